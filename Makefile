@@ -1,0 +1,40 @@
+# gaoxin: two commands on a fresh machine.
+#   make run   set up, load the demo jurisdiction, serve http://127.0.0.1:8000
+#   make test  set up with test dependencies, run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+JURISDICTION ?= fujian
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install install-test demo lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/gaoxin init
+	$(BIN)/gaoxin demo --jurisdiction $(JURISDICTION)
+	$(BIN)/gaoxin serve --addr $(HOST)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

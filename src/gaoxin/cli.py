@@ -1,0 +1,23 @@
+"""The `gaoxin` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from gaoxin.commands import doc
+
+app = typer.Typer(
+    help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(doc.app, name="doc")
+
+
+@app.callback()
+def main() -> None:
+    """gaoxin 高新区管理平台。"""
+
+
+if __name__ == "__main__":
+    app()

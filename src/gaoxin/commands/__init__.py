@@ -1,0 +1,1 @@
+"""Sub-commands of the `gaoxin` CLI, one module per group."""
