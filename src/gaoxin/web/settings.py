@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
-    "django_tasks.backends.database",
     "gaoxin.registry",
     "gaoxin.statistics",
 ]

@@ -1,0 +1,1 @@
+"""Registry: regions, zones, enterprises and institutions, and the certifications they hold."""

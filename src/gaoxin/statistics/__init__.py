@@ -1,0 +1,1 @@
+"""Statistics store: variables, observations with history, reporting forms, validation rules."""

@@ -1,0 +1,21 @@
+from gaoxin.statistics.models.forms import (
+    FormAssignment,
+    FormUnlock,
+    FormVariable,
+    ReportingForm,
+    ValidationRule,
+)
+from gaoxin.statistics.models.observations import Batch, Observation, ObservationChange
+from gaoxin.statistics.models.variables import Variable
+
+__all__ = [
+    "Batch",
+    "FormAssignment",
+    "FormUnlock",
+    "FormVariable",
+    "Observation",
+    "ObservationChange",
+    "ReportingForm",
+    "ValidationRule",
+    "Variable",
+]

@@ -1,0 +1,167 @@
+"""Writing observations with their history, and mirroring the shipped catalogue.
+
+``write_observations`` is the only path by which values enter the store: it inserts new
+values, updates changed ones and appends one ``ObservationChange`` row for each, in bulk.
+Callers wrap it in a transaction together with whatever else must be all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+
+import yaml
+from django.db import transaction
+
+from gaoxin.engine.variables import Catalogue, default_catalogue
+from gaoxin.statistics.models import (
+    Batch,
+    Observation,
+    ObservationChange,
+    ValidationRule,
+    Variable,
+)
+
+CHUNK = 2000
+QUANTUM = Decimal("0.000001")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteCounts:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.changed
+
+
+def to_decimal(value: object) -> Decimal:
+    """A stored value: Decimal at the store's precision (6 places). Floats go through their
+    shortest repr, so 0.1 is stored as 0.1, not 0.1000000000000000055…"""
+    if isinstance(value, Decimal):
+        d = value
+    else:
+        try:
+            d = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError(f"not a number: {value!r}") from exc
+    return d.quantize(QUANTUM)
+
+
+def write_observations(
+    rows: Iterable[tuple[int, int, str, object]],
+    batch: Batch,
+    *,
+    user=None,
+    reason: str = "",
+) -> WriteCounts:
+    """Upsert (entity_id, variable_id, period, value) rows; append history for every change.
+
+    A key given twice keeps the last value (a later revision in the same load wins).
+    """
+    latest: dict[tuple[int, int, str], Decimal] = {}
+    for entity_id, variable_id, period, value in rows:
+        latest[(entity_id, variable_id, period)] = to_decimal(value)
+    keys = sorted(latest)  # neighbouring keys share entities, so each chunk query stays narrow
+    created = changed = unchanged = 0
+    with transaction.atomic():
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            existing = _existing(chunk)
+            new_obs, upd_obs, history = [], [], []
+            for key in chunk:
+                value = latest[key]
+                obs = existing.get(key)
+                entity_id, variable_id, period = key
+                if obs is None:
+                    new_obs.append(
+                        Observation(entity_id=entity_id, variable_id=variable_id, period=period,
+                                    value=value, batch=batch)
+                    )
+                    old = None
+                elif obs.value.quantize(QUANTUM) == value:
+                    unchanged += 1
+                    continue
+                else:
+                    old = obs.value
+                    obs.value, obs.batch = value, batch
+                    upd_obs.append(obs)
+                history.append(
+                    ObservationChange(entity_id=entity_id, variable_id=variable_id, period=period,
+                                      old_value=old, new_value=value, batch=batch,
+                                      changed_by=user, reason=reason)
+                )
+            Observation.objects.bulk_create(new_obs, batch_size=CHUNK)
+            if upd_obs:
+                Observation.objects.bulk_update(upd_obs, ["value", "batch", "updated_at"], batch_size=CHUNK)
+            ObservationChange.objects.bulk_create(history, batch_size=CHUNK)
+            created += len(new_obs)
+            changed += len(upd_obs)
+    return WriteCounts(created, changed, unchanged)
+
+
+def _existing(keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Observation]:
+    entity_ids = {k[0] for k in keys}
+    variable_ids = {k[1] for k in keys}
+    periods = {k[2] for k in keys}
+    wanted = set(keys)
+    found = {}
+    qs = Observation.objects.filter(
+        entity_id__in=entity_ids, variable_id__in=variable_ids, period__in=periods
+    ).only("id", "entity_id", "variable_id", "period", "value", "batch_id")
+    for obs in qs.iterator(chunk_size=CHUNK):
+        key = (obs.entity_id, obs.variable_id, obs.period)
+        if key in wanted:
+            found[key] = obs
+    return found
+
+
+def sync_catalogue(catalogue: Catalogue | None = None) -> int:
+    """Mirror the shipped variable catalogue into the database (insert or update by code)."""
+    catalogue = catalogue or default_catalogue()
+    n = 0
+    for var in catalogue:
+        Variable.objects.update_or_create(
+            code=var.code,
+            defaults={
+                "name_zh": var.zh,
+                "name_en": var.en,
+                "unit": var.unit,
+                "kinds": ",".join(var.kinds),
+                "period_type": var.period,
+                "cumulative": var.cumulative,
+                "aggregation": var.aggregation,
+                "min_value": var.min,
+                "max_value": var.max,
+                "aliases": "|".join(var.aliases),
+            },
+        )
+        n += 1
+    return n
+
+
+def shipped_validation_rules() -> list[dict]:
+    text = resources.files("gaoxin.packs").joinpath("catalogue/validation_rules.yaml").read_text("utf-8")
+    return yaml.safe_load(text)["rules"]
+
+
+def sync_validation_rules() -> int:
+    rules = shipped_validation_rules()
+    for rule in rules:
+        ValidationRule.objects.update_or_create(
+            code=rule["code"],
+            defaults={
+                "name": rule["name"],
+                "left": rule["left"],
+                "operator": rule["operator"],
+                "right": rule["right"],
+                "importance": rule.get("importance", "medium"),
+                "missing": rule.get("missing", "skip_if_any_missing"),
+                "entity_kind": rule["kind"],
+            },
+        )
+    return len(rules)
