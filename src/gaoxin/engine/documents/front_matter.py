@@ -1,0 +1,181 @@
+"""What a document says about itself: title, issuer, document number, dates, draft status.
+
+Read from the lines before the first numbered item (title block, news preamble, addressees)
+and the lines after the last one (signature, date, 此件公开, a file name left at the end).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+from gaoxin.engine.documents.text import CJK, Line
+
+DOC_TYPES = (
+    "方案|意见|通知|办法|措施|规划|规定|细则|决定|计划|纲要|条例|指南|要点|政策|通告|公告|"
+    "决议|实施意见|若干措施|行动计划|工作方案|指导意见|管理办法"
+)
+_DOC_TYPE = re.compile(rf"(?:{DOC_TYPES})(?:（[^）]*稿）)?$")
+UNIT_SUFFIX = (
+    "人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|院|会|中心|集团|分行|支行|行"
+)
+_ISSUER_LINE = re.compile(rf"^[{CJK}（）、\s]{{2,40}}(?:{UNIT_SUFFIX})$")
+DOC_NUMBER = re.compile(
+    rf"[{CJK}]{{1,12}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*号"
+)
+_CN_DIGIT = "〇零一二三四五六七八九十"
+_DATE = re.compile(
+    rf"(?P<y>(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN_DIGIT}]{{1,2}})\s*月"
+    rf"\s*(?P<d>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日"
+)
+_ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
+_PUBLISHED = re.compile(r"^(发布日期|发布时间|公开日期)\s*[：:]?")
+_SIGNED = re.compile(r"^(成文日期|印发日期)\s*[：:]?")
+_PUBLIC_NOTE = re.compile(r"^（此件[^）]*）$")
+_FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE)
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?$")
+_DRAFT = re.compile(r"^（?(征求意见稿|送审稿|讨论稿|草案|试行稿)）?$")
+_ADDRESSEES = re.compile(r"[：:]$")
+_IN_FORCE = re.compile(r"^本[^。]{0,30}自.{0,30}(施行|执行|实施)|^本[^。]{0,20}(由|解释)|有效期")
+_NEWS_ISSUER = re.compile(rf"([{CJK}]{{2,20}}?(?:{UNIT_SUFFIX}))(?:近日|日前)?(?:正式)?(?:印发|发布|出台)《")
+_TITLE_ISSUER = re.compile(rf"^([{CJK}（）]{{2,30}}?(?:{UNIT_SUFFIX}))(?:关于|印发)")
+
+
+def _cn_int(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if len(s) == 4 and all(c in _CN_DIGIT for c in s):  # 二〇二一
+        return int("".join(str("〇一二三四五六七八九".index(c.replace("零", "〇"))) for c in s))
+    return int(cn2an.cn2an(s, "normal"))
+
+
+def iso_date(text: str) -> str | None:
+    """The first date written in ``text`` as an ISO date: 2021年7月27日, 二〇二一年七月二十七日, 2021-08-03."""
+    m = _DATE.search(text) or _ISO.search(text)
+    if not m:
+        return None
+    try:
+        y, mo, d = (_cn_int(m.group(k)) for k in ("y", "m", "d"))
+    except (ValueError, KeyError):
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def is_date_line(text: str) -> bool:
+    m = _DATE.search(text) or _ISO.search(text)
+    return bool(m) and len(text) - (m.end() - m.start()) <= 2
+
+
+def is_end_matter(text: str) -> bool:
+    """A line that closes a document rather than belonging to its last item."""
+    return bool(
+        not text
+        or is_date_line(text)
+        or _PUBLIC_NOTE.match(text)
+        or _FILE_NAME.search(text)
+        or _ATTACHMENT.match(text)
+        or _ISSUER_LINE.match(text)
+        or _IN_FORCE.search(text)
+        or text.startswith(("抄送", "印发：", "印发:"))
+    )
+
+
+def _title_like(text: str) -> bool:
+    return (
+        4 <= len(text) <= 80
+        and not re.search(r"[。；，：:！？]$", text)
+        and not is_date_line(text)
+        and not _PUBLIC_NOTE.match(text)
+        and not _ATTACHMENT.match(text)
+        and not _DRAFT.match(text)
+        and not _PUBLISHED.match(text)
+        and not _SIGNED.match(text)
+    )
+
+
+@dataclass(slots=True)
+class FrontMatter:
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    issued: str | None = None
+    published: str | None = None
+    status: str | None = None
+
+
+def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
+    fm = FrontMatter()
+    lines = [ln for ln in front if not ln.blank]
+
+    # the title: the last run of title-like lines ending in a document type, before the body
+    best: tuple[int, int] | None = None
+    for i, ln in enumerate(lines):
+        if _title_like(ln.text) and _DOC_TYPE.search(re.sub(r"\.\w+$", "", ln.text)):
+            j = i
+            while j > 0 and _title_like(lines[j - 1].text) and not _DOC_TYPE.search(lines[j - 1].text):
+                if _ISSUER_LINE.match(lines[j - 1].text) or DOC_NUMBER.fullmatch(lines[j - 1].text):
+                    break
+                j -= 1
+            best = (j, i)
+    if best:
+        parts = lines[best[0] : best[1] + 1]
+        fm.title = "".join(p.text for p in parts)
+        fm.title_span = (parts[0].start, parts[-1].end)
+
+    for ln in lines + end:
+        text = ln.text
+        if _DRAFT.match(text):
+            fm.status = "draft"
+        if _PUBLISHED.match(text):
+            fm.published = iso_date(text)
+        if _SIGNED.match(text):
+            fm.issued = iso_date(text)
+        if fm.doc_number is None and (DOC_NUMBER.fullmatch(text) or _FILE_NAME.search(text)):
+            m = DOC_NUMBER.match(text)
+            if m:
+                fm.doc_number = re.sub(r"\s+", "", m.group(0))
+
+    # a title left only as a file name at the end: 台科〔2024〕22号关于….pdf
+    for ln in end:
+        if _FILE_NAME.search(ln.text):
+            name = _FILE_NAME.sub("", ln.text)
+            m = DOC_NUMBER.match(name)
+            rest = name[m.end() :] if m else name
+            if fm.title is None and _DOC_TYPE.search(rest):
+                fm.title = rest.strip(" _-")
+                fm.title_span = (ln.start + len(ln.text) - len(ln.text.lstrip()), ln.end)
+
+    # the signature: an issuer line followed by a date line, at the end or in the title block
+    for block in (end, lines):
+        block = [ln for ln in block if not ln.blank]
+        for k, ln in enumerate(block):
+            if is_date_line(ln.text) and k > 0 and _ISSUER_LINE.match(block[k - 1].text):
+                fm.issuer = fm.issuer or block[k - 1].text
+                fm.issued = fm.issued or iso_date(ln.text)
+        if fm.issuer:
+            break
+    if fm.issuer is None:
+        for ln in lines:
+            m = _TITLE_ISSUER.match(ln.text)
+            if m and _title_like(ln.text):
+                fm.issuer = m.group(1)
+                break
+    if fm.issuer is None:
+        for ln in lines:
+            m = _NEWS_ISSUER.search(ln.text)
+            if m:
+                fm.issuer = re.sub(r"^.*?[，,。日]", "", m.group(1))
+                break
+    if fm.issued is None:
+        for ln in lines + end:
+            if is_date_line(ln.text) and not _PUBLISHED.match(ln.text):
+                fm.issued = iso_date(ln.text)
+                break
+    if fm.issued is None and fm.published:
+        fm.issued = None  # a web page's publication date is not the date the document was signed
+    return fm

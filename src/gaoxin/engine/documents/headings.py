@@ -1,0 +1,166 @@
+"""The heading tree: numbered items in every numbering style Chinese policy documents use.
+
+Styles, from the outermost: 第一章 / 一、 / （一） / 第一条 / 1. 1、 / （1） / ①; and 专栏N boxes.
+A line starting with a marker is an item only if its number continues a sequence (1, the
+next number, or the same number printed twice), so a sentence that happens to start with
+"3." is not taken for an item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import cn2an
+
+from gaoxin.engine.documents.text import Line
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+
+# (rank, pattern) from the outermost; group "n" is the number, group "label" the label kept in paths
+_STYLES: list[tuple[int, re.Pattern[str]]] = [
+    (0, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]+)[章篇部分]+)\s*")),
+    (10, re.compile(rf"^(?P<label>(?P<n>[{_CN_NUM}]+))\s*、\s*")),
+    (20, re.compile(rf"^(?P<label>（\s*(?P<n>[{_CN_NUM}]+)\s*）)\s*[、.]?\s*")),
+    (25, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]+)条)\s*")),
+    (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\s*(?:[.、](?!\d)|\s(?=\D))\s*")),
+    (40, re.compile(r"^(?P<label>（\s*(?P<n>\d{1,2})\s*）)\s*[、.]?\s*")),
+    (50, re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
+]
+_BOX = re.compile(rf"^(?P<label>专栏\s*(?P<n>\d{{1,2}}|[{_CN_NUM}]+))\s*[：:、.]?\s*")
+BOX_RANK = 1000
+
+
+def number_value(n: str) -> int | None:
+    """The integer a heading number stands for: 3, 三, 十二, ③."""
+    n = n.strip()
+    if n.isdigit():
+        return int(n)
+    if len(n) == 1 and "①" <= n <= "⑳":
+        return ord(n) - ord("①") + 1
+    try:
+        return int(cn2an.cn2an(n, "normal"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclass(slots=True)
+class Marker:
+    rank: int
+    label: str  # as written in the source, e.g. "(一)" or "（一）" or "12"
+    number: int
+    title: str
+    marker_end: int  # offset just after the marker (where the item's text starts)
+    title_span: tuple[int, int]
+
+
+@dataclass(slots=True)
+class Node:
+    marker: Marker
+    line: Line
+    end: int = 0  # end of the item's text, exclusive (set once the next item is known)
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    duplicate_of: Node | None = None
+    stack_at: list[Node] = field(default_factory=list)  # enclosing items, for boxes
+
+    @property
+    def rank(self) -> int:
+        return self.marker.rank
+
+    @property
+    def is_box(self) -> bool:
+        return self.marker.rank == BOX_RANK
+
+    @property
+    def start(self) -> int:
+        return self.line.start
+
+
+_TITLE_END = re.compile(r"[。：！？]")
+
+
+def _title(rest: str) -> str:
+    m = _TITLE_END.search(rest)
+    title = rest[: m.start()] if m else rest
+    if len(title) > 60:
+        comma = title.find("，")
+        title = title[:comma] if 0 < comma <= 60 else title[:60]
+    return title.strip().rstrip("；，、")
+
+
+def match_marker(line: Line, original: str) -> Marker | None:
+    """The item marker a line starts with, if any (number not yet checked for sequence)."""
+    text = line.text
+    for rank, pattern in [*_STYLES, (BOX_RANK, _BOX)]:
+        m = pattern.match(text)
+        if not m:
+            continue
+        number = number_value(m.group("n"))
+        if number is None or number == 0:
+            continue
+        rest = text[m.end() :]
+        if not rest or rest[0] in "，。、；：%）":
+            continue
+        if rank == 30 and re.match(r"^\d*(年|月|日|万|亿|元|%|家|个|倍)", text[m.end("n") :]):
+            continue
+        label_start = line.start + m.start("label")
+        label = original[label_start : line.start + m.end("label")]
+        label = re.sub(r"\s+", "", label)
+        title = _title(rest)
+        t_start = line.start + m.end()
+        return Marker(rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)))
+    return None
+
+
+def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
+    previous = last_number.get(marker.rank)
+    if marker.rank == BOX_RANK:
+        return previous is None or marker.number in (previous, previous + 1, 1)
+    if marker.number == 1:
+        return True
+    return previous is not None and marker.number in (previous, previous + 1)
+
+
+def find_items(body_lines: list[Line], original: str) -> list[Node]:
+    """Every numbered item and box in reading order, linked into a tree."""
+    nodes: list[Node] = []
+    last_number: dict[int, int] = {}
+    stack: list[Node] = []
+    for line in body_lines:
+        if line.blank:
+            continue
+        marker = match_marker(line, original)
+        if marker is None or not _accept(marker, last_number):
+            continue
+        last_number[marker.rank] = marker.number
+        node = Node(marker, line)
+        if node.is_box:
+            node.stack_at = list(stack)
+        else:
+            while stack and stack[-1].rank >= marker.rank:
+                stack.pop()
+            node.parent = stack[-1] if stack else None
+            if node.parent:
+                node.parent.children.append(node)
+            stack.append(node)
+            node.path = [n.marker.label for n in stack]
+        nodes.append(node)
+    return nodes
+
+
+def chapter_of(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def deepest_rank(chapter: Node) -> int:
+    rank = chapter.rank
+    todo = [chapter]
+    while todo:
+        n = todo.pop()
+        rank = max(rank, n.rank)
+        todo.extend(n.children)
+    return rank

@@ -1,0 +1,123 @@
+"""What a parsed policy document is made of: headings, measures, money amounts, targets.
+
+Plain dataclasses; ``as_dict`` gives the machine-readable JSON contract of ``gaoxin doc parse --json``.
+Spans are ``(start, end)`` character offsets into the text the document was read as.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from gaoxin.engine.problems import Problem
+
+Span = tuple[int, int]
+
+AmountRole = Literal["award", "cap", "floor", "threshold", "amount"]
+
+
+@dataclass(slots=True)
+class Amount:
+    """A money amount as written, and its value in 万元."""
+
+    text: str
+    value_wan: float
+    unit: str  # as written: 元, 万元, 亿元, 万亿元 ...
+    role: AmountRole
+    span: Span
+
+
+@dataclass(slots=True)
+class Percentage:
+    """A rate of money given as a share of something (按技术交易额的3%给予奖励)."""
+
+    text: str
+    value: float
+    basis: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Target:
+    """A quantitative goal: by ``year``, ``indicator`` ``comparator`` ``value`` ``unit``."""
+
+    text: str
+    year: int | None
+    span: Span
+    indicator: str | None = None
+    comparator: str | None = None  # ">=", ">", "=", "double", "full_coverage", "rise"
+    value: float | None = None
+    unit: str | None = None
+    baseline: float | None = None
+    path: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Heading:
+    path: list[str]
+    title: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Measure:
+    path: list[str]
+    title: str
+    text: str
+    span: Span
+    lead_units: list[str] = field(default_factory=list)
+    participating_units: list[str] = field(default_factory=list)
+    units_span: Span | None = None
+    amounts: list[Amount] = field(default_factory=list)
+    percentages: list[Percentage] = field(default_factory=list)
+    deadline: str | None = None
+    box: bool = False  # a 专栏 box
+
+    @property
+    def amounts_wan(self) -> list[float]:
+        return [a.value_wan for a in self.amounts]
+
+    @property
+    def number(self) -> str:
+        """The path as a ledger prints it: 四（九）, 三(一)2."""
+        return "".join(self.path)
+
+
+@dataclass(slots=True)
+class Document:
+    title: str | None
+    issuer: str | None
+    doc_number: str | None
+    issued: str | None  # ISO date
+    headings: list[Heading]
+    measures: list[Measure]
+    targets: list[Target]
+    status: str | None = None  # "draft" for a 征求意见稿
+    published: str | None = None  # 发布日期 where given apart from the date signed
+    title_span: Span | None = None
+    source: str | None = None  # the file read, where there was one
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def measure(m: Measure) -> dict[str, Any]:
+            d = asdict(m)
+            d["amounts_wan"] = m.amounts_wan
+            d["span"] = list(m.span)
+            return d
+
+        return {
+            "title": self.title,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "issued": self.issued,
+            "published": self.published,
+            "status": self.status,
+            "source": self.source,
+            "title_span": list(self.title_span) if self.title_span else None,
+            "headings": [
+                {"path": h.path, "title": h.title, "span": list(h.span)} for h in self.headings
+            ],
+            "measures": [measure(m) for m in self.measures],
+            "targets": [asdict(t) | {"span": list(t.span)} for t in self.targets],
+            "problems": [p.as_dict() for p in self.problems],
+        }

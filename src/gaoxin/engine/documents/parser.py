@@ -1,0 +1,183 @@
+"""A policy document's text -> title, headings, measures with units and money, targets.
+
+``parse_text`` is the whole pipeline on a string; ``parse_file`` reads a file first
+(plain text, saved web page, .docx, text-layer PDF; see :mod:`readers`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gaoxin.engine.documents import units as unit_forms
+from gaoxin.engine.documents.amounts import find_amounts, find_percentages
+from gaoxin.engine.documents.front_matter import is_end_matter, read_front_matter
+from gaoxin.engine.documents.headings import Node, chapter_of, deepest_rank, find_items
+from gaoxin.engine.documents.model import Document, Heading, Measure
+from gaoxin.engine.documents.readers import read_file
+from gaoxin.engine.documents.targets import find_targets
+from gaoxin.engine.documents.text import Line, clean, lines, normalise
+from gaoxin.engine.problems import Problem
+
+_DEADLINE = re.compile(
+    r"(?:20\d{2}|[“\"]?十[三四五六]五[”\"]?)\s*年?(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)|长期坚持|持续推进|持续实施"
+)
+_GOALS = re.compile(r"目标|预期")
+
+
+def _item_end(node_lines: list[Line]) -> int:
+    for ln in reversed(node_lines):
+        if not ln.blank:
+            return ln.end
+    return node_lines[0].start if node_lines else 0
+
+
+def _drop_duplicates(nodes: list[Node], problems: list[Problem], source: str | None) -> list[Node]:
+    """An item printed twice in a row (often once broken, once whole): keep the fuller print."""
+    kept: list[Node] = []
+    for node in nodes:
+        prev = kept[-1] if kept else None
+        if (
+            prev is not None
+            and prev.rank == node.rank
+            and prev.marker.number == node.marker.number
+            and prev.parent is node.parent
+            and not prev.children
+        ):
+            loser, winner = (prev, node) if (node.end - node.start) >= (prev.end - prev.start) else (node, prev)
+            if loser.parent is not None:
+                loser.parent.children.remove(loser)
+            problems.append(
+                Problem(
+                    "duplicate-item",
+                    f"条目「{''.join(winner.path) or winner.marker.label}」出现了两次，已保留较完整的一次。",
+                    file=source,
+                    value=loser.line.text[:40],
+                    severity="warning",
+                )
+            )
+            kept[-1] = winner
+            if winner is node:
+                winner.path = list(node.path)
+            continue
+        kept.append(node)
+    return kept
+
+
+def _box_path(box: Node) -> list[str]:
+    stack = box.stack_at
+    if not stack:
+        return [box.marker.label]
+    deepest = deepest_rank(chapter_of(stack[0]))
+    enclosing = [n for n in stack if n.rank < deepest] or stack[:1]
+    return [n.marker.label for n in enclosing] + [box.marker.label]
+
+
+def _text_without_repeats(norm: str, original: str, start: int, end: int, all_lines: list[Line]) -> str:
+    """The item's text as written, a paragraph printed twice in a row kept once."""
+    parts: list[str] = []
+    previous = None
+    for ln in all_lines:
+        if ln.end <= start or ln.start >= end or ln.blank:
+            continue
+        s, e = max(ln.start, start), min(ln.end, end)
+        para = norm[s:e]
+        if para == previous:
+            continue
+        previous = para
+        parts.append(original[s:e])
+    return clean("\n".join(parts))
+
+
+def parse_text(text: str, *, source: str | None = None) -> Document:
+    """Parse a policy document given as text. Spans are offsets into ``text``."""
+    original = text
+    norm = normalise(text)
+    all_lines = list(lines(norm))
+    problems: list[Problem] = []
+
+    nodes = find_items(all_lines, original)
+    # the closing lines: signature, date, 此件公开, file name; never part of the last item
+    end_index = len(all_lines)
+    first_item_line = next((i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0)
+    while end_index > first_item_line + 1 and is_end_matter(all_lines[end_index - 1].text):
+        end_index -= 1
+    body_end = all_lines[end_index - 1].end if end_index else 0
+    end_lines = all_lines[end_index:]
+    nodes = [n for n in nodes if n.start < body_end] if nodes else nodes
+
+    front_lines = all_lines[:first_item_line] if nodes else all_lines[:end_index]
+    fm = read_front_matter(front_lines, end_lines)
+
+    # each item runs to the next item
+    for i, node in enumerate(nodes):
+        nxt = nodes[i + 1].start if i + 1 < len(nodes) else body_end
+        node.end = _item_end([ln for ln in all_lines if node.start <= ln.start < nxt])
+    nodes = _drop_duplicates(nodes, problems, source)
+    if not nodes:
+        problems.append(
+            Problem("no-items", "没有识别出编号条目（如“一、”“（一）”“1.”），无法分解任务。", file=source, severity="warning")
+        )
+    if fm.title is None:
+        problems.append(Problem("no-title", "没有识别出文件标题。", file=source, severity="warning"))
+
+    first_leads = unit_forms.first_listed_leads(norm)
+    distribute = not unit_forms.writes_bare_names(norm)
+
+    headings: list[Heading] = []
+    measures: list[Measure] = []
+    targets = []
+    for node in nodes:
+        m = node.marker
+        title = original[m.title_span[0] : m.title_span[1]].strip()
+        if node.is_box:
+            path = _box_path(node)
+        else:
+            path = list(node.path)
+            if node.rank != deepest_rank(chapter_of(node)):
+                last = node
+                while last.children:
+                    last = last.children[-1]
+                headings.append(Heading(path, title, (node.start, max(node.end, last.end))))
+                continue
+        raw = norm[m.marker_end : node.end]
+        resp = unit_forms.find_responsibility(raw, first_listed_leads=first_leads, distribute_prefix=distribute)
+        deadline = _DEADLINE.search(raw)
+        measure = Measure(
+            path=path,
+            title=title,
+            text=_text_without_repeats(norm, original, m.marker_end, node.end, all_lines),
+            span=(node.start, node.end),
+            lead_units=resp.lead,
+            participating_units=resp.participating,
+            units_span=(m.marker_end + resp.span[0], m.marker_end + resp.span[1]) if resp.span else None,
+            amounts=find_amounts(raw, m.marker_end),
+            percentages=find_percentages(raw, m.marker_end),
+            deadline=deadline.group(0) if deadline else None,
+            box=node.is_box,
+        )
+        measures.append(measure)
+        for t in find_targets(raw, m.marker_end, goal_section=bool(_GOALS.search(title))):
+            t.path = path
+            targets.append(t)
+
+    return Document(
+        title=fm.title,
+        issuer=fm.issuer,
+        doc_number=fm.doc_number,
+        issued=fm.issued,
+        headings=headings,
+        measures=measures,
+        targets=targets,
+        status=fm.status,
+        published=fm.published,
+        title_span=fm.title_span,
+        source=source,
+        problems=problems,
+    )
+
+
+def parse_file(path: str | Path) -> Document:
+    """Read and parse a document file; raises ProblemsError when it cannot be read."""
+    text = read_file(path)
+    return parse_text(text, source=str(path))

@@ -1,0 +1,171 @@
+"""Reading a document file into text: plain text, saved web pages, .docx, text-layer PDF.
+
+Each reader returns the text as lines of paragraphs. A file that cannot be read raises
+:class:`ProblemsError` with a Chinese message that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from gaoxin.engine.problems import Problem, ProblemsError
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "td", "th",
+    "section", "article", "blockquote", "pre", "dd", "dt", "ul", "ol", "center", "hr", "title",
+}
+_DROP_TAGS = {"script", "style", "noscript", "head", "iframe", "svg", "form", "button", "select"}
+# what a government site prints around a document: menus, share buttons, footers
+_PAGE_CHROME = re.compile(
+    r"版权所有|主办单位|承办单位|网站标识码|ICP备|公网安备|联系我们|网站地图|打印本页|关闭窗口|【打印】|【关闭】"
+    r"|分享到|扫一扫|字号[：:]|当前位置|浏览次数|阅读次数|来源[：:].{0,20}$|^【?[大中小]】?\s*【?[大中小]】?"
+)
+_PAGE_NUMBER = re.compile(r"^\s*[-—－–]?\s*\d{1,3}\s*[-—－–]?\s*$")
+
+
+def _fail(path: Path, code: str, message: str) -> ProblemsError:
+    return ProblemsError([Problem(code, message, file=str(path))])
+
+
+def decode(data: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            return str(best)
+    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
+        pass
+    raise _fail(path, "undecodable", "无法识别文件的文字编码，请另存为 UTF-8 编码的文本文件后重试。")
+
+
+def html_to_text(html: str) -> str:
+    """Paragraph text of a saved web page: layout tables, inline styles and entities undone."""
+    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        c.extract()
+    root = soup.body or soup
+    out: list[str] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                out.append(re.sub(r"[ \t\r\n]+", " ", str(child)))
+            elif isinstance(child, Tag):
+                block = child.name in _BLOCK_TAGS
+                if block:
+                    out.append("\n")
+                walk(child)
+                if block:
+                    out.append("\n")
+
+    walk(root)
+    text = "".join(out)
+    kept = [ln.strip() for ln in text.split("\n")]
+    kept = [ln for ln in kept if ln and not _PAGE_CHROME.search(ln)]
+    return "\n".join(kept) + "\n"
+
+
+def docx_to_text(path: Path) -> str:
+    """Paragraphs and table cells of a .docx, in document order."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _fail(path, "bad-docx", f"无法打开 Word 文件（{exc.__class__.__name__}），请确认是 .docx 格式且未损坏。") from exc
+    out: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                seen = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    out.extend(p.text for p in cell.paragraphs)
+    return "\n".join(out) + "\n"
+
+
+def _rejoin_pdf_lines(text: str) -> str:
+    """PDF text breaks lines where the page ran out; join them back into paragraphs."""
+    from gaoxin.engine.documents.headings import match_marker
+    from gaoxin.engine.documents.text import Line, normalise
+
+    raw = [ln.strip() for ln in text.replace("\x0c", "\n").split("\n")]
+    raw = [ln for ln in raw if not _PAGE_NUMBER.match(ln) or not ln]
+    lengths = sorted(len(ln) for ln in raw if ln)
+    if not lengths:
+        return ""
+    full = lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0]
+    out: list[str] = []
+    for ln in raw:
+        if not ln:
+            out.append("")
+            continue
+        prev = out[-1] if out else ""
+        starts_item = match_marker(Line(normalise(ln), 0, len(ln)), ln) is not None
+        if prev and not starts_item and len(prev) >= 0.85 * full and not re.search(r"[。！？：；）”]$", prev):
+            out[-1] = prev + ln
+        else:
+            out.append(ln)
+    return "\n".join(out) + "\n"
+
+
+def pdf_to_text(path: Path) -> str:
+    """Text layer of a PDF (a scanned PDF has none and is reported)."""
+    try:
+        from pdfminer.high_level import extract_text
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError as exc:  # pragma: no cover - pdfminer.six is a dependency
+        raise _fail(path, "no-pdf-reader", "读取 PDF 需要 pdfminer.six，请先安装。") from exc
+    try:
+        text = extract_text(str(path))
+    except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
+        raise _fail(path, "bad-pdf", f"无法读取 PDF 文件（{exc.__class__.__name__}），请确认文件完整。") from exc
+    if len(re.sub(r"\s", "", text)) < 20:
+        raise _fail(path, "no-text-layer", "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别（OCR）或提供 Word/文本版本。")
+    return _rejoin_pdf_lines(text)
+
+
+def read_file(path: str | Path) -> str:
+    """The text of a document file, whatever its format."""
+    path = Path(path)
+    if not path.exists():
+        raise _fail(path, "file-not-found", "找不到该文件，请检查路径。")
+    if path.is_dir():
+        raise _fail(path, "is-directory", "这是一个目录，请给出文件路径。")
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path, "unreadable", f"无法读取该文件（{exc.strerror}），请检查权限。") from exc
+    if suffix == ".doc" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _fail(path, "old-doc", "不支持旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后重试。")
+    if suffix == ".docx" or (data[:2] == b"PK" and suffix not in (".txt", ".html", ".htm")):
+        return docx_to_text(path)
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        return pdf_to_text(path)
+    text = decode(data, path)
+    if suffix in (".html", ".htm", ".shtml", ".xhtml") or re.match(r"\s*<(!doctype html|html)", text, re.I):
+        return html_to_text(text)
+    if "\x00" in text:
+        raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
+    return text

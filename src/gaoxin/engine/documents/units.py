@@ -1,0 +1,363 @@
+"""Responsible units: who leads a measure and who takes part, from every form documents use.
+
+Explicit labels — （责任单位：…）, 〔责任单位：…〕, （牵头单位：…；参与单位：…）, 牵头单位/配合单位
+without brackets — win over everything else. Without labels: a bracketed unit list closing
+the measure, "X牵头、Y配合", "X会同Y负责", "X负责", "由X会同Y，商Z", "由X于…".
+Lists are split into single units and normalised: a shared prefix (省科技厅、发改委) and a
+shared suffix (福州、厦门市人民政府) distribute, aliases in brackets stay (省市场监管局（知识产权局）).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gaoxin.engine.documents.text import CJK
+
+LEAD_LABELS = ("主要责任单位", "牵头责任单位", "牵头单位", "牵头部门", "责任领导单位")
+RESPONSIBLE_LABELS = ("责任单位", "责任部门", "负责单位", "实施单位", "落实单位")
+PARTICIPATING_LABELS = (
+    "参与单位",
+    "参与部门",
+    "配合单位",
+    "配合部门",
+    "协办单位",
+    "协同单位",
+    "参加单位",
+    "协助单位",
+    "支持单位",
+)
+_ALL_LABELS = sorted(LEAD_LABELS + RESPONSIBLE_LABELS + PARTICIPATING_LABELS, key=len, reverse=True)
+_LABEL = re.compile(rf"(?P<label>{'|'.join(_ALL_LABELS)})\s*[：:]")
+
+_OPEN, _CLOSE = "（〔【[［", "）〕】]］"
+
+UNIT_SUFFIXES = (
+    "人民政府", "政府", "管委会", "委员会", "办公厅", "办公室", "厅", "局", "委", "办", "部", "署",
+    "院", "总工会", "工会", "科协", "妇联", "团委", "中心", "集团", "分行", "支行", "银行", "新区",
+    "部门", "单位", "机构", "公司", "所", "社", "联", "处", "科",
+)
+_UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}）)?$")
+_TRAILING_ETC = re.compile(r"(?:等)?(?:有关|相关)?(?:部门|单位)?等?$")
+_LEVEL_PREFIX = re.compile(r"^(省委|市委|县委|区委|州委|省|市(?!场)|县|区|州)")
+_PLACE_MARK = re.compile(r"省|市(?!场)|县|州|区|盟|旗")
+_SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
+_GOVERNMENT = re.compile(r"(厅|局)(（[^（）]*）)?$")
+_FIRST_LEADS = re.compile(
+    r"(排|列)在?(第一|首)位?的?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
+    r"|第一(个|家)?(单位|部门)为(牵头|主要责任)(单位|部门)"
+    r"|(牵头|主要责任)(单位|部门)(为|是)(列|排)在?(第一|首)位"
+)
+_VERB_CUT = re.compile(
+    r"加强|推动|推进|开展|做好|统筹|研究|制定|组织|负责|按照|根据|采取|建立|完善|落实|实施|给予|"
+    r"共同|联合|抓好|指导|协调|做|对|于|要|将|把|牵头|配合|参与|会同|[，。；：\n]"
+)
+_CLAUSE_START = "。；，：（〔【\n"
+
+
+@dataclass(slots=True)
+class Responsibility:
+    lead: list[str] = field(default_factory=list)
+    participating: list[str] = field(default_factory=list)
+    span: tuple[int, int] | None = None  # offsets within the measure text
+    form: str | None = None
+
+
+def normalise_unit(unit: str) -> str:
+    unit = re.sub(r"\s+", "", unit)
+    unit = unit.translate(str.maketrans({o: "（" for o in _OPEN} | {c: "）" for c in _CLOSE}))
+    unit = unit.lstrip("由和及与").rstrip("。，、；")
+    if unit.endswith("等") or re.search(r"等(有关|相关)?(部门|单位)$", unit):
+        unit = re.sub(r"等(有关|相关)?(部门|单位)?$", "", unit)
+    return unit
+
+
+def is_unit(text: str) -> bool:
+    """Does ``text`` read as the name of a unit (a department, a government, a body)?"""
+    text = normalise_unit(text)
+    if not 2 <= len(text) <= 30 or re.search(r"[。，；：！？]", text):
+        return False
+    return bool(_UNIT_END.search(text))
+
+
+def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
+    """Split at separators outside brackets; each part with its offset in ``text``."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in seps and depth == 0:
+            parts.append((text[start:i], start))
+            start = i + 1
+    parts.append((text[start:], start))
+    return parts
+
+
+def _bare(unit: str) -> bool:
+    """A department named without its level or place: 发改委, 财政厅, 编办."""
+    if _LEVEL_PREFIX.match(unit) or unit.startswith(("各", "国家", "国务院", "中国", "中共", "全国")):
+        return False
+    return not _PLACE_MARK.search(unit.replace("市场", "")) and len(unit) <= 10
+
+
+def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
+    """One unit list as written -> single normalised units, in order."""
+    units: list[str] = []
+    for group, _ in split_top_level(text, "，,；;\n"):
+        run = [normalise_unit(p) for p, _ in split_top_level(group, "、")]
+        run = [u for u in run if u]
+        # a shared suffix: 福州、厦门、泉州、宁德市人民政府
+        for i, item in enumerate(run):
+            if is_unit(item) or len(item) > 6:
+                continue
+            for later in run[i + 1 :]:
+                if is_unit(later):
+                    m = _SUFFIX_SPLIT.match(later)
+                    if m and not is_unit(m.group(1)):
+                        run[i] = item + m.group(2)
+                    break
+        # a shared prefix: 省科技厅、发改委、财政厅
+        if distribute_prefix:
+            for i in range(1, len(run)):
+                m = _LEVEL_PREFIX.match(run[i - 1])
+                if m and _bare(run[i]) and is_unit(run[i]):
+                    prefix = m.group(1)
+                    if prefix.endswith("委") and _GOVERNMENT.search(run[i]):
+                        prefix = prefix[:-1]
+                    run[i] = prefix + run[i]
+        units.extend(u for u in run if is_unit(u) or len(u) >= 2)
+    seen: set[str] = set()
+    return [u for u in units if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+
+
+def _enclosing_close(text: str, pos: int) -> int | None:
+    """Offset of the bracket that closes the innermost bracket still open at ``pos``."""
+    stack = []
+    for i, ch in enumerate(text[:pos]):
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE and stack:
+            stack.pop()
+    if not stack:
+        return None
+    depth = 0
+    for i in range(pos, len(text)):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility | None:
+    matches = list(_LABEL.finditer(text))
+    if not matches:
+        return None
+    r = Responsibility(form="label")
+    spans = []
+    for m in matches:
+        start = m.end()
+        close = _enclosing_close(text, m.start())
+        stop = close if close is not None else len(text)
+        # the list runs to the bracket that encloses the label, or to the sentence end
+        depth = 0
+        end = stop
+        for i in range(start, stop):
+            ch = text[i]
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth -= 1
+            elif depth == 0 and (ch in "。\n" or (ch in "；;，," and _LABEL.match(text, i + 1))):
+                end = i
+                break
+        label = m.group("label")
+        units = split_units(text[start:end], distribute)
+        if label in PARTICIPATING_LABELS:
+            r.participating += units
+        elif label in RESPONSIBLE_LABELS and first_leads and units:
+            r.lead += units[:1]
+            r.participating += units[1:]
+        else:
+            r.lead += units
+        opening = _opening_of(text, close) if close is not None else m.start()
+        spans.append((opening, (close + 1) if close is not None else end))
+    r.span = (min(s for s, _ in spans), max(e for _, e in spans))
+    return r
+
+
+def _opening_of(text: str, close: int) -> int:
+    depth = 0
+    for i in range(close - 1, -1, -1):
+        ch = text[i]
+        if ch in _CLOSE:
+            depth += 1
+        elif ch in _OPEN:
+            if depth == 0:
+                return i
+            depth -= 1
+    return 0
+
+
+def _unit_list(text: str) -> list[str] | None:
+    """``text`` as a list of units, or None if any part is not a unit."""
+    parts = [normalise_unit(p) for p, _ in split_top_level(text, "、，,；;")]
+    parts = [p for p in parts if p]
+    if parts and all(is_unit(p) for p in parts):
+        return parts
+    return None
+
+
+def _closing_list(text: str, distribute: bool) -> Responsibility | None:
+    """A unit list closing the measure: …。（省科技厅、省财政厅） or …。省科技厅、省财政厅"""
+    body = text.rstrip("。 \n")
+    if body.endswith(tuple(_CLOSE)):
+        start = _opening_of(body, len(body) - 1)
+        inner = body[start + 1 : -1]
+        if "、" in inner or "，" in inner or is_unit(inner):
+            if _unit_list(inner) and start > 0 and body[start - 1] in "。；！":
+                return Responsibility(split_units(inner, distribute), [], (start, len(body)), "closing list")
+    # an unbracketed list closes the text without a full stop: …加强服务。省科技厅、省财政厅
+    if text.rstrip().endswith("。"):
+        return None
+    last = max(body.rfind("。"), body.rfind("\n"))
+    if last >= 0:
+        tail = body[last + 1 :]
+        if tail and _unit_list(tail) and all(len(u) <= 20 for u in _unit_list(tail) or []):
+            return Responsibility(split_units(tail, distribute), [], (last + 1, len(body)), "closing list")
+    return None
+
+
+def _clause_before(text: str, pos: int) -> tuple[str, int]:
+    start = pos
+    while start > 0 and text[start - 1] not in _CLAUSE_START:
+        start -= 1
+    return text[start:pos], start
+
+
+def _phrase_after(text: str, pos: int) -> tuple[str, int]:
+    m = _VERB_CUT.search(text, pos)
+    end = m.start() if m else len(text)
+    return text[pos:end], end
+
+
+def _subject(clause: str) -> str:
+    clause = re.sub(r"^(由|请|以)", "", clause)
+    return re.sub(r"(要|应|应当|须|必须|需|负责|按职责|按照职责|分别)+$", "", clause)
+
+
+def _implicit(text: str, distribute: bool) -> Responsibility | None:
+    r = Responsibility(form="implicit")
+    spans: list[tuple[int, int]] = []
+
+    # X牵头、Y配合 / X牵头，Y参与 / X牵头
+    for m in re.finditer(r"牵头", text):
+        clause, start = _clause_before(text, m.start())
+        lead = _unit_list(_subject(clause))
+        if not lead:
+            continue
+        r.lead += split_units(_subject(clause), distribute)
+        end = m.end()
+        rest = re.match(r"[、，,]?([^。；，（）]{2,80}?)(配合|参与|协助|协同|参加)", text[end:])
+        if rest and _unit_list(rest.group(1)):
+            r.participating += split_units(rest.group(1), distribute)
+            end += rest.end()
+        spans.append((start, end))
+
+    # X会同Y（负责）, 由X会同Y，商Z
+    for m in re.finditer(r"会同", text):
+        clause, start = _clause_before(text, m.start())
+        subject = _subject(clause)
+        if not _unit_list(subject):
+            continue
+        partner, end = _phrase_after(text, m.end())
+        partner = _subject(partner)
+        if not _unit_list(partner):
+            continue
+        r.lead += split_units(subject, distribute)
+        r.participating += split_units(partner, distribute)
+        consult = re.match(r"[，,]\s*商([^，。；]{2,30}?)[，,]", text[end:])
+        if consult and _unit_list(consult.group(1)):
+            r.participating += split_units(consult.group(1), distribute)
+            end += consult.end()
+        spans.append((start, end))
+
+    # X负责
+    for m in re.finditer(r"负责", text):
+        clause, start = _clause_before(text, m.start())
+        subject = _subject(clause)
+        if "会同" in subject or not _unit_list(subject):
+            continue
+        r.lead += split_units(subject, distribute)
+        spans.append((start, m.end()))
+
+    # 由X于…/由X对…: the authority that acts
+    for m in re.finditer(r"(?:^|[。；，（\n])由", text):
+        phrase, end = _phrase_after(text, m.end())
+        if text[end : end + 2] in ("会同", "负责", "牵头"):
+            continue
+        if _unit_list(phrase):
+            r.lead += split_units(phrase, distribute)
+            spans.append((m.end() - 1, end))
+
+    if not r.lead and not r.participating:
+        return None
+    r.span = (min(s for s, _ in spans), max(e for _, e in spans))
+    return r
+
+
+def _dedupe(units: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for u in units:
+        if u not in seen:
+            seen.add(u)
+            out.append(u)
+    return out
+
+
+def find_responsibility(
+    text: str, *, first_listed_leads: bool = False, distribute_prefix: bool = True
+) -> Responsibility:
+    """The lead and participating units a measure's text names, in the order written."""
+    r = (
+        _labelled(text, first_listed_leads, distribute_prefix)
+        or _closing_list(text, distribute_prefix)
+        or _implicit(text, distribute_prefix)
+        or Responsibility()
+    )
+    r.lead = _dedupe(r.lead)
+    r.participating = [u for u in _dedupe(r.participating) if u not in r.lead]
+    return r
+
+
+def first_listed_leads(document_text: str) -> bool:
+    """Does the document say that the first unit listed leads (排在第一位的为牵头单位)?"""
+    return bool(_FIRST_LEADS.search(document_text))
+
+
+def unit_lists(document_text: str) -> list[str]:
+    """Every labelled unit list in a document, as written (to learn its naming habits)."""
+    out = []
+    for m in _LABEL.finditer(document_text):
+        tail = document_text[m.end() : m.end() + 200]
+        out.append(re.split(r"[；;）〕】\n。]", tail, maxsplit=1)[0])
+    return out
+
+
+def writes_bare_names(document_text: str) -> bool:
+    """Does the document name departments bare even at the head of a list (科技厅、省发展改革委)?
+
+    Where it does, a bare name is a full name in that document's usage and no prefix is
+    distributed; where every list starts with a level (省科技厅、发改委), the level is shared.
+    """
+    for lst in unit_lists(document_text):
+        first = normalise_unit(split_top_level(lst, "、，,")[0][0])
+        if first and is_unit(first) and _bare(first):
+            return True
+    return False
