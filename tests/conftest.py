@@ -14,3 +14,20 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not beside this checkout")
     return SEEDS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser-tests",
+        action="store_true",
+        help="run the browser suite (needs Debian's chromium and the [browser] extra)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--browser-tests"):
+        return
+    skip = pytest.mark.skip(reason="browser suite: run with --browser-tests (CI=true .ci/run does)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,50 @@
+"""Small builders for registry rows used across the Django tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from stdnum.cn import uscc
+
+from gaoxin.registry.models import Enterprise, Entity, Region, Zone
+
+_seq = itertools.count(1)
+
+
+def make_uscc(n: int | None = None) -> str:
+    """A valid 统一社会信用代码 (GB 32100): 91 + region 350200 + a 9-character org code + check."""
+    n = next(_seq) if n is None else n
+    body = f"91350200{n:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def region(code: str, name: str, level: str, parent: Entity | None = None) -> Entity:
+    e = Entity.objects.create(kind="region", code=code, name=name, parent=parent)
+    Region.objects.create(entity=e, level=level, gb2260=code)
+    return e
+
+
+def zone(code: str, name: str, parent: Entity, level: str = "provincial", category: str = "recognised") -> Entity:
+    e = Entity.objects.create(kind="zone", code=code, name=name, parent=parent)
+    Zone.objects.create(entity=e, level=level, category=category if level == "provincial" else "")
+    return e
+
+
+def enterprise(name: str, parent: Entity, code: str | None = None, industry: str = "C39") -> Entity:
+    code = code or make_uscc()
+    e = Entity.objects.create(kind="enterprise", code=code, name=name, parent=parent)
+    Enterprise.objects.create(entity=e, uscc=code, industry_code=industry)
+    return e
+
+
+def small_tree() -> dict[str, Entity]:
+    """福建省 > 厦门市 > 厦门火炬高新区 > two enterprises; 福州市 > 福州高新区."""
+    fj = region("350000", "福建省", "province")
+    xm = region("350200", "厦门市", "city", fj)
+    fz = region("350100", "福州市", "city", fj)
+    torch = zone("350200N1", "厦门火炬高技术产业开发区", xm, level="national")
+    fzz = zone("350100N1", "福州高新技术产业开发区", fz, level="national")
+    a = enterprise("厦门甲科技有限公司", torch)
+    b = enterprise("厦门乙电子有限公司", torch)
+    c = enterprise("福州丙软件有限公司", fzz)
+    return {"fj": fj, "xm": xm, "fz": fz, "torch": torch, "fzz": fzz, "a": a, "b": b, "c": c}
