@@ -273,7 +273,7 @@ class Checker:
         if given > len(positional) and spec.variadic is None:
             raise self.error(
                 ArityError,
-                f"函数 {spec.name} 需要{spec.arity_zh()}，得到{given}个",
+                f"函数 {spec.name} {spec.arity_zh()}，得到{given}个",
                 node.args[len(positional)],
             )
         for i, arg in enumerate(node.args):
@@ -305,7 +305,7 @@ class Checker:
             if missing and missing[0].keyword_only:
                 message = f"函数 {spec.name} 缺少参数「{missing[0].name}=」"
             else:
-                message = f"函数 {spec.name} 需要{spec.arity_zh()}，得到{given}个"
+                message = f"函数 {spec.name} {spec.arity_zh()}，得到{given}个"
             raise self.error(ArityError, message, node)
         return nodes, tuple(rest)
 

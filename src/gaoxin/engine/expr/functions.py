@@ -224,10 +224,10 @@ class FunctionSpec:
         required = sum(1 for p in pos if p.required)
         if self.variadic is not None:
             least = self.min_args if self.min_args is not None else required
-            return f"至少{least}个参数"
+            return f"至少需要{least}个参数"
         if required == len(pos):
-            return f"{required}个参数"
-        return f"{required}到{len(pos)}个参数"
+            return f"需要{required}个参数"
+        return f"需要{required}到{len(pos)}个参数"
 
     def signature(self) -> str:
         """Python-like signature for docs and messages: ``clip(x, lo, hi)``."""

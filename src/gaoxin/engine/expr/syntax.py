@@ -111,6 +111,7 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("positional argument follows keyword argument", "位置参数必须写在关键字参数之前"),
     ("keyword argument repeated", "关键字参数重复"),
     ("too many nested parentheses", "括号嵌套太深"),
+    ("null bytes", "含有无法识别的字符（空字符）"),
     ("perhaps you forgot a comma", "缺少逗号或运算符"),
 )
 
@@ -239,7 +240,7 @@ class _Positions:
 
 def _translate_syntax_error(err: SyntaxError, source: str) -> ExprSyntaxError:
     msg = err.msg or ""
-    hint = next((zh for en, zh in _SYNTAX_HINTS if en in msg), None)
+    hint = next((zh for en, zh in _SYNTAX_HINTS if en.lower() in msg.lower()), None)
     lines = source.split("\n")
     line = err.lineno or 1
     col = err.offset or 1
@@ -440,8 +441,7 @@ class _Converter:
 
     def call(self, node: ast.Call, span: Span) -> Call:
         if not isinstance(node.func, ast.Name):
-            if isinstance(node.func, ast.Attribute):
-                self.expr(node.func)  # raises the attribute error with its position
+            self.expr(node.func)  # a lambda or an attribute is reported as such, with its position
             self.fail(ForbiddenError, "只能调用函数名，如 max(a, b)", node.func)
         assert isinstance(node.func, ast.Name)
         if _DUNDER.match(node.func.id):
