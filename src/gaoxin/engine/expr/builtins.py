@@ -88,6 +88,9 @@ def _log(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     base = args.get("base")
     if base is None:
         return finite(pl.when(x > 0).then(x).otherwise(None).log())
+    if args.is_literal("base") and args.literal("base") == 10:
+        # ln(x) / ln(10) misses exact powers of ten by one ulp; log10 does not.
+        return finite(pl.when(x > 0).then(x).otherwise(None).log10())
     base = base.cast(pl.Float64)
     ok = (x > 0) & (base > 0) & (base != 1)
     return finite(pl.when(ok).then(x.log() / base.log()).otherwise(None))

@@ -120,7 +120,10 @@ class Describer:
             joiner = "，并且" if node.op == "and" else "，或者"
             return joiner.join(self.wrap(v, prec, strictly=True) for v in node.values), prec
         if isinstance(node, Call):
-            return self.call(node), _PRECEDENCE["phrase"]
+            spec = self.functions.get(node.func)
+            # f(x) written as code is an atom; a Chinese phrase needs brackets inside an operation.
+            kind = "phrase" if spec is not None and spec.describe is not None else "atom"
+            return self.call(node), _PRECEDENCE[kind]
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
     def call(self, node: Call) -> str:

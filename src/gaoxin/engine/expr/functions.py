@@ -158,6 +158,15 @@ class CallArgs:
     def compile(self, name: str, ctx: CompileContext) -> pl.Expr:
         return self._compile(self.nodes[name], ctx)
 
+    def is_literal(self, name: str) -> bool:
+        """Whether argument ``name`` was given as a constant written in the formula."""
+        from gaoxin.engine.expr.syntax import Literal, Unary
+
+        node = self.nodes.get(name)
+        if isinstance(node, Unary) and node.op == "-":
+            node = node.operand
+        return isinstance(node, Literal)
+
     def literal(self, name: str, default: Any = None) -> Any:
         from gaoxin.engine.expr.syntax import Literal, Unary
 
