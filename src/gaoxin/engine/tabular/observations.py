@@ -1,0 +1,937 @@
+"""Read the statistics people send (CSV, Excel) into one clean long frame, with every problem.
+
+:func:`read_observations` is the pure half of an import: it never stops at the first problem, and
+it touches no database. The caller (the statistics import) resolves entities and writes the
+observations atomically only when :attr:`ParsedTable.errors` is empty.
+
+Rules this module applies, so a reviewer can check them:
+
+* **Values** are ``Decimal(38, 10)`` after conversion to the catalogue unit (exact for typed
+  figures; a non-terminating factor such as 亩→公顷 ÷15 is rounded at the 10th decimal).
+* **Units**: a column's unit comes from its header (``营业收入（亿元）``), else a units row under
+  the header, else a ``单位：万元`` line above the table (applied only to columns of the same
+  dimension), else the catalogue unit is assumed and the mapping says so.
+* **Period**: from a period column, else the title rows, else the ``period=`` argument.
+* **累计**: ``cumulative`` is true when the file says year-to-date (``2025年1-7月``) and the
+  variable is a flow the catalogue keeps year-to-date. A stock (从业人员) given for 1-N月 is its
+  value at the end of month N (``cumulative`` false, no problem). A 累计 variable given for a
+  single month after January is read as that month's own value and warned about (the file may
+  have meant 1-N月). A period finer than the variable's period type (a yearly statistic given
+  for a month or 1-N月) is a ``period_mismatch`` error.
+* Observations hold only cells that parsed cleanly; every other cell is in ``problems``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from gaoxin.engine.periods import PERIOD_TYPES, PeriodError, ReportedPeriod, parse_reported
+from gaoxin.engine.problems import Problem
+from gaoxin.engine.tabular import numbers
+from gaoxin.engine.tabular.layout import (
+    ENTITY_ROLES,
+    Column,
+    Table,
+    find_table,
+    is_total,
+    lookup_variable,
+    notes_start,
+    title_period,
+)
+from gaoxin.engine.tabular.readers import ROW, Grid, read_grids
+from gaoxin.engine.units import UnitError, conversion_factor, get_unit
+from gaoxin.engine.variables import Catalogue, Variable
+
+OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "entity_key": pl.String(),
+    "entity_key_type": pl.String(),
+    "entity_name": pl.String(),
+    "variable": pl.String(),
+    "period": pl.String(),
+    "value": numbers.VALUE_DTYPE,
+    "raw_value": pl.String(),
+    "unit_given": pl.String(),
+    "cumulative": pl.Boolean(),
+}
+
+# Coarseness of period types; a value may be given for its variable's type or a coarser one.
+_RANK = {kind: rank for rank, kind in enumerate(reversed(PERIOD_TYPES))}  # month 0 … year 3
+_PERIOD_ZH = {"month": "月", "quarter": "季度", "half": "半年", "year": "年"}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How one header (or, in a long table, one variable name) was read."""
+
+    sheet: str | None
+    header: str
+    variable: str
+    unit_given: str | None
+    unit: str
+    factor: Fraction
+    unit_source: str | None = None
+
+    def describe(self) -> str:
+        """``列「营业收入（亿元）」→ revenue，亿元→万元 ×10000``"""
+        head = f"列「{self.header}」→ {self.variable}"
+        if self.unit_given is None:
+            return f"{head}，未注明单位，按{self.unit}"
+        if self.factor == 1:
+            return f"{head}，{self.unit}"
+        f = self.factor
+        if f.denominator == 1:
+            how = f"×{f.numerator}"
+        elif f.numerator == 1:
+            how = f"÷{f.denominator}"
+        else:
+            how = f"×{f.numerator}/{f.denominator}"
+        return f"{head}，{self.unit_given}→{self.unit} {how}"
+
+
+@dataclass
+class ParsedTable:
+    """What a file holds: observations in the catalogue's units, and every problem found."""
+
+    observations: pl.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    mappings: list[ColumnMapping] = field(default_factory=list)
+    layouts: dict[str | None, str] = field(default_factory=dict)  # sheet → 'long' | 'wide'
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def describe_mappings(self) -> list[str]:
+        return [m.describe() for m in self.mappings]
+
+
+def empty_observations() -> pl.DataFrame:
+    return pl.DataFrame(schema=OBSERVATION_SCHEMA)
+
+
+def read_observations(
+    source: str | Path | bytes | BinaryIO,
+    catalogue: Catalogue,
+    *,
+    sheet: str | None = None,
+    period: str | None = None,
+    name: str | None = None,
+) -> ParsedTable:
+    """Read a CSV or workbook into observations, collecting every problem.
+
+    ``source`` is a path, bytes or a binary stream (then ``name`` gives the file name shown
+    in problems and, through its suffix, a hint of the format). With ``sheet=None`` every
+    sheet is read; sheets without a table are skipped with a warning, unless no sheet has one.
+    ``period`` is the period to use when neither a period column nor the title names one.
+    """
+    if hasattr(source, "read"):
+        source = source.read()  # type: ignore[union-attr]
+    grids, problems = read_grids(source, name=name, sheet=sheet)  # type: ignore[arg-type]
+    frames: list[pl.DataFrame] = []
+    mappings: list[ColumnMapping] = []
+    layouts: dict[str | None, str] = {}
+    no_header: list[Problem] = []
+    found = False
+    for grid in grids:
+        if grid.frame.height == 0:
+            continue
+        table = find_table(grid, catalogue)
+        if table is None:
+            no_header.append(_no_header(grid))
+            continue
+        found = True
+        layouts[grid.sheet] = table.kind
+        frame, table_mappings, table_problems = _read_table(table, catalogue, period)
+        frames.append(frame)
+        mappings.extend(table_mappings)
+        problems.extend(table_problems)
+    if grids and not found:
+        problems.extend(no_header or [_no_header(grids[0])])
+    elif sheet is None:
+        problems.extend(
+            Problem(
+                "sheet_skipped",
+                "该工作表中未找到数据表头，已跳过",
+                file=p.file,
+                sheet=p.sheet,
+                severity="warning",
+            )
+            for p in no_header
+        )
+    else:
+        problems.extend(no_header)
+    observations = pl.concat(frames) if frames else empty_observations()
+    problems.extend(_duplicates(observations))
+    return ParsedTable(observations, _ordered(problems), mappings, layouts)
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    return sorted(
+        problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0, p.column or "", p.code)
+    )
+
+
+def _no_header(grid: Grid) -> Problem:
+    return Problem(
+        "no_header_row",
+        "前15行中未找到表头：表头应包含单位列（统一社会信用代码/名称）和指标列（如“营业收入（万元）”），"
+        "长表格式应包含“指标”和“数值”列；请检查表头文字",
+        file=grid.file,
+        sheet=grid.sheet,
+    )
+
+
+# --- one table -----------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, grid: Grid):
+        self.file, self.sheet = grid.file, grid.sheet
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        warning: bool = False,
+        **extra: object,
+    ) -> None:
+        self.problems.append(
+            Problem(
+                code,
+                message,
+                file=self.file,
+                sheet=self.sheet,
+                row=row,
+                column=column,
+                value=None if value is None else str(value),
+                severity="warning" if warning else "error",
+                extra=dict(extra),
+            )
+        )
+
+
+def _read_table(
+    table: Table, catalogue: Catalogue, period_arg: str | None
+) -> tuple[pl.DataFrame, list[ColumnMapping], list[Problem]]:
+    out = _Collector(table.grid)
+    data = _drop_notes_and_totals(table, out)
+
+    keys: dict[str, Column] = {}
+    for column in table.columns:
+        if column.role in (*ENTITY_ROLES, "period", "variable", "value", "unit"):
+            if column.role in keys:
+                first = keys[column.role]
+                out.add(
+                    "duplicate_column",
+                    f"列「{column.header}」与列「{first.header}」含义相同，只能保留一列；"
+                    f"请删除或改名其中一列",
+                    row=table.header_row,
+                    column=column.header,
+                    value=column.header,
+                )
+                continue
+            keys[column.role] = column
+
+    default_period = _default_period(table, period_arg, out)
+    rows = _rows_with_keys(data, keys, default_period)
+    _check_uscc(rows, keys.get("uscc"), out)
+
+    if table.kind == "wide":
+        cells, mappings = _wide_cells(table, rows, data, catalogue, out)
+    else:
+        cells, mappings = _long_cells(table, rows, data, keys, catalogue, out)
+
+    frame = _finish(cells, table, keys, catalogue, default_period, out)
+    return frame, mappings, out.problems
+
+
+def _drop_notes_and_totals(table: Table, out: _Collector) -> pl.DataFrame:
+    data = table.data
+    start = notes_start(table)
+    cols = [c.name for c in table.columns]
+    if start is not None:
+        notes = data.filter(pl.col(ROW) >= start).select(
+            ROW, pl.coalesce([pl.col(c) for c in cols]).alias("text")
+        )
+        for row, text in notes.iter_rows():
+            out.add(
+                "notes_row",
+                "表末的注释/填报人等说明行，已忽略",
+                row=row,
+                value=text,
+                warning=True,
+            )
+        data = data.filter(pl.col(ROW) < start)
+    # 合计 may sit in the name column or in 序号: look in every column that holds no figures.
+    entity = [c for c in table.columns if c.role in ENTITY_ROLES] + [
+        c for c in table.columns if c.role == "ignored" and c.header != ""
+    ]
+    if entity:
+        total = pl.any_horizontal([is_total(pl.col(c.name)).fill_null(False) for c in entity])
+        totals = data.filter(total)
+        for row_values in totals.iter_rows(named=True):
+            col = next(c for c in entity if row_values[c.name] is not None)
+            out.add(
+                "total_row",
+                "合计行不导入（合计由系统按企业数据汇总）；已忽略",
+                row=row_values[ROW],
+                column=col.header,
+                value=row_values[col.name],
+                warning=True,
+            )
+        data = data.filter(~total)
+    return data
+
+
+def _default_period(
+    table: Table, period_arg: str | None, out: _Collector
+) -> tuple[ReportedPeriod, str, str] | None:
+    """The period for rows without a period cell: (period, text, where it came from)."""
+    from_title = title_period(table.title)
+    given: ReportedPeriod | None = None
+    if period_arg is not None:
+        try:
+            given = parse_reported(period_arg)
+        except PeriodError as error:
+            out.add("bad_period", str(error), value=period_arg)
+    if from_title is not None:
+        reported, text = from_title
+        if given is not None and given != reported:
+            out.add(
+                "period_conflict",
+                f"标题中的期间「{text}」与导入时指定的期间「{period_arg}」不一致，按标题读取；"
+                "如标题有误，请修改标题后重新导入",
+                value=text,
+                warning=True,
+            )
+        return reported, text, "title"
+    if given is not None and period_arg is not None:
+        return given, period_arg, "argument"
+    return None
+
+
+def _rows_with_keys(
+    data: pl.DataFrame, keys: dict[str, Column], default_period: tuple | None
+) -> pl.DataFrame:
+    """One row per data row: ROW, entity key and type, name, uscc and period text."""
+    present = [r for r in ENTITY_ROLES if r in keys]
+    key = pl.coalesce([pl.col(keys[r].name) for r in present]) if present else pl.lit(None)
+    key_type = pl.lit(None, dtype=pl.String)
+    for r in reversed(present):
+        key_type = pl.when(pl.col(keys[r].name).is_not_null()).then(pl.lit(r)).otherwise(key_type)
+    period = pl.col(keys["period"].name) if "period" in keys else pl.lit(None, dtype=pl.String)
+    # A date cell in a period column arrives as 2025-07-01 00:00:00: read it as its month.
+    period = period.str.replace(r"^(\d{4})-(\d{2})-\d{2}(?: 00:00:00)?$", "${1}-${2}")
+    if default_period is not None:
+        period = period.fill_null(pl.lit(default_period[1]))
+    return data.select(
+        pl.col(ROW),
+        key.cast(pl.String).alias("entity_key"),
+        key_type.alias("entity_key_type"),
+        (pl.col(keys["name"].name) if "name" in keys else pl.lit(None, dtype=pl.String)).alias(
+            "entity_name"
+        ),
+        period.alias("__period_text"),
+    )
+
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_valid(code: pl.Expr) -> pl.Expr:
+    """GB 32100 check, vectorised: 18 characters and the check digit (as stdnum.cn.uscc)."""
+    s = code.str.to_uppercase().str.replace_all(r"[\s-]", "")
+    index = {ch: i for i, ch in enumerate(_USCC_ALPHABET)}
+    digits = [
+        s.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64)
+        for i in range(18)
+    ]
+    total = pl.sum_horizontal([d * w for d, w in zip(digits, _USCC_WEIGHTS, strict=False)])
+    check = (31 - total % 31) % 31
+    return (s.str.contains(r"^[0-9]{8}[0-9A-HJ-NP-RTUWXY]{10}$") & (check == digits[17])).fill_null(
+        False
+    )
+
+
+def _check_uscc(rows: pl.DataFrame, column: Column | None, out: _Collector) -> None:
+    if column is None:
+        return
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    bad = rows.filter(
+        (pl.col("entity_key_type") == "uscc") & ~uscc_valid(pl.col("entity_key"))
+    ).select(ROW, "entity_key")
+    for row, code in bad.iter_rows():
+        try:
+            uscc.validate(code)
+        except InvalidChecksum:
+            out.add(
+                "uscc_check_digit",
+                "统一社会信用代码校验位不符（第18位应为"
+                f"「{uscc.calc_check_digit(uscc.compact(code))}」），可能有抄错的字符；请与营业执照核对",
+                row=row,
+                column=column.header,
+                value=code,
+            )
+        except ValidationError:
+            out.add(
+                "uscc_format",
+                "统一社会信用代码应为18位：前8位为数字，其余为数字或大写字母（不含I、O、Z、S、V）；"
+                f"此值为{len(uscc.compact(code))}位或含不允许的字符，请与营业执照核对",
+                row=row,
+                column=column.header,
+                value=code,
+            )
+
+
+def _wide_cells(
+    table: Table, rows: pl.DataFrame, data: pl.DataFrame, catalogue: Catalogue, out: _Collector
+) -> tuple[pl.DataFrame, list[ColumnMapping]]:
+    mappings: list[ColumnMapping] = []
+    mapped: dict[str, Column] = {}
+    factors: list[dict[str, object]] = []
+    catalogue_names = _names(catalogue)
+    for column in table.columns:
+        if column.role != "data":
+            continue
+        var = column.variable
+        if var is None:
+            _unknown_column(table, column, data, catalogue_names, out)
+            continue
+        if var.code in mapped:
+            first = mapped[var.code]
+            out.add(
+                "duplicate_column",
+                f"列「{column.header}」与列「{first.header}」都是指标「{var.zh}」，同一指标只能填一列；"
+                "请删除其中一列",
+                row=table.header_row,
+                column=column.header,
+                value=column.header,
+                variable=var.code,
+            )
+            continue
+        try:
+            f = conversion_factor(column.unit_given or var.unit, var.unit)
+        except UnitError as error:
+            row = table.units_row if column.unit_source == "units_row" else table.header_row
+            out.add(
+                "unit_mismatch",
+                f"指标「{var.zh}」的单位应为{var.unit}：{error}",
+                row=row,
+                column=column.header,
+                value=column.unit_given,
+                variable=var.code,
+            )
+            continue
+        mapped[var.code] = column
+        mappings.append(
+            ColumnMapping(
+                table.grid.sheet,
+                column.header,
+                var.code,
+                column.unit_given,
+                var.unit,
+                f,
+                column.unit_source or "assumed",
+            )
+        )
+        factors.append(
+            {
+                "__col": column.name,
+                "column": column.header,
+                "variable": var.code,
+                "unit_given": column.unit_given,
+                "__num": f.numerator,
+                "__den": f.denominator,
+            }
+        )
+    if not mapped:
+        return _empty_cells(), mappings
+    value_cols = [c.name for c in mapped.values()]
+    cells = (
+        data.select(ROW, *value_cols)
+        .unpivot(index=ROW, on=value_cols, variable_name="__col", value_name="raw_value")
+        .join(pl.DataFrame(factors, schema=_FACTOR_SCHEMA), on="__col", how="left")
+        .join(rows, on=ROW, how="left")
+        .drop("__col")
+        .with_columns(pl.lit(None, dtype=pl.String).alias("__unit_text"))
+    )
+    return cells, mappings
+
+
+_FACTOR_SCHEMA = {
+    "__col": pl.String,
+    "column": pl.String,
+    "variable": pl.String,
+    "unit_given": pl.String,
+    "__num": pl.Int64,
+    "__den": pl.Int64,
+}
+
+
+def _empty_cells() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            ROW: pl.Int64,
+            "raw_value": pl.String,
+            "column": pl.String,
+            "variable": pl.String,
+            "unit_given": pl.String,
+            "__num": pl.Int64,
+            "__den": pl.Int64,
+            "entity_key": pl.String,
+            "entity_key_type": pl.String,
+            "entity_name": pl.String,
+            "__period_text": pl.String,
+            "__unit_text": pl.String,
+        }
+    )
+
+
+def _names(catalogue: Catalogue) -> list[str]:
+    """Names to suggest for a header that is not in the catalogue: Chinese names and aliases."""
+    return [n for var in catalogue for n in (var.zh, *var.aliases)]
+
+
+def _unknown_column(
+    table: Table, column: Column, data: pl.DataFrame, names: list[str], out: _Collector
+) -> None:
+    values = data[column.name].drop_nulls()
+    numeric = values.len() > 0 and (
+        pl.DataFrame({"v": values})
+        .select(numbers.parse_number(pl.col("v")).is_not_null().mean())
+        .item()
+        >= 0.5
+    )
+    suggestions = difflib.get_close_matches(_bare(column.header), names, n=3, cutoff=0.5)
+    has_unit = _bare(column.header) != column.header.strip()
+    hint = "、".join(f"「{s}」" for s in suggestions)
+    if numeric or has_unit or suggestions:
+        more = f"是否为{hint}？" if suggestions else ""
+        out.add(
+            "unknown_column",
+            f"列「{column.header}」不是指标目录中的指标；{more}请改用目录中的指标名称，或删除此列",
+            row=table.header_row,
+            column=column.header,
+            value=column.header,
+            suggestions=suggestions,
+        )
+    else:
+        out.add(
+            "column_ignored",
+            f"列「{column.header}」不是指标，已忽略",
+            row=table.header_row,
+            column=column.header,
+            value=column.header,
+            warning=True,
+        )
+
+
+def _bare(header: str) -> str:
+    from gaoxin.engine.units import split_header
+
+    return split_header(header)[0]
+
+
+def _long_cells(
+    table: Table,
+    rows: pl.DataFrame,
+    data: pl.DataFrame,
+    keys: dict[str, Column],
+    catalogue: Catalogue,
+    out: _Collector,
+) -> tuple[pl.DataFrame, list[ColumnMapping]]:
+    var_col, value_col = keys["variable"], keys["value"]
+    unit_col = keys.get("unit")
+    base = data.select(
+        pl.col(ROW),
+        pl.col(var_col.name).alias("__var_text"),
+        pl.col(value_col.name).alias("raw_value"),
+        (pl.col(unit_col.name) if unit_col else pl.lit(None, dtype=pl.String)).alias("__unit_text"),
+    ).join(rows, on=ROW, how="left")
+    # Resolve each distinct (variable text, unit text) once: few, however long the file.
+    pairs = base.select("__var_text", "__unit_text").unique().drop_nulls("__var_text")
+    resolved: list[dict[str, object]] = []
+    mappings: list[ColumnMapping] = []
+    bad: dict[tuple[str, str | None], tuple[str, str, str, object]] = {}
+    for var_text, unit_text in pairs.sort(pl.all(), nulls_last=False).iter_rows():
+        var, name, header_unit = lookup_variable(catalogue, var_text)
+        if var is None:
+            suggestions = difflib.get_close_matches(name, _names(catalogue), n=3, cutoff=0.5)
+            more = (
+                "是否为" + "、".join(f"「{s}」" for s in suggestions) + "？" if suggestions else ""
+            )
+            bad[(var_text, unit_text)] = (
+                "unknown_variable",
+                f"指标「{var_text}」不在指标目录中；{more}请改用目录中的指标名称或代码",
+                var_col.header,
+                var_text,
+            )
+            continue
+        unit_given = header_unit
+        if unit_text is not None:
+            try:
+                unit_given = get_unit(unit_text).symbol
+            except UnitError as error:
+                bad[(var_text, unit_text)] = (
+                    "unknown_unit",
+                    f"{error}；请填写如“万元”“人”“件”等标准单位",
+                    unit_col.header if unit_col else var_col.header,
+                    unit_text,
+                )
+                continue
+        try:
+            f = conversion_factor(unit_given or var.unit, var.unit)
+        except UnitError as error:
+            bad[(var_text, unit_text)] = (
+                "unit_mismatch",
+                f"指标「{var.zh}」的单位应为{var.unit}：{error}",
+                unit_col.header if unit_col and unit_text else var_col.header,
+                unit_given,
+            )
+            continue
+        resolved.append(
+            {
+                "__var_text": var_text,
+                "__unit_text": unit_text,
+                "variable": var.code,
+                "unit_given": unit_given,
+                "__num": f.numerator,
+                "__den": f.denominator,
+            }
+        )
+        mapping = ColumnMapping(
+            table.grid.sheet,
+            var_text,
+            var.code,
+            unit_given,
+            var.unit,
+            f,
+            ("units_row" if unit_text is not None else "header") if unit_given else "assumed",
+        )
+        if mapping not in mappings:
+            mappings.append(mapping)
+    if bad:
+        keyed = pl.DataFrame(
+            [{"__var_text": k[0], "__unit_text": k[1]} for k in bad],
+            schema={"__var_text": pl.String, "__unit_text": pl.String},
+        )
+        hits = base.join(keyed, on=["__var_text", "__unit_text"], nulls_equal=True).filter(
+            ~numbers.is_missing(pl.col("raw_value"))
+        )
+        for row, var_text, unit_text in hits.select(ROW, "__var_text", "__unit_text").iter_rows():
+            code, message, column, value = bad[(var_text, unit_text)]
+            out.add(code, message, row=row, column=column, value=value)
+    missing_var = base.filter(
+        pl.col("__var_text").is_null() & ~numbers.is_missing(pl.col("raw_value"))
+    )
+    for row in missing_var[ROW]:
+        out.add(
+            "empty_variable",
+            "此行填了数值但没有填指标名称；请补填指标",
+            row=row,
+            column=var_col.header,
+        )
+    schema = {
+        "__var_text": pl.String,
+        "__unit_text": pl.String,
+        "variable": pl.String,
+        "unit_given": pl.String,
+        "__num": pl.Int64,
+        "__den": pl.Int64,
+    }
+    cells = base.join(
+        pl.DataFrame(resolved, schema=schema),
+        on=["__var_text", "__unit_text"],
+        how="inner",
+        nulls_equal=True,
+    ).with_columns(pl.lit(value_col.header).alias("column"))
+    return cells.drop("__var_text"), mappings
+
+
+def _finish(
+    cells: pl.DataFrame,
+    table: Table,
+    keys: dict[str, Column],
+    catalogue: Catalogue,
+    default_period: tuple | None,
+    out: _Collector,
+) -> pl.DataFrame:
+    grid = table.grid
+    cells = cells.filter(~numbers.is_missing(pl.col("raw_value")))
+    if cells.height == 0:
+        return empty_observations()
+
+    # Entity keys: a row with figures but no key cannot be imported.
+    entity_header = next(
+        (keys[r].header for r in ENTITY_ROLES if r in keys), "统一社会信用代码/名称"
+    )
+    for row in cells.filter(pl.col("entity_key").is_null())[ROW].unique().sort():
+        out.add(
+            "empty_entity_key",
+            "此行填了数据，但统一社会信用代码和名称都为空；请补填，或删除此行",
+            row=row,
+            column=entity_header,
+        )
+
+    # Numbers.
+    info = _variable_info(catalogue, cells["variable"].unique().to_list())
+    cells = cells.join(info, on="variable", how="left").with_columns(
+        numbers.parse_number(pl.col("raw_value")).alias("__number"),
+        numbers.is_percent(pl.col("raw_value")).alias("__percent"),
+    )
+    bad_number = cells.filter(
+        pl.col("__number").is_null() | (pl.col("__percent") & (pl.col("__unit") != "%"))
+    )
+    for row, column, raw, zh, unit, number in bad_number.select(
+        ROW, "column", "raw_value", "__zh", "__unit", "__number"
+    ).iter_rows():
+        if number is None:
+            message = (
+                f"「{zh}」应填数字（单位：{unit}）；可写 1234.5 或 1,234.5，未发生可留空或填“-”"
+            )
+        else:
+            message = f"「{zh}」的单位是{unit}，不能填百分数；请填{unit}数值"
+        out.add("not_a_number", message, row=row, column=column, value=raw)
+
+    # Periods: parse each distinct text once.
+    periods = _parse_periods(cells["__period_text"].unique().drop_nulls().to_list())
+    period_col = keys.get("period")
+    cells = cells.join(periods, on="__period_text", how="left")
+    if default_period is None and period_col is None:
+        out.add(
+            "period_missing",
+            "未找到统计期间：请在表中增加“期间”列，或在标题中写明期间（如“2025年1-7月”），"
+            "或导入时指定期间",
+        )
+    else:
+        missing = cells.filter(pl.col("__period_text").is_null())[ROW].unique().sort()
+        for row in missing:
+            out.add(
+                "bad_period",
+                "此行没有填期间；请填写如 2025、2025Q3、2025-07 或 2025年1-7月",
+                row=row,
+                column=period_col.header if period_col else None,
+            )
+        failed = cells.filter(pl.col("__period_text").is_not_null() & pl.col("period").is_null())
+        for row, text, reason in (
+            failed.select(ROW, "__period_text", "__period_error").unique().sort(ROW).iter_rows()
+        ):
+            out.add(
+                "bad_period",
+                reason,
+                row=row,
+                column=period_col.header if period_col else "（标题）",
+                value=text,
+            )
+    # A period finer than the variable's own period type.
+    finer = cells.filter(pl.col("__kind_rank") < pl.col("__var_rank"))
+    for row, column, zh, kind, label in finer.select(
+        ROW, "column", "__zh", "__var_period", "__period_label"
+    ).iter_rows():
+        out.add(
+            "period_mismatch",
+            f"「{zh}」按{_PERIOD_ZH[kind]}统计，不能按「{label}」填报；请填写全{_PERIOD_ZH[kind]}数据"
+            "或删除此列",
+            row=row,
+            column=column,
+            value=label,
+        )
+    single = (
+        cells.filter(
+            pl.col("__var_cumulative")
+            & ~pl.col("__reported_cumulative")
+            & (pl.col("__kind") == "month")
+            & (pl.col("__index") > 1)
+        )
+        .group_by("column", "__zh", "__period_label")
+        .agg(pl.col(ROW).min())
+        .sort(ROW)
+    )
+    for column, zh, label, row in single.iter_rows():
+        out.add(
+            "period_not_cumulative",
+            f"「{zh}」通常按1-N月累计填报，但期间「{label}」未注明累计，已按当月数读取；"
+            "如为累计数，请把期间写作“1-N月”（如2025年1-7月）",
+            row=row,
+            column=column,
+            value=label,
+            warning=True,
+        )
+
+    # Conversion to the catalogue unit, then the valid range (in the catalogue unit).
+    cells = cells.with_columns(
+        (pl.col("__number") * pl.col("__num") / pl.col("__den")).alias("value")
+    )
+    low = pl.col("__min").is_not_null() & (pl.col("value") < pl.col("__min"))
+    high = pl.col("__max").is_not_null() & (pl.col("value") > pl.col("__max"))
+    out_of_range = cells.filter(low | high)
+    for row, column, raw, zh, unit, value, lo, hi in out_of_range.select(
+        ROW, "column", "raw_value", "__zh", "__unit", "value", "__min", "__max"
+    ).iter_rows():
+        bounds = []
+        if lo is not None:
+            bounds.append(f"不小于{_plain(lo)}")
+        if hi is not None:
+            bounds.append(f"不大于{_plain(hi)}")
+        out.add(
+            "out_of_range",
+            f"「{zh}」应{'且'.join(bounds)}（{unit}），此值换算后为{_plain(value)}；请核对",
+            row=row,
+            column=column,
+            value=raw,
+        )
+
+    ok = (
+        pl.col("entity_key").is_not_null()
+        & pl.col("value").is_not_null()
+        & pl.col("period").is_not_null()
+        & ~(pl.col("__percent") & (pl.col("__unit") != "%"))
+        & ~(pl.col("__kind_rank") < pl.col("__var_rank"))
+        & ~(low | high)
+    )
+    if "uscc" in keys:
+        ok = ok & ((pl.col("entity_key_type") != "uscc") | uscc_valid(pl.col("entity_key")))
+    return (
+        cells.filter(ok)
+        .with_columns(
+            pl.lit(grid.file).alias("source_file"),
+            pl.lit(grid.sheet, dtype=pl.String).alias("sheet"),
+            pl.col(ROW).alias("row"),
+            (pl.col("__reported_cumulative") & pl.col("__var_cumulative")).alias("cumulative"),
+        )
+        .select([pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items()])
+    )
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
+    return text
+
+
+def _variable_info(catalogue: Catalogue, codes: Sequence[str | None]) -> pl.DataFrame:
+    rows = []
+    for code in codes:
+        if code is None:
+            continue
+        var: Variable = catalogue[code]
+        rows.append(
+            {
+                "variable": code,
+                "__zh": var.zh,
+                "__unit": var.unit,
+                "__min": var.min,
+                "__max": var.max,
+                "__var_cumulative": var.cumulative,
+                "__var_period": var.period,
+                "__var_rank": _RANK[var.period],
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "variable": pl.String,
+            "__zh": pl.String,
+            "__unit": pl.String,
+            "__min": numbers.VALUE_DTYPE,
+            "__max": numbers.VALUE_DTYPE,
+            "__var_cumulative": pl.Boolean,
+            "__var_period": pl.String,
+            "__var_rank": pl.Int64,
+        },
+    )
+
+
+def _parse_periods(texts: list[str]) -> pl.DataFrame:
+    rows = []
+    for text in texts:
+        try:
+            reported = parse_reported(text)
+        except PeriodError as error:
+            rows.append({"__period_text": text, "__period_error": str(error)})
+            continue
+        p = reported.period
+        rows.append(
+            {
+                "__period_text": text,
+                "period": str(p),
+                "__kind": p.kind,
+                "__index": p.index,
+                "__kind_rank": _RANK[p.kind],
+                "__reported_cumulative": reported.cumulative
+                or (p.kind == "month" and p.index == 1),
+                "__period_label": reported.label(),
+                "__period_error": None,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "__period_text": pl.String,
+            "period": pl.String,
+            "__kind": pl.String,
+            "__index": pl.Int64,
+            "__kind_rank": pl.Int64,
+            "__reported_cumulative": pl.Boolean,
+            "__period_label": pl.String,
+            "__period_error": pl.String,
+        },
+    )
+
+
+def _duplicates(observations: pl.DataFrame) -> list[Problem]:
+    """Every row of a (entity, variable, period) that occurs more than once in the file."""
+    key = ["entity_key", "variable", "period"]
+    dup = observations.filter(pl.struct(key).is_duplicated())
+    if dup.height == 0:
+        return []
+    problems: list[Problem] = []
+    groups = dup.group_by(key).agg(
+        pl.struct("source_file", "sheet", "row", "column", "raw_value").alias("cells")
+    )
+    for entity, variable, period, cells in groups.iter_rows():
+        where = "、".join(
+            (f"工作表「{c['sheet']}」" if c["sheet"] else "") + f"第{c['row']}行" for c in cells
+        )
+        for c in cells:
+            problems.append(
+                Problem(
+                    "duplicate_key",
+                    f"「{entity}」的指标 {variable} 在期间 {period} 重复填报（{where}）；"
+                    "同一单位、指标、期间只能有一个值，请删除多余的行",
+                    file=c["source_file"],
+                    sheet=c["sheet"],
+                    row=c["row"],
+                    column=c["column"],
+                    value=c["raw_value"],
+                    extra={"rows": [x["row"] for x in cells]},
+                )
+            )
+    return problems
