@@ -97,6 +97,16 @@ class Document:
     title_span: Span | None = None
     source: str | None = None  # the file read, where there was one
     problems: list[Problem] = field(default_factory=list)
+    text: str = field(default="", repr=False)  # the text all spans point into
+
+    def sentence_at(self, span: Span) -> str:
+        """The sentence of the source around ``span``, as written (for citing a clause)."""
+        start, end = span
+        while start > 0 and self.text[start - 1] not in "。；;！？\n":
+            start -= 1
+        while end < len(self.text) and self.text[end] not in "。；;！？\n":
+            end += 1
+        return self.text[start:end].strip()
 
     def as_dict(self) -> dict[str, Any]:
         def measure(m: Measure) -> dict[str, Any]:

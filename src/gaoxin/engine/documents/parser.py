@@ -174,6 +174,7 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         title_span=fm.title_span,
         source=source,
         problems=problems,
+        text=original,
     )
 
 

@@ -43,7 +43,8 @@ def _comparator(op: str, q: str | None) -> str:
 def _indicator(clause: str, cut: int) -> str | None:
     ind = clause[:cut]
     ind = re.sub(r"^(?:到|至)\s*(?:20\d{2}\s*年|[“\"]?十[三四五六]五[”\"]?\s*末)[，,]?", "", ind)
-    ind = re.sub(r"^(力争|确保|全面|基本|实现)", "", ind).strip("，、 ")
+    ind = re.sub(r"^(力争|确保|全面|基本|实现)", "", ind).strip("，、 “”\"")
+    ind = re.sub(r"(实现|达到|保持|为|要)$", "", ind).strip("，、 “”\"")
     return ind or None
 
 
