@@ -1,0 +1,38 @@
+"""The web app a user sees: the admin lists zones and enterprises in Chinese, scoped data loads."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    user = get_user_model().objects.create_superuser("admin", "a@example.org", "pw-123456")
+    client.force_login(user)
+    return client
+
+
+def test_root_redirects_to_admin(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_admin_lists_zones_and_enterprises(staff_client):
+    factories.small_tree()
+    page = staff_client.get("/admin/registry/zone/").content.decode()
+    assert "厦门火炬高技术产业开发区" in page and "国家级" in page
+    page = staff_client.get("/admin/registry/enterprise/").content.decode()
+    assert "厦门甲科技有限公司" in page
+
+
+def test_admin_index_is_in_chinese(staff_client):
+    page = staff_client.get("/admin/").content.decode()
+    assert "主体名录" in page and "统计数据" in page
+
+
+def test_openapi_schema_is_served(staff_client):
+    response = staff_client.get("/api/schema/")
+    assert response.status_code == 200
