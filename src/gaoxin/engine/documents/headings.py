@@ -34,7 +34,7 @@ BOX_RANK = 1000
 def number_value(n: str) -> int | None:
     """The integer a heading number stands for: 3, 三, 十二, ③."""
     n = n.strip()
-    if n.isdigit():
+    if re.fullmatch(r"[0-9]+", n):
         return int(n)
     if len(n) == 1 and "①" <= n <= "⑳":
         return ord(n) - ord("①") + 1
@@ -119,6 +119,9 @@ def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
     if marker.rank == BOX_RANK:
         return previous is None or marker.number in (previous, previous + 1, 1)
     if marker.number == 1:
+        return True
+    if previous is None and marker.rank in (0, 10, 20, 25):
+        # an excerpt may open at 三、; a stray "3." in prose may not open a list
         return True
     return previous is not None and marker.number in (previous, previous + 1)
 

@@ -33,9 +33,9 @@ _FORWARD = re.compile(r"力争|确保|目标")
 
 
 def _comparator(op: str, q: str | None) -> str:
-    if q in ("以上", "及以上") or op in ("不低于", "不少于"):
+    if q in ("以上", "及以上") or re.search(r"不低于|不少于", op):
         return ">="
-    if op in ("超过", "超", "突破"):
+    if re.search(r"超|突破|高于", op):
         return ">"
     return "="
 

@@ -1,0 +1,89 @@
+"""The heading tree in every numbering style, and which items are measures."""
+
+import pytest
+
+from gaoxin.engine.documents import parse_text
+
+
+def paths(text):
+    return [m.path for m in parse_text(text).measures]
+
+
+def test_chapters_and_parenthesised_items():
+    text = "一、总体要求\n（一）指导思想。坚持创新。\n（二）发展目标。到2025年，达到100家。\n二、重点任务\n（三）建设平台。建设平台。\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"], ["二", "（三）"]]
+    assert [m.title for m in doc.measures] == ["指导思想", "发展目标", "建设平台"]
+    assert [h.path for h in doc.headings] == [["一"], ["二"]]
+    assert doc.headings[1].title == "重点任务"
+
+
+def test_half_width_parentheses_are_kept_as_written_in_paths():
+    assert paths("一、任务\n(一)建设平台。建设平台。\n(二)引进人才。引进人才。\n") == [["一", "(一)"], ["一", "(二)"]]
+
+
+@pytest.mark.parametrize("sep", [".", "、", "．"])
+def test_arabic_items(sep):
+    text = f"一、布局\n1{sep}推动创建。推动。\n2{sep}布局建设。布局。\n二、创新\n3{sep}聚集资源。聚集。\n"
+    assert paths(text) == [["一", "1"], ["一", "2"], ["二", "3"]]
+
+
+def test_three_levels_measure_is_the_deepest_level_in_its_chapter():
+    text = (
+        "一、形势\n(一)发展基础。\n基础较好。\n"
+        "二、任务\n(一)增强创新。\n1.壮大力量。\n壮大力量。\n2.集聚资源。\n集聚资源。\n"
+        "(二)汇聚人才。\n1.集聚人才。\n集聚人才。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "(一)"], ["二", "(一)", "1"], ["二", "(一)", "2"], ["二", "(二)", "1"]]
+    assert [h.path for h in doc.headings] == [["一"], ["二"], ["二", "(一)"], ["二", "(二)"]]
+
+
+def test_parenthesised_arabic_and_circled_numbers():
+    text = "1.加强服务。\n（1）建立机制。建立。\n（2）完善服务。完善。\n2.加强保障。\n①落实资金。落实。\n"
+    assert paths(text) == [["1", "（1）"], ["1", "（2）"], ["2", "①"]]
+
+
+def test_chapters_and_articles():
+    text = "第一章 总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法适用于高新区。\n第二章 管理\n第三条 省科技厅负责全省高新区管理。\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["第一章", "第一条"], ["第一章", "第二条"], ["第二章", "第三条"]]
+    assert doc.measures[2].lead_units == ["省科技厅"]
+
+
+def test_a_box_is_a_measure_of_its_own():
+    text = (
+        "三、重点任务\n(一)增强创新。\n1.壮大力量。\n壮大。\n2.集聚资源。\n集聚。\n"
+        "专栏1 科教资源集聚区建设行动\n规划建设专门功能区。设立专门空间。\n3.提升研究。\n提升。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["三", "(一)", "1"],
+        ["三", "(一)", "2"],
+        ["三", "(一)", "专栏1"],
+        ["三", "(一)", "3"],
+    ]
+    box = doc.measures[2]
+    assert box.box and box.title == "科教资源集聚区建设行动"
+    assert "设立专门空间" in box.text
+
+
+def test_a_number_out_of_sequence_is_not_an_item():
+    text = "一、任务\n（一）建设平台。建设平台。\n5.0版本的平台已经上线。\n（二）引进人才。引进人才。\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"]]
+    assert "5.0版本" in doc.measures[0].text
+
+
+def test_numbering_may_run_on_across_chapters_or_restart():
+    assert paths("一、甲\n（一）子。子。\n（二）丑。丑。\n二、乙\n（三）寅。寅。\n")[-1] == ["二", "（三）"]
+    assert paths("一、甲\n（一）子。子。\n二、乙\n（一）丑。丑。\n")[-1] == ["二", "（一）"]
+
+
+def test_measure_text_and_span_point_into_the_source():
+    text = "前言。\n一、任务\n（一）建设平台。支持建设平台。（责任单位：省科技厅）\n"
+    doc = parse_text(text)
+    m = doc.measures[0]
+    assert text[m.span[0] : m.span[1]] == "（一）建设平台。支持建设平台。（责任单位：省科技厅）"
+    assert m.text == "建设平台。支持建设平台。（责任单位：省科技厅）"
+    assert text[m.units_span[0] : m.units_span[1]] == "（责任单位：省科技厅）"

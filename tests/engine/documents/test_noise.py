@@ -1,0 +1,106 @@
+"""Real documents' noise must not trip the parser."""
+
+from gaoxin.engine.documents import parse_text
+
+BODY = "一、总体要求\n（一）指导思想。坚持创新驱动。\n二、重点任务\n（二）建设平台。支持建设平台。（责任单位：省科技厅、财政厅）\n"
+
+
+def test_news_preamble_before_the_title():
+    text = (
+        "本网讯，日前，省科技厅印发《关于促进高新区发展的若干措施》，提出支持建设平台。记者了解到，措施共十条。\n"
+        "关于促进高新区发展的若干措施\n" + BODY
+    )
+    doc = parse_text(text)
+    assert doc.title == "关于促进高新区发展的若干措施"
+    assert doc.issuer == "省科技厅"
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["二", "（二）"]]
+
+
+def test_paragraph_printed_twice_is_read_once():
+    text = "一、任务\n1.建设平台。\n支持建设平台，给予奖励50万元。\n支持建设平台，给予奖励50万元。\n2.引进人才。引进。\n"
+    doc = parse_text(text)
+    assert doc.measures[0].text == "建设平台。\n支持建设平台，给予奖励50万元。"
+
+
+def test_heading_repeated_broken_then_whole_keeps_the_whole():
+    text = (
+        "一、任务\n"
+        "（一）优化体制。修订完善高新区管理办法（试行）进一步规范\n"
+        "（一）优化体制。修订完善《高新区管理办法（试行）》，进一步规范管理。（责任单位：省科技厅）\n"
+        "（二）加强金融。支持设立科技支行。（责任单位：省金融监管局）\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"]]
+    assert "《高新区管理办法（试行）》" in doc.measures[0].text
+    assert doc.measures[0].lead_units == ["省科技厅"]
+    assert any(p.code == "duplicate-item" for p in doc.problems)
+
+
+def test_half_and_full_width_punctuation_mixed():
+    text = "一、任务\n(一)建设平台.支持建设平台,给予奖励50万元;(责任单位:省科技厅、省财政厅)\n（二）引进人才。引进。（责任单位：省人社厅）\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "(一)"], ["一", "（二）"]]
+    assert doc.measures[0].lead_units == ["省科技厅", "省财政厅"]
+    assert doc.measures[0].amounts_wan == [50.0]
+
+
+def test_blank_lines_between_paragraphs():
+    text = "关于促进高新区发展的实施意见\n\n\n一、总体要求\n\n（一）指导思想。\n\n坚持创新。\n\n（二）发展目标。\n\n到2025年，建成省级高新区25家。\n\n"
+    doc = parse_text(text)
+    assert [m.title for m in doc.measures] == ["指导思想", "发展目标"]
+    assert doc.measures[0].text == "指导思想。\n坚持创新。"
+
+
+def test_file_name_and_signature_at_the_end_are_not_part_of_the_last_measure():
+    text = (
+        BODY
+        + "本意见自2024年9月1日起施行。\n某市科学技术局\n2024年8月30日\n（此件公开发布）\n"
+        + "某科〔2024〕22号关于促进高新区发展的实施意见.pdf\n"
+    )
+    doc = parse_text(text)
+    last = doc.measures[-1]
+    assert last.text.endswith("（责任单位：省科技厅、财政厅）")
+    assert doc.issuer == "某市科学技术局"
+    assert doc.issued == "2024-08-30"
+    assert doc.doc_number == "某科〔2024〕22号"
+    assert doc.title == "关于促进高新区发展的实施意见"
+
+
+def test_a_line_broken_before_a_comma_is_rejoined():
+    text = "一、任务\n（一）支持企业。促进创新要素向企业集聚\n，培育更多企业。（责任单位：省科技厅）\n"
+    doc = parse_text(text)
+    assert doc.measures[0].text == "支持企业。促进创新要素向企业集聚，培育更多企业。（责任单位：省科技厅）"
+
+
+def test_title_broken_over_lines_and_draft_marker():
+    text = "附件\n关于促进高新技术产业开发（园）区\n\n高质量发展的实施意见\n\n（征求意见稿）\n\n各市（州）人民政府：\n\n" + BODY
+    doc = parse_text(text)
+    assert doc.title == "关于促进高新技术产业开发（园）区高质量发展的实施意见"
+    assert doc.status == "draft"
+    assert doc.title_span is not None
+    assert text[doc.title_span[0] : doc.title_span[1]].startswith("关于促进")
+
+
+def test_cited_document_numbers_are_not_the_documents_own():
+    text = "关于促进高新区发展的若干措施\n为贯彻落实《国务院关于促进国家高新区高质量发展的若干意见》（国发〔2020〕7号），提出如下措施。\n" + BODY
+    assert parse_text(text).doc_number is None
+
+
+def test_document_number_line_in_the_title_block():
+    text = "某省科学技术厅文件\n某科发〔2023〕15号\n某省科学技术厅关于印发《高新区评价办法》的通知\n各市科技局：\n" + BODY + "某省科学技术厅\n2023年5月6日\n"
+    doc = parse_text(text)
+    assert doc.doc_number == "某科发〔2023〕15号"
+    assert doc.issuer == "某省科学技术厅"
+    assert doc.issued == "2023-05-06"
+    assert doc.title == "某省科学技术厅关于印发《高新区评价办法》的通知"
+
+
+def test_chinese_numeral_date():
+    text = "关于促进高新区发展的若干措施\n" + BODY + "某省人民政府\n二〇二一年七月二十七日\n"
+    assert parse_text(text).issued == "2021-07-27"
+
+
+def test_text_with_no_numbered_items_is_reported():
+    doc = parse_text("这是一段没有任何编号的文字。")
+    assert doc.measures == []
+    assert any(p.code == "no-items" for p in doc.problems)

@@ -1,0 +1,155 @@
+"""Responsible units in every form Chinese government documents write them."""
+
+import pytest
+
+from gaoxin.engine.documents import parse_text
+from gaoxin.engine.documents.units import find_responsibility, split_units
+
+
+def only_measure(text: str):
+    doc = parse_text(text)
+    assert len(doc.measures) == 1, [m.path for m in doc.measures]
+    return doc.measures[0]
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "（责任单位：省科技厅、省财政厅）",
+        "(责任单位:省科技厅、省财政厅)",
+        "〔责任单位：省科技厅、省财政厅〕",
+        "【责任单位：省科技厅、省财政厅】",
+    ],
+)
+def test_responsible_units_in_any_bracket_are_all_lead(clause):
+    m = only_measure(f"一、总体要求\n（一）加强服务。做好服务工作。{clause}\n")
+    assert m.lead_units == ["省科技厅", "省财政厅"]
+    assert m.participating_units == []
+
+
+def test_lead_and_participating_kept_apart():
+    m = only_measure("1.加强服务。做好服务工作。(牵头单位：省科技厅；参与单位：省财政厅、省教育厅等)\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省财政厅", "省教育厅"]
+
+
+def test_labels_without_brackets_at_the_end_of_a_paragraph():
+    m = only_measure("1.加强服务。做好服务工作。\n牵头单位：市科技局\n配合单位：市财政局、市商务局\n")
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市财政局", "市商务局"]
+
+
+def test_lead_and_cooperating_on_one_line():
+    m = only_measure("1.加强服务。做好服务工作。牵头单位：市科技局，配合单位：市财政局。\n")
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市财政局"]
+
+
+def test_x_leads_y_cooperates():
+    m = only_measure("1.加强服务。做好服务工作。（市科技局牵头，市财政局、市人力社保局配合）\n")
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市财政局", "市人力社保局"]
+
+
+def test_x_leads_alone():
+    m = only_measure("1.加强服务。做好服务工作。（省发展改革委牵头）\n")
+    assert m.lead_units == ["省发展改革委"]
+
+
+def test_x_is_responsible():
+    m = only_measure("1.加强服务。做好服务工作。（省科技厅负责）\n")
+    assert m.lead_units == ["省科技厅"]
+
+
+def test_x_with_the_departments_concerned_is_responsible():
+    m = only_measure("1.加强服务。做好服务工作。（市科技局会同有关部门负责）\n")
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["有关部门"]
+
+
+def test_x_together_with_y_in_the_text():
+    m = only_measure("1.加强领导。省科技厅会同省级有关部门，统筹做好高新区规划布局工作。\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省级有关部门"]
+
+
+def test_unit_list_closing_a_paragraph():
+    m = only_measure("1.加强服务。做好服务工作，提升服务水平。（省科技厅、省财政厅、省教育厅）\n")
+    assert m.lead_units == ["省科技厅", "省财政厅", "省教育厅"]
+
+
+def test_unbracketed_unit_list_closing_a_paragraph():
+    m = only_measure("1.加强服务。做好服务工作，提升服务水平。省科技厅、省财政厅\n")
+    assert m.lead_units == ["省科技厅", "省财政厅"]
+
+
+def test_a_sentence_ending_in_an_institution_is_not_a_unit_list():
+    m = only_measure("1.集聚资源。支持园区企业在科技资源密集地区建设研发机构。\n")
+    assert m.lead_units == [] and m.participating_units == []
+
+
+def test_the_document_says_the_first_unit_listed_leads():
+    text = (
+        "说明：各项任务所列责任单位中，排在第一位的为牵头单位。\n"
+        "一、重点任务\n"
+        "（一）加强服务。做好服务工作。（责任单位：省科技厅、省财政厅、省教育厅）\n"
+        "（二）完善机制。健全工作机制。（责任单位：省发展改革委、省科技厅）\n"
+    )
+    doc = parse_text(text)
+    assert [m.lead_units for m in doc.measures] == [["省科技厅"], ["省发展改革委"]]
+    assert doc.measures[0].participating_units == ["省财政厅", "省教育厅"]
+
+
+def test_shared_prefix_distributes():
+    assert split_units("省科技厅、发改委、财政厅") == ["省科技厅", "省发改委", "省财政厅"]
+
+
+def test_party_prefix_distributes_to_party_offices_only():
+    assert split_units("省委人才办、编办") == ["省委人才办", "省委编办"]
+    assert split_units("省委组织部、科技厅") == ["省委组织部", "省科技厅"]
+
+
+def test_shared_suffix_distributes():
+    assert split_units("福州、厦门、泉州、宁德市人民政府") == [
+        "福州市人民政府",
+        "厦门市人民政府",
+        "泉州市人民政府",
+        "宁德市人民政府",
+    ]
+
+
+def test_alias_in_brackets_is_kept():
+    assert split_units("省市场监管局（知识产权局）、科技厅") == ["省市场监管局（知识产权局）", "省科技厅"]
+
+
+def test_commas_separate_groups_and_stop_the_prefix():
+    assert split_units("省金融监管局、财政厅，福建银保监局，厦门银保监局") == [
+        "省金融监管局",
+        "省财政厅",
+        "福建银保监局",
+        "厦门银保监局",
+    ]
+
+
+def test_brackets_inside_a_unit_are_not_separators():
+    assert split_units("各县〔市、区〕政府，台州湾新区") == ["各县（市、区）政府", "台州湾新区"]
+
+
+def test_a_document_naming_departments_bare_gets_no_prefix():
+    text = (
+        "一、任务\n"
+        "（一）甲。做好工作。（牵头单位：科技厅；参与单位：省发展改革委、经济和信息化厅等）\n"
+        "（二）乙。做好工作。（牵头单位：财政厅；参与单位：科技厅）\n"
+    )
+    doc = parse_text(text)
+    assert doc.measures[0].participating_units == ["省发展改革委", "经济和信息化厅"]
+
+
+def test_lead_unit_is_not_also_participating():
+    r = find_responsibility("做好工作。（牵头单位：市科技局；参与单位：市科技局、市财政局）")
+    assert r.lead == ["市科技局"] and r.participating == ["市财政局"]
+
+
+def test_no_units_where_none_are_named():
+    m = only_measure("1.壮大科技力量。支持科技领军企业牵头建设创新基地。科技部发挥牵头引导作用。\n")
+    assert m.lead_units == [] and m.participating_units == []
