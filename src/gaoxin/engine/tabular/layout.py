@@ -208,7 +208,7 @@ def _build_table(
     skipped: list[tuple[int, str, str]] = []
     if start < frame.height:
         numbering = [c for c in _row_cells(frame, start, cols) if c is not None]
-        if numbering and all(c in _COLUMN_NUMBERS or c.isdigit() for c in numbering):
+        if _is_column_numbers(numbering):
             skipped.append((int(frame[ROW][start]), "column_numbers", " ".join(numbering)))
             start += 1
     table_unit = _title_unit(title)
@@ -233,6 +233,16 @@ def _build_table(
         units_row=units_row,
         skipped=skipped,
     )
+
+
+def _is_column_numbers(cells: list[str]) -> bool:
+    """A 栏次 row under a statistics header: 甲 乙 丙 1 2 3 (not an enterprise called 甲)."""
+    if not cells or not all(c in _COLUMN_NUMBERS or c.isdigit() for c in cells):
+        return False
+    letters = [c for c in cells if not c.isdigit()]
+    digits = [int(c) for c in cells if c.isdigit()]
+    consecutive = len(digits) >= 2 and digits == list(range(digits[0], digits[0] + len(digits)))
+    return "栏次" in letters or len(letters) >= 2 or consecutive
 
 
 def _letter(grid: Grid, col: str) -> str:

@@ -465,6 +465,7 @@ def _wide_cells(
         factors.append(
             {
                 "__col": column.name,
+                "__order": int(column.name[1:]),
                 "column": column.header,
                 "variable": var.code,
                 "unit_given": column.unit_given,
@@ -488,6 +489,7 @@ def _wide_cells(
 
 _FACTOR_SCHEMA = {
     "__col": pl.String,
+    "__order": pl.Int64,
     "column": pl.String,
     "variable": pl.String,
     "unit_given": pl.String,
@@ -501,6 +503,7 @@ def _empty_cells() -> pl.DataFrame:
         schema={
             ROW: pl.Int64,
             "raw_value": pl.String,
+            "__order": pl.Int64,
             "column": pl.String,
             "variable": pl.String,
             "unit_given": pl.String,
@@ -672,7 +675,7 @@ def _long_cells(
         on=["__var_text", "__unit_text"],
         how="inner",
         nulls_equal=True,
-    ).with_columns(pl.lit(value_col.header).alias("column"))
+    ).with_columns(pl.lit(value_col.header).alias("column"), pl.lit(0).alias("__order"))
     return cells.drop("__var_text"), mappings
 
 
@@ -821,6 +824,7 @@ def _finish(
         ok = ok & ((pl.col("entity_key_type") != "uscc") | uscc_valid(pl.col("entity_key")))
     return (
         cells.filter(ok)
+        .sort(ROW, "__order")
         .with_columns(
             pl.lit(grid.file).alias("source_file"),
             pl.lit(grid.sheet, dtype=pl.String).alias("sheet"),
