@@ -80,12 +80,13 @@ def html_to_text(html: str) -> str:
 def docx_to_text(path: Path) -> str:
     """Paragraphs and table cells of a .docx, in document order."""
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise _fail(path, "bad-docx", f"无法打开 Word 文件（{exc.__class__.__name__}），请确认是 .docx 格式且未损坏。") from exc
     out: list[str] = []
     body = document.element.body

@@ -1,0 +1,100 @@
+"""Reading saved web pages, .docx and text-layer PDF; clear errors for what cannot be read."""
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from gaoxin.engine.documents import parse_file
+from gaoxin.engine.problems import ProblemsError
+
+from .pdf_writer import make_pdf
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "documents"
+
+
+def test_saved_government_web_page():
+    doc = parse_file(FIXTURES / "gov-page.html")
+    assert doc.title == "某省高新区高质量发展若干措施"
+    assert doc.issuer == "某省科学技术厅"
+    assert doc.doc_number == "某科发〔2023〕15号"
+    assert doc.issued == "2023-06-08"
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"], ["二", "（三）"]]
+    first, second, third = doc.measures
+    assert first.lead_units == ["省科技厅", "省财政厅"] and first.amounts_wan == [5000.0]
+    assert second.lead_units == ["省科技厅"]
+    assert second.participating_units == ["省发展改革委", "省自然资源厅"]
+    assert "&" in third.text and "&amp;" not in third.text  # entities decoded
+    assert third.lead_units == ["省科技厅"] and third.participating_units == ["省教育厅"]
+    # menus, scripts and the footer are not part of any measure
+    assert not any("网站标识码" in m.text or "打印" in m.text for m in doc.measures)
+
+
+def test_docx_paragraphs_and_tables(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("某市关于促进高新区发展的实施意见")
+    d.add_paragraph("一、重点任务")
+    d.add_paragraph("（一）建设平台。支持建设平台，给予奖励50万元。（责任单位：市科技局、市财政局）")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "（二）引进人才。引进高层次人才。"
+    table.cell(0, 1).text = "（牵头单位：市委人才办；配合单位：市人力社保局）"
+    d.add_paragraph("某市人民政府")
+    d.add_paragraph("2024年3月1日")
+    path = tmp_path / "意见.docx"
+    d.save(path)
+    doc = parse_file(path)
+    assert doc.title == "某市关于促进高新区发展的实施意见"
+    assert doc.issued == "2024-03-01"
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"]]
+    assert doc.measures[0].lead_units == ["市科技局", "市财政局"]
+    assert doc.measures[0].amounts_wan == [50.0]
+    assert doc.measures[1].lead_units == ["市委人才办"]
+    assert doc.measures[1].participating_units == ["市人力社保局"]
+
+
+def test_text_layer_pdf_lines_rejoined(tmp_path):
+    path = tmp_path / "措施.pdf"
+    path.write_bytes(
+        make_pdf(
+            [
+                ["关于促进高新区发展的若干措施", "", "一、优化布局",
+                 "（一）推动创建。对新获批的国家高新区，一次性给予不少", "于5000万元奖励。（责任单位：省科技厅）"],
+                ["- 2 -", "（二）布局建设。给予200万元奖励。"],
+            ]
+        )
+    )
+    doc = parse_file(path)
+    assert doc.title == "关于促进高新区发展的若干措施"
+    first, second = doc.measures
+    assert first.text == "推动创建。对新获批的国家高新区，一次性给予不少于5000万元奖励。（责任单位：省科技厅）"
+    assert first.amounts_wan == [5000.0] and first.lead_units == ["省科技厅"]
+    assert second.path == ["一", "（二）"] and "2 -" not in second.text
+
+
+def test_gb18030_text_file(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("一、任务\n（一）建设平台。给予奖励50万元。\n".encode("gb18030"))
+    assert parse_file(path).measures[0].amounts_wan == [50.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("missing.txt", None, "file-not-found"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old-doc"),
+        ("broken.docx", b"PK\x03\x04 not really a zip", "bad-docx"),
+        ("scan.pdf", None, "no-text-layer"),
+    ],
+)
+def test_unreadable_files_raise_problems_in_chinese(tmp_path, name, content, code):
+    path = tmp_path / name
+    if name == "scan.pdf":
+        content = make_pdf([[""]])
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ProblemsError) as info:
+        parse_file(path)
+    (problem,) = info.value.problems
+    assert problem.code == code
+    assert problem.file == str(path)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
