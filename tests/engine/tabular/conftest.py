@@ -22,7 +22,9 @@ def catalogue() -> Catalogue:
     return default_catalogue()
 
 
-def write_xlsx(path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None
+) -> Path:
     """Write sheets of rows; None is an empty cell; ``merges`` maps sheet → ranges like A1:F1."""
     book = xlsxwriter.Workbook(str(path))
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -36,7 +38,8 @@ def write_xlsx(path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]]
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if value is None or any(
-                    ref.split(":")[0] == xlsxwriter.utility.xl_rowcol_to_cell(r, c) for ref in merged
+                    ref.split(":")[0] == xlsxwriter.utility.xl_rowcol_to_cell(r, c)
+                    for ref in merged
                 ):
                     continue
                 if isinstance(value, str):
@@ -51,7 +54,9 @@ def write_xlsx(path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]]
 
 @pytest.fixture
 def xlsx(tmp_path: Path) -> Callable[..., Path]:
-    def make(rows: Rows, name: str = "data.xlsx", sheet: str = "Sheet1", merges: list[str] | None = None) -> Path:
+    def make(
+        rows: Rows, name: str = "data.xlsx", sheet: str = "Sheet1", merges: list[str] | None = None
+    ) -> Path:
         return write_xlsx(tmp_path / name, {sheet: rows}, {sheet: merges or []})
 
     return make

@@ -120,7 +120,11 @@ def test_period_column_wins_and_dates_read_as_months(xlsx, catalogue):
     result = read_observations(xlsx(rows), catalogue, period="2024")
     assert result.errors == []
     got = result.observations.select("entity_key", "period", "cumulative").rows()
-    assert got == [("甲公司", "2025-06", True), ("甲公司", "2025-07", True), ("乙公司", "2025-07", False)]
+    assert got == [
+        ("甲公司", "2025-06", True),
+        ("甲公司", "2025-07", True),
+        ("乙公司", "2025-07", False),
+    ]
 
 
 def test_period_argument_when_nothing_else_says(xlsx, catalogue):

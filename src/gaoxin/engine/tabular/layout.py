@@ -241,8 +241,8 @@ def _is_column_numbers(cells: list[str]) -> bool:
         return False
     letters = [c for c in cells if not c.isdigit()]
     digits = [int(c) for c in cells if c.isdigit()]
-    consecutive = len(digits) >= 2 and digits == list(range(digits[0], digits[0] + len(digits)))
-    return "栏次" in letters or len(letters) >= 2 or consecutive
+    consecutive = len(digits) >= 2 and digits == list(range(1, len(digits) + 1))
+    return "栏次" in letters or len(letters) >= 2 or (not letters and consecutive)
 
 
 def _letter(grid: Grid, col: str) -> str:

@@ -186,9 +186,8 @@ def read_observations(
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
-    return sorted(
-        problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0, p.column or "", p.code)
-    )
+    # Stable: within a row, problems stay in the order the checks found them.
+    return sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
 
 
 def _no_header(grid: Grid) -> Problem:
