@@ -153,3 +153,45 @@ def test_lead_unit_is_not_also_participating():
 def test_no_units_where_none_are_named():
     m = only_measure("1.壮大科技力量。支持科技领军企业牵头建设创新基地。科技部发挥牵头引导作用。\n")
     assert m.lead_units == [] and m.participating_units == []
+
+
+def test_duty_tail_after_a_list_is_dropped():
+    m = only_measure("1.加强服务。做好服务工作。（责任单位：省科技厅、省发展改革委、省工业和信息化厅等按职责分工负责）\n")
+    assert m.lead_units == ["省科技厅", "省发展改革委", "省工业和信息化厅"]
+
+
+def test_units_joined_by_a_conjunction():
+    assert split_units("省科技厅和省财政厅以及省教育厅") == ["省科技厅", "省财政厅", "省教育厅"]
+    assert split_units("市自然资源和规划局") == ["市自然资源和规划局"]
+    assert split_units("经济和信息化厅") == ["经济和信息化厅"]
+
+
+def test_every_city_and_county_government():
+    assert split_units("省科技厅，各市、县（市、区）政府") == ["省科技厅", "各市政府", "各县（市、区）政府"]
+
+
+def test_lead_and_cooperating_inside_a_responsible_list():
+    m = only_measure("1.加强服务。做好服务工作。（责任单位：省科技厅牵头，省财政厅、省教育厅配合）\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省财政厅", "省教育厅"]
+
+
+def test_labels_separated_by_a_space_only():
+    m = only_measure("1.加强服务。做好服务工作。(牵头单位:省科技厅 配合单位:省财政厅)\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省财政厅"]
+
+
+def test_units_responsible_by_their_duties():
+    m = only_measure("1.加强服务。做好服务工作。（省科技厅、省财政厅按职责分工负责）\n")
+    assert m.lead_units == ["省科技厅", "省财政厅"]
+
+
+def test_unit_list_sentence_closed_by_a_full_stop():
+    m = only_measure("1.加强服务。做好服务工作，提升服务水平。省科技厅、省财政厅。\n")
+    assert m.lead_units == ["省科技厅", "省财政厅"]
+
+
+def test_the_authority_named_with_you():
+    m = only_measure("1.推动创建。对新获批的国家高新区，由省科技厅于下年度一次性给予奖励。\n")
+    assert m.lead_units == ["省科技厅"]

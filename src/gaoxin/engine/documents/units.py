@@ -38,10 +38,11 @@ UNIT_SUFFIXES = (
     "部门", "单位", "机构", "公司", "所", "社", "联", "处", "科",
 )
 _UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}）)?$")
-_TRAILING_ETC = re.compile(r"(?:等)?(?:有关|相关)?(?:部门|单位)?等?$")
+_DUTY_TAIL = re.compile(r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$")
 _LEVEL_PREFIX = re.compile(r"^(省委|市委|县委|区委|州委|省|市(?!场)|县|区|州)")
 _PLACE_MARK = re.compile(r"省|市(?!场)|县|州|区|盟|旗")
 _SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
+_GOVERNMENT_TAIL = re.compile(r"(?:人民政府|政府|党委和政府|管委会)$")
 _GOVERNMENT = re.compile(r"(厅|局)(（[^（）]*）)?$")
 _FIRST_LEADS = re.compile(
     r"(排|列)在?(第一|首)位?的?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
@@ -67,6 +68,7 @@ def normalise_unit(unit: str) -> str:
     unit = re.sub(r"\s+", "", unit)
     unit = unit.translate(str.maketrans({o: "（" for o in _OPEN} | {c: "）" for c in _CLOSE}))
     unit = unit.lstrip("由和及与").rstrip("。，、；")
+    unit = _DUTY_TAIL.sub("", unit)
     if unit.endswith("等") or re.search(r"等(有关|相关)?(部门|单位)$", unit):
         unit = re.sub(r"等(有关|相关)?(部门|单位)?$", "", unit)
     return unit
@@ -75,7 +77,7 @@ def normalise_unit(unit: str) -> str:
 def is_unit(text: str) -> bool:
     """Does ``text`` read as the name of a unit (a department, a government, a body)?"""
     text = normalise_unit(text)
-    if not 2 <= len(text) <= 30 or re.search(r"[。，；：！？]", text):
+    if not 2 <= len(text) <= 30 or re.search(r"[。，；：！？]|会同|牵头|配合|协助|负责", text):
         return False
     return bool(_UNIT_END.search(text))
 
@@ -95,6 +97,15 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     return parts
 
 
+def _split_conjunction(item: str) -> list[str]:
+    """省科技厅和省财政厅 -> two units; 市自然资源和规划局 stays one."""
+    for word in ("以及", "及", "和", "与"):
+        head, sep, tail = item.partition(word)
+        if sep and is_unit(head) and is_unit(tail):
+            return [*_split_conjunction(normalise_unit(head)), *_split_conjunction(normalise_unit(tail))]
+    return [item]
+
+
 def _bare(unit: str) -> bool:
     """A department named without its level or place: 发改委, 财政厅, 编办."""
     if _LEVEL_PREFIX.match(unit) or unit.startswith(("各", "国家", "国务院", "中国", "中共", "全国")):
@@ -107,16 +118,23 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
     units: list[str] = []
     for group, _ in split_top_level(text, "，,；;\n"):
         run = [normalise_unit(p) for p, _ in split_top_level(group, "、")]
-        run = [u for u in run if u]
+        run = [part for u in run if u for part in _split_conjunction(u)]
         # a shared suffix: 福州、厦门、泉州、宁德市人民政府
         for i, item in enumerate(run):
             if is_unit(item) or len(item) > 6:
                 continue
-            for later in run[i + 1 :]:
+            for j in range(i + 1, len(run)):
+                later = run[j]
                 if is_unit(later):
                     m = _SUFFIX_SPLIT.match(later)
+                    tail = _GOVERNMENT_TAIL.search(later)
                     if m and not is_unit(m.group(1)):
                         run[i] = item + m.group(2)
+                    elif re.search(r"[市县区州]$", item) and tail:
+                        # 各市、县（市、区）政府: 各市政府, 各县（市、区）政府
+                        run[i] = item + tail.group(0)
+                        if item.startswith("各") and re.match(r"[市县区州]", later):
+                            run[j] = "各" + later
                     break
         # a shared prefix: 省科技厅、发改委、财政厅
         if distribute_prefix:
@@ -173,11 +191,18 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
                 depth += 1
             elif ch in _CLOSE:
                 depth -= 1
-            elif depth == 0 and (ch in "。\n" or (ch in "；;，," and _LABEL.match(text, i + 1))):
+            elif depth == 0 and (ch in "。\n" or _LABEL.match(text, i)):
                 end = i
                 break
         label = m.group("label")
-        units = split_units(text[start:end], distribute)
+        listed = text[start:end].rstrip("；;，, ")
+        roles = _roles_in_list(listed, distribute)
+        if roles:
+            r.lead += roles[0]
+            r.participating += roles[1]
+            spans.append((_opening_of(text, close) if close is not None else m.start(), (close + 1) if close is not None else end))
+            continue
+        units = split_units(listed, distribute)
         if label in PARTICIPATING_LABELS:
             r.participating += units
         elif label in RESPONSIBLE_LABELS and first_leads and units:
@@ -189,6 +214,24 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
         spans.append((opening, (close + 1) if close is not None else end))
     r.span = (min(s for s, _ in spans), max(e for _, e in spans))
     return r
+
+
+def _roles_in_list(listed: str, distribute: bool) -> tuple[list[str], list[str]] | None:
+    """责任单位：省科技厅牵头，省财政厅、省教育厅配合 -> (lead, participating)."""
+    if not re.search(r"牵头|配合|参与|协助|协同", listed):
+        return None
+    lead: list[str] = []
+    part: list[str] = []
+    for group, _ in split_top_level(listed, "，,；;"):
+        g = group.strip()
+        m = re.match(r"^(.*?)(牵头(?:负责)?|配合|参与|协助|协同)$", g)
+        if not m:
+            (lead if not lead else part).extend(split_units(g, distribute))
+        elif m.group(2).startswith("牵头"):
+            lead += split_units(m.group(1), distribute)
+        else:
+            part += split_units(m.group(1), distribute)
+    return lead, part
 
 
 def _opening_of(text: str, close: int) -> int:
@@ -223,12 +266,12 @@ def _closing_list(text: str, distribute: bool) -> Responsibility | None:
             if _unit_list(inner) and start > 0 and body[start - 1] in "。；！":
                 return Responsibility(split_units(inner, distribute), [], (start, len(body)), "closing list")
     # an unbracketed list closes the text without a full stop: …加强服务。省科技厅、省财政厅
-    if text.rstrip().endswith("。"):
-        return None
     last = max(body.rfind("。"), body.rfind("\n"))
     if last >= 0:
         tail = body[last + 1 :]
-        if tail and _unit_list(tail) and all(len(u) <= 20 for u in _unit_list(tail) or []):
+        listed = _unit_list(tail) if tail else None
+        # a single unit closed by a full stop is a sentence (…建设研发机构。), not a list
+        if listed and all(len(u) <= 20 for u in listed) and (len(listed) > 1 or not text.rstrip().endswith("。")):
             return Responsibility(split_units(tail, distribute), [], (last + 1, len(body)), "closing list")
     return None
 
@@ -248,7 +291,7 @@ def _phrase_after(text: str, pos: int) -> tuple[str, int]:
 
 def _subject(clause: str) -> str:
     clause = re.sub(r"^(由|请|以)", "", clause)
-    return re.sub(r"(要|应|应当|须|必须|需|负责|按职责|按照职责|分别)+$", "", clause)
+    return re.sub(r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|分工|分别|共同)+$", "", clause)
 
 
 def _implicit(text: str, distribute: bool) -> Responsibility | None:
