@@ -225,8 +225,9 @@ def test_unreadable_file(tmp_path, catalogue):
 def test_unknown_encoding(tmp_path, catalogue):
     path = tmp_path / "乱码.csv"
     path.write_bytes(bytes(range(256)) * 4)
-    result = read_observations(path, catalogue)
-    assert [p.code for p in result.errors] in (["encoding_unknown"], ["no_header_row"])
+    p = only(read_observations(path, catalogue), "encoding_unknown")
+    assert (p.file, p.severity) == ("乱码.csv", "error")
+    assert "CSV UTF-8" in p.message
 
 
 # --- long layout -------------------------------------------------------------------------

@@ -49,6 +49,10 @@ def write_long(frame: pl.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def _excel_number(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
 def _validation(var: Variable) -> dict[str, object]:
     lo: Decimal | None = var.min
     hi: Decimal | None = var.max
@@ -56,15 +60,15 @@ def _validation(var: Variable) -> dict[str, object]:
     if lo is not None and hi is not None:
         criteria: dict[str, object] = {
             "criteria": "between",
-            "minimum": float(lo),
-            "maximum": float(hi),
+            "minimum": _excel_number(lo),
+            "maximum": _excel_number(hi),
         }
         message += f"，{lo}～{hi}"
     elif lo is not None:
-        criteria = {"criteria": ">=", "value": float(lo)}
+        criteria = {"criteria": ">=", "value": _excel_number(lo)}
         message += f"，不小于{lo}"
     elif hi is not None:
-        criteria = {"criteria": "<=", "value": float(hi)}
+        criteria = {"criteria": "<=", "value": _excel_number(hi)}
         message += f"，不大于{hi}"
     else:
         criteria = {"criteria": "between", "minimum": -1e15, "maximum": 1e15}
