@@ -20,7 +20,7 @@ EXIT_UNREADABLE = 2
 
 def _fail(exc: ProblemsError, console: Console) -> None:
     for p in exc.problems:
-        console.print(f"[red]错误[/red]：{p}")
+        typer.echo(f"错误：{p}", err=True)
     raise typer.Exit(EXIT_UNREADABLE)
 
 
@@ -99,7 +99,7 @@ def score(
         _fail(exc, err)
         return
     except (OSError, json.JSONDecodeError) as exc:
-        err.print(f"[red]错误[/red]：无法读取期望结果 {expected}（{exc}）。")
+        typer.echo(f"错误：无法读取期望结果 {expected}（{exc}）。", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from exc
     scores = score_document(doc, wanted)
     if as_json:
