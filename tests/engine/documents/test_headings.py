@@ -87,3 +87,9 @@ def test_measure_text_and_span_point_into_the_source():
     assert text[m.span[0] : m.span[1]] == "（一）建设平台。支持建设平台。（责任单位：省科技厅）"
     assert m.text == "建设平台。支持建设平台。（责任单位：省科技厅）"
     assert text[m.units_span[0] : m.units_span[1]] == "（责任单位：省科技厅）"
+
+
+def test_articles_holding_parenthesised_items_nest_in_the_order_first_used():
+    text = "第一条 为了规范管理，制定本办法。\n第二条 高新区应当做到：\n（一）建立机制；\n（二）完善服务。\n第三条 本办法自发布之日起施行。\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["第一条"], ["第二条", "（一）"], ["第二条", "（二）"], ["第三条"]]

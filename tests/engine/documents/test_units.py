@@ -195,3 +195,24 @@ def test_unit_list_sentence_closed_by_a_full_stop():
 def test_the_authority_named_with_you():
     m = only_measure("1.推动创建。对新获批的国家高新区，由省科技厅于下年度一次性给予奖励。\n")
     assert m.lead_units == ["省科技厅"]
+
+
+def test_lead_label_with_a_responsible_label_makes_the_rest_participating():
+    m = only_measure("1.加强服务。做好服务工作。（牵头单位：省科技厅；责任单位：省发展改革委、省财政厅）\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省发展改革委", "省财政厅"]
+
+
+def test_x_responsible_y_cooperating():
+    m = only_measure("1.加强服务。做好服务工作。（省科技厅、省发改委负责，省直有关部门配合）\n")
+    assert m.lead_units == ["省科技厅", "省发改委"]
+    assert m.participating_units == ["省直有关部门"]
+
+
+def test_city_and_county_governments_with_brackets():
+    assert split_units("各市（州）、县（市、区）人民政府") == ["各市（州）人民政府", "各县（市、区）人民政府"]
+
+
+def test_guangdong_style_list_by_duties():
+    m = only_measure("1.加强服务。做好服务工作。（省科技厅、发展改革委、工业和信息化厅，各地级以上市人民政府按职责分工负责）\n")
+    assert m.lead_units == ["省科技厅", "省发展改革委", "省工业和信息化厅", "各地级以上市人民政府"]

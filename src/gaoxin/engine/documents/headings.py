@@ -46,12 +46,13 @@ def number_value(n: str) -> int | None:
 
 @dataclass(slots=True)
 class Marker:
-    rank: int
+    rank: int  # nesting level; the style's fixed rank until find_items orders the styles
     label: str  # as written in the source, e.g. "(一)" or "（一）" or "12"
     number: int
     title: str
     marker_end: int  # offset just after the marker (where the item's text starts)
     title_span: tuple[int, int]
+    style: int = 0  # which numbering style (the fixed rank of _STYLES)
 
 
 @dataclass(slots=True)
@@ -110,17 +111,17 @@ def match_marker(line: Line, original: str) -> Marker | None:
         label = re.sub(r"\s+", "", label)
         title = _title(rest)
         t_start = line.start + m.end()
-        return Marker(rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)))
+        return Marker(rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)), rank)
     return None
 
 
 def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
-    previous = last_number.get(marker.rank)
-    if marker.rank == BOX_RANK:
+    previous = last_number.get(marker.style)
+    if marker.style == BOX_RANK:
         return previous is None or marker.number in (previous, previous + 1, 1)
     if marker.number == 1:
         return True
-    if previous is None and marker.rank in (0, 10, 20, 25):
+    if previous is None and marker.style in (0, 10, 20, 25):
         # an excerpt may open at 三、; a stray "3." in prose may not open a list
         return True
     return previous is not None and marker.number in (previous, previous + 1)
@@ -130,6 +131,7 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
     """Every numbered item and box in reading order, linked into a tree."""
     nodes: list[Node] = []
     last_number: dict[int, int] = {}
+    levels: dict[int, int] = {}
     stack: list[Node] = []
     for line in body_lines:
         if line.blank:
@@ -137,7 +139,11 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
         marker = match_marker(line, original)
         if marker is None or not _accept(marker, last_number):
             continue
-        last_number[marker.rank] = marker.number
+        last_number[marker.style] = marker.number
+        # styles nest in the order a document first uses them (第五条 holds （一） in a 办法,
+        # 一、 holds （一） in an 意见); the fixed order only breaks ties
+        if marker.style != BOX_RANK:
+            marker.rank = levels.setdefault(marker.style, len(levels))
         node = Node(marker, line)
         if node.is_box:
             node.stack_at = list(stack)

@@ -100,7 +100,12 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     # the closing lines: signature, date, 此件公开, file name; never part of the last item
     end_index = len(all_lines)
     first_item_line = next((i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0)
-    while end_index > first_item_line + 1 and is_end_matter(all_lines[end_index - 1].text):
+    item_starts = {n.start for n in nodes}
+    while (
+        end_index > first_item_line + 1
+        and all_lines[end_index - 1].start not in item_starts
+        and is_end_matter(all_lines[end_index - 1].text)
+    ):
         end_index -= 1
     body_end = all_lines[end_index - 1].end if end_index else 0
     end_lines = all_lines[end_index:]

@@ -130,7 +130,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                     tail = _GOVERNMENT_TAIL.search(later)
                     if m and not is_unit(m.group(1)):
                         run[i] = item + m.group(2)
-                    elif re.search(r"[市县区州]$", item) and tail:
+                    elif re.search(r"[市县区州](（[^（）]*）)?$", item) and tail:
                         # 各市、县（市、区）政府: 各市政府, 各县（市、区）政府
                         run[i] = item + tail.group(0)
                         if item.startswith("各") and re.match(r"[市县区州]", later):
@@ -178,6 +178,7 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
         return None
     r = Responsibility(form="label")
     spans = []
+    has_lead_label = any(m.group("label") in LEAD_LABELS for m in matches)
     for m in matches:
         start = m.end()
         close = _enclosing_close(text, m.start())
@@ -205,6 +206,8 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
         units = split_units(listed, distribute)
         if label in PARTICIPATING_LABELS:
             r.participating += units
+        elif label in RESPONSIBLE_LABELS and has_lead_label:
+            r.participating += units  # 牵头单位：X；责任单位：Y — Y shares the work
         elif label in RESPONSIBLE_LABELS and first_leads and units:
             r.lead += units[:1]
             r.participating += units[1:]
@@ -329,6 +332,14 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             r.participating += split_units(consult.group(1), distribute)
             end += consult.end()
         spans.append((start, end))
+
+    # …，Y配合 / Y参与 / Y协助 (after a lead named by 负责 or 牵头)
+    for m in re.finditer(r"(配合|参与|协助)(?=[）。；，\n]|$)", text):
+        clause, start = _clause_before(text, m.start())
+        subject = _subject(clause)
+        if _unit_list(subject) and not any(s <= start < e for s, e in spans):
+            r.participating += split_units(subject, distribute)
+            spans.append((start, m.end()))
 
     # X负责
     for m in re.finditer(r"负责", text):
