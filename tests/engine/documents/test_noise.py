@@ -104,3 +104,24 @@ def test_text_with_no_numbered_items_is_reported():
     doc = parse_text("这是一段没有任何编号的文字。")
     assert doc.measures == []
     assert any(p.code == "no-items" for p in doc.problems)
+
+
+def test_title_block_with_number_and_date_lines_of_a_city_zone():
+    text = (
+        "发布日期:2020-08-22\n新开〔2020〕28号\n各部门，驻区各单位:\n"
+        "《某高新区工作方案》已经区管委会研究同意，现印发给你们。\n2020年3月31日\n某高新区工作方案\n"
+        "一、总体要求\n(一)指导思想\n坚持创新。\n二、重点任务\n"
+        "(二)深化改革。实行扁平化管理。责任单位:区党政办、组织人事部、财政局\n"
+        "(三)加大招商力度。每引进1个项目奖励不超过20万元。牵头单位:区招商局;配合单位:区财政局、区经发局\n"
+    )
+    doc = parse_text(text)
+    assert (doc.title, doc.doc_number, doc.issued, doc.published) == ("某高新区工作方案", "新开〔2020〕28号", "2020-03-31", "2020-08-22")
+    assert doc.measures[1].lead_units == ["区党政办", "区组织人事部", "区财政局"]
+    assert doc.measures[2].lead_units == ["区招商局"]
+    assert doc.measures[2].participating_units == ["区财政局", "区经发局"]
+    assert doc.measures[2].amounts[0].role == "cap"
+
+
+def test_traditional_number_sign():
+    text = "某省人民政府关于促进高新区发展的意见\n粤府〔2019〕28號\n" + BODY
+    assert parse_text(text).doc_number == "粤府〔2019〕28號"

@@ -23,7 +23,7 @@ UNIT_SUFFIX = (
 )
 _ISSUER_LINE = re.compile(rf"^[{CJK}（）、\s]{{2,40}}(?:{UNIT_SUFFIX})$")
 DOC_NUMBER = re.compile(
-    rf"[{CJK}]{{1,12}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*号"
+    rf"[{CJK}]{{1,12}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*[号號]"
 )
 _CN_DIGIT = "〇零一二三四五六七八九十"
 _DATE = re.compile(
