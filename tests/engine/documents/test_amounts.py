@@ -51,3 +51,7 @@ def test_percentage_of_a_volume():
     assert p.value == 3.0 and p.basis == "技术交易成交额"
     (q,) = find_percentages("按10%给予奖励，最高额度可达300万元")
     assert q.value == 10.0
+
+
+def test_yuan_inside_words_is_not_money():
+    assert find_amounts("构建多元化应用场景，建设统一元数据标准") == []

@@ -125,3 +125,15 @@ def test_title_block_with_number_and_date_lines_of_a_city_zone():
 def test_traditional_number_sign():
     text = "某省人民政府关于促进高新区发展的意见\n粤府〔2019〕28號\n" + BODY
     assert parse_text(text).doc_number == "粤府〔2019〕28號"
+
+
+def test_attachments_after_the_body_are_not_measures():
+    text = BODY + "附件：高新区评价指标\n1.研发投入强度\n2.高新技术企业数\n某省科学技术厅\n2023年5月6日\n"
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["二", "（二）"]]
+    assert doc.measures[-1].text.endswith("（责任单位：省科技厅、财政厅）")
+
+
+def test_a_unit_list_on_its_own_last_line_stays_with_the_last_measure():
+    text = "一、任务\n（一）建设平台。支持建设平台。\n省科技厅、省财政厅\n"
+    assert parse_text(text).measures[0].lead_units == ["省科技厅", "省财政厅"]

@@ -73,6 +73,8 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
     for m in _AMOUNT.finditer(text):
         num, unit = m.group("num"), m.group("unit")
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 12]
+        if unit == "元" and (re.match(r"[化素件器宵旦年月代首]", after) or (num and len(num) == 1 and not num.isdigit())):
+            continue  # 多元化, 统一元数据: not money
         if num:
             value = _number(num)
             # 一批亿元 / 统一万元: a Chinese numeral that is part of a word, not a number

@@ -21,7 +21,7 @@ _DOC_TYPE = re.compile(rf"(?:{DOC_TYPES})(?:（[^）]*稿）)?$")
 UNIT_SUFFIX = (
     "人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|院|会|中心|集团|分行|支行|行"
 )
-_ISSUER_LINE = re.compile(rf"^[{CJK}（）、\s]{{2,40}}(?:{UNIT_SUFFIX})$")
+_ISSUER_LINE = re.compile(rf"^[{CJK}（）\s]{{2,40}}(?:{UNIT_SUFFIX})$")
 DOC_NUMBER = re.compile(
     rf"[{CJK}]{{1,12}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*[号號]"
 )
@@ -38,7 +38,8 @@ _FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?$")
 _DRAFT = re.compile(r"^（?(征求意见稿|送审稿|讨论稿|草案|试行稿)）?$")
 _ADDRESSEES = re.compile(r"[：:]$")
-_IN_FORCE = re.compile(r"^本[^。]{0,30}自.{0,30}(施行|执行|实施)|^本[^。]{0,20}(由|解释)|有效期")
+_IN_FORCE = re.compile(r"^本[^。]{0,30}自.{0,30}(施行|执行|实施)|^本[^。]{0,20}(由|解释)|^本[^。]{0,30}有效期")
+ATTACHMENTS = re.compile(r"^附件\s*\d*\s*[：:]")
 _NEWS_ISSUER = re.compile(rf"([{CJK}]{{2,20}}?(?:{UNIT_SUFFIX}))(?:近日|日前)?(?:正式)?(?:印发|发布|出台)《")
 _TITLE_ISSUER = re.compile(rf"^([{CJK}（）]{{2,30}}?(?:{UNIT_SUFFIX}))(?:关于|印发)")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gaoxin.engine.documents import units as unit_forms
 from gaoxin.engine.documents.amounts import find_amounts, find_percentages
-from gaoxin.engine.documents.front_matter import is_end_matter, read_front_matter
+from gaoxin.engine.documents.front_matter import ATTACHMENTS, is_end_matter, read_front_matter
 from gaoxin.engine.documents.headings import Node, chapter_of, deepest_rank, find_items
 from gaoxin.engine.documents.model import Document, Heading, Measure
 from gaoxin.engine.documents.readers import read_file
@@ -100,6 +100,12 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     # the closing lines: signature, date, 此件公开, file name; never part of the last item
     end_index = len(all_lines)
     first_item_line = next((i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0)
+    # attachments listed after the body (附件：1.评价指标…) are not measures
+    if nodes:
+        for i in range(first_item_line + 1, end_index):
+            if ATTACHMENTS.match(all_lines[i].text) and len(all_lines[i].text) <= 60:
+                end_index = i
+                break
     item_starts = {n.start for n in nodes}
     while (
         end_index > first_item_line + 1
@@ -144,6 +150,15 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
                 while last.children:
                     last = last.children[-1]
                 headings.append(Heading(path, title, (node.start, max(node.end, last.end))))
+                if not node.children and node.parent is not None:
+                    problems.append(
+                        Problem(
+                            "leaf-heading",
+                            f"条目「{''.join(path)}」没有下级条目，但同章其他条目有，按标题处理，未列入措施；请核对。",
+                            file=source,
+                            severity="warning",
+                        )
+                    )
                 continue
         raw = norm[m.marker_end : node.end]
         resp = unit_forms.find_responsibility(raw, first_listed_leads=first_leads, distribute_prefix=distribute)
