@@ -115,7 +115,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         end_index -= 1
     body_end = all_lines[end_index - 1].end if end_index else 0
     end_lines = all_lines[end_index:]
-    nodes = [n for n in nodes if n.start < body_end] if nodes else nodes
+    if nodes:
+        # read the items again over the body alone, so nothing after it nests under them
+        nodes = find_items(all_lines[:end_index], original)
 
     front_lines = all_lines[:first_item_line] if nodes else all_lines[:end_index]
     fm = read_front_matter(front_lines, end_lines)
