@@ -13,7 +13,9 @@ from rich.table import Table
 
 from gaoxin.engine.problems import ProblemsError
 
-app = typer.Typer(help="政策文件：解析为措施、责任单位、资金与目标；任务台账。", no_args_is_help=True)
+app = typer.Typer(
+    help="政策文件：解析为措施、责任单位、资金与目标；任务台账。", no_args_is_help=True
+)
 
 EXIT_UNREADABLE = 2
 
@@ -30,10 +32,14 @@ def _amounts(values: list[float]) -> str:
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="政策文件：.txt、网页（.html）、.docx 或带文字层的 .pdf")],
+    file: Annotated[
+        Path, typer.Argument(help="政策文件：.txt、网页（.html）、.docx 或带文字层的 .pdf")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象（机器可读）")] = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="写出任务分解表（台账）.xlsx")] = None,
-    drafts: Annotated[Path | None, typer.Option("--drafts", help="写出政策包条目草稿 .yaml（须人工审核）")] = None,
+    drafts: Annotated[
+        Path | None, typer.Option("--drafts", help="写出政策包条目草稿 .yaml（须人工审核）")
+    ] = None,
 ) -> None:
     """解析政策文件：标题、文号、条目、牵头/参与单位、资金（万元）、发展目标。"""
     from gaoxin.engine.documents import parse_file
@@ -59,7 +65,9 @@ def parse(
     out = Console()
     out.print(f"[bold]{doc.title or '（未识别标题）'}[/bold]")
     meta = "　".join(
-        f"{k}：{v}" for k, v in (("发文单位", doc.issuer), ("文号", doc.doc_number), ("日期", doc.issued)) if v
+        f"{k}：{v}"
+        for k, v in (("发文单位", doc.issuer), ("文号", doc.doc_number), ("日期", doc.issued))
+        if v
     )
     if meta:
         out.print(meta)
@@ -69,7 +77,13 @@ def parse(
     for name in ("条目", "标题", "牵头单位", "参与单位", "资金（万元）"):
         table.add_column(name, overflow="fold")
     for m in doc.measures:
-        table.add_row(m.number, m.title, "、".join(m.lead_units), "、".join(m.participating_units), _amounts(m.amounts_wan))
+        table.add_row(
+            m.number,
+            m.title,
+            "、".join(m.lead_units),
+            "、".join(m.participating_units),
+            _amounts(m.amounts_wan),
+        )
     out.print(table)
     with_units = sum(1 for m in doc.measures if m.lead_units or m.participating_units)
     out.print(
@@ -111,5 +125,12 @@ def score(
     for name in ("字段", "期望", "识别", "正确", "精确率", "召回率"):
         table.add_column(name, justify="right")
     for name, s in scores.items():
-        table.add_row(name, str(s.expected), str(s.found), str(s.correct), f"{s.precision:.3f}", f"{s.recall:.3f}")
+        table.add_row(
+            name,
+            str(s.expected),
+            str(s.found),
+            str(s.correct),
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+        )
     Console().print(table)

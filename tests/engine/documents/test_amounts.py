@@ -27,7 +27,9 @@ def test_amounts_normalised_to_wan(text, wan):
 
 
 def test_roles():
-    amounts = find_amounts("每晋升1位，奖励100万元，最高不超过300万元；不少于5000万元；交易额累计200万元以上的")
+    amounts = find_amounts(
+        "每晋升1位，奖励100万元，最高不超过300万元；不少于5000万元；交易额累计200万元以上的"
+    )
     assert [(a.value_wan, a.role) for a in amounts] == [
         (100.0, "award"),
         (300.0, "cap"),

@@ -41,13 +41,23 @@ def test_parse_prints_a_summary_table():
 
 def test_parse_writes_the_ledger_and_drafts(tmp_path):
     xlsx, drafts = tmp_path / "台账.xlsx", tmp_path / "drafts.yaml"
-    result = runner.invoke(app, ["doc", "parse", str(FUJIAN), "--xlsx", str(xlsx), "--drafts", str(drafts)])
+    result = runner.invoke(
+        app, ["doc", "parse", str(FUJIAN), "--xlsx", str(xlsx), "--drafts", str(drafts)]
+    )
     assert result.exit_code == 0, result.output
 
     wb = openpyxl.load_workbook(xlsx)
     ws = wb["任务分解表"]
     assert "任务分解表" in ws["A1"].value
-    assert [c.value for c in ws[3]] == ["序号", "重点任务", "具体措施", "牵头单位", "参与单位", "完成时限", "资金（万元）"]
+    assert [c.value for c in ws[3]] == [
+        "序号",
+        "重点任务",
+        "具体措施",
+        "牵头单位",
+        "参与单位",
+        "完成时限",
+        "资金（万元）",
+    ]
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows == "$3:$3"
@@ -68,7 +78,10 @@ def test_parse_writes_the_ledger_and_drafts(tmp_path):
     assert all(r["cite"]["quote"] in source for r in data["rules"])
     rank = next(r for r in data["rules"] if "每晋升1位，奖励100万元" in r["cite"]["quote"])
     assert rank["cite"]["article"] == "八（二十二）"
-    assert [(a["value_wan"], a["role"]) for a in rank["amounts"]] == [(100.0, "award"), (300.0, "cap")]
+    assert [(a["value_wan"], a["role"]) for a in rank["amounts"]] == [
+        (100.0, "award"),
+        (300.0, "cap"),
+    ]
 
 
 def test_unreadable_file_exits_2_with_a_chinese_message(tmp_path):

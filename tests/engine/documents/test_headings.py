@@ -19,7 +19,10 @@ def test_chapters_and_parenthesised_items():
 
 
 def test_half_width_parentheses_are_kept_as_written_in_paths():
-    assert paths("一、任务\n(一)建设平台。建设平台。\n(二)引进人才。引进人才。\n") == [["一", "(一)"], ["一", "(二)"]]
+    assert paths("一、任务\n(一)建设平台。建设平台。\n(二)引进人才。引进人才。\n") == [
+        ["一", "(一)"],
+        ["一", "(二)"],
+    ]
 
 
 @pytest.mark.parametrize("sep", [".", "、", "．"])
@@ -35,7 +38,12 @@ def test_three_levels_measure_is_the_deepest_level_in_its_chapter():
         "(二)汇聚人才。\n1.集聚人才。\n集聚人才。\n"
     )
     doc = parse_text(text)
-    assert [m.path for m in doc.measures] == [["一", "(一)"], ["二", "(一)", "1"], ["二", "(一)", "2"], ["二", "(二)", "1"]]
+    assert [m.path for m in doc.measures] == [
+        ["一", "(一)"],
+        ["二", "(一)", "1"],
+        ["二", "(一)", "2"],
+        ["二", "(二)", "1"],
+    ]
     assert [h.path for h in doc.headings] == [["一"], ["二"], ["二", "(一)"], ["二", "(二)"]]
 
 
@@ -47,7 +55,11 @@ def test_parenthesised_arabic_and_circled_numbers():
 def test_chapters_and_articles():
     text = "第一章 总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法适用于高新区。\n第二章 管理\n第三条 省科技厅负责全省高新区管理。\n"
     doc = parse_text(text)
-    assert [m.path for m in doc.measures] == [["第一章", "第一条"], ["第一章", "第二条"], ["第二章", "第三条"]]
+    assert [m.path for m in doc.measures] == [
+        ["第一章", "第一条"],
+        ["第一章", "第二条"],
+        ["第二章", "第三条"],
+    ]
     assert doc.measures[2].lead_units == ["省科技厅"]
 
 
@@ -76,7 +88,10 @@ def test_a_number_out_of_sequence_is_not_an_item():
 
 
 def test_numbering_may_run_on_across_chapters_or_restart():
-    assert paths("一、甲\n（一）子。子。\n（二）丑。丑。\n二、乙\n（三）寅。寅。\n")[-1] == ["二", "（三）"]
+    assert paths("一、甲\n（一）子。子。\n（二）丑。丑。\n二、乙\n（三）寅。寅。\n")[-1] == [
+        "二",
+        "（三）",
+    ]
     assert paths("一、甲\n（一）子。子。\n二、乙\n（一）丑。丑。\n")[-1] == ["二", "（一）"]
 
 
@@ -92,4 +107,9 @@ def test_measure_text_and_span_point_into_the_source():
 def test_articles_holding_parenthesised_items_nest_in_the_order_first_used():
     text = "第一条 为了规范管理，制定本办法。\n第二条 高新区应当做到：\n（一）建立机制；\n（二）完善服务。\n第三条 本办法自发布之日起施行。\n"
     doc = parse_text(text)
-    assert [m.path for m in doc.measures] == [["第一条"], ["第二条", "（一）"], ["第二条", "（二）"], ["第三条"]]
+    assert [m.path for m in doc.measures] == [
+        ["第一条"],
+        ["第二条", "（一）"],
+        ["第二条", "（二）"],
+        ["第三条"],
+    ]

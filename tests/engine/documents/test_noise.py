@@ -67,13 +67,21 @@ def test_file_name_and_signature_at_the_end_are_not_part_of_the_last_measure():
 
 
 def test_a_line_broken_before_a_comma_is_rejoined():
-    text = "一、任务\n（一）支持企业。促进创新要素向企业集聚\n，培育更多企业。（责任单位：省科技厅）\n"
+    text = (
+        "一、任务\n（一）支持企业。促进创新要素向企业集聚\n，培育更多企业。（责任单位：省科技厅）\n"
+    )
     doc = parse_text(text)
-    assert doc.measures[0].text == "支持企业。促进创新要素向企业集聚，培育更多企业。（责任单位：省科技厅）"
+    assert (
+        doc.measures[0].text
+        == "支持企业。促进创新要素向企业集聚，培育更多企业。（责任单位：省科技厅）"
+    )
 
 
 def test_title_broken_over_lines_and_draft_marker():
-    text = "附件\n关于促进高新技术产业开发（园）区\n\n高质量发展的实施意见\n\n（征求意见稿）\n\n各市（州）人民政府：\n\n" + BODY
+    text = (
+        "附件\n关于促进高新技术产业开发（园）区\n\n高质量发展的实施意见\n\n（征求意见稿）\n\n各市（州）人民政府：\n\n"
+        + BODY
+    )
     doc = parse_text(text)
     assert doc.title == "关于促进高新技术产业开发（园）区高质量发展的实施意见"
     assert doc.status == "draft"
@@ -82,12 +90,19 @@ def test_title_broken_over_lines_and_draft_marker():
 
 
 def test_cited_document_numbers_are_not_the_documents_own():
-    text = "关于促进高新区发展的若干措施\n为贯彻落实《国务院关于促进国家高新区高质量发展的若干意见》（国发〔2020〕7号），提出如下措施。\n" + BODY
+    text = (
+        "关于促进高新区发展的若干措施\n为贯彻落实《国务院关于促进国家高新区高质量发展的若干意见》（国发〔2020〕7号），提出如下措施。\n"
+        + BODY
+    )
     assert parse_text(text).doc_number is None
 
 
 def test_document_number_line_in_the_title_block():
-    text = "某省科学技术厅文件\n某科发〔2023〕15号\n某省科学技术厅关于印发《高新区评价办法》的通知\n各市科技局：\n" + BODY + "某省科学技术厅\n2023年5月6日\n"
+    text = (
+        "某省科学技术厅文件\n某科发〔2023〕15号\n某省科学技术厅关于印发《高新区评价办法》的通知\n各市科技局：\n"
+        + BODY
+        + "某省科学技术厅\n2023年5月6日\n"
+    )
     doc = parse_text(text)
     assert doc.doc_number == "某科发〔2023〕15号"
     assert doc.issuer == "某省科学技术厅"
@@ -115,7 +130,12 @@ def test_title_block_with_number_and_date_lines_of_a_city_zone():
         "(三)加大招商力度。每引进1个项目奖励不超过20万元。牵头单位:区招商局;配合单位:区财政局、区经发局\n"
     )
     doc = parse_text(text)
-    assert (doc.title, doc.doc_number, doc.issued, doc.published) == ("某高新区工作方案", "新开〔2020〕28号", "2020-03-31", "2020-08-22")
+    assert (doc.title, doc.doc_number, doc.issued, doc.published) == (
+        "某高新区工作方案",
+        "新开〔2020〕28号",
+        "2020-03-31",
+        "2020-08-22",
+    )
     assert doc.measures[1].lead_units == ["区党政办", "区组织人事部", "区财政局"]
     assert doc.measures[2].lead_units == ["区招商局"]
     assert doc.measures[2].participating_units == ["区财政局", "区经发局"]
@@ -128,7 +148,10 @@ def test_traditional_number_sign():
 
 
 def test_attachments_after_the_body_are_not_measures():
-    text = BODY + "附件：高新区评价指标\n1.研发投入强度\n2.高新技术企业数\n某省科学技术厅\n2023年5月6日\n"
+    text = (
+        BODY
+        + "附件：高新区评价指标\n1.研发投入强度\n2.高新技术企业数\n某省科学技术厅\n2023年5月6日\n"
+    )
     doc = parse_text(text)
     assert [m.path for m in doc.measures] == [["一", "（一）"], ["二", "（二）"]]
     assert doc.measures[-1].text.endswith("（责任单位：省科技厅、财政厅）")

@@ -34,7 +34,9 @@ def test_docx_paragraphs_and_tables(tmp_path):
     d = docx.Document()
     d.add_paragraph("某市关于促进高新区发展的实施意见")
     d.add_paragraph("一、重点任务")
-    d.add_paragraph("（一）建设平台。支持建设平台，给予奖励50万元。（责任单位：市科技局、市财政局）")
+    d.add_paragraph(
+        "（一）建设平台。支持建设平台，给予奖励50万元。（责任单位：市科技局、市财政局）"
+    )
     table = d.add_table(rows=1, cols=2)
     table.cell(0, 0).text = "（二）引进人才。引进高层次人才。"
     table.cell(0, 1).text = "（牵头单位：市委人才办；配合单位：市人力社保局）"
@@ -57,8 +59,13 @@ def test_text_layer_pdf_lines_rejoined(tmp_path):
     path.write_bytes(
         make_pdf(
             [
-                ["关于促进高新区发展的若干措施", "", "一、优化布局",
-                 "（一）推动创建。对新获批的国家高新区，一次性给予不少", "于5000万元奖励。（责任单位：省科技厅）"],
+                [
+                    "关于促进高新区发展的若干措施",
+                    "",
+                    "一、优化布局",
+                    "（一）推动创建。对新获批的国家高新区，一次性给予不少",
+                    "于5000万元奖励。（责任单位：省科技厅）",
+                ],
                 ["- 2 -", "（二）布局建设。给予200万元奖励。"],
             ]
         )
@@ -66,7 +73,10 @@ def test_text_layer_pdf_lines_rejoined(tmp_path):
     doc = parse_file(path)
     assert doc.title == "关于促进高新区发展的若干措施"
     first, second = doc.measures
-    assert first.text == "推动创建。对新获批的国家高新区，一次性给予不少于5000万元奖励。（责任单位：省科技厅）"
+    assert (
+        first.text
+        == "推动创建。对新获批的国家高新区，一次性给予不少于5000万元奖励。（责任单位：省科技厅）"
+    )
     assert first.amounts_wan == [5000.0] and first.lead_units == ["省科技厅"]
     assert second.path == ["一", "（二）"] and "2 -" not in second.text
 

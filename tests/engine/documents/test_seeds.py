@@ -17,7 +17,9 @@ SEEDS = ["fujian-2021", "taizhou-2024", "gansu", "national-14th-fyp", "sichuan"]
 
 
 def load(name):
-    expected = json.loads((ROOT / "tests/fixtures/documents" / f"{name}.expected.json").read_text("utf-8"))
+    expected = json.loads(
+        (ROOT / "tests/fixtures/documents" / f"{name}.expected.json").read_text("utf-8")
+    )
     return parse_file(ROOT / expected["document"]), expected
 
 
@@ -28,7 +30,8 @@ def test_measures_and_units_reach_095(name):
     low = {
         field: s.as_dict()
         for field, s in scores.items()
-        if field in ("measures", "units", "lead_units", "participating_units") and min(s.precision, s.recall) < 0.95
+        if field in ("measures", "units", "lead_units", "participating_units")
+        and min(s.precision, s.recall) < 0.95
     }
     assert not low, (low, differences(doc, expected))
 
@@ -37,7 +40,9 @@ def test_measures_and_units_reach_095(name):
 def test_amounts_and_titles(name):
     doc, expected = load(name)
     scores = score(doc, expected)
-    assert min(scores["amounts"].precision, scores["amounts"].recall) >= 0.9, differences(doc, expected)
+    assert min(scores["amounts"].precision, scores["amounts"].recall) >= 0.9, differences(
+        doc, expected
+    )
     assert scores["titles"].recall >= 0.95, differences(doc, expected)
 
 

@@ -19,7 +19,9 @@ def test_reach_exceed_raise_to_and_from_to():
 
 
 def test_double_and_full_coverage_and_plan_end():
-    targets = find_targets("到“十四五”末，高新技术企业数量实现“双倍增”，省级以上高新区设区市实现全覆盖。")
+    targets = find_targets(
+        "到“十四五”末，高新技术企业数量实现“双倍增”，省级以上高新区设区市实现全覆盖。"
+    )
     assert [(t.year, t.comparator) for t in targets] == [(2025, "double"), (2025, "full_coverage")]
 
 
@@ -35,5 +37,11 @@ def test_past_statistics_are_not_targets():
 def test_targets_in_a_goal_section_carry_the_year_and_path():
     doc = parse_text("一、总体要求\n（二）发展目标。到2027年，高新技术企业占比超60%。\n")
     (t,) = doc.targets
-    assert (t.year, t.comparator, t.value, t.unit, t.path) == (2027, ">", 60.0, "%", ["一", "（二）"])
+    assert (t.year, t.comparator, t.value, t.unit, t.path) == (
+        2027,
+        ">",
+        60.0,
+        "%",
+        ["一", "（二）"],
+    )
     assert doc.text[t.span[0] : t.span[1]] == t.text

@@ -28,13 +28,17 @@ def test_responsible_units_in_any_bracket_are_all_lead(clause):
 
 
 def test_lead_and_participating_kept_apart():
-    m = only_measure("1.加强服务。做好服务工作。(牵头单位：省科技厅；参与单位：省财政厅、省教育厅等)\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。(牵头单位：省科技厅；参与单位：省财政厅、省教育厅等)\n"
+    )
     assert m.lead_units == ["省科技厅"]
     assert m.participating_units == ["省财政厅", "省教育厅"]
 
 
 def test_labels_without_brackets_at_the_end_of_a_paragraph():
-    m = only_measure("1.加强服务。做好服务工作。\n牵头单位：市科技局\n配合单位：市财政局、市商务局\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。\n牵头单位：市科技局\n配合单位：市财政局、市商务局\n"
+    )
     assert m.lead_units == ["市科技局"]
     assert m.participating_units == ["市财政局", "市商务局"]
 
@@ -119,7 +123,10 @@ def test_shared_suffix_distributes():
 
 
 def test_alias_in_brackets_is_kept():
-    assert split_units("省市场监管局（知识产权局）、科技厅") == ["省市场监管局（知识产权局）", "省科技厅"]
+    assert split_units("省市场监管局（知识产权局）、科技厅") == [
+        "省市场监管局（知识产权局）",
+        "省科技厅",
+    ]
 
 
 def test_commas_separate_groups_and_stop_the_prefix():
@@ -156,7 +163,9 @@ def test_no_units_where_none_are_named():
 
 
 def test_duty_tail_after_a_list_is_dropped():
-    m = only_measure("1.加强服务。做好服务工作。（责任单位：省科技厅、省发展改革委、省工业和信息化厅等按职责分工负责）\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。（责任单位：省科技厅、省发展改革委、省工业和信息化厅等按职责分工负责）\n"
+    )
     assert m.lead_units == ["省科技厅", "省发展改革委", "省工业和信息化厅"]
 
 
@@ -167,11 +176,17 @@ def test_units_joined_by_a_conjunction():
 
 
 def test_every_city_and_county_government():
-    assert split_units("省科技厅，各市、县（市、区）政府") == ["省科技厅", "各市政府", "各县（市、区）政府"]
+    assert split_units("省科技厅，各市、县（市、区）政府") == [
+        "省科技厅",
+        "各市政府",
+        "各县（市、区）政府",
+    ]
 
 
 def test_lead_and_cooperating_inside_a_responsible_list():
-    m = only_measure("1.加强服务。做好服务工作。（责任单位：省科技厅牵头，省财政厅、省教育厅配合）\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。（责任单位：省科技厅牵头，省财政厅、省教育厅配合）\n"
+    )
     assert m.lead_units == ["省科技厅"]
     assert m.participating_units == ["省财政厅", "省教育厅"]
 
@@ -198,7 +213,9 @@ def test_the_authority_named_with_you():
 
 
 def test_lead_label_with_a_responsible_label_makes_the_rest_participating():
-    m = only_measure("1.加强服务。做好服务工作。（牵头单位：省科技厅；责任单位：省发展改革委、省财政厅）\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。（牵头单位：省科技厅；责任单位：省发展改革委、省财政厅）\n"
+    )
     assert m.lead_units == ["省科技厅"]
     assert m.participating_units == ["省发展改革委", "省财政厅"]
 
@@ -210,9 +227,14 @@ def test_x_responsible_y_cooperating():
 
 
 def test_city_and_county_governments_with_brackets():
-    assert split_units("各市（州）、县（市、区）人民政府") == ["各市（州）人民政府", "各县（市、区）人民政府"]
+    assert split_units("各市（州）、县（市、区）人民政府") == [
+        "各市（州）人民政府",
+        "各县（市、区）人民政府",
+    ]
 
 
 def test_guangdong_style_list_by_duties():
-    m = only_measure("1.加强服务。做好服务工作。（省科技厅、发展改革委、工业和信息化厅，各地级以上市人民政府按职责分工负责）\n")
+    m = only_measure(
+        "1.加强服务。做好服务工作。（省科技厅、发展改革委、工业和信息化厅，各地级以上市人民政府按职责分工负责）\n"
+    )
     assert m.lead_units == ["省科技厅", "省发展改革委", "省工业和信息化厅", "各地级以上市人民政府"]

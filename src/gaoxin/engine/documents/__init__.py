@@ -1,8 +1,8 @@
 """Policy documents -> task ledger: headings, measures, responsible units, money, targets.
 
-    from gaoxin.engine.documents import parse_file, parse_text
-    doc = parse_file("document.txt")
-    doc.measures[0].lead_units
+from gaoxin.engine.documents import parse_file, parse_text
+doc = parse_file("document.txt")
+doc.measures[0].lead_units
 """
 
 from gaoxin.engine.documents.model import Amount, Document, Heading, Measure, Percentage, Target

@@ -33,7 +33,9 @@ _AMOUNT = re.compile(
 )
 _IMPLICIT_BEFORE = re.compile(r"(超|过|逾|近|达|上|破)$")
 _IMPLICIT_AFTER = re.compile(r"^(以上|级|规模)")
-_CAP = re.compile(r"(最高不超过|最高不高于|不超过|不高于|最高可达|最高额度可达|最高|最多|上限为?|封顶)[^，。；]{0,8}$")
+_CAP = re.compile(
+    r"(最高不超过|最高不高于|不超过|不高于|最高可达|最高额度可达|最高|最多|上限为?|封顶)[^，。；]{0,8}$"
+)
 _FLOOR = re.compile(r"(不少于|不低于|至少|最低)[^，。；]{0,6}$")
 _AWARD = re.compile(r"(奖励|奖补|补助|补贴|资助|扶持|支持|给予|贴息|经费|资金)")
 _PERCENT = re.compile(
@@ -73,7 +75,10 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
     for m in _AMOUNT.finditer(text):
         num, unit = m.group("num"), m.group("unit")
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 12]
-        if unit == "元" and (re.match(r"[化素件器宵旦年月代首]", after) or (num and len(num) == 1 and not num.isdigit())):
+        if unit == "元" and (
+            re.match(r"[化素件器宵旦年月代首]", after)
+            or (num and len(num) == 1 and not num.isdigit())
+        ):
             continue  # 多元化, 统一元数据: not money
         if num:
             value = _number(num)
@@ -88,7 +93,15 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
             continue
         wan = round(value * _UNIT_IN_WAN[unit], 6)
         start = m.start() if num else m.start("unit")
-        out.append(Amount(text[start : m.end()], wan, unit, _role(before, after), (offset + start, offset + m.end())))
+        out.append(
+            Amount(
+                text[start : m.end()],
+                wan,
+                unit,
+                _role(before, after),
+                (offset + start, offset + m.end()),
+            )
+        )
     return out
 
 
@@ -97,6 +110,11 @@ def find_percentages(text: str, offset: int = 0) -> list[Percentage]:
     out = []
     for m in _PERCENT.finditer(text):
         out.append(
-            Percentage(m.group(0), float(m.group("v")), m.group("basis").strip(), (offset + m.start(), offset + m.end()))
+            Percentage(
+                m.group(0),
+                float(m.group("v")),
+                m.group("basis").strip(),
+                (offset + m.start(), offset + m.end()),
+            )
         )
     return out

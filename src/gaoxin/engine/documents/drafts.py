@@ -75,7 +75,12 @@ def draft_items(doc: Document) -> dict[str, Any]:
         )
     return {
         "draft": True,
-        "source": {"title": doc.title, "issuer": doc.issuer, "doc_number": doc.doc_number, "issued": doc.issued},
+        "source": {
+            "title": doc.title,
+            "issuer": doc.issuer,
+            "doc_number": doc.doc_number,
+            "issued": doc.issued,
+        },
         "rules": rules,
         "targets": targets,
     }

@@ -38,9 +38,13 @@ _FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?$")
 _DRAFT = re.compile(r"^（?(征求意见稿|送审稿|讨论稿|草案|试行稿)）?$")
 _ADDRESSEES = re.compile(r"[：:]$")
-_IN_FORCE = re.compile(r"^本[^。]{0,30}自.{0,30}(施行|执行|实施)|^本[^。]{0,20}(由|解释)|^本[^。]{0,30}有效期")
+_IN_FORCE = re.compile(
+    r"^本[^。]{0,30}自.{0,30}(施行|执行|实施)|^本[^。]{0,20}(由|解释)|^本[^。]{0,30}有效期"
+)
 ATTACHMENTS = re.compile(r"^附件\s*\d*\s*[：:]")
-_NEWS_ISSUER = re.compile(rf"([{CJK}]{{2,20}}?(?:{UNIT_SUFFIX}))(?:近日|日前)?(?:正式)?(?:印发|发布|出台)《")
+_NEWS_ISSUER = re.compile(
+    rf"([{CJK}]{{2,20}}?(?:{UNIT_SUFFIX}))(?:近日|日前)?(?:正式)?(?:印发|发布|出台)《"
+)
 _TITLE_ISSUER = re.compile(rf"^([{CJK}（）]{{2,30}}?(?:{UNIT_SUFFIX}))(?:关于|印发)")
 
 
@@ -68,7 +72,7 @@ def iso_date(text: str) -> str | None:
 
 def is_date_line(text: str) -> bool:
     m = _DATE.search(text) or _ISO.search(text)
-    return bool(m) and len(text) - (m.end() - m.start()) <= 2
+    return m is not None and len(text) - (m.end() - m.start()) <= 2
 
 
 def is_end_matter(text: str) -> bool:
@@ -118,7 +122,9 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
     for i, ln in enumerate(lines):
         if _title_like(ln.text) and _DOC_TYPE.search(re.sub(r"\.\w+$", "", ln.text)):
             j = i
-            while j > 0 and _title_like(lines[j - 1].text) and not _DOC_TYPE.search(lines[j - 1].text):
+            while (
+                j > 0 and _title_like(lines[j - 1].text) and not _DOC_TYPE.search(lines[j - 1].text)
+            ):
                 if _ISSUER_LINE.match(lines[j - 1].text) or DOC_NUMBER.fullmatch(lines[j - 1].text):
                     break
                 j -= 1

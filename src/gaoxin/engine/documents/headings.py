@@ -111,7 +111,9 @@ def match_marker(line: Line, original: str) -> Marker | None:
         label = re.sub(r"\s+", "", label)
         title = _title(rest)
         t_start = line.start + m.end()
-        return Marker(rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)), rank)
+        return Marker(
+            rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)), rank
+        )
     return None
 
 

@@ -23,8 +23,23 @@ COLUMNS = [
     ("完成时限", 12),
     ("资金（万元）", 14),
 ]
-TARGET_COLUMNS = [("序号", 6), ("条目", 12), ("年份", 8), ("指标", 40), ("比较", 8), ("目标值", 10), ("单位", 8), ("原文", 60)]
-_COMPARATORS = {">=": "不低于", ">": "超过", "=": "达到", "double": "倍增", "full_coverage": "全覆盖"}
+TARGET_COLUMNS = [
+    ("序号", 6),
+    ("条目", 12),
+    ("年份", 8),
+    ("指标", 40),
+    ("比较", 8),
+    ("目标值", 10),
+    ("单位", 8),
+    ("原文", 60),
+]
+_COMPARATORS = {
+    ">=": "不低于",
+    ">": "超过",
+    "=": "达到",
+    "double": "倍增",
+    "full_coverage": "全覆盖",
+}
 
 
 def _number(value: float) -> str:
@@ -46,16 +61,45 @@ def write_ledger(doc: Document, path: str | Path) -> Path:
     """Write ``doc`` as a task ledger workbook at ``path``."""
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
-    title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"})
-    sub_fmt = wb.add_format({"font_size": 10, "align": "center", "valign": "vcenter", "font_name": "宋体"})
+    title_fmt = wb.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
+    )
+    sub_fmt = wb.add_format(
+        {"font_size": 10, "align": "center", "valign": "vcenter", "font_name": "宋体"}
+    )
     head_fmt = wb.add_format(
-        {"bold": True, "align": "center", "valign": "vcenter", "border": 1, "bg_color": "#D9E1F2", "text_wrap": True, "font_name": "黑体"}
+        {
+            "bold": True,
+            "align": "center",
+            "valign": "vcenter",
+            "border": 1,
+            "bg_color": "#D9E1F2",
+            "text_wrap": True,
+            "font_name": "黑体",
+        }
     )
-    cell_fmt = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_name": "宋体", "font_size": 10})
+    cell_fmt = wb.add_format(
+        {"text_wrap": True, "valign": "top", "border": 1, "font_name": "宋体", "font_size": 10}
+    )
     centre_fmt = wb.add_format(
-        {"text_wrap": True, "valign": "top", "align": "center", "border": 1, "font_name": "宋体", "font_size": 10}
+        {
+            "text_wrap": True,
+            "valign": "top",
+            "align": "center",
+            "border": 1,
+            "font_name": "宋体",
+            "font_size": 10,
+        }
     )
-    money_fmt = wb.add_format({"valign": "top", "align": "right", "border": 1, "num_format": "#,##0.####", "font_size": 10})
+    money_fmt = wb.add_format(
+        {
+            "valign": "top",
+            "align": "right",
+            "border": 1,
+            "num_format": "#,##0.####",
+            "font_size": 10,
+        }
+    )
 
     ws = wb.add_worksheet("任务分解表")
     for col, (_, width) in enumerate(COLUMNS):

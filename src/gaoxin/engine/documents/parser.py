@@ -44,7 +44,9 @@ def _drop_duplicates(nodes: list[Node], problems: list[Problem], source: str | N
             and prev.parent is node.parent
             and not prev.children
         ):
-            loser, winner = (prev, node) if (node.end - node.start) >= (prev.end - prev.start) else (node, prev)
+            loser, winner = (
+                (prev, node) if (node.end - node.start) >= (prev.end - prev.start) else (node, prev)
+            )
             if loser.parent is not None:
                 loser.parent.children.remove(loser)
             problems.append(
@@ -73,7 +75,9 @@ def _box_path(box: Node) -> list[str]:
     return [n.marker.label for n in enclosing] + [box.marker.label]
 
 
-def _text_without_repeats(norm: str, original: str, start: int, end: int, all_lines: list[Line]) -> str:
+def _text_without_repeats(
+    norm: str, original: str, start: int, end: int, all_lines: list[Line]
+) -> str:
     """The item's text as written, a paragraph printed twice in a row kept once."""
     parts: list[str] = []
     previous = None
@@ -99,7 +103,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     nodes = find_items(all_lines, original)
     # the closing lines: signature, date, 此件公开, file name; never part of the last item
     end_index = len(all_lines)
-    first_item_line = next((i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0)
+    first_item_line = next(
+        (i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0
+    )
     # attachments listed after the body (附件：1.评价指标…) are not measures
     if nodes:
         for i in range(first_item_line + 1, end_index):
@@ -129,10 +135,17 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     nodes = _drop_duplicates(nodes, problems, source)
     if not nodes:
         problems.append(
-            Problem("no-items", "没有识别出编号条目（如“一、”“（一）”“1.”），无法分解任务。", file=source, severity="warning")
+            Problem(
+                "no-items",
+                "没有识别出编号条目（如“一、”“（一）”“1.”），无法分解任务。",
+                file=source,
+                severity="warning",
+            )
         )
     if fm.title is None:
-        problems.append(Problem("no-title", "没有识别出文件标题。", file=source, severity="warning"))
+        problems.append(
+            Problem("no-title", "没有识别出文件标题。", file=source, severity="warning")
+        )
 
     first_leads = unit_forms.first_listed_leads(norm)
     distribute = not unit_forms.writes_bare_names(norm)
@@ -163,7 +176,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
                     )
                 continue
         raw = norm[m.marker_end : node.end]
-        resp = unit_forms.find_responsibility(raw, first_listed_leads=first_leads, distribute_prefix=distribute)
+        resp = unit_forms.find_responsibility(
+            raw, first_listed_leads=first_leads, distribute_prefix=distribute
+        )
         deadline = _DEADLINE.search(raw)
         measure = Measure(
             path=path,
@@ -172,7 +187,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             span=(node.start, node.end),
             lead_units=resp.lead,
             participating_units=resp.participating,
-            units_span=(m.marker_end + resp.span[0], m.marker_end + resp.span[1]) if resp.span else None,
+            units_span=(m.marker_end + resp.span[0], m.marker_end + resp.span[1])
+            if resp.span
+            else None,
             amounts=find_amounts(raw, m.marker_end),
             percentages=find_percentages(raw, m.marker_end),
             deadline=deadline.group(0) if deadline else None,

@@ -66,7 +66,9 @@ def _score(found: Counter[Any], expected: Counter[Any]) -> Score:
 def score(document: Document, expected: dict[str, Any]) -> dict[str, Score]:
     """Per-field scores of ``document`` against ``expected`` (the *.expected.json shape)."""
     found = document.as_dict()["measures"]
-    return {name: _score(_items(found, name), _items(expected["measures"], name)) for name in FIELDS}
+    return {
+        name: _score(_items(found, name), _items(expected["measures"], name)) for name in FIELDS
+    }
 
 
 def differences(document: Document, expected: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:

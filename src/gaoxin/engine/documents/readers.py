@@ -13,8 +13,31 @@ from pathlib import Path
 from gaoxin.engine.problems import Problem, ProblemsError
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "td", "th",
-    "section", "article", "blockquote", "pre", "dd", "dt", "ul", "ol", "center", "hr", "title",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "td",
+    "th",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "center",
+    "hr",
+    "title",
 }
 _DROP_TAGS = {"script", "style", "noscript", "head", "iframe", "svg", "form", "button", "select"}
 # what a government site prints around a document: menus, share buttons, footers
@@ -43,7 +66,9 @@ def decode(data: bytes, path: Path) -> str:
             return str(best)
     except ImportError:  # pragma: no cover - charset-normalizer is a dependency
         pass
-    raise _fail(path, "undecodable", "无法识别文件的文字编码，请另存为 UTF-8 编码的文本文件后重试。")
+    raise _fail(
+        path, "undecodable", "无法识别文件的文字编码，请另存为 UTF-8 编码的文本文件后重试。"
+    )
 
 
 def html_to_text(html: str) -> str:
@@ -87,7 +112,11 @@ def docx_to_text(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise _fail(path, "bad-docx", f"无法打开 Word 文件（{exc.__class__.__name__}），请确认是 .docx 格式且未损坏。") from exc
+        raise _fail(
+            path,
+            "bad-docx",
+            f"无法打开 Word 文件（{exc.__class__.__name__}），请确认是 .docx 格式且未损坏。",
+        ) from exc
     out: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
@@ -123,7 +152,12 @@ def _rejoin_pdf_lines(text: str) -> str:
             continue
         prev = out[-1] if out else ""
         starts_item = match_marker(Line(normalise(ln), 0, len(ln)), ln) is not None
-        if prev and not starts_item and len(prev) >= 0.85 * full and not re.search(r"[。！？：；）”]$", prev):
+        if (
+            prev
+            and not starts_item
+            and len(prev) >= 0.85 * full
+            and not re.search(r"[。！？：；）”]$", prev)
+        ):
             out[-1] = prev + ln
         else:
             out.append(ln)
@@ -140,9 +174,15 @@ def pdf_to_text(path: Path) -> str:
     try:
         text = extract_text(str(path))
     except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
-        raise _fail(path, "bad-pdf", f"无法读取 PDF 文件（{exc.__class__.__name__}），请确认文件完整。") from exc
+        raise _fail(
+            path, "bad-pdf", f"无法读取 PDF 文件（{exc.__class__.__name__}），请确认文件完整。"
+        ) from exc
     if len(re.sub(r"\s", "", text)) < 20:
-        raise _fail(path, "no-text-layer", "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别（OCR）或提供 Word/文本版本。")
+        raise _fail(
+            path,
+            "no-text-layer",
+            "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别（OCR）或提供 Word/文本版本。",
+        )
     return _rejoin_pdf_lines(text)
 
 
@@ -159,13 +199,17 @@ def read_file(path: str | Path) -> str:
     except OSError as exc:
         raise _fail(path, "unreadable", f"无法读取该文件（{exc.strerror}），请检查权限。") from exc
     if suffix == ".doc" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _fail(path, "old-doc", "不支持旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后重试。")
+        raise _fail(
+            path, "old-doc", "不支持旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后重试。"
+        )
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in (".txt", ".html", ".htm")):
         return docx_to_text(path)
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         return pdf_to_text(path)
     text = decode(data, path)
-    if suffix in (".html", ".htm", ".shtml", ".xhtml") or re.match(r"\s*<(!doctype html|html)", text, re.I):
+    if suffix in (".html", ".htm", ".shtml", ".xhtml") or re.match(
+        r"\s*<(!doctype html|html)", text, re.I
+    ):
         return html_to_text(text)
     if "\x00" in text:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-
-
 from gaoxin.engine.documents.model import Target
 
 _PLAN_END = {"十三五": 2020, "十四五": 2025, "十五五": 2030, "十六五": 2035}
@@ -26,7 +24,9 @@ _FROM_TO = re.compile(
 _REACH = re.compile(
     rf"(?P<op>提高到|提高至|提升到|提升至|增加到|增长到|达到|达|超过|超|突破|不低于|不少于|保持在|占[^，。；\d]{{0,10}}?)\s*(?P<v>{_NUM})\s*(?P<u>{_UNIT})(?P<q>以上|左右|及以上)?"
 )
-_COUNT = re.compile(rf"(?P<op>建成|新增|培育|累计|形成|达)[^，。；\d]{{1,16}}?(?P<v>{_NUM})\s*(?P<u>家|个|项|所|座)(?P<q>以上|左右)?")
+_COUNT = re.compile(
+    rf"(?P<op>建成|新增|培育|累计|形成|达)[^，。；\d]{{1,16}}?(?P<v>{_NUM})\s*(?P<u>家|个|项|所|座)(?P<q>以上|左右)?"
+)
 _DOUBLE = re.compile(r"双倍增|翻一番|翻番|倍增")
 _COVER = re.compile(r"全覆盖")
 _FORWARD = re.compile(r"力争|确保|目标")
@@ -43,8 +43,8 @@ def _comparator(op: str, q: str | None) -> str:
 def _indicator(clause: str, cut: int) -> str | None:
     ind = clause[:cut]
     ind = re.sub(r"^(?:到|至)\s*(?:20\d{2}\s*年|[“\"]?十[三四五六]五[”\"]?\s*末)[，,]?", "", ind)
-    ind = re.sub(r"^(力争|确保|全面|基本|实现)", "", ind).strip("，、 “”\"")
-    ind = re.sub(r"(实现|达到|保持|为|要)$", "", ind).strip("，、 “”\"")
+    ind = re.sub(r"^(力争|确保|全面|基本|实现)", "", ind).strip('，、 “”"')
+    ind = re.sub(r"(实现|达到|保持|为|要)$", "", ind).strip('，、 “”"')
     return ind or None
 
 
@@ -53,31 +53,65 @@ def _clause_targets(clause: str, start: int, year: int | None) -> list[Target]:
     m = _FROM_TO.search(clause)
     if m:
         out.append(
-            Target(clause, year, (start, start + len(clause)), _indicator(clause, m.start()),
-                   ">=" if m.group("q") == "以上" else "=", float(m.group("v")), m.group("u") or m.group("bu"),
-                   baseline=float(m.group("base")))
+            Target(
+                clause,
+                year,
+                (start, start + len(clause)),
+                _indicator(clause, m.start()),
+                ">=" if m.group("q") == "以上" else "=",
+                float(m.group("v")),
+                m.group("u") or m.group("bu"),
+                baseline=float(m.group("base")),
+            )
         )
         return out
     for m in _REACH.finditer(clause):
         out.append(
-            Target(clause, year, (start, start + len(clause)), _indicator(clause, m.start()),
-                   _comparator(m.group("op"), m.group("q")), float(m.group("v")), m.group("u"))
+            Target(
+                clause,
+                year,
+                (start, start + len(clause)),
+                _indicator(clause, m.start()),
+                _comparator(m.group("op"), m.group("q")),
+                float(m.group("v")),
+                m.group("u"),
+            )
         )
     if not out:
         for m in _COUNT.finditer(clause):
             out.append(
-                Target(clause, year, (start, start + len(clause)), _indicator(clause, m.start()) or clause[: m.end()],
-                       _comparator(m.group("op"), m.group("q")), float(m.group("v")), m.group("u"))
+                Target(
+                    clause,
+                    year,
+                    (start, start + len(clause)),
+                    _indicator(clause, m.start()) or clause[: m.end()],
+                    _comparator(m.group("op"), m.group("q")),
+                    float(m.group("v")),
+                    m.group("u"),
+                )
             )
     if not out and _DOUBLE.search(clause):
         m = _DOUBLE.search(clause)
         assert m
-        out.append(Target(clause, year, (start, start + len(clause)), _indicator(clause, m.start()), "double"))
+        out.append(
+            Target(
+                clause, year, (start, start + len(clause)), _indicator(clause, m.start()), "double"
+            )
+        )
     if not out and _COVER.search(clause):
         m = _COVER.search(clause)
         assert m
-        out.append(Target(clause, year, (start, start + len(clause)), _indicator(clause, m.start()),
-                          "full_coverage", 100.0, "%"))
+        out.append(
+            Target(
+                clause,
+                year,
+                (start, start + len(clause)),
+                _indicator(clause, m.start()),
+                "full_coverage",
+                100.0,
+                "%",
+            )
+        )
     return out
 
 
@@ -93,9 +127,8 @@ def find_targets(text: str, offset: int = 0, *, goal_section: bool = False) -> l
     year: int | None = None
     for cm in re.finditer(r"[^，。；\n]+", text):
         clause = cm.group(0).strip()
-        ym = None
-        for ym in _YEAR.finditer(clause):
-            pass
+        years = list(_YEAR.finditer(clause))
+        ym = years[-1] if years else None
         if ym:
             year = _year(ym)
         if year is None and not goal_section and not _FORWARD.search(clause):

@@ -31,14 +31,47 @@ _ALL_LABELS = sorted(LEAD_LABELS + RESPONSIBLE_LABELS + PARTICIPATING_LABELS, ke
 _LABEL = re.compile(rf"(?P<label>{'|'.join(_ALL_LABELS)})\s*[：:]")
 
 _OPEN, _CLOSE = "（〔【[［", "）〕】]］"
+_BRACKETS = str.maketrans(_OPEN + _CLOSE, "（" * len(_OPEN) + "）" * len(_CLOSE))
 
 UNIT_SUFFIXES = (
-    "人民政府", "政府", "管委会", "委员会", "办公厅", "办公室", "厅", "局", "委", "办", "部", "署",
-    "院", "总工会", "工会", "科协", "妇联", "团委", "中心", "集团", "分行", "支行", "银行", "新区",
-    "部门", "单位", "机构", "公司", "所", "社", "联", "处", "科",
+    "人民政府",
+    "政府",
+    "管委会",
+    "委员会",
+    "办公厅",
+    "办公室",
+    "厅",
+    "局",
+    "委",
+    "办",
+    "部",
+    "署",
+    "院",
+    "总工会",
+    "工会",
+    "科协",
+    "妇联",
+    "团委",
+    "中心",
+    "集团",
+    "分行",
+    "支行",
+    "银行",
+    "新区",
+    "部门",
+    "单位",
+    "机构",
+    "公司",
+    "所",
+    "社",
+    "联",
+    "处",
+    "科",
 )
 _UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}）)?$")
-_DUTY_TAIL = re.compile(r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$")
+_DUTY_TAIL = re.compile(
+    r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$"
+)
 _LEVEL_PREFIX = re.compile(r"^(省委|市委|县委|区委|州委|省|市(?!场)|县|区|州)")
 _PLACE_MARK = re.compile(r"省|市(?!场)|县|州|区|盟|旗")
 _SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
@@ -66,7 +99,7 @@ class Responsibility:
 
 def normalise_unit(unit: str) -> str:
     unit = re.sub(r"\s+", "", unit)
-    unit = unit.translate(str.maketrans({o: "（" for o in _OPEN} | {c: "）" for c in _CLOSE}))
+    unit = unit.translate(_BRACKETS)
     unit = unit.lstrip("由和及与").rstrip("。，、；")
     unit = _DUTY_TAIL.sub("", unit)
     if unit.endswith("等") or re.search(r"等(有关|相关)?(部门|单位)$", unit):
@@ -102,13 +135,18 @@ def _split_conjunction(item: str) -> list[str]:
     for word in ("以及", "及", "和", "与"):
         head, sep, tail = item.partition(word)
         if sep and is_unit(head) and is_unit(tail):
-            return [*_split_conjunction(normalise_unit(head)), *_split_conjunction(normalise_unit(tail))]
+            return [
+                *_split_conjunction(normalise_unit(head)),
+                *_split_conjunction(normalise_unit(tail)),
+            ]
     return [item]
 
 
 def _bare(unit: str) -> bool:
     """A department named without its level or place: 发改委, 财政厅, 编办."""
-    if _LEVEL_PREFIX.match(unit) or unit.startswith(("各", "国家", "国务院", "中国", "中共", "全国")):
+    if _LEVEL_PREFIX.match(unit) or unit.startswith(
+        ("各", "国家", "国务院", "中国", "中共", "全国")
+    ):
         return False
     return not _PLACE_MARK.search(unit.replace("市场", "")) and len(unit) <= 10
 
@@ -201,7 +239,12 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
         if roles:
             r.lead += roles[0]
             r.participating += roles[1]
-            spans.append((_opening_of(text, close) if close is not None else m.start(), (close + 1) if close is not None else end))
+            spans.append(
+                (
+                    _opening_of(text, close) if close is not None else m.start(),
+                    (close + 1) if close is not None else end,
+                )
+            )
             continue
         units = split_units(listed, distribute)
         if label in PARTICIPATING_LABELS:
@@ -265,17 +308,25 @@ def _closing_list(text: str, distribute: bool) -> Responsibility | None:
     if body.endswith(tuple(_CLOSE)):
         start = _opening_of(body, len(body) - 1)
         inner = body[start + 1 : -1]
-        if "、" in inner or "，" in inner or is_unit(inner):
-            if _unit_list(inner) and start > 0 and body[start - 1] in "。；！":
-                return Responsibility(split_units(inner, distribute), [], (start, len(body)), "closing list")
+        listed = ("、" in inner or "，" in inner or is_unit(inner)) and _unit_list(inner)
+        if listed and start > 0 and body[start - 1] in "。；！":
+            return Responsibility(
+                split_units(inner, distribute), [], (start, len(body)), "closing list"
+            )
     # an unbracketed list closes the text without a full stop: …加强服务。省科技厅、省财政厅
     last = max(body.rfind("。"), body.rfind("\n"))
     if last >= 0:
         tail = body[last + 1 :]
         listed = _unit_list(tail) if tail else None
         # a single unit closed by a full stop is a sentence (…建设研发机构。), not a list
-        if listed and all(len(u) <= 20 for u in listed) and (len(listed) > 1 or not text.rstrip().endswith("。")):
-            return Responsibility(split_units(tail, distribute), [], (last + 1, len(body)), "closing list")
+        if (
+            listed
+            and all(len(u) <= 20 for u in listed)
+            and (len(listed) > 1 or not text.rstrip().endswith("。"))
+        ):
+            return Responsibility(
+                split_units(tail, distribute), [], (last + 1, len(body)), "closing list"
+            )
     return None
 
 
@@ -294,7 +345,11 @@ def _phrase_after(text: str, pos: int) -> tuple[str, int]:
 
 def _subject(clause: str) -> str:
     clause = re.sub(r"^(由|请|以)", "", clause)
-    return re.sub(r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|分工|分别|共同)+$", "", clause)
+    return re.sub(
+        r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|分工|分别|共同)+$",
+        "",
+        clause,
+    )
 
 
 def _implicit(text: str, distribute: bool) -> Responsibility | None:
