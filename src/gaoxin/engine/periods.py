@@ -462,11 +462,31 @@ def _ratio(kind: PeriodType, to: PeriodType) -> int:
     return PER_YEAR[kind] // PER_YEAR[to]
 
 
-def _check_unique(frame: pl.DataFrame, keys: list[str]) -> None:
-    duplicated = frame.select(keys).is_duplicated()
+_SAME, _POS = "__same_year", "__position"
+
+
+def _sort_into_years(parts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sort by key, year and index, marking rows that continue the previous row's key-year.
+
+    A key-year is at most 12 rows, so look-backs are plain ``shift``s on the sorted frame
+    rather than ``over`` windows, which cost seconds each over a million entity-years.
+    Adds ``_SAME`` (the row continues the previous row's key-year) and ``_POS`` (1-based
+    position within the key-year). Raises ``ValueError`` on a repeated key and period.
+    """
+    parts = parts.sort([*keys, _Y_COL, _I_COL])
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    same = row > 0
+    for column in [*keys, _Y_COL]:
+        same = same & pl.col(column).eq_missing(pl.col(column).shift(1))
+    parts = parts.with_columns(same.alias(_SAME))
+    duplicated = parts[_SAME] & (parts[_I_COL] == parts[_I_COL].shift(1)).fill_null(False)
     if duplicated.any():
-        example = frame.filter(duplicated).head(1).to_dicts()[0]
-        raise ValueError(f"{int(duplicated.sum())} rows share their keys {keys}, e.g. {example}")
+        example = parts.filter(duplicated).head(1).drop(_Y_COL, _I_COL, _SAME).to_dicts()[0]
+        raise ValueError(
+            f"{int(duplicated.sum())} rows share their keys {keys} and period, e.g. {example}"
+        )
+    first_row = pl.when(~pl.col(_SAME)).then(row).forward_fill()
+    return parts.with_columns((row - first_row + 1).cast(pl.Int32).alias(_POS))
 
 
 def _gaps(frame: pl.DataFrame, keys: list[str], period: str, flags: dict[str, str]) -> pl.DataFrame:
@@ -492,7 +512,7 @@ def ytd_to_period(
     (``2025-07`` months, or ``2025Q3`` quarters whose values are 累计 to the quarter end), and
     one or more numeric ``values`` columns holding YTD figures. The long shape is
     ``(entity, variable, period, value)`` (the defaults); a wide frame passes e.g.
-    ``by="entity", values=["revenue", "employees"]``.
+    ``by="entity", values=["revenue", "employees"]``. Each key and period appears once.
 
     For each key and year: period 1's single value is its YTD; period *i*'s is
     YTD(*i*) − YTD(*i*−1); if YTD(*i*−1) is absent or null the single value is null (never
@@ -506,15 +526,13 @@ def ytd_to_period(
     if to is not None:
         parts = _coarsen_ends(parts, kind, to, period)
         kind = to
-    _check_unique(parts, [*keys, _Y_COL, _I_COL])
-    parts = parts.sort([*keys, _Y_COL, _I_COL])
-    year = [*keys, _Y_COL]
-    contiguous = (pl.col(_I_COL).shift(1).over(year) == pl.col(_I_COL) - 1).fill_null(False)
+    parts = _sort_into_years(parts, keys)
+    first = pl.col(_I_COL) == 1
+    contiguous = pl.col(_SAME) & (pl.col(_I_COL).shift(1) == pl.col(_I_COL) - 1)
     flags: dict[str, str] = {}
     exprs: list[pl.Expr] = []
     for i, value in enumerate(columns):
-        previous = pl.col(value).shift(1).over(year)
-        first = pl.col(_I_COL) == 1
+        previous = pl.col(value).shift(1)
         exprs.append(
             pl.when(first)
             .then(pl.col(value))
@@ -524,11 +542,8 @@ def ytd_to_period(
             .alias(value)
         )
         flags[value] = f"__gap_{i}"
-        exprs.append(
-            (~first & pl.col(value).is_not_null() & (~contiguous | previous.is_null())).alias(
-                flags[value]
-            )
-        )
+        gap = ~first & pl.col(value).is_not_null() & (~contiguous | previous.is_null())
+        exprs.append(gap.alias(flags[value]))
     converted = parts.with_columns(exprs)
     gaps = _gaps(converted, keys, period, flags)
     return PeriodConversion(converted.select(frame.columns), gaps)
@@ -552,18 +567,22 @@ def period_to_ytd(
     """
     keys, columns = _as_list(by), _as_list(values)
     parts, kind = _split_period(frame, period)
-    _check_unique(parts, [*keys, _Y_COL, _I_COL])
-    parts = parts.sort([*keys, _Y_COL, _I_COL])
-    year = [*keys, _Y_COL]
-    position = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(year)
+    parts = _sort_into_years(parts, keys)
+    # Rows 1..k of a key-year hold indexes 1..k exactly when no period before k is absent.
+    no_absent_period = pl.col(_I_COL) == pl.col(_POS)
     flags: dict[str, str] = {}
     exprs: list[pl.Expr] = []
     for i, value in enumerate(columns):
-        complete = (pl.col(_I_COL) == position) & pl.col(value).is_not_null()
-        broken = (~complete).cast(pl.Int32).cum_sum().over(year) > 0
-        exprs.append(pl.when(~broken).then(pl.col(value).cum_sum().over(year)).alias(value))
+        # The running sum as at most 11 shifted adds; ``+`` propagates null, so one missing
+        # value nulls every later YTD of its year, which is the rule.
+        running = pl.col(value)
+        for back in range(1, PER_YEAR[kind]):
+            earlier = pl.when(pl.col(_POS) > back).then(pl.col(value).shift(back)).otherwise(0)
+            running = running + earlier
+        ytd = pl.when(no_absent_period).then(running)
+        exprs.append(ytd.alias(value))
         flags[value] = f"__gap_{i}"
-        exprs.append((broken & pl.col(value).is_not_null()).alias(flags[value]))
+        exprs.append((ytd.is_null() & pl.col(value).is_not_null()).alias(flags[value]))
     converted = parts.with_columns(exprs)
     if to is not None:
         converted = _coarsen_ends(converted, kind, to, period)
@@ -588,23 +607,31 @@ def sum_to_period(
     keys, columns = _as_list(by), _as_list(values)
     parts, kind = _split_period(frame, period)
     ratio = _ratio(kind, to)
-    _check_unique(parts, [*keys, _Y_COL, _I_COL])
-    grouped = (
-        parts.with_columns(((pl.col(_I_COL) - 1) // ratio + 1).alias(_I_COL))
-        .group_by([*keys, _Y_COL, _I_COL])
-        .agg(
-            *[pl.when(pl.col(v).count() == ratio).then(pl.col(v).sum()).alias(v) for v in columns],
-            *[
-                pl.col(v).count().is_between(1, ratio - 1).alias(f"__gap_{i}")
-                for i, v in enumerate(columns)
-            ],
-        )
-        .sort([*keys, _Y_COL, _I_COL])
-        .with_columns(_code_expr(to).alias(period))
-    )
+    counts = [f"__count_{i}" for i in range(len(columns))]
     flags = {v: f"__gap_{i}" for i, v in enumerate(columns)}
-    gaps = _gaps(grouped, keys, period, flags)
-    return PeriodConversion(grouped.select(*keys, period, *columns), gaps)
+    totals = (
+        _sort_into_years(parts, keys)
+        .with_columns(((pl.col(_I_COL) - 1) // ratio + 1).alias(_I_COL))
+        # The input is sorted, so keeping group order returns the totals sorted too.
+        .group_by([*keys, _Y_COL, _I_COL], maintain_order=True)
+        .agg(
+            *[pl.col(v).sum() for v in columns],
+            *[pl.col(v).count().alias(c) for v, c in zip(columns, counts, strict=True)],
+        )
+        .with_columns(
+            *[
+                pl.when(pl.col(c) == ratio).then(pl.col(v)).alias(v)
+                for v, c in zip(columns, counts, strict=True)
+            ],
+            *[
+                pl.col(c).is_between(1, ratio - 1).alias(flags[v])
+                for v, c in zip(columns, counts, strict=True)
+            ],
+            _code_expr(to).alias(period),
+        )
+    )
+    gaps = _gaps(totals, keys, period, flags)
+    return PeriodConversion(totals.select(*keys, period, *columns), gaps)
 
 
 __all__ = [
