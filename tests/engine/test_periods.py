@@ -597,3 +597,26 @@ def test_ytd_round_trips_exactly_for_gapless_series(single: pl.DataFrame) -> Non
     assert back.gap_count == 0
     expected = single.sort("entity", "variable", "period")
     assert back.frame.equals(expected)
+
+
+def test_the_worked_example_in_docs_periods_md() -> None:
+    filed = {"2025-01": 100, "2025-02": 250, "2025-04": 600, "2025-05": 800}
+
+    def single(returns: dict[str, int]) -> dict[str, int | None]:
+        frame = pl.DataFrame(
+            {"uscc": "A", "period": list(returns), "revenue": list(returns.values())}
+        )
+        result = ytd_to_period(frame, by="uscc", values="revenue")
+        return dict(zip(result.frame["period"], result.frame["revenue"], strict=True))
+
+    assert single(filed) == {"2025-01": 100, "2025-02": 150, "2025-04": None, "2025-05": 200}
+    filed["2025-03"] = 420
+    assert single(filed)["2025-03"] == 170 and single(filed)["2025-04"] == 180
+    filed["2025-02"] = 230
+    assert single(filed) == {
+        "2025-01": 100,
+        "2025-02": 130,
+        "2025-03": 190,
+        "2025-04": 180,
+        "2025-05": 200,
+    }
