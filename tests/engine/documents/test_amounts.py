@@ -57,3 +57,9 @@ def test_percentage_of_a_volume():
 
 def test_yuan_inside_words_is_not_money():
     assert find_amounts("构建多元化应用场景，建设统一元数据标准") == []
+
+
+def test_wan_without_yuan_in_a_money_clause():
+    assert [
+        a.value_wan for a in find_amounts("给予最高50万奖励，新增就业10万人，建设厂房5万平方米")
+    ] == [50.0]

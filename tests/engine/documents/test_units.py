@@ -238,3 +238,27 @@ def test_guangdong_style_list_by_duties():
         "1.加强服务。做好服务工作。（省科技厅、发展改革委、工业和信息化厅，各地级以上市人民政府按职责分工负责）\n"
     )
     assert m.lead_units == ["省科技厅", "省发展改革委", "省工业和信息化厅", "各地级以上市人民政府"]
+
+
+def test_every_city_prefecture_and_county_government():
+    assert split_units("各市、州、县人民政府") == ["各市人民政府", "各州人民政府", "各县人民政府"]
+
+
+def test_lead_then_others_by_their_duties():
+    m = only_measure(
+        "1.加强服务。做好服务工作。（省科技厅牵头，省发展改革委、工业和信息化厅、财政厅等按职责分工负责）\n"
+    )
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省发展改革委", "省工业和信息化厅", "省财政厅"]
+
+
+def test_first_listed_leads_statement_inside_the_list():
+    m = only_measure(
+        "1.加强服务。做好服务工作。（责任单位：省科技厅、省发展改革委、省财政厅；列第一位的为牵头单位）\n"
+    )
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省发展改革委", "省财政厅"]
+
+
+def test_units_separated_by_spaces():
+    assert split_units("省科技厅 省财政厅　省教育厅") == ["省科技厅", "省财政厅", "省教育厅"]

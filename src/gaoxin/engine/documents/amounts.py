@@ -44,6 +44,15 @@ _PERCENT = re.compile(
 )
 
 
+# "奖励50万" without 元: only where the clause is about money and nothing else is counted
+_BARE_WAN = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万|亿)(?![元人吨亩平方千台套件个家辆户名项次余多倍])"
+)
+_MONEY_WORDS = re.compile(
+    r"(奖励|奖补|补助|补贴|资助|扶持资金|给予|最高|不超过|不少于)[^，。；]{0,10}$"
+)
+
+
 def _number(text: str) -> float | None:
     text = text.replace(",", "")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
@@ -102,6 +111,14 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
                 (offset + start, offset + m.end()),
             )
         )
+    for m in _BARE_WAN.finditer(text):
+        before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 12]
+        if not _MONEY_WORDS.search(before):
+            continue
+        value = float(m.group("num")) * (1.0 if m.group("unit") == "万" else 10000.0)
+        span = (offset + m.start(), offset + m.end())
+        out.append(Amount(m.group(0), value, m.group("unit") + "元", _role(before, after), span))
+    out.sort(key=lambda a: a.span)
     return out
 
 

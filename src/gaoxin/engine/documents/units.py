@@ -130,6 +130,14 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     return parts
 
 
+def _split_spaces(item: str) -> list[str]:
+    """省科技厅 省财政厅 (a web page's &nbsp; list) -> two units; 省 科技厅 stays one."""
+    parts = item.split()
+    if len(parts) > 1 and all(is_unit(p) for p in parts):
+        return [normalise_unit(p) for p in parts]
+    return [normalise_unit(item)]
+
+
 def _split_conjunction(item: str) -> list[str]:
     """省科技厅和省财政厅 -> two units; 市自然资源和规划局 stays one."""
     for word in ("以及", "及", "和", "与"):
@@ -155,7 +163,9 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
     """One unit list as written -> single normalised units, in order."""
     units: list[str] = []
     for group, _ in split_top_level(text, "，,；;\n"):
-        run = [normalise_unit(p) for p, _ in split_top_level(group, "、")]
+        if _FIRST_LEADS.search(group):
+            continue  # 列第一位的为牵头单位 is a statement, not a unit
+        run = [p for raw, _ in split_top_level(group, "、") for p in _split_spaces(raw)]
         run = [part for u in run if u for part in _split_conjunction(u)]
         # a shared suffix: 福州、厦门、泉州、宁德市人民政府
         for i, item in enumerate(run):
@@ -169,9 +179,10 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                     if m and not is_unit(m.group(1)):
                         run[i] = item + m.group(2)
                     elif re.search(r"[市县区州](（[^（）]*）)?$", item) and tail:
-                        # 各市、县（市、区）政府: 各市政府, 各县（市、区）政府
-                        run[i] = item + tail.group(0)
-                        if item.startswith("各") and re.match(r"[市县区州]", later):
+                        # 各市、州、县（市、区）政府: 各市政府, 各州政府, 各县（市、区）政府
+                        each = "各" if run[0].startswith("各") and not item.startswith("各") else ""
+                        run[i] = each + item + tail.group(0)
+                        if run[0].startswith("各") and re.match(r"[市县区州]", later):
                             run[j] = "各" + later
                     break
         # a shared prefix: 省科技厅、发改委、财政厅
@@ -264,7 +275,7 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
 
 def _roles_in_list(listed: str, distribute: bool) -> tuple[list[str], list[str]] | None:
     """责任单位：省科技厅牵头，省财政厅、省教育厅配合 -> (lead, participating)."""
-    if not re.search(r"牵头|配合|参与|协助|协同", listed):
+    if not re.search(r"牵头|配合|参与|协助|协同", listed) or _FIRST_LEADS.search(listed):
         return None
     lead: list[str] = []
     part: list[str] = []
@@ -397,12 +408,16 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             spans.append((start, m.end()))
 
     # X负责
+    led_by_leader = bool(r.lead)
     for m in re.finditer(r"负责", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
         if "会同" in subject or not _unit_list(subject):
             continue
-        r.lead += split_units(subject, distribute)
+        if led_by_leader:
+            r.participating += split_units(subject, distribute)  # X牵头，Y按职责分工负责
+        else:
+            r.lead += split_units(subject, distribute)
         spans.append((start, m.end()))
 
     # 由X于…/由X对…: the authority that acts
