@@ -340,6 +340,8 @@ def generate(
         raise ValueError(f"need 2000 <= first_year <= last_year, got {first_year}..{last_year}")
     if last_year - first_year < 2:
         raise ValueError("need at least three years (the revoked zone's history spans three)")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     spec = _SPECS[jurisdiction]
@@ -434,7 +436,7 @@ def _zones(ctx: _Context) -> pl.DataFrame:
         year = zone["approval_year"]
         if year is None:
             low = 1991 if zone["level"] == "national" else 2000
-            year = int(rng.integers(low, min(2019, ctx.first_year)))
+            year = int(rng.integers(low, max(min(2019, ctx.first_year), low + 1)))
             synthetic.append("approved_on")
         else:
             synthetic.append("approved_on_day")
@@ -481,7 +483,11 @@ def _zones(ctx: _Context) -> pl.DataFrame:
                 "level": "provincial",
                 "category": demo.category,
                 "region_code": demo.host,
-                "approved_year": demo.approved,
+                # keep the demo histories inside the window: a new zone at most in the last
+                # year, a revoked one approved before its warning (last_year - 3)
+                "approved_year": min(
+                    demo.approved, ctx.last_year - 4 if demo.fate == "revoke" else ctx.last_year
+                ),
                 "leading_industries": [_SYNTHETIC_INDUSTRY_POOL[i] for i in sorted(picks)],
                 "source": "synthetic (gaoxin.engine.synth)",
                 "synthetic_fields": [
@@ -601,21 +607,25 @@ def _uscc(
     region_codes: np.ndarray,
     prefixes: np.ndarray,
     modern: np.ndarray,
+    part: int,
 ) -> np.ndarray:
     """Valid, unique 统一社会信用代码 (GB 32100, with the GB 11714 organisation check digit).
 
     ``prefixes`` are two-character 登记管理部门码+机构类别码 (``91`` enterprise, ``12`` 事业单位,
     ``52`` 民办非企业单位); ``modern`` rows get a post-2015 ``MA…`` organisation code.
+    ``part`` (0 enterprises, 1 institutions) draws from disjoint ranges so that no two
+    organisations share an organisation code.
     """
     n = len(region_codes)
     alphabet = np.frombuffer(_USCC_ALPHABET.encode(), dtype=np.uint8)
-    digits = np.empty((n, 8), dtype=np.int64)
     n_modern = int(modern.sum())
-    old_ids = rng.choice(10**8, size=n - n_modern, replace=False)
-    new_ids = rng.choice(31**6, size=n_modern, replace=False)
+    old_split, new_split = 9 * 10**7, 31**6 - 10**7
+    old_range = (0, old_split) if part == 0 else (old_split, 10**8)
+    new_range = (0, new_split) if part == 0 else (new_split, 31**6)
+    old_ids = old_range[0] + rng.choice(old_range[1] - old_range[0], n - n_modern, replace=False)
+    new_ids = new_range[0] + rng.choice(new_range[1] - new_range[0], n_modern, replace=False)
     old_digits = (old_ids[:, None] // 10 ** np.arange(7, -1, -1)) % 10
     new_digits = (new_ids[:, None] // 31 ** np.arange(5, -1, -1)) % 31
-    digits[~modern] = old_digits
     # 'M' and 'A' then six characters of the USCC alphabet
     chars = np.empty((n, 8), dtype=np.uint8)
     chars[~modern] = old_digits + ord("0")
@@ -699,7 +709,7 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
     zone_codes = zones["code"].to_numpy()
     zone_region = zones["region_code"].to_numpy()[zone_idx]
     modern = founded >= np.datetime64("2016-01-01")
-    uscc = _strings(_uscc(rng, zone_region, np.full(n, "91"), modern))
+    uscc = _strings(_uscc(rng, zone_region, np.full(n, "91"), modern, part=0))
 
     # names: city + brand + industry word + suffix
     names = dict(zip(reference.regions()["code"], reference.regions()["name"], strict=True))
@@ -751,7 +761,6 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
     walk = walk - walk[:, [anchor]]
     revenue = base[:, None] * np.exp(walk)
     year_end = _dates(years, np.full(len(years), 12), np.full(len(years), 31))
-    year_start = _dates(years, np.ones(len(years), int), np.ones(len(years), int))
     active = (joined[:, None] <= year_end[None, :]) & (
         np.isnat(left)[:, None] | (left[:, None] > year_end[None, :])
     )
@@ -764,7 +773,6 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
         "founded": founded,
         "joined": joined,
         "left": left,
-        "year_start": year_start,
         "year_end": year_end,
     }
     return frame, panel
@@ -789,10 +797,11 @@ def _institutions(ctx: _Context, zones: pl.DataFrame) -> pl.DataFrame:
     prefixes = np.where(np.isin(kinds, ("incubator", "maker_space")), "91", "12")
     prefixes = np.where(kinds == "tech_transfer_institution", "52", prefixes)
     region = zones["region_code"].to_numpy()[zone_idx]
-    codes = _strings(_uscc(rng, region, prefixes, founded >= np.datetime64("2016-01-01")))
+    modern = founded >= np.datetime64("2016-01-01")
+    codes = _strings(_uscc(rng, region, prefixes, modern, part=1))
     short = zones["short_name"].to_numpy()[zone_idx]
     brand = np.array(_BRAND_WORDS, dtype=object)[rng.integers(0, len(_BRAND_WORDS), n)]
-    suffix = np.array([_INSTITUTION_SUFFIX[k] for k in kinds], dtype=object)
+    suffix = np.array([_INSTITUTION_SUFFIX[k] for k in INSTITUTION_KINDS], dtype=object)[kind_idx]
     return pl.DataFrame(
         {
             "code": codes,
@@ -849,7 +858,7 @@ def _certifications(
     founded_year = panel["founded"].astype("datetime64[Y]").astype(int) + 1970
     frames: list[pl.DataFrame] = []
 
-    # 高新技术企业: 3-year certificates, renewed with p=0.75, a few revoked [C]
+    # 高新技术企业: 3-year certificates, renewed with p=0.8, 3% revoked [C]
     size = np.log(revenue[:, 0] + 1.0)
     logit = -0.4 + 1.6 * hightech + 0.25 * (size - np.log(MEAN_REVENUE_WAN) + 1.6)
     eligible = rng.random(n) < 1.0 / (1.0 + np.exp(-logit))
@@ -1057,11 +1066,38 @@ class _Long:
             )
         )
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """The collected columns, concatenated; the chunks are released."""
-        out = tuple(np.concatenate([c[i] for c in self.chunks]) for i in range(5))
-        self.chunks.clear()
-        return out
+    def frame(self, entity_keys: pl.Series, entity_kinds: np.ndarray) -> pl.DataFrame:
+        """The observations frame; chunks are converted and released one at a time, and
+        small ones merged, to keep the peak memory near the size of the result."""
+        kinds = pl.Series(["enterprise", "institution", "zone", "region"], dtype=pl.String)
+        variables = pl.Series(self.variables, dtype=pl.String)
+        periods = pl.Series(self.periods, dtype=pl.String)
+        batches = pl.Series(self.batches, dtype=pl.String)
+        dates = pl.Series(self.batch_dates, dtype=pl.Date)
+        frames: list[pl.DataFrame] = []
+        self.chunks.reverse()
+        while self.chunks:
+            group = [self.chunks.pop()]
+            while self.chunks and sum(len(c[0]) for c in group) < 2_000_000:
+                group.append(self.chunks.pop())
+            entity, variable, period, value, batch = (
+                np.concatenate([c[i] for c in group]) for i in range(5)
+            )
+            del group
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "entity_key": entity_keys.gather(entity),
+                        "entity_kind": kinds.gather(entity_kinds[entity]),
+                        "variable": variables.gather(variable),
+                        "period": periods.gather(period),
+                        "value": pl.Series(value, dtype=pl.Float64),
+                        "batch": batches.gather(batch),
+                        "reported_on": dates.gather(batch),
+                    }
+                )
+            )
+        return pl.concat(frames, how="vertical", rechunk=False)
 
 
 def _observations(
@@ -1426,20 +1462,7 @@ def _observations(
         off_region + cr, "population", year_period[cc], np.round(population[cr, cc], 2), annual[cc]
     )
 
-    # ---- assemble -----------------------------------------------------------------------
-    entity, variable, period, value, batch = long.arrays()
-    kinds_series = pl.Series(["enterprise", "institution", "zone", "region"], dtype=pl.String)
-    observations = pl.DataFrame(
-        {
-            "entity_key": entity_keys.gather(entity),
-            "entity_kind": kinds_series.gather(entity_kind_idx[entity]),
-            "variable": pl.Series(long.variables, dtype=pl.String).gather(variable),
-            "period": pl.Series(long.periods, dtype=pl.String).gather(period),
-            "value": pl.Series(value, dtype=pl.Float64),
-            "batch": pl.Series(long.batches, dtype=pl.String).gather(batch),
-            "reported_on": pl.Series(long.batch_dates, dtype=pl.Date).gather(batch),
-        }
-    )
+    observations = long.frame(entity_keys, entity_kind_idx)
     return observations, quirks
 
 
