@@ -160,3 +160,15 @@ def test_attachments_after_the_body_are_not_measures():
 def test_a_unit_list_on_its_own_last_line_stays_with_the_last_measure():
     text = "一、任务\n（一）建设平台。支持建设平台。\n省科技厅、省财政厅\n"
     assert parse_text(text).measures[0].lead_units == ["省科技厅", "省财政厅"]
+
+
+def test_title_from_a_news_item_when_the_title_line_is_missing():
+    text = "记者获悉，某市科技局近日印发《关于加快高新区建设的若干措施》，共十条。\n" + BODY
+    doc = parse_text(text)
+    assert doc.title == "关于加快高新区建设的若干措施"
+    assert doc.issuer == "某市科技局"
+
+
+def test_spaced_out_issuer_in_the_signature():
+    text = "关于促进高新区发展的若干措施\n" + BODY + "福 建 省 人 民 政 府\n2021年7月27日\n"
+    assert parse_text(text).issuer == "福建省人民政府"

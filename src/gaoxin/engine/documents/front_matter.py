@@ -48,6 +48,11 @@ _NEWS_ISSUER = re.compile(
 _TITLE_ISSUER = re.compile(rf"^([{CJK}（）]{{2,30}}?(?:{UNIT_SUFFIX}))(?:关于|印发)")
 
 
+def _issuer_like(text: str) -> bool:
+    """A line that is only a unit's name (a signature), spaced out or not."""
+    return bool(_ISSUER_LINE.match(re.sub(r"\s+", "", text)))
+
+
 def _cn_int(s: str) -> int:
     if s.isdigit():
         return int(s)
@@ -83,7 +88,7 @@ def is_end_matter(text: str) -> bool:
         or _PUBLIC_NOTE.match(text)
         or _FILE_NAME.search(text)
         or _ATTACHMENT.match(text)
-        or _ISSUER_LINE.match(text)
+        or _issuer_like(text)
         or _IN_FORCE.search(text)
         or text.startswith(("抄送", "印发：", "印发:"))
     )
@@ -125,7 +130,7 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
             while (
                 j > 0 and _title_like(lines[j - 1].text) and not _DOC_TYPE.search(lines[j - 1].text)
             ):
-                if _ISSUER_LINE.match(lines[j - 1].text) or DOC_NUMBER.fullmatch(lines[j - 1].text):
+                if _issuer_like(lines[j - 1].text) or DOC_NUMBER.fullmatch(lines[j - 1].text):
                     break
                 j -= 1
             best = (j, i)
@@ -157,12 +162,21 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 fm.title = rest.strip(" _-")
                 fm.title_span = (ln.start + len(ln.text) - len(ln.text.lstrip()), ln.end)
 
+    # a news item naming what was issued: …印发《关于…的意见》
+    if fm.title is None:
+        for ln in lines:
+            m = re.search(r"(?:印发|发布|出台)了?《([^》]{4,80})》", ln.text)
+            if m and _DOC_TYPE.search(m.group(1)):
+                fm.title = m.group(1)
+                fm.title_span = (ln.start + m.start(1), ln.start + m.end(1))
+                break
+
     # the signature: an issuer line followed by a date line, at the end or in the title block
     for block in (end, lines):
         block = [ln for ln in block if not ln.blank]
         for k, ln in enumerate(block):
-            if is_date_line(ln.text) and k > 0 and _ISSUER_LINE.match(block[k - 1].text):
-                fm.issuer = fm.issuer or block[k - 1].text
+            if is_date_line(ln.text) and k > 0 and _issuer_like(block[k - 1].text):
+                fm.issuer = fm.issuer or re.sub(r"\s+", "", block[k - 1].text)
                 fm.issued = fm.issued or iso_date(ln.text)
         if fm.issuer:
             break
