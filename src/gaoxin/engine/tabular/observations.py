@@ -48,7 +48,7 @@ from gaoxin.engine.tabular.layout import (
 )
 from gaoxin.engine.tabular.readers import ROW, Grid, read_grids
 from gaoxin.engine.units import UnitError, conversion_factor, get_unit
-from gaoxin.engine.variables import Catalogue, Variable
+from gaoxin.engine.variables import Catalogue
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
@@ -651,8 +651,8 @@ def _long_cells(
         for row, var_text, unit_text in hits.select(ROW, "__var_text", "__unit_text").iter_rows():
             code, message, column, value = bad[(var_text, unit_text)]
             out.add(code, message, row=row, column=column, value=value)
-    missing_var = base.filter(
-        pl.col("__var_text").is_null() & ~numbers.is_missing(pl.col("raw_value"))
+    missing_var = base.filter(pl.col("__var_text").is_null()).filter(
+        ~numbers.is_missing(pl.col("raw_value"))
     )
     for row in missing_var[ROW]:
         out.add(
@@ -687,7 +687,10 @@ def _finish(
     out: _Collector,
 ) -> pl.DataFrame:
     grid = table.grid
-    cells = cells.filter(~numbers.is_missing(pl.col("raw_value")))
+    parsed = numbers.parse_numbers(cells["raw_value"])
+    cells = cells.with_columns(
+        parsed["number"].alias("__number"), parsed["percent"].alias("__percent")
+    ).filter(~parsed["missing"])
     if cells.height == 0:
         return empty_observations()
 
@@ -703,28 +706,27 @@ def _finish(
             column=entity_header,
         )
 
-    # Numbers.
+    # Numbers. Only flags and bounds are joined onto the cells; names for messages are looked
+    # up for the few cells that have a problem.
     info = _variable_info(catalogue, cells["variable"].unique().to_list())
-    cells = cells.join(info, on="variable", how="left").with_columns(
-        numbers.parse_number(pl.col("raw_value")).alias("__number"),
-        numbers.is_percent(pl.col("raw_value")).alias("__percent"),
-    )
-    bad_number = cells.filter(
-        pl.col("__number").is_null() | (pl.col("__percent") & (pl.col("__unit") != "%"))
-    )
-    for row, column, raw, zh, unit, number in bad_number.select(
-        ROW, "column", "raw_value", "__zh", "__unit", "__number"
+    cells = cells.join(info, on="variable", how="left")
+    wrong_percent = pl.col("__percent") & ~pl.col("__percent_unit")
+    bad_number = cells.filter(pl.col("__number").is_null() | wrong_percent)
+    for row, column, raw, code, number in bad_number.select(
+        ROW, "column", "raw_value", "variable", "__number"
     ).iter_rows():
+        var = catalogue[code]
         if number is None:
             message = (
-                f"「{zh}」应填数字（单位：{unit}）；可写 1234.5 或 1,234.5，未发生可留空或填“-”"
+                f"「{var.zh}」应填数字（单位：{var.unit}）；可写 1234.5 或 1,234.5，"
+                "未发生可留空或填“-”"
             )
         else:
-            message = f"「{zh}」的单位是{unit}，不能填百分数；请填{unit}数值"
+            message = f"「{var.zh}」的单位是{var.unit}，不能填百分数；请填{var.unit}数值"
         out.add("not_a_number", message, row=row, column=column, value=raw)
 
     # Periods: parse each distinct text once.
-    periods = _parse_periods(cells["__period_text"].unique().drop_nulls().to_list())
+    periods, labels = _parse_periods(cells["__period_text"].unique().drop_nulls().to_list())
     period_col = keys.get("period")
     cells = cells.join(periods, on="__period_text", how="left")
     if default_period is None and period_col is None:
@@ -743,45 +745,40 @@ def _finish(
                 column=period_col.header if period_col else None,
             )
         failed = cells.filter(pl.col("__period_text").is_not_null() & pl.col("period").is_null())
-        for row, text, reason in (
-            failed.select(ROW, "__period_text", "__period_error").unique().sort(ROW).iter_rows()
-        ):
+        for row, text in failed.select(ROW, "__period_text").unique().sort(ROW).iter_rows():
             out.add(
                 "bad_period",
-                reason,
+                labels[text],
                 row=row,
                 column=period_col.header if period_col else "（标题）",
                 value=text,
             )
     # A period finer than the variable's own period type.
-    finer = cells.filter(pl.col("__kind_rank") < pl.col("__var_rank"))
-    for row, column, zh, kind, label in finer.select(
-        ROW, "column", "__zh", "__var_period", "__period_label"
-    ).iter_rows():
+    finer = pl.col("__kind_rank") < pl.col("__var_rank")
+    for row, column, code, text in (
+        cells.filter(finer).select(ROW, "column", "variable", "__period_text").iter_rows()
+    ):
+        var, label = catalogue[code], labels[text]
+        kind = _PERIOD_ZH[var.period]
         out.add(
             "period_mismatch",
-            f"「{zh}」按{_PERIOD_ZH[kind]}统计，不能按「{label}」填报；请填写全{_PERIOD_ZH[kind]}数据"
-            "或删除此列",
+            f"「{var.zh}」按{kind}统计，不能按「{label}」填报；请填写全{kind}数据或删除此列",
             row=row,
             column=column,
             value=label,
         )
     single = (
-        cells.filter(
-            pl.col("__var_cumulative")
-            & ~pl.col("__reported_cumulative")
-            & (pl.col("__kind") == "month")
-            & (pl.col("__index") > 1)
-        )
-        .group_by("column", "__zh", "__period_label")
+        cells.filter(pl.col("__var_cumulative") & pl.col("__single_month"))
+        .group_by("column", "variable", "__period_text")
         .agg(pl.col(ROW).min())
         .sort(ROW)
     )
-    for column, zh, label, row in single.iter_rows():
+    for column, code, text, row in single.iter_rows():
+        label = labels[text]
         out.add(
             "period_not_cumulative",
-            f"「{zh}」通常按1-N月累计填报，但期间「{label}」未注明累计，已按当月数读取；"
-            "如为累计数，请把期间写作“1-N月”（如2025年1-7月）",
+            f"「{catalogue[code].zh}」通常按1-N月累计填报，但期间「{label}」未注明累计，"
+            "已按当月数读取；如为累计数，请把期间写作“1-N月”（如2025年1-7月）",
             row=row,
             column=column,
             value=label,
@@ -795,17 +792,18 @@ def _finish(
     low = pl.col("__min").is_not_null() & (pl.col("value") < pl.col("__min"))
     high = pl.col("__max").is_not_null() & (pl.col("value") > pl.col("__max"))
     out_of_range = cells.filter(low | high)
-    for row, column, raw, zh, unit, value, lo, hi in out_of_range.select(
-        ROW, "column", "raw_value", "__zh", "__unit", "value", "__min", "__max"
+    for row, column, raw, code, value in out_of_range.select(
+        ROW, "column", "raw_value", "variable", "value"
     ).iter_rows():
+        var = catalogue[code]
         bounds = []
-        if lo is not None:
-            bounds.append(f"不小于{_plain(lo)}")
-        if hi is not None:
-            bounds.append(f"不大于{_plain(hi)}")
+        if var.min is not None:
+            bounds.append(f"不小于{_plain(var.min)}")
+        if var.max is not None:
+            bounds.append(f"不大于{_plain(var.max)}")
         out.add(
             "out_of_range",
-            f"「{zh}」应{'且'.join(bounds)}（{unit}），此值换算后为{_plain(value)}；请核对",
+            f"「{var.zh}」应{'且'.join(bounds)}（{var.unit}），此值换算后为{_plain(value)}；请核对",
             row=row,
             column=column,
             value=raw,
@@ -815,9 +813,9 @@ def _finish(
         pl.col("entity_key").is_not_null()
         & pl.col("value").is_not_null()
         & pl.col("period").is_not_null()
-        & ~(pl.col("__percent") & (pl.col("__unit") != "%"))
-        & ~(pl.col("__kind_rank") < pl.col("__var_rank"))
-        & ~(low | high)
+        & ~wrong_percent
+        & ~finer.fill_null(False)
+        & ~(low | high).fill_null(False)
     )
     if "uscc" in keys:
         ok = ok & ((pl.col("entity_key_type") != "uscc") | uscc_valid(pl.col("entity_key")))
@@ -835,88 +833,80 @@ def _finish(
 
 
 def _plain(d: Decimal) -> str:
-    text = format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
-    return text
+    return format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
 
 
 def _variable_info(catalogue: Catalogue, codes: Sequence[str | None]) -> pl.DataFrame:
-    rows = []
-    for code in codes:
-        if code is None:
-            continue
-        var: Variable = catalogue[code]
-        rows.append(
-            {
-                "variable": code,
-                "__zh": var.zh,
-                "__unit": var.unit,
-                "__min": var.min,
-                "__max": var.max,
-                "__var_cumulative": var.cumulative,
-                "__var_period": var.period,
-                "__var_rank": _RANK[var.period],
-            }
-        )
+    rows = [
+        {
+            "variable": code,
+            "__min": catalogue[code].min,
+            "__max": catalogue[code].max,
+            "__percent_unit": catalogue[code].unit == "%",
+            "__var_cumulative": catalogue[code].cumulative,
+            "__var_rank": _RANK[catalogue[code].period],
+        }
+        for code in codes
+        if code is not None
+    ]
     return pl.DataFrame(
         rows,
         schema={
             "variable": pl.String,
-            "__zh": pl.String,
-            "__unit": pl.String,
             "__min": numbers.VALUE_DTYPE,
             "__max": numbers.VALUE_DTYPE,
+            "__percent_unit": pl.Boolean,
             "__var_cumulative": pl.Boolean,
-            "__var_period": pl.String,
             "__var_rank": pl.Int64,
         },
     )
 
 
-def _parse_periods(texts: list[str]) -> pl.DataFrame:
+def _parse_periods(texts: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Each distinct period text parsed once: a frame to join, and text → label (or error)."""
     rows = []
+    labels: dict[str, str] = {}
     for text in texts:
         try:
             reported = parse_reported(text)
         except PeriodError as error:
-            rows.append({"__period_text": text, "__period_error": str(error)})
+            labels[text] = str(error)
             continue
         p = reported.period
+        labels[text] = reported.label()
+        # January alone is also January year-to-date.
+        ytd = reported.cumulative or (p.kind == "month" and p.index == 1)
         rows.append(
             {
                 "__period_text": text,
                 "period": str(p),
-                "__kind": p.kind,
-                "__index": p.index,
                 "__kind_rank": _RANK[p.kind],
-                "__reported_cumulative": reported.cumulative
-                or (p.kind == "month" and p.index == 1),
-                "__period_label": reported.label(),
-                "__period_error": None,
+                "__reported_cumulative": ytd,
+                "__single_month": p.kind == "month" and not ytd,
             }
         )
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         rows,
         schema={
             "__period_text": pl.String,
             "period": pl.String,
-            "__kind": pl.String,
-            "__index": pl.Int64,
             "__kind_rank": pl.Int64,
             "__reported_cumulative": pl.Boolean,
-            "__period_label": pl.String,
-            "__period_error": pl.String,
+            "__single_month": pl.Boolean,
         },
     )
+    return frame, labels
 
 
 def _duplicates(observations: pl.DataFrame) -> list[Problem]:
     """Every row of a (entity, variable, period) that occurs more than once in the file."""
     key = ["entity_key", "variable", "period"]
-    dup = observations.filter(pl.struct(key).is_duplicated())
-    if dup.height == 0:
+    counts = observations.group_by(key).agg(pl.len()).filter(pl.col("len") > 1)
+    if counts.height == 0:
         return []
+    dup = observations.join(counts.select(key), on=key, how="semi")
     problems: list[Problem] = []
-    groups = dup.group_by(key).agg(
+    groups = dup.group_by(key, maintain_order=True).agg(
         pl.struct("source_file", "sheet", "row", "column", "raw_value").alias("cells")
     )
     for entity, variable, period, cells in groups.iter_rows():
