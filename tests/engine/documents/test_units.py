@@ -262,3 +262,15 @@ def test_first_listed_leads_statement_inside_the_list():
 
 def test_units_separated_by_spaces():
     assert split_units("省科技厅 省财政厅　省教育厅") == ["省科技厅", "省财政厅", "省教育厅"]
+
+
+def test_a_deadline_in_the_bracket_is_not_a_unit():
+    m = only_measure(
+        "1.加强服务。做好服务工作。（责任单位：省科技厅、各高新区；完成时限：2025年底前）\n"
+    )
+    assert m.lead_units == ["省科技厅", "各高新区"]
+    assert m.deadline == "2025年底前"
+
+
+def test_every_locality():
+    assert split_units("省科技厅，各地") == ["省科技厅", "各地"]

@@ -23,6 +23,9 @@ _DEADLINE = re.compile(
     r"(?:20\d{2}|[“\"]?十[三四五六]五[”\"]?)\s*年?(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)|长期坚持|持续推进|持续实施"
 )
 _GOALS = re.compile(r"目标|预期")
+_STATED_DEADLINE = re.compile(
+    r"(?:完成时限|完成时间|时间节点|时限)\s*[：:]\s*(?P<when>[^；;）)\n。]{2,30})"
+)
 
 
 def _item_end(node_lines: list[Line]) -> int:
@@ -179,7 +182,8 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         resp = unit_forms.find_responsibility(
             raw, first_listed_leads=first_leads, distribute_prefix=distribute
         )
-        deadline = _DEADLINE.search(raw)
+        stated = _STATED_DEADLINE.search(raw)
+        deadline = stated if stated else _DEADLINE.search(raw)
         measure = Measure(
             path=path,
             title=title,
@@ -192,7 +196,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             else None,
             amounts=find_amounts(raw, m.marker_end),
             percentages=find_percentages(raw, m.marker_end),
-            deadline=deadline.group(0) if deadline else None,
+            deadline=(deadline.group("when") if stated else deadline.group(0))
+            if deadline
+            else None,
             box=node.is_box,
         )
         measures.append(measure)

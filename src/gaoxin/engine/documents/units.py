@@ -67,6 +67,9 @@ UNIT_SUFFIXES = (
     "联",
     "处",
     "科",
+    "高新区",
+    "开发区",
+    "园区",
 )
 _UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}）)?$")
 _DUTY_TAIL = re.compile(
@@ -110,8 +113,12 @@ def normalise_unit(unit: str) -> str:
 def is_unit(text: str) -> bool:
     """Does ``text`` read as the name of a unit (a department, a government, a body)?"""
     text = normalise_unit(text)
-    if not 2 <= len(text) <= 30 or re.search(r"[。，；：！？]|会同|牵头|配合|协助|负责", text):
+    if not 2 <= len(text) <= 30 or re.search(
+        r"[。，；：！？]|会同|牵头|配合|协助|负责|时限|期限", text
+    ):
         return False
+    if re.fullmatch(r"各[^\d]{1,12}", text) and not re.search(r"[要将把在对]", text):
+        return True  # 各地, 各市州, 各县（市、区）, 各高新区
     return bool(_UNIT_END.search(text))
 
 
@@ -169,7 +176,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
         run = [part for u in run if u for part in _split_conjunction(u)]
         # a shared suffix: 福州、厦门、泉州、宁德市人民政府
         for i, item in enumerate(run):
-            if is_unit(item) or len(item) > 6:
+            if _UNIT_END.search(item) or len(item) > 6:
                 continue
             for j in range(i + 1, len(run)):
                 later = run[j]
@@ -194,7 +201,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                     if prefix.endswith("委") and _GOVERNMENT.search(run[i]):
                         prefix = prefix[:-1]
                     run[i] = prefix + run[i]
-        units.extend(u for u in run if is_unit(u) or len(u) >= 2)
+        units.extend(u for u in run if is_unit(u))
     seen: set[str] = set()
     return [u for u in units if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
 
