@@ -108,3 +108,48 @@ def test_unreadable_files_raise_problems_in_chinese(tmp_path, name, content, cod
     assert problem.code == code
     assert problem.file == str(path)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
+
+
+def _chinese_list(document) -> str:
+    """Add a Word list numbered 一、 / （一） to ``document``; return its numId."""
+    from docx.oxml import parse_xml
+
+    numbering = document.part.numbering_part.element
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering.append(
+        parse_xml(
+            f'<w:abstractNum {w} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+            "</w:abstractNum>"
+        )
+    )
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def _numbered(document, text, num_id, level):
+    from docx.oxml import parse_xml
+
+    p = document.add_paragraph(text)
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    p._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>')
+    )
+
+
+def test_docx_with_word_automatic_numbering(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("某省关于促进高新区发展的若干措施")
+    num = _chinese_list(d)
+    _numbered(d, "优化布局", num, 0)
+    _numbered(d, "推动创建。给予奖励100万元。（责任单位：省科技厅）", num, 1)
+    _numbered(d, "布局建设。（责任单位：省发展改革委）", num, 1)
+    _numbered(d, "强化创新", num, 0)
+    _numbered(d, "支持平台。（责任单位：省教育厅）", num, 1)
+    path = tmp_path / "自动编号.docx"
+    d.save(path)
+    doc = parse_file(path)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"], ["二", "（一）"]]
+    assert doc.measures[0].amounts_wan == [100.0]
+    assert doc.measures[2].lead_units == ["省教育厅"]

@@ -117,12 +117,16 @@ def docx_to_text(path: Path) -> str:
             "bad-docx",
             f"无法打开 Word 文件（{exc.__class__.__name__}），请确认是 .docx 格式且未损坏。",
         ) from exc
+    from gaoxin.engine.documents.docx_numbering import Numbering
+
+    numbering = Numbering.of(document)
     out: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            out.append(Paragraph(child, document).text)
+            paragraph = Paragraph(child, document)
+            out.append(numbering.label(paragraph) + paragraph.text)
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 seen = set()
