@@ -430,13 +430,16 @@ def _zones(ctx: _Context) -> pl.DataFrame:
     rng = ctx.rng("zones")
     names = dict(zip(reference.regions()["code"], reference.regions()["name"], strict=True))
 
+    national_years = _national_year_pool(rng, z)
     rows: list[dict[str, object]] = []
     for zone in real.iter_rows(named=True):
         synthetic: list[str] = ["area_km2"]
         year = zone["approval_year"]
         if year is None:
-            low = 1991 if zone["level"] == "national" else 2000
-            year = int(rng.integers(low, max(min(2019, ctx.first_year), low + 1)))
+            if zone["level"] == "national" and national_years:
+                year = national_years.pop()
+            else:
+                year = int(rng.integers(2000, max(min(2019, ctx.first_year), 2001)))
             synthetic.append("approved_on")
         else:
             synthetic.append("approved_on_day")
@@ -563,18 +566,55 @@ def _zones(ctx: _Context) -> pl.DataFrame:
     )
 
 
+# National zones approved per period (domain-notes §5.1 [B]): 1988 1; 1991 26; 1992 25; 1997 1;
+# 2007 1; 2008–12 +51 (to 105); 2013–15 +24 (to 129); 2016–18 +28 (to 157); 2019 +12 (169);
+# 2022 +8 (177).
+_NATIONAL_APPROVALS: tuple[tuple[int, int, int], ...] = (
+    (1988, 1988, 1),
+    (1991, 1991, 26),
+    (1992, 1992, 25),
+    (1997, 1997, 1),
+    (2007, 2007, 1),
+    (2008, 2012, 51),
+    (2013, 2015, 24),
+    (2016, 2018, 28),
+    (2019, 2019, 12),
+    (2022, 2022, 8),
+)
+
+
+def _national_year_pool(rng: np.random.Generator, zones: pl.DataFrame) -> list[int]:
+    """Approval years for national zones whose year is unknown, drawn so that the whole list
+    follows the published count over time; the verified years are taken out first."""
+    pool: list[int] = []
+    for low, high, count in _NATIONAL_APPROVALS:
+        pool.extend(int(y) for y in rng.integers(low, high + 1, count))
+    known = zones.filter(pl.col("level") == "national")["approval_year"].drop_nulls()
+    for year in known.to_list():
+        near = min(pool, key=lambda y: (abs(y - year), y), default=None)
+        if near is not None and abs(near - year) <= 2:
+            pool.remove(near)
+    order = rng.permutation(len(pool))
+    return [pool[i] for i in order]
+
+
 def _zone_events(ctx: _Context, zones: pl.DataFrame) -> pl.DataFrame:
     rng = ctx.rng("zone_events")
     rows: list[tuple[str, str, date, str]] = []
     y1 = ctx.last_year - 3
     for z in zones.iter_rows(named=True):
         code, approved, fate = z["code"], z["approved_on"], z["_fate"]
-        if z["level"] == "national" and approved.year >= 2010:
+        when = (
+            "（日期为示例）"
+            if "approved_on" in z["synthetic_fields"]
+            else "（年份据来源，日期为示例）"
+        )
+        if z["level"] == "national" and approved.year >= 2008:
             earlier = approved.replace(year=approved.year - int(rng.integers(4, 11)))
-            rows.append((code, "approved", earlier, "设立省级高新区（日期为示例）"))
-            rows.append((code, "upgraded", approved, "经国务院批复升级为国家高新区"))
+            rows.append((code, "approved", earlier, "设立省级高新区（示例）"))
+            rows.append((code, "upgraded", approved, f"经国务院批复升级为国家高新区{when}"))
         elif z["level"] == "national":
-            rows.append((code, "approved", approved, "经国务院批复为国家高新区"))
+            rows.append((code, "approved", approved, f"经国务院批复为国家高新区{when}"))
         elif fate == "new":
             rows.append((code, "approved", approved, f"{approved.year}年新设省级高新区（示例）"))
         else:
