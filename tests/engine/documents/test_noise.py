@@ -172,3 +172,14 @@ def test_title_from_a_news_item_when_the_title_line_is_missing():
 def test_spaced_out_issuer_in_the_signature():
     text = "关于促进高新区发展的若干措施\n" + BODY + "福 建 省 人 民 政 府\n2021年7月27日\n"
     assert parse_text(text).issuer == "福建省人民政府"
+
+
+def test_an_attachment_that_is_the_document_itself_is_read():
+    text = (
+        "关于印发某方案的通知\n各单位：\n现将方案印发给你们，并就有关事项通知如下：\n"
+        "一、提高认识。各单位要高度重视。\n二、抓好落实。（责任单位：市科技局）\n"
+        "附件：某高新区发展方案\n某市科学技术局\n2024年1月2日\n"
+        "某高新区发展方案\n一、重点任务\n（一）建设平台。支持建设平台。（责任单位：市发展改革委）\n"
+    )
+    doc = parse_text(text)
+    assert [m.lead_units for m in doc.measures if m.lead_units] == [["市科技局"], ["市发展改革委"]]

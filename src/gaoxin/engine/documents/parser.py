@@ -113,8 +113,16 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     if nodes:
         for i in range(first_item_line + 1, end_index):
             if ATTACHMENTS.match(all_lines[i].text) and len(all_lines[i].text) <= 60:
-                end_index = i
-                break
+                # unless the attachment is itself the document (a 通知 transmitting a 方案
+                # whose numbering starts again from 一、)
+                top = nodes[0].marker.style
+                restarts = any(
+                    n.start > all_lines[i].start and n.marker.style == top and n.marker.number == 1
+                    for n in nodes
+                )
+                if not restarts:
+                    end_index = i
+                    break
     item_starts = {n.start for n in nodes}
     while (
         end_index > first_item_line + 1
