@@ -274,3 +274,10 @@ def test_a_deadline_in_the_bracket_is_not_a_unit():
 
 def test_every_locality():
     assert split_units("省科技厅，各地") == ["省科技厅", "各地"]
+
+
+def test_prose_ending_like_a_unit_is_not_one():
+    m = only_measure(
+        "1.合作研发。由企业自主选择合作高校和科研院所，鼓励龙头企业牵头组建创新联合体。\n"
+    )
+    assert m.lead_units == [] and m.participating_units == []

@@ -311,11 +311,33 @@ def _opening_of(text: str, close: int) -> int:
     return 0
 
 
-def _unit_list(text: str) -> list[str] | None:
+# Outside a labelled list a phrase must look like an office, not just end like one:
+# "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
+_OFFICE_END = re.compile(
+    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|中心|分行|部门|高新区|开发区|园区)"
+    r"(?:（[^（）]{1,12}）)?$"
+)
+_PROSE = re.compile(
+    r"的|支持|鼓励|引导|推动|建设|选择|开展|加强|围绕|依托|通过|按照|根据|企业|高校"
+)
+
+
+def _office(text: str) -> bool:
+    text = normalise_unit(text)
+    return (
+        is_unit(text)
+        and len(text) <= 20
+        and not _PROSE.search(text)
+        and bool(_OFFICE_END.search(text) or text.startswith("各"))
+    )
+
+
+def _unit_list(text: str, strict: bool = False) -> list[str] | None:
     """``text`` as a list of units, or None if any part is not a unit."""
     parts = [normalise_unit(p) for p, _ in split_top_level(text, "、，,；;")]
     parts = [p for p in parts if p]
-    if parts and all(is_unit(p) for p in parts):
+    check = _office if strict else is_unit
+    if parts and all(check(p) for p in parts):
         return parts
     return None
 
@@ -370,6 +392,10 @@ def _subject(clause: str) -> str:
     )
 
 
+def _unit_list_strict(text: str) -> list[str] | None:
+    return _unit_list(text, strict=True)
+
+
 def _implicit(text: str, distribute: bool) -> Responsibility | None:
     r = Responsibility(form="implicit")
     spans: list[tuple[int, int]] = []
@@ -377,13 +403,13 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     # X牵头、Y配合 / X牵头，Y参与 / X牵头
     for m in re.finditer(r"牵头", text):
         clause, start = _clause_before(text, m.start())
-        lead = _unit_list(_subject(clause))
+        lead = _unit_list_strict(_subject(clause))
         if not lead:
             continue
         r.lead += split_units(_subject(clause), distribute)
         end = m.end()
         rest = re.match(r"[、，,]?([^。；，（）]{2,80}?)(配合|参与|协助|协同|参加)", text[end:])
-        if rest and _unit_list(rest.group(1)):
+        if rest and _unit_list_strict(rest.group(1)):
             r.participating += split_units(rest.group(1), distribute)
             end += rest.end()
         spans.append((start, end))
@@ -392,16 +418,16 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     for m in re.finditer(r"会同", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
-        if not _unit_list(subject):
+        if not _unit_list_strict(subject):
             continue
         partner, end = _phrase_after(text, m.end())
         partner = _subject(partner)
-        if not _unit_list(partner):
+        if not _unit_list_strict(partner):
             continue
         r.lead += split_units(subject, distribute)
         r.participating += split_units(partner, distribute)
         consult = re.match(r"[，,]\s*商([^，。；]{2,30}?)[，,]", text[end:])
-        if consult and _unit_list(consult.group(1)):
+        if consult and _unit_list_strict(consult.group(1)):
             r.participating += split_units(consult.group(1), distribute)
             end += consult.end()
         spans.append((start, end))
@@ -410,7 +436,7 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     for m in re.finditer(r"(配合|参与|协助)(?=[）。；，\n]|$)", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
-        if _unit_list(subject) and not any(s <= start < e for s, e in spans):
+        if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
             r.participating += split_units(subject, distribute)
             spans.append((start, m.end()))
 
@@ -419,7 +445,7 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     for m in re.finditer(r"负责", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
-        if "会同" in subject or not _unit_list(subject):
+        if "会同" in subject or not _unit_list_strict(subject):
             continue
         if led_by_leader:
             r.participating += split_units(subject, distribute)  # X牵头，Y按职责分工负责
@@ -432,7 +458,7 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
         phrase, end = _phrase_after(text, m.end())
         if text[end : end + 2] in ("会同", "负责", "牵头"):
             continue
-        if _unit_list(phrase):
+        if _unit_list_strict(phrase):
             r.lead += split_units(phrase, distribute)
             spans.append((m.end() - 1, end))
 
