@@ -251,18 +251,16 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
             elif depth == 0 and (ch in "。\n" or _LABEL.match(text, i)):
                 end = i
                 break
+        if close is not None:
+            spans.append((_opening_of(text, close), close + 1))
+        else:
+            spans.append((m.start(), end))
         label = m.group("label")
         listed = text[start:end].rstrip("；;，, ")
         roles = _roles_in_list(listed, distribute)
         if roles:
             r.lead += roles[0]
             r.participating += roles[1]
-            spans.append(
-                (
-                    _opening_of(text, close) if close is not None else m.start(),
-                    (close + 1) if close is not None else end,
-                )
-            )
             continue
         units = split_units(listed, distribute)
         if label in PARTICIPATING_LABELS:
@@ -274,8 +272,6 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
             r.participating += units[1:]
         else:
             r.lead += units
-        opening = _opening_of(text, close) if close is not None else m.start()
-        spans.append((opening, (close + 1) if close is not None else end))
     r.span = (min(s for s, _ in spans), max(e for _, e in spans))
     return r
 
