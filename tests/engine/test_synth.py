@@ -42,6 +42,30 @@ def test_same_seed_gives_identical_frames_byte_for_byte() -> None:
     assert dict(a.quirks) == dict(b.quirks)
 
 
+def test_identical_across_processes_whatever_the_string_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, io\n"
+        "from gaoxin.engine import synth\n"
+        "j = synth.generate('taizhou', seed=3, scale=0.5)\n"
+        "d = hashlib.sha256()\n"
+        "for f in j.frames().values():\n"
+        "    b = io.BytesIO(); f.write_ipc(b); d.update(b.getvalue())\n"
+        "print(d.hexdigest())\n"
+    )
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
 def test_different_seed_gives_different_data() -> None:
     a = jurisdiction("gansu", seed=0)
     b = jurisdiction("gansu", seed=1)

@@ -7,6 +7,7 @@ the loaders return cached Polars frames, so callers must not mutate them in plac
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -22,7 +23,7 @@ CONFIDENCE = ("A", "B", "C", "document")
 _INDUSTRY_CODE = re.compile(r"^([A-T])(\d{2})(\d{0,2})$")
 
 
-def _read(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read(name: str, schema: Mapping[str, type[pl.DataType] | pl.DataType]) -> pl.DataFrame:
     data = resources.files(_PACKS).joinpath("catalogue", name).read_bytes()
     return pl.read_csv(data, schema=schema)
 

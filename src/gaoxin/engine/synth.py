@@ -1285,7 +1285,11 @@ def _observations(
         np.isnat(left)[:, None] | (left[:, None] > m_start[None, :])
     )
     month_batch = np.array(
-        [long.batch(f"monthly-{y}-{m:02d}", _next_month_day(y, m, 15)) for y in my for m in months]
+        [
+            long.batch(f"monthly-{y}-{m:02d}", _next_month_day(int(y), int(m), 15))
+            for y in my
+            for m in months
+        ]
     )
     month_period = np.array([long.period_index[f"{y}-{m:02d}"] for y in my for m in months])
     # the missing month: ~1% of enterprises did not report one whole month of the last year
@@ -1420,7 +1424,7 @@ def _observations(
     # quarterly gdp (累计) and monthly fiscal revenue (1-N月) for the last three years
     q_batch = np.array(
         [
-            long.batch(f"quarterly-{y}Q{q}", _next_month_day(y, 3 * q, 20))
+            long.batch(f"quarterly-{y}Q{q}", _next_month_day(int(y), 3 * q, 20))
             for y in my
             for q in range(1, 5)
         ]
