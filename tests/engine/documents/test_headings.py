@@ -113,3 +113,20 @@ def test_articles_holding_parenthesised_items_nest_in_the_order_first_used():
         ["第二条", "（二）"],
         ["第三条"],
     ]
+
+
+def test_a_list_inside_a_box_is_the_boxs_content():
+    text = (
+        "一、任务\n（一）创新。\n1.建设平台。建设。\n2.培育主体。培育。\n"
+        "专栏1 重大平台清单\n1.之江实验室\n2.西湖实验室\n"
+        "3.深化改革。深化。\n（二）环境。\n4.优化服务。优化。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["一", "（一）", "1"],
+        ["一", "（一）", "2"],
+        ["一", "（一）", "专栏1"],
+        ["一", "（一）", "3"],
+        ["一", "（二）", "4"],
+    ]
+    assert "西湖实验室" in doc.measures[2].text

@@ -135,12 +135,21 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
     last_number: dict[int, int] = {}
     levels: dict[int, int] = {}
     stack: list[Node] = []
+    before_box: dict[int, int] | None = None  # the numbering in force when a 专栏 opened
     for line in body_lines:
         if line.blank:
             continue
         marker = match_marker(line, original)
+        if marker is not None and before_box is not None and marker.style != BOX_RANK:
+            # inside a box, only the next number of an outer list ends the box; a list of
+            # its own (1.之江实验室 2.西湖实验室) is the box's content
+            if before_box.get(marker.style, -1) + 1 != marker.number:
+                continue
+            last_number, before_box = dict(before_box), None
         if marker is None or not _accept(marker, last_number):
             continue
+        if marker.style == BOX_RANK:
+            before_box = dict(last_number)
         last_number[marker.style] = marker.number
         # styles nest in the order a document first uses them (第五条 holds （一） in a 办法,
         # 一、 holds （一） in an 意见); the fixed order only breaks ties
