@@ -13,9 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -201,14 +204,66 @@ def read_workbook_grids(
         if sheet is None and name in INSTRUCTION_SHEETS:
             continue
         try:
-            # calamine's range starts at the first used cell; keep that offset for row numbers.
-            start = book.get_sheet_by_name(name).start
-            first_row = (start[0] + 1) if start else 1
             frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+            first_row = _first_used_row(raw, name, book)
         except Exception as error:
             return [], [_unreadable(file, error, name)]
         grids.append(Grid(file, name, _clean(frame, first_row)))
     return grids, []
+
+
+def _first_used_row(raw: bytes, sheet: str, book: object) -> int:
+    """The spreadsheet row calamine's range starts at (it drops leading empty rows).
+
+    For xlsx this peeks at the sheet XML until the first row holding a value, instead of
+    having calamine parse the whole sheet a second time; other formats ask calamine.
+    """
+    try:
+        row = _xlsx_first_row(raw, sheet)
+        if row is not None:
+            return row
+    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass
+    start = book.get_sheet_by_name(sheet).start  # type: ignore[attr-defined]
+    return (start[0] + 1) if start else 1
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_ROW_WITH_VALUE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*>(.*?)</(?:\w+:)?row>', re.S)
+
+
+def _xlsx_first_row(raw: bytes, sheet: str) -> int | None:
+    if raw[:4] != b"PK\x03\x04":
+        return None
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        if "xl/workbook.xml" not in z.namelist():
+            return None
+        workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        rid = next(
+            s.get(f"{{{_NS['r']}}}id")
+            for s in workbook.iterfind("m:sheets/m:sheet", _NS)
+            if s.get("name") == sheet
+        )
+        target = next(
+            r.get("Target") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid
+        )
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        buffer = b""
+        with z.open(path) as stream:
+            while chunk := stream.read(1 << 16):
+                buffer += chunk
+                for m in _ROW_WITH_VALUE.finditer(buffer):
+                    if b"<v>" in m.group(2) or b"<v " in m.group(2) or b"<is>" in m.group(2):
+                        return int(m.group(1))
+                cut = buffer.rfind(b"</row>")
+                if cut >= 0 and len(buffer) > 1 << 20:
+                    buffer = buffer[cut:]
+    return 1
 
 
 def _unreadable(file: str, error: Exception, sheet: str | None = None) -> Problem:
