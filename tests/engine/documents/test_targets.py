@@ -45,3 +45,19 @@ def test_targets_in_a_goal_section_carry_the_year_and_path():
         ["一", "（二）"],
     )
     assert doc.text[t.span[0] : t.span[1]] == t.text
+
+
+def test_as_of_a_past_year_is_not_a_deadline():
+    assert find_targets("截至2020年底，国家高新区总数达169家，其中东部70家。") == []
+
+
+def test_counts_listed_in_a_goal():
+    doc = parse_text(
+        "一、总体要求\n（二）发展目标。到2025年，全省建成国家高新区10家，省级高新区25家，力争形成超千亿元的园区15家以上。\n"
+    )
+    got = [(t.indicator, t.comparator, t.value) for t in doc.targets]
+    assert got == [
+        ("国家高新区", "=", 10.0),
+        ("省级高新区", "=", 25.0),
+        ("超千亿元的园区", ">=", 15.0),
+    ]

@@ -13,7 +13,7 @@ from gaoxin.engine.documents.model import Target
 
 _PLAN_END = {"十三五": 2020, "十四五": 2025, "十五五": 2030, "十六五": 2035}
 _YEAR = re.compile(
-    r"(?:到|至|截至|截止到?)\s*(?P<y>20\d{2})\s*年|(?P<y2>20\d{2})\s*年(?:底|末)?(?:前|以前|之前)"
+    r"(?<![截止])(?:到|至)\s*(?P<y>20\d{2})\s*年|(?P<y2>20\d{2})\s*年(?:底|末)?(?:前|以前|之前)"
     r"|到\s*[“\"]?(?P<plan>十[三四五六]五)[”\"]?\s*(?:末|期末)"
 )
 _UNIT = r"(?:%|个百分点|万亿元|亿元|万元|家|个|项|倍|人|万人|所|座|平方公里|亩)"
@@ -24,8 +24,12 @@ _FROM_TO = re.compile(
 _REACH = re.compile(
     rf"(?P<op>提高到|提高至|提升到|提升至|增加到|增长到|达到|达|超过|超|突破|不低于|不少于|保持在|占[^，。；\d]{{0,10}}?)\s*(?P<v>{_NUM})\s*(?P<u>{_UNIT})(?P<q>以上|左右|及以上)?"
 )
+# 建成国家高新区10家、省级高新区25家; 超千亿元的园区15家以上
 _COUNT = re.compile(
-    rf"(?P<op>建成|新增|培育|累计|形成|达)[^，。；\d]{{1,16}}?(?P<v>{_NUM})\s*(?P<u>家|个|项|所|座)(?P<q>以上|左右)?"
+    rf"(?P<what>[^，。；、\d]{{2,24}}?)(?P<v>{_NUM})\s*(?P<u>家|个|项|所|座)(?P<q>以上|左右)?(?=[、，。；]|$)"
+)
+_COUNT_LEAD = re.compile(
+    r"^(?:全省|全市|全区)?(?:力争|确保)?(?:新?建成|形成|新增|培育|累计|达到?|打造|拥有)?"
 )
 _DOUBLE = re.compile(r"双倍增|翻一番|翻番|倍增")
 _COVER = re.compile(r"全覆盖")
@@ -44,6 +48,7 @@ def _indicator(clause: str, cut: int) -> str | None:
     ind = clause[:cut]
     ind = re.sub(r"^(?:到|至)\s*(?:20\d{2}\s*年|[“\"]?十[三四五六]五[”\"]?\s*末)[，,]?", "", ind)
     ind = re.sub(r"^(力争|确保|全面|基本|实现)", "", ind).strip('，、 “”"')
+    ind = re.sub(r"力争|确保", "", ind)
     ind = re.sub(r"(实现|达到|保持|为|要)$", "", ind).strip('，、 “”"')
     return ind or None
 
@@ -79,13 +84,14 @@ def _clause_targets(clause: str, start: int, year: int | None) -> list[Target]:
         )
     if not out:
         for m in _COUNT.finditer(clause):
+            what = _COUNT_LEAD.sub("", m.group("what")).strip("，、 ")
             out.append(
                 Target(
                     clause,
                     year,
                     (start, start + len(clause)),
-                    _indicator(clause, m.start()) or clause[: m.end()],
-                    _comparator(m.group("op"), m.group("q")),
+                    what or None,
+                    _comparator("", m.group("q")),
                     float(m.group("v")),
                     m.group("u"),
                 )
