@@ -426,6 +426,16 @@ def test_quirk_missing_values_about_two_to_three_percent() -> None:
     assert 0.015 <= missing <= 0.035
 
 
+def test_quirk_single_fields_left_blank() -> None:
+    o = jurisdiction("national").observations.filter(
+        (pl.col("entity_kind") == "enterprise") & (pl.col("period") == "2023")
+    )
+    reported = o.filter(pl.col("variable") == "revenue").select("entity_key")
+    taxes = o.filter(pl.col("variable") == "taxes_paid").select("entity_key")
+    blank = reported.join(taxes, on="entity_key", how="anti").height
+    assert 0.003 < blank / reported.height < 0.03
+
+
 def test_quirk_a_missing_month() -> None:
     j = jurisdiction("national")
     month = j.quirks["missing_month"]

@@ -1260,12 +1260,13 @@ def _observations(
         v = catalogue[code]
         if v.min is not None:
             yearly[code] = np.maximum(yearly[code], float(v.min))
+    # holes: 1.5% of annual reports missing altogether, and 1% of the fields of the rest blank
     rows, cols = np.nonzero(active)
-    keep_yearly = rng.random(len(rows)) >= 0.025  # ~2.5% holes
+    keep_yearly = rng.random(len(rows)) >= 0.015
     rows_k, cols_k = rows[keep_yearly], cols[keep_yearly]
     for code, values in yearly.items():
         vals = values[rows_k, cols_k]
-        ok = ~np.isnan(vals)
+        ok = ~np.isnan(vals) & (rng.random(len(vals)) >= 0.01)
         long.add(
             rows_k[ok], code, year_period[cols_k[ok]], _round(vals[ok], code), annual[cols_k[ok]]
         )
