@@ -121,3 +121,17 @@ def test_stream_and_bytes(catalogue):
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_ods_workbook(tmp_path, catalogue):
+    from .conftest import write_ods
+
+    path = write_ods(
+        tmp_path / "园区.ods",
+        {"园区": [["2024年园区指标"], [None], ["园区名称", "规划面积（公顷）"], ["软件园", 150]]},
+    )
+    result = read_observations(path, catalogue)
+    assert result.errors == []
+    assert result.observations.select(
+        "row", "entity_key", "variable", "period", "value"
+    ).rows() == [(4, "软件园", "planned_area", "2024", Decimal("1.5"))]

@@ -216,12 +216,11 @@ def _build_table(
         from gaoxin.engine.units import get_unit
 
         for column in columns:
-            var = column.variable
-            if var is None or column.unit_given is not None:
+            if column.variable is None or column.unit_given is not None:
                 continue
             # "单位：万元" above a table applies to the columns it can measure (money columns),
             # not to 从业人员 beside them.
-            if get_unit(var.unit).dimension == get_unit(table_unit).dimension:
+            if get_unit(column.variable.unit).dimension == get_unit(table_unit).dimension:
                 column.unit_given, column.unit_source = table_unit, "title"
     return Table(
         grid=grid,

@@ -252,6 +252,8 @@ def _xlsx_first_row(raw: bytes, sheet: str) -> int | None:
         target = next(
             r.get("Target") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid
         )
+        if target is None:
+            return None
         path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         buffer = b""
         with z.open(path) as stream:
@@ -282,7 +284,7 @@ def read_grids(
     """Read a file (a path, or bytes with ``name`` giving its file name) into grids."""
     if isinstance(source, bytes):
         file = name or "upload"
-        data: bytes | None = source
+        data = source
     else:
         path = Path(source)
         file = name or path.name
