@@ -153,3 +153,24 @@ def test_docx_with_word_automatic_numbering(tmp_path):
     assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"], ["二", "（一）"]]
     assert doc.measures[0].amounts_wan == [100.0]
     assert doc.measures[2].lead_units == ["省教育厅"]
+
+
+def test_information_table_of_a_government_site(tmp_path):
+    page = """<html><head><meta name="ArticleTitle" content="某省关于促进高新区发展的若干措施"></head><body>
+    <table><tr><td>索引号：</td><td>000014349/2023-00080</td><td>主题分类：</td><td>科技</td></tr>
+    <tr><td>发文机关：</td><td>某省人民政府办公厅</td><td>成文日期：</td><td>2023年07月13日</td></tr>
+    <tr><td>发文字号：</td><td>某政办发〔2023〕19号</td><td>发布日期：</td><td>2023年07月20日</td></tr></table>
+    <table><tr><td width="150">机构设置</td><td><p>一、优化布局</p><p>（一）推动创建。给予奖励100万元。（责任单位：省科技厅）</p></td></tr></table>
+    </body></html>"""
+    path = tmp_path / "page.htm"
+    path.write_text(page, encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.title == "某省关于促进高新区发展的若干措施"
+    assert (doc.issuer, doc.issued, doc.published, doc.doc_number) == (
+        "某省人民政府办公厅",
+        "2023-07-13",
+        "2023-07-20",
+        "某政办发〔2023〕19号",
+    )
+    assert [m.path for m in doc.measures] == [["一", "（一）"]]
+    assert doc.measures[0].lead_units == ["省科技厅"]

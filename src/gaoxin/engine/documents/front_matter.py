@@ -33,6 +33,11 @@ _DATE = re.compile(
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
 _PUBLISHED = re.compile(r"^(发布日期|发布时间|公开日期)\s*[：:]?")
 _SIGNED = re.compile(r"^(成文日期|印发日期)\s*[：:]?")
+# a government site's information table: 发文机关：… 成文日期：… 发文字号：…
+_INFO = re.compile(
+    r"(?P<key>发文机关|发布机构|发文单位|成文日期|印发日期|发布日期|发文字号|文号)\s*[：:]\s*"
+    r"(?P<value>.*?)(?=\s+\S{2,6}\s*[：:]|$)"
+)
 _PUBLIC_NOTE = re.compile(r"^（此件[^）]*）$")
 _FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE)
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?$")
@@ -147,6 +152,20 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
             fm.published = iso_date(text)
         if _SIGNED.match(text):
             fm.issued = iso_date(text)
+        for info in _INFO.finditer(text):
+            key, value = info.group("key"), info.group("value").strip()
+            if not value:
+                continue
+            if key in ("成文日期", "印发日期"):
+                fm.issued = fm.issued or iso_date(value)
+            elif key == "发布日期":
+                fm.published = fm.published or iso_date(value)
+            elif key in ("发文字号", "文号") and DOC_NUMBER.match(value):
+                fm.doc_number = fm.doc_number or re.sub(
+                    r"\s+", "", DOC_NUMBER.match(value).group(0)
+                )  # type: ignore[union-attr]
+            elif key in ("发文机关", "发布机构", "发文单位") and _issuer_like(value):
+                fm.issuer = fm.issuer or re.sub(r"\s+", "", value)
         if fm.doc_number is None and (DOC_NUMBER.fullmatch(text) or _FILE_NAME.search(text)):
             m = DOC_NUMBER.match(text)
             if m:

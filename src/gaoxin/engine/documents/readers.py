@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from gaoxin.engine.problems import Problem, ProblemsError
 
+# td/th are blocks except in an information table row (发文机关： 国务院办公厅 成文日期： …),
+# which stays one line
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -25,8 +28,6 @@ _BLOCK_TAGS = {
     "h5",
     "h6",
     "table",
-    "td",
-    "th",
     "section",
     "article",
     "blockquote",
@@ -43,7 +44,7 @@ _DROP_TAGS = {"script", "style", "noscript", "head", "iframe", "svg", "form", "b
 # what a government site prints around a document: menus, share buttons, footers
 _PAGE_CHROME = re.compile(
     r"版权所有|主办单位|承办单位|网站标识码|ICP备|公网安备|联系我们|网站地图|打印本页|关闭窗口|【打印】|【关闭】"
-    r"|分享到|扫一扫|字号[：:]|当前位置|浏览次数|阅读次数|来源[：:].{0,20}$|^【?[大中小]】?\s*【?[大中小]】?"
+    r"|分享到|扫一扫|(?<!文)字号[：:]|当前位置|浏览次数|阅读次数|来源[：:].{0,20}$|^【?[大中小]】?\s*【?[大中小]】?"
 )
 _PAGE_NUMBER = re.compile(r"^\s*[-—－–]?\s*\d{1,3}\s*[-—－–]?\s*$")
 
@@ -71,11 +72,21 @@ def decode(data: bytes, path: Path) -> str:
     )
 
 
+def _info_row(row: Any) -> bool:
+    """A table row of short label/value cells (发文机关： | 国务院办公厅 | 成文日期： | …)."""
+    if row is None or row.name != "tr":
+        return False
+    cells = row.find_all(["td", "th"], recursive=False)
+    return len(cells) > 1 and all(len(c.get_text(strip=True)) <= 40 for c in cells)
+
+
 def html_to_text(html: str) -> str:
     """Paragraph text of a saved web page: layout tables, inline styles and entities undone."""
     from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
     soup = BeautifulSoup(html, "lxml")
+    meta = soup.find("meta", attrs={"name": re.compile("^ArticleTitle$", re.I)})
+    article_title = str(meta.get("content") or "").strip() if meta else ""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
@@ -88,17 +99,20 @@ def html_to_text(html: str) -> str:
             if isinstance(child, NavigableString):
                 out.append(re.sub(r"[ \t\r\n]+", " ", str(child)))
             elif isinstance(child, Tag):
-                block = child.name in _BLOCK_TAGS
+                block = child.name in _BLOCK_TAGS or (
+                    child.name in ("td", "th") and not _info_row(child.parent)
+                )
                 if block:
                     out.append("\n")
                 walk(child)
-                if block:
-                    out.append("\n")
+                out.append("\n" if block else " " if child.name in ("td", "th") else "")
 
     walk(root)
     text = "".join(out)
     kept = [ln.strip() for ln in text.split("\n")]
     kept = [ln for ln in kept if ln and not _PAGE_CHROME.search(ln)]
+    if article_title and not any(article_title in ln for ln in kept):
+        kept.insert(0, article_title)  # the title only the page's metadata still carries
     return "\n".join(kept) + "\n"
 
 
