@@ -18,6 +18,11 @@ Rules this module applies, so a reviewer can check them:
   single month after January is read as that month's own value and warned about (the file may
   have meant 1-N月). A period finer than the variable's period type (a yearly statistic given
   for a month or 1-N月) is a ``period_mismatch`` error.
+* **Percentages**: ``38.5%`` is accepted only for a variable measured in %, and means 38.5;
+  a plain ``0.385`` in a % column is taken as written (0.385%), not multiplied by 100.
+* **Missing** cells (blank, ``-``, ``—``, ``/``, ``无``) are skipped silently; a 合计 row and
+  notes under the table (``注：``, ``填报人``, ``数据来源``…, and every row after them) are
+  skipped with a warning.
 * Observations hold only cells that parsed cleanly; every other cell is in ``problems``.
 """
 
