@@ -160,10 +160,8 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 fm.issued = fm.issued or iso_date(value)
             elif key == "发布日期":
                 fm.published = fm.published or iso_date(value)
-            elif key in ("发文字号", "文号") and DOC_NUMBER.match(value):
-                fm.doc_number = fm.doc_number or re.sub(
-                    r"\s+", "", DOC_NUMBER.match(value).group(0)
-                )  # type: ignore[union-attr]
+            elif key in ("发文字号", "文号") and (number := DOC_NUMBER.match(value)):
+                fm.doc_number = fm.doc_number or re.sub(r"\s+", "", number.group(0))
             elif key in ("发文机关", "发布机构", "发文单位") and _issuer_like(value):
                 fm.issuer = fm.issuer or re.sub(r"\s+", "", value)
         if fm.doc_number is None and (DOC_NUMBER.fullmatch(text) or _FILE_NAME.search(text)):
