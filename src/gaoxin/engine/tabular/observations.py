@@ -52,7 +52,7 @@ from gaoxin.engine.tabular.layout import (
     title_period,
 )
 from gaoxin.engine.tabular.readers import ROW, Grid, read_grids
-from gaoxin.engine.units import UnitError, conversion_factor, get_unit
+from gaoxin.engine.units import UnitError, conversion_factor, get_unit, split_header
 from gaoxin.engine.variables import Catalogue
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
@@ -187,12 +187,21 @@ def read_observations(
         problems.extend(no_header)
     observations = pl.concat(frames) if frames else empty_observations()
     problems.extend(_duplicates(observations))
-    return ParsedTable(observations, _ordered(problems), mappings, layouts)
+    sheets = [g.sheet for g in grids]
+    return ParsedTable(observations, _ordered(problems, sheets), mappings, layouts)
 
 
-def _ordered(problems: list[Problem]) -> list[Problem]:
-    # Stable: within a row, problems stay in the order the checks found them.
-    return sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+def _ordered(problems: list[Problem], sheets: list[str | None]) -> list[Problem]:
+    """File-level problems first, then sheet by sheet in workbook order, row by row.
+
+    The sort is stable: within a row, problems stay in the order the checks found them.
+    """
+    order = {name: i for i, name in enumerate(sheets)}
+
+    def key(p: Problem) -> tuple[int, int]:
+        return (order.get(p.sheet, -1) if p.sheet is not None else -1, p.row or 0)
+
+    return sorted(problems, key=key)
 
 
 def _no_header(grid: Grid) -> Problem:
@@ -263,14 +272,14 @@ def _read_table(
 
     default_period = _default_period(table, period_arg, out)
     rows = _rows_with_keys(data, keys, default_period)
-    _check_uscc(rows, keys.get("uscc"), out)
+    bad_codes = _check_uscc(rows, keys.get("uscc"), out)
 
     if table.kind == "wide":
         cells, mappings = _wide_cells(table, rows, data, catalogue, out)
     else:
         cells, mappings = _long_cells(table, rows, data, keys, catalogue, out)
 
-    frame = _finish(cells, table, keys, catalogue, default_period, out)
+    frame = _finish(cells, table, keys, catalogue, default_period, bad_codes, out)
     return frame, mappings, out.problems
 
 
@@ -383,18 +392,25 @@ def uscc_valid(code: pl.Expr) -> pl.Expr:
     )
 
 
-def _check_uscc(rows: pl.DataFrame, column: Column | None, out: _Collector) -> None:
+def _check_uscc(rows: pl.DataFrame, column: Column | None, out: _Collector) -> list[int]:
+    """Report invalid credit codes; returns the rows that have one.
+
+    The vectorised check finds the candidates; python-stdnum, the reference, decides and
+    says why (length or characters vs. check digit).
+    """
     if column is None:
-        return
+        return []
     from stdnum.cn import uscc
     from stdnum.exceptions import InvalidChecksum, ValidationError
 
     bad = rows.filter(
         (pl.col("entity_key_type") == "uscc") & ~uscc_valid(pl.col("entity_key"))
     ).select(ROW, "entity_key")
+    bad_rows: list[int] = []
     for row, code in bad.iter_rows():
         try:
             uscc.validate(code)
+            continue
         except InvalidChecksum:
             out.add(
                 "uscc_check_digit",
@@ -413,6 +429,8 @@ def _check_uscc(rows: pl.DataFrame, column: Column | None, out: _Collector) -> N
                 column=column.header,
                 value=code,
             )
+        bad_rows.append(row)
+    return bad_rows
 
 
 def _wide_cells(
@@ -562,8 +580,6 @@ def _unknown_column(
 
 
 def _bare(header: str) -> str:
-    from gaoxin.engine.units import split_header
-
     return split_header(header)[0]
 
 
@@ -689,6 +705,7 @@ def _finish(
     keys: dict[str, Column],
     catalogue: Catalogue,
     default_period: tuple | None,
+    bad_codes: list[int],
     out: _Collector,
 ) -> pl.DataFrame:
     grid = table.grid
@@ -822,8 +839,8 @@ def _finish(
         & ~finer.fill_null(False)
         & ~(low | high).fill_null(False)
     )
-    if "uscc" in keys:
-        ok = ok & ((pl.col("entity_key_type") != "uscc") | uscc_valid(pl.col("entity_key")))
+    if bad_codes:
+        ok = ok & ~pl.col(ROW).is_in(bad_codes)
     return (
         cells.filter(ok)
         .sort(ROW, "__order")
