@@ -130,3 +130,14 @@ def test_a_list_inside_a_box_is_the_boxs_content():
         ["一", "（二）", "4"],
     ]
     assert "西湖实验室" in doc.measures[2].text
+
+
+def test_units_named_by_a_heading_apply_to_the_measures_under_it():
+    text = (
+        "一、加强平台建设（责任单位：省科技厅、省发展改革委）\n"
+        "1.建设实验室。建设。\n2.建设中心。建设。（责任单位：省工信厅）\n"
+        "二、优化环境\n3.深化改革。深化。\n"
+    )
+    doc = parse_text(text)
+    assert [m.lead_units for m in doc.measures] == [["省科技厅", "省发展改革委"], ["省工信厅"], []]
+    assert doc.headings[0].title == "加强平台建设"

@@ -88,6 +88,8 @@ def _title(rest: str) -> str:
     if len(title) > 60:
         comma = title.find("，")
         title = title[:comma] if 0 < comma <= 60 else title[:60]
+    # a heading that names its units: 加强平台建设（责任单位：省科技厅）
+    title = re.sub(r"[（〔【][^（〔【]*(单位|部门|牵头|负责).*$", "", title)
     return title.strip().rstrip("；，、")
 
 

@@ -69,6 +69,14 @@ def _drop_duplicates(nodes: list[Node], problems: list[Problem], source: str | N
     return kept
 
 
+def _ancestors(node: Node) -> list[Node]:
+    out = []
+    while node.parent is not None:
+        node = node.parent
+        out.append(node)
+    return out
+
+
 def _box_path(box: Node) -> list[str]:
     stack = box.stack_at
     if not stack:
@@ -164,6 +172,8 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     headings: list[Heading] = []
     measures: list[Measure] = []
     targets = []
+    # units a heading names for everything under it: 三、…（责任单位：…）
+    heading_units: dict[int, unit_forms.Responsibility] = {}
     for node in nodes:
         m = node.marker
         title = original[m.title_span[0] : m.title_span[1]].strip()
@@ -176,6 +186,13 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
                 while last.children:
                     last = last.children[-1]
                 headings.append(Heading(path, title, (node.start, max(node.end, last.end))))
+                own = unit_forms.find_responsibility(
+                    norm[m.marker_end : node.end],
+                    first_listed_leads=first_leads,
+                    distribute_prefix=distribute,
+                )
+                if own.form in ("label", "closing list"):
+                    heading_units[id(node)] = own
                 if not node.children and node.parent is not None:
                     problems.append(
                         Problem(
@@ -190,6 +207,13 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         resp = unit_forms.find_responsibility(
             raw, first_listed_leads=first_leads, distribute_prefix=distribute
         )
+        inherited = False
+        if not resp.lead and not resp.participating:
+            enclosing = reversed(node.stack_at) if node.is_box else _ancestors(node)
+            for above in enclosing:
+                if id(above) in heading_units:
+                    resp, inherited = heading_units[id(above)], True
+                    break
         stated = _STATED_DEADLINE.search(raw)
         deadline = stated if stated else _DEADLINE.search(raw)
         measure = Measure(
@@ -197,10 +221,10 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             title=title,
             text=_text_without_repeats(norm, original, m.marker_end, node.end, all_lines),
             span=(node.start, node.end),
-            lead_units=resp.lead,
-            participating_units=resp.participating,
+            lead_units=list(resp.lead),
+            participating_units=list(resp.participating),
             units_span=(m.marker_end + resp.span[0], m.marker_end + resp.span[1])
-            if resp.span
+            if resp.span and not inherited
             else None,
             amounts=find_amounts(raw, m.marker_end),
             percentages=find_percentages(raw, m.marker_end),
