@@ -174,3 +174,51 @@ def test_information_table_of_a_government_site(tmp_path):
     )
     assert [m.path for m in doc.measures] == [["一", "（一）"]]
     assert doc.measures[0].lead_units == ["省科技厅"]
+
+
+def test_task_breakdown_table_in_a_docx(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("某市高新区建设任务分工方案")
+    rows = [
+        ["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限"],
+        [
+            "1",
+            "提升创新能力",
+            "建设重点实验室，给予奖励50万元",
+            "市科技局",
+            "市财政局、市教育局",
+            "2025年底前",
+        ],
+        ["2", "提升创新能力", "培育高新技术企业", "市科技局", "市税务局", "长期坚持"],
+        ["3", "优化发展环境", "深化放管服改革", "市发展改革委", "", "2024年6月底前"],
+    ]
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "分工.docx"
+    d.save(path)
+    doc = parse_file(path)
+    assert [m.path for m in doc.measures] == [["一", "1"], ["一", "2"], ["二", "3"]]
+    assert [h.title for h in doc.headings] == ["提升创新能力", "优化发展环境"]
+    first = doc.measures[0]
+    assert first.lead_units == ["市科技局"] and first.participating_units == [
+        "市财政局",
+        "市教育局",
+    ]
+    assert first.amounts_wan == [50.0] and first.deadline == "2025年底前"
+    assert doc.measures[2].participating_units == []
+
+
+def test_task_breakdown_table_in_a_web_page(tmp_path):
+    page = """<html><body><p>某市任务分工</p><table border="1">
+    <tr><th>序号</th><th>工作任务</th><th>责任单位</th></tr>
+    <tr><td>1</td><td>建设孵化器</td><td>市科技局、市财政局</td></tr>
+    <tr><td>2</td><td>引进人才</td><td>市委人才办</td></tr></table></body></html>"""
+    path = tmp_path / "t.html"
+    path.write_text(page, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units) for m in doc.measures] == [
+        (["1"], ["市科技局", "市财政局"]),
+        (["2"], ["市委人才办"]),
+    ]

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from gaoxin.engine.documents.ledger_tables import ledger_table_lines
 from gaoxin.engine.problems import Problem, ProblemsError
 
 # td/th are blocks except in an information table row (发文机关： 国务院办公厅 成文日期： …),
@@ -91,6 +92,22 @@ def html_to_text(html: str) -> str:
         tag.decompose()
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
+    # a task-breakdown table becomes numbered text before the page is flattened
+    for table in soup.find_all("table"):
+        if table.find("table"):
+            continue  # a layout table holding other tables
+        grid = [
+            [c.get_text("\n", strip=True) for c in tr.find_all(["td", "th"], recursive=False)]
+            for tr in table.find_all("tr")
+        ]
+        ledger = ledger_table_lines(grid)
+        if ledger:
+            replacement = soup.new_tag("div")
+            for line in ledger:
+                p = soup.new_tag("p")
+                p.string = line
+                replacement.append(p)
+            table.replace_with(replacement)
     root = soup.body or soup
     out: list[str] = []
 
@@ -142,7 +159,13 @@ def docx_to_text(path: Path) -> str:
             paragraph = Paragraph(child, document)
             out.append(numbering.label(paragraph) + paragraph.text)
         elif tag == "tbl":
-            for row in Table(child, document).rows:
+            table = Table(child, document)
+            grid = [[c.text for c in row.cells] for row in table.rows]
+            ledger = ledger_table_lines(grid)
+            if ledger:
+                out.extend(ledger)
+                continue
+            for row in table.rows:
                 seen = set()
                 for cell in row.cells:
                     if id(cell._tc) in seen:  # merged cells repeat

@@ -1,0 +1,82 @@
+"""A task-breakdown table inside a document (任务分工表), turned back into numbered text.
+
+Documents often end with, or consist of, a table whose columns are 序号 / 重点任务 /
+具体措施 / 牵头单位 / 参与单位 / 完成时限. Written back as "1.措施（牵头单位：…；参与单位：…）"
+lines under "一、重点任务" headings, such a table reads like any other document.
+"""
+
+from __future__ import annotations
+
+import re
+
+import cn2an
+
+_SEQ = re.compile(r"^(序号|编号|序)$")
+_CATEGORY = re.compile(r"^(重点任务|任务类别|主要任务|工作任务|领域|类别|重点工作)$")
+_TASK = re.compile(r"(具体措施|工作措施|任务内容|工作内容|主要内容|具体任务|措施|任务|事项)")
+_LEAD = re.compile(r"(牵头单位|牵头部门|主要责任单位|牵头责任单位)")
+_RESPONSIBLE = re.compile(r"(责任单位|责任部门|负责单位)")
+_PART = re.compile(r"(参与单位|参与部门|配合单位|配合部门|协办单位|协同单位)")
+_WHEN = re.compile(r"(完成时限|完成时间|时间节点|时限|进度安排)")
+
+
+def _find(header: list[str], pattern: re.Pattern[str], taken: set[int]) -> int | None:
+    for i, cell in enumerate(header):
+        if i not in taken and pattern.search(cell):
+            return i
+    return None
+
+
+def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
+    """Numbered lines for a task-breakdown table, or None if ``rows`` is not one."""
+    if len(rows) < 2:
+        return None
+    header = [re.sub(r"\s+", "", c) for c in rows[0]]
+    taken: set[int] = set()
+    seq = _find(header, _SEQ, taken)
+    taken |= {seq} if seq is not None else set()
+    lead = _find(header, _LEAD, taken)
+    taken |= {lead} if lead is not None else set()
+    responsible = _find(header, _RESPONSIBLE, taken)
+    taken |= {responsible} if responsible is not None else set()
+    part = _find(header, _PART, taken)
+    taken |= {part} if part is not None else set()
+    when = _find(header, _WHEN, taken)
+    taken |= {when} if when is not None else set()
+    category = _find(header, _CATEGORY, taken)
+    task_taken = taken | ({category} if category is not None else set())
+    task = _find(header, _TASK, task_taken)
+    if task is None and category is not None:
+        task, category = category, None
+    if task is None or (lead is None and responsible is None):
+        return None
+
+    def cell(row: list[str], i: int | None) -> str:
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    lines: list[str] = []
+    current_category = None
+    chapter = 0
+    number = 0
+    for row in rows[1:]:
+        text = re.sub(r"\s*\n\s*", "", cell(row, task))
+        if not text:
+            continue
+        if category is not None and cell(row, category) and cell(row, category) != current_category:
+            current_category = cell(row, category)
+            chapter += 1
+            lines.append(f"{cn2an.an2cn(chapter, 'low')}、{current_category}")
+        written = cell(row, seq)
+        number = int(written) if written.isdigit() else number + 1
+        labels = []
+        if lead is not None and cell(row, lead):
+            labels.append(f"牵头单位：{cell(row, lead)}")
+        if responsible is not None and cell(row, responsible):
+            labels.append(f"责任单位：{cell(row, responsible)}")
+        if part is not None and cell(row, part):
+            labels.append(f"参与单位：{cell(row, part)}")
+        if when is not None and cell(row, when):
+            labels.append(f"完成时限：{cell(row, when)}")
+        units = f"（{'；'.join(labels)}）" if labels else ""
+        lines.append(f"{number}.{text.rstrip('。')}。{units}")
+    return lines or None
