@@ -46,8 +46,10 @@ def test_percentage_in_a_money_column(xlsx, catalogue):
 
 
 def test_missing_marks_are_not_problems(xlsx, catalogue):
-    rows = [HEADER, *([USCC_A, "甲", mark, None] for mark in ["-", "—", "/", "无", "  "])]
-    result = read(xlsx, catalogue, rows[:2])
+    marks = ["-", "—", "——", "/", "无", "  ", "－"]
+    rows = [["企业名称", "营业收入（万元）", "从业人员（人）"]]
+    rows += [[f"企业{i}", mark, mark] for i, mark in enumerate(marks)]
+    result = read(xlsx, catalogue, rows)
     assert result.problems == [] and result.observations.height == 0
 
 
@@ -265,3 +267,12 @@ def test_problems_never_stop_at_the_first(xlsx, catalogue, n):
     codes = sorted({p.code for p in result.errors})
     assert codes == ["not_a_number", "out_of_range", "uscc_format"]
     assert len(result.errors) == 3 * n
+
+
+def test_percent_column_holding_fractions_is_a_warning(xlsx, catalogue):
+    rows = [["高新区", "绿地率（%）"], ["甲高新区", 0.385], ["乙高新区", 0.41]]
+    result = read(xlsx, catalogue, rows, period="2024")
+    p = only(result, "percent_as_fraction")
+    assert where(p) == ("percent_as_fraction", 2, "绿地率（%）", None, "warning")
+    assert "38.5" in p.message
+    assert result.observations.height == 2

@@ -831,6 +831,31 @@ def _finish(
             value=raw,
         )
 
+    # Excel keeps a cell shown as 38.5% as 0.385; calamine gives the value, not the format.
+    fractions = (
+        cells.filter(
+            pl.col("__percent_unit") & ~pl.col("__percent") & pl.col("value").is_not_null()
+        )
+        .group_by("column", "variable")
+        .agg(
+            pl.col(ROW).min(),
+            (pl.col("value").abs().max() <= 1).alias("small"),
+            (pl.col("value") != 0).any().alias("nonzero"),
+        )
+        .filter(pl.col("small") & pl.col("nonzero"))
+        .sort(ROW)
+    )
+    for column, code, row, _, _ in fractions.iter_rows():
+        var = catalogue[code]
+        out.add(
+            "percent_as_fraction",
+            f"「{var.zh}」以百分数计（如38.5表示38.5%），但此列数值都不大于1，"
+            "可能是设置为百分比格式的单元格（38.5%存为0.385）；如是，请改为填写38.5",
+            row=row,
+            column=column,
+            warning=True,
+        )
+
     ok = (
         pl.col("entity_key").is_not_null()
         & pl.col("value").is_not_null()
