@@ -281,3 +281,21 @@ def test_prose_ending_like_a_unit_is_not_one():
         "1.合作研发。由企业自主选择合作高校和科研院所，鼓励龙头企业牵头组建创新联合体。\n"
     )
     assert m.lead_units == [] and m.participating_units == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "排在第一位的为牵头单位",
+        "列在首位的为牵头单位",
+        "第一个单位为牵头单位",
+        "排名第一的为牵头单位",
+        "首位为牵头单位",
+    ],
+)
+def test_ways_of_saying_the_first_unit_leads(statement):
+    text = (
+        f"（{statement}）\n一、任务\n（一）加强服务。做好工作。（责任单位：省科技厅、省财政厅）\n"
+    )
+    m = parse_text(text).measures[0]
+    assert (m.lead_units, m.participating_units) == (["省科技厅"], ["省财政厅"])
