@@ -276,3 +276,16 @@ def test_percent_column_holding_fractions_is_a_warning(xlsx, catalogue):
     assert where(p) == ("percent_as_fraction", 2, "绿地率（%）", None, "warning")
     assert "38.5" in p.message
     assert result.observations.height == 2
+
+
+def test_growth_and_share_columns_are_ignored_with_a_warning(xlsx, catalogue):
+    rows = [
+        ["企业名称", "营业收入（万元）", "同比增长（%）", "占全区比重%"],
+        ["甲", 10, "12.5", "3"],
+    ]
+    result = read(xlsx, catalogue, rows)
+    assert [where(p) for p in result.problems] == [
+        ("column_ignored", 1, "同比增长（%）", "同比增长（%）", "warning"),
+        ("column_ignored", 1, "占全区比重%", "占全区比重%", "warning"),
+    ]
+    assert result.observations["variable"].to_list() == ["revenue"]

@@ -29,6 +29,7 @@ Rules this module applies, so a reviewer can check them:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -548,6 +549,16 @@ def _names(catalogue: Catalogue) -> list[str]:
 def _unknown_column(
     table: Table, column: Column, data: pl.DataFrame, names: list[str], out: _Collector
 ) -> None:
+    if _DERIVED.search(column.header):
+        out.add(
+            "column_ignored",
+            f"列「{column.header}」是增速、占比或排名等派生数，由系统计算，不导入；已忽略",
+            row=table.header_row,
+            column=column.header,
+            value=column.header,
+            warning=True,
+        )
+        return
     values = data[column.name].drop_nulls()
     numeric = values.len() > 0 and (
         pl.DataFrame({"v": values})
@@ -577,6 +588,10 @@ def _unknown_column(
             value=column.header,
             warning=True,
         )
+
+
+# Growth rates, shares and ranks are computed from the stored figures, never imported.
+_DERIVED = re.compile(r"增长|增速|增幅|同比|环比|占比|比重|排名|排序|位次|名次")
 
 
 def _bare(header: str) -> str:
