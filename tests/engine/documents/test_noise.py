@@ -183,3 +183,11 @@ def test_an_attachment_that_is_the_document_itself_is_read():
     )
     doc = parse_text(text)
     assert [m.lead_units for m in doc.measures if m.lead_units] == [["市科技局"], ["市发展改革委"]]
+
+
+def test_titles_with_a_trial_or_period_mark():
+    assert parse_text("某省高新区管理办法（试行）\n" + BODY).title == "某省高新区管理办法（试行）"
+    assert (
+        parse_text("某市高新区发展规划（2021—2025年）\n" + BODY).title
+        == "某市高新区发展规划（2021—2025年）"
+    )
