@@ -299,3 +299,18 @@ def test_ways_of_saying_the_first_unit_leads(statement):
     )
     m = parse_text(text).measures[0]
     assert (m.lead_units, m.participating_units) == (["省科技厅"], ["省财政厅"])
+
+
+def test_bare_bracketed_unit_lists_closing_each_article():
+    text = (
+        "某省关于支持高新区创新发展的若干措施\n"
+        "一、推动重点实验室建设。推动省重点实验室围绕重点产业开展研究。〔省科技厅〕\n"
+        "二、鼓励组建创新联合体。给予最高300万元支持。〔省科技厅、省财政厅、省知识产权局〕\n"
+        "三、壮大高新技术企业群体。推进高新技术企业倍增。〔各市(地)、县(市、区)政府(行署)〕\n"
+    )
+    doc = parse_text(text)
+    assert [m.lead_units for m in doc.measures] == [
+        ["省科技厅"],
+        ["省科技厅", "省财政厅", "省知识产权局"],
+        ["各市（地）政府（行署）", "各县（市、区）政府（行署）"],
+    ]

@@ -70,7 +70,7 @@ def _role(before: str, after: str) -> AmountRole:
         return "cap"
     if _FLOOR.search(before):
         return "floor"
-    if re.match(r"^(以上|及以上|以下)", after):
+    if re.match(r"^(规模|额度|资金)?(以上|及以上|以下)", after):
         return "threshold"
     clause = re.split(r"[，。；]", before)[-1] + re.split(r"[，。；]", after)[0]
     if _AWARD.search(clause):

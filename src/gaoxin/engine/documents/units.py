@@ -78,7 +78,7 @@ _DUTY_TAIL = re.compile(
 _LEVEL_PREFIX = re.compile(r"^(省委|市委|县委|区委|州委|省|市(?!场)|县|区|州)")
 _PLACE_MARK = re.compile(r"省|市(?!场)|县|州|区|盟|旗")
 _SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
-_GOVERNMENT_TAIL = re.compile(r"(?:人民政府|政府|党委和政府|管委会)$")
+_GOVERNMENT_TAIL = re.compile(r"(?:人民政府|政府|党委和政府|管委会)(?:（[^（）]{1,8}）)?$")
 _GOVERNMENT = re.compile(r"(厅|局)(（[^（）]*）)?$")
 _FIRST_LEADS = re.compile(
     r"(排名?|列)在?(第一|首)(位|个)?的?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
