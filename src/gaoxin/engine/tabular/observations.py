@@ -202,7 +202,8 @@ def _ordered(problems: list[Problem], sheets: list[str | None]) -> list[Problem]
     def key(p: Problem) -> tuple[int, int]:
         return (order.get(p.sheet, -1) if p.sheet is not None else -1, p.row or 0)
 
-    return sorted(problems, key=key)
+    # A bad period= argument is found once per sheet; say it once.
+    return sorted(dict.fromkeys(problems), key=key)
 
 
 def _no_header(grid: Grid) -> Problem:
@@ -749,13 +750,13 @@ def _finish(
     cells = cells.join(info, on="variable", how="left")
     wrong_percent = pl.col("__percent") & ~pl.col("__percent_unit")
     bad_number = cells.filter(pl.col("__number").is_null() | wrong_percent)
-    for row, column, raw, code, number in bad_number.select(
-        ROW, "column", "raw_value", "variable", "__number"
+    for row, column, raw, code, unit_given, number in bad_number.select(
+        ROW, "column", "raw_value", "variable", "unit_given", "__number"
     ).iter_rows():
         var = catalogue[code]
         if number is None:
             message = (
-                f"「{var.zh}」应填数字（单位：{var.unit}）；可写 1234.5 或 1,234.5，"
+                f"「{var.zh}」应填数字（单位：{unit_given or var.unit}）；可写 1234.5 或 1,234.5，"
                 "未发生可留空或填“-”"
             )
         else:
