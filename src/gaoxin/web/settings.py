@@ -81,6 +81,7 @@ _db_url = os.environ.get("GAOXIN_DATABASE_URL", "")
 if _db_url:
     DATABASES = {"default": database_from_url(_db_url)}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
