@@ -222,3 +222,19 @@ def test_task_breakdown_table_in_a_web_page(tmp_path):
         (["1"], ["市科技局", "市财政局"]),
         (["2"], ["市委人才办"]),
     ]
+
+
+def test_task_breakdown_table_as_tab_separated_text(tmp_path):
+    path = tmp_path / "分工.txt"
+    path.write_text(
+        "某区重点任务分工表\n序号\t工作任务\t牵头单位\t配合单位\t完成时限\n"
+        "1\t建设孵化器，给予补助20万元\t区科技局\t区财政局\t2025年底前\n"
+        "2\t引进高层次人才\t区委人才办\t区人社局、区科技局\t长期坚持\n",
+        encoding="utf-8",
+    )
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["1"], ["区科技局"], ["区财政局"]),
+        (["2"], ["区委人才办"], ["区人社局", "区科技局"]),
+    ]
+    assert doc.measures[0].amounts_wan == [20.0]

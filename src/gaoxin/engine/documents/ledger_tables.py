@@ -80,3 +80,35 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
         units = f"（{'；'.join(labels)}）" if labels else ""
         lines.append(f"{number}.{text.rstrip('。')}。{units}")
     return lines or None
+
+
+_CELL_SEP = re.compile(r"\t|\s*\|\s*")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in _CELL_SEP.split(line.strip().strip("|"))]
+
+
+def rewrite_text_tables(text: str) -> str:
+    """Task-breakdown tables kept as tab- or |-separated rows in a text file, made numbered text."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        header = _cells(lines[i]) if ("\t" in lines[i] or "|" in lines[i]) else []
+        if len(header) >= 3:
+            j = i + 1
+            rows = [header]
+            while j < len(lines) and ("\t" in lines[j] or "|" in lines[j]):
+                cells = _cells(lines[j])
+                if not all(set(c) <= set("-: ") for c in cells):  # a markdown rule |---|
+                    rows.append(cells)
+                j += 1
+            ledger = ledger_table_lines(rows)
+            if ledger:
+                out.extend(ledger)
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from gaoxin.engine.documents.ledger_tables import ledger_table_lines
+from gaoxin.engine.documents.ledger_tables import ledger_table_lines, rewrite_text_tables
 from gaoxin.engine.problems import Problem, ProblemsError
 
 # td/th are blocks except in an information table row (发文机关： 国务院办公厅 成文日期： …),
@@ -254,4 +254,4 @@ def read_file(path: str | Path) -> str:
         return html_to_text(text)
     if "\x00" in text:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
-    return text
+    return rewrite_text_tables(text)
