@@ -19,8 +19,9 @@ from gaoxin.engine.documents.targets import find_targets
 from gaoxin.engine.documents.text import Line, clean, lines, normalise
 from gaoxin.engine.problems import Problem
 
+# a deadline written into the text (2025年底前); 长期坚持 counts only where a 完成时限 says so
 _DEADLINE = re.compile(
-    r"(?:20\d{2}|[“\"]?十[三四五六]五[”\"]?)\s*年?(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)|长期坚持|持续推进|持续实施"
+    r"(?:20\d{2}|[“\"]?十[三四五六]五[”\"]?)\s*年?(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"
 )
 _GOALS = re.compile(r"目标|预期")
 _STATED_DEADLINE = re.compile(
