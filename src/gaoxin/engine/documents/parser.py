@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gaoxin.engine.documents import units as unit_forms
@@ -105,6 +106,84 @@ def _text_without_repeats(
     return clean("\n".join(parts))
 
 
+def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) -> int:
+    """Index of the first line after the body: attachments and closing lines are not items."""
+    end_index = len(all_lines)
+    if not nodes:
+        return end_index
+    # attachments listed after the body (附件：1.评价指标…) are not measures, unless the
+    # attachment is itself the document (a 通知 transmitting a 方案 numbered from 一、 again)
+    top = nodes[0].marker.style
+    for i in range(first_item_line + 1, end_index):
+        line = all_lines[i]
+        if ATTACHMENTS.match(line.text) and len(line.text) <= 60:
+            restarts = any(
+                n.start > line.start and n.marker.style == top and n.marker.number == 1
+                for n in nodes
+            )
+            if not restarts:
+                end_index = i
+                break
+    # the closing lines: signature, date, 此件公开, a file name; never part of the last item
+    item_starts = {n.start for n in nodes}
+    while (
+        end_index > first_item_line + 1
+        and all_lines[end_index - 1].start not in item_starts
+        and is_end_matter(all_lines[end_index - 1].text)
+    ):
+        end_index -= 1
+    return end_index
+
+
+@dataclass
+class _Reading:
+    """What every item of one document is read with."""
+
+    original: str
+    norm: str
+    all_lines: list[Line]
+    first_leads: bool
+    distribute: bool
+    heading_units: dict[int, unit_forms.Responsibility] = field(default_factory=dict)
+
+    def responsibility(self, node: Node) -> unit_forms.Responsibility:
+        return unit_forms.find_responsibility(
+            self.norm[node.marker.marker_end : node.end],
+            first_listed_leads=self.first_leads,
+            distribute_prefix=self.distribute,
+        )
+
+    def measure(self, node: Node, path: list[str], title: str) -> Measure:
+        start = node.marker.marker_end
+        raw = self.norm[start : node.end]
+        resp = self.responsibility(node)
+        inherited = False
+        if not resp.lead and not resp.participating:
+            # units a heading names for everything under it: 三、…（责任单位：…）
+            enclosing = reversed(node.stack_at) if node.is_box else _ancestors(node)
+            for above in enclosing:
+                if id(above) in self.heading_units:
+                    resp, inherited = self.heading_units[id(above)], True
+                    break
+        stated = _STATED_DEADLINE.search(raw)
+        written = _DEADLINE.search(raw)
+        deadline = stated.group("when") if stated else written.group(0) if written else None
+        own_span = resp.span if resp.span and not inherited else None
+        return Measure(
+            path=path,
+            title=title,
+            text=_text_without_repeats(self.norm, self.original, start, node.end, self.all_lines),
+            span=(node.start, node.end),
+            lead_units=list(resp.lead),
+            participating_units=list(resp.participating),
+            units_span=(start + own_span[0], start + own_span[1]) if own_span else None,
+            amounts=find_amounts(raw, start),
+            percentages=find_percentages(raw, start),
+            deadline=deadline,
+            box=node.is_box,
+        )
+
+
 def parse_text(text: str, *, source: str | None = None) -> Document:
     """Parse a policy document given as text. Spans are offsets into ``text``."""
     original = text
@@ -113,40 +192,16 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     problems: list[Problem] = []
 
     nodes = find_items(all_lines, original)
-    # the closing lines: signature, date, 此件公开, file name; never part of the last item
-    end_index = len(all_lines)
     first_item_line = next(
         (i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0
     )
-    # attachments listed after the body (附件：1.评价指标…) are not measures
-    if nodes:
-        for i in range(first_item_line + 1, end_index):
-            if ATTACHMENTS.match(all_lines[i].text) and len(all_lines[i].text) <= 60:
-                # unless the attachment is itself the document (a 通知 transmitting a 方案
-                # whose numbering starts again from 一、)
-                top = nodes[0].marker.style
-                restarts = any(
-                    n.start > all_lines[i].start and n.marker.style == top and n.marker.number == 1
-                    for n in nodes
-                )
-                if not restarts:
-                    end_index = i
-                    break
-    item_starts = {n.start for n in nodes}
-    while (
-        end_index > first_item_line + 1
-        and all_lines[end_index - 1].start not in item_starts
-        and is_end_matter(all_lines[end_index - 1].text)
-    ):
-        end_index -= 1
+    end_index = _body_end(all_lines, nodes, first_item_line)
     body_end = all_lines[end_index - 1].end if end_index else 0
-    end_lines = all_lines[end_index:]
     if nodes:
         # read the items again over the body alone, so nothing after it nests under them
         nodes = find_items(all_lines[:end_index], original)
-
     front_lines = all_lines[:first_item_line] if nodes else all_lines[:end_index]
-    fm = read_front_matter(front_lines, end_lines)
+    fm = read_front_matter(front_lines, all_lines[end_index:])
 
     # each item runs to the next item
     for i, node in enumerate(nodes):
@@ -167,74 +222,40 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             Problem("no-title", "没有识别出文件标题。", file=source, severity="warning")
         )
 
-    first_leads = unit_forms.first_listed_leads(norm)
-    distribute = not unit_forms.writes_bare_names(norm)
-
+    reading = _Reading(
+        original,
+        norm,
+        all_lines,
+        first_leads=unit_forms.first_listed_leads(norm),
+        distribute=not unit_forms.writes_bare_names(norm),
+    )
     headings: list[Heading] = []
     measures: list[Measure] = []
     targets = []
-    # units a heading names for everything under it: 三、…（责任单位：…）
-    heading_units: dict[int, unit_forms.Responsibility] = {}
     for node in nodes:
         m = node.marker
         title = original[m.title_span[0] : m.title_span[1]].strip()
-        if node.is_box:
-            path = _box_path(node)
-        else:
-            path = list(node.path)
-            if node.rank != deepest_rank(chapter_of(node)):
-                last = node
-                while last.children:
-                    last = last.children[-1]
-                headings.append(Heading(path, title, (node.start, max(node.end, last.end))))
-                own = unit_forms.find_responsibility(
-                    norm[m.marker_end : node.end],
-                    first_listed_leads=first_leads,
-                    distribute_prefix=distribute,
-                )
-                if own.form in ("label", "closing list"):
-                    heading_units[id(node)] = own
-                if not node.children and node.parent is not None:
-                    problems.append(
-                        Problem(
-                            "leaf-heading",
-                            f"条目「{''.join(path)}」没有下级条目，但同章其他条目有，按标题处理，未列入措施；请核对。",
-                            file=source,
-                            severity="warning",
-                        )
+        path = _box_path(node) if node.is_box else list(node.path)
+        if not node.is_box and node.rank != deepest_rank(chapter_of(node)):
+            last = node
+            while last.children:
+                last = last.children[-1]
+            headings.append(Heading(path, title, (node.start, max(node.end, last.end))))
+            own = reading.responsibility(node)
+            if own.form in ("label", "closing list"):
+                reading.heading_units[id(node)] = own
+            if not node.children and node.parent is not None:
+                problems.append(
+                    Problem(
+                        "leaf-heading",
+                        f"条目「{''.join(path)}」没有下级条目，但同章其他条目有，按标题处理，未列入措施；请核对。",
+                        file=source,
+                        severity="warning",
                     )
-                continue
+                )
+            continue
+        measures.append(reading.measure(node, path, title))
         raw = norm[m.marker_end : node.end]
-        resp = unit_forms.find_responsibility(
-            raw, first_listed_leads=first_leads, distribute_prefix=distribute
-        )
-        inherited = False
-        if not resp.lead and not resp.participating:
-            enclosing = reversed(node.stack_at) if node.is_box else _ancestors(node)
-            for above in enclosing:
-                if id(above) in heading_units:
-                    resp, inherited = heading_units[id(above)], True
-                    break
-        stated = _STATED_DEADLINE.search(raw)
-        deadline = stated if stated else _DEADLINE.search(raw)
-        measure = Measure(
-            path=path,
-            title=title,
-            text=_text_without_repeats(norm, original, m.marker_end, node.end, all_lines),
-            span=(node.start, node.end),
-            lead_units=list(resp.lead),
-            participating_units=list(resp.participating),
-            units_span=(m.marker_end + resp.span[0], m.marker_end + resp.span[1])
-            if resp.span and not inherited
-            else None,
-            amounts=find_amounts(raw, m.marker_end),
-            percentages=find_percentages(raw, m.marker_end),
-            deadline=(deadline.group("when") if stated else deadline.group(0))
-            if deadline
-            else None,
-            box=node.is_box,
-        )
-        measures.append(measure)
         for t in find_targets(raw, m.marker_end, goal_section=bool(_GOALS.search(title))):
             t.path = path
             targets.append(t)
