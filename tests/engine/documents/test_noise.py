@@ -191,3 +191,13 @@ def test_titles_with_a_trial_or_period_mark():
         parse_text("某市高新区发展规划（2021—2025年）\n" + BODY).title
         == "某市高新区发展规划（2021—2025年）"
     )
+
+
+def test_a_headline_before_the_title_is_not_part_of_it():
+    text = (
+        "科技部印发《“十四五”国家高新技术产业开发区发展规划》\n“十四五”国家高新技术产业开发区发展规划\n"
+        + BODY
+    )
+    doc = parse_text(text)
+    assert doc.title == "“十四五”国家高新技术产业开发区发展规划"
+    assert doc.issuer == "科技部"

@@ -135,7 +135,16 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
             while (
                 j > 0 and _title_like(lines[j - 1].text) and not _DOC_TYPE.search(lines[j - 1].text)
             ):
-                if _issuer_like(lines[j - 1].text) or DOC_NUMBER.fullmatch(lines[j - 1].text):
+                before = lines[j - 1].text
+                # a title broken over lines has short fragments; a headline or a cited
+                # document (科技部印发《…》) is not one of them
+                if (
+                    _issuer_like(before)
+                    or DOC_NUMBER.fullmatch(before)
+                    or re.search(r"[《》]|印发|发布|获悉", before)
+                    or len(before) > 40
+                    or i - j >= 3
+                ):
                     break
                 j -= 1
             best = (j, i)
