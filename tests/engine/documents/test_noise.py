@@ -201,3 +201,13 @@ def test_a_headline_before_the_title_is_not_part_of_it():
     doc = parse_text(text)
     assert doc.title == "“十四五”国家高新技术产业开发区发展规划"
     assert doc.issuer == "科技部"
+
+
+def test_windows_line_ends_and_a_byte_order_mark():
+    text = "\ufeff关于促进高新区发展的若干措施\r\n" + BODY.replace("\n", "\r\n")
+    doc = parse_text(text)
+    assert doc.title == "关于促进高新区发展的若干措施"
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["二", "（二）"]]
+    assert doc.measures[1].lead_units == ["省科技厅", "省财政厅"]
+    m = doc.measures[1]
+    assert text[m.span[0] : m.span[1]].startswith("（二）")

@@ -27,6 +27,8 @@ _OTHER = {
     "％": "%",
     "\u3000": " ",
     "\xa0": " ",
+    "\ufeff": " ",  # a byte-order mark left in the text
+    "\u200b": " ",
     "\t": " ",
     "\r": "\n",
     "\u2028": "\n",
