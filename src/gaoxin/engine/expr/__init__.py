@@ -34,6 +34,7 @@ from gaoxin.engine.expr.functions import (
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.expr.syntax import (
     MAX_DEPTH,
+    MAX_EXPANDED_NODES,
     MAX_FORMULA_CHARS,
     MAX_INT,
     MAX_NODES,
@@ -44,6 +45,7 @@ from gaoxin.engine.expr.syntax import (
 __all__ = [
     "FUNCTIONS",
     "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
     "MAX_FORMULA_CHARS",
     "MAX_INT",
     "MAX_NODES",

@@ -7,6 +7,7 @@ take. A result that is not a finite number (log of 0, square root of a negative)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import polars as pl
@@ -31,21 +32,25 @@ MAX_ROUND_DIGITS = 10
 
 
 def finite(expr: pl.Expr) -> pl.Expr:
-    """``expr`` where it is a finite number, null where it is inf, -inf or NaN."""
-    return pl.when(expr.is_finite()).then(expr).otherwise(None)
+    """``expr`` where it is a finite number, null where it is inf, -inf or NaN.
 
-
-def any_null(exprs: Sequence[pl.Expr]) -> pl.Expr:
-    return pl.any_horizontal(*[e.is_null() for e in exprs])
+    Written so that ``expr`` appears once: Polars walks a reused sub-expression once per use, so
+    helpers that repeat their argument make nested formulas grow exponentially.
+    """
+    # Not fill_nan: Polars expands it into when/then, which repeats its input.
+    return expr.replace([math.inf, -math.inf, math.nan], None)
 
 
 def strict_min(exprs: Sequence[pl.Expr]) -> pl.Expr:
-    """Row-wise minimum that is null when any input is (Polars' own skips nulls)."""
-    return pl.when(any_null(exprs)).then(None).otherwise(pl.min_horizontal(*exprs))
+    """Row-wise minimum that is null when any input is (Polars' own skips nulls).
+
+    A null is turned into -inf, which wins the minimum and is then turned back into null.
+    """
+    return finite(pl.min_horizontal([e.cast(pl.Float64).fill_null(-math.inf) for e in exprs]))
 
 
 def strict_max(exprs: Sequence[pl.Expr]) -> pl.Expr:
-    return pl.when(any_null(exprs)).then(None).otherwise(pl.max_horizontal(*exprs))
+    return finite(pl.max_horizontal([e.cast(pl.Float64).fill_null(math.inf) for e in exprs]))
 
 
 def same_type(typed: TypedArgs) -> ExprType:
@@ -73,7 +78,7 @@ def _if_type(typed: TypedArgs) -> ExprType:
 
 
 def _if(args: CallArgs, ctx: CompileContext) -> pl.Expr:
-    cond = args["cond"]
+    cond = args["cond"]  # used twice: declared in the spec's ``expansion``
     # An unknown condition gives an unknown result, rather than Polars' silent "otherwise".
     return pl.when(cond.is_null()).then(None).when(cond).then(args["a"]).otherwise(args["b"])
 
@@ -84,21 +89,18 @@ def _clip(args: CallArgs, ctx: CompileContext) -> pl.Expr:
 
 
 def _log(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+    # ln of 0 is -inf and of a negative NaN; finite() makes both null, as for a base <= 0 or 1.
     x = args["x"].cast(pl.Float64)
-    base = args.get("base")
-    if base is None:
-        return finite(pl.when(x > 0).then(x).otherwise(None).log())
+    if "base" not in args:
+        return finite(x.log())
     if args.is_literal("base") and args.literal("base") == 10:
         # ln(x) / ln(10) misses exact powers of ten by one ulp; log10 does not.
-        return finite(pl.when(x > 0).then(x).otherwise(None).log10())
-    base = base.cast(pl.Float64)
-    ok = (x > 0) & (base > 0) & (base != 1)
-    return finite(pl.when(ok).then(x.log() / base.log()).otherwise(None))
+        return finite(x.log10())
+    return finite(x.log() / args["base"].cast(pl.Float64).log())
 
 
 def _sqrt(args: CallArgs, ctx: CompileContext) -> pl.Expr:
-    x = args["x"].cast(pl.Float64)
-    return pl.when(x >= 0).then(x.sqrt()).otherwise(None)
+    return finite(args["x"].cast(pl.Float64).sqrt())
 
 
 def _round(args: CallArgs, ctx: CompileContext) -> pl.Expr:
@@ -132,6 +134,7 @@ SCALAR_FUNCTIONS: tuple[FunctionSpec, ...] = (
         params=(Param("cond", BOOL, label="条件"), Param("a", None), Param("b", None)),
         returns=_if_type,
         compile=_if,
+        expansion={"cond": 2},
         label="条件取值",
         describe="如果{cond}，则为{a}，否则为{b}",
         doc="cond 成立取 a，不成立取 b；cond 缺失时结果缺失。",

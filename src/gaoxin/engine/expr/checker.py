@@ -16,6 +16,7 @@ from gaoxin.engine.expr.errors import (
     ExprError,
     ExprTypeError,
     LevelError,
+    SizeLimitError,
     UnknownFunctionError,
     UnknownKeywordError,
     UnknownNameError,
@@ -23,6 +24,7 @@ from gaoxin.engine.expr.errors import (
 from gaoxin.engine.expr.functions import FunctionRegistry, FunctionSpec, Param, TypedArgs
 from gaoxin.engine.expr.namespace import ExprType, Namespace, level_zh
 from gaoxin.engine.expr.syntax import (
+    MAX_EXPANDED_NODES,
     Binary,
     BoolOp,
     Call,
@@ -31,6 +33,7 @@ from gaoxin.engine.expr.syntax import (
     Name,
     Node,
     Unary,
+    children,
     segment,
 )
 
@@ -86,6 +89,7 @@ class Checker:
         self.bindings: dict[Call, Binding] = {}
         self.levels: dict[Node, str | None] = {}
         self.inner_levels: dict[Call, str | None] = {}
+        self.sizes: dict[Node, int] = {}
 
     def run(self, tree: Node) -> Checked:
         try:
@@ -112,7 +116,28 @@ class Checker:
         t = self._visit(node, level)
         self.out_types[node] = t
         self.levels[node] = level
+        size = self.expanded_size(node)
+        self.sizes[node] = size
+        if size > MAX_EXPANDED_NODES:
+            raise self.error(
+                SizeLimitError,
+                f"公式展开后太复杂（约{size}个成分，最多{MAX_EXPANDED_NODES}个）；请减少条件的嵌套",
+                node,
+            )
         return t
+
+    def expanded_size(self, node: Node) -> int:
+        """Nodes of the compiled expression, counting a sub-expression once per use."""
+        if isinstance(node, Compare):
+            inner = node.operands[1:-1]
+            return 1 + sum(self.sizes[o] for o in node.operands) + sum(self.sizes[o] for o in inner)
+        if isinstance(node, Call) and node in self.bindings:
+            binding = self.bindings[node]
+            factors = binding.spec.expansion
+            total = 1 + sum(self.sizes[n] * factors.get(p, 1) for p, n in binding.nodes.items())
+            rest_name = binding.spec.variadic.name if binding.spec.variadic else ""
+            return total + sum(self.sizes[n] * factors.get(rest_name, 1) for n in binding.rest)
+        return 1 + sum(self.sizes[c] for c in children(node))
 
     def _visit(self, node: Node, level: str | None) -> ExprType:  # noqa: C901
         if isinstance(node, Literal):

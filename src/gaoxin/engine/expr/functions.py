@@ -202,6 +202,9 @@ class FunctionSpec:
       lower-level names the arguments use.
     - ``label`` / ``describe``: the Chinese name, and a template such as ``"{x}的绝对值"`` (``{args}`` is
       every argument joined with 、) or a callable ``(named, positional) -> str``.
+    - ``expansion``: how many times the hook puts a parameter's expression into its result, when more
+      than once (``if_`` tests its condition twice). Polars walks each use separately, so the checker
+      multiplies these out and refuses formulas that would grow past ``MAX_EXPANDED_NODES``.
     """
 
     name: str
@@ -215,6 +218,7 @@ class FunctionSpec:
     label: str | None = None
     describe: str | Describer | None = None
     doc: str = ""
+    expansion: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]

@@ -31,6 +31,8 @@ MAX_NODES = 500
 MAX_STRING_CHARS = 200
 #: Deepest nesting of operations and calls.
 MAX_DEPTH = 50
+#: Most nodes of the compiled Polars expression, counting each repeated use of a sub-expression.
+MAX_EXPANDED_NODES = 5_000
 #: Largest integer literal (larger ones are almost surely typing mistakes; write them as 1e20).
 MAX_INT = 2**63 - 1
 
