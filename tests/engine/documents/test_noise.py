@@ -211,3 +211,16 @@ def test_windows_line_ends_and_a_byte_order_mark():
     assert doc.measures[1].lead_units == ["省科技厅", "省财政厅"]
     m = doc.measures[1]
     assert text[m.span[0] : m.span[1]].startswith("（二）")
+
+
+def test_a_document_printed_twice_is_read_once():
+    doc = parse_text("关于促进高新区发展的若干措施\n" + BODY + BODY)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["二", "（二）"]]
+    assert any(p.code == "repeated-item" for p in doc.problems)
+
+
+def test_full_width_digits_are_read_and_quoted_as_written():
+    doc = parse_text("一、任务\n（一）建设平台。给予奖励１００万元。到２０２５年，建成１０家。\n")
+    m = doc.measures[0]
+    assert m.amounts_wan == [100.0]
+    assert m.amounts[0].text == "１００万元"

@@ -169,6 +169,10 @@ class _Reading:
         written = _DEADLINE.search(raw)
         deadline = stated.group("when") if stated else written.group(0) if written else None
         own_span = resp.span if resp.span and not inherited else None
+        amounts = find_amounts(raw, start)
+        percentages = find_percentages(raw, start)
+        for found in (*amounts, *percentages):
+            found.text = self.original[found.span[0] : found.span[1]]  # as written
         return Measure(
             path=path,
             title=title,
@@ -177,8 +181,8 @@ class _Reading:
             lead_units=list(resp.lead),
             participating_units=list(resp.participating),
             units_span=(start + own_span[0], start + own_span[1]) if own_span else None,
-            amounts=find_amounts(raw, start),
-            percentages=find_percentages(raw, start),
+            amounts=amounts,
+            percentages=percentages,
             deadline=deadline,
             box=node.is_box,
         )
@@ -254,10 +258,23 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
                     )
                 )
             continue
-        measures.append(reading.measure(node, path, title))
+        measure = reading.measure(node, path, title)
+        if any(earlier.path == path and earlier.text == measure.text for earlier in measures):
+            # the same item again further down (a page that printed the document twice)
+            problems.append(
+                Problem(
+                    "repeated-item",
+                    f"条目「{''.join(path)}」在文中重复出现，已只保留第一次。",
+                    file=source,
+                    severity="warning",
+                )
+            )
+            continue
+        measures.append(measure)
         raw = norm[m.marker_end : node.end]
         for t in find_targets(raw, m.marker_end, goal_section=bool(_GOALS.search(title))):
             t.path = path
+            t.text = original[t.span[0] : t.span[1]]  # as written, not as normalised
             targets.append(t)
 
     return Document(
