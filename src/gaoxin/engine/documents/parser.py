@@ -171,8 +171,10 @@ class _Reading:
         own_span = resp.span if resp.span and not inherited else None
         amounts = find_amounts(raw, start)
         percentages = find_percentages(raw, start)
-        for found in (*amounts, *percentages):
-            found.text = self.original[found.span[0] : found.span[1]]  # as written
+        for a in amounts:
+            a.text = self.original[a.span[0] : a.span[1]]  # as written, not as normalised
+        for p in percentages:
+            p.text = self.original[p.span[0] : p.span[1]]
         return Measure(
             path=path,
             title=title,
