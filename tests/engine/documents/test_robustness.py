@@ -52,6 +52,16 @@ PIECES = [
     " ",
     "附件：",
     "2024年8月30日",
+    "１００万元",
+    "(",
+    ")",
+    ":",
+    ";",
+    ",",
+    "\r\n",
+    "\t",
+    "|",
+    "序号\t工作任务\t牵头单位\n",
     "某某局",
     "（此件公开发布）",
     "x.pdf",
@@ -61,7 +71,7 @@ PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=80))
 def test_any_arrangement_of_document_pieces_parses(pieces):
     text = "".join(pieces)
@@ -83,3 +93,14 @@ def test_empty_and_blank_text():
     for text in ("", "   ", "\n\n\n"):
         doc = parse_text(text)
         assert doc.measures == [] and doc.title is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
+def test_text_tables_rewritten_then_parsed(pieces):
+    from gaoxin.engine.documents.ledger_tables import rewrite_text_tables
+
+    text = rewrite_text_tables("".join(pieces))
+    doc = parse_text(text)
+    for m in doc.measures:
+        assert 0 <= m.span[0] <= m.span[1] <= len(text)
