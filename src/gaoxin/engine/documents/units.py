@@ -329,12 +329,15 @@ def _office(text: str) -> bool:
 
 
 def _unit_list(text: str, strict: bool = False) -> list[str] | None:
-    """``text`` as a list of units, or None if any part is not a unit."""
-    parts = [normalise_unit(p) for p, _ in split_top_level(text, "、，,；;")]
-    parts = [p for p in parts if p]
+    """``text`` as a list of units, or None if any part does not become a unit.
+
+    Parts are judged after a shared suffix is distributed, so 各市、州、县人民政府 is a list.
+    """
+    parts = [p for p, _ in split_top_level(text, "、，,；;") if normalise_unit(p)]
+    units = split_units(text, distribute_prefix=False)
     check = _office if strict else is_unit
-    if parts and all(check(p) for p in parts):
-        return parts
+    if parts and len(units) >= len(parts) and all(check(u) for u in units):
+        return units
     return None
 
 
@@ -353,7 +356,8 @@ def _closing_list(text: str, distribute: bool) -> Responsibility | None:
     last = max(body.rfind("。"), body.rfind("\n"))
     if last >= 0:
         tail = body[last + 1 :]
-        listed = _unit_list(tail) if tail else None
+        # strict: a box's last line (2.某某技术创新中心) ends like a unit but is not one
+        listed = _unit_list(tail, strict=True) if tail and not re.search(r"\d", tail) else None
         # a single unit closed by a full stop is a sentence (…建设研发机构。), not a list
         if (
             listed
@@ -464,6 +468,20 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     return r
 
 
+def _closing_implicit(text: str, distribute: bool) -> Responsibility | None:
+    """A closing bracket that assigns the work (（X牵头，Y配合）) speaks for the measure;
+    an actor named in the prose before it (由所在地政府给予…) does not add to it."""
+    body = text.rstrip("。 \n")
+    if not body.endswith(tuple(_CLOSE)):
+        return None
+    start = _opening_of(body, len(body) - 1)
+    found = _implicit(body[start + 1 : -1], distribute)
+    if found is None:
+        return None
+    found.span = (start, len(body))
+    return found
+
+
 def _dedupe(units: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -481,6 +499,7 @@ def find_responsibility(
     r = (
         _labelled(text, first_listed_leads, distribute_prefix)
         or _closing_list(text, distribute_prefix)
+        or _closing_implicit(text, distribute_prefix)
         or _implicit(text, distribute_prefix)
         or Responsibility()
     )
