@@ -33,10 +33,12 @@ from gaoxin.engine.expr import ExprType, Namespace, UnknownNameError, describe, 
         ("coalesce(a, 0)", "依次取甲、0中第一个不缺失的值"),
         ("round(a, 2)", "甲四舍五入保留2位小数"),
         ("round(a)", "甲四舍五入到整数"),
+        ("round(100 * a / b, 2)", "（100 × 甲 ÷ 乙）四舍五入保留2位小数"),
+        ("abs(-a)", "（−甲）的绝对值"),
         ("2 * abs(a)", "2 × （甲的绝对值）"),
         (
             "if_(a > 0, min(100 * a, cap), 0)",
-            "如果甲 > 0，则为（100 × 甲、奖励上限中的较小值），否则为0",
+            "如果甲 > 0，则为（（100 × 甲）、奖励上限中的较小值），否则为0",
         ),
     ],
 )

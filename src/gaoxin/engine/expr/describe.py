@@ -126,11 +126,19 @@ class Describer:
             return self.call(node), _PRECEDENCE[kind]
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
+    def argument(self, node: Node) -> str:
+        """An argument inside a function's phrase: calculations and phrases are bracketed so that
+        "（100 × 甲）四舍五入" cannot be misread; conditions read well bare ("如果甲 > 0，…")."""
+        text, prec = self.render(node)
+        is_condition = _PRECEDENCE["or"] <= prec <= _PRECEDENCE["cmp"]
+        if prec < _PRECEDENCE["atom"] and not is_condition:
+            return f"（{text}）"
+        return text
+
     def call(self, node: Call) -> str:
         spec = self.functions.get(node.func)
-        # A function phrase inside another function's phrase is bracketed so it reads unambiguously.
-        args = [self.wrap(a, 1) for a in node.args]
-        kwargs = {kw.name: self.wrap(kw.value, 1) for kw in node.keywords}
+        args = [self.argument(a) for a in node.args]
+        kwargs = {kw.name: self.argument(kw.value) for kw in node.keywords}
         if spec is None or spec.describe is None:
             parts = args + [f"{k}={v}" for k, v in kwargs.items()]
             return f"{node.func}({', '.join(parts)})"
