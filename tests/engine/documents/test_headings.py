@@ -105,14 +105,30 @@ def test_measure_text_and_span_point_into_the_source():
 
 
 def test_articles_holding_parenthesised_items_nest_in_the_order_first_used():
-    text = "第一条 为了规范管理，制定本办法。\n第二条 高新区应当做到：\n（一）建立机制；\n（二）完善服务。\n第三条 本办法自发布之日起施行。\n"
+    text = (
+        "第一条 总体要求\n第二条 主要任务\n（一）建立机制。建立机制。（责任单位：省科技厅）\n"
+        "（二）完善服务。完善服务。\n第三条 保障措施\n（三）加强领导。加强领导。\n"
+    )
     doc = parse_text(text)
     assert [m.path for m in doc.measures] == [
         ["第一条"],
         ["第二条", "（一）"],
         ["第二条", "（二）"],
-        ["第三条"],
+        ["第三条", "（三）"],
     ]
+
+
+def test_an_enumeration_introduced_by_a_colon_belongs_to_its_article():
+    text = (
+        "第一条 为了规范管理，制定本办法。\n第二条 高新区应当具备下列条件：\n"
+        "（一）规划面积不少于3平方公里；\n（二）上年度营业收入不低于100亿元。\n"
+        "第三条 本办法自发布之日起施行。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["第一条"], ["第二条"], ["第三条"]]
+    assert doc.measures[0].title == "为了规范管理"
+    assert "（二）上年度营业收入不低于100亿元" in doc.measures[1].text
+    assert doc.measures[1].amounts_wan == [1000000.0]
 
 
 def test_a_list_inside_a_box_is_the_boxs_content():

@@ -224,3 +224,8 @@ def test_full_width_digits_are_read_and_quoted_as_written():
     m = doc.measures[0]
     assert m.amounts_wan == [100.0]
     assert m.amounts[0].text == "１００万元"
+
+
+def test_joint_issuers_in_the_signature():
+    text = "关于促进高新区发展的若干措施\n" + BODY + "某省科学技术厅　某省财政厅\n2022年12月1日\n"
+    assert parse_text(text).issuer == "某省科学技术厅、某省财政厅"

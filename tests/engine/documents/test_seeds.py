@@ -16,7 +16,12 @@ ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests/fixtures/documents"
 SEEDS = ["fujian-2021", "taizhou-2024", "gansu", "national-14th-fyp", "sichuan"]
 # documents in other provinces' styles, written for the forms the seeds lack
-STYLES = ["styles/zhejiang-style", "styles/hubei-style"]
+STYLES = [
+    "styles/zhejiang-style",
+    "styles/hubei-style",
+    "styles/shandong-style",
+    "styles/beijing-style",
+]
 
 
 def load(name):

@@ -314,3 +314,22 @@ def test_bare_bracketed_unit_lists_closing_each_article():
         ["省科技厅", "省财政厅", "省知识产权局"],
         ["各市（地）政府（行署）", "各县（市、区）政府（行署）"],
     ]
+
+
+def test_departments_acting_within_their_duties_take_part():
+    m = only_measure(
+        "1.管理。市科委负责全市园区的统筹协调。市发展改革委、市财政局等部门按照各自职责做好相关工作。\n"
+    )
+    assert m.lead_units == ["市科委"]
+    assert m.participating_units == ["市发展改革委", "市财政局"]
+
+
+def test_partners_followed_by_an_adverb():
+    m = only_measure("1.评价。省科技厅会同省发展改革委、省财政厅每年对高新区开展综合评价。\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省发展改革委", "省财政厅"]
+
+
+def test_the_unit_after_you_inside_a_clause():
+    m = only_measure("1.解释。本办法由市科委负责解释。\n")
+    assert m.lead_units == ["市科委"]

@@ -53,6 +53,14 @@ _NEWS_ISSUER = re.compile(
 _TITLE_ISSUER = re.compile(rf"^([{CJK}（）]{{2,30}}?(?:{UNIT_SUFFIX}))(?:关于|印发)")
 
 
+def issuer_name(text: str) -> str:
+    """A signature line as a name: joint issuers joined with 、, a spaced-out name closed up."""
+    parts = text.split()
+    if len(parts) > 1 and all(_ISSUER_LINE.match(p) for p in parts):
+        return "、".join(parts)
+    return re.sub(r"\s+", "", text)
+
+
 def _issuer_like(text: str) -> bool:
     """A line that is only a unit's name (a signature), spaced out or not."""
     return bool(_ISSUER_LINE.match(re.sub(r"\s+", "", text)))
@@ -202,7 +210,7 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
         block = [ln for ln in block if not ln.blank]
         for k, ln in enumerate(block):
             if is_date_line(ln.text) and k > 0 and _issuer_like(block[k - 1].text):
-                fm.issuer = fm.issuer or re.sub(r"\s+", "", block[k - 1].text)
+                fm.issuer = fm.issuer or issuer_name(block[k - 1].text)
                 fm.issued = fm.issued or iso_date(ln.text)
         if fm.issuer:
             break

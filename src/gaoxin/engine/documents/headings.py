@@ -85,9 +85,12 @@ _TITLE_END = re.compile(r"[。：！？]")
 def _title(rest: str) -> str:
     m = _TITLE_END.search(rest)
     title = rest[: m.start()] if m else rest
-    if len(title) > 60:
-        comma = title.find("，")
-        title = title[:comma] if 0 < comma <= 60 else title[:60]
+    # an article without a heading of its own (第一条 为规范…管理，促进…，制定本办法。)
+    # is named by its first clause
+    comma = title.find("，")
+    if comma > 0:
+        title = title[:comma]
+    title = title[:60]
     # a heading that names its units: 加强平台建设（责任单位：省科技厅）
     title = re.sub(r"[（〔【][^（〔【]*(单位|部门|牵头|负责).*$", "", title)
     return title.strip().rstrip("；，、")
@@ -138,10 +141,18 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
     levels: dict[int, int] = {}
     stack: list[Node] = []
     before_box: dict[int, int] | None = None  # the numbering in force when a 专栏 opened
+    listing_under: Node | None = None  # an item whose line ends with a colon (下列条件：)
     for line in body_lines:
         if line.blank:
             continue
         marker = match_marker(line, original)
+        if marker is not None and listing_under is not None:
+            # （一）规划面积不少于3平方公里； under "应当具备下列条件：" is part of the sentence,
+            # not an item of the document's own numbering
+            new_style = marker.style not in levels or levels[marker.style] > listing_under.rank
+            if new_style and len(line.text) <= 80 and marker.style != BOX_RANK:
+                continue
+            listing_under = None
         if marker is not None and before_box is not None and marker.style != BOX_RANK:
             # inside a box, only the next number of an outer list ends the box; a list of
             # its own (1.之江实验室 2.西湖实验室) is the box's content
@@ -168,6 +179,8 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
                 node.parent.children.append(node)
             stack.append(node)
             node.path = [n.marker.label for n in stack]
+            if line.text.endswith("："):
+                listing_under = node
         nodes.append(node)
     return nodes
 

@@ -318,6 +318,11 @@ _PROSE = re.compile(
 )
 
 
+_OFFICE_SUFFIX = re.compile(
+    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|中心|分行|部门|高新区|开发区|园区)"
+)
+
+
 def _office(text: str) -> bool:
     text = normalise_unit(text)
     return (
@@ -378,13 +383,21 @@ def _clause_before(text: str, pos: int) -> tuple[str, int]:
 
 
 def _phrase_after(text: str, pos: int) -> tuple[str, int]:
+    """The unit list that starts at ``pos``: 会同省发展改革委、省财政厅每年对… -> the two units."""
     m = _VERB_CUT.search(text, pos)
     end = m.start() if m else len(text)
-    return text[pos:end], end
+    phrase = text[pos:end]
+    if not _unit_list(phrase, strict=True):
+        ends = [e.end() for e in _OFFICE_SUFFIX.finditer(phrase)]
+        for cut in sorted(ends, reverse=True):
+            if _unit_list(phrase[:cut], strict=True):
+                return phrase[:cut], pos + cut
+    return phrase, end
 
 
 def _subject(clause: str) -> str:
-    clause = re.sub(r"^(由|请|以)", "", clause)
+    clause = re.sub(r"^.*由", "", clause)  # 本办法由市科委负责解释: the unit follows 由
+    clause = re.sub(r"^(请|以)", "", clause)
     return re.sub(
         r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|分工|分别|共同)+$",
         "",
@@ -394,6 +407,15 @@ def _subject(clause: str) -> str:
 
 def _unit_list_strict(text: str) -> list[str] | None:
     return _unit_list(text, strict=True)
+
+
+def _leads_elsewhere(text: str) -> bool:
+    """Does the text name a lead (X负责 / X牵头) anywhere?"""
+    for m in re.finditer(r"负责|牵头", text):
+        clause, _ = _clause_before(text, m.start())
+        if _unit_list_strict(_subject(clause)):
+            return True
+    return False
 
 
 def _implicit(text: str, distribute: bool) -> Responsibility | None:
@@ -438,6 +460,16 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
         subject = _subject(clause)
         if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
             r.participating += split_units(subject, distribute)
+            spans.append((start, m.end()))
+
+    # X等部门按照各自职责做好… : they take part where a lead is named, else they lead
+    for m in re.finditer(r"按照?各自职责|按照?职责分工(?!负责)|各司其职", text):
+        clause, start = _clause_before(text, m.start())
+        subject = _subject(clause)
+        if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
+            duty = split_units(subject, distribute)
+            later_lead = re.search(r"负责|牵头", text[m.end() :]) is None and not r.lead
+            (r.lead if later_lead and not _leads_elsewhere(text) else r.participating).extend(duty)
             spans.append((start, m.end()))
 
     # X负责
