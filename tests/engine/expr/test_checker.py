@@ -262,11 +262,11 @@ def test_nested_aggregation_goes_down_level_by_level(functions) -> None:  # type
     f = check("sum(area * sum(revenue))", LEVELLED, functions=functions, level="city")
     outer = f.tree
     inner = outer.args[0].right  # type: ignore[attr-defined]
-    assert f._checked.inner_levels[outer] == "zone"
-    assert f._checked.inner_levels[inner] == "enterprise"
+    assert f.checked.inner_levels[outer] == "zone"
+    assert f.checked.inner_levels[inner] == "enterprise"
     # Without the inner sum the city sums enterprises, each reading its own zone's area.
     f = check("sum(area * revenue)", LEVELLED, functions=functions, level="city")
-    assert f._checked.inner_levels[f.tree] == "enterprise"
+    assert f.checked.inner_levels[f.tree] == "enterprise"
 
 
 def test_without_a_level_nothing_is_checked(functions) -> None:  # type: ignore[no-untyped-def]

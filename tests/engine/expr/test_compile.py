@@ -113,6 +113,24 @@ def test_constants(formula: str, expected: object) -> None:
     assert pl.select(v=compile_expr(formula, {})).item() == expected
 
 
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Found by the fuzz tests: Polars folds a literal-first coalesce into a length-1 result.
+        ("1 < -coalesce(1, a)", [False, False, False, False]),
+        ("coalesce(2 + 1, a) == 3", [True, True, True, True]),
+        ('"q" < coalesce("q", s)', [False, False, False, False]),
+        ("True == coalesce(True, flag)", [True, True, True, True]),
+        ("coalesce(1 / 0, a) > 0", [True, False, None, False]),
+        ("coalesce(cap, a) == 300", [True, True, True, True]),
+    ],
+)
+def test_constant_first_coalesce(
+    frame: pl.DataFrame, ns: Namespace, formula: str, expected: list[object]
+) -> None:
+    assert evaluate(frame, formula, ns) == expected
+
+
 def test_lazy_frames_and_renamed_columns(ns: Namespace) -> None:
     renamed = Namespace.of({"revenue": {"type": "number", "column": "营业收入_万元"}})
     lazy = pl.LazyFrame({"营业收入_万元": [1.0, 2.0]})

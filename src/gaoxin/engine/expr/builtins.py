@@ -53,6 +53,39 @@ def strict_max(exprs: Sequence[pl.Expr]) -> pl.Expr:
     return finite(pl.max_horizontal([e.cast(pl.Float64).fill_null(math.inf) for e in exprs]))
 
 
+def full_length(expr: pl.Expr, type_: ExprType) -> pl.Expr:
+    """``expr`` (a constant) as a full-length column, using it once.
+
+    Polars (2.1) folds ``coalesce(<literal>, <column>)`` into a length-1 result that it then refuses
+    to broadcast when compared with another literal (``1 < coalesce(1, a)`` fails); a constant
+    first argument is therefore spread over the frame's rows first.
+    """
+    rows = pl.int_range(pl.len())
+    if type_ == ExprType.NUMBER:
+        return (rows * 0).cast(pl.Float64) + expr
+    if type_ == ExprType.STRING:
+        return pl.concat_str([rows.cast(pl.String).str.slice(0, 0), expr])
+    return (rows >= 0) & expr
+
+
+def _is_constant(args: CallArgs, name: str, ctx: CompileContext) -> bool:
+    from gaoxin.engine.expr.syntax import Name, walk
+
+    for node in walk(args.nodes[name]):
+        if isinstance(node, Name):
+            info = ctx.namespace.get(node.id)
+            if info is None or info.kind != "parameter" or info.value is None:
+                return False
+    return True
+
+
+def _coalesce(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+    values = args.positional()
+    if _is_constant(args, "a", ctx):
+        values[0] = full_length(values[0], args.type("a"))
+    return pl.coalesce(values)
+
+
 def same_type(typed: TypedArgs) -> ExprType:
     """Result rule for functions whose value arguments must all have one type (coalesce)."""
     args = typed.all()
@@ -196,7 +229,7 @@ SCALAR_FUNCTIONS: tuple[FunctionSpec, ...] = (
         variadic=Param("more", None),
         min_args=2,
         returns=same_type,
-        compile=lambda args, ctx: pl.coalesce(args.positional()),
+        compile=_coalesce,
         label="缺失时取默认",
         describe=_describe_coalesce,
         doc="取第一个不缺失的参数。",

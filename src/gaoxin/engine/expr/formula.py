@@ -28,8 +28,8 @@ class Formula:
     type: ExprType
     namespace: Namespace
     functions: FunctionRegistry
+    checked: Checked = field(repr=False)
     level: str | None = None
-    _checked: Checked = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -52,7 +52,7 @@ class Formula:
 
     def to_polars(self, context: CompileContext | None = None) -> pl.Expr:
         ctx = context if context is not None else self.context()
-        return Compiler(self._checked).compile(self.tree, ctx)
+        return Compiler(self.checked).compile(self.tree, ctx)
 
     def describe(self) -> Description:
         d = Describer(self.source, self.namespace, self.functions)
@@ -112,7 +112,7 @@ def check(
             text=segment(source, span),
             formula=source,
         )
-    return Formula(source, tree, checked.type, ns, registry, level, checked)
+    return Formula(source, tree, checked.type, ns, registry, checked, level)
 
 
 def compile_expr(

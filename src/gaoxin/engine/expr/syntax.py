@@ -320,9 +320,10 @@ def parse(source: str) -> Node:
 def _shift(tree: ast.Module, offset: int) -> ast.Module:
     for node in ast.walk(tree):
         if getattr(node, "lineno", None) == 1 and hasattr(node, "col_offset"):
-            node.col_offset += offset
-        if getattr(node, "end_lineno", None) == 1 and getattr(node, "end_col_offset", None):
-            node.end_col_offset += offset  # type: ignore[operator]
+            node.col_offset += offset  # type: ignore[attr-defined]
+        end = getattr(node, "end_col_offset", None)
+        if getattr(node, "end_lineno", None) == 1 and end is not None:
+            setattr(node, "end_col_offset", end + offset)  # noqa: B010
     return tree
 
 
