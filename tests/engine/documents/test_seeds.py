@@ -21,6 +21,7 @@ STYLES = [
     "styles/hubei-style",
     "styles/shandong-style",
     "styles/beijing-style",
+    "styles/jiangsu-style",
 ]
 
 

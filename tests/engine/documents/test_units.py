@@ -333,3 +333,11 @@ def test_partners_followed_by_an_adverb():
 def test_the_unit_after_you_inside_a_clause():
     m = only_measure("1.解释。本办法由市科委负责解释。\n")
     assert m.lead_units == ["市科委"]
+
+
+def test_lead_marked_inside_a_responsible_list():
+    m = only_measure("1.建设。建设机构。\n责任单位：市科技局（牵头），市财政局、各区人民政府\n")
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市财政局", "各区人民政府"]
+    m = only_measure("1.建设。建设机构。（责任单位：市财政局、市科技局(牵头)）\n")
+    assert m.lead_units == ["市科技局"] and m.participating_units == ["市财政局"]

@@ -276,22 +276,39 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
     return r
 
 
+_LEAD_MARK = re.compile(r"（(?:牵头|牵头单位|主责|主要责任单位)）$")
+
+
 def _roles_in_list(listed: str, distribute: bool) -> tuple[list[str], list[str]] | None:
-    """责任单位：省科技厅牵头，省财政厅、省教育厅配合 -> (lead, participating)."""
+    """责任单位：省科技厅牵头，省财政厅配合 / 市科技局（牵头），市财政局 -> (lead, participating)."""
     if not re.search(r"牵头|配合|参与|协助|协同", listed) or _FIRST_LEADS.search(listed):
         return None
-    lead: list[str] = []
-    part: list[str] = []
+    marked: list[str] = []  # named as leading
+    helping: list[str] = []  # named as taking part
+    unmarked: list[list[str]] = []  # by group, as listed
     for group, _ in split_top_level(listed, "，,；;"):
-        g = group.strip()
+        g = normalise_unit(group.strip()) if group.strip() else ""
         m = re.match(r"^(.*?)(牵头(?:负责)?|配合|参与|协助|协同)$", g)
-        if not m:
-            (lead if not lead else part).extend(split_units(g, distribute))
-        elif m.group(2).startswith("牵头"):
-            lead += split_units(m.group(1), distribute)
-        else:
-            part += split_units(m.group(1), distribute)
-    return lead, part
+        if m and m.group(2).startswith("牵头"):
+            marked += split_units(m.group(1), distribute)
+            continue
+        if m:
+            helping += split_units(m.group(1), distribute)
+            continue
+        plain = []
+        for item, _ in split_top_level(g, "、"):
+            item = normalise_unit(item)
+            if _LEAD_MARK.search(item):
+                marked += split_units(_LEAD_MARK.sub("", item), distribute)
+            elif item:
+                plain.append(item)
+        if plain:
+            unmarked.append(split_units("、".join(plain), distribute))
+    if marked:
+        return marked, [u for g in unmarked for u in g] + helping
+    # no lead marked: the first group leads (省科技厅、省财政厅，省教育厅配合)
+    first, others = (unmarked[0], unmarked[1:]) if unmarked else ([], [])
+    return first, [u for g in others for u in g] + helping
 
 
 def _opening_of(text: str, close: int) -> int:
