@@ -238,3 +238,31 @@ def test_task_breakdown_table_as_tab_separated_text(tmp_path):
         (["2"], ["区委人才办"], ["区人社局", "区科技局"]),
     ]
     assert doc.measures[0].amounts_wan == [20.0]
+
+
+def test_hard_wrapped_text_file_is_rejoined(tmp_path):
+    body = (
+        "关于促进高新区发展的若干措施\n"
+        "一、优化布局\n"
+        "（一）推动创建国家高新区。对新获批的国家高新区，省\n"
+        "财政一次性给予不少于5000万元奖励，支持高新区建设\n"
+        "重大创新平台。（责任单位：省科技厅、省财政厅、省发\n"
+        "展改革委）\n"
+        "（二）布局建设省级高新区。对新认定的省级高新区，由\n"
+        "省科技厅一次性给予200万元奖励，用于支持园区公共服\n"
+        "务平台建设。（责任单位：省科技厅）\n"
+        "二、强化创新\n"
+        "（三）支持平台建设。支持高新区建设新型研发机构，按\n"
+        "其研发投入的10%给予补助。（省科技厅牵头，省教育厅\n"
+        "配合）\n"
+    )
+    path = tmp_path / "wrapped.txt"
+    path.write_text(body, encoding="utf-8")
+    doc = parse_file(path)
+    assert [m.lead_units for m in doc.measures] == [
+        ["省科技厅", "省财政厅", "省发展改革委"],
+        ["省科技厅"],
+        ["省科技厅"],
+    ]
+    assert doc.measures[2].participating_units == ["省教育厅"]
+    assert doc.measures[0].amounts_wan == [5000.0]

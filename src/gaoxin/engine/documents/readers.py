@@ -175,6 +175,22 @@ def docx_to_text(path: Path) -> str:
     return "\n".join(out) + "\n"
 
 
+def hard_wrapped(text: str) -> bool:
+    """Was this text broken at a fixed width (copied out of a PDF or a fixed-width export)?
+
+    Most lines are then about as long as the longest and end mid-sentence.
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 8:
+        return False
+    lengths = sorted(len(ln) for ln in lines)
+    full = lengths[int(len(lengths) * 0.9) - 1]
+    wrapped = [
+        ln for ln in lines if len(ln) >= 0.85 * full and not re.search(r"[。！？：；）”]$", ln)
+    ]
+    return full <= 60 and len(wrapped) >= 0.5 * len(lines)
+
+
 def _rejoin_pdf_lines(text: str) -> str:
     """PDF text breaks lines where the page ran out; join them back into paragraphs."""
     from gaoxin.engine.documents.headings import match_marker
@@ -254,4 +270,6 @@ def read_file(path: str | Path) -> str:
         return html_to_text(text)
     if "\x00" in text:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
+    if hard_wrapped(text):
+        text = _rejoin_pdf_lines(text)
     return rewrite_text_tables(text)

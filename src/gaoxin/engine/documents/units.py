@@ -169,7 +169,8 @@ def _bare(unit: str) -> bool:
 def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
     """One unit list as written -> single normalised units, in order."""
     units: list[str] = []
-    for group, _ in split_top_level(text, "，,；;\n"):
+    # a line break inside a list is a wrap, not a separator (省\n财政厅 is 省财政厅)
+    for group, _ in split_top_level(text, "，,；;"):
         if _FIRST_LEADS.search(group):
             continue  # 列第一位的为牵头单位 is a statement, not a unit
         run = [p for raw, _ in split_top_level(group, "、") for p in _split_spaces(raw)]
@@ -248,7 +249,9 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
                 depth += 1
             elif ch in _CLOSE:
                 depth -= 1
-            elif depth == 0 and (ch in "。\n" or _LABEL.match(text, i)):
+            elif depth == 0 and (
+                ch == "。" or (ch == "\n" and close is None) or _LABEL.match(text, i)
+            ):
                 end = i
                 break
         if close is not None:
