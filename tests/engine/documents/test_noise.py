@@ -229,3 +229,13 @@ def test_full_width_digits_are_read_and_quoted_as_written():
 def test_joint_issuers_in_the_signature():
     text = "关于促进高新区发展的若干措施\n" + BODY + "某省科学技术厅　某省财政厅\n2022年12月1日\n"
     assert parse_text(text).issuer == "某省科学技术厅、某省财政厅"
+
+
+def test_the_record_lines_of_an_official_document_are_end_matter():
+    text = (
+        "关于促进高新区发展的若干措施\n" + BODY + "某省人民政府\n2023年3月5日\n（此件公开发布）\n"
+        "抄送：省委各部门，省人大常委会办公厅。\n某省人民政府办公厅 2023年3月6日印发\n"
+    )
+    doc = parse_text(text)
+    assert doc.measures[-1].text.endswith("（责任单位：省科技厅、财政厅）")
+    assert (doc.issuer, doc.issued) == ("某省人民政府", "2023-03-05")

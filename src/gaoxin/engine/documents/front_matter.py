@@ -103,7 +103,10 @@ def is_end_matter(text: str) -> bool:
         or _ATTACHMENT.match(text)
         or _issuer_like(text)
         or _IN_FORCE.search(text)
-        or text.startswith(("抄送", "印发：", "印发:"))
+        or text.startswith(
+            ("抄送", "抄报", "主送", "印发：", "印发:", "公开方式", "（联系人", "联系人")
+        )
+        or re.search(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发|印制)$", text)
     )
 
 
