@@ -203,8 +203,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                         prefix = prefix[:-1]
                     run[i] = prefix + run[i]
         units.extend(u for u in run if is_unit(u))
-    seen: set[str] = set()
-    return [u for u in units if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    return _dedupe(units)
 
 
 def _enclosing_close(text: str, pos: int) -> int | None:
