@@ -226,11 +226,13 @@ def pdf_to_text(path: Path) -> str:
     try:
         from pdfminer.high_level import extract_text
         from pdfminer.pdfparser import PDFSyntaxError
+        from pdfminer.pdftypes import PDFException
+        from pdfminer.psparser import PSException
     except ImportError as exc:  # pragma: no cover - pdfminer.six is a dependency
         raise _fail(path, "no-pdf-reader", "读取 PDF 需要 pdfminer.six，请先安装。") from exc
     try:
         text = extract_text(str(path))
-    except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
+    except (PDFSyntaxError, ValueError, TypeError, KeyError, PSException, PDFException) as exc:
         raise _fail(
             path, "bad-pdf", f"无法读取 PDF 文件（{exc.__class__.__name__}），请确认文件完整。"
         ) from exc
