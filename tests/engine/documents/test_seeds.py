@@ -22,6 +22,7 @@ STYLES = [
     "styles/shandong-style",
     "styles/beijing-style",
     "styles/jiangsu-style",
+    "styles/city-notice-style",
 ]
 
 

@@ -341,3 +341,16 @@ def test_lead_marked_inside_a_responsible_list():
     assert m.participating_units == ["市财政局", "各区人民政府"]
     m = only_measure("1.建设。建设机构。（责任单位：市财政局、市科技局(牵头)）\n")
     assert m.lead_units == ["市科技局"] and m.participating_units == ["市财政局"]
+
+
+def test_label_in_its_own_brackets_without_a_colon():
+    m = only_measure("1.建设。新建省级以上创新平台20个。【责任单位】市科技局、市发改委\n")
+    assert m.lead_units == ["市科技局", "市发改委"]
+
+
+def test_closing_list_ending_in_a_deadline():
+    m = only_measure("1.培育。给予10万元奖励。（市科技局、市财政局，2024年底前完成）\n")
+    assert m.lead_units == ["市科技局", "市财政局"]
+    assert m.deadline == "2024年底前完成"
+    m = only_measure("1.考核。纳入年度考核。（市委组织部、市科技局，长期坚持）\n")
+    assert m.lead_units == ["市委组织部", "市科技局"] and m.deadline == "长期坚持"

@@ -25,6 +25,10 @@ _DEADLINE = re.compile(
     r"(?:20\d{2}|[“\"]?十[三四五六]五[”\"]?)\s*年?(?:\d{1,2}月)?(?:底|末)?(?:前|以前|之前)"
 )
 _GOALS = re.compile(r"目标|预期")
+# （市科技局、市财政局，2024年底前完成） / （…，长期坚持）
+_BRACKET_WHEN = re.compile(
+    r"[，,；;]\s*(?P<when>20\d{2}年[^，,；;）]{0,12}|长期坚持|持续推进|持续实施)）\s*。?$"
+)
 _STATED_DEADLINE = re.compile(
     r"(?:完成时限|完成时间|时间节点|时限)\s*[：:]\s*(?P<when>[^；;）)\n。]{2,30})"
 )
@@ -165,7 +169,7 @@ class _Reading:
                 if id(above) in self.heading_units:
                     resp, inherited = self.heading_units[id(above)], True
                     break
-        stated = _STATED_DEADLINE.search(raw)
+        stated = _STATED_DEADLINE.search(raw) or _BRACKET_WHEN.search(raw.rstrip())
         written = _DEADLINE.search(raw)
         deadline = stated.group("when") if stated else written.group(0) if written else None
         own_span = resp.span if resp.span and not inherited else None

@@ -28,7 +28,11 @@ PARTICIPATING_LABELS = (
     "支持单位",
 )
 _ALL_LABELS = sorted(LEAD_LABELS + RESPONSIBLE_LABELS + PARTICIPATING_LABELS, key=len, reverse=True)
-_LABEL = re.compile(rf"(?P<label>{'|'.join(_ALL_LABELS)})\s*[：:]")
+# 责任单位：… and 【责任单位】… (a label in its own brackets needs no colon)
+_LABEL = re.compile(
+    rf"(?:[【〔［\[]\s*(?P<boxed>{'|'.join(_ALL_LABELS)})\s*[】〕］\]]\s*[：:]?"
+    rf"|(?P<label>{'|'.join(_ALL_LABELS)})\s*[：:])"
+)
 
 _OPEN, _CLOSE = "（〔【[［", "）〕】]］"
 _BRACKETS = str.maketrans(_OPEN + _CLOSE, "（" * len(_OPEN) + "）" * len(_CLOSE))
@@ -234,7 +238,7 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
         return None
     r = Responsibility(form="label")
     spans = []
-    has_lead_label = any(m.group("label") in LEAD_LABELS for m in matches)
+    has_lead_label = any((m.group("label") or m.group("boxed")) in LEAD_LABELS for m in matches)
     for m in matches:
         start = m.end()
         close = _enclosing_close(text, m.start())
@@ -257,7 +261,7 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
             spans.append((_opening_of(text, close), close + 1))
         else:
             spans.append((m.start(), end))
-        label = m.group("label")
+        label = m.group("label") or m.group("boxed")
         listed = text[start:end].rstrip("；;，, ")
         roles = _roles_in_list(listed, distribute)
         if roles:
@@ -365,12 +369,19 @@ def _unit_list(text: str, strict: bool = False) -> list[str] | None:
     return None
 
 
+_TRAILING_WHEN = re.compile(
+    r"[，,；;]\s*(?:完成时限[：:])?\s*(?:20\d{2}年[^，,；;）]{0,12}|长期坚持|持续推进|持续实施|长期)$"
+)
+
+
 def _closing_list(text: str, distribute: bool) -> Responsibility | None:
     """A unit list closing the measure: …。（省科技厅、省财政厅） or …。省科技厅、省财政厅"""
     body = text.rstrip("。 \n")
     if body.endswith(tuple(_CLOSE)):
         start = _opening_of(body, len(body) - 1)
         inner = body[start + 1 : -1]
+        # （市科技局、市财政局，2024年底前完成）: the deadline is not part of the list
+        inner = _TRAILING_WHEN.sub("", inner)
         listed = ("、" in inner or "，" in inner or is_unit(inner)) and _unit_list(inner)
         if listed and start > 0 and body[start - 1] in "。；！":
             return Responsibility(
