@@ -131,6 +131,25 @@ def test_constant_first_coalesce(
     assert evaluate(frame, formula, ns) == expected
 
 
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Every row takes one constant branch: Polars would give a length-1 result here.
+        ("if_(a > 100, 1, 2) > 1", [True, True, N, True]),
+        ("min(1, 1) < --if_(a < log(a, 1), a, a)", [N, N, N, N]),
+        ("if_(a > -100 or a < 100, 1, 2) > 1", [False, False, N, False]),
+        ("1 < if_(a > 100, a, 2)", [True, True, N, True]),
+        ('if_(a > 100, "x", "y") == "y"', [True, True, N, True]),
+        ("if_(a > 100, True, False) == False", [True, True, N, True]),
+        ("1 < if_(a < a / 0, a, a)", [N, N, N, N]),
+    ],
+)
+def test_every_row_in_one_branch(
+    frame: pl.DataFrame, ns: Namespace, formula: str, expected: list[object]
+) -> None:
+    assert evaluate(frame, formula, ns) == expected
+
+
 def test_lazy_frames_and_renamed_columns(ns: Namespace) -> None:
     renamed = Namespace.of({"revenue": {"type": "number", "column": "营业收入_万元"}})
     lazy = pl.LazyFrame({"营业收入_万元": [1.0, 2.0]})

@@ -53,6 +53,9 @@ def strict_max(exprs: Sequence[pl.Expr]) -> pl.Expr:
     return finite(pl.max_horizontal([e.cast(pl.Float64).fill_null(math.inf) for e in exprs]))
 
 
+_DTYPES = {ExprType.NUMBER: pl.Float64, ExprType.STRING: pl.String, ExprType.BOOL: pl.Boolean}
+
+
 def full_length(expr: pl.Expr, type_: ExprType) -> pl.Expr:
     """``expr`` (a constant) as a full-length column, using it once.
 
@@ -112,8 +115,16 @@ def _if_type(typed: TypedArgs) -> ExprType:
 
 def _if(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     cond = args["cond"]  # used twice: declared in the spec's ``expansion``
-    # An unknown condition gives an unknown result, rather than Polars' silent "otherwise".
-    return pl.when(cond.is_null()).then(None).when(cond).then(args["a"]).otherwise(args["b"])
+    a, b = args["a"], args["b"]
+    # Polars (2.1) returns a length-1 result when every row takes a constant branch, which then
+    # cannot be broadcast against another constant (``if_(x > 100, 1, 2) > 1``): spread them.
+    if _is_constant(args, "a", ctx):
+        a = full_length(a, args.type("a"))
+    if _is_constant(args, "b", ctx):
+        b = full_length(b, args.type("b"))
+    # An unknown condition gives an unknown result, rather than Polars' silent fall-through to b.
+    missing = full_length(pl.lit(None, dtype=_DTYPES[args.type("a")]), args.type("a"))
+    return pl.when(cond.is_not_null()).then(pl.when(cond).then(a).otherwise(b)).otherwise(missing)
 
 
 def _clip(args: CallArgs, ctx: CompileContext) -> pl.Expr:
