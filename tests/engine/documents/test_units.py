@@ -354,3 +354,13 @@ def test_closing_list_ending_in_a_deadline():
     assert m.deadline == "2024年底前完成"
     m = only_measure("1.考核。纳入年度考核。（市委组织部、市科技局，长期坚持）\n")
     assert m.lead_units == ["市委组织部", "市科技局"] and m.deadline == "长期坚持"
+
+
+def test_autonomous_region_prefix_distributes():
+    assert split_units("自治区科技厅、发展改革委、财政厅") == [
+        "自治区科技厅",
+        "自治区发展改革委",
+        "自治区财政厅",
+    ]
+    assert split_units("自治区党委组织部、编办") == ["自治区党委组织部", "自治区党委编办"]
+    assert split_units("自治区党委组织部、科技厅") == ["自治区党委组织部", "自治区科技厅"]

@@ -79,7 +79,9 @@ _UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}�
 _DUTY_TAIL = re.compile(
     r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$"
 )
-_LEVEL_PREFIX = re.compile(r"^(省委|市委|县委|区委|州委|省|市(?!场)|县|区|州)")
+_LEVEL_PREFIX = re.compile(
+    r"^(自治区党委|自治区|自治州|省委|市委|县委|区委|州委|盟委|省|市(?!场)|县|区|州|盟|旗)"
+)
 _PLACE_MARK = re.compile(r"省|市(?!场)|县|州|区|盟|旗")
 _SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
 _GOVERNMENT_TAIL = re.compile(r"(?:人民政府|政府|党委和政府|管委会)(?:（[^（）]{1,8}）)?$")
@@ -204,7 +206,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                 if m and _bare(run[i]) and is_unit(run[i]):
                     prefix = m.group(1)
                     if prefix.endswith("委") and _GOVERNMENT.search(run[i]):
-                        prefix = prefix[:-1]
+                        prefix = prefix.removesuffix("党委").removesuffix("委")
                     run[i] = prefix + run[i]
         units.extend(u for u in run if is_unit(u))
     return _dedupe(units)
