@@ -364,3 +364,15 @@ def test_autonomous_region_prefix_distributes():
     ]
     assert split_units("自治区党委组织部、编办") == ["自治区党委组织部", "自治区党委编办"]
     assert split_units("自治区党委组织部、科技厅") == ["自治区党委组织部", "自治区科技厅"]
+
+
+def test_one_list_opening_with_a_bare_name_does_not_stop_the_prefix():
+    text = (
+        "一、任务\n"
+        "（一）甲。做好工作。（责任单位：省科技厅、发改委）\n"
+        "（二）乙。做好工作。（责任单位：国防科工办、省工信厅）\n"
+        "（三）丙。做好工作。（责任单位：省财政厅、教育厅）\n"
+    )
+    doc = parse_text(text)
+    assert doc.measures[0].lead_units == ["省科技厅", "省发改委"]
+    assert doc.measures[2].lead_units == ["省财政厅", "省教育厅"]

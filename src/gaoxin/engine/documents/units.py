@@ -592,8 +592,11 @@ def writes_bare_names(document_text: str) -> bool:
     Where it does, a bare name is a full name in that document's usage and no prefix is
     distributed; where every list starts with a level (省科技厅、发改委), the level is shared.
     """
-    for lst in unit_lists(document_text):
+    # one odd list (国防科工办 put first once) does not decide it
+    lists = unit_lists(document_text)
+    bare_first = 0
+    for lst in lists:
         first = normalise_unit(split_top_level(lst, "、，,")[0][0])
         if first and is_unit(first) and _bare(first):
-            return True
-    return False
+            bare_first += 1
+    return bare_first >= 2 or (bare_first == 1 and len(lists) <= 2)
