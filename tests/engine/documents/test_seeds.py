@@ -23,6 +23,7 @@ STYLES = [
     "styles/beijing-style",
     "styles/jiangsu-style",
     "styles/city-notice-style",
+    "styles/ministry-style",
 ]
 
 

@@ -335,7 +335,7 @@ def _opening_of(text: str, close: int) -> int:
 # Outside a labelled list a phrase must look like an office, not just end like one:
 # "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
 _OFFICE_END = re.compile(
-    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|中心|分行|部门|高新区|开发区|园区)"
+    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|高新区|开发区|园区)"
     r"(?:（[^（）]{1,12}）)?$"
 )
 _PROSE = re.compile(
@@ -344,7 +344,7 @@ _PROSE = re.compile(
 
 
 _OFFICE_SUFFIX = re.compile(
-    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|中心|分行|部门|高新区|开发区|园区)"
+    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|高新区|开发区|园区)"
 )
 
 
