@@ -376,3 +376,13 @@ def test_one_list_opening_with_a_bare_name_does_not_stop_the_prefix():
     doc = parse_text(text)
     assert doc.measures[0].lead_units == ["省科技厅", "省发改委"]
     assert doc.measures[2].lead_units == ["省财政厅", "省教育厅"]
+
+
+def test_lead_then_together_with_in_the_next_clause():
+    m = only_measure("1.细则。由省科技厅牵头，会同省财政厅制定实施细则。\n")
+    assert m.lead_units == ["省科技厅"]
+    assert m.participating_units == ["省财政厅"]
+
+
+def test_a_shared_government_suffix_after_a_non_level_name():
+    assert split_units("各省辖市、济源示范区政府") == ["各省辖市政府", "济源示范区政府"]

@@ -190,7 +190,11 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                 if is_unit(later):
                     m = _SUFFIX_SPLIT.match(later)
                     tail = _GOVERNMENT_TAIL.search(later)
-                    if m and not is_unit(m.group(1)):
+                    level_item = re.search(r"[市县区州](（[^（）]*）)?$", item) and (
+                        item.startswith("各") or len(item) == 1
+                    )
+                    if m and not is_unit(m.group(1)) and not level_item:
+                        # 福州、宁德市人民政府: the place takes the level and the office
                         run[i] = item + m.group(2)
                     elif re.search(r"[市县区州](（[^（）]*）)?$", item) and tail:
                         # 各市、州、县（市、区）政府: 各市政府, 各州政府, 各县（市、区）政府
@@ -472,13 +476,16 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
     for m in re.finditer(r"会同", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
-        if not _unit_list_strict(subject):
+        # 由省科技厅牵头，会同省财政厅…: the lead was named in the clause before
+        follows_lead = not subject and any(e >= start - 1 for _, e in spans) and bool(r.lead)
+        if not follows_lead and not _unit_list_strict(subject):
             continue
         partner, end = _phrase_after(text, m.end())
         partner = _subject(partner)
         if not _unit_list_strict(partner):
             continue
-        r.lead += split_units(subject, distribute)
+        if not follows_lead:
+            r.lead += split_units(subject, distribute)
         r.participating += split_units(partner, distribute)
         consult = re.match(r"[，,]\s*商([^，。；]{2,30}?)[，,]", text[end:])
         if consult and _unit_list_strict(consult.group(1)):
