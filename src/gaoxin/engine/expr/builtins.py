@@ -57,7 +57,7 @@ _DTYPES = {ExprType.NUMBER: pl.Float64, ExprType.STRING: pl.String, ExprType.BOO
 
 
 def full_length(expr: pl.Expr, type_: ExprType) -> pl.Expr:
-    """``expr`` (a constant) as a full-length column, using it once.
+    """``expr`` as a full-length column (one value per row of the frame), using it once.
 
     Polars (2.1) folds ``coalesce(<literal>, <column>)`` into a length-1 result that it then refuses
     to broadcast when compared with another literal (``1 < coalesce(1, a)`` fails); a constant

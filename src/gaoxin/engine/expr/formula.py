@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from gaoxin.engine.expr.builtins import full_length
 from gaoxin.engine.expr.checker import Checked, check_tree
 from gaoxin.engine.expr.compiler import Compiler
 from gaoxin.engine.expr.describe import Describer, Description, NameUse
@@ -51,8 +52,13 @@ class Formula:
         return CompileContext(**fields)
 
     def to_polars(self, context: CompileContext | None = None) -> pl.Expr:
+        """The formula as one Polars expression, one value per row of the frame it runs on."""
         ctx = context if context is not None else self.context()
-        return Compiler(self.checked).compile(self.tree, ctx)
+        expr = Compiler(self.checked).compile(self.tree, ctx)
+        # Polars (2.1) sometimes computes a constant part as a single value it then refuses to
+        # broadcast to the frame's height (a literal-first coalesce, an if_ whose rows all take a
+        # constant branch). Combining the result with a full-length column spreads it.
+        return full_length(expr, self.type)
 
     def describe(self) -> Description:
         d = Describer(self.source, self.namespace, self.functions)
