@@ -24,7 +24,9 @@ def region(code: str, name: str, level: str, parent: Entity | None = None) -> En
     return e
 
 
-def zone(code: str, name: str, parent: Entity, level: str = "provincial", category: str = "recognised") -> Entity:
+def zone(
+    code: str, name: str, parent: Entity, level: str = "provincial", category: str = "recognised"
+) -> Entity:
     e = Entity.objects.create(kind="zone", code=code, name=name, parent=parent)
     Zone.objects.create(entity=e, level=level, category=category if level == "provincial" else "")
     return e

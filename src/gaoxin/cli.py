@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from gaoxin.commands import doc
+from gaoxin.commands import data, doc, site
 
 app = typer.Typer(
     help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
 )
+app.command()(site.init)
+app.command()(site.demo)
+app.command()(site.serve)
+app.command("import")(data.import_)
+app.command()(data.export)
+app.command()(data.template)
 app.add_typer(doc.app, name="doc")
 
 

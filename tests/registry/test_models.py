@@ -22,7 +22,12 @@ def test_path_is_the_chain_of_ancestor_ids():
 def test_within_a_scope_is_its_subtree_and_nothing_else():
     t = factories.small_tree()
     in_xiamen = set(Entity.objects.within(t["xm"]).values_list("name", flat=True))
-    assert in_xiamen == {"厦门市", "厦门火炬高技术产业开发区", "厦门甲科技有限公司", "厦门乙电子有限公司"}
+    assert in_xiamen == {
+        "厦门市",
+        "厦门火炬高技术产业开发区",
+        "厦门甲科技有限公司",
+        "厦门乙电子有限公司",
+    }
     assert Entity.objects.within(None).count() == 8
     assert Entity.objects.within(t["fj"]).of_kind("enterprise").count() == 3
 
@@ -36,8 +41,15 @@ def test_moving_an_entity_rewrites_its_subtree_and_keeps_history():
     assert t["a"].path.startswith(torch.path)
     assert torch.path.startswith(fz.path)
     assert set(Entity.objects.within(t["xm"]).values_list("kind", flat=True)) == {"region"}
-    history = list(Membership.objects.filter(child=torch).order_by("valid_from").values_list("parent__name", "valid_from", "valid_to"))
-    assert history == [("厦门市", dt.date(1991, 3, 6), dt.date(2025, 1, 1)), ("福州市", dt.date(2025, 1, 1), None)]
+    history = list(
+        Membership.objects.filter(child=torch)
+        .order_by("valid_from")
+        .values_list("parent__name", "valid_from", "valid_to")
+    )
+    assert history == [
+        ("厦门市", dt.date(1991, 3, 6), dt.date(2025, 1, 1)),
+        ("福州市", dt.date(2025, 1, 1), None),
+    ]
 
 
 def test_cannot_move_under_own_subtree():
@@ -82,10 +94,20 @@ def test_industry_code_validation():
 def test_certifications_active_on_a_day():
     t = factories.small_tree()
     a, b = t["a"], t["b"]
-    Certification.objects.create(entity=a, kind="hte", granted_on=dt.date(2022, 12, 1), expires_on=dt.date(2025, 11, 30))
-    Certification.objects.create(entity=b, kind="hte", granted_on=dt.date(2023, 12, 1), expires_on=dt.date(2026, 11, 30),
-                                 revoked_on=dt.date(2024, 6, 1))
-    active = lambda d: set(Certification.objects.active_on(d).values_list("entity__name", flat=True))  # noqa: E731
+    Certification.objects.create(
+        entity=a, kind="hte", granted_on=dt.date(2022, 12, 1), expires_on=dt.date(2025, 11, 30)
+    )
+    Certification.objects.create(
+        entity=b,
+        kind="hte",
+        granted_on=dt.date(2023, 12, 1),
+        expires_on=dt.date(2026, 11, 30),
+        revoked_on=dt.date(2024, 6, 1),
+    )
+
+    def active(day):
+        return set(Certification.objects.active_on(day).values_list("entity__name", flat=True))
+
     assert active(dt.date(2023, 12, 31)) == {"厦门甲科技有限公司", "厦门乙电子有限公司"}
     assert active(dt.date(2024, 6, 1)) == {"厦门甲科技有限公司"}
     assert active(dt.date(2025, 12, 1)) == set()
@@ -94,18 +116,37 @@ def test_certifications_active_on_a_day():
 def test_certification_expiry_cannot_precede_grant():
     t = factories.small_tree()
     with pytest.raises(IntegrityError):
-        Certification.objects.create(entity=t["a"], kind="hte", granted_on=dt.date(2024, 1, 1), expires_on=dt.date(2023, 1, 1))
+        Certification.objects.create(
+            entity=t["a"],
+            kind="hte",
+            granted_on=dt.date(2024, 1, 1),
+            expires_on=dt.date(2023, 1, 1),
+        )
 
 
 def test_loading_the_reference_zone_list_is_idempotent():
-    loading.load_regions(pl.DataFrame({
-        "code": ["620000", "620100"], "name": ["甘肃省", "兰州市"], "level": ["province", "city"], "parent_code": [None, "620000"],
-    }))
-    zones = pl.DataFrame({
-        "code": ["620100N1"], "name": ["兰州高新技术产业开发区"], "level": ["national"], "category": [""],
-        "region_code": ["620100"], "approved_on": [dt.date(1991, 3, 6)], "area_km2": [None],
-        "leading_industries": [["生物医药", "新材料"]],
-    })
+    loading.load_regions(
+        pl.DataFrame(
+            {
+                "code": ["620000", "620100"],
+                "name": ["甘肃省", "兰州市"],
+                "level": ["province", "city"],
+                "parent_code": [None, "620000"],
+            }
+        )
+    )
+    zones = pl.DataFrame(
+        {
+            "code": ["620100N1"],
+            "name": ["兰州高新技术产业开发区"],
+            "level": ["national"],
+            "category": [""],
+            "region_code": ["620100"],
+            "approved_on": [dt.date(1991, 3, 6)],
+            "area_km2": [None],
+            "leading_industries": [["生物医药", "新材料"]],
+        }
+    )
     loading.load_zones(zones)
     loading.load_zones(zones)
     z = Zone.objects.get(entity__code="620100N1")

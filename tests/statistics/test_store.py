@@ -21,10 +21,13 @@ def test_first_write_creates_values_and_history(setup):
     t, revenue, employees = setup
     batch = Batch.objects.create(kind="manual", label="t1")
     counts = write_observations(
-        [(t["a"].pk, revenue.pk, "2025-07", 1234.5), (t["a"].pk, employees.pk, "2025-07", 88)], batch
+        [(t["a"].pk, revenue.pk, "2025-07", 1234.5), (t["a"].pk, employees.pk, "2025-07", 88)],
+        batch,
     )
     assert (counts.created, counts.changed, counts.unchanged) == (2, 0, 0)
-    assert Observation.objects.get(entity=t["a"], variable=revenue, period="2025-07").value == Decimal("1234.5")
+    assert Observation.objects.get(
+        entity=t["a"], variable=revenue, period="2025-07"
+    ).value == Decimal("1234.5")
     h = ObservationChange.objects.get(entity=t["a"], variable=revenue)
     assert h.old_value is None and h.new_value == Decimal("1234.5") and h.batch == batch
 
@@ -34,12 +37,19 @@ def test_a_revision_changes_the_value_and_appends_history(setup):
     b1 = Batch.objects.create(kind="manual", label="first")
     b2 = Batch.objects.create(kind="manual", label="revision")
     write_observations([(t["a"].pk, revenue.pk, "2025-07", 100)], b1)
-    counts = write_observations([(t["a"].pk, revenue.pk, "2025-07", 120), (t["b"].pk, revenue.pk, "2025-07", 5)], b2,
-                                reason="企业更正")
+    counts = write_observations(
+        [(t["a"].pk, revenue.pk, "2025-07", 120), (t["b"].pk, revenue.pk, "2025-07", 5)],
+        b2,
+        reason="企业更正",
+    )
     assert (counts.created, counts.changed) == (1, 1)
     obs = Observation.objects.get(entity=t["a"], variable=revenue, period="2025-07")
     assert obs.value == Decimal("120") and obs.batch == b2
-    trail = list(ObservationChange.objects.filter(entity=t["a"]).order_by("id").values_list("old_value", "new_value", "reason"))
+    trail = list(
+        ObservationChange.objects.filter(entity=t["a"])
+        .order_by("id")
+        .values_list("old_value", "new_value", "reason")
+    )
     assert trail == [(None, Decimal("100"), ""), (Decimal("100"), Decimal("120"), "企业更正")]
 
 
@@ -47,14 +57,18 @@ def test_writing_the_same_value_again_changes_nothing(setup):
     t, revenue, _ = setup
     b1 = Batch.objects.create(kind="manual", label="first")
     write_observations([(t["a"].pk, revenue.pk, "2025", "0.1")], b1)
-    counts = write_observations([(t["a"].pk, revenue.pk, "2025", 0.1)], Batch.objects.create(kind="manual", label="again"))
+    counts = write_observations(
+        [(t["a"].pk, revenue.pk, "2025", 0.1)], Batch.objects.create(kind="manual", label="again")
+    )
     assert (counts.created, counts.changed, counts.unchanged) == (0, 0, 1)
     assert ObservationChange.objects.count() == 1
 
 
 def test_history_is_append_only(setup):
     t, revenue, _ = setup
-    write_observations([(t["a"].pk, revenue.pk, "2025", 1)], Batch.objects.create(kind="manual", label="x"))
+    write_observations(
+        [(t["a"].pk, revenue.pk, "2025", 1)], Batch.objects.create(kind="manual", label="x")
+    )
     change = ObservationChange.objects.get()
     change.reason = "tamper"
     with pytest.raises(ValueError, match="append-only"):
@@ -66,12 +80,18 @@ def test_the_grain_is_unique(setup):
     batch = Batch.objects.create(kind="manual", label="x")
     Observation.objects.create(entity=t["a"], variable=revenue, period="2025", value=1, batch=batch)
     with pytest.raises(IntegrityError):
-        Observation.objects.create(entity=t["a"], variable=revenue, period="2025", value=2, batch=batch)
+        Observation.objects.create(
+            entity=t["a"], variable=revenue, period="2025", value=2, batch=batch
+        )
 
 
 def test_scope_filters_observations_by_subtree(setup):
     t, revenue, _ = setup
     batch = Batch.objects.create(kind="manual", label="x")
-    write_observations([(t["a"].pk, revenue.pk, "2025", 1), (t["c"].pk, revenue.pk, "2025", 2)], batch)
-    assert list(Observation.objects.within(t["xm"]).values_list("entity__name", flat=True)) == ["厦门甲科技有限公司"]
+    write_observations(
+        [(t["a"].pk, revenue.pk, "2025", 1), (t["c"].pk, revenue.pk, "2025", 2)], batch
+    )
+    assert list(Observation.objects.within(t["xm"]).values_list("entity__name", flat=True)) == [
+        "厦门甲科技有限公司"
+    ]
     assert Observation.objects.within(t["fj"]).count() == 2

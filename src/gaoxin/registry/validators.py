@@ -6,7 +6,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
 
 from gaoxin.engine.reference import industry_code_problem
 

@@ -42,7 +42,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ObservationChange)
 class ObservationChangeAdmin(ReadOnlyAdmin):
-    list_display = ("entity", "variable", "period", "old_value", "new_value", "batch", "changed_by", "changed_at", "reason")
+    list_display = (
+        "entity",
+        "variable",
+        "period",
+        "old_value",
+        "new_value",
+        "batch",
+        "changed_by",
+        "changed_at",
+        "reason",
+    )
     list_select_related = ("entity", "variable", "batch", "changed_by")
     search_fields = ("entity__name", "period")
     show_full_result_count = False
@@ -50,7 +60,17 @@ class ObservationChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(Batch)
 class BatchAdmin(ReadOnlyAdmin):
-    list_display = ("id", "label", "kind", "file_name", "rows_read", "values_written", "values_changed", "created_by", "created_at")
+    list_display = (
+        "id",
+        "label",
+        "kind",
+        "file_name",
+        "rows_read",
+        "values_written",
+        "values_changed",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("kind",)
 
 

@@ -89,14 +89,51 @@ def write_observations(
                     old = obs.value
                     obs.value, obs.batch = value, batch
                     upd_obs.append(obs)
-                history.append((entity_id, variable_id, period, old, value, batch.pk,
-                                user.pk if user else None, now, reason))
-            _insert_many(Observation, ["entity_id", "variable_id", "period", "value", "batch_id",
-                                       "created_at", "updated_at"], new_obs)
+                history.append(
+                    (
+                        entity_id,
+                        variable_id,
+                        period,
+                        old,
+                        value,
+                        batch.pk,
+                        user.pk if user else None,
+                        now,
+                        reason,
+                    )
+                )
+            _insert_many(
+                Observation,
+                [
+                    "entity_id",
+                    "variable_id",
+                    "period",
+                    "value",
+                    "batch_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                new_obs,
+            )
             if upd_obs:
-                Observation.objects.bulk_update(upd_obs, ["value", "batch", "updated_at"], batch_size=CHUNK)
-            _insert_many(ObservationChange, ["entity_id", "variable_id", "period", "old_value", "new_value",
-                                             "batch_id", "changed_by_id", "changed_at", "reason"], history)
+                Observation.objects.bulk_update(
+                    upd_obs, ["value", "batch", "updated_at"], batch_size=CHUNK
+                )
+            _insert_many(
+                ObservationChange,
+                [
+                    "entity_id",
+                    "variable_id",
+                    "period",
+                    "old_value",
+                    "new_value",
+                    "batch_id",
+                    "changed_by_id",
+                    "changed_at",
+                    "reason",
+                ],
+                history,
+            )
             created += len(new_obs)
             changed += len(upd_obs)
     return WriteCounts(created, changed, unchanged)
@@ -112,12 +149,17 @@ def _insert_many(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     ops = connection.ops
-    fields = [model._meta.get_field(c.removesuffix("_id")) if c.endswith("_id") else model._meta.get_field(c)
-              for c in columns]
+    fields = [
+        model._meta.get_field(c.removesuffix("_id"))
+        if c.endswith("_id")
+        else model._meta.get_field(c)
+        for c in columns
+    ]
     adapt = [
         (lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
         if f.get_internal_type() == "DecimalField"
-        else (lambda v: ops.adapt_datetimefield_value(v)) if f.get_internal_type() == "DateTimeField"
+        else (lambda v: ops.adapt_datetimefield_value(v))
+        if f.get_internal_type() == "DateTimeField"
         else (lambda v: v)
         for f in fields
     ]
@@ -126,8 +168,13 @@ def _insert_many(model, columns: list[str], rows: list[tuple]) -> None:
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(a(v) if v is not None else None for a, v in zip(adapt, row, strict=True))
-                                 for row in rows])
+        cursor.executemany(
+            sql,
+            [
+                tuple(a(v) if v is not None else None for a, v in zip(adapt, row, strict=True))
+                for row in rows
+            ],
+        )
 
 
 def _existing(keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Observation]:
@@ -171,7 +218,11 @@ def sync_catalogue(catalogue: Catalogue | None = None) -> int:
 
 
 def shipped_validation_rules() -> list[dict]:
-    text = resources.files("gaoxin.packs").joinpath("catalogue/validation_rules.yaml").read_text("utf-8")
+    text = (
+        resources.files("gaoxin.packs")
+        .joinpath("catalogue/validation_rules.yaml")
+        .read_text("utf-8")
+    )
     return yaml.safe_load(text)["rules"]
 
 

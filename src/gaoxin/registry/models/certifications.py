@@ -19,9 +19,11 @@ from gaoxin.registry.models.entities import Entity
 
 class CertificationQuerySet(models.QuerySet):
     def active_on(self, day: dt.date) -> CertificationQuerySet:
-        return self.filter(granted_on__lte=day).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=day)
-        ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        return (
+            self.filter(granted_on__lte=day)
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+            .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        )
 
 
 class Certification(models.Model):

@@ -41,7 +41,10 @@ class Zone(models.Model):
     )
     level = models.CharField(_("级别"), max_length=16, choices=ZoneLevel.choices)
     category = models.CharField(
-        _("类别"), max_length=16, choices=ZoneCategory.choices, blank=True,
+        _("类别"),
+        max_length=16,
+        choices=ZoneCategory.choices,
+        blank=True,
         help_text=_("省级高新区的认定类/创建类；国家高新区留空"),
     )
     approved_on = models.DateField(_("获批日期"), null=True, blank=True)
@@ -123,7 +126,10 @@ class Enterprise(models.Model):
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
     )
     industry_code = models.CharField(
-        _("国民经济行业代码"), max_length=5, blank=True, validators=[validate_industry_code],
+        _("国民经济行业代码"),
+        max_length=5,
+        blank=True,
+        validators=[validate_industry_code],
         help_text=_("GB/T 4754-2017，如 C39"),
     )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)

@@ -6,181 +6,520 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportingForm',
+            name="ReportingForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('period_type', models.CharField(choices=[('month', '月'), ('quarter', '季'), ('half', '半年'), ('year', '年')], max_length=8, verbose_name='报送周期')),
-                ('entity_kind', models.CharField(choices=[('region', '行政区'), ('zone', '高新区'), ('enterprise', '企业'), ('institution', '机构')], max_length=16, verbose_name='填报主体类型')),
-                ('deadline_days', models.PositiveSmallIntegerField(default=15, help_text='期间结束后第几天截止；截止后该期数据锁定，修改需先解锁', verbose_name='填报截止（期末后天数）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("month", "月"),
+                            ("quarter", "季"),
+                            ("half", "半年"),
+                            ("year", "年"),
+                        ],
+                        max_length=8,
+                        verbose_name="报送周期",
+                    ),
+                ),
+                (
+                    "entity_kind",
+                    models.CharField(
+                        choices=[
+                            ("region", "行政区"),
+                            ("zone", "高新区"),
+                            ("enterprise", "企业"),
+                            ("institution", "机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="填报主体类型",
+                    ),
+                ),
+                (
+                    "deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="期间结束后第几天截止；截止后该期数据锁定，修改需先解锁",
+                        verbose_name="填报截止（期末后天数）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报表',
-                'verbose_name_plural': '报表',
+                "verbose_name": "报表",
+                "verbose_name_plural": "报表",
             },
         ),
         migrations.CreateModel(
-            name='ValidationRule',
+            name="ValidationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('left', models.CharField(max_length=500, verbose_name='左侧表达式')),
-                ('operator', models.CharField(choices=[('==', '=='), ('!=', '!='), ('<', '<'), ('<=', '<='), ('>', '>'), ('>=', '>=')], max_length=2, verbose_name='运算符')),
-                ('right', models.CharField(max_length=500, verbose_name='右侧表达式')),
-                ('importance', models.CharField(choices=[('high', '高'), ('medium', '中'), ('low', '低')], default='medium', max_length=8, verbose_name='重要性')),
-                ('missing', models.CharField(choices=[('skip_if_any_missing', '任一侧缺失时跳过'), ('skip_if_all_missing', '两侧都缺失时跳过'), ('never_skip', '从不跳过（缺失按0计）')], default='skip_if_any_missing', max_length=24, verbose_name='缺失值处理')),
-                ('entity_kind', models.CharField(choices=[('region', '行政区'), ('zone', '高新区'), ('enterprise', '企业'), ('institution', '机构')], max_length=16, verbose_name='适用主体类型')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("left", models.CharField(max_length=500, verbose_name="左侧表达式")),
+                (
+                    "operator",
+                    models.CharField(
+                        choices=[
+                            ("==", "=="),
+                            ("!=", "!="),
+                            ("<", "<"),
+                            ("<=", "<="),
+                            (">", ">"),
+                            (">=", ">="),
+                        ],
+                        max_length=2,
+                        verbose_name="运算符",
+                    ),
+                ),
+                ("right", models.CharField(max_length=500, verbose_name="右侧表达式")),
+                (
+                    "importance",
+                    models.CharField(
+                        choices=[("high", "高"), ("medium", "中"), ("low", "低")],
+                        default="medium",
+                        max_length=8,
+                        verbose_name="重要性",
+                    ),
+                ),
+                (
+                    "missing",
+                    models.CharField(
+                        choices=[
+                            ("skip_if_any_missing", "任一侧缺失时跳过"),
+                            ("skip_if_all_missing", "两侧都缺失时跳过"),
+                            ("never_skip", "从不跳过（缺失按0计）"),
+                        ],
+                        default="skip_if_any_missing",
+                        max_length=24,
+                        verbose_name="缺失值处理",
+                    ),
+                ),
+                (
+                    "entity_kind",
+                    models.CharField(
+                        choices=[
+                            ("region", "行政区"),
+                            ("zone", "高新区"),
+                            ("enterprise", "企业"),
+                            ("institution", "机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="适用主体类型",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '校验规则',
-                'verbose_name_plural': '校验规则',
+                "verbose_name": "校验规则",
+                "verbose_name_plural": "校验规则",
             },
         ),
         migrations.CreateModel(
-            name='Variable',
+            name="Variable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='代码')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='中文名称')),
-                ('name_en', models.CharField(max_length=200, verbose_name='英文名称')),
-                ('unit', models.CharField(max_length=16, verbose_name='单位')),
-                ('kinds', models.CharField(help_text='逗号分隔：enterprise,institution,zone,region', max_length=64, verbose_name='适用主体')),
-                ('period_type', models.CharField(choices=[('month', '月'), ('quarter', '季'), ('half', '半年'), ('year', '年')], max_length=8, verbose_name='报送周期')),
-                ('cumulative', models.BooleanField(default=False, verbose_name='累计值（1-N月）')),
-                ('aggregation', models.CharField(choices=[('sum', '求和'), ('mean', '平均'), ('min', '最小'), ('max', '最大'), ('none', '不汇总')], max_length=8, verbose_name='汇总方式')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True, verbose_name='最小值')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True, verbose_name='最大值')),
-                ('aliases', models.CharField(blank=True, help_text='以“|”分隔', max_length=300, verbose_name='别名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="代码")),
+                ("name_zh", models.CharField(max_length=100, verbose_name="中文名称")),
+                ("name_en", models.CharField(max_length=200, verbose_name="英文名称")),
+                ("unit", models.CharField(max_length=16, verbose_name="单位")),
+                (
+                    "kinds",
+                    models.CharField(
+                        help_text="逗号分隔：enterprise,institution,zone,region",
+                        max_length=64,
+                        verbose_name="适用主体",
+                    ),
+                ),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("month", "月"),
+                            ("quarter", "季"),
+                            ("half", "半年"),
+                            ("year", "年"),
+                        ],
+                        max_length=8,
+                        verbose_name="报送周期",
+                    ),
+                ),
+                ("cumulative", models.BooleanField(default=False, verbose_name="累计值（1-N月）")),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "求和"),
+                            ("mean", "平均"),
+                            ("min", "最小"),
+                            ("max", "最大"),
+                            ("none", "不汇总"),
+                        ],
+                        max_length=8,
+                        verbose_name="汇总方式",
+                    ),
+                ),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="最小值",
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=24,
+                        null=True,
+                        verbose_name="最大值",
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.CharField(
+                        blank=True, help_text="以“|”分隔", max_length=300, verbose_name="别名"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '统计变量',
-                'verbose_name_plural': '统计变量',
-                'ordering': ['id'],
+                "verbose_name": "统计变量",
+                "verbose_name_plural": "统计变量",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('import', '文件导入'), ('demo', '演示数据'), ('manual', '手工录入'), ('api', '接口')], max_length=16, verbose_name='来源类型')),
-                ('label', models.CharField(max_length=200, verbose_name='名称')),
-                ('file_name', models.CharField(blank=True, max_length=300, verbose_name='文件名')),
-                ('file_sha256', models.CharField(blank=True, max_length=64, verbose_name='文件SHA-256')),
-                ('sheet', models.CharField(blank=True, max_length=100, verbose_name='工作表')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='读取行数')),
-                ('values_written', models.PositiveIntegerField(default=0, verbose_name='写入数值数')),
-                ('values_changed', models.PositiveIntegerField(default=0, verbose_name='修改数值数')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("import", "文件导入"),
+                            ("demo", "演示数据"),
+                            ("manual", "手工录入"),
+                            ("api", "接口"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源类型",
+                    ),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="名称")),
+                ("file_name", models.CharField(blank=True, max_length=300, verbose_name="文件名")),
+                (
+                    "file_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="文件SHA-256"),
+                ),
+                ("sheet", models.CharField(blank=True, max_length=100, verbose_name="工作表")),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="读取行数")),
+                (
+                    "values_written",
+                    models.PositiveIntegerField(default=0, verbose_name="写入数值数"),
+                ),
+                (
+                    "values_changed",
+                    models.PositiveIntegerField(default=0, verbose_name="修改数值数"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数据批次',
-                'verbose_name_plural': '数据批次',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "数据批次",
+                "verbose_name_plural": "数据批次",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FormVariable',
+            name="FormVariable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('required', models.BooleanField(default=True, verbose_name='必填')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_variables', to='gx_statistics.reportingform')),
-                ('variable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gx_statistics.variable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                ("required", models.BooleanField(default=True, verbose_name="必填")),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_variables",
+                        to="gx_statistics.reportingform",
+                    ),
+                ),
+                (
+                    "variable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="gx_statistics.variable",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', 'order'],
+                "ordering": ["form", "order"],
             },
         ),
         migrations.AddField(
-            model_name='reportingform',
-            name='variables',
-            field=models.ManyToManyField(through='gx_statistics.FormVariable', to='gx_statistics.variable', verbose_name='变量'),
+            model_name="reportingform",
+            name="variables",
+            field=models.ManyToManyField(
+                through="gx_statistics.FormVariable",
+                to="gx_statistics.variable",
+                verbose_name="变量",
+            ),
         ),
         migrations.CreateModel(
-            name='FormUnlock',
+            name="FormUnlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='期间')),
-                ('reason', models.CharField(max_length=300, verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unlocks', to='gx_statistics.reportingform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="期间")),
+                ("reason", models.CharField(max_length=300, verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unlocks",
+                        to="gx_statistics.reportingform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报表解锁',
-                'verbose_name_plural': '报表解锁',
-                'constraints': [models.UniqueConstraint(fields=('form', 'period'), name='form_unlock_unique')],
+                "verbose_name": "报表解锁",
+                "verbose_name_plural": "报表解锁",
+                "constraints": [
+                    models.UniqueConstraint(fields=("form", "period"), name="form_unlock_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FormAssignment',
+            name="FormAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.entity', verbose_name='范围')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='gx_statistics.reportingform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.entity",
+                        verbose_name="范围",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="gx_statistics.reportingform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报表分配',
-                'verbose_name_plural': '报表分配',
-                'constraints': [models.UniqueConstraint(fields=('form', 'scope'), name='form_assignment_unique')],
+                "verbose_name": "报表分配",
+                "verbose_name_plural": "报表分配",
+                "constraints": [
+                    models.UniqueConstraint(fields=("form", "scope"), name="form_assignment_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ObservationChange',
+            name="ObservationChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='期间')),
-                ('old_value', models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True, verbose_name='原值')),
-                ('new_value', models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True, verbose_name='新值')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='修改时间')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='原因')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='gx_statistics.batch', verbose_name='批次')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.entity')),
-                ('variable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='gx_statistics.variable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="期间")),
+                (
+                    "old_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=24, null=True, verbose_name="原值"
+                    ),
+                ),
+                (
+                    "new_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=24, null=True, verbose_name="新值"
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="修改时间")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="原因")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="gx_statistics.batch",
+                        verbose_name="批次",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.entity",
+                    ),
+                ),
+                (
+                    "variable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="gx_statistics.variable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数值变更记录',
-                'verbose_name_plural': '数值变更记录',
-                'ordering': ['entity', 'variable', 'period', 'changed_at', 'id'],
-                'indexes': [models.Index(fields=['entity', 'variable', 'period'], name='change_grain')],
+                "verbose_name": "数值变更记录",
+                "verbose_name_plural": "数值变更记录",
+                "ordering": ["entity", "variable", "period", "changed_at", "id"],
+                "indexes": [
+                    models.Index(fields=["entity", "variable", "period"], name="change_grain")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(help_text='2025、2025H1、2025Q3、2025-07', max_length=10, verbose_name='期间')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=24, verbose_name='数值')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='gx_statistics.batch', verbose_name='批次')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='registry.entity', verbose_name='主体')),
-                ('variable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='gx_statistics.variable', verbose_name='变量')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        help_text="2025、2025H1、2025Q3、2025-07",
+                        max_length=10,
+                        verbose_name="期间",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=6, max_digits=24, verbose_name="数值"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="gx_statistics.batch",
+                        verbose_name="批次",
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="registry.entity",
+                        verbose_name="主体",
+                    ),
+                ),
+                (
+                    "variable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="gx_statistics.variable",
+                        verbose_name="变量",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '观测值',
-                'verbose_name_plural': '观测值',
-                'indexes': [models.Index(fields=['variable', 'period'], name='observation_var_period')],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'variable', 'period'), name='observation_unique_grain', violation_error_message='同一主体、变量、期间只能有一个值')],
+                "verbose_name": "观测值",
+                "verbose_name_plural": "观测值",
+                "indexes": [
+                    models.Index(fields=["variable", "period"], name="observation_var_period")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entity", "variable", "period"),
+                        name="observation_unique_grain",
+                        violation_error_message="同一主体、变量、期间只能有一个值",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='formvariable',
-            constraint=models.UniqueConstraint(fields=('form', 'variable'), name='form_variable_unique'),
+            model_name="formvariable",
+            constraint=models.UniqueConstraint(
+                fields=("form", "variable"), name="form_variable_unique"
+            ),
         ),
     ]

@@ -24,7 +24,8 @@ class ReportingForm(models.Model):
     period_type = models.CharField(_("报送周期"), max_length=8, choices=PeriodType.choices)
     entity_kind = models.CharField(_("填报主体类型"), max_length=16, choices=EntityKind.choices)
     deadline_days = models.PositiveSmallIntegerField(
-        _("填报截止（期末后天数）"), default=15,
+        _("填报截止（期末后天数）"),
+        default=15,
         help_text=_("期间结束后第几天截止；截止后该期数据锁定，修改需先解锁"),
     )
     variables = models.ManyToManyField(Variable, through="FormVariable", verbose_name=_("变量"))
@@ -62,7 +63,9 @@ class FormAssignment(models.Model):
     """The form applies to every entity of its kind inside ``scope``'s subtree."""
 
     form = models.ForeignKey(ReportingForm, on_delete=models.CASCADE, related_name="assignments")
-    scope = models.ForeignKey(Entity, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="+")
+    scope = models.ForeignKey(
+        Entity, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("报表分配")
@@ -93,13 +96,19 @@ class ValidationRule(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     left = models.CharField(_("左侧表达式"), max_length=500)
     operator = models.CharField(
-        _("运算符"), max_length=2,
+        _("运算符"),
+        max_length=2,
         choices=[(o, o) for o in ("==", "!=", "<", "<=", ">", ">=")],
     )
     right = models.CharField(_("右侧表达式"), max_length=500)
-    importance = models.CharField(_("重要性"), max_length=8, choices=Importance.choices, default=Importance.MEDIUM)
+    importance = models.CharField(
+        _("重要性"), max_length=8, choices=Importance.choices, default=Importance.MEDIUM
+    )
     missing = models.CharField(
-        _("缺失值处理"), max_length=24, choices=MissingStrategy.choices, default=MissingStrategy.SKIP_IF_ANY
+        _("缺失值处理"),
+        max_length=24,
+        choices=MissingStrategy.choices,
+        default=MissingStrategy.SKIP_IF_ANY,
     )
     entity_kind = models.CharField(_("适用主体类型"), max_length=16, choices=EntityKind.choices)
     active = models.BooleanField(_("启用"), default=True)

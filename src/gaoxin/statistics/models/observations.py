@@ -29,8 +29,12 @@ class Batch(models.Model):
     values_written = models.PositiveIntegerField(_("写入数值数"), default=0)
     values_changed = models.PositiveIntegerField(_("修改数值数"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.TextField(_("说明"), blank=True)
@@ -60,7 +64,9 @@ class Observation(models.Model):
     variable = models.ForeignKey(
         Variable, verbose_name=_("变量"), on_delete=models.PROTECT, related_name="observations"
     )
-    period = models.CharField(_("期间"), max_length=10, help_text=_("2025、2025H1、2025Q3、2025-07"))
+    period = models.CharField(
+        _("期间"), max_length=10, help_text=_("2025、2025H1、2025Q3、2025-07")
+    )
     value = models.DecimalField(_("数值"), **VALUE_DIGITS)
     batch = models.ForeignKey(
         Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="observations"
@@ -94,10 +100,16 @@ class ObservationChange(models.Model):
     period = models.CharField(_("期间"), max_length=10)
     old_value = models.DecimalField(_("原值"), null=True, blank=True, **VALUE_DIGITS)
     new_value = models.DecimalField(_("新值"), null=True, blank=True, **VALUE_DIGITS)
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="changes")
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="changes"
+    )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
     reason = models.CharField(_("原因"), max_length=300, blank=True)

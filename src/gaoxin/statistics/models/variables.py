@@ -19,8 +19,12 @@ class Variable(models.Model):
     period_type = models.CharField(_("报送周期"), max_length=8, choices=PeriodType.choices)
     cumulative = models.BooleanField(_("累计值（1-N月）"), default=False)
     aggregation = models.CharField(_("汇总方式"), max_length=8, choices=Aggregation.choices)
-    min_value = models.DecimalField(_("最小值"), max_digits=24, decimal_places=6, null=True, blank=True)
-    max_value = models.DecimalField(_("最大值"), max_digits=24, decimal_places=6, null=True, blank=True)
+    min_value = models.DecimalField(
+        _("最小值"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("最大值"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
     aliases = models.CharField(_("别名"), max_length=300, blank=True, help_text=_("以“|”分隔"))
 
     class Meta:

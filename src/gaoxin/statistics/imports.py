@@ -1,0 +1,298 @@
+"""Importing a statistics file into the store: all or nothing.
+
+The engine reads the file (``gaoxin.engine.tabular``) and reports what it can see alone:
+encoding, headers, numbers, units, periods, ranges, duplicates, credit codes. This module adds
+what needs the database: unknown entities, a variable the entity's kind does not report, a
+locked reporting period, and the validation rules over the new values together with the values
+already stored. Any error and nothing is written; the report lists every problem found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import transaction
+
+from gaoxin.engine.periods import Period
+from gaoxin.engine.problems import Problem
+from gaoxin.engine.tabular import read_observations
+from gaoxin.engine.variables import Catalogue, default_catalogue
+from gaoxin.registry.choices import EntityKind
+from gaoxin.registry.models import Entity
+from gaoxin.statistics.choices import BatchKind
+from gaoxin.statistics.models import Batch, ReportingForm, ValidationRule, Variable
+from gaoxin.statistics.store import WriteCounts, write_observations
+from gaoxin.statistics.validation import check_rules
+
+STATUS_LABELS = {
+    "committed": "已导入",
+    "dry_run": "试导入（未写入）",
+    "rejected": "已拒绝（未写入）",
+}
+
+
+@dataclass
+class ImportReport:
+    file: str
+    status: str  # committed | dry_run | rejected
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    values: int = 0
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    batch_id: int | None = None
+    column_map: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def summary(self) -> str:
+        head = f"{self.file}：{STATUS_LABELS[self.status]}"
+        if self.status == "rejected":
+            return f"{head}，发现 {len(self.errors)} 个错误、{len(self.warnings)} 个提示，数据库未作任何修改。"
+        verb = "将" if self.status == "dry_run" else "已"
+        c = self.counts
+        return (
+            f"{head}，读取 {self.rows_read} 行、{self.values} 个数值：{verb}新增 {c.created} 个，"
+            f"{verb}修改 {c.changed} 个，{c.unchanged} 个与库中相同；{len(self.warnings)} 个提示。"
+        )
+
+
+def import_file(
+    path: str | Path,
+    *,
+    user=None,
+    scope: Entity | None = None,
+    dry_run: bool = False,
+    period: str | None = None,
+    sheet: str | None = None,
+    today: dt.date | None = None,
+    reason: str = "",
+    catalogue: Catalogue | None = None,
+) -> ImportReport:
+    path = Path(path)
+    catalogue = catalogue or default_catalogue()
+    parsed = read_observations(path, catalogue, sheet=sheet, period=period)
+    obs = parsed.observations
+    report = ImportReport(
+        file=path.name,
+        status="rejected",
+        problems=list(parsed.problems),
+        rows_read=obs.select("row").n_unique() if obs.height else 0,
+        values=obs.height,
+        column_map=parsed.describe_mappings(),
+    )
+    if obs.height:
+        obs, problems = _resolve(obs, scope)
+        report.problems += problems
+        if obs.height:
+            report.problems += _check_locks(obs, today or dt.date.today())
+            report.problems += _check_rules(obs)
+    if report.errors:
+        return report
+
+    rows = list(zip(obs["entity_id"], obs["variable_id"], obs["period"], obs["value"], strict=True))
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            kind=BatchKind.IMPORT,
+            label=f"导入 {path.name}",
+            file_name=path.name,
+            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            sheet=sheet or "",
+            rows_read=report.rows_read,
+            created_by=user,
+            note=reason,
+        )
+        report.counts = write_observations(
+            rows, batch, user=user, reason=reason or f"导入 {path.name}"
+        )
+        batch.values_written, batch.values_changed = report.counts.created, report.counts.changed
+        batch.save(update_fields=["values_written", "values_changed"])
+        report.batch_id = batch.pk
+        if dry_run:
+            # Everything above ran for real so the counts are exact; now undo it all.
+            transaction.set_rollback(True)
+            report.batch_id = None
+    report.status = "dry_run" if dry_run else "committed"
+    return report
+
+
+KEY_COLUMN_LABELS = {"uscc": "统一社会信用代码", "code": "主体代码", "name": "主体名称"}
+
+
+def _problem(
+    row: dict,
+    code: str,
+    message: str,
+    *,
+    column: str | None = None,
+    value=None,
+    severity: str = "error",
+) -> Problem:
+    return Problem(
+        code=code,
+        message=message,
+        file=row.get("source_file"),
+        sheet=row.get("sheet") or None,
+        row=row.get("row"),
+        column=column or row.get("column"),
+        value=None if value is None else str(value),
+        severity=severity,
+    )
+
+
+def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, list[Problem]]:
+    """Attach entity_id, entity kind and variable_id; report keys and kinds that do not fit."""
+    problems: list[Problem] = []
+    entities = Entity.objects.within(scope)
+    keys = obs.select("entity_key", "entity_key_type").unique()
+    by_code: dict[tuple[str, str], tuple[int, str]] = {}
+    codes = keys.filter(pl.col("entity_key_type") != "name")["entity_key"].to_list()
+    names = keys.filter(pl.col("entity_key_type") == "name")["entity_key"].to_list()
+    found_codes: dict[str, list[tuple[int, str]]] = {}
+    for eid, code, kind in entities.filter(code__in=codes).values_list("id", "code", "kind"):
+        found_codes.setdefault(code, []).append((eid, kind))
+    found_names: dict[str, list[tuple[int, str]]] = {}
+    for eid, name, kind in entities.filter(name__in=names).values_list("id", "name", "kind"):
+        found_names.setdefault(name, []).append((eid, kind))
+    unknown, ambiguous = set(), set()
+    for key, key_type in keys.iter_rows():
+        hits = (found_names if key_type == "name" else found_codes).get(key, [])
+        if key_type == "uscc":
+            hits = [h for h in hits if h[1] == EntityKind.ENTERPRISE]
+        if len(hits) == 1:
+            by_code[(key, key_type)] = hits[0]
+        elif hits:
+            ambiguous.add((key, key_type))
+        else:
+            unknown.add((key, key_type))
+    variables = dict(Variable.objects.values_list("code", "id"))
+    kinds_of = {v.code: set(v.kind_list) for v in Variable.objects.all()}
+    first_rows = obs.group_by("entity_key", "entity_key_type").agg(pl.all().first())
+    for row in first_rows.iter_rows(named=True):
+        k = (row["entity_key"], row["entity_key_type"])
+        if k in unknown:
+            where = "" if scope is None else f"（在「{scope.name}」范围内）"
+            problems.append(
+                _problem(
+                    row,
+                    "unknown_entity",
+                    f"找不到主体「{row['entity_key']}」{where}：请先在主体名录中登记，或检查代码/名称是否与名录一致",
+                    value=row["entity_key"],
+                    column=KEY_COLUMN_LABELS.get(row["entity_key_type"]),
+                )
+            )
+        elif k in ambiguous:
+            problems.append(
+                _problem(
+                    row,
+                    "ambiguous_entity",
+                    f"名称「{row['entity_key']}」对应多个主体：请改用统一社会信用代码或主体代码",
+                    value=row["entity_key"],
+                    column=KEY_COLUMN_LABELS.get(row["entity_key_type"]),
+                )
+            )
+    ids = pl.DataFrame(
+        [(k[0], k[1], v[0], v[1]) for k, v in by_code.items()],
+        schema={
+            "entity_key": pl.String,
+            "entity_key_type": pl.String,
+            "entity_id": pl.Int64,
+            "entity_kind": pl.String,
+        },
+        orient="row",
+    )
+    var_ids = pl.DataFrame(
+        {"variable": list(variables), "variable_id": list(variables.values())},
+        schema={"variable": pl.String, "variable_id": pl.Int64},
+    )
+    resolved = obs.join(ids, on=["entity_key", "entity_key_type"], how="inner").join(
+        var_ids, on="variable", how="left"
+    )
+    missing_var = resolved.filter(pl.col("variable_id").is_null())
+    for row in missing_var.iter_rows(named=True):
+        problems.append(
+            _problem(
+                row,
+                "variable_not_in_database",
+                f"变量 {row['variable']} 不在数据库中：请先运行 gaoxin init 同步变量目录",
+                value=row["variable"],
+            )
+        )
+    resolved = resolved.filter(pl.col("variable_id").is_not_null())
+    allowed = pl.DataFrame(
+        [(code, kind) for code, ks in kinds_of.items() for kind in ks],
+        schema={"variable": pl.String, "entity_kind": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("_ok"))
+    checked = resolved.join(allowed, on=["variable", "entity_kind"], how="left")
+    wrong_kind = checked.filter(pl.col("_ok").is_null())
+    labels = {k: str(v) for k, v in EntityKind.choices}
+    for row in wrong_kind.iter_rows(named=True):
+        problems.append(
+            _problem(
+                row,
+                "variable_not_for_kind",
+                f"变量 {row['variable']} 不由{labels[row['entity_kind']]}报送（适用于：{'、'.join(labels[k] for k in sorted(kinds_of[row['variable']]))}）",
+                value=row["raw_value"] if "raw_value" in row else row["value"],
+            )
+        )
+    return checked.filter(pl.col("_ok").is_not_null()).drop("_ok"), problems
+
+
+def _check_locks(obs: pl.DataFrame, today: dt.date) -> list[Problem]:
+    """A value for a period whose reporting form has passed its deadline is refused."""
+    problems: list[Problem] = []
+    forms = ReportingForm.objects.prefetch_related(
+        "form_variables__variable", "assignments__scope", "unlocks"
+    )
+    if not forms:
+        return problems
+    paths = dict(
+        Entity.objects.filter(pk__in=obs["entity_id"].unique().to_list()).values_list("id", "path")
+    )
+    obs = obs.with_columns(
+        pl.col("entity_id").replace_strict(paths, return_dtype=pl.String).alias("_path")
+    )
+    for form in forms:
+        codes = [fv.variable.code for fv in form.form_variables.all()]
+        prefixes = [a.scope.path for a in form.assignments.all()]
+        if not codes or not prefixes:
+            continue
+        mine = obs.filter(
+            pl.col("variable").is_in(codes)
+            & (pl.col("entity_kind") == form.entity_kind)
+            & pl.any_horizontal([pl.col("_path").str.starts_with(p) for p in prefixes])
+        )
+        for period_code in mine["period"].unique().to_list():
+            period = Period.parse(period_code)
+            if period.kind != form.period_type or not form.is_locked(period, today):
+                continue
+            first = mine.filter(pl.col("period") == period_code).row(0, named=True)
+            problems.append(
+                _problem(
+                    first,
+                    "period_locked",
+                    f"报表「{form.name}」{period_code} 期已于 {form.deadline(period)} 截止锁定："
+                    "如需更正，请由管理员解锁该期并说明原因",
+                    value=period_code,
+                    column="期间",
+                )
+            )
+    return problems
+
+
+def _check_rules(obs: pl.DataFrame) -> list[Problem]:
+    rules = list(ValidationRule.objects.filter(active=True))
+    if not rules:
+        return []
+    # A rule of high importance blocks the import; the others come back as warnings.
+    return check_rules(rules, obs)
