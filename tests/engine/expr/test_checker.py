@@ -292,3 +292,27 @@ def test_the_fake_aggregation_compiles_with_the_inner_level(functions) -> None: 
     out = frame.select(v=formula.to_polars(ctx))["v"].to_list()
     # z1: 30 / 300 + 2; z2: a sum of nothing but nulls is 0 in Polars, and 0 / 0 is null.
     assert out == [2.1, 2.1, None]
+
+
+def test_an_error_becomes_a_problem(ns: Namespace) -> None:
+    err = _err("100 * revenu", ns)
+    problem = err.to_problem(file="fujian-2021/pack.yaml", column="amount")
+    assert problem.code == "expr.unknown_name"
+    assert problem.file == "fujian-2021/pack.yaml"
+    assert problem.column == "amount"
+    assert problem.value == "revenu"
+    assert problem.message.startswith("第1行第7列：未知名称「revenu」")
+    assert problem.extra == {
+        "formula": "100 * revenu",
+        "line": 1,
+        "col": 7,
+        "end_line": 1,
+        "end_col": 13,
+    }
+
+
+def test_level_cycles_in_the_namespace_do_not_hang() -> None:
+    ns = Namespace.of({"x": NameInfo(level="a")}, parents={"a": "b", "b": "a"})
+    assert ns.ancestors("a") == ["b"]
+    with pytest.raises(LevelError):  # a bad hierarchy gives an answer, not an endless loop
+        check("x", ns, level="b")
