@@ -57,10 +57,18 @@ def load_jurisdiction(j, *, label: str, progress: Progress = _noop) -> LoadSumma
     variables = dict(Variable.objects.values_list("code", "id"))
     obs = j.observations
     # Batches in order: a later batch (a revision) overwrites and leaves history.
+    # A synthetic batch is a source like a file: loading the same source again is a no-op, so a
+    # reload does not replay the original values over their revisions.
     for batch_label in obs["batch"].unique(maintain_order=True).sort().to_list():
+        source = f"synth:{j.key}:seed={j.seed}:scale={j.scale:g}:{batch_label}"
+        if Batch.objects.filter(kind=BatchKind.DEMO, file_name=source).exists():
+            continue
         part = obs.filter(pl.col("batch") == batch_label)
         batch = Batch.objects.create(
-            kind=BatchKind.DEMO, label=f"{label} {batch_label}", rows_read=part.height
+            kind=BatchKind.DEMO,
+            label=f"{label} {batch_label}",
+            file_name=source,
+            rows_read=part.height,
         )
         rows = (
             (ids[(kind, key)], variables[var], period, value)
