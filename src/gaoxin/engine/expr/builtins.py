@@ -59,9 +59,10 @@ _DTYPES = {ExprType.NUMBER: pl.Float64, ExprType.STRING: pl.String, ExprType.BOO
 def full_length(expr: pl.Expr, type_: ExprType) -> pl.Expr:
     """``expr`` as a full-length column (one value per row of the frame), using it once.
 
-    Polars (2.1) folds ``coalesce(<literal>, <column>)`` into a length-1 result that it then refuses
-    to broadcast when compared with another literal (``1 < coalesce(1, a)`` fails); a constant
-    first argument is therefore spread over the frame's rows first.
+    Polars (2.1) sometimes evaluates a constant part of an expression to a single value that it
+    then refuses to broadcast: ``1 < coalesce(1, a)``, or ``if_(a > 100, 1, 2) > 1`` when no row
+    exceeds 100. Combining such a part with a full-length column of zeros (or empty strings, or
+    ``True``) spreads it. ``pl.len()`` is the frame's height, or the group's inside an aggregation.
     """
     rows = pl.int_range(pl.len())
     if type_ == ExprType.NUMBER:
