@@ -95,3 +95,47 @@ def test_every_builtin_has_a_label_and_description() -> None:
     for name in ("if_", "min", "max", "clip", "abs", "log", "sqrt", "coalesce", "round"):
         spec = FUNCTIONS[name]
         assert spec.label and spec.describe, name
+
+
+def test_the_design_examples_need_only_registered_functions() -> None:
+    """``100 * count(where=certified("hte")) / count()`` with stand-ins for the coming functions."""
+
+    def _count(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+        group = ctx.hierarchy_columns[ctx.level]
+        if "where" not in args:
+            return pl.len().over(group)
+        return pl.when(args["where"]).then(1).otherwise(0).sum().over(group)
+
+    def _sum(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+        return args["x"].sum().over(ctx.hierarchy_columns[ctx.level])
+
+    where = Param("where", ExprType.BOOL, required=False, keyword_only=True)
+    registry = FUNCTIONS.with_(
+        CERTIFIED,
+        FunctionSpec(name="count", params=(where,), compile=_count, aggregates=True),
+        FunctionSpec(name="sum", params=(Param("x"), where), compile=_sum, aggregates=True),
+    )
+    ns = Namespace.of(
+        {
+            "revenue": {"level": "enterprise"},
+            "rd_expenditure": {"level": "enterprise"},
+        },
+        parents={"enterprise": "zone"},
+    )
+    frame = pl.DataFrame(
+        {
+            "zone_id": ["z1", "z1", "z1", "z2"],
+            "cert_hte": [True, False, True, False],
+            "revenue": [100.0, 100.0, 200.0, 50.0],
+            "rd_expenditure": [5.0, 1.0, 4.0, 1.0],
+        }
+    )
+    ctx = CompileContext(namespace=ns, level="zone", hierarchy_columns={"zone": "zone_id"})
+
+    def at_zone(formula: str) -> list[float]:
+        f = check(formula, ns, functions=registry, level="zone")
+        return frame.select(v=f.to_polars(ctx))["v"].round(6).to_list()
+
+    share = at_zone('100 * count(where=certified("hte")) / count()')
+    assert share == [pytest.approx(200 / 3)] * 3 + [0.0]
+    assert at_zone("100 * sum(rd_expenditure) / sum(revenue)") == [2.5, 2.5, 2.5, 2.0]
