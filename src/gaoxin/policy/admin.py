@@ -1,0 +1,146 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from gaoxin.policy.choices import ProgressStatus
+from gaoxin.policy.models import (
+    Assignment,
+    Evidence,
+    Measure,
+    MeasureAmount,
+    PolicyDocument,
+    ProgressReport,
+    ResponsibleUnit,
+)
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    fields = ("order", "path", "title", "deadline_text", "deadline")
+    readonly_fields = ("order", "path", "title", "deadline_text")
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    list_display = ("id", "title", "issuer", "doc_number", "issued", "status", "imported_at")
+    list_filter = ("status", "issuer")
+    search_fields = ("title", "doc_number", "issuer", "source_name")
+    readonly_fields = ("text", "source_name", "source_sha256", "imported_at", "imported_by")
+    inlines = [MeasureInline]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fields = ("order", "unit", "role")
+    autocomplete_fields = ("unit",)
+    extra = 0
+
+
+class MeasureAmountInline(admin.TabularInline):
+    model = MeasureAmount
+    fields = ("order", "value_wan", "text", "role")
+    readonly_fields = ("text",)
+    extra = 0
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    fields = ("reported_on", "status", "assignment", "note", "reported_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CurrentStatusFilter(admin.SimpleListFilter):
+    """By the status the ledger shows (latest report; 滞后 also when past the deadline)."""
+
+    title = _("当前状态")
+    parameter_name = "current_status"
+
+    def lookups(self, request, model_admin):
+        return ProgressStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "document", "deadline", "current_status", "latest_note")
+    list_filter = (CurrentStatusFilter, "document", "assignments__unit")
+    search_fields = ("title", "text", "path", "assignments__unit__name")
+    readonly_fields = ("document", "order", "path", "path_parts", "text", "span_start", "span_end")
+    list_select_related = ("document",)
+    inlines = [AssignmentInline, MeasureAmountInline, ProgressReportInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status()
+
+    @admin.display(description=_("当前状态"), ordering="status")
+    def current_status(self, obj):
+        return ProgressStatus(obj.status).label
+
+    @admin.display(description=_("最新进展"))
+    def latest_note(self, obj):
+        return obj.latest_note or ""
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "entity")
+    search_fields = ("name",)
+    raw_id_fields = ("entity",)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("measure", "unit", "role")
+    list_filter = ("role", "unit")
+    search_fields = ("unit__name", "measure__title")
+    list_select_related = ("measure", "unit")
+    raw_id_fields = ("measure",)
+    autocomplete_fields = ("unit",)
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = ("file", "original_name", "sha256", "size", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    """Append-only: reports are added (here or with `gaoxin doc ledger report`), never edited."""
+
+    list_display = ("measure", "assignment", "status", "reported_on", "reported_by", "note")
+    list_filter = ("status", "reported_on", "assignment__unit")
+    search_fields = ("measure__title", "note", "assignment__unit__name")
+    list_select_related = ("measure", "assignment__unit", "reported_by")
+    raw_id_fields = ("measure", "assignment")
+    inlines = [EvidenceInline]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.reported_by_id is None:
+            obj.reported_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,99 @@
+"""Progress reported against measures, and the evidence filed with each report.
+
+The history is append-only: a report is never edited, a new one is filed. The current status
+of a measure or an assignment is its latest report (see ``Measure.objects.with_status``).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gaoxin.policy.choices import ProgressStatus
+from gaoxin.policy.models.documents import Measure
+from gaoxin.policy.models.units import Assignment
+
+
+class ProgressReport(models.Model):
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("措施"), on_delete=models.CASCADE, related_name="reports"
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("任务分工"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        help_text=_("由某一责任单位报送时填写；为空表示就整条措施报送"),
+    )
+    status = models.CharField(_("进展状态"), max_length=16, choices=ProgressStatus.choices)
+    note = models.TextField(_("进展说明"), blank=True)
+    reported_on = models.DateField(_("报送日期"), default=timezone.localdate)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["measure", "reported_on", "id"]
+        indexes = [
+            models.Index(fields=["measure", "reported_on"], name="report_measure_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.number} {self.reported_on} {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.assignment_id and self.assignment.measure_id != self.measure_id:
+            raise ValidationError({"assignment": _("任务分工不属于该措施")})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("progress history is append-only: file a new report instead")
+        if self.assignment_id and self.assignment.measure_id != self.measure_id:
+            raise ValueError("the assignment belongs to another measure")
+        super().save(*args, **kwargs)
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Content-addressed: evidence/ab/ab12…ef.pdf, so the same file is stored once."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file supporting a report (会议纪要, 文件, 照片), stored under MEDIA_ROOT/evidence/."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("进展报告"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["report", "id"]
+        indexes = [models.Index(fields=["sha256"], name="evidence_sha256")]
+
+    def __str__(self) -> str:
+        return self.original_name
