@@ -8,6 +8,7 @@ A second sheet lists the quantitative targets.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
@@ -57,9 +58,24 @@ def measure_text(doc: Document, m: Measure) -> str:
     return text or m.text
 
 
-def write_ledger(doc: Document, path: str | Path) -> Path:
-    """Write ``doc`` as a task ledger workbook at ``path``."""
+ExtraColumn = tuple[str, int, Sequence[str]]
+
+
+def write_ledger(
+    doc: Document, path: str | Path, extra_columns: Sequence[ExtraColumn] = ()
+) -> Path:
+    """Write ``doc`` as a task ledger workbook at ``path``.
+
+    ``extra_columns`` are appended after 资金（万元）: (header, width, one value per measure in
+    order), e.g. the current status and latest note that the stored ledger tracks.
+    """
     path = Path(path)
+    for name, _, values in extra_columns:
+        if len(values) != len(doc.measures):
+            raise ValueError(
+                f"extra column {name!r}: {len(values)} values, {len(doc.measures)} measures"
+            )
+    columns = COLUMNS + [(name, width) for name, width, _ in extra_columns]
     wb = xlsxwriter.Workbook(str(path))
     title_fmt = wb.add_format(
         {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
@@ -102,16 +118,16 @@ def write_ledger(doc: Document, path: str | Path) -> Path:
     )
 
     ws = wb.add_worksheet("任务分解表")
-    for col, (_, width) in enumerate(COLUMNS):
+    for col, (_, width) in enumerate(columns):
         ws.set_column(col, col, width)
-    last_col = len(COLUMNS) - 1
+    last_col = len(columns) - 1
     title = doc.title or "政策文件"
     ws.merge_range(0, 0, 0, last_col, f"《{title}》任务分解表", title_fmt)
     ws.set_row(0, 32)
     about = "　".join(x for x in (doc.issuer, doc.doc_number, doc.issued) if x)
     ws.merge_range(1, 0, 1, last_col, about, sub_fmt)
     header_row = 2
-    for col, (name, _) in enumerate(COLUMNS):
+    for col, (name, _) in enumerate(columns):
         ws.write(header_row, col, name, head_fmt)
     for i, m in enumerate(doc.measures, start=1):
         row = header_row + i
@@ -126,6 +142,8 @@ def write_ledger(doc: Document, path: str | Path) -> Path:
             ws.write_number(row, 6, amounts[0], money_fmt)
         else:
             ws.write_string(row, 6, "；".join(_number(a) for a in amounts), cell_fmt)
+        for col, (_, _, values) in enumerate(extra_columns, start=len(COLUMNS)):
+            ws.write_string(row, col, values[i - 1], cell_fmt)
     ws.freeze_panes(header_row + 1, 0)
     ws.autofilter(header_row, 0, header_row + max(len(doc.measures), 1), last_col)
     ws.set_landscape()
