@@ -48,9 +48,10 @@ def import_(
     if not file.is_file():
         console.print(f"[red]找不到文件[/] {file}")
         raise typer.Exit(2)
-    result = import_file(
-        file, dry_run=dry_run, period=period, sheet=sheet, scope=_scope(scope), reason=reason
-    )
+    with console.status(f"正在读取并检查 {file.name} …"):
+        result = import_file(
+            file, dry_run=dry_run, period=period, sheet=sheet, scope=_scope(scope), reason=reason
+        )
     for line in result.column_map:
         console.print(f"  {line}")
     if result.problems:
