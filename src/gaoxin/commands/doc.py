@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -134,3 +135,296 @@ def score(
             f"{s.recall:.3f}",
         )
     Console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# `gaoxin doc ledger`: the task ledger kept in the database (gaoxin.policy)
+
+ledger_app = typer.Typer(
+    help="任务台账（数据库）：导入政策文件、查看措施、报送进展、汇总与导出。",
+    no_args_is_help=True,
+)
+app.add_typer(ledger_app, name="ledger")
+
+EXIT_NOT_FOUND = 2
+STATUS_STYLE = {
+    "not_started": "dim",
+    "in_progress": "cyan",
+    "done": "green",
+    "late": "bold red",
+}
+
+
+def _user(username: str | None):
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        typer.echo(f"错误：找不到用户「{username}」，请先创建该用户或省略 --user。", err=True)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    return user
+
+
+def _status_label(status: str) -> str:
+    from gaoxin.policy.choices import ProgressStatus
+
+    label = str(dict(ProgressStatus.choices).get(status, status))
+    return f"[{STATUS_STYLE.get(status, '')}]{label}[/]"
+
+
+def _parse_status(value: str | None) -> str | None:
+    """Accept the identifier (late) or the Chinese label (滞后)."""
+    from gaoxin.policy.choices import ProgressStatus
+
+    if value is None:
+        return None
+    for s in ProgressStatus:
+        if value in (s.value, str(s.label)):
+            return s.value
+    allowed = "、".join(f"{s.value}（{s.label}）" for s in ProgressStatus)
+    typer.echo(f"错误：进展状态「{value}」无效，可选：{allowed}。", err=True)
+    raise typer.Exit(EXIT_NOT_FOUND)
+
+
+def _document(document_id: int):
+    from gaoxin.policy.models import PolicyDocument
+
+    document = PolicyDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        typer.echo(
+            f"错误：找不到编号为 {document_id} 的政策文件；用 gaoxin doc ledger list 查看已导入的文件。",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NOT_FOUND)
+    return document
+
+
+@ledger_app.command("import")
+def ledger_import(
+    file: Annotated[
+        Path, typer.Argument(help="政策文件：.txt、网页（.html）、.docx 或带文字层的 .pdf")
+    ],
+    user: Annotated[str | None, typer.Option("--user", help="导入人（用户名）")] = None,
+) -> None:
+    """导入政策文件，生成任务台账（同一文件重复导入不会重复保存）。"""
+    from gaoxin.commands import django_env
+
+    django_env.setup()
+    from gaoxin.policy.ledger import import_document
+
+    err = Console(stderr=True)
+    try:
+        document = import_document(file, user=_user(user))
+    except ProblemsError as exc:
+        _fail(exc, err)
+        return
+    out = Console()
+    if document.already_imported:
+        from django.utils import timezone
+
+        out.print(
+            f"[yellow]该文件已导入过[/]：#{document.pk}《{document}》"
+            f"（{timezone.localtime(document.imported_at):%Y-%m-%d %H:%M}），未重复保存。"
+        )
+        return
+    n_measures = document.measures.count()
+    n_units = document.measures.filter(assignments__isnull=False).distinct().count()
+    out.print(
+        f"已导入：#{document.pk}《{document}》，共 {n_measures} 条措施（{n_units} 条有责任单位）。"
+    )
+
+
+@ledger_app.command("list")
+def ledger_list(
+    document: Annotated[
+        int | None, typer.Option("--document", help="只看此政策文件（编号）")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="只看此责任单位（名称包含）")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="只看此状态：not_started、in_progress、done、late（或中文）"),
+    ] = None,
+) -> None:
+    """列出措施及其当前进展（逾期未完成的措施显示为“滞后”）。"""
+    from gaoxin.commands import django_env
+
+    django_env.setup()
+    from gaoxin.policy.choices import AssignmentRole
+    from gaoxin.policy.ledger import measures
+    from gaoxin.policy.models import Assignment, PolicyDocument
+
+    code = _parse_status(status)
+    if document is not None:
+        _document(document)
+    elif not PolicyDocument.objects.exists():
+        Console().print("尚未导入政策文件：先运行 gaoxin doc ledger import 文件。")
+        return
+    rows = list(measures(document=document, unit=unit, status=code))
+    units: dict[int, list[str]] = {}
+    for measure_id, name, role in (
+        Assignment.objects.filter(measure__in=[m.pk for m in rows])
+        .order_by("measure_id", "order")
+        .values_list("measure_id", "unit__name", "role")
+    ):
+        units.setdefault(measure_id, []).append(
+            name if role == AssignmentRole.LEAD else f"{name}（参与）"
+        )
+    table = Table(header_style="bold", show_lines=False)
+    for name, kw in (
+        ("ID", {"justify": "right"}),
+        ("文件", {"justify": "right"}),
+        ("条目", {}),
+        ("标题", {}),
+        ("责任单位", {"max_width": 40}),
+        ("完成时限", {}),
+        ("状态", {}),
+        ("最新进展", {"max_width": 30}),
+    ):
+        table.add_column(name, overflow="fold", **kw)
+    for m in rows:
+        table.add_row(
+            str(m.pk),
+            str(m.document_id),
+            m.number,
+            m.title,
+            "、".join(units.get(m.pk, [])),
+            m.deadline_text,
+            _status_label(m.status),
+            m.latest_note or "",
+        )
+    out = Console()
+    out.print(table)
+    late = sum(1 for m in rows if m.status == "late")
+    out.print(f"共 {len(rows)} 条措施，其中滞后 {late} 条。")
+
+
+@ledger_app.command("report")
+def ledger_report(
+    measure_id: Annotated[int, typer.Argument(help="措施 ID（见 gaoxin doc ledger list）")],
+    status: Annotated[
+        str,
+        typer.Option("--status", help="进展状态：not_started、in_progress、done、late（或中文）"),
+    ],
+    note: Annotated[str, typer.Option("--note", help="进展说明")] = "",
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="以此责任单位的名义报送（须是该措施的责任单位）")
+    ] = None,
+    evidence: Annotated[
+        list[Path] | None, typer.Option("--evidence", help="佐证材料文件，可重复给出")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="报送人（用户名）")] = None,
+) -> None:
+    """报送一条措施的进展（只追加，不覆盖历史）。"""
+    from gaoxin.commands import django_env
+
+    django_env.setup()
+    from gaoxin.policy.ledger import LedgerError, report_progress
+    from gaoxin.policy.models import Assignment, Measure
+
+    code = _parse_status(status)
+    measure = Measure.objects.filter(pk=measure_id).first()
+    if measure is None:
+        typer.echo(
+            f"错误：找不到 ID 为 {measure_id} 的措施；用 gaoxin doc ledger list 查看措施 ID。",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NOT_FOUND)
+    target: Measure | Assignment = measure
+    if unit:
+        assignment = measure.assignments.filter(unit__name=unit).first()
+        if assignment is None:
+            typer.echo(f"错误：「{unit}」不是措施 {measure.number} 的责任单位。", err=True)
+            raise typer.Exit(EXIT_NOT_FOUND)
+        target = assignment
+    try:
+        report = report_progress(
+            target, code or "", note, user=_user(user), evidence_paths=evidence or ()
+        )
+    except LedgerError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(EXIT_NOT_FOUND) from exc
+    n = report.evidence.count()
+    Console().print(
+        f"已记录：措施 {measure.number}《{measure.title}》→ {_status_label(report.status)}"
+        f"（{report.reported_on}）" + (f"，佐证材料 {n} 份。" if n else "。")
+    )
+
+
+SUMMARY_HEADERS = {
+    "document_id": "文件",
+    "title": "标题",
+    "doc_number": "文号",
+    "unit": "责任单位",
+    "measures": "措施数",
+    "lead": "牵头",
+    "participating": "参与",
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "done": "已完成",
+    "late": "滞后",
+    "amount_wan": "资金（万元）",
+}
+
+
+@ledger_app.command("summary")
+def ledger_summary(
+    by: Annotated[
+        str, typer.Option("--by", help="按 unit（责任单位）或 document（文件）汇总")
+    ] = "unit",
+    document: Annotated[
+        int | None, typer.Option("--document", help="按单位汇总时只看此文件（编号）")
+    ] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存为 .xlsx")] = None,
+) -> None:
+    """汇总各责任单位或各文件的措施进展：未启动、推进中、已完成、滞后，以及涉及资金。"""
+    from gaoxin.commands import django_env
+
+    django_env.setup()
+    from gaoxin.policy.ledger import summary_by_document, summary_by_unit
+
+    if by not in ("unit", "document"):
+        typer.echo("错误：--by 只能是 unit（责任单位）或 document（文件）。", err=True)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    if by == "unit":
+        frame = summary_by_unit(_document(document) if document is not None else None)
+    else:
+        frame = summary_by_document()
+    shown = frame.select([c for c in frame.columns if c in SUMMARY_HEADERS])
+    shown = shown.rename({c: SUMMARY_HEADERS[c] for c in shown.columns})
+    table = Table(header_style="bold")
+    for c in shown.columns:
+        numeric = shown.schema[c].is_numeric()
+        table.add_column(c, justify="right" if numeric else "left", overflow="fold")
+    for row in shown.iter_rows():
+        table.add_row(*[_cell(v) for v in row])
+    out = Console()
+    out.print(table)
+    if xlsx is not None:
+        shown.write_excel(xlsx, worksheet="汇总", autofit=True)
+        out.print(f"已写出汇总表：{xlsx}")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
+    return str(value)
+
+
+@ledger_app.command("export")
+def ledger_export(
+    document_id: Annotated[int, typer.Argument(help="政策文件编号")],
+    out: Annotated[Path, typer.Argument(help="写出的任务分解表 .xlsx")],
+) -> None:
+    """导出任务分解表（台账），附当前状态、最近报送日期和最新进展。"""
+    from gaoxin.commands import django_env
+
+    django_env.setup()
+    from gaoxin.policy.ledger import export_ledger
+
+    document = _document(document_id)
+    export_ledger(document, out)
+    Console().print(f"已写出任务分解表：{out}")
