@@ -113,13 +113,15 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 class EvidenceInline(admin.TabularInline):
+    """Files are added with a new report; the hash and size are computed on saving."""
+
     model = Evidence
     fields = ("file", "original_name", "sha256", "size", "uploaded_at")
-    readonly_fields = fields
-    extra = 0
+    readonly_fields = ("original_name", "sha256", "size", "uploaded_at")
+    extra = 1
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from gaoxin.policy.models import (
 _FILE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".docx", ".doc", ".pdf")
 _MONEY_PLACES = Decimal("0.000001")
 
-STATUS_COLUMNS = [s.value for s in ProgressStatus]
+STATUS_COLUMNS: list[str] = list(ProgressStatus.values)
 NO_UNIT = "（未明确责任单位）"
 
 
@@ -79,57 +79,70 @@ def import_document(source: str | Path, user=None) -> PolicyDocument:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         name = ""
 
-    with transaction.atomic():
+    existing = PolicyDocument.objects.filter(source_sha256=digest).first()
+    if existing is not None:
+        existing.already_imported = True
+        return existing
+    try:
+        document = _store(doc, digest, name, user)
+    except IntegrityError:
+        # the same file imported at the same moment by someone else: theirs stands
         existing = PolicyDocument.objects.filter(source_sha256=digest).first()
-        if existing is not None:
-            existing.already_imported = True
-            return existing
-        document = PolicyDocument.objects.create(
-            title=(doc.title or "")[:300],
-            issuer=(doc.issuer or "")[:200],
-            doc_number=(doc.doc_number or "")[:100],
-            issued=_date(doc.issued),
-            published=_date(doc.published),
-            status=DocumentStatus.DRAFT if doc.status == "draft" else DocumentStatus.FINAL,
-            source_name=name[:300],
-            source_sha256=digest,
-            text=doc.text,
-            imported_by=user,
-        )
-        measures = Measure.objects.bulk_create(
-            Measure(
-                document=document,
-                order=i,
-                path="/".join(m.path),
-                path_parts=list(m.path),
-                title=m.title[:500],
-                text=m.text,
-                span_start=m.span[0],
-                span_end=m.span[1],
-                units_span_start=m.units_span[0] if m.units_span else None,
-                units_span_end=m.units_span[1] if m.units_span else None,
-                deadline_text=(m.deadline or "")[:100],
-                deadline=deadline_date(m.deadline),
-                box=m.box,
-            )
-            for i, m in enumerate(doc.measures, start=1)
-        )
-        MeasureAmount.objects.bulk_create(
-            MeasureAmount(
-                measure=row,
-                order=j,
-                value_wan=_wan(a.value_wan),
-                text=a.text[:100],
-                unit=a.unit[:8],
-                role=a.role,
-                span_start=a.span[0],
-                span_end=a.span[1],
-            )
-            for row, m in zip(measures, doc.measures, strict=True)
-            for j, a in enumerate(m.amounts, start=1)
-        )
-        _assign_units(measures, doc.measures)
+        if existing is None:
+            raise
+        existing.already_imported = True
+        return existing
     document.already_imported = False
+    return document
+
+
+@transaction.atomic
+def _store(doc: engine.Document, digest: str, name: str, user) -> PolicyDocument:
+    document = PolicyDocument.objects.create(
+        title=(doc.title or "")[:300],
+        issuer=(doc.issuer or "")[:200],
+        doc_number=(doc.doc_number or "")[:100],
+        issued=_date(doc.issued),
+        published=_date(doc.published),
+        status=DocumentStatus.DRAFT if doc.status == "draft" else DocumentStatus.FINAL,
+        source_name=name[:300],
+        source_sha256=digest,
+        text=doc.text,
+        imported_by=user,
+    )
+    measures = Measure.objects.bulk_create(
+        Measure(
+            document=document,
+            order=i,
+            path="/".join(m.path),
+            path_parts=list(m.path),
+            title=m.title[:500],
+            text=m.text,
+            span_start=m.span[0],
+            span_end=m.span[1],
+            units_span_start=m.units_span[0] if m.units_span else None,
+            units_span_end=m.units_span[1] if m.units_span else None,
+            deadline_text=(m.deadline or "")[:100],
+            deadline=deadline_date(m.deadline),
+            box=m.box,
+        )
+        for i, m in enumerate(doc.measures, start=1)
+    )
+    MeasureAmount.objects.bulk_create(
+        MeasureAmount(
+            measure=row,
+            order=j,
+            value_wan=_wan(a.value_wan),
+            text=a.text[:100],
+            unit=a.unit[:8],
+            role=a.role,
+            span_start=a.span[0],
+            span_end=a.span[1],
+        )
+        for row, m in zip(measures, doc.measures, strict=True)
+        for j, a in enumerate(m.amounts, start=1)
+    )
+    _assign_units(measures, doc.measures)
     return document
 
 
@@ -138,11 +151,11 @@ def _assign_units(rows: Sequence[Measure], parsed: Sequence[engine.Measure]) -> 
     for row, m in zip(rows, parsed, strict=True):
         seen: set[str] = set()
         # a unit named both as lead and as participant leads
-        for role, names in (
-            (AssignmentRole.LEAD, m.lead_units),
-            (AssignmentRole.PARTICIPATING, m.participating_units),
+        for role, listed in (
+            (str(AssignmentRole.LEAD), m.lead_units),
+            (str(AssignmentRole.PARTICIPATING), m.participating_units),
         ):
-            for name in names:
+            for name in listed:
                 unit = normalise_unit(name)[:200]
                 if unit and unit not in seen:
                     seen.add(unit)
@@ -199,7 +212,7 @@ def report_progress(
     missing.
     """
     if status not in ProgressStatus.values:
-        allowed = "、".join(f"{s.value}（{s.label}）" for s in ProgressStatus)
+        allowed = "、".join(f"{value}（{label}）" for value, label in ProgressStatus.choices)
         raise LedgerError(f"进展状态「{status}」无效，可选：{allowed}")
     paths = [Path(p) for p in evidence_paths]
     missing = [str(p) for p in paths if not p.is_file()]

@@ -65,7 +65,7 @@ class PolicyDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or _("（未识别标题）")
+        return self.title or str(_("（未识别标题）"))
 
 
 class MeasureQuerySet(models.QuerySet):

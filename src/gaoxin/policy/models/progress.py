@@ -6,6 +6,7 @@ of a measure or an assignment is its latest report (see ``Measure.objects.with_s
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import PurePath
 
 from django.conf import settings
@@ -97,3 +98,14 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def save(self, *args, **kwargs) -> None:
+        # A file uploaded in the admin arrives bare: hash it before ``evidence_path`` names it.
+        if not self.sha256 and self.file:
+            digest = hashlib.sha256()
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+            self.sha256 = digest.hexdigest()
+            self.size = self.file.size
+            self.original_name = self.original_name or PurePath(self.file.name).name[:300]
+        super().save(*args, **kwargs)
