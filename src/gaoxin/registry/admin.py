@@ -37,6 +37,7 @@ class ZoneStatusInline(admin.TabularInline):
 class ZoneAdmin(admin.ModelAdmin):
     list_display = ("entity", "level", "category", "approved_on", "approval_year", "area_km2")
     list_filter = ("level", "category")
+    ordering = ("level", "entity__code")
     search_fields = ("entity__name", "entity__code")
     list_select_related = ("entity",)
     raw_id_fields = ("entity",)

@@ -20,7 +20,11 @@ from gaoxin.registry.validators import validate_industry_code, validate_region_c
 
 class Region(models.Model):
     entity = models.OneToOneField(
-        Entity, primary_key=True, on_delete=models.CASCADE, related_name="region"
+        Entity,
+        verbose_name=_("主体"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="region",
     )
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
     gb2260 = models.CharField(
@@ -37,7 +41,11 @@ class Region(models.Model):
 
 class Zone(models.Model):
     entity = models.OneToOneField(
-        Entity, primary_key=True, on_delete=models.CASCADE, related_name="zone"
+        Entity,
+        verbose_name=_("名称"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="zone",
     )
     level = models.CharField(_("级别"), max_length=16, choices=ZoneLevel.choices)
     category = models.CharField(
@@ -80,7 +88,9 @@ class Zone(models.Model):
 class ZoneStatusEvent(models.Model):
     """A zone's status history: approved, upgraded, warned, rectification, revoked."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="status_events")
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("高新区"), on_delete=models.CASCADE, related_name="status_events"
+    )
     status = models.CharField(_("状态"), max_length=16, choices=ZoneStatus.choices)
     date = models.DateField(_("日期"))
     document = models.CharField(_("依据文件"), max_length=200, blank=True)
@@ -99,7 +109,9 @@ class ZoneStatusEvent(models.Model):
 class ZoneIndustry(models.Model):
     """A leading industry of a zone (主导产业), in the order the source lists them."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="leading_industries")
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("高新区"), on_delete=models.CASCADE, related_name="leading_industries"
+    )
     name = models.CharField(_("主导产业"), max_length=100)
     industry_code = models.CharField(
         _("行业代码"), max_length=5, blank=True, validators=[validate_industry_code]
@@ -120,7 +132,11 @@ class ZoneIndustry(models.Model):
 
 class Enterprise(models.Model):
     entity = models.OneToOneField(
-        Entity, primary_key=True, on_delete=models.CASCADE, related_name="enterprise"
+        Entity,
+        verbose_name=_("名称"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="enterprise",
     )
     uscc = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
@@ -149,7 +165,11 @@ class Enterprise(models.Model):
 
 class Institution(models.Model):
     entity = models.OneToOneField(
-        Entity, primary_key=True, on_delete=models.CASCADE, related_name="institution"
+        Entity,
+        verbose_name=_("名称"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="institution",
     )
     kind = models.CharField(_("机构类型"), max_length=32, choices=InstitutionKind.choices)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)

@@ -47,8 +47,15 @@ class ReportingForm(models.Model):
 
 
 class FormVariable(models.Model):
-    form = models.ForeignKey(ReportingForm, on_delete=models.CASCADE, related_name="form_variables")
-    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="+")
+    form = models.ForeignKey(
+        ReportingForm,
+        verbose_name=_("报表"),
+        on_delete=models.CASCADE,
+        related_name="form_variables",
+    )
+    variable = models.ForeignKey(
+        Variable, verbose_name=_("变量"), on_delete=models.PROTECT, related_name="+"
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     required = models.BooleanField(_("必填"), default=True)
 
@@ -62,7 +69,9 @@ class FormVariable(models.Model):
 class FormAssignment(models.Model):
     """The form applies to every entity of its kind inside ``scope``'s subtree."""
 
-    form = models.ForeignKey(ReportingForm, on_delete=models.CASCADE, related_name="assignments")
+    form = models.ForeignKey(
+        ReportingForm, verbose_name=_("报表"), on_delete=models.CASCADE, related_name="assignments"
+    )
     scope = models.ForeignKey(
         Entity, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="+"
     )
@@ -78,7 +87,9 @@ class FormAssignment(models.Model):
 class FormUnlock(models.Model):
     """A locked period reopened for corrections, with who and why."""
 
-    form = models.ForeignKey(ReportingForm, on_delete=models.CASCADE, related_name="unlocks")
+    form = models.ForeignKey(
+        ReportingForm, verbose_name=_("报表"), on_delete=models.CASCADE, related_name="unlocks"
+    )
     period = models.CharField(_("期间"), max_length=10)
     reason = models.CharField(_("原因"), max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)

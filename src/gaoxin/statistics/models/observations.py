@@ -95,8 +95,12 @@ class Observation(models.Model):
 class ObservationChange(models.Model):
     """Append-only history of every value: created (old is null), changed, deleted (new is null)."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
-    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="+")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("主体"), on_delete=models.PROTECT, related_name="+"
+    )
+    variable = models.ForeignKey(
+        Variable, verbose_name=_("变量"), on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField(_("期间"), max_length=10)
     old_value = models.DecimalField(_("原值"), null=True, blank=True, **VALUE_DIGITS)
     new_value = models.DecimalField(_("新值"), null=True, blank=True, **VALUE_DIGITS)
