@@ -1,0 +1,85 @@
+"""Scoring rules: one indicator's values (a column over all units) to scores.
+
+Every rule is vectorised over units; missing values stay missing. ``direction`` is 1 when more
+is better and -1 when less is better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import rankdata
+
+from gaoxin.engine.composite.spec import Scoring
+
+
+def _span(x: np.ndarray) -> tuple[float, float]:
+    if np.isnan(x).all():
+        return float("nan"), float("nan")
+    return float(np.nanmin(x)), float(np.nanmax(x))
+
+
+def _unit_interval(x: np.ndarray) -> np.ndarray:
+    lo, hi = _span(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - lo) / (hi - lo) if hi > lo else np.full_like(x, np.nan)
+
+
+def _ranks(x: np.ndarray, method: str) -> np.ndarray:
+    out = np.full_like(x, np.nan)
+    ok = ~np.isnan(x)
+    out[ok] = rankdata(x[ok], method=method)
+    return out
+
+
+def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
+    """Score one column. See docs/evaluation.md for each formula."""
+    x = np.asarray(x, dtype=float)
+    m = s.method
+    if m == "none":
+        return x.copy()
+    if m in ("minmax", "efficacy"):
+        low, high = (s.low, s.high) if m == "minmax" else (s.base, s.base + s.span)
+        return low + (high - low) * _unit_interval(direction * x)
+    if m == "zscore":
+        y = direction * x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (y - np.nanmean(y)) / np.nanstd(y, ddof=1)
+    if m == "rank":  # 1 = worst ... n = best; ties share the average rank (COINr n_rank)
+        return _ranks(direction * x, "average")
+    if m == "percentile":  # share of other units strictly worse, 0..100
+        r = _ranks(direction * x, "min")
+        n = np.sum(~np.isnan(x))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 100.0 * (r - 1.0) / (n - 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if m == "ratio_to_max":
+            return s.scale * (x / np.nanmax(x) if direction == 1 else np.nanmin(x) / x)
+        if m == "distance_to_best":
+            best = np.nanmax(x) if direction == 1 else np.nanmin(x)
+            return s.scale * (1.0 - np.abs(x - best) / abs(best))
+        if m == "distance_to_target":
+            lo, hi = _span(x)
+            t = float(s.target)  # type: ignore[arg-type]
+            frac = (x - lo) / (t - lo) if direction == 1 else (hi - x) / (hi - t)
+            return s.scale * np.clip(frac, 0.0, 1.0)
+        if m == "goalposts":
+            frac = (x - s.worst) / (s.best - s.worst)  # type: ignore[operator]
+            return s.scale * np.clip(frac, 0.0, 1.0)
+        if m == "threshold":
+            t = float(s.target)  # type: ignore[arg-type]
+            if direction == 1:
+                return s.scale * np.where(x >= t, 1.0, np.clip(x / t, 0.0, 1.0))
+            return s.scale * np.where(x <= t, 1.0, np.clip(t / x, 0.0, 1.0))
+        if m == "capped":
+            t = float(s.target)  # type: ignore[arg-type]
+            ratio = x / t if direction == 1 else t / x
+            return s.scale * np.minimum(ratio, s.cap)
+    raise ValueError(f"unknown scoring method {m!r}")
+
+
+def score_matrix(X: np.ndarray, directions: list[int], scorings: list[Scoring]) -> np.ndarray:
+    """Score every column of a units x indicators matrix (a loop over indicators, not units)."""
+    out = np.empty_like(np.asarray(X, dtype=float))
+    for j, (d, s) in enumerate(zip(directions, scorings, strict=True)):
+        out[:, j] = score_column(X[:, j], d, s)
+    return out

@@ -1,0 +1,314 @@
+"""The evaluation pipeline: denominate -> impute -> screen -> treat -> normalise -> aggregate.
+
+Like COINr's coin, an :class:`Evaluation` keeps every layer (a units x indicators frame per
+step) so any step can be inspected, and the reports of what each step did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from gaoxin.engine.composite import aggregate as agg
+from gaoxin.engine.composite import weights as wts
+from gaoxin.engine.composite.normalise import score_matrix
+from gaoxin.engine.composite.results import grade, rank_change, rank_desc, strengths_weaknesses
+from gaoxin.engine.composite.spec import Framework, Node, check_columns
+from gaoxin.engine.composite.treat import Imputed, Treatment, impute_matrix, treat_matrix
+from gaoxin.engine.problems import Problem, ProblemsError
+
+ENGINE_VERSION = "gaoxin.composite/1"
+NULL_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "-", "—"]
+
+
+@dataclass
+class Evaluation:
+    framework: Framework
+    units: list[str]  # units kept after screening, in input order
+    layers: dict[str, pl.DataFrame]  # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated
+    imputed: list[Imputed]
+    treatment: list[Treatment]
+    screened_out: list[str]
+    weights: dict[str, dict[str, float]]  # node -> child -> weight used (sums to 1)
+    result: pl.DataFrame
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def node_scores(self) -> pl.DataFrame:
+        return self.layers["Aggregated"]
+
+    def imputation_report(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "unit": [self.layers["Imputed"][self.framework.unit][r.row] for r in self.imputed],
+                "indicator": [r.indicator for r in self.imputed],
+                "value": [r.value for r in self.imputed],
+                "method": [r.method for r in self.imputed],
+            },
+            schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64, "method": pl.String},
+        )
+
+    def treatment_report(self) -> pl.DataFrame:
+        u = self.units
+        return pl.DataFrame(
+            {
+                "indicator": [t.indicator for t in self.treatment],
+                "skew": [t.skew_before for t in self.treatment],
+                "kurtosis": [t.kurt_before for t in self.treatment],
+                "status": [t.status for t in self.treatment],
+                "winsorised_high": [";".join(u[i] for i in t.winsorised_high) for t in self.treatment],
+                "winsorised_low": [";".join(u[i] for i in t.winsorised_low) for t in self.treatment],
+                "skew_after": [t.skew_after for t in self.treatment],
+                "kurtosis_after": [t.kurt_after for t in self.treatment],
+            }
+        )
+
+    def profile(self, unit: str) -> dict[str, Any]:
+        """One unit's scores and ranks at every node, its grade, strengths and weaknesses."""
+        i = self.units.index(unit)
+        row = self.result.row(i, named=True)
+        ranks = self.layers["Ranks"].row(i, named=True)
+        nodes = {
+            n.code: {"name": n.name, "score": self.layers["Aggregated"][n.code][i], "rank": ranks[n.code]}
+            for n, _, _ in self.framework.nodes()
+        }
+        return {
+            "unit": unit,
+            "score": row["score"],
+            "rank": row["rank"],
+            "grade": row.get("grade"),
+            "strengths": row["strengths"].split(";") if row["strengths"] else [],
+            "weaknesses": row["weaknesses"].split(";") if row["weaknesses"] else [],
+            "nodes": nodes,
+        }
+
+
+def read_data(path: str, fw: Framework | None = None) -> pl.DataFrame:
+    """Read a CSV of one row per unit; numeric columns are checked by :func:`evaluate`."""
+    return pl.read_csv(path, infer_schema=False, null_values=NULL_VALUES)
+
+
+def data_hash(df: pl.DataFrame) -> str:
+    buf = io.BytesIO()
+    df.write_csv(buf)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
+
+
+def _numeric(df: pl.DataFrame, cols: list[str], file: str | None) -> tuple[np.ndarray, list[Problem]]:
+    """Columns as a float matrix; every cell that is present but not a number is a problem."""
+    problems: list[Problem] = []
+    arrays = []
+    for c in cols:
+        s = df[c]
+        v = s.cast(pl.Float64, strict=False) if s.dtype == pl.String else s.cast(pl.Float64)
+        if s.dtype == pl.String:
+            bad = (s.is_not_null() & v.is_null()).arg_true()
+            for r in bad.head(20).to_list():  # report a bounded number per column
+                problems.append(
+                    Problem("data.not_a_number", "不是数字（缺失值请留空或写 NA）", file=file,
+                            row=r + 2, column=c, value=s[r])
+                )
+        arrays.append(v.to_numpy().astype(float))
+    X = np.column_stack(arrays) if arrays else np.empty((df.height, 0))
+    return X, problems
+
+
+def _truthy_values(X: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(X, nan=0.0)
+
+
+def evaluate(
+    fw: Framework,
+    data: pl.DataFrame,
+    *,
+    previous: pl.DataFrame | None = None,
+    history: list[pl.DataFrame] | None = None,
+    file: str | None = None,
+) -> Evaluation:
+    """Run the framework over one row per unit. Raises ProblemsError on bad input."""
+    problems = check_columns(fw, data.columns, file)
+    if problems:
+        raise ProblemsError(problems)
+    unit_col = fw.unit
+    dup = data[unit_col].is_duplicated()
+    if dup.any():
+        problems += [
+            Problem("data.duplicate_unit", "单位重复，每个单位只能有一行", file=file, row=r + 2,
+                    column=unit_col, value=str(data[unit_col][r]))
+            for r in dup.arg_true().to_list()
+        ]
+    inds = fw.indicators()
+    codes = [n.code for n in inds]
+    raw_cols = [n.column or n.code for n in inds]
+    X, p = _numeric(data, raw_cols, file)
+    problems += p
+    denom_cols = [n.denominator for n in inds if n.denominator]
+    prev_cols = [n.previous for n in inds if n.previous]
+    D, p = _numeric(data, sorted(set(denom_cols)), file)
+    problems += p
+    P, p = _numeric(data, sorted(set(prev_cols)), file)
+    problems += p
+    item_cols = sorted({it.column for it in [*fw.bonus, *fw.penalty, *fw.veto]})
+    I, p = _numeric(data, item_cols, file)
+    problems += p
+    if problems:
+        raise ProblemsError(problems)
+    units_all = [str(u) for u in data[unit_col].to_list()]
+
+    def frame(M: np.ndarray, units: list[str], cols: list[str]) -> pl.DataFrame:
+        return pl.DataFrame({unit_col: units, **{c: M[:, j] for j, c in enumerate(cols)}})
+
+    layers: dict[str, pl.DataFrame] = {"Raw": frame(X, units_all, codes)}
+
+    # Denominate (and growth rates): COINr divides by the denominator column.
+    dpos = {c: j for j, c in enumerate(sorted(set(denom_cols)))}
+    ppos = {c: j for j, c in enumerate(sorted(set(prev_cols)))}
+    Xd = X.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, n in enumerate(inds):
+            if n.previous:
+                prev = P[:, ppos[n.previous]]
+                Xd[:, j] = 100.0 * (Xd[:, j] - prev) / np.abs(prev)
+            if n.denominator:
+                Xd[:, j] = Xd[:, j] / D[:, dpos[n.denominator]]
+    Xd[~np.isfinite(Xd)] = np.nan
+    layers["Denominated"] = frame(Xd, units_all, codes)
+
+    # Impute
+    groups = data[fw.impute.group].cast(pl.String).to_numpy() if fw.impute.group else None
+    hist = None
+    if fw.impute.method == "last" and history:
+        stack = []
+        for h in history:
+            aligned = pl.DataFrame({unit_col: data[unit_col]}).join(h, on=unit_col, how="left")
+            Hm, _ = _numeric(aligned, raw_cols, None)
+            stack.append(Hm)
+        hist = np.stack(stack, axis=2)
+    Xi, imputed = impute_matrix(Xd, codes, fw.impute.method, groups, hist)
+    layers["Imputed"] = frame(Xi, units_all, codes)
+
+    # Screen: keep units with at least min_data of their indicators present
+    share = (~np.isnan(Xi)).mean(axis=1)
+    keep = share >= fw.screen.min_data - 1e-12
+    screened_out = [u for u, k in zip(units_all, keep, strict=True) if not k]
+    units = [u for u, k in zip(units_all, keep, strict=True) if k]
+    Xs = Xi[keep]
+    layers["Screened"] = frame(Xs, units, codes)
+
+    # Treat
+    if fw.treat.method == "coinr":
+        Xt, treatment = treat_matrix(Xs, codes, fw.treat.winmax, fw.treat.skew, fw.treat.kurt, fw.treat.count)
+    else:
+        Xt, treatment = Xs.copy(), []
+    layers["Treated"] = frame(Xt, units, codes)
+
+    # Normalise
+    Xn = score_matrix(Xt, [n.direction for n in inds], [fw.scoring_of(n) for n in inds])
+    layers["Normalised"] = frame(Xn, units, codes)
+
+    # Aggregate, bottom-up
+    scores: dict[str, np.ndarray] = {c: Xn[:, j] for j, c in enumerate(codes)}
+    used: dict[str, dict[str, float]] = {}
+    for node in fw.aggregates_bottom_up():
+        C = np.column_stack([scores[c.code] for c in node.children])
+        w = node_weights(node, C)
+        used[node.code] = {c.code: float(x) for c, x in zip(node.children, w / w.sum(), strict=True)}
+        scores[node.code] = agg.aggregate(C, w, node.aggregation or fw.aggregation)
+    order = [n.code for n, _, _ in fw.nodes()]
+    A = np.column_stack([scores[c] for c in order])
+    layers["Aggregated"] = frame(A, units, order)
+    R = rank_desc(A, axis=0)
+    layers["Ranks"] = frame(R, units, order)
+
+    # Bonus, penalty, veto
+    ipos = {c: j for j, c in enumerate(item_cols)}
+    Ik = _truthy_values(I[keep]) if I.size else np.zeros((len(units), 0))
+
+    def items(lst, cap):
+        total = np.zeros(len(units))
+        for it in lst:
+            v = Ik[:, ipos[it.column]]
+            v = np.where(v != 0, it.points, 0.0) if it.points is not None else v
+            total += np.minimum(v, it.cap) if it.cap is not None else v
+        return np.minimum(total, cap) if cap is not None else total
+
+    index = scores[fw.index.code]
+    bonus = items(fw.bonus, fw.bonus_cap)
+    penalty = items(fw.penalty, fw.penalty_cap)
+    final = index + bonus - penalty
+    rank = rank_desc(final)
+    out: dict[str, Any] = {unit_col: units}
+    for c in order:
+        out[c] = scores[c]
+    if fw.bonus or fw.penalty:
+        out["bonus"] = bonus
+        out["penalty"] = penalty
+    out["score"] = final
+    out["rank"] = pl.Series(rank).cast(pl.Int64, strict=False)
+    if previous is not None:
+        prev_rank = (
+            pl.DataFrame({unit_col: units})
+            .join(previous.select(unit_col, pl.col("rank").alias("_prev")), on=unit_col, how="left")["_prev"]
+            .cast(pl.Float64)
+            .to_numpy()
+        )
+        out["rank_change"] = pl.Series(rank_change(rank, prev_rank)).cast(pl.Int64, strict=False)
+    if fw.grading is not None or fw.veto:
+        grades = grade(final, rank, fw.grading) if fw.grading else [None] * len(units)
+        vetoed = [""] * len(units)
+        for v in fw.veto:
+            hit = Ik[:, ipos[v.column]] != 0
+            for i in np.flatnonzero(hit):
+                grades[i] = v.grade
+                vetoed[i] = f"{vetoed[i]};{v.code}" if vetoed[i] else v.code
+        out["grade"] = pl.Series(grades, dtype=pl.String)
+        if fw.veto:
+            out["veto"] = vetoed
+    strong, weak = strengths_weaknesses(R[:, [order.index(c) for c in codes]], codes)
+    out["strengths"] = [";".join(s) for s in strong]
+    out["weaknesses"] = [";".join(s) for s in weak]
+    result = pl.DataFrame(out)
+
+    run = {
+        "engine": ENGINE_VERSION,
+        "framework": fw.framework,
+        "framework_version": fw.version,
+        "framework_hash": fw.content_hash(),
+        "data_hash": data_hash(data),
+        "parameters": fw.model_dump(mode="json", exclude={"index"}),
+        "units": len(units_all),
+        "units_screened_out": screened_out,
+        "imputed_cells": len(imputed),
+        "treated": {t.indicator: t.status for t in treatment if t.status != "pass"},
+        "weights": used,
+    }
+    return Evaluation(fw, units, layers, imputed, treatment, screened_out, used, result, run)
+
+
+def node_weights(node: Node, C: np.ndarray) -> np.ndarray:
+    """Weights of a node's children (not renormalised for missing values; aggregation does that)."""
+    k = len(node.children)
+    m = node.weights
+    if m == "explicit":
+        return np.array([c.weight for c in node.children], dtype=float)
+    if m == "equal":
+        return wts.equal_weights(k)
+    if m == "ahp":
+        return wts.ahp_weights(node.pairwise)  # type: ignore[arg-type]
+    if m == "entropy":
+        return wts.entropy_weights(C)
+    if m == "critic":
+        return wts.critic_weights(C)
+    if m == "pca":
+        return wts.pca_weights(C)
+    raise ValueError(m)
+
+
+def run_json(ev: Evaluation) -> str:
+    """The run record, canonical (sorted keys) so that identical runs give identical bytes."""
+    return json.dumps(ev.run, sort_keys=True, ensure_ascii=False, indent=2) + "\n"

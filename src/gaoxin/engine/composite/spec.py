@@ -1,0 +1,405 @@
+"""Evaluation framework specs: an index -> dimensions -> indicators tree, read from YAML.
+
+A framework says, for every node, its weight and direction and, for every indicator, its
+column, denominator and scoring rule; it also names the pipeline's steps (impute, screen,
+treat, normalise, aggregate) and the bonus, penalty, veto and grading rules. Validation
+reports every problem at once, with the YAML path and line of each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gaoxin.engine.problems import Problem, ProblemsError
+
+ScoringMethod = Literal[
+    "minmax",
+    "zscore",
+    "rank",
+    "percentile",
+    "ratio_to_max",
+    "distance_to_target",
+    "distance_to_best",
+    "goalposts",
+    "efficacy",
+    "threshold",
+    "capped",
+    "none",
+]
+AggregationMethod = Literal["arithmetic", "geometric", "harmonic", "topsis"]
+WeightMethod = Literal["explicit", "equal", "entropy", "critic", "ahp", "pca"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scoring(_Model):
+    """How one indicator's (treated) values become scores."""
+
+    method: ScoringMethod = "minmax"
+    low: float = 0.0  # minmax / affine range lower end
+    high: float = 100.0  # minmax / affine range upper end
+    scale: float = 100.0  # full marks for ratio, target, goalpost, threshold and capped scores
+    target: float | None = None  # distance_to_target; threshold's standard; capped's reference
+    worst: float | None = None  # goalposts
+    best: float | None = None  # goalposts
+    cap: float = 1.2  # capped: at most cap * scale
+    base: float = 60.0  # efficacy (功效系数法): base + span * (x - min) / (max - min)
+    span: float = 40.0
+
+
+class Node(_Model):
+    code: str
+    name: str | None = None
+    weight: float = 1.0
+    direction: Literal[1, -1] = 1
+    # indicator fields
+    column: str | None = None  # data column; defaults to code
+    denominator: str | None = None
+    previous: str | None = None  # growth-rate scoring: 100 * (x - previous) / |previous|
+    scoring: Scoring | None = None
+    # aggregate fields
+    children: list[Node] = Field(default_factory=list)
+    aggregation: AggregationMethod | None = None
+    weights: WeightMethod = "explicit"
+    pairwise: list[list[float]] | None = None  # AHP judgement matrix, children in order
+    weights_sum: float | None = None  # if set, the children's explicit weights must sum to it
+
+    @property
+    def is_indicator(self) -> bool:
+        return not self.children
+
+
+class Impute(_Model):
+    method: Literal["none", "group_mean", "group_median", "mean", "median", "last"] = "none"
+    group: str | None = None
+
+
+class Screen(_Model):
+    min_data: float = 0.0  # keep a unit when at least this share of its indicators is present
+
+
+class Treat(_Model):
+    method: Literal["none", "coinr"] = "none"
+    winmax: int = 5
+    skew: float = 2.0
+    kurt: float = 3.5
+    # "coinr": the loop counter is what COINr's winsorise() computes (size of the last
+    # winsorised tie group), "points": at most winmax points in total (what its docs say)
+    count: Literal["coinr", "points"] = "coinr"
+
+
+class Item(_Model):
+    code: str
+    column: str
+    points: float | None = None  # fixed points when the column is truthy; else the column's value
+    cap: float | None = None
+
+
+class Veto(_Model):
+    code: str
+    column: str
+    grade: str
+    reason: str | None = None
+
+
+class GradeLevel(_Model):
+    grade: str
+    min: float | None = None  # thresholds: score >= min
+    top: float | None = None  # quotas: cumulative share of units from the top, e.g. 0.2
+
+
+class Grading(_Model):
+    method: Literal["thresholds", "quotas"] = "thresholds"
+    levels: list[GradeLevel]
+    rest: str | None = None  # grade of units below every level
+
+
+class Framework(_Model):
+    framework: str
+    version: str = "1"
+    title: str | None = None
+    unit: str = "unit"
+    impute: Impute = Impute()
+    screen: Screen = Screen()
+    treat: Treat = Treat()
+    scoring: Scoring = Scoring()  # default for every indicator
+    aggregation: AggregationMethod = "arithmetic"  # default for every aggregate
+    bonus: list[Item] = Field(default_factory=list)
+    bonus_cap: float | None = None
+    penalty: list[Item] = Field(default_factory=list)
+    penalty_cap: float | None = None
+    veto: list[Veto] = Field(default_factory=list)
+    grading: Grading | None = None
+    index: Node
+
+    @field_validator("index")
+    @classmethod
+    def _index_has_children(cls, v: Node) -> Node:
+        if not v.children:
+            raise ValueError("index must have children")
+        return v
+
+    # -- tree helpers --------------------------------------------------------------
+    def nodes(self) -> list[tuple[Node, Node | None, int]]:
+        """Every node with its parent and depth (index = 0), depth-first in YAML order."""
+        out: list[tuple[Node, Node | None, int]] = []
+
+        def walk(n: Node, parent: Node | None, depth: int) -> None:
+            out.append((n, parent, depth))
+            for c in n.children:
+                walk(c, n, depth + 1)
+
+        walk(self.index, None, 0)
+        return out
+
+    def indicators(self) -> list[Node]:
+        return [n for n, _, _ in self.nodes() if n.is_indicator]
+
+    def aggregates_bottom_up(self) -> list[Node]:
+        """Aggregate nodes, deepest first, so every child is computed before its parent."""
+        agg = [(n, d) for n, _, d in self.nodes() if not n.is_indicator]
+        return [n for n, _ in sorted(agg, key=lambda t: -t[1])]
+
+    def scoring_of(self, node: Node) -> Scoring:
+        return node.scoring or self.scoring
+
+    def content_hash(self) -> str:
+        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+# -- loading and validation ------------------------------------------------------------
+
+
+def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+    """YAML path -> 1-based line, from the composed node tree (cheap: no second parse of values)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*path, k.value)
+                walk(v, key)
+                lines[key] = k.start_mark.line + 1  # the key's line, not its block's
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _path_str(path: tuple[Any, ...]) -> str:
+    s = ""
+    for p in path:
+        s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))
+    return s or "(根)"
+
+
+def _line_for(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
+
+
+def _node_paths(raw: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
+    out: list[tuple[dict[str, Any], tuple[Any, ...]]] = []
+
+    def walk(n: Any, path: tuple[Any, ...], seen: set[int]) -> None:
+        if not isinstance(n, dict):
+            return
+        if id(n) in seen:  # a YAML alias pointing at an ancestor
+            raise ProblemsError(
+                [Problem("framework.cycle", f"指标树存在循环引用：{_path_str(path)}")]
+            )
+        out.append((n, path))
+        for i, c in enumerate(n.get("children") or []):
+            walk(c, (*path, "children", i), seen | {id(n)})
+
+    walk(raw.get("index"), ("index",), set())
+    return out
+
+
+_TOL = 1e-6
+
+
+def check_framework(raw: Any, file: str | None = None, text: str | None = None) -> Framework:
+    """Validate a parsed framework document; raise ProblemsError listing every problem."""
+    lines = _line_index(text) if text else {}
+
+    def problem(code: str, message: str, path: tuple[Any, ...], value: Any = None) -> Problem:
+        return Problem(
+            code,
+            message,
+            file=file,
+            row=_line_for(lines, path),
+            column=_path_str(path),
+            value=None if value is None else str(value),
+        )
+
+    if not isinstance(raw, dict):
+        raise ProblemsError([problem("framework.shape", "评价体系文件应是一个 YAML 映射", ())])
+    problems: list[Problem] = []
+    nodes = _node_paths(raw)  # raises on a cycle
+    seen: dict[str, tuple[Any, ...]] = {}
+    for n, path in nodes:
+        code = n.get("code")
+        if code is None:
+            continue
+        if code in seen:
+            problems.append(
+                problem(
+                    "framework.duplicate",
+                    f"代码「{code}」重复（首次出现在 {_path_str(seen[code])}），每个节点的代码必须唯一",
+                    (*path, "code"),
+                    code,
+                )
+            )
+        else:
+            seen[code] = path
+    try:
+        fw = Framework.model_validate(raw)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            problems.append(
+                problem("framework.invalid", _zh_pydantic(err), loc, err.get("input"))
+            )
+        raise ProblemsError(problems) from None
+    # fw.nodes() and _node_paths walk the same tree in the same order
+    path_of = {id(n): pth for (n, _, _), (_, pth) in zip(fw.nodes(), nodes, strict=True)}
+    for node, _parent, _ in fw.nodes():
+        path = path_of[id(node)]
+        if node.is_indicator:
+            continue
+        if node.weights_sum is not None and node.weights == "explicit":
+            total = sum(c.weight for c in node.children)
+            if abs(total - node.weights_sum) > _TOL * max(1.0, abs(node.weights_sum)):
+                problems.append(
+                    problem(
+                        "framework.weights_sum",
+                        f"「{node.code}」下各项权重之和为 {total:g}，应为 {node.weights_sum:g}",
+                        (*path, "children"),
+                        total,
+                    )
+                )
+        if node.weights == "ahp":
+            from gaoxin.engine.composite.weights import AHPError, ahp_weights
+
+            if node.pairwise is None:
+                problems.append(
+                    problem("framework.ahp", f"「{node.code}」使用层次分析法但未给出判断矩阵 pairwise", path)
+                )
+            else:
+                try:
+                    ahp_weights(node.pairwise)
+                except AHPError as err:
+                    problems.append(problem("framework.ahp", str(err), (*path, "pairwise")))
+                if node.pairwise is not None and len(node.pairwise) != len(node.children):
+                    problems.append(
+                        problem(
+                            "framework.ahp",
+                            f"「{node.code}」判断矩阵为 {len(node.pairwise)} 阶，但有 {len(node.children)} 个下级指标",
+                            (*path, "pairwise"),
+                        )
+                    )
+        for c in node.children:
+            if c.weight < 0:
+                problems.append(problem("framework.weight", f"「{c.code}」权重不能为负", path, c.weight))
+    for n in fw.indicators():
+        sc = fw.scoring_of(n)
+        path = path_of[id(n)]
+        if sc.method == "distance_to_target" and sc.target is None:
+            problems.append(problem("framework.scoring", f"指标「{n.code}」按目标值计分，需给出 target", path))
+        if sc.method in ("threshold", "capped") and sc.target is None:
+            problems.append(problem("framework.scoring", f"指标「{n.code}」需给出标准值 target", path))
+        if sc.method == "goalposts" and (sc.worst is None or sc.best is None):
+            problems.append(problem("framework.scoring", f"指标「{n.code}」按固定阈值计分，需给出 worst 与 best", path))
+    if fw.grading is not None:
+        lv = fw.grading.levels
+        key = "min" if fw.grading.method == "thresholds" else "top"
+        for j, level in enumerate(lv):
+            if getattr(level, key) is None:
+                problems.append(
+                    problem("framework.grading", f"等级「{level.grade}」缺少 {key}", ("grading", "levels", j))
+                )
+    if problems:
+        raise ProblemsError(problems)
+    return fw
+
+
+def _zh_pydantic(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "缺少必填项"
+    if kind == "extra_forbidden":
+        return "未知的字段（拼写是否有误？）"
+    if kind.startswith("literal_error"):
+        return f"取值不在允许范围内：{err.get('ctx', {}).get('expected', '')}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return "应为数字"
+    return f"格式不正确：{err.get('msg', '')}"
+
+
+def load_framework(path: str | Path) -> Framework:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ProblemsError([Problem("framework.file", f"无法读取评价体系文件：{e}", file=str(p))]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ProblemsError(
+            [
+                Problem(
+                    "framework.yaml",
+                    f"YAML 格式错误：{getattr(e, 'problem', e)}",
+                    file=str(p),
+                    row=mark.line + 1 if mark else None,
+                )
+            ]
+        ) from None
+    return check_framework(raw, file=str(p), text=text)
+
+
+def check_columns(fw: Framework, columns: list[str], file: str | None = None) -> list[Problem]:
+    """Problems for framework columns missing from the data (unknown indicators)."""
+    have = set(columns)
+    out: list[Problem] = []
+    if fw.unit not in have:
+        out.append(Problem("data.unit", f"数据中没有单位列「{fw.unit}」", file=file, column=fw.unit))
+    needed: list[tuple[str, str]] = []
+    for n in fw.indicators():
+        needed.append((n.column or n.code, f"指标「{n.code}」"))
+        if n.denominator:
+            needed.append((n.denominator, f"指标「{n.code}」的分母"))
+        if n.previous:
+            needed.append((n.previous, f"指标「{n.code}」的上期值"))
+    if fw.impute.group:
+        needed.append((fw.impute.group, "插补分组"))
+    for it in [*fw.bonus, *fw.penalty, *fw.veto]:
+        needed.append((it.column, f"「{it.code}」"))
+    for col, what in needed:
+        if col not in have:
+            out.append(
+                Problem("data.missing_column", f"数据中没有{what}所需的列「{col}」", file=file, column=col)
+            )
+    return out
