@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.engine import validation
+
 
 class PeriodType(models.TextChoices):
     MONTH = "month", _("月")
@@ -24,13 +26,15 @@ class BatchKind(models.TextChoices):
     API = "api", _("接口")
 
 
-class Importance(models.TextChoices):
-    HIGH = "high", _("高")
-    MEDIUM = "medium", _("中")
-    LOW = "low", _("低")
-
-
-class MissingStrategy(models.TextChoices):
-    SKIP_IF_ANY = "skip_if_any_missing", _("任一侧缺失时跳过")
-    SKIP_IF_ALL = "skip_if_all_missing", _("两侧都缺失时跳过")
-    NEVER_SKIP = "never_skip", _("从不跳过（缺失按0计）")
+# Validation rule settings are the engine's; the database offers the same values as choices.
+Importance = models.TextChoices(
+    "Importance", [(m.name, (m.value, m.zh)) for m in validation.Importance]
+)
+_MISSING_LABELS = {
+    validation.MissingStrategy.SKIP_IF_ANY_MISSING: _("任一侧缺失时跳过"),
+    validation.MissingStrategy.SKIP_IF_ALL_MISSING: _("两侧都缺失时跳过（缺失按0计）"),
+    validation.MissingStrategy.NEVER_SKIP: _("从不跳过（缺失按0计）"),
+}
+MissingStrategy = models.TextChoices(
+    "MissingStrategy", [(m.name, (m.value, _MISSING_LABELS[m])) for m in validation.MissingStrategy]
+)

@@ -119,7 +119,7 @@ class ValidationRule(models.Model):
         _("缺失值处理"),
         max_length=24,
         choices=MissingStrategy.choices,
-        default=MissingStrategy.SKIP_IF_ANY,
+        default=MissingStrategy.SKIP_IF_ANY_MISSING,
     )
     entity_kind = models.CharField(_("适用主体类型"), max_length=16, choices=EntityKind.choices)
     active = models.BooleanField(_("启用"), default=True)
