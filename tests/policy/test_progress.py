@@ -136,3 +136,18 @@ def test_a_missing_evidence_file_writes_nothing(plan, tmp_path):
 def test_an_unknown_status_is_refused(plan):
     with pytest.raises(LedgerError, match="进展状态"):
         report_progress(plan["一/（一）"], "finished")
+
+
+def test_a_document_with_progress_cannot_be_deleted(plan):
+    from django.db.models import ProtectedError
+
+    document = plan["一/（一）"].document
+    report_progress(plan["一/（一）"].assignments.first(), "in_progress", "开工")
+    with pytest.raises(ProtectedError):
+        document.delete()
+    assert ProgressReport.objects.count() == 1 and Measure.objects.count() == 4
+
+
+def test_a_document_without_progress_deletes_with_its_ledger(plan):
+    plan["一/（一）"].document.delete()
+    assert (Measure.objects.count(), Assignment.objects.count()) == (0, 0)

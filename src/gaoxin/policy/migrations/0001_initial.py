@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="由某一责任单位报送时填写；为空表示就整条措施报送",
                         null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="reports",
                         to="policy.assignment",
                         verbose_name="任务分工",
@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
                 (
                     "measure",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="reports",
                         to="policy.measure",
                         verbose_name="措施",

@@ -1,6 +1,7 @@
 """Progress reported against measures, and the evidence filed with each report.
 
-The history is append-only: a report is never edited, a new one is filed. The current status
+The history is append-only: a report is never edited, a new one is filed; a measure (or a
+document) with reports cannot be deleted, so deleting never takes history with it. The current status
 of a measure or an assignment is its latest report (see ``Measure.objects.with_status``).
 """
 
@@ -22,14 +23,14 @@ from gaoxin.policy.models.units import Assignment
 
 class ProgressReport(models.Model):
     measure = models.ForeignKey(
-        Measure, verbose_name=_("措施"), on_delete=models.CASCADE, related_name="reports"
+        Measure, verbose_name=_("措施"), on_delete=models.PROTECT, related_name="reports"
     )
     assignment = models.ForeignKey(
         Assignment,
         verbose_name=_("任务分工"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="reports",
         help_text=_("由某一责任单位报送时填写；为空表示就整条措施报送"),
     )
