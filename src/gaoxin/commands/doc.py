@@ -194,7 +194,7 @@ def _document(document_id: int):
     document = PolicyDocument.objects.filter(pk=document_id).first()
     if document is None:
         typer.echo(
-            f"错误：找不到编号为 {document_id} 的政策文件；用 gaoxin doc ledger list 查看已导入的文件。",
+            f"错误：找不到编号为 {document_id} 的政策文件；用 gaoxin doc ledger summary --by document 查看已导入的文件及其编号。",
             err=True,
         )
         raise typer.Exit(EXIT_NOT_FOUND)
