@@ -111,3 +111,16 @@ def test_a_bad_file_exits_1_and_says_nothing_changed(loaded, tmp_path):
     ws = openpyxl.load_workbook(report).active
     assert [c.value for c in ws[1]][:4] == ["级别", "文件", "工作表", "行"]
     assert ws.cell(2, 5).value == "营业收入（万元）"
+
+
+def test_a_template_for_a_shipped_form(loaded, tmp_path):
+    from gaoxin.statistics.store import sync_forms
+
+    sync_forms()
+    out = tmp_path / "monthly.xlsx"
+    result = runner.invoke(app, ["template", str(out), "--form", "enterprise_monthly"])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    cells = {str(c.value) for row in ws.iter_rows(max_row=6) for c in row if c.value}
+    assert "营业收入（万元）" in cells and "从业人员（人）" in cells
+    assert runner.invoke(app, ["template", str(out), "--form", "nope"]).exit_code == 2

@@ -95,3 +95,17 @@ def test_scope_filters_observations_by_subtree(setup):
         "厦门甲科技有限公司"
     ]
     assert Observation.objects.within(t["fj"]).count() == 2
+
+
+def test_shipped_forms_sync_with_their_variables_in_order():
+    from gaoxin.statistics.models import ReportingForm
+    from gaoxin.statistics.store import sync_forms
+
+    sync_catalogue()
+    assert sync_forms() == 5
+    assert sync_forms() == 5  # idempotent
+    monthly = ReportingForm.objects.get(code="enterprise_monthly")
+    codes = [fv.variable.code for fv in monthly.form_variables.select_related("variable")]
+    assert codes[:3] == ["revenue", "industrial_output", "industrial_value_added"]
+    assert monthly.period_type == "month" and monthly.entity_kind == "enterprise"
+    assert ReportingForm.objects.count() == 5

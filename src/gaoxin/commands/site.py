@@ -26,15 +26,16 @@ def init(
 
     from gaoxin.engine import reference
     from gaoxin.registry import loading
-    from gaoxin.statistics.store import sync_catalogue, sync_validation_rules
+    from gaoxin.statistics.store import sync_catalogue, sync_forms, sync_validation_rules
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
     n_var = sync_catalogue()
     n_rules = sync_validation_rules()
+    n_forms = sync_forms()
     regions = loading.load_regions(reference.regions())
     zones = loading.load_zones(loading.reference_zones())
     console.print(
-        f"[green]数据库已就绪[/]：{n_var} 个统计变量，{n_rules} 条校验规则，"
+        f"[green]数据库已就绪[/]：{n_var} 个统计变量，{n_rules} 条校验规则，{n_forms} 张报表，"
         f"{len(regions)} 个行政区，{len(zones)} 个高新区（参考名录）。"
     )
 

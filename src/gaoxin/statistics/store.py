@@ -19,8 +19,10 @@ from django.utils import timezone
 from gaoxin.engine.variables import Catalogue, default_catalogue
 from gaoxin.statistics.models import (
     Batch,
+    FormVariable,
     Observation,
     ObservationChange,
+    ReportingForm,
     ValidationRule,
     Variable,
 )
@@ -218,12 +220,7 @@ def sync_catalogue(catalogue: Catalogue | None = None) -> int:
 
 
 def shipped_validation_rules() -> list[dict]:
-    text = (
-        resources.files("gaoxin.packs")
-        .joinpath("catalogue/validation_rules.yaml")
-        .read_text("utf-8")
-    )
-    return yaml.safe_load(text)["rules"]
+    return _shipped("validation_rules.yaml", "rules")
 
 
 def sync_validation_rules() -> int:
@@ -242,3 +239,31 @@ def sync_validation_rules() -> int:
             },
         )
     return len(rules)
+
+
+def _shipped(name: str, key: str) -> list[dict]:
+    text = resources.files("gaoxin.packs").joinpath(f"catalogue/{name}").read_text("utf-8")
+    return yaml.safe_load(text)[key]
+
+
+def sync_forms() -> int:
+    """Mirror the shipped reporting forms (catalogue/forms.yaml); assignments stay the
+    deployment's own (which subtrees report which form)."""
+    forms = _shipped("forms.yaml", "forms")
+    variables = dict(Variable.objects.values_list("code", "id"))
+    for spec in forms:
+        form, _ = ReportingForm.objects.update_or_create(
+            code=spec["code"],
+            defaults={
+                "name": spec["name"],
+                "period_type": spec["period"],
+                "entity_kind": spec["kind"],
+                "deadline_days": spec["deadline_days"],
+            },
+        )
+        FormVariable.objects.filter(form=form).delete()
+        FormVariable.objects.bulk_create(
+            FormVariable(form=form, variable_id=variables[code], order=i)
+            for i, code in enumerate(spec["variables"])
+        )
+    return len(forms)
