@@ -1,0 +1,112 @@
+"""Bonus, penalty and veto items, grades, rank change, unit profiles, frozen runs, the CLI."""
+
+import hashlib
+import textwrap
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from gaoxin.cli import app
+from gaoxin.engine.composite import check_framework, evaluate
+from gaoxin.engine.problems import ProblemsError
+
+from .conftest import ASEM_DATA, ASEM_YAML
+
+ZONES = pl.DataFrame(
+    {
+        "unit": ["甲", "乙", "丙", "丁"],
+        "rd": [5.0, 3.0, 1.0, 3.0],
+        "energy": [0.5, 0.8, 1.0, 0.8],
+        "awards": [3.0, 0.0, 10.0, 0.0],
+        "violations": [0.0, 1.0, 0.0, 0.0],
+        "accident": [0.0, 0.0, 0.0, 1.0],
+    }
+)
+SPEC = {
+    "framework": "zones",
+    "scoring": {"method": "efficacy"},
+    "bonus": [{"code": "awards", "column": "awards", "cap": 5}],
+    "bonus_cap": 4,
+    "penalty": [{"code": "violations", "column": "violations", "points": 2.5}],
+    "veto": [{"code": "safety", "column": "accident", "grade": "不合格", "reason": "安全生产一票否决"}],
+    "grading": {
+        "method": "thresholds",
+        "levels": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "合格", "min": 60}],
+        "rest": "不合格",
+    },
+    "index": {
+        "code": "I",
+        "children": [{"code": "rd", "weight": 0.6}, {"code": "energy", "weight": 0.4, "direction": -1}],
+    },
+}
+
+
+def test_bonus_penalty_veto_and_grades():
+    ev = evaluate(check_framework(SPEC), ZONES)
+    r = ev.result
+    # efficacy 60 + 40 (x - min)/(max - min): rd 甲 100, 乙/丁 80, 丙 60;
+    # energy (less is better) 甲 100, 乙/丁 60 + 40 * 0.2/0.5 = 76, 丙 60
+    np.testing.assert_allclose(r["I"].to_numpy(), [100, 0.6 * 80 + 0.4 * 76, 60, 0.6 * 80 + 0.4 * 76])
+    np.testing.assert_allclose(r["bonus"].to_numpy(), [3, 0, 4, 0])  # item cap 5, total cap 4
+    np.testing.assert_allclose(r["penalty"].to_numpy(), [0, 2.5, 0, 0])
+    np.testing.assert_allclose(r["score"].to_numpy(), [103, 78.4 - 2.5, 64, 78.4])
+    assert r["rank"].to_list() == [1, 3, 4, 2]
+    assert r["grade"].to_list() == ["优秀", "合格", "合格", "不合格"]  # 丁 (78.4) vetoed
+    assert r["veto"].to_list() == ["", "", "", "safety"]
+
+
+def test_rank_change_and_profile():
+    prev = pl.DataFrame({"unit": ["甲", "乙", "丙", "丁"], "rank": [2.0, 1.0, 4.0, 3.0]})
+    ev = evaluate(check_framework(SPEC), ZONES, previous=prev)
+    assert ev.result["rank_change"].to_list() == [1, -2, 0, 1]
+    p = ev.profile("甲")
+    assert p["rank"] == 1 and p["nodes"]["rd"]["rank"] == 1 and p["strengths"][0] == "rd"
+
+
+def test_bad_cells_reported_with_row_and_column():
+    bad = ZONES.with_columns(pl.col("rd").cast(pl.String)).with_columns(
+        pl.when(pl.col("unit") == "丙").then(pl.lit("约1.0")).otherwise(pl.col("rd")).alias("rd")
+    )
+    with pytest.raises(ProblemsError) as e:
+        evaluate(check_framework(SPEC), bad, file="zones.csv")
+    (p,) = e.value.problems
+    assert (p.file, p.row, p.column, p.value) == ("zones.csv", 4, "rd", "约1.0")
+    assert "不是数字" in p.message
+
+
+def test_cli_asem_is_byte_identical_on_rerun(tmp_path):
+    runner = CliRunner()
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"asem{k}.csv"
+        res = runner.invoke(app, ["evaluate", "--framework", str(ASEM_YAML), "--data", str(ASEM_DATA), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        outs.append((out.read_bytes(), (tmp_path / f"asem{k}.csv.run.json").read_bytes()))
+    assert outs[0] == outs[1]
+    df = pl.read_csv(tmp_path / "asem0.csv")
+    assert df.height == 51 and {"Index", "Conn", "Physical", "LPI", "score", "rank"} <= set(df.columns)
+    assert hashlib.sha256(ASEM_YAML.read_bytes()).hexdigest()  # the framework file itself is versioned
+
+
+def test_cli_reports_problems_in_chinese(tmp_path):
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(
+        textwrap.dedent(
+            """\
+            framework: t
+            unit: unit
+            index:
+              code: I
+              children: [{code: rd}, {code: missing_col}]
+            """
+        ),
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.csv"
+    ZONES.write_csv(data)
+    res = CliRunner().invoke(app, ["evaluate", "--framework", str(fw), "--data", str(data), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 1
+    assert "missing_col" in res.output and "未生成结果" in res.output
+    assert not (tmp_path / "o.csv").exists()
