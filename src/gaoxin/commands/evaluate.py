@@ -26,8 +26,12 @@ def _print_problems(problems, title: str) -> None:
 
 def evaluate(
     framework: Annotated[Path, typer.Option("--framework", help="评价体系 YAML 文件")],
-    data: Annotated[Path, typer.Option("--data", help="数据 CSV：每个单位一行，含单位列与各指标列")],
-    out: Annotated[Path, typer.Option("--out", help="结果 CSV：每个单位一行，含各节点得分、总分、排名、等级")],
+    data: Annotated[
+        Path, typer.Option("--data", help="数据 CSV：每个单位一行，含单位列与各指标列")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="结果 CSV：每个单位一行，含各节点得分、总分、排名、等级")
+    ],
     previous: Annotated[
         Path | None, typer.Option("--previous", help="上次结果 CSV（用于计算名次变化）")
     ] = None,
@@ -38,7 +42,8 @@ def evaluate(
     """按评价体系计算综合得分、排名与等级（不需要数据库）。"""
     import polars as pl
 
-    from gaoxin.engine.composite import evaluate as run, load_framework, read_data, run_json
+    from gaoxin.engine.composite import evaluate as run
+    from gaoxin.engine.composite import load_framework, read_data, run_json
     from gaoxin.engine.problems import Problem, ProblemsError
 
     try:
@@ -48,7 +53,9 @@ def evaluate(
         try:
             df = read_data(str(data), fw)
         except Exception as e:  # polars' own parse errors
-            raise ProblemsError([Problem("data.csv", f"无法读取 CSV：{e}", file=str(data))]) from None
+            raise ProblemsError(
+                [Problem("data.csv", f"无法读取 CSV：{e}", file=str(data))]
+            ) from None
         prev = pl.read_csv(previous, infer_schema=False) if previous else None
         if prev is not None:
             prev = prev.with_columns(pl.col("rank").cast(pl.Float64, strict=False))

@@ -46,14 +46,20 @@ def test_monte_carlo_without_noise_reproduces_nominal(asem):
 def test_monte_carlo_explicit_choices_table(asem):
     norms = [Scoring(low=1, high=100), Scoring(method="rank")]
     aggs = ["arithmetic", "geometric"]
-    choices = pl.DataFrame({"normalisation": [0, 1, 0], "aggregation": [0, 0, 1], "w:Index.Conn": [1.0, 1.0, 3.0]})
+    choices = pl.DataFrame(
+        {"normalisation": [0, 1, 0], "aggregation": [0, 0, 1], "w:Index.Conn": [1.0, 1.0, 3.0]}
+    )
     u = an.monte_carlo(asem, normalisations=norms, aggregations=aggs, choices=choices)
     assert u.ranks.shape == (3, 51)
     # replication 0 is min-max [1, 100] + arithmetic: an affine map of the nominal [0, 100] run
     np.testing.assert_allclose(u.scores[0], 1 + 0.99 * asem.result["score"].to_numpy())
     # replication 2: min-max [1, 100], geometric means, Conn weighted 3:1 over Sust; by hand for AUT
     fw = asem.framework
-    n = {c: 1 + 0.99 * v for c, v in asem.layers["Normalised"].row(0, named=True).items() if c != "uCode"}
+    n = {
+        c: 1 + 0.99 * v
+        for c, v in asem.layers["Normalised"].row(0, named=True).items()
+        if c != "uCode"
+    }
 
     def geo(node, w=None):
         if node.is_indicator:
@@ -67,14 +73,25 @@ def test_monte_carlo_explicit_choices_table(asem):
 
 
 def test_monte_carlo_rank_intervals_contain_median(asem):
-    u = an.monte_carlo(asem, 200, normalisations=[Scoring(low=1, high=100), Scoring(method="rank")],
-                       aggregations=["arithmetic", "geometric"])
+    u = an.monte_carlo(
+        asem,
+        200,
+        normalisations=[Scoring(low=1, high=100), Scoring(method="rank")],
+        aggregations=["arithmetic", "geometric"],
+    )
     s = u.summary()
     assert (s["rank_p05"] <= s["rank_median"]).all() and (s["rank_median"] <= s["rank_p95"]).all()
 
 
 def test_sobol_discrete_choices_dominate_small_weight_noise(asem):
-    res = an.sobol(asem, 32, weight_noise=0.05, normalisations=[Scoring(low=1, high=100), Scoring(method="rank")],
-                   aggregations=["arithmetic", "geometric"])
+    res = an.sobol(
+        asem,
+        32,
+        weight_noise=0.05,
+        normalisations=[Scoring(low=1, high=100), Scoring(method="rank")],
+        aggregations=["arithmetic", "geometric"],
+    )
     st = dict(zip(res["factor"], res["ST"], strict=True))
-    assert st["normalisation"] + st["aggregation"] > 5 * max(v for k, v in st.items() if k.startswith("w:"))
+    assert st["normalisation"] + st["aggregation"] > 5 * max(
+        v for k, v in st.items() if k.startswith("w:")
+    )

@@ -93,8 +93,23 @@ def test_treatment_matches_hand_transcription(asem):
     assert got == statuses
     treated = sorted(c for c, s in statuses.items() if s != "pass")
     assert treated == sorted(
-        ["Flights", "Bord", "Gas", "Services", "FDI", "ForPort", "CostImpEx", "Tariff", "StMob",
-         "CultServ", "Forest", "Poverty", "NGOs", "FemLab", "PubDebt"]
+        [
+            "Flights",
+            "Bord",
+            "Gas",
+            "Services",
+            "FDI",
+            "ForPort",
+            "CostImpEx",
+            "Tariff",
+            "StMob",
+            "CultServ",
+            "Forest",
+            "Poverty",
+            "NGOs",
+            "FemLab",
+            "PubDebt",
+        ]
     )
 
 
@@ -114,7 +129,11 @@ def test_normalise_minmax_with_direction(asem, asem_fw):
     T, N = asem.layers["Treated"], asem.layers["Normalised"]
     for n in asem_fw.indicators():
         x = T[n.code].to_numpy()
-        want = (x - x.min()) / (x.max() - x.min()) * 100 if n.direction == 1 else (x.max() - x) / (x.max() - x.min()) * 100
+        want = (
+            (x - x.min()) / (x.max() - x.min()) * 100
+            if n.direction == 1
+            else (x.max() - x) / (x.max() - x.min()) * 100
+        )
         np.testing.assert_allclose(N[n.code].to_numpy(), want, rtol=1e-12, atol=1e-12)
 
 
@@ -122,7 +141,10 @@ def test_one_unit_by_hand(asem):
     """Austria's Physical pillar, Conn sub-index and Index, as plain averages."""
     N = asem.layers["Normalised"].filter(pl.col("uCode") == "AUT").row(0, named=True)
     A = asem.layers["Aggregated"].filter(pl.col("uCode") == "AUT").row(0, named=True)
-    physical = sum(N[c] for c in ["LPI", "Flights", "Ship", "Bord", "Elec", "Gas", "ConSpeed", "Cov4G"]) / 8
+    physical = (
+        sum(N[c] for c in ["LPI", "Flights", "Ship", "Bord", "Elec", "Gas", "ConSpeed", "Cov4G"])
+        / 8
+    )
     assert A["Physical"] == pytest.approx(physical, rel=1e-13)
     conn = (A["Physical"] + A["ConEcFin"] + A["Political"] + A["Instit"] + A["P2P"]) / 5
     sust = (A["Environ"] + A["Social"] + A["SusEcFin"]) / 3

@@ -9,7 +9,7 @@ from gaoxin.engine.composite import aggregate as agg
 from gaoxin.engine.composite import weights as wts
 from gaoxin.engine.composite.normalise import score_column
 from gaoxin.engine.composite.results import grade, rank_desc, strengths_weaknesses
-from gaoxin.engine.composite.spec import Grading, GradeLevel, Scoring
+from gaoxin.engine.composite.spec import GradeLevel, Grading, Scoring
 from gaoxin.engine.composite.treat import impute_matrix, log_ct, winsorise
 
 x = np.array([2.0, 4.0, 6.0, 10.0])
@@ -47,7 +47,9 @@ def test_huangyan_ratio_to_benchmark():
 
 
 def test_capped_at_120_percent():
-    got = score_column(np.array([50.0, 100, 200]), 1, S(method="capped", target=100, scale=10, cap=1.2))
+    got = score_column(
+        np.array([50.0, 100, 200]), 1, S(method="capped", target=100, scale=10, cap=1.2)
+    )
     np.testing.assert_allclose(got, [5, 10, 12])
 
 
@@ -55,9 +57,12 @@ def test_zscore_rank_percentile():
     np.testing.assert_allclose(
         score_column(x, 1, S(method="zscore")), (x - 5.5) / np.std(x, ddof=1)
     )
-    np.testing.assert_allclose(score_column(np.array([1.0, 3, 3, 7]), 1, S(method="rank")), [1, 2.5, 2.5, 4])
     np.testing.assert_allclose(
-        score_column(np.array([1.0, 3, 3, 7]), 1, S(method="percentile")), [0, 100 / 3, 100 / 3, 100]
+        score_column(np.array([1.0, 3, 3, 7]), 1, S(method="rank")), [1, 2.5, 2.5, 4]
+    )
+    np.testing.assert_allclose(
+        score_column(np.array([1.0, 3, 3, 7]), 1, S(method="percentile")),
+        [0, 100 / 3, 100 / 3, 100],
     )
 
 
@@ -67,7 +72,9 @@ def test_ratio_to_max_target_best_goalposts_threshold():
     np.testing.assert_allclose(
         score_column(x, 1, S(method="distance_to_target", target=6)), [0, 50, 100, 100]
     )
-    np.testing.assert_allclose(score_column(x, 1, S(method="distance_to_best")), 100 * (1 - (10 - x) / 10))
+    np.testing.assert_allclose(
+        score_column(x, 1, S(method="distance_to_best")), 100 * (1 - (10 - x) / 10)
+    )
     np.testing.assert_allclose(
         score_column(x, 1, S(method="goalposts", worst=3, best=7, scale=1)), [0, 0.25, 0.75, 1]
     )
@@ -159,7 +166,9 @@ def test_critic_weights_by_hand():
 def test_pca_weights_sum_to_one_and_favour_common_factor():
     rng = np.random.default_rng(1)
     f = rng.normal(size=200)
-    X = np.column_stack([f + 0.1 * rng.normal(size=200), f + 0.1 * rng.normal(size=200), rng.normal(size=200)])
+    X = np.column_stack(
+        [f + 0.1 * rng.normal(size=200), f + 0.1 * rng.normal(size=200), rng.normal(size=200)]
+    )
     w = wts.pca_weights(X)
     assert w.sum() == pytest.approx(1) and w[2] < 0.05
 
@@ -211,11 +220,20 @@ def test_rank_ties_share_best_rank():
 def test_grades_by_thresholds_and_quotas():
     s = np.array([95.0, 85, 70, 50, 88])
     r = rank_desc(s)
-    g = Grading(levels=[GradeLevel(grade="优秀", min=90), GradeLevel(grade="良好", min=80),
-                        GradeLevel(grade="合格", min=60)], rest="不合格")
+    g = Grading(
+        levels=[
+            GradeLevel(grade="优秀", min=90),
+            GradeLevel(grade="良好", min=80),
+            GradeLevel(grade="合格", min=60),
+        ],
+        rest="不合格",
+    )
     assert grade(s, r, g) == ["优秀", "良好", "合格", "不合格", "良好"]
-    q = Grading(method="quotas", levels=[GradeLevel(grade="优秀", top=0.2), GradeLevel(grade="良好", top=0.6)],
-                rest="合格")
+    q = Grading(
+        method="quotas",
+        levels=[GradeLevel(grade="优秀", top=0.2), GradeLevel(grade="良好", top=0.6)],
+        rest="合格",
+    )
     assert grade(s, r, q) == ["优秀", "良好", "合格", "合格", "良好"]
 
 

@@ -30,15 +30,24 @@ SPEC = {
     "bonus": [{"code": "awards", "column": "awards", "cap": 5}],
     "bonus_cap": 4,
     "penalty": [{"code": "violations", "column": "violations", "points": 2.5}],
-    "veto": [{"code": "safety", "column": "accident", "grade": "不合格", "reason": "安全生产一票否决"}],
+    "veto": [
+        {"code": "safety", "column": "accident", "grade": "不合格", "reason": "安全生产一票否决"}
+    ],
     "grading": {
         "method": "thresholds",
-        "levels": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 80}, {"grade": "合格", "min": 60}],
+        "levels": [
+            {"grade": "优秀", "min": 90},
+            {"grade": "良好", "min": 80},
+            {"grade": "合格", "min": 60},
+        ],
         "rest": "不合格",
     },
     "index": {
         "code": "I",
-        "children": [{"code": "rd", "weight": 0.6}, {"code": "energy", "weight": 0.4, "direction": -1}],
+        "children": [
+            {"code": "rd", "weight": 0.6},
+            {"code": "energy", "weight": 0.4, "direction": -1},
+        ],
     },
 }
 
@@ -48,7 +57,9 @@ def test_bonus_penalty_veto_and_grades():
     r = ev.result
     # efficacy 60 + 40 (x - min)/(max - min): rd 甲 100, 乙/丁 80, 丙 60;
     # energy (less is better) 甲 100, 乙/丁 60 + 40 * 0.2/0.5 = 76, 丙 60
-    np.testing.assert_allclose(r["I"].to_numpy(), [100, 0.6 * 80 + 0.4 * 76, 60, 0.6 * 80 + 0.4 * 76])
+    np.testing.assert_allclose(
+        r["I"].to_numpy(), [100, 0.6 * 80 + 0.4 * 76, 60, 0.6 * 80 + 0.4 * 76]
+    )
     np.testing.assert_allclose(r["bonus"].to_numpy(), [3, 0, 4, 0])  # item cap 5, total cap 4
     np.testing.assert_allclose(r["penalty"].to_numpy(), [0, 2.5, 0, 0])
     np.testing.assert_allclose(r["score"].to_numpy(), [103, 78.4 - 2.5, 64, 78.4])
@@ -81,13 +92,28 @@ def test_cli_asem_is_byte_identical_on_rerun(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"asem{k}.csv"
-        res = runner.invoke(app, ["evaluate", "--framework", str(ASEM_YAML), "--data", str(ASEM_DATA), "--out", str(out)])
+        res = runner.invoke(
+            app,
+            [
+                "evaluate",
+                "--framework",
+                str(ASEM_YAML),
+                "--data",
+                str(ASEM_DATA),
+                "--out",
+                str(out),
+            ],
+        )
         assert res.exit_code == 0, res.output
         outs.append((out.read_bytes(), (tmp_path / f"asem{k}.csv.run.json").read_bytes()))
     assert outs[0] == outs[1]
     df = pl.read_csv(tmp_path / "asem0.csv")
-    assert df.height == 51 and {"Index", "Conn", "Physical", "LPI", "score", "rank"} <= set(df.columns)
-    assert hashlib.sha256(ASEM_YAML.read_bytes()).hexdigest()  # the framework file itself is versioned
+    assert df.height == 51 and {"Index", "Conn", "Physical", "LPI", "score", "rank"} <= set(
+        df.columns
+    )
+    assert hashlib.sha256(
+        ASEM_YAML.read_bytes()
+    ).hexdigest()  # the framework file itself is versioned
 
 
 def test_cli_reports_problems_in_chinese(tmp_path):
@@ -106,7 +132,10 @@ def test_cli_reports_problems_in_chinese(tmp_path):
     )
     data = tmp_path / "d.csv"
     ZONES.write_csv(data)
-    res = CliRunner().invoke(app, ["evaluate", "--framework", str(fw), "--data", str(data), "--out", str(tmp_path / "o.csv")])
+    res = CliRunner().invoke(
+        app,
+        ["evaluate", "--framework", str(fw), "--data", str(data), "--out", str(tmp_path / "o.csv")],
+    )
     assert res.exit_code == 1
     assert "missing_col" in res.output and "未生成结果" in res.output
     assert not (tmp_path / "o.csv").exists()

@@ -14,18 +14,30 @@ FW = check_framework(
         "index": {
             "code": "I",
             "children": [
-                {"code": "D1", "weight": 2, "children": [{"code": "a"}, {"code": "b", "direction": -1}]},
-                {"code": "D2", "weight": 1, "children": [{"code": "c"}, {"code": "d", "weight": 3}]},
+                {
+                    "code": "D1",
+                    "weight": 2,
+                    "children": [{"code": "a"}, {"code": "b", "direction": -1}],
+                },
+                {
+                    "code": "D2",
+                    "weight": 1,
+                    "children": [{"code": "c"}, {"code": "d", "weight": 3}],
+                },
             ],
         },
     }
 )
 
-values = arrays(np.float64, (8, 4), elements=st.floats(0, 1000, allow_nan=False).map(lambda v: round(v, 3)))
+values = arrays(
+    np.float64, (8, 4), elements=st.floats(0, 1000, allow_nan=False).map(lambda v: round(v, 3))
+)
 
 
 def _frame(X):
-    return pl.DataFrame({"unit": [f"u{i}" for i in range(len(X))], **{c: X[:, j] for j, c in enumerate("abcd")}})
+    return pl.DataFrame(
+        {"unit": [f"u{i}" for i in range(len(X))], **{c: X[:, j] for j, c in enumerate("abcd")}}
+    )
 
 
 def _ok(X):
@@ -59,7 +71,10 @@ def test_scaling_all_weights_changes_nothing(X, k):
                         d.model_copy(
                             update={
                                 "weight": d.weight * k,
-                                "children": [c.model_copy(update={"weight": c.weight * k}) for c in d.children],
+                                "children": [
+                                    c.model_copy(update={"weight": c.weight * k})
+                                    for c in d.children
+                                ],
                             }
                         )
                         for d in FW.index.children

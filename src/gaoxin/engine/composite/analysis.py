@@ -28,8 +28,12 @@ def correlations(ev: Evaluation, layer: str = "Normalised") -> pl.DataFrame:
     fw = ev.framework
     codes = [n.code for n, _, _ in fw.nodes()]
     M = np.column_stack(
-        [ev.layers[layer][c].to_numpy() if c in ev.layers[layer].columns else ev.layers["Aggregated"][c].to_numpy()
-         for c in codes]
+        [
+            ev.layers[layer][c].to_numpy()
+            if c in ev.layers[layer].columns
+            else ev.layers["Aggregated"][c].to_numpy()
+            for c in codes
+        ]
     )
     ok = ~np.isnan(M).any(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -41,7 +45,10 @@ def correlations(ev: Evaluation, layer: str = "Normalised") -> pl.DataFrame:
             "a": [codes[i] for i in a_idx],
             "b": [codes[j] for j in b_idx],
             "r": R[a_idx, b_idx],
-            "same_parent": [parent.get(codes[i]) == parent.get(codes[j]) for i, j in zip(a_idx, b_idx, strict=True)],
+            "same_parent": [
+                parent.get(codes[i]) == parent.get(codes[j])
+                for i, j in zip(a_idx, b_idx, strict=True)
+            ],
         }
     )
 
@@ -140,13 +147,17 @@ def batch_index(
     inds = fw.indicators()
     Xt = ev.layers["Treated"].select([n.code for n in inds]).to_numpy()
     dirs = [n.direction for n in inds]
-    N = np.stack([score_matrix(Xt, dirs, [s] * len(inds)) for s in normalisations])  # K x units x inds
+    N = np.stack(
+        [score_matrix(Xt, dirs, [s] * len(inds)) for s in normalisations]
+    )  # K x units x inds
     NR = N[norm_idx]  # R x units x inds
     scores: dict[str, np.ndarray] = {n.code: NR[:, :, j] for j, n in enumerate(inds)}
     edge_pos = {(p.code, c.code): e for e, (p, c) in enumerate(_edges(fw))}
     for node in fw.aggregates_bottom_up():
         C = np.stack([scores[c.code] for c in node.children], axis=-1)  # R x units x k
-        base = node_weights(node, ev.layers["Aggregated"].select([c.code for c in node.children]).to_numpy())
+        base = node_weights(
+            node, ev.layers["Aggregated"].select([c.code for c in node.children]).to_numpy()
+        )
         mult = weight_mult[:, [edge_pos[(node.code, c.code)] for c in node.children]]
         W = base[None, :] * mult  # R x k
         out = np.full(C.shape[:2], np.nan)
@@ -187,14 +198,29 @@ def monte_carlo(
         agg_idx = rng.integers(0, len(aggregations), n)
         mult = rng.uniform(1 - weight_noise, 1 + weight_noise, size=(n, len(edges)))
         choices = pl.DataFrame(
-            {"normalisation": norm_idx, "aggregation": agg_idx, **{k: mult[:, e] for e, k in enumerate(names)}}
+            {
+                "normalisation": norm_idx,
+                "aggregation": agg_idx,
+                **{k: mult[:, e] for e, k in enumerate(names)},
+            }
         )
     else:
         n = choices.height
-        norm_idx = choices["normalisation"].to_numpy().astype(int) if "normalisation" in choices.columns else np.zeros(n, int)
-        agg_idx = choices["aggregation"].to_numpy().astype(int) if "aggregation" in choices.columns else np.zeros(n, int)
+        norm_idx = (
+            choices["normalisation"].to_numpy().astype(int)
+            if "normalisation" in choices.columns
+            else np.zeros(n, int)
+        )
+        agg_idx = (
+            choices["aggregation"].to_numpy().astype(int)
+            if "aggregation" in choices.columns
+            else np.zeros(n, int)
+        )
         mult = np.column_stack(
-            [choices[k].to_numpy().astype(float) if k in choices.columns else np.ones(n) for k in names]
+            [
+                choices[k].to_numpy().astype(float) if k in choices.columns else np.ones(n)
+                for k in names
+            ]
         )
     scores = batch_index(ev, norm_idx, agg_idx, mult, normalisations, aggregations)
     ranks = rank_desc(scores, axis=1)
@@ -228,7 +254,9 @@ def sobol(
     normalisations = normalisations or [fw.scoring]
     aggregations = aggregations or [fw.aggregation]
     edges = _edges(fw)
-    factor_edges = [e for e, (_, c) in enumerate(edges) if not c.is_indicator] or list(range(len(edges)))
+    factor_edges = [e for e, (_, c) in enumerate(edges) if not c.is_indicator] or list(
+        range(len(edges))
+    )
     names = [f"w:{edges[e][0].code}.{edges[e][1].code}" for e in factor_edges]
     bounds = [[1 - weight_noise, 1 + weight_noise]] * len(names)
     if len(normalisations) > 1:
@@ -246,7 +274,9 @@ def sobol(
     norm_idx = np.zeros(R, int)
     agg_idx = np.zeros(R, int)
     if len(normalisations) > 1:
-        norm_idx = np.minimum((P[:, col] * len(normalisations)).astype(int), len(normalisations) - 1)
+        norm_idx = np.minimum(
+            (P[:, col] * len(normalisations)).astype(int), len(normalisations) - 1
+        )
         col += 1
     if len(aggregations) > 1:
         agg_idx = np.minimum((P[:, col] * len(aggregations)).astype(int), len(aggregations) - 1)
@@ -256,5 +286,11 @@ def sobol(
     y = np.nanmean(np.abs(ranks - nominal[None, :]), axis=1)
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
     return pl.DataFrame(
-        {"factor": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]}
+        {
+            "factor": names,
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
     )

@@ -6,6 +6,8 @@ is better and -1 when less is better.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -77,7 +79,9 @@ def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
     raise ValueError(f"unknown scoring method {m!r}")
 
 
-def score_matrix(X: np.ndarray, directions: list[int], scorings: list[Scoring]) -> np.ndarray:
+def score_matrix(
+    X: np.ndarray, directions: Sequence[int], scorings: Sequence[Scoring]
+) -> np.ndarray:
     """Score every column of a units x indicators matrix (a loop over indicators, not units)."""
     out = np.empty_like(np.asarray(X, dtype=float))
     for j, (d, s) in enumerate(zip(directions, scorings, strict=True)):

@@ -19,7 +19,7 @@ from gaoxin.engine.composite import aggregate as agg
 from gaoxin.engine.composite import weights as wts
 from gaoxin.engine.composite.normalise import score_matrix
 from gaoxin.engine.composite.results import grade, rank_change, rank_desc, strengths_weaknesses
-from gaoxin.engine.composite.spec import Framework, Node, check_columns
+from gaoxin.engine.composite.spec import Framework, Item, Node, Veto, check_columns
 from gaoxin.engine.composite.treat import Imputed, Treatment, impute_matrix, treat_matrix
 from gaoxin.engine.problems import Problem, ProblemsError
 
@@ -31,7 +31,9 @@ NULL_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "-", "—"]
 class Evaluation:
     framework: Framework
     units: list[str]  # units kept after screening, in input order
-    layers: dict[str, pl.DataFrame]  # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated
+    layers: dict[
+        str, pl.DataFrame
+    ]  # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated
     imputed: list[Imputed]
     treatment: list[Treatment]
     screened_out: list[str]
@@ -50,7 +52,12 @@ class Evaluation:
                 "value": [r.value for r in self.imputed],
                 "method": [r.method for r in self.imputed],
             },
-            schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64, "method": pl.String},
+            schema={
+                "unit": pl.String,
+                "indicator": pl.String,
+                "value": pl.Float64,
+                "method": pl.String,
+            },
         )
 
     def treatment_report(self) -> pl.DataFrame:
@@ -61,8 +68,12 @@ class Evaluation:
                 "skew": [t.skew_before for t in self.treatment],
                 "kurtosis": [t.kurt_before for t in self.treatment],
                 "status": [t.status for t in self.treatment],
-                "winsorised_high": [";".join(u[i] for i in t.winsorised_high) for t in self.treatment],
-                "winsorised_low": [";".join(u[i] for i in t.winsorised_low) for t in self.treatment],
+                "winsorised_high": [
+                    ";".join(u[i] for i in t.winsorised_high) for t in self.treatment
+                ],
+                "winsorised_low": [
+                    ";".join(u[i] for i in t.winsorised_low) for t in self.treatment
+                ],
                 "skew_after": [t.skew_after for t in self.treatment],
                 "kurtosis_after": [t.kurt_after for t in self.treatment],
             }
@@ -74,7 +85,11 @@ class Evaluation:
         row = self.result.row(i, named=True)
         ranks = self.layers["Ranks"].row(i, named=True)
         nodes = {
-            n.code: {"name": n.name, "score": self.layers["Aggregated"][n.code][i], "rank": ranks[n.code]}
+            n.code: {
+                "name": n.name,
+                "score": self.layers["Aggregated"][n.code][i],
+                "rank": ranks[n.code],
+            }
             for n, _, _ in self.framework.nodes()
         }
         return {
@@ -99,7 +114,9 @@ def data_hash(df: pl.DataFrame) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
-def _numeric(df: pl.DataFrame, cols: list[str], file: str | None) -> tuple[np.ndarray, list[Problem]]:
+def _numeric(
+    df: pl.DataFrame, cols: list[str], file: str | None
+) -> tuple[np.ndarray, list[Problem]]:
     """Columns as a float matrix; every cell that is present but not a number is a problem."""
     problems: list[Problem] = []
     arrays = []
@@ -110,8 +127,14 @@ def _numeric(df: pl.DataFrame, cols: list[str], file: str | None) -> tuple[np.nd
             bad = (s.is_not_null() & v.is_null()).arg_true()
             for r in bad.head(20).to_list():  # report a bounded number per column
                 problems.append(
-                    Problem("data.not_a_number", "不是数字（缺失值请留空或写 NA）", file=file,
-                            row=r + 2, column=c, value=s[r])
+                    Problem(
+                        "data.not_a_number",
+                        "不是数字（缺失值请留空或写 NA）",
+                        file=file,
+                        row=r + 2,
+                        column=c,
+                        value=s[r],
+                    )
                 )
         arrays.append(v.to_numpy().astype(float))
     X = np.column_stack(arrays) if arrays else np.empty((df.height, 0))
@@ -138,8 +161,14 @@ def evaluate(
     dup = data[unit_col].is_duplicated()
     if dup.any():
         problems += [
-            Problem("data.duplicate_unit", "单位重复，每个单位只能有一行", file=file, row=r + 2,
-                    column=unit_col, value=str(data[unit_col][r]))
+            Problem(
+                "data.duplicate_unit",
+                "单位重复，每个单位只能有一行",
+                file=file,
+                row=r + 2,
+                column=unit_col,
+                value=str(data[unit_col][r]),
+            )
             for r in dup.arg_true().to_list()
         ]
     inds = fw.indicators()
@@ -153,8 +182,9 @@ def evaluate(
     problems += p
     P, p = _numeric(data, sorted(set(prev_cols)), file)
     problems += p
-    item_cols = sorted({it.column for it in [*fw.bonus, *fw.penalty, *fw.veto]})
-    I, p = _numeric(data, item_cols, file)
+    all_items: list[Item | Veto] = [*fw.bonus, *fw.penalty, *fw.veto]
+    item_cols = sorted({it.column for it in all_items})
+    Items, p = _numeric(data, item_cols, file)
     problems += p
     if problems:
         raise ProblemsError(problems)
@@ -202,7 +232,9 @@ def evaluate(
 
     # Treat
     if fw.treat.method == "coinr":
-        Xt, treatment = treat_matrix(Xs, codes, fw.treat.winmax, fw.treat.skew, fw.treat.kurt, fw.treat.count)
+        Xt, treatment = treat_matrix(
+            Xs, codes, fw.treat.winmax, fw.treat.skew, fw.treat.kurt, fw.treat.count
+        )
     else:
         Xt, treatment = Xs.copy(), []
     layers["Treated"] = frame(Xt, units, codes)
@@ -217,7 +249,9 @@ def evaluate(
     for node in fw.aggregates_bottom_up():
         C = np.column_stack([scores[c.code] for c in node.children])
         w = node_weights(node, C)
-        used[node.code] = {c.code: float(x) for c, x in zip(node.children, w / w.sum(), strict=True)}
+        used[node.code] = {
+            c.code: float(x) for c, x in zip(node.children, w / w.sum(), strict=True)
+        }
         scores[node.code] = agg.aggregate(C, w, node.aggregation or fw.aggregation)
     order = [n.code for n, _, _ in fw.nodes()]
     A = np.column_stack([scores[c] for c in order])
@@ -227,7 +261,7 @@ def evaluate(
 
     # Bonus, penalty, veto
     ipos = {c: j for j, c in enumerate(item_cols)}
-    Ik = _truthy_values(I[keep]) if I.size else np.zeros((len(units), 0))
+    Ik = _truthy_values(Items[keep]) if Items.size else np.zeros((len(units), 0))
 
     def items(lst, cap):
         total = np.zeros(len(units))
@@ -253,17 +287,21 @@ def evaluate(
     if previous is not None:
         prev_rank = (
             pl.DataFrame({unit_col: units})
-            .join(previous.select(unit_col, pl.col("rank").alias("_prev")), on=unit_col, how="left")["_prev"]
+            .join(
+                previous.select(unit_col, pl.col("rank").alias("_prev")), on=unit_col, how="left"
+            )["_prev"]
             .cast(pl.Float64)
             .to_numpy()
         )
         out["rank_change"] = pl.Series(rank_change(rank, prev_rank)).cast(pl.Int64, strict=False)
     if fw.grading is not None or fw.veto:
-        grades = grade(final, rank, fw.grading) if fw.grading else [None] * len(units)
+        grades: list[str | None] = (
+            grade(final, rank, fw.grading) if fw.grading else [None] * len(units)
+        )
         vetoed = [""] * len(units)
         for v in fw.veto:
             hit = Ik[:, ipos[v.column]] != 0
-            for i in np.flatnonzero(hit):
+            for i in np.flatnonzero(hit).tolist():
                 grades[i] = v.grade
                 vetoed[i] = f"{vetoed[i]};{v.code}" if vetoed[i] else v.code
         out["grade"] = pl.Series(grades, dtype=pl.String)

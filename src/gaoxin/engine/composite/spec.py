@@ -279,7 +279,7 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
         for err in e.errors():
             loc = tuple(err["loc"])
             problems.append(
-                problem("framework.invalid", _zh_pydantic(err), loc, err.get("input"))
+                problem("framework.invalid", _zh_pydantic(dict(err)), loc, err.get("input"))
             )
         raise ProblemsError(problems) from None
     # fw.nodes() and _node_paths walk the same tree in the same order
@@ -304,7 +304,11 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
 
             if node.pairwise is None:
                 problems.append(
-                    problem("framework.ahp", f"「{node.code}」使用层次分析法但未给出判断矩阵 pairwise", path)
+                    problem(
+                        "framework.ahp",
+                        f"「{node.code}」使用层次分析法但未给出判断矩阵 pairwise",
+                        path,
+                    )
                 )
             else:
                 try:
@@ -321,23 +325,39 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
                     )
         for c in node.children:
             if c.weight < 0:
-                problems.append(problem("framework.weight", f"「{c.code}」权重不能为负", path, c.weight))
-    for n in fw.indicators():
-        sc = fw.scoring_of(n)
-        path = path_of[id(n)]
+                problems.append(
+                    problem("framework.weight", f"「{c.code}」权重不能为负", path, c.weight)
+                )
+    for ind in fw.indicators():
+        sc = fw.scoring_of(ind)
+        path = path_of[id(ind)]
         if sc.method == "distance_to_target" and sc.target is None:
-            problems.append(problem("framework.scoring", f"指标「{n.code}」按目标值计分，需给出 target", path))
+            problems.append(
+                problem("framework.scoring", f"指标「{ind.code}」按目标值计分，需给出 target", path)
+            )
         if sc.method in ("threshold", "capped") and sc.target is None:
-            problems.append(problem("framework.scoring", f"指标「{n.code}」需给出标准值 target", path))
+            problems.append(
+                problem("framework.scoring", f"指标「{ind.code}」需给出标准值 target", path)
+            )
         if sc.method == "goalposts" and (sc.worst is None or sc.best is None):
-            problems.append(problem("framework.scoring", f"指标「{n.code}」按固定阈值计分，需给出 worst 与 best", path))
+            problems.append(
+                problem(
+                    "framework.scoring",
+                    f"指标「{ind.code}」按固定阈值计分，需给出 worst 与 best",
+                    path,
+                )
+            )
     if fw.grading is not None:
         lv = fw.grading.levels
         key = "min" if fw.grading.method == "thresholds" else "top"
         for j, level in enumerate(lv):
             if getattr(level, key) is None:
                 problems.append(
-                    problem("framework.grading", f"等级「{level.grade}」缺少 {key}", ("grading", "levels", j))
+                    problem(
+                        "framework.grading",
+                        f"等级「{level.grade}」缺少 {key}",
+                        ("grading", "levels", j),
+                    )
                 )
     if problems:
         raise ProblemsError(problems)
@@ -362,7 +382,9 @@ def load_framework(path: str | Path) -> Framework:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise ProblemsError([Problem("framework.file", f"无法读取评价体系文件：{e}", file=str(p))]) from None
+        raise ProblemsError(
+            [Problem("framework.file", f"无法读取评价体系文件：{e}", file=str(p))]
+        ) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -385,7 +407,9 @@ def check_columns(fw: Framework, columns: list[str], file: str | None = None) ->
     have = set(columns)
     out: list[Problem] = []
     if fw.unit not in have:
-        out.append(Problem("data.unit", f"数据中没有单位列「{fw.unit}」", file=file, column=fw.unit))
+        out.append(
+            Problem("data.unit", f"数据中没有单位列「{fw.unit}」", file=file, column=fw.unit)
+        )
     needed: list[tuple[str, str]] = []
     for n in fw.indicators():
         needed.append((n.column or n.code, f"指标「{n.code}」"))
@@ -395,11 +419,17 @@ def check_columns(fw: Framework, columns: list[str], file: str | None = None) ->
             needed.append((n.previous, f"指标「{n.code}」的上期值"))
     if fw.impute.group:
         needed.append((fw.impute.group, "插补分组"))
-    for it in [*fw.bonus, *fw.penalty, *fw.veto]:
+    items: list[Item | Veto] = [*fw.bonus, *fw.penalty, *fw.veto]
+    for it in items:
         needed.append((it.column, f"「{it.code}」"))
     for col, what in needed:
         if col not in have:
             out.append(
-                Problem("data.missing_column", f"数据中没有{what}所需的列「{col}」", file=file, column=col)
+                Problem(
+                    "data.missing_column",
+                    f"数据中没有{what}所需的列「{col}」",
+                    file=file,
+                    column=col,
+                )
             )
     return out

@@ -205,7 +205,9 @@ def impute_matrix(
         raise ValueError(f"unknown imputation {method!r}")
     out = np.where(miss, fill, X)
     rows, cols = np.nonzero(miss & ~np.isnan(out))
-    report = [Imputed(int(r), codes[c], float(out[r, c]), method) for r, c in zip(rows, cols, strict=True)]
+    report = [
+        Imputed(int(r), codes[c], float(out[r, c]), method) for r, c in zip(rows, cols, strict=True)
+    ]
     return out, report
 
 
