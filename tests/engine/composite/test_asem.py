@@ -156,3 +156,28 @@ def test_ranks_best_first(asem):
     r = asem.result.sort("rank")
     assert r["rank"].to_list() == list(range(1, 52))
     assert r["score"].is_sorted(descending=True)
+
+
+# COINr's own output for build_example_coin(), printed in its "Presenting Results" vignette
+# (COINr 1.1.14, https://stat.ethz.ch/CRAN/web/packages/COINr/vignettes/results.html,
+# `head(get_results(coin, dset = "Aggregated", tab_type = "Aggs"))`, rounded to 2 decimals).
+# Where the vignette's excerpt is cut off the value is None.
+COINR_PUBLISHED = """\
+uCode Rank Index Conn  Sust  Physical ConEcFin Political Instit P2P   Environ Social SusEcFin
+CHE   1    68.38 62.79 73.98 63.41    32.87    74.78     85.94  56.93 77.21   87.85  56.88
+NLD   2    64.82 61.94 67.70 64.87    46.62    84.55     71.74  41.92 58.73   86.58  57.78
+DNK   3    64.80 57.10 72.51 50.52    30.43    78.13     75.35  51.04 69.83   86.40  61.29
+NOR   4    64.47 57.44 71.50 58.18    25.70    80.03     89.46  33.80 70.90   87.00  56.59
+BEL   5    63.54 63.99 63.09 71.97    48.22    80.84     75.60  43.32 53.01   86.17  None
+SWE   6    63.00 53.87 72.12 51.51    23.87    80.98     74.51  38.50 66.37   None   None
+"""
+
+
+def test_matches_coinr_published_results(asem):
+    head, *rows = [line.split() for line in COINR_PUBLISHED.splitlines()]
+    for row in rows:
+        got = asem.result.filter(pl.col("uCode") == row[0]).row(0, named=True)
+        assert got["rank"] == int(row[1])
+        for col, want in zip(head[2:], row[2:], strict=True):
+            if want != "None":
+                assert round(got[col], 2) == float(want), (row[0], col)
