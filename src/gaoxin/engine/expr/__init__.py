@@ -7,6 +7,10 @@ is ever evaluated as Python. See docs/expressions.md for the language as analyst
 """
 
 from gaoxin.engine.expr import builtins as _builtins  # noqa: F401  (registers scalar functions)
+from gaoxin.engine.expr import certification as _certification
+from gaoxin.engine.expr import hierarchy as _hierarchy
+from gaoxin.engine.expr import periodic as _periodic
+from gaoxin.engine.expr import ranking as _ranking
 from gaoxin.engine.expr.describe import Description, NameUse
 from gaoxin.engine.expr.errors import (
     ArityError,
@@ -32,6 +36,19 @@ from gaoxin.engine.expr.functions import (
     TypedArgs,
 )
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
+
+#: The default registry plus the functions that read the fact frame's structure: periods
+#: (prev, yoy, ytd…), hierarchy aggregates (sum, count, share, top_share…), certifications
+#: (certified, became, lost) and ranks. They need a CompileContext with entity, period, level and
+#: hierarchy columns (gaoxin.engine.indicators supplies it), so row-wise uses such as validation
+#: rules keep the plain ``FUNCTIONS``.
+ENGINE_FUNCTIONS = FUNCTIONS.with_(
+    *_periodic.SPECS, *_hierarchy.SPECS, *_certification.SPECS, *_ranking.SPECS
+)
+#: How each engine function's missing-input count is formed (gaoxin.engine.indicators).
+MISSING_RULES: dict[str, str] = {
+    **_periodic.MISSING, **_hierarchy.MISSING, **_certification.MISSING, **_ranking.MISSING
+}
 from gaoxin.engine.expr.syntax import (
     MAX_DEPTH,
     MAX_EXPANDED_NODES,
@@ -43,7 +60,9 @@ from gaoxin.engine.expr.syntax import (
 )
 
 __all__ = [
+    "ENGINE_FUNCTIONS",
     "FUNCTIONS",
+    "MISSING_RULES",
     "MAX_DEPTH",
     "MAX_EXPANDED_NODES",
     "MAX_FORMULA_CHARS",

@@ -1,0 +1,495 @@
+"""The fact frame: observations joined to the hierarchy, wide, one row per entity and period.
+
+What indicators, monitoring tables and evaluations read. Built from plain frames (an entity
+registry, certifications, long observations) so that the Django store and the synthetic demo
+(:func:`from_synth`) produce the same thing. One wide frame per period type (``year``,
+``quarter``, ``month``): a monthly row carries the monthly variables, a yearly row all variables
+reported for the year, so no frame is mostly empty columns.
+
+Every wide frame has the columns
+
+- ``entity``, ``kind`` (province, city, zone, enterprise, institution), ``name``;
+- ``province``, ``city``, ``zone``: the entity's ancestors *and itself* at that level (a zone row's
+  ``zone`` is its own code), so a roll-up to any level is one group-by on that column;
+- ``period`` (canonical code), ``year``, ``sub`` (month or quarter number, 1 for a year), ``seq``
+  (a running period number: consecutive periods differ by 1);
+- attributes: ``level``, ``category`` (the zone's, also on its enterprises' rows), ``industry``
+  (GB/T 4754 division), ``industry_section``, ``institution_kind``;
+- one Float64 column per variable observed in that period type;
+- per certification kind, ``__cert__<kind>`` and ``__certprev__<kind>``: the highest level held at
+  the end of the period and on the day before it starts (3 national, 2 provincial, 1 city, 0 held
+  without a level, null not held).
+
+Rows: every member entity for every period of the type that occurs in the observations (an
+enterprise from the period it joined its zone to the period it left, a zone from its approval to
+its revocation, every city and province throughout), whether or not it reported. An entity that
+did not report has nulls — which are counted as missing, never as zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
+from gaoxin.engine.variables import Catalogue, default_catalogue
+
+if TYPE_CHECKING:
+    from gaoxin.engine.synth import Jurisdiction
+
+#: Entity levels from the top; ``PARENTS`` is how they nest for the expression language.
+LEVELS: tuple[str, ...] = ("province", "city", "zone", "enterprise", "institution")
+PARENTS: dict[str, str] = {
+    "enterprise": "zone",
+    "institution": "zone",
+    "zone": "city",
+    "city": "province",
+}
+HIERARCHY_COLUMNS: dict[str, str] = {
+    "province": "province",
+    "city": "city",
+    "zone": "zone",
+    "enterprise": "entity",
+    "institution": "entity",
+}
+#: Certification levels as an order: ``level="provincial"`` means provincial or above (省级以上).
+CERT_LEVELS: dict[str, int] = {"national": 3, "provincial": 2, "city": 1}
+ATTRIBUTES: dict[str, tuple[str, str]] = {
+    # name: (level, label)
+    "level": ("zone", "园区级别"),
+    "category": ("zone", "园区类别"),
+    "industry": ("enterprise", "行业代码"),
+    "industry_section": ("enterprise", "行业门类"),
+    "institution_kind": ("institution", "机构类型"),
+}
+ENTITY_COLUMNS: dict[str, pl.DataType] = {
+    "entity": pl.String(),
+    "kind": pl.String(),
+    "name": pl.String(),
+    "parent": pl.String(),
+    "joined_on": pl.Date(),
+    "left_on": pl.Date(),
+    "level": pl.String(),
+    "category": pl.String(),
+    "industry": pl.String(),
+    "institution_kind": pl.String(),
+}
+#: Prefix of a variable name read at a higher level than its lowest kind (``city_gdp``).
+LEVEL_PREFIX: dict[str, str] = {
+    "zone": "zone_",
+    "city": "city_",
+    "province": "province_",
+    "institution": "institution_",
+}
+_KIND_LEVELS: dict[str, tuple[str, ...]] = {
+    "enterprise": ("enterprise",),
+    "institution": ("institution",),
+    "zone": ("zone",),
+    "region": ("city", "province"),
+}
+_ORDER = {lv: i for i, lv in enumerate(("enterprise", "institution", "zone", "city", "province"))}
+
+
+def cert_column(kind: str, prev: bool = False) -> str:
+    return f"__certprev__{kind}" if prev else f"__cert__{kind}"
+
+
+@dataclass(frozen=True, eq=False)
+class FactFrame:
+    """The engine's analysed data. ``frames`` maps a period type to its wide frame."""
+
+    frames: Mapping[str, pl.DataFrame]
+    observations: pl.DataFrame
+    entities: pl.DataFrame
+    catalogue: Catalogue
+    cert_kinds: tuple[str, ...]
+    built_at: datetime
+    input_hash: str
+    names: Mapping[str, NameInfo] = field(default_factory=dict)
+
+    @property
+    def cumulative(self) -> frozenset[str]:
+        return frozenset(v.code for v in self.catalogue if v.cumulative)
+
+    def wide(self, period_type: str) -> pl.DataFrame:
+        try:
+            return self.frames[period_type]
+        except KeyError:
+            raise KeyError(
+                f"no {period_type} periods in the facts; have {sorted(self.frames)}"
+            ) from None
+
+    def periods(self, period_type: str = "year") -> list[str]:
+        frame = self.frames.get(period_type)
+        if frame is None:
+            return []
+        return frame.select(pl.col("period").unique().sort())["period"].to_list()
+
+    def namespace(self, extra: Mapping[str, NameInfo] | None = None) -> Namespace:
+        """Names formulas may use: variables at each level, attributes, and ``extra``."""
+        names = dict(self.names)
+        if extra:
+            names.update(extra)
+        return Namespace(names, dict(PARENTS))
+
+
+def variable_names(catalogue: Catalogue) -> dict[str, NameInfo]:
+    """A name per variable and level: the plain code at its lowest level, ``zone_x``,
+    ``city_x``, ``province_x``, ``institution_x`` above it (read from that entity's own row)."""
+    out: dict[str, NameInfo] = {}
+    for var in catalogue:
+        levels = sorted({lv for k in var.kinds for lv in _KIND_LEVELS[k]}, key=_ORDER.__getitem__)
+        for i, lv in enumerate(levels):
+            name = var.code if i == 0 else LEVEL_PREFIX[lv] + var.code
+            label = var.zh if i == 0 else f"{_LEVEL_ZH[lv]}{var.zh}"
+            out[name] = NameInfo(ExprType.NUMBER, "variable", lv, label, None)
+    for name, (lv, label) in ATTRIBUTES.items():
+        out[name] = NameInfo(ExprType.STRING, "attribute", lv, label)
+    return out
+
+
+_LEVEL_ZH = {"zone": "园区", "city": "全市", "province": "全省", "institution": "机构"}
+
+
+def source_column(name: str, info: NameInfo) -> str:
+    """The wide-frame column a prefixed name reads on its own level's rows (``city_gdp`` -> gdp)."""
+    prefix = LEVEL_PREFIX.get(info.level or "")
+    if prefix and name.startswith(prefix) and info.kind == "variable":
+        return name[len(prefix) :]
+    return name
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------------------------
+def build_facts(
+    entities: pl.DataFrame,
+    observations: pl.DataFrame,
+    certifications: pl.DataFrame | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    built_at: datetime | None = None,
+) -> FactFrame:
+    """Build the fact frame.
+
+    - ``entities``: entity, kind (province/city/zone/enterprise/institution), name, parent, and
+      optionally joined_on, left_on (membership dates), level, category, industry,
+      institution_kind.
+    - ``observations``: entity (or entity_key), variable, period, value, batch, reported_on
+      (optional). Where one (entity, variable, period) has several rows the last reported wins.
+    - ``certifications``: entity (or entity_key), kind, level, granted_on, expires_on,
+      revoked_on.
+    """
+    catalogue = catalogue or default_catalogue()
+    built_at = built_at or datetime.now(UTC)
+    ents = _normalise_entities(entities)
+    obs = _latest(observations)
+    certs = _normalise_certs(certifications)
+    input_hash = content_hash([ents, obs, certs])
+    ents = _with_hierarchy(ents)
+    obs = obs.join(ents.select("entity"), on="entity", how="semi")
+    obs = obs.with_columns(_period_type(pl.col("period")).alias("period_type"))
+    cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
+    frames: dict[str, pl.DataFrame] = {}
+    for ptype in ("year", "half", "quarter", "month"):
+        part = obs.filter(pl.col("period_type") == ptype)
+        if part.height == 0:
+            continue
+        frames[ptype] = _wide(ents, part, certs, cert_kinds)
+    names = variable_names(catalogue)
+    return FactFrame(
+        frames=frames,
+        observations=obs.drop("period_type"),
+        entities=ents,
+        catalogue=catalogue,
+        cert_kinds=cert_kinds,
+        built_at=built_at,
+        input_hash=input_hash,
+        names=names,
+    )
+
+
+def content_hash(frames: Iterable[pl.DataFrame]) -> str:
+    """A SHA-256 over the frames' column names, types and row hashes (fixed seeds).
+
+    Sensitive to order and content; stable across runs and machines for one Polars version
+    (row hashing is not promised stable across Polars releases).
+    """
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update(repr(list(frame.schema.items())).encode())
+        h.update(str(frame.height).encode())
+        if frame.height:
+            rows = frame.hash_rows(seed=0x6A09E667)
+            h.update(rows.to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _normalise_entities(entities: pl.DataFrame) -> pl.DataFrame:
+    cols = []
+    for name, dtype in ENTITY_COLUMNS.items():
+        if name in entities.columns:
+            cols.append(pl.col(name).cast(dtype))
+        else:
+            cols.append(pl.lit(None, dtype=dtype).alias(name))
+    out = entities.select(cols)
+    bad = out.filter(~pl.col("kind").is_in(LEVELS))
+    if bad.height:
+        raise ValueError(f"unknown entity kinds {bad['kind'].unique().to_list()}; use {LEVELS}")
+    dup = out.filter(pl.col("entity").is_duplicated())
+    if dup.height:
+        raise ValueError(f"entity codes repeat: {dup['entity'].unique().head(5).to_list()}")
+    return out
+
+
+def _latest(observations: pl.DataFrame) -> pl.DataFrame:
+    obs = observations
+    if "entity" not in obs.columns:
+        obs = obs.rename({"entity_key": "entity"})
+    if "batch" not in obs.columns:
+        obs = obs.with_columns(batch=pl.lit(None, dtype=pl.String))
+    if "reported_on" not in obs.columns:
+        obs = obs.with_columns(reported_on=pl.lit(None, dtype=pl.Date))
+    obs = obs.select(
+        pl.col("entity").cast(pl.String),
+        pl.col("variable").cast(pl.String),
+        pl.col("period").cast(pl.String),
+        pl.col("value").cast(pl.Float64),
+        pl.col("batch").cast(pl.String),
+        pl.col("reported_on").cast(pl.Date),
+    )
+    keys = ["entity", "variable", "period"]
+    # The later report wins; ties keep the later row.
+    return (
+        obs.with_row_index("_row")
+        .sort("reported_on", "_row", nulls_last=False)
+        .unique(subset=keys, keep="last")
+        .sort("_row")
+        .drop("_row")
+    )
+
+
+def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:
+    schema = {
+        "entity": pl.String,
+        "kind": pl.String,
+        "level": pl.String,
+        "granted_on": pl.Date,
+        "expires_on": pl.Date,
+        "revoked_on": pl.Date,
+    }
+    if certifications is None:
+        return pl.DataFrame(schema=schema)
+    c = certifications
+    if "entity" not in c.columns:
+        c = c.rename({"entity_key": "entity"})
+    return c.select(
+        [pl.col(k).cast(v) if k in c.columns else pl.lit(None, v).alias(k) for k, v in schema.items()]
+    )
+
+
+def _with_hierarchy(ents: pl.DataFrame) -> pl.DataFrame:
+    """Add province, city, zone: each entity's ancestor (or itself) at that level."""
+    parent_of = dict(zip(ents["entity"].to_list(), ents["parent"].to_list(), strict=True))
+    kind_of = dict(zip(ents["entity"].to_list(), ents["kind"].to_list(), strict=True))
+    # Loops over the few upper-level entities only (provinces, cities, zones); enterprises and
+    # institutions take their zone's ancestors by a join.
+    upper = ents.filter(pl.col("kind").is_in(["province", "city", "zone"]))
+    rows = []
+    for code in upper["entity"].to_list():
+        anc = {"province": None, "city": None, "zone": None}
+        cur: str | None = code
+        seen = set()
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            k = kind_of.get(cur)
+            if k in anc and anc[k] is None:
+                anc[k] = cur
+            cur = parent_of.get(cur)
+        rows.append({"entity": code, **anc})
+    up = pl.DataFrame(
+        rows, schema={"entity": pl.String, "province": pl.String, "city": pl.String, "zone": pl.String}
+    )
+    lower = ents.filter(pl.col("kind").is_in(["enterprise", "institution"])).join(
+        up.rename({"entity": "parent"}), on="parent", how="left"
+    )
+    out = pl.concat([upper.join(up, on="entity", how="left"), lower], how="diagonal_relaxed")
+    zone_attrs = out.filter(pl.col("kind") == "zone").select(
+        "zone", pl.col("level").alias("_zl"), pl.col("category").alias("_zc")
+    )
+    out = out.join(zone_attrs, on="zone", how="left").with_columns(
+        level=pl.when(pl.col("kind").is_in(["zone", "enterprise", "institution"]))
+        .then(pl.col("_zl"))
+        .otherwise(pl.col("level")),
+        category=pl.when(pl.col("kind").is_in(["zone", "enterprise", "institution"]))
+        .then(pl.col("_zc"))
+        .otherwise(pl.col("category")),
+        industry_section=pl.col("industry").str.slice(0, 1),
+    )
+    return out.drop("_zl", "_zc")
+
+
+def _period_type(code: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(code.str.len_chars() == 4)
+        .then(pl.lit("year"))
+        .when(code.str.contains("Q"))
+        .then(pl.lit("quarter"))
+        .when(code.str.contains("H"))
+        .then(pl.lit("half"))
+        .otherwise(pl.lit("month"))
+    )
+
+
+_PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
+
+
+def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
+    """period, year, sub, seq, start, end for canonical period codes of one type."""
+    f = pl.DataFrame({"period": periods.unique().sort()})
+    year = pl.col("period").str.slice(0, 4).cast(pl.Int32)
+    sub = pl.lit(1, pl.Int32) if ptype == "year" else pl.col("period").str.slice(5).cast(pl.Int32)
+    n = _PER_YEAR[ptype]
+    months = 12 // n
+    f = f.with_columns(year=year, sub=sub).with_columns(
+        seq=pl.col("year") * n + pl.col("sub") - 1,
+        start=pl.date(pl.col("year"), (pl.col("sub") - 1) * months + 1, 1),
+    )
+    f = f.with_columns(end=pl.col("start").dt.offset_by(f"{months}mo").dt.offset_by("-1d"))
+    return f
+
+
+def _wide(
+    ents: pl.DataFrame, obs: pl.DataFrame, certs: pl.DataFrame, cert_kinds: tuple[str, ...]
+) -> pl.DataFrame:
+    ptype = obs["period_type"][0]
+    periods = period_columns(obs["period"], ptype)
+    grid = ents.join(periods, how="cross").filter(
+        (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
+        & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
+    )
+    values = obs.pivot(on="variable", index=["entity", "period"], values="value")
+    frame = grid.join(values, on=["entity", "period"], how="left")
+    frame = _with_certifications(frame, certs, periods, cert_kinds)
+    return frame.drop("parent", "joined_on", "left_on", "start", "end").sort("kind", "entity", "seq")
+
+
+def _with_certifications(
+    frame: pl.DataFrame, certs: pl.DataFrame, periods: pl.DataFrame, cert_kinds: tuple[str, ...]
+) -> pl.DataFrame:
+    if not cert_kinds:
+        return frame
+    ranked = certs.with_columns(
+        rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
+        stop=pl.min_horizontal(
+            pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")
+        ),
+    )
+    ends = periods.select("end").to_series()
+    befores = periods.select(pl.col("start").dt.offset_by("-1d")).to_series()
+    days = sorted(set(ends.to_list()) | set(befores.to_list()))
+    # A loop over the period dates (a few dozen), not over certifications or entities.
+    held = pl.concat(
+        [
+            ranked.filter(
+                (pl.col("granted_on") <= d) & (pl.col("stop").is_null() | (pl.col("stop") >= d))
+            )
+            .group_by("entity", "kind")
+            .agg(pl.col("rank").max())
+            .with_columns(day=pl.lit(d, pl.Date))
+            for d in days
+        ]
+    )
+    wide = held.pivot(on="kind", index=["entity", "day"], values="rank")
+    for k in cert_kinds:
+        if k not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Int8).alias(k))
+    now = wide.rename({k: cert_column(k) for k in cert_kinds})
+    before = wide.rename({k: cert_column(k, prev=True) for k in cert_kinds})
+    frame = frame.join(now, left_on=["entity", "end"], right_on=["entity", "day"], how="left")
+    frame = frame.with_columns(_before=pl.col("start").dt.offset_by("-1d")).join(
+        before, left_on=["entity", "_before"], right_on=["entity", "day"], how="left"
+    )
+    return frame.drop("_before")
+
+
+# ---------------------------------------------------------------------------------------------
+# The synthetic demo
+# ---------------------------------------------------------------------------------------------
+def synth_entities(j: Jurisdiction) -> pl.DataFrame:
+    """The entity registry of a synthetic jurisdiction as :func:`build_facts` reads it.
+
+    Regions: provinces, cities, and counties directly under a province (省直辖县, treated as
+    cities); a zone's city is its host region's city. Zones run from approval to revocation.
+    """
+    r = j.regions
+    lv = dict(zip(r["code"].to_list(), r["level"].to_list(), strict=True))
+    parent = r.join(r.select("code", pl.col("level").alias("parent_level")), left_on="parent_code", right_on="code", how="left")
+    regions = parent.filter(
+        (pl.col("level") != "county") | (pl.col("parent_level") == "province")
+    ).select(
+        entity=pl.col("code"),
+        kind=pl.when(pl.col("level") == "province").then(pl.lit("province")).otherwise(pl.lit("city")),
+        name=pl.col("name"),
+        parent=pl.col("parent_code"),
+    )
+    city_of = parent.select(
+        "code",
+        city=pl.when((pl.col("level") == "county") & (pl.col("parent_level") == "city"))
+        .then(pl.col("parent_code"))
+        .otherwise(pl.col("code")),
+    )
+    del lv
+    revoked = (
+        j.zone_events.filter(pl.col("status") == "revoked")
+        .group_by("zone_code")
+        .agg(left_on=pl.col("date").min())
+    )
+    zones = (
+        j.zones.join(city_of, left_on="region_code", right_on="code", how="left")
+        .join(revoked, left_on="code", right_on="zone_code", how="left")
+        .select(
+            entity=pl.col("code"),
+            kind=pl.lit("zone"),
+            name=pl.col("short_name"),
+            parent=pl.col("city"),
+            joined_on=pl.col("approved_on"),
+            left_on=pl.col("left_on"),
+            level=pl.col("level"),
+            category=pl.col("category"),
+        )
+    )
+    enterprises = j.enterprises.select(
+        entity=pl.col("uscc"),
+        kind=pl.lit("enterprise"),
+        name=pl.col("name"),
+        parent=pl.col("zone_code"),
+        joined_on=pl.col("joined_on"),
+        left_on=pl.col("left_on"),
+        industry=pl.col("industry_code"),
+    )
+    institutions = j.institutions.select(
+        entity=pl.col("code"),
+        kind=pl.lit("institution"),
+        name=pl.col("name"),
+        parent=pl.col("zone_code"),
+        joined_on=pl.col("founded_on"),
+        institution_kind=pl.col("kind"),
+    )
+    return pl.concat([regions, zones, enterprises, institutions], how="diagonal_relaxed")
+
+
+def from_synth(j: Jurisdiction, *, built_at: datetime | None = None, **options: Any) -> FactFrame:
+    """The fact frame of a synthetic jurisdiction (no database needed)."""
+    return build_facts(
+        synth_entities(j),
+        j.observations,
+        j.certifications,
+        built_at=built_at,
+        **options,
+    )

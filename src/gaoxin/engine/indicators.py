@@ -1,0 +1,644 @@
+"""Indicators: named formulas over the fact frame, computed for entities and periods, with lineage.
+
+An indicator is data (``packs/catalogue/indicators.yaml``): a code, names, unit, the level it is
+computed at (enterprise, institution, zone, city, province), a formula in the expression language
+and the article or note it comes from. :func:`compute` evaluates a set of them on a
+:class:`~gaoxin.engine.facts.FactFrame` in dependency order (an indicator may use another) and
+returns a tidy frame ``(entity, kind, period, indicator, value, missing)``;
+``Result.lineage(entity, period, indicator)`` explains one cell down to the observations.
+
+Missing values (the null rule):
+
+- a cell whose formula reads a missing value directly is missing (arithmetic, comparisons and
+  scalar functions propagate nulls; ``coalesce`` is the explicit default);
+- aggregates over children leave out children whose value is missing and are missing only when
+  every selected child is (see ``gaoxin.engine.expr.hierarchy``);
+- period functions are missing when the earlier period's row or value is;
+- every cell reports ``missing``: how many of the inputs it read were missing (a child with a
+  missing input counts once; an absent earlier period counts once). A value with ``missing > 0``
+  was computed from incomplete data; it was never filled with zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from gaoxin.engine.expr import ENGINE_FUNCTIONS, MISSING_RULES, ExprError, Formula, check
+from gaoxin.engine.expr.checker import Checked
+from gaoxin.engine.expr.compiler import Compiler
+from gaoxin.engine.expr.functions import CallArgs, CompileContext
+from gaoxin.engine.expr.hierarchy import group_keys, selected
+from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
+from gaoxin.engine.expr.periodic import lag, per_year
+from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Literal as Lit, Name, Node
+from gaoxin.engine.expr.syntax import Unary, walk
+from gaoxin.engine.facts import HIERARCHY_COLUMNS, LEVEL_PREFIX, FactFrame, source_column
+
+Level = Literal["enterprise", "institution", "zone", "city", "province"]
+PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
+#: How many children a lineage lists before it only counts them.
+LINEAGE_CAP = 20
+_MISSING = "__missing__"
+
+
+class IndicatorError(ValueError):
+    """An indicator catalogue that cannot be computed: a formula error, an unknown reference, a
+    cycle. ``code`` names the indicator; the message is in Chinese."""
+
+    def __init__(self, message: str, code: str | None = None, cause: ExprError | None = None):
+        super().__init__(message)
+        self.code = code
+        self.cause = cause
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    zh: str
+    en: str
+    unit: str
+    level: Level
+    formula: str
+    source: str
+    confidence: Literal["A", "B", "C"] | None = None
+    cumulative: bool = False
+    additive: bool = False
+    key: bool = False
+    note: str | None = None
+
+
+def load_indicators(path: Path | str | None = None) -> list[Indicator]:
+    if path is None:
+        text = (
+            resources.files("gaoxin.packs").joinpath("catalogue/indicators.yaml").read_text("utf-8")
+        )
+    else:
+        text = Path(path).read_text("utf-8")
+    rows = [Indicator.model_validate(r) for r in yaml.safe_load(text)["indicators"]]
+    seen: set[str] = set()
+    for r in rows:
+        if r.code in seen:
+            raise IndicatorError(f"指标代码「{r.code}」重复", r.code)
+        seen.add(r.code)
+    return rows
+
+
+@cache
+def default_indicators() -> tuple[Indicator, ...]:
+    return tuple(load_indicators())
+
+
+def indicator_names(indicators: Iterable[Indicator]) -> dict[str, NameInfo]:
+    return {
+        i.code: NameInfo(ExprType.NUMBER, "indicator", i.level, i.zh, None) for i in indicators
+    }
+
+
+def namespace_for(facts: FactFrame, indicators: Iterable[Indicator]) -> Namespace:
+    return facts.namespace(indicator_names(indicators))
+
+
+def check_indicators(
+    indicators: Sequence[Indicator], namespace: Namespace
+) -> dict[str, Formula]:
+    """Check every formula against the namespace; raise :class:`IndicatorError` naming the
+    indicator and the position of the first mistake."""
+    out: dict[str, Formula] = {}
+    for ind in indicators:
+        if ind.code in namespace and namespace[ind.code].kind != "indicator":
+            raise IndicatorError(f"指标代码「{ind.code}」与变量同名", ind.code)
+        try:
+            f = check(ind.formula, namespace, functions=ENGINE_FUNCTIONS, level=ind.level)
+        except ExprError as err:
+            raise IndicatorError(f"指标「{ind.code}」（{ind.zh}）的公式有误：{err}", ind.code, err) from err
+        if f.type == ExprType.STRING:
+            raise IndicatorError(f"指标「{ind.code}」（{ind.zh}）的公式结果是文本，应为数值", ind.code)
+        out[ind.code] = f
+    return out
+
+
+def dependency_order(indicators: Sequence[Indicator], formulas: Mapping[str, Formula]) -> list[list[str]]:
+    """Waves of indicator codes: each wave uses only indicators of earlier waves."""
+    codes = {i.code for i in indicators}
+    deps = {c: {n for n in formulas[c].names if n in codes} for c in codes}
+    order = [i.code for i in indicators]
+    done: set[str] = set()
+    waves: list[list[str]] = []
+    while len(done) < len(codes):
+        wave = [c for c in order if c not in done and deps[c] <= done]
+        if not wave:
+            raise IndicatorError(f"指标循环引用：{_cycle(deps, done)}", None)
+        waves.append(wave)
+        done.update(wave)
+    return waves
+
+
+def _cycle(deps: Mapping[str, set[str]], done: set[str]) -> str:
+    start = min(c for c in deps if c not in done)
+    path = [start]
+    cur = start
+    while True:
+        cur = min(d for d in deps[cur] if d not in done)
+        if cur in path:
+            path = path[path.index(cur) :] + [cur]
+            return " → ".join(path)
+        path.append(cur)
+
+
+def _period_type(code: str) -> str:
+    if re.fullmatch(r"\d{4}", code):
+        return "year"
+    if "Q" in code:
+        return "quarter"
+    if "H" in code:
+        return "half"
+    return "month"
+
+
+# ---------------------------------------------------------------------------------------------
+# Computing
+# ---------------------------------------------------------------------------------------------
+def _context(facts: FactFrame, ns: Namespace, level: str, ptype: str, cumulative: frozenset[str]) -> CompileContext:
+    return CompileContext(
+        namespace=ns,
+        level=level,
+        period_column="period",
+        entity_column="entity",
+        hierarchy_columns=HIERARCHY_COLUMNS,
+        options={
+            "kind_column": "kind",
+            "seq_column": "seq",
+            "year_column": "year",
+            "sub_column": "sub",
+            "per_year": PER_YEAR[ptype],
+            "cumulative": cumulative,
+        },
+    )
+
+
+@dataclass
+class Result:
+    """Computed indicators: ``frame`` is tidy (entity, kind, period, indicator, value, missing)."""
+
+    frame: pl.DataFrame
+    facts: FactFrame
+    indicators: Mapping[str, Indicator]
+    formulas: Mapping[str, Formula]
+    computed: Mapping[str, pl.DataFrame] = field(repr=False, default_factory=dict)
+    namespace: Namespace = field(default_factory=Namespace)
+
+    @property
+    def input_hash(self) -> str:
+        return self.facts.input_hash
+
+    def value(self, entity: str, period: str, indicator: str) -> float | None:
+        row = self.frame.filter(
+            (pl.col("entity") == entity) & (pl.col("period") == period) & (pl.col("indicator") == indicator)
+        )
+        return None if row.height == 0 else row["value"][0]
+
+    def wide(self) -> pl.DataFrame:
+        """One row per entity and period, one column per indicator."""
+        return self.frame.pivot(on="indicator", index=["entity", "kind", "period"], values="value")
+
+    def lineage(self, entity: str, period: str, indicator: str, *, cap: int = LINEAGE_CAP) -> dict[str, Any]:
+        return _Lineage(self, cap).cell(entity, period, indicator, depth=0)
+
+
+def compute(
+    indicators: Sequence[Indicator] | None,
+    facts: FactFrame,
+    periods: Sequence[str] | str,
+    *,
+    keep_frames: bool = True,
+) -> Result:
+    """Compute ``indicators`` (default: the shipped catalogue) for ``periods`` on ``facts``."""
+    inds = list(indicators if indicators is not None else default_indicators())
+    if isinstance(periods, str):
+        periods = [periods]
+    ns = namespace_for(facts, inds)
+    formulas = check_indicators(inds, ns)
+    waves = dependency_order(inds, formulas)
+    by_code = {i.code: i for i in inds}
+    cumulative = facts.cumulative | {i.code for i in inds if i.cumulative}
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for p in periods:
+        by_type[_period_type(p)].append(p)
+    parts: list[pl.DataFrame] = []
+    computed: dict[str, pl.DataFrame] = {}
+    for ptype, plist in by_type.items():
+        frame = _prepare(facts.wide(ptype), formulas, ns, facts)
+        for wave in waves:
+            cols: list[pl.Expr] = []
+            for code in wave:
+                ind = by_code[code]
+                ctx = _context(facts, ns, ind.level, ptype, cumulative)
+                f = formulas[code]
+                value = f.to_polars(ctx).cast(pl.Float64)
+                missing = _Missing(f.checked, ctx).expr(f.tree).cast(pl.Int32)
+                on_level = pl.col("kind") == ind.level
+                cols.append(pl.when(on_level).then(value).alias(code))
+                cols.append(pl.when(on_level).then(missing).alias(_MISSING + code))
+            frame = frame.with_columns(cols)
+            frame = _broadcast_upward(frame, wave, by_code, formulas)
+        wanted = frame.filter(pl.col("period").is_in(plist))
+        for level in dict.fromkeys(by_code[c].level for c in by_code):
+            codes = [c for c in by_code if by_code[c].level == level]
+            rows = wanted.filter(pl.col("kind") == level)
+            vals = rows.select("entity", "kind", "period", *codes).unpivot(
+                index=["entity", "kind", "period"], variable_name="indicator", value_name="value"
+            )
+            miss = rows.select(
+                "entity", "period", *[pl.col(_MISSING + c).alias(c) for c in codes]
+            ).unpivot(index=["entity", "period"], variable_name="indicator", value_name="missing")
+            parts.append(vals.join(miss, on=["entity", "period", "indicator"], how="left"))
+        if keep_frames:
+            computed[ptype] = frame
+    schema = {"entity": pl.String, "kind": pl.String, "period": pl.String, "indicator": pl.String,
+              "value": pl.Float64, "missing": pl.Int32}
+    out = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    out = out.with_columns(pl.col("missing").fill_null(0).cast(pl.Int32)).sort(
+        "indicator", "period", "entity"
+    )
+    return Result(out, facts, by_code, formulas, computed, ns)
+
+
+def _prepare(frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame) -> pl.DataFrame:
+    """Add what the formulas read that the frame lacks: broadcast columns for names read above
+    their own rows (``city_gdp``), null columns for variables not observed in this period type,
+    empty certification columns."""
+    used: set[str] = set()
+    certs: set[str] = set()
+    for f in formulas.values():
+        used.update(f.names)
+        for node in walk(f.tree):
+            if isinstance(node, Call) and node.func in ("certified", "became", "lost"):
+                kind = node.args[0] if node.args else next(k.value for k in node.keywords if k.name == "kind")
+                if isinstance(kind, Lit):
+                    certs.add(str(kind.value))
+    add: list[pl.Expr] = []
+    have = set(frame.columns)
+    absent: set[str] = set()
+    for name in sorted(used):
+        info = ns.get(name)
+        if info is None or info.kind != "variable":
+            continue
+        src = source_column(name, info)
+        if src not in have and src not in absent:
+            absent.add(src)
+            add.append(pl.lit(None, pl.Float64).alias(src))
+        if src != name and info.level is not None:
+            if src in have:
+                level_col = HIERARCHY_COLUMNS[info.level]
+                add.append(
+                    pl.when(pl.col("kind") == info.level).then(pl.col(src)).max()
+                    .over([level_col, "period"]).alias(name)
+                )
+            else:
+                add.append(pl.lit(None, pl.Float64).alias(name))
+    for kind in sorted(certs):
+        for prefix in ("__cert__", "__certprev__"):
+            if prefix + kind not in have:
+                add.append(pl.lit(None, pl.Int8).alias(prefix + kind))
+    return frame.with_columns(add) if add else frame
+
+
+def _broadcast_upward(frame: pl.DataFrame, wave: list[str], by_code: Mapping[str, Indicator],
+                      formulas: Mapping[str, Formula]) -> pl.DataFrame:
+    """Spread an indicator onto the rows below its level when a lower-level formula reads it."""
+    order = {"enterprise": 0, "institution": 0, "zone": 1, "city": 2, "province": 3}
+    needed = []
+    for code in wave:
+        lv = order[by_code[code].level]
+        if lv == 0:
+            continue
+        if any(code in formulas[c].names and order[by_code[c].level] < lv for c in formulas):
+            needed.append(code)
+    if not needed:
+        return frame
+    exprs = []
+    for code in needed:
+        keys = [HIERARCHY_COLUMNS[by_code[code].level], "period"]
+        on = pl.col("kind") == by_code[code].level
+        exprs.append(pl.when(on).then(pl.col(code)).max().over(keys).alias(code))
+        exprs.append(pl.when(on).then(pl.col(_MISSING + code)).max().over(keys).alias(_MISSING + code))
+    return frame.with_columns(exprs)
+
+
+class _Missing:
+    """The missing-input count of a formula, as a Polars expression (see the module's rule)."""
+
+    def __init__(self, checked: Checked, ctx: CompileContext) -> None:
+        self.checked = checked
+        self.compiler = Compiler(checked)
+        self.ctx = ctx
+
+    def expr(self, node: Node, ctx: CompileContext | None = None) -> pl.Expr:
+        ctx = ctx or self.ctx
+        zero = pl.lit(0, pl.Int32)
+        if isinstance(node, Lit):
+            return zero
+        if isinstance(node, Name):
+            info = ctx.namespace.get(node.id)
+            if info is None or info.kind in ("attribute", "parameter"):
+                return zero
+            if info.kind == "indicator":
+                return pl.col(_MISSING + node.id).fill_null(pl.col(node.id).is_null().cast(pl.Int32))
+            return pl.col(info.column or node.id).is_null().cast(pl.Int32)
+        if isinstance(node, Unary):
+            return self.expr(node.operand, ctx)
+        if isinstance(node, Binary):
+            return self.expr(node.left, ctx) + self.expr(node.right, ctx)
+        if isinstance(node, Compare):
+            return pl.sum_horizontal([self.expr(o, ctx) for o in node.operands])
+        if isinstance(node, BoolOp):
+            return pl.sum_horizontal([self.expr(v, ctx) for v in node.values])
+        if isinstance(node, Call):
+            return self.call(node, ctx)
+        return zero
+
+    def _args(self, node: Call, ctx: CompileContext, skip: tuple[str, ...] = ()) -> pl.Expr:
+        b = self.checked.bindings[node]
+        parts = [self.expr(n, ctx) for p, n in b.nodes.items() if p not in skip]
+        parts += [self.expr(n, ctx) for n in b.rest]
+        return pl.sum_horizontal(parts) if parts else pl.lit(0, pl.Int32)
+
+    def call(self, node: Call, ctx: CompileContext) -> pl.Expr:
+        rule = MISSING_RULES.get(node.func, "args")
+        b = self.checked.bindings[node]
+        if rule == "none":
+            return pl.lit(0, pl.Int32)
+        if rule == "aggregate":
+            inner = ctx.at_level(self.checked.inner_levels.get(node, ctx.level))
+            args = CallArgs(b.spec, node, b.nodes, b.rest, inner, self.compiler.compile, self.compiler.type)
+            m = self._args(node, inner, skip=("where", "by", "n"))
+            return pl.when(selected(args, ctx) & (m > 0)).then(1).otherwise(0).sum().over(group_keys(ctx))
+        m = self._args(node, ctx, skip=("n", "years", "within", "order"))
+        if rule == "args":
+            return m
+        if rule == "lag":
+            n = int(_literal(b.nodes.get("n"), 1))
+            return lag(m, n, ctx).fill_null(1)
+        if rule == "ytd":
+            from gaoxin.engine.expr.periodic import is_cumulative
+
+            args = CallArgs(b.spec, node, b.nodes, b.rest, ctx, self.compiler.compile, self.compiler.type)
+            if per_year(ctx) == 1 or is_cumulative(args, ctx):
+                return m
+            return m.cum_sum().over(["entity", "year"], order_by="seq")
+        # lag+: this period's inputs and the base period's
+        n = _lag_periods(node.func, b.nodes, ctx)
+        if n == 0:
+            return m
+        return m + lag(m, n, ctx).fill_null(1)
+
+
+def _literal(node: Node | None, default: Any) -> Any:
+    if node is None:
+        return default
+    if isinstance(node, Lit):
+        return node.value
+    if isinstance(node, Unary) and isinstance(node.operand, Lit):
+        return -node.operand.value  # type: ignore[operator]
+    return default
+
+
+def _lag_periods(func: str, nodes: Mapping[str, Node], ctx: CompileContext) -> int:
+    if func in ("yoy", "growth"):
+        return per_year(ctx)
+    if func == "cagr":
+        return int(_literal(nodes.get("years"), 1)) * per_year(ctx)
+    if func == "delta":
+        return int(_literal(nodes.get("n"), 1))
+    if func == "single":
+        x = nodes.get("x")
+        cumulative = ctx.options.get("cumulative", frozenset())
+        if per_year(ctx) == 1 or not (isinstance(x, Name) and x.id in cumulative):
+            return 0
+        return 1
+    return 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Lineage
+# ---------------------------------------------------------------------------------------------
+def _offsets(tree: Node, per: int) -> set[int]:
+    """How many periods back the formula reads (0 = this period)."""
+    out = {0}
+    for node in walk(tree):
+        if not isinstance(node, Call):
+            continue
+        if node.func in ("prev", "delta"):
+            n = 1
+            for kw in node.keywords:
+                if kw.name == "n":
+                    n = int(_literal(kw.value, 1))
+            if len(node.args) > 1:
+                n = int(_literal(node.args[1], 1))
+            out.add(n)
+        elif node.func in ("yoy", "growth"):
+            out.add(per)
+        elif node.func == "cagr":
+            years = _literal(node.args[1], 1) if len(node.args) > 1 else next(
+                (_literal(k.value, 1) for k in node.keywords if k.name == "years"), 1)
+            out.add(int(years) * per)
+        elif node.func in ("single", "rank_change"):
+            out.add(1)
+        elif node.func == "ytd" and per > 1:
+            out.update(range(per))
+    return out
+
+
+def _top_aggregates(tree: Node, checked: Checked) -> list[Call]:
+    """Aggregating calls not nested inside another aggregating call."""
+    found: list[Call] = []
+
+    def visit(node: Node) -> None:
+        if isinstance(node, Call) and node in checked.bindings and checked.bindings[node].spec.aggregates:
+            found.append(node)
+            return
+        from gaoxin.engine.expr.syntax import children
+
+        for c in children(node):
+            visit(c)
+
+    visit(tree)
+    return found
+
+
+def _direct_names(tree: Node, checked: Checked) -> list[str]:
+    aggs = set(map(id, _top_aggregates(tree, checked)))
+    out: list[str] = []
+
+    def visit(node: Node) -> None:
+        if id(node) in aggs:
+            return
+        if isinstance(node, Name):
+            out.append(node.id)
+        from gaoxin.engine.expr.syntax import children
+
+        for c in children(node):
+            visit(c)
+
+    visit(tree)
+    return list(dict.fromkeys(out))
+
+
+class _Lineage:
+    def __init__(self, result: Result, cap: int) -> None:
+        self.r = result
+        self.cap = cap
+
+    def cell(self, entity: str, period: str, code: str, depth: int) -> dict[str, Any]:
+        r = self.r
+        if code not in r.indicators:
+            raise KeyError(f"unknown indicator {code!r}")
+        ind, f = r.indicators[code], r.formulas[code]
+        ptype = _period_type(period)
+        frame = r.computed.get(ptype)
+        if frame is None:
+            raise KeyError(f"period type {ptype} was not computed (or keep_frames=False)")
+        row = frame.filter((pl.col("entity") == entity) & (pl.col("period") == period))
+        if row.height == 0:
+            raise KeyError(f"no row for {entity} {period}")
+        seq = int(row["seq"][0])
+        per = PER_YEAR[ptype]
+        seqs = sorted({seq - k for k in _offsets(f.tree, per)}, reverse=True)
+        periods = frame.filter(pl.col("seq").is_in(seqs)).select("period", "seq").unique().sort("seq", descending=True)
+        period_list = periods["period"].to_list()
+        out: dict[str, Any] = {
+            "indicator": code,
+            "name": ind.zh,
+            "unit": ind.unit,
+            "level": ind.level,
+            "formula": ind.formula,
+            "description": f.describe().text,
+            "source": ind.source,
+            "entity": entity,
+            "entity_name": row["name"][0],
+            "period": period,
+            "value": row[code][0],
+            "missing": int(row[_MISSING + code][0] or 0),
+            "periods_read": period_list,
+            "inputs": [],
+            "aggregates": [],
+            "indicators": [],
+        }
+        ns = r.namespace
+        direct = _direct_names(f.tree, f.checked)
+        var_targets: list[tuple[str, str, str]] = []  # (entity, variable, name)
+        for name in direct:
+            info = ns.get(name)
+            if info is None:
+                continue
+            if info.kind == "variable":
+                target = entity
+                if info.level and info.level != ind.level:
+                    target = row[HIERARCHY_COLUMNS[info.level]][0]
+                var_targets.append((target, source_column(name, info), name))
+            elif info.kind == "attribute":
+                out["inputs"].append({"name": name, "value": row[name][0] if name in row.columns else None})
+            elif info.kind == "indicator" and depth < 3:
+                target = entity
+                if info.level != ind.level:
+                    target = row[HIERARCHY_COLUMNS[info.level]][0]  # type: ignore[index]
+                for p in period_list:
+                    try:
+                        out["indicators"].append(self.cell(target, p, name, depth + 1))
+                    except KeyError:
+                        out["indicators"].append({"indicator": name, "entity": target, "period": p, "value": None})
+        out["inputs"].extend(self._observations(var_targets, period_list))
+        for call in _top_aggregates(f.tree, f.checked):
+            out["aggregates"].append(self._aggregate(call, f, ind, frame, entity, period, ptype))
+        return out
+
+    def _observations(self, targets: list[tuple[str, str, str]], periods: list[str]) -> list[dict[str, Any]]:
+        if not targets:
+            return []
+        obs = self.r.facts.observations
+        keys = pl.DataFrame(
+            [(e, v, n, p) for e, v, n in targets for p in periods],
+            schema={"entity": pl.String, "variable": pl.String, "name": pl.String, "period": pl.String},
+            orient="row",
+        )
+        found = keys.join(obs, on=["entity", "variable", "period"], how="left")
+        return found.select("entity", "name", "variable", "period", "value", "batch").to_dicts()
+
+    def _aggregate(self, call: Call, f: Formula, ind: Indicator, frame: pl.DataFrame,
+                   entity: str, period: str, ptype: str) -> dict[str, Any]:
+        r = self.r
+        checked = f.checked
+        b = checked.bindings[call]
+        cumulative = r.facts.cumulative | {i.code for i in r.indicators.values() if i.cumulative}
+        ctx = _context(r.facts, r.namespace, ind.level, ptype, cumulative)
+        inner = ctx.at_level(checked.inner_levels.get(call, ind.level))
+        compiler = Compiler(checked)
+        args = CallArgs(b.spec, call, b.nodes, b.rest, inner, compiler.compile, compiler.type)
+        child = inner.level or "enterprise"
+        if args.ctx.level is None:
+            from gaoxin.engine.expr.hierarchy import child_level
+
+            child = child_level(args, ctx)
+        group_col = HIERARCHY_COLUMNS[ind.level]
+        group = frame.filter((pl.col(group_col) == entity) & (pl.col("period") == period))
+        sel = group.with_columns(__sel=selected(args, ctx)).filter(pl.col("__sel"))
+        value_cols = []
+        if "x" in b.nodes:
+            value_cols.append(compiler.compile(b.nodes["x"], inner).cast(pl.Float64).alias("x"))
+        shown = sel.select("entity", "name", *value_cols)
+        names = [n for n in _names_in(call) if (i := r.namespace.get(n)) is not None and i.kind == "variable"]
+        missing = 0
+        if "x" in shown.columns:
+            missing = int(shown["x"].null_count())
+            shown = shown.sort("x", descending=True, nulls_last=True)
+        listed = shown.head(self.cap)
+        children = listed.to_dicts()
+        if names and children:
+            obs = r.facts.observations.filter(
+                pl.col("entity").is_in(listed["entity"].implode()) & (pl.col("period") == period)
+                & pl.col("variable").is_in([source_column(n, r.namespace[n]) for n in names])
+            )
+            batches = {(o["entity"], o["variable"]): (o["value"], o["batch"]) for o in obs.to_dicts()}
+            for c in children:
+                c["observations"] = {
+                    n: {"value": batches.get((c["entity"], n), (None, None))[0],
+                        "batch": batches.get((c["entity"], n), (None, None))[1]}
+                    for n in names
+                }
+        where = None
+        if "where" in b.nodes:
+            src = f.source
+            node = b.nodes["where"]
+            where = _segment(src, node)
+        return {
+            "function": call.func,
+            "text": _segment(f.source, call),
+            "child_level": child,
+            "where": where,
+            "children": sel.height,
+            "children_missing": missing,
+            "shown": children,
+            "truncated": sel.height > len(children),
+        }
+
+
+def _names_in(node: Node) -> list[str]:
+    return list(dict.fromkeys(n.id for n in walk(node) if isinstance(n, Name)))
+
+
+def _segment(source: str, node: Node) -> str:
+    from gaoxin.engine.expr.syntax import segment
+
+    return segment(source, node.span)
