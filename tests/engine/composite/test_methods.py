@@ -58,7 +58,7 @@ def test_zscore_rank_percentile():
         score_column(x, 1, S(method="zscore")), (x - 5.5) / np.std(x, ddof=1)
     )
     np.testing.assert_allclose(
-        score_column(np.array([1.0, 3, 3, 7]), 1, S(method="rank")), [1, 2.5, 2.5, 4]
+        score_column(np.array([1.0, 3, 3, 7]), 1, S(method="rank")), [1, 2, 2, 4]
     )
     np.testing.assert_allclose(
         score_column(np.array([1.0, 3, 3, 7]), 1, S(method="percentile")),
@@ -240,5 +240,7 @@ def test_grades_by_thresholds_and_quotas():
 def test_strengths_weaknesses():
     R = np.array([[1.0, 5, 3, 2], [4, 1, 2, 5]])
     strong, weak = strengths_weaknesses(R, ["a", "b", "c", "d"], n=2)
-    assert strong == [["a", "d"], ["b", "c"]]
-    assert weak == [["b", "c"], ["d", "a"]]
+    assert strong.tolist() == [["a", "d"], ["b", "c"]]
+    assert weak.tolist() == [["b", "c"], ["d", "a"]]
+    short, _ = strengths_weaknesses(np.array([[np.nan, 2.0, np.nan]]), ["a", "b", "c"], n=2)
+    assert short.tolist() == [["b", None]]

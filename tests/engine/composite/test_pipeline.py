@@ -139,3 +139,23 @@ def test_cli_reports_problems_in_chinese(tmp_path):
     assert res.exit_code == 1
     assert "missing_col" in res.output and "未生成结果" in res.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_ranks_and_quotas_within_groups():
+    data = ZONES.with_columns(level=pl.Series(["national", "provincial", "national", "provincial"]))
+    spec = {
+        **SPEC,
+        "groups": ["level"],
+        "veto": [],
+        "grading": {
+            "method": "quotas",
+            "by": "level",
+            "levels": [{"grade": "优秀", "top": 0.5}],
+            "rest": "合格",
+        },
+    }
+    r = evaluate(check_framework(spec), data).result
+    # scores 103, 75.9, 64, 78.4: national 甲 > 丙, provincial 丁 > 乙
+    assert r["rank_level"].to_list() == [1, 2, 2, 1]
+    assert r["grade"].to_list() == ["优秀", "合格", "合格", "优秀"]
+    assert r["strengths"][0] == "rd;energy"

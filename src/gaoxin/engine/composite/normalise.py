@@ -46,9 +46,9 @@ def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
         y = direction * x
         with np.errstate(invalid="ignore", divide="ignore"):
             return (y - np.nanmean(y)) / np.nanstd(y, ddof=1)
-    if m == "rank":  # 1 = worst ... n = best; ties share the average rank (COINr n_rank)
-        return _ranks(direction * x, "average")
-    if m == "percentile":  # share of other units strictly worse, 0..100
+    if m == "rank":  # 1 = worst ... n = best; ties share the lowest rank (COINr n_rank: "min")
+        return _ranks(direction * x, "min")
+    if m == "percentile":  # COINr n_prank times 100: (rank_min - 1) / (n - 1)
         r = _ranks(direction * x, "min")
         n = np.sum(~np.isnan(x))
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -18,7 +18,13 @@ import polars as pl
 from gaoxin.engine.composite import aggregate as agg
 from gaoxin.engine.composite import weights as wts
 from gaoxin.engine.composite.normalise import score_matrix
-from gaoxin.engine.composite.results import grade, rank_change, rank_desc, strengths_weaknesses
+from gaoxin.engine.composite.results import (
+    grade,
+    join_codes,
+    rank_change,
+    rank_desc,
+    strengths_weaknesses,
+)
 from gaoxin.engine.composite.spec import Framework, Item, Node, Veto, check_columns
 from gaoxin.engine.composite.treat import Imputed, Treatment, impute_matrix, treat_matrix
 from gaoxin.engine.problems import Problem, ProblemsError
@@ -294,22 +300,50 @@ def evaluate(
             .to_numpy()
         )
         out["rank_change"] = pl.Series(rank_change(rank, prev_rank)).cast(pl.Int64, strict=False)
-    if fw.grading is not None or fw.veto:
-        grades: list[str | None] = (
-            grade(final, rank, fw.grading) if fw.grading else [None] * len(units)
+    # ranks within groups (e.g. 国家级 / 省级), and the group sizes quotas are taken over
+    grade_n = None
+    if fw.groups or (fw.grading is not None and fw.grading.by):
+        gframe = (
+            data.filter(pl.Series(keep))
+            .select(
+                [
+                    pl.col(g).cast(pl.String)
+                    for g in dict.fromkeys(
+                        [*fw.groups, *([fw.grading.by] if fw.grading and fw.grading.by else [])]
+                    )
+                ]
+            )
+            .with_columns(_score=pl.Series(final))
         )
-        vetoed = [""] * len(units)
-        for v in fw.veto:
+        for g in fw.groups:
+            out[f"rank_{g}"] = gframe.select(
+                pl.col("_score").rank("min", descending=True).over(g).cast(pl.Int64)
+            )[:, 0]
+        if fw.grading is not None and fw.grading.by:
+            by = fw.grading.by
+            ranked = gframe.select(
+                r=pl.col("_score").rank("min", descending=True).over(by).cast(pl.Float64),
+                n=pl.col("_score").is_not_nan().sum().over(by).cast(pl.Float64),
+            )
+            grade_rank, grade_n = ranked["r"].to_numpy(), ranked["n"].to_numpy()
+    if fw.grading is not None or fw.veto:
+        grades = np.array(
+            grade(final, grade_rank if grade_n is not None else rank, fw.grading, grade_n)
+            if fw.grading
+            else [None] * len(units),
+            dtype=object,
+        )
+        fired = np.empty((len(units), len(fw.veto)), dtype=object)
+        for k, v in enumerate(fw.veto):  # a loop over veto items, each vectorised over units
             hit = Ik[:, ipos[v.column]] != 0
-            for i in np.flatnonzero(hit).tolist():
-                grades[i] = v.grade
-                vetoed[i] = f"{vetoed[i]};{v.code}" if vetoed[i] else v.code
-        out["grade"] = pl.Series(grades, dtype=pl.String)
+            grades[hit] = v.grade
+            fired[hit, k] = v.code
+        out["grade"] = pl.Series(grades.tolist(), dtype=pl.String)
         if fw.veto:
-            out["veto"] = vetoed
+            out["veto"] = join_codes(fired)
     strong, weak = strengths_weaknesses(R[:, [order.index(c) for c in codes]], codes)
-    out["strengths"] = [";".join(s) for s in strong]
-    out["weaknesses"] = [";".join(s) for s in weak]
+    out["strengths"] = join_codes(strong)
+    out["weaknesses"] = join_codes(weak)
     result = pl.DataFrame(out)
 
     run = {

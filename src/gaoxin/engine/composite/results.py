@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+import polars as pl
 from scipy.stats import rankdata
 
 from gaoxin.engine.composite.spec import Grading
@@ -25,7 +24,9 @@ def rank_change(rank_now: np.ndarray, rank_before: np.ndarray) -> np.ndarray:
     return np.asarray(rank_before, dtype=float) - np.asarray(rank_now, dtype=float)
 
 
-def grade(scores: np.ndarray, ranks: np.ndarray, g: Grading) -> list[str | None]:
+def grade(
+    scores: np.ndarray, ranks: np.ndarray, g: Grading, n: np.ndarray | None = None
+) -> list[str | None]:
     """Grades by score thresholds (first level whose min the score reaches) or by quotas.
 
     Quotas are cumulative shares from the top: a unit gets the first level with
@@ -34,11 +35,12 @@ def grade(scores: np.ndarray, ranks: np.ndarray, g: Grading) -> list[str | None]
     """
     scores = np.asarray(scores, dtype=float)
     ranks = np.asarray(ranks, dtype=float)
-    n = int(np.sum(~np.isnan(scores)))
+    if n is None:  # quotas over all units; pass per-unit group sizes for quotas within groups
+        n = np.full(len(scores), np.sum(~np.isnan(scores)))
     if g.method == "thresholds":
         conds = [scores >= lv.min for lv in g.levels]  # type: ignore[operator]
     else:
-        conds = [ranks <= math.floor(lv.top * n + 1e-9) for lv in g.levels]  # type: ignore[operator]
+        conds = [ranks <= np.floor(lv.top * n + 1e-9) for lv in g.levels]  # type: ignore[operator]
     labels = np.array([lv.grade for lv in g.levels] + [g.rest], dtype=object)
     pick = np.select(conds, np.arange(len(g.levels)), default=len(g.levels))
     out = labels[pick]
@@ -48,16 +50,28 @@ def grade(scores: np.ndarray, ranks: np.ndarray, g: Grading) -> list[str | None]
 
 def strengths_weaknesses(
     ranks: np.ndarray, codes: list[str], n: int = 3
-) -> tuple[list[list[str]], list[list[str]]]:
-    """Each unit's n best and n worst indicators by its rank among units (COINr get_str_wk).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's n best and n worst indicators by its rank among units (COINr get_str_weak).
 
-    ``ranks`` is units x indicators (1 = best); ties broken by framework order.
+    ``ranks`` is units x indicators (1 = best); ties broken by framework order. Returns two
+    units x n object arrays of codes, padded with None where a unit has fewer indicators.
     """
-    R = np.where(np.isnan(ranks), np.inf, ranks)
-    order = np.argsort(R, axis=1, kind="stable")
-    Rw = np.where(np.isnan(ranks), -np.inf, ranks)
-    worst = np.argsort(-Rw, axis=1, kind="stable")
-    cnt = (~np.isnan(ranks)).sum(axis=1)
-    strong = [[codes[j] for j in order[i, : min(n, cnt[i])]] for i in range(R.shape[0])]
-    weak = [[codes[j] for j in worst[i, : min(n, cnt[i])]] for i in range(R.shape[0])]
+    names = np.array(codes, dtype=object)
+    k = min(n, len(codes))
+    best = np.argsort(np.where(np.isnan(ranks), np.inf, ranks), axis=1, kind="stable")[:, :k]
+    worst = np.argsort(-np.where(np.isnan(ranks), -np.inf, ranks), axis=1, kind="stable")[:, :k]
+    have = np.arange(k)[None, :] < (~np.isnan(ranks)).sum(axis=1)[:, None]
+    strong, weak = names[best], names[worst]
+    strong[~have] = None
+    weak[~have] = None
     return strong, weak
+
+
+def join_codes(M: np.ndarray, sep: str = ";") -> pl.Series:
+    """Rows of an object array of codes (None = nothing) joined into one string per row."""
+    if M.shape[1] == 0:
+        return pl.Series([""] * M.shape[0], dtype=pl.String)
+    df = pl.DataFrame(
+        {f"c{j}": pl.Series(M[:, j].tolist(), dtype=pl.String) for j in range(M.shape[1])}
+    )
+    return df.select(pl.concat_str(pl.all(), separator=sep, ignore_nulls=True))[:, 0].fill_null("")

@@ -120,6 +120,7 @@ class Grading(_Model):
     method: Literal["thresholds", "quotas"] = "thresholds"
     levels: list[GradeLevel]
     rest: str | None = None  # grade of units below every level
+    by: str | None = None  # quotas within the groups of this column (e.g. zone level)
 
 
 class Framework(_Model):
@@ -127,6 +128,7 @@ class Framework(_Model):
     version: str = "1"
     title: str | None = None
     unit: str = "unit"
+    groups: list[str] = Field(default_factory=list)  # columns to rank within (rank_<column>)
     impute: Impute = Impute()
     screen: Screen = Screen()
     treat: Treat = Treat()
@@ -419,6 +421,10 @@ def check_columns(fw: Framework, columns: list[str], file: str | None = None) ->
             needed.append((n.previous, f"指标「{n.code}」的上期值"))
     if fw.impute.group:
         needed.append((fw.impute.group, "插补分组"))
+    for g in fw.groups:
+        needed.append((g, "分组"))
+    if fw.grading is not None and fw.grading.by:
+        needed.append((fw.grading.by, "分组定等"))
     items: list[Item | Veto] = [*fw.bonus, *fw.penalty, *fw.veto]
     for it in items:
         needed.append((it.column, f"「{it.code}」"))
