@@ -35,6 +35,10 @@ def evaluate(
     previous: Annotated[
         Path | None, typer.Option("--previous", help="上次结果 CSV（用于计算名次变化）")
     ] = None,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option("--history", help="往期数据 CSV（可多次给出，最近的在前），用于按上期值插补"),
+    ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="另存处理报告目录（插补、异常值处理、各层数据）")
     ] = None,
@@ -59,10 +63,13 @@ def evaluate(
         prev = pl.read_csv(previous, infer_schema=False) if previous else None
         if prev is not None:
             prev = prev.with_columns(pl.col("rank").cast(pl.Float64, strict=False))
-        ev = run(fw, df, previous=prev, file=str(data))
+        hist = [read_data(str(h), fw) for h in history or []]
+        ev = run(fw, df, previous=prev, history=hist, file=str(data))
     except ProblemsError as e:
         _print_problems(e.problems, f"发现 {len(e.problems)} 个问题，未生成结果")
         raise typer.Exit(1) from None
+    if ev.warnings:
+        _print_problems(ev.warnings, f"提示 {len(ev.warnings)} 条")
     out.parent.mkdir(parents=True, exist_ok=True)
     ev.result.write_csv(out)
     Path(str(out) + ".run.json").write_text(run_json(ev), encoding="utf-8")

@@ -159,3 +159,44 @@ def test_ranks_and_quotas_within_groups():
     assert r["rank_level"].to_list() == [1, 2, 2, 1]
     assert r["grade"].to_list() == ["优秀", "合格", "合格", "优秀"]
     assert r["strengths"][0] == "rd;energy"
+
+
+def test_cli_last_value_imputation_gbk_input_and_warnings(tmp_path):
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(
+        textwrap.dedent(
+            """\
+            framework: t
+            impute: {method: last}
+            index:
+              code: I
+              children: [{code: rd, denominator: revenue}, {code: flat}]
+            """
+        ),
+        encoding="utf-8",
+    )
+    now = tmp_path / "now.csv"
+    now.write_bytes("unit,rd,revenue,flat\n甲,2,10,1\n乙,NA,20,1\n丙,9,30,1\n".encode("gb18030"))
+    last = tmp_path / "last.csv"
+    last.write_text("unit,rd,revenue\n乙,3,12\n丙,1,1\n", encoding="utf-8-sig")
+    out = tmp_path / "o.csv"
+    res = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--framework",
+            str(fw),
+            "--data",
+            str(now),
+            "--out",
+            str(out),
+            "--history",
+            str(last),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "flat" in res.output and "无法计分" in res.output  # a constant indicator is reported
+    r = pl.read_csv(out)
+    # 乙's R&D intensity is last year's 3 / 12 = 0.25; this year 甲 0.2, 丙 0.3
+    np.testing.assert_allclose(r["rd"].to_numpy(), [0, 50, 100])
+    assert r["unit"].to_list() == ["甲", "乙", "丙"]

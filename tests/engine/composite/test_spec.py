@@ -76,11 +76,28 @@ def test_inconsistent_ahp_matrix_is_rejected_in_chinese(tmp_path):
             index:
               code: I
               weights: ahp
-              pairwise: [[1, 9, 1/9], [0.1111111111, 1, 9], [9, 0.1111111111, 1]]
+              pairwise: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]]
               children: [{code: a}, {code: b}, {code: c}]
             """,
         )
-    assert e.value.problems[0].code == "framework.invalid"  # "1/9" is not a number
+    (p,) = e.value.problems
+    assert p.code == "framework.ahp" and "一致性比率 CR" in p.message and "须小于 0.1" in p.message
+    assert p.row == 5 and p.column == "index.pairwise"
+
+
+def test_ahp_fractions_and_bad_entries(tmp_path):
+    fw = _load(
+        tmp_path,
+        """\
+        framework: t
+        index:
+          code: I
+          weights: ahp
+          pairwise: [[1, 3], [1/3, 1]]
+          children: [{code: a}, {code: b}]
+        """,
+    )
+    assert fw.index.pairwise == [[1, 3], [1 / 3, 1]]
     with pytest.raises(ProblemsError) as e:
         _load(
             tmp_path,
@@ -89,13 +106,18 @@ def test_inconsistent_ahp_matrix_is_rejected_in_chinese(tmp_path):
             index:
               code: I
               weights: ahp
-              pairwise: [[1, 9, 0.1111111111], [0.1111111111, 1, 9], [9, 0.1111111111, 1]]
-              children: [{code: a}, {code: b}, {code: c}]
+              pairwise: [[1, 3], [one third, 1]]
+              children: [{code: a}, {code: b}]
             """,
         )
     (p,) = e.value.problems
-    assert p.code == "framework.ahp" and "一致性比率 CR" in p.message and "0.1" in p.message
-    assert p.row == 5
+    assert p.column == "index.pairwise[1][0]" and p.value == "one third" and p.message == "应为数字"
+
+
+def test_yaml_syntax_error_has_line(tmp_path):
+    with pytest.raises(ProblemsError) as e:
+        _load(tmp_path, "framework: t\nindex: {code: I\n  children: [\n")
+    assert e.value.problems[0].code == "framework.yaml" and e.value.problems[0].row is not None
 
 
 def test_unknown_indicator_columns(asem_fw, asem_data):

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ class Evaluation:
     weights: dict[str, dict[str, float]]  # node -> child -> weight used (sums to 1)
     result: pl.DataFrame
     run: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
     def node_scores(self) -> pl.DataFrame:
         return self.layers["Aggregated"]
@@ -110,8 +112,16 @@ class Evaluation:
 
 
 def read_data(path: str, fw: Framework | None = None) -> pl.DataFrame:
-    """Read a CSV of one row per unit; numeric columns are checked by :func:`evaluate`."""
-    return pl.read_csv(path, infer_schema=False, null_values=NULL_VALUES)
+    """Read a CSV of one row per unit, all columns as text (numbers are checked by :func:`evaluate`).
+
+    UTF-8 (with or without BOM) or GB18030/GBK, which is what Excel writes on Chinese Windows.
+    """
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    return pl.read_csv(io.BytesIO(text.encode()), infer_schema=False, null_values=NULL_VALUES)
 
 
 def data_hash(df: pl.DataFrame) -> str:
@@ -147,6 +157,39 @@ def _numeric(
     return X, problems
 
 
+def _prepare(
+    df: pl.DataFrame, inds: list[Node], file: str | None, strict: bool = True
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Raw indicator matrix and the same denominated (COINr Denominate) and turned into growth
+    rates where asked. With strict=False, absent columns count as missing (older periods)."""
+    if not strict:
+        absent = {
+            c
+            for n in inds
+            for c in (n.column or n.code, n.denominator, n.previous)
+            if c and c not in df.columns
+        }
+        df = df.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in sorted(absent)])
+    raw_cols = [n.column or n.code for n in inds]
+    denom_cols = sorted({n.denominator for n in inds if n.denominator})
+    prev_cols = sorted({n.previous for n in inds if n.previous})
+    X, p1 = _numeric(df, raw_cols, file)
+    D, p2 = _numeric(df, denom_cols, file)
+    P, p3 = _numeric(df, prev_cols, file)
+    dpos = {c: j for j, c in enumerate(denom_cols)}
+    ppos = {c: j for j, c in enumerate(prev_cols)}
+    Xd = X.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, n in enumerate(inds):  # a loop over indicators, each vectorised over units
+            if n.previous:
+                prev = P[:, ppos[n.previous]]
+                Xd[:, j] = 100.0 * (Xd[:, j] - prev) / np.abs(prev)
+            if n.denominator:
+                Xd[:, j] = Xd[:, j] / D[:, dpos[n.denominator]]
+    Xd[~np.isfinite(Xd)] = np.nan
+    return X, Xd, p1 + p2 + p3
+
+
 def _truthy_values(X: np.ndarray) -> np.ndarray:
     return np.nan_to_num(X, nan=0.0)
 
@@ -179,14 +222,7 @@ def evaluate(
         ]
     inds = fw.indicators()
     codes = [n.code for n in inds]
-    raw_cols = [n.column or n.code for n in inds]
-    X, p = _numeric(data, raw_cols, file)
-    problems += p
-    denom_cols = [n.denominator for n in inds if n.denominator]
-    prev_cols = [n.previous for n in inds if n.previous]
-    D, p = _numeric(data, sorted(set(denom_cols)), file)
-    problems += p
-    P, p = _numeric(data, sorted(set(prev_cols)), file)
+    X, Xd, p = _prepare(data, inds, file)
     problems += p
     all_items: list[Item | Veto] = [*fw.bonus, *fw.penalty, *fw.veto]
     item_cols = sorted({it.column for it in all_items})
@@ -201,18 +237,6 @@ def evaluate(
 
     layers: dict[str, pl.DataFrame] = {"Raw": frame(X, units_all, codes)}
 
-    # Denominate (and growth rates): COINr divides by the denominator column.
-    dpos = {c: j for j, c in enumerate(sorted(set(denom_cols)))}
-    ppos = {c: j for j, c in enumerate(sorted(set(prev_cols)))}
-    Xd = X.copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for j, n in enumerate(inds):
-            if n.previous:
-                prev = P[:, ppos[n.previous]]
-                Xd[:, j] = 100.0 * (Xd[:, j] - prev) / np.abs(prev)
-            if n.denominator:
-                Xd[:, j] = Xd[:, j] / D[:, dpos[n.denominator]]
-    Xd[~np.isfinite(Xd)] = np.nan
     layers["Denominated"] = frame(Xd, units_all, codes)
 
     # Impute
@@ -220,10 +244,12 @@ def evaluate(
     hist = None
     if fw.impute.method == "last" and history:
         stack = []
-        for h in history:
-            aligned = pl.DataFrame({unit_col: data[unit_col]}).join(h, on=unit_col, how="left")
-            Hm, _ = _numeric(aligned, raw_cols, None)
-            stack.append(Hm)
+        for h in history:  # earlier periods, denominated with their own denominators
+            aligned = pl.DataFrame({unit_col: data[unit_col]}).join(
+                h.with_columns(pl.col(unit_col).cast(pl.String)), on=unit_col, how="left"
+            )
+            _, Hd, _ = _prepare(aligned, inds, None, strict=False)
+            stack.append(Hd)
         hist = np.stack(stack, axis=2)
     Xi, imputed = impute_matrix(Xd, codes, fw.impute.method, groups, hist)
     layers["Imputed"] = frame(Xi, units_all, codes)
@@ -346,6 +372,30 @@ def evaluate(
     out["weaknesses"] = join_codes(weak)
     result = pl.DataFrame(out)
 
+    warnings: list[Problem] = []
+    for j, c in enumerate(codes):
+        if np.isnan(Xn[:, j]).all():
+            warnings.append(
+                Problem(
+                    "evaluation.no_scores",
+                    "该指标所有单位取值相同或均缺失，无法计分，合成时不计入",
+                    file=file,
+                    column=c,
+                    severity="warning",
+                )
+            )
+    for i in np.flatnonzero(np.isnan(final)).tolist():
+        warnings.append(
+            Problem(
+                "evaluation.no_index",
+                "该单位没有可用的指标数据，未计算总分和排名",
+                file=file,
+                column=unit_col,
+                value=units[i],
+                severity="warning",
+            )
+        )
+
     run = {
         "engine": ENGINE_VERSION,
         "framework": fw.framework,
@@ -359,7 +409,9 @@ def evaluate(
         "treated": {t.indicator: t.status for t in treatment if t.status != "pass"},
         "weights": used,
     }
-    return Evaluation(fw, units, layers, imputed, treatment, screened_out, used, result, run)
+    return Evaluation(
+        fw, units, layers, imputed, treatment, screened_out, used, result, run, warnings
+    )
 
 
 def node_weights(node: Node, C: np.ndarray) -> np.ndarray:

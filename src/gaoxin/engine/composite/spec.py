@@ -69,12 +69,32 @@ class Node(_Model):
     children: list[Node] = Field(default_factory=list)
     aggregation: AggregationMethod | None = None
     weights: WeightMethod = "explicit"
-    pairwise: list[list[float]] | None = None  # AHP judgement matrix, children in order
+    pairwise: list[list[float]] | None = (
+        None  # AHP judgement matrix, children in order; "1/3" allowed
+    )
     weights_sum: float | None = None  # if set, the children's explicit weights must sum to it
 
     @property
     def is_indicator(self) -> bool:
         return not self.children
+
+    @field_validator("pairwise", mode="before")
+    @classmethod
+    def _fractions(cls, v: Any) -> Any:
+        """Judgement matrices are written with fractions (1/3, 1/5): accept "a/b" strings."""
+        if not isinstance(v, list):
+            return v
+        return [[_fraction(x) for x in row] if isinstance(row, list) else row for row in v]
+
+
+def _fraction(x: Any) -> Any:
+    if isinstance(x, str) and "/" in x:
+        a, _, b = x.partition("/")
+        try:
+            return float(a) / float(b)
+        except (ValueError, ZeroDivisionError):
+            return x  # left for the float check to report
+    return x
 
 
 class Impute(_Model):
