@@ -244,3 +244,21 @@ def test_strengths_weaknesses():
     assert weak.tolist() == [["b", "c"], ["d", "a"]]
     short, _ = strengths_weaknesses(np.array([[np.nan, 2.0, np.nan]]), ["a", "b", "c"], n=2)
     assert short.tolist() == [["b", None]]
+
+
+def test_coinr_own_treatment_tests():
+    """The cases of COINr's tests/testthat/test-treat.R ("treat_num")."""
+    from gaoxin.engine.composite.treat import passes, treat_matrix
+
+    x = np.array([*range(1, 11), 100.0])
+    assert not passes(x)
+    w, hi, _ = winsorise(x, winmax=5)
+    assert w[10] == 10 and np.array_equal(w[:10], x[:10]) and passes(w) and hi == [10]
+
+    x = np.array([*range(1, 21), 100.0, 200.0])
+    w, _, _ = winsorise(x, winmax=1)
+    assert not passes(w)  # one point is not enough
+    # COINr applies f2 to the original values when f1 fails (combine_treat = FALSE)
+    out, rep = treat_matrix(x[:, None], ["x"], winmax=1)
+    np.testing.assert_allclose(out[:, 0], log_ct(x))
+    assert rep[0].status in ("log", "log_fails")
