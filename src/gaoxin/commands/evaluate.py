@@ -79,7 +79,7 @@ def evaluate(
         ev.treatment_report().write_csv(report / "treated.csv")
         for name, layer in ev.layers.items():
             layer.write_csv(report / f"layer_{name}.csv")
-    treated = sum(1 for t in ev.treatment if t.status != "pass")
+    treated = sum(1 for t in ev.treatment if t.status not in ("pass", "skipped"))
     console.print(
         f"已评价 {len(ev.units)} 个单位（剔除 {len(ev.screened_out)} 个），插补 {len(ev.imputed)} 个缺失值，"
         f"处理异常值指标 {treated} 个。结果：{out}"

@@ -181,3 +181,19 @@ def test_matches_coinr_published_results(asem):
         for col, want in zip(head[2:], row[2:], strict=True):
             if want != "None":
                 assert round(got[col], 2) == float(want), (row[0], col)
+
+
+def test_treatment_can_be_turned_off_per_indicator(asem_fw, asem_data):
+    from gaoxin.engine.composite import evaluate
+
+    def off(node):
+        if node.code == "Bord":
+            return node.model_copy(update={"treat": False})
+        return node.model_copy(update={"children": [off(c) for c in node.children]})
+
+    ev = evaluate(asem_fw.model_copy(update={"index": off(asem_fw.index)}), asem_data)
+    status = {t.indicator: t.status for t in ev.treatment}
+    assert status["Bord"] == "skipped" and status["Gas"] == "winsorised"
+    np.testing.assert_array_equal(
+        ev.layers["Treated"]["Bord"].to_numpy(), ev.layers["Screened"]["Bord"].to_numpy()
+    )

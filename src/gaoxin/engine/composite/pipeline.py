@@ -265,7 +265,13 @@ def evaluate(
     # Treat
     if fw.treat.method == "coinr":
         Xt, treatment = treat_matrix(
-            Xs, codes, fw.treat.winmax, fw.treat.skew, fw.treat.kurt, fw.treat.count
+            Xs,
+            codes,
+            fw.treat.winmax,
+            fw.treat.skew,
+            fw.treat.kurt,
+            fw.treat.count,
+            skip=[not n.treat for n in inds],
         )
     else:
         Xt, treatment = Xs.copy(), []
@@ -406,7 +412,9 @@ def evaluate(
         "units": len(units_all),
         "units_screened_out": screened_out,
         "imputed_cells": len(imputed),
-        "treated": {t.indicator: t.status for t in treatment if t.status != "pass"},
+        "treated": {
+            t.indicator: t.status for t in treatment if t.status not in ("pass", "skipped")
+        },
         "weights": used,
     }
     return Evaluation(

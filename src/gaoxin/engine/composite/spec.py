@@ -65,6 +65,7 @@ class Node(_Model):
     denominator: str | None = None
     previous: str | None = None  # growth-rate scoring: 100 * (x - previous) / |previous|
     scoring: Scoring | None = None
+    treat: bool = True  # false: leave this indicator's outliers alone (COINr indiv_specs "none")
     # aggregate fields
     children: list[Node] = Field(default_factory=list)
     aggregation: AggregationMethod | None = None

@@ -59,7 +59,9 @@ class Treatment:
     indicator: str
     skew_before: float
     kurt_before: float
-    status: str  # "pass" (untouched), "winsorised", "log", "log_fails" (log applied, still fails)
+    # "pass" (untouched), "skipped" (treatment off for it), "winsorised", "log",
+    # "log_fails" (log applied, still fails)
+    status: str
     winsorised_high: list[int] = field(default_factory=list)  # row positions, in order treated
     winsorised_low: list[int] = field(default_factory=list)
     skew_after: float = float("nan")
@@ -131,8 +133,11 @@ def treat_matrix(
     skew_thresh: float = 2.0,
     kurt_thresh: float = 3.5,
     count: str = "coinr",
+    skip: list[bool] | None = None,
 ) -> tuple[np.ndarray, list[Treatment]]:
-    """COINr's default two-stage treatment, column by column (the work inside is vectorised)."""
+    """COINr's default two-stage treatment, column by column (the work inside is vectorised).
+
+    Columns flagged in ``skip`` are reported with status "skipped" and left as they are."""
     out = np.array(X, dtype=float)
     s0 = np.atleast_1d(skew(X))
     k0 = np.atleast_1d(kurt(X))
@@ -140,7 +145,9 @@ def treat_matrix(
     for j, code in enumerate(codes):
         t = Treatment(code, float(s0[j]), float(k0[j]), "pass")
         col = X[:, j]
-        if not passes(col, skew_thresh, kurt_thresh):
+        if skip is not None and skip[j]:
+            t.status = "skipped"
+        elif not passes(col, skew_thresh, kurt_thresh):
             w, hi, lo = winsorise(col, winmax, skew_thresh, kurt_thresh, count)
             if passes(w, skew_thresh, kurt_thresh):
                 out[:, j] = w
