@@ -1,6 +1,6 @@
 """Benchmarks for gaoxin.engine.composite (not collected by pytest; figures in docs/benchmarks.md).
 
-.venv/bin/python tests/engine/composite/bench_composite.py
+.venv/bin/python benchmarks/bench_composite.py
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from gaoxin.engine.composite import Scoring, check_framework, evaluate, load_fra
 from gaoxin.engine.composite import aggregate as agg
 from gaoxin.engine.composite import analysis as an
 
-REF = Path(__file__).resolve().parents[2] / "reference"
+REF = Path(__file__).resolve().parents[1] / "tests" / "reference"
 
 
 def timed(label, f, repeat=3):
