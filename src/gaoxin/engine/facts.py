@@ -289,7 +289,10 @@ def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:
     if "entity" not in c.columns:
         c = c.rename({"entity_key": "entity"})
     return c.select(
-        [pl.col(k).cast(v) if k in c.columns else pl.lit(None, v).alias(k) for k, v in schema.items()]
+        [
+            pl.col(k).cast(v) if k in c.columns else pl.lit(None, v).alias(k)
+            for k, v in schema.items()
+        ]
     )
 
 
@@ -313,7 +316,8 @@ def _with_hierarchy(ents: pl.DataFrame) -> pl.DataFrame:
             cur = parent_of.get(cur)
         rows.append({"entity": code, **anc})
     up = pl.DataFrame(
-        rows, schema={"entity": pl.String, "province": pl.String, "city": pl.String, "zone": pl.String}
+        rows,
+        schema={"entity": pl.String, "province": pl.String, "city": pl.String, "zone": pl.String},
     )
     lower = ents.filter(pl.col("kind").is_in(["enterprise", "institution"])).join(
         up.rename({"entity": "parent"}), on="parent", how="left"
@@ -350,18 +354,32 @@ _PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
 
 
 def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
-    """period, year, sub, seq, start, end for canonical period codes of one type."""
-    f = pl.DataFrame({"period": periods.unique().sort()})
-    year = pl.col("period").str.slice(0, 4).cast(pl.Int32)
-    sub = pl.lit(1, pl.Int32) if ptype == "year" else pl.col("period").str.slice(5).cast(pl.Int32)
+    """period, year, sub, seq, start, end for every period of one type from the first code in
+    ``periods`` to the last, gaps included (so that "n periods back" is always n rows back)."""
     n = _PER_YEAR[ptype]
+    codes = periods.unique().sort()
+    year = codes.str.slice(0, 4).cast(pl.Int32)
+    sub = pl.Series([1] * len(codes)) if ptype == "year" else codes.str.slice(5).cast(pl.Int32)
+    seqs = (year * n + sub - 1).to_list()
+    f = pl.DataFrame({"seq": pl.int_range(min(seqs), max(seqs) + 1, eager=True).cast(pl.Int32)})
+    f = f.with_columns(
+        year=(pl.col("seq") // n).cast(pl.Int32), sub=(pl.col("seq") % n + 1).cast(pl.Int32)
+    )
+    text = pl.col("year").cast(pl.String)
+    tag = {"year": None, "half": "H", "quarter": "Q", "month": "-"}[ptype]
+    if tag is None:
+        code = text
+    elif tag == "-":
+        code = pl.concat_str([text, pl.lit("-"), pl.col("sub").cast(pl.String).str.zfill(2)])
+    else:
+        code = pl.concat_str([text, pl.lit(tag), pl.col("sub").cast(pl.String)])
     months = 12 // n
-    f = f.with_columns(year=year, sub=sub).with_columns(
-        seq=pl.col("year") * n + pl.col("sub") - 1,
+    f = f.with_columns(
+        period=code,
         start=pl.date(pl.col("year"), (pl.col("sub") - 1) * months + 1, 1),
     )
     f = f.with_columns(end=pl.col("start").dt.offset_by(f"{months}mo").dt.offset_by("-1d"))
-    return f
+    return f.select("period", "year", "sub", "seq", "start", "end")
 
 
 def _wide(
@@ -376,7 +394,9 @@ def _wide(
     values = obs.pivot(on="variable", index=["entity", "period"], values="value")
     frame = grid.join(values, on=["entity", "period"], how="left")
     frame = _with_certifications(frame, certs, periods, cert_kinds)
-    return frame.drop("parent", "joined_on", "left_on", "start", "end").sort("kind", "entity", "seq")
+    return frame.drop("parent", "joined_on", "left_on", "start", "end").sort(
+        "kind", "entity", "seq"
+    )
 
 
 def _with_certifications(
@@ -386,9 +406,7 @@ def _with_certifications(
         return frame
     ranked = certs.with_columns(
         rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
-        stop=pl.min_horizontal(
-            pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")
-        ),
+        stop=pl.min_horizontal(pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")),
     )
     ends = periods.select("end").to_series()
     befores = periods.select(pl.col("start").dt.offset_by("-1d")).to_series()
@@ -429,12 +447,19 @@ def synth_entities(j: Jurisdiction) -> pl.DataFrame:
     """
     r = j.regions
     lv = dict(zip(r["code"].to_list(), r["level"].to_list(), strict=True))
-    parent = r.join(r.select("code", pl.col("level").alias("parent_level")), left_on="parent_code", right_on="code", how="left")
+    parent = r.join(
+        r.select("code", pl.col("level").alias("parent_level")),
+        left_on="parent_code",
+        right_on="code",
+        how="left",
+    )
     regions = parent.filter(
         (pl.col("level") != "county") | (pl.col("parent_level") == "province")
     ).select(
         entity=pl.col("code"),
-        kind=pl.when(pl.col("level") == "province").then(pl.lit("province")).otherwise(pl.lit("city")),
+        kind=pl.when(pl.col("level") == "province")
+        .then(pl.lit("province"))
+        .otherwise(pl.lit("city")),
         name=pl.col("name"),
         parent=pl.col("parent_code"),
     )

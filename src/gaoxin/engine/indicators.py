@@ -35,15 +35,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from gaoxin.engine.expr import ENGINE_FUNCTIONS, MISSING_RULES, ExprError, Formula, check
+from gaoxin.engine.expr.builtins import full_length
 from gaoxin.engine.expr.checker import Checked
 from gaoxin.engine.expr.compiler import Compiler
 from gaoxin.engine.expr.functions import CallArgs, CompileContext
 from gaoxin.engine.expr.hierarchy import group_keys, selected
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.expr.periodic import lag, per_year
-from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Literal as Lit, Name, Node
-from gaoxin.engine.expr.syntax import Unary, walk
-from gaoxin.engine.facts import HIERARCHY_COLUMNS, LEVEL_PREFIX, FactFrame, source_column
+from gaoxin.engine.expr.ranking import rank_expr
+from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Name, Node, Unary, walk
+from gaoxin.engine.expr.syntax import Literal as Lit
+from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, source_column
 
 Level = Literal["enterprise", "institution", "zone", "city", "province"]
 PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
@@ -101,18 +103,14 @@ def default_indicators() -> tuple[Indicator, ...]:
 
 
 def indicator_names(indicators: Iterable[Indicator]) -> dict[str, NameInfo]:
-    return {
-        i.code: NameInfo(ExprType.NUMBER, "indicator", i.level, i.zh, None) for i in indicators
-    }
+    return {i.code: NameInfo(ExprType.NUMBER, "indicator", i.level, i.zh, None) for i in indicators}
 
 
 def namespace_for(facts: FactFrame, indicators: Iterable[Indicator]) -> Namespace:
     return facts.namespace(indicator_names(indicators))
 
 
-def check_indicators(
-    indicators: Sequence[Indicator], namespace: Namespace
-) -> dict[str, Formula]:
+def check_indicators(indicators: Sequence[Indicator], namespace: Namespace) -> dict[str, Formula]:
     """Check every formula against the namespace; raise :class:`IndicatorError` naming the
     indicator and the position of the first mistake."""
     out: dict[str, Formula] = {}
@@ -122,14 +120,20 @@ def check_indicators(
         try:
             f = check(ind.formula, namespace, functions=ENGINE_FUNCTIONS, level=ind.level)
         except ExprError as err:
-            raise IndicatorError(f"指标「{ind.code}」（{ind.zh}）的公式有误：{err}", ind.code, err) from err
+            raise IndicatorError(
+                f"指标「{ind.code}」（{ind.zh}）的公式有误：{err}", ind.code, err
+            ) from err
         if f.type == ExprType.STRING:
-            raise IndicatorError(f"指标「{ind.code}」（{ind.zh}）的公式结果是文本，应为数值", ind.code)
+            raise IndicatorError(
+                f"指标「{ind.code}」（{ind.zh}）的公式结果是文本，应为数值", ind.code
+            )
         out[ind.code] = f
     return out
 
 
-def dependency_order(indicators: Sequence[Indicator], formulas: Mapping[str, Formula]) -> list[list[str]]:
+def dependency_order(
+    indicators: Sequence[Indicator], formulas: Mapping[str, Formula]
+) -> list[list[str]]:
     """Waves of indicator codes: each wave uses only indicators of earlier waves."""
     codes = {i.code for i in indicators}
     deps = {c: {n for n in formulas[c].names if n in codes} for c in codes}
@@ -170,7 +174,9 @@ def _period_type(code: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Computing
 # ---------------------------------------------------------------------------------------------
-def _context(facts: FactFrame, ns: Namespace, level: str, ptype: str, cumulative: frozenset[str]) -> CompileContext:
+def _context(
+    facts: FactFrame, ns: Namespace, level: str, ptype: str, cumulative: frozenset[str]
+) -> CompileContext:
     return CompileContext(
         namespace=ns,
         level=level,
@@ -198,6 +204,7 @@ class Result:
     formulas: Mapping[str, Formula]
     computed: Mapping[str, pl.DataFrame] = field(repr=False, default_factory=dict)
     namespace: Namespace = field(default_factory=Namespace)
+    plans: Mapping[str, Mapping[int, str]] = field(repr=False, default_factory=dict)
 
     @property
     def input_hash(self) -> str:
@@ -205,7 +212,9 @@ class Result:
 
     def value(self, entity: str, period: str, indicator: str) -> float | None:
         row = self.frame.filter(
-            (pl.col("entity") == entity) & (pl.col("period") == period) & (pl.col("indicator") == indicator)
+            (pl.col("entity") == entity)
+            & (pl.col("period") == period)
+            & (pl.col("indicator") == indicator)
         )
         return None if row.height == 0 else row["value"][0]
 
@@ -213,7 +222,9 @@ class Result:
         """One row per entity and period, one column per indicator."""
         return self.frame.pivot(on="indicator", index=["entity", "kind", "period"], values="value")
 
-    def lineage(self, entity: str, period: str, indicator: str, *, cap: int = LINEAGE_CAP) -> dict[str, Any]:
+    def lineage(
+        self, entity: str, period: str, indicator: str, *, cap: int = LINEAGE_CAP
+    ) -> dict[str, Any]:
         return _Lineage(self, cap).cell(entity, period, indicator, depth=0)
 
 
@@ -238,6 +249,7 @@ def compute(
         by_type[_period_type(p)].append(p)
     parts: list[pl.DataFrame] = []
     computed: dict[str, pl.DataFrame] = {}
+    plans: dict[str, dict[int, str]] = {}
     for ptype, plist in by_type.items():
         frame = _prepare(facts.wide(ptype), formulas, ns, facts)
         for wave in waves:
@@ -246,11 +258,34 @@ def compute(
                 ind = by_code[code]
                 ctx = _context(facts, ns, ind.level, ptype, cumulative)
                 f = formulas[code]
-                value = f.to_polars(ctx).cast(pl.Float64)
-                missing = _Missing(f.checked, ctx).expr(f.tree).cast(pl.Int32)
+                columns: dict[int, str] = {}
+                missing_columns: dict[int, str] = {}
+                # Windows nested in windows are computed first, over the whole frame: Polars
+                # evaluates an inner .over() inside the outer window's partition.
+                for i, (node, stage) in enumerate(_stages(f)):
+                    at = ctx.at_level(f.checked.levels.get(node, ind.level))
+                    name = f"__t__{code}__{i}"
+                    if stage == "rank":
+                        # rank_change = previous rank − rank: the rank is a column first.
+                        assert isinstance(node, Call)
+                        b = f.checked.bindings[node]
+                        comp = _Compiler(f.checked, columns)
+                        args = CallArgs(b.spec, node, b.nodes, b.rest, at, comp.compile, comp.type)
+                        frame = frame.with_columns(rank_expr(args, at).alias(name))
+                        columns[(id(node), "rank")] = name  # type: ignore[index]
+                        continue
+                    value = _Compiler(f.checked, columns).compile(node, at)
+                    miss = _Missing(f.checked, ctx, columns, missing_columns).expr(node, at)
+                    frame = frame.with_columns(value.alias(name), miss.alias(_MISSING + name))
+                    columns[id(node)] = name
+                    missing_columns[id(node)] = _MISSING + name
+                plans[code] = columns
+                value = full_length(_Compiler(f.checked, columns).compile(f.tree, ctx), f.type)
+                value = value.cast(pl.Float64)
+                missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
                 on_level = pl.col("kind") == ind.level
                 cols.append(pl.when(on_level).then(value).alias(code))
-                cols.append(pl.when(on_level).then(missing).alias(_MISSING + code))
+                cols.append(pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code))
             frame = frame.with_columns(cols)
             frame = _broadcast_upward(frame, wave, by_code, formulas)
         wanted = frame.filter(pl.col("period").is_in(plist))
@@ -266,16 +301,24 @@ def compute(
             parts.append(vals.join(miss, on=["entity", "period", "indicator"], how="left"))
         if keep_frames:
             computed[ptype] = frame
-    schema = {"entity": pl.String, "kind": pl.String, "period": pl.String, "indicator": pl.String,
-              "value": pl.Float64, "missing": pl.Int32}
+    schema = {
+        "entity": pl.String,
+        "kind": pl.String,
+        "period": pl.String,
+        "indicator": pl.String,
+        "value": pl.Float64,
+        "missing": pl.Int32,
+    }
     out = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
     out = out.with_columns(pl.col("missing").fill_null(0).cast(pl.Int32)).sort(
         "indicator", "period", "entity"
     )
-    return Result(out, facts, by_code, formulas, computed, ns)
+    return Result(out, facts, by_code, formulas, computed, ns, plans)
 
 
-def _prepare(frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame) -> pl.DataFrame:
+def _prepare(
+    frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame
+) -> pl.DataFrame:
     """Add what the formulas read that the frame lacks: broadcast columns for names read above
     their own rows (``city_gdp``), null columns for variables not observed in this period type,
     empty certification columns."""
@@ -285,7 +328,11 @@ def _prepare(frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace
         used.update(f.names)
         for node in walk(f.tree):
             if isinstance(node, Call) and node.func in ("certified", "became", "lost"):
-                kind = node.args[0] if node.args else next(k.value for k in node.keywords if k.name == "kind")
+                kind = (
+                    node.args[0]
+                    if node.args
+                    else next(k.value for k in node.keywords if k.name == "kind")
+                )
                 if isinstance(kind, Lit):
                     certs.add(str(kind.value))
     add: list[pl.Expr] = []
@@ -303,8 +350,11 @@ def _prepare(frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace
             if src in have:
                 level_col = HIERARCHY_COLUMNS[info.level]
                 add.append(
-                    pl.when(pl.col("kind") == info.level).then(pl.col(src)).max()
-                    .over([level_col, "period"]).alias(name)
+                    pl.when(pl.col("kind") == info.level)
+                    .then(pl.col(src))
+                    .max()
+                    .over([level_col, "period"])
+                    .alias(name)
                 )
             else:
                 add.append(pl.lit(None, pl.Float64).alias(name))
@@ -315,8 +365,12 @@ def _prepare(frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace
     return frame.with_columns(add) if add else frame
 
 
-def _broadcast_upward(frame: pl.DataFrame, wave: list[str], by_code: Mapping[str, Indicator],
-                      formulas: Mapping[str, Formula]) -> pl.DataFrame:
+def _broadcast_upward(
+    frame: pl.DataFrame,
+    wave: list[str],
+    by_code: Mapping[str, Indicator],
+    formulas: Mapping[str, Formula],
+) -> pl.DataFrame:
     """Spread an indicator onto the rows below its level when a lower-level formula reads it."""
     order = {"enterprise": 0, "institution": 0, "zone": 1, "city": 2, "province": 3}
     needed = []
@@ -333,21 +387,79 @@ def _broadcast_upward(frame: pl.DataFrame, wave: list[str], by_code: Mapping[str
         keys = [HIERARCHY_COLUMNS[by_code[code].level], "period"]
         on = pl.col("kind") == by_code[code].level
         exprs.append(pl.when(on).then(pl.col(code)).max().over(keys).alias(code))
-        exprs.append(pl.when(on).then(pl.col(_MISSING + code)).max().over(keys).alias(_MISSING + code))
+        exprs.append(
+            pl.when(on).then(pl.col(_MISSING + code)).max().over(keys).alias(_MISSING + code)
+        )
     return frame.with_columns(exprs)
+
+
+_WINDOWED = {"aggregate", "lag", "lag+", "ytd"}
+
+
+def _is_window(node: Node, checked: Checked) -> bool:
+    if not isinstance(node, Call) or node not in checked.bindings:
+        return False
+    return MISSING_RULES.get(node.func) in _WINDOWED or node.func in ("rank", "consecutive")
+
+
+def _stages(f: Formula) -> list[tuple[Node, str]]:
+    """What is computed before the formula, innermost first: the rank inside each
+    ``rank_change`` ("rank"), and window calls nested in another window call ("window")."""
+    from gaoxin.engine.expr.syntax import children
+
+    out: list[tuple[Node, str]] = []
+
+    def visit(node: Node, inside: bool) -> None:
+        here = _is_window(node, f.checked)
+        for c in children(node):
+            visit(c, inside or here)
+        if isinstance(node, Call) and node.func == "rank_change" and node in f.checked.bindings:
+            out.append((node, "rank"))
+        if here and inside:
+            out.append((node, "window"))
+
+    visit(f.tree, False)
+    return out
+
+
+class _Compiler(Compiler):
+    """The expression compiler, reading already computed sub-expressions from columns."""
+
+    def __init__(self, checked: Checked, columns: Mapping[int, str]) -> None:
+        super().__init__(checked)
+        self.columns = columns
+
+    def compile(self, node: Node, ctx: CompileContext) -> pl.Expr:
+        name = self.columns.get(id(node))
+        if name is not None:
+            return pl.col(name)
+        rank = self.columns.get((id(node), "rank"))  # type: ignore[call-overload]
+        if rank is not None:
+            return lag(pl.col(rank), 1, ctx) - pl.col(rank)
+        return super().compile(node, ctx)
 
 
 class _Missing:
     """The missing-input count of a formula, as a Polars expression (see the module's rule)."""
 
-    def __init__(self, checked: Checked, ctx: CompileContext) -> None:
+    def __init__(
+        self,
+        checked: Checked,
+        ctx: CompileContext,
+        columns: Mapping[int, str] | None = None,
+        missing_columns: Mapping[int, str] | None = None,
+    ) -> None:
         self.checked = checked
-        self.compiler = Compiler(checked)
+        self.compiler = _Compiler(checked, columns or {})
         self.ctx = ctx
+        self.missing_columns = missing_columns or {}
 
     def expr(self, node: Node, ctx: CompileContext | None = None) -> pl.Expr:
         ctx = ctx or self.ctx
         zero = pl.lit(0, pl.Int32)
+        done = self.missing_columns.get(id(node))
+        if done is not None:
+            return pl.col(done)
         if isinstance(node, Lit):
             return zero
         if isinstance(node, Name):
@@ -355,7 +467,9 @@ class _Missing:
             if info is None or info.kind in ("attribute", "parameter"):
                 return zero
             if info.kind == "indicator":
-                return pl.col(_MISSING + node.id).fill_null(pl.col(node.id).is_null().cast(pl.Int32))
+                return pl.col(_MISSING + node.id).fill_null(
+                    pl.col(node.id).is_null().cast(pl.Int32)
+                )
             return pl.col(info.column or node.id).is_null().cast(pl.Int32)
         if isinstance(node, Unary):
             return self.expr(node.operand, ctx)
@@ -382,9 +496,17 @@ class _Missing:
             return pl.lit(0, pl.Int32)
         if rule == "aggregate":
             inner = ctx.at_level(self.checked.inner_levels.get(node, ctx.level))
-            args = CallArgs(b.spec, node, b.nodes, b.rest, inner, self.compiler.compile, self.compiler.type)
+            args = CallArgs(
+                b.spec, node, b.nodes, b.rest, inner, self.compiler.compile, self.compiler.type
+            )
             m = self._args(node, inner, skip=("where", "by", "n"))
-            return pl.when(selected(args, ctx) & (m > 0)).then(1).otherwise(0).sum().over(group_keys(ctx))
+            return (
+                pl.when(selected(args, ctx) & (m > 0))
+                .then(1)
+                .otherwise(0)
+                .sum()
+                .over(group_keys(ctx))
+            )
         m = self._args(node, ctx, skip=("n", "years", "within", "order"))
         if rule == "args":
             return m
@@ -394,7 +516,9 @@ class _Missing:
         if rule == "ytd":
             from gaoxin.engine.expr.periodic import is_cumulative
 
-            args = CallArgs(b.spec, node, b.nodes, b.rest, ctx, self.compiler.compile, self.compiler.type)
+            args = CallArgs(
+                b.spec, node, b.nodes, b.rest, ctx, self.compiler.compile, self.compiler.type
+            )
             if per_year(ctx) == 1 or is_cumulative(args, ctx):
                 return m
             return m.cum_sum().over(["entity", "year"], order_by="seq")
@@ -451,8 +575,11 @@ def _offsets(tree: Node, per: int) -> set[int]:
         elif node.func in ("yoy", "growth"):
             out.add(per)
         elif node.func == "cagr":
-            years = _literal(node.args[1], 1) if len(node.args) > 1 else next(
-                (_literal(k.value, 1) for k in node.keywords if k.name == "years"), 1)
+            years = (
+                _literal(node.args[1], 1)
+                if len(node.args) > 1
+                else next((_literal(k.value, 1) for k in node.keywords if k.name == "years"), 1)
+            )
             out.add(int(years) * per)
         elif node.func in ("single", "rank_change"):
             out.add(1)
@@ -466,7 +593,11 @@ def _top_aggregates(tree: Node, checked: Checked) -> list[Call]:
     found: list[Call] = []
 
     def visit(node: Node) -> None:
-        if isinstance(node, Call) and node in checked.bindings and checked.bindings[node].spec.aggregates:
+        if (
+            isinstance(node, Call)
+            and node in checked.bindings
+            and checked.bindings[node].spec.aggregates
+        ):
             found.append(node)
             return
         from gaoxin.engine.expr.syntax import children
@@ -516,7 +647,12 @@ class _Lineage:
         seq = int(row["seq"][0])
         per = PER_YEAR[ptype]
         seqs = sorted({seq - k for k in _offsets(f.tree, per)}, reverse=True)
-        periods = frame.filter(pl.col("seq").is_in(seqs)).select("period", "seq").unique().sort("seq", descending=True)
+        periods = (
+            frame.filter(pl.col("seq").is_in(seqs))
+            .select("period", "seq")
+            .unique()
+            .sort("seq", descending=True)
+        )
         period_list = periods["period"].to_list()
         out: dict[str, Any] = {
             "indicator": code,
@@ -549,7 +685,9 @@ class _Lineage:
                     target = row[HIERARCHY_COLUMNS[info.level]][0]
                 var_targets.append((target, source_column(name, info), name))
             elif info.kind == "attribute":
-                out["inputs"].append({"name": name, "value": row[name][0] if name in row.columns else None})
+                out["inputs"].append(
+                    {"name": name, "value": row[name][0] if name in row.columns else None}
+                )
             elif info.kind == "indicator" and depth < 3:
                 target = entity
                 if info.level != ind.level:
@@ -558,33 +696,50 @@ class _Lineage:
                     try:
                         out["indicators"].append(self.cell(target, p, name, depth + 1))
                     except KeyError:
-                        out["indicators"].append({"indicator": name, "entity": target, "period": p, "value": None})
+                        out["indicators"].append(
+                            {"indicator": name, "entity": target, "period": p, "value": None}
+                        )
         out["inputs"].extend(self._observations(var_targets, period_list))
         for call in _top_aggregates(f.tree, f.checked):
             out["aggregates"].append(self._aggregate(call, f, ind, frame, entity, period, ptype))
         return out
 
-    def _observations(self, targets: list[tuple[str, str, str]], periods: list[str]) -> list[dict[str, Any]]:
+    def _observations(
+        self, targets: list[tuple[str, str, str]], periods: list[str]
+    ) -> list[dict[str, Any]]:
         if not targets:
             return []
         obs = self.r.facts.observations
         keys = pl.DataFrame(
             [(e, v, n, p) for e, v, n in targets for p in periods],
-            schema={"entity": pl.String, "variable": pl.String, "name": pl.String, "period": pl.String},
+            schema={
+                "entity": pl.String,
+                "variable": pl.String,
+                "name": pl.String,
+                "period": pl.String,
+            },
             orient="row",
         )
         found = keys.join(obs, on=["entity", "variable", "period"], how="left")
         return found.select("entity", "name", "variable", "period", "value", "batch").to_dicts()
 
-    def _aggregate(self, call: Call, f: Formula, ind: Indicator, frame: pl.DataFrame,
-                   entity: str, period: str, ptype: str) -> dict[str, Any]:
+    def _aggregate(
+        self,
+        call: Call,
+        f: Formula,
+        ind: Indicator,
+        frame: pl.DataFrame,
+        entity: str,
+        period: str,
+        ptype: str,
+    ) -> dict[str, Any]:
         r = self.r
         checked = f.checked
         b = checked.bindings[call]
         cumulative = r.facts.cumulative | {i.code for i in r.indicators.values() if i.cumulative}
         ctx = _context(r.facts, r.namespace, ind.level, ptype, cumulative)
         inner = ctx.at_level(checked.inner_levels.get(call, ind.level))
-        compiler = Compiler(checked)
+        compiler = _Compiler(checked, r.plans.get(ind.code, {}))
         args = CallArgs(b.spec, call, b.nodes, b.rest, inner, compiler.compile, compiler.type)
         child = inner.level or "enterprise"
         if args.ctx.level is None:
@@ -598,7 +753,11 @@ class _Lineage:
         if "x" in b.nodes:
             value_cols.append(compiler.compile(b.nodes["x"], inner).cast(pl.Float64).alias("x"))
         shown = sel.select("entity", "name", *value_cols)
-        names = [n for n in _names_in(call) if (i := r.namespace.get(n)) is not None and i.kind == "variable"]
+        names = [
+            n
+            for n in _names_in(call)
+            if (i := r.namespace.get(n)) is not None and i.kind == "variable"
+        ]
         missing = 0
         if "x" in shown.columns:
             missing = int(shown["x"].null_count())
@@ -607,14 +766,19 @@ class _Lineage:
         children = listed.to_dicts()
         if names and children:
             obs = r.facts.observations.filter(
-                pl.col("entity").is_in(listed["entity"].implode()) & (pl.col("period") == period)
+                pl.col("entity").is_in(listed["entity"].implode())
+                & (pl.col("period") == period)
                 & pl.col("variable").is_in([source_column(n, r.namespace[n]) for n in names])
             )
-            batches = {(o["entity"], o["variable"]): (o["value"], o["batch"]) for o in obs.to_dicts()}
+            batches = {
+                (o["entity"], o["variable"]): (o["value"], o["batch"]) for o in obs.to_dicts()
+            }
             for c in children:
                 c["observations"] = {
-                    n: {"value": batches.get((c["entity"], n), (None, None))[0],
-                        "batch": batches.get((c["entity"], n), (None, None))[1]}
+                    n: {
+                        "value": batches.get((c["entity"], n), (None, None))[0],
+                        "batch": batches.get((c["entity"], n), (None, None))[1],
+                    }
                     for n in names
                 }
         where = None

@@ -36,6 +36,15 @@ from gaoxin.engine.expr.functions import (
     TypedArgs,
 )
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
+from gaoxin.engine.expr.syntax import (
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_FORMULA_CHARS,
+    MAX_INT,
+    MAX_NODES,
+    MAX_STRING_CHARS,
+    parse,
+)
 
 #: The default registry plus the functions that read the fact frame's structure: periods
 #: (prev, yoy, ytd…), hierarchy aggregates (sum, count, share, top_share…), certifications
@@ -47,17 +56,11 @@ ENGINE_FUNCTIONS = FUNCTIONS.with_(
 )
 #: How each engine function's missing-input count is formed (gaoxin.engine.indicators).
 MISSING_RULES: dict[str, str] = {
-    **_periodic.MISSING, **_hierarchy.MISSING, **_certification.MISSING, **_ranking.MISSING
+    **_periodic.MISSING,
+    **_hierarchy.MISSING,
+    **_certification.MISSING,
+    **_ranking.MISSING,
 }
-from gaoxin.engine.expr.syntax import (
-    MAX_DEPTH,
-    MAX_EXPANDED_NODES,
-    MAX_FORMULA_CHARS,
-    MAX_INT,
-    MAX_NODES,
-    MAX_STRING_CHARS,
-    parse,
-)
 
 __all__ = [
     "ENGINE_FUNCTIONS",

@@ -88,18 +88,41 @@ def _text(verb: str):  # noqa: ANN202
 
 _PARAMS = (
     Param("kind", ExprType.STRING, literal=True, choices=KINDS, label="认定类型"),
-    Param("level", ExprType.STRING, required=False, literal=True, choices=tuple(LEVELS),
-          label="级别（及以上）"),
+    Param(
+        "level",
+        ExprType.STRING,
+        required=False,
+        literal=True,
+        choices=tuple(LEVELS),
+        label="级别（及以上）",
+    ),
 )
 
 SPECS = (
-    FunctionSpec(name="certified", params=_PARAMS, returns=ExprType.BOOL, compile=_certified,
-                 label="持有认定", describe=_text("持有")),
-    FunctionSpec(name="became", params=_PARAMS, returns=ExprType.BOOL, compile=_became,
-                 label="本期新获认定", describe=_text("本期新获")),
-    FunctionSpec(name="lost", params=_PARAMS, returns=ExprType.BOOL, compile=_lost,
-                 label="本期失去认定", describe=_text("本期失去")),
+    FunctionSpec(
+        name="certified",
+        params=_PARAMS,
+        returns=ExprType.BOOL,
+        compile=_certified,
+        label="持有认定",
+        describe=_text("持有"),
+    ),
+    FunctionSpec(
+        name="became",
+        params=_PARAMS,
+        returns=ExprType.BOOL,
+        compile=_became,
+        label="本期新获认定",
+        describe=_text("本期新获"),
+    ),
+    FunctionSpec(
+        name="lost",
+        params=_PARAMS,
+        returns=ExprType.BOOL,
+        compile=_lost,
+        label="本期失去认定",
+        describe=_text("本期失去"),
+    ),
 )
 
 MISSING = {s.name: "none" for s in SPECS}
-

@@ -78,7 +78,9 @@ def _count(args: CallArgs, ctx: CompileContext) -> pl.Expr:
 
 
 def _mean(args: CallArgs, ctx: CompileContext) -> pl.Expr:
-    return pl.when(selected(args, ctx)).then(args["x"].cast(pl.Float64)).mean().over(group_keys(ctx))
+    return (
+        pl.when(selected(args, ctx)).then(args["x"].cast(pl.Float64)).mean().over(group_keys(ctx))
+    )
 
 
 def _median(args: CallArgs, ctx: CompileContext) -> pl.Expr:
@@ -110,8 +112,15 @@ def _top_share(args: CallArgs, ctx: CompileContext) -> pl.Expr:
 
 _WHERE = Param("where", BOOL, required=False, keyword_only=True, label="筛选条件")
 #: Which children, when the arguments name no variable of theirs: count(of="institution").
-_OF = Param("of", ExprType.STRING, required=False, keyword_only=True, literal=True,
-            choices=("enterprise", "institution", "zone", "city"), label="下级类型")
+_OF = Param(
+    "of",
+    ExprType.STRING,
+    required=False,
+    keyword_only=True,
+    literal=True,
+    choices=("enterprise", "institution", "zone", "city"),
+    label="下级类型",
+)
 _X = Param("x", NUMBER, label="数值")
 
 
@@ -170,10 +179,24 @@ SPECS = (
         name="top_share",
         params=(
             _X,
-            Param("by", ExprType.STRING, required=False, keyword_only=True, literal=True,
-                  choices=GROUP_BY_CHOICES, label="分组"),
-            Param("n", NUMBER, required=False, keyword_only=True, literal=True,
-                  choices=tuple(range(1, 11)), label="前几位"),
+            Param(
+                "by",
+                ExprType.STRING,
+                required=False,
+                keyword_only=True,
+                literal=True,
+                choices=GROUP_BY_CHOICES,
+                label="分组",
+            ),
+            Param(
+                "n",
+                NUMBER,
+                required=False,
+                keyword_only=True,
+                literal=True,
+                choices=tuple(range(1, 11)),
+                label="前几位",
+            ),
             _WHERE,
             _OF,
         ),
@@ -189,4 +212,3 @@ SPECS = (
 
 #: Missing-input rule (see gaoxin.engine.indicators): count children with a missing input.
 MISSING = {s.name: "aggregate" for s in SPECS}
-

@@ -230,6 +230,13 @@ SPECS = (
 )
 
 #: How the missing-input count of each function is formed (see gaoxin.engine.indicators).
-MISSING = {"prev": "lag", "delta": "lag+", "yoy": "lag+", "growth": "lag+", "cagr": "lag+",
-           "ytd": "ytd", "single": "lag+", "consecutive": "args"}
-
+MISSING = {
+    "prev": "lag",
+    "delta": "lag+",
+    "yoy": "lag+",
+    "growth": "lag+",
+    "cagr": "lag+",
+    "ytd": "ytd",
+    "single": "lag+",
+    "consecutive": "args",
+}

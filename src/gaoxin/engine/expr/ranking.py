@@ -40,10 +40,24 @@ def _rank_change(args: CallArgs, ctx: CompileContext) -> pl.Expr:
 
 _PARAMS = (
     Param("x", ExprType.NUMBER, label="数值"),
-    Param("within", ExprType.STRING, required=False, keyword_only=True, literal=True,
-          choices=WITHIN, label="排名范围"),
-    Param("order", ExprType.STRING, required=False, keyword_only=True, literal=True,
-          choices=ORDER, label="顺序"),
+    Param(
+        "within",
+        ExprType.STRING,
+        required=False,
+        keyword_only=True,
+        literal=True,
+        choices=WITHIN,
+        label="排名范围",
+    ),
+    Param(
+        "order",
+        ExprType.STRING,
+        required=False,
+        keyword_only=True,
+        literal=True,
+        choices=ORDER,
+        label="顺序",
+    ),
 )
 _WITHIN_ZH = {"all": "", "province": "省内", "city": "市内", "zone": "园区内"}
 
@@ -53,12 +67,21 @@ def _scope(a) -> str:  # type: ignore[no-untyped-def]
 
 
 SPECS = (
-    FunctionSpec(name="rank", params=_PARAMS, compile=rank_expr, label="排名",
-                 describe=lambda a, r: f"{a['x']}在同级主体中的{_scope(a)}排名"),
-    FunctionSpec(name="rank_change", params=_PARAMS, compile=_rank_change, label="位次变化",
-                 describe=lambda a, r: f"{a['x']}{_scope(a)}排名较上期的进位数",
-                 expansion={"x": 2}),
+    FunctionSpec(
+        name="rank",
+        params=_PARAMS,
+        compile=rank_expr,
+        label="排名",
+        describe=lambda a, r: f"{a['x']}在同级主体中的{_scope(a)}排名",
+    ),
+    FunctionSpec(
+        name="rank_change",
+        params=_PARAMS,
+        compile=_rank_change,
+        label="位次变化",
+        describe=lambda a, r: f"{a['x']}{_scope(a)}排名较上期的进位数",
+        expansion={"x": 2},
+    ),
 )
 
 MISSING = {"rank": "args", "rank_change": "lag+"}
-

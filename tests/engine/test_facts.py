@@ -1,0 +1,149 @@
+"""The fact frame: hierarchy columns, membership rows, certification status, stamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from gaoxin.engine import synth
+from gaoxin.engine.facts import FactFrame, build_facts, from_synth, synth_entities
+
+
+@pytest.fixture(scope="module")
+def j() -> synth.Jurisdiction:
+    return synth.generate("fujian", scale=0.3)
+
+
+@pytest.fixture(scope="module")
+def facts(j: synth.Jurisdiction) -> FactFrame:
+    return from_synth(j, built_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_one_wide_frame_per_period_type(facts: FactFrame) -> None:
+    assert set(facts.frames) == {"year", "quarter", "month"}
+    year = facts.wide("year")
+    assert year.select(pl.struct("entity", "period").is_duplicated().any()).item() is False
+    for col in (
+        "entity",
+        "kind",
+        "province",
+        "city",
+        "zone",
+        "period",
+        "seq",
+        "revenue",
+        "__cert__hte",
+    ):
+        assert col in year.columns
+    assert year["revenue"].dtype == pl.Float64
+
+
+def test_hierarchy_columns_hold_ancestors_and_self(facts: FactFrame, j: synth.Jurisdiction) -> None:
+    year = facts.wide("year").filter(pl.col("period") == "2025")
+    firm = j.enterprises.row(0, named=True)
+    row = year.filter(pl.col("entity") == firm["uscc"]).row(0, named=True)
+    assert row["zone"] == firm["zone_code"]
+    zone_row = year.filter(pl.col("entity") == firm["zone_code"]).row(0, named=True)
+    assert zone_row["zone"] == firm["zone_code"]
+    assert (
+        (row["city"], row["province"])
+        == (zone_row["city"], zone_row["province"])
+        == (zone_row["city"], "350000")
+    )
+    assert year.filter(pl.col("kind") == "province")["entity"].to_list() == ["350000"]
+
+
+def test_rows_follow_membership_not_reporting(facts: FactFrame, j: synth.Jurisdiction) -> None:
+    year = facts.wide("year")
+    left = j.enterprises.filter(pl.col("left_on").dt.year() == 2022).row(0, named=True)
+    periods = year.filter(pl.col("entity") == left["uscc"])["period"].to_list()
+    assert max(periods) == "2022"
+    # every member has a row even without a report; values are then missing
+    members_2025 = j.enterprises.filter(
+        (pl.col("joined_on") <= pl.date(2025, 12, 31))
+        & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.date(2025, 1, 1)))
+    ).height
+    assert (
+        year.filter((pl.col("kind") == "enterprise") & (pl.col("period") == "2025")).height
+        == members_2025
+    )
+
+
+def test_later_batch_wins(facts: FactFrame, j: synth.Jurisdiction) -> None:
+    revised = j.observations.filter(pl.col("batch") == j.quirks["revision_batch"]).row(
+        0, named=True
+    )
+    month = facts.wide("month")
+    value = month.filter(
+        (pl.col("entity") == revised["entity_key"]) & (pl.col("period") == revised["period"])
+    )["revenue"].item()
+    assert value == revised["value"]
+
+
+def test_certification_status_at_period_end(facts: FactFrame, j: synth.Jurisdiction) -> None:
+    hte = j.certifications.filter(pl.col("kind") == "hte")
+    end = pl.date(2024, 12, 31)
+    holders = set(
+        hte.filter(
+            (pl.col("granted_on") <= end)
+            & (pl.col("expires_on").is_null() | (pl.col("expires_on") >= end))
+            & (pl.col("revoked_on").is_null() | (pl.col("revoked_on") > end))
+        )["entity_key"].to_list()
+    )
+    rows = facts.wide("year").filter(
+        (pl.col("period") == "2024") & pl.col("__cert__hte").is_not_null()
+    )
+    assert set(rows["entity"].to_list()) == holders & set(
+        facts.wide("year").filter(pl.col("period") == "2024")["entity"].to_list()
+    )
+
+
+def test_periods_are_contiguous(facts: FactFrame) -> None:
+    months = facts.periods("month")
+    assert months[0] == "2023-01" and months[-1] == "2025-12" and len(months) == 36
+
+
+def test_stamps_and_a_stable_input_hash(j: synth.Jurisdiction, facts: FactFrame) -> None:
+    assert facts.built_at == datetime(2026, 1, 1, tzinfo=UTC)
+    again = from_synth(synth.generate("fujian", scale=0.3))
+    assert again.input_hash == facts.input_hash and len(facts.input_hash) == 64
+    changed = build_facts(
+        synth_entities(j),
+        j.observations.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0).then(0.0).otherwise(pl.col("value")).alias("value")
+        ),
+        j.certifications,
+    )
+    assert changed.input_hash != facts.input_hash
+
+
+def test_bad_entities_are_refused() -> None:
+    ents = pl.DataFrame(
+        {"entity": ["A", "A"], "kind": ["zone", "zone"], "name": ["a", "b"], "parent": [None, None]}
+    )
+    with pytest.raises(ValueError, match="repeat"):
+        build_facts(
+            ents,
+            pl.DataFrame(
+                schema={
+                    "entity": pl.String,
+                    "variable": pl.String,
+                    "period": pl.String,
+                    "value": pl.Float64,
+                }
+            ),
+        )
+    with pytest.raises(ValueError, match="kinds"):
+        build_facts(
+            ents.with_columns(kind=pl.lit("planet")), pl.DataFrame(schema={"entity": pl.String})
+        )
+
+
+def test_namespace_names_each_level(facts: FactFrame) -> None:
+    ns = facts.namespace()
+    assert ns["revenue"].level == "enterprise"
+    assert ns["city_gdp"].level == "city" and ns["gdp"].level == "zone"
+    assert ns["institution_rd_expenditure"].level == "institution"
+    assert ns["level"].kind == "attribute"

@@ -1,0 +1,248 @@
+"""The indicator catalogue and compute(): every formula checks, computes on every demo
+jurisdiction, and chosen cells match hand calculations from the raw observations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from gaoxin.engine import synth
+from gaoxin.engine.facts import FactFrame, from_synth
+from gaoxin.engine.indicators import (
+    Indicator,
+    IndicatorError,
+    check_indicators,
+    compute,
+    default_indicators,
+    namespace_for,
+)
+
+
+@pytest.fixture(scope="module")
+def j() -> synth.Jurisdiction:
+    return synth.generate("fujian", scale=0.5)
+
+
+@pytest.fixture(scope="module")
+def facts(j: synth.Jurisdiction) -> FactFrame:
+    return from_synth(j)
+
+
+@pytest.fixture(scope="module")
+def result(facts: FactFrame):  # type: ignore[no-untyped-def]
+    return compute(None, facts, ["2024", "2025", "2025-07"])
+
+
+def _ind(code: str, formula: str, level: str = "zone") -> Indicator:
+    return Indicator(
+        code=code, zh=code, en=code, unit="", level=level, formula=formula, source="test"
+    )  # type: ignore[arg-type]
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+def test_every_catalogue_formula_checks_against_the_namespace(facts: FactFrame) -> None:
+    inds = list(default_indicators())
+    formulas = check_indicators(inds, namespace_for(facts, inds))
+    assert len(formulas) == len(inds) >= 60
+    codes = {i.code for i in inds}
+    for required in (
+        "rd_intensity",
+        "hte_enterprises",
+        "hte_share",
+        "hte_share_of_above_scale",
+        "hightech_va_share",
+        "above_scale_iva_city_share",
+        "leading_industry_concentration",
+        "energy_per_iva",
+        "tax_per_mu",
+        "va_per_mu",
+        "labour_productivity",
+        "tech_contract_turnover_total",
+        "invention_patents_per_10k",
+        "new_rd_institutions",
+        "new_national_incubators",
+        "hte_new_employees",
+        "revenue_growth",
+        "tech_service_revenue_share",
+        "zones_per_city",
+        "cities_with_zone_share",
+    ):
+        assert required in codes, required
+    for ind in inds:
+        assert ind.source and ind.zh and ind.unit, ind.code
+        assert ind.code not in facts.catalogue, f"{ind.code} repeats a variable code"
+
+
+@pytest.mark.parametrize("key", ["fujian", "taizhou", "gansu", "sichuan", "national"])
+def test_the_catalogue_computes_on_every_demo_jurisdiction(key: str) -> None:
+    facts = from_synth(synth.generate(key, scale=0.2))
+    res = compute(None, facts, ["2024", "2025", "2025-06"])
+    zone_2025 = res.frame.filter((pl.col("kind") == "zone") & (pl.col("period") == "2025"))
+    for code in ("rd_intensity", "hte_share", "revenue_growth", "leading_industry_concentration"):
+        values = zone_2025.filter(pl.col("indicator") == code)["value"]
+        assert values.drop_nulls().len() > 0, code
+    assert res.frame["missing"].min() >= 0
+
+
+# -- hand calculations ------------------------------------------------------------------------
+def _members(j: synth.Jurisdiction, zone: str, year: int) -> list[str]:
+    firms = j.enterprises.filter(
+        (pl.col("zone_code") == zone)
+        & (pl.col("joined_on") <= date(year, 12, 31))
+        & (pl.col("left_on").is_null() | (pl.col("left_on") >= date(year, 1, 1)))
+    )
+    return firms["uscc"].to_list()
+
+
+def _values(j: synth.Jurisdiction, keys: list[str], variable: str, period: str) -> dict[str, float]:
+    obs = synth.latest_observations(j.observations).filter(
+        pl.col("entity_key").is_in(keys)
+        & (pl.col("variable") == variable)
+        & (pl.col("period") == period)
+    )
+    return dict(zip(obs["entity_key"].to_list(), obs["value"].to_list(), strict=True))
+
+
+def test_rd_intensity_of_a_zone_by_hand(j: synth.Jurisdiction, result) -> None:  # type: ignore[no-untyped-def]
+    zone = "350300N1"  # 莆田
+    firms = _members(j, zone, 2025)
+    rd = _values(j, firms, "rd_expenditure", "2025")
+    revenue = _values(j, firms, "revenue", "2025")
+    total_rd = 0.0
+    for firm in firms:  # a missing value is left out of its own sum, as the rule says
+        total_rd += rd.get(firm, 0.0)
+    total_revenue = 0.0
+    for firm in firms:
+        total_revenue += revenue.get(firm, 0.0)
+    expected = 100 * total_rd / total_revenue
+    assert result.value(zone, "2025", "rd_intensity") == pytest.approx(expected)
+    missing = sum(1 for f in firms if f not in rd) + sum(1 for f in firms if f not in revenue)
+    cell = result.frame.filter(
+        (pl.col("entity") == zone)
+        & (pl.col("period") == "2025")
+        & (pl.col("indicator") == "rd_intensity")
+    )
+    assert cell["missing"].item() == missing
+
+
+def test_hte_share_by_hand(j: synth.Jurisdiction, result) -> None:  # type: ignore[no-untyped-def]
+    zone = "350100N1"
+    firms = set(_members(j, zone, 2025))
+    end = date(2025, 12, 31)
+    holders = set()
+    for c in j.certifications.filter(pl.col("kind") == "hte").iter_rows(named=True):
+        if c["entity_key"] not in firms or c["granted_on"] > end:
+            continue
+        if c["expires_on"] is not None and c["expires_on"] < end:
+            continue
+        if c["revoked_on"] is not None and c["revoked_on"] <= end:
+            continue
+        holders.add(c["entity_key"])
+    assert result.value(zone, "2025", "hte_enterprises") == len(holders)
+    assert result.value(zone, "2025", "hte_share") == pytest.approx(100 * len(holders) / len(firms))
+
+
+def test_monthly_revenue_and_its_growth_by_hand(j: synth.Jurisdiction, result) -> None:  # type: ignore[no-untyped-def]
+    zone = "350200N1"
+    now = _values(j, _members(j, zone, 2025), "revenue", "2025-07")
+    before = _values(j, _members(j, zone, 2024), "revenue", "2024-07")
+    assert result.value(zone, "2025-07", "revenue_total") == pytest.approx(sum(now.values()))
+    expected = 100 * (sum(now.values()) / sum(before.values()) - 1)
+    assert result.value(zone, "2025-07", "revenue_growth") == pytest.approx(expected)
+
+
+def test_share_of_the_city_reads_the_city_row(j: synth.Jurisdiction, result) -> None:  # type: ignore[no-untyped-def]
+    zone, city = "350200N1", "350200"
+    firms = _members(j, zone, 2025)
+    above = {
+        c["entity_key"]
+        for c in j.certifications.filter(pl.col("kind") == "above_scale").iter_rows(named=True)
+        if c["granted_on"] <= date(2025, 12, 31) <= (c["expires_on"] or date(9999, 1, 1))
+    }
+    iva = _values(j, [f for f in firms if f in above], "industrial_value_added", "2025")
+    city_iva = _values(j, [city], "industrial_value_added", "2025")[city]
+    assert result.value(zone, "2025", "above_scale_iva_city_share") == pytest.approx(
+        100 * sum(iva.values()) / city_iva
+    )
+
+
+def test_zone_coverage_of_cities(facts: FactFrame, j: synth.Jurisdiction, result) -> None:  # type: ignore[no-untyped-def]
+    cities = j.regions.filter(pl.col("level") == "city")["code"].to_list()
+    hosts = set(
+        j.zones.filter(pl.col("approved_on") <= date(2025, 12, 31))["region_code"]
+        .str.slice(0, 4)
+        .to_list()
+    )
+    covered = sum(1 for c in cities if c[:4] in hosts)
+    # Fujian's revoked demo zone (永安, 三明) still leaves 三明 with its national zone
+    assert result.value("350000", "2025", "cities_with_zone_share") == pytest.approx(
+        100 * covered / len(cities)
+    )
+
+
+# -- rules of computation -------------------------------------------------------------------------
+def test_indicators_use_indicators_in_dependency_order(facts: FactFrame) -> None:
+    inds = [_ind("b", "a * 2"), _ind("a", "sum(revenue)"), _ind("c", "sum(b)", "city")]
+    res = compute(inds, facts, ["2025"])
+    a = res.value("350100N1", "2025", "a")
+    assert res.value("350100N1", "2025", "b") == pytest.approx(2 * a)  # type: ignore[operator]
+    assert res.value("350100", "2025", "c") is not None
+
+
+def test_a_cycle_is_named(facts: FactFrame) -> None:
+    inds = [_ind("a", "b + 1"), _ind("b", "c + 1"), _ind("c", "a + 1"), _ind("d", "1")]
+    with pytest.raises(IndicatorError, match="指标循环引用：a → b → c → a"):
+        compute(inds, facts, ["2025"])
+
+
+def test_formula_errors_name_the_indicator_and_position(facts: FactFrame) -> None:
+    with pytest.raises(IndicatorError) as info:
+        compute([_ind("bad", "100 * rd_expenditure / revenue")], facts, ["2025"])
+    assert info.value.code == "bad"
+    assert "第1行第7列" in str(info.value) and "sum(rd_expenditure)" in str(info.value)
+
+
+def test_nulls_are_never_zero(facts: FactFrame) -> None:
+    res = compute([_ind("x", "sum(tech_service_exports) / sum(exports)")], facts, ["2025"])
+    # tech_service_exports is not collected in the demo: every cell missing, every child counted
+    zone = res.frame.filter(pl.col("kind") == "zone")
+    assert zone["value"].null_count() == zone.height
+    assert (zone["missing"] > 0).all()
+
+
+def test_result_carries_the_input_hash(facts: FactFrame, result) -> None:  # type: ignore[no-untyped-def]
+    assert result.input_hash == facts.input_hash
+    wide = result.wide()
+    assert {"entity", "period", "rd_intensity"} <= set(wide.columns)
+
+
+# -- lineage --------------------------------------------------------------------------------------
+def test_lineage_of_an_aggregate(result, j: synth.Jurisdiction) -> None:  # type: ignore[no-untyped-def]
+    cell = result.lineage("350300N1", "2025", "rd_intensity", cap=5)
+    assert cell["formula"] == "100 * sum(rd_expenditure) / sum(revenue)"
+    assert cell["value"] == result.value("350300N1", "2025", "rd_intensity")
+    agg = cell["aggregates"][0]
+    assert agg["function"] == "sum" and agg["child_level"] == "enterprise"
+    assert agg["children"] == len(_members(j, "350300N1", 2025))
+    assert len(agg["shown"]) == 5 and agg["truncated"]
+    first = agg["shown"][0]
+    assert first["observations"]["rd_expenditure"]["batch"] == "annual-2025"
+    assert first["x"] == first["observations"]["rd_expenditure"]["value"]
+
+
+def test_lineage_follows_indicators_and_periods(result) -> None:  # type: ignore[no-untyped-def]
+    cell = result.lineage("350200N1", "2025-07", "revenue_growth")
+    assert cell["periods_read"] == ["2025-07", "2024-07"]
+    assert [d["period"] for d in cell["indicators"]] == ["2025-07", "2024-07"]
+    assert cell["indicators"][0]["aggregates"][0]["shown"][0]["observations"]["revenue"][
+        "batch"
+    ].startswith("monthly-")
+
+
+def test_lineage_of_a_cell_reading_the_city(result) -> None:  # type: ignore[no-untyped-def]
+    cell = result.lineage("350200N1", "2025", "above_scale_iva_city_share")
+    city = [i for i in cell["inputs"] if i["name"] == "city_industrial_value_added"]
+    assert city and city[0]["entity"] == "350200" and city[0]["batch"] == "annual-2025"
+    assert cell["indicators"][0]["indicator"] == "above_scale_iva"
