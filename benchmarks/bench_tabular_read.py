@@ -39,8 +39,10 @@ def main() -> None:
         result = read_observations(path, catalogue)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-    print(f"rows={n} cells={n * 18} file={size_mb:.0f} MB observations={result.observations.height} "
-          f"wall={wall:.1f}s cpu={cpu:.1f}s peak_rss={peak:.2f} GiB")
+    print(
+        f"rows={n} cells={n * 18} file={size_mb:.0f} MB observations={result.observations.height} "
+        f"wall={wall:.1f}s cpu={cpu:.1f}s peak_rss={peak:.2f} GiB"
+    )
 
 
 if __name__ == "__main__":
