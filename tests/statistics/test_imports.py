@@ -235,3 +235,14 @@ def test_a_high_importance_rule_blocks_and_a_medium_one_warns(tree, tmp_path):
     report = import_file(warn)
     assert report.status == "committed"
     assert [p.code for p in report.warnings] == ["validation.rule_violated"]
+
+
+def test_a_credit_code_in_lower_case_or_spaced_still_matches(tree, tmp_path):
+    a = tree["a"].code
+    written = f"{a[:6]} {a[6:12]}-{a[12:]}".lower()
+    f = write_csv(
+        tmp_path / "lower.csv", f"统一社会信用代码,期间,营业收入（万元）\n{written},2025-07,5\n"
+    )
+    report = import_file(f)
+    assert report.status == "committed", [str(p) for p in report.problems]
+    assert Observation.objects.get(entity=tree["a"], period="2025-07").value == Decimal("5")

@@ -153,6 +153,15 @@ def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, lis
     """Attach entity_id, entity kind and variable_id; report keys and kinds that do not fit."""
     problems: list[Problem] = []
     entities = Entity.objects.within(scope)
+    # A credit code is stored in its compact form (GB 32100: upper case, no spaces or dashes);
+    # people write it in lower case or with spaces, and the check digit still passes.
+    is_uscc = pl.col("entity_key_type") == "uscc"
+    obs = obs.with_columns(
+        pl.when(is_uscc)
+        .then(pl.col("entity_key").str.replace_all(r"[\s\-]", "").str.to_uppercase())
+        .otherwise(pl.col("entity_key"))
+        .alias("entity_key")
+    )
     keys = obs.select("entity_key", "entity_key_type").unique()
     by_code: dict[tuple[str, str], tuple[int, str]] = {}
     codes = keys.filter(pl.col("entity_key_type") != "name")["entity_key"].to_list()
