@@ -34,6 +34,8 @@ def init(
     n_forms = sync_forms()
     regions = loading.load_regions(reference.regions())
     zones = loading.load_zones(loading.reference_zones())
+    if quiet:
+        return
     console.print(
         f"[green]数据库已就绪[/]：{n_var} 个统计变量，{n_rules} 条校验规则，{n_forms} 张报表，"
         f"{len(regions)} 个行政区，{len(zones)} 个高新区（参考名录）。"
