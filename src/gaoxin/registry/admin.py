@@ -22,6 +22,9 @@ class EntityAdmin(admin.ModelAdmin):
     list_select_related = ("parent",)
     readonly_fields = ("path", "created_at", "updated_at")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
 
 class ZoneIndustryInline(admin.TabularInline):
     model = ZoneIndustry

@@ -28,6 +28,9 @@ class ObservationAdmin(admin.ModelAdmin):
     raw_id_fields = ("entity", "batch")
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):

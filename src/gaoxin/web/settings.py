@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "gaoxin.registry",
     "gaoxin.statistics",
+    "gaoxin.accounts",
     "gaoxin.policy",
 ]
 

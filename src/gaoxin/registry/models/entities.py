@@ -32,6 +32,16 @@ class EntityQuerySet(models.QuerySet):
         prefix = scope.path if isinstance(scope, Entity) else scope
         return self.filter(path__startswith=prefix)
 
+    def restrict(self, user) -> EntityQuerySet:
+        """Entities ``user`` may see: the subtree of their scope (gaoxin.accounts); nothing
+        for a user without one."""
+        from gaoxin.accounts.models import NoScope, scope_of
+
+        try:
+            return self.within(scope_of(user))
+        except NoScope:
+            return self.none()
+
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.filter(kind=kind)
 

@@ -56,6 +56,15 @@ class ObservationQuerySet(models.QuerySet):
         prefix = scope.path if isinstance(scope, Entity) else scope
         return self.filter(entity__path__startswith=prefix)
 
+    def restrict(self, user) -> ObservationQuerySet:
+        """Observations ``user`` may see: the same rule as ``EntityQuerySet.restrict``."""
+        from gaoxin.accounts.models import NoScope, scope_of
+
+        try:
+            return self.within(scope_of(user))
+        except NoScope:
+            return self.none()
+
 
 class Observation(models.Model):
     entity = models.ForeignKey(
