@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gaoxin.commands import data, doc, evaluate, site
+from gaoxin.commands import data, doc, evaluate, monitor, site
 
 app = typer.Typer(
     help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
@@ -18,6 +18,7 @@ app.command()(site.serve)
 app.command("import")(data.import_)
 app.command()(data.export)
 app.command()(data.template)
+app.command()(monitor.monitor)
 app.command()(evaluate.evaluate)
 app.add_typer(doc.app, name="doc")
 

@@ -141,3 +141,128 @@ def for_people(long: pl.DataFrame, *, wide: bool, catalogue=None) -> pl.DataFram
         .replace_strict({c: v.unit for c, v in catalogue.variables.items()})
         .alias("单位"),
     ).select("代码", "名称", "所属园区", "期间", "指标", pl.col("value").alias("数值"), "单位")
+
+
+def engine_facts(scope: Entity | None = None):
+    """The engine's fact frame (``gaoxin.engine.facts.build_facts``) built from the store.
+
+    Regions become provinces and cities (a county directly under a province counts as a city;
+    other counties are left out, since zones hang from their host city); zones run from
+    approval to revocation; enterprises carry their current zone membership dates.
+    """
+    from gaoxin.engine.facts import build_facts
+    from gaoxin.registry.models import Certification, Membership, ZoneStatusEvent
+
+    entities = Entity.objects.within(scope)
+    if scope is not None:
+        ancestor_ids = [int(x) for x in scope.path.strip("/").split("/") if x]
+        entities = entities | Entity.objects.filter(pk__in=ancestor_ids)
+    rows = list(
+        entities.values_list(
+            "id",
+            "code",
+            "kind",
+            "name",
+            "parent__code",
+            "region__level",
+            "parent__region__level",
+            "zone__level",
+            "zone__category",
+            "zone__approved_on",
+            "enterprise__industry_code",
+            "institution__kind",
+            "institution__founded_on",
+        )
+    )
+    revoked = dict(
+        ZoneStatusEvent.objects.filter(status="revoked").values_list("zone__entity__code", "date")
+    )
+    joined = {
+        child: (start, end)
+        for child, start, end in Membership.objects.filter(valid_to__isnull=True).values_list(
+            "child__code", "valid_from", "valid_to"
+        )
+    }
+    out = []
+    for (
+        _,
+        code,
+        kind,
+        name,
+        parent,
+        rlevel,
+        parent_rlevel,
+        zlevel,
+        zcat,
+        approved,
+        industry,
+        ikind,
+        founded,
+    ) in rows:
+        if kind == EntityKind.REGION:
+            if rlevel == "county" and parent_rlevel != "province":
+                continue
+            kind_out = "province" if rlevel == "province" else "city"
+            out.append((code, kind_out, name, parent, None, None, None, None, None, None))
+        elif kind == EntityKind.ZONE:
+            out.append(
+                (
+                    code,
+                    "zone",
+                    name,
+                    parent,
+                    approved,
+                    revoked.get(code),
+                    zlevel,
+                    zcat or None,
+                    None,
+                    None,
+                )
+            )
+        elif kind == EntityKind.ENTERPRISE:
+            start, end = joined.get(code, (None, None))
+            out.append(
+                (code, "enterprise", name, parent, start, end, None, None, industry or None, None)
+            )
+        else:
+            out.append((code, "institution", name, parent, founded, None, None, None, None, ikind))
+    frame = pl.DataFrame(
+        out,
+        schema={
+            "entity": pl.String,
+            "kind": pl.String,
+            "name": pl.String,
+            "parent": pl.String,
+            "joined_on": pl.Date,
+            "left_on": pl.Date,
+            "level": pl.String,
+            "category": pl.String,
+            "industry": pl.String,
+            "institution_kind": pl.String,
+        },
+        orient="row",
+    )
+    obs = observations_frame(scope=scope).select(
+        pl.col("entity_code").alias("entity"),
+        "variable",
+        "period",
+        "value",
+        pl.col("batch").cast(pl.String),
+    )
+    certs = pl.DataFrame(
+        list(
+            Certification.objects.filter(entity__in=entities.values("pk")).values_list(
+                "entity__code", "kind", "level", "granted_on", "expires_on", "revoked_on"
+            )
+        ),
+        schema={
+            "entity": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "granted_on": pl.Date,
+            "expires_on": pl.Date,
+            "revoked_on": pl.Date,
+        },
+        orient="row",
+    )
+    return build_facts(frame, obs, certs)

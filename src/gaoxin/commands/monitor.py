@@ -1,0 +1,84 @@
+"""`gaoxin monitor`: the monthly monitoring table (月监测) or quarterly analysis (季分析)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gaoxin.commands import django_env
+
+console = Console()
+
+
+def monitor(
+    period: Annotated[str, typer.Option(help="期间，如 2025-07、2025年7月、2025Q3")],
+    scope: Annotated[str | None, typer.Option(help="辖区或园区代码（默认：全部）")] = None,
+    out: Annotated[Path | None, typer.Option(help="另存为 .xlsx（按印发格式）或 .csv")] = None,
+    indicators: Annotated[
+        str | None, typer.Option(help="指标代码，逗号分隔（默认：重点指标）")
+    ] = None,
+) -> None:
+    """月监测/季分析表：各园区重点指标的本期值、累计值、同比增长、排名及位次变化。"""
+    django_env.setup()
+    from gaoxin.commands.data import _scope
+    from gaoxin.engine.monitor import monitor_table, write_monitor_xlsx
+    from gaoxin.engine.periods import Period, PeriodError
+    from gaoxin.statistics.facts import engine_facts
+
+    try:
+        code = str(Period.parse(period))
+    except PeriodError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    where = _scope(scope)
+    with console.status("正在汇总数据…"):
+        facts = engine_facts(where)
+        # Zones with any statistics this year (their own or their enterprises'): the registry
+        # lists every national zone, most of which a provincial division has no data for.
+        year = code[:4]
+        reporting = (
+            facts.observations.filter(pl.col("period").str.starts_with(year))
+            .select("entity")
+            .unique()
+        )
+        zones = (
+            facts.entities.join(reporting, on="entity", how="semi")["zone"]
+            .drop_nulls()
+            .unique()
+            .sort()
+            .to_list()
+        )
+        if not zones:
+            console.print(
+                f"[red]{year} 年没有任何园区的统计数据[/]：请先导入数据（gaoxin import）或载入演示数据（gaoxin demo）"
+            )
+            raise typer.Exit(1)
+        table = monitor_table(
+            facts, code, indicators=indicators.split(",") if indicators else None, zones=zones
+        )
+    title = f"{(where.name if where else '')}高新区主要指标监测表（{Period.parse(code).label()}）"
+    frame = table.frame
+    view = Table(title=title, show_lines=False)
+    headers = table.headers()
+    shown = headers[: min(len(headers), 12)]
+    for h in shown:
+        view.add_column(h, overflow="fold")
+    for row in frame.head(40).iter_rows():
+        view.add_row(
+            *[
+                "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+                for v in row[: len(shown)]
+            ]
+        )
+    console.print(view)
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            table.to_csv(out)
+        else:
+            write_monitor_xlsx(table, out, title)
+        console.print(f"[green]已保存[/] {out}（数据版本 {table.input_hash[:12]}）")
