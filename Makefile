@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JURISDICTION ?= fujian
+PERIOD ?= 2025-12
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install install-test demo lint clean
@@ -27,6 +28,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/gaoxin init
 	$(BIN)/gaoxin demo --jurisdiction $(JURISDICTION)
+	$(BIN)/gaoxin monitor --period $(PERIOD) --out var/月监测-$(JURISDICTION)-$(PERIOD).xlsx
 	$(BIN)/gaoxin serve --addr $(HOST)
 
 test: install-test
