@@ -192,19 +192,21 @@ def build_facts(
     certs = _normalise_certs(certifications)
     input_hash = content_hash([ents, obs, certs])
     ents = _with_hierarchy(ents)
-    obs = obs.join(ents.select("entity"), on="entity", how="semi")
-    obs = obs.with_columns(_period_type(pl.col("period")).alias("period_type"))
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
+    ptypes = _period_type(pl.col("period"))
+    known = pl.col("entity").is_in(ents["entity"].implode())
     frames: dict[str, pl.DataFrame] = {}
+    # One period type at a time, so that only one long slice is copied at once.
     for ptype in ("year", "half", "quarter", "month"):
-        part = obs.filter(pl.col("period_type") == ptype)
+        part = obs.filter((ptypes == ptype) & known)
         if part.height == 0:
             continue
         frames[ptype] = _wide(ents, part, certs, cert_kinds)
+        del part
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
-        observations=obs.drop("period_type"),
+        observations=obs,
         entities=ents,
         catalogue=catalogue,
         cert_kinds=cert_kinds,
@@ -264,14 +266,18 @@ def _latest(observations: pl.DataFrame) -> pl.DataFrame:
         pl.col("reported_on").cast(pl.Date),
     )
     keys = ["entity", "variable", "period"]
-    # The later report wins; ties keep the later row.
-    return (
-        obs.with_row_index("_row")
-        .sort("reported_on", "_row", nulls_last=False)
-        .unique(subset=keys, keep="last")
-        .sort("_row")
-        .drop("_row")
+    # The later report wins (ties: the later row). Revisions are few: find the repeated keys by a
+    # hash, settle those rows alone, and copy the frame only if some row must go.
+    repeated = obs.select(pl.struct(keys).hash(7).is_duplicated().alias("r"))["r"]
+    if not repeated.any():
+        return obs
+    rows = obs.with_row_index("_row").filter(repeated)
+    losers = (
+        rows.sort("reported_on", "_row", nulls_last=False)
+        .with_columns(_last=pl.col("_row").last().over(keys))
+        .filter(pl.col("_row") != pl.col("_last"))["_row"]
     )
+    return obs.filter(~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(losers.implode()))
 
 
 def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:
@@ -351,6 +357,7 @@ def _period_type(code: pl.Expr) -> pl.Expr:
 
 
 _PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
+_PERIOD_OF_LEN = {4: "year"}
 
 
 def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
@@ -385,11 +392,27 @@ def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
 def _wide(
     ents: pl.DataFrame, obs: pl.DataFrame, certs: pl.DataFrame, cert_kinds: tuple[str, ...]
 ) -> pl.DataFrame:
-    ptype = obs["period_type"][0]
+    ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
+    if ptype != "year" and "Q" in obs["period"][0]:
+        ptype = "quarter"
+    elif ptype != "year" and "H" in obs["period"][0]:
+        ptype = "half"
     periods = period_columns(obs["period"], ptype)
-    grid = ents.join(periods, how="cross").filter(
-        (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
-        & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
+    # Enterprises have rows in a monthly or quarterly frame only when some enterprise reports by
+    # month or quarter (the quarterly frame of the demo is zone GDP alone); every other kind,
+    # and every kind in the yearly frame, always has them.
+    kinds = {"zone", "city", "province", "institution"}
+    firms = ents.filter(pl.col("kind") == "enterprise").select("entity")
+    if ptype == "year" or obs.join(firms, on="entity", how="semi").height:
+        kinds.add("enterprise")
+    grid = (
+        ents.filter(pl.col("kind").is_in(list(kinds)))
+        .drop("name")
+        .join(periods, how="cross")
+        .filter(
+            (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
+            & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
+        )
     )
     values = obs.pivot(on="variable", index=["entity", "period"], values="value")
     frame = grid.join(values, on=["entity", "period"], how="left")

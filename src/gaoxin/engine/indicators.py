@@ -632,6 +632,10 @@ class _Lineage:
         self.r = result
         self.cap = cap
 
+    def _name(self, entity: str) -> str | None:
+        hit = self.r.facts.entities.filter(pl.col("entity") == entity)
+        return hit["name"][0] if hit.height else None
+
     def cell(self, entity: str, period: str, code: str, depth: int) -> dict[str, Any]:
         r = self.r
         if code not in r.indicators:
@@ -663,7 +667,7 @@ class _Lineage:
             "description": f.describe().text,
             "source": ind.source,
             "entity": entity,
-            "entity_name": row["name"][0],
+            "entity_name": self._name(entity),
             "period": period,
             "value": row[code][0],
             "missing": int(row[_MISSING + code][0] or 0),
@@ -752,7 +756,9 @@ class _Lineage:
         value_cols = []
         if "x" in b.nodes:
             value_cols.append(compiler.compile(b.nodes["x"], inner).cast(pl.Float64).alias("x"))
-        shown = sel.select("entity", "name", *value_cols)
+        shown = sel.select("entity", *value_cols).join(
+            r.facts.entities.select("entity", "name"), on="entity", how="left"
+        )
         names = [
             n
             for n in _names_in(call)
