@@ -251,7 +251,10 @@ def compute(
     computed: dict[str, pl.DataFrame] = {}
     plans: dict[str, dict[int, str]] = {}
     for ptype, plist in by_type.items():
-        frame = _prepare(facts.wide(ptype), formulas, ns, facts)
+        per = PER_YEAR[ptype]
+        frame = _prepare(_rows_needed(facts.wide(ptype), plist, formulas, per), formulas, ns, facts)
+        # Without lineage, a computed column is kept only while a later formula reads it.
+        read_later = {n for f in formulas.values() for n in f.names}
         for wave in waves:
             cols: list[pl.Expr] = []
             for code in wave:
@@ -288,17 +291,14 @@ def compute(
                 cols.append(pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code))
             frame = frame.with_columns(cols)
             frame = _broadcast_upward(frame, wave, by_code, formulas)
-        wanted = frame.filter(pl.col("period").is_in(plist))
-        for level in dict.fromkeys(by_code[c].level for c in by_code):
-            codes = [c for c in by_code if by_code[c].level == level]
-            rows = wanted.filter(pl.col("kind") == level)
-            vals = rows.select("entity", "kind", "period", *codes).unpivot(
-                index=["entity", "kind", "period"], variable_name="indicator", value_name="value"
-            )
-            miss = rows.select(
-                "entity", "period", *[pl.col(_MISSING + c).alias(c) for c in codes]
-            ).unpivot(index=["entity", "period"], variable_name="indicator", value_name="missing")
-            parts.append(vals.join(miss, on=["entity", "period", "indicator"], how="left"))
+            wanted = frame.select(
+                "entity", "kind", "period", *wave, *[_MISSING + c for c in wave]
+            ).filter(pl.col("period").is_in(plist))
+            parts.extend(_tidy(wanted, wave, by_code))
+            if not keep_frames:
+                temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
+                done = [c for c in wave if c not in read_later]
+                frame = frame.drop(*temp, *done, *[_MISSING + c for c in done])
         if keep_frames:
             computed[ptype] = frame
     schema = {
@@ -314,6 +314,45 @@ def compute(
         "indicator", "period", "entity"
     )
     return Result(out, facts, by_code, formulas, computed, ns, plans)
+
+
+def _tidy(
+    wanted: pl.DataFrame, wave: list[str], by_code: Mapping[str, Indicator]
+) -> list[pl.DataFrame]:
+    out = []
+    for level in dict.fromkeys(by_code[c].level for c in wave):
+        codes = [c for c in wave if by_code[c].level == level]
+        rows = wanted.filter(pl.col("kind") == level)
+        vals = rows.select("entity", "kind", "period", *codes).unpivot(
+            index=["entity", "kind", "period"], variable_name="indicator", value_name="value"
+        )
+        miss = rows.select(
+            "entity", "period", *[pl.col(_MISSING + c).alias(c) for c in codes]
+        ).unpivot(index=["entity", "period"], variable_name="indicator", value_name="missing")
+        out.append(vals.join(miss, on=["entity", "period", "indicator"], how="left"))
+    return out
+
+
+def _rows_needed(
+    frame: pl.DataFrame, periods: Sequence[str], formulas: Mapping[str, Formula], per: int
+) -> pl.DataFrame:
+    """The periods the formulas can reach back to from the earliest one asked for."""
+    codes = set(formulas)
+    own = {c: max(_offsets(f.tree, per)) for c, f in formulas.items()}
+    reach: dict[str, int] = {}
+
+    def depth(code: str, seen: frozenset[str] = frozenset()) -> int:
+        if code in reach:
+            return reach[code]
+        deps = [n for n in formulas[code].names if n in codes and n not in seen]
+        reach[code] = own[code] + max((depth(d, seen | {code}) for d in deps), default=0)
+        return reach[code]
+
+    back = max((depth(c) for c in codes), default=0)
+    asked = frame.filter(pl.col("period").is_in(list(periods)))["seq"]
+    if asked.len() == 0:
+        return frame.head(0)
+    return frame.filter(pl.col("seq").is_between(asked.min() - back, asked.max()))  # type: ignore[operator]
 
 
 def _prepare(
@@ -583,6 +622,13 @@ def _offsets(tree: Node, per: int) -> set[int]:
             out.add(int(years) * per)
         elif node.func in ("single", "rank_change"):
             out.add(1)
+        elif node.func == "consecutive":
+            n = (
+                _literal(node.args[1], 1)
+                if len(node.args) > 1
+                else next((_literal(k.value, 1) for k in node.keywords if k.name == "n"), 1)
+            )
+            out.add(max(int(n) - 1, 0))
         elif node.func == "ytd" and per > 1:
             out.update(range(per))
     return out
