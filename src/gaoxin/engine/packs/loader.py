@@ -1,0 +1,341 @@
+"""Read a policy pack directory and check it, reporting every problem with its file and line.
+
+``check_pack(dir)`` returns problems (never raises on bad input); ``load_pack(dir)`` returns the
+pack or raises :class:`ProblemsError` with all of them. Lines come from PyYAML's composed node
+tree (``start_mark.line``), so a pydantic error, a bad formula or a quote missing from the
+document points at the line of pack.yaml where it is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from gaoxin.engine.expr import ExprError, ExprType, FunctionRegistry, NameInfo, Namespace, check
+from gaoxin.engine.packs.schema import Pack
+from gaoxin.engine.problems import Problem, ProblemsError
+
+PACK_FILE = "pack.yaml"
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """A checked pack: the spec, the document text beside it, and where each item was written."""
+
+    spec: Pack
+    document: str
+    path: Path | None = None
+    lines: Mapping[Path_, int] = field(default_factory=dict, repr=False)
+    extra_names: Namespace = field(default_factory=Namespace, repr=False)
+    functions: FunctionRegistry | None = field(default=None, repr=False)
+
+    def namespace(self, parameter_values: Mapping[str, Any] | None = None) -> Namespace:
+        return pack_namespace(self.spec, self.extra_names, parameter_values)
+
+    def line(self, *path: str | int) -> int | None:
+        return _line(self.lines, path)
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _no_dates(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Keep dates as text; pydantic parses them (and reports a bad one with its field).
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
+
+
+def _walk(node: yaml.Node, path: Path_, out: dict[Path_, int], nodes: dict[Path_, yaml.Node]) -> None:
+    out[path] = node.start_mark.line + 1
+    nodes[path] = node
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+            out[(*path, key)] = k.start_mark.line + 1
+            _walk(v, (*path, key), out, nodes)
+            out[(*path, key)] = k.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _walk(v, (*path, i), out, nodes)
+
+
+def _line(lines: Mapping[Path_, int], path: Path_) -> int | None:
+    p = tuple(path)
+    while p:
+        if p in lines:
+            return lines[p]
+        p = p[:-1]
+    return lines.get((), None)
+
+
+def _duplicate_keys(node: yaml.Node, file: str, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in seen:
+                    problems.append(
+                        Problem("pack.duplicate_key", f"键「{k.value}」重复出现", file=file,
+                                row=k.start_mark.line + 1, value=k.value)
+                    )
+                seen.add(k.value)
+            _duplicate_keys(v, file, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            _duplicate_keys(v, file, problems)
+
+
+# --- quotes --------------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Fold full-width forms to half-width (NFKC), unify quote marks, drop whitespace — so a
+    quote typed with ``,()`` matches a document printed with ``，（）`` and across line breaks."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACE.sub("", text)
+
+
+# --- namespace -----------------------------------------------------------------------------------
+
+
+def pack_namespace(
+    pack: Pack, extra: Namespace | None = None, parameter_values: Mapping[str, Any] | None = None
+) -> Namespace:
+    """Names the pack's formulas may read: the catalogue (``extra``), the pack's inputs and its
+    parameters (constants when ``parameter_values`` gives them)."""
+    names: dict[str, NameInfo] = dict(extra.names) if extra is not None else {}
+    for i in pack.inputs:
+        names[i.id] = NameInfo(type=ExprType(i.type), kind="variable", level=i.level, label=i.label)
+    values = parameter_values or {}
+    for p in pack.parameters:
+        v = values.get(p.id)
+        names[p.id] = NameInfo(
+            type=ExprType.NUMBER,
+            kind="parameter",
+            label=p.label,
+            value=float(v) if v is not None else None,
+        )
+    return Namespace(names, dict(extra.parents) if extra is not None else {})
+
+
+#: (path inside the item, expected type) for every formula of a rule.
+_RULE_FORMULAS: tuple[tuple[Path_, ExprType], ...] = (
+    (("when",), ExprType.BOOL),
+    (("money", "amount"), ExprType.NUMBER),
+    (("money", "floor"), ExprType.NUMBER),
+    (("money", "cap"), ExprType.NUMBER),
+    (("money", "rule_cap"), ExprType.NUMBER),
+)
+
+
+def _get(obj: Any, path: Path_) -> Any:
+    for p in path:
+        obj = getattr(obj, str(p), None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _formula_line(node: yaml.Node | None, base: int | None, err: ExprError) -> int | None:
+    if base is None:
+        return None
+    offset = (err.line or 1) - 1
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return base + 1 + offset  # a block scalar's text starts on the line after ``key: |``
+    return base + offset
+
+
+# --- check and load ------------------------------------------------------------------------------
+
+
+def check_pack(
+    directory: str | Path,
+    *,
+    names: Namespace | Mapping[str, Any] | None = None,
+    functions: FunctionRegistry | None = None,
+) -> list[Problem]:
+    """Every problem in the pack at ``directory`` (empty when it is sound)."""
+    return _load(Path(directory), names, functions)[1]
+
+
+def load_pack(
+    directory: str | Path,
+    *,
+    names: Namespace | Mapping[str, Any] | None = None,
+    functions: FunctionRegistry | None = None,
+) -> LoadedPack:
+    """The pack at ``directory``; raises :class:`ProblemsError` listing every error found."""
+    pack, problems = _load(Path(directory), names, functions)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or pack is None:
+        raise ProblemsError(errors or problems)
+    return pack
+
+
+def _load(
+    directory: Path, names: Namespace | Mapping[str, Any] | None, functions: FunctionRegistry | None
+) -> tuple[LoadedPack | None, list[Problem]]:
+    file = str(directory / PACK_FILE)
+    problems: list[Problem] = []
+    try:
+        text = (directory / PACK_FILE).read_text(encoding="utf-8")
+    except OSError as e:
+        return None, [Problem("pack.missing", f"找不到政策包文件 {PACK_FILE}：{e.strerror}", file=file)]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        return None, [
+            Problem("pack.yaml", f"YAML 格式错误：{getattr(e, 'problem', e)}", file=file,
+                    row=mark.line + 1 if mark else None)
+        ]
+    if root is None:
+        return None, [Problem("pack.empty", "政策包文件是空的", file=file)]
+    lines: dict[Path_, int] = {}
+    nodes: dict[Path_, yaml.Node] = {}
+    _walk(root, (), lines, nodes)
+    _duplicate_keys(root, file, problems)
+    data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+
+    try:
+        spec = Pack.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            field_name = ".".join(str(x) for x in loc)
+            msg = _zh_pydantic(err)
+            problems.append(
+                Problem(f"pack.schema.{err['type']}", f"「{field_name}」：{msg}", file=file,
+                        row=_line(lines, loc), column=field_name,
+                        value=None if err["type"] == "missing" else _short(err.get("input")))
+            )
+        return None, problems
+
+    # the document text
+    doc_path = directory / spec.document
+    try:
+        document = doc_path.read_text(encoding="utf-8")
+    except OSError:
+        problems.append(Problem("pack.document_missing", f"找不到政策原文 {spec.document}，无法核对引文",
+                                file=file, row=_line(lines, ("document",))))
+        document = ""
+
+    ns_extra = names if isinstance(names, Namespace) else Namespace.of(names or {})
+    loaded = LoadedPack(spec, document, directory, lines, ns_extra, functions)
+
+    # duplicate ids, per section and across the names formulas read
+    for section in ("inputs", "parameters", "rules", "budgets", "targets", "measures"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(spec, section)):
+            if item.id in seen:
+                problems.append(Problem("pack.duplicate_id",
+                                        f"{section} 中编号「{item.id}」重复（第一次在第{seen[item.id]}项）",
+                                        file=file, row=_line(lines, (section, i, "id")), value=item.id))
+            seen.setdefault(item.id, i + 1)
+    input_ids = {i.id for i in spec.inputs}
+    for i, p in enumerate(spec.parameters):
+        if p.id in input_ids:
+            problems.append(Problem("pack.duplicate_id", f"参数「{p.id}」与输入变量同名", file=file,
+                                    row=_line(lines, ("parameters", i, "id")), value=p.id))
+
+    # quotes
+    if document:
+        doc_norm = normalise_text(document)
+        for path, cite in _cites(spec):
+            if normalise_text(cite.quote) not in doc_norm:
+                problems.append(Problem("pack.quote_not_found",
+                                        f"引文在政策原文中找不到（{cite.article}），请核对原文或更正引文",
+                                        file=file, row=_line(lines, (*path, "quote")), value=cite.quote))
+
+    # formulas
+    ns = pack_namespace(spec, ns_extra)
+    rule_ids = {r.id for r in spec.rules}
+    for i, rule in enumerate(spec.rules):
+        for sub, expect in _RULE_FORMULAS:
+            source = _get(rule, sub)
+            if source is None:
+                continue
+            path = ("rules", i, *sub)
+            try:
+                check(source, ns, functions=functions, expect=expect)
+            except ExprError as err:
+                problems.append(err.to_problem(file=file,
+                                               row=_formula_line(nodes.get(path), _line(lines, path), err),
+                                               column=".".join(str(x) for x in path)))
+    for i, b in enumerate(spec.budgets):
+        path = ("budgets", i, "amount")
+        try:
+            check(b.amount, ns, functions=functions, expect=ExprType.NUMBER)
+        except ExprError as err:
+            problems.append(err.to_problem(file=file, row=_formula_line(nodes.get(path), _line(lines, path), err),
+                                           column="budgets.amount"))
+        for r in b.rules or ():
+            if r not in rule_ids:
+                problems.append(Problem("pack.unknown_rule", f"预算「{b.id}」引用了不存在的规则「{r}」",
+                                        file=file, row=_line(lines, ("budgets", i, "rules")), value=r))
+            elif spec.rule(r).money is None:
+                problems.append(Problem("pack.unknown_rule", f"预算「{b.id}」引用的规则「{r}」不是奖补规则",
+                                        file=file, row=_line(lines, ("budgets", i, "rules")), value=r))
+    if spec.status == "draft":
+        problems.append(Problem("pack.draft", "该政策包依据的是征求意见稿，正式文件发布后请核对", file=file,
+                                row=_line(lines, ("status",)), severity="warning"))
+    return loaded, problems
+
+
+def _cites(spec: Pack) -> list[tuple[Path_, Any]]:
+    out: list[tuple[Path_, Any]] = []
+    for section in ("parameters", "rules", "budgets", "targets", "measures"):
+        for i, item in enumerate(getattr(spec, section)):
+            out.append(((section, i, "cite"), item.cite))
+            if section == "parameters":
+                for j, v in enumerate(item.values):
+                    if v.cite is not None:
+                        out.append(((section, i, "values", j, "cite"), v.cite))
+    return out
+
+
+_PYDANTIC_ZH = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的字段（拼写错误？）",
+    "literal_error": "取值不在允许的范围内",
+    "string_pattern_mismatch": "编号只能用小写字母、数字、下划线和短横线",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "decimal_parsing": "应当是数字",
+    "int_parsing": "应当是整数",
+    "string_type": "应当是文本",
+    "list_type": "应当是列表",
+    "bool_parsing": "应当是 true 或 false",
+}
+
+
+def _zh_pydantic(err: Mapping[str, Any]) -> str:
+    t = err["type"]
+    if t == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    return _PYDANTIC_ZH.get(t, err["msg"])
+
+
+def _short(v: Any) -> str | None:
+    if v is None or isinstance(v, dict | list):
+        return None
+    s = str(v)
+    return s if len(s) <= 80 else s[:77] + "…"

@@ -1,0 +1,253 @@
+"""The policy pack format (``format: 1``): what a pack.yaml may contain, as pydantic models.
+
+A pack is a policy document turned into data: its parameters (dated values, each citing the
+clause it comes from), its rules (who qualifies, for what money or action), its targets and its
+measures. Every item quotes the document it implements; see docs/packs.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Formulas are strings in the expression language (docs/expressions.md); a bare number is a
+#: formula too, so ``cap: 100`` and ``cap: "if_(rank <= 100, 300, 150)"`` both work.
+FormulaText = Annotated[str, Field(min_length=1)]
+
+Action = Literal["commend", "warn", "summon", "rectify", "revoke", "recommend", "prefer", "support"]
+
+#: The Chinese words a user reads for each action (GLOSSARY.md).
+ACTION_ZH: dict[str, str] = {
+    "commend": "通报表扬",
+    "warn": "督促警告",
+    "summon": "约谈",
+    "rectify": "限期整改",
+    "revoke": "撤销资格",
+    "recommend": "优先推荐",
+    "prefer": "倾斜支持",
+    "support": "综合支持",
+}
+
+#: Rounding units a pack may declare, in 分 (1 万元 = 1,000,000 分).
+ROUNDING_UNITS: dict[str, int] = {"0.01万元": 10_000, "1万元": 1_000_000, "1元": 100, "1分": 1}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+def _formula(v: object) -> object:
+    # YAML reads ``cap: 100`` as a number; the formula language reads it back the same.
+    if isinstance(v, bool):
+        return "True" if v else "False"
+    if isinstance(v, int | float | Decimal):
+        return str(v)
+    return v
+
+
+class Cite(Strict):
+    """The clause an item implements: its article number and a verbatim quote of its text."""
+
+    article: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+
+
+class ParameterValue(Strict):
+    start: date = Field(alias="from")
+    value: Decimal
+    cite: Cite | None = None
+
+
+class Parameter(Strict):
+    """A named amount or rate. ``values`` change on dates (OpenFisca-style); with no value at
+    all the document leaves the amount open (e.g. 予以补贴) and the user must set it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    unit: str | None = None
+    cite: Cite
+    interpretation: str | None = None
+    values: list[ParameterValue] = []
+
+    @field_validator("values")
+    @classmethod
+    def _sorted(cls, v: list[ParameterValue]) -> list[ParameterValue]:
+        starts = [x.start for x in v]
+        if len(set(starts)) != len(starts):
+            raise ValueError("同一日期有两个取值")
+        return sorted(v, key=lambda x: x.start)
+
+    def value_at(self, day: date) -> Decimal | None:
+        """The value in force on ``day``: the last one that started on or before it."""
+        current = None
+        for v in self.values:
+            if v.start <= day:
+                current = v.value
+        return current
+
+
+class Input(Strict):
+    """A column of the fact frame the pack's formulas read (beyond the variable catalogue)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    type: Literal["number", "bool", "string"] = "number"
+    unit: str | None = None
+    level: str | None = None
+
+
+class Effective(Strict):
+    start: date | None = Field(default=None, alias="from")
+    end: date | None = Field(default=None, alias="to")
+
+
+class Bracket(Strict):
+    """One step of a scale (阶梯). ``rate`` applies to the part of the base inside the bracket
+    (marginal scales); ``amount`` is the award for a base that falls in it (step scales)."""
+
+    start: Decimal = Field(alias="from")
+    end: Decimal | None = Field(default=None, alias="to")
+    rate: Decimal | None = None
+    amount: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Bracket:
+        if (self.rate is None) == (self.amount is None):
+            raise ValueError("每一档必须且只能写 rate（比例）或 amount（金额）之一")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("档位的 to 必须大于 from")
+        return self
+
+
+class Tiers(Strict):
+    mode: Literal["marginal", "step"] = "step"
+    brackets: list[Bracket] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tiers:
+        want = "rate" if self.mode == "marginal" else "amount"
+        for b in self.brackets:
+            if getattr(b, want) is None:
+                raise ValueError(f"{self.mode} 阶梯的每一档都要写 {want}")
+        return self
+
+
+class Money(Strict):
+    """An award in 万元. Order: amount → tiers → rounding → floor → cap → rule_cap → pack caps."""
+
+    amount: FormulaText
+    tiers: Tiers | None = None
+    floor: FormulaText | None = None
+    cap: FormulaText | None = None
+    cap_label: str = "单个主体年度上限"
+    rule_cap: FormulaText | None = None
+    once: bool = False
+    paid: Literal["same_year", "next_year"] = "same_year"
+    unit: Literal["万元"] = "万元"
+
+    _f = field_validator("amount", "floor", "cap", "rule_cap", mode="before")(_formula)
+
+
+class Rule(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str | None = None
+    cite: Cite
+    interpretation: str | None = None
+    applies_to: str
+    effective: Effective | None = None
+    when: FormulaText = "True"
+    money: Money | None = None
+    action: Action | None = None
+    explain: str | None = None
+
+    _f = field_validator("when", mode="before")(_formula)
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> Rule:
+        if (self.money is None) == (self.action is None):
+            raise ValueError("规则必须且只能有一种结果：money（奖补金额）或 action（处理措施）")
+        return self
+
+
+class Budget(Strict):
+    """A total the awards of some rules (all money rules when ``rules`` is omitted) may not
+    exceed in one year; when they would, every award under it is pro-rated (docs/packs.md)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    label: str
+    amount: FormulaText
+    rules: list[str] | None = None
+    per: Literal["year", "entity_year"] = "year"
+    cite: Cite
+    interpretation: str | None = None
+
+    _f = field_validator("amount", mode="before")(_formula)
+
+
+class Target(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    cite: Cite
+    interpretation: str | None = None
+    indicator: str
+    comparison: Literal[">=", ">", "<=", "<", "=="] = ">="
+    value: Decimal
+    deadline: int
+    scope: Literal["jurisdiction", "each_zone", "each_city"] = "jurisdiction"
+    kind: Literal["absolute", "relative", "multiple", "count"] = "absolute"
+    baseline_year: int | None = None
+    baseline_value: Decimal | None = None
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _baseline(self) -> Target:
+        if self.kind == "multiple" and self.baseline_year is None:
+            raise ValueError("倍增目标（multiple）必须写 baseline_year（基期年份）")
+        return self
+
+
+class Measure(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    cite: Cite
+    interpretation: str | None = None
+    title: str
+    lead_units: list[str] = []
+    participating_units: list[str] = []
+
+
+class Pack(Strict):
+    format: Literal[1]
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    issuer: str
+    number: str | None = None
+    issued: date
+    effective: Effective | None = None
+    status: Literal["draft", "in_force", "expired"] = "in_force"
+    document: str = "document.txt"
+    rounding: Literal["0.01万元", "1万元", "1元", "1分"] = "0.01万元"
+    rounding_mode: Literal["half_up", "down"] = "half_up"
+    inputs: list[Input] = []
+    parameters: list[Parameter] = []
+    rules: list[Rule] = []
+    budgets: list[Budget] = []
+    targets: list[Target] = []
+    measures: list[Measure] = []
+
+    @property
+    def rounding_fen(self) -> int:
+        return ROUNDING_UNITS[self.rounding]
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def parameter(self, pid: str) -> Parameter:
+        for p in self.parameters:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
