@@ -8,6 +8,7 @@ A second sheet lists the quantitative targets.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,6 +60,22 @@ def measure_text(doc: Document, m: Measure) -> str:
 
 
 ExtraColumn = tuple[str, int, Sequence[str]]
+
+
+LINE_POINTS = 13.5  # one line of 10-point 宋体, with leading
+
+
+def row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """Points a row needs so that every wrapped cell shows all its text when printed.
+
+    xlsxwriter cannot measure text, and LibreOffice keeps the default height of rows written
+    without one, so a ledger printed from it showed one line of each measure. A CJK character
+    is about two width units of a column, other characters one."""
+    lines = 1
+    for text, width in zip(texts, widths, strict=True):
+        units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        lines = max(lines, -(-units // max(int(width) - 1, 1)))
+    return lines * LINE_POINTS + 4
 
 
 def write_ledger(
@@ -144,6 +161,16 @@ def write_ledger(
             ws.write_string(row, 6, "；".join(_number(a) for a in amounts), cell_fmt)
         for col, (_, _, values) in enumerate(extra_columns, start=len(COLUMNS)):
             ws.write_string(row, col, values[i - 1], cell_fmt)
+        texts = [
+            f"{m.number} {m.title}",
+            measure_text(doc, m),
+            "、".join(m.lead_units),
+            "、".join(m.participating_units),
+            m.deadline or "",
+            *(values[i - 1] for _, _, values in extra_columns),
+        ]
+        widths = [columns[c][1] for c in (1, 2, 3, 4, 5, *range(len(COLUMNS), len(columns)))]
+        ws.set_row(row, row_height(texts, widths))
     ws.freeze_panes(header_row + 1, 0)
     ws.autofilter(header_row, 0, header_row + max(len(doc.measures), 1), last_col)
     ws.set_landscape()
