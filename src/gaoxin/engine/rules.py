@@ -14,9 +14,8 @@ awards under a total sum to exactly that total (to the rounding unit) and no awa
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -104,13 +103,23 @@ class _Compiled:
 
 
 def _parameter_values(
-    pack: Pack, day: date, given: Mapping[str, Any] | None
+    pack: Pack, period: Period, given: Mapping[str, Any] | None
 ) -> dict[str, Decimal | None]:
+    """User values first; otherwise the value in force on the period's first day, or, for a
+    parameter that only starts within the period, its first value (a pack effective from
+    2021-07-27 is run for the year 2021 with the values it starts with)."""
     given = dict(given or {})
     out: dict[str, Decimal | None] = {}
+    first, last = period.start_date(), period.end_date()
     for p in pack.parameters:
         v = given.pop(p.id, None)
-        out[p.id] = Decimal(str(v)) if v is not None else p.value_at(day)
+        if v is not None:
+            out[p.id] = Decimal(str(v))
+            continue
+        value = p.value_at(first)
+        if value is None:
+            value = next((x.value for x in p.values if first <= x.start <= last), None)
+        out[p.id] = value
     if given:
         raise ProblemsError(
             Problem("rules.unknown_parameter", f"政策包中没有参数「{k}」", value=k) for k in given
@@ -231,6 +240,7 @@ def run_rules(
     *,
     paid_before: pl.DataFrame | None = None,
     parameters: Mapping[str, Any] | None = None,
+    rules: Iterable[str] | None = None,
     entity: str = "entity",
     kind: str = "kind",
     period_column: str = "period",
@@ -247,7 +257,7 @@ def run_rules(
     loaded = pack if isinstance(pack, LoadedPack) else LoadedPack(pack, "")
     spec = loaded.spec
     per = period if isinstance(period, Period) else Period.parse(period)
-    pvalues = _parameter_values(spec, per.start_date(), parameters)
+    pvalues = _parameter_values(spec, per, parameters)
     param_ids = set(pvalues)
     ns = pack_namespace(spec, loaded.extra_names, {k: v for k, v in pvalues.items() if v is not None})
     labels = {n: (ns[n].label or n) for n in ns}
@@ -256,8 +266,15 @@ def run_rules(
     unit = spec.rounding_fen
     mode = spec.rounding_mode
 
-    rules = [r for r in spec.rules if _overlaps(r, spec, per)]
-    compiled = [_compile(r, ns, loaded.functions, param_ids) for r in rules]
+    wanted = set(rules) if rules is not None else None
+    if wanted is not None and (unknown_ids := wanted - {r.id for r in spec.rules}):
+        raise ProblemsError(
+            Problem("rules.unknown_rule", f"政策包中没有规则「{r}」", value=r) for r in sorted(unknown_ids)
+        )
+    selected = [
+        r for r in spec.rules if _overlaps(r, spec, per) and (wanted is None or r.id in wanted)
+    ]
+    compiled = [_compile(r, ns, loaded.functions, param_ids) for r in selected]
     missing = [
         Problem(
             "rules.parameter_unset",
@@ -279,6 +296,8 @@ def run_rules(
         rows = frame
         if kind in frame.columns:
             rows = rows.filter(pl.col(kind) == c.rule.applies_to)
+            if rows.is_empty():
+                continue  # no entity of this kind in the frame: nothing to read
         absent = [n for n in c.reads if n not in rows.columns]
         if absent:
             raise ProblemsError(
@@ -288,7 +307,7 @@ def run_rules(
         pieces.append(piece)
         unknown.append(unk)
 
-    out = pl.concat(pieces, how="diagonal_relaxed") if pieces else _empty()
+    out = pl.concat([_empty(), *pieces], how="diagonal_relaxed")
     out = _apply_totals(out, compiled, spec, unit, ns)
     suffix = (
         pl.when(pl.col("outcome") == "money")
@@ -487,6 +506,8 @@ def _apply_totals(
             members = b.rules if b.rules is not None else [c.rule.id for c in compiled if c.rule.money]
             inside = money & pl.col("rule").is_in(members)
             m, rest = out.filter(inside), out.filter(~inside)
+            if m.is_empty():
+                continue
             group = ["_b"] if b.per == "year" else ["_b", "entity"]
             m = m.with_columns(_b=pl.lit(b.id), _lim=pl.lit(limit_fen, dtype=pl.Int64))
             m = _prorate(m, group, "_lim", unit, f"budget:{b.id}").drop("_b", "_lim")
@@ -508,4 +529,4 @@ def _note(out: pl.DataFrame, label: str, what: str, limit: pl.Expr) -> pl.DataFr
 def _constant(source: str, ns: Namespace) -> int:
     """A budget amount (numbers and parameters only) in 分."""
     f = check(source, ns, expect=ExprType.NUMBER)
-    return int(pl.select(wan_to_fen(f.to_polars())).item())
+    return int(pl.DataFrame({"_": [0]}).select(wan_to_fen(f.to_polars())).item())
