@@ -124,3 +124,20 @@ def test_a_template_for_a_shipped_form(loaded, tmp_path):
     cells = {str(c.value) for row in ws.iter_rows(max_row=6) for c in row if c.value}
     assert "营业收入（万元）" in cells and "从业人员（人）" in cells
     assert runner.invoke(app, ["template", str(out), "--form", "nope"]).exit_code == 2
+
+
+def test_a_database_not_yet_initialised_gets_a_message_not_a_traceback(
+    loaded, tmp_path, monkeypatch
+):
+    from gaoxin.commands import django_env
+
+    monkeypatch.setattr(django_env, "pending_migrations", lambda: ["registry.0001_initial"])
+    result = runner.invoke(app, ["export", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2
+    assert "gaoxin init" in result.output and "Traceback" not in result.output
+
+
+def test_no_migration_is_pending_on_the_test_database(loaded):
+    from gaoxin.commands.django_env import pending_migrations
+
+    assert pending_migrations() == []

@@ -136,7 +136,10 @@ def template(
     if form:
         f = ReportingForm.objects.filter(code=form).first()
         if f is None:
-            console.print(f"[red]找不到报表「{form}」[/]")
+            known = "、".join(ReportingForm.objects.values_list("code", flat=True)) or "（无）"
+            console.print(
+                f"[red]找不到报表「{form}」[/]：现有报表 {known}；升级后请先运行 gaoxin init 同步内置报表"
+            )
             raise typer.Exit(2)
         codes = [fv.variable.code for fv in f.form_variables.select_related("variable")]
         title, period_type = f.name, f.period_type

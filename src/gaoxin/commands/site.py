@@ -21,7 +21,7 @@ def init(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="少输出")] = False,
 ) -> None:
     """创建或升级数据库，同步变量目录、校验规则和参考数据（行政区划、高新区名录）。"""
-    django_env.setup()
+    django_env.setup(migrated=False)
     from django.core.management import call_command
 
     from gaoxin.engine import reference

@@ -120,6 +120,11 @@ def form_template_xlsx(
     sheet.write_row(1, 0, headers, bold)
     sheet.set_row(1, 30)
     sheet.freeze_panes(2, 2)
+    # Printed for signing and filing: one page wide, landscape, headers on every page.
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
     sheet.set_column(0, 0, 22, text)
     sheet.set_column(1, 1, 28)
     sheet.set_column(2, 2, 14, text)
