@@ -19,7 +19,7 @@ def setup(*, migrated: bool = True) -> None:
     django.setup()
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     if migrated and pending_migrations():
-        Console(stderr=True).print(
+        Console(stderr=True, soft_wrap=True).print(
             "[red]数据库尚未初始化或需要升级[/]：请先运行 [bold]gaoxin init[/]"
             f"（数据库：{settings.DATABASES['default']['NAME']}）"
         )
