@@ -1,0 +1,135 @@
+"""Targets: progress, required pace, projection and status, by hand on tiny series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from gaoxin.engine.packs import Target, load_pack
+from gaoxin.engine.targets import assess
+
+CITE = {"article": "一、(二)", "quote": "q"}
+
+
+def target(**kw) -> Target:
+    return Target.model_validate({"id": "t", "cite": CITE, "indicator": "x", "deadline": 2025, **kw})
+
+
+def series(scope_kind: str, data: dict[str, dict[int, float]], indicator: str = "x") -> pl.DataFrame:
+    rows = [
+        {"indicator": indicator, "scope_kind": scope_kind, "scope": s, "year": y, "value": v}
+        for s, years in data.items()
+        for y, v in years.items()
+    ]
+    return pl.DataFrame(rows)
+
+
+def by_scope(df: pl.DataFrame) -> dict[str, dict]:
+    return {r["scope"]: r for r in df.to_dicts()}
+
+
+def test_relative_target_from_13_to_16_percent():
+    t = target(value=16, baseline_value=13, kind="relative", scope="jurisdiction")
+    s = series(
+        "jurisdiction",
+        {
+            "slow": {2021: 13.0, 2022: 13.5, 2023: 14.0},
+            "close": {2021: 13.0, 2022: 13.7, 2023: 14.4},
+            "fast": {2021: 13.0, 2022: 13.8, 2023: 14.6},
+        },
+    )
+    r = by_scope(assess([t], s, 2023))
+    slow = r["slow"]
+    # covered 14 − 13 = 1 of the 3 points; needs (16 − 14) / 2 = 1 a year
+    assert slow["progress"] == pytest.approx(1 / 3)
+    assert slow["required_per_year"] == pytest.approx(1.0)
+    # least squares: slope 0.5 through (2022, 13.5) → 2025: 15.0, covering 2/3 of the way
+    assert slow["projected"] == pytest.approx(15.0)
+    assert slow["projected_progress"] == pytest.approx(2 / 3)
+    assert slow["status"] == "off_track" and slow["method"] == "ols_last_5"
+    # slope 0.7 → 13.7 + 2.1 = 15.8: 2.8 / 3 = 93% of the way, short of 16
+    assert r["close"]["projected"] == pytest.approx(15.8) and r["close"]["status"] == "at_risk"
+    # slope 0.8 → 13.8 + 2.4 = 16.2
+    assert r["fast"]["projected"] == pytest.approx(16.2) and r["fast"]["status"] == "on_track"
+
+
+def test_multiple_of_baseline_uses_cagr():
+    # 双倍增: 2 × the 2020 value by 2025
+    t = target(value=2, kind="multiple", baseline_year=2020, scope="each_zone")
+    s = series(
+        "zone",
+        {
+            "ten": {2020: 100.0, 2021: 110.0, 2022: 121.0, 2023: 133.1},
+            "twenty": {2020: 100.0, 2021: 120.0, 2022: 144.0, 2023: 172.8},
+        },
+    )
+    r = by_scope(assess([t], s, 2023, k=4))
+    ten = r["ten"]
+    assert ten["goal"] == pytest.approx(200.0) and ten["baseline"] == pytest.approx(100.0)
+    assert ten["method"] == "cagr_last_4"
+    # 10% a year: 133.1 × 1.1² = 161.051, 61% of the way from 100 to 200
+    assert ten["projected"] == pytest.approx(161.051)
+    assert ten["status"] == "off_track"
+    # needed: (200 / 133.1)^(1/2) − 1 ≈ 22.6% a year
+    assert ten["required_growth"] == pytest.approx((200 / 133.1) ** 0.5 - 1)
+    # 20% a year: 172.8 × 1.44 = 248.832
+    assert r["twenty"]["projected"] == pytest.approx(248.832) and r["twenty"]["status"] == "on_track"
+
+
+def test_count_target_each_city_and_achieved():
+    # at least 1 provincial zone per city
+    t = target(value=1, kind="count", scope="each_city")
+    s = series("city", {"a": {2021: 0.0, 2022: 1.0, 2023: 1.0}, "b": {2021: 0.0, 2022: 0.0, 2023: 0.0}})
+    r = by_scope(assess([t], s, 2023))
+    assert r["a"]["status"] == "achieved" and r["a"]["progress"] == pytest.approx(1.0)
+    assert r["b"]["projected"] == pytest.approx(0.0) and r["b"]["status"] == "off_track"
+
+
+def test_a_target_to_bring_down():
+    # energy per unit of output at most 0.5 from 0.8: 0.8, 0.7, 0.6 → 0.4 by 2025
+    t = target(value=0.5, comparison="<=", baseline_value=0.8)
+    s = series("jurisdiction", {"p": {2021: 0.8, 2022: 0.7, 2023: 0.6}})
+    [r] = assess([t], s, 2023).to_dicts()
+    assert r["progress"] == pytest.approx(2 / 3)
+    assert r["projected"] == pytest.approx(0.4) and r["status"] == "on_track"
+    assert r["required_per_year"] == pytest.approx(-0.05)
+
+
+def test_deadline_passed_one_point_and_future_data():
+    t = target(value=10, deadline=2023)
+    s = series("jurisdiction", {"late": {2022: 8.0, 2023: 9.0}, "one": {2023: 5.0}})
+    r = by_scope(assess([t], s, 2023))
+    assert r["late"]["status"] == "off_track"
+    r2 = by_scope(assess([target(value=10)], s, 2023))
+    assert r2["one"]["status"] == "unknown" and r2["one"]["projected"] is None
+    # data after as_of are ignored: 2024's 12 would have met the target
+    s3 = series("jurisdiction", {"p": {2022: 8.0, 2023: 9.0, 2024: 12.0}})
+    assert assess([target(value=10)], s3, 2023)["current"].to_list() == [9.0]
+
+
+def test_trend_uses_only_the_last_k_years():
+    # an old spike in 2015 is outside the last 3 years: slope from 2021–2023 only (1 a year)
+    s = series("jurisdiction", {"p": {2015: 100.0, 2021: 6.0, 2022: 7.0, 2023: 8.0}})
+    [r] = assess([target(value=10, baseline_value=6)], s, 2023, k=3).to_dicts()
+    assert r["projected"] == pytest.approx(10.0) and r["n_years"] == 3
+
+
+def test_the_gansu_pack_targets_assess_every_zone():
+    pack = load_pack(Path(__file__).parent / "packs" / "data" / "gansu")
+    s = pl.concat(
+        [
+            series("zone", {"lz": {2022: 8.0, 2023: 9.0}, "by": {2022: 10.5, 2023: 11.0}}, "hte_share"),
+            series("zone", {"lz": {2022: 50.0, 2023: 52.0}}, "leading_industry_share"),
+        ]
+    )
+    out = assess(pack.spec.targets, s, 2023)
+    got = {(r["target"], r["scope"]): r["status"] for r in out.to_dicts()}
+    # lz: 8 → 9, +1 a year → 11 by 2025; by: already ≥ 10; lz industry: +2 a year → 56 < 60,
+    # (56 − 50) / (60 − 50) = 60% of the way
+    assert got == {
+        ("hte-share", "by"): "achieved",
+        ("hte-share", "lz"): "on_track",
+        ("leading-industry-share", "lz"): "off_track",
+    }
