@@ -12,7 +12,7 @@ from rich.table import Table
 
 from gaoxin.commands import django_env
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def monitor(

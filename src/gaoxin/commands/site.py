@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gaoxin.commands import django_env
 
-console = Console()
+console = Console(soft_wrap=True)
 
 JURISDICTIONS = ("fujian", "taizhou", "gansu", "sichuan", "national")
 DEMO_USER, DEMO_PASSWORD = "demo", "gaoxin-demo"
