@@ -22,7 +22,11 @@ GANSU = load_pack(DATA / "gansu")
 W = Decimal
 
 
-def institutions(turnover: list[float | None]) -> pl.DataFrame:
+def institutions(
+    turnover: list[float | None],
+    provincial: list[bool] | None = None,
+    national: list[bool] | None = None,
+) -> pl.DataFrame:
     n = len(turnover)
     return pl.DataFrame(
         {
@@ -31,6 +35,8 @@ def institutions(turnover: list[float | None]) -> pl.DataFrame:
             "tech_turnover": turnover,
             "is_tech_transfer": [True] * n,
             "in_zone": [True] * n,
+            "newly_provincial_incubator": provincial or [False] * n,
+            "newly_national_incubator": national or [False] * n,
         },
         schema_overrides={"tech_turnover": pl.Float64},
     )
@@ -51,8 +57,16 @@ def test_fujian_tech_transfer_threshold_rate_and_cap():
     capped = out.trace("tech-transfer", "i2")
     assert capped["capped_by"] == ["cap"]
     assert capped["raw"] == pytest.approx(120.0)
-    assert (capped["tiered_fen"], capped["floored_fen"], capped["cap_fen"], capped["amount_fen"]) == (
-        120_000_000, 120_000_000, 100_000_000, 100_000_000,
+    assert (
+        capped["tiered_fen"],
+        capped["floored_fen"],
+        capped["cap_fen"],
+        capped["amount_fen"],
+    ) == (
+        120_000_000,
+        120_000_000,
+        100_000_000,
+        100_000_000,
     )
     assert out.trace("tech-transfer", "i0")["capped_by"] == []
 
@@ -66,8 +80,11 @@ def test_fujian_tech_transfer_trace_sentence_inputs_and_citation():
     )
     assert t["article"] == "四、(九)" and "单个机构每年奖励最高不超过100万元" in t["quote"]
     assert json.loads(t["inputs"]) == {
-        "is_tech_transfer": True, "in_zone": True, "tech_turnover": 235.0,
-        "transfer_threshold": 200.0, "transfer_rate": 0.03,
+        "is_tech_transfer": True,
+        "in_zone": True,
+        "tech_turnover": 235.0,
+        "transfer_threshold": 200.0,
+        "transfer_rate": 0.03,
     }
     assert t["amount_fen"] == 70_500 * 100 and t["amount"] == W("7.05")
 
@@ -83,6 +100,18 @@ def test_a_rule_is_not_run_before_the_pack_takes_effect():
     # the Fujian pack takes effect on 2021-07-27: the year 2020 ends before it
     assert run_rules(FUJIAN, institutions([500]), "2020").ledger.is_empty()
     assert not run_rules(FUJIAN, institutions([500]), "2021").ledger.is_empty()
+
+
+def test_fujian_incubator_awards_are_one_off_per_level():
+    first = run_rules(FUJIAN, institutions([0, 0], [True, False], [False, False]), "2022")
+    assert amounts(first, "incubator-provincial") == {"i0": W("100")}
+    # i0 is upgraded to national the next year: the national award is its own one-off (150, not
+    # the 50 difference; see the rule's interpretation); i1 is recognised provincial now
+    later = run_rules(
+        FUJIAN, institutions([0, 0], [False, True], [True, False]), "2023", paid_before=first.ledger
+    )
+    assert amounts(later, "incubator-national") == {"i0": W("150")}
+    assert amounts(later, "incubator-provincial") == {"i1": W("100")}
 
 
 # --- Fujian 八(二十二): rank gains ---------------------------------------------------------------
@@ -132,7 +161,9 @@ def test_fujian_rank_promotion():
 # --- Gansu ----------------------------------------------------------------------------------
 
 
-def enterprises(hte: list[bool], sti: list[bool] | None = None) -> pl.DataFrame:
+def enterprises(
+    hte: list[bool], sti: list[bool] | None = None, funds: list[float] | None = None
+) -> pl.DataFrame:
     n = len(hte)
     return pl.DataFrame(
         {
@@ -140,6 +171,7 @@ def enterprises(hte: list[bool], sti: list[bool] | None = None) -> pl.DataFrame:
             "kind": ["enterprise"] * n,
             "newly_certified_hte": hte,
             "newly_certified_sti": sti or [False] * n,
+            "national_project_funds": funds or [0.0] * n,
         }
     )
 
@@ -171,11 +203,25 @@ def test_gansu_new_national_zone_floor_paid_next_year():
     out = run_rules(GANSU, frame, "2023", rules=["new-national-zone"])
     # no negotiated amount: 0 raised to the floor 5000; 6000 is above it
     assert amounts(out, "new-national-zone") == {"by": W("6000"), "lz": W("5000")}
-    assert out.ledger.filter(pl.col("rule") == "new-national-zone")["paid_in"].to_list() == [2024, 2024]
+    assert out.ledger.filter(pl.col("rule") == "new-national-zone")["paid_in"].to_list() == [
+        2024,
+        2024,
+    ]
     lz = out.trace("new-national-zone", "lz")
-    assert (lz["tiered_fen"], lz["floor_fen"], lz["floored_fen"]) == (0, 5_000_000_000, 5_000_000_000)
+    assert (lz["tiered_fen"], lz["floor_fen"], lz["floored_fen"]) == (
+        0,
+        5_000_000_000,
+        5_000_000_000,
+    )
     assert "低于下限 5000 万元，按下限计" in lz["text"]
     assert "不低于下限 5000 万元" in out.trace("new-national-zone", "by")["text"]
+
+
+def test_gansu_5_national_projects_ten_percent_up_to_300():
+    # 299.99: below 300; 300 → 30; 2500 → 250; 3500 → 350 capped at 300
+    out = run_rules(GANSU, enterprises([False] * 4, funds=[299.99, 300, 2500, 3500]), "2023")
+    assert amounts(out, "national-project") == {"e1": W("30"), "e2": W("250"), "e3": W("300")}
+    assert "超过单位年度最高额度 300 万元，按上限计" in out.trace("national-project", "e3")["text"]
 
 
 def test_budget_overflow_is_prorated_to_the_unit_by_largest_remainder():
@@ -183,7 +229,12 @@ def test_budget_overflow_is_prorated_to_the_unit_by_largest_remainder():
     # In units of 0.01万: limit 5000; shares 2000×5000/8500 = 1176 rem 4000 and 500×5000/8500 =
     # 294 rem 1000; 4×1176 + 294 = 4998, so the 2 largest remainders (new-hte e0, e1) get +1.
     out = run_rules(GANSU, enterprises([True] * 4 + [False], [False] * 4 + [True]), "2023")
-    assert amounts(out, "new-hte") == {"e0": W("11.77"), "e1": W("11.77"), "e2": W("11.76"), "e3": W("11.76")}
+    assert amounts(out, "new-hte") == {
+        "e0": W("11.77"),
+        "e1": W("11.77"),
+        "e2": W("11.76"),
+        "e3": W("11.76"),
+    }
     assert amounts(out, "new-sti") == {"e4": W("2.94")}
     assert out.total() == W("50")
     t = out.trace("new-hte", "e2")
@@ -213,7 +264,9 @@ def test_gansu_20_revoke_after_two_consecutive_fails():
     # a: first failure; b: second in a row; c: fail–pass–fail
     led = out.ledger.filter(pl.col("rule") == "revoke-after-two-fails")
     assert led["entity"].to_list() == ["b"] and led["action"].to_list() == ["revoke"]
-    assert out.trace("revoke-after-two-fails", "b")["text"].endswith("连续 2 次评价不合格，撤销资格。")
+    assert out.trace("revoke-after-two-fails", "b")["text"].endswith(
+        "连续 2 次评价不合格，撤销资格。"
+    )
 
 
 # --- parameters -----------------------------------------------------------------------------
@@ -228,9 +281,14 @@ def tiny_pack(money: dict[str, Any], **extra: Any) -> Pack:
             "title": "测试",
             "issuer": "x",
             "issued": "2023-01-01",
-            "inputs": [{"id": "base", "label": "基数"}, {"id": "ok", "label": "符合", "type": "bool"}],
+            "inputs": [
+                {"id": "base", "label": "基数"},
+                {"id": "ok", "label": "符合", "type": "bool"},
+            ],
             "parameters": [{"id": "subsidy", "label": "孵化器补贴", "cite": cite}],
-            "rules": [{"id": "r", "cite": cite, "applies_to": "enterprise", "when": "ok", "money": money}],
+            "rules": [
+                {"id": "r", "cite": cite, "applies_to": "enterprise", "when": "ok", "money": money}
+            ],
             **extra,
         }
     )
@@ -280,7 +338,9 @@ def test_marginal_tiers():
 def test_step_tiers():
     # below 100: nothing; [100, 500): 10; 500 and more: 30
     tiers = {"brackets": [{"from": 100, "to": 500, "amount": 10}, {"from": 500, "amount": 30}]}
-    out = run_rules(tiny_pack({"amount": "base", "tiers": tiers}), frame_of([99.99, 100, 499, 500]), "2023")
+    out = run_rules(
+        tiny_pack({"amount": "base", "tiers": tiers}), frame_of([99.99, 100, 499, 500]), "2023"
+    )
     assert amounts(out, "r") == {"e0": W("0"), "e1": W("10"), "e2": W("10"), "e3": W("30")}
 
 
@@ -290,7 +350,9 @@ def test_rounding_half_up_to_the_declared_unit():
     assert amounts(out, "r") == {"e0": W("0.01"), "e1": W("0"), "e2": W("1.23")}
     fen = run_rules(tiny_pack({"amount": "base"}, rounding="1分"), frame_of([1.234567]), "2023")
     assert amounts(fen, "r") == {"e0": W("1.234567")}
-    down = run_rules(tiny_pack({"amount": "base"}, rounding_mode="down"), frame_of([0.0099]), "2023")
+    down = run_rules(
+        tiny_pack({"amount": "base"}, rounding_mode="down"), frame_of([0.0099]), "2023"
+    )
     assert amounts(down, "r") == {"e0": W("0")}
 
 
@@ -330,9 +392,15 @@ def test_property_tech_transfer_matches_decimal_and_never_exceeds_the_cap(turnov
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(money, min_size=1, max_size=20), st.decimals(min_value=1, max_value=50_000, places=2))
+@given(
+    st.lists(money, min_size=1, max_size=20), st.decimals(min_value=1, max_value=50_000, places=2)
+)
 def test_property_a_rule_cap_is_never_exceeded_and_is_met_exactly_when_it_binds(bases, cap):
-    out = run_rules(tiny_pack({"amount": "base", "rule_cap": str(cap)}), frame_of([float(b) for b in bases]), "2023")
+    out = run_rules(
+        tiny_pack({"amount": "base", "rule_cap": str(cap)}),
+        frame_of([float(b) for b in bases]),
+        "2023",
+    )
     total = out.total()
     raw = sum(bases, W(0))
     if raw <= cap:

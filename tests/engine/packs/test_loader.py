@@ -61,7 +61,9 @@ def test_a_sound_pack_loads(tmp_path):
 
 
 def test_quote_matching_ignores_width_quotes_and_whitespace():
-    assert normalise_text("给予 一次性奖补20万元，\n最高(300)") == normalise_text("给予一次性奖补20万元,最高（300）")
+    assert normalise_text("给予 一次性奖补20万元，\n最高(300)") == normalise_text(
+        "给予一次性奖补20万元,最高（300）"
+    )
     assert normalise_text("“新增高新技术企业数”") == normalise_text('"新增高新技术企业数"')
 
 
@@ -83,7 +85,10 @@ def test_a_quote_written_in_half_width_across_lines_still_matches(tmp_path):
 
 
 def test_a_bad_formula_points_at_its_line(tmp_path):
-    d = write(tmp_path, GOOD_RULE.replace("money: {amount: 20, once: true}", "money:\n      amount: 20 +* 3"))
+    d = write(
+        tmp_path,
+        GOOD_RULE.replace("money: {amount: 20, once: true}", "money:\n      amount: 20 +* 3"),
+    )
     [p] = check_pack(d)
     assert p.code == "expr.syntax"
     assert p.row == line_of(d, "20 +* 3")
@@ -101,7 +106,9 @@ def test_a_bad_formula_in_a_block_scalar_points_at_the_line_inside_it(tmp_path):
 
 
 def test_unknown_names_and_wrong_types_are_formula_problems(tmp_path):
-    d = write(tmp_path, GOOD_RULE.replace("when: newly_certified_hte", "when: newly_certified_gazelle"))
+    d = write(
+        tmp_path, GOOD_RULE.replace("when: newly_certified_hte", "when: newly_certified_gazelle")
+    )
     [p] = check_pack(d)
     assert p.code == "expr.unknown_name" or "unknown" in p.code
     assert "newly_certified_gazelle" in p.message
@@ -112,7 +119,10 @@ def test_unknown_names_and_wrong_types_are_formula_problems(tmp_path):
 
 
 def test_unknown_fields_and_missing_fields_are_reported_with_lines(tmp_path):
-    d = write(tmp_path, GOOD_RULE.replace("applies_to: enterprise", "applies_to: enterprise\n    ammount: 3"))
+    d = write(
+        tmp_path,
+        GOOD_RULE.replace("applies_to: enterprise", "applies_to: enterprise\n    ammount: 3"),
+    )
     problems = check_pack(d)
     [p] = problems
     assert p.code == "pack.schema.extra_forbidden"
@@ -127,11 +137,24 @@ def test_duplicate_ids_are_reported(tmp_path):
     d = write(tmp_path, GOOD_RULE + GOOD_RULE.replace("rules:\n", ""))
     [p] = check_pack(d)
     assert p.code == "pack.duplicate_id" and p.value == "hte"
-    assert p.row == [i for i, x in enumerate((d / "pack.yaml").read_text().splitlines(), 1) if "- id: hte" in x][1]
+    assert (
+        p.row
+        == [
+            i
+            for i, x in enumerate((d / "pack.yaml").read_text().splitlines(), 1)
+            if "- id: hte" in x
+        ][1]
+    )
 
 
 def test_a_rule_needs_exactly_one_outcome(tmp_path):
-    d = write(tmp_path, GOOD_RULE.replace("    money: {amount: 20, once: true}\n", "    money: {amount: 20}\n    action: commend\n"))
+    d = write(
+        tmp_path,
+        GOOD_RULE.replace(
+            "    money: {amount: 20, once: true}\n",
+            "    money: {amount: 20}\n    action: commend\n",
+        ),
+    )
     [p] = check_pack(d)
     assert "只能有一种结果" in p.message
 
@@ -162,7 +185,10 @@ def test_open_amounts_are_parameters_without_values(tmp_path):
 
 
 def test_load_pack_raises_with_every_error(tmp_path):
-    d = write(tmp_path, GOOD_RULE.replace("20万元", "99万元").replace("when: newly_certified_hte", "when: nope"))
+    d = write(
+        tmp_path,
+        GOOD_RULE.replace("20万元", "99万元").replace("when: newly_certified_hte", "when: nope"),
+    )
     with pytest.raises(ProblemsError) as e:
         load_pack(d)
     assert {p.code for p in e.value.problems} >= {"pack.quote_not_found"}
