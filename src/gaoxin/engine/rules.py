@@ -28,12 +28,17 @@ from gaoxin.engine.packs.schema import ACTION_ZH, Pack, Rule, Tiers
 from gaoxin.engine.periods import Period
 from gaoxin.engine.problems import Problem, ProblemsError
 
-#: Placeholders an ``explain:`` template may use besides the names its formulas read.
-STEP_FIELDS = ("raw", "tiered", "floor", "cap")
-
 LEDGER_COLUMNS = (
-    "rule", "entity", "period", "outcome", "amount_fen", "amount", "action", "paid_in",
-    "capped_by", "article",
+    "rule",
+    "entity",
+    "period",
+    "outcome",
+    "amount_fen",
+    "amount",
+    "action",
+    "paid_in",
+    "capped_by",
+    "article",
 )
 
 
@@ -199,18 +204,30 @@ def _template(
         elif field in values:
             parts.append(values[field])
         else:
-            raise ProblemsError([Problem("rules.explain_field", f"{where} 的 explain 中有未知占位符「{field}」", value=field)])
+            raise ProblemsError(
+                [
+                    Problem(
+                        "rules.explain_field",
+                        f"{where} 的 explain 中有未知占位符「{field}」",
+                        value=field,
+                    )
+                ]
+            )
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
-def _prorate(df: pl.DataFrame, group: list[str], limit_col: str, unit: int, label: str) -> pl.DataFrame:
+def _prorate(
+    df: pl.DataFrame, group: list[str], limit_col: str, unit: int, label: str
+) -> pl.DataFrame:
     """Cut awards in each group whose total exceeds its limit to shares of the limit, in whole
     rounding units, largest remainders first (ties by rule, then entity): the group then sums to
     the limit rounded down to the unit, and no award grows."""
     a = pl.col("amount_fen").cast(pl.Int128)
     total = a.sum().over(group)
     limit_units = (pl.col(limit_col) // unit).cast(pl.Int128)
-    over = (pl.col("amount_fen").sum().over(group) > pl.col(limit_col)) & pl.col(limit_col).is_not_null()
+    over = (pl.col("amount_fen").sum().over(group) > pl.col(limit_col)) & pl.col(
+        limit_col
+    ).is_not_null()
     df = df.with_columns(
         _num=a * limit_units,
         _total=total,
@@ -220,13 +237,19 @@ def _prorate(df: pl.DataFrame, group: list[str], limit_col: str, unit: int, labe
         _rem=pl.when(pl.col("_total") > 0).then(pl.col("_num") % pl.col("_total")).otherwise(0),
     )
     df = df.with_columns(_left=limit_units - pl.col("_q").sum().over(group))
-    df = df.sort([*group, "_rem", "rule", "entity"], descending=[False] * len(group) + [True, False, False])
+    df = df.sort(
+        [*group, "_rem", "rule", "entity"], descending=[False] * len(group) + [True, False, False]
+    )
     df = df.with_columns(_order=pl.int_range(pl.len()).over(group))
-    new = ((pl.col("_q") + (pl.col("_order") < pl.col("_left")).cast(pl.Int128)) * unit).cast(pl.Int64)
+    new = ((pl.col("_q") + (pl.col("_order") < pl.col("_left")).cast(pl.Int128)) * unit).cast(
+        pl.Int64
+    )
     bit = pl.col("_over") & (new < pl.col("amount_fen"))
     return df.with_columns(
         amount_fen=pl.when(pl.col("_over")).then(new).otherwise(pl.col("amount_fen")),
-        capped_by=pl.when(bit).then(pl.concat_list([pl.col("capped_by"), pl.lit(label)])).otherwise(pl.col("capped_by")),
+        capped_by=pl.when(bit)
+        .then(pl.concat_list([pl.col("capped_by"), pl.lit(label)]))
+        .otherwise(pl.col("capped_by")),
     ).drop("_num", "_total", "_over", "_q", "_rem", "_left", "_order")
 
 
@@ -259,7 +282,9 @@ def run_rules(
     per = period if isinstance(period, Period) else Period.parse(period)
     pvalues = _parameter_values(spec, per, parameters)
     param_ids = set(pvalues)
-    ns = pack_namespace(spec, loaded.extra_names, {k: v for k, v in pvalues.items() if v is not None})
+    ns = pack_namespace(
+        spec, loaded.extra_names, {k: v for k, v in pvalues.items() if v is not None}
+    )
     labels = {n: (ns[n].label or n) for n in ns}
     if period_column in frame.columns:
         frame = frame.filter(pl.col(period_column).cast(pl.String) == str(per))
@@ -269,7 +294,8 @@ def run_rules(
     wanted = set(rules) if rules is not None else None
     if wanted is not None and (unknown_ids := wanted - {r.id for r in spec.rules}):
         raise ProblemsError(
-            Problem("rules.unknown_rule", f"政策包中没有规则「{r}」", value=r) for r in sorted(unknown_ids)
+            Problem("rules.unknown_rule", f"政策包中没有规则「{r}」", value=r)
+            for r in sorted(unknown_ids)
         )
     selected = [
         r for r in spec.rules if _overlaps(r, spec, per) and (wanted is None or r.id in wanted)
@@ -301,7 +327,14 @@ def run_rules(
         absent = [n for n in c.reads if n not in rows.columns]
         if absent:
             raise ProblemsError(
-                [Problem("rules.column_missing", f"规则「{c.rule.id}」要读取的数据列「{n}」（{labels.get(n, n)}）不在数据中", value=n) for n in absent]
+                [
+                    Problem(
+                        "rules.column_missing",
+                        f"规则「{c.rule.id}」要读取的数据列「{n}」（{labels.get(n, n)}）不在数据中",
+                        value=n,
+                    )
+                    for n in absent
+                ]
             )
         piece, unk = _evaluate(c, rows, spec, per, entity, labels, pvalues, paid, unit, mode)
         pieces.append(piece)
@@ -334,9 +367,19 @@ def _paid_keys(paid_before: pl.DataFrame | None) -> pl.DataFrame | None:
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={"rule": pl.String, "entity": pl.String, "period": pl.String, "outcome": pl.String,
-                "amount_fen": pl.Int64, "action": pl.String, "action_zh": pl.String, "paid_in": pl.Int32,
-                "capped_by": pl.List(pl.String), "article": pl.String, "_body": pl.String}
+        schema={
+            "rule": pl.String,
+            "entity": pl.String,
+            "period": pl.String,
+            "outcome": pl.String,
+            "amount_fen": pl.Int64,
+            "action": pl.String,
+            "action_zh": pl.String,
+            "paid_in": pl.Int32,
+            "capped_by": pl.List(pl.String),
+            "article": pl.String,
+            "_body": pl.String,
+        }
     )
 
 
@@ -361,7 +404,9 @@ def _evaluate(
         **({"raw": c.amount.to_polars()} if c.amount is not None else {}),
     )
     inputs_json = (
-        pl.struct([*c.reads, *c.params]).struct.json_encode() if (c.reads or c.params) else pl.lit("{}")
+        pl.struct([*c.reads, *c.params]).struct.json_encode()
+        if (c.reads or c.params)
+        else pl.lit("{}")
     )
     unknown_cond = pl.col("_when").is_null()
     if m is not None:
@@ -370,8 +415,11 @@ def _evaluate(
     undetermined = base.filter(unknown_cond).select(
         pl.lit(rule.id).alias("rule"),
         "entity",
-        missing=pl.concat_list([pl.when(pl.col(n).is_null()).then(pl.lit(n)) for n in reads_list]).list.drop_nulls()
-        if reads_list else pl.lit([], dtype=pl.List(pl.String)),
+        missing=pl.concat_list(
+            [pl.when(pl.col(n).is_null()).then(pl.lit(n)) for n in reads_list]
+        ).list.drop_nulls()
+        if reads_list
+        else pl.lit([], dtype=pl.List(pl.String)),
     )
     df = base.filter(pl.col("_when").fill_null(False) & ~unknown_cond)
 
@@ -384,7 +432,9 @@ def _evaluate(
         quote=pl.lit(rule.cite.quote),
         interpretation=pl.lit(rule.interpretation, dtype=pl.String),
         inputs=inputs_json,
-        paid_in=pl.lit(per.year + (1 if m is not None and m.paid == "next_year" else 0), dtype=pl.Int32),
+        paid_in=pl.lit(
+            per.year + (1 if m is not None and m.paid == "next_year" else 0), dtype=pl.Int32
+        ),
     )
     if m is None:
         body = (
@@ -406,9 +456,15 @@ def _evaluate(
     tiered = _tiers(pl.col("raw"), m.tiers) if m.tiers is not None else pl.col("raw")
     df = df.with_columns(
         tiered_fen=wan_to_fen(tiered, unit, mode),
-        floor_fen=wan_to_fen(c.floor.to_polars()) if c.floor is not None else pl.lit(None, dtype=pl.Int64),
-        cap_fen=wan_to_fen(c.cap.to_polars()) if c.cap is not None else pl.lit(None, dtype=pl.Int64),
-        rule_cap_fen=wan_to_fen(c.rule_cap.to_polars()) if c.rule_cap is not None else pl.lit(None, dtype=pl.Int64),
+        floor_fen=wan_to_fen(c.floor.to_polars())
+        if c.floor is not None
+        else pl.lit(None, dtype=pl.Int64),
+        cap_fen=wan_to_fen(c.cap.to_polars())
+        if c.cap is not None
+        else pl.lit(None, dtype=pl.Int64),
+        rule_cap_fen=wan_to_fen(c.rule_cap.to_polars())
+        if c.rule_cap is not None
+        else pl.lit(None, dtype=pl.Int64),
     )
     floored = pl.max_horizontal("tiered_fen", pl.col("floor_fen").fill_null(pl.col("tiered_fen")))
     df = df.with_columns(floored_fen=floored)
@@ -429,7 +485,9 @@ def _evaluate(
         df = df.with_columns(_paid=pl.lit(False), paid_period=pl.lit(None, dtype=pl.String))
     df = df.with_columns(
         amount_fen=pl.when(pl.col("_paid")).then(0).otherwise(pl.col("capped_fen")).cast(pl.Int64),
-        capped_by=pl.when(pl.col("_paid")).then(pl.concat_list([pl.col("capped_by"), pl.lit("once")])).otherwise(pl.col("capped_by")),
+        capped_by=pl.when(pl.col("_paid"))
+        .then(pl.concat_list([pl.col("capped_by"), pl.lit("once")]))
+        .otherwise(pl.col("capped_by")),
     )
 
     steps = {
@@ -444,26 +502,57 @@ def _evaluate(
     else:
         amount_desc = c.amount.describe().text if c.amount is not None else ""
         body = pl.concat_str(
-            [_default_condition(c, labels, values), pl.lit(f"，按{amount_desc}计 "), steps["raw"], pl.lit(" 万元")]
+            [
+                _default_condition(c, labels, values),
+                pl.lit(f"，按{amount_desc}计 "),
+                steps["raw"],
+                pl.lit(" 万元"),
+            ]
         )
         if m.tiers is not None:
             body = pl.concat_str([body, pl.lit("，按阶梯计 "), steps["tiered"], pl.lit(" 万元")])
     if c.floor is not None:
-        body = pl.concat_str([
-            body,
-            pl.when(pl.col("_floor_bit"))
-            .then(pl.concat_str([pl.lit("，低于下限 "), steps["floor"], pl.lit(" 万元，按下限计")]))
-            .otherwise(pl.concat_str([pl.lit("，不低于下限 "), steps["floor"], pl.lit(" 万元")])),
-        ])
+        body = pl.concat_str(
+            [
+                body,
+                pl.when(pl.col("_floor_bit"))
+                .then(
+                    pl.concat_str(
+                        [pl.lit("，低于下限 "), steps["floor"], pl.lit(" 万元，按下限计")]
+                    )
+                )
+                .otherwise(
+                    pl.concat_str([pl.lit("，不低于下限 "), steps["floor"], pl.lit(" 万元")])
+                ),
+            ]
+        )
     if c.cap is not None:
-        body = pl.concat_str([
-            body,
-            pl.when(pl.col("_cap_bit"))
-            .then(pl.concat_str([pl.lit(f"，超过{m.cap_label} "), steps["cap"], pl.lit(" 万元，按上限计")]))
-            .otherwise(pl.concat_str([pl.lit(f"，未超过{m.cap_label} "), steps["cap"], pl.lit(" 万元")])),
-        ])
-    once_text = pl.concat_str([pl.lit("；该主体已于"), pl.col("paid_period").fill_null("以前年度"), pl.lit("获得本项一次性奖励，不再重复发放")])
-    body = pl.concat_str([head, body, pl.when(pl.col("_paid")).then(once_text).otherwise(pl.lit(""))])
+        body = pl.concat_str(
+            [
+                body,
+                pl.when(pl.col("_cap_bit"))
+                .then(
+                    pl.concat_str(
+                        [pl.lit(f"，超过{m.cap_label} "), steps["cap"], pl.lit(" 万元，按上限计")]
+                    )
+                )
+                .otherwise(
+                    pl.concat_str(
+                        [pl.lit(f"，未超过{m.cap_label} "), steps["cap"], pl.lit(" 万元")]
+                    )
+                ),
+            ]
+        )
+    once_text = pl.concat_str(
+        [
+            pl.lit("；该主体已于"),
+            pl.col("paid_period").fill_null("以前年度"),
+            pl.lit("获得本项一次性奖励，不再重复发放"),
+        ]
+    )
+    body = pl.concat_str(
+        [head, body, pl.when(pl.col("_paid")).then(once_text).otherwise(pl.lit(""))]
+    )
     df = df.with_columns(
         **common,
         outcome=pl.lit("money"),
@@ -471,10 +560,14 @@ def _evaluate(
         action_zh=pl.lit(None, dtype=pl.String),
         _body=body,
     )
-    return df.drop("_when", "_floor_bit", "_cap_bit", "_paid", *c.reads, *c.params, strict=False), undetermined
+    return df.drop(
+        "_when", "_floor_bit", "_cap_bit", "_paid", *c.reads, *c.params, strict=False
+    ), undetermined
 
 
-def _default_condition(c: _Compiled, labels: Mapping[str, str], values: Mapping[str, pl.Expr]) -> pl.Expr:
+def _default_condition(
+    c: _Compiled, labels: Mapping[str, str], values: Mapping[str, pl.Expr]
+) -> pl.Expr:
     cond = c.when.describe().text
     shown = [n for n in (*c.reads, *c.params) if n in values]
     if not shown:
@@ -503,7 +596,9 @@ def _apply_totals(
     if spec.budgets:
         for b in spec.budgets:
             limit_fen = _constant(b.amount, ns)
-            members = b.rules if b.rules is not None else [c.rule.id for c in compiled if c.rule.money]
+            members = (
+                b.rules if b.rules is not None else [c.rule.id for c in compiled if c.rule.money]
+            )
             inside = money & pl.col("rule").is_in(members)
             m, rest = out.filter(inside), out.filter(~inside)
             if m.is_empty():
@@ -521,7 +616,16 @@ def _note(out: pl.DataFrame, label: str, what: str, limit: pl.Expr) -> pl.DataFr
     bit = pl.col("capped_by").list.contains(label)
     return out.with_columns(
         _body=pl.when(bit)
-        .then(pl.concat_str([pl.col("_body"), pl.lit(f"；{what}"), fen_text(limit), pl.lit(" 万元不足，按比例核减")]))
+        .then(
+            pl.concat_str(
+                [
+                    pl.col("_body"),
+                    pl.lit(f"；{what}"),
+                    fen_text(limit),
+                    pl.lit(" 万元不足，按比例核减"),
+                ]
+            )
+        )
         .otherwise(pl.col("_body"))
     )
 

@@ -206,3 +206,27 @@ def test_yaml_syntax_errors_have_a_line(tmp_path):
     d = write(tmp_path, "rules: [\n  - id: x\n")
     [p] = check_pack(d)
     assert p.code == "pack.yaml" and p.row is not None
+
+
+def test_explain_placeholders_are_checked(tmp_path):
+    d = write(
+        tmp_path, GOOD_RULE + '    explain: "新认定 {newly_certified_hte:label}，计 {rawx} 万元"\n'
+    )
+    [p] = check_pack(d)
+    assert p.code == "pack.explain" and p.value == "rawx" and p.row == line_of(d, "explain:")
+
+
+def test_budget_totals_may_not_read_data(tmp_path):
+    body = GOOD_RULE + textwrap.dedent(
+        """\
+        budgets:
+          - id: fund
+            label: 资金
+            amount: if_(newly_certified_hte, 1, 2)
+            cite: {article: "（一）", quote: "给予一次性奖补20万元"}
+        """
+    )
+    d = write(tmp_path, body)
+    [p] = check_pack(d)
+    assert p.code == "pack.not_constant" and p.value == "newly_certified_hte"
+    assert p.row == line_of(d, "amount: if_")

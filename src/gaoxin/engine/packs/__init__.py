@@ -2,7 +2,13 @@
 citing the clause it implements. ``load_pack`` / ``check_pack`` read and check one; the rules
 engine (gaoxin.engine.rules) and targets (gaoxin.engine.targets) run it. See docs/packs.md."""
 
-from gaoxin.engine.packs.loader import LoadedPack, check_pack, load_pack, normalise_text, pack_namespace
+from gaoxin.engine.packs.loader import (
+    LoadedPack,
+    check_pack,
+    load_pack,
+    normalise_text,
+    pack_namespace,
+)
 from gaoxin.engine.packs.schema import (
     ACTION_ZH,
     Bracket,

@@ -9,6 +9,7 @@ document points at the line of pack.yaml where it is written.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ def _no_dates(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
 
 
-def _walk(node: yaml.Node, path: Path_, out: dict[Path_, int], nodes: dict[Path_, yaml.Node]) -> None:
+def _walk(
+    node: yaml.Node, path: Path_, out: dict[Path_, int], nodes: dict[Path_, yaml.Node]
+) -> None:
     out[path] = node.start_mark.line + 1
     nodes[path] = node
     if isinstance(node, yaml.MappingNode):
@@ -90,8 +93,13 @@ def _duplicate_keys(node: yaml.Node, file: str, problems: list[Problem]) -> None
             if isinstance(k, yaml.ScalarNode):
                 if k.value in seen:
                     problems.append(
-                        Problem("pack.duplicate_key", f"键「{k.value}」重复出现", file=file,
-                                row=k.start_mark.line + 1, value=k.value)
+                        Problem(
+                            "pack.duplicate_key",
+                            f"键「{k.value}」重复出现",
+                            file=file,
+                            row=k.start_mark.line + 1,
+                            value=k.value,
+                        )
                     )
                 seen.add(k.value)
             _duplicate_keys(v, file, problems)
@@ -102,7 +110,9 @@ def _duplicate_keys(node: yaml.Node, file: str, problems: list[Problem]) -> None
 
 # --- quotes --------------------------------------------------------------------------------------
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'}
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -198,14 +208,20 @@ def _load(
     try:
         text = (directory / PACK_FILE).read_text(encoding="utf-8")
     except OSError as e:
-        return None, [Problem("pack.missing", f"找不到政策包文件 {PACK_FILE}：{e.strerror}", file=file)]
+        return None, [
+            Problem("pack.missing", f"找不到政策包文件 {PACK_FILE}：{e.strerror}", file=file)
+        ]
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         return None, [
-            Problem("pack.yaml", f"YAML 格式错误：{getattr(e, 'problem', e)}", file=file,
-                    row=mark.line + 1 if mark else None)
+            Problem(
+                "pack.yaml",
+                f"YAML 格式错误：{getattr(e, 'problem', e)}",
+                file=file,
+                row=mark.line + 1 if mark else None,
+            )
         ]
     if root is None:
         return None, [Problem("pack.empty", "政策包文件是空的", file=file)]
@@ -223,9 +239,14 @@ def _load(
             field_name = ".".join(str(x) for x in loc)
             msg = _zh_pydantic(err)
             problems.append(
-                Problem(f"pack.schema.{err['type']}", f"「{field_name}」：{msg}", file=file,
-                        row=_line(lines, loc), column=field_name,
-                        value=None if err["type"] == "missing" else _short(err.get("input")))
+                Problem(
+                    f"pack.schema.{err['type']}",
+                    f"「{field_name}」：{msg}",
+                    file=file,
+                    row=_line(lines, loc),
+                    column=field_name,
+                    value=None if err["type"] == "missing" else _short(err.get("input")),
+                )
             )
         return None, problems
 
@@ -234,8 +255,14 @@ def _load(
     try:
         document = doc_path.read_text(encoding="utf-8")
     except OSError:
-        problems.append(Problem("pack.document_missing", f"找不到政策原文 {spec.document}，无法核对引文",
-                                file=file, row=_line(lines, ("document",))))
+        problems.append(
+            Problem(
+                "pack.document_missing",
+                f"找不到政策原文 {spec.document}，无法核对引文",
+                file=file,
+                row=_line(lines, ("document",)),
+            )
+        )
         document = ""
 
     ns_extra = names if isinstance(names, Namespace) else Namespace.of(names or {})
@@ -246,24 +273,43 @@ def _load(
         seen: dict[str, int] = {}
         for i, item in enumerate(getattr(spec, section)):
             if item.id in seen:
-                problems.append(Problem("pack.duplicate_id",
-                                        f"{section} 中编号「{item.id}」重复（第一次在第{seen[item.id]}项）",
-                                        file=file, row=_line(lines, (section, i, "id")), value=item.id))
+                problems.append(
+                    Problem(
+                        "pack.duplicate_id",
+                        f"{section} 中编号「{item.id}」重复（第一次在第{seen[item.id]}项）",
+                        file=file,
+                        row=_line(lines, (section, i, "id")),
+                        value=item.id,
+                    )
+                )
             seen.setdefault(item.id, i + 1)
     input_ids = {i.id for i in spec.inputs}
     for i, p in enumerate(spec.parameters):
         if p.id in input_ids:
-            problems.append(Problem("pack.duplicate_id", f"参数「{p.id}」与输入变量同名", file=file,
-                                    row=_line(lines, ("parameters", i, "id")), value=p.id))
+            problems.append(
+                Problem(
+                    "pack.duplicate_id",
+                    f"参数「{p.id}」与输入变量同名",
+                    file=file,
+                    row=_line(lines, ("parameters", i, "id")),
+                    value=p.id,
+                )
+            )
 
     # quotes
     if document:
         doc_norm = normalise_text(document)
         for path, cite in _cites(spec):
             if normalise_text(cite.quote) not in doc_norm:
-                problems.append(Problem("pack.quote_not_found",
-                                        f"引文在政策原文中找不到（{cite.article}），请核对原文或更正引文",
-                                        file=file, row=_line(lines, (*path, "quote")), value=cite.quote))
+                problems.append(
+                    Problem(
+                        "pack.quote_not_found",
+                        f"引文在政策原文中找不到（{cite.article}），请核对原文或更正引文",
+                        file=file,
+                        row=_line(lines, (*path, "quote")),
+                        value=cite.quote,
+                    )
+                )
 
     # formulas
     ns = pack_namespace(spec, ns_extra)
@@ -277,27 +323,130 @@ def _load(
             try:
                 check(source, ns, functions=functions, expect=expect)
             except ExprError as err:
-                problems.append(err.to_problem(file=file,
-                                               row=_formula_line(nodes.get(path), _line(lines, path), err),
-                                               column=".".join(str(x) for x in path)))
+                problems.append(
+                    err.to_problem(
+                        file=file,
+                        row=_formula_line(nodes.get(path), _line(lines, path), err),
+                        column=".".join(str(x) for x in path),
+                    )
+                )
+        problems += _check_rule_text(rule, i, ns, file, lines)
+    param_ids = {p.id for p in spec.parameters}
     for i, b in enumerate(spec.budgets):
         path = ("budgets", i, "amount")
         try:
-            check(b.amount, ns, functions=functions, expect=ExprType.NUMBER)
+            f = check(b.amount, ns, functions=functions, expect=ExprType.NUMBER)
+            problems += _constant_only(f.names, param_ids, file, _line(lines, path), "预算总额")
         except ExprError as err:
-            problems.append(err.to_problem(file=file, row=_formula_line(nodes.get(path), _line(lines, path), err),
-                                           column="budgets.amount"))
+            problems.append(
+                err.to_problem(
+                    file=file,
+                    row=_formula_line(nodes.get(path), _line(lines, path), err),
+                    column="budgets.amount",
+                )
+            )
         for r in b.rules or ():
             if r not in rule_ids:
-                problems.append(Problem("pack.unknown_rule", f"预算「{b.id}」引用了不存在的规则「{r}」",
-                                        file=file, row=_line(lines, ("budgets", i, "rules")), value=r))
+                problems.append(
+                    Problem(
+                        "pack.unknown_rule",
+                        f"预算「{b.id}」引用了不存在的规则「{r}」",
+                        file=file,
+                        row=_line(lines, ("budgets", i, "rules")),
+                        value=r,
+                    )
+                )
             elif spec.rule(r).money is None:
-                problems.append(Problem("pack.unknown_rule", f"预算「{b.id}」引用的规则「{r}」不是奖补规则",
-                                        file=file, row=_line(lines, ("budgets", i, "rules")), value=r))
+                problems.append(
+                    Problem(
+                        "pack.unknown_rule",
+                        f"预算「{b.id}」引用的规则「{r}」不是奖补规则",
+                        file=file,
+                        row=_line(lines, ("budgets", i, "rules")),
+                        value=r,
+                    )
+                )
     if spec.status == "draft":
-        problems.append(Problem("pack.draft", "该政策包依据的是征求意见稿，正式文件发布后请核对", file=file,
-                                row=_line(lines, ("status",)), severity="warning"))
+        problems.append(
+            Problem(
+                "pack.draft",
+                "该政策包依据的是征求意见稿，正式文件发布后请核对",
+                file=file,
+                row=_line(lines, ("status",)),
+                severity="warning",
+            )
+        )
     return loaded, problems
+
+
+def _constant_only(
+    names: tuple[str, ...], params: set[str], file: str, row: int | None, what: str
+) -> list[Problem]:
+    return [
+        Problem(
+            "pack.not_constant",
+            f"{what}只能由数字和参数组成，不能读取数据列「{n}」",
+            file=file,
+            row=row,
+            value=n,
+        )
+        for n in names
+        if n not in params
+    ]
+
+
+#: Placeholders an ``explain:`` template may use besides the names its rule reads.
+EXPLAIN_STEPS = ("raw", "tiered", "floor", "cap")
+
+
+def _check_rule_text(
+    rule: Any, i: int, ns: Namespace, file: str, lines: Mapping[Path_, int]
+) -> list[Problem]:
+    out: list[Problem] = []
+    if rule.money is not None and rule.money.rule_cap is not None:
+        try:
+            f = check(rule.money.rule_cap, ns)
+            params = {n for n in ns if ns[n].kind == "parameter"}
+            out += _constant_only(
+                f.names,
+                params,
+                file,
+                _line(lines, ("rules", i, "money", "rule_cap")),
+                "条款年度总额（rule_cap）",
+            )
+        except ExprError:
+            pass  # already reported with the rule's formulas
+    if rule.explain is None:
+        return out
+    allowed = set(ns) | (set(EXPLAIN_STEPS) if rule.money is not None else set())
+    try:
+        fields = [
+            (f, spec) for _, f, spec, _ in string.Formatter().parse(rule.explain) if f is not None
+        ]
+    except ValueError as e:
+        return [
+            *out,
+            Problem(
+                "pack.explain",
+                f"说明模板格式错误：{e}",
+                file=file,
+                row=_line(lines, ("rules", i, "explain")),
+                value=rule.explain,
+            ),
+        ]
+    for f, spec in fields:
+        if f not in allowed or spec not in ("", "label"):
+            out.append(
+                Problem(
+                    "pack.explain",
+                    f"说明模板中的占位符「{{{f}}}」不认识；可用规则读取的名称、"
+                    f"{'、'.join(EXPLAIN_STEPS)}，或写成 {{名称:label}} 显示中文名",
+                    file=file,
+                    row=_line(lines, ("rules", i, "explain")),
+                    value=f,
+                )
+            )
+    return out
 
 
 def _cites(spec: Pack) -> list[tuple[Path_, Any]]:
