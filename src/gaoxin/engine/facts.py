@@ -206,7 +206,8 @@ def build_facts(
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
-        observations=obs,
+        # kept for lineage (values with their batches); variable, period and batch repeat.
+        observations=obs.with_columns(pl.col("variable", "period", "batch").cast(pl.Categorical)),
         entities=ents,
         catalogue=catalogue,
         cert_kinds=cert_kinds,
@@ -417,9 +418,11 @@ def _wide(
     values = obs.pivot(on="variable", index=["entity", "period"], values="value")
     frame = grid.join(values, on=["entity", "period"], how="left")
     frame = _with_certifications(frame, certs, periods, cert_kinds)
-    return frame.drop("parent", "joined_on", "left_on", "start", "end").sort(
-        "kind", "entity", "seq"
-    )
+    frame = frame.drop("parent", "joined_on", "left_on", "start", "end")
+    # Few distinct values on millions of rows: categorical, not a string per row.
+    small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
+    frame = frame.with_columns(pl.col(small).cast(pl.Categorical))
+    return frame.sort("kind", "entity", "seq")
 
 
 def _with_certifications(

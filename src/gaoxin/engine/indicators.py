@@ -49,6 +49,8 @@ from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, source_column
 
 Level = Literal["enterprise", "institution", "zone", "city", "province"]
 PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
+#: How many indicators of a dependency wave are computed in one ``with_columns``.
+WAVE_BATCH = 8
 #: How many children a lineage lists before it only counts them.
 LINEAGE_CAP = 20
 _MISSING = "__missing__"
@@ -255,50 +257,58 @@ def compute(
         frame = _prepare(_rows_needed(facts.wide(ptype), plist, formulas, per), formulas, ns, facts)
         # Without lineage, a computed column is kept only while a later formula reads it.
         read_later = {n for f in formulas.values() for n in f.names}
-        for wave in waves:
-            cols: list[pl.Expr] = []
-            for code in wave:
-                ind = by_code[code]
-                ctx = _context(facts, ns, ind.level, ptype, cumulative)
-                f = formulas[code]
-                columns: dict[int, str] = {}
-                missing_columns: dict[int, str] = {}
-                # Windows nested in windows are computed first, over the whole frame: Polars
-                # evaluates an inner .over() inside the outer window's partition.
-                for i, (node, stage) in enumerate(_stages(f)):
-                    at = ctx.at_level(f.checked.levels.get(node, ind.level))
-                    name = f"__t__{code}__{i}"
-                    if stage == "rank":
-                        # rank_change = previous rank − rank: the rank is a column first.
-                        assert isinstance(node, Call)
-                        b = f.checked.bindings[node]
-                        comp = _Compiler(f.checked, columns)
-                        args = CallArgs(b.spec, node, b.nodes, b.rest, at, comp.compile, comp.type)
-                        frame = frame.with_columns(rank_expr(args, at).alias(name))
-                        columns[(id(node), "rank")] = name  # type: ignore[index]
-                        continue
-                    value = _Compiler(f.checked, columns).compile(node, at)
-                    miss = _Missing(f.checked, ctx, columns, missing_columns).expr(node, at)
-                    frame = frame.with_columns(value.alias(name), miss.alias(_MISSING + name))
-                    columns[id(node)] = name
-                    missing_columns[id(node)] = _MISSING + name
-                plans[code] = columns
-                value = full_length(_Compiler(f.checked, columns).compile(f.tree, ctx), f.type)
-                value = value.cast(pl.Float64)
-                missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
-                on_level = pl.col("kind") == ind.level
-                cols.append(pl.when(on_level).then(value).alias(code))
-                cols.append(pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code))
-            frame = frame.with_columns(cols)
-            frame = _broadcast_upward(frame, wave, by_code, formulas)
-            wanted = frame.select(
-                "entity", "kind", "period", *wave, *[_MISSING + c for c in wave]
-            ).filter(pl.col("period").is_in(plist))
-            parts.extend(_tidy(wanted, wave, by_code))
-            if not keep_frames:
-                temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
-                done = [c for c in wave if c not in read_later]
-                frame = frame.drop(*temp, *done, *[_MISSING + c for c in done])
+        for whole_wave in waves:
+            # A few indicators at a time: Polars runs a with_columns' expressions in parallel, each
+            # with its own window buffers, so a wave of sixty at once multiplies the peak memory.
+            for start in range(0, len(whole_wave), WAVE_BATCH):
+                wave = whole_wave[start : start + WAVE_BATCH]
+                cols: list[pl.Expr] = []
+                for code in wave:
+                    ind = by_code[code]
+                    ctx = _context(facts, ns, ind.level, ptype, cumulative)
+                    f = formulas[code]
+                    columns: dict[int, str] = {}
+                    missing_columns: dict[int, str] = {}
+                    # Windows nested in windows are computed first, over the whole frame: Polars
+                    # evaluates an inner .over() inside the outer window's partition.
+                    for i, (node, stage) in enumerate(_stages(f)):
+                        at = ctx.at_level(f.checked.levels.get(node, ind.level))
+                        name = f"__t__{code}__{i}"
+                        if stage == "rank":
+                            # rank_change = previous rank − rank: the rank is a column first.
+                            assert isinstance(node, Call)
+                            b = f.checked.bindings[node]
+                            comp = _Compiler(f.checked, columns)
+                            args = CallArgs(
+                                b.spec, node, b.nodes, b.rest, at, comp.compile, comp.type
+                            )
+                            frame = frame.with_columns(rank_expr(args, at).alias(name))
+                            columns[(id(node), "rank")] = name  # type: ignore[index]
+                            continue
+                        value = _Compiler(f.checked, columns).compile(node, at)
+                        miss = _Missing(f.checked, ctx, columns, missing_columns).expr(node, at)
+                        frame = frame.with_columns(value.alias(name), miss.alias(_MISSING + name))
+                        columns[id(node)] = name
+                        missing_columns[id(node)] = _MISSING + name
+                    plans[code] = columns
+                    value = full_length(_Compiler(f.checked, columns).compile(f.tree, ctx), f.type)
+                    value = value.cast(pl.Float64)
+                    missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
+                    on_level = pl.col("kind") == ind.level
+                    cols.append(pl.when(on_level).then(value).alias(code))
+                    cols.append(
+                        pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code)
+                    )
+                frame = frame.with_columns(cols)
+                frame = _broadcast_upward(frame, wave, by_code, formulas)
+                wanted = frame.select(
+                    "entity", "kind", "period", *wave, *[_MISSING + c for c in wave]
+                ).filter(pl.col("period").is_in(plist))
+                parts.extend(_tidy(wanted, wave, by_code))
+                if not keep_frames:
+                    temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
+                    done = [c for c in wave if c not in read_later]
+                    frame = frame.drop(*temp, *done, *[_MISSING + c for c in done])
         if keep_frames:
             computed[ptype] = frame
     schema = {
@@ -759,7 +769,10 @@ class _Lineage:
     ) -> list[dict[str, Any]]:
         if not targets:
             return []
-        obs = self.r.facts.observations
+        wanted = sorted({e for e, _, _ in targets})
+        obs = self.r.facts.observations.filter(pl.col("entity").is_in(wanted)).with_columns(
+            pl.col("variable", "period", "batch").cast(pl.String)
+        )
         keys = pl.DataFrame(
             [(e, v, n, p) for e, v, n in targets for p in periods],
             schema={
@@ -819,9 +832,11 @@ class _Lineage:
         if names and children:
             obs = r.facts.observations.filter(
                 pl.col("entity").is_in(listed["entity"].implode())
-                & (pl.col("period") == period)
-                & pl.col("variable").is_in([source_column(n, r.namespace[n]) for n in names])
-            )
+                & (pl.col("period").cast(pl.String) == period)
+                & pl.col("variable")
+                .cast(pl.String)
+                .is_in([source_column(n, r.namespace[n]) for n in names])
+            ).with_columns(pl.col("variable", "period", "batch").cast(pl.String))
             batches = {
                 (o["entity"], o["variable"]): (o["value"], o["batch"]) for o in obs.to_dicts()
             }
