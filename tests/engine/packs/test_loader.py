@@ -230,3 +230,14 @@ def test_budget_totals_may_not_read_data(tmp_path):
     [p] = check_pack(d)
     assert p.code == "pack.not_constant" and p.value == "newly_certified_hte"
     assert p.row == line_of(d, "amount: if_")
+
+
+def test_the_example_in_docs_packs_md_checks_clean_against_the_gansu_text(tmp_path):
+    docs = Path(__file__).parents[3] / "docs" / "packs.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("## 1.", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "pack.yaml").write_text(example, encoding="utf-8")
+    (tmp_path / "document.txt").write_text(
+        (DATA / "gansu" / "document.txt").read_text(encoding="utf-8")
+    )
+    assert check_pack(tmp_path) == []
