@@ -410,3 +410,108 @@ def test_property_a_rule_cap_is_never_exceeded_and_is_met_exactly_when_it_binds(
     got = amounts(out, "r")
     assert all(got[f"e{k}"] <= b for k, b in enumerate(bases))
     assert sum(got.values(), W(0)) == total
+
+
+def test_a_budget_per_entity_and_year_caps_an_entity_across_rules():
+    # two rules pay the same entity 30 + 30; at most 40 per entity a year across both:
+    # 3000, 3000 units of 4000 → 2000 each (exact); e1 only gets 30 under the first: untouched
+    cite = {"article": "一", "quote": "q"}
+    pack = tiny_pack(
+        {"amount": "base"},
+        budgets=[
+            {
+                "id": "per-entity",
+                "label": "单个主体年度奖励",
+                "amount": 40,
+                "per": "entity_year",
+                "cite": cite,
+            }
+        ],
+    )
+    pack = pack.model_copy(
+        update={
+            "rules": [
+                *pack.rules,
+                pack.rules[0].model_copy(update={"id": "r2", "when": "base > 40"}),
+            ]
+        }
+    )
+    out = run_rules(pack, frame_of([30, 50]), "2023")
+    got = {(r["rule"], r["entity"]): r["amount"] for r in out.ledger.to_dicts()}
+    # e0: only r (30 ≤ 40); e1: r 50 + r2 50 = 100 > 40 → 20 + 20
+    assert got == {("r", "e0"): W("30"), ("r", "e1"): W("20"), ("r2", "e1"): W("20")}
+
+
+def test_dated_parameter_values_and_rule_effective_dates():
+    cite = {"article": "一", "quote": "q"}
+    pack = Pack.model_validate(
+        {
+            "format": 1,
+            "id": "t",
+            "title": "测试",
+            "issuer": "x",
+            "issued": "2023-01-01",
+            "inputs": [{"id": "ok", "label": "符合", "type": "bool"}],
+            "parameters": [
+                {
+                    "id": "award",
+                    "label": "奖励",
+                    "cite": cite,
+                    "values": [
+                        {"from": "2023-01-01", "value": 20},
+                        {"from": "2025-01-01", "value": 25},
+                    ],
+                }
+            ],
+            "rules": [
+                {
+                    "id": "r",
+                    "cite": cite,
+                    "applies_to": "enterprise",
+                    "when": "ok",
+                    "effective": {"from": "2023-01-01", "to": "2025-12-31"},
+                    "money": {"amount": "award"},
+                }
+            ],
+        }
+    )
+    f = pl.DataFrame({"entity": ["e"], "ok": [True]})
+    assert [run_rules(pack, f, y).total() for y in ("2022", "2024", "2025", "2026")] == [
+        W(0),
+        W(20),
+        W(25),
+        W(0),
+    ]
+    # a value passed at run time overrides the pack's
+    assert run_rules(pack, f, "2024", parameters={"award": "22.5"}).total() == W("22.5")
+
+
+def test_an_amount_that_cannot_be_computed_is_undetermined():
+    out = run_rules(
+        tiny_pack({"amount": "base * 2"}),
+        frame_of([1.0]).vstack(
+            pl.DataFrame(
+                {"entity": ["e9"], "base": [None], "ok": [True]},
+                schema_overrides={"base": pl.Float64},
+            )
+        ),
+        "2023",
+    )
+    assert amounts(out, "r") == {"e0": W("2")}
+    assert out.undetermined.to_dicts() == [{"rule": "r", "entity": "e9", "missing": ["base"]}]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.booleans(), min_size=1, max_size=30),
+    st.lists(st.booleans(), min_size=1, max_size=30),
+)
+def test_property_a_budget_line_is_met_exactly_and_never_exceeded(hte, sti):
+    n = min(len(hte), len(sti))
+    out = run_rules(GANSU, enterprises(hte[:n], sti[:n]), "2023", rules=["new-hte", "new-sti"])
+    raw = W(20) * sum(hte[:n]) + W(5) * sum(sti[:n])
+    total = out.total()
+    assert total == min(raw, W(50))
+    for r in out.traces.to_dicts():
+        assert 0 <= r["amount_fen"] <= r["capped_fen"]
+        assert r["amount"] == W(r["amount_fen"]) / 1_000_000
