@@ -2,9 +2,9 @@
 
 Formulas in the expression language compute in Float64 (docs/expressions.md). A formula's result
 is therefore *snapped* first — rounded to the nearest 10⁻⁸ 万元 (0.01 分), far finer than any
-rounding rule and far coarser than Float64's error at these magnitudes (7.05 computed as
-7.0499999999999998 snaps to exactly 7.05) — and then rounded to the pack's declared unit in
-integer arithmetic. Everything after that (floors, caps, budgets, sums) is integer 分.
+rounding rule and coarser than Float64's spacing for amounts below 10⁷ 万元 (1,000 亿元), so
+0.03 × 235 = 7.050000000000001 snaps to exactly 7.05 — and then rounded to the pack's declared
+unit in integer arithmetic. Everything after that (floors, caps, budgets, sums) is integer 分.
 """
 
 from __future__ import annotations
@@ -70,9 +70,3 @@ def to_fen(wan: Decimal | int | str, unit_fen: int = 1, mode: RoundingMode = "ha
 def to_wan(fen: int) -> Decimal:
     """Integer 分 as Decimal 万元 (exact)."""
     return Decimal(fen) / FEN_PER_WAN
-
-
-def format_wan(fen: int) -> str:
-    d = to_wan(fen).normalize()
-    s = format(d, "f")
-    return s
