@@ -591,6 +591,7 @@ def _apply_totals(
         m, rest = lim.filter(money), lim.filter(~money)
         m = _prorate(m, ["rule"], "_lim", unit, "rule_cap")
         out = pl.concat([m, rest], how="diagonal_relaxed").drop("_lim")
+        out = out.with_columns(pl.col("amount_fen").alias("after_rule_cap_fen"))
         out = _note(out, "rule_cap", "本条款年度总额 ", pl.col("rule_cap_fen"))
     # budgets, in the order declared
     if spec.budgets:
