@@ -14,10 +14,14 @@ CITE = {"article": "一、(二)", "quote": "q"}
 
 
 def target(**kw) -> Target:
-    return Target.model_validate({"id": "t", "cite": CITE, "indicator": "x", "deadline": 2025, **kw})
+    return Target.model_validate(
+        {"id": "t", "cite": CITE, "indicator": "x", "deadline": 2025, **kw}
+    )
 
 
-def series(scope_kind: str, data: dict[str, dict[int, float]], indicator: str = "x") -> pl.DataFrame:
+def series(
+    scope_kind: str, data: dict[str, dict[int, float]], indicator: str = "x"
+) -> pl.DataFrame:
     rows = [
         {"indicator": indicator, "scope_kind": scope_kind, "scope": s, "year": y, "value": v}
         for s, years in data.items()
@@ -75,13 +79,17 @@ def test_multiple_of_baseline_uses_cagr():
     # needed: (200 / 133.1)^(1/2) − 1 ≈ 22.6% a year
     assert ten["required_growth"] == pytest.approx((200 / 133.1) ** 0.5 - 1)
     # 20% a year: 172.8 × 1.44 = 248.832
-    assert r["twenty"]["projected"] == pytest.approx(248.832) and r["twenty"]["status"] == "on_track"
+    assert (
+        r["twenty"]["projected"] == pytest.approx(248.832) and r["twenty"]["status"] == "on_track"
+    )
 
 
 def test_count_target_each_city_and_achieved():
     # at least 1 provincial zone per city
     t = target(value=1, kind="count", scope="each_city")
-    s = series("city", {"a": {2021: 0.0, 2022: 1.0, 2023: 1.0}, "b": {2021: 0.0, 2022: 0.0, 2023: 0.0}})
+    s = series(
+        "city", {"a": {2021: 0.0, 2022: 1.0, 2023: 1.0}, "b": {2021: 0.0, 2022: 0.0, 2023: 0.0}}
+    )
     r = by_scope(assess([t], s, 2023))
     assert r["a"]["status"] == "achieved" and r["a"]["progress"] == pytest.approx(1.0)
     assert r["b"]["projected"] == pytest.approx(0.0) and r["b"]["status"] == "off_track"
@@ -120,7 +128,9 @@ def test_the_gansu_pack_targets_assess_every_zone():
     pack = load_pack(Path(__file__).parent / "packs" / "data" / "gansu")
     s = pl.concat(
         [
-            series("zone", {"lz": {2022: 8.0, 2023: 9.0}, "by": {2022: 10.5, 2023: 11.0}}, "hte_share"),
+            series(
+                "zone", {"lz": {2022: 8.0, 2023: 9.0}, "by": {2022: 10.5, 2023: 11.0}}, "hte_share"
+            ),
             series("zone", {"lz": {2022: 50.0, 2023: 52.0}}, "leading_industry_share"),
         ]
     )

@@ -54,9 +54,16 @@ def targets_frame(targets: Iterable[Target]) -> pl.DataFrame:
         for t in targets
     ]
     schema = {
-        "target": pl.String, "indicator": pl.String, "scope_kind": pl.String, "comparison": pl.String,
-        "kind": pl.String, "value": pl.Float64, "deadline": pl.Int64, "baseline_year": pl.Int64,
-        "baseline_value": pl.Float64, "article": pl.String,
+        "target": pl.String,
+        "indicator": pl.String,
+        "scope_kind": pl.String,
+        "comparison": pl.String,
+        "kind": pl.String,
+        "value": pl.Float64,
+        "deadline": pl.Int64,
+        "baseline_year": pl.Int64,
+        "baseline_value": pl.Float64,
+        "article": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -64,10 +71,14 @@ def targets_frame(targets: Iterable[Target]) -> pl.DataFrame:
 def _meets(value: pl.Expr, goal: pl.Expr) -> pl.Expr:
     c = pl.col("comparison")
     return (
-        pl.when(c == ">=").then(value >= goal)
-        .when(c == ">").then(value > goal)
-        .when(c == "<=").then(value <= goal)
-        .when(c == "<").then(value < goal)
+        pl.when(c == ">=")
+        .then(value >= goal)
+        .when(c == ">")
+        .then(value > goal)
+        .when(c == "<=")
+        .then(value <= goal)
+        .when(c == "<")
+        .then(value < goal)
         .otherwise((value - goal).abs() < 1e-9)
     )
 
@@ -110,8 +121,15 @@ def assess(
     )
     state = data.group_by(key).agg(
         pl.col(
-            "indicator", "scope_kind", "comparison", "kind", "value", "deadline", "baseline_year",
-            "baseline_value", "article",
+            "indicator",
+            "scope_kind",
+            "comparison",
+            "kind",
+            "value",
+            "deadline",
+            "baseline_year",
+            "baseline_value",
+            "article",
         ).first(),
         current=y.last(),
         current_year=pl.col("year").last(),
@@ -122,7 +140,11 @@ def assess(
 
     baseline = pl.coalesce("baseline_value", "observed_baseline", "earliest")
     out = out.with_columns(baseline=baseline)
-    goal = pl.when(pl.col("kind") == "multiple").then(pl.col("baseline") * pl.col("value")).otherwise(pl.col("value"))
+    goal = (
+        pl.when(pl.col("kind") == "multiple")
+        .then(pl.col("baseline") * pl.col("value"))
+        .otherwise(pl.col("value"))
+    )
     out = out.with_columns(goal=goal)
     distance = pl.col("goal") - pl.col("baseline")
     years_left = (pl.col("deadline") - pl.col("current_year")).cast(pl.Float64)
@@ -132,39 +154,75 @@ def assess(
     cagr = pl.when((span > 0) & (pl.col("first_value") > 0) & (pl.col("current") > 0)).then(
         (pl.col("current") / pl.col("first_value")) ** (1.0 / span) - 1.0
     )
-    linear = pl.col("y_mean") + pl.col("slope") * (pl.col("deadline").cast(pl.Float64) - pl.col("x_mean"))
+    linear = pl.col("y_mean") + pl.col("slope") * (
+        pl.col("deadline").cast(pl.Float64) - pl.col("x_mean")
+    )
     compound = pl.col("current") * (1.0 + cagr) ** years_left
-    projected = pl.when(pl.col("n_years") < 2).then(None).when(multiplicative).then(compound).otherwise(linear)
+    projected = (
+        pl.when(pl.col("n_years") < 2)
+        .then(None)
+        .when(multiplicative)
+        .then(compound)
+        .otherwise(linear)
+    )
     out = out.with_columns(
         progress=pl.when(distance != 0)
         .then((pl.col("current") - pl.col("baseline")) / distance)
         .otherwise(pl.when(achieved).then(1.0).otherwise(0.0)),
-        required_per_year=pl.when(years_left > 0).then((pl.col("goal") - pl.col("current")) / years_left),
-        required_growth=pl.when((years_left > 0) & (pl.col("current") > 0) & (pl.col("goal") > 0)).then(
-            (pl.col("goal") / pl.col("current")) ** (1.0 / years_left) - 1.0
+        required_per_year=pl.when(years_left > 0).then(
+            (pl.col("goal") - pl.col("current")) / years_left
         ),
-        method=pl.when(multiplicative).then(pl.lit(f"cagr_last_{k}")).otherwise(pl.lit(f"ols_last_{k}")),
+        required_growth=pl.when(
+            (years_left > 0) & (pl.col("current") > 0) & (pl.col("goal") > 0)
+        ).then((pl.col("goal") / pl.col("current")) ** (1.0 / years_left) - 1.0),
+        method=pl.when(multiplicative)
+        .then(pl.lit(f"cagr_last_{k}"))
+        .otherwise(pl.lit(f"ols_last_{k}")),
         projected=projected,
         _achieved=achieved,
     )
     out = out.with_columns(
-        projected_progress=pl.when(distance != 0).then((pl.col("projected") - pl.col("baseline")) / distance),
+        projected_progress=pl.when(distance != 0).then(
+            (pl.col("projected") - pl.col("baseline")) / distance
+        ),
         _proj_meets=_meets(pl.col("projected"), pl.col("goal")),
     )
     status = (
-        pl.when(pl.col("_achieved")).then(pl.lit("achieved"))
-        .when(pl.col("deadline") <= as_of).then(pl.lit("off_track"))
-        .when(pl.col("projected").is_null()).then(pl.lit("unknown"))
-        .when(pl.col("_proj_meets")).then(pl.lit("on_track"))
-        .when(pl.col("projected_progress") >= AT_RISK_SHARE).then(pl.lit("at_risk"))
+        pl.when(pl.col("_achieved"))
+        .then(pl.lit("achieved"))
+        .when(pl.col("deadline") <= as_of)
+        .then(pl.lit("off_track"))
+        .when(pl.col("projected").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("_proj_meets"))
+        .then(pl.lit("on_track"))
+        .when(pl.col("projected_progress") >= AT_RISK_SHARE)
+        .then(pl.lit("at_risk"))
         .otherwise(pl.lit("off_track"))
     )
     return (
         out.with_columns(status=status)
         .select(
-            "target", "indicator", "scope_kind", "scope", "article", "kind", "comparison", "deadline",
-            "baseline", "current", "current_year", "goal", "progress", "required_per_year",
-            "required_growth", "method", "n_years", "projected", "projected_progress", "status",
+            "target",
+            "indicator",
+            "scope_kind",
+            "scope",
+            "article",
+            "kind",
+            "comparison",
+            "deadline",
+            "baseline",
+            "current",
+            "current_year",
+            "goal",
+            "progress",
+            "required_per_year",
+            "required_growth",
+            "method",
+            "n_years",
+            "projected",
+            "projected_progress",
+            "status",
         )
         .sort("target", "scope")
     )
