@@ -42,12 +42,13 @@ def monitor(
         # lists every national zone, most of which a provincial division has no data for.
         year = code[:4]
         reporting = (
-            facts.observations.filter(pl.col("period").str.starts_with(year))
+            facts.observations.filter(pl.col("period").cast(pl.String).str.starts_with(year))
             .select("entity")
             .unique()
         )
         zones = (
-            facts.entities.join(reporting, on="entity", how="semi")["zone"]
+            facts.entities.with_columns(pl.col("entity", "zone").cast(pl.String))
+            .join(reporting, on="entity", how="semi")["zone"]
             .drop_nulls()
             .unique()
             .sort()
