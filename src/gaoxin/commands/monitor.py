@@ -43,7 +43,7 @@ def monitor(
         year = code[:4]
         reporting = (
             facts.observations.filter(pl.col("period").cast(pl.String).str.starts_with(year))
-            .select("entity")
+            .select(pl.col("entity").cast(pl.String))
             .unique()
         )
         zones = (
