@@ -20,7 +20,8 @@ Every wide frame has the columns
   the end of the period and on the day before it starts (3 national, 2 provincial, 1 city, 0 held
   without a level, null not held).
 
-Rows: every member entity for every period of the type that occurs in the observations (an
+Rows are sorted by kind, entity and period (period functions rely on it: the row n back is n
+rows up). Rows: every member entity for every period of the type that occurs in the observations (an
 enterprise from the period it joined its zone to the period it left, a zone from its approval to
 its revocation, every city and province throughout), whether or not it reported. An entity that
 did not report has nulls — which are counted as missing, never as zero.
@@ -188,13 +189,16 @@ def build_facts(
     catalogue = catalogue or default_catalogue()
     built_at = built_at or datetime.now(UTC)
     ents = _normalise_entities(entities)
-    obs = _latest(observations)
+    obs = _normalise_observations(observations)
     certs = _normalise_certs(certifications)
     input_hash = content_hash([ents, obs, certs])
     ents = _with_hierarchy(ents)
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
     ptypes = _period_type(pl.col("period"))
     known = pl.col("entity").is_in(ents["entity"].implode())
+    losers = superseded(obs)
+    if losers.len():
+        known = known & ~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(losers.implode())
     frames: dict[str, pl.DataFrame] = {}
     # One period type at a time, so that only one long slice is copied at once.
     for ptype in ("year", "half", "quarter", "month"):
@@ -206,8 +210,8 @@ def build_facts(
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
-        # kept for lineage (values with their batches); variable, period and batch repeat.
-        observations=obs.with_columns(pl.col("variable", "period", "batch").cast(pl.Categorical)),
+        # as given (no copy), for lineage; superseded rows are settled there with latest()
+        observations=obs,
         entities=ents,
         catalogue=catalogue,
         cert_kinds=cert_kinds,
@@ -250,7 +254,7 @@ def _normalise_entities(entities: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def _latest(observations: pl.DataFrame) -> pl.DataFrame:
+def _normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
     obs = observations
     if "entity" not in obs.columns:
         obs = obs.rename({"entity_key": "entity"})
@@ -266,19 +270,37 @@ def _latest(observations: pl.DataFrame) -> pl.DataFrame:
         pl.col("batch").cast(pl.String),
         pl.col("reported_on").cast(pl.Date),
     )
-    keys = ["entity", "variable", "period"]
-    # The later report wins (ties: the later row). Revisions are few: find the repeated keys by a
-    # hash, settle those rows alone, and copy the frame only if some row must go.
+    return obs
+
+
+OBSERVATION_KEYS = ["entity", "variable", "period"]
+
+
+def superseded(obs: pl.DataFrame) -> pl.Series:
+    """Row numbers of observations a later report replaced (the later ``reported_on`` wins;
+    ties: the later row). Revisions are few: the repeated keys are found by a hash and settled
+    alone, so the long frame is never sorted or copied."""
+    keys = OBSERVATION_KEYS
     repeated = obs.select(pl.struct(keys).hash(7).is_duplicated().alias("r"))["r"]
     if not repeated.any():
-        return obs
+        return pl.Series("_row", [], dtype=pl.UInt32)
     rows = obs.with_row_index("_row").filter(repeated)
-    losers = (
+    return (
         rows.sort("reported_on", "_row", nulls_last=False)
         .with_columns(_last=pl.col("_row").last().over(keys))
         .filter(pl.col("_row") != pl.col("_last"))["_row"]
     )
-    return obs.filter(~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(losers.implode()))
+
+
+def latest(obs: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a (small) slice of observations that no later report replaced."""
+    return (
+        obs.with_row_index("_row")
+        .sort("reported_on", "_row", nulls_last=False)
+        .unique(subset=OBSERVATION_KEYS, keep="last")
+        .sort("_row")
+        .drop("_row")
+    )
 
 
 def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:

@@ -45,7 +45,7 @@ from gaoxin.engine.expr.periodic import lag, per_year
 from gaoxin.engine.expr.ranking import rank_expr
 from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Name, Node, Unary, walk
 from gaoxin.engine.expr.syntax import Literal as Lit
-from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, source_column
+from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, latest, source_column
 
 Level = Literal["enterprise", "institution", "zone", "city", "province"]
 PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
@@ -570,7 +570,7 @@ class _Missing:
             )
             if per_year(ctx) == 1 or is_cumulative(args, ctx):
                 return m
-            return m.cum_sum().over(["entity", "year"], order_by="seq")
+            return m.cum_sum().over(["entity", "year"])
         # lag+: this period's inputs and the base period's
         n = _lag_periods(node.func, b.nodes, ctx)
         if n == 0:
@@ -770,9 +770,7 @@ class _Lineage:
         if not targets:
             return []
         wanted = sorted({e for e, _, _ in targets})
-        obs = self.r.facts.observations.filter(pl.col("entity").is_in(wanted)).with_columns(
-            pl.col("variable", "period", "batch").cast(pl.String)
-        )
+        obs = latest(self.r.facts.observations.filter(pl.col("entity").is_in(wanted)))
         keys = pl.DataFrame(
             [(e, v, n, p) for e, v, n in targets for p in periods],
             schema={
@@ -830,13 +828,13 @@ class _Lineage:
         listed = shown.head(self.cap)
         children = listed.to_dicts()
         if names and children:
-            obs = r.facts.observations.filter(
-                pl.col("entity").is_in(listed["entity"].implode())
-                & (pl.col("period").cast(pl.String) == period)
-                & pl.col("variable")
-                .cast(pl.String)
-                .is_in([source_column(n, r.namespace[n]) for n in names])
-            ).with_columns(pl.col("variable", "period", "batch").cast(pl.String))
+            obs = latest(
+                r.facts.observations.filter(
+                    pl.col("entity").is_in(listed["entity"].implode())
+                    & (pl.col("period") == period)
+                    & pl.col("variable").is_in([source_column(n, r.namespace[n]) for n in names])
+                )
+            )
             batches = {
                 (o["entity"], o["variable"]): (o["value"], o["batch"]) for o in obs.to_dicts()
             }
