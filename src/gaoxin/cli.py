@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gaoxin.commands import data, doc, evaluate, monitor, site
+from gaoxin.commands import data, doc, evaluate, monitor, packs, site
 
 app = typer.Typer(
     help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
@@ -21,6 +21,7 @@ app.command()(data.template)
 app.command()(monitor.monitor)
 app.command()(evaluate.evaluate)
 app.add_typer(doc.app, name="doc")
+app.add_typer(packs.app, name="packs")
 
 
 @app.callback()
