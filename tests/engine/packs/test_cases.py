@@ -236,3 +236,20 @@ def test_cli_list_and_shipped_default():
     assert "现行有效" in r.output
     assert runner.invoke(app, ["packs", "test"]).exit_code == 0
     assert runner.invoke(app, ["packs", "check"]).exit_code == 0
+
+
+def test_paid_in_is_compared_when_given(pack: Path):
+    f = write(
+        pack,
+        """\
+- name: 下年度拨付
+  period: 2023
+  rules: [new-provincial-zone]
+  entities:
+    - {entity: z, kind: zone, newly_provincial: true}
+  expect:
+    - {rule: new-provincial-zone, entity: z, amount: "200", paid_in: 2023}
+""",
+    )
+    [r] = run_cases(pack, [f])
+    assert "应于 2023 年拨付，实际 2024 年" in r.diff()

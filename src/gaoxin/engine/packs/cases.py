@@ -76,6 +76,7 @@ class ExpectSpec(_Strict):
     entity: str
     amount: str | None = None
     action: str | None = None
+    paid_in: int | None = None  # the year of payment, for ``paid: next_year`` rules
 
     _t = field_validator("entity", mode="before")(_text)
 
@@ -433,36 +434,41 @@ def run_case(case: Case, pack: LoadedPack) -> CaseResult:
     except ProblemsError as e:
         return CaseResult(case, error="；".join(p.message for p in e.problems))
 
-    got: dict[tuple[str, str], tuple[str, str]] = {}
+    got: dict[tuple[str, str], tuple[str, str, int]] = {}
     for r in out.traces.select(
-        "rule", "entity", "outcome", "amount_fen", "action", "text"
+        "rule", "entity", "outcome", "amount_fen", "action", "text", "paid_in"
     ).iter_rows(named=True):
         value = (
             _plain(Decimal(int(r["amount_fen"])) / Decimal(1_000_000))
             if r["outcome"] == "money"
             else r["action"]
         )
-        got[(r["rule"], r["entity"])] = (value, r["text"])
+        got[(r["rule"], r["entity"])] = (value, r["text"], r["paid_in"])
     missing: dict[tuple[str, str], list[str]] = {}
     if out.undetermined.height:
         for r in out.undetermined.iter_rows(named=True):
             missing[(r["rule"], r["entity"])] = list(r["missing"] or [])
 
     mismatches: list[Mismatch] = []
-    expected: dict[tuple[str, str], str] = {}
+    expected: dict[tuple[str, str], tuple[str, int | None]] = {}
     for e in s.expect:
-        expected[(e.rule, e.entity)] = (
-            _plain(Decimal(e.amount)) if e.amount is not None else str(e.action)
-        )
-    for key, want in expected.items():
+        want = _plain(Decimal(e.amount)) if e.amount is not None else str(e.action)
+        expected[(e.rule, e.entity)] = (want, e.paid_in)
+    for key, (want, paid_in) in expected.items():
         if key not in got:
             note = None
             if key in missing:
                 note = "缺少数据，无法判断：" + "、".join(missing[key])
             mismatches.append(Mismatch(*key, want, None, None, note))
-        elif not _same(got[key][0], want):
-            mismatches.append(Mismatch(*key, want, got[key][0], got[key][1]))
-    for key, (value, text) in got.items():
+            continue
+        value, text, got_paid = got[key]
+        if not _same(value, want):
+            mismatches.append(Mismatch(*key, want, value, text))
+        elif paid_in is not None and got_paid != paid_in:
+            mismatches.append(
+                Mismatch(*key, want, value, text, f"应于 {paid_in} 年拨付，实际 {got_paid} 年")
+            )
+    for key, (value, text, _paid) in got.items():
         if key not in expected:
             note = "此规则应当没有结果" if key[0] in s.expect_none else "用例未预期此结果"
             mismatches.append(Mismatch(*key, None, value, text, note))
