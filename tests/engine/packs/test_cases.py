@@ -253,3 +253,22 @@ def test_paid_in_is_compared_when_given(pack: Path):
     )
     [r] = run_cases(pack, [f])
     assert "应于 2023 年拨付，实际 2024 年" in r.diff()
+
+
+def test_the_case_example_in_docs_packs_md_passes_against_shipped_gansu(tmp_path: Path):
+    docs = Path(__file__).parents[3] / "docs" / "packs.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("## 8.", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    f = tmp_path / "example.yaml"
+    f.write_text(example, encoding="utf-8")
+    results = run_cases(GANSU, [f])
+    assert len(results) == 3
+    assert all(r.passed for r in results), [r.diff() for r in results]
+
+
+def test_the_failure_shown_in_docs_packs_md_is_what_the_runner_prints(pack: Path):
+    docs = (Path(__file__).parents[3] / "docs" / "packs.md").read_text(encoding="utf-8")
+    f = write(pack, HTE % "25")
+    [r] = run_cases(pack, [f])
+    shown = r.diff().splitlines()[:2]
+    assert all(line.strip() in docs for line in shown)
