@@ -58,7 +58,7 @@ def check(paths: Paths = None) -> None:
     from gaoxin.engine.packs import check_pack, load_pack
     from gaoxin.engine.packs.cases import discover, load_cases
 
-    console = Console()
+    console = Console(soft_wrap=True)
     dirs = [_pack_dir(p) for p in paths] if paths else shipped_packs()
     errors = warnings = 0
     for d in dirs:
@@ -72,9 +72,9 @@ def check(paths: Paths = None) -> None:
                     problems += e.problems
         for p in problems:
             _print_problem(console, p)
-        e = sum(p.severity == "error" for p in problems)
-        errors += e
-        warnings += len(problems) - e
+        n = sum(p.severity == "error" for p in problems)
+        errors += n
+        warnings += len(problems) - n
         if not problems:
             console.print(f"[green]✓[/green] {escape(str(d))}")
     console.print(
@@ -93,7 +93,7 @@ def test_(
     """运行政策包的测试用例（cases/*.yaml），逐项对比期望与实际结果。有失败时退出码为 1。"""
     from gaoxin.engine.packs.cases import discover, run_cases
 
-    console = Console()
+    console = Console(soft_wrap=True)
     targets = list(paths) if paths else shipped_packs()
     passed = failed = 0
     broken = False

@@ -323,25 +323,25 @@ def _check_case(case: Case, pack: LoadedPack) -> list[Problem]:
     for j, r in enumerate(s.expect_none):
         if r not in rule_ids:
             bad("unknown_rule", f"政策包中没有规则「{r}」", "expect_none", j, value=r)
-    for j, e in enumerate(s.expect):
-        if e.rule not in rule_ids:
-            bad("unknown_rule", f"政策包中没有规则「{e.rule}」", "expect", j, "rule", value=e.rule)
+    for j, x in enumerate(s.expect):
+        if x.rule not in rule_ids:
+            bad("unknown_rule", f"政策包中没有规则「{x.rule}」", "expect", j, "rule", value=x.rule)
         else:
-            rule = spec.rule(e.rule)
-            if rule.money is not None and e.action is not None:
-                bad("outcome", f"规则「{e.rule}」是奖补规则，请写 amount", "expect", j)
-            if rule.action is not None and e.amount is not None:
-                bad("outcome", f"规则「{e.rule}」是措施（{rule.action}），请写 action", "expect", j)
-            if rule.action is not None and e.action not in (None, rule.action):
+            rule = spec.rule(x.rule)
+            if rule.money is not None and x.action is not None:
+                bad("outcome", f"规则「{x.rule}」是奖补规则，请写 amount", "expect", j)
+            if rule.action is not None and x.amount is not None:
+                bad("outcome", f"规则「{x.rule}」是措施（{rule.action}），请写 action", "expect", j)
+            if rule.action is not None and x.action not in (None, rule.action):
                 bad(
                     "outcome",
-                    f"规则「{e.rule}」的措施是 {rule.action}",
+                    f"规则「{x.rule}」的措施是 {rule.action}",
                     "expect",
                     j,
-                    value=e.action,
+                    value=x.action,
                 )
-        if e.rule in s.expect_none:
-            bad("contradiction", f"规则「{e.rule}」既在 expect 又在 expect_none", "expect", j)
+        if x.rule in s.expect_none:
+            bad("contradiction", f"规则「{x.rule}」既在 expect 又在 expect_none", "expect", j)
     for p in s.parameters:
         if p not in params:
             bad("unknown_parameter", f"政策包中没有参数「{p}」", "parameters", p, value=p)
@@ -451,9 +451,9 @@ def run_case(case: Case, pack: LoadedPack) -> CaseResult:
 
     mismatches: list[Mismatch] = []
     expected: dict[tuple[str, str], tuple[str, int | None]] = {}
-    for e in s.expect:
-        want = _plain(Decimal(e.amount)) if e.amount is not None else str(e.action)
-        expected[(e.rule, e.entity)] = (want, e.paid_in)
+    for x in s.expect:
+        want = _plain(Decimal(x.amount)) if x.amount is not None else str(x.action)
+        expected[(x.rule, x.entity)] = (want, x.paid_in)
     for key, (want, paid_in) in expected.items():
         if key not in got:
             note = None
