@@ -1,0 +1,185 @@
+"""The evaluation input table: one row per unit, one column per framework indicator.
+
+``evaluation_inputs(facts, framework, period, level=...)`` reads every column a framework names
+(indicators, denominators, previous values, bonus/penalty/veto items, groups) from, in order:
+
+1. the indicator catalogue (``indicators.compute`` for the catalogue codes the framework uses, with
+   their dependencies),
+2. the framework-only derived columns below (``DERIVED``: ratios the catalogue does not define at
+   the level a framework needs, e.g. an enterprise's 单位能耗增加值 for 亩均效益评价),
+3. the fact frame's own variables and attributes on the unit's row (``gdp``, ``green_coverage``,
+   ``level`` ...), and certifications held at the end of the period (``hte``, ``above_scale`` ...
+   as 0/1).
+
+A column found nowhere is left null (so is any missing value): the framework's imputation
+decides what to do with it. Everything is vectorised over the units of one period.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+from gaoxin.engine.facts import FactFrame
+from gaoxin.engine.indicators import Indicator, compute, default_indicators
+
+from .spec import Framework
+
+Level = str  # "zone" | "enterprise"
+
+
+def _ratio(num: str, den: str, scale: float = 1.0) -> Callable[[], pl.Expr]:
+    def f() -> pl.Expr:
+        d = pl.col(den)
+        return pl.when(d != 0).then(scale * pl.col(num) / d).otherwise(None)
+
+    return f
+
+
+def _yoy(var: str) -> Callable[[], pl.Expr]:
+    """100 · (x − x_prev) / |x_prev| over the unit's previous row of the same period type."""
+
+    def f() -> pl.Expr:
+        prev = pl.col(var).shift(1).over("entity", order_by="seq")
+        return pl.when(prev != 0).then(100 * (pl.col(var) - prev) / prev.abs()).otherwise(None)
+
+    return f
+
+
+# Framework-only derived columns, not in the indicator catalogue (reported as such).
+# 亩均效益 (黄岩区 附件2, domain-notes §4.2 [B]) at enterprise level, in 黄岩区's units where the
+# fact catalogue's units allow (万元, 亩, 吨标准煤, 吨, 人).
+DERIVED: dict[str, Callable[[], pl.Expr]] = {
+    # 单位能耗增加值 = 工业增加值 / 综合能耗 (万元/吨标准煤)
+    "enterprise_va_per_energy": _ratio("industrial_value_added", "energy_consumption"),
+    # 单位排放增加值 = 工业增加值 / 主要污染物排放量 (万元/吨)
+    "enterprise_va_per_emission": _ratio("industrial_value_added", "pollutant_emissions"),
+    # 全员劳动生产率 = 工业增加值 / 年平均职工人数 (万元/人); year-end employees stand in for the
+    # annual average (assumption: the fact frame has no average headcount)
+    "enterprise_labour_productivity": _ratio("industrial_value_added", "employees"),
+    # R&D经费占主营业务收入比重 as a ratio (黄岩区's benchmark 0.0302 is a ratio, not a %);
+    # 营业收入 stands in for 主营业务收入
+    "enterprise_rd_ratio": _ratio("rd_expenditure", "revenue"),
+    # 单位用电税收 (规下, 万元/千瓦时 in the fact units)
+    "enterprise_tax_per_kwh": _ratio("taxes_paid", "electricity_consumption"),
+    # 创新积分制 (structure only, domain-notes §3): enterprise-level growth and shares
+    "enterprise_revenue_growth": _yoy("revenue"),
+    "enterprise_rd_personnel_share": _ratio("rd_personnel", "employees", 100.0),
+    "enterprise_bachelor_share": _ratio("employees_bachelor_plus", "employees", 100.0),
+    # 高新技术产业营业收入 of a zone: the zone's reported figure (gansu 10)
+    "hightech_industry_revenue": lambda: pl.col("hightech_industry_revenue"),
+    # 安全生产一票否决 (sichuan 二十六): the number of 重大安全生产事故 in the period. The fact
+    # catalogue has no such variable yet, so this is null (= no accident) unless facts carry
+    # ``major_safety_accidents``.
+    "major_safety_accident": lambda: pl.col("major_safety_accidents"),
+}
+
+
+def framework_columns(fw: Framework) -> list[str]:
+    """Every data column the framework reads, in first-use order (without the unit column)."""
+    cols: list[str] = []
+    for n in fw.indicators():
+        cols.append(n.column or n.code)
+        if n.denominator:
+            cols.append(n.denominator)
+        if n.previous:
+            cols.append(n.previous)
+    cols += [it.column for it in (*fw.bonus, *fw.penalty, *fw.veto)]
+    if fw.impute.group:
+        cols.append(fw.impute.group)
+    cols += fw.groups
+    if fw.grading is not None and fw.grading.by:
+        cols.append(fw.grading.by)
+    return list(dict.fromkeys(c for c in cols if c != fw.unit))
+
+
+def _with_dependencies(codes: set[str], catalogue: Sequence[Indicator]) -> list[Indicator]:
+    by_code = {i.code: i for i in catalogue}
+    want: set[str] = set()
+    todo = [c for c in codes if c in by_code]
+    while todo:
+        c = todo.pop()
+        if c in want:
+            continue
+        want.add(c)
+        formula = by_code[c].formula
+        todo += [d for d in by_code if d not in want and _mentions(formula, d)]
+    return [i for i in catalogue if i.code in want]
+
+
+def _mentions(formula: str, name: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", formula) is not None
+
+
+def evaluation_inputs(
+    facts: FactFrame,
+    framework: Framework,
+    period: str,
+    *,
+    level: Level = "zone",
+    where: pl.Expr | None = None,
+    catalogue: Sequence[Indicator] | None = None,
+) -> pl.DataFrame:
+    """One row per unit of ``level`` present in ``period``: the unit column, then every column the
+    framework reads. ``where`` filters the units on the fact frame's row, where every certification
+    kind is also a 0/1 column (e.g. ``pl.col("level") == "provincial"``,
+    ``pl.col("above_scale") == 1``)."""
+    ptype = {"Q": "quarter", "M": "month"}
+    kind = "year"
+    if "-Q" in period:
+        kind = ptype["Q"]
+    elif "-" in period:
+        kind = ptype["M"]
+    wide = facts.wide(kind)
+    wanted = framework_columns(framework)
+    cat = list(catalogue if catalogue is not None else default_indicators())
+    cat_codes = {i.code for i in cat}
+    from_catalogue = [c for c in wanted if c in cat_codes]
+
+    derived = {c: DERIVED[c] for c in wanted if c in DERIVED and c not in cat_codes}
+    certs = {c for c in wanted if c in facts.cert_kinds}
+    # derived columns that read a variable the facts lack stay null
+    exprs = []
+    for c, f in derived.items():
+        expr = f()
+        if all(n in wide.columns for n in expr.meta.root_names()):
+            exprs.append(expr.cast(pl.Float64).alias(c))
+        else:
+            exprs.append(pl.lit(None, dtype=pl.Float64).alias(c))
+    rows = wide.with_columns(exprs) if exprs else wide
+    rows = rows.filter((pl.col("kind") == level) & (pl.col("period") == period))
+    cert_cols = [
+        pl.col(f"__cert__{c}").is_not_null().cast(pl.Float64).alias(c)
+        for c in facts.cert_kinds
+        if f"__cert__{c}" in rows.columns and c not in rows.columns
+    ]
+    base = rows.with_columns(cert_cols) if cert_cols else rows
+    if where is not None:
+        base = base.filter(where)
+    out = base.select(pl.col("entity").cast(pl.String).alias(framework.unit))
+    for c in wanted:
+        if c in from_catalogue:
+            continue
+        if c in derived or c in certs:
+            out = out.with_columns(base[c])
+            continue
+        if c in base.columns:
+            s = base[c]
+            out = out.with_columns(s.cast(pl.String) if s.dtype in (pl.Categorical, pl.Enum) else s)
+        else:
+            out = out.with_columns(pl.lit(None, dtype=pl.Float64).alias(c))
+    if from_catalogue:
+        res = compute(
+            _with_dependencies(set(from_catalogue), cat), facts, [period], keep_frames=False
+        )
+        vals = (
+            res.frame.filter((pl.col("kind") == level) & pl.col("indicator").is_in(from_catalogue))
+            .pivot(on="indicator", index="entity", values="value")
+            .rename({"entity": framework.unit})
+        )
+        missing = [c for c in from_catalogue if c not in vals.columns]
+        vals = vals.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in missing)
+        out = out.join(vals, on=framework.unit, how="left")
+    return out.select(framework.unit, *wanted)
