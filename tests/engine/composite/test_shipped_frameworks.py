@@ -31,6 +31,7 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
         "enterprise",
         pl.col("above_scale") == 1,
     ),
+    "sichuan/frameworks/comprehensive-evaluation.yaml": ("sichuan", "zone", None),
 }
 
 
@@ -117,3 +118,42 @@ def test_mu_efficiency_hand_checked() -> None:
     assert math.isclose(got, expected, rel_tol=1e-9)
     grades = ev.result.sort("rank")["grade"].to_list()
     assert grades[0] == "A" and grades[-1] == "D"
+
+
+def _efficacy(col: pl.Series, x: float, direction: int = 1) -> float:
+    lo, hi = col.min(), col.max()
+    t = (x - lo) / (hi - lo)
+    return 60 + 40 * (t if direction == 1 else 1 - t)
+
+
+def test_sichuan_hand_checked() -> None:
+    """Two dimensions 60/40, equal weights inside, 功效系数法 after imputation by the level's mean."""
+    fw, data, ev = run("sichuan/frameworks/comprehensive-evaluation.yaml")
+    inn = ["hte_share", "new_tech_smes", "new_gazelles"]
+    ind = ["revenue_total", "hightech_industry_revenue", "tech_service_revenue_share"]
+    filled = data.with_columns(
+        pl.col(c).fill_null(pl.col(c).mean().over("level")) for c in inn + ind
+    )
+    row = filled.row(0, named=True)
+    a = sum(_efficacy(filled[c], row[c]) for c in inn) / 3
+    b = sum(_efficacy(filled[c], row[c]) for c in ind) / 3
+    got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
+    assert math.isclose(got, 0.6 * a + 0.4 * b, rel_tol=1e-9)
+    assert "rank_level" in ev.result.columns
+
+
+def test_sichuan_safety_veto_forces_grade() -> None:
+    fw, data, ev = run("sichuan/frameworks/comprehensive-evaluation.yaml")
+    best = ev.result.sort("rank")["unit"][0]
+    assert ev.result.filter(pl.col("unit") == best)["grade"][0] == "优秀"
+    hit = data.with_columns(
+        pl.when(pl.col("unit") == best).then(1.0).otherwise(None).alias("major_safety_accident")
+    )
+    _, _, ev2 = run("sichuan/frameworks/comprehensive-evaluation.yaml", hit)
+    r = ev2.result.filter(pl.col("unit") == best)
+    assert r["grade"][0] == "不合格" and r["veto"][0] == "safety"
+    assert r["score"][0] == ev.result.filter(pl.col("unit") == best)["score"][0]  # score untouched
+    others = ev2.result.filter(pl.col("unit") != best).sort("unit")["grade"]
+    assert (
+        others.to_list() == ev.result.filter(pl.col("unit") != best).sort("unit")["grade"].to_list()
+    )
