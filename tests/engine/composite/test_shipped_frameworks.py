@@ -32,6 +32,11 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
         pl.col("above_scale") == 1,
     ),
     "sichuan/frameworks/comprehensive-evaluation.yaml": ("sichuan", "zone", None),
+    "national-14th-fyp/frameworks/national-zones-2021.yaml": (
+        "national",
+        "zone",
+        pl.col("level") == "national",
+    ),
 }
 
 
@@ -157,3 +162,21 @@ def test_sichuan_safety_veto_forces_grade() -> None:
     assert (
         others.to_list() == ev.result.filter(pl.col("unit") != best).sort("unit")["grade"].to_list()
     )
+
+
+def test_national_hand_checked() -> None:
+    """Index = 20/20/15/15/30 of the dimensions ([C]); the 开放 dimension = mean of its two
+    indicators' min-max scores, recomputed from the treated values."""
+    fw, data, ev = run("national-14th-fyp/frameworks/national-zones-2021.yaml")
+    r = ev.result.row(0, named=True)
+    dims = {"innovation": 20, "structure": 20, "green": 15, "open": 15, "quality": 30}
+    expected = sum(w * r[d] for d, w in dims.items()) / 100
+    assert math.isclose(r["national_index"], expected, rel_tol=1e-9)
+    treated = ev.layers["Treated"]
+    parts = []
+    for c in ["industry_university_rd_share", "hte_export_share"]:
+        col = treated[c]
+        x = treated.filter(pl.col("unit") == r["unit"])[c][0]
+        parts.append(100 * (x - col.min()) / (col.max() - col.min()))
+    assert math.isclose(r["open"], sum(parts) / 2, rel_tol=1e-9)
+    assert data.height > 100  # all national zones of the demo
