@@ -334,7 +334,7 @@ def _with_hierarchy(ents: pl.DataFrame) -> pl.DataFrame:
     upper = ents.filter(pl.col("kind").is_in(["province", "city", "zone"]))
     rows = []
     for code in upper["entity"].to_list():
-        anc = {"province": None, "city": None, "zone": None}
+        anc: dict[str, str | None] = {"province": None, "city": None, "zone": None}
         cur: str | None = code
         seen = set()
         while cur is not None and cur not in seen:

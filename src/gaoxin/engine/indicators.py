@@ -377,13 +377,13 @@ def _prepare(
         used.update(f.names)
         for node in walk(f.tree):
             if isinstance(node, Call) and node.func in ("certified", "became", "lost"):
-                kind = (
+                arg = (
                     node.args[0]
                     if node.args
                     else next(k.value for k in node.keywords if k.name == "kind")
                 )
-                if isinstance(kind, Lit):
-                    certs.add(str(kind.value))
+                if isinstance(arg, Lit):
+                    certs.add(str(arg.value))
     add: list[pl.Expr] = []
     have = set(frame.columns)
     absent: set[str] = set()

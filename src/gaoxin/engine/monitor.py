@@ -103,8 +103,17 @@ def monitor_table(
     extra: list[Indicator] = []
     for ind in chosen:
         current = f"single({ind.code})" if ind.cumulative else ind.code
-        base = dict(zh=ind.zh, en=ind.en, unit=ind.unit, level="zone", source=ind.source)
-        extra.append(Indicator(code=f"{ind.code}__current", formula=current, **base))
+        extra.append(
+            Indicator(
+                code=f"{ind.code}__current",
+                zh=ind.zh,
+                en=ind.en,
+                unit=ind.unit,
+                level="zone",
+                formula=current,
+                source=ind.source,
+            )
+        )
     needed = _with_dependencies(chosen, cat)
     this, previous, last_year = _period_codes(period)
     result = compute([*needed, *extra], facts, [this, previous, last_year])
@@ -126,13 +135,13 @@ def monitor_table(
         rank_prev=pl.col(previous).rank("min", descending=True).over("indicator"),
         yoy=(pl.col(this) - pl.col(last_year)) / pl.col(last_year).abs() * 100,
     ).with_columns(rank_change=pl.col("rank_prev").cast(pl.Int64) - pl.col("rank").cast(pl.Int64))
-    current = values.filter(pl.col("indicator").str.ends_with("__current")).select(
+    singles = values.filter(pl.col("indicator").str.ends_with("__current")).select(
         "entity",
         pl.col("indicator").str.strip_suffix("__current"),
         pl.col(this).alias("current"),
     )
     cum_codes = [i.code for i in chosen if i.cumulative]
-    table = ranked.join(current, on=["entity", "indicator"], how="left").with_columns(
+    table = ranked.join(singles, on=["entity", "indicator"], how="left").with_columns(
         cumulative=pl.when(pl.col("indicator").is_in(cum_codes)).then(pl.col(this)),
         yoy=pl.when(pl.col("yoy").is_finite()).then(pl.col("yoy")),
     )
@@ -183,8 +192,10 @@ def _totals(
             row[f"{ind.code}__{key}"] = None
         if not ind.additive or part.height == 0:
             continue
-        now = part[this].sum() if part[this].null_count() < part.height else None
-        before = part[last_year].sum() if part[last_year].null_count() < part.height else None
+        now = float(part[this].sum()) if part[this].null_count() < part.height else None
+        before = (
+            float(part[last_year].sum()) if part[last_year].null_count() < part.height else None
+        )
         row[f"{ind.code}__current"] = part["current"].sum()
         row[f"{ind.code}__cumulative"] = now if ind.cumulative else None
         if now is not None and before:

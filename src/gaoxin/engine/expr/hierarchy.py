@@ -17,6 +17,8 @@ unknown condition) does not select it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from gaoxin.engine.expr.builtins import finite
@@ -124,7 +126,7 @@ _OF = Param(
 _X = Param("x", NUMBER, label="数值")
 
 
-def _where_text(a: dict) -> str:  # type: ignore[type-arg]
+def _where_text(a: Mapping[str, str]) -> str:
     return f"（{a['where']}的）" if "where" in a else ""
 
 
