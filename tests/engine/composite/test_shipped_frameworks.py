@@ -37,7 +37,10 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
         "zone",
         pl.col("level") == "national",
     ),
+    "taizhou-2024/frameworks/ranking-annual.yaml": ("taizhou", "zone", None),
+    "taizhou-2024/frameworks/ranking-monitor.yaml": ("taizhou", "zone", None),
 }
+MONTHLY = {"taizhou-2024/frameworks/ranking-monitor.yaml"}
 
 
 @cache
@@ -49,7 +52,8 @@ def run(path: str, data: pl.DataFrame | None = None):
     fw = load_framework(PACKS / path)
     jur, level, where = SHIPPED[path]
     if data is None:
-        data = evaluation_inputs(facts(jur), fw, PERIOD, level=level, where=where)
+        period = "2025-07" if path in MONTHLY else PERIOD
+        data = evaluation_inputs(facts(jur), fw, period, level=level, where=where)
     return fw, data, evaluate(fw, data)
 
 
@@ -180,3 +184,43 @@ def test_national_hand_checked() -> None:
         parts.append(100 * (x - col.min()) / (col.max() - col.min()))
     assert math.isclose(r["open"], sum(parts) / 2, rel_tol=1e-9)
     assert data.height > 100  # all national zones of the demo
+
+
+def test_taizhou_annual_hand_checked() -> None:
+    """主要目标 by threshold (达标满分, else 100·x/target), energy and 主要指标 by min-max, 60/40."""
+    fw, data, ev = run("taizhou-2024/frameworks/ranking-annual.yaml")
+    targets = {
+        "rd_intensity": 4,
+        "above_scale_iva_city_share": 50,
+        "hte_share_of_city": 35,
+        "hte_share_of_above_scale": 60,
+        "hightech_va_share": 80,
+    }
+    monitor = ["revenue_total", "industrial_output_total", "taxes_total", "exports_total"]
+    monitor.append("revenue_growth")
+    cols = [*targets, "energy_per_iva", *monitor]
+    filled = data.with_columns(pl.col(c).fill_null(pl.col(c).mean()) for c in cols)
+    row = filled.row(0, named=True)
+
+    def mm(c: str, direction: int = 1) -> float:
+        lo, hi = filled[c].min(), filled[c].max()
+        t = (row[c] - lo) / (hi - lo)
+        return 100 * (t if direction == 1 else 1 - t)
+
+    t = [100.0 if row[c] >= tg else 100 * row[c] / tg for c, tg in targets.items()]
+    t.append(mm("energy_per_iva", -1))
+    m = [mm(c) for c in monitor]
+    expected = 0.6 * sum(t) / 6 + 0.4 * sum(m) / 5
+    got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
+    assert math.isclose(got, expected, rel_tol=1e-9)
+
+
+def test_taizhou_monitor_monthly_hand_checked() -> None:
+    fw, data, ev = run("taizhou-2024/frameworks/ranking-monitor.yaml")
+    cols = ["revenue_total", "industrial_output_total", "taxes_total", "exports_total"]
+    cols.append("revenue_growth")
+    filled = data.with_columns(pl.col(c).fill_null(pl.col(c).mean()) for c in cols)
+    row = filled.row(0, named=True)
+    parts = [100 * (row[c] - filled[c].min()) / (filled[c].max() - filled[c].min()) for c in cols]
+    got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
+    assert math.isclose(got, sum(parts) / 5, rel_tol=1e-9)
