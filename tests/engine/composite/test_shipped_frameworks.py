@@ -39,6 +39,12 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
     ),
     "taizhou-2024/frameworks/ranking-annual.yaml": ("taizhou", "zone", None),
     "taizhou-2024/frameworks/ranking-monitor.yaml": ("taizhou", "zone", None),
+    # enterprises that reported this year (a member that reported nothing has no score)
+    "catalogue/frameworks/innovation-points.yaml": (
+        "gansu",
+        "enterprise",
+        pl.col("revenue").is_not_null(),
+    ),
 }
 MONTHLY = {"taizhou-2024/frameworks/ranking-monitor.yaml"}
 
@@ -224,3 +230,29 @@ def test_taizhou_monitor_monthly_hand_checked() -> None:
     parts = [100 * (row[c] - filled[c].min()) / (filled[c].max() - filled[c].min()) for c in cols]
     got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
     assert math.isclose(got, sum(parts) / 5, rel_tol=1e-9)
+
+
+def test_innovation_points_hand_checked() -> None:
+    """Structure only: 100·min(x/ref, 1) per item, goalposts for growth, 50/35/15, + bonus."""
+    fw, data, ev = run("catalogue/frameworks/innovation-points.yaml")
+    refs = {
+        "enterprise_rd_intensity": 10,
+        "invention_patents_held": 10,
+        "enterprise_rd_personnel_share": 30,
+        "revenue": 50000,
+        "taxes_paid": 1000,
+        "enterprise_bachelor_share": 50,
+        "venture_capital_received": 1000,
+    }
+    complete = data.drop_nulls([*refs, "enterprise_revenue_growth"])
+    row = complete.row(0, named=True)
+    s = {c: 100 * min(row[c] / r, 1) for c, r in refs.items()}
+    growth = 100 * min(max(row["enterprise_revenue_growth"] / 30, 0), 1)
+    tech = (s["enterprise_rd_intensity"] + s["invention_patents_held"]) / 3
+    tech += s["enterprise_rd_personnel_share"] / 3
+    grow = (growth + s["revenue"] + s["taxes_paid"]) / 3
+    aux = (s["enterprise_bachelor_share"] + s["venture_capital_received"]) / 2
+    bonus = min(5 * (row["srdi"] or 0) + 10 * (row["little_giant"] or 0), 10)
+    expected = 0.5 * tech + 0.35 * grow + 0.15 * aux + bonus
+    got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
+    assert math.isclose(got, expected, rel_tol=1e-9)
