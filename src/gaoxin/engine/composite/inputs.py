@@ -77,6 +77,17 @@ DERIVED: dict[str, Callable[[], pl.Expr]] = {
 }
 
 
+def _period_type(code: str) -> str:
+    """As indicators.compute reads a period code: 2025, 2025Q2, 2025H1, 2025-07."""
+    if re.fullmatch(r"\d{4}", code):
+        return "year"
+    if "Q" in code:
+        return "quarter"
+    if "H" in code:
+        return "half"
+    return "month"
+
+
 def framework_columns(fw: Framework) -> list[str]:
     """Every data column the framework reads, in first-use order (without the unit column)."""
     cols: list[str] = []
@@ -126,13 +137,7 @@ def evaluation_inputs(
     framework reads. ``where`` filters the units on the fact frame's row, where every certification
     kind is also a 0/1 column (e.g. ``pl.col("level") == "provincial"``,
     ``pl.col("above_scale") == 1``)."""
-    ptype = {"Q": "quarter", "M": "month"}
-    kind = "year"
-    if "-Q" in period:
-        kind = ptype["Q"]
-    elif "-" in period:
-        kind = ptype["M"]
-    wide = facts.wide(kind)
+    wide = facts.wide(_period_type(period))
     wanted = framework_columns(framework)
     cat = list(catalogue if catalogue is not None else default_indicators())
     cat_codes = {i.code for i in cat}
