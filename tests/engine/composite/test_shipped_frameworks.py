@@ -256,3 +256,36 @@ def test_innovation_points_hand_checked() -> None:
     expected = 0.5 * tech + 0.35 * grow + 0.15 * aux + bonus
     got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
     assert math.isclose(got, expected, rel_tol=1e-9)
+
+
+def test_inputs_read_catalogue_facts_and_certifications() -> None:
+    fw = load_framework(PACKS / "catalogue/frameworks/innovation-points.yaml")
+    f = facts("gansu")
+    data = evaluation_inputs(f, fw, PERIOD, level="enterprise")
+    w = f.wide("year").filter((pl.col("kind") == "enterprise") & (pl.col("period") == PERIOD))
+    assert data.height == w.height and data["unit"].is_unique().all()
+    # a raw variable passes through with its nulls (no filling here)
+    raw = w.select(pl.col("entity").alias("unit"), "revenue").join(data, on="unit")
+    assert raw["revenue"].null_count() == raw["revenue_right"].null_count() > 0
+    # certifications as 0/1; the safety column has no fact variable yet: null for everyone
+    assert set(data["srdi"].unique().to_list()) <= {0.0, 1.0}
+    assert data["major_safety_accident"].is_null().all()
+    only = evaluation_inputs(f, fw, PERIOD, level="enterprise", where=pl.col("hte") == 1)
+    assert 0 < only.height < data.height
+
+
+def test_gansu_two_failures_are_readable() -> None:
+    """第20条 reads 不合格 in two consecutive evaluations: both years' grades come out per zone."""
+    fw = load_framework(PACKS / "gansu/frameworks/annual-assessment.yaml")
+    where = pl.col("level") == "provincial"
+    grades = {
+        year: evaluate(fw, evaluation_inputs(facts("gansu"), fw, year, where=where)).result
+        for year in ("2024", "2025")
+    }
+    both = grades["2024"].join(grades["2025"], on="unit", suffix="_2025")
+    twice = both.filter((pl.col("grade") == "不合格") & (pl.col("grade_2025") == "不合格"))
+    assert both.height >= 3
+    for res in grades.values():  # the last 10 % by rank fail every year (floor(0.9 n) pass)
+        n = res.height
+        assert (res["grade"] == "不合格").sum() == n - math.floor(0.9 * n)
+    assert twice.columns[:1] == ["unit"]  # the zones a revocation review would list

@@ -68,8 +68,6 @@ DERIVED: dict[str, Callable[[], pl.Expr]] = {
     "enterprise_revenue_growth": _yoy("revenue"),
     "enterprise_rd_personnel_share": _ratio("rd_personnel", "employees", 100.0),
     "enterprise_bachelor_share": _ratio("employees_bachelor_plus", "employees", 100.0),
-    # 高新技术产业营业收入 of a zone: the zone's reported figure (gansu 10)
-    "hightech_industry_revenue": lambda: pl.col("hightech_industry_revenue"),
     # 安全生产一票否决 (sichuan 二十六): the number of 重大安全生产事故 in the period. The fact
     # catalogue has no such variable yet, so this is null (= no accident) unless facts carry
     # ``major_safety_accidents``.
