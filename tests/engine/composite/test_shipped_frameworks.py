@@ -136,7 +136,7 @@ def test_mu_efficiency_hand_checked() -> None:
 
 
 def _efficacy(col: pl.Series, x: float, direction: int = 1) -> float:
-    lo, hi = col.min(), col.max()
+    lo, hi = float(col.min()), float(col.max())  # type: ignore[arg-type]
     t = (x - lo) / (hi - lo)
     return 60 + 40 * (t if direction == 1 else 1 - t)
 

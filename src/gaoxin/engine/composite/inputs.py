@@ -95,7 +95,8 @@ def framework_columns(fw: Framework) -> list[str]:
             cols.append(n.denominator)
         if n.previous:
             cols.append(n.previous)
-    cols += [it.column for it in (*fw.bonus, *fw.penalty, *fw.veto)]
+    cols += [it.column for it in [*fw.bonus, *fw.penalty]]
+    cols += [v.column for v in fw.veto]
     if fw.impute.group:
         cols.append(fw.impute.group)
     cols += fw.groups
