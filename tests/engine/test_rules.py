@@ -370,7 +370,11 @@ def test_rule_cap_prorates_the_clause_total():
     assert amounts(out, "r") == {"e0": W("15"), "e1": W("15"), "e2": W("20")}
     assert set(map(tuple, out.ledger["capped_by"])) == {("rule_cap",)}
     t = out.trace("r", "e2")
-    assert (t["capped_fen"], t["rule_cap_fen"], t["after_rule_cap_fen"]) == (40_000_000, 50_000_000, 20_000_000)
+    assert (t["capped_fen"], t["rule_cap_fen"], t["after_rule_cap_fen"]) == (
+        40_000_000,
+        50_000_000,
+        20_000_000,
+    )
     assert "本条款年度总额 50 万元不足，按比例核减" in t["text"]
 
 
