@@ -21,7 +21,6 @@ Missing values (the null rule):
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from gaoxin.engine.expr.ranking import rank_expr
 from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Name, Node, Unary, walk
 from gaoxin.engine.expr.syntax import Literal as Lit
 from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, latest, source_column
+from gaoxin.engine.periods import Period
 
 Level = Literal["enterprise", "institution", "zone", "city", "province"]
 PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
@@ -163,16 +163,6 @@ def _cycle(deps: Mapping[str, set[str]], done: set[str]) -> str:
         path.append(cur)
 
 
-def _period_type(code: str) -> str:
-    if re.fullmatch(r"\d{4}", code):
-        return "year"
-    if "Q" in code:
-        return "quarter"
-    if "H" in code:
-        return "half"
-    return "month"
-
-
 # ---------------------------------------------------------------------------------------------
 # Computing
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +238,7 @@ def compute(
     cumulative = facts.cumulative | {i.code for i in inds if i.cumulative}
     by_type: dict[str, list[str]] = defaultdict(list)
     for p in periods:
-        by_type[_period_type(p)].append(p)
+        by_type[Period.parse(p).kind].append(p)
     parts: list[pl.DataFrame] = []
     computed: dict[str, pl.DataFrame] = {}
     plans: dict[str, dict[int, str]] = {}
@@ -697,7 +687,7 @@ class _Lineage:
         if code not in r.indicators:
             raise KeyError(f"unknown indicator {code!r}")
         ind, f = r.indicators[code], r.formulas[code]
-        ptype = _period_type(period)
+        ptype = Period.parse(period).kind
         frame = r.computed.get(ptype)
         if frame is None:
             raise KeyError(f"period type {ptype} was not computed (or keep_frames=False)")

@@ -24,6 +24,7 @@ import polars as pl
 
 from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator, compute, default_indicators
+from gaoxin.engine.periods import Period
 
 from .spec import Framework
 
@@ -73,17 +74,6 @@ DERIVED: dict[str, Callable[[], pl.Expr]] = {
     # ``major_safety_accidents``.
     "major_safety_accident": lambda: pl.col("major_safety_accidents"),
 }
-
-
-def _period_type(code: str) -> str:
-    """As indicators.compute reads a period code: 2025, 2025Q2, 2025H1, 2025-07."""
-    if re.fullmatch(r"\d{4}", code):
-        return "year"
-    if "Q" in code:
-        return "quarter"
-    if "H" in code:
-        return "half"
-    return "month"
 
 
 def framework_columns(fw: Framework) -> list[str]:
@@ -136,7 +126,7 @@ def evaluation_inputs(
     framework reads. ``where`` filters the units on the fact frame's row, where every certification
     kind is also a 0/1 column (e.g. ``pl.col("level") == "provincial"``,
     ``pl.col("above_scale") == 1``)."""
-    wide = facts.wide(_period_type(period))
+    wide = facts.wide(Period.parse(period).kind)
     wanted = framework_columns(framework)
     cat = list(catalogue if catalogue is not None else default_indicators())
     cat_codes = {i.code for i in cat}
