@@ -154,3 +154,14 @@ def test_loading_the_reference_zone_list_is_idempotent():
     assert z.approval_year == 1991
     assert z.entity.parent.name == "兰州市"
     assert Entity.objects.filter(kind="zone").count() == 1
+
+
+def test_registry_choices_are_the_engine_kinds():
+    from gaoxin.engine import certifications
+    from gaoxin.registry.choices import EnterpriseCertificationKind, InstitutionKind
+
+    assert dict(InstitutionKind.choices).keys() == certifications.INSTITUTION_KINDS.keys()
+    assert (
+        dict(EnterpriseCertificationKind.choices).keys() == certifications.ENTERPRISE_KINDS.keys()
+    )
+    assert InstitutionKind.INCUBATOR == "incubator"

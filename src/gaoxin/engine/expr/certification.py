@@ -16,38 +16,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from gaoxin.engine.certifications import ENTERPRISE_KINDS, INSTITUTION_KINDS, KINDS
 from gaoxin.engine.expr.functions import CallArgs, CompileContext, FunctionSpec, Param
 from gaoxin.engine.expr.namespace import ExprType
 
-#: Certification kinds (GLOSSARY): enterprises, then institutions' recognitions.
-ENTERPRISE_KINDS = ("hte", "tech_sme", "srdi", "little_giant", "gazelle", "unicorn", "above_scale")
-INSTITUTION_KINDS = (
-    "incubator",
-    "maker_space",
-    "university_park",
-    "new_rd_institution",
-    "tech_transfer_institution",
-    "key_lab",
-    "tech_innovation_center",
-)
-KINDS = ENTERPRISE_KINDS + INSTITUTION_KINDS
 LEVELS = {"national": 3, "provincial": 2, "city": 1, "any": 0}
-KIND_ZH = {
-    "hte": "高新技术企业",
-    "tech_sme": "科技型中小企业",
-    "srdi": "专精特新企业",
-    "little_giant": "专精特新“小巨人”企业",
-    "gazelle": "瞪羚企业",
-    "unicorn": "独角兽企业",
-    "above_scale": "规模以上工业企业",
-    "incubator": "科技企业孵化器",
-    "maker_space": "众创空间",
-    "university_park": "大学科技园",
-    "new_rd_institution": "新型研发机构",
-    "tech_transfer_institution": "技术转移机构",
-    "key_lab": "重点实验室",
-    "tech_innovation_center": "技术创新中心",
-}
+KIND_ZH = {**ENTERPRISE_KINDS, **INSTITUTION_KINDS}
 LEVEL_ZH = {"national": "国家级", "provincial": "省级以上", "city": "市级以上", "any": ""}
 
 
