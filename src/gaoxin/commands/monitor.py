@@ -66,7 +66,9 @@ def monitor(
     frame = table.frame
     view = Table(title=title, show_lines=False)
     headers = table.headers()
-    shown = headers[: min(len(headers), 12)]
+    # As many columns as the terminal can show legibly; the file holds them all.
+    fits = 2 + max(2, (console.width - 34) // 13)
+    shown = headers[: min(len(headers), fits)]
     for h in shown:
         view.add_column(h, overflow="fold")
     for row in frame.head(40).iter_rows():
@@ -77,6 +79,10 @@ def monitor(
             ]
         )
     console.print(view)
+    if len(shown) < len(headers):
+        console.print(
+            f"（终端仅显示前 {len(shown) - 2} 列，共 {len(headers) - 2} 列；完整表格请用 --out 保存为 XLSX）"
+        )
     if out is not None:
         if out.suffix.lower() == ".csv":
             table.to_csv(out)
