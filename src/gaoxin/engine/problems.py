@@ -62,3 +62,14 @@ class ProblemsError(Exception):
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def yaml_problem(code: str, error: Exception, file: str | None) -> Problem:
+    """A YAML syntax error as a Problem at the line where the parser stopped."""
+    mark = getattr(error, "problem_mark", None)
+    return Problem(
+        code,
+        f"YAML 格式错误：{getattr(error, 'problem', error)}",
+        file=file,
+        row=mark.line + 1 if mark else None,
+    )

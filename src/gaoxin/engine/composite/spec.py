@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 
 ScoringMethod = Literal[
     "minmax",
@@ -411,17 +411,7 @@ def load_framework(path: str | Path) -> Framework:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ProblemsError(
-            [
-                Problem(
-                    "framework.yaml",
-                    f"YAML 格式错误：{getattr(e, 'problem', e)}",
-                    file=str(p),
-                    row=mark.line + 1 if mark else None,
-                )
-            ]
-        ) from None
+        raise ProblemsError([yaml_problem("framework.yaml", e, str(p))]) from None
     return check_framework(raw, file=str(p), text=text)
 
 

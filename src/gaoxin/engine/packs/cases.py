@@ -52,7 +52,7 @@ from gaoxin.engine.packs.loader import (
     load_pack,
 )
 from gaoxin.engine.periods import Period, PeriodError
-from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 from gaoxin.engine.rules import consecutive_failures, run_rules
 
 CASES_DIR = "cases"
@@ -241,17 +241,7 @@ def load_cases(path: str | Path, pack: LoadedPack) -> list[Case]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ProblemsError(
-            [
-                Problem(
-                    "cases.yaml",
-                    f"YAML 格式错误：{getattr(e, 'problem', e)}",
-                    file=file,
-                    row=mark.line + 1 if mark else None,
-                )
-            ]
-        ) from e
+        raise ProblemsError([yaml_problem("cases.yaml", e, file)]) from e
     if root is None:
         raise ProblemsError([Problem("cases.empty", "用例文件是空的", file=file)])
     lines: dict[tuple[str | int, ...], int] = {}

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from gaoxin.engine.expr import ExprError, ExprType, FunctionRegistry, NameInfo, Namespace, check
 from gaoxin.engine.packs.schema import Pack
-from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 
 PACK_FILE = "pack.yaml"
 
@@ -214,15 +214,7 @@ def _load(
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        return None, [
-            Problem(
-                "pack.yaml",
-                f"YAML 格式错误：{getattr(e, 'problem', e)}",
-                file=file,
-                row=mark.line + 1 if mark else None,
-            )
-        ]
+        return None, [yaml_problem("pack.yaml", e, file)]
     if root is None:
         return None, [Problem("pack.empty", "政策包文件是空的", file=file)]
     lines: dict[Path_, int] = {}
