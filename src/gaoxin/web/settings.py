@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "gaoxin.statistics",
     "gaoxin.accounts",
     "gaoxin.policy",
+    "gaoxin.evaluation",
+    "gaoxin.awards",
 ]
 
 MIDDLEWARE = [
