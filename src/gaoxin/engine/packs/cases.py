@@ -43,14 +43,8 @@ from pydantic import (
     model_validator,
 )
 
-from gaoxin.engine.packs.loader import (
-    LoadedPack,
-    _line,  # noqa: PLC2701 (same package: the pack loader's YAML line map)
-    _Loader,  # noqa: PLC2701
-    _walk,  # noqa: PLC2701
-    _zh_pydantic,  # noqa: PLC2701
-    load_pack,
-)
+from gaoxin.engine.packs.loader import LoadedPack, load_pack, pydantic_message_zh
+from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
 from gaoxin.engine.periods import Period, PeriodError
 from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 from gaoxin.engine.rules import consecutive_failures, run_rules
@@ -142,7 +136,7 @@ class Case:
     spec: CaseSpec
     file: str
     line: int | None
-    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict, repr=False)
+    lines: Mapping[YamlPath, int] = field(default_factory=dict, repr=False)
     index: int = 0
 
     @property
@@ -150,7 +144,7 @@ class Case:
         return self.spec.name
 
     def line_of(self, *path: str | int) -> int | None:
-        return _line(self.lines, (self.index, *path))
+        return line_of(self.lines, (self.index, *path))
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -239,14 +233,12 @@ def load_cases(path: str | Path, pack: LoadedPack) -> list[Case]:
             [Problem("cases.missing", f"无法读取用例文件：{e.strerror}", file=file)]
         ) from e
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        doc = read_yaml(text)
     except yaml.YAMLError as e:
         raise ProblemsError([yaml_problem("cases.yaml", e, file)]) from e
-    if root is None:
+    if doc.root is None:
         raise ProblemsError([Problem("cases.empty", "用例文件是空的", file=file)])
-    lines: dict[tuple[str | int, ...], int] = {}
-    _walk(root, (), lines, {})
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    lines, data = doc.lines, doc.data
     if not isinstance(data, list):
         raise ProblemsError(
             [
@@ -270,14 +262,14 @@ def load_cases(path: str | Path, pack: LoadedPack) -> list[Case]:
                 problems.append(
                     Problem(
                         f"cases.schema.{err['type']}",
-                        f"第{i + 1}个用例「{where}」：{_zh_pydantic(err)}",
+                        f"第{i + 1}个用例「{where}」：{pydantic_message_zh(err)}",
                         file=file,
-                        row=_line(lines, loc),
+                        row=line_of(lines, loc),
                         column=where,
                     )
                 )
             continue
-        case = Case(spec, file, _line(lines, (i,)), lines, i)
+        case = Case(spec, file, line_of(lines, (i,)), lines, i)
         problems += _check_case(case, pack)
         cases.append(case)
     if problems:

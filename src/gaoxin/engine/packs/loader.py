@@ -21,11 +21,12 @@ from pydantic import ValidationError
 
 from gaoxin.engine.expr import ExprError, ExprType, FunctionRegistry, NameInfo, Namespace, check
 from gaoxin.engine.packs.schema import Pack
+from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
 from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 
 PACK_FILE = "pack.yaml"
 
-Path_ = tuple[str | int, ...]
+Path_ = YamlPath
 
 
 @dataclass(frozen=True)
@@ -48,42 +49,7 @@ class LoadedPack:
 
 # --- YAML with line numbers -------------------------------------------------------------------
 
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _no_dates(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    # Keep dates as text; pydantic parses them (and reports a bad one with its field).
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
-
-
-def _walk(
-    node: yaml.Node, path: Path_, out: dict[Path_, int], nodes: dict[Path_, yaml.Node]
-) -> None:
-    out[path] = node.start_mark.line + 1
-    nodes[path] = node
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
-            out[(*path, key)] = k.start_mark.line + 1
-            _walk(v, (*path, key), out, nodes)
-            out[(*path, key)] = k.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _walk(v, (*path, i), out, nodes)
-
-
-def _line(lines: Mapping[Path_, int], path: Path_) -> int | None:
-    p = tuple(path)
-    while p:
-        if p in lines:
-            return lines[p]
-        p = p[:-1]
-    return lines.get((), None)
+_line = line_of
 
 
 def _duplicate_keys(node: yaml.Node, file: str, problems: list[Problem]) -> None:
@@ -212,16 +178,13 @@ def _load(
             Problem("pack.missing", f"找不到政策包文件 {PACK_FILE}：{e.strerror}", file=file)
         ]
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        doc = read_yaml(text)
     except yaml.YAMLError as e:
         return None, [yaml_problem("pack.yaml", e, file)]
-    if root is None:
+    if doc.root is None:
         return None, [Problem("pack.empty", "政策包文件是空的", file=file)]
-    lines: dict[Path_, int] = {}
-    nodes: dict[Path_, yaml.Node] = {}
-    _walk(root, (), lines, nodes)
-    _duplicate_keys(root, file, problems)
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    lines, nodes, data = doc.lines, doc.nodes, doc.data
+    _duplicate_keys(doc.root, file, problems)
 
     try:
         spec = Pack.model_validate(data)
@@ -229,7 +192,7 @@ def _load(
         for err in e.errors():
             loc = tuple(err["loc"])
             field_name = ".".join(str(x) for x in loc)
-            msg = _zh_pydantic(err)
+            msg = pydantic_message_zh(err)
             problems.append(
                 Problem(
                     f"pack.schema.{err['type']}",
@@ -468,7 +431,8 @@ _PYDANTIC_ZH = {
 }
 
 
-def _zh_pydantic(err: Mapping[str, Any]) -> str:
+def pydantic_message_zh(err: Mapping[str, Any]) -> str:
+    """The Chinese message for one pydantic error (``ValidationError.errors()`` item)."""
     t = err["type"]
     if t == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
