@@ -505,7 +505,9 @@ def test_an_amount_that_cannot_be_computed_is_undetermined():
         "2023",
     )
     assert amounts(out, "r") == {"e0": W("2")}
-    assert out.undetermined.to_dicts() == [{"rule": "r", "entity": "e9", "missing": ["base"]}]
+    assert out.undetermined.to_dicts() == [
+        {"rule": "r", "entity": "e9", "reason": "amount", "missing": ["base"]}
+    ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -522,3 +524,90 @@ def test_property_a_budget_line_is_met_exactly_and_never_exceeded(hte, sti):
     for r in out.traces.to_dicts():
         assert 0 <= r["amount_fen"] <= r["capped_fen"]
         assert r["amount"] == W(r["amount_fen"]) / 1_000_000
+
+
+# --- precedence: 就高不重复 -------------------------------------------------------------------
+
+
+def grouped_pack(**extra: Any) -> Pack:
+    """Three money rules on one entity kind: r pays ``base``, r2 pays 50 when ``base > 40``,
+    r3 pays 30 when ``ok``; r and r2 form a 就高不重复 group listed (r2, r)."""
+    cite = {"article": "一", "quote": "q"}
+    pack = tiny_pack({"amount": "base"}, **extra)
+    r = pack.rules[0]
+    rules = [
+        r,
+        r.model_copy(update={"id": "r2", "title": "二号奖励", "when": "base > 40"}),
+        r.model_copy(update={"id": "r3"}),
+    ]
+    rules[1] = rules[1].model_copy(
+        update={"money": rules[1].money.model_copy(update={"amount": "50"})}
+    )
+    rules[2] = rules[2].model_copy(
+        update={"money": rules[2].money.model_copy(update={"amount": "30"})}
+    )
+    group = {"id": "g", "label": "同类奖励", "rules": ["r2", "r"], "cite": cite}
+    return Pack.model_validate(
+        {
+            **pack.model_dump(by_alias=True),
+            "rules": [x.model_dump(by_alias=True) for x in rules],
+            "groups": [group],
+        }
+    )
+
+
+def test_a_group_pays_only_the_highest_award_and_traces_the_other_as_superseded():
+    out = run_rules(grouped_pack(), frame_of([30, 70, 50]), "2023")
+    got = {(r["rule"], r["entity"]): r["amount"] for r in out.ledger.to_dicts()}
+    # e0: r 30, r2 not met → r 30. e1: r 70 > r2 50 → r paid, r2 superseded.
+    # e2: r 50 = r2 50, a tie → r2, listed first in the group, is paid. r3 is outside the group.
+    assert got == {
+        ("r", "e0"): W("30"),
+        ("r", "e1"): W("70"),
+        ("r2", "e1"): W("0"),
+        ("r", "e2"): W("0"),
+        ("r2", "e2"): W("50"),
+        ("r3", "e0"): W("30"),
+        ("r3", "e1"): W("30"),
+        ("r3", "e2"): W("30"),
+    }
+    lost = out.trace("r2", "e1")
+    assert lost["superseded_by"] == "r"
+    assert lost["capped_by"] == ["group:g"]
+    assert lost["capped_fen"] == 50_000_000  # what it would have paid is kept in the trace
+    assert lost["text"].endswith(
+        "；同类奖励就高不重复，本期已按「r」核定，本项不再发放，核定 0 万元。"
+    )
+    tie = out.trace("r", "e2")
+    assert tie["superseded_by"] == "r2"
+    assert "本期已按「二号奖励」核定" in tie["text"]
+    assert out.trace("r", "e1")["superseded_by"] is None
+    assert out.total() == W(30 + 70 + 50 + 3 * 30)
+
+
+def test_a_superseded_award_takes_no_share_of_a_budget():
+    cite = {"article": "一", "quote": "q"}
+    budget = {"id": "b", "label": "资金", "amount": 100, "rules": ["r", "r2"], "cite": cite}
+    out = run_rules(grouped_pack(budgets=[budget]), frame_of([70, 90]), "2023", rules=["r", "r2"])
+    # after the group: e0 r 70, e1 r 90 (r2's 50s are superseded) = 160 > 100
+    # → 100 × 70/160 = 43.75, 100 × 90/160 = 56.25 (exact to 0.01万元)
+    got = {(r["rule"], r["entity"]): r["amount"] for r in out.ledger.to_dicts()}
+    assert got == {
+        ("r", "e0"): W("43.75"),
+        ("r", "e1"): W("56.25"),
+        ("r2", "e0"): W("0"),
+        ("r2", "e1"): W("0"),
+    }
+
+
+def test_a_group_entry_already_paid_once_does_not_block_the_other():
+    pack = grouped_pack()
+    once = pack.rules[0].money.model_copy(update={"once": True})
+    rules = [pack.rules[0].model_copy(update={"money": once}), *pack.rules[1:]]
+    pack = pack.model_copy(update={"rules": rules})
+    paid = pl.DataFrame({"rule": ["r"], "entity": ["e0"], "period": ["2022"]})
+    out = run_rules(pack, frame_of([70]), "2023", paid_before=paid, rules=["r", "r2"])
+    # r would pay 70 but was paid in 2022 (once → 0); r2's 50 is then the highest
+    got = {(r["rule"], r["entity"]): r["amount"] for r in out.ledger.to_dicts()}
+    assert got == {("r", "e0"): W("0"), ("r2", "e0"): W("50")}
+    assert out.trace("r", "e0")["capped_by"] == ["once", "group:g"]

@@ -6,8 +6,8 @@ row per rule and qualifying entity) and a trace for each row — the clause and 
 input the formulas read, each intermediate amount, the caps that bit, and one Chinese sentence.
 
 Money order (docs/packs.md): amount → tiers → rounding to the pack's unit → floor → cap (per
-entity per year) → once (never paid twice) → rule_cap (the rule's yearly total) → budgets in
-the order declared. Totals that overflow are pro-rated by the largest-remainder method, so the
+entity per year) → once (never paid twice) → groups (就高不重复: only the highest award of a
+group per entity) → rule_cap (the rule's yearly total) → budgets in the order declared. Totals that overflow are pro-rated by the largest-remainder method, so the
 awards under a total sum to exactly that total (to the rounding unit) and no award grows.
 """
 
@@ -107,10 +107,10 @@ class _Compiled:
     params: tuple[str, ...]  # parameters read
 
 
-def _parameter_values(
+def parameter_values(
     pack: Pack, period: Period, given: Mapping[str, Any] | None
 ) -> dict[str, Decimal | None]:
-    """User values first; otherwise the value in force on the period's first day, or, for a
+    """Each parameter's value for ``period``. User values first; otherwise the value in force on the period's first day, or, for a
     parameter that only starts within the period, its first value (a pack effective from
     2021-07-27 is run for the year 2021 with the values it starts with)."""
     given = dict(given or {})
@@ -280,7 +280,7 @@ def run_rules(
     loaded = pack if isinstance(pack, LoadedPack) else LoadedPack(pack, "")
     spec = loaded.spec
     per = period if isinstance(period, Period) else Period.parse(period)
-    pvalues = _parameter_values(spec, per, parameters)
+    pvalues = parameter_values(spec, per, parameters)
     param_ids = set(pvalues)
     ns = pack_namespace(
         spec, loaded.extra_names, {k: v for k, v in pvalues.items() if v is not None}
@@ -378,6 +378,7 @@ def _empty() -> pl.DataFrame:
             "paid_in": pl.Int32,
             "capped_by": pl.List(pl.String),
             "article": pl.String,
+            "superseded_by": pl.String,
             "_body": pl.String,
         }
     )
@@ -411,15 +412,27 @@ def _evaluate(
     unknown_cond = pl.col("_when").is_null()
     if m is not None:
         unknown_cond = unknown_cond | (pl.col("_when") & pl.col("raw").is_null())
-    reads_list = list(c.reads)
+
+    def nulls(names: Iterable[str]) -> pl.Expr:
+        names = list(names)
+        if not names:
+            return pl.lit([], dtype=pl.List(pl.String))
+        return pl.concat_list(
+            [pl.when(pl.col(n).is_null()).then(pl.lit(n)) for n in names]
+        ).list.drop_nulls()
+
+    # A condition that is unknown lists the inputs of the condition that are missing; a known
+    # condition with an unknown amount lists every missing input of the money formulas.
+    when_reads = [n for n in c.when.names if n in c.reads]
     undetermined = base.filter(unknown_cond).select(
         pl.lit(rule.id).alias("rule"),
         "entity",
-        missing=pl.concat_list(
-            [pl.when(pl.col(n).is_null()).then(pl.lit(n)) for n in reads_list]
-        ).list.drop_nulls()
-        if reads_list
-        else pl.lit([], dtype=pl.List(pl.String)),
+        reason=pl.when(pl.col("_when").is_null())
+        .then(pl.lit("condition"))
+        .otherwise(pl.lit("amount")),
+        missing=pl.when(pl.col("_when").is_null())
+        .then(nulls(when_reads))
+        .otherwise(nulls(c.reads)),
     )
     df = base.filter(pl.col("_when").fill_null(False) & ~unknown_cond)
 
@@ -585,6 +598,7 @@ def _apply_totals(
     if out.is_empty():
         return out
     money = pl.col("outcome") == "money"
+    out = _apply_groups(out, spec)
     # the rule's yearly total
     if "rule_cap_fen" in out.columns and out["rule_cap_fen"].is_not_null().any():
         lim = out.with_columns(_lim=pl.col("rule_cap_fen").max().over("rule"))
@@ -610,6 +624,45 @@ def _apply_totals(
             out = pl.concat([m, rest], how="diagonal_relaxed")
             out = out.with_columns(pl.col("amount_fen").alias(f"after_{b.id}_fen"))
             out = _note(out, f"budget:{b.id}", f"{b.label}总额 ", pl.lit(limit_fen, dtype=pl.Int64))
+    return out
+
+
+def _apply_groups(out: pl.DataFrame, spec: Pack) -> pl.DataFrame:
+    """就高不重复: within each group, per entity, the highest award (after its own floor, cap and
+    once) is paid; the others become 0 with ``superseded_by`` naming the rule paid. A tie goes
+    to the rule listed first in the group. Totals (rule_cap, budgets) come after, so a
+    superseded award takes no share of them."""
+    titles = {r.id: r.title or r.id for r in spec.rules}
+    for g in spec.groups:
+        order = {r: i for i, r in enumerate(g.rules)}
+        inside = (pl.col("outcome") == "money") & pl.col("rule").is_in(g.rules)
+        m, rest = out.filter(inside), out.filter(~inside)
+        if m.is_empty():
+            continue
+        m = m.with_columns(_order=pl.col("rule").replace_strict(order, return_dtype=pl.Int32))
+        m = m.sort(["entity", "amount_fen", "_order"], descending=[False, True, False])
+        winner = pl.col("rule").first().over("entity")
+        lost = pl.col("rule") != winner
+        m = m.with_columns(_winner=winner).with_columns(
+            superseded_by=pl.when(lost).then(pl.col("_winner")),
+            amount_fen=pl.when(lost).then(0).otherwise(pl.col("amount_fen")).cast(pl.Int64),
+            capped_by=pl.when(lost)
+            .then(pl.concat_list([pl.col("capped_by"), pl.lit(f"group:{g.id}")]))
+            .otherwise(pl.col("capped_by")),
+            _body=pl.when(lost)
+            .then(
+                pl.concat_str(
+                    [
+                        pl.col("_body"),
+                        pl.lit(f"；{g.label}就高不重复，本期已按「"),
+                        pl.col("_winner").replace_strict(titles, return_dtype=pl.String),
+                        pl.lit("」核定，本项不再发放"),
+                    ]
+                )
+            )
+            .otherwise(pl.col("_body")),
+        )
+        out = pl.concat([m.drop("_order", "_winner"), rest], how="diagonal_relaxed")
     return out
 
 

@@ -241,3 +241,45 @@ def test_the_example_in_docs_packs_md_checks_clean_against_the_gansu_text(tmp_pa
         (DATA / "gansu" / "document.txt").read_text(encoding="utf-8")
     )
     assert check_pack(tmp_path) == []
+
+
+def test_rule_groups_name_existing_money_rules_each_in_one_group(tmp_path):
+    body = GOOD_RULE + textwrap.dedent(
+        """\
+          - id: commend
+            cite: {article: "（一）", quote: "对新认定的高新技术企业"}
+            applies_to: enterprise
+            when: newly_certified_hte
+            action: commend
+        groups:
+          - id: g1
+            label: 同类奖励
+            cite: {article: "（一）", quote: "给予一次性奖补20万元"}
+            rules: [hte, nope]
+          - id: g2
+            label: 另一组
+            cite: {article: "（一）", quote: "给予一次性奖补20万元"}
+            rules: [hte, commend]
+        """
+    )
+    path = write(tmp_path, body)
+    got = [(p.code, p.row, p.value) for p in check_pack(path) if p.code == "pack.group_rule"]
+    g1 = line_of(path, "rules: [hte, nope]")
+    g2 = line_of(path, "rules: [hte, commend]")
+    # a flow sequence's items sit on the line of the list itself
+    assert got == [
+        ("pack.group_rule", g1, "nope"),
+        ("pack.group_rule", g2, "hte"),  # already in g1
+        ("pack.group_rule", g2, "commend"),  # an action has no amount to compare
+    ]
+
+
+def test_a_group_needs_two_rules(tmp_path):
+    body = GOOD_RULE + textwrap.dedent(
+        """\
+        groups:
+          - {id: g, label: 组, cite: {article: "（一）", quote: "给予一次性奖补20万元"}, rules: [hte]}
+        """
+    )
+    problems = check_pack(write(tmp_path, body))
+    assert [p.column for p in problems if p.code.startswith("pack.schema")] == ["groups.0.rules"]

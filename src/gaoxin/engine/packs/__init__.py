@@ -20,6 +20,7 @@ from gaoxin.engine.packs.schema import (
     Pack,
     Parameter,
     Rule,
+    RuleGroup,
     Target,
     Tiers,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Pack",
     "Parameter",
     "Rule",
+    "RuleGroup",
     "Target",
     "Tiers",
     "check_pack",

@@ -224,7 +224,7 @@ def _load(
     loaded = LoadedPack(spec, document, directory, lines, ns_extra, functions)
 
     # duplicate ids, per section and across the names formulas read
-    for section in ("inputs", "parameters", "rules", "budgets", "targets", "measures"):
+    for section in ("inputs", "parameters", "rules", "groups", "budgets", "targets", "measures"):
         seen: dict[str, int] = {}
         for i, item in enumerate(getattr(spec, section)):
             if item.id in seen:
@@ -286,6 +286,7 @@ def _load(
                     )
                 )
         problems += _check_rule_text(rule, i, ns, file, lines)
+    problems += _check_groups(spec, file, lines)
     param_ids = {p.id for p in spec.parameters}
     for i, b in enumerate(spec.budgets):
         path = ("budgets", i, "amount")
@@ -332,6 +333,27 @@ def _load(
             )
         )
     return loaded, problems
+
+
+def _check_groups(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Problem]:
+    """Each rule of a group (就高不重复) exists, pays money and belongs to no other group."""
+    rules = {r.id: r for r in spec.rules}
+    first_group: dict[str, str] = {}
+    out: list[Problem] = []
+    for i, g in enumerate(spec.groups):
+        for j, r in enumerate(g.rules):
+            row = _line(lines, ("groups", i, "rules", j))
+            if r not in rules:
+                msg = f"规则组「{g.id}」引用了不存在的规则「{r}」"
+            elif rules[r].money is None:
+                msg = f"规则组「{g.id}」中的规则「{r}」不是奖补规则（就高只比较金额）"
+            elif r in first_group:
+                msg = f"规则「{r}」已在规则组「{first_group[r]}」中，一条规则只能属于一个规则组"
+            else:
+                first_group[r] = g.id
+                continue
+            out.append(Problem("pack.group_rule", msg, file=file, row=row, value=r))
+    return out
 
 
 def _constant_only(
@@ -406,7 +428,7 @@ def _check_rule_text(
 
 def _cites(spec: Pack) -> list[tuple[Path_, Any]]:
     out: list[tuple[Path_, Any]] = []
-    for section in ("parameters", "rules", "budgets", "targets", "measures"):
+    for section in ("parameters", "rules", "groups", "budgets", "targets", "measures"):
         for i, item in enumerate(getattr(spec, section)):
             out.append(((section, i, "cite"), item.cite))
             if section == "parameters":

@@ -187,6 +187,19 @@ class Budget(Strict):
     _f = field_validator("amount", mode="before")(_formula)
 
 
+class RuleGroup(Strict):
+    """Rules of which an entity is paid only one in a period (就高不重复): among the money rules
+    of the group that award it something, the highest award is paid and the others are kept in
+    the trace as superseded by it, with 0. A tie goes to the rule listed first (docs/packs.md)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    label: str
+    rules: list[str] = Field(min_length=2)
+    pick: Literal["highest"] = "highest"
+    cite: Cite
+    interpretation: str | None = None
+
+
 class Target(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     cite: Cite
@@ -232,6 +245,7 @@ class Pack(Strict):
     inputs: list[Input] = []
     parameters: list[Parameter] = []
     rules: list[Rule] = []
+    groups: list[RuleGroup] = []
     budgets: list[Budget] = []
     targets: list[Target] = []
     measures: list[Measure] = []
