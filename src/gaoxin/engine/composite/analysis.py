@@ -1,14 +1,16 @@
 """Statistical analysis and uncertainty of an evaluation.
 
 - correlations within and across dimensions, Cronbach's alpha, PCA per dimension;
-- Monte Carlo uncertainty over weights, normalisation and aggregation: every replication is
-  one slice of a batched array (replications x units x indicators), not a Python loop;
+- Monte Carlo uncertainty over weights (data-driven ones re-estimated per replication),
+  outlier treatment, normalisation and aggregation: every replication is one slice of a
+  batched array (replications x units x indicators), not a Python loop;
 - Sobol first-order and total indices (SALib) of the mean absolute rank shift.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -17,7 +19,9 @@ from gaoxin.engine.composite import aggregate as agg
 from gaoxin.engine.composite.normalise import score_matrix
 from gaoxin.engine.composite.pipeline import Evaluation, node_weights
 from gaoxin.engine.composite.results import rank_desc
-from gaoxin.engine.composite.spec import Framework, Node, Scoring
+from gaoxin.engine.composite.spec import Framework, Node, Scoring, Treat
+from gaoxin.engine.composite.treat import treat_matrix
+from gaoxin.engine.problems import Problem, ProblemsError
 
 # -- descriptive analysis ---------------------------------------------------------------------
 
@@ -134,39 +138,121 @@ def _edges(fw: Framework) -> list[tuple[Node, Node]]:
     return [(n, c) for n in fw.aggregates_bottom_up() for c in n.children]
 
 
-def batch_index(
-    ev: Evaluation,
-    norm_idx: np.ndarray,
-    agg_idx: np.ndarray,
-    weight_mult: np.ndarray,
-    normalisations: list[Scoring],
-    aggregations: list[str],
+TreatChoice = Treat | Literal["coinr", "none"] | None
+NormChoice = Scoring | None
+
+
+def _treat_option(t: TreatChoice) -> Treat | None:
+    return Treat(method=t) if isinstance(t, str) else t
+
+
+def score_options(
+    ev: Evaluation, treatments: list[TreatChoice], normalisations: list[NormChoice]
 ) -> np.ndarray:
-    """Index scores for R replications at once: (R,) choices and an (R, edges) weight multiplier."""
+    """Normalised indicator scores for every (treatment, normalisation) pair, treatment-major:
+    an (options, units, indicators) array, option ``t * len(normalisations) + k``.
+
+    A treatment of None is the evaluation's own Treated layer; otherwise the screened data are
+    treated again (``Treat(method="none")`` leaves them as they are). A normalisation of None
+    scores every indicator by its own rule in the framework. A handful of options, each
+    vectorised over units.
+    """
     fw = ev.framework
     inds = fw.indicators()
-    Xt = ev.layers["Treated"].select([n.code for n in inds]).to_numpy()
+    codes = [n.code for n in inds]
     dirs = [n.direction for n in inds]
-    N = np.stack(
-        [score_matrix(Xt, dirs, [s] * len(inds)) for s in normalisations]
-    )  # K x units x inds
-    NR = N[norm_idx]  # R x units x inds
+    Xs = ev.layers["Screened"].select(codes).to_numpy()
+    out = []
+    for choice in treatments:
+        t = _treat_option(choice)
+        if t is None:
+            Xt = ev.layers["Treated"].select(codes).to_numpy()
+        elif t.method == "coinr":
+            Xt, _ = treat_matrix(
+                Xs, codes, t.winmax, t.skew, t.kurt, t.count, skip=[not n.treat for n in inds]
+            )
+        else:
+            Xt = Xs
+        for s in normalisations:
+            scorings = [fw.scoring_of(n) for n in inds] if s is None else [s] * len(inds)
+            out.append(score_matrix(Xt, dirs, scorings))
+    return np.stack(out)
+
+
+def batch_index(
+    ev: Evaluation,
+    option_idx: np.ndarray,
+    agg_idx: np.ndarray,
+    weight_mult: np.ndarray,
+    options: np.ndarray,
+    aggregations: list[str],
+    chunk: int = 500,
+) -> np.ndarray:
+    """Index scores for R replications: (R,) indices into ``options`` (from
+    :func:`score_options`) and ``aggregations``, and an (R, edges) weight multiplier.
+
+    Replications run ``chunk`` at a time, each chunk one batched array (chunk x units x
+    indicators), which bounds the memory. Data-driven weights (entropy, CRITIC, PCA) are
+    re-estimated for every replication from that replication's children scores, then
+    multiplied by its multipliers; explicit, equal and AHP weights are only multiplied.
+    """
+    R = len(option_idx)
+    out = np.full((R, options.shape[1]), np.nan)
+    for start in range(0, R, chunk):  # a loop over chunks of replications, not over units
+        sl = slice(start, start + chunk)
+        out[sl] = _index_chunk(
+            ev, options[option_idx[sl]], agg_idx[sl], weight_mult[sl], aggregations
+        )
+    return out
+
+
+def _index_chunk(
+    ev: Evaluation,
+    NR: np.ndarray,
+    agg_idx: np.ndarray,
+    weight_mult: np.ndarray,
+    aggregations: list[str],
+) -> np.ndarray:
+    fw = ev.framework
+    inds = fw.indicators()
     scores: dict[str, np.ndarray] = {n.code: NR[:, :, j] for j, n in enumerate(inds)}
     edge_pos = {(p.code, c.code): e for e, (p, c) in enumerate(_edges(fw))}
     for node in fw.aggregates_bottom_up():
-        C = np.stack([scores[c.code] for c in node.children], axis=-1)  # R x units x k
-        base = node_weights(
-            node, ev.layers["Aggregated"].select([c.code for c in node.children]).to_numpy()
-        )
+        C = np.stack([scores[c.code] for c in node.children], axis=-1)  # r x units x k
+        base = node_weights(node, C)  # (k,) or, data-driven, (r, k)
         mult = weight_mult[:, [edge_pos[(node.code, c.code)] for c in node.children]]
-        W = base[None, :] * mult  # R x k
+        W = base * mult  # r x k
         out = np.full(C.shape[:2], np.nan)
-        for a, method in enumerate(aggregations):  # a handful of methods, each batched over R
+        for a, method in enumerate(aggregations):  # a handful of methods, each batched over r
             sel = agg_idx == a
             if sel.any():
                 out[sel] = agg.aggregate(C[sel], W[sel], method)
         scores[node.code] = out
     return scores[fw.index.code]
+
+
+def _column(choices: pl.DataFrame, name: str, n: int) -> np.ndarray:
+    if name in choices.columns:
+        return choices[name].to_numpy().astype(int)
+    return np.zeros(n, int)
+
+
+def _check_indices(idx: np.ndarray, options: list[Any], name: str) -> None:
+    bad = (idx < 0) | (idx >= len(options))
+    if bad.any():
+        r = int(np.flatnonzero(bad)[0])
+        raise ProblemsError(
+            [
+                Problem(
+                    "uncertainty.choice",
+                    f"第 {r + 1} 次重复的「{name}」取值应在 0 到 {len(options) - 1} 之间"
+                    f"（共 {len(options)} 个备选）",
+                    row=r + 1,
+                    column=name,
+                    value=str(int(idx[r])),
+                )
+            ]
+        )
 
 
 def monte_carlo(
@@ -175,21 +261,26 @@ def monte_carlo(
     *,
     seed: int = 0,
     weight_noise: float = 0.25,
-    normalisations: list[Scoring] | None = None,
+    normalisations: list[NormChoice] | None = None,
     aggregations: list[str] | None = None,
+    treatments: list[TreatChoice] | None = None,
     choices: pl.DataFrame | None = None,
+    chunk: int = 500,
 ) -> Uncertainty:
-    """Rank intervals under uncertain weights, normalisation and aggregation.
+    """Rank intervals under uncertain weights, outlier treatment, normalisation and aggregation.
 
     Each replication draws, independently: a multiplier U(1 - noise, 1 + noise) for every
-    weight in the tree, one normalisation from ``normalisations`` and one aggregation from
-    ``aggregations`` (uniformly). Or give ``choices`` explicitly: one row per replication
-    with ``normalisation`` and ``aggregation`` (indices into the lists) and optional
-    ``w:<parent>.<child>`` weight multipliers (missing ones are 1).
+    weight in the tree, one treatment from ``treatments`` (e.g. ``["coinr", "none"]``), one
+    normalisation from ``normalisations`` and one aggregation from ``aggregations``
+    (uniformly). Defaults are the framework's own choices. Data-driven weights are
+    re-estimated in every replication. Or give ``choices`` explicitly: one row per
+    replication with ``treatment``, ``normalisation`` and ``aggregation`` (indices into the
+    lists; absent = 0) and optional ``w:<parent>.<child>`` weight multipliers (absent = 1).
     """
     fw = ev.framework
-    normalisations = normalisations or [fw.scoring]
+    normalisations = normalisations or [None]
     aggregations = aggregations or [fw.aggregation]
+    treatments = treatments or [None]
     edges = _edges(fw)
     names = [f"w:{p.code}.{c.code}" for p, c in edges]
     if choices is None:
@@ -197,8 +288,11 @@ def monte_carlo(
         norm_idx = rng.integers(0, len(normalisations), n)
         agg_idx = rng.integers(0, len(aggregations), n)
         mult = rng.uniform(1 - weight_noise, 1 + weight_noise, size=(n, len(edges)))
+        # drawn last so that adding treatments leaves the other draws of a seed unchanged
+        treat_idx = rng.integers(0, len(treatments), n) if len(treatments) > 1 else np.zeros(n, int)
         choices = pl.DataFrame(
             {
+                "treatment": treat_idx,
                 "normalisation": norm_idx,
                 "aggregation": agg_idx,
                 **{k: mult[:, e] for e, k in enumerate(names)},
@@ -206,23 +300,21 @@ def monte_carlo(
         )
     else:
         n = choices.height
-        norm_idx = (
-            choices["normalisation"].to_numpy().astype(int)
-            if "normalisation" in choices.columns
-            else np.zeros(n, int)
-        )
-        agg_idx = (
-            choices["aggregation"].to_numpy().astype(int)
-            if "aggregation" in choices.columns
-            else np.zeros(n, int)
-        )
+        treat_idx = _column(choices, "treatment", n)
+        norm_idx = _column(choices, "normalisation", n)
+        agg_idx = _column(choices, "aggregation", n)
         mult = np.column_stack(
             [
                 choices[k].to_numpy().astype(float) if k in choices.columns else np.ones(n)
                 for k in names
             ]
         )
-    scores = batch_index(ev, norm_idx, agg_idx, mult, normalisations, aggregations)
+    _check_indices(treat_idx, treatments, "treatment")
+    _check_indices(norm_idx, normalisations, "normalisation")
+    _check_indices(agg_idx, aggregations, "aggregation")
+    options = score_options(ev, treatments, normalisations)
+    option_idx = treat_idx * len(normalisations) + norm_idx
+    scores = batch_index(ev, option_idx, agg_idx, mult, options, aggregations, chunk)
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
     return Uncertainty(list(ev.units), nominal, scores, ranks, choices)
@@ -237,50 +329,54 @@ def sobol(
     *,
     seed: int = 0,
     weight_noise: float = 0.25,
-    normalisations: list[Scoring] | None = None,
+    normalisations: list[NormChoice] | None = None,
     aggregations: list[str] | None = None,
+    treatments: list[TreatChoice] | None = None,
+    chunk: int = 500,
 ) -> pl.DataFrame:
     """Sobol first-order (S1) and total (ST) indices of the mean absolute rank shift.
 
     Factors: the weight of every child of an aggregate above the indicators (multiplier
-    U(1 - noise, 1 + noise)), plus the normalisation and the aggregation choice when more
-    than one is offered (discrete, drawn uniformly). Saltelli sampling, n * (2D + 2) runs,
+    U(1 - noise, 1 + noise)), plus the treatment, normalisation and aggregation choices
+    when more than one is offered (discrete, drawn uniformly). Saltelli sampling, n * (2D + 2) runs,
     evaluated as one batch.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
     fw = ev.framework
-    normalisations = normalisations or [fw.scoring]
+    normalisations = normalisations or [None]
     aggregations = aggregations or [fw.aggregation]
+    treatments = treatments or [None]
     edges = _edges(fw)
     factor_edges = [e for e, (_, c) in enumerate(edges) if not c.is_indicator] or list(
         range(len(edges))
     )
     names = [f"w:{edges[e][0].code}.{edges[e][1].code}" for e in factor_edges]
     bounds = [[1 - weight_noise, 1 + weight_noise]] * len(names)
-    if len(normalisations) > 1:
-        names.append("normalisation")
-        bounds.append([0.0, 1.0])
-    if len(aggregations) > 1:
-        names.append("aggregation")
-        bounds.append([0.0, 1.0])
+    discrete = [
+        (k, opts)
+        for k, opts in (
+            ("treatment", treatments),
+            ("normalisation", normalisations),
+            ("aggregation", aggregations),
+        )
+        if len(opts) > 1
+    ]
+    names += [k for k, _ in discrete]
+    bounds += [[0.0, 1.0]] * len(discrete)
     problem = {"num_vars": len(names), "names": names, "bounds": bounds}
     P = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     R = P.shape[0]
     mult = np.ones((R, len(edges)))
     mult[:, factor_edges] = P[:, : len(factor_edges)]
-    col = len(factor_edges)
-    norm_idx = np.zeros(R, int)
-    agg_idx = np.zeros(R, int)
-    if len(normalisations) > 1:
-        norm_idx = np.minimum(
-            (P[:, col] * len(normalisations)).astype(int), len(normalisations) - 1
-        )
-        col += 1
-    if len(aggregations) > 1:
-        agg_idx = np.minimum((P[:, col] * len(aggregations)).astype(int), len(aggregations) - 1)
-    scores = batch_index(ev, norm_idx, agg_idx, mult, normalisations, aggregations)
+    idx = {"treatment": np.zeros(R, int), "normalisation": np.zeros(R, int)}
+    idx["aggregation"] = np.zeros(R, int)
+    for col, (k, opts) in enumerate(discrete, start=len(factor_edges)):
+        idx[k] = np.minimum((P[:, col] * len(opts)).astype(int), len(opts) - 1)
+    options = score_options(ev, treatments, normalisations)
+    option_idx = idx["treatment"] * len(normalisations) + idx["normalisation"]
+    scores = batch_index(ev, option_idx, idx["aggregation"], mult, options, aggregations, chunk)
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
     y = np.nanmean(np.abs(ranks - nominal[None, :]), axis=1)

@@ -54,39 +54,52 @@ def entropy_weights(X: np.ndarray) -> np.ndarray:
     """熵权法: p_ij = x_ij / sum_i x_ij, e_j = -sum_i p_ij ln p_ij / ln n, w_j ∝ 1 - e_j.
 
     X must be non-negative scores (e.g. min-max normalised); missing cells are ignored.
+    X is units x children, or a batch (..., units, children) giving (..., children) weights.
     """
     X = np.asarray(X, dtype=float)
     if (X[~np.isnan(X)] < 0).any():
         raise ValueError("熵权法要求非负的标准化数据")
-    n = np.sum(~np.isnan(X), axis=0)
-    P = X / np.nansum(X, axis=0)
+    n = np.sum(~np.isnan(X), axis=-2)
+    P = X / np.nansum(X, axis=-2, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(P > 0, P * np.log(P), 0.0)
-    e = -np.nansum(plogp, axis=0) / np.log(n)
+        e = -np.nansum(plogp, axis=-2) / np.log(n)
     d = 1.0 - e
-    return d / d.sum()
+    return d / d.sum(axis=-1, keepdims=True)
+
+
+def _complete_correlation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard deviations (ddof 1) and the correlation matrix of the children over the units
+    whose children are all present, batched over leading axes: (..., k) and (..., k, k)."""
+    ok = ~np.isnan(X).any(axis=-1, keepdims=True)  # (..., units, 1)
+    cnt = ok.sum(axis=-2, keepdims=True)  # (..., 1, 1)
+    mean = np.where(ok, X, 0.0).sum(axis=-2, keepdims=True) / cnt
+    D = np.where(ok, X - mean, 0.0)
+    cov = np.einsum("...ij,...ik->...jk", D, D) / (cnt - 1)
+    sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        R = cov / (sd[..., :, None] * sd[..., None, :])
+    return sd, R
 
 
 def critic_weights(X: np.ndarray) -> np.ndarray:
-    """CRITIC (Diakoulaki et al. 1995): C_j = sigma_j * sum_k (1 - r_jk), w_j ∝ C_j."""
-    X = np.asarray(X, dtype=float)
-    ok = ~np.isnan(X).any(axis=1)
-    Y = X[ok]
-    sd = Y.std(axis=0, ddof=1)
-    R = np.corrcoef(Y, rowvar=False)
-    c = sd * (1.0 - R).sum(axis=0)
-    return c / c.sum()
+    """CRITIC (Diakoulaki et al. 1995): C_j = sigma_j * sum_k (1 - r_jk), w_j ∝ C_j.
+
+    Over complete rows; X is units x children or a batch (..., units, children)."""
+    sd, R = _complete_correlation(np.asarray(X, dtype=float))
+    c = sd * (1.0 - R).sum(axis=-2)
+    return c / c.sum(axis=-1, keepdims=True)
 
 
 def pca_weights(X: np.ndarray) -> np.ndarray:
     """Squared loadings of the first principal component of the correlation matrix.
 
     The loadings vector has unit length, so the squared loadings sum to 1 (OECD/JRC
-    Handbook 2008, step 6 uses squared factor loadings for the same purpose).
+    Handbook 2008, step 6 uses squared factor loadings for the same purpose). Over complete
+    rows; X is units x children or a batch (..., units, children).
     """
-    X = np.asarray(X, dtype=float)
-    Y = X[~np.isnan(X).any(axis=1)]
-    R = np.corrcoef(Y, rowvar=False)
+    _, R = _complete_correlation(np.asarray(X, dtype=float))
     vals, vecs = np.linalg.eigh(R)
-    v = vecs[:, np.argmax(vals)]
+    first = np.argmax(vals, axis=-1)[..., None, None]  # (..., 1, 1)
+    v = np.take_along_axis(vecs, first, axis=-1)[..., 0]
     return v**2
