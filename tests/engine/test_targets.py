@@ -143,3 +143,39 @@ def test_the_gansu_pack_targets_assess_every_zone():
         ("hte-share", "lz"): "on_track",
         ("leading-industry-share", "lz"): "off_track",
     }
+
+
+def test_a_range_target_is_met_from_its_lower_bound_and_exceeded_above_its_upper():
+    # 2-3 conversions from 创建类 to 认定类 by 2027, cumulative counts per city
+    t = target(value=2, upper=3, kind="count", scope="each_city", deadline=2027)
+    s = series(
+        "city",
+        {
+            "none": {2024: 0.0, 2025: 0.0},
+            "pace": {2024: 0.0, 2025: 1.0},
+            "two": {2024: 1.0, 2025: 2.0},
+            "three": {2024: 2.0, 2025: 3.0},
+            "four": {2024: 3.0, 2025: 4.0},
+        },
+    )
+    r = by_scope(assess([t], s, 2025))
+    assert {k: v["status"] for k, v in r.items()} == {
+        "none": "off_track",  # flat at 0: the projection covers none of the way to 2
+        "pace": "on_track",  # +1 a year → 3 by 2027, inside the range
+        "two": "achieved",
+        "three": "achieved",  # the upper bound itself is inside the range
+        "four": "exceeded",  # above 3: met, and the range was passed
+    }
+    # progress and the pace still count towards the lower bound, 2
+    assert r["pace"]["goal"] == 2 and r["pace"]["goal_upper"] == 3
+    assert r["pace"]["progress"] == pytest.approx(0.5)  # baseline 0 (earliest), 1 of 2
+    assert r["pace"]["required_per_year"] == pytest.approx(0.5)  # (2 − 1) / 2 years
+    assert r["pace"]["projected"] == pytest.approx(3.0)
+
+
+def test_a_range_needs_an_upper_above_its_lower_and_at_least_as_comparison():
+    with pytest.raises(ValueError, match="上限 upper 必须大于下限"):
+        target(value=3, upper=3)
+    with pytest.raises(ValueError, match="只能是 >="):
+        target(value=2, upper=3, comparison="<=")
+    assert target(value=2, upper=3).upper == 3

@@ -11,6 +11,9 @@ docs/packs.md ("Targets"):
   absolute, relative and count targets; for ``multiple`` targets (双倍增: 2× the baseline) the
   compound annual growth rate (CAGR) over the same years, because such a target is a statement
   about growth rates, and a quantity that grows by a steady rate is under-projected by a line;
+* range targets (``upper``: 2-3 conversions) — the lower bound is the goal (progress and
+  projections are measured against it); ``exceeded`` when the current value is above the upper
+  bound — the commitment is met, and the status tells the planner the range was passed;
 * status — ``achieved`` when the current value already meets the goal; otherwise ``on_track``
   when the projection meets it at the deadline; ``at_risk`` when the projection covers at least
   :data:`AT_RISK_SHARE` (80 %) of the distance from baseline to goal; ``off_track`` below that,
@@ -34,7 +37,7 @@ TREND_YEARS = 5
 
 SCOPE_KIND = {"jurisdiction": "jurisdiction", "each_zone": "zone", "each_city": "city"}
 
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "unknown")
+STATUSES = ("exceeded", "achieved", "on_track", "at_risk", "off_track", "unknown")
 
 
 def targets_frame(targets: Iterable[Target]) -> pl.DataFrame:
@@ -46,6 +49,7 @@ def targets_frame(targets: Iterable[Target]) -> pl.DataFrame:
             "comparison": t.comparison,
             "kind": t.kind,
             "value": float(t.value),
+            "upper": float(t.upper) if t.upper is not None else None,
             "deadline": t.deadline,
             "baseline_year": t.baseline_year,
             "baseline_value": float(t.baseline_value) if t.baseline_value is not None else None,
@@ -60,6 +64,7 @@ def targets_frame(targets: Iterable[Target]) -> pl.DataFrame:
         "comparison": pl.String,
         "kind": pl.String,
         "value": pl.Float64,
+        "upper": pl.Float64,
         "deadline": pl.Int64,
         "baseline_year": pl.Int64,
         "baseline_value": pl.Float64,
@@ -95,7 +100,7 @@ def assess(
     ``series``: columns ``indicator``, ``scope_kind`` (``jurisdiction`` / ``zone`` / ``city``),
     ``scope`` (the id of the jurisdiction, zone or city), ``year`` and ``value``; years after
     ``as_of`` are ignored. Returns one row per (target, scope) with ``baseline``, ``current``,
-    ``current_year``, ``goal``, ``progress``, ``required_per_year``, ``required_growth``,
+    ``current_year``, ``goal``, ``goal_upper`` (range targets), ``progress``, ``required_per_year``, ``required_growth``,
     ``method``, ``projected``, ``projected_progress`` and ``status``.
     """
     tf = targets if isinstance(targets, pl.DataFrame) else targets_frame(targets)
@@ -126,6 +131,7 @@ def assess(
             "comparison",
             "kind",
             "value",
+            "upper",
             "deadline",
             "baseline_year",
             "baseline_value",
@@ -145,7 +151,12 @@ def assess(
         .then(pl.col("baseline") * pl.col("value"))
         .otherwise(pl.col("value"))
     )
-    out = out.with_columns(goal=goal)
+    goal_upper = (
+        pl.when(pl.col("kind") == "multiple")
+        .then(pl.col("baseline") * pl.col("upper"))
+        .otherwise(pl.col("upper"))
+    )
+    out = out.with_columns(goal=goal, goal_upper=goal_upper)
     distance = pl.col("goal") - pl.col("baseline")
     years_left = (pl.col("deadline") - pl.col("current_year")).cast(pl.Float64)
     achieved = _meets(pl.col("current"), pl.col("goal"))
@@ -188,7 +199,9 @@ def assess(
         _proj_meets=_meets(pl.col("projected"), pl.col("goal")),
     )
     status = (
-        pl.when(pl.col("_achieved"))
+        pl.when(pl.col("_achieved") & (pl.col("current") > pl.col("goal_upper")).fill_null(False))
+        .then(pl.lit("exceeded"))
+        .when(pl.col("_achieved"))
         .then(pl.lit("achieved"))
         .when(pl.col("deadline") <= as_of)
         .then(pl.lit("off_track"))
@@ -215,6 +228,7 @@ def assess(
             "current",
             "current_year",
             "goal",
+            "goal_upper",
             "progress",
             "required_per_year",
             "required_growth",

@@ -210,6 +210,9 @@ class Target(Strict):
     deadline: int
     scope: Literal["jurisdiction", "each_zone", "each_city"] = "jurisdiction"
     kind: Literal["absolute", "relative", "multiple", "count"] = "absolute"
+    #: The top of a range target (2-3家: ``value: 2``, ``upper: 3``, comparison ``>=``): the
+    #: goal is met from ``value`` on; above ``upper`` the status is ``exceeded`` (docs/packs.md).
+    upper: Decimal | None = None
     baseline_year: int | None = None
     baseline_value: Decimal | None = None
     unit: str | None = None
@@ -218,6 +221,11 @@ class Target(Strict):
     def _baseline(self) -> Target:
         if self.kind == "multiple" and self.baseline_year is None:
             raise ValueError("倍增目标（multiple）必须写 baseline_year（基期年份）")
+        if self.upper is not None:
+            if self.comparison != ">=":
+                raise ValueError("区间目标（写了 upper）的 comparison 只能是 >=（不少于下限）")
+            if self.upper <= self.value:
+                raise ValueError("区间目标的上限 upper 必须大于下限 value")
         return self
 
 
