@@ -322,6 +322,7 @@ def _load(
                         value=r,
                     )
                 )
+    problems += _check_bindings(spec, directory, file, lines, nodes)
     if spec.status == "draft":
         problems.append(
             Problem(
@@ -333,6 +334,128 @@ def _load(
             )
         )
     return loaded, problems
+
+
+def framework_ids(directory: Path) -> dict[str, Path]:
+    """The evaluation frameworks shipped with a pack (``frameworks/*.yaml``), by their id."""
+    out: dict[str, Path] = {}
+    for f in sorted((directory / "frameworks").glob("*.yaml")):
+        try:
+            data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue  # the framework's own check reports it
+        if isinstance(data, dict) and isinstance(data.get("framework"), str):
+            out[data["framework"]] = f
+    return out
+
+
+def facts_namespace() -> Namespace:
+    """Names an input's ``formula`` may read: the variable catalogue at every level, the
+    entity attributes and the indicator catalogue (gaoxin.engine.indicators)."""
+    from gaoxin.engine.facts import PARENTS, variable_names
+    from gaoxin.engine.indicators import default_indicators, indicator_names
+    from gaoxin.engine.variables import default_catalogue
+
+    names = variable_names(default_catalogue()) | indicator_names(default_indicators())
+    return Namespace(names, dict(PARENTS))
+
+
+_INPUT_TYPES = {"number": ExprType.NUMBER, "bool": ExprType.BOOL, "string": ExprType.STRING}
+
+
+def _check_bindings(
+    spec: Pack, directory: Path, file: str, lines: Mapping[Path_, int], nodes: Mapping[Path_, Any]
+) -> list[Problem]:
+    """Where each input comes from (decision 009): a formula that checks at the input's level,
+    or an evaluation field of a framework the pack ships."""
+    from gaoxin.engine.expr import ENGINE_FUNCTIONS
+    from gaoxin.engine.facts import ATTRIBUTES, LEVELS
+    from gaoxin.engine.packs.schema import EVALUATION_FIELDS
+
+    out: list[Problem] = []
+    frameworks: dict[str, Path] | None = None
+    ns: Namespace | None = None
+    for i, inp in enumerate(spec.inputs):
+        if inp.formula is not None:
+            path: Path_ = ("inputs", i, "formula")
+            row = _line(lines, path)
+            if inp.level is not None and inp.level not in LEVELS:
+                out.append(
+                    Problem(
+                        "pack.input_level",
+                        f"输入「{inp.id}」由公式计算，其层级「{inp.level}」不在事实数据中"
+                        f"（可用：{'、'.join(LEVELS)}）",
+                        file=file,
+                        row=_line(lines, ("inputs", i, "level")),
+                        value=inp.level,
+                    )
+                )
+                continue
+            if inp.type == "string":
+                if inp.formula.strip() not in ATTRIBUTES:
+                    out.append(
+                        Problem(
+                            "pack.input_formula",
+                            f"文本型输入「{inp.id}」只能直接读取主体属性"
+                            f"（{'、'.join(ATTRIBUTES)}）",
+                            file=file,
+                            row=row,
+                            column="inputs.formula",
+                            value=inp.formula,
+                        )
+                    )
+                continue
+            ns = ns or facts_namespace()
+            try:
+                check(
+                    inp.formula,
+                    ns,
+                    functions=ENGINE_FUNCTIONS,
+                    level=inp.level,
+                    expect=_INPUT_TYPES[inp.type],
+                )
+            except ExprError as err:
+                out.append(
+                    err.to_problem(
+                        file=file,
+                        row=_formula_line(nodes.get(path), row, err),
+                        column="inputs.formula",
+                    )
+                )
+        elif inp.evaluation is not None:
+            frameworks = frameworks if frameworks is not None else framework_ids(directory)
+            ev = inp.evaluation
+            if ev.framework not in frameworks:
+                # A pack copied without its frameworks/ (a draft, a test) cannot be checked
+                # against them: say so, but only an id missing from a present list is an error.
+                present = (directory / "frameworks").is_dir()
+                known = "、".join(frameworks) or "（无）"
+                out.append(
+                    Problem(
+                        "pack.unknown_framework",
+                        f"输入「{inp.id}」读取的评价体系「{ev.framework}」不在本政策包的 "
+                        f"frameworks/ 中；可用：{known}"
+                        if present
+                        else f"输入「{inp.id}」读取评价体系「{ev.framework}」，但本政策包没有 "
+                        "frameworks/ 目录，无法核对",
+                        file=file,
+                        row=_line(lines, ("inputs", i, "evaluation", "framework")),
+                        value=ev.framework,
+                        severity="error" if present else "warning",
+                    )
+                )
+            if ev.field not in EVALUATION_FIELDS:
+                out.append(
+                    Problem(
+                        "pack.unknown_evaluation_field",
+                        f"输入「{inp.id}」读取的评价结果字段「{ev.field}」不存在；可用："
+                        + "、".join(f"{k}（{v}）" for k, v in EVALUATION_FIELDS.items()),
+                        file=file,
+                        row=_line(lines, ("inputs", i, "evaluation", "field")),
+                        value=ev.field,
+                    )
+                )
+    return out
 
 
 def _check_groups(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Problem]:

@@ -89,14 +89,58 @@ class Parameter(Strict):
         return current
 
 
+#: Fields of an evaluation run an input may read (decision 009), with the words a user reads.
+#: ``consecutive_failures`` counts failed evaluations in a row (``rules.consecutive_failures``),
+#: ``units`` the number of units ranked in the run, ``best_rank_before`` the best rank in the
+#: runs before this one.
+EVALUATION_FIELDS: dict[str, str] = {
+    "score": "综合得分",
+    "rank": "排名",
+    "rank_change": "名次变化",
+    "grade": "等级",
+    "veto": "一票否决",
+    "consecutive_failures": "连续评价不合格次数",
+    "units": "参评单位数",
+    "best_rank_before": "以往最好名次",
+}
+
+
+class EvaluationSource(Strict):
+    """An input read from an evaluation run of one of the pack's frameworks: ``field`` of the
+    run for the period ``lag`` periods before the one the rules run for."""
+
+    framework: str = Field(min_length=1)
+    field: str = Field(min_length=1)
+    lag: int = Field(default=0, ge=0)
+
+
 class Input(Strict):
-    """A column of the fact frame the pack's formulas read (beyond the variable catalogue)."""
+    """A column of the frame the pack's rules read, and where its values come from: an engine
+    formula or catalogue indicator over the fact frame (``formula``), a field of an evaluation
+    run (``evaluation``), or neither — then the user supplies it (``gaoxin awards --inputs``)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     type: Literal["number", "bool", "string"] = "number"
     unit: str | None = None
     level: str | None = None
+    formula: FormulaText | None = None
+    evaluation: EvaluationSource | None = None
+    note: str | None = None
+
+    _f = field_validator("formula", mode="before")(_formula)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Input:
+        if self.formula is not None and self.evaluation is not None:
+            raise ValueError("输入变量只能有一个来源：formula（公式）或 evaluation（评价结果）")
+        return self
+
+    @property
+    def source(self) -> Literal["formula", "evaluation", "supplied"]:
+        if self.formula is not None:
+            return "formula"
+        return "evaluation" if self.evaluation is not None else "supplied"
 
 
 class Effective(Strict):

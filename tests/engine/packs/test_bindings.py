@@ -1,0 +1,236 @@
+"""Binding the Gansu pack's inputs to a small hand-made jurisdiction: values from raw
+observations and certifications, evaluation history and a supplied file, checked by hand."""
+
+from __future__ import annotations
+
+from datetime import date as D
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from gaoxin.engine.facts import FactFrame, build_facts
+from gaoxin.engine.packs import check_pack, load_pack
+from gaoxin.engine.packs.bindings import (
+    EvaluationMissing,
+    evaluations_needed,
+    read_supplied,
+    rules_frame,
+)
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.engine.rules import run_rules
+
+PACKS = Path(__file__).resolve().parents[3] / "src" / "gaoxin" / "packs"
+FW = "gansu-provincial-zones-annual"
+
+ENTITIES = pl.DataFrame(
+    [
+        ("P", "province", "甘肃", None, None, None, None),
+        ("C", "city", "兰州", "P", None, None, None),
+        ("Z1", "zone", "甲高新区", "C", "provincial", D(2010, 1, 1), None),
+        ("Z2", "zone", "乙高新区", "C", "provincial", D(2012, 1, 1), None),
+        ("E1", "enterprise", "一号公司", "Z1", None, D(2015, 1, 1), None),
+        ("E2", "enterprise", "二号公司", "Z1", None, D(2015, 1, 1), None),
+        ("E3", "enterprise", "三号公司", "Z1", None, D(2015, 1, 1), None),
+        ("E4", "enterprise", "四号公司", "Z2", None, D(2015, 1, 1), None),
+    ],
+    schema=["entity", "kind", "name", "parent", "level", "joined_on", "left_on"],
+    orient="row",
+)
+OBS = pl.DataFrame(
+    [
+        ("E1", "national_major_project_funding", "2024", 350.0, "b-2024"),
+        ("E2", "national_major_project_funding", "2024", 299.0, "b-2024"),
+        ("E1", "revenue", "2023", 100.0, "b-2023"),
+        ("E4", "revenue", "2024", 80.0, "b-2024"),
+        ("E3", "revenue", "2024", 10.0, "b-2024"),
+    ],
+    schema=["entity", "variable", "period", "value", "batch"],
+    orient="row",
+)
+CERTS = pl.DataFrame(
+    [
+        ("E1", "hte", "national", D(2024, 3, 1), D(2027, 2, 28), None),  # new in 2024
+        ("E2", "hte", "national", D(2024, 11, 1), D(2027, 10, 31), None),  # new in 2024
+        ("E3", "hte", "national", D(2023, 5, 1), D(2026, 4, 30), None),  # new in 2023
+        ("E4", "provincial_innovative", "provincial", D(2024, 6, 1), None, None),
+    ],
+    schema=["entity", "kind", "level", "granted_on", "expires_on", "revoked_on"],
+    orient="row",
+)
+HISTORY = pl.DataFrame(
+    [
+        (FW, "2022", "Z1", 40.0, 2.0, 0.0, "不合格", None, 7),
+        (FW, "2022", "Z2", 90.0, 1.0, 0.0, "优秀", None, 7),
+        (FW, "2023", "Z1", 41.0, 2.0, 0.0, "不合格", None, 8),
+        (FW, "2023", "Z2", 91.0, 1.0, 0.0, "优秀", None, 8),
+        (FW, "2024", "Z1", 95.0, 1.0, 1.0, "优秀", None, 9),
+        (FW, "2024", "Z2", 30.0, 2.0, -1.0, "不合格", None, 9),
+    ],
+    schema=[
+        "framework",
+        "period",
+        "entity",
+        "score",
+        "rank",
+        "rank_change",
+        "grade",
+        "veto",
+        "run",
+    ],
+    orient="row",
+)
+
+
+@pytest.fixture(scope="module")
+def facts() -> FactFrame:
+    return build_facts(ENTITIES, OBS, CERTS)
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack(PACKS / "gansu")
+
+
+def test_values_come_from_observations_certifications_and_runs(facts, pack):
+    b = rules_frame(pack, facts, "2024", HISTORY)
+    rows = {r["entity"]: r for r in b.frame.to_dicts()}
+    # 国家项目在甘落地资金 is E1's own 2024 observation; E3 reported none → missing, not 0
+    assert rows["E1"]["national_project_funds"] == 350.0
+    assert rows["E3"]["national_project_funds"] is None
+    # became("hte") in 2024: E1 (granted 2024-03) and E2 (2024-11); E3's 2023 certificate is not new
+    assert [rows[e]["newly_certified_hte"] for e in ("E1", "E2", "E3", "E4")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert rows["E4"]["newly_certified_sti"] is True
+    # zone Z1: 2 new HTEs in 2024 (E1, E2), 1 in 2023 (E3); zone Z2: none in either year
+    assert (rows["Z1"]["new_hte_count"], rows["Z1"]["new_hte_count_prev"]) == (2.0, 1.0)
+    assert (rows["Z2"]["new_hte_count"], rows["Z2"]["new_hte_count_prev"]) == (0.0, 0.0)
+    # ranks of the 2024 run and the 2023 run (lag 1); Z2 failed once, Z1's two failures ended
+    assert (rows["Z1"]["provincial_rank"], rows["Z1"]["provincial_rank_prev"]) == (1.0, 2.0)
+    assert (rows["Z1"]["consecutive_failures"], rows["Z2"]["consecutive_failures"]) == (0, 1)
+    assert rows["Z1"]["zone_level"] == "provincial"
+    # supplied inputs that were not supplied stay missing
+    assert rows["Z1"]["newly_provincial"] is None
+    assert b.runs == (8, 9)
+    assert b.origin_of("E1")["national_project_funds"] == (
+        "观测值 national_major_project_funding，批次 b-2024"
+    )
+    assert b.origin_of("E3")["national_project_funds"].endswith("未报送")
+    assert b.origin_of("Z1")["provincial_rank_prev"].endswith("评价运行 #8")
+    assert b.sources["newly_provincial"][0] == "supplied"
+
+
+def test_the_bound_frame_runs_the_rules(facts, pack):
+    b = rules_frame(pack, facts, "2024", HISTORY)
+    out = run_rules(
+        pack,
+        b.frame,
+        "2024",
+        parameters={"top_rank_cutoff": 1, "top_rank_award": 50, "rank_fall_threshold": 1},
+        rules=["new-hte", "new-sti", "national-project", "hte-growth-commend", "rank-fall-summon"],
+    )
+    got = {(r["rule"], r["entity"]): (r["amount"], r["action"]) for r in out.ledger.to_dicts()}
+    assert got == {
+        ("new-hte", "E1"): (Decimal("20"), None),
+        ("new-hte", "E2"): (Decimal("20"), None),
+        ("new-sti", "E4"): (Decimal("5"), None),
+        # 10% of 350 万元 landed (≥ 300); E2's 299 is below the threshold
+        ("national-project", "E1"): (Decimal("35"), None),
+        # Z1: 2 new HTEs > 1 the year before
+        ("hte-growth-commend", "Z1"): (None, "commend"),
+        # Z2 fell from 1st to 2nd: 2 − 1 ≥ 1
+        ("rank-fall-summon", "Z2"): (None, "summon"),
+    }
+    # E3 and E4 reported no project funds: undetermined for that rule, neither paid nor refused
+    und = out.undetermined.filter(pl.col("rule") == "national-project")
+    assert sorted(und["entity"]) == ["E3", "E4"]
+
+
+def test_a_rule_reading_an_evaluation_without_a_run_is_refused(facts, pack):
+    assert evaluations_needed(pack, "2024") == [(FW, "2023"), (FW, "2024")]
+    with pytest.raises(EvaluationMissing) as e:
+        rules_frame(pack, facts, "2024", HISTORY.filter(pl.col("period") != "2023"))
+    assert e.value.missing == [(FW, "2023")]
+    assert "gaoxin evaluate --pack gansu --period 2023" in e.value.problems[0].message
+    with pytest.raises(EvaluationMissing):
+        rules_frame(pack, facts, "2024", None)
+
+
+def test_supplied_file_with_chinese_headers(facts, pack, tmp_path):
+    f = tmp_path / "inputs.csv"
+    f.write_text(
+        "代码,名称,一事一议核定金额（万元）,当年新认定省级高新区\nZ1,甲高新区,6000,否\nZ2,乙高新区,,是\n",
+        encoding="utf-8",
+    )
+    supplied = read_supplied(f, pack.spec)
+    b = rules_frame(pack, facts, "2024", HISTORY, supplied, supplied_name="inputs.csv")
+    rows = {r["entity"]: r for r in b.frame.to_dicts()}
+    assert rows["Z1"]["negotiated_award"] == 6000.0
+    assert rows["Z2"]["negotiated_award"] is None
+    assert (rows["Z1"]["newly_provincial"], rows["Z2"]["newly_provincial"]) == (False, True)
+    assert b.origin_of("Z1")["negotiated_award"] == "inputs.csv 第2行"
+    assert b.origin_of("Z2")["negotiated_award"] == "用户未提供"
+
+
+def test_bad_supplied_file_names_the_cell_and_binds_nothing(facts, pack, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text(
+        "代码,一事一议核定金额,当年新认定省级高新区,多余列\nZ1,六千,也许,1\nZ1,1,是,2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemsError) as e:
+        read_supplied(f, pack.spec)
+    found = {(p.code, p.row, p.column, p.value) for p in e.value.problems}
+    assert ("awards.unknown_column", 1, "多余列", "多余列") in found
+    assert ("awards.bad_value", 2, "一事一议核定金额", "六千") in found
+    assert ("awards.bad_value", 2, "当年新认定省级高新区", "也许") in found
+    assert ("awards.entity_repeated", 3, "代码", "Z1") in found
+    assert all(p.file == "bad.csv" for p in e.value.problems)
+
+
+def test_supplied_entity_not_in_the_facts_is_refused(facts, pack, tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("代码,一事一议核定金额\nZ9,10\n", encoding="utf-8")
+    with pytest.raises(ProblemsError) as e:
+        rules_frame(
+            pack, facts, "2024", HISTORY, read_supplied(f, pack.spec), supplied_name="x.csv"
+        )
+    (p,) = e.value.problems
+    assert (p.code, p.file, p.row, p.value) == ("awards.unknown_entity", "x.csv", 2, "Z9")
+
+
+def test_check_reports_unknown_framework_field_and_bad_formula_with_line(tmp_path):
+    import shutil
+
+    d = tmp_path / "gansu"
+    shutil.copytree(PACKS / "gansu", d)
+    text = (d / "pack.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "framework: gansu-provincial-zones-annual, field: rank}", "framework: nope, field: rank}", 1
+    )
+    text = text.replace("field: consecutive_failures}", "field: failures}", 1)
+    text = text.replace(
+        "formula: national_major_project_funding", "formula: national_major_project_fundin", 1
+    )
+    (d / "pack.yaml").write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+
+    def line_of(s: str) -> int:
+        return next(i + 1 for i, text in enumerate(lines) if s in text)
+
+    got = {(p.code, p.row) for p in check_pack(d)}
+    assert ("pack.unknown_framework", line_of("framework: nope")) in got
+    assert ("pack.unknown_evaluation_field", line_of("field: failures")) in got
+    assert any(
+        c.startswith("expr.") and r == line_of("national_major_project_fundin") for c, r in got
+    )
+
+
+def test_every_shipped_pack_binds_cleanly():
+    for d in sorted(p for p in PACKS.iterdir() if (p / "pack.yaml").is_file()):
+        assert [p for p in check_pack(d) if p.severity == "error"] == [], d.name
