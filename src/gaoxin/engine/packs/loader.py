@@ -337,15 +337,16 @@ def _load(
 
 
 def framework_ids(directory: Path) -> dict[str, Path]:
-    """The evaluation frameworks shipped with a pack (``frameworks/*.yaml``), by their id."""
+    """The evaluation frameworks shipped with a pack (``frameworks/*.yaml``), by their id
+    (``framework:``, else the file name, as gaoxin.evaluation names them)."""
     out: dict[str, Path] = {}
     for f in sorted((directory / "frameworks").glob("*.yaml")):
         try:
             data = yaml.safe_load(f.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             continue  # the framework's own check reports it
-        if isinstance(data, dict) and isinstance(data.get("framework"), str):
-            out[data["framework"]] = f
+        fid = data.get("framework") if isinstance(data, dict) else None
+        out[fid if isinstance(fid, str) and fid else f.stem] = f
     return out
 
 
