@@ -179,3 +179,15 @@ def test_a_range_needs_an_upper_above_its_lower_and_at_least_as_comparison():
     with pytest.raises(ValueError, match="只能是 >="):
         target(value=2, upper=3, comparison="<=")
     assert target(value=2, upper=3).upper == 3
+
+
+def test_an_increase_target_counts_from_its_baseline_year():
+    # 2-3 more 认定类 zones than at the end of 2023: 1 in 2023, so the goal is 3 to 4 by 2027
+    t = target(value=2, upper=3, kind="count", baseline_year=2023, deadline=2027)
+    t = t.model_copy(update={"kind": "increase"})
+    s = series("jurisdiction", {"c": {2022: 1.0, 2023: 1.0, 2024: 2.0, 2025: 3.0}})
+    [r] = assess([t], s, 2025).to_dicts()
+    assert (r["baseline"], r["goal"], r["goal_upper"]) == (1.0, 3.0, 4.0)
+    assert r["status"] == "achieved" and r["progress"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="baseline_year"):
+        target(value=2, kind="increase")

@@ -11,6 +11,8 @@ docs/packs.md ("Targets"):
   absolute, relative and count targets; for ``multiple`` targets (双倍增: 2× the baseline) the
   compound annual growth rate (CAGR) over the same years, because such a target is a statement
   about growth rates, and a quantity that grows by a steady rate is under-projected by a line;
+* ``increase`` targets (2-3 more 认定类 zones than in the baseline year) — the goal is the
+  baseline plus ``value``, so a count of zones serves as the count of conversions;
 * range targets (``upper``: 2-3 conversions) — the lower bound is the goal (progress and
   projections are measured against it); ``exceeded`` when the current value is above the upper
   bound — the commitment is met, and the status tells the planner the range was passed;
@@ -146,16 +148,18 @@ def assess(
 
     baseline = pl.coalesce("baseline_value", "observed_baseline", "earliest")
     out = out.with_columns(baseline=baseline)
-    goal = (
-        pl.when(pl.col("kind") == "multiple")
-        .then(pl.col("baseline") * pl.col("value"))
-        .otherwise(pl.col("value"))
-    )
-    goal_upper = (
-        pl.when(pl.col("kind") == "multiple")
-        .then(pl.col("baseline") * pl.col("upper"))
-        .otherwise(pl.col("upper"))
-    )
+
+    def relative_to_baseline(v: str) -> pl.Expr:
+        kind = pl.col("kind")
+        return (
+            pl.when(kind == "multiple")
+            .then(pl.col("baseline") * pl.col(v))
+            .when(kind == "increase")
+            .then(pl.col("baseline") + pl.col(v))
+            .otherwise(pl.col(v))
+        )
+
+    goal, goal_upper = relative_to_baseline("value"), relative_to_baseline("upper")
     out = out.with_columns(goal=goal, goal_upper=goal_upper)
     distance = pl.col("goal") - pl.col("baseline")
     years_left = (pl.col("deadline") - pl.col("current_year")).cast(pl.Float64)

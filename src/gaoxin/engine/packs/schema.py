@@ -253,7 +253,7 @@ class Target(Strict):
     value: Decimal
     deadline: int
     scope: Literal["jurisdiction", "each_zone", "each_city"] = "jurisdiction"
-    kind: Literal["absolute", "relative", "multiple", "count"] = "absolute"
+    kind: Literal["absolute", "relative", "multiple", "count", "increase"] = "absolute"
     #: The top of a range target (2-3家: ``value: 2``, ``upper: 3``, comparison ``>=``): the
     #: goal is met from ``value`` on; above ``upper`` the status is ``exceeded`` (docs/packs.md).
     upper: Decimal | None = None
@@ -263,8 +263,10 @@ class Target(Strict):
 
     @model_validator(mode="after")
     def _baseline(self) -> Target:
-        if self.kind == "multiple" and self.baseline_year is None:
-            raise ValueError("倍增目标（multiple）必须写 baseline_year（基期年份）")
+        if self.kind in ("multiple", "increase") and self.baseline_year is None:
+            raise ValueError(
+                "倍增目标（multiple）和增量目标（increase）必须写 baseline_year（基期年份）"
+            )
         if self.upper is not None:
             if self.comparison != ">=":
                 raise ValueError("区间目标（写了 upper）的 comparison 只能是 >=（不少于下限）")
