@@ -1,4 +1,5 @@
-"""`gaoxin evaluate`: run an evaluation framework over a CSV, no database needed."""
+"""`gaoxin evaluate`: run a pack's framework over the store and freeze the run (``--pack``), or
+run a framework file over a CSV with no database at all (``--framework FILE --data CSV``)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,46 @@ def _print_problems(problems, title: str) -> None:
 
 
 def evaluate(
-    framework: Annotated[Path, typer.Option("--framework", help="评价体系 YAML 文件")],
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            help="与 --pack 同用：评价体系代码（包内只有一个时可省略）；单独使用：评价体系 YAML 文件",
+        ),
+    ] = None,
     data: Annotated[
-        Path, typer.Option("--data", help="数据 CSV：每个单位一行，含单位列与各指标列")
-    ],
+        Path | None, typer.Option("--data", help="数据 CSV：每个单位一行，含单位列与各指标列")
+    ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="结果 CSV：每个单位一行，含各节点得分、总分、排名、等级")
-    ],
+        Path | None,
+        typer.Option(
+            "--out",
+            help="结果文件：.xlsx（排名、指标、插补、异常值处理、运行记录）或 .csv（每个单位一行）",
+        ),
+    ] = None,
+    pack: Annotated[
+        str | None,
+        typer.Option("--pack", help="政策包（如 gansu、catalogue），从数据库取数并保存结果"),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="与 --pack 同用：评价期间，如 2025、2025-07")
+    ] = None,
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="与 --pack 同用：辖区或园区代码（默认：全部）")
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level", help="与 --pack 同用：评价对象 zone（高新区）或 enterprise（企业）"
+        ),
+    ] = "zone",
+    where: Annotated[
+        str | None,
+        typer.Option(
+            "--where",
+            help='与 --pack 同用：参评单位筛选条件，如 "above_scale == 1"、"level == \'provincial\'"',
+        ),
+    ] = None,
     previous: Annotated[
         Path | None, typer.Option("--previous", help="上次结果 CSV（用于计算名次变化）")
     ] = None,
@@ -43,7 +77,103 @@ def evaluate(
         Path | None, typer.Option("--report", help="另存处理报告目录（插补、异常值处理、各层数据）")
     ] = None,
 ) -> None:
-    """按评价体系计算综合得分、排名与等级（不需要数据库）。"""
+    """综合评价：按政策包的评价体系从数据库取数、计算并保存（--pack），或对 CSV 计算（不需要数据库）。"""
+    if pack is not None:
+        _evaluate_pack(pack, framework, period, scope, level, where, out)
+        return
+    if framework is None or data is None or out is None:
+        console.print(
+            "[red]请给出 --pack 与 --period（从数据库评价），"
+            "或同时给出 --framework 文件、--data 与 --out（不用数据库）[/]"
+        )
+        raise typer.Exit(2)
+    _evaluate_file(Path(framework), data, out, previous, history, report)
+
+
+def _evaluate_pack(
+    pack: str,
+    framework: str | None,
+    period: str | None,
+    scope: str | None,
+    level: str,
+    where: str | None,
+    out: Path | None,
+) -> None:
+    from gaoxin.commands import django_env
+
+    if period is None:
+        console.print("[red]请用 --period 给出评价期间[/]，如 --period 2025")
+        raise typer.Exit(2)
+    if level not in ("zone", "enterprise"):
+        console.print(f"[red]评价对象「{level}」不对[/]：应为 zone（高新区）或 enterprise（企业）")
+        raise typer.Exit(2)
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
+        console.print(f"[red]结果文件应为 .xlsx 或 .csv[/]：{out}")
+        raise typer.Exit(2)
+    django_env.setup()
+    from gaoxin.commands.data import _scope
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.evaluation.report import write_run_xlsx
+    from gaoxin.evaluation.store import result_frame, run_framework
+
+    where_entity = _scope(scope)
+    try:
+        with console.status("正在评价…") as status:
+            run = run_framework(
+                pack,
+                framework,
+                period,
+                where_entity,
+                level=level,
+                where=where,
+                progress=lambda step: status.update(f"正在评价：{step}…"),
+            )
+    except ProblemsError as e:
+        _print_problems(e.problems, f"发现 {len(e.problems)} 个问题，未保存评价结果")
+        raise typer.Exit(1) from None
+    warnings = run.record.get("warnings", [])
+    for w in warnings:
+        console.print(
+            f"[yellow]提示[/] {w.get('column') or ''} {w.get('value') or ''} {w['message']}"
+        )
+    res = result_frame(run)
+    unit_zh = "企业" if run.level == "enterprise" else "高新区"
+    view = Table(title=f"{run.title or run.framework}（{run.period}）", show_lines=False)
+    for h in ("名次", unit_zh, "总分", "等级", "名次变化"):
+        view.add_column(h, overflow="fold")
+    for r in res.head(30).iter_rows(named=True):
+        change = r["rank_change"]
+        view.add_row(
+            "" if r["rank"] is None else str(r["rank"]),
+            r["name"] or r["entity"],
+            "" if r["score"] is None else f"{r['score']:.2f}",
+            r["grade"] or "",
+            "" if change is None else f"{change:+d}",
+        )
+    console.print(view)
+    if res.height > 30:
+        console.print(f"（共 {res.height} 个{unit_zh}，只显示前 30 名；完整结果见 --out 文件）")
+    console.print(
+        f"已保存评价运行 #{run.pk}：{run.units} 个{unit_zh}，数据哈希 {run.data_hash[:12]}，"
+        f"评价体系哈希 {run.framework_hash[:12]}"
+    )
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            res.write_csv(out)
+        else:
+            write_run_xlsx(run, out)
+        console.print(f"[green]已保存[/] {out}")
+
+
+def _evaluate_file(
+    framework: Path,
+    data: Path,
+    out: Path,
+    previous: Path | None,
+    history: list[Path] | None,
+    report: Path | None,
+) -> None:
     import polars as pl
 
     from gaoxin.engine.composite import evaluate as run

@@ -76,6 +76,37 @@ DERIVED: dict[str, Callable[[], pl.Expr]] = {
 }
 
 
+# Units of the derived columns, for reports (the catalogue and variables carry their own).
+DERIVED_UNITS: dict[str, str] = {
+    "enterprise_va_per_energy": "万元/吨标准煤",
+    "enterprise_va_per_emission": "万元/吨",
+    "enterprise_labour_productivity": "万元/人",
+    "enterprise_rd_ratio": "比值",
+    "enterprise_tax_per_kwh": "万元/千瓦时",
+    "enterprise_revenue_growth": "%",
+    "enterprise_rd_personnel_share": "%",
+    "enterprise_bachelor_share": "%",
+    "major_safety_accident": "起",
+}
+
+
+def column_units(fw: Framework, catalogue: Sequence[Indicator] | None = None) -> dict[str, str]:
+    """The unit of every column the framework reads, where the catalogues know it."""
+    from gaoxin.engine.certifications import KINDS
+    from gaoxin.engine.variables import default_catalogue
+
+    cat = {i.code: i.unit for i in (catalogue or default_indicators())}
+    variables = {v.code: v.unit for v in default_catalogue()}
+    out: dict[str, str] = {}
+    for c in framework_columns(fw):
+        unit = cat.get(c) or DERIVED_UNITS.get(c) or variables.get(c)
+        if unit is None and c in KINDS:
+            unit = "是=1"
+        if unit:
+            out[c] = unit
+    return out
+
+
 def framework_columns(fw: Framework) -> list[str]:
     """Every data column the framework reads, in first-use order (without the unit column)."""
     cols: list[str] = []

@@ -1,0 +1,186 @@
+"""run_framework on the Gansu demo in the store: inputs checked by hand from raw observations,
+rank change against the previous year's run, frozen re-runs, a revised observation, the 亩均
+enterprise scheme, history() as decision 009 gives it, and errors that write nothing."""
+
+import math
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
+from gaoxin.evaluation.store import HISTORY_SCHEMA, history, run_framework
+from gaoxin.registry.models import Entity
+from gaoxin.statistics.models import Observation
+
+pytestmark = pytest.mark.django_db
+
+FW = "gansu-provincial-zones-annual"
+INDICATORS = [
+    "new_hte",
+    "hightech_industry_revenue",
+    "hightech_revenue_growth",
+    "hte_new_employees",
+]
+
+
+def _obs(entity: str, variable: str, period: str) -> float:
+    return float(
+        Observation.objects.get(entity__code=entity, variable__code=variable, period=period).value
+    )
+
+
+def _rows(run: EvaluationRun) -> list[tuple]:
+    return list(
+        run.results.order_by("entity__code").values_list(
+            "entity__code", "score", "rank", "rank_change", "grade", "veto", "node_scores", "inputs"
+        )
+    )
+
+
+def test_one_zone_by_hand_from_raw_observations(gansu):
+    run = run_framework("gansu", None, "2025")
+    assert run.framework == FW and run.period == "2025" and run.level == "zone"
+    lanzhou = run.results.get(entity__code="620100N1")
+    # inputs read straight from the zone's reports: this year's figure and its growth on last year
+    x25 = _obs("620100N1", "hightech_industry_revenue", "2025")
+    x24 = _obs("620100N1", "hightech_industry_revenue", "2024")
+    assert lanzhou.inputs["hightech_industry_revenue"] == x25
+    assert math.isclose(lanzhou.inputs["hightech_revenue_growth"], 100 * (x25 - x24) / x24)
+    # the index: 功效系数法 60 + 40·(x − min)/(max − min) per indicator over the zones evaluated,
+    # a missing value replaced by the zones' mean, equal weights (25 each of 100)
+    inputs = pl.DataFrame([r.inputs for r in run.results.all()])
+    filled = inputs.with_columns(pl.col(c).fill_null(pl.col(c).mean()) for c in INDICATORS)
+    row = filled.filter(
+        pl.col("hightech_industry_revenue") == lanzhou.inputs["hightech_industry_revenue"]
+    ).row(0, named=True)
+    parts = [
+        60 + 40 * (row[c] - filled[c].min()) / (filled[c].max() - filled[c].min())
+        for c in INDICATORS
+    ]
+    assert math.isclose(lanzhou.node_scores["gansu_annual"], sum(parts) / 4, rel_tol=1e-12)
+    # bonus: one point per new institution, at most 3 per item and 5 in all (the framework's caps)
+    a, b = lanzhou.inputs["new_rd_institutions"], lanzhou.inputs["new_national_incubators"]
+    assert lanzhou.node_scores["bonus"] == min(min(a, 3) + min(b, 3), 5)
+    assert math.isclose(lanzhou.score, sum(parts) / 4 + lanzhou.node_scores["bonus"])
+    # only zones that reported in 2025 are ranked, 1..n, and the receipt names the pack
+    assert run.units == run.results.count() == 12
+    # rank = 1 + the number of zones with a higher score (ties share the better place)
+    scored = list(run.results.values_list("score", "rank"))
+    assert all(r == 1 + sum(s2 > s for s2, _ in scored) for s, r in scored)
+    assert run.record["pack"] == "gansu" and len(run.pack_hash) == 64
+    assert run.record["data_hash"] == run.data_hash
+
+
+def test_rank_change_against_the_previous_years_run(gansu):
+    first = run_framework("gansu", FW, "2025")  # before 2024 was run: no change to report
+    assert first.previous is None
+    assert set(first.results.values_list("rank_change", flat=True)) == {None}
+    y24 = run_framework("gansu", FW, "2024")
+    y25 = run_framework("gansu", FW, "2025")
+    assert y25.previous == y24
+    before = dict(y24.results.values_list("entity__code", "rank"))
+    for code, rank, change in y25.results.values_list("entity__code", "rank", "rank_change"):
+        assert change == (before[code] - rank if code in before else None)
+    assert any(c not in (0, None) for c in y25.results.values_list("rank_change", flat=True))
+
+
+def test_rerun_is_byte_identical_and_the_newest_is_current(gansu):
+    a = run_framework("gansu", FW, "2025")
+    b = run_framework("gansu", FW, "2025")
+    assert a.pk != b.pk
+    assert (a.data_hash, a.framework_hash, a.pack_hash) == (
+        b.data_hash,
+        b.framework_hash,
+        b.pack_hash,
+    )
+    assert _rows(a) == _rows(b)
+    assert EvaluationRun.objects.current(FW, "2025") == b
+    assert EvaluationResult.objects.filter(run=a).count() == 12  # the old run is kept whole
+
+
+def test_a_revised_observation_gives_a_new_data_hash(gansu):
+    a = run_framework("gansu", FW, "2025")
+    obs = Observation.objects.get(
+        entity__code="620100N1", variable__code="hightech_industry_revenue", period="2025"
+    )
+    Observation.objects.filter(pk=obs.pk).update(value=obs.value + Decimal("1000"))
+    b = run_framework("gansu", FW, "2025")
+    assert b.data_hash != a.data_hash and b.framework_hash == a.framework_hash
+    got = b.results.get(entity__code="620100N1").inputs["hightech_industry_revenue"]
+    assert got == float(obs.value + Decimal("1000"))
+    # the earlier run still shows what it was computed on
+    assert a.results.get(entity__code="620100N1").inputs["hightech_industry_revenue"] == float(
+        obs.value
+    )
+
+
+def test_mu_efficiency_over_the_demo_enterprises(gansu):
+    """黄岩区: score = Σ value/benchmark × weight, for one above-scale enterprise, by hand."""
+    run = run_framework(
+        "catalogue", "mu-efficiency", "2025", level="enterprise", where="above_scale == 1"
+    )
+    assert run.level == "enterprise" and run.parameters["where"] == "above_scale == 1"
+    assert run.units >= 5
+    codes = set(run.results.values_list("entity__code", flat=True))
+    assert codes <= set(Entity.objects.filter(kind="enterprise").values_list("code", flat=True))
+    complete = [r for r in run.results.all() if all(v is not None for v in r.inputs.values())]
+    r = complete[0]
+    code = r.entity.code
+
+    def v(var: str) -> float:
+        return _obs(code, var, "2025")
+
+    iva = v("industrial_value_added")
+    expected = (
+        v("taxes_paid") / v("land_area") / 24.097 * 30
+        + iva / v("land_area") / 136.16 * 20
+        + iva / v("energy_consumption") / 2.694 * 20
+        + iva / v("pollutant_emissions") / 4929.81 * 10
+        + iva / v("employees") / 18.14 * 10
+        + v("rd_expenditure") / v("revenue") / 0.0302 * 10
+    )
+    assert math.isclose(r.score, expected, rel_tol=1e-9)
+    grades = list(run.results.order_by("rank").values_list("grade", flat=True))
+    assert grades[0] == "A" and grades[-1] == "D"
+
+
+def test_history_is_the_frame_the_rules_read(gansu):
+    assert history(FW, ["2025"]).schema == pl.Schema(HISTORY_SCHEMA)
+    assert history(FW, ["2025"]).height == 0
+    run_framework("gansu", FW, "2024")
+    y25 = run_framework("gansu", FW, "2025")
+    h = history(FW, ["2024", "2025年"])
+    assert h.schema == pl.Schema(HISTORY_SCHEMA)
+    assert h.group_by("period").len().sort("period").rows() == [("2024", 13), ("2025", 12)]
+    lz = h.filter((pl.col("period") == "2025") & (pl.col("entity") == "620100N1")).row(
+        0, named=True
+    )
+    r = y25.results.get(entity__code="620100N1")
+    assert (lz["framework"], lz["score"], lz["rank"], lz["rank_change"], lz["grade"]) == (
+        FW,
+        r.score,
+        r.rank,
+        r.rank_change,
+        r.grade,
+    )
+    assert lz["veto"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (("nowhere", None, "2025"), {}, "找不到政策包「nowhere」"),
+        (("catalogue", None, "2025"), {}, "请用 --framework"),
+        (("gansu", "nope", "2025"), {}, "没有评价体系「nope」"),
+        (("gansu", None, "2030"), {}, "没有任何统计数据"),
+        (("gansu", None, "2025"), {"where": "no_such_column == 1"}, "筛选条件有误"),
+        (("gansu", None, "20x5"), {}, "20x5"),
+    ],
+)
+def test_errors_say_what_is_wrong_and_write_nothing(gansu, args, kwargs, message):
+    with pytest.raises(ProblemsError) as e:
+        run_framework(*args, **kwargs)
+    assert message in e.value.problems[0].message or message in (e.value.problems[0].value or "")
+    assert EvaluationRun.objects.count() == 0
