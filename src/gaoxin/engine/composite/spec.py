@@ -2,8 +2,9 @@
 
 A framework says, for every node, its weight and direction and, for every indicator, its
 column, denominator and scoring rule; it also names the pipeline's steps (impute, screen,
-treat, normalise, aggregate) and the bonus, penalty, veto and grading rules. Validation
-reports every problem at once, with the YAML path and line of each.
+treat, normalise, aggregate) and the bonus, penalty, veto and grading rules, and where each
+part comes from (``source``: document, article, url, confidence) and what is assumed.
+Validation reports every problem at once, with the YAML path and line of each.
 """
 
 from __future__ import annotations
@@ -40,6 +41,39 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Source(_Model):
+    """Where a framework, node or item comes from. ``confidence`` grades the evidence as the
+    reference notes do: A = the official text (or an official-media report) seen directly,
+    B = a secondary report, mirror or analysis, C = third-party code or inference."""
+
+    document: str = Field(min_length=1)  # title and number, e.g. 国科发火〔2021〕106号
+    article: str | None = None  # 条款, e.g. 第十条 or 七(二)
+    url: str | None = None
+    confidence: Literal["A", "B", "C"] | None = None
+    note: str | None = None  # how the text is read here
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("网址应以 http:// 或 https:// 开头")
+        return v
+
+
+def _sources(v: Any) -> Any:
+    """``source:`` takes one mapping or a list of them."""
+    return [v] if isinstance(v, dict) else v
+
+
+class _Sourced(_Model):
+    source: list[Source] = Field(default_factory=list)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return _sources(v)
+
+
 class Scoring(_Model):
     """How one indicator's (treated) values become scores."""
 
@@ -55,7 +89,7 @@ class Scoring(_Model):
     span: float = 40.0
 
 
-class Node(_Model):
+class Node(_Sourced):
     code: str
     name: str | None = None
     weight: float = 1.0
@@ -117,14 +151,14 @@ class Treat(_Model):
     count: Literal["coinr", "points"] = "coinr"
 
 
-class Item(_Model):
+class Item(_Sourced):
     code: str
     column: str
     points: float | None = None  # fixed points when the column is truthy; else the column's value
     cap: float | None = None
 
 
-class Veto(_Model):
+class Veto(_Sourced):
     code: str
     column: str
     grade: str
@@ -144,10 +178,11 @@ class Grading(_Model):
     by: str | None = None  # quotas within the groups of this column (e.g. zone level)
 
 
-class Framework(_Model):
+class Framework(_Sourced):
     framework: str
     version: str = "1"
     title: str | None = None
+    assumptions: list[str] = Field(default_factory=list)  # what is not in the sources
     unit: str = "unit"
     groups: list[str] = Field(default_factory=list)  # columns to rank within (rank_<column>)
     impute: Impute = Impute()
@@ -167,7 +202,7 @@ class Framework(_Model):
     @classmethod
     def _index_has_children(cls, v: Node) -> Node:
         if not v.children:
-            raise ValueError("index must have children")
+            raise ValueError("根节点 index 须有下级指标 children")
         return v
 
     # -- tree helpers --------------------------------------------------------------
@@ -397,6 +432,16 @@ def _zh_pydantic(err: dict[str, Any]) -> str:
         return f"取值不在允许范围内：{err.get('ctx', {}).get('expected', '')}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return "应为数字"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "string_type":
+        return "应为文字"
+    if kind == "list_type":
+        return "应为列表"
+    if kind == "model_type":
+        return "应为映射（键: 值）"
+    if kind == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])
     return f"格式不正确：{err.get('msg', '')}"
 
 
