@@ -45,7 +45,8 @@ def test_sources_on_framework_nodes_and_items(tmp_path):
     assert fw.source[0].url == "https://example.gov.cn/a.html"
     assert fw.assumptions == ["等权"]
     a, b = fw.index.children
-    assert (a.source[0].document, a.source[0].article) == ("甲文件", "第十条")  # one mapping = a list
+    # one mapping is read as a list of one
+    assert (a.source[0].document, a.source[0].article) == ("甲文件", "第十条")
     assert b.source == []
     assert fw.bonus[0].source[0].article == "第四条"
     assert fw.veto[0].source[0].article == "(二十六)"
