@@ -541,3 +541,93 @@ def test_quarterly_gdp_and_monthly_fiscal_revenue_for_zones() -> None:
     assert "2022Q1" not in set(gdp["period"])
     fiscal = o.filter(pl.col("variable") == "fiscal_revenue")
     assert "2023-01" in set(fiscal["period"])
+
+
+# ---- newcomers and zone-level realism ----------------------------------------------------------
+def test_a_firm_joining_mid_year_reports_from_its_joining_month() -> None:
+    # A firm joining in month j reports 1-N月 from j: its first 累计 is one month's share of the
+    # months it is in the zone. With the seasonal profile SEASON (Jan..Dec)
+    #   0.6 0.7 1.0 0.95 1.0 1.1 0.95 0.95 1.05 1.0 1.1 1.6
+    # a July joiner's July 累计 / December 累计 ≈ 0.95 / (0.95+0.95+1.05+1.0+1.1+1.6) = 0.143,
+    # where carrying the whole year-to-date on arrival gave ≈ 6.3 / 11.95 = 0.527.
+    j = jurisdiction("national")
+    season = [0.6, 0.7, 1.0, 0.95, 1.0, 1.1, 0.95, 0.95, 1.05, 1.0, 1.1, 1.6]
+    joiners = j.enterprises.filter(
+        (pl.col("joined_on").dt.year() == 2025) & (pl.col("joined_on").dt.month() > 1)
+    ).select(pl.col("uscc").alias("entity_key"), pl.col("joined_on").dt.month().alias("m"))
+    revenue = j.observations.filter(
+        (pl.col("variable") == "revenue") & pl.col("period").str.starts_with("2025-")
+    ).join(joiners, on="entity_key")
+    first = revenue.filter(pl.col("period").str.slice(5, 2).cast(pl.Int32) == pl.col("m"))
+    december = revenue.filter(pl.col("period") == "2025-12").select("entity_key", "value")
+    ratio = first.join(december, on="entity_key", suffix="_dec").with_columns(
+        share=pl.col("value") / pl.col("value_dec"),
+        expected=pl.col("m").map_elements(
+            lambda m: season[m - 1] / sum(season[m - 1 :]), return_dtype=pl.Float64
+        ),
+    )
+    assert ratio.height >= 20
+    # month-to-month noise is lognormal(0, 0.25): the median ratio sits near the expected share
+    assert (ratio["share"] / ratio["expected"]).median() == pytest.approx(1.0, abs=0.25)
+    # no month before joining is reported
+    early = revenue.filter(pl.col("period").str.slice(5, 2).cast(pl.Int32) < pl.col("m"))
+    assert early.height == 0
+
+
+def test_newcomers_are_not_the_giants_of_their_zone() -> None:
+    # Firms joining during the covered years (from 2019) draw their size below the 75th
+    # percentile of all draws, so among the 1% largest firms of the calibration year there are
+    # (almost) none, although they are a large share of all firms.
+    j = jurisdiction("national")
+    newcomer = j.enterprises.select(
+        pl.col("uscc").alias("entity_key"), (pl.col("joined_on").dt.year() >= 2019).alias("new")
+    )
+    assert newcomer["new"].mean() > 0.2  # type: ignore[operator]
+    revenue = j.observations.filter(
+        (pl.col("variable") == "revenue") & (pl.col("period") == "2021")
+    ).join(newcomer, on="entity_key")
+    top = revenue.sort("value", descending=True).head(max(revenue.height // 100, 10))
+    assert top["new"].mean() < 0.05  # type: ignore[operator]
+
+
+def test_zone_growth_is_plausible() -> None:
+    # 1-7月 revenue of every zone, 2025 against 2024, from the raw enterprise 累计 figures: no
+    # zone more than doubles or halves (the demo once showed 100-300% from one giant newcomer).
+    for key in PROVINCIAL:
+        j = jurisdiction(key)
+        firms = j.enterprises.select(pl.col("uscc").alias("entity_key"), "zone_code")
+        july = (
+            synth.latest_observations(j.observations)
+            .filter(
+                (pl.col("variable") == "revenue") & pl.col("period").is_in(["2024-07", "2025-07"])
+            )
+            .join(firms, on="entity_key")
+            .group_by("zone_code")
+            .agg(
+                pl.col("value").filter(pl.col("period") == p).sum().alias(p)
+                for p in ("2024-07", "2025-07")
+            )
+            .filter(pl.col("2024-07") > 0)
+        )
+        growth = july["2025-07"] / july["2024-07"] - 1
+        assert growth.len() >= 3
+        assert growth.max() < 1.0 and growth.min() > -0.5, (key, july)  # type: ignore[operator]
+
+
+def test_major_safety_accidents_are_rare_and_reported_as_zero_otherwise() -> None:
+    j = jurisdiction("national")
+    accidents = j.observations.filter(pl.col("variable") == "major_safety_accidents")
+    assert set(accidents["entity_kind"]) == {"zone"}
+    assert set(accidents["period"].str.len_chars()) == {4}  # yearly
+    gdp = j.observations.filter(
+        (pl.col("variable") == "gdp")
+        & (pl.col("period") == "2024")
+        & (pl.col("entity_kind") == "zone")
+    )
+    in_2024 = accidents.filter(pl.col("period") == "2024")
+    # every zone with 2024 statistics reports its accidents, mostly 0
+    assert set(in_2024["entity_key"]) == set(gdp["entity_key"])
+    assert set(accidents["value"].unique()) <= {0.0, 1.0}
+    rate = accidents["value"].mean()
+    assert 0.005 < rate < 0.04, rate  # type: ignore[operator]
+    assert default_catalogue().variables["major_safety_accidents"].unit == "起"

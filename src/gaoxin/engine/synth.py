@@ -74,6 +74,8 @@ TAX_RATE = 0.039  # 2020 高技术产业: 税费 5,757亿 / 营收 149,547.8亿 
 EXPORT_SHARE_EXPORTERS = 0.30  # 2020 高技术产业 出口 / 营收 = 19.3%; 60% of firms export [C]
 RD_INTENSITY_HIGHTECH = 0.042  # 2023 Q1–3: 企业研发 >1万亿 / 营收 37.66万亿 ≈ 2.7% overall [B]
 RD_INTENSITY_OTHER = 0.012
+NEWCOMER_SIZE_QUANTILE = 0.75  # firms joining in the covered years stay below it [C]
+SAFETY_ACCIDENT_RATE = 0.02  # share of zone-years with a 重大安全生产事故 (rare by design) [C]
 IVA_RATE = 0.28  # 2024: 工业增加值 9.8万亿 / 规上工业总产值 34.8万亿 [B]
 IVA_SHARE_OF_GDP = 0.51  # 2024: 工业增加值 9.8万亿 / 园区生产总值 19.3万亿 [B]
 MU_VALUE_ADDED_WAN = 136.16  # 黄岩 2022 亩均增加值 benchmark (万元/亩) [B]
@@ -793,7 +795,8 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
     years = ctx.years
     factor = zones["_factor"].to_numpy()[zone_idx]
     mu = np.log(MEAN_REVENUE_WAN * factor) - REVENUE_SIGMA**2 / 2
-    base = np.exp(mu + REVENUE_SIGMA * rng.standard_normal(n))
+    newcomer = joined >= np.datetime64(f"{ctx.first_year}-01-01")
+    base = np.exp(mu + REVENUE_SIGMA * _small_newcomers(rng.standard_normal(n), newcomer))
     trend = zones["_trend"].to_numpy()[zone_idx]
     steps = trend[:, None] + rng.normal(0.0, 0.15, (n, len(years)))
     walk = np.cumsum(steps, axis=1)
@@ -804,9 +807,16 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
     active = (joined[:, None] <= year_end[None, :]) & (
         np.isnat(left)[:, None] | (left[:, None] > year_end[None, :])
     )
+    # A firm that joins a zone mid-year reports its flows from the joining month only: its
+    # joining year's figures cover the months from joining, weighted by the seasonal profile
+    # (a July joiner brings 1-N月 from July, not the whole year's 累计 on arrival).
+    start = _start_month(joined, years)
+    season_cum = np.concatenate([[0.0], np.cumsum(_SEASON)])
     panel = {
         "zone": zone_idx,
         "revenue": revenue,
+        "start_month": start,
+        "in_zone": 1 - season_cum[start - 1] / season_cum[-1],
         "active": active,
         "hightech": hightech,
         "industrial": industrial,
@@ -998,7 +1008,8 @@ def _certifications(
     )
 
     # 规模以上工业: industrial firms with revenue ≥ 2000万元, one row per year
-    above = panel["industrial"][:, None] & (revenue >= ABOVE_SCALE_REVENUE_WAN) & panel["active"]
+    reported = revenue * panel["in_zone"]  # the year's revenue as reported (from joining)
+    above = panel["industrial"][:, None] & (reported >= ABOVE_SCALE_REVENUE_WAN) & panel["active"]
     ei, yi = np.nonzero(above)
     frames.append(
         _cert_frame(
@@ -1185,8 +1196,10 @@ def _observations(
     year_period = np.array([long.period_index[str(y)] for y in years])
 
     # ---- enterprise yearly variables -------------------------------------------------------
-    revenue = panel["revenue"]
     active = panel["active"]
+    start, in_zone = panel["start_month"], panel["in_zone"]
+    revenue_full = panel["revenue"]
+    revenue = revenue_full * in_zone
     industrial = panel["industrial"][:, None] & np.ones(len(years), bool)
     hightech = panel["hightech"][:, None]
     hte = panel["hte"]
@@ -1204,7 +1217,7 @@ def _observations(
     exporter = rng.random((shape[0], 1)) < 0.6
     exports = revenue * exporter * rng.beta(2, 3, (shape[0], 1)) * (EXPORT_SHARE_EXPORTERS / 0.4)
     exports = np.minimum(exports * noise(0.1), revenue)
-    employees = np.maximum(np.round(revenue / REVENUE_PER_EMPLOYEE_WAN * noise(0.4)), 3)
+    employees = np.maximum(np.round(revenue_full / REVENUE_PER_EMPLOYEE_WAN * noise(0.4)), 3)
     rd_intensity = np.where(hightech, RD_INTENSITY_HIGHTECH, RD_INTENSITY_OTHER)
     rd = revenue * rd_intensity * rng.lognormal(-0.45, 0.95, (shape[0], 1)) * noise(0.15)
     rd_personnel = np.round(employees * np.where(hightech, 0.16, 0.06) * noise(0.3))
@@ -1240,9 +1253,9 @@ def _observations(
         ),
         "hightech_product_revenue": np.where(hte, revenue * rng.uniform(0.6, 0.95, shape), 0.0),
         "new_product_revenue": revenue * rng.uniform(0.05, 0.35, shape),
-        "total_assets": revenue * 1.4 * noise(0.4),
+        "total_assets": revenue_full * 1.4 * noise(0.4),
         "operating_costs": revenue * np.clip(1 - margin - 0.05, 0.3, 1.2),
-        "land_area": np.where(industrial, iva / MU_VALUE_ADDED_WAN * noise(0.5), np.nan),
+        "land_area": np.where(industrial, iva / in_zone / MU_VALUE_ADDED_WAN * noise(0.5), np.nan),
         "energy_consumption": np.where(
             industrial, iva / VALUE_ADDED_PER_TCE_WAN * noise(0.5), np.nan
         ),
@@ -1310,7 +1323,11 @@ def _observations(
         else:
             weights = _SEASON[None, None, :] * rng.lognormal(0.0, 0.25, (n, ny, 12))
             cum = np.cumsum(weights, axis=2)
-            vals = yearly[code][er, yi] * (cum / cum[:, :, -1:])[er, yi - yi0, mi]
+            # 1-N月 from the first month in the zone: the months before it count nothing
+            first = start[er, yi] - 1
+            before = np.where(first > 0, cum[er, yi - yi0, np.maximum(first - 1, 0)], 0.0)
+            total = cum[er, yi - yi0, -1]
+            vals = yearly[code][er, yi] * (cum[er, yi - yi0, mi] - before) / (total - before)
         ok = ~np.isnan(vals)
         vals = _round(vals[ok], code)
         long.add(er[ok], code, month_period[mc[ok]], vals, month_batch[mc[ok]])
@@ -1419,6 +1436,11 @@ def _observations(
         ),
         "disposable_fiscal_resources": z_tax * 0.6 * rng.lognormal(0, 0.15, (n_zone, len(years))),
     }
+    # a major work-safety accident is rare: about one zone-year in fifty reports one; every other
+    # zone-year reports 0 (a reported zero, not a blank). Own stream: the other draws stay put.
+    zone_values["major_safety_accidents"] = (
+        ctx.rng("accidents").random((n_zone, len(years))) < SAFETY_ACCIDENT_RATE
+    ).astype(float)
     zr, zc = np.nonzero(zone_active)
     for code, vals in zone_values.items():
         long.add(off_zone + zr, code, year_period[zc], _round(vals[zr, zc], code), annual[zc])
@@ -1511,7 +1533,7 @@ def _observations(
     return observations, quirks
 
 
-_INTEGER_UNITS = ("人", "件", "项", "家")
+_INTEGER_UNITS = ("人", "件", "项", "家", "起")
 
 
 def _round(values: np.ndarray, code: str) -> np.ndarray:
@@ -1519,6 +1541,22 @@ def _round(values: np.ndarray, code: str) -> np.ndarray:
     if unit in _INTEGER_UNITS:
         return np.round(values)
     return np.round(values, 2)
+
+
+def _small_newcomers(size: np.ndarray, newcomer: np.ndarray) -> np.ndarray:
+    """Firms that join a zone during the covered years are not its giants: a newcomer's size draw
+    is capped at the ``NEWCOMER_SIZE_QUANTILE`` of all draws. Without it one newcomer of 500亿元
+    could treble a small zone's revenue in a month."""
+    return np.where(newcomer, np.minimum(size, np.quantile(size, NEWCOMER_SIZE_QUANTILE)), size)
+
+
+def _start_month(joined: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """(firm, year): the first month of the year the firm is in its zone — its joining month in
+    the year it joins, 1 in the years after (and, harmlessly, in the years before)."""
+    joined_month = joined.astype("datetime64[M]").astype(int)
+    joined_year = joined_month // 12 + 1970
+    same = joined_year[:, None] == np.asarray(years)[None, :]
+    return np.where(same, (joined_month % 12 + 1)[:, None], 1)
 
 
 def _next_month_day(year: int, month: int, day: int) -> date:

@@ -107,6 +107,7 @@ _DEFINITIONS: list[tuple[str, str, Fraction, tuple[str, ...]]] = [
     ("项", "count_item", Fraction(1), ()),
     ("个", "count_unit", Fraction(1), ()),
     ("家", "count_firm", Fraction(1), ("户",)),
+    ("起", "count_event", Fraction(1), ()),
     ("%", "percent", Fraction(1), ("百分比", "百分数")),
 ]
 
