@@ -38,7 +38,15 @@ from gaoxin.engine.expr.builtins import full_length
 from gaoxin.engine.expr.checker import Checked
 from gaoxin.engine.expr.compiler import Compiler
 from gaoxin.engine.expr.functions import CallArgs, CompileContext
-from gaoxin.engine.expr.hierarchy import group_keys, selected
+from gaoxin.engine.expr.hierarchy import (
+    EMPTY,
+    child_level,
+    group_keys,
+    grouped,
+    grouped_selected,
+    selected,
+    top_share_frame,
+)
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.expr.periodic import lag, per_year
 from gaoxin.engine.expr.ranking import rank_expr
@@ -253,17 +261,26 @@ def compute(
             for start in range(0, len(whole_wave), WAVE_BATCH):
                 wave = whole_wave[start : start + WAVE_BATCH]
                 cols: list[pl.Expr] = []
+                pending = _Pending()
                 for code in wave:
                     ind = by_code[code]
                     ctx = _context(facts, ns, ind.level, ptype, cumulative)
                     f = formulas[code]
                     columns: dict[int, str] = {}
                     missing_columns: dict[int, str] = {}
-                    # Windows nested in windows are computed first, over the whole frame: Polars
-                    # evaluates an inner .over() inside the outer window's partition.
+                    # Aggregates and windows nested in windows are computed first: aggregates by
+                    # a group-by over the children (a batch's together), nested windows over the
+                    # whole frame (Polars evaluates an inner .over() inside the outer window's
+                    # partition).
                     for i, (node, stage) in enumerate(_stages(f)):
                         at = ctx.at_level(f.checked.levels.get(node, ind.level))
                         name = f"__t__{code}__{i}"
+                        if pending.reads(node):
+                            frame = pending.flush(frame)
+                        if stage == "aggregate":
+                            assert isinstance(node, Call)
+                            pending.add(node, f.checked, at, columns, missing_columns, name)
+                            continue
                         if stage == "rank":
                             # rank_change = previous rank − rank: the rank is a column first.
                             assert isinstance(node, Call)
@@ -289,6 +306,7 @@ def compute(
                     cols.append(
                         pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code)
                     )
+                frame = pending.flush(frame)
                 frame = frame.with_columns(cols)
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
                 wanted = frame.select(
@@ -442,8 +460,9 @@ def _is_window(node: Node, checked: Checked) -> bool:
 
 
 def _stages(f: Formula) -> list[tuple[Node, str]]:
-    """What is computed before the formula, innermost first: the rank inside each
-    ``rank_change`` ("rank"), and window calls nested in another window call ("window")."""
+    """What is computed before the formula, innermost first: every hierarchy aggregate
+    ("aggregate", by a group-by over the children), the rank inside each ``rank_change``
+    ("rank"), and other window calls nested in another window call ("window")."""
     from gaoxin.engine.expr.syntax import children
 
     out: list[tuple[Node, str]] = []
@@ -454,11 +473,88 @@ def _stages(f: Formula) -> list[tuple[Node, str]]:
             visit(c, inside or here)
         if isinstance(node, Call) and node.func == "rank_change" and node in f.checked.bindings:
             out.append((node, "rank"))
-        if here and inside:
+        if here and f.checked.bindings[node].spec.aggregates:  # type: ignore[index]
+            out.append((node, "aggregate"))
+        elif here and inside:
             out.append((node, "window"))
 
     visit(f.tree, False)
     return out
+
+
+class _Pending:
+    """Aggregates waiting to be computed together: one group-by per (parent keys, child level)
+    over the children's rows, joined back onto the frame by the parent's keys (every row of the
+    parent's group gets the value, as the window form gives; the parent's own row is the one read).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Call, Checked, CompileContext, str]] = []
+        self.missing: dict[str, pl.Expr] = {}
+        self.ids: set[int] = set()
+
+    def reads(self, node: Node) -> bool:
+        """Whether ``node`` reads an aggregate not computed yet."""
+        return bool(self.ids) and any(id(n) in self.ids for n in walk(node) if n is not node)
+
+    def add(
+        self,
+        node: Call,
+        checked: Checked,
+        at: CompileContext,
+        columns: dict[int, str],
+        missing_columns: dict[int, str],
+        name: str,
+    ) -> None:
+        self.items.append((node, checked, at, name))
+        self.missing[name] = _Missing(checked, at, columns, missing_columns).grouped(node, at)
+        self.ids.add(id(node))
+        columns[id(node)] = name
+        missing_columns[id(node)] = _MISSING + name
+
+    def flush(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if not self.items:
+            return frame
+        batches: dict[tuple[tuple[str, ...], str], list[tuple[CallArgs, CompileContext, str]]]
+        batches = defaultdict(list)
+        for node, checked, at, name in self.items:
+            b = checked.bindings[node]
+            comp = _Compiler(checked, {})
+            inner = at.at_level(checked.inner_levels.get(node, at.level))
+            args = CallArgs(b.spec, node, b.nodes, b.rest, inner, comp.compile, comp.type)
+            batches[(tuple(group_keys(at)), child_level(args, at))].append((args, at, name))
+        for (keys, child), calls in batches.items():
+            children = frame.filter(pl.col("kind") == child)
+            aggs: list[pl.Expr] = [pl.len().alias("__rows__")]
+            tops: list[pl.DataFrame] = []
+            empty: dict[str, Any] = {}
+            for args, at, name in calls:
+                if args.spec.name == "top_share":
+                    tops.append(top_share_frame(children, args, at, name))
+                else:
+                    aggs.append(grouped(args, at).alias(name))
+                aggs.append(self.missing[name].alias(_MISSING + name))
+                empty[name] = EMPTY.get(args.spec.name)
+                empty[_MISSING + name] = 0
+            per_parent = children.group_by(list(keys)).agg(aggs)
+            for top in tops:
+                per_parent = per_parent.join(top, on=list(keys), how="left")
+            joined = frame.select(keys).join(
+                per_parent, on=list(keys), how="left", maintain_order="left"
+            )
+            none = pl.col("__rows__").is_null()
+            values = joined.select(
+                (
+                    pl.when(none).then(pl.lit(v)).otherwise(pl.col(c))
+                    if v is not None
+                    else pl.col(c)
+                ).alias(c)
+                for c, v in empty.items()
+            )
+            frame = frame.with_columns(values.get_columns())
+        self.items.clear()
+        self.ids.clear()
+        return frame
 
 
 class _Compiler(Compiler):
@@ -521,6 +617,16 @@ class _Missing:
         if isinstance(node, Call):
             return self.call(node, ctx)
         return zero
+
+    def grouped(self, node: Call, ctx: CompileContext) -> pl.Expr:
+        """An aggregate's missing-input count inside a group-by over its children's rows."""
+        b = self.checked.bindings[node]
+        inner = ctx.at_level(self.checked.inner_levels.get(node, ctx.level))
+        args = CallArgs(
+            b.spec, node, b.nodes, b.rest, inner, self.compiler.compile, self.compiler.type
+        )
+        m = self._args(node, inner, skip=("where", "by", "n"))
+        return (grouped_selected(args) & (m > 0)).sum().cast(pl.Int32)
 
     def _args(self, node: Call, ctx: CompileContext, skip: tuple[str, ...] = ()) -> pl.Expr:
         b = self.checked.bindings[node]

@@ -8,6 +8,14 @@ column per level (``zone``, ``city``, ``province``), so an aggregate is a window
 rows grouped by the parent's column and the period; the result is on every row of the group and
 is read on the parent's row.
 
+Two compiled forms: the hooks registered below are windows over the whole frame (what
+:func:`gaoxin.engine.expr.compile_expr` gives any caller), and :func:`grouped` /
+:func:`top_share_frame` are the same aggregates over the children's rows alone, for a
+``group_by`` on the parent's keys joined back to the parent's rows (what
+``gaoxin.engine.indicators`` uses: one pass over the children for all the aggregates of a batch,
+instead of a window per aggregate over every row of every level). A parent with no child row
+takes :data:`EMPTY` (``sum`` and ``count`` 0, the others missing), as the window form gives.
+
 Missing values: a child whose value is missing is left out of a sum, mean or median and counted as
 a missing input of the cell (gaoxin.engine.indicators reports the count); if every child the filter
 selects is missing the result is missing. A filter that selects no child gives ``sum = 0``,
@@ -110,6 +118,84 @@ def _top_share(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     totals = pl.when(first).then(v.sum().over([*g, by]))
     top = totals.drop_nulls().top_k(n).sum().over(g)
     return finite(top / v.sum().over(g) * 100)
+
+
+# -- the grouped form: over the children's rows only (already filtered to the child level) --------
+#: What a parent with no child row at all gets (the window form's value for an empty group).
+EMPTY: dict[str, float | None] = {"sum": 0.0, "count": 0.0}
+
+
+def in_row_order(agg: pl.Expr) -> pl.Expr:
+    """``agg`` computed group by group over each group's rows in frame order.
+
+    Polars (2.1) computes a bare ``pl.col(x).sum()`` in a ``group_by`` from partial sums in
+    parallel, combined in an order that changes from run to run, so the last bits of a float sum
+    differ between runs and from the window form. Inside a conditional it takes the per-group path
+    (the one windows use): the same bits, run after run. Every grouped float aggregate goes through
+    here or through its own ``when``.
+    """
+    return pl.when(pl.len() > 0).then(agg)
+
+
+def _where(args: CallArgs) -> pl.Expr | None:
+    return args["where"].fill_null(False) if "where" in args else None
+
+
+def grouped(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+    """``sum``, ``count``, ``mean``, ``median`` or ``share`` as an aggregation inside
+    ``group_by(group_keys(ctx)).agg(…)`` over the child level's rows (``top_share``: see
+    :func:`top_share_frame`). Same values as the window hooks on the parent's row."""
+    name = args.spec.name
+    w = _where(args)
+    if name == "count":
+        return (pl.len() if w is None else w.sum()).cast(pl.Float64)
+    x = args["x"].cast(pl.Float64)
+    if name == "share":
+        part = x if w is None else pl.when(w).then(x)
+        ratio = part.sum() / x.sum() * 100
+        # not finite(): replace() on an aggregated value gives a list inside group_by
+        return pl.when(ratio.is_finite()).then(ratio)
+    v = x if w is None else pl.when(w).then(x)
+    if name == "mean":
+        return in_row_order(v.mean())
+    if name == "median":
+        return in_row_order(v.median())
+    if name == "sum":
+        chosen = pl.len() if w is None else w.sum()
+        return pl.when((v.count() > 0) | (chosen == 0)).then(v.sum())
+    raise ValueError(f"{name} has no grouped form")  # pragma: no cover
+
+
+def grouped_selected(args: CallArgs) -> pl.Expr:
+    """Which of the child level's rows the call selects (its ``where``), for missing counts."""
+    w = _where(args)
+    return pl.lit(True) if w is None else w
+
+
+def top_share_frame(
+    children: pl.DataFrame, args: CallArgs, ctx: CompileContext, alias: str
+) -> pl.DataFrame:
+    """``top_share`` per parent and period: ``children`` are the child level's rows; the result
+    has the parent's keys and ``alias``. Two group-bys (by group of children, then by parent)
+    instead of windows over every row."""
+    g = group_keys(ctx)
+    by = str(args.literal("by", "industry"))
+    n = int(args.literal("n", 2))
+    w = _where(args)
+    keep = pl.col(by).is_not_null() if w is None else w & pl.col(by).is_not_null()
+    # Eager steps: a lazy filter-select-group_by chain is fused into a plan that sums in another
+    # order (the last bits differ from the window form).
+    rows = children.filter(keep).select(*g, by, args["x"].cast(pl.Float64).alias("__x"))
+    top = (
+        rows.group_by([*g, by])
+        .agg(in_row_order(pl.col("__x").sum()))
+        .group_by(g)
+        .agg(in_row_order(pl.col("__x").top_k(n).sum()).alias("__top"))
+    )
+    total = rows.group_by(g).agg(in_row_order(pl.col("__x").sum()).alias("__total"))
+    return top.join(total, on=g, how="left").select(
+        *g, finite(pl.col("__top") / pl.col("__total") * 100).alias(alias)
+    )
 
 
 _WHERE = Param("where", BOOL, required=False, keyword_only=True, label="筛选条件")
