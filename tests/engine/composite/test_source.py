@@ -69,19 +69,20 @@ def test_source_problems_have_path_line_and_value(tmp_path):
             """,
         )
     got = {p.column: p for p in e.value.problems}
+    # paths as written: a list where the YAML has one, no [0] where it has a single mapping
     assert set(got) == {
-        "source[0].confidence",
+        "source.confidence",
         "index.children[0].source[0].document",
         "index.children[0].source[0].url",
-        "index.children[1].source[0].document",
+        "index.children[1].source.document",
     }
-    conf = got["source[0].confidence"]
+    conf = got["source.confidence"]
     assert conf.row == 2 and conf.value == "D" and "'A', 'B' or 'C'" in conf.message
     url = got["index.children[0].source[0].url"]
     assert url.row == 8 and url.value == "www.example.cn"
     assert url.message == "网址应以 http:// 或 https:// 开头"
     assert got["index.children[0].source[0].document"].message == "不能为空"
-    missing = got["index.children[1].source[0].document"]
+    missing = got["index.children[1].source.document"]
     assert missing.message == "缺少必填项" and missing.row == 9
 
 

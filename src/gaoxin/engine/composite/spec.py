@@ -335,7 +335,7 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
         fw = Framework.model_validate(raw)
     except ValidationError as e:
         for err in e.errors():
-            loc = tuple(err["loc"])
+            loc = _yaml_loc(raw, tuple(err["loc"]))
             problems.append(
                 problem("framework.invalid", _zh_pydantic(dict(err)), loc, err.get("input"))
             )
@@ -420,6 +420,22 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
     if problems:
         raise ProblemsError(problems)
     return fw
+
+
+def _yaml_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The error's path as written in the YAML: a single ``source`` mapping is validated as a
+    list of one, so drop the ``[0]`` the YAML does not have."""
+    out: list[Any] = []
+    node = raw
+    for i, key in enumerate(loc):
+        if key == 0 and i > 0 and loc[i - 1] == "source" and isinstance(node, dict):
+            continue
+        out.append(key)
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(out)
 
 
 def _zh_pydantic(err: dict[str, Any]) -> str:
