@@ -33,6 +33,8 @@ TREATMENT_ZH = {
 }
 UNIT_ZH = {"zone": "高新区", "enterprise": "企业"}
 FONT = {"font_name": "SimSun", "font_size": 10}
+# Beyond this many columns a sheet fitted to an A4 page width is too small to read.
+MAX_COLUMNS_PER_PAGE = 14
 
 
 def _names(fw) -> dict[str, str]:
@@ -105,9 +107,10 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     def sheet(name: str, headers: list[str], widths: list[float], heading: str):
         ws = wb.add_worksheet(name)
         n = len(headers)
+        span = min(n, 8) if n > MAX_COLUMNS_PER_PAGE else n  # the title on the first page
         if n > 1:
-            ws.merge_range(0, 0, 0, n - 1, heading, f_title)
-            ws.merge_range(1, 0, 1, n - 1, note, f_note)
+            ws.merge_range(0, 0, 0, span - 1, heading, f_title)
+            ws.merge_range(1, 0, 1, span - 1, note, f_note)
         else:
             ws.write(0, 0, heading, f_title)
             ws.write(1, 0, note, f_note)
@@ -120,7 +123,12 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         ws.repeat_rows(0, 2)
         ws.set_paper(9)  # A4
         ws.set_landscape() if n > 7 else ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        if n <= MAX_COLUMNS_PER_PAGE:
+            ws.fit_to_pages(1, 0)
+        else:  # too wide to read on one page: run across pages, code and name on each
+            ws.repeat_columns(0, 1)
+            ws.set_row(2, 45)
+            ws.freeze_panes(3, 2)
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer("&C第 &P 页，共 &N 页")
@@ -227,12 +235,12 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
             "处理后偏度",
             "处理后峰度",
         ],
-        [24.0, 8.0, 8.0, 14.0, 24.0, 24.0, 10.0, 10.0],
+        [30.0, 8.0, 8.0, 14.0, 22.0, 22.0, 10.0, 10.0],
         title + " 异常值处理",
     )
     for i, r in enumerate(treatment):
         row = 3 + i
-        cell(ws, row, 0, names.get(r["indicator"], r["indicator"]), f_text)
+        cell(ws, row, 0, names.get(r["indicator"], r["indicator"]), f_wrap)
         cell(ws, row, 1, r["skew"], f_score)
         cell(ws, row, 2, r["kurtosis"], f_score)
         cell(ws, row, 3, TREATMENT_ZH.get(r["status"], r["status"]), f_text)

@@ -1,0 +1,102 @@
+"""`gaoxin evaluate --pack ... --period ...` on the Gansu demo: the ranking in the terminal, the
+run in the database, the XLSX a division prints; clear errors that save nothing."""
+
+import openpyxl
+import polars as pl
+from typer.testing import CliRunner
+
+from gaoxin.cli import app
+from gaoxin.evaluation.models import EvaluationRun
+
+ENV = {"COLUMNS": "160"}
+
+
+def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path):
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["evaluate", "--pack", "gansu", "--period", "2024"], env=ENV).exit_code
+        == 0
+    )
+    out = tmp_path / "甘肃2025.xlsx"
+    result = runner.invoke(
+        app, ["evaluate", "--pack", "gansu", "--period", "2025年", "--out", str(out)], env=ENV
+    )
+    assert result.exit_code == 0, result.output
+    run = EvaluationRun.objects.current("gansu-provincial-zones-annual", "2025")
+    assert f"已保存评价运行 #{run.pk}" in result.output and "兰州高新" in result.output
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["排名", "指标", "插补", "异常值处理", "运行记录"]
+    ws = wb["排名"]
+    assert "甘肃省省级高新区年度考核评价" in ws["A1"].value and "2025年" in ws["A1"].value
+    headers = [c.value for c in ws[3]]
+    assert headers[:6] == ["名次", "高新区代码", "高新区", "总分", "等级", "名次变化"]
+    assert "新增高新技术企业数" in headers and "加分" in headers
+    body = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=3 + run.units)]
+    best = run.results.get(rank=1)
+    assert body[0][:5] == [1, best.entity.code, best.entity.name, best.score, best.grade]
+    assert [r[5] for r in body] == list(
+        run.results.order_by("rank", "entity__code").values_list("rank_change", flat=True)
+    )
+    # A4, the title and header rows on every page, fitted to one page wide
+    assert ws.print_title_rows == "$1:$3" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+
+    heads = [c.value for c in wb["指标"][3]]
+    assert "高新技术产业营业收入（万元）" in heads and "高新技术产业营业收入增速（%）" in heads
+    receipt = {r[0].value: r[1].value for r in wb["运行记录"].iter_rows(min_row=4)}
+    assert receipt["输入数据哈希 (SHA-256)"] == run.data_hash
+    assert receipt["评价体系哈希 (SHA-256)"] == run.framework_hash
+    assert receipt["政策包哈希 (SHA-256)"] == run.pack_hash
+    assert receipt["引擎版本"] == run.engine_version
+    assert receipt["名次变化对照"].startswith(f"运行 #{run.previous_id}")
+
+    csv = tmp_path / "甘肃2025.csv"
+    result = runner.invoke(
+        app, ["evaluate", "--pack", "gansu", "--period", "2025", "--out", str(csv)], env=ENV
+    )
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(csv)
+    assert table.height == run.units and table["rank"].min() == 1
+
+
+def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--pack",
+            "catalogue",
+            "--framework",
+            "mu-efficiency",
+            "--period",
+            "2025",
+            "--level",
+            "enterprise",
+            "--where",
+            "above_scale == 1",
+            "--out",
+            str(tmp_path / "亩均.xlsx"),
+        ],
+        env=ENV,
+    )
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(tmp_path / "亩均.xlsx")["排名"]
+    assert [c.value for c in ws[3]][:3] == ["名次", "企业代码", "企业"]
+
+
+def test_errors_are_in_chinese_and_save_nothing(gansu, tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["evaluate", "--pack", "hunan", "--period", "2025"], env=ENV)
+    assert r.exit_code == 1 and "找不到政策包「hunan」" in r.output
+    r = runner.invoke(app, ["evaluate", "--pack", "gansu", "--period", "2031"], env=ENV)
+    assert r.exit_code == 1 and "没有任何统计数据" in r.output
+    r = runner.invoke(app, ["evaluate", "--pack", "gansu"], env=ENV)
+    assert r.exit_code == 2 and "--period" in r.output
+    r = runner.invoke(app, ["evaluate", "--period", "2025"], env=ENV)
+    assert r.exit_code == 2 and "--pack" in r.output
+    r = runner.invoke(
+        app, ["evaluate", "--pack", "gansu", "--period", "2025", "--out", str(tmp_path / "x.pdf")]
+    )
+    assert r.exit_code == 2 and ".xlsx" in r.output
+    assert EvaluationRun.objects.count() == 0
