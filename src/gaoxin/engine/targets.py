@@ -25,7 +25,10 @@ docs/packs.md ("Targets"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -244,3 +247,331 @@ def assess(
         )
         .sort("target", "scope")
     )
+
+
+# --- targets over the store's facts ----------------------------------------------------------
+
+#: The Chinese word for each status, as printed (``unavailable``: the indicator cannot be
+#: computed from the data for this scope; the target is listed, never dropped).
+STATUS_ZH = {
+    "exceeded": "超出区间",
+    "achieved": "已实现",
+    "on_track": "进度正常",
+    "at_risk": "有风险",
+    "off_track": "滞后",
+    "unknown": "无法判断",
+    "unavailable": "无法计算",
+}
+SCOPE_ZH = {"jurisdiction": "全辖区", "each_zone": "每个高新区", "each_city": "每个设区市"}
+LEVEL_ZH = {
+    "enterprise": "企业",
+    "institution": "机构",
+    "zone": "高新区",
+    "city": "设区市",
+    "province": "省",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What :func:`target_series` needs to know of a catalogue indicator."""
+
+    level: str
+    additive: bool = False
+
+
+def unavailable_reason(
+    target: Target, info: IndicatorInfo | None, jurisdiction_kind: str | None
+) -> str | None:
+    """Why ``target`` cannot be computed from the catalogue for its scope (None when it can).
+    A jurisdiction's value is the indicator at the jurisdiction's own level, or the sum over its
+    zones of an additive zone indicator (a count or an amount, never a ratio)."""
+    if info is None:
+        return f"指标目录中没有指标「{target.indicator}」，无法由数据计算"
+    level = LEVEL_ZH.get(info.level, info.level)
+    if target.scope == "each_zone" and info.level != "zone":
+        return f"指标「{target.indicator}」按{level}计算，不能逐个高新区评估"
+    if target.scope == "each_city" and info.level != "city":
+        return f"指标「{target.indicator}」按{level}计算，不能逐个设区市评估"
+    if target.scope == "jurisdiction":
+        if info.level == jurisdiction_kind or (info.level == "zone" and info.additive):
+            return None
+        where = LEVEL_ZH.get(jurisdiction_kind or "", "全国")
+        return (
+            f"指标「{target.indicator}」按{level}计算且不可加总，得不到{where}一级的值"
+            "（需要该层级的指标）"
+        )
+    return None
+
+
+def target_series(
+    values: pl.DataFrame,
+    entities: pl.DataFrame,
+    indicators: Mapping[str, IndicatorInfo],
+    *,
+    jurisdiction: str | None,
+    zones: Iterable[str],
+) -> pl.DataFrame:
+    """The yearly series :func:`assess` reads, from computed indicators.
+
+    ``values``: (entity, kind, period, indicator, value), as ``indicators.compute`` returns
+    (non-yearly periods are ignored); ``entities``: entity, kind, province, city (the fact
+    frame's hierarchy columns); ``jurisdiction``: the entity code of the jurisdiction, None for
+    the whole country; ``zones``: the zones that report data, the only ones listed one by one
+    and summed (the registry also lists zones the jurisdiction holds no statistics for).
+    """
+    zone_ids = pl.Series("entity", list(zones), dtype=pl.String)
+    ents = entities.select(pl.col("entity", "kind", "province", "city").cast(pl.String))
+    inside = (
+        pl.lit(True)
+        if jurisdiction is None
+        else (pl.col("province") == jurisdiction)
+        | (pl.col("city") == jurisdiction)
+        | (pl.col("entity") == jurisdiction)
+    )
+    yearly = (
+        values.filter(pl.col("period").cast(pl.String).str.contains(r"^\d{4}$"))
+        .select(
+            pl.col("entity", "indicator").cast(pl.String),
+            pl.col("period").cast(pl.Int64).alias("year"),
+            pl.col("value").cast(pl.Float64),
+        )
+        .join(ents, on="entity", how="inner")
+    )
+    zones_in = yearly.filter(
+        (pl.col("kind") == "zone") & inside & pl.col("entity").is_in(zone_ids.implode())
+    )
+    each_zone = zones_in.select(
+        "indicator",
+        pl.lit("zone").alias("scope_kind"),
+        pl.col("entity").alias("scope"),
+        "year",
+        "value",
+    )
+    each_city = yearly.filter((pl.col("kind") == "city") & inside).select(
+        "indicator",
+        pl.lit("city").alias("scope_kind"),
+        pl.col("entity").alias("scope"),
+        "year",
+        "value",
+    )
+    scope = jurisdiction if jurisdiction is not None else "全国"
+    own = yearly.filter(pl.col("entity") == (jurisdiction or "")).select(
+        "indicator",
+        pl.lit("jurisdiction").alias("scope_kind"),
+        pl.lit(scope).alias("scope"),
+        "year",
+        "value",
+    )
+    additive = [c for c, i in indicators.items() if i.level == "zone" and i.additive]
+    # Zones with the value missing are left out of the sum, and a year where every zone's is
+    # missing stays missing (decision 007), as the catalogue's own sum() does.
+    summed = (
+        zones_in.filter(pl.col("indicator").is_in(additive))
+        .group_by("indicator", "year")
+        .agg(value=pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum()))
+        .select(
+            "indicator",
+            pl.lit("jurisdiction").alias("scope_kind"),
+            pl.lit(scope).alias("scope"),
+            "year",
+            "value",
+        )
+    )
+    return pl.concat([each_zone, each_city, own, summed]).sort(
+        "indicator", "scope_kind", "scope", "year"
+    )
+
+
+def targets_table(
+    targets: Iterable[Target],
+    assessed: pl.DataFrame,
+    unavailable: Mapping[str, str],
+    names: Mapping[str, str],
+) -> pl.DataFrame:
+    """The printed table, in Chinese: one row per (target, scope), in the pack's order; a target
+    whose indicator cannot be computed is one row saying why. Numbers stay numbers (the XLSX
+    formats them); text columns say what a number cannot."""
+    order = {t.id: i for i, t in enumerate(targets)}
+    by_id = {t.id: t for t in targets}
+    rows = []
+    for t_id, i in order.items():
+        t = by_id[t_id]
+        if t_id in unavailable:
+            rows.append(_row(t, i, None, unavailable[t_id], names))
+    for r in assessed.to_dicts():
+        rows.append(_row(by_id[r["target"]], order[r["target"]], r, None, names))
+    listed = {r[0] for r in rows}
+    for t_id, i in order.items():
+        if i not in listed:
+            rows.append(_row(by_id[t_id], i, None, "辖区内没有该指标的数据", names))
+    frame = pl.DataFrame(rows, schema=_TABLE_SCHEMA, orient="row")
+    return frame.sort("_order", "范围", maintain_order=True).drop("_order")
+
+
+_TABLE_SCHEMA = {
+    "_order": pl.Int64,
+    "目标": pl.String,
+    "条款": pl.String,
+    "范围": pl.String,
+    "指标": pl.String,
+    "基期": pl.String,
+    "现值": pl.Float64,
+    "现值年份": pl.Int64,
+    "目标值": pl.String,
+    "期限": pl.Int64,
+    "进度": pl.Float64,
+    "预测": pl.Float64,
+    "状态": pl.String,
+    "说明": pl.String,
+}
+
+_CMP_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def _num(v: float | None) -> str:
+    return "" if v is None else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _row(
+    t: Target, order: int, r: dict[str, Any] | None, why: str | None, names: Mapping[str, str]
+) -> tuple[Any, ...]:
+    title = t.cite.quote  # the clause's own words name the target best
+    unit = t.unit or ""
+    if r is None:
+        goal = f"{_CMP_ZH[t.comparison]} {_num(float(t.value))}{unit}"
+        return (
+            order,
+            title,
+            t.cite.article,
+            SCOPE_ZH[t.scope],
+            t.indicator,
+            "",
+            None,
+            None,
+            goal,
+            t.deadline,
+            None,
+            None,
+            STATUS_ZH["unavailable"],
+            why,
+        )
+    goal = _num(r["goal"])
+    if r.get("goal_upper") is not None:
+        goal = f"{goal}–{_num(r['goal_upper'])}"
+    else:
+        goal = f"{_CMP_ZH[t.comparison]} {goal}"
+    base = _num(r["baseline"])
+    if t.baseline_year is not None:
+        base = f"{base}（{t.baseline_year}年）"
+    scope = (
+        SCOPE_ZH[t.scope]
+        if r["scope_kind"] == "jurisdiction"
+        else names.get(r["scope"], r["scope"])
+    )
+    note = f"预测按{'年均复合增长率' if r['method'].startswith('cagr') else '线性趋势'}（近{r['n_years']}年）"
+    return (
+        order,
+        title,
+        t.cite.article,
+        scope,
+        t.indicator,
+        base,
+        r["current"],
+        r["current_year"],
+        f"{goal}{unit}",
+        t.deadline,
+        r["progress"],
+        r["projected"],
+        STATUS_ZH[r["status"]],
+        note,
+    )
+
+
+def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: str) -> Path:
+    """The table as printed, on A4 landscape fitted to the page width: a title row, a note row
+    (pack, data date, input hash), headers, then one row per target and scope."""
+    import xlsxwriter
+
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("目标进度")
+    font = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
+    f_title = wb.add_format({**font, "bold": True, "font_size": 16, "align": "center"})
+    f_note = wb.add_format({**font, "font_size": 9})
+    f_head = wb.add_format(
+        {
+            **font,
+            "bold": True,
+            "align": "center",
+            "border": 1,
+            "text_wrap": True,
+            "bg_color": "#DDEBF7",
+        }
+    )
+    f_text = wb.add_format({**font, "border": 1, "text_wrap": True})
+    f_center = wb.add_format({**font, "border": 1, "align": "center"})
+    f_value = wb.add_format({**font, "border": 1, "num_format": "#,##0.00"})
+    f_pct = wb.add_format({**font, "border": 1, "num_format": "0.0%"})
+    status_fill = {
+        "超出区间": "#C6EFCE",
+        "已实现": "#C6EFCE",
+        "进度正常": "#E2EFDA",
+        "有风险": "#FFEB9C",
+        "滞后": "#FFC7CE",
+    }
+    f_status = {
+        k: wb.add_format({**font, "border": 1, "align": "center", "bg_color": v})
+        for k, v in status_fill.items()
+    }
+    columns = [
+        ("目标", 40, f_text),
+        ("条款", 9, f_center),
+        ("范围", 14, f_text),
+        ("基期", 14, f_center),
+        ("现值", 11, f_value),
+        ("现值年份", 7, f_center),
+        ("目标值", 11, f_center),
+        ("期限", 6, f_center),
+        ("进度", 8, f_pct),
+        ("预测", 11, f_value),
+        ("状态", 9, f_center),
+        ("说明", 44, f_text),
+    ]
+    last = len(columns) - 1
+    ws.merge_range(0, 0, 0, last, title, f_title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, last, note, f_note)
+    for c, (name, width, _) in enumerate(columns):
+        ws.write(2, c, name, f_head)
+        ws.set_column(c, c, width)
+    for r, row in enumerate(table.select([c for c, _, _ in columns]).iter_rows(), start=3):
+        # xlsxwriter cannot measure text: a wrapped cell gets a row tall enough for its lines
+        # (a Chinese character is about two column-width units).
+        lines = (
+            max(
+                -(-sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(v)) // max(width - 1, 1))
+                for v, (_, width, fmt) in zip(row, columns, strict=True)
+                if v is not None and fmt is f_text
+            )
+            if any(v is not None for v in row)
+            else 1
+        )
+        ws.set_row(r, 14 * max(lines, 1))
+        for c, (name, _, fmt) in enumerate(columns):
+            v = row[c]
+            if name == "状态":
+                ws.write(r, c, v, f_status.get(v, f_center))
+            elif v is None:
+                ws.write_blank(r, c, None, fmt)
+            else:
+                ws.write(r, c, v, fmt)
+    ws.freeze_panes(3, 1)
+    ws.repeat_rows(2)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    wb.close()
+    return path
