@@ -159,10 +159,12 @@ def test_sichuan_hand_checked() -> None:
 
 def test_sichuan_safety_veto_forces_grade() -> None:
     fw, data, ev = run("sichuan/frameworks/comprehensive-evaluation.yaml")
-    best = ev.result.sort("rank")["unit"][0]
-    assert ev.result.filter(pl.col("unit") == best)["grade"][0] == "优秀"
+    best = ev.result.filter(pl.col("grade") == "优秀").sort("rank")["unit"][0]
     hit = data.with_columns(
-        pl.when(pl.col("unit") == best).then(1.0).otherwise(None).alias("major_safety_accident")
+        pl.when(pl.col("unit") == best)
+        .then(1.0)
+        .otherwise(pl.col("major_safety_accidents"))
+        .alias("major_safety_accidents")
     )
     _, _, ev2 = run("sichuan/frameworks/comprehensive-evaluation.yaml", hit)
     r = ev2.result.filter(pl.col("unit") == best)
@@ -172,6 +174,31 @@ def test_sichuan_safety_veto_forces_grade() -> None:
     assert (
         others.to_list() == ev.result.filter(pl.col("unit") != best).sort("unit")["grade"].to_list()
     )
+
+
+def test_sichuan_veto_reads_the_zone_statistic() -> None:
+    """(二十六): the veto reads major_safety_accidents of the year from the facts; every zone-year
+    that reports an accident is 不合格 with the veto named, and no other zone-year is vetoed."""
+    path = "sichuan/frameworks/comprehensive-evaluation.yaml"
+    fw = load_framework(PACKS / path)
+    f = facts("sichuan")
+    w = f.wide("year").filter(pl.col("kind") == "zone")
+    hits = 0
+    for year in f.periods("year"):
+        data = evaluation_inputs(f, fw, year)
+        reported = w.filter(pl.col("period") == year).select(
+            pl.col("entity").cast(pl.String).alias("unit"), "major_safety_accidents"
+        )
+        both = data.join(reported, on="unit", suffix="_facts")
+        assert both.height == data.height
+        assert both["major_safety_accidents"].equals(both["major_safety_accidents_facts"])
+        res = evaluate(fw, data).result.join(data, on="unit")
+        accident = res["major_safety_accidents"].fill_null(0) > 0
+        hits += int(accident.sum())
+        assert (res.filter(accident)["grade"] == "不合格").all()
+        assert (res.filter(accident)["veto"] == "safety").all()
+        assert (res.filter(~accident)["veto"] == "").all()
+    assert hits > 0  # the demo has rare accidents (~2 % of zone-years)
 
 
 def test_national_hand_checked() -> None:
@@ -244,14 +271,18 @@ def test_innovation_points_hand_checked() -> None:
         "enterprise_bachelor_share": 50,
         "venture_capital_received": 1000,
     }
-    complete = data.drop_nulls([*refs, "enterprise_revenue_growth"])
+    # few firms report venture capital: a missing item is left out of its dimension's mean
+    # (weights renormalised over the items present), not scored 0
+    optional = "venture_capital_received"
+    complete = data.drop_nulls([*(c for c in refs if c != optional), "enterprise_revenue_growth"])
     row = complete.row(0, named=True)
-    s = {c: 100 * min(row[c] / r, 1) for c, r in refs.items()}
+    s = {c: 100 * min(row[c] / r, 1) for c, r in refs.items() if row[c] is not None}
     growth = 100 * min(max(row["enterprise_revenue_growth"] / 30, 0), 1)
     tech = (s["enterprise_rd_intensity"] + s["invention_patents_held"]) / 3
     tech += s["enterprise_rd_personnel_share"] / 3
     grow = (growth + s["revenue"] + s["taxes_paid"]) / 3
-    aux = (s["enterprise_bachelor_share"] + s["venture_capital_received"]) / 2
+    aux_items = [s[c] for c in ("enterprise_bachelor_share", optional) if c in s]
+    aux = sum(aux_items) / len(aux_items)
     bonus = min(5 * (row["srdi"] or 0) + 10 * (row["little_giant"] or 0), 10)
     expected = 0.5 * tech + 0.35 * grow + 0.15 * aux + bonus
     got = ev.result.filter(pl.col("unit") == row["unit"])["score"][0]
