@@ -171,16 +171,31 @@ def test_history_is_the_frame_the_rules_read(gansu):
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        (("nowhere", None, "2025"), {}, "找不到政策包「nowhere」"),
-        (("catalogue", None, "2025"), {}, "请用 --framework"),
-        (("gansu", "nope", "2025"), {}, "没有评价体系「nope」"),
         (("gansu", None, "2030"), {}, "没有任何统计数据"),
         (("gansu", None, "2025"), {"where": "no_such_column == 1"}, "筛选条件有误"),
-        (("gansu", None, "20x5"), {}, "20x5"),
+        (("gansu", None, "2025"), {"where": "above_scale == 2"}, "没有参评单位的指标数据"),
     ],
 )
-def test_errors_say_what_is_wrong_and_write_nothing(gansu, args, kwargs, message):
+def test_errors_in_the_data_say_what_is_wrong_and_write_nothing(gansu, args, kwargs, message):
     with pytest.raises(ProblemsError) as e:
         run_framework(*args, **kwargs)
-    assert message in e.value.problems[0].message or message in (e.value.problems[0].value or "")
+    assert message in e.value.problems[0].message
+    assert EvaluationRun.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nowhere", None, "2025"), "找不到政策包「nowhere」"),
+        (("catalogue", None, "2025"), "请用 --framework 指定其一"),
+        (("gansu", "nope", "2025"), "没有评价体系「nope」"),
+        (("gansu", None, "20x5"), "20x5"),
+    ],
+)
+@pytest.mark.django_db
+def test_errors_in_the_request_say_what_is_wrong_and_write_nothing(args, message):
+    with pytest.raises(ProblemsError) as e:
+        run_framework(*args)
+    p = e.value.problems[0]
+    assert message in p.message or message == p.value
     assert EvaluationRun.objects.count() == 0
