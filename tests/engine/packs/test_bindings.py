@@ -156,7 +156,10 @@ def test_a_rule_reading_an_evaluation_without_a_run_is_refused(facts, pack):
     with pytest.raises(EvaluationMissing) as e:
         rules_frame(pack, facts, "2024", HISTORY.filter(pl.col("period") != "2023"))
     assert e.value.missing == [(FW, "2023")]
-    assert "gaoxin evaluate --pack gansu --period 2023" in e.value.problems[0].message
+    assert (
+        "gaoxin evaluate --pack gansu --framework gansu-provincial-zones-annual --period 2023"
+        in e.value.problems[0].message
+    )
     with pytest.raises(EvaluationMissing):
         rules_frame(pack, facts, "2024", None)
 

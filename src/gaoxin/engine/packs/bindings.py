@@ -66,13 +66,14 @@ class EvaluationMissing(ProblemsError):
     """A rule reads an evaluation for which there is no completed run: ``missing`` lists
     (framework, period) pairs to run first."""
 
-    def __init__(self, pack_id: str, missing: Iterable[tuple[str, str]]):
+    def __init__(self, pack_id: str, missing: Iterable[tuple[str, str]], scope: str | None = None):
         self.missing = sorted(set(missing))
+        where = f" --scope {scope}" if scope else ""
         super().__init__(
             Problem(
                 "awards.evaluation_missing",
-                f"规则需要评价体系「{fw}」{per} 年的评价结果，但还没有已完成的评价；"
-                f"请先运行：gaoxin evaluate --pack {pack_id} --period {per}",
+                f"规则需要评价体系「{fw}」{per} 的评价结果，但还没有已完成的评价；请先运行："
+                f"gaoxin evaluate --pack {pack_id} --framework {fw} --period {per}{where}",
                 value=f"{fw} {per}",
             )
             for fw, per in self.missing
@@ -115,6 +116,7 @@ def rules_frame(
     supplied: pl.DataFrame | None = None,
     *,
     supplied_name: str = "输入文件",
+    scope: str | None = None,
 ) -> Bound:
     """The frame for ``run_rules(pack, frame, period)``: every entity of a kind the rules apply
     to that is in the facts for ``period``, with the inputs the rules read.
@@ -125,6 +127,7 @@ def rules_frame(
     its ``__row`` column, when present, is named in each value's origin). Raises
     :class:`EvaluationMissing` when an input reads a run the history does not hold, and
     :class:`ProblemsError` when the supplied frame names an entity not in the facts.
+    ``scope`` (a region or zone code) only shapes the command the refusal suggests.
     """
     loaded = pack if isinstance(pack, LoadedPack) else LoadedPack(pack, "")
     spec = loaded.spec
@@ -148,7 +151,7 @@ def rules_frame(
         ).is_empty()
     ]
     if missing_runs:
-        raise EvaluationMissing(spec.id, missing_runs)
+        raise EvaluationMissing(spec.id, missing_runs, scope)
 
     frame, origin = base, base.select("entity")
     sources: dict[str, tuple[str, str]] = {}

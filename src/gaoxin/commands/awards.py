@@ -1,0 +1,704 @@
+"""`gaoxin awards` and `gaoxin explain`: run a pack's rules on the store, record the award ledger,
+and explain one entry — the article, each input and where it came from, the caps, the receipt."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from gaoxin.engine.problems import Problem, ProblemsError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from gaoxin.engine.packs import LoadedPack
+
+console = Console(soft_wrap=True)
+FEN_PER_WAN = 1_000_000
+#: How far back evaluation history is read (for failures in a row and the best earlier rank).
+HISTORY_YEARS = 10
+STEP_ZH = {
+    "raw": "按公式计算",
+    "tiered_fen": "按阶梯、舍入后",
+    "floor_fen": "下限",
+    "cap_fen": "上限",
+    "capped_fen": "适用上下限后",
+    "rule_cap_fen": "本条款年度总额",
+    "after_rule_cap_fen": "按本条款年度总额核减后",
+}
+CAP_ZH = {"cap": "单个主体上限", "rule_cap": "本条款年度总额", "once": "一次性奖励已发放"}
+
+
+def _wan(fen: int | None) -> str:
+    return "" if fen is None else f"{Decimal(fen) / FEN_PER_WAN:,.2f}"
+
+
+def _fail(problems: list[Problem], title: str) -> typer.Exit:
+    console.print(f"[red]{escape(title)}[/red]")
+    for p in problems:
+        console.print(f"  • {escape(str(p))}")
+    return typer.Exit(1)
+
+
+def _find_pack(pack: str) -> LoadedPack:
+    from gaoxin.commands.packs import shipped_packs
+    from gaoxin.engine.packs import load_pack
+
+    dirs = shipped_packs()
+    d = next((p for p in dirs if p.name == pack), None)
+    if d is None and Path(pack).is_dir():
+        d = Path(pack)
+    if d is None:
+        for p in dirs:  # by the id inside pack.yaml
+            if f"\nid: {pack}\n" in (p / "pack.yaml").read_text(encoding="utf-8"):
+                d = p
+    if d is None:
+        raise ProblemsError(
+            [
+                Problem(
+                    "awards.unknown_pack",
+                    f"找不到政策包「{pack}」；内置政策包有：{'、'.join(p.name for p in dirs)}",
+                    value=pack,
+                )
+            ]
+        )
+    return load_pack(d)
+
+
+def _pack_hash(d: Path) -> str:
+    try:  # one definition for evaluation runs and awards (gaoxin.evaluation)
+        from gaoxin.evaluation.frameworks import pack_hash
+    except ImportError:  # pragma: no cover - the evaluation app not installed
+        import hashlib
+
+        return hashlib.sha256((d / "pack.yaml").read_bytes()).hexdigest()
+    return pack_hash(d)
+
+
+def _scope(code: str | None) -> Any:
+    if code is None:
+        return None
+    from gaoxin.registry.models import Entity
+
+    found = Entity.objects.filter(code=code, kind__in=["region", "zone"]).first()
+    if found is None:
+        raise ProblemsError([Problem("awards.scope", "登记库中没有这个辖区或园区代码", value=code)])
+    return found
+
+
+def _history(
+    needed: list[tuple[str, str]], scope: Any = None
+) -> tuple[pl.DataFrame | None, dict[tuple[str, str], int]]:
+    """The evaluation history the rules read, from the current completed runs over ``scope``
+    (as ``gaoxin evaluate --scope`` made them), and their ids."""
+    import polars as pl
+
+    from gaoxin.engine.periods import Period
+
+    if not needed:
+        return None, {}
+    try:
+        from gaoxin.evaluation.models import EvaluationRun
+        from gaoxin.evaluation.store import history
+    except ImportError:  # pragma: no cover - the evaluation app not installed
+        return None, {}
+    frames, runs = [], {}
+    for fw in sorted({f for f, _ in needed}):
+        last = max(Period.parse(p) for f, p in needed if f == fw)
+        periods = [str(last.shift(-k)) for k in range(HISTORY_YEARS, -1, -1)]
+        h = history(fw, periods, scope=scope)
+        for p in h["period"].unique().to_list():
+            run = EvaluationRun.objects.current(fw, p, scope)
+            if run is not None:
+                runs[(fw, p)] = run.pk
+        frames.append(h)
+    hist = pl.concat(frames, how="diagonal_relaxed")
+    run_ids = pl.DataFrame(
+        [(f, p, r) for (f, p), r in runs.items()],
+        schema={"framework": pl.String, "period": pl.String, "run": pl.Int64},
+        orient="row",
+    )
+    return hist.join(run_ids, on=["framework", "period"], how="left"), runs
+
+
+def _parameters(values: list[str] | None) -> dict[str, str]:
+    out = {}
+    for v in values or []:
+        if "=" not in v:
+            raise ProblemsError(
+                [
+                    Problem(
+                        "awards.param", "参数应写成 名称=数值，例如 --param hte_award=20", value=v
+                    )
+                ]
+            )
+        k, x = v.split("=", 1)
+        try:
+            Decimal(x)
+        except ArithmeticError:
+            raise ProblemsError(
+                [Problem("awards.param", f"参数「{k}」的值应当是数字", value=x)]
+            ) from None
+        out[k.strip()] = x.strip()
+    return out
+
+
+def _runnable(pack: LoadedPack, given: dict[str, str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Rules whose parameters all have a value (in the pack or given), and the others with the
+    parameters they still need: the document leaves those amounts open (予以补贴)."""
+    from gaoxin.engine.expr import check
+
+    spec = pack.spec
+    open_ = {p.id for p in spec.parameters if not p.values and p.id not in given}
+    ns = pack.namespace()
+    ok, skipped = [], {}
+    for r in spec.rules:
+        srcs = [r.when] + (
+            [x for x in (r.money.amount, r.money.floor, r.money.cap, r.money.rule_cap) if x]
+            if r.money
+            else []
+        )
+        names = {n for s in srcs for n in check(s, ns, functions=pack.functions).names}
+        need = sorted(names & open_)
+        if need:
+            skipped[r.id] = need
+        else:
+            ok.append(r.id)
+    return ok, skipped
+
+
+def _paid_before(pack_id: str, period: str) -> pl.DataFrame:
+    import polars as pl
+
+    from gaoxin.awards.models import AwardEntry
+
+    rows = list(
+        AwardEntry.objects.standing()
+        .filter(pack=pack_id, outcome="money", amount_fen__gt=0)
+        .exclude(period=period)
+        .values_list("rule", "entity__code", "period")
+    )
+    return pl.DataFrame(
+        rows, schema={"rule": pl.String, "entity": pl.String, "period": pl.String}, orient="row"
+    )
+
+
+def awards(
+    pack: Annotated[str, typer.Option("--pack", help="政策包（目录名或 id，如 gansu）")],
+    period: Annotated[str, typer.Option("--period", help="数据期间，如 2025")],
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", help="用户提供的输入（XLSX/CSV：每个主体一行，中文表头）"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="另存台账 XLSX")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="另存台账 JSON")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="设定政策原文未定的参数，如 --param top_rank_award=50"),
+    ] = None,
+    decided_on: Annotated[
+        str | None, typer.Option("--decided-on", help="核定日期 YYYY-MM-DD（默认今天）")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算和显示，不记入台账")] = False,
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="辖区或园区代码，如 620000（默认：全部）")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="终端最多显示的台账行数")] = 40,
+) -> None:
+    """按政策包核定奖补与处理措施：读取数据与评价结果，记入台账（只增不改），显示预算合计。"""
+    from gaoxin.commands.django_env import setup
+
+    setup()
+    import polars as pl
+
+    import gaoxin
+    from gaoxin.awards.ledger import Receipt, record
+    from gaoxin.engine.packs.bindings import (
+        evaluations_needed,
+        read_supplied,
+        rules_frame,
+    )
+    from gaoxin.engine.periods import Period, PeriodError
+    from gaoxin.engine.rules import run_rules
+    from gaoxin.statistics.facts import engine_facts
+
+    try:
+        try:
+            per = Period.parse(period)
+        except PeriodError as e:
+            raise ProblemsError([Problem("awards.period", str(e), value=period)]) from None
+        from django.utils import timezone
+
+        day = date.fromisoformat(decided_on) if decided_on else timezone.localdate()
+        loaded = _find_pack(pack)
+        spec = loaded.spec
+        given = _parameters(param)
+        supplied = read_supplied(inputs, spec) if inputs is not None else None
+        where = _scope(scope)
+        facts = engine_facts(where)
+        hist, _runs = _history(evaluations_needed(loaded, per), where)
+        bound = rules_frame(
+            loaded,
+            facts,
+            per,
+            hist,
+            supplied,
+            supplied_name=inputs.name if inputs else "输入文件",
+            scope=scope,
+        )
+        ok, skipped = _runnable(loaded, given)
+        outcomes = run_rules(
+            loaded,
+            bound.frame,
+            per,
+            parameters=given,
+            rules=ok,
+            paid_before=_paid_before(spec.id, str(per)),
+        )
+    except ProblemsError as e:
+        raise _fail(e.problems, "未能核定，台账未改动：") from None
+    except ValueError as e:
+        raise _fail([Problem("awards.input", str(e))], "未能核定，台账未改动：") from None
+
+    names = dict(bound.frame.select("entity", "name").iter_rows())
+    ledger = outcomes.traces.with_columns(
+        name=pl.col("entity").replace_strict(names, default=None)
+    ).sort("rule", "entity")
+    totals = _totals(ledger, spec)
+    ids: dict[tuple[str, str], int] = {}
+    note = "[dim]--dry-run：未记入台账[/dim]"
+    if not dry_run:
+        from gaoxin.awards.models import AwardEntry
+
+        receipt = Receipt(
+            spec.id,
+            _pack_hash(loaded.path) if loaded.path else "",
+            f"gaoxin {gaoxin.__version__}",
+            facts.input_hash,
+            bound.runs,
+        )
+        try:
+            rec = record(outcomes, bound, receipt, str(per), decided_on=day, parameters=given)
+        except ProblemsError as e:
+            raise _fail(e.problems, "未能记入台账：") from None
+        standing = AwardEntry.objects.standing().filter(pack=spec.id, period=str(per))
+        ids = {(r, c): i for r, c, i in standing.values_list("rule", "entity__code", "id")}
+        note = (
+            f"已记入台账：新增 {len(rec.added)} 条，冲销 {len(rec.reversals)} 条，"
+            f"未变 {rec.unchanged} 条。用 [bold]gaoxin explain 编号[/bold] 查看任一条的依据。"
+        )
+    _print_ledger(ledger, spec, per, limit, ids)
+    _print_totals(totals)
+    _print_undetermined(outcomes.undetermined, loaded, bound)
+    if skipped:
+        console.print(
+            "[yellow]未运行的规则[/yellow]（政策原文未定金额或名次线，请用 --param 设定）："
+        )
+        for rid, need in skipped.items():
+            console.print(f"  • {rid}：需要 {'、'.join(need)}")
+    console.print(note)
+    if out is not None:
+        _write_xlsx(out, ledger, totals, outcomes.undetermined, spec, per, names, ids)
+        console.print(f"台账已另存：{out}")
+    if json_out is not None:
+        _write_json(json_out, ledger, totals, outcomes.undetermined, spec, per, ids, bound)
+        console.print(f"JSON 已另存：{json_out}")
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "缺失"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _outcome_text(row: dict[str, Any]) -> str:
+    if row["outcome"] == "money":
+        return f"{_wan(row['amount_fen'])} 万元"
+    return row["action_zh"] or row["action"] or ""
+
+
+def _print_ledger(
+    ledger: pl.DataFrame, spec: Any, per: Any, limit: int, ids: dict[tuple[str, str], int]
+) -> None:
+    t = Table(title=f"《{spec.title}》{per} 年核定结果（{ledger.height} 条）", show_lines=False)
+    for c, kw in (
+        ("编号", {"justify": "right"}),
+        ("规则", {}),
+        ("条款", {}),
+        ("主体", {"overflow": "fold"}),
+        ("结果", {"justify": "right"}),
+        ("兑现年度", {"justify": "right"}),
+        ("触及上限", {}),
+    ):
+        t.add_column(c, **kw)
+    for row in ledger.head(limit).to_dicts():
+        t.add_row(
+            str(ids.get((row["rule"], row["entity"]), "")),
+            row["rule"],
+            row["article"],
+            f"{row['name'] or ''} {row['entity']}",
+            _outcome_text(row),
+            str(row["paid_in"] or ""),
+            "、".join(CAP_ZH.get(c, c) for c in row["capped_by"] or []),
+        )
+    console.print(t)
+    if ledger.height > limit:
+        console.print(
+            f"[dim]另有 {ledger.height - limit} 条未显示（--limit 或 --out 导出全部）[/dim]"
+        )
+
+
+def _totals(ledger: pl.DataFrame, spec: Any) -> dict[str, list[dict[str, Any]]]:
+    """Money by rule, and by the pack's budget lines (the rules each line covers)."""
+    import polars as pl
+
+    money = ledger.filter(pl.col("outcome") == "money")
+    by_rule = []
+    for r in spec.rules:
+        rows = ledger.filter(pl.col("rule") == r.id)
+        if r.money is None and rows.is_empty():
+            continue
+        by_rule.append(
+            {
+                "rule": r.id,
+                "title": r.title or r.id,
+                "article": r.cite.article,
+                "count": rows.height,
+                "amount_fen": int(rows["amount_fen"].fill_null(0).sum()) if r.money else None,
+            }
+        )
+    by_budget = []
+    for b in spec.budgets:
+        members = b.rules if b.rules is not None else [r.id for r in spec.rules if r.money]
+        rows = money.filter(pl.col("rule").is_in(members))
+        by_budget.append(
+            {
+                "budget": b.id,
+                "label": b.label,
+                "count": rows.height,
+                "amount_fen": int(rows["amount_fen"].fill_null(0).sum()),
+            }
+        )
+    total = int(money["amount_fen"].fill_null(0).sum())
+    return {"by_rule": by_rule, "by_budget": by_budget, "total": [{"amount_fen": total}]}
+
+
+def _print_totals(totals: dict[str, list[dict[str, Any]]]) -> None:
+    t = Table(title="按规则合计")
+    for c in ("规则", "条款", "条数", "金额（万元）"):
+        t.add_column(c, justify="right" if c in ("条数", "金额（万元）") else "left")
+    for r in totals["by_rule"]:
+        amount = _wan(r["amount_fen"]) if r["amount_fen"] is not None else "（处理措施）"
+        t.add_row(r["title"], r["article"], str(r["count"]), amount)
+    t.add_row("[bold]合计[/bold]", "", "", f"[bold]{_wan(totals['total'][0]['amount_fen'])}[/bold]")
+    console.print(t)
+    if totals["by_budget"]:
+        b = Table(title="按资金渠道（预算）合计")
+        for c in ("资金渠道", "条数", "金额（万元）"):
+            b.add_column(c)
+        for r in totals["by_budget"]:
+            b.add_row(r["label"], str(r["count"]), _wan(r["amount_fen"]))
+        console.print(b)
+    else:
+        console.print("[dim]本政策包未规定资金渠道（budgets），不分渠道合计。[/dim]")
+
+
+def _print_undetermined(und: pl.DataFrame, pack: LoadedPack, bound: Any) -> None:
+    import polars as pl
+
+    if und.is_empty():
+        return
+    labels = {i.id: i.label for i in pack.spec.inputs}
+    by = (
+        und.explode("missing")
+        .group_by("rule", "missing")
+        .agg(pl.len().alias("n"), pl.col("entity").head(3).alias("e"))
+        .sort("rule", "missing")
+    )
+    t = Table(title=f"待补数据：{und.height} 条既未核定也未否定（缺少输入）")
+    for c in ("规则", "缺少的输入", "来源", "主体数", "例如"):
+        t.add_column(c, overflow="fold")
+    for rule, miss, n, e in by.iter_rows():
+        src = bound.sources.get(miss, ("", ""))[1] if miss else ""
+        t.add_row(rule, f"{labels.get(miss, miss)}（{miss}）", src, str(n), "、".join(e))
+    console.print(t)
+
+
+def _write_json(
+    path: Path,
+    ledger: pl.DataFrame,
+    totals: dict[str, Any],
+    und: pl.DataFrame,
+    spec: Any,
+    per: Any,
+    ids: dict[tuple[str, str], int],
+    bound: Any,
+) -> None:
+    rows = []
+    for r in ledger.to_dicts():
+        rows.append(
+            {
+                "id": ids.get((r["rule"], r["entity"])),
+                "rule": r["rule"],
+                "article": r["article"],
+                "entity": r["entity"],
+                "name": r["name"],
+                "period": r["period"],
+                "outcome": r["outcome"],
+                "amount_fen": r["amount_fen"],
+                "amount_wan": None if r["amount_fen"] is None else str(r["amount"]),
+                "action": r["action"],
+                "paid_in": r["paid_in"],
+                "capped_by": r["capped_by"],
+                "text": r["text"],
+                "inputs": json.loads(r["inputs"] or "{}"),
+            }
+        )
+    doc = {
+        "pack": spec.id,
+        "title": spec.title,
+        "period": str(per),
+        "ledger": rows,
+        "totals": totals,
+        "undetermined": und.to_dicts() if und.height else [],
+        "sources": {k: {"kind": v[0], "description": v[1]} for k, v in bound.sources.items()},
+        "evaluation_runs": list(bound.runs),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+
+def _write_xlsx(
+    path: Path,
+    ledger: pl.DataFrame,
+    totals: dict[str, Any],
+    und: pl.DataFrame,
+    spec: Any,
+    per: Any,
+    names: dict[str, str],
+    ids: dict[tuple[str, str], int],
+) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="DDE5F0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def sheet(
+        ws: Any,
+        title: str,
+        headers: list[str],
+        widths: list[int],
+        rows: list[list[Any]],
+        money_cols: tuple[int, ...] = (),
+        total: list[Any] | None = None,
+    ) -> None:
+        ws.append([title])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        ws["A1"].font = Font(bold=True, size=14)
+        ws["A1"].alignment = Alignment(horizontal="center")
+        ws.append([f"数据期间：{per}　政策包：{spec.id}　金额单位：万元"])
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+        ws.append(headers)
+        for c in range(1, len(headers) + 1):
+            cell = ws.cell(row=3, column=c)
+            cell.font = Font(bold=True)
+            cell.fill = head_fill
+            cell.border = box
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for r in [*rows, *([total] if total else [])]:
+            ws.append(r)
+            n = ws.max_row
+            for c in range(1, len(headers) + 1):
+                cell = ws.cell(row=n, column=c)
+                cell.border = box
+                cell.alignment = wrap
+                if c in money_cols:
+                    cell.number_format = "#,##0.00"
+                if total is not None and r is total:
+                    cell.font = Font(bold=True)
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "A4"
+        ws.print_title_rows = "3:3"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    def wan(fen: int | None) -> float | None:
+        return None if fen is None else float(Decimal(fen) / FEN_PER_WAN)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    rows = [
+        [
+            ids.get((r["rule"], r["entity"])),
+            r["rule"],
+            r["article"],
+            r["entity"],
+            r["name"],
+            wan(r["amount_fen"]) if r["outcome"] == "money" else None,
+            r["action_zh"] if r["outcome"] == "action" else None,
+            r["paid_in"],
+            "、".join(CAP_ZH.get(c, c) for c in r["capped_by"] or []),
+            r["text"],
+        ]
+        for r in ledger.to_dicts()
+    ]
+    sheet(
+        ws,
+        f"《{spec.title}》{per}年奖补与处理台账",
+        [
+            "编号",
+            "规则",
+            "条款",
+            "主体代码",
+            "主体名称",
+            "金额（万元）",
+            "处理措施",
+            "兑现年度",
+            "触及上限",
+            "核定说明",
+        ],
+        [7, 18, 10, 22, 24, 13, 11, 9, 12, 70],
+        rows,
+        money_cols=(6,),
+        total=["合计", "", "", "", "", wan(totals["total"][0]["amount_fen"]), "", "", "", ""],
+    )
+    ws2 = wb.create_sheet("合计")
+    sheet(
+        ws2,
+        "按规则与资金渠道合计",
+        ["类别", "规则或资金渠道", "条款", "条数", "金额（万元）"],
+        [12, 40, 12, 8, 16],
+        [
+            ["规则", r["title"], r["article"], r["count"], wan(r["amount_fen"])]
+            for r in totals["by_rule"]
+        ]
+        + [
+            ["资金渠道", r["label"], "", r["count"], wan(r["amount_fen"])]
+            for r in totals["by_budget"]
+        ],
+        money_cols=(5,),
+        total=["合计", "", "", "", wan(totals["total"][0]["amount_fen"])],
+    )
+    if und.height:
+        ws3 = wb.create_sheet("待补数据")
+        sheet(
+            ws3,
+            "缺少输入、既未核定也未否定的主体",
+            ["规则", "主体代码", "主体名称", "缺少的输入"],
+            [20, 24, 28, 50],
+            [
+                [r["rule"], r["entity"], names.get(r["entity"]), "、".join(r["missing"] or [])]
+                for r in und.to_dicts()
+            ],
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def explain(
+    award_id: Annotated[int, typer.Argument(help="台账编号（gaoxin awards 显示的编号）")],
+) -> None:
+    """说明一条台账记录的依据：条款原文、每项输入的取值与来源、中间结果、触及的上限、回执。"""
+    from gaoxin.commands.django_env import setup
+
+    setup()
+    from gaoxin.awards.models import AwardEntry
+
+    e = AwardEntry.objects.select_related("entity", "reverses").filter(pk=award_id).first()
+    if e is None:
+        console.print(f"[red]台账中没有第 {award_id} 号记录[/red]")
+        raise typer.Exit(1)
+    labels: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    cap_zh = dict(CAP_ZH)
+    try:
+        spec = _find_pack(e.pack).spec
+        labels = {i.id: i.label for i in spec.inputs} | {p.id: p.label for p in spec.parameters}
+        notes = {i.id: i.note for i in spec.inputs if i.note}
+        cap_zh |= {f"budget:{b.id}": b.label for b in spec.budgets}
+        rule = next((r for r in spec.rules if r.id == e.rule), None)
+        if rule is not None and rule.money is not None:
+            cap_zh["cap"] = rule.money.cap_label
+    except ProblemsError:
+        pass
+    kind = "冲销" if e.kind == "reversal" else "核定"
+    console.print(
+        f"[bold]第 {e.pk} 号（{kind}）[/bold]　{e.pack} / {e.rule}　审核状态：{e.get_approval_display()}"
+    )
+    if e.reverses_id:
+        console.print(f"冲销第 {e.reverses_id} 号记录")
+    reversal = AwardEntry.objects.filter(reverses=e).first()
+    if reversal is not None:
+        console.print(f"[yellow]本记录已被第 {reversal.pk} 号记录冲销[/yellow]")
+    console.print(
+        f"主体：{e.entity.name}（{e.entity.code}）　数据期间：{e.period}　核定日期：{e.decided_on}　记账时间：{e.recorded_at:%Y-%m-%d %H:%M}"
+    )
+    result = f"{_wan(e.amount_fen)} 万元" if e.outcome == "money" else e.get_outcome_display()
+    if e.outcome == "action":
+        from gaoxin.engine.packs import ACTION_ZH
+
+        result = ACTION_ZH.get(e.action, e.action)
+    console.print(
+        f"结果：[bold]{result}[/bold]" + (f"　兑现年度：{e.paid_in}" if e.paid_in else "")
+    )
+    console.print(f"条款：{e.article}")
+    console.print(f"原文：“{e.quote}”")
+    trace = e.trace or {}
+    inputs = trace.get("inputs") or {}
+    if inputs:
+        t = Table(title="输入")
+        for c in ("名称", "取值", "来源"):
+            t.add_column(c, overflow="fold")
+        params = trace.get("parameters") or {}
+        for k, v in inputs.items():
+            origin = (trace.get("origins") or {}).get(k) or (trace.get("sources") or {}).get(k)
+            if origin is None:
+                origin = "运行时设定的参数" if k in params else "政策包参数"
+            if k in notes:
+                origin = f"{origin}（{notes[k]}）"
+            t.add_row(f"{labels.get(k, k)}（{k}）", _value(v), origin)
+        console.print(t)
+    steps = [(k, v) for k, v in trace.items() if k in STEP_ZH or k.startswith("after_")]
+    steps = [(k, v) for k, v in steps if v is not None]
+    if steps:
+        s = Table(title="计算步骤（万元）")
+        s.add_column("步骤")
+        s.add_column("金额", justify="right")
+        for k, v in steps:
+            name = (
+                STEP_ZH.get(k)
+                or "按"
+                + cap_zh.get("budget:" + k.removeprefix("after_").removesuffix("_fen"), k)
+                + "核减后"
+            )
+            s.add_row(name, str(v) if k == "raw" else _wan(int(v)))
+        console.print(s)
+    caps = "、".join(cap_zh.get(c, c) for c in e.capped_by or [])
+    console.print(f"触及的上限：{caps or '无'}")
+    console.print(f"说明：{e.text}")
+    console.print(
+        f"回执：引擎 {e.engine_version}；政策包哈希 {e.pack_hash[:16]}；输入数据哈希 {e.input_hash[:16]}；"
+        f"评价运行 {', '.join(f'#{r}' for r in e.evaluation_runs) or '无'}"
+    )
