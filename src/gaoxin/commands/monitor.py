@@ -59,10 +59,16 @@ def monitor(
                 f"[red]{year} 年没有任何园区的统计数据[/]：请先导入数据（gaoxin import）或载入演示数据（gaoxin demo）"
             )
             raise typer.Exit(1)
-        table = monitor_table(
-            facts, code, indicators=indicators.split(",") if indicators else None, zones=zones
-        )
-    title = f"{(where.name if where else '')}高新区主要指标监测表（{Period.parse(code).label()}）"
+        try:
+            table = monitor_table(
+                facts, code, indicators=indicators.split(",") if indicators else None, zones=zones
+            )
+        except (KeyError, ValueError) as exc:
+            console.print(f"[red]{exc.args[0] if exc.args else exc}[/]")
+            raise typer.Exit(1) from exc
+    kind = Period.parse(code).kind
+    name = {"month": "月度监测表", "quarter": "季度分析表"}.get(kind, "监测表")
+    title = f"{(where.name if where else '')}高新区主要指标{name}（{Period.parse(code).label()}）"
     frame = table.frame
     view = Table(title=title, show_lines=False)
     headers = table.headers()

@@ -2,20 +2,25 @@
 
 For each zone and key indicator: the period's own value (当月/当季), the year-to-date value
 (1-N月累计), 同比 growth of the year-to-date value, the zone's rank among the zones of the table and
-its change since the previous period (positive: moved up). A totals row (合计) adds up additive
-indicators and gives their 同比 growth from the totals. ``write_monitor_xlsx`` prints it the way
-such tables are issued: title, two header rows, units row, totals row, frozen panes, number
-formats, A4 landscape.
+its change (positive: moved up) since the previous period and since the same period last year. A
+totals row (合计) adds up additive indicators and gives their 同比 growth from the totals.
+``write_monitor_xlsx`` prints it the way such tables are issued: the indicators grouped a few to a
+sheet (one A4 landscape page wide), each sheet with the title, two header rows, units row, totals
+row, the zone columns and header rows repeated on every printed page, fitted to the page width.
+
+A quarterly table (季分析, ``2025Q3``) is computed on quarterly facts derived from the monthly ones
+where a variable has no quarterly data of its own (:func:`quarterly_facts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from gaoxin.engine.expr.ranking import table_rank
 from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator, compute, default_indicators
 from gaoxin.engine.periods import Period
@@ -26,9 +31,13 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("cumulative", "累计"),
     ("yoy", "累计同比"),
     ("rank", "排名"),
-    ("rank_change", "位次变化"),
+    ("rank_change", "位次较上期"),
+    ("rank_change_yoy", "位次较上年同期"),
 )
 TOTAL = "合计"
+#: At most this many indicators on one printed sheet: 2 + 3 × 6 = 20 columns fit an A4 landscape
+#: page at about 90% scale (checked rendered through LibreOffice; see docs/indicators.md).
+PER_SHEET = 3
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class MonitorTable:
 def _unit(ind: Indicator, key: str) -> str:
     if key == "yoy":
         return "%"
-    if key in ("rank", "rank_change"):
+    if key.startswith("rank"):
         return "位"
     return ind.unit
 
@@ -90,14 +99,24 @@ def monitor_table(
     ones). A cumulative indicator's 本期 is its single-period value (``single``); a stock indicator
     (a count, a ratio) has no 累计, and its 同比 is that of its value.
     """
+    if Period.parse(period).kind == "quarter":
+        facts = quarterly_facts(facts)
+        if str(Period.parse(period)) not in facts.periods("quarter"):
+            p = Period.parse(period)
+            raise ValueError(
+                f"{p.label()}没有季度数据，月度数据也不到季末（需要{p.months()[-1].label()}的数据）"
+            )
     cat = list(catalogue if catalogue is not None else default_indicators())
     by_code = {i.code: i for i in cat}
     chosen: list[Indicator] = []
     for item in indicators if indicators is not None else _key_indicators():
+        if isinstance(item, str) and item not in by_code:
+            known = "、".join(i.code for i in cat if i.level == "zone")
+            raise ValueError(f"未知的指标代码「{item}」；园区级指标有：{known}")
         ind = by_code[item] if isinstance(item, str) else item
         if ind.level != "zone":
             raise ValueError(
-                f"monitoring tables compare zones; {ind.code} is a {ind.level} indicator"
+                f"监测表逐园区比较；指标 {ind.code}（{ind.zh}）是 {ind.level} 级指标，请选园区级指标"
             )
         chosen.append(ind)
     extra: list[Indicator] = []
@@ -128,13 +147,22 @@ def monitor_table(
     for p in (this, previous, last_year):
         if p not in values.columns:
             values = values.with_columns(pl.lit(None, pl.Float64).alias(p))
-    main = values.filter(pl.col("indicator").is_in(codes))
-    main = main.filter(pl.col(this).is_not_null() | pl.col(previous).is_not_null())
-    ranked = main.with_columns(
-        rank=pl.col(this).rank("min", descending=True).over("indicator"),
-        rank_prev=pl.col(previous).rank("min", descending=True).over("indicator"),
-        yoy=(pl.col(this) - pl.col(last_year)) / pl.col(last_year).abs() * 100,
-    ).with_columns(rank_change=pl.col("rank_prev").cast(pl.Int64) - pl.col("rank").cast(pl.Int64))
+    # Each period's ranks among the table's zones that have a value in it (the rule of rank()),
+    # before dropping the zones with neither this period's nor last period's value.
+    ranked = (
+        values.filter(pl.col("indicator").is_in(codes))
+        .with_columns(
+            rank=table_rank(pl.col(this)).over("indicator"),
+            rank_prev=table_rank(pl.col(previous)).over("indicator"),
+            rank_last_year=table_rank(pl.col(last_year)).over("indicator"),
+            yoy=(pl.col(this) - pl.col(last_year)) / pl.col(last_year).abs() * 100,
+        )
+        .with_columns(
+            rank_change=pl.col("rank_prev") - pl.col("rank"),
+            rank_change_yoy=pl.col("rank_last_year") - pl.col("rank"),
+        )
+        .filter(pl.col(this).is_not_null() | pl.col(previous).is_not_null())
+    )
     singles = values.filter(pl.col("indicator").str.ends_with("__current")).select(
         "entity",
         pl.col("indicator").str.strip_suffix("__current"),
@@ -162,6 +190,57 @@ def monitor_table(
     return MonitorTable(
         wide, this, tuple(chosen), facts.input_hash, facts.built_at.isoformat(), table
     )
+
+
+def quarterly_facts(facts: FactFrame) -> FactFrame:
+    """``facts`` with a quarterly frame derived from the monthly one (季分析 from 月报).
+
+    The variable catalogue declares how each monthly variable reads at a quarter's end: a
+    ``cumulative`` one (1-N月累计: revenue, taxes …) at the quarter's last month *is* the quarter's
+    1-N季累计, so the quarter's own value (``single``) is the sum of its three months; any other
+    monthly variable is a stock (``employees``: month-end headcount), read at the quarter's end.
+    Both are the quarter-end month's row. Certifications are those held at the quarter's end and
+    on the day before it starts (from the quarter's first month in the entity's rows). An entity
+    is in a quarter when it is in the quarter's last month.
+
+    Variables reported by quarter (zone ``gdp``) keep their own values; a derived value only
+    fills where an entity has none. A quarter whose last month is not in the monthly frame is
+    absent.
+    """
+    month = facts.frames.get("month")
+    if month is None:
+        return facts
+    keys = ["entity", "year", "quarter"]
+    before = [c for c in month.columns if c.startswith("__certprev__")]
+    q = month.with_columns(quarter=((pl.col("sub") - 1) // 3 + 1).cast(pl.Int32))
+    starts = q.filter(pl.struct(keys).is_first_distinct()).select(*keys, *before)
+    derived = (
+        q.filter(pl.col("sub") % 3 == 0)
+        .drop(before)
+        .join(starts, on=keys, how="left")
+        .with_columns(
+            sub=pl.col("quarter"),
+            seq=(pl.col("year") * 4 + pl.col("quarter") - 1).cast(pl.Int32),
+            period=pl.concat_str(pl.col("year").cast(pl.String), pl.lit("Q"), pl.col("quarter")),
+        )
+        .drop("quarter")
+    )
+    own = facts.frames.get("quarter")
+    if own is not None:
+        codes = {v.code for v in facts.catalogue}
+        reported = [c for c in own.columns if c in codes]
+        mine = own.select("entity", "period", *[pl.col(c).alias(f"{c}__own") for c in reported])
+        derived = derived.join(mine, on=["entity", "period"], how="left").with_columns(
+            [
+                (
+                    pl.coalesce(f"{c}__own", c) if c in derived.columns else pl.col(f"{c}__own")
+                ).alias(c)
+                for c in reported
+            ]
+        )
+        derived = derived.drop([f"{c}__own" for c in reported])
+    derived = derived.select(month.columns + [c for c in derived.columns if c not in month.columns])
+    return replace(facts, frames={**facts.frames, "quarter": derived.sort("kind", "entity", "seq")})
 
 
 def _with_dependencies(chosen: list[Indicator], cat: list[Indicator]) -> list[Indicator]:
@@ -205,14 +284,54 @@ def _totals(
     return pl.DataFrame([row], schema=schema)
 
 
+def sheet_groups(
+    indicators: Sequence[Indicator], per_sheet: int = PER_SHEET
+) -> list[list[Indicator]]:
+    """The indicators of each printed sheet: consecutive catalogue indicators with the same unit
+    (the catalogue lists them by theme: money, counts, ratios), at most ``per_sheet`` a sheet."""
+    groups: list[list[Indicator]] = []
+    for ind in indicators:
+        if groups and len(groups[-1]) < per_sheet and groups[-1][-1].unit == ind.unit:
+            groups[-1].append(ind)
+        else:
+            groups.append([ind])
+    return groups
+
+
+def _kind(ind: Indicator, key: str) -> str:
+    if key == "yoy":
+        return "pct"
+    if key == "rank":
+        return "rank"
+    if key.startswith("rank_change"):
+        return "change"
+    if ind.unit in ("家", "人", "件", "个", "项", "起"):
+        return "count"
+    if ind.unit == "%":
+        return "pct"
+    return "value"
+
+
+_NUMBER_FORMATS = {
+    "value": "#,##0.00",
+    "count": "#,##0",
+    "pct": "0.0",
+    "rank": "0",
+    "change": "+0;-0;0",
+}
+HEADER_ROWS = (2, 4)  # indicator, measure and units rows, repeated on every printed page
+FIRST_DATA_ROW = 5  # the totals row; zones follow
+
+
 def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Path:
-    """Write the table as it is printed: title row, indicator and measure headers, units row,
-    totals row, frozen panes, number formats, A4 landscape fitted to the page width."""
+    """Write the table as it is printed: one sheet per group of indicators (:func:`sheet_groups`),
+    each with the title, the period line, indicator and measure headers, units row, totals row and
+    the zones; frozen panes; number formats; A4 landscape fitted to one page wide, the header rows
+    and the zone columns printed on every page, page numbers in the footer."""
     import xlsxwriter
 
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("月监测")
     font = {"font_name": "SimSun", "font_size": 10}
     f_title = wb.add_format(
         {**font, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
@@ -231,88 +350,79 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
     )
     f_unit = wb.add_format({**font, "italic": True, "align": "center", "border": 1, "font_size": 9})
     f_text = wb.add_format({**font, "border": 1})
-    formats = {
-        "value": wb.add_format({**font, "border": 1, "num_format": "#,##0.00"}),
-        "count": wb.add_format({**font, "border": 1, "num_format": "#,##0"}),
-        "pct": wb.add_format({**font, "border": 1, "num_format": "0.0"}),
-        "rank": wb.add_format({**font, "border": 1, "num_format": "0", "align": "center"}),
-        "change": wb.add_format({**font, "border": 1, "num_format": "+0;-0;0", "align": "center"}),
-    }
-    totals = {}
-    for k, spec in (
-        ("value", "#,##0.00"),
-        ("count", "#,##0"),
-        ("pct", "0.0"),
-        ("rank", "0"),
-        ("change", "+0;-0;0"),
-    ):
-        totals[k] = wb.add_format(
-            {**font, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": spec}
-        )
     f_total_text = wb.add_format({**font, "border": 1, "bold": True, "bg_color": "#F2F2F2"})
-
-    n_cols = 2 + len(MEASURES) * len(table.indicators)
-    ws.merge_range(0, 0, 0, n_cols - 1, title, f_title)
-    ws.set_row(0, 30)
+    cell = {
+        k: wb.add_format({**font, "border": 1, "num_format": v}) for k, v in _NUMBER_FORMATS.items()
+    }
+    for k in ("rank", "change"):
+        cell[k].set_align("center")
+    total = {
+        k: wb.add_format(
+            {**font, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": v}
+        )
+        for k, v in _NUMBER_FORMATS.items()
+    }
     label = Period.parse(table.period).label()
-    ws.merge_range(
-        1,
-        0,
-        1,
-        n_cols - 1,
-        f"期间：{label}　数据截至：{table.built_at[:19]}　输入哈希：{table.input_hash[:12]}",
-        f_note,
-    )
-    ws.merge_range(2, 0, 3, 0, "园区代码", f_head)
-    ws.merge_range(2, 1, 3, 1, "园区", f_head)
-    ws.write(4, 0, "", f_unit)
-    ws.write(4, 1, "单位", f_unit)
-    col = 2
-    kinds: list[str] = []
-    for ind in table.indicators:
-        ws.merge_range(2, col, 2, col + len(MEASURES) - 1, ind.zh, f_head)
-        for j, (key, zh) in enumerate(MEASURES):
-            ws.write(3, col + j, zh, f_head)
-            ws.write(4, col + j, _unit(ind, key), f_unit)
-            if key == "yoy":
-                kinds.append("pct")
-            elif key == "rank":
-                kinds.append("rank")
-            elif key == "rank_change":
-                kinds.append("change")
-            elif ind.unit in ("家", "人", "件"):
-                kinds.append("count")
-            elif ind.unit == "%":
-                kinds.append("pct")
-            else:
-                kinds.append("value")
-        col += len(MEASURES)
-    ws.set_row(3, 18)
-    first_row = 5
-    for r, row in enumerate(table.frame.iter_rows(named=True)):
-        is_total = row["is_total"]
-        text_fmt = f_total_text if is_total else f_text
-        ws.write_string(first_row + r, 0, row["zone"] or "", text_fmt)
-        ws.write_string(first_row + r, 1, row["zone_name"] or "", text_fmt)
-        c = 2
-        for ind in table.indicators:
-            for key, _ in MEASURES:
-                v = row.get(f"{ind.code}__{key}")
-                fmt = (totals if is_total else formats)[kinds[c - 2]]
-                if v is None:
-                    ws.write_blank(first_row + r, c, None, fmt)
-                else:
-                    ws.write_number(first_row + r, c, float(v), fmt)
-                c += 1
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, n_cols - 1, 11)
-    ws.freeze_panes(first_row + 1, 2)  # headers, units and the totals row stay in view
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2, 4)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    note = f"期间：{label}　数据截至：{table.built_at[:19]}　输入哈希：{table.input_hash[:12]}"
+    groups = sheet_groups(table.indicators)
+    rows = list(table.frame.iter_rows(named=True))
+    for n, group in enumerate(groups, start=1):
+        names = "、".join(ind.zh for ind in group)
+        ws = wb.add_worksheet(_sheet_name(n, names))
+        n_cols = 2 + len(MEASURES) * len(group)
+        ws.merge_range(0, 0, 0, n_cols - 1, title, f_title)
+        ws.set_row(0, 30)
+        ws.merge_range(1, 0, 1, n_cols - 1, f"{note}　表{n}/{len(groups)}：{names}", f_note)
+        ws.merge_range(2, 0, 3, 0, "园区代码", f_head)
+        ws.merge_range(2, 1, 3, 1, "园区", f_head)
+        ws.write(4, 0, "", f_unit)
+        ws.write(4, 1, "单位", f_unit)
+        col = 2
+        for ind in group:
+            ws.merge_range(2, col, 2, col + len(MEASURES) - 1, ind.zh, f_head)
+            for j, (key, zh) in enumerate(MEASURES):
+                ws.write(3, col + j, zh, f_head)
+                ws.write(4, col + j, _unit(ind, key), f_unit)
+            col += len(MEASURES)
+        ws.set_row(3, 30)  # two-line measure headings (位次较上年同期)
+        for r, row in enumerate(rows):
+            at = FIRST_DATA_ROW + r
+            formats = total if row["is_total"] else cell
+            text = f_total_text if row["is_total"] else f_text
+            ws.write_string(at, 0, row["zone"] or "", text)
+            ws.write_string(at, 1, row["zone_name"] or "", text)
+            c = 2
+            for ind in group:
+                for key, _ in MEASURES:
+                    v = row.get(f"{ind.code}__{key}")
+                    fmt = formats[_kind(ind, key)]
+                    if v is None:
+                        ws.write_blank(at, c, None, fmt)
+                    else:
+                        ws.write_number(at, c, float(v), fmt)
+                    c += 1
+        ws.set_column(0, 0, 10)
+        ws.set_column(1, 1, 20)
+        col = 2
+        for _ind in group:
+            ws.set_column(col, col + 2, 12)  # values
+            ws.set_column(col + 3, col + len(MEASURES) - 1, 7)  # ranks and their changes
+            col += len(MEASURES)
+        ws.freeze_panes(FIRST_DATA_ROW + 1, 2)  # headers, units and the totals row stay in view
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # one page wide, as many long as the zones need
+        ws.repeat_rows(*HEADER_ROWS)
+        ws.repeat_columns(0, 1)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_footer(f"&C{title}　表{n}　第 &P 页，共 &N 页")
     wb.close()
     return path
+
+
+def _sheet_name(n: int, names: str) -> str:
+    """``1 营业收入、工业总产值…``: Excel allows 31 characters and no []:*?/\\."""
+    clean = "".join("·" if ch in "[]:*?/\\" else ch for ch in names)
+    name = f"{n} {clean}"
+    return name if len(name) <= 31 else name[:30] + "…"
