@@ -3,10 +3,13 @@ run in the database, the XLSX a division prints; clear errors that save nothing.
 
 import openpyxl
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from gaoxin.cli import app
 from gaoxin.evaluation.models import EvaluationRun
+
+pytestmark = pytest.mark.django_db
 
 ENV = {"COLUMNS": "160"}
 
