@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gaoxin.commands import awards, data, doc, evaluate, monitor, packs, site, targets
+from gaoxin.commands import awards, data, doc, eligible, evaluate, monitor, packs, site, targets
 
 app = typer.Typer(
     help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
@@ -21,6 +21,7 @@ app.command()(data.template)
 app.command()(monitor.monitor)
 app.command()(evaluate.evaluate)
 app.command()(targets.targets)
+app.command()(eligible.eligible)
 app.command()(awards.awards)
 app.command()(awards.explain)
 app.add_typer(doc.app, name="doc")

@@ -8,26 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from gaoxin.cli import app
-from gaoxin.engine import synth
 from gaoxin.engine.facts import latest
-from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.facts import engine_facts
 from gaoxin.statistics.store import sync_catalogue
 
 ENV = {"COLUMNS": "200"}
 TAIZHOU = "331000"
-
-
-@pytest.fixture(scope="module")
-def taizhou_synth():
-    return synth.generate("taizhou", scale=0.2)
-
-
-@pytest.fixture
-def taizhou(db, taizhou_synth):
-    sync_catalogue()
-    load_jurisdiction(taizhou_synth, label="测试 taizhou")
-    return taizhou_synth
 
 
 def by_hand_rd_intensity(year: str) -> float:

@@ -191,3 +191,15 @@ def test_an_increase_target_counts_from_its_baseline_year():
     assert r["status"] == "achieved" and r["progress"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="baseline_year"):
         target(value=2, kind="increase")
+
+
+def test_no_progress_share_from_a_baseline_that_already_met_the_goal():
+    # at least 10 %: from 12.5 % to 35 % is met, but "share of the way" from 12.5 to 10 is not
+    # a number anyone can read (it would be (35 − 12.5) / (10 − 12.5) = −900 %)
+    t = target(value=10, scope="each_zone")
+    s = series("zone", {"met": {2023: 12.5, 2025: 35.0}, "fell": {2023: 12.5, 2024: 9.0}})
+    r = by_scope(assess([t], s, 2025))
+    assert r["met"]["status"] == "achieved" and r["met"]["progress"] is None
+    # fell below after starting above: projected 2025 = 12.5 − 3.5 × 2 = 5.5, short: off track
+    assert r["fell"]["projected"] == pytest.approx(5.5)
+    assert r["fell"]["projected_progress"] is None and r["fell"]["status"] == "off_track"

@@ -184,7 +184,11 @@ def assess(
         .otherwise(linear)
     )
     out = out.with_columns(
-        progress=pl.when(distance != 0)
+        # A share of the way from a baseline that already met the goal means nothing (it
+        # would read −893 % for a zone at 35 % against a goal of 10 % from 12.5 %): left out.
+        progress=pl.when(_meets(pl.col("baseline"), pl.col("goal")) & (distance != 0))
+        .then(None)
+        .when(distance != 0)
         .then((pl.col("current") - pl.col("baseline")) / distance)
         .otherwise(pl.when(achieved).then(1.0).otherwise(0.0)),
         required_per_year=pl.when(years_left > 0).then(
@@ -200,9 +204,9 @@ def assess(
         _achieved=achieved,
     )
     out = out.with_columns(
-        projected_progress=pl.when(distance != 0).then(
-            (pl.col("projected") - pl.col("baseline")) / distance
-        ),
+        projected_progress=pl.when(
+            (distance != 0) & ~_meets(pl.col("baseline"), pl.col("goal"))
+        ).then((pl.col("projected") - pl.col("baseline")) / distance),
         _proj_meets=_meets(pl.col("projected"), pl.col("goal")),
     )
     status = (
