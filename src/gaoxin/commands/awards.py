@@ -668,9 +668,8 @@ def explain(
     trace = e.trace or {}
     inputs = trace.get("inputs") or {}
     if inputs:
-        t = Table(title="输入")
-        for c in ("名称", "取值", "来源"):
-            t.add_column(c, overflow="fold")
+        # a list, not a table: the origins are long and are read (and copied) whole
+        console.print("[bold]输入[/bold]（取值 ← 来源）：")
         params = trace.get("parameters") or {}
         for k, v in inputs.items():
             origin = (trace.get("origins") or {}).get(k) or (trace.get("sources") or {}).get(k)
@@ -678,8 +677,7 @@ def explain(
                 origin = "运行时设定的参数" if k in params else "政策包参数"
             if k in notes:
                 origin = f"{origin}（{notes[k]}）"
-            t.add_row(f"{labels.get(k, k)}（{k}）", _value(v), origin)
-        console.print(t)
+            console.print(f"  • {labels.get(k, k)}（{k}）：{_value(v)} ← {escape(origin)}")
     steps = [(k, v) for k, v in trace.items() if k in STEP_ZH or k.startswith("after_")]
     steps = [(k, v) for k, v in steps if v is not None]
     if steps:
