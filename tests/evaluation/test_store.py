@@ -199,3 +199,46 @@ def test_errors_in_the_request_say_what_is_wrong_and_write_nothing(args, message
     p = e.value.problems[0]
     assert message in p.message or message == p.value
     assert EvaluationRun.objects.count() == 0
+
+
+LAST = """
+framework: test-last-observed
+title: 上期值插补测试
+impute: {method: last}
+scoring: {method: minmax}
+index:
+  code: idx
+  children:
+    - {code: hightech_industry_revenue, name: 高新技术产业营业收入, weight: 1}
+    - {code: gdp, name: 地区生产总值, weight: 1}
+"""
+
+
+def test_last_observed_imputation_reads_earlier_periods_and_scope_limits_units(gansu, tmp_path):
+    """A pack given as a directory: a zone whose 2025 figure is missing takes its 2024 value;
+    a run over one city ranks only that city's zones and is current only for that scope."""
+    (tmp_path / "frameworks").mkdir()
+    (tmp_path / "frameworks" / "last.yaml").write_text(LAST, encoding="utf-8")
+    gone = Observation.objects.get(
+        entity__code="620100N1", variable__code="hightech_industry_revenue", period="2025"
+    )
+    Observation.objects.filter(pk=gone.pk).delete()
+    run = run_framework(str(tmp_path), None, "2025")
+    assert run.pack == tmp_path.name and run.parameters["history_periods"][:2] == ["2024", "2023"]
+    lanzhou = run.results.get(entity__code="620100N1")
+    assert lanzhou.inputs["hightech_industry_revenue"] is None  # the raw value stays missing
+    imputed = [r for r in run.record["imputed"] if r["unit"] == "620100N1"]
+    assert imputed == [
+        {
+            "unit": "620100N1",
+            "indicator": "hightech_industry_revenue",
+            "value": _obs("620100N1", "hightech_industry_revenue", "2024"),
+            "method": "last",
+        }
+    ]
+
+    lanzhou_city = Entity.objects.get(kind="region", code="620100")
+    city_run = run_framework(str(tmp_path), None, "2025", lanzhou_city)
+    assert set(city_run.results.values_list("entity__code", flat=True)) == {"620100N1"}
+    assert EvaluationRun.objects.current("test-last-observed", "2025", lanzhou_city) == city_run
+    assert EvaluationRun.objects.current("test-last-observed", "2025") == run

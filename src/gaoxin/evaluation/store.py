@@ -144,7 +144,8 @@ def run_framework(
     data = evaluation_inputs(facts, fw, code, level=level, where=where_expr)
     reporting = _reporting_units(facts, p, level).rename({"unit": fw.unit})
     without_data = data.height
-    data = data.join(reporting, on=fw.unit, how="semi")
+    # in code order, so that the input hash does not depend on the order the store returns rows
+    data = data.join(reporting, on=fw.unit, how="semi").sort(fw.unit)
     without_data -= data.height
     indicators = [
         c for c in framework_columns(fw) if c in {n.column or n.code for n in fw.indicators()}
