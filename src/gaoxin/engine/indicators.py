@@ -247,7 +247,7 @@ def compute(
     by_type: dict[str, list[str]] = defaultdict(list)
     for p in periods:
         by_type[Period.parse(p).kind].append(p)
-    parts: list[pl.DataFrame] = []
+    parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
     computed: dict[str, pl.DataFrame] = {}
     plans: dict[str, dict[int, str]] = {}
     for ptype, plist in by_type.items():
@@ -310,9 +310,10 @@ def compute(
                 frame = frame.with_columns(cols)
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
                 wanted = frame.select(
-                    "entity", "kind", "period", *wave, *[_MISSING + c for c in wave]
+                    "entity", "kind", "period", "seq", *wave, *[_MISSING + c for c in wave]
                 ).filter(pl.col("period").is_in(plist))
-                parts.extend(_tidy(wanted, wave, by_code))
+                for code, cells in _tidy(wanted, wave, by_code).items():
+                    parts[code].append(cells)
                 if not keep_frames:
                     temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
                     done = [c for c in wave if c not in read_later]
@@ -327,27 +328,40 @@ def compute(
         "value": pl.Float64,
         "missing": pl.Int32,
     }
-    out = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-    out = out.with_columns(pl.col("missing").fill_null(0).cast(pl.Int32)).sort(
-        "indicator", "period", "entity"
-    )
+    # Each code's cells are in (period, entity) order; with one period type, putting the codes in
+    # order is the whole sort (periods of different types interleave as text: sort those).
+    pieces = [p for code in sorted(parts) for p in parts[code]]
+    out = pl.concat(pieces) if pieces else pl.DataFrame(schema=schema)
+    out = out.with_columns(pl.col("missing").fill_null(0).cast(pl.Int32))
+    if len(by_type) > 1:
+        out = out.sort("indicator", "period", "entity")
     return Result(out, facts, by_code, formulas, computed, ns, plans)
 
 
 def _tidy(
     wanted: pl.DataFrame, wave: list[str], by_code: Mapping[str, Indicator]
-) -> list[pl.DataFrame]:
-    out = []
+) -> dict[str, pl.DataFrame]:
+    """Each indicator's cells, ordered by period then entity (the order of the result)."""
+    out = {}
     for level in dict.fromkeys(by_code[c].level for c in wave):
         codes = [c for c in wave if by_code[c].level == level]
         rows = wanted.filter(pl.col("kind") == level)
-        vals = rows.select("entity", "kind", "period", *codes).unpivot(
-            index=["entity", "kind", "period"], variable_name="indicator", value_name="value"
-        )
-        miss = rows.select(
-            "entity", "period", *[pl.col(_MISSING + c).alias(c) for c in codes]
-        ).unpivot(index=["entity", "period"], variable_name="indicator", value_name="missing")
-        out.append(vals.join(miss, on=["entity", "period", "indicator"], how="left"))
+        # The fact frame is sorted by entity then period within a kind: a stable sort by period
+        # alone gives (period, entity), far cheaper than sorting the cells by text keys.
+        in_entity_order = rows.select((pl.col("entity").shift(1) <= pl.col("entity")).all()).item()
+        if in_entity_order:
+            rows = rows.sort("seq", maintain_order=True)
+        else:
+            rows = rows.sort("seq", "entity")
+        for c in codes:
+            out[c] = rows.select(
+                "entity",
+                "kind",
+                "period",
+                pl.lit(c, pl.String).alias("indicator"),
+                pl.col(c).alias("value"),
+                pl.col(_MISSING + c).alias("missing"),
+            )
     return out
 
 
@@ -515,46 +529,81 @@ class _Pending:
     def flush(self, frame: pl.DataFrame) -> pl.DataFrame:
         if not self.items:
             return frame
-        batches: dict[tuple[tuple[str, ...], str], list[tuple[CallArgs, CompileContext, str]]]
+        batches: dict[tuple[str, tuple[str, ...], str], list[tuple[CallArgs, CompileContext, str]]]
         batches = defaultdict(list)
         for node, checked, at, name in self.items:
             b = checked.bindings[node]
             comp = _Compiler(checked, {})
             inner = at.at_level(checked.inner_levels.get(node, at.level))
             args = CallArgs(b.spec, node, b.nodes, b.rest, inner, comp.compile, comp.type)
-            batches[(tuple(group_keys(at)), child_level(args, at))].append((args, at, name))
-        for (keys, child), calls in batches.items():
-            children = frame.filter(pl.col("kind") == child)
-            aggs: list[pl.Expr] = [pl.len().alias("__rows__")]
-            tops: list[pl.DataFrame] = []
-            empty: dict[str, Any] = {}
-            for args, at, name in calls:
-                if args.spec.name == "top_share":
-                    tops.append(top_share_frame(children, args, at, name))
-                else:
-                    aggs.append(grouped(args, at).alias(name))
-                aggs.append(self.missing[name].alias(_MISSING + name))
-                empty[name] = EMPTY.get(args.spec.name)
-                empty[_MISSING + name] = 0
-            per_parent = children.group_by(list(keys)).agg(aggs)
-            for top in tops:
-                per_parent = per_parent.join(top, on=list(keys), how="left")
-            joined = frame.select(keys).join(
-                per_parent, on=list(keys), how="left", maintain_order="left"
-            )
-            none = pl.col("__rows__").is_null()
-            values = joined.select(
-                (
-                    pl.when(none).then(pl.lit(v)).otherwise(pl.col(c))
-                    if v is not None
-                    else pl.col(c)
-                ).alias(c)
-                for c, v in empty.items()
-            )
-            frame = frame.with_columns(values.get_columns())
+            key = (str(at.level), tuple(group_keys(at)), child_level(args, at))
+            batches[key].append((args, at, name))
+        for (level, keys, child), calls in batches.items():
+            frame = frame.with_columns(self._batch(frame, level, list(keys), child, calls))
         self.items.clear()
         self.ids.clear()
         return frame
+
+    def _batch(
+        self,
+        frame: pl.DataFrame,
+        level: str,
+        keys: list[str],
+        child: str,
+        calls: list[tuple[CallArgs, CompileContext, str]],
+    ) -> list[pl.Series]:
+        """The columns of one (parent level, child level) batch: values on the parent's rows,
+        null on the others (no formula reads an aggregate off its own level's rows)."""
+        aggs: list[pl.Expr] = [pl.len().alias("__rows__")]
+        empty: dict[str, Any] = {}
+        read = set(keys)
+        tops = []
+        for args, at, name in calls:
+            if args.spec.name == "top_share":
+                tops.append((args, at, name))
+                parts = [args["x"], *([args["where"]] if "where" in args else [])]
+                read.add(str(args.literal("by", "industry")))
+            else:
+                parts = [grouped(args, at).alias(name)]
+                aggs.append(parts[0])
+            aggs.append(self.missing[name].alias(_MISSING + name))
+            parts.append(aggs[-1])
+            for e in parts:
+                read.update(e.meta.root_names())
+            empty[name] = EMPTY.get(args.spec.name)
+            empty[_MISSING + name] = 0
+        # Only the columns read, of the children's rows only (eager steps: see in_row_order).
+        children = frame.select(sorted(read | {"kind"})).filter(pl.col("kind") == child)
+        per_parent = children.group_by(keys).agg(aggs)
+        for args, at, name in tops:
+            top = top_share_frame(children, args, at, name)
+            per_parent = per_parent.join(top, on=keys, how="left")
+        del children
+        parents = (
+            frame.lazy()
+            .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row__"), "kind", *keys)
+            .filter(pl.col("kind") == level)
+            .join(per_parent.lazy(), on=keys, how="left")
+            .select(
+                "__row__",
+                *[
+                    (
+                        pl.when(pl.col("__rows__").is_null()).then(pl.lit(v)).otherwise(pl.col(c))
+                        if v is not None
+                        else pl.col(c)
+                    ).alias(c)
+                    for c, v in empty.items()
+                ],
+            )
+            .collect()
+        )
+        rows = parents["__row__"]
+        out = []
+        for c in empty:
+            values = parents[c]
+            full = pl.repeat(None, frame.height, dtype=values.dtype, eager=True).alias(c)
+            out.append(full.scatter(rows, values))
+        return out
 
 
 class _Compiler(Compiler):
