@@ -103,3 +103,36 @@ def test_errors_are_in_chinese_and_save_nothing(gansu, tmp_path):
     )
     assert r.exit_code == 2 and ".xlsx" in r.output
     assert EvaluationRun.objects.count() == 0
+
+
+def test_options_of_the_two_modes_are_not_mixed(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["evaluate", "--pack", "gansu", "--period", "2025", "--data", "x.csv"], env=ENV
+    )
+    assert r.exit_code == 2 and "--data 只用于不使用数据库的方式" in r.output
+    r = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--framework",
+            "f.yaml",
+            "--data",
+            "d.csv",
+            "--out",
+            "o.csv",
+            "--period",
+            "2025",
+        ],
+        env=ENV,
+    )
+    assert r.exit_code == 2 and "--period 需与 --pack 同用" in r.output
+
+
+def test_a_database_not_yet_upgraded_is_named_not_a_traceback(monkeypatch):
+    from gaoxin.commands import django_env
+
+    monkeypatch.setattr(django_env, "pending_migrations", lambda: ["evaluation.0001_initial"])
+    r = CliRunner().invoke(app, ["evaluate", "--pack", "gansu", "--period", "2025"], env=ENV)
+    assert r.exit_code == 2 and "gaoxin init" in r.output
+    assert EvaluationRun.objects.count() == 0

@@ -79,8 +79,32 @@ def evaluate(
 ) -> None:
     """综合评价：按政策包的评价体系从数据库取数、计算并保存（--pack），或对 CSV 计算（不需要数据库）。"""
     if pack is not None:
+        stray = [
+            name
+            for name, v in (
+                ("--data", data),
+                ("--previous", previous),
+                ("--history", history),
+                ("--report", report),
+            )
+            if v
+        ]
+        if stray:
+            console.print(
+                f"[red]{'、'.join(stray)} 只用于不使用数据库的方式[/]（--framework 文件 --data CSV）；"
+                "与 --pack 同用时数据取自数据库，上期名次取自上期评价运行"
+            )
+            raise typer.Exit(2)
         _evaluate_pack(pack, framework, period, scope, level, where, out)
         return
+    stray = [
+        name
+        for name, v in (("--period", period), ("--scope", scope), ("--where", where))
+        if v is not None
+    ] + (["--level"] if level != "zone" else [])
+    if stray:
+        console.print(f"[red]{'、'.join(stray)} 需与 --pack 同用[/]（从数据库评价）")
+        raise typer.Exit(2)
     if framework is None or data is None or out is None:
         console.print(
             "[red]请给出 --pack 与 --period（从数据库评价），"
