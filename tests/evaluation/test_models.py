@@ -97,3 +97,26 @@ def test_runs_are_scoped_like_entities(zone):
         "620100N1"
     ]
     assert EvaluationRun.objects.within(None).count() == 3
+
+
+def test_results_are_scoped_by_the_units_place_and_the_users_scope(zone, django_user_model):
+    from gaoxin.accounts.models import Profile
+
+    province = Entity.objects.create(kind="region", code="620000", name="甘肃省")
+    zone.parent = province
+    zone.save()
+    elsewhere = Entity.objects.create(kind="zone", code="510100N1", name="成都高新技术产业开发区")
+    run = _run()
+    EvaluationResult.objects.create(run=run, entity=zone, score=1.0, rank=1)
+    EvaluationResult.objects.create(run=run, entity=elsewhere, score=0.5, rank=2)
+    gansu_user = django_user_model.objects.create_user("gansu")
+    Profile.objects.create(user=gansu_user, organisation="甘肃省科技厅", scope=province)
+    nobody = django_user_model.objects.create_user("nobody")
+    admin = django_user_model.objects.create_superuser("admin")
+
+    def codes(qs) -> list[str]:
+        return sorted(qs.values_list("entity__code", flat=True))
+
+    assert codes(EvaluationResult.objects.restrict(gansu_user)) == ["620100N1"]
+    assert codes(EvaluationResult.objects.restrict(nobody)) == []
+    assert codes(EvaluationResult.objects.restrict(admin)) == ["510100N1", "620100N1"]

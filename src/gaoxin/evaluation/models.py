@@ -27,35 +27,42 @@ class Frozen(Exception):
 
 
 class _FrozenQuerySet(models.QuerySet):
-    def delete(self):  # noqa: D102
+    """Refuses bulk edits and deletes; scoped like entities through the entity path at
+    ``_path`` (decision 003)."""
+
+    _updatable: frozenset[str] = frozenset()
+    _path = "entity__path"
+
+    def delete(self):
         raise Frozen("evaluation runs and results are never deleted")
 
-    def update(self, **kwargs):  # noqa: D102
+    def update(self, **kwargs):
         if not kwargs.keys() <= self._updatable:
             raise Frozen("evaluation runs and results are never edited")
         return super().update(**kwargs)
 
-    _updatable: frozenset[str] = frozenset()
-
-
-class RunQuerySet(_FrozenQuerySet):
-    _updatable = APPROVAL_FIELDS
-
-    def within(self, scope: Entity | str | None) -> RunQuerySet:
-        """Runs over ``scope``'s subtree (a run over the whole store only for ``None``)."""
+    def within(self, scope: Entity | str | None):
+        """Rows in the subtree of ``scope``; everything for None."""
         if scope is None:
             return self
         prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(scope__path__startswith=prefix)
+        return self.filter(**{f"{self._path}__startswith": prefix})
 
-    def restrict(self, user) -> RunQuerySet:
-        """Runs ``user`` may see: those over their scope's subtree (gaoxin.accounts)."""
+    def restrict(self, user):
+        """Rows ``user`` may see: their scope's subtree (gaoxin.accounts); nothing without one."""
         from gaoxin.accounts.models import NoScope, scope_of
 
         try:
             return self.within(scope_of(user))
         except NoScope:
             return self.none()
+
+
+class RunQuerySet(_FrozenQuerySet):
+    """Runs by the scope they were made over (a run over the whole store only for None)."""
+
+    _updatable = APPROVAL_FIELDS
+    _path = "scope__path"
 
     def current(self, framework: str, period: str, scope: Entity | None = None):
         """The newest completed run of ``framework`` for ``period`` over exactly ``scope``."""
@@ -67,20 +74,7 @@ class RunQuerySet(_FrozenQuerySet):
 
 
 class ResultQuerySet(_FrozenQuerySet):
-    def within(self, scope: Entity | str | None) -> ResultQuerySet:
-        """Results of units in ``scope``'s subtree: the registry's scope rule."""
-        if scope is None:
-            return self
-        prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(entity__path__startswith=prefix)
-
-    def restrict(self, user) -> ResultQuerySet:
-        from gaoxin.accounts.models import NoScope, scope_of
-
-        try:
-            return self.within(scope_of(user))
-        except NoScope:
-            return self.none()
+    """Results by the unit's place in the hierarchy."""
 
 
 class EvaluationRun(models.Model):
