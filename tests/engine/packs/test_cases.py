@@ -272,3 +272,50 @@ def test_the_failure_shown_in_docs_packs_md_is_what_the_runner_prints(pack: Path
     [r] = run_cases(pack, [f])
     shown = r.diff().splitlines()[:2]
     assert all(line.strip() in docs for line in shown)
+
+
+GROUP = """
+groups:
+  - id: hte-or-sti
+    label: 新认定企业奖补
+    rules: [new-sti, new-hte]
+    cite: {article: "四、10", quote: "分别给予一次性奖补20万元、5万元"}
+    interpretation: 测试用的读法：同一年获两种认定的企业只奖较高的一项。
+"""
+
+GROUP_CASES = """\
+- name: 同年获两种认定，就高发放高企奖补，科技创新型企业一项记为被替代
+  period: 2023
+  rules: [new-hte, new-sti]
+  entities:
+    - {entity: 两项, kind: enterprise, in_zone: true, newly_certified_hte: true, newly_certified_sti: true}
+    - {entity: 一项, kind: enterprise, in_zone: true, newly_certified_hte: false, newly_certified_sti: true}
+  expect:
+    - {rule: new-hte, entity: 两项, amount: "20"}
+    - {rule: new-sti, entity: 两项, amount: "0"}
+    - {rule: new-sti, entity: 一项, amount: "5"}
+
+- name: 金额相同时按组内先列的规则发放
+  period: 2023
+  rules: [new-hte, new-sti]
+  parameters: {sti_award: 20}
+  entities:
+    - {entity: 两项, kind: enterprise, in_zone: true, newly_certified_hte: true, newly_certified_sti: true}
+  expect:
+    - {rule: new-sti, entity: 两项, amount: "20"}
+    - {rule: new-hte, entity: 两项, amount: "0"}
+"""
+
+
+def test_cases_of_a_highest_award_group_including_a_tie(pack: Path):
+    with (pack / "pack.yaml").open("a", encoding="utf-8") as f:
+        f.write(GROUP)
+    results = run_cases(pack, [write(pack, GROUP_CASES)])
+    assert [r.passed for r in results] == [True, True], [r.diff() for r in results]
+    # expecting both awards fails, and the diff says which rule was paid instead
+    wrong = GROUP_CASES.split("\n- name: 金额相同")[0].replace(
+        '{rule: new-sti, entity: 两项, amount: "0"}', '{rule: new-sti, entity: 两项, amount: "5"}'
+    )
+    [bad] = run_cases(pack, [write(pack, wrong, "wrong.yaml")])
+    assert not bad.passed
+    assert "本期已按「新认定高新技术企业奖补」核定" in bad.diff()
