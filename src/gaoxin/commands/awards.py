@@ -313,6 +313,11 @@ def awards(
         console.print(f"JSON 已另存：{json_out}")
 
 
+def _width(v: Any) -> int:
+    """How many column-width units a cell's text takes (a CJK character takes two)."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(v if v is not None else ""))
+
+
 def _value(v: Any) -> str:
     if v is None:
         return "缺失"
@@ -524,6 +529,10 @@ def _write_xlsx(
         for r in [*rows, *([total] if total else [])]:
             ws.append(r)
             n = ws.max_row
+            # LibreOffice and Excel do not grow a row for wrapped text written by openpyxl:
+            # set the height from the longest cell (a CJK character is about 2 width units).
+            lines = max(-(-_width(v) // max(w - 1, 1)) for v, w in zip(r, widths, strict=True))
+            ws.row_dimensions[n].height = 15 * max(lines, 1) + 4
             for c in range(1, len(headers) + 1):
                 cell = ws.cell(row=n, column=c)
                 cell.border = box
@@ -546,13 +555,14 @@ def _write_xlsx(
     def wan(fen: int | None) -> float | None:
         return None if fen is None else float(Decimal(fen) / FEN_PER_WAN)
 
+    titles = {r.id: r.title or r.id for r in spec.rules}
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
     rows = [
         [
             ids.get((r["rule"], r["entity"])),
-            r["rule"],
+            titles.get(r["rule"], r["rule"]),
             r["article"],
             r["entity"],
             r["name"],
@@ -579,7 +589,7 @@ def _write_xlsx(
             "触及上限",
             "核定说明",
         ],
-        [7, 18, 10, 22, 24, 13, 11, 9, 12, 70],
+        [7, 26, 10, 22, 26, 13, 11, 9, 12, 70],
         rows,
         money_cols=(6,),
         total=["合计", "", "", "", "", wan(totals["total"][0]["amount_fen"]), "", "", "", ""],
