@@ -105,6 +105,24 @@ def test_totals_row(table: MonitorTable) -> None:
     assert total["revenue_total__rank_change_yoy"] is None
 
 
+def test_missing_reports_are_counted_not_zeroed(facts: FactFrame, table: MonitorTable) -> None:
+    # By hand from the monthly frame: the enterprises of each zone in July 2025 without a revenue
+    # figure. The zone's 累计 is the sum of the others' (no zero stands in), and 合计 adds the
+    # zones' counts.
+    july = facts.wide("month").filter(
+        (pl.col("kind") == "enterprise") & (pl.col("period") == "2025-07")
+    )
+    body = table.frame.filter(~pl.col("is_total"))
+    assert body["revenue_total__missing"].sum() > 0  # the demo's holes (2.5% of monthly reports)
+    for row in body.iter_rows(named=True):
+        missing = july.filter((pl.col("zone") == row["zone"]) & pl.col("revenue").is_null()).height
+        reported = july.filter(pl.col("zone") == row["zone"])["revenue"].sum()
+        assert row["revenue_total__missing"] == missing
+        assert row["revenue_total__cumulative"] == pytest.approx(reported)
+    total = table.frame.filter(pl.col("is_total")).row(0, named=True)
+    assert total["revenue_total__missing"] == body["revenue_total__missing"].sum()
+
+
 def test_a_subset_of_zones_is_ranked_among_itself(facts: FactFrame, table: MonitorTable) -> None:
     zones = table.frame.filter(~pl.col("is_total"))["zone"].to_list()[:3]
     small = monitor_table(facts, "2025-07", indicators=CODES, zones=zones)
@@ -128,7 +146,8 @@ def test_csv_has_chinese_headers_and_every_measure(table: MonitorTable, tmp_path
     assert head[:3] == ["园区代码", "园区", "营业收入·本期（万元）"]
     assert "营业收入·累计同比（%）" in head
     assert "营业收入·位次较上期（位）" in head and "高新技术企业数·位次较上年同期（位）" in head
-    assert len(head) == 2 + len(MEASURES) * len(CODES) == 20
+    assert "营业收入·缺报数（个）" in head
+    assert len(head) == 2 + (len(MEASURES) + 1) * len(CODES) == 23
     assert len(path.read_text("utf-8-sig").splitlines()) == table.frame.height + 1
 
 
@@ -137,12 +156,19 @@ def _ind(code: str, unit: str) -> Indicator:
     return Indicator(code=code, zh=code, en=code, unit=unit, level="zone", formula="1", source="t")  # type: ignore[arg-type]
 
 
-def test_sheet_groups_keep_units_together_three_at_most() -> None:
-    inds = [_ind(c, u) for c, u in zip("abcdef", ["万元"] * 4 + ["家", "%"], strict=True)]
+def test_sheet_groups_keep_units_together_two_at_most() -> None:
+    inds = [
+        _ind(c, u) for c, u in zip("abcdefg", ["万元"] * 3 + ["家"] * 2 + ["%"] * 2, strict=True)
+    ]
     groups = [[i.code for i in g] for g in sheet_groups(inds)]
-    assert groups == [["a", "b", "c"], ["d"], ["e"], ["f"]]
+    assert groups == [["a", "b"], ["c"], ["d", "e"], ["f", "g"]]
+    assert [[i.code for i in g] for g in sheet_groups(inds, per_sheet=3)] == [
+        ["a", "b", "c"],
+        ["d", "e"],
+        ["f", "g"],
+    ]
     key = [i for i in default_indicators() if i.key and i.level == "zone"]
-    assert all(len(g) <= 3 for g in sheet_groups(key))
+    assert all(len(g) <= 2 for g in sheet_groups(key))
     assert sum(len(g) for g in sheet_groups(key)) == len(key)
 
 
@@ -165,8 +191,17 @@ def test_xlsx_sheets_are_laid_out_for_printing(table: MonitorTable, tmp_path: Pa
         )
         assert ws["B6"].value == "合计"
         assert ws.max_column == 2 + 6 * len(group)
-        assert ws.max_row == 5 + table.frame.height
-        assert [ws.cell(r, 1).value for r in range(7, ws.max_row + 1)] == zones["zone"].to_list()
+        # the zones, then a note on missing data under the table
+        assert ws.max_row == 5 + table.frame.height + 1
+        last = 5 + table.frame.height
+        assert [ws.cell(r, 1).value for r in range(7, last + 1)] == zones["zone"].to_list()
+        missing = sum(
+            zones[f"{c}__missing"].sum()
+            for c, zh in zip(CODES, ["营业收入", "实缴税费", "高新技术企业数"], strict=True)
+            if zh in group
+        )
+        assert ws.cell(last + 1, 1).value.startswith("注：按已报数据计算，缺报不按零计")
+        assert f"本表缺报 {missing} 项" in ws.cell(last + 1, 1).value
         # print settings: A4 landscape, one page wide, header rows and zone columns on every page
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9
@@ -184,7 +219,7 @@ def test_xlsx_sheets_are_laid_out_for_printing(table: MonitorTable, tmp_path: Pa
     assert first["G7"].number_format == "+0;-0;0" and second["C7"].number_format == "#,##0"
     # the totals row on each sheet adds up its zones (blanks are missing, not zero)
     for ws, col in ((first, 4), (first, 10), (second, 3)):
-        cells = [ws.cell(r, col).value for r in range(7, ws.max_row + 1)]
+        cells = [ws.cell(r, col).value for r in range(7, ws.max_row)]
         assert ws.cell(6, col).value == pytest.approx(sum(v for v in cells if v is not None))
 
 

@@ -35,15 +35,23 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("rank_change_yoy", "位次较上年同期"),
 )
 TOTAL = "合计"
-#: At most this many indicators on one printed sheet: 2 + 3 × 6 = 20 columns fit an A4 landscape
-#: page at about 90% scale (checked rendered through LibreOffice; see docs/indicators.md).
-PER_SHEET = 3
+#: Per indicator, after the measures: how many inputs of this period's value are missing (an
+#: enterprise that did not report); the value is computed from the others, never with a zero.
+MISSING = "missing"
+MISSING_HEADING = "缺报数"
+#: At most this many indicators on one printed sheet: 2 + 2 × 6 = 14 columns print one A4
+#: landscape page wide at about 80% scale, 8-point text (rendered through LibreOffice; three a
+#: sheet printed at 52%, 5-point text). See docs/indicators.md.
+PER_SHEET = 2
+#: Column widths (characters): zone code, zone name, then per measure of MEASURES.
+WIDTHS = (9, 17, (12, 13, 8, 5, 7, 7))
 
 
 @dataclass(frozen=True)
 class MonitorTable:
     """``frame``: one row per zone (the totals row first, ``is_total``), columns ``zone``,
-    ``zone_name`` and ``<indicator>__<measure>`` for each measure of :data:`MEASURES`."""
+    ``zone_name`` and, per indicator, ``<indicator>__<measure>`` for each measure of
+    :data:`MEASURES` and ``<indicator>__missing`` (missing inputs of this period's value)."""
 
     frame: pl.DataFrame
     period: str
@@ -58,6 +66,7 @@ class MonitorTable:
         for ind in self.indicators:
             for key, zh in MEASURES:
                 out.append(f"{ind.zh}·{zh}（{_unit(ind, key)}）")
+            out.append(f"{ind.zh}·{MISSING_HEADING}（个）")
         return out
 
     def to_csv(self, path: str | Path) -> Path:
@@ -168,8 +177,15 @@ def monitor_table(
         pl.col("indicator").str.strip_suffix("__current"),
         pl.col(this).alias("current"),
     )
+    gaps = long.filter(pl.col("indicator").is_in(codes) & (pl.col("period") == this)).select(
+        "entity", "indicator", pl.col("missing").cast(pl.Int64).alias(MISSING)
+    )
     cum_codes = [i.code for i in chosen if i.cumulative]
-    table = ranked.join(singles, on=["entity", "indicator"], how="left").with_columns(
+    table = (
+        ranked.join(singles, on=["entity", "indicator"], how="left").join(
+            gaps, on=["entity", "indicator"], how="left"
+        )
+    ).with_columns(
         cumulative=pl.when(pl.col("indicator").is_in(cum_codes)).then(pl.col(this)),
         yoy=pl.when(pl.col("yoy").is_finite()).then(pl.col("yoy")),
     )
@@ -182,6 +198,7 @@ def monitor_table(
         part = table.filter(pl.col("indicator") == ind.code).select(
             pl.col("entity").alias("zone"),
             *[pl.col(k).cast(pl.Float64).alias(f"{ind.code}__{k}") for k, _ in MEASURES],
+            pl.col(MISSING).alias(f"{ind.code}__{MISSING}"),
         )
         wide = wide.join(part, on="zone", how="left")
     total = _totals(table, chosen, this, last_year)
@@ -269,6 +286,7 @@ def _totals(
         part = table.filter(pl.col("indicator") == ind.code)
         for key, _ in MEASURES:
             row[f"{ind.code}__{key}"] = None
+        row[f"{ind.code}__{MISSING}"] = int(part[MISSING].sum()) if part.height else None
         if not ind.additive or part.height == 0:
             continue
         now = float(part[this].sum()) if part[this].null_count() < part.height else None
@@ -280,7 +298,7 @@ def _totals(
         if now is not None and before:
             row[f"{ind.code}__yoy"] = (now - before) / abs(before) * 100
     schema = {"zone": pl.String, "zone_name": pl.String, "is_total": pl.Boolean}
-    schema.update({k: pl.Float64 for k in row if "__" in k})
+    schema.update({k: pl.Int64 if k.endswith(MISSING) else pl.Float64 for k in row if "__" in k})
     return pl.DataFrame([row], schema=schema)
 
 
@@ -387,11 +405,11 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         ws.set_row(3, 30)  # two-line measure headings (位次较上年同期)
         for r, row in enumerate(rows):
             at = FIRST_DATA_ROW + r
-            formats = total if row["is_total"] else cell
             text = f_total_text if row["is_total"] else f_text
             ws.write_string(at, 0, row["zone"] or "", text)
             ws.write_string(at, 1, row["zone_name"] or "", text)
             c = 2
+            formats = total if row["is_total"] else cell
             for ind in group:
                 for key, _ in MEASURES:
                     v = row.get(f"{ind.code}__{key}")
@@ -401,13 +419,20 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
                     else:
                         ws.write_number(at, c, float(v), fmt)
                     c += 1
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 20)
-        col = 2
-        for _ind in group:
-            ws.set_column(col, col + 2, 12)  # values
-            ws.set_column(col + 3, col + len(MEASURES) - 1, 7)  # ranks and their changes
-            col += len(MEASURES)
+        ws.merge_range(
+            FIRST_DATA_ROW + len(rows),
+            0,
+            FIRST_DATA_ROW + len(rows),
+            n_cols - 1,
+            f"注：按已报数据计算，缺报不按零计（本表缺报 {_missing(rows, group)} 项，各园区缺报数见 CSV "
+            f"文件「{MISSING_HEADING}」列）；空白为无数据或不适用。",
+            f_note,
+        )
+        ws.set_column(0, 0, WIDTHS[0])
+        ws.set_column(1, 1, WIDTHS[1])
+        for k in range(len(group)):
+            for j, width in enumerate(WIDTHS[2]):
+                ws.set_column(2 + k * len(MEASURES) + j, 2 + k * len(MEASURES) + j, width)
         ws.freeze_panes(FIRST_DATA_ROW + 1, 2)  # headers, units and the totals row stay in view
         ws.set_landscape()
         ws.set_paper(9)  # A4
@@ -419,6 +444,16 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         ws.set_footer(f"&C{title}　表{n}　第 &P 页，共 &N 页")
     wb.close()
     return path
+
+
+def _missing(rows: list[dict[str, object]], group: list[Indicator]) -> int:
+    """Missing inputs of the sheet's zone values (the totals row repeats them)."""
+    return sum(
+        int(row.get(f"{ind.code}__{MISSING}") or 0)  # type: ignore[call-overload]
+        for row in rows
+        if not row["is_total"]
+        for ind in group
+    )
 
 
 def _sheet_name(n: int, names: str) -> str:

@@ -19,7 +19,14 @@ from datetime import date
 import polars as pl
 import pytest
 
-from gaoxin.engine.expr import ENGINE_FUNCTIONS, CompileContext, check, compile_expr, describe
+from gaoxin.engine.expr import (
+    ENGINE_FUNCTIONS,
+    CompileContext,
+    ExprError,
+    check,
+    compile_expr,
+    describe,
+)
 from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, build_facts
 from gaoxin.engine.indicators import Indicator, compute
 
@@ -98,12 +105,12 @@ def test_rank_change_in_indicators_default_lag(facts: FactFrame) -> None:
     assert dict(zip(out["entity"], out["value"], strict=True)) == {"Z1": 0.0, "Z2": 0.0, "Z3": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indicators.compute compiles rank_change with a fixed lag of 1 (indicators.py: "
-    "_Compiler.compile, _lag_periods, _offsets); it must use ranking.change_periods",
-)
-def test_rank_change_in_indicators_against_last_year(facts: FactFrame) -> None:
+def test_indicators_refuse_a_year_comparison_rather_than_give_last_periods(
+    facts: FactFrame,
+) -> None:
+    # indicators.compute lags the rank inside rank_change by one period itself (indicators.py:
+    # _Compiler.compile, _lag_periods, _offsets); until it reads ranking.change_periods, a year
+    # comparison there would silently be the month's: it is refused with a message instead.
     ind = Indicator(
         code="x",
         zh="x",
@@ -113,12 +120,8 @@ def test_rank_change_in_indicators_against_last_year(facts: FactFrame) -> None:
         formula='rank_change(fiscal_revenue, lag="year")',
         source="t",
     )  # type: ignore[arg-type]
-    out = compute([ind], facts, ["2025-07"]).frame
-    assert dict(zip(out["entity"], out["value"], strict=True)) == {
-        "Z1": 2.0,
-        "Z2": -1.0,
-        "Z3": None,
-    }
+    with pytest.raises(ExprError, match="位次较上年同期"):
+        compute([ind], facts, ["2025-07"])
 
 
 def test_lag_is_checked_and_described(facts: FactFrame) -> None:

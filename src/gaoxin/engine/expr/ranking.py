@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from gaoxin.engine.expr.errors import ExprError
 from gaoxin.engine.expr.functions import CallArgs, CompileContext, FunctionSpec, Param
 from gaoxin.engine.expr.namespace import ExprType
 from gaoxin.engine.expr.periodic import lag, per_year
@@ -37,6 +38,19 @@ def change_periods(lag_name: object, periods_per_year: int) -> int:
 
 
 def rank_expr(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+    """The rank of ``x`` in its partition; ``indicators.compute`` computes the rank inside a
+    ``rank_change`` with it, as a column, and lags that column by one period itself."""
+    if args.spec.name == "rank_change" and args.literal("lag", "period") == "year":
+        # Until indicators.compute lags by ranking.change_periods, a year comparison there would
+        # silently give last period's change: refuse it instead.
+        raise ExprError(
+            '指标计算暂不支持 rank_change(…, lag="year")（位次较上年同期）；'
+            "月监测表（gaoxin monitor）已给出「位次较上年同期」一列"
+        )
+    return _rank(args, ctx)
+
+
+def _rank(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     within = str(args.literal("within", "all"))
     descending = str(args.literal("order", "desc")) == "desc"
     keys = [str(ctx.options.get("kind_column", "kind"))]
@@ -48,7 +62,7 @@ def rank_expr(args: CallArgs, ctx: CompileContext) -> pl.Expr:
 
 
 def _rank_change(args: CallArgs, ctx: CompileContext) -> pl.Expr:
-    r = rank_expr(args, ctx)
+    r = _rank(args, ctx)
     return lag(r, change_periods(args.literal("lag", "period"), per_year(ctx)), ctx) - r
 
 
@@ -100,7 +114,7 @@ SPECS = (
     FunctionSpec(
         name="rank",
         params=_PARAMS,
-        compile=rank_expr,
+        compile=_rank,
         label="排名",
         describe=lambda a, r: f"{a['x']}在同级主体中的{_scope(a)}排名",
     ),
