@@ -1,0 +1,36 @@
+"""Read-only admin: entries are recorded by `gaoxin awards` and never edited by hand."""
+
+from django.contrib import admin
+
+from gaoxin.awards.models import AwardEntry
+
+
+@admin.register(AwardEntry)
+class AwardEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "pack",
+        "period",
+        "rule",
+        "article",
+        "entity",
+        "outcome",
+        "amount",
+        "action",
+        "paid_in",
+        "kind",
+        "approval",
+        "recorded_at",
+    )
+    list_filter = ("pack", "period", "kind", "outcome", "approval")
+    search_fields = ("entity__code", "entity__name", "rule", "text")
+    list_select_related = ("entity",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
