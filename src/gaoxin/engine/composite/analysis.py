@@ -191,42 +191,70 @@ def batch_index(
     """Index scores for R replications: (R,) indices into ``options`` (from
     :func:`score_options`) and ``aggregations``, and an (R, edges) weight multiplier.
 
-    Replications run ``chunk`` at a time, each chunk one batched array (chunk x units x
-    indicators), which bounds the memory. Data-driven weights (entropy, CRITIC, PCA) are
-    re-estimated for every replication from that replication's children scores, then
-    multiplied by its multipliers; explicit, equal and AHP weights are only multiplied.
+    Replications run ``chunk`` at a time, which bounds the memory. A node whose children are
+    all indicators sees the same children scores in every replication with the same option,
+    so its data-driven weights are estimated once per option and its children are a
+    broadcast view, not a copy per replication; nodes above are batched over (replications,
+    units, children). Every replication's arithmetic is the same whatever the chunk, so a
+    replay of a choices table gives the same numbers bit for bit. Data-driven weights
+    (entropy, CRITIC, PCA) are re-estimated from each replication's children scores (for a
+    node over indicators: once per option, which is the same), then multiplied by its
+    multipliers; explicit, equal and AHP weights are only multiplied.
     """
     R = len(option_idx)
     out = np.full((R, options.shape[1]), np.nan)
     for start in range(0, R, chunk):  # a loop over chunks of replications, not over units
         sl = slice(start, start + chunk)
         out[sl] = _index_chunk(
-            ev, options[option_idx[sl]], agg_idx[sl], weight_mult[sl], aggregations
+            ev, options, option_idx[sl], agg_idx[sl], weight_mult[sl], aggregations
         )
     return out
 
 
 def _index_chunk(
     ev: Evaluation,
-    NR: np.ndarray,
+    options: np.ndarray,
+    option_idx: np.ndarray,
     agg_idx: np.ndarray,
     weight_mult: np.ndarray,
     aggregations: list[str],
 ) -> np.ndarray:
     fw = ev.framework
-    inds = fw.indicators()
-    scores: dict[str, np.ndarray] = {n.code: NR[:, :, j] for j, n in enumerate(inds)}
+    pos = {n.code: j for j, n in enumerate(fw.indicators())}
     edge_pos = {(p.code, c.code): e for e, (p, c) in enumerate(_edges(fw))}
+    scores: dict[str, np.ndarray] = {}  # aggregates: r x units
+
+    def children_scores(node: Node) -> np.ndarray:  # r x units x k
+        return np.stack(
+            [
+                options[option_idx, :, pos[c.code]] if c.is_indicator else scores[c.code]
+                for c in node.children
+            ],
+            axis=-1,
+        )
+
+    r, units = len(option_idx), options.shape[1]
     for node in fw.aggregates_bottom_up():
-        C = np.stack([scores[c.code] for c in node.children], axis=-1)  # r x units x k
-        base = node_weights(node, C)  # (k,) or, data-driven, (r, k)
         mult = weight_mult[:, [edge_pos[(node.code, c.code)] for c in node.children]]
-        W = base * mult  # r x k
-        out = np.full(C.shape[:2], np.nan)
-        for a, method in enumerate(aggregations):  # a handful of methods, each batched over r
-            sel = agg_idx == a
-            if sel.any():
-                out[sel] = agg.aggregate(C[sel], W[sel], method)
+        out = np.full((r, units), np.nan)
+        if all(c.is_indicator for c in node.children):
+            cols = [pos[c.code] for c in node.children]
+            for o in np.unique(option_idx).tolist():  # a handful of options
+                rows = np.flatnonzero(option_idx == o)
+                X = options[o][:, cols]  # units x k, the same for all these replications
+                W = node_weights(node, X) * mult[rows]
+                for a, method in enumerate(aggregations):  # a handful of methods
+                    sel = agg_idx[rows] == a
+                    if sel.any():
+                        Xb = np.broadcast_to(X, (int(sel.sum()), *X.shape))  # a view
+                        out[rows[sel]] = agg.aggregate(Xb, W[sel], method)
+        else:
+            C = children_scores(node)
+            W = node_weights(node, C) * mult  # (k,) or, data-driven, (r, k); times r x k
+            for a, method in enumerate(aggregations):  # a handful of methods, each batched
+                sel = agg_idx == a
+                if sel.any():
+                    out[sel] = agg.aggregate(C[sel], W[sel], method)
         scores[node.code] = out
     return scores[fw.index.code]
 
