@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from gaoxin.engine.packs import Target, load_pack
-from gaoxin.engine.targets import assess
+from gaoxin.engine.targets import IndicatorInfo, assess, target_series, unavailable_reason
 
 CITE = {"article": "一、(二)", "quote": "q"}
 
@@ -203,3 +203,89 @@ def test_no_progress_share_from_a_baseline_that_already_met_the_goal():
     # fell below after starting above: projected 2025 = 12.5 − 3.5 × 2 = 5.5, short: off track
     assert r["fell"]["projected"] == pytest.approx(5.5)
     assert r["fell"]["projected_progress"] is None and r["fell"]["status"] == "off_track"
+
+
+# --- series from computed indicators -----------------------------------------------------------
+
+ENTITIES = pl.DataFrame(
+    {
+        "entity": ["P", "C1", "C2", "Z1", "Z2", "Z3", "Q", "CQ", "ZQ"],
+        "kind": ["province", "city", "city", "zone", "zone", "zone", "province", "city", "zone"],
+        "province": ["P", "P", "P", "P", "P", "P", "Q", "Q", "Q"],
+        "city": [None, "C1", "C2", "C1", "C1", "C2", None, "CQ", "CQ"],
+    }
+)
+INFO = {
+    "hte": IndicatorInfo("zone", additive=True),
+    "share": IndicatorInfo("zone"),
+    "zones": IndicatorInfo("city", additive=True),
+    "gdp_share": IndicatorInfo("province"),
+}
+
+
+def values(rows: list[tuple[str, str, str, float | None]]) -> pl.DataFrame:
+    schema = {"entity": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def test_series_for_each_scope_and_sums_of_additive_indicators():
+    v = values(
+        [
+            ("Z1", "2024", "hte", 10.0),
+            ("Z2", "2024", "hte", None),  # missing: left out of the sum
+            ("Z3", "2024", "hte", 5.0),
+            ("ZQ", "2024", "hte", 100.0),  # another province
+            ("Z1", "2024", "share", 40.0),
+            ("Z3", "2024", "share", 20.0),
+            ("C1", "2024", "zones", 2.0),
+            ("C2", "2024", "zones", 1.0),
+            ("CQ", "2024", "zones", 1.0),
+            ("P", "2024", "gdp_share", 13.5),
+            ("Z1", "2024-06", "hte", 99.0),  # not a year: ignored
+            ("Z1", "2025", "hte", None),
+            ("Z3", "2025", "hte", None),  # every zone missing in 2025: the sum is missing
+        ]
+    )
+    s = target_series(v, ENTITIES, INFO, jurisdiction="P", zones=["Z1", "Z3", "ZQ"])
+    got = {
+        (r["indicator"], r["scope_kind"], r["scope"], r["year"]): r["value"] for r in s.to_dicts()
+    }
+    assert got == {
+        # each zone that reports, inside P (Z2 does not report; ZQ is in Q)
+        ("hte", "zone", "Z1", 2024): 10.0,
+        ("hte", "zone", "Z3", 2024): 5.0,
+        ("hte", "zone", "Z1", 2025): None,
+        ("hte", "zone", "Z3", 2025): None,
+        ("share", "zone", "Z1", 2024): 40.0,
+        ("share", "zone", "Z3", 2024): 20.0,
+        # P: 10 + 5 (Z2 missing and not reporting; ZQ outside); 2025 all missing → missing
+        ("hte", "jurisdiction", "P", 2024): 15.0,
+        ("hte", "jurisdiction", "P", 2025): None,
+        # cities of P, and their additive count summed for P: 2 + 1
+        ("zones", "city", "C1", 2024): 2.0,
+        ("zones", "city", "C2", 2024): 1.0,
+        ("zones", "jurisdiction", "P", 2024): 3.0,
+        # P's own province-level value
+        ("gdp_share", "jurisdiction", "P", 2024): 13.5,
+    }
+    # the whole country sums every reporting zone and every city; ratios are never summed
+    n = target_series(v, ENTITIES, INFO, jurisdiction=None, zones=["Z1", "Z3", "ZQ"])
+    nation = {
+        (r["indicator"], r["year"]): r["value"]
+        for r in n.filter(pl.col("scope_kind") == "jurisdiction").to_dicts()
+    }
+    assert nation == {("hte", 2024): 115.0, ("hte", 2025): None, ("zones", 2024): 4.0}
+
+
+def test_why_a_target_cannot_be_computed():
+    t = target(value=1, scope="jurisdiction", indicator="x")
+    assert "没有指标「x」" in unavailable_reason(t, None, "province")
+    assert unavailable_reason(t, INFO["hte"], "province") is None  # additive, summed
+    assert unavailable_reason(t, INFO["zones"], None) is None  # cities summed for the country
+    assert "不可加总" in unavailable_reason(t, INFO["share"], "province")
+    assert "得不到全国一级" in unavailable_reason(t, INFO["gdp_share"], None)
+    assert unavailable_reason(t, INFO["gdp_share"], "province") is None
+    zone_t = target(value=1, scope="each_zone", indicator="zones")
+    assert "不能逐个高新区" in unavailable_reason(zone_t, INFO["zones"], "province")
+    city_t = target(value=1, scope="each_city", indicator="hte")
+    assert "不能逐个设区市" in unavailable_reason(city_t, INFO["hte"], "province")

@@ -284,12 +284,26 @@ class IndicatorInfo:
     additive: bool = False
 
 
+#: Levels a jurisdiction can sum additive indicators over, from the bottom.
+_SUMMABLE = ("zone", "city", "province")
+
+
+def _below(level: str, jurisdiction_kind: str | None) -> bool:
+    if level not in _SUMMABLE:
+        return False
+    if jurisdiction_kind is None:
+        return True
+    top = _SUMMABLE.index(jurisdiction_kind) if jurisdiction_kind in _SUMMABLE else -1
+    return _SUMMABLE.index(level) < top
+
+
 def unavailable_reason(
     target: Target, info: IndicatorInfo | None, jurisdiction_kind: str | None
 ) -> str | None:
     """Why ``target`` cannot be computed from the catalogue for its scope (None when it can).
-    A jurisdiction's value is the indicator at the jurisdiction's own level, or the sum over its
-    zones of an additive zone indicator (a count or an amount, never a ratio)."""
+    A jurisdiction's value is the indicator at the jurisdiction's own level, or the sum over the
+    zones, cities or provinces inside it of an additive indicator of that level (a count or an
+    amount, never a ratio); the whole country (``jurisdiction_kind`` None) is above them all."""
     if info is None:
         return f"指标目录中没有指标「{target.indicator}」，无法由数据计算"
     level = LEVEL_ZH.get(info.level, info.level)
@@ -298,7 +312,9 @@ def unavailable_reason(
     if target.scope == "each_city" and info.level != "city":
         return f"指标「{target.indicator}」按{level}计算，不能逐个设区市评估"
     if target.scope == "jurisdiction":
-        if info.level == jurisdiction_kind or (info.level == "zone" and info.additive):
+        if info.level == jurisdiction_kind or (
+            info.additive and _below(info.level, jurisdiction_kind)
+        ):
             return None
         where = LEVEL_ZH.get(jurisdiction_kind or "", "全国")
         return (
@@ -367,12 +383,19 @@ def target_series(
         "year",
         "value",
     )
-    additive = [c for c, i in indicators.items() if i.level == "zone" and i.additive]
-    # Zones with the value missing are left out of the sum, and a year where every zone's is
+    kinds = ents.filter(pl.col("entity") == (jurisdiction or ""))["kind"].to_list()
+    j_kind = kinds[0] if kinds else None
+    summable = {c: i.level for c, i in indicators.items() if i.additive and _below(i.level, j_kind)}
+    not_own = pl.lit(True) if j_kind is None else pl.col("kind") != j_kind
+    parts = yearly.filter((pl.col("kind") != "zone") & not_own & inside)
+    below = pl.concat([zones_in, parts]).filter(
+        pl.col("indicator").is_in(list(summable))
+        & (pl.col("kind") == pl.col("indicator").replace_strict(summable, default=None))
+    )
+    # Parts with the value missing are left out of the sum, and a year where every part's is
     # missing stays missing (decision 007), as the catalogue's own sum() does.
     summed = (
-        zones_in.filter(pl.col("indicator").is_in(additive))
-        .group_by("indicator", "year")
+        below.group_by("indicator", "year")
         .agg(value=pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum()))
         .select(
             "indicator",
