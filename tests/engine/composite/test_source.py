@@ -86,11 +86,19 @@ def test_source_problems_have_path_line_and_value(tmp_path):
     assert missing.message == "缺少必填项" and missing.row == 9
 
 
-def test_a_source_changes_the_content_hash(tmp_path):
-    base = "framework: t\nindex: {code: I, children: [{code: a}, {code: b}]}\n"
+def test_citations_do_not_change_the_content_hash(tmp_path):
+    """The hash identifies what the framework computes (decision 012)."""
+    base = "framework: t\nindex: {code: I, children: [{code: a}, {code: b, weight: 2}]}\n"
     plain = _load(tmp_path, base)
-    cited = _load(tmp_path, base + "source: {document: 甲文件}\n")
-    assert plain.content_hash() != cited.content_hash()
+    cited = _load(
+        tmp_path,
+        base.replace("{code: a}", "{code: a, source: {document: 乙}}")
+        + "source: {document: 甲文件, confidence: B}\nassumptions: [等权]\n",
+    )
+    assert cited.index.children[0].source[0].document == "乙"
+    assert plain.content_hash() == cited.content_hash()
+    reweighted = _load(tmp_path, base.replace("weight: 2", "weight: 3"))
+    assert reweighted.content_hash() != plain.content_hash()
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.parent.name}/{p.name}")

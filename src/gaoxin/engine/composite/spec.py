@@ -230,8 +230,22 @@ class Framework(_Sourced):
         return node.scoring or self.scoring
 
     def content_hash(self) -> str:
-        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """Hash of what the framework computes. Sources and assumptions are left out: citing a
+        document or correcting a url does not make a new framework (decision 012)."""
+        body = json.dumps(
+            _without_citations(self.model_dump(mode="json")), sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _without_citations(d: Any) -> Any:
+    if isinstance(d, dict):
+        return {
+            k: _without_citations(v) for k, v in d.items() if k not in ("source", "assumptions")
+        }
+    if isinstance(d, list):
+        return [_without_citations(v) for v in d]
+    return d
 
 
 # -- loading and validation ------------------------------------------------------------
