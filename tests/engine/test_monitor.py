@@ -211,6 +211,7 @@ def test_xlsx_sheets_are_laid_out_for_printing(table: MonitorTable, tmp_path: Pa
         assert ws.print_title_rows == "$3:$5"
         assert ws.print_title_cols == "$A:$B"
         assert ws.freeze_panes == "C7"
+        assert ws.column_dimensions["B"].width >= 17  # zone names on one line
         assert "&P" in ws.oddFooter.center.text
     first, second = wb.worksheets
     assert first["C5"].value == "万元" and first["E5"].value == "%" and first["F5"].value == "位"

@@ -26,7 +26,7 @@ def monitor(
     """月监测/季分析表：各园区重点指标的本期值、累计值、同比增长、排名及位次变化。"""
     django_env.setup()
     from gaoxin.commands.data import _scope
-    from gaoxin.engine.monitor import monitor_table, write_monitor_xlsx
+    from gaoxin.engine.monitor import cell_text, monitor_table, write_monitor_xlsx
     from gaoxin.engine.periods import Period, PeriodError
     from gaoxin.statistics.facts import engine_facts
 
@@ -77,13 +77,9 @@ def monitor(
     shown = headers[: min(len(headers), fits)]
     for h in shown:
         view.add_column(h, overflow="fold")
+    kinds = table.kinds()
     for row in frame.head(40).iter_rows():
-        view.add_row(
-            *[
-                "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
-                for v in row[: len(shown)]
-            ]
-        )
+        view.add_row(*[cell_text(v, k) for v, k in zip(row[: len(shown)], kinds, strict=False)])
     console.print(view)
     if len(shown) < len(headers):
         console.print(

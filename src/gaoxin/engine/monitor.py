@@ -14,6 +14,7 @@ where a variable has no quarterly data of its own (:func:`quarterly_facts`).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +44,8 @@ MISSING_HEADING = "缺报数"
 #: landscape page wide at about 80% scale, 8-point text (rendered through LibreOffice; three a
 #: sheet printed at 52%, 5-point text). See docs/indicators.md.
 PER_SHEET = 2
-#: Column widths (characters): zone code, zone name, then per measure of MEASURES.
+#: Column widths (characters): zone code, zone name (at least; widened to the longest name, up
+#: to 30), then per measure of MEASURES.
 WIDTHS = (9, 17, (12, 13, 8, 5, 7, 7))
 
 
@@ -67,6 +69,14 @@ class MonitorTable:
             for key, zh in MEASURES:
                 out.append(f"{ind.zh}·{zh}（{_unit(ind, key)}）")
             out.append(f"{ind.zh}·{MISSING_HEADING}（个）")
+        return out
+
+    def kinds(self) -> list[str]:
+        """Per column of :meth:`headers`: ``text`` or a number kind of :data:`NUMBER_FORMATS`."""
+        out = ["text", "text"]
+        for ind in self.indicators:
+            out.extend(_kind(ind, key) for key, _ in MEASURES)
+            out.append("count")
         return out
 
     def to_csv(self, path: str | Path) -> Path:
@@ -330,13 +340,30 @@ def _kind(ind: Indicator, key: str) -> str:
     return "value"
 
 
-_NUMBER_FORMATS = {
+NUMBER_FORMATS = {
     "value": "#,##0.00",
     "count": "#,##0",
     "pct": "0.0",
     "rank": "0",
     "change": "+0;-0;0",
 }
+
+
+def cell_text(value: object, kind: str) -> str:
+    """A cell as printed (terminal): 1,234.50 · 12 · 8.3 · +2 · blank for missing."""
+    if value is None:
+        return ""
+    if kind == "text" or not isinstance(value, int | float):
+        return str(value)
+    return {
+        "value": f"{value:,.2f}",
+        "count": f"{value:,.0f}",
+        "pct": f"{value:.1f}",
+        "rank": f"{value:.0f}",
+        "change": f"{value:+.0f}" if value else "0",
+    }[kind]
+
+
 HEADER_ROWS = (2, 4)  # indicator, measure and units rows, repeated on every printed page
 FIRST_DATA_ROW = 5  # the totals row; zones follow
 
@@ -370,7 +397,7 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
     f_text = wb.add_format({**font, "border": 1})
     f_total_text = wb.add_format({**font, "border": 1, "bold": True, "bg_color": "#F2F2F2"})
     cell = {
-        k: wb.add_format({**font, "border": 1, "num_format": v}) for k, v in _NUMBER_FORMATS.items()
+        k: wb.add_format({**font, "border": 1, "num_format": v}) for k, v in NUMBER_FORMATS.items()
     }
     for k in ("rank", "change"):
         cell[k].set_align("center")
@@ -378,12 +405,15 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         k: wb.add_format(
             {**font, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": v}
         )
-        for k, v in _NUMBER_FORMATS.items()
+        for k, v in NUMBER_FORMATS.items()
     }
     label = Period.parse(table.period).label()
     note = f"期间：{label}　数据截至：{table.built_at[:19]}　输入哈希：{table.input_hash[:12]}"
     groups = sheet_groups(table.indicators)
     rows = list(table.frame.iter_rows(named=True))
+    # full official names (兰州高新技术产业开发区) fit on one line: a CJK character is two units
+    longest = max((_display_width(str(r["zone_name"] or "")) for r in rows), default=0)
+    name_width = min(max(WIDTHS[1], longest + 1), 30)
     for n, group in enumerate(groups, start=1):
         names = "、".join(ind.zh for ind in group)
         ws = wb.add_worksheet(_sheet_name(n, names))
@@ -429,7 +459,7 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
             f_note,
         )
         ws.set_column(0, 0, WIDTHS[0])
-        ws.set_column(1, 1, WIDTHS[1])
+        ws.set_column(1, 1, name_width)
         for k in range(len(group)):
             for j, width in enumerate(WIDTHS[2]):
                 ws.set_column(2 + k * len(MEASURES) + j, 2 + k * len(MEASURES) + j, width)
@@ -444,6 +474,10 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         ws.set_footer(f"&C{title}　表{n}　第 &P 页，共 &N 页")
     wb.close()
     return path
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _missing(rows: list[dict[str, object]], group: list[Indicator]) -> int:
