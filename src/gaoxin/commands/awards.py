@@ -313,6 +313,15 @@ def awards(
         console.print(f"JSON 已另存：{json_out}")
 
 
+def _caps(capped_by: list[str] | None, rule_id: str, spec: Any) -> str:
+    """The limits that bit, in the words of the pack: the rule's own cap label, budget labels."""
+    names = dict(CAP_ZH) | {f"budget:{b.id}": b.label for b in spec.budgets}
+    rule = next((r for r in spec.rules if r.id == rule_id), None)
+    if rule is not None and rule.money is not None:
+        names["cap"] = rule.money.cap_label
+    return "、".join(names.get(c, c) for c in capped_by or [])
+
+
 def _width(v: Any) -> int:
     """How many column-width units a cell's text takes (a CJK character takes two)."""
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(v if v is not None else ""))
@@ -356,7 +365,7 @@ def _print_ledger(
             f"{row['name'] or ''} {row['entity']}",
             _outcome_text(row),
             str(row["paid_in"] or ""),
-            "、".join(CAP_ZH.get(c, c) for c in row["capped_by"] or []),
+            _caps(row["capped_by"], row["rule"], spec),
         )
     console.print(t)
     if ledger.height > limit:
@@ -569,7 +578,7 @@ def _write_xlsx(
             wan(r["amount_fen"]) if r["outcome"] == "money" else None,
             r["action_zh"] if r["outcome"] == "action" else None,
             r["paid_in"],
-            "、".join(CAP_ZH.get(c, c) for c in r["capped_by"] or []),
+            _caps(r["capped_by"], r["rule"], spec),
             r["text"],
         ]
         for r in ledger.to_dicts()
