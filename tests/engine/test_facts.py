@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -147,3 +147,63 @@ def test_namespace_names_each_level(facts: FactFrame) -> None:
     assert ns["city_gdp"].level == "city" and ns["gdp"].level == "zone"
     assert ns["institution_rd_expenditure"].level == "institution"
     assert ns["level"].kind == "attribute"
+
+
+def test_every_period_type_gets_its_rows_and_revisions_settle() -> None:
+    """Half-year and quarter codes have the same length ("2025H1", "2025Q1"): each still lands in
+    its own frame. A revised report (later reported_on) replaces the first; a report for an
+    entity not in the registry is left out; certification columns come in kind order."""
+    ents = pl.DataFrame(
+        {
+            "entity": ["P", "C", "Z", "E"],
+            "kind": ["province", "city", "zone", "enterprise"],
+            "name": ["省", "市", "园区", "企业"],
+            "parent": [None, "P", "C", "Z"],
+        }
+    )
+    rows = [
+        ("E", "revenue", "2025", 100.0, "2026-01-10"),
+        ("E", "revenue", "2025", 120.0, "2026-02-10"),  # revision: wins
+        ("E", "revenue", "2025-03", 30.0, None),
+        ("Z", "gdp", "2025Q1", 7.0, None),
+        ("Z", "gdp", "2025H1", 15.0, None),
+        ("X", "revenue", "2025", 999.0, None),  # not in the registry
+    ]
+    obs = pl.DataFrame(
+        rows,
+        schema={
+            "entity": pl.String,
+            "variable": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "reported_on": pl.String,
+        },
+        orient="row",
+    ).with_columns(pl.col("reported_on").str.to_date())
+    certs = pl.DataFrame(
+        {
+            "entity": ["E", "E"],
+            "kind": ["tech_sme", "hte"],
+            "level": [None, None],
+            "granted_on": [date(2024, 1, 1), date(2024, 6, 1)],
+        }
+    )
+    f = build_facts(ents, obs, certs)
+    assert set(f.frames) == {"year", "half", "quarter", "month"}
+
+    def cell(ptype: str, entity: str, period: str, column: str) -> object:
+        frame = f.wide(ptype)
+        return frame.filter((pl.col("entity") == entity) & (pl.col("period") == period))[
+            column
+        ].item()
+
+    assert cell("year", "E", "2025", "revenue") == 120.0
+    assert cell("month", "E", "2025-03", "revenue") == 30.0
+    assert cell("quarter", "Z", "2025Q1", "gdp") == 7.0
+    assert cell("half", "Z", "2025H1", "gdp") == 15.0
+    assert "X" not in f.wide("year")["entity"].to_list()
+    assert f.wide("half")["period"].unique().to_list() == ["2025H1"]
+    assert f.wide("quarter")["period"].unique().to_list() == ["2025Q1"]
+    certs_cols = [c for c in f.wide("year").columns if c.startswith("__cert__")]
+    assert certs_cols == ["__cert__hte", "__cert__tech_sme"]
+    assert cell("year", "E", "2025", "__cert__hte") == 0  # held, without a level
