@@ -9,10 +9,12 @@ frames, byte for byte.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 from types import MappingProxyType
 from typing import Literal
 
@@ -797,6 +799,12 @@ def _enterprises(ctx: _Context, zones: pl.DataFrame) -> tuple[pl.DataFrame, dict
     mu = np.log(MEAN_REVENUE_WAN * factor) - REVENUE_SIGMA**2 / 2
     newcomer = joined >= np.datetime64(f"{ctx.first_year}-01-01")
     base = np.exp(mu + REVENUE_SIGMA * _small_newcomers(rng.standard_normal(n), newcomer))
+    # keep the calibrated mean of the calibration year: capping newcomers lowers it by the capped
+    # lognormal's share of the mean, for the newcomers among that year's firms
+    cal_end = np.datetime64(f"{CALIBRATION_YEAR}-12-31")
+    in_cal = (joined <= cal_end) & (np.isnat(left) | (left > cal_end))
+    share = float(newcomer[in_cal].mean()) if in_cal.any() else 0.0
+    base = base / (1 - share + share * _capped_mean_ratio(REVENUE_SIGMA, NEWCOMER_SIZE_QUANTILE))
     trend = zones["_trend"].to_numpy()[zone_idx]
     steps = trend[:, None] + rng.normal(0.0, 0.15, (n, len(years)))
     walk = np.cumsum(steps, axis=1)
@@ -1311,7 +1319,11 @@ def _observations(
     missing = (rng.random(n) < 0.01) | (np.arange(n) == int(rng.integers(0, n)))
     m_active[missing, (ny - 1) * 12 + missing_month - 1] = False
     quirks["missing_month"] = f"{my[-1]}-{missing_month:02d}"
-    hole = rng.random(m_active.shape) < 0.025
+    # ~2.5% of monthly reports missing, from small firms: the largest tenth (规上 firms on 联网直报)
+    # always report, so one absent giant does not swing its zone's 同比 by hundreds of percent
+    size_rank = np.argsort(np.argsort(revenue_full[:, -1])) / max(n - 1, 1)
+    hole_rate = np.select([size_rank < 0.5, size_rank < 0.9], [0.045, 0.005], 0.0)
+    hole = rng.random(m_active.shape) < hole_rate[:, None]
     reported = m_active & ~hole
     er, mc = np.nonzero(reported)
     yi = mc // 12 + yi0
@@ -1548,6 +1560,14 @@ def _small_newcomers(size: np.ndarray, newcomer: np.ndarray) -> np.ndarray:
     is capped at the ``NEWCOMER_SIZE_QUANTILE`` of all draws. Without it one newcomer of 500亿元
     could treble a small zone's revenue in a month."""
     return np.where(newcomer, np.minimum(size, np.quantile(size, NEWCOMER_SIZE_QUANTILE)), size)
+
+
+def _capped_mean_ratio(sigma: float, quantile: float) -> float:
+    """E[exp(σ·min(Z, c))] / E[exp(σ·Z)] for a standard normal Z capped at its ``quantile`` c."""
+    normal = NormalDist()
+    c = normal.inv_cdf(quantile)
+    capped = math.exp(sigma**2 / 2) * normal.cdf(c - sigma) + math.exp(sigma * c) * (1 - quantile)
+    return capped / math.exp(sigma**2 / 2)
 
 
 def _start_month(joined: np.ndarray, years: np.ndarray) -> np.ndarray:
