@@ -202,7 +202,8 @@ def build_facts(
     frames: dict[str, pl.DataFrame] = {}
     # One period type at a time, so that only one long slice is copied at once.
     for ptype, mask in _period_type_masks(obs["period"]).items():
-        part = obs.filter(mask & keep)
+        # only the columns the wide frame reads (not batch and reported_on) are copied
+        part = obs.select("entity", "variable", "period", "value").filter(mask & keep)
         if part.height == 0:
             continue
         frames[ptype] = _wide(ents, part, certs, cert_kinds)
@@ -465,7 +466,10 @@ def _wide(
     # and every kind in the yearly frame, always has them.
     kinds = {"zone", "city", "province", "institution"}
     firms = ents.filter(pl.col("kind") == "enterprise").select("entity")
-    if ptype == "year" or obs.join(firms, on="entity", how="semi").height:
+    if (
+        ptype == "year"
+        or obs.select(pl.col("entity").is_in(firms["entity"].implode()).any()).item()
+    ):
         kinds.add("enterprise")
     grid = (
         ents.filter(pl.col("kind").is_in(list(kinds)))
