@@ -53,8 +53,9 @@ def test_rules_waiting_for_parameters_or_evaluations_are_named_not_dropped(gansu
     assert result.exit_code == 0, result.output
     assert "top-rank-award：需要设定参数 top_rank_award、top_rank_cutoff" in result.output
     assert (
-        "revoke-after-two-fails：需要评价结果 gansu-provincial-zones-annual 2025" in result.output
-    )
+        "revoke-after-two-fails：需要尚未运行的评价结果，请先运行 gaoxin evaluate --pack gansu "
+        "--framework gansu-provincial-zones-annual --period 2025"
+    ) in result.output
 
 
 def test_an_unknown_rule_is_a_clear_error(gansu):

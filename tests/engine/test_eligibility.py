@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from gaoxin.engine.eligibility import eligibility
-from gaoxin.engine.packs import load_pack
+from gaoxin.engine.packs import Pack, load_pack
 from tests.engine.test_rules import frame_of, grouped_pack, tiny_pack
 
 FUJIAN = load_pack(Path(__file__).parent / "packs" / "data" / "fujian")
@@ -136,3 +136,41 @@ def test_paid_once_and_superseded_awards_bring_nothing_and_are_left_out():
         ("r3", "e0", Decimal("30")),
     ]
     assert e.possible.is_empty()
+
+
+def test_hints_for_text_equality_negation_and_a_compound_part():
+    cite = {"article": "一", "quote": "q"}
+    pack = tiny_pack({"amount": "10"})
+    pack = Pack.model_validate(
+        {
+            **pack.model_dump(by_alias=True),
+            "inputs": [
+                {"id": "base", "label": "基数"},
+                {"id": "ok", "label": "符合", "type": "bool"},
+                {"id": "grade", "label": "评价结论", "type": "string"},
+                {"id": "vetoed", "label": "一票否决", "type": "bool"},
+            ],
+            "rules": [
+                {
+                    "id": "r",
+                    "cite": cite,
+                    "applies_to": "zone",
+                    "when": 'grade == "好" and not vetoed and (base > 5 or ok)',
+                    "action": "commend",
+                }
+            ],
+        }
+    )
+    frame = pl.DataFrame(
+        {"entity": ["z"], "grade": [None], "vetoed": [None], "base": [None], "ok": [None]},
+        schema={"entity": pl.String, "grade": pl.String, "vetoed": pl.Boolean,
+                "base": pl.Float64, "ok": pl.Boolean},
+    )  # fmt: skip
+    [row] = eligibility(pack, frame, "2023").possible.to_dicts()
+    assert row["missing"] == ["grade", "vetoed", "base", "ok"]
+    assert row["needs"] == [
+        "须评价结论 为 “好”",
+        "须一票否决为“否”",
+        "须满足：基数 > 5，或者符合",  # a part with "or" is described whole
+        "须满足：基数 > 5，或者符合",
+    ]

@@ -76,7 +76,11 @@ def eligible(
             except EvaluationMissing as e:
                 blocked = _rules_reading(subset, per, e.missing)
                 for r in blocked:
-                    waiting[r] = "、".join(f"{fw} {p}" for fw, p in e.missing)
+                    waiting[r] = "；".join(
+                        f"gaoxin evaluate --pack {spec.id} --framework {fw} --period {p}"
+                        + (f" --scope {scope}" if scope else "")
+                        for fw, p in e.missing
+                    )
                 chosen = [r for r in chosen if r not in blocked]
                 if not blocked:
                     raise
@@ -120,9 +124,9 @@ def eligible(
             console.print(
                 f"[yellow]未列出[/yellow] {rid}：需要设定参数 {'、'.join(need)}（--param）"
             )
-    for rid, runs in waiting.items():
+    for rid, commands in waiting.items():
         console.print(
-            f"[yellow]未列出[/yellow] {rid}：需要评价结果 {runs}，请先运行 gaoxin evaluate"
+            f"[yellow]未列出[/yellow] {rid}：需要尚未运行的评价结果，请先运行 {escape(commands)}"
         )
     if out is not None:
         _write_xlsx(out, result, names, titles)
