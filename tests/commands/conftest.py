@@ -1,10 +1,12 @@
-"""Small demo jurisdictions in the store for the command tests."""
+"""Small demo jurisdictions in the store for the command tests: Taizhou here, Gansu shared with
+the evaluation tests."""
 
 import pytest
 
 from gaoxin.engine import synth
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
+from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (shared fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -17,15 +19,3 @@ def taizhou(db, taizhou_synth):
     sync_catalogue()
     load_jurisdiction(taizhou_synth, label="测试 taizhou")
     return taizhou_synth
-
-
-@pytest.fixture(scope="session")
-def gansu_synth():
-    return synth.generate("gansu", scale=0.05)
-
-
-@pytest.fixture
-def gansu(db, gansu_synth):
-    sync_catalogue()
-    load_jurisdiction(gansu_synth, label="测试 gansu")
-    return gansu_synth
