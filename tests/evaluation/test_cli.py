@@ -37,7 +37,13 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
     assert "新增高新技术企业数" in headers and "加分" in headers
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=3 + run.units)]
     best = run.results.get(rank=1)
-    assert body[0][:5] == [1, best.entity.code, best.entity.name, best.score, best.grade]
+    assert body[0][:5] == [
+        1,
+        best.entity.code,
+        best.entity.name,
+        pytest.approx(best.score, rel=1e-14),  # Excel keeps 15 significant digits
+        best.grade,
+    ]
     assert [r[5] for r in body] == list(
         run.results.order_by("rank", "entity__code").values_list("rank_change", flat=True)
     )
@@ -85,7 +91,37 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
     )
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(tmp_path / "亩均.xlsx")["排名"]
-    assert [c.value for c in ws[3]][:3] == ["名次", "企业代码", "企业"]
+    assert [c.value for c in ws[3]][:7] == [
+        "名次",
+        "企业代码",
+        "企业",
+        "所属园区",
+        "总分",
+        "等级",
+        "名次变化",
+    ]
+    run = EvaluationRun.objects.get()
+    best = run.results.get(rank=1)
+    assert [c.value for c in ws[4]][:5] == [
+        1,
+        best.entity.code,
+        best.entity.name,
+        best.entity.parent.name,
+        pytest.approx(best.score, rel=1e-14),
+    ]
+
+
+def test_ranks_within_groups_are_printed(gansu, tmp_path):
+    """Sichuan's framework ranks within each zone level as well (groups: [level])."""
+    out = tmp_path / "综合评价.xlsx"
+    r = CliRunner().invoke(
+        app, ["evaluate", "--pack", "sichuan", "--period", "2025", "--out", str(out)], env=ENV
+    )
+    assert r.exit_code == 0, r.output
+    heads = [c.value for c in openpyxl.load_workbook(out)["排名"][3]]
+    assert heads[6] == "组内名次（园区级别）"
+    run = EvaluationRun.objects.get()
+    assert sorted(run.results.values_list("node_scores__rank_level", flat=True))[0] == 1
 
 
 def test_errors_are_in_chinese_and_save_nothing(gansu, tmp_path):

@@ -162,7 +162,8 @@ def _evaluate_pack(
         )
     res = result_frame(run)
     unit_zh = "企业" if run.level == "enterprise" else "高新区"
-    view = Table(title=f"{run.title or run.framework}（{run.period}）", show_lines=False)
+    console.print(f"[bold]{run.title or run.framework}[/]（{run.period}）")
+    view = Table(show_lines=False)
     for h in ("名次", unit_zh, "总分", "等级", "名次变化"):
         view.add_column(h, overflow="fold")
     for r in res.head(30).iter_rows(named=True):

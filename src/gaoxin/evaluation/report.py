@@ -41,10 +41,12 @@ def _names(fw) -> dict[str, str]:
     """Chinese names of the framework's nodes, indicator columns and items (codes otherwise)."""
     if fw is None:
         return {}
+    from gaoxin.engine.facts import ATTRIBUTES
     from gaoxin.engine.indicators import default_indicators
     from gaoxin.engine.variables import default_catalogue
 
-    names = {v.code: v.zh for v in default_catalogue()}
+    names = {a: label for a, (_, label) in ATTRIBUTES.items()}
+    names.update({v.code: v.zh for v in default_catalogue()})
     names.update({i.code: i.zh for i in default_indicators()})
     names.update({n.code: n.name or n.code for n, _, _ in fw.nodes()})
     names.update({n.column or n.code: n.name or n.code for n in fw.indicators()})
@@ -144,10 +146,19 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     res = result_frame(run)
     dims = [n.code for n in fw.index.children] if fw is not None else []
     extra = [c for c in ("bonus", "penalty") if c in res.columns]
+    group_ranks = [c for c in res.columns if c.startswith("rank_") and c != "rank_change"]
     dims = [d for d in dims if d in res.columns]
     has_veto = res["veto"].str.len_chars().fill_null(0).sum() > 0
-    headers = ["名次", f"{unit_zh}代码", unit_zh, "总分", "等级", "名次变化"]
-    widths = [6.0, 12.0, 26.0, 9.0, 8.0, 8.0]
+    enterprise = run.level == "enterprise"
+    headers = ["名次", f"{unit_zh}代码", unit_zh]
+    widths = [6.0, 20.0 if enterprise else 12.0, 26.0]
+    if enterprise:
+        headers.append("所属园区")
+        widths.append(22.0)
+    headers += ["总分", "等级", "名次变化"]
+    widths += [9.0, 8.0, 8.0]
+    headers += [f"组内名次（{names.get(c[5:], c[5:])}）" for c in group_ranks]
+    widths += [9.0] * len(group_ranks)
     if has_veto:
         headers.append("否决项")
         widths.append(10.0)
@@ -158,13 +169,18 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     ws = sheet("排名", headers, widths, title + " 排名")
     for i, r in enumerate(res.iter_rows(named=True)):
         row = 3 + i
-        cell(ws, row, 0, r["rank"], f_rank)
-        cell(ws, row, 1, r["entity"], f_text)
-        cell(ws, row, 2, r["name"], f_text)
-        cell(ws, row, 3, r["score"], f_score)
-        cell(ws, row, 4, r["grade"] or None, f_centre)
-        cell(ws, row, 5, r["rank_change"], f_change)
-        j = 6
+        values = [(r["rank"], f_rank), (r["entity"], f_text), (r["name"], f_text)]
+        if enterprise:
+            values.append((r["parent"], f_text))
+        values += [
+            (r["score"], f_score),
+            (r["grade"] or None, f_centre),
+            (r["rank_change"], f_change),
+            *[(r[c], f_rank) for c in group_ranks],
+        ]
+        for j, (v, fmt) in enumerate(values):
+            cell(ws, row, j, v, fmt)
+        j = len(values)
         if has_veto:
             cell(ws, row, j, r["veto"] or None, f_centre)
             j += 1

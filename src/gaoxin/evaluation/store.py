@@ -257,12 +257,14 @@ def _store(
 
 
 def result_frame(run: EvaluationRun) -> pl.DataFrame:
-    """A run's results as a frame: entity code and name, score, rank, change, grade, veto,
-    strengths, weaknesses, then one column per node score, in rank order."""
+    """A run's results as a frame: entity code and name, the name of the entity above it (an
+    enterprise's zone), score, rank, change, grade, veto, strengths, weaknesses, then one column
+    per node score (and bonus, penalty, ranks within groups), in rank order."""
     rows = list(
         run.results.order_by("rank", "entity__code").values_list(
             "entity__code",
             "entity__name",
+            "entity__parent__name",
             "score",
             "rank",
             "rank_change",
@@ -271,14 +273,14 @@ def result_frame(run: EvaluationRun) -> pl.DataFrame:
             "strengths",
             "weaknesses",
             "node_scores",
-            "inputs",
         )
     )
     base = pl.DataFrame(
-        [r[:9] for r in rows],
+        [r[:10] for r in rows],
         schema={
             "entity": pl.String,
             "name": pl.String,
+            "parent": pl.String,
             "score": pl.Float64,
             "rank": pl.Int64,
             "rank_change": pl.Int64,
@@ -289,7 +291,9 @@ def result_frame(run: EvaluationRun) -> pl.DataFrame:
         },
         orient="row",
     )
-    nodes = pl.DataFrame([r[9] for r in rows], infer_schema_length=None) if rows else pl.DataFrame()
+    nodes = (
+        pl.DataFrame([r[10] for r in rows], infer_schema_length=None) if rows else pl.DataFrame()
+    )
     return pl.concat([base, nodes], how="horizontal") if nodes.width else base
 
 
