@@ -508,7 +508,9 @@ def _row(
         r["current_year"],
         f"{goal}{unit}",
         t.deadline,
-        r["progress"],
+        # past the goal the share of the way means nothing more than "all of it" (8.7 → 27.7
+        # against 10 would read 1454 %); a fall below the baseline stays negative
+        None if r["progress"] is None else min(r["progress"], 1.0),
         r["projected"],
         STATUS_ZH[r["status"]],
         note,
@@ -552,9 +554,9 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
         for k, v in status_fill.items()
     }
     columns = [
-        ("目标", 40, f_text),
+        ("目标", 36, f_text),
         ("条款", 9, f_center),
-        ("范围", 14, f_text),
+        ("范围", 22, f_text),
         ("基期", 14, f_center),
         ("现值", 11, f_value),
         ("现值年份", 7, f_center),
