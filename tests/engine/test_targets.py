@@ -289,3 +289,25 @@ def test_why_a_target_cannot_be_computed():
     assert "不能逐个高新区" in unavailable_reason(zone_t, INFO["zones"], "province")
     city_t = target(value=1, scope="each_city", indicator="hte")
     assert "不能逐个设区市" in unavailable_reason(city_t, INFO["hte"], "province")
+
+
+def test_the_printed_table_lists_every_target_in_the_pack_order():
+    from gaoxin.engine.targets import targets_table
+
+    a = target(value=10, scope="each_zone").model_copy(update={"id": "a"})
+    b = target(value=1).model_copy(update={"id": "b", "indicator": "nowhere"})
+    c = target(value=2, upper=3, kind="count").model_copy(update={"id": "c", "indicator": "y"})
+    s = series("zone", {"Z2": {2024: 8.7, 2025: 27.7}, "Z1": {2024: 12.0, 2025: 9.0}})
+    assessed = assess([a, c], s, 2025)  # c has no data at all
+    table = targets_table(
+        [a, b, c], assessed, {"b": "指标目录中没有指标「nowhere」"}, {"Z1": "甲区"}
+    )
+    rows = table.select("范围", "指标", "进度", "状态", "说明").rows()
+    assert rows == [
+        # a: Z1 fell from 12 (already above 10) to 9 — no share of the way; Z2 past the goal: 100 %
+        ("Z2", "x", 1.0, "已实现", "预测按线性趋势（近2年）"),
+        ("甲区", "x", None, "滞后", "预测按线性趋势（近2年）"),
+        ("全辖区", "nowhere", None, "无法计算", "指标目录中没有指标「nowhere」"),
+        ("全辖区", "y", None, "无法计算", "辖区内没有该指标的数据"),
+    ]
+    assert table["目标值"].to_list() == ["≥ 10", "≥ 10", "≥ 1", "2–3"]

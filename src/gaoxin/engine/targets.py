@@ -466,7 +466,15 @@ def _row(
     title = t.cite.quote  # the clause's own words name the target best
     unit = t.unit or ""
     if r is None:
-        goal = f"{_CMP_ZH[t.comparison]} {_num(float(t.value))}{unit}"
+        v = _num(float(t.value))
+        if t.upper is not None:
+            v = f"{v}–{_num(float(t.upper))}"
+        if t.kind == "multiple":
+            goal = f"{t.baseline_year}年的 {v} 倍"
+        elif t.kind == "increase":
+            goal = f"比{t.baseline_year}年增加 {v}{unit}"
+        else:
+            goal = f"{v}{unit}" if t.upper is not None else f"{_CMP_ZH[t.comparison]} {v}{unit}"
         return (
             order,
             title,
