@@ -118,7 +118,7 @@ def record(
     with transaction.atomic():
         standing = {
             (e.rule, e.entity.code): e
-            for e in AwardEntry.objects.select_for_update()
+            for e in AwardEntry.objects.select_for_update(of=("self",))
             .standing()
             .filter(pack=receipt.pack, period=period)
             .select_related("entity")
