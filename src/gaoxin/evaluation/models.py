@@ -64,13 +64,22 @@ class RunQuerySet(_FrozenQuerySet):
     _updatable = APPROVAL_FIELDS
     _path = "scope__path"
 
-    def current(self, framework: str, period: str, scope: Entity | None = None):
-        """The newest completed run of ``framework`` for ``period`` over exactly ``scope``."""
-        return (
-            self.filter(framework=framework, period=period, scope=scope, status=RunStatus.COMPLETED)
-            .order_by("-created_at", "-id")
-            .first()
+    def current(self, framework: str, period: str, scope: Entity | None = None, **selection):
+        """The newest completed run of ``framework`` for ``period`` over exactly ``scope``;
+        with ``level=`` and ``where=``, the newest that ranked that selection of units."""
+        qs = self.filter(
+            framework=framework, period=period, scope=scope, status=RunStatus.COMPLETED
         )
+        if "level" in selection:
+            qs = qs.filter(level=selection["level"])
+        if "where" in selection:
+            where = selection["where"]
+            qs = (
+                qs.filter(parameters__where=where)
+                if where
+                else qs.filter(models.Q(parameters__where=None) | models.Q(parameters__where=""))
+            )
+        return qs.order_by("-created_at", "-id").first()
 
 
 class ResultQuerySet(_FrozenQuerySet):

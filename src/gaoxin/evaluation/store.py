@@ -159,7 +159,10 @@ def run_framework(
             code,
         )
 
-    previous = EvaluationRun.objects.current(fw.framework, str(p.previous()), scope)
+    # ranks are compared only between runs that ranked the same selection of units
+    previous = EvaluationRun.objects.current(
+        fw.framework, str(p.previous()), scope, level=level, where=where
+    )
     history: list[pl.DataFrame] = []
     history_periods: list[str] = []
     if fw.impute.method == "last":
