@@ -128,6 +128,11 @@ def test_recording_again_writes_only_what_changed(loaded, tmp_path):
         ("reversal", -300_000_000),
         ("award", 200_000_000),
     ]
+    first, reversal, _ = rows
+    shown = runner.invoke(app, ["explain", str(first.pk)]).output.replace("\n", "")
+    assert f"本记录已被第 {reversal.pk} 号记录冲销" in shown
+    shown = runner.invoke(app, ["explain", str(reversal.pk)]).output.replace("\n", "")
+    assert f"冲销第 {first.pk} 号记录" in shown and "-300.00 万元" in shown
 
 
 def test_a_bad_inputs_file_records_nothing(loaded, tmp_path):
