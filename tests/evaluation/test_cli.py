@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from gaoxin.cli import app
 from gaoxin.evaluation.models import EvaluationRun
+from gaoxin.registry.models import Entity
 
 pytestmark = pytest.mark.django_db
 
@@ -112,16 +113,32 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
 
 
 def test_ranks_within_groups_are_printed(gansu, tmp_path):
-    """Sichuan's framework ranks within each zone level as well (groups: [level])."""
+    """Sichuan's framework ranks within each zone level as well (groups: [level]); a zone with a
+    major safety accident reported is vetoed to 不合格, printed with the reason."""
+    from gaoxin.statistics.models import Batch, Observation, Variable
+
+    Observation.objects.update_or_create(
+        entity=Entity.objects.get(code="620100N1"),
+        variable=Variable.objects.get(code="major_safety_accidents"),
+        period="2025",
+        defaults={"value": 1, "batch": Batch.objects.create(kind="manual", label="测试：安全事故")},
+    )
     out = tmp_path / "综合评价.xlsx"
     r = CliRunner().invoke(
         app, ["evaluate", "--pack", "sichuan", "--period", "2025", "--out", str(out)], env=ENV
     )
     assert r.exit_code == 0, r.output
-    heads = [c.value for c in openpyxl.load_workbook(out)["排名"][3]]
+    ws = openpyxl.load_workbook(out)["排名"]
+    heads = [c.value for c in ws[3]]
     assert heads[6] == "组内名次（园区级别）"
     run = EvaluationRun.objects.get()
     assert sorted(run.results.values_list("node_scores__rank_level", flat=True))[0] == 1
+    # a veto is printed with its reason, not its code
+    vetoed = run.results.get(entity__code="620100N1")
+    assert (vetoed.veto, vetoed.grade) == ("safety", "不合格")
+    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "620100N1")
+    assert row[heads.index("否决项")].value.startswith("重大安全生产事故一票否决")
+    assert row[4].value == "不合格"
 
 
 def test_errors_are_in_chinese_and_save_nothing(gansu, tmp_path):

@@ -46,6 +46,7 @@ def _names(fw) -> dict[str, str]:
     from gaoxin.engine.variables import default_catalogue
 
     names = {a: label for a, (_, label) in ATTRIBUTES.items()}
+    names["zone"] = "所属园区"
     names.update({v.code: v.zh for v in default_catalogue()})
     names.update({i.code: i.zh for i in default_indicators()})
     names.update({n.code: n.name or n.code for n, _, _ in fw.nodes()})
@@ -120,7 +121,7 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         for j, (h, w) in enumerate(zip(headers, widths, strict=True)):
             ws.write(2, j, h, f_head)
             ws.set_column(j, j, w)
-        ws.set_row(2, 30)
+        ws.set_row(2, 45)  # three lines of wrapped header
         ws.freeze_panes(3, 0)
         ws.repeat_rows(0, 2)
         ws.set_paper(9)  # A4
@@ -149,6 +150,7 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     group_ranks = [c for c in res.columns if c.startswith("rank_") and c != "rank_change"]
     dims = [d for d in dims if d in res.columns]
     has_veto = res["veto"].str.len_chars().fill_null(0).sum() > 0
+    vetoes = {v.code: v.reason or v.code for v in fw.veto} if fw is not None else {}
     enterprise = run.level == "enterprise"
     headers = ["名次", f"{unit_zh}代码", unit_zh]
     widths = [6.0, 20.0 if enterprise else 12.0, 26.0]
@@ -161,7 +163,7 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     widths += [9.0] * len(group_ranks)
     if has_veto:
         headers.append("否决项")
-        widths.append(10.0)
+        widths.append(18.0)
     headers += [names.get(d, d) for d in dims] + [
         {"bonus": "加分", "penalty": "扣分"}[c] for c in extra
     ]
@@ -182,7 +184,8 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
             cell(ws, row, j, v, fmt)
         j = len(values)
         if has_veto:
-            cell(ws, row, j, r["veto"] or None, f_centre)
+            fired = [vetoes.get(v, v) for v in (r["veto"] or "").split(";") if v]
+            cell(ws, row, j, "；".join(fired) or None, f_wrap)
             j += 1
         for c in [*dims, *extra]:
             cell(ws, row, j, r[c], f_score)
