@@ -237,3 +237,11 @@ def test_check_reports_unknown_framework_field_and_bad_formula_with_line(tmp_pat
 def test_every_shipped_pack_binds_cleanly():
     for d in sorted(p for p in PACKS.iterdir() if (p / "pack.yaml").is_file()):
         assert [p for p in check_pack(d) if p.severity == "error"] == [], d.name
+
+
+def test_a_period_without_data_is_refused(facts, pack):
+    with pytest.raises(ProblemsError) as e:
+        rules_frame(pack, facts, "2030", HISTORY)
+    (p,) = e.value.problems
+    assert (p.code, p.value) == ("awards.no_data", "2030")
+    assert "2024" in p.message

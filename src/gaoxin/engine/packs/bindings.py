@@ -133,6 +133,18 @@ def rules_frame(
     spec = loaded.spec
     per = period if isinstance(period, Period) else Period.parse(period)
     kinds = sorted({r.applies_to for r in spec.rules})
+    known = facts.periods(per.kind)
+    if str(per) not in known:
+        have = "、".join(known[-6:]) or "无"
+        raise ProblemsError(
+            [
+                Problem(
+                    "awards.no_data",
+                    f"数据中没有 {per} 的记录（已有：{have}）；请先导入该期间的数据",
+                    value=str(per),
+                )
+            ]
+        )
     wide = facts.wide(per.kind).filter(pl.col("period") == str(per))
     names = facts.entities.select("entity", "name").unique("entity")
     base = (
