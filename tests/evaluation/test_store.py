@@ -5,11 +5,14 @@ enterprise scheme, history() as decision 009 gives it, and errors that write not
 import math
 from decimal import Decimal
 
+import openpyxl
 import polars as pl
 import pytest
 
+from gaoxin.engine.composite import Framework
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
+from gaoxin.evaluation.report import write_run_xlsx
 from gaoxin.evaluation.store import HISTORY_SCHEMA, history, run_framework
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.models import Observation
@@ -144,6 +147,9 @@ def test_mu_efficiency_over_the_demo_enterprises(gansu):
     assert math.isclose(r.score, expected, rel_tol=1e-9)
     grades = list(run.results.order_by("rank").values_list("grade", flat=True))
     assert grades[0] == "A" and grades[-1] == "D"
+    # the run keeps the framework it used, infinite caps included, exactly
+    stored = EvaluationRun.objects.get(pk=run.pk).record["framework_spec"]
+    assert Framework.model_validate(stored).content_hash() == run.framework_hash
 
 
 def test_history_is_the_frame_the_rules_read(gansu):
@@ -236,6 +242,13 @@ def test_last_observed_imputation_reads_earlier_periods_and_scope_limits_units(g
             "method": "last",
         }
     ]
+
+    # the workbook names the indicators from the framework kept in the run, not the pack's file
+    (tmp_path / "frameworks" / "last.yaml").unlink()
+    write_run_xlsx(run, tmp_path / "last.xlsx")
+    heads = [c.value for c in openpyxl.load_workbook(tmp_path / "last.xlsx")["排名"][3]]
+    assert heads[-2:] == ["高新技术产业营业收入", "地区生产总值"]
+    (tmp_path / "frameworks" / "last.yaml").write_text(LAST, encoding="utf-8")
 
     lanzhou_city = Entity.objects.get(kind="region", code="620100")
     city_run = run_framework(str(tmp_path), None, "2025", lanzhou_city)

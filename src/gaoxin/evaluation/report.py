@@ -57,7 +57,18 @@ def _names(fw) -> dict[str, str]:
 
 
 def _framework(run: EvaluationRun):
-    """The run's framework as the pack has it now, if unchanged (names and units for headers)."""
+    """The framework the run used (kept in its record), for names and units in headers; the
+    pack's copy if the record predates that and the file is unchanged; else None (codes)."""
+    from pydantic import ValidationError
+
+    from gaoxin.engine.composite import Framework
+
+    spec = run.record.get("framework_spec")
+    if spec is not None:
+        try:
+            return Framework.model_validate(spec)
+        except ValidationError:  # written by another version of the spec
+            pass
     try:
         fw, _ = find_pack(run.pack).framework(run.framework)
     except Exception:

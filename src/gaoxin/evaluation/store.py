@@ -99,6 +99,18 @@ def _finite(x: Any) -> Any:
     return x
 
 
+def _jsonable(x: Any) -> Any:
+    """``x`` with every non-finite float as the text pydantic reads back ("Infinity", "NaN"):
+    PostgreSQL's jsonb has no such numbers (a 亩均 score's cap is .inf)."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return "NaN" if x != x else ("Infinity" if x > 0 else "-Infinity")
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    return x
+
+
 def _previous_ranks(run: EvaluationRun | None, unit: str) -> pl.DataFrame | None:
     if run is None:
         return None
@@ -203,6 +215,7 @@ def _store(
         "pack_hash": pf.hash,
         "period": period,
         "title": fw.title,
+        "framework_spec": fw.model_dump(mode="json"),
         "run_parameters": {k: v for k, v in parameters.items() if k != "previous_run"},
         "imputed": ev.imputation_report().to_dicts(),
         "treatment": [
@@ -234,7 +247,7 @@ def _store(
             units=res.height,
             status=RunStatus.COMPLETED,
             previous=previous,
-            record=record,
+            record=_jsonable(record),
             created_by=user,
         )
         rows = []
