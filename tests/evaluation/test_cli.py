@@ -30,7 +30,7 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
     assert f"已保存评价运行 #{run.pk}" in result.output and "兰州高新" in result.output
 
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["排名", "指标", "插补", "异常值处理", "运行记录"]
+    assert wb.sheetnames == ["排名", "指标", "优势与短板", "插补", "异常值处理", "运行记录"]
     ws = wb["排名"]
     assert "甘肃省省级高新区年度考核评价" in ws["A1"].value and "2025年" in ws["A1"].value
     headers = [c.value for c in ws[3]]
@@ -54,6 +54,12 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
 
     heads = [c.value for c in wb["指标"][3]]
     assert "高新技术产业营业收入（万元）" in heads and "高新技术产业营业收入增速（%）" in heads
+    strong = {r[1].value: r[3].value for r in wb["优势与短板"].iter_rows(min_row=4)}
+    codes = best.strengths.split(";")
+    names = {"new_hte": "新增高新技术企业数", "hightech_industry_revenue": "高新技术产业营业收入"}
+    names |= {"hightech_revenue_growth": "高新技术产业营业收入增速"}
+    names |= {"hte_new_employees": "高新技术企业新增从业人员数"}
+    assert strong[best.entity.code] == "、".join(names[c] for c in codes)
     receipt = {r[0].value: r[1].value for r in wb["运行记录"].iter_rows(min_row=4)}
     assert receipt["输入数据哈希 (SHA-256)"] == run.data_hash
     assert receipt["评价体系哈希 (SHA-256)"] == run.framework_hash

@@ -1,8 +1,9 @@
 """The printed result of a stored run: the XLSX a division hands round.
 
 Sheets: 排名 (titled ranking: 名次, unit, 总分, 等级, 名次变化, the dimension scores), 指标 (the raw
-values each unit was evaluated on, with units), 插补 and 异常值处理 (what the engine did to the
-data), 运行记录 (the receipt: pack and its hash, framework hash, data hash, engine version).
+values each unit was evaluated on, with units), 优势与短板 (each unit's best and worst indicators by
+rank), 插补 and 异常值处理 (what the engine did to the data), 运行记录 (the receipt: pack and its
+hash, framework hash, data hash, engine version).
 Everything is read from the database, so the file can be rebuilt from any run.
 """
 
@@ -232,6 +233,22 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         cell(ws, 3 + i, 1, r[1], f_text)
         for j, v in enumerate(r[2:]):
             cell(ws, 3 + i, 2 + j, v, f_value if isinstance(v, int | float) else f_text)
+
+    # 优势与短板: each unit's best and worst indicators by its rank among the units
+    ws = sheet(
+        "优势与短板",
+        ["名次", f"{unit_zh}代码", unit_zh, "优势指标（排名最靠前）", "短板指标（排名最靠后）"],
+        [6.0, 20.0 if enterprise else 12.0, 26.0, 40.0, 40.0],
+        title + " 优势与短板",
+    )
+    for i, r in enumerate(res.iter_rows(named=True)):
+        row = 3 + i
+        cell(ws, row, 0, r["rank"], f_rank)
+        cell(ws, row, 1, r["entity"], f_text)
+        cell(ws, row, 2, r["name"], f_text)
+        for j, k in ((3, "strengths"), (4, "weaknesses")):
+            codes = [c for c in (r[k] or "").split(";") if c]
+            cell(ws, row, j, "、".join(names.get(c, c) for c in codes) or None, f_wrap)
 
     # 插补
     by_code = dict(zip(inputs["entity"], inputs["name"], strict=True))
