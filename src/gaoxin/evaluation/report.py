@@ -9,6 +9,8 @@ Everything is read from the database, so the file can be rebuilt from any run.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,11 @@ UNIT_ZH = {"zone": "高新区", "enterprise": "企业"}
 FONT = {"font_name": "SimSun", "font_size": 10}
 # Beyond this many columns a sheet fitted to an A4 page width is too small to read.
 MAX_COLUMNS_PER_PAGE = 14
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel column units at 10 pt: a CJK character takes two, other characters one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _names(fw) -> dict[str, str]:
@@ -97,7 +104,14 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties({"title": title, "created": run.created_at.replace(tzinfo=None)})
     f_title = wb.add_format(
-        {**FONT, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
+        {
+            **FONT,
+            "bold": True,
+            "font_size": 16,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
     )
     f_note = wb.add_format({**FONT, "font_size": 9})
     f_head = wb.add_format(
@@ -119,6 +133,9 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     f_change = wb.add_format({**FONT, "border": 1, "num_format": "+0;-0;0", "align": "center"})
     f_centre = wb.add_format({**FONT, "border": 1, "align": "center"})
 
+    widths_of: dict[str, list[float]] = {}
+    row_lines: dict[tuple[str, int], int] = {}
+
     def sheet(name: str, headers: list[str], widths: list[float], heading: str):
         ws = wb.add_worksheet(name)
         n = len(headers)
@@ -129,7 +146,10 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         else:
             ws.write(0, 0, heading, f_title)
             ws.write(1, 0, note, f_note)
-        ws.set_row(0, 28)
+        # a 16 pt title is 1.6 times as wide as 10 pt text; two lines when it does not fit
+        title_lines = math.ceil(_display_width(heading) * 1.6 / sum(widths[:span]))
+        ws.set_row(0, 24 * min(max(title_lines, 1), 2) + 4)
+        widths_of[ws.name] = widths
         for j, (h, w) in enumerate(zip(headers, widths, strict=True)):
             ws.write(2, j, h, f_head)
             ws.set_column(j, j, w)
@@ -152,8 +172,13 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     def cell(ws, r: int, c: int, v: Any, fmt) -> None:
         if v is None or (isinstance(v, float) and v != v):
             ws.write_blank(r, c, None, fmt)
-        else:
-            ws.write(r, c, v, fmt)
+            return
+        ws.write(r, c, v, fmt)
+        if fmt is f_wrap and isinstance(v, str):  # Excel does not grow a row for wrapped text
+            lines = math.ceil(_display_width(v) / max(widths_of[ws.name][c] - 1, 1))
+            if lines > row_lines.get((ws.name, r), 1):
+                row_lines[(ws.name, r)] = lines
+                ws.set_row(r, 13.5 * lines)
 
     # 排名
     res = result_frame(run)
