@@ -253,10 +253,10 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         [12.0, 26.0, *[12.0] * len(cols)],
         title + " 指标原始值",
     )
-    for i, r in enumerate(inputs.iter_rows()):
-        cell(ws, 3 + i, 0, r[0], f_text)
-        cell(ws, 3 + i, 1, r[1], f_text)
-        for j, v in enumerate(r[2:]):
+    for i, vals in enumerate(inputs.iter_rows()):
+        cell(ws, 3 + i, 0, vals[0], f_text)
+        cell(ws, 3 + i, 1, vals[1], f_text)
+        for j, v in enumerate(vals[2:]):
             cell(ws, 3 + i, 2 + j, v, f_value if isinstance(v, int | float) else f_text)
 
     # 优势与短板: each unit's best and worst indicators by its rank among the units

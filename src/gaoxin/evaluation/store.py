@@ -16,12 +16,12 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
-from gaoxin.engine.composite import Evaluation, evaluate
-from gaoxin.engine.composite.inputs import evaluation_inputs, framework_columns
+from gaoxin.engine.composite import Evaluation, Framework, evaluate
+from gaoxin.engine.composite.inputs import evaluation_inputs
 from gaoxin.engine.periods import Period, PeriodError
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.evaluation.choices import RunStatus, UnitLevel
-from gaoxin.evaluation.frameworks import find_pack
+from gaoxin.evaluation.frameworks import PackFrameworks, find_pack
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
 from gaoxin.registry.models import Entity
 
@@ -124,7 +124,7 @@ def run_framework(
     period: str,
     scope: Entity | None = None,
     *,
-    level: str = UnitLevel.ZONE,
+    level: str = "zone",
     where: str | None = None,
     user=None,
     progress: Progress = _noop,
@@ -159,9 +159,7 @@ def run_framework(
     # in code order, so that the input hash does not depend on the order the store returns rows
     data = data.join(reporting, on=fw.unit, how="semi").sort(fw.unit)
     without_data -= data.height
-    indicators = [
-        c for c in framework_columns(fw) if c in {n.column or n.code for n in fw.indicators()}
-    ]
+    indicators = list(dict.fromkeys(n.column or n.code for n in fw.indicators()))
     present = data.select(pl.any_horizontal(pl.col(indicators).is_not_null()).sum()).item()
     if data.height == 0 or present == 0:
         raise _problem(
@@ -200,8 +198,18 @@ def run_framework(
 
 
 def _store(
-    pf, fw, period, scope, level, parameters, data, ev: Evaluation, previous, user
+    pf: PackFrameworks,
+    fw: Framework,
+    period: str,
+    scope: Entity | None,
+    level: UnitLevel,
+    parameters: dict[str, Any],
+    data: pl.DataFrame,
+    ev: Evaluation,
+    previous: EvaluationRun | None,
+    user: Any,
 ) -> EvaluationRun:
+    """The run and one result per ranked unit, in one transaction."""
     unit = fw.unit
     res = ev.result
     codes = res[unit].to_list()
@@ -227,7 +235,7 @@ def _store(
         ],
     }
     node_cols = [n.code for n, _, _ in fw.nodes()]
-    extra = [c for c in ("bonus", "penalty") if c in res.columns]
+    extra: list[str] = [c for c in ("bonus", "penalty") if c in res.columns]
     extra += [c for c in res.columns if c.startswith("rank_") and c != "rank_change"]
     inputs = {r[unit]: r for r in data.with_columns(pl.col(unit).cast(pl.String)).to_dicts()}
     with transaction.atomic():
