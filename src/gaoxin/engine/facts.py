@@ -479,15 +479,25 @@ def _wide(
             (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
             & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
         )
+        # Sorted here, while the grid is narrow; the joins below keep its order, so the wide
+        # frame is never sorted (a sort copies every column of millions of rows).
+        .sort("kind", "entity", "seq")
     )
     values = obs.pivot(on="variable", index=["entity", "period"], values="value")
-    frame = grid.join(values, on=["entity", "period"], how="left")
-    frame = _with_certifications(frame, certs, periods, cert_kinds)
+    # Certification status joins the narrow grid too, before the variables' columns.
+    grid = _with_certifications(grid, certs, periods, cert_kinds)
+    frame = grid.join(values, on=["entity", "period"], how="left", maintain_order="left")
+    certified = [c for c in grid.columns if c.startswith(("__cert__", "__certprev__"))]
+    frame = frame.select(
+        *[c for c in grid.columns if c not in certified],
+        *[c for c in values.columns if c not in ("entity", "period")],
+        *certified,
+    )
+    del values
     frame = frame.drop("parent", "joined_on", "left_on", "start", "end")
     # Few distinct values on millions of rows: categorical, not a string per row.
     small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
-    frame = frame.with_columns(pl.col(small).cast(pl.Categorical))
-    return frame.sort("kind", "entity", "seq")
+    return frame.with_columns(pl.col(small).cast(pl.Categorical))
 
 
 def _with_certifications(
@@ -522,9 +532,19 @@ def _with_certifications(
     wide = wide.select("entity", "day", *cert_kinds)
     now = wide.rename({k: cert_column(k) for k in cert_kinds})
     before = wide.rename({k: cert_column(k, prev=True) for k in cert_kinds})
-    frame = frame.join(now, left_on=["entity", "end"], right_on=["entity", "day"], how="left")
+    frame = frame.join(
+        now,
+        left_on=["entity", "end"],
+        right_on=["entity", "day"],
+        how="left",
+        maintain_order="left",
+    )
     frame = frame.with_columns(_before=pl.col("start").dt.offset_by("-1d")).join(
-        before, left_on=["entity", "_before"], right_on=["entity", "day"], how="left"
+        before,
+        left_on=["entity", "_before"],
+        right_on=["entity", "day"],
+        how="left",
+        maintain_order="left",
     )
     return frame.drop("_before")
 
