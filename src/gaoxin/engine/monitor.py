@@ -121,9 +121,10 @@ def monitor_table(
     if Period.parse(period).kind == "quarter":
         facts = quarterly_facts(facts)
         if str(Period.parse(period)) not in facts.periods("quarter"):
-            p = Period.parse(period)
+            asked = Period.parse(period)
             raise ValueError(
-                f"{p.label()}没有季度数据，月度数据也不到季末（需要{p.months()[-1].label()}的数据）"
+                f"{asked.label()}没有季度数据，月度数据也不到季末"
+                f"（需要{asked.months()[-1].label()}的数据）"
             )
     cat = list(catalogue if catalogue is not None else default_indicators())
     by_code = {i.code: i for i in cat}
@@ -460,9 +461,10 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         )
         ws.set_column(0, 0, WIDTHS[0])
         ws.set_column(1, 1, name_width)
-        for k in range(len(group)):
+        for slot in range(len(group)):
             for j, width in enumerate(WIDTHS[2]):
-                ws.set_column(2 + k * len(MEASURES) + j, 2 + k * len(MEASURES) + j, width)
+                at_col = 2 + slot * len(MEASURES) + j
+                ws.set_column(at_col, at_col, width)
         ws.freeze_panes(FIRST_DATA_ROW + 1, 2)  # headers, units and the totals row stay in view
         ws.set_landscape()
         ws.set_paper(9)  # A4
