@@ -384,7 +384,11 @@ def _rows_needed(
     asked = frame.filter(pl.col("period").is_in(list(periods)))["seq"]
     if asked.len() == 0:
         return frame.head(0)
-    return frame.filter(pl.col("seq").is_between(asked.min() - back, asked.max()))  # type: ignore[operator]
+    lo, hi = asked.min() - back, asked.max()  # type: ignore[operator]
+    seq = frame["seq"]
+    if seq.min() >= lo and seq.max() <= hi:  # type: ignore[operator]
+        return frame  # every row is needed: no copy of the whole frame
+    return frame.filter(pl.col("seq").is_between(lo, hi))
 
 
 def _prepare(
