@@ -14,6 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gaoxin.commands.packs_common import (
+    evaluation_history,
+    find_pack,
+    parameters,
+    runnable_rules,
+    scope_entity,
+)
 from gaoxin.engine.problems import Problem, ProblemsError
 
 if TYPE_CHECKING:
@@ -23,8 +30,6 @@ if TYPE_CHECKING:
 
 console = Console(soft_wrap=True)
 FEN_PER_WAN = 1_000_000
-#: How far back evaluation history is read (for failures in a row and the best earlier rank).
-HISTORY_YEARS = 10
 STEP_ZH = {
     "raw": "按公式计算",
     "tiered_fen": "按阶梯、舍入后",
@@ -48,31 +53,6 @@ def _fail(problems: list[Problem], title: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _find_pack(pack: str) -> LoadedPack:
-    from gaoxin.commands.packs import shipped_packs
-    from gaoxin.engine.packs import load_pack
-
-    dirs = shipped_packs()
-    d = next((p for p in dirs if p.name == pack), None)
-    if d is None and Path(pack).is_dir():
-        d = Path(pack)
-    if d is None:
-        for p in dirs:  # by the id inside pack.yaml
-            if f"\nid: {pack}\n" in (p / "pack.yaml").read_text(encoding="utf-8"):
-                d = p
-    if d is None:
-        raise ProblemsError(
-            [
-                Problem(
-                    "awards.unknown_pack",
-                    f"找不到政策包「{pack}」；内置政策包有：{'、'.join(p.name for p in dirs)}",
-                    value=pack,
-                )
-            ]
-        )
-    return load_pack(d)
-
-
 def _pack_hash(d: Path) -> str:
     try:  # one definition for evaluation runs and awards (gaoxin.evaluation)
         from gaoxin.evaluation.frameworks import pack_hash
@@ -81,98 +61,6 @@ def _pack_hash(d: Path) -> str:
 
         return hashlib.sha256((d / "pack.yaml").read_bytes()).hexdigest()
     return pack_hash(d)
-
-
-def _scope(code: str | None) -> Any:
-    if code is None:
-        return None
-    from gaoxin.registry.models import Entity
-
-    found = Entity.objects.filter(code=code, kind__in=["region", "zone"]).first()
-    if found is None:
-        raise ProblemsError([Problem("awards.scope", "登记库中没有这个辖区或园区代码", value=code)])
-    return found
-
-
-def _history(
-    needed: list[tuple[str, str]], scope: Any = None
-) -> tuple[pl.DataFrame | None, dict[tuple[str, str], int]]:
-    """The evaluation history the rules read, from the current completed runs over ``scope``
-    (as ``gaoxin evaluate --scope`` made them), and their ids."""
-    import polars as pl
-
-    from gaoxin.engine.periods import Period
-
-    if not needed:
-        return None, {}
-    try:
-        from gaoxin.evaluation.models import EvaluationRun
-        from gaoxin.evaluation.store import history
-    except ImportError:  # pragma: no cover - the evaluation app not installed
-        return None, {}
-    frames, runs = [], {}
-    for fw in sorted({f for f, _ in needed}):
-        last = max(Period.parse(p) for f, p in needed if f == fw)
-        periods = [str(last.shift(-k)) for k in range(HISTORY_YEARS, -1, -1)]
-        h = history(fw, periods, scope=scope)
-        for p in h["period"].unique().to_list():
-            run = EvaluationRun.objects.current(fw, p, scope)
-            if run is not None:
-                runs[(fw, p)] = run.pk
-        frames.append(h)
-    hist = pl.concat(frames, how="diagonal_relaxed")
-    run_ids = pl.DataFrame(
-        [(f, p, r) for (f, p), r in runs.items()],
-        schema={"framework": pl.String, "period": pl.String, "run": pl.Int64},
-        orient="row",
-    )
-    return hist.join(run_ids, on=["framework", "period"], how="left"), runs
-
-
-def _parameters(values: list[str] | None) -> dict[str, str]:
-    out = {}
-    for v in values or []:
-        if "=" not in v:
-            raise ProblemsError(
-                [
-                    Problem(
-                        "awards.param", "参数应写成 名称=数值，例如 --param hte_award=20", value=v
-                    )
-                ]
-            )
-        k, x = v.split("=", 1)
-        try:
-            Decimal(x)
-        except ArithmeticError:
-            raise ProblemsError(
-                [Problem("awards.param", f"参数「{k}」的值应当是数字", value=x)]
-            ) from None
-        out[k.strip()] = x.strip()
-    return out
-
-
-def _runnable(pack: LoadedPack, given: dict[str, str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Rules whose parameters all have a value (in the pack or given), and the others with the
-    parameters they still need: the document leaves those amounts open (予以补贴)."""
-    from gaoxin.engine.expr import check
-
-    spec = pack.spec
-    open_ = {p.id for p in spec.parameters if not p.values and p.id not in given}
-    ns = pack.namespace()
-    ok, skipped = [], {}
-    for r in spec.rules:
-        srcs = [r.when] + (
-            [x for x in (r.money.amount, r.money.floor, r.money.cap, r.money.rule_cap) if x]
-            if r.money
-            else []
-        )
-        names = {n for s in srcs for n in check(s, ns, functions=pack.functions).names}
-        need = sorted(names & open_)
-        if need:
-            skipped[r.id] = need
-        else:
-            ok.append(r.id)
-    return ok, skipped
 
 
 def _paid_before(pack_id: str, period: str) -> pl.DataFrame:
@@ -238,13 +126,13 @@ def awards(
         from django.utils import timezone
 
         day = date.fromisoformat(decided_on) if decided_on else timezone.localdate()
-        loaded = _find_pack(pack)
+        loaded = find_pack(pack)
         spec = loaded.spec
-        given = _parameters(param)
+        given = parameters(param)
         supplied = read_supplied(inputs, spec) if inputs is not None else None
-        where = _scope(scope)
+        where = scope_entity(scope)
         facts = engine_facts(where)
-        hist, _runs = _history(evaluations_needed(loaded, per), where)
+        hist, _runs = evaluation_history(evaluations_needed(loaded, per), where)
         bound = rules_frame(
             loaded,
             facts,
@@ -254,7 +142,7 @@ def awards(
             supplied_name=inputs.name if inputs else "输入文件",
             scope=scope,
         )
-        ok, skipped = _runnable(loaded, given)
+        ok, skipped = runnable_rules(loaded, given)
         outcomes = run_rules(
             loaded,
             bound.frame,
@@ -653,7 +541,7 @@ def explain(
     notes: dict[str, str] = {}
     cap_zh = dict(CAP_ZH)
     try:
-        spec = _find_pack(e.pack).spec
+        spec = find_pack(e.pack).spec
         labels = {i.id: i.label for i in spec.inputs} | {p.id: p.label for p in spec.parameters}
         notes = {i.id: i.note for i in spec.inputs if i.note}
         cap_zh |= {f"budget:{b.id}": b.label for b in spec.budgets}

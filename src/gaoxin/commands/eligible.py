@@ -36,8 +36,14 @@ def eligible(
     limit: Annotated[int, typer.Option("--limit", help="终端每张表最多显示的行数")] = 40,
 ) -> None:
     """免申即享：按已有数据列出本期符合条件的主体，以及可能符合、还缺哪些数据的主体。不记入台账。"""
-    from gaoxin.commands.awards import _find_pack, _history, _parameters, _runnable, _scope
     from gaoxin.commands.django_env import setup
+    from gaoxin.commands.packs_common import (
+        evaluation_history,
+        find_pack,
+        parameters,
+        runnable_rules,
+        scope_entity,
+    )
 
     setup()
     from gaoxin.engine.eligibility import eligibility
@@ -50,17 +56,17 @@ def eligible(
             per = Period.parse(period)
         except PeriodError as e:
             raise ProblemsError([Problem("eligible.period", str(e), value=period)]) from None
-        loaded = _find_pack(pack)
+        loaded = find_pack(pack)
         spec = loaded.spec
         unknown = sorted(set(rule or ()) - {r.id for r in spec.rules})
         if unknown:
             raise ProblemsError(
                 Problem("eligible.rule", f"政策包中没有规则「{r}」", value=r) for r in unknown
             )
-        given = _parameters(param)
-        ok, skipped = _runnable(loaded, given)
+        given = parameters(param)
+        ok, skipped = runnable_rules(loaded, given)
         chosen = [r for r in ok if not rule or r in rule]
-        where = _scope(scope)
+        where = scope_entity(scope)
         facts = engine_facts(where)
         # Rules that read an evaluation not yet run are left out (and said so), not the list.
         waiting: dict[str, str] = {}
@@ -70,7 +76,7 @@ def eligible(
                 spec=spec.model_copy(update={"rules": [r for r in spec.rules if r.id in chosen]}),
             )
             try:
-                hist, _ = _history(evaluations_needed(subset, per), where)
+                hist, _ = evaluation_history(evaluations_needed(subset, per), where)
                 bound = rules_frame(subset, facts, per, hist, None, scope=scope)
                 break
             except EvaluationMissing as e:

@@ -19,19 +19,17 @@ console = Console(soft_wrap=True)
 def _pack(name: str):
     """A shipped pack by id (``taizhou-2024``) or a pack directory."""
     from gaoxin.commands.packs import shipped_packs
+    from gaoxin.commands.packs_common import pack_dir
     from gaoxin.engine.packs import load_pack
     from gaoxin.engine.problems import ProblemsError
 
-    path = Path(name)
-    if not (path / "pack.yaml").is_file():
-        shipped = {p.name: p for p in shipped_packs()}
-        if name not in shipped:
-            console.print(
-                f"[red]找不到政策包「{name}」[/]：请给出政策包目录，或内置政策包编号之一："
-                + "、".join(shipped)
-            )
-            raise typer.Exit(2)
-        path = shipped[name]
+    path = pack_dir(name)
+    if path is None:
+        console.print(
+            f"[red]找不到政策包「{name}」[/]：请给出政策包目录，或内置政策包编号之一："
+            + "、".join(p.name for p in shipped_packs())
+        )
+        raise typer.Exit(2)
     try:
         return load_pack(path)
     except ProblemsError as e:
