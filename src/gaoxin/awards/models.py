@@ -1,11 +1,12 @@
 """The award ledger: one row per money award or action decided under a pack's rule, append-only.
 
 A row is written once and never edited or deleted: ``save`` on a stored row, ``delete`` and
-``QuerySet.update``/``delete`` raise :class:`Frozen`. The one thing that moves is the review
-state (``approval``), which the web app changes through :meth:`AwardEntry.set_approval`. A
+``QuerySet.update``/``delete`` raise :class:`gaoxin.audit.Frozen`. The one thing that moves is
+the review state (``approval``), which the web app changes through
+:meth:`AwardEntry.set_approval` (both from :mod:`gaoxin.audit`). A
 correction is a reversal row (``kind=reversal``, the negated amount, ``reverses`` the row it
 cancels) plus a new row; see :mod:`gaoxin.awards.ledger`. Scope follows the registry: an entry
-is in a user's scope when its entity is (``entity__path__startswith``).
+is in a user's scope when its entity is (:mod:`gaoxin.accounts.scoping`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.accounts.scoping import ScopedQuerySet
+from gaoxin.audit import AppendOnlyQuerySet, Approval, Frozen, Reviewed
 from gaoxin.registry.models import Entity
 
+__all__ = ["Approval", "AwardEntry", "AwardQuerySet", "EntryKind", "Frozen", "Outcome"]
+
 FEN_PER_WAN = 1_000_000
-
-
-class Frozen(Exception):
-    """An attempt to change or delete a recorded award entry."""
 
 
 class EntryKind(models.TextChoices):
@@ -34,42 +35,17 @@ class Outcome(models.TextChoices):
     ACTION = "action", _("处理措施")
 
 
-class Approval(models.TextChoices):
-    PENDING = "pending", _("待审核")
-    APPROVED = "approved", _("已审定")
-    RETURNED = "returned", _("已退回")
+class AwardQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
+    """Entries of entities in a scope's subtree; never edited or deleted in bulk."""
 
-
-class AwardQuerySet(models.QuerySet):
-    def delete(self):  # noqa: D102
-        raise Frozen("award entries are never deleted; record a reversal instead")
-
-    def update(self, **kwargs):  # noqa: D102
-        if set(kwargs) != {"approval"}:
-            raise Frozen("award entries are never edited; record a reversal instead")
-        return super().update(**kwargs)
-
-    def within(self, scope: Entity | str | None) -> AwardQuerySet:
-        """Entries of entities in ``scope``'s subtree: the registry's scope rule."""
-        if scope is None:
-            return self
-        prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(entity__path__startswith=prefix)
-
-    def restrict(self, user) -> AwardQuerySet:
-        from gaoxin.accounts.models import NoScope, scope_of
-
-        try:
-            return self.within(scope_of(user))
-        except NoScope:
-            return self.none()
+    scope_path = "entity__path"
 
     def standing(self) -> AwardQuerySet:
         """Awards not reversed: the ledger as it stands."""
         return self.filter(kind=EntryKind.AWARD, reversed_by__isnull=True)
 
 
-class AwardEntry(models.Model):
+class AwardEntry(Reviewed, models.Model):
     """One decision of a pack's rule for one entity and period, with its trace and receipt."""
 
     pack = models.CharField(_("政策包"), max_length=64, db_index=True)
@@ -109,6 +85,8 @@ class AwardEntry(models.Model):
     )
 
     objects = AwardQuerySet.as_manager()
+    mutable_fields = frozenset({"approval"})
+    frozen_remedy = "更正请重新核定（gaoxin awards），系统会记一笔冲销和一条新记录"
 
     class Meta:
         verbose_name = _("奖补与处理记录")
@@ -131,18 +109,3 @@ class AwardEntry(models.Model):
     def amount(self) -> Decimal | None:
         """The amount in 万元, exact."""
         return None if self.amount_fen is None else Decimal(self.amount_fen) / FEN_PER_WAN
-
-    def save(self, *args, **kwargs):  # noqa: D102
-        if self.pk is not None and not self._state.adding:
-            raise Frozen("award entries are never edited; record a reversal instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # noqa: D102
-        raise Frozen("award entries are never deleted; record a reversal instead")
-
-    def set_approval(self, state: str) -> None:
-        """Move the review state, the only field of a recorded entry that changes."""
-        if state not in Approval.values:
-            raise ValueError(state)
-        AwardEntry.objects.filter(pk=self.pk).update(approval=state)
-        self.approval = state

@@ -1,7 +1,12 @@
-"""Choice sets of evaluation runs; identifiers follow shared GLOSSARY.md."""
+"""Choice sets of evaluation runs; identifiers follow shared GLOSSARY.md. The review state,
+``Approval``, is shared with the award ledger and lives in :mod:`gaoxin.audit`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gaoxin.audit import Approval
+
+__all__ = ["Approval", "RunStatus", "UnitLevel"]
 
 
 class UnitLevel(models.TextChoices):
@@ -14,11 +19,3 @@ class UnitLevel(models.TextChoices):
 class RunStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
     FAILED = "failed", _("失败")
-
-
-class Approval(models.TextChoices):
-    """Where a run stands in the division's review; the only thing about a run that changes."""
-
-    PENDING = "pending", _("待审核")
-    APPROVED = "approved", _("已审定")
-    RETURNED = "returned", _("已退回")

@@ -1,11 +1,13 @@
 """Frozen evaluation runs and the score, rank and grade each gave a unit (decision 009).
 
 A run is written once, in one transaction with its results, and never edited: ``save`` on a
-stored run or result, ``delete``, and ``QuerySet.update``/``delete`` all raise :class:`Frozen`.
-The one exception is the review state (``approval``, ``approved_by``, ``approved_at``), which the
-web app moves through ``EvaluationRun.set_approval``. A newer completed run of the same
+stored run or result, ``delete``, and ``QuerySet.update``/``delete`` all raise
+:class:`gaoxin.audit.Frozen`. The one exception is the review state (``approval``,
+``approved_by``, ``approved_at``), which the web app moves through ``EvaluationRun.set_approval``
+(both from :mod:`gaoxin.audit`). A newer completed run of the same
 framework, period and scope supersedes an older one: ``EvaluationRun.objects.current(...)``.
-Scope rules are those of the registry: ``within(scope)`` keeps runs whose scope lies inside it.
+Scope rules are those of the registry (:mod:`gaoxin.accounts.scoping`): ``within(scope)`` keeps
+runs whose scope lies inside it.
 """
 
 from __future__ import annotations
@@ -15,54 +17,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gaoxin.evaluation.choices import Approval, RunStatus, UnitLevel
+from gaoxin.accounts.scoping import ScopedQuerySet
+from gaoxin.audit import AppendOnly, AppendOnlyQuerySet, Approval, Frozen, Reviewed
+from gaoxin.evaluation.choices import RunStatus, UnitLevel
 from gaoxin.registry.models import Entity
+
+__all__ = ["EvaluationResult", "EvaluationRun", "Frozen", "ResultQuerySet", "RunQuerySet"]
 
 HASH = {"max_length": 64}
 APPROVAL_FIELDS = frozenset({"approval", "approved_by", "approved_at"})
 
 
-class Frozen(Exception):
-    """An attempt to change or delete a stored evaluation run or result."""
-
-
-class _FrozenQuerySet(models.QuerySet):
-    """Refuses bulk edits and deletes; scoped like entities through the entity path at
-    ``_path`` (decision 003)."""
-
-    _updatable: frozenset[str] = frozenset()
-    _path = "entity__path"
-
-    def delete(self):
-        raise Frozen("evaluation runs and results are never deleted")
-
-    def update(self, **kwargs):
-        if not kwargs.keys() <= self._updatable:
-            raise Frozen("evaluation runs and results are never edited")
-        return super().update(**kwargs)
-
-    def within(self, scope: Entity | str | None):
-        """Rows in the subtree of ``scope``; everything for None."""
-        if scope is None:
-            return self
-        prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(**{f"{self._path}__startswith": prefix})
-
-    def restrict(self, user):
-        """Rows ``user`` may see: their scope's subtree (gaoxin.accounts); nothing without one."""
-        from gaoxin.accounts.models import NoScope, scope_of
-
-        try:
-            return self.within(scope_of(user))
-        except NoScope:
-            return self.none()
-
-
-class RunQuerySet(_FrozenQuerySet):
+class RunQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
     """Runs by the scope they were made over (a run over the whole store only for None)."""
 
-    _updatable = APPROVAL_FIELDS
-    _path = "scope__path"
+    scope_path = "scope__path"
 
     def current(self, framework: str, period: str, scope: Entity | None = None, **selection):
         """The newest completed run of ``framework`` for ``period`` over exactly ``scope``;
@@ -82,11 +51,13 @@ class RunQuerySet(_FrozenQuerySet):
         return qs.order_by("-created_at", "-id").first()
 
 
-class ResultQuerySet(_FrozenQuerySet):
+class ResultQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
     """Results by the unit's place in the hierarchy."""
 
+    scope_path = "entity__path"
 
-class EvaluationRun(models.Model):
+
+class EvaluationRun(Reviewed, models.Model):
     """One evaluation of a pack's framework for a period: what went in and how it was computed."""
 
     pack = models.CharField(_("政策包"), max_length=64)
@@ -150,6 +121,8 @@ class EvaluationRun(models.Model):
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     objects = RunQuerySet.as_manager()
+    mutable_fields = APPROVAL_FIELDS
+    frozen_remedy = "结果有误请重新运行评价，新的运行取代旧的"
 
     class Meta:
         verbose_name = _("评价运行")
@@ -162,29 +135,12 @@ class EvaluationRun(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title or self.framework} {self.period}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= APPROVAL_FIELDS:
-                raise Frozen("an evaluation run is never edited; run the evaluation again")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Frozen("evaluation runs are never deleted")
-
-    def set_approval(self, state: str, user=None) -> None:
-        """Move the run through review (the web app's approval step)."""
-        self.approval = Approval(state)
-        self.approved_by = user
-        self.approved_at = timezone.now()
-        self.save(update_fields=["approval", "approved_by", "approved_at"])
-
     def is_current(self) -> bool:
         cur = EvaluationRun.objects.current(self.framework, self.period, self.scope)
         return cur is not None and cur.pk == self.pk
 
 
-class EvaluationResult(models.Model):
+class EvaluationResult(AppendOnly, models.Model):
     """One unit's result in a run: index score, rank, change, grade, veto, every node's score."""
 
     run = models.ForeignKey(
@@ -206,6 +162,7 @@ class EvaluationResult(models.Model):
     weaknesses = models.CharField(_("薄弱指标"), max_length=500, blank=True)
 
     objects = ResultQuerySet.as_manager()
+    frozen_remedy = "结果有误请重新运行评价，新的运行取代旧的"
 
     class Meta:
         verbose_name = _("评价结果")
@@ -221,11 +178,3 @@ class EvaluationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id} #{self.rank} {self.score}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise Frozen("an evaluation result is never edited; run the evaluation again")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Frozen("evaluation results are never deleted")

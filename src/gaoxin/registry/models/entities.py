@@ -2,7 +2,8 @@
 
 Province -> city -> (county) -> zone -> enterprise / institution. The materialised ``path``
 makes a subtree one prefix filter; the same filter scopes a user's access, so every scoped
-query goes through ``Entity.objects.within(scope)``. Placement changes keep their history in
+query goes through ``Entity.objects.within(scope)`` (the rule itself is in
+``gaoxin.accounts.scoping``). Placement changes keep their history in
 ``Membership`` rows with validity dates, so a reorganisation does not rewrite the past.
 """
 
@@ -15,32 +16,17 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.accounts.scoping import ScopedQuerySet
 from gaoxin.registry.choices import EntityKind
 
 PATH_SEP = "/"
 
 
-class EntityQuerySet(models.QuerySet):
-    def within(self, scope: Entity | str | None) -> EntityQuerySet:
-        """Entities in the subtree of ``scope`` (itself included); everything for None.
+class EntityQuerySet(ScopedQuerySet):
+    """Entities are scoped by their own path: views, the API, imports and exports go through
+    ``within(scope)``, access control through ``restrict(user)`` (gaoxin.accounts.scoping)."""
 
-        The one place where scope is applied: views, the API, imports and exports call it,
-        and access control will pass a user's organisation here.
-        """
-        if scope is None:
-            return self
-        prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(path__startswith=prefix)
-
-    def restrict(self, user) -> EntityQuerySet:
-        """Entities ``user`` may see: the subtree of their scope (gaoxin.accounts); nothing
-        for a user without one."""
-        from gaoxin.accounts.models import NoScope, scope_of
-
-        try:
-            return self.within(scope_of(user))
-        except NoScope:
-            return self.none()
+    scope_path = "path"
 
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.filter(kind=kind)

@@ -1,7 +1,8 @@
 """Observations keyed by (entity, variable, period), their source batches and change history.
 
 Nothing is overwritten without a trace: every insert, change or deletion of a value appends an
-``ObservationChange`` row (old value, new value, batch, who, when, why). History is append-only.
+``ObservationChange`` row (old value, new value, batch, who, when, why). History is append-only
+(``gaoxin.audit``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.accounts.scoping import ScopedQuerySet
+from gaoxin.audit import AppendOnly, AppendOnlyQuerySet
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.choices import BatchKind
 from gaoxin.statistics.models.variables import Variable
@@ -48,22 +51,16 @@ class Batch(models.Model):
         return f"#{self.pk} {self.label}"
 
 
-class ObservationQuerySet(models.QuerySet):
-    def within(self, scope: Entity | str | None) -> ObservationQuerySet:
-        """Observations of entities in ``scope``'s subtree: the same scope rule as entities."""
-        if scope is None:
-            return self
-        prefix = scope.path if isinstance(scope, Entity) else scope
-        return self.filter(entity__path__startswith=prefix)
+class ObservationQuerySet(ScopedQuerySet):
+    """Observations of entities in a scope's subtree: the same scope rule as entities."""
 
-    def restrict(self, user) -> ObservationQuerySet:
-        """Observations ``user`` may see: the same rule as ``EntityQuerySet.restrict``."""
-        from gaoxin.accounts.models import NoScope, scope_of
+    scope_path = "entity__path"
 
-        try:
-            return self.within(scope_of(user))
-        except NoScope:
-            return self.none()
+
+class ChangeQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
+    """Value history, scoped like the observations it records; never edited or deleted."""
+
+    scope_path = "entity__path"
 
 
 class Observation(models.Model):
@@ -101,7 +98,7 @@ class Observation(models.Model):
         return f"{self.entity} {self.variable.code} {self.period} = {self.value}"
 
 
-class ObservationChange(models.Model):
+class ObservationChange(AppendOnly, models.Model):
     """Append-only history of every value: created (old is null), changed, deleted (new is null)."""
 
     entity = models.ForeignKey(
@@ -127,6 +124,9 @@ class ObservationChange(models.Model):
     changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
 
+    objects = ChangeQuerySet.as_manager()
+    frozen_remedy = "数值有误请重新导入或填报，改动会另记一条"
+
     class Meta:
         verbose_name = _("数值变更记录")
         verbose_name_plural = _("数值变更记录")
@@ -137,8 +137,3 @@ class ObservationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id}/{self.variable_id}/{self.period}: {self.old_value} → {self.new_value}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("observation history is append-only")
-        super().save(*args, **kwargs)
