@@ -24,25 +24,12 @@ from django.db import connection, transaction
 from gaoxin.awards.models import AwardEntry, EntryKind
 from gaoxin.engine.packs.bindings import Bound
 from gaoxin.engine.problems import Problem, ProblemsError
-from gaoxin.engine.rules import Outcomes
+from gaoxin.engine.rules import LEDGER_COLUMNS, Outcomes
 from gaoxin.registry.models import Entity
 
-#: Trace columns kept as the entry's own fields, not repeated in its ``trace`` JSON.
-_OWN = (
-    "rule",
-    "entity",
-    "period",
-    "outcome",
-    "amount_fen",
-    "amount",
-    "action",
-    "paid_in",
-    "capped_by",
-    "article",
-    "quote",
-    "text",
-    "action_zh",
-)
+#: Trace columns kept as the entry's own fields, not repeated in its ``trace`` JSON: the rules'
+#: ledger columns plus the texts the entry stores.
+_OWN = (*LEDGER_COLUMNS, "quote", "text", "action_zh")
 
 
 @dataclass(frozen=True)
