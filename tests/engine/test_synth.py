@@ -519,6 +519,54 @@ def test_zone_and_city_statistics_allow_shares_of_the_city() -> None:
     assert iva_city.height == j.zones["region_code"].n_unique()
 
 
+@pytest.mark.parametrize("key", ["fujian", "gansu", "sichuan", "national"])
+def test_province_totals_allow_the_zones_share_of_the_province(key: str) -> None:
+    """Sichuan 一(二) measures the zones' GDP, 高新技术产业 and 科技服务业 revenue against the
+    province's: each province holding a zone reports them, above its host cities' total."""
+    j = jurisdiction(key)
+    o = j.observations.filter((pl.col("period") == "2024") & (pl.col("entity_kind") == "region"))
+    provinces = o.filter(pl.col("entity_key").str.ends_with("0000"))
+    hosts = {c[:2] + "0000" for c in j.zones["region_code"].to_list()}
+    assert set(provinces["entity_key"]) == hosts
+    assert set(provinces["variable"]) == set(synth.PROVINCE_VARIABLES)
+    cities = (
+        o.filter(~pl.col("entity_key").str.ends_with("0000"))
+        .group_by(pl.col("entity_key").str.slice(0, 2).alias("p"), "variable")
+        .agg(pl.col("value").sum().alias("cities"))
+    )
+    both = provinces.with_columns(p=pl.col("entity_key").str.slice(0, 2)).join(
+        cities, on=["p", "variable"]
+    )
+    assert both.height == provinces.height
+    # a province whose zones have no section-M firm has no 科技服务业 revenue in the demo at all
+    empty = both.filter(pl.col("value") == 0)
+    assert (empty["cities"] == 0).all() and set(empty["variable"]) <= {"tech_service_revenue"}
+    both = both.filter(pl.col("value") > 0)
+    low, _ = synth.HOST_CITIES_SHARE_OF_PROVINCE
+    share = both["cities"] / both["value"]
+    assert (share >= low * 0.9).all() and (share <= 0.95 + 1e-6).all()  # capped like the cities
+
+
+def test_a_city_jurisdiction_has_no_province_totals() -> None:
+    o = jurisdiction("taizhou").observations.filter(pl.col("entity_kind") == "region")
+    assert set(o["entity_key"]) == {"331000"}
+
+
+def test_zone_tech_service_revenue_is_its_section_m_firms_revenue() -> None:
+    j = jurisdiction("fujian")
+    o = synth.latest_observations(j.observations).filter(pl.col("period") == "2024")
+    section_m = j.enterprises.filter(pl.col("industry_code").str.starts_with("M"))["uscc"]
+    reported = o.filter(
+        pl.col("entity_key").is_in(section_m.implode()) & (pl.col("variable") == "revenue")
+    )["value"].sum()
+    zones = o.filter(
+        (pl.col("entity_kind") == "zone") & (pl.col("variable") == "tech_service_revenue")
+    )
+    # the zone reports the whole; the firms' own reports have their ~2.5% holes
+    assert reported <= zones["value"].sum() * (1 + 1e-9) <= reported / 0.95
+    assert zones.height == j.zones.height - 1  # every zone in force (the 2023 one too)
+
+
 def test_zone_counts_match_the_enterprises() -> None:
     j = jurisdiction("gansu")
     counts = j.observations.filter(

@@ -84,6 +84,10 @@ MU_VALUE_ADDED_WAN = 136.16  # 黄岩 2022 亩均增加值 benchmark (万元/亩
 VALUE_ADDED_PER_TCE_WAN = 2.694  # 黄岩 2022 单位能耗增加值 benchmark (万元/吨标准煤) [B]
 VALUE_ADDED_PER_T_EMISSION_WAN = 4929.81  # 黄岩 2022 单位排放增加值 benchmark [B]
 ABOVE_SCALE_REVENUE_WAN = 2_000.0  # 规模以上工业: 主营业务收入 2000万元及以上 (since 2011)
+# Province totals (yearly) the zones' shares are taken of, and the share of each held by the
+# zones' host cities (the rest: cities without a zone) [C]
+PROVINCE_VARIABLES = ("gdp", "hightech_industry_revenue", "tech_service_revenue")
+HOST_CITIES_SHARE_OF_PROVINCE = (0.55, 0.85)
 
 _JURISDICTION_FACTOR = {  # productivity relative to the national-zone mean [C]
     "fujian": 0.95,
@@ -1179,16 +1183,21 @@ def _observations(
     n_inst = institutions.height
     n_zone = zones.height
     zone_idx = panel["zone"]
-    # entity index space: enterprises, institutions, zones, regions (host cities)
+    # entity index space: enterprises, institutions, zones, regions (host cities, then the
+    # provinces of the jurisdiction that hold them)
     cities = sorted(set(zones["region_code"].to_list()))
     city_of_zone = np.searchsorted(np.array(cities), zones["region_code"].to_numpy())
+    own_provinces = set(_regions(ctx.spec).filter(pl.col("level") == "province")["code"].to_list())
+    provinces = sorted({c[:2] + "0000" for c in cities} & own_provinces)
     off_inst, off_zone, off_region = n, n + n_inst, n + n_inst + n_zone
+    off_province = off_region + len(cities)
     entity_keys = pl.concat(
         [
             enterprises["uscc"],
             institutions["code"],
             zones["code"],
             pl.Series(cities, dtype=pl.String),
+            pl.Series(provinces, dtype=pl.String),
         ]
     )
     entity_kind_idx = np.concatenate(
@@ -1196,7 +1205,7 @@ def _observations(
             np.zeros(n, np.int8),
             np.ones(n_inst, np.int8),
             np.full(n_zone, 2, np.int8),
-            np.full(len(cities), 3, np.int8),
+            np.full(len(cities) + len(provinces), 3, np.int8),
         ]
     )
 
@@ -1428,6 +1437,9 @@ def _observations(
     z_ht_va = by_zone(np.where(hightech & industrial, iva, 0.0), active)
     z_iva = by_zone(ind_iva, active)
     z_rd = by_zone(rd, active)
+    # 科技服务业营业收入: the revenue of the zone's firms in section M (科学研究和技术服务业)
+    tech_service = enterprises["industry_code"].str.slice(0, 1).to_numpy() == "M"
+    z_tech_service = by_zone(np.where(tech_service[:, None], revenue, 0.0), active)
     area = zones["area_km2"].to_numpy()
     built_share = np.clip(
         0.45 + 0.03 * np.arange(len(years))[None, :] + rng.normal(0, 0.05, (n_zone, 1)), 0.2, 0.95
@@ -1437,6 +1449,7 @@ def _observations(
         "fiscal_revenue": z_tax * 0.45 * rng.lognormal(0, 0.1, (n_zone, len(years))),
         "hightech_industry_revenue": z_ht_rev,
         "hightech_industry_value_added": z_ht_va,
+        "tech_service_revenue": z_tech_service,
         "enterprise_count": z_count,
         "hte_count": z_hte,
         "above_scale_industrial_count": z_above,
@@ -1530,16 +1543,48 @@ def _observations(
         "hightech_industry_revenue": z_ht_rev,
     }
     cr, cc = np.nonzero(np.ones((n_city, len(years)), bool))
+    city_totals: dict[str, np.ndarray] = {}
     for code, (lo, hi) in shares.items():
         share = rng.uniform(lo, hi, (n_city, 1)) * rng.lognormal(0, 0.03, (n_city, len(years)))
         total = city_sum(zone_for_city[code] * zone_active) / np.minimum(share, 0.95)
         if code in ("enterprise_count", "hte_count"):
             total = np.ceil(total)
+        city_totals[code] = total
         long.add(off_region + cr, code, year_period[cc], _round(total[cr, cc], code), annual[cc])
     population = rng.uniform(150, 900, (n_city, 1)) * (1.004 ** np.arange(len(years)))[None, :]
     long.add(
         off_region + cr, "population", year_period[cc], np.round(population[cr, cc], 2), annual[cc]
     )
+
+    # ---- provinces: the totals the Sichuan draft measures its zones against (一(二): 园区地区生产
+    # 总值、高新技术产业营业收入、科技服务业营业收入占全省比重). The host cities hold 55-85% of
+    # their province's total, the rest is in cities without a zone. The cities' 科技服务业营业收入
+    # comes with them (zones hold 30-60% of it). Own random stream: the draws above stay put.
+    prng = ctx.rng("provinces")
+    tech_city = city_sum(z_tech_service * zone_active) / prng.uniform(0.3, 0.6, (n_city, 1))
+    long.add(
+        off_region + cr,
+        "tech_service_revenue",
+        year_period[cc],
+        _round(tech_city[cr, cc], "tech_service_revenue"),
+        annual[cc],
+    )
+    city_totals["tech_service_revenue"] = tech_city
+    host_province = np.char.add(np.array(cities, dtype="<U6").astype("<U2"), "0000")
+    known = np.array([*provinces, ""], dtype="<U6")  # the sentinel keeps the lookup in range
+    at = np.searchsorted(known[:-1], host_province)
+    province_of_city = np.where(known[at] == host_province, at, -1)
+    n_prov = len(provinces)
+    pr, pc = np.nonzero(np.ones((n_prov, len(years)), bool))
+    for code in PROVINCE_VARIABLES:
+        held = prng.uniform(*HOST_CITIES_SHARE_OF_PROVINCE, (n_prov, 1)) * prng.lognormal(
+            0, 0.02, (n_prov, len(years))
+        )
+        mine = province_of_city >= 0
+        hosts = np.zeros((n_prov, len(years)))
+        np.add.at(hosts, province_of_city[mine], city_totals[code][mine])
+        total = hosts / np.minimum(held, 0.95)
+        long.add(off_province + pr, code, year_period[pc], _round(total[pr, pc], code), annual[pc])
 
     observations = long.frame(entity_keys, entity_kind_idx)
     return observations, quirks
