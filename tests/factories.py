@@ -50,3 +50,37 @@ def small_tree() -> dict[str, Entity]:
     b = enterprise("厦门乙电子有限公司", torch)
     c = enterprise("福州丙软件有限公司", fzz)
     return {"fj": fj, "xm": xm, "fz": fz, "torch": torch, "fzz": fzz, "a": a, "b": b, "c": c}
+
+
+def observed_tree() -> dict[str, Entity]:
+    """``small_tree`` with one stored revenue value for 2025 in each city: 甲 (厦门) = 1 and
+    丙 (福州) = 2, each with its history row."""
+    from gaoxin.statistics.models import Batch, Variable
+    from gaoxin.statistics.store import sync_catalogue, write_observations
+
+    sync_catalogue()
+    t = small_tree()
+    revenue = Variable.objects.get(code="revenue")
+    write_observations(
+        [(t["a"].pk, revenue.pk, "2025", 1), (t["c"].pk, revenue.pk, "2025", 2)],
+        Batch.objects.create(kind="manual", label="x"),
+    )
+    return t
+
+
+def evaluation_run(**fields):
+    """A stored evaluation run with placeholder receipt fields; ``fields`` override them."""
+    from gaoxin.evaluation.models import EvaluationRun
+
+    defaults = {
+        "pack": "gansu",
+        "pack_hash": "a" * 64,
+        "framework": "fw",
+        "framework_version": "1",
+        "framework_hash": "b" * 64,
+        "period": "2025",
+        "level": "zone",
+        "engine_version": "gaoxin.composite/1",
+        "data_hash": "c" * 64,
+    }
+    return EvaluationRun.objects.create(**{**defaults, **fields})

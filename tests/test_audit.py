@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from gaoxin.audit import Approval, Frozen
 from gaoxin.awards.models import AwardEntry
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
-from gaoxin.statistics.models import Batch, ObservationChange, Variable
-from gaoxin.statistics.store import sync_catalogue, write_observations
+from gaoxin.statistics.models import ObservationChange
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -38,21 +37,8 @@ MESSAGES = {
 }
 
 
-def run_over(scope=None, **kw) -> EvaluationRun:
-    fields = {
-        "pack": "fujian-2021",
-        "pack_hash": "a" * 64,
-        "framework": "fw",
-        "framework_version": "1",
-        "framework_hash": "b" * 64,
-        "period": "2025",
-        "level": "zone",
-        "engine_version": "gaoxin.composite/1",
-        "data_hash": "c" * 64,
-        "scope": scope,
-        **kw,
-    }
-    return EvaluationRun.objects.create(**fields)
+def run_over(scope) -> EvaluationRun:
+    return factories.evaluation_run(scope=scope)
 
 
 def award_for(entity, amount_fen=35_000_000) -> AwardEntry:
@@ -76,13 +62,7 @@ def award_for(entity, amount_fen=35_000_000) -> AwardEntry:
 def stored_records() -> dict:
     """Two stored rows of each record, one in each city: 厦门 (enterprise a,
     zone torch) and 福州 (enterprise c, zone fzz)."""
-    sync_catalogue()
-    t = factories.small_tree()
-    revenue = Variable.objects.get(code="revenue")
-    write_observations(
-        [(t["a"].pk, revenue.pk, "2025", 1), (t["c"].pk, revenue.pk, "2025", 2)],
-        Batch.objects.create(kind="manual", label="x"),
-    )
+    t = factories.observed_tree()
     runs = [run_over(t["xm"]), run_over(t["fz"])]
     results = [
         EvaluationResult.objects.create(run=runs[0], entity=t["torch"], score=80.5, grade="优秀"),

@@ -5,8 +5,7 @@ from django.contrib.auth import get_user_model
 
 from gaoxin.accounts.models import Profile
 from gaoxin.registry.models import Entity
-from gaoxin.statistics.models import Batch, Observation, Variable
-from gaoxin.statistics.store import sync_catalogue, write_observations
+from gaoxin.statistics.models import Observation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +14,7 @@ User = get_user_model()
 
 @pytest.fixture
 def tree():
-    sync_catalogue()
-    t = factories.small_tree()
-    revenue = Variable.objects.get(code="revenue")
-    write_observations(
-        [(t["a"].pk, revenue.pk, "2025", 1), (t["c"].pk, revenue.pk, "2025", 2)],
-        Batch.objects.create(kind="manual", label="x"),
-    )
-    return t
+    return factories.observed_tree()
 
 
 def user_in(scope, name="u"):

@@ -6,24 +6,12 @@ import pytest
 from gaoxin.evaluation.choices import Approval, RunStatus
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun, Frozen
 from gaoxin.registry.models import Entity
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(**kw) -> EvaluationRun:
-    fields = {
-        "pack": "gansu",
-        "pack_hash": "a" * 64,
-        "framework": "fw",
-        "framework_version": "1",
-        "framework_hash": "b" * 64,
-        "period": "2025",
-        "level": "zone",
-        "engine_version": "gaoxin.composite/1",
-        "data_hash": "c" * 64,
-        **kw,
-    }
-    return EvaluationRun.objects.create(**fields)
+_run = factories.evaluation_run
 
 
 @pytest.fixture
