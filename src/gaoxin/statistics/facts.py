@@ -7,12 +7,16 @@ province, city and zone above it, so a roll-up to any level is one group-by.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
+from django.db import connections
+from django.db.models import FloatField, QuerySet
+from django.db.models.functions import Cast
 
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
-from gaoxin.statistics.models import Observation
+from gaoxin.statistics.models import Observation, Variable
 
 LONG_SCHEMA = {
     "entity_code": pl.String,
@@ -23,6 +27,91 @@ LONG_SCHEMA = {
     "value": pl.Float64,
     "batch": pl.Int64,
 }
+#: Rows fetched from the database cursor at a time: bounds the Python tuples alive at once.
+FETCH_ROWS = 100_000
+
+
+def read_frame(rows: QuerySet, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of a ``values_list`` queryset as a frame, one column per field in ``schema``
+    (names and types in the queryset's order).
+
+    One SQL query (the queryset's own, so scope filters and joins are Django's), fetched in
+    batches of :data:`FETCH_ROWS` straight from the DB-API cursor into Polars. None of Django's
+    per-value converters run: a decimal must be cast to float in SQL
+    (``Cast(..., FloatField())``), and dates, which SQLite returns as ISO text and PostgreSQL as
+    ``date``, are made ``pl.Date`` here.
+    """
+    sql, params = rows.query.sql_with_params()
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    fixed = {name: dtype for name, dtype in schema.items() if name not in dates}
+    frames = []
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH_ROWS):
+            frame = pl.DataFrame(
+                batch,
+                schema=list(schema),
+                schema_overrides=fixed,
+                orient="row",
+                infer_schema_length=None,
+            )
+            frames.append(frame.with_columns(_as_date(frame, name) for name in dates))
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames, rechunk=True)
+
+
+def _as_date(frame: pl.DataFrame, name: str) -> pl.Expr:
+    column = pl.col(name)
+    if frame.schema[name] == pl.String:
+        return column.str.to_date("%Y-%m-%d")
+    return column.cast(pl.Date)
+
+
+def _observations(
+    scope: Entity | None,
+    variables: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    kind: str | None,
+) -> pl.DataFrame:
+    """Observations in ``scope`` as (entity_id, variable, period, value, batch), sorted by
+    variable id and period. Values are the stored decimals cast to float by the database
+    (IEEE double, as ``float(Decimal)`` gives; on SQLite they are stored as doubles already)."""
+    qs = Observation.objects.within(scope)
+    if variables:
+        qs = qs.filter(variable__code__in=variables)
+    if periods:
+        qs = qs.filter(period__in=periods)
+    if kind:
+        qs = qs.filter(entity__kind=kind)
+    values = read_frame(
+        qs.annotate(value_float=Cast("value", FloatField())).values_list(
+            "entity_id", "variable_id", "period", "value_float", "batch_id"
+        ),
+        {
+            "entity_id": pl.Int64,
+            "variable_id": pl.Int64,
+            "period": pl.String,
+            "value": pl.Float64,
+            "batch": pl.Int64,
+        },
+    )
+    codes = read_frame(
+        Variable.objects.values_list("id", "code"), {"variable_id": pl.Int64, "variable": pl.String}
+    )
+    return values.join(codes, on="variable_id", how="left", maintain_order="left")
+
+
+def _in_entity_order(values: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """``values`` with their entity's columns, sorted by entity kind and code, variable id and
+    period: the order the store was always read in (and that the fact frame's input hash sees)."""
+    # Entities are few next to values: sort them once and sort the values by their rank.
+    ranked = entities.sort("entity_kind", "entity_code").with_row_index("entity_rank")
+    return (
+        values.join(ranked, on="entity_id", how="inner")
+        .sort("entity_rank", "variable_id", "period")
+        .drop("entity_rank")
+    )
 
 
 def observations_frame(
@@ -33,50 +122,35 @@ def observations_frame(
     kind: str | None = None,
 ) -> pl.DataFrame:
     """Observations in ``scope`` as a long frame (entity_code, entity_name, entity_kind,
-    variable, period, value, batch) plus the hierarchy columns province/city/zone."""
-    qs = Observation.objects.within(scope)
-    if variables:
-        qs = qs.filter(variable__code__in=variables)
-    if periods:
-        qs = qs.filter(period__in=periods)
-    if kind:
-        qs = qs.filter(entity__kind=kind)
-    rows = qs.order_by("entity__kind", "entity__code", "variable_id", "period").values_list(
-        "entity__code",
-        "entity__name",
-        "entity__kind",
-        "variable__code",
-        "period",
-        "value",
-        "batch_id",
+    variable, period, value, batch) plus the hierarchy columns province/city/zone, sorted by
+    entity kind and code, variable and period (codes in byte order on every database)."""
+    values = _observations(scope, variables, periods, kind)
+    entities = read_frame(
+        Entity.objects.within(scope).values_list("id", "code", "name", "kind"),
+        {
+            "entity_id": pl.Int64,
+            "entity_code": pl.String,
+            "entity_name": pl.String,
+            "entity_kind": pl.String,
+        },
     )
-    frame = pl.DataFrame(
-        [(c, n, k, v, p, float(x), b) for c, n, k, v, p, x, b in rows.iterator(chunk_size=5000)],
-        schema=LONG_SCHEMA,
-        orient="row",
+    frame = _in_entity_order(values, entities).select(list(LONG_SCHEMA))
+    return frame.join(
+        hierarchy_frame(scope), on=["entity_kind", "entity_code"], how="left", maintain_order="left"
     )
-    return frame.join(hierarchy_frame(scope), on=["entity_kind", "entity_code"], how="left")
 
 
 def hierarchy_frame(scope: Entity | None = None) -> pl.DataFrame:
     """One row per entity: its kind and code and the codes of its province, city and zone."""
-    entities = pl.DataFrame(
-        list(Entity.objects.within(scope).values_list("id", "kind", "code", "path")),
-        schema={
-            "id": pl.Int64,
-            "entity_kind": pl.String,
-            "entity_code": pl.String,
-            "path": pl.String,
-        },
-        orient="row",
+    schema = {"id": pl.Int64, "entity_kind": pl.String, "entity_code": pl.String, "path": pl.String}
+    entities = read_frame(
+        Entity.objects.within(scope).values_list("id", "kind", "code", "path"), schema
     )
     if scope is not None:
         # Ancestors above the scope are still needed to name the province and city.
         ancestor_ids = [int(x) for x in scope.path.strip("/").split("/") if x]
         above = Entity.objects.filter(pk__in=ancestor_ids).values_list("id", "kind", "code", "path")
-        entities = pl.concat(
-            [entities, pl.DataFrame(list(above), schema=entities.schema, orient="row")]
-        ).unique("id")
+        entities = pl.concat([entities, read_frame(above, schema)]).unique("id")
     levels = dict(Entity.objects.filter(kind=EntityKind.REGION).values_list("id", "region__level"))
     lookup = entities.select(
         pl.col("id").alias("ancestor"),
@@ -143,12 +217,38 @@ def for_people(long: pl.DataFrame, *, wide: bool, catalogue=None) -> pl.DataFram
     ).select("代码", "名称", "所属园区", "期间", "指标", pl.col("value").alias("数值"), "单位")
 
 
-def engine_facts(scope: Entity | None = None):
+ENTITY_FIELDS = {
+    "id": pl.Int64,
+    "entity": pl.String,
+    "stored_kind": pl.String,
+    "name": pl.String,
+    "parent": pl.String,
+    "region_level": pl.String,
+    "parent_region_level": pl.String,
+    "zone_level": pl.String,
+    "zone_category": pl.String,
+    "approved_on": pl.Date,
+    "industry_code": pl.String,
+    "institution_kind": pl.String,
+    "founded_on": pl.Date,
+}
+
+
+def engine_facts(
+    scope: Entity | None = None,
+    *,
+    periods: Sequence[str] | None = None,
+    variables: Sequence[str] | None = None,
+):
     """The engine's fact frame (``gaoxin.engine.facts.build_facts``) built from the store.
 
     Regions become provinces and cities (a county directly under a province counts as a city;
     other counties are left out, since zones hang from their host city); zones run from
     approval to revocation; enterprises carry their current zone membership dates.
+
+    ``periods`` and ``variables`` read only those observations (default: all). The fact frame
+    has a row for every period that occurs in what was read, so a caller that looks back
+    (growth on the previous year, a period function) must ask for those periods too.
     """
     from gaoxin.engine.facts import build_facts
     from gaoxin.registry.models import Certification, Membership, ZoneStatusEvent
@@ -157,7 +257,7 @@ def engine_facts(scope: Entity | None = None):
     if scope is not None:
         ancestor_ids = [int(x) for x in scope.path.strip("/").split("/") if x]
         entities = entities | Entity.objects.filter(pk__in=ancestor_ids)
-    rows = list(
+    rows = read_frame(
         entities.values_list(
             "id",
             "code",
@@ -172,90 +272,83 @@ def engine_facts(scope: Entity | None = None):
             "enterprise__industry_code",
             "institution__kind",
             "institution__founded_on",
+        ),
+        ENTITY_FIELDS,
+    )
+    # The latest revocation of each zone; the current membership of each entity (the newest
+    # row where a child has several open ones).
+    revoked = read_frame(
+        ZoneStatusEvent.objects.filter(status="revoked")
+        .order_by("zone_id", "date", "id")
+        .values_list("zone__entity__code", "date"),
+        {"entity": pl.String, "revoked_on": pl.Date},
+    ).unique("entity", keep="last")
+    joined = read_frame(
+        Membership.objects.filter(valid_to__isnull=True)
+        .order_by("id")
+        .values_list("child__code", "valid_from", "valid_to"),
+        {"entity": pl.String, "member_from": pl.Date, "member_to": pl.Date},
+    ).unique("entity", keep="last")
+    rows = rows.join(revoked, on="entity", how="left", maintain_order="left").join(
+        joined, on="entity", how="left", maintain_order="left"
+    )
+    stored = pl.col("stored_kind")
+    is_region, is_zone = stored == EntityKind.REGION, stored == EntityKind.ZONE
+    is_enterprise = stored == EntityKind.ENTERPRISE
+    is_institution = ~(is_region | is_zone | is_enterprise)
+    region_level = pl.col("region_level")
+    frame = rows.filter(
+        ~(
+            is_region
+            & region_level.eq_missing("county")
+            & pl.col("parent_region_level").ne_missing("province")
         )
-    )
-    revoked = dict(
-        ZoneStatusEvent.objects.filter(status="revoked").values_list("zone__entity__code", "date")
-    )
-    joined = {
-        child: (start, end)
-        for child, start, end in Membership.objects.filter(valid_to__isnull=True).values_list(
-            "child__code", "valid_from", "valid_to"
+    ).select(
+        "entity",
+        pl.when(is_region)
+        .then(
+            pl.when(region_level.eq_missing("province"))
+            .then(pl.lit("province"))
+            .otherwise(pl.lit("city"))
         )
-    }
-    out = []
-    for (
-        _,
-        code,
-        kind,
-        name,
-        parent,
-        rlevel,
-        parent_rlevel,
-        zlevel,
-        zcat,
-        approved,
-        industry,
-        ikind,
-        founded,
-    ) in rows:
-        if kind == EntityKind.REGION:
-            if rlevel == "county" and parent_rlevel != "province":
-                continue
-            kind_out = "province" if rlevel == "province" else "city"
-            out.append((code, kind_out, name, parent, None, None, None, None, None, None))
-        elif kind == EntityKind.ZONE:
-            out.append(
-                (
-                    code,
-                    "zone",
-                    name,
-                    parent,
-                    approved,
-                    revoked.get(code),
-                    zlevel,
-                    zcat or None,
-                    None,
-                    None,
-                )
-            )
-        elif kind == EntityKind.ENTERPRISE:
-            start, end = joined.get(code, (None, None))
-            out.append(
-                (code, "enterprise", name, parent, start, end, None, None, industry or None, None)
-            )
-        else:
-            out.append((code, "institution", name, parent, founded, None, None, None, None, ikind))
-    frame = pl.DataFrame(
-        out,
-        schema={
-            "entity": pl.String,
-            "kind": pl.String,
-            "name": pl.String,
-            "parent": pl.String,
-            "joined_on": pl.Date,
-            "left_on": pl.Date,
-            "level": pl.String,
-            "category": pl.String,
-            "industry": pl.String,
-            "institution_kind": pl.String,
-        },
-        orient="row",
+        .when(is_zone)
+        .then(pl.lit("zone"))
+        .when(is_enterprise)
+        .then(pl.lit("enterprise"))
+        .otherwise(pl.lit("institution"))
+        .alias("kind"),
+        "name",
+        "parent",
+        pl.when(is_zone)
+        .then("approved_on")
+        .when(is_enterprise)
+        .then("member_from")
+        .when(is_institution)
+        .then("founded_on")
+        .alias("joined_on"),
+        pl.when(is_zone).then("revoked_on").when(is_enterprise).then("member_to").alias("left_on"),
+        pl.when(is_zone).then("zone_level").alias("level"),
+        pl.when(is_zone).then(_blank_is_null("zone_category")).alias("category"),
+        pl.when(is_enterprise).then(_blank_is_null("industry_code")).alias("industry"),
+        pl.when(is_institution).then("institution_kind").alias("institution_kind"),
     )
-    obs = observations_frame(scope=scope).select(
+    codes = rows.select(
+        pl.col("id").alias("entity_id"),
+        pl.col("entity").alias("entity_code"),
+        stored.alias("entity_kind"),
+    )
+    obs = _in_entity_order(_observations(scope, variables, periods, None), codes).select(
         pl.col("entity_code").alias("entity"),
         "variable",
         "period",
         "value",
         pl.col("batch").cast(pl.String),
     )
-    certs = pl.DataFrame(
-        list(
-            Certification.objects.filter(entity__in=entities.values("pk")).values_list(
-                "entity__code", "kind", "level", "granted_on", "expires_on", "revoked_on"
-            )
+    certs = read_frame(
+        Certification.objects.filter(entity__in=entities.values("pk")).values_list(
+            "entity__code", "kind", "level", "granted_on", "expires_on", "revoked_on"
         ),
-        schema={
+        {
             "entity": pl.String,
             "kind": pl.String,
             "level": pl.String,
@@ -263,6 +356,10 @@ def engine_facts(scope: Entity | None = None):
             "expires_on": pl.Date,
             "revoked_on": pl.Date,
         },
-        orient="row",
     )
     return build_facts(frame, obs, certs)
+
+
+def _blank_is_null(name: str) -> pl.Expr:
+    column = pl.col(name)
+    return pl.when(column != "").then(column)
