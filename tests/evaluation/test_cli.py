@@ -27,7 +27,10 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
     )
     assert result.exit_code == 0, result.output
     run = EvaluationRun.objects.current("gansu-provincial-zones-annual", "2025")
-    assert f"已保存评价运行 #{run.pk}" in result.output and "兰州高新" in result.output
+    assert f"已保存评价运行 #{run.pk}" in result.output and "金昌高新" in result.output
+    # the framework says whom it ranks (units: provincial zones), and the output says so
+    assert '参评单位：高新区，条件 level == "provincial"' in result.output
+    assert "兰州高新" not in result.output and run.parameters["where"] == 'level == "provincial"'
 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["排名", "指标", "优势与短板", "插补", "异常值处理", "运行记录"]
@@ -87,16 +90,22 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
             "mu-efficiency",
             "--period",
             "2025",
-            "--level",
-            "enterprise",
-            "--where",
-            "above_scale == 1",
             "--out",
             str(tmp_path / "亩均.xlsx"),
         ],
         env=ENV,
     )
     assert result.exit_code == 0, result.output
+    # no --level/--where: the framework's units (规上 enterprises) are used
+    run = EvaluationRun.objects.get()
+    assert (run.level, run.parameters["where"]) == ("enterprise", "above_scale == 1")
+    assert "参评单位：企业，条件 above_scale == 1" in result.output
+    above = set(
+        Entity.objects.filter(kind="enterprise", certifications__kind="above_scale").values_list(
+            "code", flat=True
+        )
+    )
+    assert set(run.results.values_list("entity__code", flat=True)) <= above
     ws = openpyxl.load_workbook(tmp_path / "亩均.xlsx")["排名"]
     assert [c.value for c in ws[3]][:7] == [
         "名次",
@@ -107,7 +116,6 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
         "等级",
         "名次变化",
     ]
-    run = EvaluationRun.objects.get()
     best = run.results.get(rank=1)
     assert [c.value for c in ws[4]][:5] == [
         1,
@@ -195,3 +203,27 @@ def test_a_database_not_yet_upgraded_is_named_not_a_traceback(monkeypatch):
     r = CliRunner().invoke(app, ["evaluate", "--pack", "gansu", "--period", "2025"], env=ENV)
     assert r.exit_code == 2 and "gaoxin init" in r.output
     assert EvaluationRun.objects.count() == 0
+
+
+def test_level_and_where_options_override_the_frameworks_units(gansu):
+    """`--where ""` ranks every zone, national ones included, though the Gansu framework says
+    provincial zones only; `--where` replaces the framework's condition."""
+    runner = CliRunner()
+    everyone = runner.invoke(
+        app, ["evaluate", "--pack", "gansu", "--period", "2025", "--where", ""], env=ENV
+    )
+    assert everyone.exit_code == 0, everyone.output
+    assert "参评单位：高新区（全部）" in everyone.output and "兰州高新" in everyone.output
+    run = EvaluationRun.objects.order_by("-id").first()
+    assert run.parameters["where"] is None
+    # the demo's 13 zones, less the one provincial zone with no 2025 statistics
+    assert run.units == 12 and run.results.filter(entity__code="620100N1").exists()
+
+    national = runner.invoke(
+        app,
+        ["evaluate", "--pack", "gansu", "--period", "2025", "--where", 'level == "national"'],
+        env=ENV,
+    )
+    assert national.exit_code == 0, national.output
+    run = EvaluationRun.objects.order_by("-id").first()
+    assert set(run.results.values_list("entity__code", flat=True)) == {"620100N1", "620400N1"}

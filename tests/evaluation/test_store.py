@@ -45,30 +45,35 @@ def _rows(run: EvaluationRun) -> list[tuple]:
 def test_one_zone_by_hand_from_raw_observations(gansu):
     run = run_framework("gansu", None, "2025")
     assert run.framework == FW and run.period == "2025" and run.level == "zone"
-    lanzhou = run.results.get(entity__code="620100N1")
+    jinchang = run.results.get(entity__code="620300P1")
     # inputs read straight from the zone's reports: this year's figure and its growth on last year
-    x25 = _obs("620100N1", "hightech_industry_revenue", "2025")
-    x24 = _obs("620100N1", "hightech_industry_revenue", "2024")
-    assert lanzhou.inputs["hightech_industry_revenue"] == x25
-    assert math.isclose(lanzhou.inputs["hightech_revenue_growth"], 100 * (x25 - x24) / x24)
+    x25 = _obs("620300P1", "hightech_industry_revenue", "2025")
+    x24 = _obs("620300P1", "hightech_industry_revenue", "2024")
+    assert jinchang.inputs["hightech_industry_revenue"] == x25
+    assert math.isclose(jinchang.inputs["hightech_revenue_growth"], 100 * (x25 - x24) / x24)
     # the index: 功效系数法 60 + 40·(x − min)/(max − min) per indicator over the zones evaluated,
     # a missing value replaced by the zones' mean, equal weights (25 each of 100)
     inputs = pl.DataFrame([r.inputs for r in run.results.all()])
     filled = inputs.with_columns(pl.col(c).fill_null(pl.col(c).mean()) for c in INDICATORS)
     row = filled.filter(
-        pl.col("hightech_industry_revenue") == lanzhou.inputs["hightech_industry_revenue"]
+        pl.col("hightech_industry_revenue") == jinchang.inputs["hightech_industry_revenue"]
     ).row(0, named=True)
     parts = [
         60 + 40 * (row[c] - filled[c].min()) / (filled[c].max() - filled[c].min())
         for c in INDICATORS
     ]
-    assert math.isclose(lanzhou.node_scores["gansu_annual"], sum(parts) / 4, rel_tol=1e-12)
+    assert math.isclose(jinchang.node_scores["gansu_annual"], sum(parts) / 4, rel_tol=1e-12)
     # bonus: one point per new institution, at most 3 per item and 5 in all (the framework's caps)
-    a, b = lanzhou.inputs["new_rd_institutions"], lanzhou.inputs["new_national_incubators"]
-    assert lanzhou.node_scores["bonus"] == min(min(a, 3) + min(b, 3), 5)
-    assert math.isclose(lanzhou.score, sum(parts) / 4 + lanzhou.node_scores["bonus"])
-    # only zones that reported in 2025 are ranked, 1..n, and the receipt names the pack
-    assert run.units == run.results.count() == 12
+    a, b = jinchang.inputs["new_rd_institutions"], jinchang.inputs["new_national_incubators"]
+    assert jinchang.node_scores["bonus"] == min(min(a, 3) + min(b, 3), 5)
+    assert math.isclose(jinchang.score, sum(parts) / 4 + jinchang.node_scores["bonus"])
+    # the framework ranks provincial zones only (units.where, 第10条 省级高新区年度考核): the
+    # demo's two national zones are left out; of the 11 provincial ones, those that reported in
+    # 2025 are ranked, 1..n, and the receipt names the pack
+    assert run.parameters["level"] == "zone" and run.parameters["where"] == 'level == "provincial"'
+    codes = set(run.results.values_list("entity__code", flat=True))
+    assert codes.isdisjoint({"620100N1", "620400N1"}) and all("P" in c for c in codes)
+    assert run.units == run.results.count() == 10
     # rank = 1 + the number of zones with a higher score (ties share the better place)
     scored = list(run.results.values_list("score", "rank"))
     assert all(r == 1 + sum(s2 > s for s2, _ in scored) for s, r in scored)
@@ -100,21 +105,21 @@ def test_rerun_is_byte_identical_and_the_newest_is_current(gansu):
     )
     assert _rows(a) == _rows(b)
     assert EvaluationRun.objects.current(FW, "2025") == b
-    assert EvaluationResult.objects.filter(run=a).count() == 12  # the old run is kept whole
+    assert EvaluationResult.objects.filter(run=a).count() == 10  # the old run is kept whole
 
 
 def test_a_revised_observation_gives_a_new_data_hash(gansu):
     a = run_framework("gansu", FW, "2025")
     obs = Observation.objects.get(
-        entity__code="620100N1", variable__code="hightech_industry_revenue", period="2025"
+        entity__code="620300P1", variable__code="hightech_industry_revenue", period="2025"
     )
     Observation.objects.filter(pk=obs.pk).update(value=obs.value + Decimal("1000"))
     b = run_framework("gansu", FW, "2025")
     assert b.data_hash != a.data_hash and b.framework_hash == a.framework_hash
-    got = b.results.get(entity__code="620100N1").inputs["hightech_industry_revenue"]
+    got = b.results.get(entity__code="620300P1").inputs["hightech_industry_revenue"]
     assert got == float(obs.value + Decimal("1000"))
     # the earlier run still shows what it was computed on
-    assert a.results.get(entity__code="620100N1").inputs["hightech_industry_revenue"] == float(
+    assert a.results.get(entity__code="620300P1").inputs["hightech_industry_revenue"] == float(
         obs.value
     )
 
@@ -159,19 +164,19 @@ def test_history_is_the_frame_the_rules_read(gansu):
     y25 = run_framework("gansu", FW, "2025")
     h = history(FW, ["2024", "2025年"])
     assert h.schema == pl.Schema(HISTORY_SCHEMA)
-    assert h.group_by("period").len().sort("period").rows() == [("2024", 13), ("2025", 12)]
-    lz = h.filter((pl.col("period") == "2025") & (pl.col("entity") == "620100N1")).row(
+    assert h.group_by("period").len().sort("period").rows() == [("2024", 11), ("2025", 10)]
+    jc = h.filter((pl.col("period") == "2025") & (pl.col("entity") == "620300P1")).row(
         0, named=True
     )
-    r = y25.results.get(entity__code="620100N1")
-    assert (lz["framework"], lz["score"], lz["rank"], lz["rank_change"], lz["grade"]) == (
+    r = y25.results.get(entity__code="620300P1")
+    assert (jc["framework"], jc["score"], jc["rank"], jc["rank_change"], jc["grade"]) == (
         FW,
         r.score,
         r.rank,
         r.rank_change,
         r.grade,
     )
-    assert lz["veto"] is None
+    assert jc["veto"] is None
 
 
 @pytest.mark.parametrize(
@@ -255,3 +260,58 @@ def test_last_observed_imputation_reads_earlier_periods_and_scope_limits_units(g
     assert set(city_run.results.values_list("entity__code", flat=True)) == {"620100N1"}
     assert EvaluationRun.objects.current("test-last-observed", "2025", lanzhou_city) == city_run
     assert EvaluationRun.objects.current("test-last-observed", "2025") == run
+
+
+UNITS = """
+framework: test-units
+title: 参评单位测试
+units:
+  level: zone
+  where: zone_grade == "national"
+index:
+  code: idx
+  children:
+    - {code: gdp, name: 地区生产总值, weight: 1}
+"""
+
+
+def test_a_frameworks_where_the_facts_cannot_read_names_its_file_and_line(gansu, tmp_path):
+    """units.where parses (the spec accepts it) but names no column of the fact row: the run is
+    refused at the framework file's units.where line, nothing written; --where overrides it."""
+    (tmp_path / "frameworks").mkdir()
+    fw_file = tmp_path / "frameworks" / "units.yaml"
+    fw_file.write_text(UNITS, encoding="utf-8")
+    with pytest.raises(ProblemsError) as e:
+        run_framework(str(tmp_path), None, "2025")
+    [p] = e.value.problems
+    assert (p.code, p.file, p.row, p.column) == (
+        "evaluation.bad_where",
+        str(fw_file),
+        6,  # the blank first line, then framework, title, units, level, where
+        "units.where",
+    )
+    assert "zone_grade" in p.message and p.value == 'zone_grade == "national"'
+    assert EvaluationRun.objects.count() == 0
+    # the caller's condition replaces the framework's
+    run = run_framework(str(tmp_path), None, "2025", where='level == "national"')
+    assert set(run.results.values_list("entity__code", flat=True)) == {"620100N1", "620400N1"}
+
+
+def test_units_of_takes_the_options_before_the_framework():
+    from gaoxin.engine.composite import check_framework
+    from gaoxin.evaluation.store import units_of
+
+    fw = check_framework(
+        {
+            "framework": "t",
+            "units": {"level": "enterprise", "where": "above_scale == 1"},
+            "index": {"code": "i", "children": [{"code": "a"}]},
+        }
+    )
+    assert units_of(fw, None, None, "f.yaml") == ("enterprise", "above_scale == 1", "f.yaml")
+    assert units_of(fw, None, "hte == 1") == ("enterprise", "hte == 1", None)
+    assert units_of(fw, None, "") == ("enterprise", None, None)  # --where "": every enterprise
+    # the framework's condition is written for its own level: not applied to zones
+    assert units_of(fw, "zone", None) == ("zone", None, None)
+    plain = check_framework({"framework": "t", "index": {"code": "i", "children": [{"code": "a"}]}})
+    assert units_of(plain, None, None) == ("zone", None, None)

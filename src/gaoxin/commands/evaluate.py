@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -54,16 +55,19 @@ def evaluate(
         str | None, typer.Option("--scope", help="与 --pack 同用：辖区或园区代码（默认：全部）")
     ] = None,
     level: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--level", help="与 --pack 同用：评价对象 zone（高新区）或 enterprise（企业）"
+            "--level",
+            help="与 --pack 同用：评价对象 zone（高新区）或 enterprise（企业）；"
+            "默认按评价体系的 units.level",
         ),
-    ] = "zone",
+    ] = None,
     where: Annotated[
         str | None,
         typer.Option(
             "--where",
-            help='与 --pack 同用：参评单位筛选条件，如 "above_scale == 1"、"level == \'provincial\'"',
+            help='与 --pack 同用：参评单位筛选条件，如 "above_scale == 1"、"level == \'provincial\'"；'
+            '默认按评价体系的 units.where，--where "" 表示不筛选',
         ),
     ] = None,
     previous: Annotated[
@@ -99,9 +103,14 @@ def evaluate(
         return
     stray = [
         name
-        for name, v in (("--period", period), ("--scope", scope), ("--where", where))
+        for name, v in (
+            ("--period", period),
+            ("--scope", scope),
+            ("--level", level),
+            ("--where", where),
+        )
         if v is not None
-    ] + (["--level"] if level != "zone" else [])
+    ]
     if stray:
         console.print(f"[red]{'、'.join(stray)} 需与 --pack 同用[/]（从数据库评价）")
         raise typer.Exit(2)
@@ -119,7 +128,7 @@ def _evaluate_pack(
     framework: str | None,
     period: str | None,
     scope: str | None,
-    level: str,
+    level: str | None,
     where: str | None,
     out: Path | None,
 ) -> None:
@@ -128,7 +137,7 @@ def _evaluate_pack(
     if period is None:
         console.print("[red]请用 --period 给出评价期间[/]，如 --period 2025")
         raise typer.Exit(2)
-    if level not in ("zone", "enterprise"):
+    if level is not None and level not in ("zone", "enterprise"):
         console.print(f"[red]评价对象「{level}」不对[/]：应为 zone（高新区）或 enterprise（企业）")
         raise typer.Exit(2)
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
@@ -163,6 +172,8 @@ def _evaluate_pack(
     res = result_frame(run)
     unit_zh = "企业" if run.level == "enterprise" else "高新区"
     console.print(f"[bold]{run.title or run.framework}[/]（{run.period}）")
+    chosen = run.parameters.get("where")
+    console.print(f"参评单位：{unit_zh}" + (f"，条件 {escape(chosen)}" if chosen else "（全部）"))
     view = Table(show_lines=False)
     for h in ("名次", unit_zh, "总分", "等级", "名次变化"):
         view.add_column(h, overflow="fold")

@@ -54,9 +54,23 @@ def _period(text: str) -> Period:
         raise _problem("bad_period", str(e), text) from None
 
 
-def _where(facts, kind: str, source: str | None) -> pl.Expr | None:
+def units_of(
+    fw: Framework, level: str | None, where: str | None, file: str | None = None
+) -> tuple[UnitLevel, str | None, str | None]:
+    """The units a run ranks: ``level`` and ``where`` as given (``--level``, ``--where``), else
+    the framework's ``units``; its ``where`` applies only at its own level, and an empty ``where``
+    ranks every unit of the level. Also the framework file when the condition comes from it."""
+    units = fw.units
+    chosen = UnitLevel(level or (units.level if units is not None else UnitLevel.ZONE))
+    if where is None and units is not None and units.where and chosen == units.level:
+        return UnitLevel(units.level), units.where, file
+    return chosen, where or None, None
+
+
+def _where(facts, kind: str, source: str | None, file: str | None = None) -> pl.Expr | None:
     """``source`` (e.g. ``above_scale == 1``, ``level == "provincial"``) as a filter on the unit
-    rows; the names are the fact frame's columns and certification kinds (1 = held)."""
+    rows; the names are the fact frame's columns and certification kinds (1 = held). ``file``:
+    the framework file when the condition is its ``units.where``."""
     if not source:
         return None
     from gaoxin.engine.expr import ExprError, ExprType, compile_expr
@@ -71,7 +85,30 @@ def _where(facts, kind: str, source: str | None) -> pl.Expr | None:
     try:
         return compile_expr(source, names, expect=ExprType.BOOL)
     except ExprError as e:
-        raise _problem("bad_where", f"参评单位筛选条件有误：{e}", source) from None
+        if file is None:
+            raise _problem("bad_where", f"参评单位筛选条件有误：{e}", source) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    "evaluation.bad_where",
+                    f"评价体系的参评单位条件 units.where 与数据不符：{e}",
+                    file=file,
+                    row=_where_line(file),
+                    column="units.where",
+                    value=source,
+                    extra=dict(e.to_problem().extra),
+                )
+            ]
+        ) from None
+
+
+def _where_line(file: str) -> int | None:
+    """The line of ``units.where`` in the framework file ``file``."""
+    from pathlib import Path
+
+    from gaoxin.engine.packs.yaml_lines import read_yaml
+
+    return read_yaml(Path(file).read_text(encoding="utf-8")).line("units", "where")
 
 
 def _reporting_units(facts, period: Period, level: str) -> pl.DataFrame:
@@ -124,22 +161,23 @@ def run_framework(
     period: str,
     scope: Entity | None = None,
     *,
-    level: str = "zone",
+    level: str | None = None,
     where: str | None = None,
     user=None,
     progress: Progress = _noop,
 ) -> EvaluationRun:
     """Evaluate ``framework`` of ``pack`` for ``period`` over the units of ``level`` in ``scope``
-    (optionally those meeting ``where``) and store the frozen run. Raises ProblemsError, with
-    nothing written, on an unknown pack or framework, a period with no data, or bad inputs."""
+    (optionally those meeting ``where``) and store the frozen run. ``level`` and ``where`` default
+    to the framework's ``units`` (see :func:`units_of`). Raises ProblemsError, with nothing
+    written, on an unknown pack or framework, a period with no data, or bad inputs."""
     from gaoxin.statistics.facts import engine_facts
 
     progress("读取评价体系")
     pf = find_pack(pack)
-    fw, _ = pf.framework(framework)
+    fw, fw_path = pf.framework(framework)
     p = _period(period)
     code = str(p)
-    level = UnitLevel(level)
+    level, where, where_file = units_of(fw, level, where, str(fw_path))
 
     progress("读取统计数据")
     facts = engine_facts(scope)
@@ -150,7 +188,7 @@ def run_framework(
             f"{'、'.join(facts.periods(p.kind)) or '（无）'}",
             code,
         )
-    where_expr = _where(facts, p.kind, where)
+    where_expr = _where(facts, p.kind, where, where_file)
 
     progress("计算指标")
     data = evaluation_inputs(facts, fw, code, level=level, where=where_expr)

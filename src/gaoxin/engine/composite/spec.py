@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
 from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
 
 ScoringMethod = Literal[
@@ -178,12 +181,28 @@ class Grading(_Model):
     by: str | None = None  # quotas within the groups of this column (e.g. zone level)
 
 
+class Units(_Sourced):
+    """Which units the framework ranks when it runs over the store (``gaoxin evaluate --pack``):
+    entities of ``level``, and of those the ones whose fact row meets ``where`` (a condition in
+    the expression language over the fact row: variables, attributes such as ``level``, and
+    certifications as 0/1, e.g. ``above_scale == 1``). ``source`` cites the reading."""
+
+    level: Literal["zone", "enterprise"] = "zone"
+    where: str | None = None
+
+    @field_validator("where")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        return v if v is None or v.strip() else None
+
+
 class Framework(_Sourced):
     framework: str
     version: str = "1"
     title: str | None = None
     assumptions: list[str] = Field(default_factory=list)  # what is not in the sources
     unit: str = "unit"
+    units: Units | None = None  # which entities are ranked from the store (None: every zone)
     groups: list[str] = Field(default_factory=list)  # columns to rank within (rank_<column>)
     impute: Impute = Impute()
     screen: Screen = Screen()
@@ -251,28 +270,15 @@ def _without_citations(d: Any) -> Any:
 # -- loading and validation ------------------------------------------------------------
 
 
-def _line_index(text: str) -> dict[tuple[Any, ...], int]:
-    """YAML path -> 1-based line, from the composed node tree (cheap: no second parse of values)."""
-    lines: dict[tuple[Any, ...], int] = {}
+def _lines(text: str | None) -> dict[YamlPath, int]:
+    """YAML path -> 1-based line of ``text`` (empty when there is no text or it does not parse:
+    the problem is then reported without a line)."""
+    if not text:
+        return {}
     try:
-        root = yaml.compose(text)
+        return dict(read_yaml(text).lines)
     except yaml.YAMLError:
-        return lines
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = (*path, k.value)
-                walk(v, key)
-                lines[key] = k.start_mark.line + 1  # the key's line, not its block's
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, i))
-
-    if root is not None:
-        walk(root, ())
-    return lines
+        return {}
 
 
 def _path_str(path: tuple[Any, ...]) -> str:
@@ -280,14 +286,6 @@ def _path_str(path: tuple[Any, ...]) -> str:
     for p in path:
         s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))
     return s or "(根)"
-
-
-def _line_for(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
 
 
 def _node_paths(raw: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
@@ -312,15 +310,19 @@ _TOL = 1e-6
 
 
 def check_framework(raw: Any, file: str | None = None, text: str | None = None) -> Framework:
-    """Validate a parsed framework document; raise ProblemsError listing every problem."""
-    lines = _line_index(text) if text else {}
+    """Validate a parsed framework document; raise ProblemsError listing every problem (with
+    lines when ``text``, the document's YAML, is given)."""
+    return _check(raw, file, _lines(text))
+
+
+def _check(raw: Any, file: str | None, lines: dict[YamlPath, int]) -> Framework:
 
     def problem(code: str, message: str, path: tuple[Any, ...], value: Any = None) -> Problem:
         return Problem(
             code,
             message,
             file=file,
-            row=_line_for(lines, path),
+            row=line_of(lines, path),
             column=_path_str(path),
             value=None if value is None else str(value),
         )
@@ -431,9 +433,24 @@ def check_framework(raw: Any, file: str | None = None, text: str | None = None) 
                         ("grading", "levels", j),
                     )
                 )
+    if fw.units is not None and fw.units.where is not None:
+        problems.extend(_where_problems(fw.units.where, problem))
     if problems:
         raise ProblemsError(problems)
     return fw
+
+
+def _where_problems(source: str, problem: Callable[..., Problem]) -> list[Problem]:
+    """A syntax error in ``units.where``, at its YAML line and its position in the formula. The
+    names are checked against the fact row when the framework runs over the store."""
+    from gaoxin.engine.expr import ExprError, names_used
+
+    try:
+        names_used(source)
+    except ExprError as e:
+        p = problem("framework.units", f"参评单位条件 units.where 有误：{e}", ("units", "where"))
+        return [replace(p, value=source, extra=dict(e.to_problem().extra))]
+    return []
 
 
 def _yaml_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -484,10 +501,10 @@ def load_framework(path: str | Path) -> Framework:
             [Problem("framework.file", f"无法读取评价体系文件：{e}", file=str(p))]
         ) from None
     try:
-        raw = yaml.safe_load(text)
+        doc = read_yaml(text)
     except yaml.YAMLError as e:
         raise ProblemsError([yaml_problem("framework.yaml", e, str(p))]) from None
-    return check_framework(raw, file=str(p), text=text)
+    return _check(doc.data, str(p), dict(doc.lines))
 
 
 def check_columns(fw: Framework, columns: list[str], file: str | None = None) -> list[Problem]:
