@@ -88,6 +88,7 @@ class Reviewed(AppendOnly):
             raise TypeError(f"{type(self).__name__} does not record who reviewed it")
         if "approved_at" in self.mutable_fields:
             changes["approved_at"] = timezone.now()
-        type(self)._default_manager.filter(pk=self.pk).update(**changes)
         for name, value in changes.items():
             setattr(self, name, value)
+        # save, not update: only these fields are written, and save signals fire for an audit log
+        self.save(update_fields=list(changes))
