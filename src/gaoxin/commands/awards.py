@@ -235,7 +235,7 @@ def _print_ledger(
     ledger: pl.DataFrame, spec: Any, per: Any, limit: int, ids: dict[tuple[str, str], int]
 ) -> None:
     t = Table(title=f"《{spec.title}》{per} 年核定结果（{ledger.height} 条）", show_lines=False)
-    for c, kw in (
+    columns: tuple[tuple[str, dict[str, Any]], ...] = (
         ("编号", {"justify": "right"}),
         ("规则", {}),
         ("条款", {}),
@@ -243,7 +243,8 @@ def _print_ledger(
         ("结果", {"justify": "right"}),
         ("兑现年度", {"justify": "right"}),
         ("触及上限", {}),
-    ):
+    )
+    for c, kw in columns:
         t.add_column(c, **kw)
     for row in ledger.head(limit).to_dicts():
         t.add_row(

@@ -103,25 +103,25 @@ def eligible(
     q = Table(title=f"符合条件（{result.qualified.height} 项）")
     for h in ("规则", "主体", "结果", "说明"):
         q.add_column(h, overflow="fold")
-    for r in result.qualified.head(limit).iter_rows(named=True):
+    for row in result.qualified.head(limit).iter_rows(named=True):
         what = (
-            f"{Decimal(r['amount_fen']) / 1_000_000:,.2f} 万元"
-            if r["outcome"] == "money"
-            else ACTION_ZH.get(r["action"] or "", r["action"] or "")
+            f"{Decimal(row['amount_fen']) / 1_000_000:,.2f} 万元"
+            if row["outcome"] == "money"
+            else ACTION_ZH.get(row["action"] or "", row["action"] or "")
         )
-        q.add_row(titles[r["rule"]], names.get(r["entity"], r["entity"]), what, r["text"])
+        q.add_row(titles[row["rule"]], names.get(row["entity"], row["entity"]), what, row["text"])
     console.print(q)
-    p = Table(title=f"可能符合、尚缺数据（{result.possible.height} 项）")
+    maybe = Table(title=f"可能符合、尚缺数据（{result.possible.height} 项）")
     for h in ("规则", "主体", "缺少的数据", "需满足"):
-        p.add_column(h, overflow="fold")
-    for r in result.possible.head(limit).iter_rows(named=True):
-        p.add_row(
-            titles[r["rule"]],
-            names.get(r["entity"], r["entity"]),
-            "、".join(r["missing_labels"]) or "（条件无法计算，如除数为零）",
-            "；".join(r["needs"]),
+        maybe.add_column(h, overflow="fold")
+    for row in result.possible.head(limit).iter_rows(named=True):
+        maybe.add_row(
+            titles[row["rule"]],
+            names.get(row["entity"], row["entity"]),
+            "、".join(row["missing_labels"]) or "（条件无法计算，如除数为零）",
+            "；".join(row["needs"]),
         )
-    console.print(p)
+    console.print(maybe)
     shown = max(result.qualified.height, result.possible.height)
     if shown > limit:
         console.print(f"（每张表最多显示 {limit} 行；完整清单请用 --out 保存为 XLSX）")
