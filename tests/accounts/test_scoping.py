@@ -62,3 +62,21 @@ def test_a_user_sees_their_scope_a_superuser_all_a_user_without_scope_nothing(re
     assert pks(model.objects.restrict(xiamen)) == in_xiamen(records, model)
     assert pks(model.objects.restrict(nobody)) == set()
     assert pks(model.objects.restrict(root)) == pks(model.objects.all())
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_the_admin_lists_only_the_users_scope(records, model, client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    xiamen = User.objects.create_user("xm", is_staff=True)
+    Profile.objects.create(user=xiamen, organisation="厦门市科技局", scope=records["tree"]["xm"])
+    xiamen.user_permissions.add(Permission.objects.get(codename=f"view_{model._meta.model_name}"))
+    client.force_login(xiamen)
+    meta = model._meta
+    page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+    assert page.status_code == 200
+    assert pks(page.context["cl"].queryset) == in_xiamen(records, model)
+    hidden = (pks(model.objects.all()) - in_xiamen(records, model)).pop()
+    page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[hidden]))
+    assert page.status_code == 302  # another city's row: not found, back to the index

@@ -3,6 +3,14 @@ from django.contrib import admin
 from gaoxin.accounts.models import Profile
 
 
+class ScopedAdmin(admin.ModelAdmin):
+    """An admin whose lists, searches and detail pages show only what the user may see: the
+    model's queryset restricted to the user's scope (gaoxin.accounts.scoping)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "organisation", "scope", "role")

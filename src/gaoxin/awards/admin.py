@@ -1,12 +1,14 @@
-"""Read-only admin: entries are recorded by `gaoxin awards` and never edited by hand."""
+"""Read-only admin: entries are recorded by `gaoxin awards` and never edited by hand; a user
+sees the entries of their scope only."""
 
 from django.contrib import admin
 
+from gaoxin.accounts.admin import ScopedAdmin
 from gaoxin.awards.models import AwardEntry
 
 
 @admin.register(AwardEntry)
-class AwardEntryAdmin(admin.ModelAdmin):
+class AwardEntryAdmin(ScopedAdmin):
     list_display = (
         "id",
         "pack",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from gaoxin.accounts.admin import ScopedAdmin
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
 
 
@@ -30,7 +31,7 @@ class ResultInline(admin.TabularInline):
 
 
 @admin.register(EvaluationRun)
-class EvaluationRunAdmin(_ReadOnly):
+class EvaluationRunAdmin(ScopedAdmin, _ReadOnly):
     list_display = (
         "id",
         "title",
@@ -48,17 +49,11 @@ class EvaluationRunAdmin(_ReadOnly):
     list_select_related = ("scope", "created_by")
     inlines = [ResultInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
-
 
 @admin.register(EvaluationResult)
-class EvaluationResultAdmin(_ReadOnly):
+class EvaluationResultAdmin(ScopedAdmin, _ReadOnly):
     list_display = ("run", "rank", "entity", "score", "grade", "rank_change", "veto")
     list_filter = ("run__framework", "run__period", "grade")
     search_fields = ("entity__name", "entity__code")
     list_select_related = ("run", "entity")
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)

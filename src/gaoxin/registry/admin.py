@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gaoxin.accounts.admin import ScopedAdmin
 from gaoxin.registry.models import (
     Certification,
     Enterprise,
@@ -14,16 +15,13 @@ from gaoxin.registry.models import (
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ScopedAdmin):
     list_display = ("name", "kind", "code", "parent")
     list_filter = ("kind",)
     search_fields = ("name", "code")
     raw_id_fields = ("parent",)
     list_select_related = ("parent",)
     readonly_fields = ("path", "created_at", "updated_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
 
 
 class ZoneIndustryInline(admin.TabularInline):

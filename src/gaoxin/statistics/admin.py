@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gaoxin.accounts.admin import ScopedAdmin
 from gaoxin.statistics.models import (
     Batch,
     FormAssignment,
@@ -20,16 +21,13 @@ class VariableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ScopedAdmin):
     list_display = ("entity", "variable", "period", "value", "batch", "updated_at")
     list_filter = ("variable",)
     search_fields = ("entity__name", "entity__code", "period")
     list_select_related = ("entity", "variable", "batch")
     raw_id_fields = ("entity", "batch")
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,7 +42,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ObservationChange)
-class ObservationChangeAdmin(ReadOnlyAdmin):
+class ObservationChangeAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "entity",
         "variable",
