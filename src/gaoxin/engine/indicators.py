@@ -587,7 +587,7 @@ class _Pending:
             frame.lazy()
             .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row__"), "kind", *keys)
             .filter(pl.col("kind") == level)
-            .join(per_parent.lazy(), on=keys, how="left")
+            .join(per_parent.lazy(), on=keys, how="left", maintain_order="left")
             .select(
                 "__row__",
                 *[
@@ -603,10 +603,26 @@ class _Pending:
         )
         rows = parents["__row__"]
         out = []
+        # The frame is sorted by kind: a level's rows are usually one block, and a column is then
+        # nulls, the values, nulls (no scatter into a full-length column).
+        first = int(rows[0]) if rows.len() else 0
+        block = rows.len() > 0 and int(rows[-1]) - first + 1 == rows.len()
         for c in empty:
             values = parents[c]
-            full = pl.repeat(None, frame.height, dtype=values.dtype, eager=True).alias(c)
-            out.append(full.scatter(rows, values))
+            if block:
+                full = pl.concat(
+                    [
+                        pl.repeat(None, first, dtype=values.dtype, eager=True),
+                        values,
+                        pl.repeat(
+                            None, frame.height - first - rows.len(), dtype=values.dtype, eager=True
+                        ),
+                    ]
+                )
+            else:
+                full = pl.repeat(None, frame.height, dtype=values.dtype, eager=True)
+                full = full.scatter(rows, values)
+            out.append(full.alias(c))
         return out
 
 
