@@ -149,3 +149,24 @@ def test_reading_some_periods_gives_those_rows_of_the_full_read(gansu):
     part = full.filter(pl.col("period").is_in(["2025-06", "2025-07"]))
     columns = [c for c in some["month"].columns if c not in {"seq"}]
     assert_frame_equal(some["month"].select(columns), part.select(columns))
+
+
+def test_the_input_hash_is_of_the_content_not_of_the_storage_order(gansu):
+    from django.db.models import Count
+
+    from gaoxin.registry.models import Certification
+
+    before = engine_facts().input_hash
+    # the same certification stored again gets a new id, so it is stored after the entity's
+    # other certifications
+    busy = Certification.objects.values("entity").annotate(n=Count("id")).order_by("-n")[0]
+    assert busy["n"] > 1
+    cert = Certification.objects.filter(entity=busy["entity"]).order_by("id").first()
+    fields = {f.attname: getattr(cert, f.attname) for f in Certification._meta.concrete_fields}
+    cert.delete()
+    Certification.objects.create(**{k: v for k, v in fields.items() if k != "id"})
+    assert engine_facts().input_hash == before
+    cert = Certification.objects.order_by("id").first()
+    cert.granted_on = date(2001, 1, 1)
+    cert.save()
+    assert engine_facts().input_hash != before

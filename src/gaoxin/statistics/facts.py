@@ -45,7 +45,9 @@ def read_frame(rows: QuerySet, schema: dict[str, Any]) -> pl.DataFrame:
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
     fixed = {name: dtype for name, dtype in schema.items() if name not in dates}
     frames = []
-    with connections[rows.db].cursor() as cursor:
+    # a server-side cursor on PostgreSQL (unless DISABLE_SERVER_SIDE_CURSORS), so that only one
+    # batch of rows is held on the client at a time
+    with connections[rows.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH_ROWS):
             frame = pl.DataFrame(
@@ -357,7 +359,9 @@ def engine_facts(
             "revoked_on": pl.Date,
         },
     )
-    return build_facts(frame, obs, certs)
+    # The fact frame's input hash sees row order: entities and certifications go in sorted by
+    # their content (byte order, the same on every database and query plan), not as stored.
+    return build_facts(frame.sort("kind", "entity"), obs, certs.sort(pl.all(), nulls_last=True))
 
 
 def _blank_is_null(name: str) -> pl.Expr:
