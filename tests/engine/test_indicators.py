@@ -246,3 +246,69 @@ def test_lineage_of_a_cell_reading_the_city(result) -> None:  # type: ignore[no-
     city = [i for i in cell["inputs"] if i["name"] == "city_industrial_value_added"]
     assert city and city[0]["entity"] == "350200" and city[0]["batch"] == "annual-2025"
     assert cell["indicators"][0]["indicator"] == "above_scale_iva"
+
+
+# -- aggregates on a hand-made frame ------------------------------------------------------------
+def test_aggregates_by_hand_including_a_zone_without_enterprises() -> None:
+    """Z1 has three enterprises, Z2 none. E1: C26, revenue 100, R&D 5, 高企; E2: C26, revenue 50,
+    R&D not reported; E3: I65, revenue not reported, R&D 2."""
+    from gaoxin.engine.facts import build_facts
+
+    ents = pl.DataFrame(
+        {
+            "entity": ["P", "C", "Z1", "Z2", "E1", "E2", "E3"],
+            "kind": ["province", "city", "zone", "zone", "enterprise", "enterprise", "enterprise"],
+            "name": ["省", "市", "一区", "二区", "甲", "乙", "丙"],
+            "parent": [None, "P", "C", "C", "Z1", "Z1", "Z1"],
+            "industry": [None, None, None, None, "C26", "C27", "I65"],
+        }
+    )
+    obs = pl.DataFrame(
+        [
+            ("E1", "revenue", "2025", 100.0),
+            ("E1", "rd_expenditure", "2025", 5.0),
+            ("E2", "revenue", "2025", 50.0),
+            ("E3", "rd_expenditure", "2025", 2.0),
+        ],
+        schema=["entity", "variable", "period", "value"],
+        orient="row",
+    )
+    certs = pl.DataFrame(
+        {"entity": ["E1"], "kind": ["hte"], "level": [None], "granted_on": [date(2020, 1, 1)]}
+    )
+    facts = build_facts(ents, obs, certs)
+    inds = [
+        _ind("s", "sum(revenue)"),
+        _ind("c", "count()"),
+        _ind("m", "mean(revenue)"),
+        _ind("med", "median(revenue)"),
+        _ind("sh", 'share(revenue, where=certified("hte"))'),
+        _ind("ts", 'top_share(revenue, by="industry_section", n=1)'),
+        _ind("rd_c", 'sum(rd_expenditure, where=industry_section == "C")'),
+        _ind("rev_i", 'sum(revenue, where=industry_section == "I")'),
+        # nested: an aggregate over the zones of an aggregate over their enterprises
+        _ind("big", "count(where=sum(revenue) > 100)", "city"),
+        _ind("tot", "sum(sum(revenue))", "city"),
+    ]
+    r = compute(inds, facts, ["2025"])
+
+    def cell(entity: str, code: str) -> tuple[float | None, int]:
+        row = r.frame.filter((pl.col("entity") == entity) & (pl.col("indicator") == code))
+        return row["value"].item(), row["missing"].item()
+
+    assert cell("Z1", "s") == (150.0, 1)  # 100 + 50; E3's revenue missing
+    assert cell("Z2", "s") == (0.0, 0)  # no child: 0, nothing missing
+    assert cell("Z1", "c") == (3.0, 0)
+    assert cell("Z2", "c") == (0.0, 0)
+    assert cell("Z1", "m") == (75.0, 1)  # (100 + 50) / 2
+    assert cell("Z2", "m") == (None, 0)
+    assert cell("Z1", "med") == (75.0, 1)
+    assert cell("Z1", "sh")[0] == pytest.approx(100 / 150 * 100)  # E1 is the 高企
+    assert cell("Z2", "sh") == (None, 0)
+    # sections: C = 100 + 50, I = nothing reported (0); the largest is all of it
+    assert cell("Z1", "ts") == (100.0, 1)
+    assert cell("Z2", "ts") == (None, 0)
+    assert cell("Z1", "rd_c") == (5.0, 1)  # E1 5; E2 selected but missing
+    assert cell("Z1", "rev_i") == (None, 1)  # the one selected child is missing
+    assert cell("C", "big") == (1.0, 0)  # Z1 (150 > 100), not Z2 (0); a where's gaps not counted
+    assert cell("C", "tot") == (150.0, 1)  # 150 + 0; Z1's sum read a missing revenue

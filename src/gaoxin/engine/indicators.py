@@ -507,7 +507,7 @@ class _Pending:
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[Call, Checked, CompileContext, str]] = []
+        self.items: list[tuple[Call, Checked, CompileContext, str, Mapping[int, str]]] = []
         self.missing: dict[str, pl.Expr] = {}
         self.ids: set[int] = set()
 
@@ -524,7 +524,9 @@ class _Pending:
         missing_columns: dict[int, str],
         name: str,
     ) -> None:
-        self.items.append((node, checked, at, name))
+        # columns: the indicator's computed sub-expressions, so that an aggregate over an inner
+        # aggregate reads the inner one's column
+        self.items.append((node, checked, at, name, columns))
         self.missing[name] = _Missing(checked, at, columns, missing_columns).grouped(node, at)
         self.ids.add(id(node))
         columns[id(node)] = name
@@ -535,9 +537,9 @@ class _Pending:
             return frame
         batches: dict[tuple[str, tuple[str, ...], str], list[tuple[CallArgs, CompileContext, str]]]
         batches = defaultdict(list)
-        for node, checked, at, name in self.items:
+        for node, checked, at, name, columns in self.items:
             b = checked.bindings[node]
-            comp = _Compiler(checked, {})
+            comp = _Compiler(checked, columns)
             inner = at.at_level(checked.inner_levels.get(node, at.level))
             args = CallArgs(b.spec, node, b.nodes, b.rest, inner, comp.compile, comp.type)
             key = (str(at.level), tuple(group_keys(at)), child_level(args, at))
