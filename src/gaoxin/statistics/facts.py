@@ -176,7 +176,7 @@ def hierarchy_frame(scope: Entity | None = None) -> pl.DataFrame:
     return ancestry.group_by("entity_kind", "entity_code").agg(
         code.filter(pl.col("ancestor_level") == "province").first().alias("province"),
         code.filter(pl.col("ancestor_level") == "city").first().alias("city"),
-        code.filter(pl.col("ancestor_kind") == EntityKind.ZONE).first().alias("zone"),
+        code.filter(pl.col("ancestor_kind").eq(str(EntityKind.ZONE))).first().alias("zone"),
     )
 
 
@@ -295,8 +295,8 @@ def engine_facts(
         joined, on="entity", how="left", maintain_order="left"
     )
     stored = pl.col("stored_kind")
-    is_region, is_zone = stored == EntityKind.REGION, stored == EntityKind.ZONE
-    is_enterprise = stored == EntityKind.ENTERPRISE
+    is_region, is_zone = stored.eq(str(EntityKind.REGION)), stored.eq(str(EntityKind.ZONE))
+    is_enterprise = stored.eq(str(EntityKind.ENTERPRISE))
     is_institution = ~(is_region | is_zone | is_enterprise)
     region_level = pl.col("region_level")
     frame = rows.filter(
