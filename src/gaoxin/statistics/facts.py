@@ -76,9 +76,9 @@ def _observations(
     periods: Sequence[str] | None,
     kind: str | None,
 ) -> pl.DataFrame:
-    """Observations in ``scope`` as (entity_id, variable, period, value, batch), sorted by
-    variable id and period. Values are the stored decimals cast to float by the database
-    (IEEE double, as ``float(Decimal)`` gives; on SQLite they are stored as doubles already)."""
+    """Observations in ``scope`` as (entity_id, variable_id, period, value, batch, variable), in
+    no particular order. Values are the stored decimals cast to float by the database (the
+    nearest double, as ``float(Decimal)`` gives; SQLite stores them as doubles already)."""
     qs = Observation.objects.within(scope)
     if variables:
         qs = qs.filter(variable__code__in=variables)
