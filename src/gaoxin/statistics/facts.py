@@ -6,13 +6,13 @@ province, city and zone above it, so a roll-up to any level is one group-by.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 from django.db import connections
-from django.db.models import FloatField, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
@@ -35,19 +35,20 @@ def read_frame(rows: QuerySet, schema: dict[str, Any]) -> pl.DataFrame:
     """The rows of a ``values_list`` queryset as a frame, one column per field in ``schema``
     (names and types in the queryset's order).
 
-    One SQL query (the queryset's own, so scope filters and joins are Django's), fetched in
-    batches of :data:`FETCH_ROWS` straight from the DB-API cursor into Polars. None of Django's
-    per-value converters run: a decimal must be cast to float in SQL
-    (``Cast(..., FloatField())``), and dates, which SQLite returns as ISO text and PostgreSQL as
-    ``date``, are made ``pl.Date`` here.
+    One SQL query, the queryset's own (so scope filters and joins are Django's), read without
+    Django's per-value converters. On PostgreSQL it runs as ``COPY (…) TO STDOUT`` and Polars
+    parses the CSV column-wise; elsewhere (SQLite) it is fetched from the DB-API cursor in
+    batches of :data:`FETCH_ROWS` straight into Polars. A decimal comes out as the nearest
+    double (PostgreSQL writes the exact decimal, SQLite stores a double); dates are ``pl.Date``.
     """
     sql, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
+    if connection.vendor == "postgresql":
+        return _copy_frame(connection, sql, params, schema)
     dates = [name for name, dtype in schema.items() if dtype == pl.Date]
     fixed = {name: dtype for name, dtype in schema.items() if name not in dates}
     frames = []
-    # a server-side cursor on PostgreSQL (unless DISABLE_SERVER_SIDE_CURSORS), so that only one
-    # batch of rows is held on the client at a time
-    with connections[rows.db].chunked_cursor() as cursor:
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH_ROWS):
             frame = pl.DataFrame(
@@ -61,6 +62,26 @@ def read_frame(rows: QuerySet, schema: dict[str, Any]) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat(frames, rechunk=True)
+
+
+def _copy_frame(connection, sql: str, params, schema: dict[str, Any]) -> pl.DataFrame:
+    """PostgreSQL: the query's rows as CSV (``COPY … TO STDOUT``), parsed by Polars. Parameters
+    are bound client-side by the driver (``compose_sql``), as COPY takes none. In the CSV a NULL
+    is an empty field and an empty string is ``""``, which Polars reads back as such."""
+    query = connection.ops.compose_sql(sql, params)
+    data = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy,
+    ):
+        for block in copy:
+            data.write(block)
+    if data.tell() == 0:
+        return pl.DataFrame(schema=schema)
+    # dates as text, parsed with an explicit format: a DateStyle other than ISO fails loudly
+    text = {name: pl.String if dtype == pl.Date else dtype for name, dtype in schema.items()}
+    frame = pl.read_csv(data.getvalue(), has_header=False, schema=text)
+    return frame.with_columns(_as_date(frame, n) for n, t in schema.items() if t == pl.Date)
 
 
 def _as_date(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -77,8 +98,8 @@ def _observations(
     kind: str | None,
 ) -> pl.DataFrame:
     """Observations in ``scope`` as (entity_id, variable_id, period, value, batch, variable), in
-    no particular order. Values are the stored decimals cast to float by the database (the
-    nearest double, as ``float(Decimal)`` gives; SQLite stores them as doubles already)."""
+    no particular order. Values are the stored decimals as the nearest double, as
+    ``float(Decimal)`` gives (see :func:`read_frame`)."""
     qs = Observation.objects.within(scope)
     if variables:
         qs = qs.filter(variable__code__in=variables)
@@ -87,9 +108,7 @@ def _observations(
     if kind:
         qs = qs.filter(entity__kind=kind)
     values = read_frame(
-        qs.annotate(value_float=Cast("value", FloatField())).values_list(
-            "entity_id", "variable_id", "period", "value_float", "batch_id"
-        ),
+        qs.values_list("entity_id", "variable_id", "period", "value", "batch_id"),
         {
             "entity_id": pl.Int64,
             "variable_id": pl.Int64,
