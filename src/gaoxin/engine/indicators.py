@@ -49,7 +49,7 @@ from gaoxin.engine.expr.hierarchy import (
 )
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.expr.periodic import lag, per_year
-from gaoxin.engine.expr.ranking import rank_expr
+from gaoxin.engine.expr.ranking import change_periods, rank_expr
 from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Name, Node, Unary, walk
 from gaoxin.engine.expr.syntax import Literal as Lit
 from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, latest, source_column
@@ -641,7 +641,9 @@ class _Compiler(Compiler):
             return pl.col(name)
         rank = self.columns.get((id(node), "rank"))  # type: ignore[call-overload]
         if rank is not None:
-            return lag(pl.col(rank), 1, ctx) - pl.col(rank)
+            assert isinstance(node, Call)
+            n = _lag_periods(node.func, self.checked.bindings[node].nodes, ctx)
+            return lag(pl.col(rank), n, ctx) - pl.col(rank)
         return super().compile(node, ctx)
 
 
@@ -762,6 +764,8 @@ def _lag_periods(func: str, nodes: Mapping[str, Node], ctx: CompileContext) -> i
         return int(_literal(nodes.get("years"), 1)) * per_year(ctx)
     if func == "delta":
         return int(_literal(nodes.get("n"), 1))
+    if func == "rank_change":
+        return change_periods(_literal(nodes.get("lag"), "period"), per_year(ctx))
     if func == "single":
         x = nodes.get("x")
         cumulative = ctx.options.get("cumulative", frozenset())
@@ -797,7 +801,10 @@ def _offsets(tree: Node, per: int) -> set[int]:
                 else next((_literal(k.value, 1) for k in node.keywords if k.name == "years"), 1)
             )
             out.add(int(years) * per)
-        elif node.func in ("single", "rank_change"):
+        elif node.func == "rank_change":
+            since = next((_literal(k.value, "") for k in node.keywords if k.name == "lag"), "")
+            out.add(change_periods(since, per))
+        elif node.func == "single":
             out.add(1)
         elif node.func == "consecutive":
             n = (

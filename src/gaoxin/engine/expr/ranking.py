@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from gaoxin.engine.expr.errors import ExprError
 from gaoxin.engine.expr.functions import CallArgs, CompileContext, FunctionSpec, Param
 from gaoxin.engine.expr.namespace import ExprType
 from gaoxin.engine.expr.periodic import lag, per_year
@@ -39,14 +38,7 @@ def change_periods(lag_name: object, periods_per_year: int) -> int:
 
 def rank_expr(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     """The rank of ``x`` in its partition; ``indicators.compute`` computes the rank inside a
-    ``rank_change`` with it, as a column, and lags that column by one period itself."""
-    if args.spec.name == "rank_change" and args.literal("lag", "period") == "year":
-        # Until indicators.compute lags by ranking.change_periods, a year comparison there would
-        # silently give last period's change: refuse it instead.
-        raise ExprError(
-            '指标计算暂不支持 rank_change(…, lag="year")（位次较上年同期）；'
-            "月监测表（gaoxin monitor）已给出「位次较上年同期」一列"
-        )
+    ``rank_change`` with it, as a column, and lags that column by ``change_periods`` itself."""
     return _rank(args, ctx)
 
 
