@@ -170,3 +170,16 @@ def test_the_input_hash_is_of_the_content_not_of_the_storage_order(gansu):
     cert.granted_on = date(2001, 1, 1)
     cert.save()
     assert engine_facts().input_hash != before
+
+
+def test_text_reads_back_as_stored_quotes_commas_newlines_and_blanks(gansu):
+    firm = Entity.objects.filter(kind="enterprise", observations__isnull=False).first()
+    firm.name = '甘肃"新航",电子\n有限公司'
+    firm.save()
+    inst = Entity.objects.filter(kind="institution").first()
+    inst.institution.kind = ""
+    inst.institution.save()
+    names = observations_frame().filter(pl.col("entity_code") == firm.code)["entity_name"]
+    assert set(names) == {'甘肃"新航",电子\n有限公司'}
+    ents = engine_facts().entities
+    assert ents.filter(pl.col("entity") == inst.code)["institution_kind"].to_list() == [""]
