@@ -131,7 +131,7 @@ def test_the_gansu_pack_targets_assess_every_zone():
             series(
                 "zone", {"lz": {2022: 8.0, 2023: 9.0}, "by": {2022: 10.5, 2023: 11.0}}, "hte_share"
             ),
-            series("zone", {"lz": {2022: 50.0, 2023: 52.0}}, "leading_industry_share"),
+            series("zone", {"lz": {2022: 50.0, 2023: 52.0}}, "leading_industry_concentration"),
         ]
     )
     out = assess(pack.spec.targets, s, 2023)

@@ -8,6 +8,7 @@ document points at the line of pack.yaml where it is written.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import unicodedata
@@ -323,6 +324,7 @@ def _load(
                     )
                 )
     problems += _check_bindings(spec, directory, file, lines, nodes)
+    problems += _check_targets(spec, file, lines)
     if spec.status == "draft":
         problems.append(
             Problem(
@@ -454,6 +456,74 @@ def _check_bindings(
                         file=file,
                         row=_line(lines, ("inputs", i, "evaluation", "field")),
                         value=ev.field,
+                    )
+                )
+    return out
+
+
+def _check_targets(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Problem]:
+    """Each target reads a catalogue indicator (unless it says what the catalogue still lacks,
+    ``pending``), in the indicator's unit, at a level its scope can use. A ``jurisdiction``
+    target is left to ``gaoxin targets``: whether a zone- or city-level indicator reaches the
+    jurisdiction depends on the region the pack is applied to, which the pack does not name."""
+    from gaoxin.engine.indicators import default_indicators
+    from gaoxin.engine.targets import IndicatorInfo, unavailable_reason
+
+    catalogue = {i.code: i for i in default_indicators()}
+    out: list[Problem] = []
+    for i, t in enumerate(spec.targets):
+        ind = catalogue.get(t.indicator)
+        if ind is None:
+            if t.pending is None:
+                near = difflib.get_close_matches(t.indicator, catalogue, n=3)
+                hint = f"；是否是 {'、'.join(near)}？" if near else ""
+                out.append(
+                    Problem(
+                        "pack.target_indicator",
+                        f"目标「{t.id}」读取的指标「{t.indicator}」不在指标目录中{hint}"
+                        "（目录尚无此指标时，用 pending 写明还缺什么数据）",
+                        file=file,
+                        row=_line(lines, ("targets", i, "indicator")),
+                        column="targets.indicator",
+                        value=t.indicator,
+                    )
+                )
+            continue
+        if t.pending is not None:
+            out.append(
+                Problem(
+                    "pack.target_pending",
+                    f"目标「{t.id}」的指标「{t.indicator}」已在指标目录中，可删去 pending",
+                    file=file,
+                    row=_line(lines, ("targets", i, "pending")),
+                    column="targets.pending",
+                    value=t.pending,
+                    severity="warning",
+                )
+            )
+        if t.unit is not None and t.unit != ind.unit:
+            out.append(
+                Problem(
+                    "pack.target_unit",
+                    f"目标「{t.id}」的单位「{t.unit}」与指标「{t.indicator}」（{ind.zh}）的单位"
+                    f"「{ind.unit}」不同；请把目标值换算成{ind.unit}并改写单位",
+                    file=file,
+                    row=_line(lines, ("targets", i, "unit")),
+                    column="targets.unit",
+                    value=t.unit,
+                )
+            )
+        if t.scope != "jurisdiction":
+            why = unavailable_reason(t, IndicatorInfo(ind.level, ind.additive), None)
+            if why is not None:
+                out.append(
+                    Problem(
+                        "pack.target_scope",
+                        f"目标「{t.id}」：{why}",
+                        file=file,
+                        row=_line(lines, ("targets", i, "scope")),
+                        column="targets.scope",
+                        value=t.scope,
                     )
                 )
     return out

@@ -260,6 +260,10 @@ class Target(Strict):
     baseline_year: int | None = None
     baseline_value: Decimal | None = None
     unit: str | None = None
+    #: What the indicator catalogue still lacks to compute this target (the data it needs):
+    #: ``packs check`` then accepts an ``indicator`` the catalogue does not have, and
+    #: ``gaoxin targets`` prints this text beside 无法计算 (docs/packs.md).
+    pending: str | None = None
 
     @model_validator(mode="after")
     def _baseline(self) -> Target:
