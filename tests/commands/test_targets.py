@@ -83,3 +83,59 @@ def test_an_empty_store_says_what_to_do(db):
     result = CliRunner().invoke(app, ["targets", "--pack", "gansu"], env=ENV)
     assert result.exit_code == 1
     assert "gaoxin demo" in result.output
+
+
+PACK = """\
+format: 1
+id: mini-targets
+title: 测试目标
+issuer: 测试厅
+issued: 2024-01-01
+targets:
+  - id: returnees
+    cite: {article: "一", quote: "留学归国和外籍人员占比达到5%"}
+    indicator: returnee_share
+    value: 5
+    deadline: 2027
+    scope: each_zone
+    unit: "%"
+  - id: demo-zones
+    cite: {article: "二", quote: "创建国家自主创新示范区"}
+    indicator: innovation_demo_zone_count
+    pending: 各高新区是否属于国家自主创新示范区
+    value: 1
+    deadline: 2027
+"""
+
+
+def test_a_target_without_data_names_the_variables_missing(taizhou, tmp_path):
+    # the Taizhou demo reports employees but no 留学归国和外籍常驻人员 (returnee_foreign_employees),
+    # which returnee_share = 100 * sum(returnee_foreign_employees) / sum(employees) reads
+    facts = engine_facts(None)
+    reported = set(facts.observations["variable"].unique().to_list())
+    assert "employees" in reported and "returnee_foreign_employees" not in reported
+    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
+    (tmp_path / "document.txt").write_text(
+        "一、留学归国和外籍人员占比达到5%。二、创建国家自主创新示范区。", encoding="utf-8"
+    )
+    out = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(
+        app, ["targets", "--pack", str(tmp_path), "--as-of", "2024", "--out", str(out)], env=ENV
+    )
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out).active
+    head = [c.value for c in ws[3]]
+    rows = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert [(r["状态"], r["说明"]) for r in rows] == [
+        (
+            "无法计算",
+            "辖区内没有该指标的数据：所读变量 returnee_foreign_employees（留学归国和外籍常驻人员）"
+            "截至2024年没有数值",
+        ),
+        (
+            "无法计算",
+            "指标目录中没有指标「innovation_demo_zone_count」，无法由数据计算："
+            "还缺各高新区是否属于国家自主创新示范区",
+        ),
+    ]
+    assert "returnee_foreign_employees" in result.output

@@ -73,6 +73,7 @@ def targets(
     from gaoxin.engine.targets import (
         IndicatorInfo,
         assess,
+        no_data_reasons,
         target_series,
         targets_table,
         unavailable_reason,
@@ -122,7 +123,16 @@ def targets(
         computable = [t for t in spec.targets if t.id not in unavailable]
         assessed = assess(computable, series, year)
         names = dict(zip(entities["entity"], entities["name"], strict=True))
-        table = targets_table(spec.targets, assessed, unavailable, names)
+        no_data = no_data_reasons(
+            computable,
+            result.formulas,
+            result.namespace,
+            facts.observations,
+            entities,
+            jurisdiction=j,
+            as_of=year,
+        )
+        table = targets_table(spec.targets, assessed, unavailable, names, no_data)
 
     place = names.get(j, j) if j is not None else "全国"
     title = f"{place}发展目标进度（{year}年）"

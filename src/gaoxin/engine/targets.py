@@ -32,6 +32,8 @@ from typing import Any
 
 import polars as pl
 
+from gaoxin.engine.expr import Formula, Namespace
+from gaoxin.engine.facts import source_column
 from gaoxin.engine.packs.schema import Target
 
 #: Share of the baseline-to-goal distance a projection must cover to count as at risk rather
@@ -305,7 +307,8 @@ def unavailable_reason(
     zones, cities or provinces inside it of an additive indicator of that level (a count or an
     amount, never a ratio); the whole country (``jurisdiction_kind`` None) is above them all."""
     if info is None:
-        return f"指标目录中没有指标「{target.indicator}」，无法由数据计算"
+        why = f"指标目录中没有指标「{target.indicator}」，无法由数据计算"
+        return why if target.pending is None else f"{why}：还缺{target.pending}"
     level = LEVEL_ZH.get(info.level, info.level)
     if target.scope == "each_zone" and info.level != "zone":
         return f"指标「{target.indicator}」按{level}计算，不能逐个高新区评估"
@@ -410,15 +413,90 @@ def target_series(
     )
 
 
+#: Said of a computable target that has no value anywhere in scope.
+NO_DATA = "辖区内没有该指标的数据"
+
+
+def variables_read(
+    indicator: str, formulas: Mapping[str, Formula], namespace: Namespace
+) -> list[str]:
+    """The variable names ``indicator`` reads, through the indicators it reads, in the order
+    they appear with each indicator written out (``gdp``, ``province_gdp``); attributes and
+    functions are not variables."""
+    out: dict[str, None] = {}
+    seen: set[str] = set()
+
+    def visit(code: str) -> None:
+        seen.add(code)
+        for name in formulas[code].names:
+            info = namespace.names.get(name)
+            if info is not None and info.kind == "variable":
+                out.setdefault(name, None)
+            elif name in formulas and name not in seen:
+                visit(name)
+
+    if indicator in formulas:
+        visit(indicator)
+    return list(out)
+
+
+def no_data_reasons(
+    targets: Iterable[Target],
+    formulas: Mapping[str, Formula],
+    namespace: Namespace,
+    observations: pl.DataFrame,
+    entities: pl.DataFrame,
+    *,
+    jurisdiction: str | None,
+    as_of: int,
+) -> dict[str, str]:
+    """For each target, what :data:`NO_DATA` says when its indicator has no value in scope: the
+    variables it reads that no entity of their level inside ``jurisdiction`` (None: the whole
+    country) reported up to ``as_of``. ``observations``: entity, variable, period, value."""
+    inside = (
+        pl.lit(True)
+        if jurisdiction is None
+        else (pl.col("province") == jurisdiction)
+        | (pl.col("city") == jurisdiction)
+        | (pl.col("entity") == jurisdiction)
+    )
+    ents = entities.select(pl.col("entity", "kind", "province", "city").cast(pl.String))
+    reported = (
+        observations.select(pl.col("entity", "variable", "period").cast(pl.String), pl.col("value"))
+        .filter(
+            pl.col("value").is_not_null()
+            & (pl.col("period").str.slice(0, 4).cast(pl.Int64, strict=False) <= as_of)
+        )
+        .join(ents.filter(inside), on="entity", how="inner")
+        .select("variable", "kind")
+        .unique()
+    )
+    present = set(reported.iter_rows())
+    out: dict[str, str] = {}
+    for t in targets:
+        absent = []
+        for name in variables_read(t.indicator, formulas, namespace):
+            info = namespace[name]
+            if (source_column(name, info), info.level) not in present:
+                label = f"（{info.label}）" if info.label else ""
+                absent.append(f"{name}{label}")
+        out[t.id] = (
+            f"{NO_DATA}：所读变量 {'、'.join(absent)}截至{as_of}年没有数值" if absent else NO_DATA
+        )
+    return out
+
+
 def targets_table(
     targets: Iterable[Target],
     assessed: pl.DataFrame,
     unavailable: Mapping[str, str],
     names: Mapping[str, str],
+    no_data: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """The printed table, in Chinese: one row per (target, scope), in the pack's order; a target
-    whose indicator cannot be computed is one row saying why. Numbers stay numbers (the XLSX
-    formats them); text columns say what a number cannot."""
+    whose indicator cannot be computed is one row saying why, and so is one with no value in
+    scope (``no_data``: why, by target id; default :data:`NO_DATA`). Numbers stay numbers (the
+    XLSX formats them); text columns say what a number cannot."""
     order = {t.id: i for i, t in enumerate(targets)}
     by_id = {t.id: t for t in targets}
     rows = []
@@ -431,7 +509,8 @@ def targets_table(
     listed = {r[0] for r in rows}
     for t_id, i in order.items():
         if i not in listed:
-            rows.append(_row(by_id[t_id], i, None, "辖区内没有该指标的数据", names))
+            why = (no_data or {}).get(t_id, NO_DATA)
+            rows.append(_row(by_id[t_id], i, None, why, names))
     frame = pl.DataFrame(rows, schema=_TABLE_SCHEMA, orient="row")
     return frame.sort("_order", "范围", maintain_order=True).drop("_order")
 
