@@ -77,9 +77,18 @@ def test_a_unit_other_than_the_indicators_is_an_error_at_its_line(tmp_path):
     assert p.file == str(d / "pack.yaml")
     assert p.row == line_of(d, "unit: 亿元")
     assert p.value == "亿元"
-    assert (
-        "目标「t1」的单位「亿元」与指标「revenue_total」（营业收入）的单位「万元」不同" in p.message
+    assert p.message == (
+        "目标「t1」的单位「亿元」与指标「revenue_total」（营业收入）的单位「万元」不同："
+        "目标按指标的单位比较，请改写为「万元」，并把 value 换算成万元"
     )
+
+
+def test_a_multiple_target_in_another_unit_needs_no_conversion_of_its_value(tmp_path):
+    extra = "    kind: multiple\n    baseline_year: 2020\n    unit: 亿元\n"
+    d = write(tmp_path, target("revenue_total", extra, scope="jurisdiction"))
+    [p] = target_problems(d)
+    assert p.code == "pack.target_unit" and p.row == line_of(d, "unit: 亿元")
+    assert p.message.endswith("请改写为「万元」（倍增目标的 value 是倍数，不用换算）")
 
 
 @pytest.mark.parametrize("unit", ["    unit: 万元\n", ""])

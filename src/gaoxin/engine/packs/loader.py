@@ -502,11 +502,16 @@ def _check_targets(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Pr
                 )
             )
         if t.unit is not None and t.unit != ind.unit:
+            fix = (
+                "（倍增目标的 value 是倍数，不用换算）"
+                if t.kind == "multiple"
+                else f"，并把 value 换算成{ind.unit}"
+            )
             out.append(
                 Problem(
                     "pack.target_unit",
                     f"目标「{t.id}」的单位「{t.unit}」与指标「{t.indicator}」（{ind.zh}）的单位"
-                    f"「{ind.unit}」不同；请把目标值换算成{ind.unit}并改写单位",
+                    f"「{ind.unit}」不同：目标按指标的单位比较，请改写为「{ind.unit}」{fix}",
                     file=file,
                     row=_line(lines, ("targets", i, "unit")),
                     column="targets.unit",
