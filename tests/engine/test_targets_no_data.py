@@ -68,45 +68,33 @@ def test_the_message_names_the_variables_with_no_value_in_scope():
         | {("510000", "gdp", "2026"): 1000.0}
     )
     assert res.value("510000", "2025", "province_gdp_share") is None  # so no row to assess
+
+    def why_for(targets: list[Target], jurisdiction: str, as_of: int) -> dict[str, str]:
+        return no_data_reasons(
+            targets,
+            res.formulas,
+            res.namespace,
+            facts.observations,
+            facts.entities,
+            jurisdiction=jurisdiction,
+            as_of=as_of,
+        )
+
     targets = [
         target("gdp-share", "province_gdp_share"),
         target("tech", "tech_contract_per_capita", "each_zone"),
     ]
-    why = no_data_reasons(
-        targets,
-        res.formulas,
-        res.namespace,
-        facts.observations,
-        facts.entities,
-        jurisdiction="510000",
-        as_of=2025,
-    )
+    why = why_for(targets, "510000", 2025)
     assert why == {
         "gdp-share": f"{NO_DATA}：所读变量 province_gdp（全省地区生产总值）截至2025年没有数值",
         "tech": f"{NO_DATA}：所读变量 tech_contract_turnover（技术合同成交额）、"
         "institution_tech_contract_turnover（机构技术合同成交额）截至2025年没有数值",
     }
     # from 2026 on the province's GDP is there: the message no longer blames it
-    later = no_data_reasons(
-        targets[:1],
-        res.formulas,
-        res.namespace,
-        facts.observations,
-        facts.entities,
-        jurisdiction="510000",
-        as_of=2026,
-    )
+    later = why_for(targets[:1], "510000", 2026)
     assert later == {"gdp-share": NO_DATA}
     # and a value reported outside the jurisdiction does not count for it
-    outside = no_data_reasons(
-        targets[:1],
-        res.formulas,
-        res.namespace,
-        facts.observations,
-        facts.entities,
-        jurisdiction="510100",
-        as_of=2026,
-    )
+    outside = why_for(targets[:1], "510100", 2026)
     assert "province_gdp" in outside["gdp-share"]
 
 

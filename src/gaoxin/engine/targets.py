@@ -327,6 +327,17 @@ def unavailable_reason(
     return None
 
 
+def _inside(jurisdiction: str | None) -> pl.Expr:
+    """Rows (with entity, province, city) of the jurisdiction and the entities inside it."""
+    if jurisdiction is None:
+        return pl.lit(True)
+    return (
+        (pl.col("province") == jurisdiction)
+        | (pl.col("city") == jurisdiction)
+        | (pl.col("entity") == jurisdiction)
+    )
+
+
 def target_series(
     values: pl.DataFrame,
     entities: pl.DataFrame,
@@ -345,13 +356,7 @@ def target_series(
     """
     zone_ids = pl.Series("entity", list(zones), dtype=pl.String)
     ents = entities.select(pl.col("entity", "kind", "province", "city").cast(pl.String))
-    inside = (
-        pl.lit(True)
-        if jurisdiction is None
-        else (pl.col("province") == jurisdiction)
-        | (pl.col("city") == jurisdiction)
-        | (pl.col("entity") == jurisdiction)
-    )
+    inside = _inside(jurisdiction)
     yearly = (
         values.filter(pl.col("period").cast(pl.String).str.contains(r"^\d{4}$"))
         .select(
@@ -453,13 +458,7 @@ def no_data_reasons(
     """For each target, what :data:`NO_DATA` says when its indicator has no value in scope: the
     variables it reads that no entity of their level inside ``jurisdiction`` (None: the whole
     country) reported up to ``as_of``. ``observations``: entity, variable, period, value."""
-    inside = (
-        pl.lit(True)
-        if jurisdiction is None
-        else (pl.col("province") == jurisdiction)
-        | (pl.col("city") == jurisdiction)
-        | (pl.col("entity") == jurisdiction)
-    )
+    inside = _inside(jurisdiction)
     ents = entities.select(pl.col("entity", "kind", "province", "city").cast(pl.String))
     reported = (
         observations.select(pl.col("entity", "variable", "period").cast(pl.String), pl.col("value"))

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from gaoxin.engine.expr import ExprError, ExprType, FunctionRegistry, NameInfo, Namespace, check
 from gaoxin.engine.packs.schema import Pack
 from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
-from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
+from gaoxin.engine.problems import Problem, ProblemsError, Severity, yaml_problem
 
 PACK_FILE = "pack.yaml"
 
@@ -471,66 +471,50 @@ def _check_targets(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Pr
 
     catalogue = {i.code: i for i in default_indicators()}
     out: list[Problem] = []
+
+    def problem(i: int, key: str, message: str, severity: Severity = "error") -> Problem:
+        t = spec.targets[i]
+        return Problem(
+            f"pack.target_{key}",
+            f"目标「{t.id}」{message}",
+            file=file,
+            row=_line(lines, ("targets", i, key)),
+            column=f"targets.{key}",
+            value=str(getattr(t, key)),
+            severity=severity,
+        )
+
     for i, t in enumerate(spec.targets):
         ind = catalogue.get(t.indicator)
         if ind is None:
             if t.pending is None:
                 near = difflib.get_close_matches(t.indicator, catalogue, n=3)
                 hint = f"；是否是 {'、'.join(near)}？" if near else ""
+                msg = f"读取的指标「{t.indicator}」不在指标目录中{hint}"
                 out.append(
-                    Problem(
-                        "pack.target_indicator",
-                        f"目标「{t.id}」读取的指标「{t.indicator}」不在指标目录中{hint}"
-                        "（目录尚无此指标时，用 pending 写明还缺什么数据）",
-                        file=file,
-                        row=_line(lines, ("targets", i, "indicator")),
-                        column="targets.indicator",
-                        value=t.indicator,
+                    problem(
+                        i, "indicator", msg + "（目录尚无此指标时，用 pending 写明还缺什么数据）"
                     )
                 )
             continue
         if t.pending is not None:
-            out.append(
-                Problem(
-                    "pack.target_pending",
-                    f"目标「{t.id}」的指标「{t.indicator}」已在指标目录中，可删去 pending",
-                    file=file,
-                    row=_line(lines, ("targets", i, "pending")),
-                    column="targets.pending",
-                    value=t.pending,
-                    severity="warning",
-                )
-            )
+            msg = f"的指标「{t.indicator}」已在指标目录中，可删去 pending"
+            out.append(problem(i, "pending", msg, "warning"))
         if t.unit is not None and t.unit != ind.unit:
             fix = (
                 "（倍增目标的 value 是倍数，不用换算）"
                 if t.kind == "multiple"
                 else f"，并把 value 换算成{ind.unit}"
             )
-            out.append(
-                Problem(
-                    "pack.target_unit",
-                    f"目标「{t.id}」的单位「{t.unit}」与指标「{t.indicator}」（{ind.zh}）的单位"
-                    f"「{ind.unit}」不同：目标按指标的单位比较，请改写为「{ind.unit}」{fix}",
-                    file=file,
-                    row=_line(lines, ("targets", i, "unit")),
-                    column="targets.unit",
-                    value=t.unit,
-                )
+            msg = (
+                f"的单位「{t.unit}」与指标「{t.indicator}」（{ind.zh}）的单位「{ind.unit}」不同："
+                f"目标按指标的单位比较，请改写为「{ind.unit}」{fix}"
             )
+            out.append(problem(i, "unit", msg))
         if t.scope != "jurisdiction":
             why = unavailable_reason(t, IndicatorInfo(ind.level, ind.additive), None)
             if why is not None:
-                out.append(
-                    Problem(
-                        "pack.target_scope",
-                        f"目标「{t.id}」：{why}",
-                        file=file,
-                        row=_line(lines, ("targets", i, "scope")),
-                        column="targets.scope",
-                        value=t.scope,
-                    )
-                )
+                out.append(problem(i, "scope", f"：{why}"))
     return out
 
 
