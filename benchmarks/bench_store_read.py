@@ -14,6 +14,11 @@ are the demo's (``gaoxin demo -j national``, ``--scale``)::
     GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py \\
         --what facts --periods 2025-12,2024-12,2025
 
+Or let it load a demo of any jurisdiction and scale into a scratch SQLite database first
+(``GAOXIN_VAR_DIR`` defaults to a new temporary directory, which is kept for reuse)::
+
+    .venv/bin/python benchmarks/bench_store_read.py --jurisdiction fujian --scale 10 --what facts
+
 One measurement per process, so that the peak RSS is that of the one read.
 """
 
@@ -22,7 +27,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 
 def _rss_mib() -> float:
@@ -34,7 +43,15 @@ def main() -> None:
     ap.add_argument("--what", choices=["facts", "observations"], default="facts")
     ap.add_argument("--periods", help="comma-separated periods to read (default: all)")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--jurisdiction", help="load this demo first (gaoxin init + gaoxin demo)")
+    ap.add_argument("--scale", type=float, default=1.0, help="enterprises × (with --jurisdiction)")
     args = ap.parse_args()
+    if args.jurisdiction:
+        os.environ.setdefault("GAOXIN_VAR_DIR", tempfile.mkdtemp(prefix="gx-bench-store-"))
+        gaoxin = str(Path(sys.executable).with_name("gaoxin"))
+        for command in (["init"], ["demo", "-j", args.jurisdiction, "--scale", str(args.scale)]):
+            subprocess.run([gaoxin, *command], check=True, stdout=subprocess.DEVNULL)
+        print(f"loaded {args.jurisdiction} × {args.scale} into {os.environ['GAOXIN_VAR_DIR']}")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaoxin.web.settings")
     import django
