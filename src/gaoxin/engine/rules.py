@@ -7,8 +7,10 @@ input the formulas read, each intermediate amount, the caps that bit, and one Ch
 
 Money order (docs/packs.md): amount → tiers → rounding to the pack's unit → floor → cap (per
 entity per year) → once (never paid twice) → groups (就高不重复: only the highest award of a
-group per entity) → rule_cap (the rule's yearly total) → budgets in the order declared. Totals that overflow are pro-rated by the largest-remainder method, so the
-awards under a total sum to exactly that total (to the rounding unit) and no award grows.
+group per entity) → rule_cap (the rule's yearly total) → budgets with an ``amount`` in the order
+declared (a funding line without one only totals). Totals that overflow are pro-rated by the
+largest-remainder method, so the awards under a total sum to exactly that total (to the
+rounding unit) and no award grows.
 """
 
 from __future__ import annotations
@@ -610,6 +612,8 @@ def _apply_totals(
     # budgets, in the order declared
     if spec.budgets:
         for b in spec.budgets:
+            if b.amount is None:  # a funding line without a sum: totalled, never pro-rated
+                continue
             limit_fen = _constant(b.amount, ns)
             members = (
                 b.rules if b.rules is not None else [c.rule.id for c in compiled if c.rule.money]

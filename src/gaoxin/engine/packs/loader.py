@@ -292,8 +292,9 @@ def _load(
     for i, b in enumerate(spec.budgets):
         path = ("budgets", i, "amount")
         try:
-            f = check(b.amount, ns, functions=functions, expect=ExprType.NUMBER)
-            problems += _constant_only(f.names, param_ids, file, _line(lines, path), "预算总额")
+            if b.amount is not None:
+                f = check(b.amount, ns, functions=functions, expect=ExprType.NUMBER)
+                problems += _constant_only(f.names, param_ids, file, _line(lines, path), "预算总额")
         except ExprError as err:
             problems.append(
                 err.to_problem(

@@ -217,12 +217,14 @@ class Rule(Strict):
 
 
 class Budget(Strict):
-    """A total the awards of some rules (all money rules when ``rules`` is omitted) may not
-    exceed in one year; when they would, every award under it is pro-rated (docs/packs.md)."""
+    """A funding line (资金渠道) that pays the awards of some rules (all money rules when
+    ``rules`` is omitted). With an ``amount`` it is also a total they may not exceed in one
+    year: when they would, every award under it is pro-rated. Without one (the document names
+    the source of the money but no sum) it only totals them (docs/packs.md)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     label: str
-    amount: FormulaText
+    amount: FormulaText | None = None
     rules: list[str] | None = None
     per: Literal["year", "entity_year"] = "year"
     cite: Cite
