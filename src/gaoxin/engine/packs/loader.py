@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from gaoxin.engine.expr import ExprError, ExprType, FunctionRegistry, NameInfo, Namespace, check
-from gaoxin.engine.packs.schema import Pack
+from gaoxin.engine.packs.schema import NATIONWIDE, Pack, as_region_code
 from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
 from gaoxin.engine.problems import Problem, ProblemsError, Severity, yaml_problem
 
@@ -324,6 +324,7 @@ def _load(
                         value=r,
                     )
                 )
+    problems += jurisdiction_problems(spec.jurisdiction, file, _line(lines, ("jurisdiction",)))
     problems += _check_bindings(spec, directory, file, lines, nodes)
     problems += _check_targets(spec, file, lines)
     if spec.status == "draft":
@@ -337,6 +338,63 @@ def _load(
             )
         )
     return loaded, problems
+
+
+# --- jurisdiction --------------------------------------------------------------------------------
+
+
+def region_names() -> dict[str, str]:
+    """GB/T 2260 code -> name, for every region of the catalogue (regions.csv)."""
+    from gaoxin.engine.reference import regions
+
+    r = regions()
+    return dict(zip(r["code"], r["name"], strict=True))
+
+
+def jurisdiction_label(code: str | None) -> str:
+    """The words a user reads for a pack's region: 福建省, or 全国 for None."""
+    return NATIONWIDE if code is None else region_names().get(code, code)
+
+
+def jurisdiction_problems(value: str | None, file: str, row: int | None) -> list[Problem]:
+    """A ``jurisdiction`` that is neither 全国 nor a code of the region catalogue."""
+    if value is None or value == NATIONWIDE:
+        return []
+    names = region_names()
+    if value in names:
+        return []
+    by_name = [c for c, n in names.items() if n == value]
+    hint = (
+        f"；「{value}」的代码是 {'、'.join(by_name)}"
+        if by_name
+        else "（应为 6 位行政区划代码，如 350000 福建省，或写「全国」）"
+    )
+    return [
+        Problem(
+            "pack.jurisdiction",
+            f"适用范围「{value}」不在行政区划目录（regions.csv）中{hint}",
+            file=file,
+            row=row,
+            column="jurisdiction",
+            value=value,
+        )
+    ]
+
+
+def read_jurisdiction(directory: str | Path) -> str | None:
+    """The region code a pack directory applies to (None: the whole country, or no pack.yaml),
+    read without checking the rest of the pack; ProblemsError when the code is unknown."""
+    f = Path(directory) / PACK_FILE
+    if not f.is_file():
+        return None
+    doc = read_yaml(f.read_text(encoding="utf-8"))
+    data = doc.data if isinstance(doc.data, dict) else {}
+    value = as_region_code(data.get("jurisdiction"))
+    value = None if value is None else str(value)
+    problems = jurisdiction_problems(value, str(f), _line(doc.lines, ("jurisdiction",)))
+    if problems:
+        raise ProblemsError(problems)
+    return None if value in (None, NATIONWIDE) else value
 
 
 def framework_ids(directory: Path) -> dict[str, Path]:

@@ -48,6 +48,15 @@ def _formula(v: object) -> object:
     return v
 
 
+#: The ``jurisdiction`` of a pack that applies to the whole country (the same as none).
+NATIONWIDE = "全国"
+
+
+def as_region_code(v: object) -> object:
+    # YAML reads ``jurisdiction: 350000`` as a number; the code is text.
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
 class Cite(Strict):
     """The clause an item implements: its article number and a verbatim quote of its text."""
 
@@ -298,6 +307,10 @@ class Pack(Strict):
     number: str | None = None
     issued: date
     effective: Effective | None = None
+    #: The region the document applies to: a GB/T 2260 code of the region catalogue
+    #: (``350000`` 福建省, ``331000`` 台州市); None or ``全国``: the whole country. The pack
+    #: commands run over it unless ``--scope`` says otherwise (docs/packs.md).
+    jurisdiction: str | None = None
     status: Literal["draft", "in_force", "expired"] = "in_force"
     document: str = "document.txt"
     rounding: Literal["0.01万元", "1万元", "1元", "1分"] = "0.01万元"
@@ -309,6 +322,13 @@ class Pack(Strict):
     budgets: list[Budget] = []
     targets: list[Target] = []
     measures: list[Measure] = []
+
+    _j = field_validator("jurisdiction", mode="before")(as_region_code)
+
+    @property
+    def region(self) -> str | None:
+        """The region code the pack applies to; None for the whole country."""
+        return None if self.jurisdiction in (None, NATIONWIDE) else self.jurisdiction
 
     @property
     def rounding_fen(self) -> int:
