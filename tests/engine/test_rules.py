@@ -419,6 +419,51 @@ def test_property_a_rule_cap_is_never_exceeded_and_is_met_exactly_when_it_binds(
     assert sum(got.values(), W(0)) == total
 
 
+def test_a_funding_line_without_amount_pays_in_full_while_a_capped_line_still_prorates():
+    # r pays base (70 + 90 = 160) under an uncapped funding line: nothing is cut, however large;
+    # r3 pays 30 to each of e0, e1 (60) under a line capped at 40 → 20 + 20 (3000 of 6000
+    # units × 4000 = 2000 each, exact). The order of declaration does not matter to r.
+    cite = {"article": "一", "quote": "q"}
+    budgets = [
+        {"id": "province", "label": "省级财政", "rules": ["r", "r2"], "cite": cite},
+        {"id": "capped", "label": "专项资金", "amount": 40, "rules": ["r3"], "cite": cite},
+    ]
+    pack = grouped_pack(budgets=budgets)
+    assert pack.budgets[0].amount is None
+    out = run_rules(pack, frame_of([70, 90]), "2023", rules=["r", "r3"])
+    got = {(r["rule"], r["entity"]): r["amount"] for r in out.ledger.to_dicts()}
+    assert got == {
+        ("r", "e0"): W("70"),
+        ("r", "e1"): W("90"),
+        ("r3", "e0"): W("20"),
+        ("r3", "e1"): W("20"),
+    }
+    assert out.trace("r", "e1")["capped_by"] == []
+    assert "省级财政" not in out.trace("r", "e1")["text"]
+    assert out.trace("r3", "e0")["capped_by"] == ["budget:capped"]
+    assert "专项资金总额 40 万元不足，按比例核减" in out.trace("r3", "e0")["text"]
+    assert "after_province_fen" not in out.ledger.columns
+
+
+def test_a_budget_amount_is_still_checked_when_given(tmp_path: Path):
+    # the same pack with a funding line that has no amount loads; a bad amount is still an error
+    src = (DATA / "gansu" / "pack.yaml").read_text(encoding="utf-8")
+    assert "    amount: 50\n    rules: [new-hte, new-sti]" in src
+    for name, amount in (("ok", ""), ("bad", "    amount: newly_certified_hte\n")):
+        d = tmp_path / name
+        d.mkdir()
+        d.joinpath("document.txt").write_text(
+            (DATA / "gansu" / "document.txt").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        d.joinpath("pack.yaml").write_text(
+            src.replace("    amount: 50\n", amount), encoding="utf-8"
+        )
+    assert load_pack(tmp_path / "ok").spec.budgets[0].amount is None
+    with pytest.raises(ProblemsError) as e:
+        load_pack(tmp_path / "bad")
+    assert any(p.column == "budgets.amount" for p in e.value.problems)
+
+
 def test_a_budget_per_entity_and_year_caps_an_entity_across_rules():
     # two rules pay the same entity 30 + 30; at most 40 per entity a year across both:
     # 3000, 3000 units of 4000 → 2000 each (exact); e1 only gets 30 under the first: untouched
