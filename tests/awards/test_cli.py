@@ -146,7 +146,10 @@ def test_a_bad_inputs_file_records_nothing(loaded, tmp_path):
 
 
 def test_a_rule_reading_an_evaluation_without_a_run_is_refused(loaded):
-    r = runner.invoke(app, ["awards", "--pack", "gansu", "--period", "2024"])
+    # the Gansu pack over the Fujian data (outside its region: warned, still run)
+    r = runner.invoke(app, ["awards", "--pack", "gansu", "--period", "2024", "--scope", "350000"])
     assert r.exit_code == 1
-    assert "gaoxin evaluate --pack gansu" in r.output.replace("\n", "")
+    out = r.output.replace("\n", "")
+    assert "不在《" in out and "适用范围（甘肃省）内" in out
+    assert "gaoxin evaluate --pack gansu" in out and "--scope 350000" in out
     assert AwardEntry.objects.count() == 0

@@ -26,7 +26,10 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
         app, ["evaluate", "--pack", "gansu", "--period", "2025年", "--out", str(out)], env=ENV
     )
     assert result.exit_code == 0, result.output
-    run = EvaluationRun.objects.current("gansu-provincial-zones-annual", "2025")
+    # over the pack's region (jurisdiction: 620000), said first
+    assert result.output.splitlines()[0] == "适用范围：甘肃省"
+    gansu_region = Entity.objects.get(kind="region", code="620000")
+    run = EvaluationRun.objects.current("gansu-provincial-zones-annual", "2025", gansu_region)
     assert f"已保存评价运行 #{run.pk}" in result.output and "金昌高新" in result.output
     # the framework says whom it ranks (units: provincial zones), and the output says so
     assert '参评单位：高新区，条件 level == "provincial"' in result.output
@@ -139,9 +142,13 @@ def test_ranks_within_groups_are_printed(gansu, tmp_path):
     )
     out = tmp_path / "综合评价.xlsx"
     r = CliRunner().invoke(
-        app, ["evaluate", "--pack", "sichuan", "--period", "2025", "--out", str(out)], env=ENV
+        app,
+        ["evaluate", "--pack", "sichuan", "--period", "2025", "--scope", "全国", "--out", str(out)],
+        env=ENV,
     )
     assert r.exit_code == 0, r.output
+    # the Sichuan framework over the Gansu data: outside the pack's region, run with a warning
+    assert "适用范围（四川省）内" in r.output.replace("\n", "")
     ws = openpyxl.load_workbook(out)["排名"]
     heads = [c.value for c in ws[3]]
     assert heads[6] == "组内名次（园区级别）"

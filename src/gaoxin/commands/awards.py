@@ -17,9 +17,10 @@ from rich.table import Table
 from gaoxin.commands.packs_common import (
     evaluation_history,
     find_pack,
+    pack_scope,
     parameters,
     runnable_rules,
-    scope_entity,
+    say_scope,
 )
 from gaoxin.engine.problems import Problem, ProblemsError
 
@@ -97,7 +98,10 @@ def awards(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算和显示，不记入台账")] = False,
     scope: Annotated[
-        str | None, typer.Option("--scope", help="辖区或园区代码，如 620000（默认：全部）")
+        str | None,
+        typer.Option(
+            "--scope", help="辖区或园区代码，如 620000；全国 为登记库全部（默认：政策包的适用范围）"
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="终端最多显示的台账行数")] = 40,
 ) -> None:
@@ -130,7 +134,9 @@ def awards(
         spec = loaded.spec
         given = parameters(param)
         supplied = read_supplied(inputs, spec) if inputs is not None else None
-        where = scope_entity(scope)
+        in_scope = pack_scope(spec.region, scope, f"《{spec.title}》")
+        say_scope(console, in_scope)
+        where = in_scope.entity
         facts = engine_facts(where)
         hist, _runs = evaluation_history(evaluations_needed(loaded, per), where)
         bound = rules_frame(

@@ -26,7 +26,8 @@ def eligible(
         list[str] | None, typer.Option("--rule", help="只看这些规则（可多次给出）")
     ] = None,
     scope: Annotated[
-        str | None, typer.Option("--scope", help="辖区或园区代码（默认：全部）")
+        str | None,
+        typer.Option("--scope", help="辖区或园区代码；全国 为登记库全部（默认：政策包的适用范围）"),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -40,9 +41,10 @@ def eligible(
     from gaoxin.commands.packs_common import (
         evaluation_history,
         find_pack,
+        pack_scope,
         parameters,
         runnable_rules,
-        scope_entity,
+        say_scope,
     )
 
     setup()
@@ -66,7 +68,9 @@ def eligible(
         given = parameters(param)
         ok, skipped = runnable_rules(loaded, given)
         chosen = [r for r in ok if not rule or r in rule]
-        where = scope_entity(scope)
+        in_scope = pack_scope(spec.region, scope, f"《{spec.title}》")
+        say_scope(console, in_scope)
+        where = in_scope.entity
         facts = engine_facts(where)
         # Rules that read an evaluation not yet run are left out (and said so), not the list.
         waiting: dict[str, str] = {}

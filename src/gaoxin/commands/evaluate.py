@@ -52,7 +52,11 @@ def evaluate(
         str | None, typer.Option("--period", help="与 --pack 同用：评价期间，如 2025、2025-07")
     ] = None,
     scope: Annotated[
-        str | None, typer.Option("--scope", help="与 --pack 同用：辖区或园区代码（默认：全部）")
+        str | None,
+        typer.Option(
+            "--scope",
+            help="与 --pack 同用：辖区或园区代码；全国 为登记库全部（默认：政策包的适用范围）",
+        ),
     ] = None,
     level: Annotated[
         str | None,
@@ -145,11 +149,21 @@ def _evaluate_pack(
         raise typer.Exit(2)
     django_env.setup()
     from gaoxin.commands.data import _scope
+    from gaoxin.commands.packs_common import pack_dir, pack_scope, say_scope
+    from gaoxin.engine.packs.loader import read_jurisdiction
     from gaoxin.engine.problems import ProblemsError
     from gaoxin.evaluation.report import write_run_xlsx
     from gaoxin.evaluation.store import result_frame, run_framework
 
-    where_entity = _scope(scope)
+    try:
+        d = pack_dir(pack)
+        region = read_jurisdiction(d) if d is not None else None
+        in_scope = pack_scope(region, scope, f"政策包「{pack}」", resolve=_scope)
+    except ProblemsError as e:
+        _print_problems(e.problems, "未能确定评价范围，未保存评价结果")
+        raise typer.Exit(1) from None
+    say_scope(console, in_scope)
+    where_entity = in_scope.entity
     try:
         with console.status("正在评价…") as status:
             run = run_framework(

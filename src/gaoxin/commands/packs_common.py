@@ -1,9 +1,11 @@
-"""What the pack commands share (`gaoxin awards`, `explain`, `eligible`, `targets`): finding a
-pack by name, id or directory, the scope entity, ``--param`` values, the rules that can run with
-them, and the evaluation history the rules read."""
+"""What the pack commands share (`gaoxin awards`, `explain`, `eligible`, `targets`, `evaluate`):
+finding a pack by name, id or directory, the scope (the pack's region unless ``--scope``),
+``--param`` values, the rules that can run with them, and the evaluation history they read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +68,73 @@ def scope_entity(code: str | None) -> Any:
     if found is None:
         raise ProblemsError([Problem("awards.scope", "登记库中没有这个辖区或园区代码", value=code)])
     return found
+
+
+@dataclass(frozen=True)
+class PackScope:
+    """What a pack command runs over: ``entity`` (None: the whole store) and ``code``, the line
+    that says so (适用范围：福建省) and a warning when ``--scope`` leaves the pack's region."""
+
+    code: str | None
+    entity: Any
+    label: str
+    warning: str | None = None
+
+
+def pack_scope(
+    region: str | None,
+    scope: str | None,
+    pack: str,
+    resolve: Callable[[str], Any] | None = None,
+) -> PackScope:
+    """The scope of a command running ``pack`` (its title in 《》, for messages): ``--scope`` when given (``全国``: the whole store), else the
+    region the pack applies to (``Pack.region``; None: the whole store). A ``--scope`` outside
+    that region is kept, with a warning; ``resolve`` turns a code into its registry entity
+    (default :func:`scope_entity`). ProblemsError when the pack's region is not in the store."""
+    from gaoxin.engine.packs.loader import jurisdiction_label
+    from gaoxin.engine.packs.schema import NATIONWIDE
+    from gaoxin.registry.models import Entity
+
+    applies = f"适用范围：{jurisdiction_label(region)}"
+    home = None
+    if region is not None:
+        home = Entity.objects.filter(code=region, kind="region").first()
+        if home is None and scope is None:
+            raise ProblemsError(
+                [
+                    Problem(
+                        "pack.jurisdiction_missing",
+                        f"{pack}适用于{jurisdiction_label(region)}（{region}），登记库中没有这个"
+                        "辖区：请先导入该辖区的数据（gaoxin demo、gaoxin import），"
+                        "或用 --scope 指定范围",
+                        value=region,
+                    )
+                ]
+            )
+    if scope is None:
+        return PackScope(region, home, applies)
+    entity = None if scope == NATIONWIDE else (resolve or scope_entity)(scope)
+    name = NATIONWIDE if entity is None else entity.name
+    label = f"{applies}；本次范围：{name}（--scope {scope}）"
+    outside = region is not None and (
+        entity is None or home is None or not entity.path.startswith(home.path)
+    )
+    warning = (
+        f"范围「{name}」不在{pack}的适用范围（{jurisdiction_label(region)}）内，"
+        "结果可能包含该政策不适用的主体"
+        if outside
+        else None
+    )
+    return PackScope(None if entity is None else entity.code, entity, label, warning)
+
+
+def say_scope(console: Any, ps: PackScope) -> None:
+    """Print the scope line of a pack command, and its warning in yellow."""
+    from rich.markup import escape
+
+    console.print(escape(ps.label))
+    if ps.warning:
+        console.print(f"[yellow]注意[/yellow] {escape(ps.warning)}")
 
 
 def evaluation_history(

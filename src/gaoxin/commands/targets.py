@@ -9,9 +9,11 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gaoxin.commands import django_env
+from gaoxin.engine.problems import ProblemsError
 
 console = Console(soft_wrap=True)
 
@@ -57,7 +59,9 @@ def targets(
     ] = None,
     scope: Annotated[
         str | None,
-        typer.Option(help="辖区代码（默认：有数据的高新区所在的最小行政区）"),
+        typer.Option(
+            help="辖区代码；全国 为登记库全部（默认：政策包的适用范围；全国性政策包为有数据的高新区所在的最小行政区）"
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="另存为 .xlsx（A4 横向，可直接打印）")] = None,
 ) -> None:
@@ -69,6 +73,7 @@ def targets(
         raise typer.Exit(0)
     django_env.setup()
     from gaoxin.commands.data import _scope
+    from gaoxin.commands.packs_common import pack_scope, say_scope
     from gaoxin.engine.indicators import compute, default_indicators
     from gaoxin.engine.targets import (
         IndicatorInfo,
@@ -81,7 +86,13 @@ def targets(
     )
     from gaoxin.statistics.facts import engine_facts
 
-    where = _scope(scope)
+    try:
+        in_scope = pack_scope(spec.region, scope, f"《{spec.title}》", resolve=_scope)
+    except ProblemsError as e:
+        console.print(f"[red]{escape(e.problems[0].message)}[/]")  # its region has no data
+        raise typer.Exit(1) from None
+    say_scope(console, in_scope)
+    where = in_scope.entity
     with console.status("正在汇总数据…"):
         facts = engine_facts(where)
         entities = facts.entities.with_columns(
