@@ -35,11 +35,13 @@ def test_gansu_awards_are_paid_in_full_and_totalled_by_the_line_the_document_nam
     t = _totals(out.ledger, spec)
     by_line = {r["budget"]: (r["label"], r["count"], r["amount_fen"]) for r in t["by_budget"]}
     # 一、1: 一事一议 6000 万元 (above the 5000 floor); 四、10: 20 + 20 + 5 + 100 = 145 万元;
-    # 一、2 paid nobody; 二、5 (500 × 10% = 50 万元) names no source, so it is on no line.
+    # 一、2 paid nobody; 二、5 (500 × 10% = 50 万元) names no source, so it is on no line and
+    # shows in a row of its own, so that the lines add up to the total.
     assert by_line == {
         "provincial-finance": ("省级财政", 1, 6_000_000_000),
         "provincial-sti-department": ("省科技厅", 0, 0),
         "provincial-awards": ("省级奖补资金", 4, 145_000_000),
+        None: ("原文未列明资金渠道", 1, 50_000_000),
     }
     # 1 万元 = 1,000,000 分: 6000 + 145 + 50 万元
     assert t["total"] == [{"amount_fen": 6_000_000_000 + 145_000_000 + 50_000_000}]

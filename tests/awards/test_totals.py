@@ -44,3 +44,14 @@ def test_totals_by_rule_and_by_funding_line():
     # 20 + 20 + 5 万元 on the enterprise line; 45 + 35.01 on the line covering every money rule
     assert by_budget == {"enterprises": (3, 45_000_000), "all": (4, 80_010_000)}
     assert t["total"] == [{"amount_fen": 80_010_000}]
+
+
+def test_explain_shows_a_formula_result_as_the_engine_snaps_it():
+    from gaoxin.commands.awards import _raw
+
+    # 2114.11 万元 × 3% in Float64 is 63.423300000000005; money snaps to 10⁻⁸ 万元 first
+    assert 2114.11 * 0.03 != 63.4233
+    assert _raw(2114.11 * 0.03) == "63.4233"
+    assert _raw(0.03 * 235) == "7.05"
+    assert _raw(1500.0) == "1,500"
+    assert _raw(None) == "None"

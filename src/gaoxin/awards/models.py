@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.scoping import ScopedQuerySet
 from gaoxin.audit import AppendOnlyQuerySet, Approval, Frozen, Reviewed
+from gaoxin.engine.money import FEN_PER_WAN
 from gaoxin.registry.models import Entity
 
 __all__ = ["Approval", "AwardEntry", "AwardQuerySet", "EntryKind", "Frozen", "Outcome"]
-
-FEN_PER_WAN = 1_000_000
 
 
 class EntryKind(models.TextChoices):

@@ -22,6 +22,7 @@ from gaoxin.commands.packs_common import (
     runnable_rules,
     say_scope,
 )
+from gaoxin.engine.money import FEN_PER_WAN
 from gaoxin.engine.problems import Problem, ProblemsError
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from gaoxin.engine.packs import LoadedPack
 
 console = Console(soft_wrap=True)
-FEN_PER_WAN = 1_000_000
 STEP_ZH = {
     "raw": "按公式计算",
     "tiered_fen": "按阶梯、舍入后",
@@ -45,6 +45,14 @@ CAP_ZH = {"cap": "单个主体上限", "rule_cap": "本条款年度总额", "onc
 
 def _wan(fen: int | None) -> str:
     return "" if fen is None else f"{Decimal(fen) / FEN_PER_WAN:,.2f}"
+
+
+def _raw(v: Any) -> str:
+    """A formula's Float64 result as the engine snaps it (10⁻⁸ 万元, gaoxin.engine.money):
+    63.423300000000005 reads 63.4233."""
+    if not isinstance(v, int | float):
+        return str(v)
+    return f"{v:,.8f}".rstrip("0").rstrip(".")
 
 
 def _fail(problems: list[Problem], title: str) -> typer.Exit:
@@ -298,6 +306,19 @@ def _totals(ledger: pl.DataFrame, spec: Any) -> dict[str, list[dict[str, Any]]]:
                 "label": b.label,
                 "count": rows.height,
                 "amount_fen": int(rows["amount_fen"].fill_null(0).sum()),
+            }
+        )
+    on_a_line = {
+        r for b in spec.budgets for r in (b.rules or [x.id for x in spec.rules if x.money])
+    }
+    off = money.filter(~pl.col("rule").is_in(sorted(on_a_line)))
+    if by_budget and off.height:
+        by_budget.append(
+            {
+                "budget": None,
+                "label": "原文未列明资金渠道",
+                "count": off.height,
+                "amount_fen": int(off["amount_fen"].fill_null(0).sum()),
             }
         )
     total = int(money["amount_fen"].fill_null(0).sum())
@@ -605,7 +626,7 @@ def explain(
                 + cap_zh.get("budget:" + k.removeprefix("after_").removesuffix("_fen"), k)
                 + "核减后"
             )
-            s.add_row(name, str(v) if k == "raw" else _wan(int(v)))
+            s.add_row(name, _raw(v) if k == "raw" else _wan(int(v)))
         console.print(s)
     caps = "、".join(cap_zh.get(c, c) for c in e.capped_by or [])
     console.print(f"触及的上限：{caps or '无'}")
