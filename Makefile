@@ -7,6 +7,14 @@ BIN    := $(VENV)/bin
 JURISDICTION ?= fujian
 PERIOD ?= 2025-12
 HOST ?= 127.0.0.1:8000
+# the policy pack of each demo jurisdiction (src/gaoxin/packs/)
+PACK_fujian   := fujian-2021
+PACK_taizhou  := taizhou-2024
+PACK_gansu    := gansu
+PACK_sichuan  := sichuan
+PACK_national := national-14th-fyp
+PACK ?= $(PACK_$(JURISDICTION))
+AWARD_YEAR ?= 2024
 
 .PHONY: run test install install-test demo lint clean
 
@@ -29,6 +37,11 @@ run: install
 	$(BIN)/gaoxin init
 	$(BIN)/gaoxin demo --jurisdiction $(JURISDICTION)
 	$(BIN)/gaoxin monitor --period $(PERIOD) --out var/月监测-$(JURISDICTION)-$(PERIOD).xlsx
+	$(BIN)/gaoxin targets --pack $(PACK) --out var/目标进度-$(PACK).xlsx
+# Fujian's money rules read no evaluation; other packs' rules need `gaoxin evaluate --pack` first
+ifeq ($(JURISDICTION),fujian)
+	$(BIN)/gaoxin awards --pack $(PACK) --period $(AWARD_YEAR) --out var/奖补台账-$(PACK)-$(AWARD_YEAR).xlsx
+endif
 	$(BIN)/gaoxin serve --addr $(HOST)
 
 test: install-test
