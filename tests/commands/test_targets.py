@@ -67,6 +67,9 @@ def test_targets_of_the_taizhou_pack_from_the_store(taizhou, tmp_path):
     # the range target: 2-3 more recognised zones than at the end of 2023
     conversions = rows["全市2-3家创建类省级高新区转为认定类"]
     assert conversions["基期"].endswith("（2023年）")
+    # a baseline or goal with its year or unit wraps in its cell rather than being cut in print
+    cells = {ws.cell(row=3, column=c).value: ws.cell(row=4, column=c) for c in range(1, 13)}
+    assert cells["基期"].alignment.wrap_text and cells["目标值"].alignment.wrap_text
     base = float(conversions["基期"].split("（")[0])
     assert conversions["目标值"] == f"{base + 2:g}–{base + 3:g}"
     assert ws.page_setup.paperSize == 9 and ws.print_title_rows == "$3:$3"

@@ -626,6 +626,8 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
     )
     f_text = wb.add_format({**font, "border": 1, "text_wrap": True})
     f_center = wb.add_format({**font, "border": 1, "align": "center"})
+    # baselines and goals carry their year or unit ("1,341,198.92（2020年）"): wrap, not cut
+    f_wrapped = wb.add_format({**font, "border": 1, "align": "center", "text_wrap": True})
     f_value = wb.add_format({**font, "border": 1, "num_format": "#,##0.00"})
     f_pct = wb.add_format({**font, "border": 1, "num_format": "0.0%"})
     status_fill = {
@@ -643,10 +645,10 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
         ("目标", 36, f_text),
         ("条款", 9, f_center),
         ("范围", 22, f_text),
-        ("基期", 14, f_center),
+        ("基期", 14, f_wrapped),
         ("现值", 11, f_value),
         ("现值年份", 7, f_center),
-        ("目标值", 11, f_center),
+        ("目标值", 11, f_wrapped),
         ("期限", 6, f_center),
         ("进度", 8, f_pct),
         ("预测", 11, f_value),
@@ -667,7 +669,7 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
             max(
                 -(-sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(v)) // max(width - 1, 1))
                 for v, (_, width, fmt) in zip(row, columns, strict=True)
-                if v is not None and fmt is f_text
+                if v is not None and fmt in (f_text, f_wrapped)
             )
             if any(v is not None for v in row)
             else 1
