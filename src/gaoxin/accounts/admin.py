@@ -11,6 +11,20 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).restrict(request.user)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows records but never adds, changes or deletes them: for what commands
+    record and nobody edits by hand (evaluation runs, award entries, observation changes)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "organisation", "scope", "role")

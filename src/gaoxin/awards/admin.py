@@ -3,12 +3,12 @@ sees the entries of their scope only."""
 
 from django.contrib import admin
 
-from gaoxin.accounts.admin import ScopedAdmin
+from gaoxin.accounts.admin import ReadOnlyAdmin, ScopedAdmin
 from gaoxin.awards.models import AwardEntry
 
 
 @admin.register(AwardEntry)
-class AwardEntryAdmin(ScopedAdmin):
+class AwardEntryAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "id",
         "pack",
@@ -27,12 +27,3 @@ class AwardEntryAdmin(ScopedAdmin):
     list_filter = ("pack", "period", "kind", "outcome", "approval")
     search_fields = ("entity__code", "entity__name", "rule", "text")
     list_select_related = ("entity",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,19 +2,8 @@
 
 from django.contrib import admin
 
-from gaoxin.accounts.admin import ScopedAdmin
+from gaoxin.accounts.admin import ReadOnlyAdmin, ScopedAdmin
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ResultInline(admin.TabularInline):
@@ -31,7 +20,7 @@ class ResultInline(admin.TabularInline):
 
 
 @admin.register(EvaluationRun)
-class EvaluationRunAdmin(ScopedAdmin, _ReadOnly):
+class EvaluationRunAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "id",
         "title",
@@ -51,7 +40,7 @@ class EvaluationRunAdmin(ScopedAdmin, _ReadOnly):
 
 
 @admin.register(EvaluationResult)
-class EvaluationResultAdmin(ScopedAdmin, _ReadOnly):
+class EvaluationResultAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = ("run", "rank", "entity", "score", "grade", "rank_change", "veto")
     list_filter = ("run__framework", "run__period", "grade")
     search_fields = ("entity__name", "entity__code")

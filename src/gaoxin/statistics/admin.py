@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gaoxin.accounts.admin import ScopedAdmin
+from gaoxin.accounts.admin import ReadOnlyAdmin, ScopedAdmin
 from gaoxin.statistics.models import (
     Batch,
     FormAssignment,
@@ -28,17 +28,6 @@ class ObservationAdmin(ScopedAdmin):
     list_select_related = ("entity", "variable", "batch")
     raw_id_fields = ("entity", "batch")
     show_full_result_count = False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ObservationChange)
