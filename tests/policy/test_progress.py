@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from django.contrib.auth import get_user_model
 
+from gaoxin.audit import Frozen
 from gaoxin.policy.ledger import LedgerError, import_document, measures, report_progress
 from gaoxin.policy.models import Assignment, Evidence, Measure, ProgressReport
 from tests.policy.conftest import DISTRICT
@@ -151,3 +152,14 @@ def test_a_document_with_progress_cannot_be_deleted(plan):
 def test_a_document_without_progress_deletes_with_its_ledger(plan):
     plan["一/（一）"].document.delete()
     assert (Measure.objects.count(), Assignment.objects.count()) == (0, 0)
+
+
+def test_reports_cannot_be_deleted_one_by_one_or_in_bulk(plan):
+    report = report_progress(plan["一/（一）"], "in_progress", "开工")
+    with pytest.raises(Frozen, match="进展报告只能追加"):
+        report.delete()
+    with pytest.raises(Frozen, match="另行报送"):
+        ProgressReport.objects.filter(pk=report.pk).delete()
+    with pytest.raises(Frozen):
+        ProgressReport.objects.update(note="改写历史")
+    assert list(ProgressReport.objects.values_list("note", flat=True)) == ["开工"]

@@ -1,6 +1,6 @@
 """Progress reported against measures, and the evidence filed with each report.
 
-The history is append-only: a report is never edited, a new one is filed; a measure (or a
+The history is append-only (gaoxin.audit, decision 014): a report is never edited or deleted, a new one is filed; a measure (or a
 document) with reports cannot be deleted, so deleting never takes history with it. The current status
 of a measure or an assignment is its latest report (see ``Measure.objects.with_status``).
 """
@@ -16,12 +16,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.audit import AppendOnly, AppendOnlyQuerySet
 from gaoxin.policy.choices import ProgressStatus
 from gaoxin.policy.models.documents import Measure
 from gaoxin.policy.models.units import Assignment
 
 
-class ProgressReport(models.Model):
+class ProgressReport(AppendOnly, models.Model):
+    frozen_remedy = "进展有变请另行报送一条新的进展报告"
+
     measure = models.ForeignKey(
         Measure, verbose_name=_("措施"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -47,6 +50,8 @@ class ProgressReport(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("进展报告")
         verbose_name_plural = _("进展报告")
@@ -63,8 +68,6 @@ class ProgressReport(models.Model):
             raise ValidationError({"assignment": _("任务分工不属于该措施")})
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("progress history is append-only: file a new report instead")
         if self.assignment_id and self.assignment.measure_id != self.measure_id:
             raise ValueError("the assignment belongs to another measure")
         super().save(*args, **kwargs)
