@@ -25,6 +25,7 @@ from gaoxin.engine.expr.ranking import table_rank
 from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator, compute, default_indicators
 from gaoxin.engine.periods import Period
+from gaoxin.engine.tabular import printed
 
 #: The measures shown per indicator, in order: (suffix, Chinese heading).
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -378,35 +379,15 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
 
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
-    font = {"font_name": "SimSun", "font_size": 10}
-    f_title = wb.add_format(
-        {**font, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
-    )
-    f_note = wb.add_format({**font, "font_size": 9, "align": "left"})
-    f_head = wb.add_format(
-        {
-            **font,
-            "bold": True,
-            "align": "center",
-            "valign": "vcenter",
-            "border": 1,
-            "text_wrap": True,
-            "bg_color": "#DDEBF7",
-        }
-    )
-    f_unit = wb.add_format({**font, "italic": True, "align": "center", "border": 1, "font_size": 9})
-    f_text = wb.add_format({**font, "border": 1})
-    f_total_text = wb.add_format({**font, "border": 1, "bold": True, "bg_color": "#F2F2F2"})
-    cell = {
-        k: wb.add_format({**font, "border": 1, "num_format": v}) for k, v in NUMBER_FORMATS.items()
-    }
+    look = printed.formats(wb, note={"align": "left"})
+    f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.text
+    f_unit = look.cell(italic=True, align="center", font_size=9)
+    f_total_text = look.cell(bold=True, bg_color="#F2F2F2")
+    cell = {k: look.cell(num_format=v) for k, v in NUMBER_FORMATS.items()}
     for k in ("rank", "change"):
         cell[k].set_align("center")
     total = {
-        k: wb.add_format(
-            {**font, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": v}
-        )
-        for k, v in NUMBER_FORMATS.items()
+        k: look.cell(bold=True, bg_color="#F2F2F2", num_format=v) for k, v in NUMBER_FORMATS.items()
     }
     label = Period.parse(table.period).label()
     note = f"期间：{label}　数据截至：{table.built_at[:19]}　输入哈希：{table.input_hash[:12]}"
@@ -466,14 +447,8 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
                 at_col = 2 + slot * len(MEASURES) + j
                 ws.set_column(at_col, at_col, width)
         ws.freeze_panes(FIRST_DATA_ROW + 1, 2)  # headers, units and the totals row stay in view
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)  # one page wide, as many long as the zones need
-        ws.repeat_rows(*HEADER_ROWS)
+        printed.page_setup(ws, HEADER_ROWS, centre=True, footer=f"{title}　表{n}　")
         ws.repeat_columns(0, 1)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.center_horizontally()
-        ws.set_footer(f"&C{title}　表{n}　第 &P 页，共 &N 页")
     wb.close()
     return path
 
