@@ -35,6 +35,7 @@ import polars as pl
 from gaoxin.engine.expr import Formula, Namespace
 from gaoxin.engine.facts import source_column
 from gaoxin.engine.packs.schema import Target
+from gaoxin.engine.tabular import printed
 
 #: Share of the baseline-to-goal distance a projection must cover to count as at risk rather
 #: than off track.
@@ -611,25 +612,13 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("目标进度")
-    font = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
-    f_title = wb.add_format({**font, "bold": True, "font_size": 16, "align": "center"})
-    f_note = wb.add_format({**font, "font_size": 9})
-    f_head = wb.add_format(
-        {
-            **font,
-            "bold": True,
-            "align": "center",
-            "border": 1,
-            "text_wrap": True,
-            "bg_color": "#DDEBF7",
-        }
-    )
-    f_text = wb.add_format({**font, "border": 1, "text_wrap": True})
-    f_center = wb.add_format({**font, "border": 1, "align": "center"})
+    look = printed.formats(wb, font={"valign": "vcenter"})
+    f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.wrapped
+    f_center = look.cell(align="center")
     # baselines and goals carry their year or unit ("1,341,198.92（2020年）"): wrap, not cut
-    f_wrapped = wb.add_format({**font, "border": 1, "align": "center", "text_wrap": True})
-    f_value = wb.add_format({**font, "border": 1, "num_format": "#,##0.00"})
-    f_pct = wb.add_format({**font, "border": 1, "num_format": "0.0%"})
+    f_wrapped = look.cell(align="center", text_wrap=True)
+    f_value = look.cell(num_format="#,##0.00")
+    f_pct = look.cell(num_format="0.0%")
     status_fill = {
         "超出区间": "#C6EFCE",
         "已实现": "#C6EFCE",
@@ -637,10 +626,7 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
         "有风险": "#FFEB9C",
         "滞后": "#FFC7CE",
     }
-    f_status = {
-        k: wb.add_format({**font, "border": 1, "align": "center", "bg_color": v})
-        for k, v in status_fill.items()
-    }
+    f_status = {k: look.cell(align="center", bg_color=v) for k, v in status_fill.items()}
     columns = [
         ("目标", 36, f_text),
         ("条款", 9, f_center),
@@ -684,11 +670,6 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
             else:
                 ws.write(r, c, v, fmt)
     ws.freeze_panes(3, 1)
-    ws.repeat_rows(2)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    printed.page_setup(ws, 2, top=0.5, bottom=0.5)
     wb.close()
     return path
