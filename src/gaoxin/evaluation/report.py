@@ -16,6 +16,7 @@ from typing import Any
 
 from gaoxin.engine.composite.inputs import column_units
 from gaoxin.engine.periods import Period
+from gaoxin.engine.tabular import printed
 from gaoxin.evaluation.frameworks import find_pack
 from gaoxin.evaluation.models import EvaluationRun
 from gaoxin.evaluation.store import input_frame, result_frame
@@ -35,7 +36,6 @@ TREATMENT_ZH = {
     "log_fails": "对数变换后仍偏态",
 }
 UNIT_ZH = {"zone": "高新区", "enterprise": "企业"}
-FONT = {"font_name": "SimSun", "font_size": 10}
 # Beyond this many columns a sheet fitted to an A4 page width is too small to read.
 MAX_COLUMNS_PER_PAGE = 14
 
@@ -103,35 +103,14 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
 
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties({"title": title, "created": run.created_at.replace(tzinfo=None)})
-    f_title = wb.add_format(
-        {
-            **FONT,
-            "bold": True,
-            "font_size": 16,
-            "align": "center",
-            "valign": "vcenter",
-            "text_wrap": True,
-        }
-    )
-    f_note = wb.add_format({**FONT, "font_size": 9})
-    f_head = wb.add_format(
-        {
-            **FONT,
-            "bold": True,
-            "align": "center",
-            "valign": "vcenter",
-            "border": 1,
-            "text_wrap": True,
-            "bg_color": "#DDEBF7",
-        }
-    )
-    f_text = wb.add_format({**FONT, "border": 1})
-    f_wrap = wb.add_format({**FONT, "border": 1, "text_wrap": True, "valign": "top"})
-    f_score = wb.add_format({**FONT, "border": 1, "num_format": "0.00"})
-    f_value = wb.add_format({**FONT, "border": 1, "num_format": "#,##0.####"})
-    f_rank = wb.add_format({**FONT, "border": 1, "num_format": "0", "align": "center"})
-    f_change = wb.add_format({**FONT, "border": 1, "num_format": "+0;-0;0", "align": "center"})
-    f_centre = wb.add_format({**FONT, "border": 1, "align": "center"})
+    look = printed.formats(wb, title={"text_wrap": True})
+    f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.text
+    f_wrap = look.cell(text_wrap=True, valign="top")
+    f_score = look.cell(num_format="0.00")
+    f_value = look.cell(num_format="#,##0.####")
+    f_rank = look.cell(num_format="0", align="center")
+    f_change = look.cell(num_format="+0;-0;0", align="center")
+    f_centre = look.cell(align="center")
 
     widths_of: dict[str, list[float]] = {}
     row_lines: dict[tuple[str, int], int] = {}
@@ -155,18 +134,13 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
             ws.set_column(j, j, w)
         ws.set_row(2, 45)  # three lines of wrapped header
         ws.freeze_panes(3, 0)
-        ws.repeat_rows(0, 2)
-        ws.set_paper(9)  # A4
-        ws.set_landscape() if n > 7 else ws.set_portrait()
-        if n <= MAX_COLUMNS_PER_PAGE:
-            ws.fit_to_pages(1, 0)
-        else:  # too wide to read on one page: run across pages, code and name on each
-            ws.repeat_columns(0, 1)
+        printed.page_setup(
+            ws, (0, 2), landscape=n > 7, fit_width=n <= MAX_COLUMNS_PER_PAGE, top=0.5, centre=True
+        )
+        if n > MAX_COLUMNS_PER_PAGE:  # too wide to read on one page: run across pages, code
+            ws.repeat_columns(0, 1)  # and name on each
             ws.set_row(2, 45)
             ws.freeze_panes(3, 2)
-        ws.center_horizontally()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.set_footer("&C第 &P 页，共 &N 页")
         return ws
 
     def cell(ws, r: int, c: int, v: Any, fmt) -> None:
