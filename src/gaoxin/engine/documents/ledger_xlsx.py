@@ -15,6 +15,7 @@ from pathlib import Path
 import xlsxwriter
 
 from gaoxin.engine.documents.model import Document, Measure
+from gaoxin.engine.tabular import printed
 
 COLUMNS = [
     ("序号", 6),
@@ -173,12 +174,7 @@ def write_ledger(
         ws.set_row(row, row_height(texts, widths))
     ws.freeze_panes(header_row + 1, 0)
     ws.autofilter(header_row, 0, header_row + max(len(doc.measures), 1), last_col)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(header_row)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    printed.page_setup(ws, header_row)
 
     ts = wb.add_worksheet("发展目标")
     for col, (name, width) in enumerate(TARGET_COLUMNS):
