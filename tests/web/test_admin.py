@@ -36,3 +36,21 @@ def test_admin_index_is_in_chinese(staff_client):
 def test_openapi_schema_is_served(staff_client):
     response = staff_client.get("/api/schema/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "evaluation/evaluationrun",
+        "evaluation/evaluationresult",
+        "awards/awardentry",
+        "gx_statistics/observationchange",
+        "gx_statistics/batch",
+    ],
+)
+def test_recorded_histories_are_read_only_even_for_a_superuser(staff_client, model):
+    # the list opens, but there is no page to add one (403), and no 增加 button
+    page = staff_client.get(f"/admin/{model}/")
+    assert page.status_code == 200
+    assert f'href="/admin/{model}/add/"' not in page.content.decode()
+    assert staff_client.get(f"/admin/{model}/add/").status_code == 403
