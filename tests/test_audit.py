@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from gaoxin.audit import Approval, Frozen
 from gaoxin.awards.models import AwardEntry
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
+from gaoxin.policy.models import Measure, PolicyDocument, ProgressReport
 from gaoxin.statistics.models import ObservationChange
 from tests import factories
 
@@ -24,6 +25,7 @@ TAMPER = {
     EvaluationRun: ("data_hash", "d" * 64),
     EvaluationResult: ("grade", "不合格"),
     AwardEntry: ("amount_fen", 1),
+    ProgressReport: ("note", "改写历史"),
 }
 MESSAGES = {
     ObservationChange: "数值变更记录只能追加（append-only），已记录的不能修改或删除：数值有误请重新"
@@ -34,6 +36,8 @@ MESSAGES = {
     "评价，新的运行取代旧的",
     AwardEntry: "奖补与处理记录只能追加（append-only），已记录的不能修改或删除：更正请重新核定"
     "（gaoxin awards），系统会记一笔冲销和一条新记录",
+    ProgressReport: "进展报告只能追加（append-only），已记录的不能修改或删除：进展有变请另行报送"
+    "一条新的进展报告",
 }
 
 
@@ -59,6 +63,19 @@ def award_for(entity, amount_fen=35_000_000) -> AwardEntry:
     )
 
 
+def reports() -> list[ProgressReport]:
+    """Two reports on one measure of a one-measure document (progress is not scoped)."""
+    text = "一、推进园区建设。"
+    doc = PolicyDocument.objects.create(title="园区建设方案", source_sha256="s" * 64, text=text)
+    m = Measure.objects.create(
+        document=doc, order=1, path="一", text=text, span_start=0, span_end=len(text)
+    )
+    return [
+        ProgressReport.objects.create(measure=m, status=s, note=n, reported_on=date(2025, 9, d))
+        for s, n, d in (("in_progress", "开工", 1), ("done", "完工", 30))
+    ]
+
+
 def stored_records() -> dict:
     """Two stored rows of each record, one in each city: 厦门 (enterprise a,
     zone torch) and 福州 (enterprise c, zone fzz)."""
@@ -75,6 +92,7 @@ def stored_records() -> dict:
         EvaluationRun: runs,
         EvaluationResult: results,
         AwardEntry: awards,
+        ProgressReport: reports(),
     }
 
 
