@@ -22,6 +22,7 @@ from gaoxin.commands.packs_common import (
     runnable_rules,
     say_scope,
 )
+from gaoxin.engine.clock import local_text
 from gaoxin.engine.money import FEN_PER_WAN
 from gaoxin.engine.problems import Problem, ProblemsError
 
@@ -588,7 +589,7 @@ def explain(
     if reversal is not None:
         console.print(f"[yellow]本记录已被第 {reversal.pk} 号记录冲销[/yellow]")
     console.print(
-        f"主体：{e.entity.name}（{e.entity.code}）　数据期间：{e.period}　核定日期：{e.decided_on}　记账时间：{e.recorded_at:%Y-%m-%d %H:%M}"
+        f"主体：{e.entity.name}（{e.entity.code}）　数据期间：{e.period}　核定日期：{e.decided_on}　记账时间：{local_text(e.recorded_at, seconds=False)}"
     )
     result = f"{_wan(e.amount_fen)} 万元" if e.outcome == "money" else e.get_outcome_display()
     if e.outcome == "action":

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gaoxin.commands import django_env
+from gaoxin.engine.clock import local_text
 from gaoxin.engine.problems import ProblemsError
 
 console = Console(soft_wrap=True)
@@ -148,7 +149,7 @@ def targets(
     place = names.get(j, j) if j is not None else "全国"
     title = f"{place}发展目标进度（{year}年）"
     console.print(f"[bold]{title}[/]")
-    console.print(f"依据《{spec.title}》；数据截至 {str(facts.built_at)[:19]}")
+    console.print(f"依据《{spec.title}》；数据截至 {local_text(facts.built_at)}")
     view = Table(show_lines=False)
     for h in ("目标", "条款", "范围", "基期", "现值", "目标值", "期限", "进度", "预测", "状态"):
         view.add_column(h, overflow="fold", max_width=28 if h == "目标" else None)
@@ -171,7 +172,7 @@ def targets(
     counts = table.group_by("状态").len().sort("len", descending=True)
     console.print("；".join(f"{s} {n} 项" for s, n in counts.iter_rows()))
     if out is not None:
-        note = f"依据《{spec.title}》　数据截至：{str(facts.built_at)[:19]}　输入哈希：{facts.input_hash[:12]}"
+        note = f"依据《{spec.title}》　数据截至：{local_text(facts.built_at)}　输入哈希：{facts.input_hash[:12]}"
         write_targets_xlsx(table, out, title, note)
         console.print(f"[green]已保存[/] {out}")
 

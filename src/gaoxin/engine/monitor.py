@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from gaoxin.engine.clock import local_text
 from gaoxin.engine.expr.ranking import table_rank
 from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator, compute, default_indicators
@@ -390,7 +391,9 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         k: look.cell(bold=True, bg_color="#F2F2F2", num_format=v) for k, v in NUMBER_FORMATS.items()
     }
     label = Period.parse(table.period).label()
-    note = f"期间：{label}　数据截至：{table.built_at[:19]}　输入哈希：{table.input_hash[:12]}"
+    note = (
+        f"期间：{label}　数据截至：{local_text(table.built_at)}　输入哈希：{table.input_hash[:12]}"
+    )
     groups = sheet_groups(table.indicators)
     rows = list(table.frame.iter_rows(named=True))
     # full official names (兰州高新技术产业开发区) fit on one line: a CJK character is two units

@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from gaoxin.engine.clock import local_text
 from gaoxin.engine.composite.inputs import column_units
 from gaoxin.engine.periods import Period
 from gaoxin.engine.tabular import printed
@@ -98,7 +99,7 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     title = f"{scope_name}{run.title or run.framework}（{period_label}）"
     note = (
         f"评价运行 #{run.pk}　参评{unit_zh} {run.units} 个　数据哈希 {run.data_hash[:12]}　"
-        f"评价体系哈希 {run.framework_hash[:12]}　运行时间 {run.created_at:%Y-%m-%d %H:%M}"
+        f"评价体系哈希 {run.framework_hash[:12]}　运行时间 {local_text(run.created_at, seconds=False)}"
     )
 
     wb = xlsxwriter.Workbook(str(path))
@@ -314,7 +315,7 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         ("参评单位筛选", p.get("where") or "无"),
         ("输入数据哈希 (SHA-256)", run.data_hash),
         ("引擎版本", run.engine_version),
-        ("运行时间", f"{run.created_at:%Y-%m-%d %H:%M:%S %Z}"),
+        ("运行时间", f"{local_text(run.created_at)}（北京时间）"),
         ("操作人", str(run.created_by) if run.created_by_id else "命令行"),
         ("审核状态", run.get_approval_display()),
         (

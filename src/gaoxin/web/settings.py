@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from gaoxin.engine.clock import DISPLAY_ZONE_NAME
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GAOXIN_VAR_DIR", Path.cwd() / "var")).resolve()
 
@@ -103,7 +105,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = DISPLAY_ZONE_NAME  # gaoxin.engine.clock: times shown in 北京时间
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
