@@ -19,7 +19,9 @@ def tree():
 
 def user_in(scope, name="u"):
     user = User.objects.create_user(name, password="pw-123456", is_staff=True)
-    Profile.objects.create(user=user, organisation="厦门火炬管委会", scope=scope, role="reporter")
+    Profile.objects.create(
+        user=user, organisation="厦门火炬管委会", scope=scope, role="zone_reporter"
+    )
     return user
 
 

@@ -33,7 +33,7 @@ class Profile(models.Model):
         related_name="+",
         help_text=_("用户可见、可填报的主体范围：此主体及其下级"),
     )
-    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
         verbose_name = _("用户范围")

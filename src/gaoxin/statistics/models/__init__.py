@@ -6,6 +6,11 @@ from gaoxin.statistics.models.forms import (
     ValidationRule,
 )
 from gaoxin.statistics.models.observations import Batch, Observation, ObservationChange
+from gaoxin.statistics.models.submissions import (
+    Submission,
+    SubmissionEvent,
+    SubmissionState,
+)
 from gaoxin.statistics.models.variables import Variable
 
 __all__ = [
@@ -16,6 +21,9 @@ __all__ = [
     "Observation",
     "ObservationChange",
     "ReportingForm",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionState",
     "ValidationRule",
     "Variable",
 ]
