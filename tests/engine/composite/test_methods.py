@@ -189,6 +189,50 @@ def test_geometric_harmonic():
     assert agg.harmonic(X[:1], w)[0] == pytest.approx(2 / (1 + 1 / 4))
 
 
+def test_undefined_cells_per_method():
+    X = np.array([[2.0, 0.0], [-1.0, np.nan], [3.0, 4.0]])
+    np.testing.assert_array_equal(agg.undefined(X, "geometric"), X <= 0)
+    np.testing.assert_array_equal(agg.undefined(X, "harmonic"), X <= 0)
+    np.testing.assert_array_equal(agg.undefined(X, "generalised:-2"), X <= 0)
+    np.testing.assert_array_equal(agg.undefined(X, "generalised:0.5"), X < 0)
+    assert not agg.undefined(X, "generalised:2").any() and not agg.undefined(X, "arithmetic").any()
+
+
+def test_generalised_mean_by_hand():
+    # COINr a_genmean: (sum(w x^p) / sum(w))^(1/p), missing children left out
+    X = np.array([[1.0, 4.0, np.nan]])
+    w = np.array([1.0, 3.0, 5.0])
+    assert agg.aggregate(X, w, "generalised:2")[0] == pytest.approx(((1 + 3 * 16) / 4) ** 0.5)
+    assert agg.aggregate(X, w, "generalised:-1")[0] == pytest.approx(4 / (1 + 3 / 4))
+    assert agg.aggregate(X, w, "generalised:1")[0] == pytest.approx(agg.arithmetic(X, w)[0])
+    with pytest.raises(ValueError, match="p = 0"):
+        agg.parse_method("generalised:0")
+
+
+def test_copeland_by_hand_from_coinr_outranking_rule():
+    # COINr a_copeland (v1.0+): outranking share > 0.5 -> 1, < 0.5 -> -1, = 0.5 -> 0; row sums.
+    X = np.array([[3.0, 1.0], [1.0, 2.0], [3.0, 2.0]])
+    w = np.array([1.0, 3.0])  # shares 0.25, 0.75
+    # pairs: (0,1): 0 beats 1 on x1 only -> 0.25 -> 0 loses; (0,2): tie x1 (0.125), loses x2 -> 0.125
+    # (1,2): loses x1, ties x2 (0.375) -> 0.375. So 0: -1 -1 = -2; 1: +1 -1 = 0; 2: +1 +1 = 2
+    np.testing.assert_allclose(agg.copeland(X, w), [-2, 0, 2])
+    Om = agg.outranking(X, w)
+    np.testing.assert_allclose(Om[0], [0, 0.25, 0.125])
+    np.testing.assert_allclose(Om + Om.T, 1 - np.eye(3))
+    # with no missing score, the weighted Borda count is the outranking matrix's row sums
+    np.testing.assert_allclose(agg.borda(X, w), Om.sum(axis=1))
+
+
+def test_borda_by_hand():
+    # x1: 3, 1, 3, 2 -> units below + half the ties: 2.5, 0, 2.5, 1; x2 (one missing):
+    # 1, 2, -, 2 -> 0, 1.5, -, 1.5; weights 0.25 / 0.75
+    X = np.array([[3.0, 1.0], [1.0, 2.0], [3.0, np.nan], [2.0, 2.0]])
+    w = np.array([1.0, 3.0])
+    np.testing.assert_allclose(agg.borda(X, w), [0.625, 1.125, 0.625, 1.375])
+    batch = agg.borda(np.stack([X, X[::-1]]), np.stack([w, w]))
+    np.testing.assert_allclose(batch[1], [1.375, 0.625, 1.125, 0.625])
+
+
 def test_topsis_by_hand():
     X = np.array([[7.0, 9.0], [8.0, 7.0], [9.0, 6.0]])
     w = np.array([0.6, 0.4])
@@ -204,7 +248,7 @@ def test_batched_aggregation_matches_one_by_one():
     rng = np.random.default_rng(0)
     X = rng.uniform(1, 100, size=(7, 5, 3))
     W = rng.uniform(0.1, 1, size=(7, 3))
-    for m in agg.METHODS:
+    for m in [*agg.METHODS, "generalised:0.5"]:
         batch = agg.aggregate(X, W, m)
         for r in range(7):
             np.testing.assert_allclose(batch[r], agg.aggregate(X[r], W[r], m))

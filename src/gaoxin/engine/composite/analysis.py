@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -118,10 +118,24 @@ class Uncertainty:
     scores: np.ndarray  # replications x units (index scores)
     ranks: np.ndarray  # replications x units
     choices: pl.DataFrame  # one row per replication
+    # replications where a mean was undefined (geometric/harmonic over a score <= 0): their
+    # scores and ranks are NaN and the summary leaves them out
+    invalid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def valid(self) -> int:
+        return int(len(self.ranks) - self.invalid.sum())
 
     def summary(self) -> pl.DataFrame:
-        """Per unit: nominal rank, median and 5th/95th percentile of the rank over replications."""
-        q = np.nanpercentile(self.ranks, [5, 50, 95], axis=0)
+        """Per unit: nominal rank, median and 5th/95th percentile of the rank over the valid
+        replications, their mean absolute rank shift and how many replications were valid."""
+        R = self.ranks[~self.invalid] if self.invalid.size else self.ranks
+        if R.shape[0] == 0:
+            q = np.full((3, len(self.units)), np.nan)
+            shift = np.full(len(self.units), np.nan)
+        else:
+            q = np.nanpercentile(R, [5, 50, 95], axis=0)
+            shift = np.nanmean(np.abs(R - self.nominal_rank), axis=0)
         return pl.DataFrame(
             {
                 "unit": self.units,
@@ -129,7 +143,8 @@ class Uncertainty:
                 "rank_median": q[1],
                 "rank_p05": q[0],
                 "rank_p95": q[2],
-                "mean_abs_rank_shift": np.nanmean(np.abs(self.ranks - self.nominal_rank), axis=0),
+                "mean_abs_rank_shift": shift,
+                "valid_replications": [self.valid] * len(self.units),
             }
         )
 
@@ -187,9 +202,13 @@ def batch_index(
     options: np.ndarray,
     aggregations: list[str],
     chunk: int = 500,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Index scores for R replications: (R,) indices into ``options`` (from
     :func:`score_options`) and ``aggregations``, and an (R, edges) weight multiplier.
+    Returns the (R, units) scores and an (R,) mask of invalid replications: those where a
+    mean is undefined at some node for some unit (a geometric or harmonic mean over a score
+    <= 0). An invalid replication's scores are all NaN: it is not ranked, as COINr would
+    stop on it, rather than averaging the other children.
 
     Replications run ``chunk`` at a time, which bounds the memory. A node whose children are
     all indicators sees the same children scores in every replication with the same option,
@@ -203,12 +222,14 @@ def batch_index(
     """
     R = len(option_idx)
     out = np.full((R, options.shape[1]), np.nan)
+    invalid = np.zeros(R, dtype=bool)
     for start in range(0, R, chunk):  # a loop over chunks of replications, not over units
         sl = slice(start, start + chunk)
-        out[sl] = _index_chunk(
+        out[sl], invalid[sl] = _index_chunk(
             ev, options, option_idx[sl], agg_idx[sl], weight_mult[sl], aggregations
         )
-    return out
+    out[invalid] = np.nan
+    return out, invalid
 
 
 def _index_chunk(
@@ -218,7 +239,7 @@ def _index_chunk(
     agg_idx: np.ndarray,
     weight_mult: np.ndarray,
     aggregations: list[str],
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     fw = ev.framework
     pos = {n.code: j for j, n in enumerate(fw.indicators())}
     edge_pos = {(p.code, c.code): e for e, (p, c) in enumerate(_edges(fw))}
@@ -234,6 +255,7 @@ def _index_chunk(
         )
 
     r, units = len(option_idx), options.shape[1]
+    invalid = np.zeros(r, dtype=bool)
     for node in fw.aggregates_bottom_up():
         mult = weight_mult[:, [edge_pos[(node.code, c.code)] for c in node.children]]
         out = np.full((r, units), np.nan)
@@ -248,6 +270,7 @@ def _index_chunk(
                     if sel.any():
                         Xb = np.broadcast_to(X, (int(sel.sum()), *X.shape))  # a view
                         out[rows[sel]] = agg.aggregate(Xb, W[sel], method)
+                        invalid[rows[sel]] |= bool(agg.undefined(X, method).any())
         else:
             C = children_scores(node)
             W = node_weights(node, C) * mult  # (k,) or, data-driven, (r, k); times r x k
@@ -255,8 +278,9 @@ def _index_chunk(
                 sel = agg_idx == a
                 if sel.any():
                     out[sel] = agg.aggregate(C[sel], W[sel], method)
+                    invalid[sel] |= agg.undefined(C[sel], method).any(axis=(-2, -1))
         scores[node.code] = out
-    return scores[fw.index.code]
+    return scores[fw.index.code], invalid
 
 
 def _column(choices: pl.DataFrame, name: str, n: int) -> np.ndarray:
@@ -342,13 +366,30 @@ def monte_carlo(
     _check_indices(agg_idx, aggregations, "aggregation")
     options = score_options(ev, treatments, normalisations)
     option_idx = treat_idx * len(normalisations) + norm_idx
-    scores = batch_index(ev, option_idx, agg_idx, mult, options, aggregations, chunk)
+    scores, invalid = batch_index(ev, option_idx, agg_idx, mult, options, aggregations, chunk)
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
-    return Uncertainty(list(ev.units), nominal, scores, ranks, choices)
+    return Uncertainty(list(ev.units), nominal, scores, ranks, choices, invalid)
 
 
 # -- Sobol sensitivity ------------------------------------------------------------------------
+
+
+def _invalid_runs(
+    invalid: np.ndarray,
+    idx: dict[str, np.ndarray],
+    aggregations: list[str],
+    normalisations: list[NormChoice],
+) -> Problem:
+    used = sorted({aggregations[a] for a in idx["aggregation"][invalid].tolist()})
+    return Problem(
+        "uncertainty.invalid_runs",
+        f"敏感性分析的 {int(invalid.sum())} / {len(invalid)} 次运行中，合成方法"
+        f"（{'、'.join(agg.method_name_zh(m) for m in used)}）遇到不大于 0 的下级得分，无法计算；"
+        "Sobol 设计不能略去其中的运行。请只与下限为正的计分（如 min-max [1, 100]）搭配几何或调和平均，"
+        "或去掉这一合成方法。",
+        value=str(int(invalid.sum())),
+    )
 
 
 def sobol(
@@ -366,7 +407,7 @@ def sobol(
 
     Factors: the weight of every child of an aggregate above the indicators (multiplier
     U(1 - noise, 1 + noise)), plus the treatment, normalisation and aggregation choices
-    when more than one is offered (discrete, drawn uniformly). Saltelli sampling, n * (2D + 2) runs,
+    when more than one is offered (discrete, drawn uniformly). Saltelli sampling without second-order terms, n * (D + 2) runs,
     evaluated as one batch.
     """
     from SALib.analyze import sobol as sobol_analyze
@@ -404,7 +445,11 @@ def sobol(
         idx[k] = np.minimum((P[:, col] * len(opts)).astype(int), len(opts) - 1)
     options = score_options(ev, treatments, normalisations)
     option_idx = idx["treatment"] * len(normalisations) + idx["normalisation"]
-    scores = batch_index(ev, option_idx, idx["aggregation"], mult, options, aggregations, chunk)
+    scores, invalid = batch_index(
+        ev, option_idx, idx["aggregation"], mult, options, aggregations, chunk
+    )
+    if invalid.any():  # a Sobol design cannot skip runs: say which choice caused them
+        raise ProblemsError([_invalid_runs(invalid, idx, aggregations, normalisations)])
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
     y = np.nanmean(np.abs(ranks - nominal[None, :]), axis=1)

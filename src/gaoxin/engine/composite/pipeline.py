@@ -284,13 +284,18 @@ def evaluate(
     # Aggregate, bottom-up
     scores: dict[str, np.ndarray] = {c: Xn[:, j] for j, c in enumerate(codes)}
     used: dict[str, dict[str, float]] = {}
+    undefined: list[Problem] = []
     for node in fw.aggregates_bottom_up():
         C = np.column_stack([scores[c.code] for c in node.children])
         w = node_weights(node, C)
         used[node.code] = {
             c.code: float(x) for c, x in zip(node.children, w / w.sum(), strict=True)
         }
-        scores[node.code] = agg.aggregate(C, w, node.aggregation or fw.aggregation)
+        method = node.aggregation or fw.aggregation
+        undefined += undefined_problems(node, method, C, units, file)
+        scores[node.code] = agg.aggregate(C, w, method)
+    if undefined:  # COINr stops here too: never drop the child and average the rest
+        raise ProblemsError(undefined)
     order = [n.code for n, _, _ in fw.nodes()]
     A = np.column_stack([scores[c] for c in order])
     layers["Aggregated"] = frame(A, units, order)
@@ -420,6 +425,38 @@ def evaluate(
     return Evaluation(
         fw, units, layers, imputed, treatment, screened_out, used, result, run, warnings
     )
+
+
+def undefined_problems(
+    node: Node, method: str, C: np.ndarray, units: list[str], file: str | None = None
+) -> list[Problem]:
+    """A problem naming the node and every unit whose children scores the node's mean cannot
+    take (a score <= 0 under a geometric or harmonic mean), with the scores; none if all can."""
+    bad = agg.undefined(C, method)
+    rows = np.flatnonzero(bad.any(axis=1))
+    if rows.size == 0:
+        return []
+    codes = [c.code for c in node.children]
+    listed = [
+        f"{units[i]}（"
+        + "，".join(f"{codes[j]} = {C[i, j]:.6g}" for j in np.flatnonzero(bad[i]))
+        + "）"
+        for i in rows[:10]
+    ]
+    more = f" 等 {rows.size} 个单位" if rows.size > 10 else f" 共 {rows.size} 个单位"
+    return [
+        Problem(
+            "evaluation.aggregation_undefined",
+            f"「{node.code}」{'（' + node.name + '）' if node.name and node.name != node.code else ''}按"
+            f"{agg.method_name_zh(method)}合成，下级得分须大于 0（几何平均取对数、调和平均取倒数），"
+            f"以下单位有不大于 0 的下级得分：{'、'.join(listed)}{more}。"
+            f"请改用下限为正的计分（如 min-max [1, 100]）或改用算术平均；不会略去这些得分后照常合成。",
+            file=file,
+            column=node.code,
+            value=";".join(units[i] for i in rows),
+            extra={"node": node.code, "units": [units[i] for i in rows]},
+        )
+    ]
 
 
 def node_weights(node: Node, C: np.ndarray) -> np.ndarray:

@@ -14,10 +14,17 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from gaoxin.engine.packs.yaml_lines import YamlPath, line_of, read_yaml
 from gaoxin.engine.problems import Problem, ProblemsError, yaml_problem
@@ -36,7 +43,18 @@ ScoringMethod = Literal[
     "capped",
     "none",
 ]
-AggregationMethod = Literal["arithmetic", "geometric", "harmonic", "topsis"]
+
+
+def _aggregation_method(v: Any) -> Any:
+    """A base method name or ``generalised:p`` (see ``aggregate.parse_method``)."""
+    if isinstance(v, str):
+        from gaoxin.engine.composite.aggregate import parse_method
+
+        parse_method(v)  # raises ValueError with the Chinese message
+    return v
+
+
+AggregationMethod = Annotated[str, BeforeValidator(_aggregation_method)]
 WeightMethod = Literal["explicit", "equal", "entropy", "critic", "ahp", "pca"]
 
 
