@@ -157,3 +157,119 @@ def test_units_named_by_a_heading_apply_to_the_measures_under_it():
     doc = parse_text(text)
     assert [m.lead_units for m in doc.measures] == [["省科技厅", "省发展改革委"], ["省工信厅"], []]
     assert doc.headings[0].title == "加强平台建设"
+
+
+# --- levels by the conventional order (一、 > （一） > 1. > （1） > ①), not by first use
+
+
+def test_arabic_items_directly_under_a_chapter_do_not_outrank_parenthesised_items():
+    # 一、 holds 1. directly, 二、 uses （一） with 1. below it (a city 行动方案)
+    text = (
+        "一、工作目标\n1.到2025年，高新区营业收入达到3000亿元。\n2.培育瞪羚企业100家。\n"
+        "二、主要任务\n（一）提升创新能力。\n1.建设研发平台。建设一批平台。（市科技局）\n"
+        "2.引育创新人才。引进人才。（市人社局）\n"
+        "（二）壮大产业集群。\n3.培育主导产业。明确主导产业。（市发改局）\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["一", "1"],
+        ["一", "2"],
+        ["二", "（一）", "1"],
+        ["二", "（一）", "2"],
+        ["二", "（二）", "3"],
+    ]
+    assert doc.measures[4].lead_units == ["市发改局"]
+    assert not [p for p in doc.problems if p.code == "inverted-levels"]
+
+
+def test_a_skipped_level_nests_under_the_nearest_outer_item():
+    # （一） skipped: 1. sits right under 一、; （1） under 1.
+    text = "一、总体要求\n1.强化统筹。\n（1）建立机制。建立。\n（2）压实责任。压实。\n2.加强保障。保障。\n"
+    assert paths(text) == [["一", "1", "（1）"], ["一", "1", "（2）"], ["一", "2"]]
+
+
+def test_a_text_that_really_inverts_the_order_is_read_as_written_with_a_warning():
+    # 1. holding （一） throughout: the text's own order wins
+    text = (
+        "1.加强组织领导\n（一）建立工作专班。建立专班。\n（二）完善调度机制。调度。\n"
+        "2.强化要素保障\n（一）保障用地。保障用地。\n（二）保障资金。保障资金。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["1", "（一）"],
+        ["1", "（二）"],
+        ["2", "（一）"],
+        ["2", "（二）"],
+    ]
+    warned = [p for p in doc.problems if p.code == "inverted-levels"]
+    assert len(warned) == 1 and "（一）" in warned[0].message
+
+
+# --- articles in Arabic digits, spaced out by extraction
+
+
+def test_articles_and_chapters_in_arabic_digits():
+    text = (
+        "第一章 总则\n第8条 为规范园区管理，制定本办法。\n第9条 市科技局负责园区的统筹管理。\n"
+        "第二章 附则\n第 1 0 条 本办法自印发之日起施行。\n第 1 1 条 本办法由市科技局负责解释。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["第一章", "第8条"],
+        ["第一章", "第9条"],
+        ["第二章", "第10条"],
+        ["第二章", "第11条"],
+    ]
+    assert doc.measures[1].lead_units == ["市科技局"]
+    assert doc.measures[2].title == "本办法自印发之日起施行"
+    assert doc.measures[3].lead_units == ["市科技局"]  # the unit that interprets it
+
+
+# --- titles beginning with digits, and one missed number
+
+
+def test_a_title_beginning_with_digits_is_the_next_item_not_a_decimal():
+    text = (
+        "一、数字基础设施\n1.千兆光网建设。推进光网覆盖。\n2.数据中心建设。建设数据中心。\n"
+        "3.5G基站建设。新建5G基站2000个。（市通信管理办）\n4.算力网络建设。建设算力网络。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "1"], ["一", "2"], ["一", "3"], ["一", "4"]]
+    assert doc.measures[2].title == "5G基站建设"
+    assert doc.measures[2].lead_units == ["市通信管理办"]
+
+
+def test_a_decimal_at_a_line_start_is_still_not_an_item():
+    text = (
+        "一、任务\n1.扩大投资。扩大投资。\n2.5亿元专项资金由市财政统筹安排。\n2.优化服务。优化。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["一", "1"], ["一", "2"]]
+    assert "2.5亿元专项资金" in doc.measures[0].text
+
+
+def test_one_missed_number_does_not_end_the_list():
+    text = "一、任务\n（一）建设平台。建设。\n（二）引进人才。引进。\n（四）优化服务。优化。\n（五）强化保障。保障。\n"
+    doc = parse_text(text)
+    assert [m.path[-1] for m in doc.measures] == ["（一）", "（二）", "（四）", "（五）"]
+    missing = [p for p in doc.problems if p.code == "missing-number"]
+    assert len(missing) == 1 and "3" in missing[0].message
+
+
+# --- siblings with and without sub-items
+
+
+def test_a_sibling_without_sub_items_is_a_measure():
+    text = (
+        "三、保障措施\n（一）加强组织领导。\n1.建立联席会议。建立会议。（市科技局）\n"
+        "2.压实属地责任。压实。（各区政府）\n"
+        "（二）加大资金投入。市财政每年安排资金。（市财政局）\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [
+        ["三", "（一）", "1"],
+        ["三", "（一）", "2"],
+        ["三", "（二）"],
+    ]
+    assert doc.measures[2].lead_units == ["市财政局"]
+    assert [h.path for h in doc.headings] == [["三"], ["三", "（一）"]]

@@ -1,9 +1,11 @@
 """The heading tree: numbered items in every numbering style Chinese policy documents use.
 
-Styles, from the outermost: 第一章 / 一、 / （一） / 第一条 / 1. 1、 / （1） / ①; and 专栏N boxes.
-A line starting with a marker is an item only if its number continues a sequence (1, the
-next number, or the same number printed twice), so a sentence that happens to start with
-"3." is not taken for an item.
+Styles, from the outermost by convention: 第一章 / 第一条 / 一、 / （一） / 1. 1、 / （1） / ①;
+and 专栏N boxes. A document may skip levels but rarely inverts them, so levels follow that
+order; where the text really nests an outer style inside an inner one (1. holding （一）),
+the text wins and a warning says so. A line starting with a marker is an item only if its
+number continues a sequence (1, the next number, the same number printed twice, or the
+number after a missed one), so a sentence that happens to start with "3." is not an item.
 """
 
 from __future__ import annotations
@@ -18,22 +20,34 @@ from gaoxin.engine.documents.text import Line
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
 # (rank, pattern) from the outermost; group "n" is the number, group "label" the label kept in paths
+_ARABIC_SPACED = r"\d(?:[ \t\u3000]*\d){0,2}"  # 第 1 0 条: digits spaced out by extraction
 _STYLES: list[tuple[int, re.Pattern[str]]] = [
-    (0, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]+)[章篇部分]+)\s*")),
+    (
+        0,
+        re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*[章篇部分]+)\s*"),
+    ),
     (10, re.compile(rf"^(?P<label>(?P<n>[{_CN_NUM}]+))\s*、\s*")),
     (20, re.compile(rf"^(?P<label>（\s*(?P<n>[{_CN_NUM}]+)\s*）)\s*[、.]?\s*")),
-    (25, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]+)条)\s*")),
+    (25, re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*条)\s*")),
     (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\s*(?:[.、](?!\d)|\s(?=\D))\s*")),
+    # 3.5G基站建设: a title beginning with digits; read so only where 3 is the next number
+    (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\.(?=\d)")),
     (40, re.compile(r"^(?P<label>（\s*(?P<n>\d{1,2})\s*）)\s*[、.]?\s*")),
     (50, re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
 ]
+# The conventional order of the styles (by their fixed rank), outermost first
+CONVENTIONAL_ORDER = (0, 25, 10, 20, 30, 40, 50)
+# what a number glued to a title cannot be followed by: it is then a decimal (3.5亿元)
+_QUANTITY = re.compile(
+    r"^\d+(?:\.\d+)?\s*(?:年|月|日|万|亿|元|%|家|个|倍|平方|公里|亩|吨|项|人|次|倍|以上|以下|版)"
+)
 _BOX = re.compile(rf"^(?P<label>专栏\s*(?P<n>\d{{1,2}}|[{_CN_NUM}]+))\s*[：:、.]?\s*")
 BOX_RANK = 1000
 
 
 def number_value(n: str) -> int | None:
     """The integer a heading number stands for: 3, 三, 十二, ③."""
-    n = n.strip()
+    n = re.sub(r"\s+", "", n)
     if re.fullmatch(r"[0-9]+", n):
         return int(n)
     if len(n) == 1 and "①" <= n <= "⑳":
@@ -53,6 +67,7 @@ class Marker:
     marker_end: int  # offset just after the marker (where the item's text starts)
     title_span: tuple[int, int]
     style: int = 0  # which numbering style (the fixed rank of _STYLES)
+    glued: bool = False  # digits run on into the title (3.5G…): only the next number counts
 
 
 @dataclass(slots=True)
@@ -64,6 +79,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     duplicate_of: Node | None = None
+    skipped: int | None = None  # the number missing before this item (1. 2. 4.: 3)
     stack_at: list[Node] = field(default_factory=list)  # enclosing items, for boxes
 
     @property
@@ -109,6 +125,9 @@ def match_marker(line: Line, original: str) -> Marker | None:
         rest = text[m.end() :]
         if not rest or rest[0] in "，。、；：%）":
             continue
+        glued = rank == 30 and text[m.end() - 1] == "." and rest[:1].isdigit()
+        if glued and _QUANTITY.match(rest):
+            continue
         if rank == 30 and re.match(r"^\d*(年|月|日|万|亿|元|%|家|个|倍)", text[m.end("n") :]):
             continue
         label_start = line.start + m.start("label")
@@ -117,13 +136,22 @@ def match_marker(line: Line, original: str) -> Marker | None:
         title = _title(rest)
         t_start = line.start + m.end()
         return Marker(
-            rank, label, number, title, line.start + m.end(), (t_start, t_start + len(title)), rank
+            rank,
+            label,
+            number,
+            title,
+            line.start + m.end(),
+            (t_start, t_start + len(title)),
+            rank,
+            glued,
         )
     return None
 
 
 def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
     previous = last_number.get(marker.style)
+    if marker.glued:
+        return previous is not None and marker.number == previous + 1
     if marker.style == BOX_RANK:
         return previous is None or marker.number in (previous, previous + 1, 1)
     if marker.number == 1:
@@ -131,14 +159,16 @@ def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
     if previous is None and marker.style in (0, 10, 20, 25):
         # an excerpt may open at 三、; a stray "3." in prose may not open a list
         return True
-    return previous is not None and marker.number in (previous, previous + 1)
+    # one number missed (unreadable, or mistyped) does not end the list
+    return previous is not None and marker.number in (previous, previous + 1, previous + 2)
 
 
-def find_items(body_lines: list[Line], original: str) -> list[Node]:
-    """Every numbered item and box in reading order, linked into a tree."""
+def _read_items(body_lines: list[Line], original: str, order: tuple[int, ...]) -> list[Node]:
+    """Every accepted item in reading order, nested by ``order`` (styles, outermost first)."""
+    levels = {style: i for i, style in enumerate(order)}
     nodes: list[Node] = []
     last_number: dict[int, int] = {}
-    levels: dict[int, int] = {}
+    seen: set[int] = set()
     stack: list[Node] = []
     before_box: dict[int, int] | None = None  # the numbering in force when a 专栏 opened
     listing_under: Node | None = None  # an item whose line ends with a colon (下列条件：)
@@ -149,7 +179,7 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
         if marker is not None and listing_under is not None:
             # （一）规划面积不少于3平方公里； under "应当具备下列条件：" is part of the sentence,
             # not an item of the document's own numbering
-            new_style = marker.style not in levels or levels[marker.style] > listing_under.rank
+            new_style = marker.style not in seen or levels[marker.style] > listing_under.rank
             if new_style and len(line.text) <= 80 and marker.style != BOX_RANK:
                 continue
             listing_under = None
@@ -163,12 +193,14 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
             continue
         if marker.style == BOX_RANK:
             before_box = dict(last_number)
+        previous = last_number.get(marker.style)
         last_number[marker.style] = marker.number
-        # styles nest in the order a document first uses them (第五条 holds （一） in a 办法,
-        # 一、 holds （一） in an 意见); the fixed order only breaks ties
         if marker.style != BOX_RANK:
-            marker.rank = levels.setdefault(marker.style, len(levels))
+            seen.add(marker.style)
+            marker.rank = levels[marker.style]
         node = Node(marker, line)
+        if previous is not None and marker.number == previous + 2:
+            node.skipped = previous + 1
         if node.is_box:
             node.stack_at = list(stack)
         else:
@@ -183,6 +215,53 @@ def find_items(body_lines: list[Line], original: str) -> list[Node]:
                 listing_under = node
         nodes.append(node)
     return nodes
+
+
+@dataclass(frozen=True, slots=True)
+class Inversion:
+    """The text nests ``inner`` (conventionally the outer style) under ``outer``."""
+
+    outer: Node
+    inner: Node
+
+
+def _inversions(nodes: list[Node]) -> list[Inversion]:
+    """Where an item of a conventionally outer style opens (at 1) right under an item of an
+    inner style, and that inner list then goes on (1.… （一）… （二）… 2.…), the text
+    inverts the order. A heading of a third outer style in between (二、) means it does not."""
+    rank = {style: i for i, style in enumerate(CONVENTIONAL_ORDER)}
+    items = [n for n in nodes if not n.is_box]
+    found: list[Inversion] = []
+    for i, a in enumerate(items[:-1]):
+        outer, inner = a.marker.style, items[i + 1]
+        if rank[inner.marker.style] >= rank[outer] or inner.marker.number != 1:
+            continue
+        for b in items[i + 2 :]:
+            style = b.marker.style
+            if style == outer:
+                if b.marker.number == a.marker.number + 1:
+                    found.append(Inversion(a, inner))
+                break
+            if style != inner.marker.style and rank[style] < rank[outer]:
+                break
+    return found
+
+
+def find_items(body_lines: list[Line], original: str) -> tuple[list[Node], list[Inversion]]:
+    """Every numbered item and box in reading order, linked into a tree; and the places
+    where the text inverts the conventional order of numbering styles (read as written)."""
+    order = CONVENTIONAL_ORDER
+    nodes = _read_items(body_lines, original, order)
+    inversions = _inversions(nodes)
+    if inversions:
+        reordered = list(order)
+        for inv in inversions:
+            outer, inner = inv.outer.marker.style, inv.inner.marker.style
+            if reordered.index(inner) < reordered.index(outer):
+                reordered.remove(inner)
+                reordered.insert(reordered.index(outer) + 1, inner)
+        nodes = _read_items(body_lines, original, tuple(reordered))
+    return nodes, inversions
 
 
 def chapter_of(node: Node) -> Node:

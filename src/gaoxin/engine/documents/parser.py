@@ -201,7 +201,7 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     all_lines = list(lines(norm))
     problems: list[Problem] = []
 
-    nodes = find_items(all_lines, original)
+    nodes, _ = find_items(all_lines, original)
     first_item_line = next(
         (i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0
     )
@@ -209,7 +209,18 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     body_end = all_lines[end_index - 1].end if end_index else 0
     if nodes:
         # read the items again over the body alone, so nothing after it nests under them
-        nodes = find_items(all_lines[:end_index], original)
+        nodes, inversions = find_items(all_lines[:end_index], original)
+        for inv in inversions:
+            problems.append(
+                Problem(
+                    "inverted-levels",
+                    f"编号层级与常规顺序相反：「{inv.outer.marker.label}」之下有「{inv.inner.marker.label}」，"
+                    "已按文中实际层级读取；请核对。",
+                    file=source,
+                    value=inv.inner.line.text[:40],
+                    severity="warning",
+                )
+            )
     front_lines = all_lines[:first_item_line] if nodes else all_lines[:end_index]
     fm = read_front_matter(front_lines, all_lines[end_index:])
 
@@ -218,6 +229,18 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         nxt = nodes[i + 1].start if i + 1 < len(nodes) else body_end
         node.end = _item_end([ln for ln in all_lines if node.start <= ln.start < nxt])
     nodes = _drop_duplicates(nodes, problems, source)
+    for node in nodes:
+        if node.skipped is not None:
+            problems.append(
+                Problem(
+                    "missing-number",
+                    f"条目「{''.join(node.path) or node.marker.label}」之前缺少编号 {node.skipped}"
+                    "（漏编或未能识别），其后的条目照常读取；请核对。",
+                    file=source,
+                    value=node.line.text[:40],
+                    severity="warning",
+                )
+            )
     if not nodes:
         problems.append(
             Problem(
@@ -246,7 +269,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         m = node.marker
         title = original[m.title_span[0] : m.title_span[1]].strip()
         path = _box_path(node) if node.is_box else list(node.path)
-        if not node.is_box and node.rank != deepest_rank(chapter_of(node)):
+        # an item with sub-items is a heading; one without is a measure, even where its
+        # siblings have sub-items (（一）… 1. 2. （二）… with none)
+        if not node.is_box and node.children:
             last = node
             while last.children:
                 last = last.children[-1]
@@ -254,15 +279,6 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             own = reading.responsibility(node)
             if own.form in ("label", "closing list"):
                 reading.heading_units[id(node)] = own
-            if not node.children and node.parent is not None:
-                problems.append(
-                    Problem(
-                        "leaf-heading",
-                        f"条目「{''.join(path)}」没有下级条目，但同章其他条目有，按标题处理，未列入措施；请核对。",
-                        file=source,
-                        severity="warning",
-                    )
-                )
             continue
         measure = reading.measure(node, path, title)
         if any(earlier.path == path and earlier.text == measure.text for earlier in measures):
