@@ -16,12 +16,12 @@ import resource
 import time
 from pathlib import Path
 
-from gaoxin.commands.awards import _runnable as runnable
 from gaoxin.engine import synth
 from gaoxin.engine.facts import from_synth
 from gaoxin.engine.packs import load_pack
 from gaoxin.engine.packs.bindings import rules_frame
 from gaoxin.engine.rules import run_rules
+from gaoxin.policy.packs import runnable_rules as runnable
 
 PACKS = Path(__file__).resolve().parents[1] / "src" / "gaoxin" / "packs"
 

@@ -84,3 +84,14 @@ def evaluation_run(**fields):
         "data_hash": "c" * 64,
     }
     return EvaluationRun.objects.create(**{**defaults, **fields})
+
+
+def user_in(scope: Entity, username: str | None = None):
+    """A user whose organisation works in ``scope``'s subtree (a zone filler, a city bureau)."""
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.accounts.models import Profile
+
+    user = get_user_model().objects.create_user(username or f"user-{scope.code}")
+    Profile.objects.create(user=user, organisation=f"{scope.name}管委会", scope=scope)
+    return user

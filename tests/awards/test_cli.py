@@ -14,25 +14,10 @@ from typer.testing import CliRunner
 
 from gaoxin.awards.models import AwardEntry
 from gaoxin.cli import app
-from gaoxin.engine import synth
-from gaoxin.statistics.demo import load_jurisdiction
-from gaoxin.statistics.store import sync_catalogue
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
 ARGS = ["awards", "--pack", "fujian-2021", "--period", "2024", "--decided-on", "2025-03-01"]
-
-
-@pytest.fixture(scope="module")
-def fujian():
-    return synth.generate("fujian", scale=0.05)
-
-
-@pytest.fixture
-def loaded(fujian):
-    sync_catalogue()
-    load_jurisdiction(fujian, label="测试 fujian")
-    return fujian
 
 
 def new_rd_institutions_2024(j) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from gaoxin.commands.awards import _totals
+from gaoxin.awards.services import totals as _totals
 from gaoxin.engine.packs import load_pack
 from gaoxin.engine.rules import run_rules
 from tests.engine.packs.test_bindings import PACKS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from gaoxin.commands.awards import _totals
+from gaoxin.awards.services import totals as _totals
 from gaoxin.engine.packs import Budget, load_pack
 from tests.engine.packs.test_bindings import PACKS
 
@@ -47,7 +47,7 @@ def test_totals_by_rule_and_by_funding_line():
 
 
 def test_explain_shows_a_formula_result_as_the_engine_snaps_it():
-    from gaoxin.commands.awards import _raw
+    from gaoxin.awards.services import raw_text as _raw
 
     # 2114.11 万元 × 3% in Float64 is 63.423300000000005; money snaps to 10⁻⁸ 万元 first
     assert 2114.11 * 0.03 != 63.4233

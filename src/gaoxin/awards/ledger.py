@@ -80,10 +80,15 @@ def record(
     *,
     decided_on: date,
     parameters: Mapping[str, Any] | None = None,
+    scope: Entity | None = None,
+    by: Any = None,
 ) -> Recorded:
     """Write the run's ledger rows that differ from the standing ledger of ``receipt.pack`` and
-    ``period``; see the module docstring. Raises :class:`ProblemsError` (writing nothing) when an
-    entity of the run is not in the registry."""
+    ``period``; see the module docstring. The run covered ``scope`` (None: the whole store): only
+    the standing entries of entities in it are compared, so that a run over one city never
+    reverses another city's awards. New rows record ``by`` as who acted (None: the command
+    line). Raises :class:`ProblemsError` (writing nothing) when an entity of the run is not in
+    the registry."""
     traces = outcomes.traces
     codes = traces["entity"].unique().to_list()
     kinds = dict(bound.frame.select("entity", pl.col("kind").cast(pl.String)).iter_rows())
@@ -109,6 +114,7 @@ def record(
             (e.rule, e.entity.code): e
             for e in AwardEntry.objects.select_for_update(of=("self",))
             .standing()
+            .within(scope)
             .filter(pack=receipt.pack, period=period)
             .select_related("entity")
         }
@@ -128,7 +134,7 @@ def record(
                 unchanged += 1
                 new.pop(key)
                 continue
-            reversals.append(_reversal(old, receipt, decided_on, replaced=row is not None))
+            reversals.append(_reversal(old, receipt, decided_on, replaced=row is not None, by=by))
         for (rule, code), row in new.items():
             inputs = json.loads(row.get("inputs") or "{}")
             trace = {k: _jsonable(v) for k, v in row.items() if k not in _OWN}
@@ -157,6 +163,7 @@ def record(
                     engine_version=receipt.engine_version,
                     input_hash=receipt.input_hash,
                     evaluation_runs=list(receipt.evaluation_runs),
+                    created_by=by,
                 )
             )
         for e in reversals:
@@ -177,7 +184,9 @@ def _serialise(pack: str, period: str) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [key - (1 << 63)])
 
 
-def _reversal(old: AwardEntry, receipt: Receipt, decided_on: date, *, replaced: bool) -> AwardEntry:
+def _reversal(
+    old: AwardEntry, receipt: Receipt, decided_on: date, *, replaced: bool, by: Any = None
+) -> AwardEntry:
     why = "重新核定" if replaced else "本次核定不再符合条件"
     return AwardEntry(
         pack=old.pack,
@@ -200,4 +209,5 @@ def _reversal(old: AwardEntry, receipt: Receipt, decided_on: date, *, replaced: 
         evaluation_runs=list(receipt.evaluation_runs),
         kind=EntryKind.REVERSAL,
         reverses=old,
+        created_by=by,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,15 @@ class AwardEntry(Reviewed, models.Model):
     period = models.CharField(_("数据期间"), max_length=10)
     decided_on = models.DateField(_("核定日期"))
     recorded_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("核定并记账的用户；空为命令行操作"),
+    )
     outcome = models.CharField(_("结果类型"), max_length=8, choices=Outcome.choices)
     amount_fen = models.BigIntegerField(_("金额（分）"), null=True, blank=True)
     action = models.CharField(_("处理措施"), max_length=16, blank=True)

@@ -38,14 +38,9 @@ def eligible(
 ) -> None:
     """免申即享：按已有数据列出本期符合条件的主体，以及可能符合、还缺哪些数据的主体。不记入台账。"""
     from gaoxin.commands.django_env import setup
-    from gaoxin.commands.packs_common import (
-        evaluation_history,
-        find_pack,
-        pack_scope,
-        parameters,
-        runnable_rules,
-        say_scope,
-    )
+    from gaoxin.commands.edge import param_pairs, say_scope
+    from gaoxin.evaluation.store import rules_history as evaluation_history
+    from gaoxin.policy.packs import find_pack, pack_scope, parameters, runnable_rules
 
     setup()
     from gaoxin.engine.eligibility import eligibility
@@ -65,7 +60,7 @@ def eligible(
             raise ProblemsError(
                 Problem("eligible.rule", f"政策包中没有规则「{r}」", value=r) for r in unknown
             )
-        given = parameters(param)
+        given = parameters(param_pairs(param))
         ok, skipped = runnable_rules(loaded, given)
         chosen = [r for r in ok if not rule or r in rule]
         in_scope = pack_scope(spec.region, scope, f"《{spec.title}》")

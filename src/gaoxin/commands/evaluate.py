@@ -149,11 +149,12 @@ def _evaluate_pack(
         raise typer.Exit(2)
     django_env.setup()
     from gaoxin.commands.data import _scope
-    from gaoxin.commands.packs_common import pack_dir, pack_scope, say_scope
+    from gaoxin.commands.edge import say_scope
     from gaoxin.engine.packs.loader import read_jurisdiction
     from gaoxin.engine.problems import ProblemsError
     from gaoxin.evaluation.report import write_run_xlsx
     from gaoxin.evaluation.store import result_frame, run_framework
+    from gaoxin.policy.packs import pack_dir, pack_scope
 
     try:
         d = pack_dir(pack)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.policy.packs import shipped_packs
 
 app = typer.Typer(
     help="政策包：检查格式与引文、运行测试用例、列出内置政策包。", no_args_is_help=True
@@ -25,15 +25,6 @@ Paths = Annotated[
         help="政策包目录（含 pack.yaml）或用例文件；不写则为全部内置政策包", show_default=False
     ),
 ]
-
-
-def shipped_packs() -> list[Path]:
-    """The directories of the packs shipped with gaoxin (``gaoxin/packs/*/pack.yaml``)."""
-    root = resources.files("gaoxin.packs")
-    found = [
-        Path(str(d)) for d in root.iterdir() if d.is_dir() and d.joinpath("pack.yaml").is_file()
-    ]
-    return sorted(found, key=lambda p: p.name)
 
 
 def _where(p: Problem) -> str:

@@ -21,10 +21,9 @@ console = Console(soft_wrap=True)
 
 def _pack(name: str):
     """A shipped pack by id (``taizhou-2024``) or a pack directory."""
-    from gaoxin.commands.packs import shipped_packs
-    from gaoxin.commands.packs_common import pack_dir
     from gaoxin.engine.packs import load_pack
     from gaoxin.engine.problems import ProblemsError
+    from gaoxin.policy.packs import pack_dir, shipped_packs
 
     path = pack_dir(name)
     if path is None:
@@ -74,7 +73,7 @@ def targets(
         raise typer.Exit(0)
     django_env.setup()
     from gaoxin.commands.data import _scope
-    from gaoxin.commands.packs_common import pack_scope, say_scope
+    from gaoxin.commands.edge import say_scope
     from gaoxin.engine.indicators import compute, default_indicators
     from gaoxin.engine.targets import (
         IndicatorInfo,
@@ -85,6 +84,7 @@ def targets(
         unavailable_reason,
         write_targets_xlsx,
     )
+    from gaoxin.policy.packs import pack_scope
     from gaoxin.statistics.facts import engine_facts
 
     try:

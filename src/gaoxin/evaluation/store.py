@@ -401,3 +401,35 @@ def history(framework: str, periods: Sequence[str], *, scope: Entity | None = No
     if not frames:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
     return pl.concat(frames).sort("period", "rank", "entity", nulls_last=True)
+
+
+#: How far back the rules read evaluation history (for failures in a row, the best earlier rank).
+HISTORY_YEARS = 10
+
+
+def rules_history(
+    needed: Sequence[tuple[str, str]], scope: Entity | None = None
+) -> tuple[pl.DataFrame | None, dict[tuple[str, str], int]]:
+    """The evaluation history the rules of a pack read (``needed``: the (framework, period)
+    pairs of :func:`gaoxin.engine.packs.bindings.evaluations_needed`), from the current completed
+    runs over ``scope``, :data:`HISTORY_YEARS` back from the latest period, with the run each row
+    came from; and those runs' ids by (framework, period). (None, {}) when the rules read none."""
+    if not needed:
+        return None, {}
+    frames, runs = [], {}
+    for fw in sorted({f for f, _ in needed}):
+        last = max(Period.parse(p) for f, p in needed if f == fw)
+        periods = [str(last.shift(-k)) for k in range(HISTORY_YEARS, -1, -1)]
+        h = history(fw, periods, scope=scope)
+        for p in h["period"].unique().to_list():
+            run = EvaluationRun.objects.current(fw, p, scope)
+            if run is not None:
+                runs[(fw, p)] = run.pk
+        frames.append(h)
+    hist = pl.concat(frames, how="diagonal_relaxed")
+    run_ids = pl.DataFrame(
+        [(f, p, r) for (f, p), r in runs.items()],
+        schema={"framework": pl.String, "period": pl.String, "run": pl.Int64},
+        orient="row",
+    )
+    return hist.join(run_ids, on=["framework", "period"], how="left"), runs

@@ -1,31 +1,35 @@
-"""What the pack commands share (`gaoxin awards`, `explain`, `eligible`, `targets`, `evaluate`):
-finding a pack by name, id or directory, the scope (the pack's region unless ``--scope``),
-``--param`` values, the rules that can run with them, and the evaluation history they read."""
+"""Policy packs as the services use them: finding one by name, id or directory; the scope a pack
+job runs over (the pack's region unless told otherwise, decision 018); the parameters a run sets
+and the rules that can run with them. Shared by awards, eligibility, targets and evaluation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gaoxin.engine.problems import Problem, ProblemsError
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from gaoxin.engine.packs import LoadedPack
+    from gaoxin.registry.models import Entity
 
-#: How far back evaluation history is read (for failures in a row and the best earlier rank).
-HISTORY_YEARS = 10
+
+def shipped_packs() -> list[Path]:
+    """The directories of the packs shipped with gaoxin (``gaoxin/packs/*/pack.yaml``)."""
+    root = resources.files("gaoxin.packs")
+    found = [
+        Path(str(d)) for d in root.iterdir() if d.is_dir() and d.joinpath("pack.yaml").is_file()
+    ]
+    return sorted(found, key=lambda p: p.name)
 
 
 def pack_dir(pack: str) -> Path | None:
     """The directory of ``pack``: a shipped pack by directory name, a directory holding a
     ``pack.yaml``, or a shipped pack by the ``id`` inside its pack.yaml; None if none is."""
-    from gaoxin.commands.packs import shipped_packs
-
     dirs = shipped_packs()
     d = next((p for p in dirs if p.name == pack), None)
     if d is None and Path(pack).is_dir():
@@ -40,7 +44,6 @@ def pack_dir(pack: str) -> Path | None:
 def find_pack(pack: str) -> LoadedPack:
     """The loaded pack ``pack`` (see :func:`pack_dir`); ProblemsError naming the shipped packs
     when there is none, or listing the pack's own problems."""
-    from gaoxin.commands.packs import shipped_packs
     from gaoxin.engine.packs import load_pack
 
     d = pack_dir(pack)
@@ -58,7 +61,7 @@ def find_pack(pack: str) -> LoadedPack:
     return load_pack(d)
 
 
-def scope_entity(code: str | None) -> Any:
+def scope_entity(code: str | None) -> Entity | None:
     """The region or zone ``code`` names (None: the whole store)."""
     if code is None:
         return None
@@ -72,8 +75,8 @@ def scope_entity(code: str | None) -> Any:
 
 @dataclass(frozen=True)
 class PackScope:
-    """What a pack command runs over: ``entity`` (None: the whole store) and ``code``, the line
-    that says so (适用范围：福建省) and a warning when ``--scope`` leaves the pack's region."""
+    """What a pack job runs over: ``entity`` (None: the whole store) and ``code``, the line
+    that says so (适用范围：福建省) and a warning when the scope leaves the pack's region."""
 
     code: str | None
     entity: Any
@@ -87,10 +90,11 @@ def pack_scope(
     pack: str,
     resolve: Callable[[str], Any] | None = None,
 ) -> PackScope:
-    """The scope of a command running ``pack`` (its title in 《》, for messages): ``--scope`` when given (``全国``: the whole store), else the
-    region the pack applies to (``Pack.region``; None: the whole store). A ``--scope`` outside
-    that region is kept, with a warning; ``resolve`` turns a code into its registry entity
-    (default :func:`scope_entity`). ProblemsError when the pack's region is not in the store."""
+    """The scope of a job running ``pack`` (its title in 《》, for messages): ``scope`` (a code)
+    when given (``全国``: the whole store), else the region the pack applies to
+    (``Pack.region``; None: the whole store). A scope outside that region is kept, with a
+    warning; ``resolve`` turns a code into its registry entity (default :func:`scope_entity`).
+    ProblemsError when the pack's region is not in the store."""
     from gaoxin.engine.packs.loader import jurisdiction_label
     from gaoxin.engine.packs.schema import NATIONWIDE
     from gaoxin.registry.models import Entity
@@ -128,75 +132,34 @@ def pack_scope(
     return PackScope(None if entity is None else entity.code, entity, label, warning)
 
 
-def say_scope(console: Any, ps: PackScope) -> None:
-    """Print the scope line of a pack command, and its warning in yellow."""
-    from rich.markup import escape
+def scope_hint(region: str | None, scope: Entity | None) -> str | None:
+    """The ``--scope`` a suggested command needs to run over ``scope`` for a pack applying to
+    ``region``: none for the pack's own region (the default), ``全国`` for the whole store."""
+    from gaoxin.engine.packs.schema import NATIONWIDE
 
-    console.print(escape(ps.label))
-    if ps.warning:
-        console.print(f"[yellow]注意[/yellow] {escape(ps.warning)}")
-
-
-def evaluation_history(
-    needed: list[tuple[str, str]], scope: Any = None
-) -> tuple[pl.DataFrame | None, dict[tuple[str, str], int]]:
-    """The evaluation history the rules read, from the current completed runs over ``scope``
-    (as ``gaoxin evaluate --scope`` made them), and their ids."""
-    import polars as pl
-
-    from gaoxin.engine.periods import Period
-
-    if not needed:
-        return None, {}
-    try:
-        from gaoxin.evaluation.models import EvaluationRun
-        from gaoxin.evaluation.store import history
-    except ImportError:  # pragma: no cover - the evaluation app not installed
-        return None, {}
-    frames, runs = [], {}
-    for fw in sorted({f for f, _ in needed}):
-        last = max(Period.parse(p) for f, p in needed if f == fw)
-        periods = [str(last.shift(-k)) for k in range(HISTORY_YEARS, -1, -1)]
-        h = history(fw, periods, scope=scope)
-        for p in h["period"].unique().to_list():
-            run = EvaluationRun.objects.current(fw, p, scope)
-            if run is not None:
-                runs[(fw, p)] = run.pk
-        frames.append(h)
-    hist = pl.concat(frames, how="diagonal_relaxed")
-    run_ids = pl.DataFrame(
-        [(f, p, r) for (f, p), r in runs.items()],
-        schema={"framework": pl.String, "period": pl.String, "run": pl.Int64},
-        orient="row",
-    )
-    return hist.join(run_ids, on=["framework", "period"], how="left"), runs
+    if scope is None:
+        return NATIONWIDE if region is not None else None
+    return None if scope.code == region else scope.code
 
 
-def parameters(values: list[str] | None) -> dict[str, str]:
-    """``--param name=number`` values as a mapping; ProblemsError on a malformed one."""
+def parameters(values: Mapping[str, Any] | None) -> dict[str, str]:
+    """Run parameters (``--param name=number``) checked to be numbers, as the rules read them
+    (text, exact); ProblemsError naming the one that is not."""
     out = {}
-    for v in values or []:
-        if "=" not in v:
-            raise ProblemsError(
-                [
-                    Problem(
-                        "awards.param", "参数应写成 名称=数值，例如 --param hte_award=20", value=v
-                    )
-                ]
-            )
-        k, x = v.split("=", 1)
+    for k, x in (values or {}).items():
+        text = str(x).strip()
         try:
-            Decimal(x)
-        except ArithmeticError:
+            Decimal(text)
+        except (ArithmeticError, InvalidOperation):
             raise ProblemsError(
-                [Problem("awards.param", f"参数「{k}」的值应当是数字", value=x)]
+                [Problem("awards.param", f"参数「{k}」的值应当是数字", value=text)]
             ) from None
-        out[k.strip()] = x.strip()
+        out[str(k).strip()] = text
     return out
 
 
 def runnable_rules(
-    pack: LoadedPack, given: dict[str, str]
+    pack: LoadedPack, given: Mapping[str, str]
 ) -> tuple[list[str], dict[str, list[str]]]:
     """Rules whose parameters all have a value (in the pack or given), and the others with the
     parameters they still need: the document leaves those amounts open (予以补贴)."""

@@ -1,0 +1,445 @@
+"""The award jobs as application services (decision 023): :func:`decide` runs a pack's rules on
+the store for a period and scope and records the ledger; :func:`explain` says what one entry
+rests on. The CLI (``gaoxin awards``, ``gaoxin explain``), the pages and the API render the
+result objects they return; the workbook is :mod:`gaoxin.awards.workbook`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from gaoxin.engine.money import FEN_PER_WAN
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.services import NotFound, check_scope, scope_for
+
+if TYPE_CHECKING:
+    from gaoxin.awards.ledger import Recorded
+    from gaoxin.awards.models import AwardEntry
+    from gaoxin.engine.packs import LoadedPack
+    from gaoxin.engine.periods import Period
+    from gaoxin.registry.models import Entity
+
+__all__ = [
+    "AwardDecision",
+    "Explanation",
+    "NotRecorded",
+    "cap_labels",
+    "decide",
+    "explain",
+    "raw_text",
+    "totals",
+    "wan_text",
+]
+
+#: The steps of an award's trace, in the words a reader expects.
+STEP_ZH = {
+    "raw": "按公式计算",
+    "tiered_fen": "按阶梯、舍入后",
+    "floor_fen": "下限",
+    "cap_fen": "上限",
+    "capped_fen": "适用上下限后",
+    "rule_cap_fen": "本条款年度总额",
+    "after_rule_cap_fen": "按本条款年度总额核减后",
+}
+#: The limits an award can touch (``capped_by``), before the pack names its own.
+CAP_ZH = {"cap": "单个主体上限", "rule_cap": "本条款年度总额", "once": "一次性奖励已发放"}
+
+Totals = dict[str, list[dict[str, Any]]]
+
+
+class NotRecorded(ProblemsError):
+    """The awards were decided but the ledger refused them (an entity not in the registry);
+    nothing was written."""
+
+
+def wan_text(fen: int | None) -> str:
+    """分 as 万元 with two decimals and thousands separators (``""`` for none)."""
+    return "" if fen is None else f"{Decimal(fen) / FEN_PER_WAN:,.2f}"
+
+
+def raw_text(v: Any) -> str:
+    """A formula's Float64 result as the engine snaps it (10⁻⁸ 万元, gaoxin.engine.money):
+    63.423300000000005 reads 63.4233."""
+    if not isinstance(v, int | float):
+        return str(v)
+    return f"{v:,.8f}".rstrip("0").rstrip(".")
+
+
+def cap_labels(capped_by: list[str] | None, rule_id: str, spec: Any) -> str:
+    """The limits that bit, in the words of the pack: the rule's own cap label, budget labels."""
+    names = dict(CAP_ZH) | {f"budget:{b.id}": b.label for b in spec.budgets}
+    rule = next((r for r in spec.rules if r.id == rule_id), None)
+    if rule is not None and rule.money is not None:
+        names["cap"] = rule.money.cap_label
+    return "、".join(names.get(c, c) for c in capped_by or [])
+
+
+def totals(ledger: pl.DataFrame, spec: Any) -> Totals:
+    """Money by rule, and by the pack's budget lines (the rules each line covers); money on no
+    line gets its own row so that the lines add up to the total."""
+    money = ledger.filter(pl.col("outcome") == "money")
+    by_rule = []
+    for r in spec.rules:
+        rows = ledger.filter(pl.col("rule") == r.id)
+        if r.money is None and rows.is_empty():
+            continue
+        by_rule.append(
+            {
+                "rule": r.id,
+                "title": r.title or r.id,
+                "article": r.cite.article,
+                "count": rows.height,
+                "amount_fen": int(rows["amount_fen"].fill_null(0).sum()) if r.money else None,
+            }
+        )
+    by_budget = []
+    for b in spec.budgets:
+        members = b.rules if b.rules is not None else [r.id for r in spec.rules if r.money]
+        rows = money.filter(pl.col("rule").is_in(members))
+        by_budget.append(
+            {
+                "budget": b.id,
+                "label": b.label,
+                "count": rows.height,
+                "amount_fen": int(rows["amount_fen"].fill_null(0).sum()),
+            }
+        )
+    on_a_line = {
+        r for b in spec.budgets for r in (b.rules or [x.id for x in spec.rules if x.money])
+    }
+    off = money.filter(~pl.col("rule").is_in(sorted(on_a_line)))
+    if by_budget and off.height:
+        by_budget.append(
+            {
+                "budget": None,
+                "label": "原文未列明资金渠道",
+                "count": off.height,
+                "amount_fen": int(off["amount_fen"].fill_null(0).sum()),
+            }
+        )
+    total = int(money["amount_fen"].fill_null(0).sum())
+    return {"by_rule": by_rule, "by_budget": by_budget, "total": [{"amount_fen": total}]}
+
+
+@dataclass(frozen=True)
+class AwardDecision:
+    """What :func:`decide` decided: the ledger rows (one per rule and entity, sorted), their
+    totals, the rows left undetermined for want of an input, the rules not run for want of a
+    parameter, where each input came from, and what was recorded (None on a dry run)."""
+
+    pack: LoadedPack
+    period: Period
+    scope: Entity | None
+    ledger: pl.DataFrame
+    totals: Totals
+    undetermined: pl.DataFrame
+    #: rule id -> the parameters the document leaves open that it still needs
+    skipped: dict[str, list[str]]
+    #: input id -> (kind, description) of where its values came from
+    sources: dict[str, tuple[str, str]]
+    evaluation_runs: tuple[int, ...]
+    names: dict[str, str]
+    parameters: dict[str, str]
+    recorded: Recorded | None = None
+    #: (rule, entity code) -> ledger entry id of the standing entry, once recorded
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> Any:
+        return self.pack.spec
+
+    @property
+    def total_fen(self) -> int:
+        return int(self.totals["total"][0]["amount_fen"])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The decision as JSON-ready data (``gaoxin awards --json``; the API)."""
+        rows = []
+        for r in self.ledger.to_dicts():
+            rows.append(
+                {
+                    "id": self.ids.get((r["rule"], r["entity"])),
+                    "rule": r["rule"],
+                    "article": r["article"],
+                    "entity": r["entity"],
+                    "name": r["name"],
+                    "period": r["period"],
+                    "outcome": r["outcome"],
+                    "amount_fen": r["amount_fen"],
+                    "amount_wan": None if r["amount_fen"] is None else str(r["amount"]),
+                    "action": r["action"],
+                    "paid_in": r["paid_in"],
+                    "capped_by": r["capped_by"],
+                    "text": r["text"],
+                    "inputs": json.loads(r["inputs"] or "{}"),
+                }
+            )
+        und = self.undetermined
+        return {
+            "pack": self.spec.id,
+            "title": self.spec.title,
+            "period": str(self.period),
+            "ledger": rows,
+            "totals": self.totals,
+            "undetermined": und.to_dicts() if und.height else [],
+            "sources": {k: {"kind": v[0], "description": v[1]} for k, v in self.sources.items()},
+            "evaluation_runs": list(self.evaluation_runs),
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
+
+
+def _pack_hash(d: Path) -> str:
+    from gaoxin.evaluation.frameworks import pack_hash
+
+    return pack_hash(d)
+
+
+def paid_before(pack_id: str, period: str) -> pl.DataFrame:
+    """(rule, entity, period) of the money a pack's rules paid in other periods and still
+    standing: a one-off award is not paid twice."""
+    from gaoxin.awards.models import AwardEntry
+
+    rows = list(
+        AwardEntry.objects.standing()
+        .filter(pack=pack_id, outcome="money", amount_fen__gt=0)
+        .exclude(period=period)
+        .values_list("rule", "entity__code", "period")
+    )
+    return pl.DataFrame(
+        rows, schema={"rule": pl.String, "entity": pl.String, "period": pl.String}, orient="row"
+    )
+
+
+def decide(
+    pack: LoadedPack,
+    period: Period,
+    scope: Entity | None,
+    *,
+    by: Any,
+    dry_run: bool = False,
+    inputs: Path | None = None,
+    params: Mapping[str, Any] | None = None,
+    decided_on: date | None = None,
+) -> AwardDecision:
+    """Decide the awards and actions of ``pack``'s rules for ``period`` over ``scope`` (None:
+    the whole store) from the store, the current evaluation runs and the user's ``inputs`` file
+    (XLSX/CSV, one row per entity, Chinese headers), with ``params`` setting what the document
+    leaves open; unless ``dry_run``, record them in the ledger (only what changed, as ``by``, on
+    ``decided_on``, default today).
+
+    Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
+    :class:`~gaoxin.engine.problems.ProblemsError` on bad input (the inputs file, a parameter, a
+    missing evaluation run); in both cases nothing is written."""
+    from django.utils import timezone
+
+    import gaoxin
+    from gaoxin.awards.ledger import Receipt, record
+    from gaoxin.awards.models import AwardEntry
+    from gaoxin.engine.packs.bindings import evaluations_needed, read_supplied, rules_frame
+    from gaoxin.engine.problems import Problem
+    from gaoxin.engine.rules import run_rules
+    from gaoxin.evaluation.store import rules_history
+    from gaoxin.policy.packs import parameters, runnable_rules, scope_hint
+    from gaoxin.statistics.facts import engine_facts
+
+    check_scope(by, scope)
+    spec = pack.spec
+    day = decided_on or timezone.localdate()
+    try:
+        given = parameters(params)
+        supplied = read_supplied(inputs, spec) if inputs is not None else None
+        facts = engine_facts(scope)
+        hist, _runs = rules_history(evaluations_needed(pack, period), scope)
+        bound = rules_frame(
+            pack,
+            facts,
+            period,
+            hist,
+            supplied,
+            supplied_name=inputs.name if inputs else "输入文件",
+            scope=scope_hint(spec.region, scope),
+        )
+        ok, skipped = runnable_rules(pack, given)
+        outcomes = run_rules(
+            pack,
+            bound.frame,
+            period,
+            parameters=given,
+            rules=ok,
+            paid_before=paid_before(spec.id, str(period)),
+        )
+    except ValueError as e:  # the engine's refusal of a value it cannot use
+        raise ProblemsError([Problem("awards.input", str(e))]) from None
+
+    names = dict(bound.frame.select("entity", "name").iter_rows())
+    ledger = outcomes.traces.with_columns(
+        name=pl.col("entity").replace_strict(names, default=None)
+    ).sort("rule", "entity")
+    recorded = None
+    ids: dict[tuple[str, str], int] = {}
+    if not dry_run:
+        receipt = Receipt(
+            spec.id,
+            _pack_hash(pack.path) if pack.path else "",
+            f"gaoxin {gaoxin.__version__}",
+            facts.input_hash,
+            bound.runs,
+        )
+        try:
+            recorded = record(
+                outcomes,
+                bound,
+                receipt,
+                str(period),
+                decided_on=day,
+                parameters=given,
+                scope=scope,
+                by=by,
+            )
+        except ProblemsError as e:
+            raise NotRecorded(e.problems) from None
+        standing = AwardEntry.objects.standing().filter(pack=spec.id, period=str(period))
+        ids = {
+            (r, c): i
+            for r, c, i in standing.within(scope).values_list("rule", "entity__code", "id")
+        }
+    return AwardDecision(
+        pack=pack,
+        period=period,
+        scope=scope,
+        ledger=ledger,
+        totals=totals(ledger, spec),
+        undetermined=outcomes.undetermined,
+        skipped=skipped,
+        sources=dict(bound.sources),
+        evaluation_runs=tuple(bound.runs),
+        names=names,
+        parameters=given,
+        recorded=recorded,
+        ids=ids,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# explain
+
+
+@dataclass(frozen=True)
+class ExplainedInput:
+    """One input of an entry: its label, id, value as read and where it came from."""
+
+    label: str
+    name: str
+    value: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What one ledger entry rests on, in the words a reader needs: the entry, the entry that
+    reversed it (if any), the outcome, each input with its origin, the calculation steps, the
+    limits that bit and the receipt."""
+
+    entry: AwardEntry
+    reversed_by: AwardEntry | None
+    result: str
+    inputs: list[ExplainedInput]
+    #: (step, amount text in 万元) in the order the rule applied them
+    steps: list[tuple[str, str]]
+    caps: str
+    receipt: str
+
+    @property
+    def kind(self) -> str:
+        return "冲销" if self.entry.kind == "reversal" else "核定"
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "缺失"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def explain(entry_id: int, *, by: Any) -> Explanation:
+    """Explain ledger entry ``entry_id``. :class:`~gaoxin.services.NotFound` when there is no
+    such entry in ``by``'s scope (one answer for both)."""
+    from gaoxin.awards.models import AwardEntry
+    from gaoxin.engine.packs import ACTION_ZH
+    from gaoxin.policy.packs import find_pack
+
+    e = (
+        AwardEntry.objects.within(scope_for(by))
+        .select_related("entity", "reverses")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if e is None:
+        raise NotFound(f"台账中没有第 {entry_id} 号记录", value=str(entry_id))
+    labels: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    cap_zh = dict(CAP_ZH)
+    try:
+        spec = find_pack(e.pack).spec
+        labels = {i.id: i.label for i in spec.inputs} | {p.id: p.label for p in spec.parameters}
+        notes = {i.id: i.note for i in spec.inputs if i.note}
+        cap_zh |= {f"budget:{b.id}": b.label for b in spec.budgets}
+        rule = next((r for r in spec.rules if r.id == e.rule), None)
+        if rule is not None and rule.money is not None:
+            cap_zh["cap"] = rule.money.cap_label
+    except ProblemsError:
+        pass  # the pack is gone or broken: the entry still explains itself in its own words
+    if e.outcome == "action":
+        result = ACTION_ZH.get(e.action, e.action)
+    else:
+        result = f"{wan_text(e.amount_fen)} 万元"
+    trace = e.trace or {}
+    params = trace.get("parameters") or {}
+    inputs = []
+    for k, v in (trace.get("inputs") or {}).items():
+        origin = (trace.get("origins") or {}).get(k) or (trace.get("sources") or {}).get(k)
+        if origin is None:
+            origin = "运行时设定的参数" if k in params else "政策包参数"
+        if k in notes:
+            origin = f"{origin}（{notes[k]}）"
+        inputs.append(ExplainedInput(labels.get(k, k), k, _value(v), origin))
+    steps = []
+    for k, v in trace.items():
+        if v is None or not (k in STEP_ZH or k.startswith("after_")):
+            continue
+        name = (
+            STEP_ZH.get(k)
+            or "按"
+            + cap_zh.get("budget:" + k.removeprefix("after_").removesuffix("_fen"), k)
+            + "核减后"
+        )
+        steps.append((name, raw_text(v) if k == "raw" else wan_text(int(v))))
+    receipt = (
+        f"引擎 {e.engine_version}；政策包哈希 {e.pack_hash[:16]}；输入数据哈希 {e.input_hash[:16]}；"
+        f"评价运行 {', '.join(f'#{r}' for r in e.evaluation_runs) or '无'}"
+    )
+    return Explanation(
+        entry=e,
+        reversed_by=AwardEntry.objects.filter(reverses=e).first(),
+        result=result,
+        inputs=inputs,
+        steps=steps,
+        caps="、".join(cap_zh.get(c, c) for c in e.capped_by or []),
+        receipt=receipt,
+    )
