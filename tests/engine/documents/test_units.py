@@ -386,3 +386,116 @@ def test_lead_then_together_with_in_the_next_clause():
 
 def test_a_shared_government_suffix_after_a_non_level_name():
     assert split_units("各省辖市、济源示范区政府") == ["各省辖市政府", "济源示范区政府"]
+
+
+# --- organs named in 会, and names that read as no unit
+
+
+@pytest.mark.parametrize(
+    ("clause", "lead", "participating"),
+    [
+        ("证监会牵头，科技部、财政部配合。", ["证监会"], ["科技部", "财政部"]),
+        (
+            "由银保监会会同人民银行、国家知识产权局制定实施细则。",
+            ["银保监会"],
+            ["人民银行", "国家知识产权局"],
+        ),
+        ("（国家发展改革委、证监会、全国工商联）", ["国家发展改革委", "证监会", "全国工商联"], []),
+        ("（省科协牵头，省工商联、省总商会配合）", ["省科协"], ["省工商联", "省总商会"]),
+    ],
+)
+def test_organs_named_in_hui_are_units(clause, lead, participating):
+    m = only_measure(f"一、强化资本市场服务。支持企业上市融资。{clause}\n")
+    assert (m.lead_units, m.participating_units) == (lead, participating)
+
+
+def test_a_meeting_ending_in_hui_is_no_unit():
+    assert find_responsibility("每年举办一次项目推进会。（项目推进会）").lead == []
+
+
+def test_an_unrecognised_name_is_reported_not_the_whole_note_lost():
+    doc = parse_text("一、做好气象保障。为园区建设提供服务。（市科技局、市气象台、市应急管理局）\n")
+    m = doc.measures[0]
+    assert m.lead_units == ["市科技局", "市应急管理局"]
+    [warned] = [p for p in doc.problems if p.code == "unknown-unit"]
+    assert warned.value == "市气象台"
+
+
+# --- place-type lists, and 等有关部门和单位
+
+
+@pytest.mark.parametrize(
+    ("listed", "units"),
+    [
+        ("各区、县级市政府", ["各区政府", "各县级市政府"]),
+        ("各有关区、县级市政府", ["各有关区政府", "各有关县级市政府"]),
+        ("各区、县级市人民政府", ["各区人民政府", "各县级市人民政府"]),
+        ("市司法局等有关部门和单位", ["市司法局"]),
+        ("市财政局、各有关部门和单位", ["市财政局", "各有关部门和单位"]),
+        ("天河区、黄埔区", ["天河区", "黄埔区"]),
+    ],
+)
+def test_place_type_lists_and_everyone_concerned(listed, units):
+    assert split_units(listed) == units
+
+
+def test_an_area_word_is_not_a_district():
+    assert split_units("核心区、示范区、城区") == []
+
+
+# --- 列第一位者为牵头单位
+
+
+def test_the_first_listed_leads_where_the_document_says_so_in_a_closing_list():
+    text = (
+        "各项任务中列第一位者为牵头单位，其他为参与单位。\n"
+        "一、重点任务\n（一）建设中试基地。建设一批中试基地。（市科技局、市工信局，各区、县级市政府）\n"
+    )
+    m = parse_text(text).measures[0]
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市工信局", "各区政府", "各县级市政府"]
+
+
+def test_without_that_sentence_every_unit_of_a_closing_list_leads():
+    m = only_measure("一、建设中试基地。建设一批中试基地。（市科技局、市工信局）\n")
+    assert m.lead_units == ["市科技局", "市工信局"]
+
+
+# --- duties written in prose
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead", "participating"),
+    [
+        ("园区用地指标由市自然资源局负责统筹。", ["市自然资源局"], []),
+        ("由县科技局会同县财政局、县人社局制定办法。", ["县科技局"], ["县财政局", "县人社局"]),
+        ("市商务局牵头，市发改委、市财政局配合。", ["市商务局"], ["市发改委", "市财政局"]),
+        ("市商务局牵头建立协调机制，市发改委配合。", ["市商务局"], ["市发改委"]),
+        ("市工信局要建立重点企业服务清单。", ["市工信局"], []),
+        ("各县（市、区）人民政府要落实属地责任。", ["各县（市、区）人民政府"], []),
+        ("园区道路建设由雁塔区、长安区负责。", ["雁塔区", "长安区"], []),
+    ],
+)
+def test_duties_in_prose(sentence, lead, participating):
+    m = only_measure(f"一、优化服务。{sentence}\n")
+    assert (m.lead_units, m.participating_units) == (lead, participating)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "各地区各有关部门要高度重视，抓好落实。",
+        "各级政府要加大投入。",
+        "企业要加大研发投入。",
+        "高新区要突出主导产业。",
+        "申请认定园区应当具备下列条件。",
+    ],
+)
+def test_an_exhortation_to_everyone_names_no_unit(sentence):
+    assert only_measure(f"一、优化服务。{sentence}\n").lead_units == []
+
+
+def test_you_in_an_approval_is_its_addressee():
+    r = find_responsibility("你市要加强领导，确保各项政策落实。", addressee=["某市人民政府"])
+    assert r.lead == ["某市人民政府"]
+    assert find_responsibility("你市要加强领导。").lead == []

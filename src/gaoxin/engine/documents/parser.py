@@ -149,18 +149,39 @@ class _Reading:
     first_leads: bool
     distribute: bool
     heading_units: dict[int, unit_forms.Responsibility] = field(default_factory=dict)
+    addressee: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
 
     def responsibility(self, node: Node) -> unit_forms.Responsibility:
+        return self.responsibility_of(node.marker.marker_end, node.end)
+
+    def responsibility_of(self, start: int, end: int) -> unit_forms.Responsibility:
         return unit_forms.find_responsibility(
-            self.norm[node.marker.marker_end : node.end],
+            self.norm[start:end],
             first_listed_leads=self.first_leads,
             distribute_prefix=self.distribute,
+            addressee=self.addressee or None,
         )
+
+    def warn_unknown(self, resp: unit_forms.Responsibility, path: list[str]) -> None:
+        for name in resp.unknown:
+            self.problems.append(
+                Problem(
+                    "unknown-unit",
+                    f"条目「{''.join(path)}」的责任单位中「{name}」不像单位名称，未列入；"
+                    "其余单位照常列入，请核对。",
+                    file=self.source,
+                    value=name,
+                    severity="warning",
+                )
+            )
 
     def measure(self, node: Node, path: list[str], title: str) -> Measure:
         start = node.marker.marker_end
         raw = self.norm[start : node.end]
         resp = self.responsibility(node)
+        self.warn_unknown(resp, path)
         inherited = False
         if not resp.lead and not resp.participating:
             # units a heading names for everything under it: 三、…（责任单位：…）
@@ -261,6 +282,8 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         all_lines,
         first_leads=unit_forms.first_listed_leads(norm),
         distribute=not unit_forms.writes_bare_names(norm),
+        problems=problems,
+        source=source,
     )
     headings: list[Heading] = []
     measures: list[Measure] = []

@@ -53,6 +53,15 @@ UNIT_SUFFIXES = (
     "院",
     "总工会",
     "工会",
+    # organs named in 会: 证监会, 银保监会, 科协's 学会, 工商联's 商会; not 推进会 or 博览会
+    "监会",
+    "协会",
+    "学会",
+    "商会",
+    "联合会",
+    "基金会",
+    "理事会",
+    "红十字会",
     "科协",
     "妇联",
     "团委",
@@ -76,6 +85,25 @@ UNIT_SUFFIXES = (
     "园区",
 )
 _UNIT_END = re.compile(rf"(?:{'|'.join(UNIT_SUFFIXES)})(?:（[^（）]{{1,12}}）)?$")
+# a district or county named bare (天河区、长沙县负责): two or three characters before 区/县,
+# and not one of the words for an area (园区, 核心区, 示范区…)
+_PLACE_NAME = re.compile(rf"^[{CJK}]{{2,3}}(?:区|县)$")
+_AREA_WORD = re.compile(
+    r"(?:园|社|城|景|片|辖|市|郊|山|灾|库|矿|校|厂|功能|集聚|示范|试验|先行|核心|承载|保税|自贸|"
+    r"新城|开发|高新|重点|老|主|全|本|该|其|此|各|两|三|多|周边|沿海|边境|民族|贫困|欠发达)区$"
+    r"|(?:全|本|该|其|此|各|两|三|多|贫困|重点|山)县$"
+)
+
+
+def place_name(text: str) -> bool:
+    """A district or county named bare: 天河区, 长沙县 (but not 园区, 核心区, 全县)."""
+    return (
+        bool(_PLACE_NAME.match(text))
+        and not _AREA_WORD.search(text)
+        and not text.startswith(("各", "有关", "相关", "全", "本", "该", "我"))
+    )
+
+
 _DUTY_TAIL = re.compile(
     r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$"
 )
@@ -87,7 +115,7 @@ _SUFFIX_SPLIT = re.compile(rf"^([{CJK}]{{2,8}}?)([市县区州盟旗].*)$")
 _GOVERNMENT_TAIL = re.compile(r"(?:人民政府|政府|党委和政府|管委会)(?:（[^（）]{1,8}）)?$")
 _GOVERNMENT = re.compile(r"(厅|局)(（[^（）]*）)?$")
 _FIRST_LEADS = re.compile(
-    r"(排名?|列)在?(第一|首)(位|个)?的?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
+    r"(排名?|列)在?(第一|首)(位|个)?(的|者)?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
     r"|(第一|首)(个|家|位)?(单位|部门)?(为|是)(牵头|主要责任|主责)(单位|部门)"
     r"|(牵头|主要责任)(单位|部门)(为|是)(列|排)在?(第一|首)位"
 )
@@ -104,6 +132,7 @@ class Responsibility:
     participating: list[str] = field(default_factory=list)
     span: tuple[int, int] | None = None  # offsets within the measure text
     form: str | None = None
+    unknown: list[str] = field(default_factory=list)  # listed names that read as no unit
 
 
 def normalise_unit(unit: str) -> str:
@@ -111,6 +140,12 @@ def normalise_unit(unit: str) -> str:
     unit = unit.translate(_BRACKETS)
     unit = unit.lstrip("由和及与").rstrip("。，、；")
     unit = _DUTY_TAIL.sub("", unit)
+    # 市司法局等有关部门和单位: the 等-phrase names no unit of its own
+    unit = re.sub(
+        r"(?<=.)等(?:有关|相关|其他)?(?:部门|单位)(?:和|及|以及|与|、)(?:有关|相关)?(?:部门|单位)$",
+        "",
+        unit,
+    )
     if unit.endswith("等") or re.search(r"等(有关|相关)?(部门|单位)$", unit):
         unit = re.sub(r"等(有关|相关)?(部门|单位)?$", "", unit)
     return unit
@@ -125,7 +160,12 @@ def is_unit(text: str) -> bool:
         return False
     if re.fullmatch(r"各[^\d]{1,12}", text) and not re.search(r"[要将把在对]", text):
         return True  # 各地, 各市州, 各县（市、区）, 各高新区
-    return bool(_UNIT_END.search(text))
+    if _GENERIC.match(text):
+        return False  # 单位 or 部门 alone (the tail of …部门和单位) names nobody
+    return bool(_UNIT_END.search(text)) or place_name(text)
+
+
+_GENERIC = re.compile(r"^(?:其他|其它)?(?:单位|部门|机构)$")
 
 
 def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
@@ -155,6 +195,8 @@ def _split_conjunction(item: str) -> list[str]:
     """省科技厅和省财政厅 -> two units; 市自然资源和规划局 stays one."""
     for word in ("以及", "及", "和", "与"):
         head, sep, tail = item.partition(word)
+        if sep and re.fullmatch(r"(?:有关|相关|其他)?(?:单位|部门|机构)", tail):
+            continue  # 各有关部门和单位 is one phrase for everyone concerned
         if sep and is_unit(head) and is_unit(tail):
             return [
                 *_split_conjunction(normalise_unit(head)),
@@ -183,7 +225,7 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
         run = [part for u in run if u for part in _split_conjunction(u)]
         # a shared suffix: 福州、厦门、泉州、宁德市人民政府
         for i, item in enumerate(run):
-            if _UNIT_END.search(item) or len(item) > 6:
+            if _UNIT_END.search(item) or place_name(item) or len(item) > 6:
                 continue
             for j in range(i + 1, len(run)):
                 later = run[j]
@@ -198,10 +240,12 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                         run[i] = item + m.group(2)
                     elif re.search(r"[市县区州](（[^（）]*）)?$", item) and tail:
                         # 各市、州、县（市、区）政府: 各市政府, 各州政府, 各县（市、区）政府
-                        each = "各" if run[0].startswith("各") and not item.startswith("各") else ""
+                        each_m = re.match(r"各(?:有关|相关)?", run[0])
+                        each = each_m.group(0) if each_m and not item.startswith("各") else ""
                         run[i] = each + item + tail.group(0)
-                        if run[0].startswith("各") and re.match(r"[市县区州]", later):
-                            run[j] = "各" + later
+                        if each_m and re.match(r"[市县区州]", later):
+                            # 各有关区、县级市政府: 有关 holds for both
+                            run[j] = each_m.group(0) + later
                     break
         # a shared prefix: 省科技厅、发改委、财政厅
         if distribute_prefix:
@@ -275,6 +319,7 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
             r.participating += roles[1]
             continue
         units = split_units(listed, distribute)
+        r.unknown += _unknown_names(listed, units)
         if label in PARTICIPATING_LABELS:
             r.participating += units
         elif label in RESPONSIBLE_LABELS and has_lead_label:
@@ -338,18 +383,17 @@ def _opening_of(text: str, close: int) -> int:
 
 # Outside a labelled list a phrase must look like an office, not just end like one:
 # "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
-_OFFICE_END = re.compile(
-    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|高新区|开发区|园区)"
-    r"(?:（[^（）]{1,12}）)?$"
+_OFFICES = (
+    r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
+    r"高新区|开发区|园区|监会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联"
 )
+_OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
     r"的|支持|鼓励|引导|推动|建设|选择|开展|加强|围绕|依托|通过|按照|根据|企业|高校"
 )
 
 
-_OFFICE_SUFFIX = re.compile(
-    r"(?:人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|高新区|开发区|园区)"
-)
+_OFFICE_SUFFIX = re.compile(rf"(?:{_OFFICES})")
 
 
 def _office(text: str) -> bool:
@@ -357,8 +401,8 @@ def _office(text: str) -> bool:
     return (
         is_unit(text)
         and len(text) <= 20
-        and not _PROSE.search(text)
-        and bool(_OFFICE_END.search(text) or text.startswith("各"))
+        and not _PROSE.search(text.replace("设区的市", "设区市"))
+        and bool(_OFFICE_END.search(text) or text.startswith("各") or place_name(text))
     )
 
 
@@ -380,7 +424,49 @@ _TRAILING_WHEN = re.compile(
 )
 
 
-def _closing_list(text: str, distribute: bool) -> Responsibility | None:
+_NAME_LIKE = re.compile(rf"^[{CJK}（）]{{2,15}}$")
+_NOT_A_NAME = re.compile(
+    r"[的了和与及或等要将把对在向为由从]|支持|推进|推动|加强|建设|完善|开展|实施|"
+    r"牵头|配合|参与|协助|协同|负责|职责|分工"
+)
+
+
+def _unknown_names(listed: str, units: list[str]) -> list[str]:
+    """Names in a unit list that did not become units (市气象台): kept out, but reported."""
+    found = set(units)
+    out = []
+    for group, _ in split_top_level(listed, "，,；;"):
+        if _FIRST_LEADS.search(group):
+            continue
+        for part, _ in split_top_level(group, "、"):
+            name = normalise_unit(part)
+            if (
+                name
+                and name not in found
+                and not any(name in u or u.endswith(name) for u in found)
+                and _NAME_LIKE.match(name)
+                and not _NOT_A_NAME.search(name)
+            ):
+                out.append(name)
+    return out
+
+
+def _tolerant_list(inner: str, distribute: bool) -> tuple[list[str], list[str]] | None:
+    """A closing list where some names read as no unit (市科技局、市气象台): keep the units,
+    report the others, rather than drop the whole note."""
+    parts = [normalise_unit(p) for p, _ in split_top_level(inner, "、，,；;") if normalise_unit(p)]
+    if len(parts) < 2 or not all(_NAME_LIKE.match(p) for p in parts):
+        return None
+    if _NOT_A_NAME.search(inner):
+        return None
+    units = split_units(inner, distribute)
+    unknown = _unknown_names(inner, units)
+    if not units or len(units) < len(unknown) or not all(_office(u) for u in units):
+        return None
+    return units, unknown
+
+
+def _closing_list(text: str, distribute: bool, first_leads: bool = False) -> Responsibility | None:
     """A unit list closing the measure: …。（省科技厅、省财政厅） or …。省科技厅、省财政厅"""
     body = text.rstrip("。 \n")
     if body.endswith(tuple(_CLOSE)):
@@ -389,10 +475,18 @@ def _closing_list(text: str, distribute: bool) -> Responsibility | None:
         # （市科技局、市财政局，2024年底前完成）: the deadline is not part of the list
         inner = _TRAILING_WHEN.sub("", inner)
         listed = ("、" in inner or "，" in inner or is_unit(inner)) and _unit_list(inner)
-        if listed and start > 0 and body[start - 1] in "。；！":
-            return Responsibility(
-                split_units(inner, distribute), [], (start, len(body)), "closing list"
-            )
+        after_sentence = start > 0 and body[start - 1] in "。；！"
+        if listed and after_sentence:
+            units = split_units(inner, distribute)
+            r = Responsibility(units, [], (start, len(body)), "closing list")
+            if first_leads:
+                r.lead, r.participating = units[:1], units[1:]  # 列第一位者为牵头单位
+            return r
+        tolerant = _tolerant_list(inner, distribute) if after_sentence else None
+        if tolerant:
+            units, unknown = tolerant
+            lead, part = (units[:1], units[1:]) if first_leads else (units, [])
+            return Responsibility(lead, part, (start, len(body)), "closing list", unknown)
     # an unbracketed list closes the text without a full stop: …加强服务。省科技厅、省财政厅
     last = max(body.rfind("。"), body.rfind("\n"))
     if last >= 0:
@@ -454,6 +548,38 @@ def _leads_elsewhere(text: str) -> bool:
     return False
 
 
+# 各地区各有关部门要…, 各级政府要…: an exhortation to everyone, not a unit's duty
+_GENERAL = re.compile(r"^(?:各地|各级|各有关|各相关|各部门|各单位|各方|有关|相关|全)")
+# 你省要…, 你市要… in a 批复: the addressee
+_YOU = re.compile(r"^你(?:省|市|区|县|州|盟|旗|委|局|厅|办|部|单位|们)$")
+
+
+def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
+    """X要…, X应当…: a unit that opens a sentence with what it must do leads it."""
+    r = Responsibility(form="implicit")
+    spans = []
+    for m in re.finditer(r"(?:要|应当|应|须|必须)(?![求点])", text):
+        start = m.start()
+        while start > 0 and text[start - 1] not in "。；\n！":
+            start -= 1
+        subject = text[start : m.start()].strip()
+        if addressee and _YOU.match(subject):
+            r.lead += addressee
+        elif _GENERAL.match(subject) or not _unit_list_strict(subject):
+            continue
+        else:
+            units = split_units(subject, distribute_prefix=False)
+            # 高新区要…, 所在地政府要…: the zones or an unnamed government, not a unit's duty
+            if any(re.search(r"(?:高新区|开发区|园区)$|所在", u) for u in units):
+                continue
+            r.lead += units
+        spans.append((start, m.end()))
+    if not spans:
+        return None
+    r.span = (min(s for s, _ in spans), max(e for _, e in spans))
+    return r
+
+
 def _implicit(text: str, distribute: bool) -> Responsibility | None:
     r = Responsibility(form="implicit")
     spans: list[tuple[int, int]] = []
@@ -466,7 +592,8 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             continue
         r.lead += split_units(_subject(clause), distribute)
         end = m.end()
-        rest = re.match(r"[、，,]?([^。；，（）]{2,80}?)(配合|参与|协助|协同|参加)", text[end:])
+        # X牵头，Y配合; not 牵头建立部门协同…, where the verb follows 牵头
+        rest = re.match(r"[、，,]([^。；，（）]{2,80}?)(配合|参与|协助|协同|参加)", text[end:])
         if rest and _unit_list_strict(rest.group(1)):
             r.participating += split_units(rest.group(1), distribute)
             end += rest.end()
@@ -564,14 +691,22 @@ def _dedupe(units: list[str]) -> list[str]:
 
 
 def find_responsibility(
-    text: str, *, first_listed_leads: bool = False, distribute_prefix: bool = True
+    text: str,
+    *,
+    first_listed_leads: bool = False,
+    distribute_prefix: bool = True,
+    addressee: list[str] | None = None,
 ) -> Responsibility:
-    """The lead and participating units a measure's text names, in the order written."""
+    """The lead and participating units a measure's text names, in the order written.
+
+    ``addressee``: the units a 批复 or 通知 is addressed to (某省人民政府：), who 你省要… means.
+    """
     r = (
         _labelled(text, first_listed_leads, distribute_prefix)
-        or _closing_list(text, distribute_prefix)
+        or _closing_list(text, distribute_prefix, first_listed_leads)
         or _closing_implicit(text, distribute_prefix)
         or _implicit(text, distribute_prefix)
+        or _must(text, addressee)
         or Responsibility()
     )
     r.lead = _dedupe(r.lead)
