@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gaoxin.commands import edge
+
 console = Console()
 
 
@@ -84,6 +86,12 @@ def evaluate(
     report: Annotated[
         Path | None, typer.Option("--report", help="另存处理报告目录（插补、异常值处理、各层数据）")
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="与 --pack 同用：以此用户的名义评价（记为操作人；须在其数据范围内）"
+        ),
+    ] = None,
 ) -> None:
     """综合评价：按政策包的评价体系从数据库取数、计算并保存（--pack），或对 CSV 计算（不需要数据库）。"""
     if pack is not None:
@@ -103,7 +111,7 @@ def evaluate(
                 "与 --pack 同用时数据取自数据库，上期名次取自上期评价运行"
             )
             raise typer.Exit(2)
-        _evaluate_pack(pack, framework, period, scope, level, where, out)
+        _evaluate_pack(pack, framework, period, scope, level, where, out, by)
         return
     stray = [
         name
@@ -112,6 +120,7 @@ def evaluate(
             ("--scope", scope),
             ("--level", level),
             ("--where", where),
+            ("--by", by),
         )
         if v is not None
     ]
@@ -135,6 +144,7 @@ def _evaluate_pack(
     level: str | None,
     where: str | None,
     out: Path | None,
+    by: str | None = None,
 ) -> None:
     from gaoxin.commands import django_env
 
@@ -152,8 +162,7 @@ def _evaluate_pack(
     from gaoxin.commands.edge import say_scope
     from gaoxin.engine.packs.loader import read_jurisdiction
     from gaoxin.engine.problems import ProblemsError
-    from gaoxin.evaluation.report import write_run_xlsx
-    from gaoxin.evaluation.store import result_frame, run_framework
+    from gaoxin.evaluation.services import evaluate as evaluate_pack
     from gaoxin.policy.packs import pack_dir, pack_scope
 
     try:
@@ -164,14 +173,16 @@ def _evaluate_pack(
         _print_problems(e.problems, "未能确定评价范围，未保存评价结果")
         raise typer.Exit(1) from None
     say_scope(console, in_scope)
-    where_entity = in_scope.entity
+    actor = edge.user(by)
     try:
+        per = edge.period(period, "evaluation.bad_period")
         with console.status("正在评价…") as status:
-            run = run_framework(
+            done = evaluate_pack(
                 pack,
-                framework,
-                period,
-                where_entity,
+                per,
+                in_scope.entity,
+                by=actor,
+                framework=framework,
                 level=level,
                 where=where,
                 progress=lambda step: status.update(f"正在评价：{step}…"),
@@ -179,15 +190,13 @@ def _evaluate_pack(
     except ProblemsError as e:
         _print_problems(e.problems, f"发现 {len(e.problems)} 个问题，未保存评价结果")
         raise typer.Exit(1) from None
-    warnings = run.record.get("warnings", [])
-    for w in warnings:
+    for w in done.warnings:
         console.print(
             f"[yellow]提示[/] {w.get('column') or ''} {w.get('value') or ''} {w['message']}"
         )
-    res = result_frame(run)
-    unit_zh = "企业" if run.level == "enterprise" else "高新区"
+    run, res, unit_zh = done.run, done.results, done.unit_label
     console.print(f"[bold]{run.title or run.framework}[/]（{run.period}）")
-    chosen = run.parameters.get("where")
+    chosen = done.where
     console.print(f"参评单位：{unit_zh}" + (f"，条件 {escape(chosen)}" if chosen else "（全部）"))
     view = Table(show_lines=False)
     for h in ("名次", unit_zh, "总分", "等级", "名次变化"):
@@ -209,11 +218,7 @@ def _evaluate_pack(
         f"评价体系哈希 {run.framework_hash[:12]}"
     )
     if out is not None:
-        if out.suffix.lower() == ".csv":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            res.write_csv(out)
-        else:
-            write_run_xlsx(run, out)
+        done.write(out)
         console.print(f"[green]已保存[/] {out}")
 
 
@@ -225,41 +230,17 @@ def _evaluate_file(
     history: list[Path] | None,
     report: Path | None,
 ) -> None:
-    import polars as pl
-
-    from gaoxin.engine.composite import evaluate as run
-    from gaoxin.engine.composite import load_framework, read_data, run_json
-    from gaoxin.engine.problems import Problem, ProblemsError
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.evaluation.services import evaluate_files, write_evaluation_files
 
     try:
-        fw = load_framework(framework)
-        if not data.is_file():
-            raise ProblemsError([Problem("data.file", "找不到数据文件", file=str(data))])
-        try:
-            df = read_data(str(data), fw)
-        except Exception as e:  # polars' own parse errors
-            raise ProblemsError(
-                [Problem("data.csv", f"无法读取 CSV：{e}", file=str(data))]
-            ) from None
-        prev = pl.read_csv(previous, infer_schema=False) if previous else None
-        if prev is not None:
-            prev = prev.with_columns(pl.col("rank").cast(pl.Float64, strict=False))
-        hist = [read_data(str(h), fw) for h in history or []]
-        ev = run(fw, df, previous=prev, history=hist, file=str(data))
+        ev = evaluate_files(framework, data, previous=previous, history=history or ())
     except ProblemsError as e:
         _print_problems(e.problems, f"发现 {len(e.problems)} 个问题，未生成结果")
         raise typer.Exit(1) from None
     if ev.warnings:
         _print_problems(ev.warnings, f"提示 {len(ev.warnings)} 条")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ev.result.write_csv(out)
-    Path(str(out) + ".run.json").write_text(run_json(ev), encoding="utf-8")
-    if report is not None:
-        report.mkdir(parents=True, exist_ok=True)
-        ev.imputation_report().write_csv(report / "imputed.csv")
-        ev.treatment_report().write_csv(report / "treated.csv")
-        for name, layer in ev.layers.items():
-            layer.write_csv(report / f"layer_{name}.csv")
+    write_evaluation_files(ev, out, report)
     treated = sum(1 for t in ev.treatment if t.status not in ("pass", "skipped"))
     console.print(
         f"已评价 {len(ev.units)} 个单位（剔除 {len(ev.screened_out)} 个），插补 {len(ev.imputed)} 个缺失值，"
