@@ -131,7 +131,7 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
 
 def test_ranks_within_groups_are_printed(gansu, tmp_path):
     """Sichuan's framework ranks within each zone level as well (groups: [level]); a zone with a
-    major safety accident reported is vetoed to 不合格, printed with the reason."""
+    major safety accident reported is vetoed to 较差, printed with the reason."""
     from gaoxin.statistics.models import Batch, Observation, Variable
 
     Observation.objects.update_or_create(
@@ -156,10 +156,10 @@ def test_ranks_within_groups_are_printed(gansu, tmp_path):
     assert sorted(run.results.values_list("node_scores__rank_level", flat=True))[0] == 1
     # a veto is printed with its reason, not its code
     vetoed = run.results.get(entity__code="620100N1")
-    assert (vetoed.veto, vetoed.grade) == ("safety", "不合格")
+    assert (vetoed.veto, vetoed.grade) == ("safety", "较差")
     row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "620100N1")
     assert row[heads.index("否决项")].value.startswith("重大安全生产事故一票否决")
-    assert row[4].value == "不合格"
+    assert row[4].value == "较差"
 
 
 def test_errors_are_in_chinese_and_save_nothing(gansu, tmp_path):

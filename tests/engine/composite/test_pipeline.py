@@ -63,15 +63,43 @@ def test_bonus_penalty_veto_and_grades():
     np.testing.assert_allclose(r["bonus"].to_numpy(), [3, 0, 4, 0])  # item cap 5, total cap 4
     np.testing.assert_allclose(r["penalty"].to_numpy(), [0, 2.5, 0, 0])
     np.testing.assert_allclose(r["score"].to_numpy(), [103, 78.4 - 2.5, 64, 78.4])
-    assert r["rank"].to_list() == [1, 3, 4, 2]
-    assert r["grade"].to_list() == ["优秀", "合格", "合格", "不合格"]  # 丁 (78.4) vetoed
+    # 丁 (78.4, second by score) is vetoed: graded 不合格 and ranked after every other unit,
+    # so 乙 and 丙 move up a place
+    assert r["rank"].to_list() == [1, 2, 3, 4]
+    assert r["grade"].to_list() == ["优秀", "合格", "合格", "不合格"]
     assert r["veto"].to_list() == ["", "", "", "safety"]
+
+
+def test_a_veto_frees_the_rank_and_the_quota_place_for_the_next_unit():
+    spec = {
+        **SPEC,
+        "grading": {
+            "method": "quotas",
+            "levels": [{"grade": "优秀", "top": 0.25}, {"grade": "良好", "top": 0.5}],
+            "rest": "合格",
+        },
+    }
+    data = ZONES.with_columns(accident=pl.Series([1.0, 0.0, 0.0, 0.0]))  # 甲, the best, vetoed
+    r = evaluate(check_framework(spec), data).result
+    # by score 甲 103 > 丁 78.4 > 乙 75.9 > 丙 64; 4 units: one 优秀 place, one 良好 place.
+    # 甲 is vetoed: last, 不合格, and its 优秀 place goes to 丁, the 良好 place to 乙
+    assert r["rank"].to_list() == [4, 2, 3, 1]
+    assert r["grade"].to_list() == ["不合格", "良好", "合格", "优秀"]
+    # within groups too: 甲 and 乙 in group a, 丙 and 丁 in group b
+    grouped = {**spec, "groups": ["g"], "grading": {**spec["grading"], "by": "g"}}
+    r = evaluate(
+        check_framework(grouped), data.with_columns(g=pl.Series(["a", "a", "b", "b"]))
+    ).result
+    assert r["rank_g"].to_list() == [2, 1, 2, 1]
+    # quotas per group of 2: ⌊0.25·2⌋ = 0 优秀, ⌊0.5·2⌋ = 1 良好 place, which 乙 takes from 甲
+    assert r["grade"].to_list() == ["不合格", "良好", "合格", "良好"]
 
 
 def test_rank_change_and_profile():
     prev = pl.DataFrame({"unit": ["甲", "乙", "丙", "丁"], "rank": [2.0, 1.0, 4.0, 3.0]})
     ev = evaluate(check_framework(SPEC), ZONES, previous=prev)
-    assert ev.result["rank_change"].to_list() == [1, -2, 0, 1]
+    # ranks now 1, 2, 3, 4 (丁 vetoed, last)
+    assert ev.result["rank_change"].to_list() == [1, -1, 1, -1]
     p = ev.profile("甲")
     assert p["rank"] == 1 and p["nodes"]["rd"]["rank"] == 1 and p["strengths"][0] == "rd"
 

@@ -157,9 +157,14 @@ def test_sichuan_hand_checked() -> None:
     assert "rank_level" in ev.result.columns
 
 
-def test_sichuan_safety_veto_forces_grade() -> None:
+def test_sichuan_safety_veto_grades_and_frees_the_place() -> None:
+    """(二十六) 一票否决: the vetoed zone is graded 较差 (the draft's one word for the worst
+    result, (二十八)), ranked last in its level and takes no quota place: the next zone of its
+    level moves up into first place and takes the 优秀 place."""
     fw, data, ev = run("sichuan/frameworks/comprehensive-evaluation.yaml")
     best = ev.result.filter(pl.col("grade") == "优秀").sort("rank")["unit"][0]
+    before = ev.result.filter(pl.col("unit") == best).row(0, named=True)
+    level = data.filter(pl.col("unit") == best)["level"][0]
     hit = data.with_columns(
         pl.when(pl.col("unit") == best)
         .then(1.0)
@@ -167,18 +172,29 @@ def test_sichuan_safety_veto_forces_grade() -> None:
         .alias("major_safety_accidents")
     )
     _, _, ev2 = run("sichuan/frameworks/comprehensive-evaluation.yaml", hit)
-    r = ev2.result.filter(pl.col("unit") == best)
-    assert r["grade"][0] == "不合格" and r["veto"][0] == "safety"
-    assert r["score"][0] == ev.result.filter(pl.col("unit") == best)["score"][0]  # score untouched
-    others = ev2.result.filter(pl.col("unit") != best).sort("unit")["grade"]
-    assert (
-        others.to_list() == ev.result.filter(pl.col("unit") != best).sort("unit")["grade"].to_list()
+    r = ev2.result.filter(pl.col("unit") == best).row(0, named=True)
+    assert r["grade"] == "较差" and r["veto"] == "safety"
+    assert r["score"] == before["score"]  # score untouched
+    same = ev.result.join(data.select("unit", "level"), on="unit").filter(
+        (pl.col("level") == level) & (pl.col("unit") != best) & pl.col("score").is_not_nan()
     )
+    assert r["rank_level"] == same.height + 1  # after every zone of its level
+    after = ev2.result.join(same.select("unit", prev=pl.col("rank_level")), on="unit")
+    # every zone ranked below it before moves up one place, and takes that place's grade
+    moved = after.filter(pl.col("prev") > before["rank_level"])
+    assert (moved["rank_level"] == moved["prev"] - 1).all() and moved.height > 0
+    nxt = after.filter(pl.col("rank_level") == before["rank_level"]).row(0, named=True)
+    assert nxt["grade"] == before["grade"] == "优秀"
+    # zones of the other level keep their ranks and grades
+    other = data.filter(pl.col("level") != level)["unit"]
+    keep = ev.result.filter(pl.col("unit").is_in(other.to_list())).sort("unit")
+    again = ev2.result.filter(pl.col("unit").is_in(other.to_list())).sort("unit")
+    assert keep.select("rank_level", "grade").equals(again.select("rank_level", "grade"))
 
 
 def test_sichuan_veto_reads_the_zone_statistic() -> None:
     """(二十六): the veto reads major_safety_accidents of the year from the facts; every zone-year
-    that reports an accident is 不合格 with the veto named, and no other zone-year is vetoed."""
+    that reports an accident is 较差 with the veto named, and no other zone-year is vetoed."""
     path = "sichuan/frameworks/comprehensive-evaluation.yaml"
     fw = load_framework(PACKS / path)
     f = facts("sichuan")
@@ -195,7 +211,7 @@ def test_sichuan_veto_reads_the_zone_statistic() -> None:
         res = evaluate(fw, data).result.join(data, on="unit")
         accident = res["major_safety_accidents"].fill_null(0) > 0
         hits += int(accident.sum())
-        assert (res.filter(accident)["grade"] == "不合格").all()
+        assert (res.filter(accident)["grade"] == "较差").all()
         assert (res.filter(accident)["veto"] == "safety").all()
         assert (res.filter(~accident)["veto"] == "").all()
     assert hits > 0  # the demo has rare accidents (~2 % of zone-years)

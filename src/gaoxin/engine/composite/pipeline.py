@@ -24,6 +24,7 @@ from gaoxin.engine.composite.results import (
     join_codes,
     rank_change,
     rank_desc,
+    rank_vetoed_last,
     strengths_weaknesses,
 )
 from gaoxin.engine.composite.spec import Framework, Item, Node, Veto, check_columns
@@ -318,7 +319,13 @@ def evaluate(
     bonus = items(fw.bonus, fw.bonus_cap)
     penalty = items(fw.penalty, fw.penalty_cap)
     final = index + bonus - penalty
-    rank = rank_desc(final)
+    # a vetoed unit is ranked after every other unit and takes no grade quota: the units
+    # below it move up into the places it would have held (docs/evaluation.md §6)
+    fired = np.empty((len(units), len(fw.veto)), dtype=object)
+    for k, v in enumerate(fw.veto):  # a loop over veto items, each vectorised over units
+        fired[Ik[:, ipos[v.column]] != 0, k] = v.code
+    vetoed = (fired != None).any(axis=1)  # noqa: E711 (an object array)
+    rank = rank_vetoed_last(final, vetoed)
     out: dict[str, Any] = {unit_col: units}
     for c in order:
         out[c] = scores[c]
@@ -350,19 +357,21 @@ def evaluate(
                     )
                 ]
             )
-            .with_columns(_score=pl.Series(final))
+            .with_columns(
+                _score=pl.Series(final, dtype=pl.Float64).fill_nan(None),
+                _vetoed=pl.Series(vetoed, dtype=pl.Boolean),
+            )
         )
         for g in fw.groups:
-            out[f"rank_{g}"] = gframe.select(
-                pl.col("_score").rank("min", descending=True).over(g).cast(pl.Int64)
-            )[:, 0]
+            out[f"rank_{g}"] = gframe.select(_group_rank(g).cast(pl.Int64))[:, 0]
         if fw.grading is not None and fw.grading.by:
             by = fw.grading.by
             ranked = gframe.select(
-                r=pl.col("_score").rank("min", descending=True).over(by).cast(pl.Float64),
-                n=pl.col("_score").is_not_nan().sum().over(by).cast(pl.Float64),
+                r=_group_rank(by).cast(pl.Float64),
+                n=pl.col("_score").is_not_null().sum().over(by).cast(pl.Float64),
             )
-            grade_rank, grade_n = ranked["r"].to_numpy(), ranked["n"].to_numpy()
+            grade_rank = ranked["r"].fill_null(np.nan).to_numpy()
+            grade_n = ranked["n"].to_numpy()
     if fw.grading is not None or fw.veto:
         grades = np.array(
             grade(final, grade_rank if grade_n is not None else rank, fw.grading, grade_n)
@@ -370,11 +379,8 @@ def evaluate(
             else [None] * len(units),
             dtype=object,
         )
-        fired = np.empty((len(units), len(fw.veto)), dtype=object)
         for k, v in enumerate(fw.veto):  # a loop over veto items, each vectorised over units
-            hit = Ik[:, ipos[v.column]] != 0
-            grades[hit] = v.grade
-            fired[hit, k] = v.code
+            grades[fired[:, k] != None] = v.grade  # noqa: E711 (an object array)
         out["grade"] = pl.Series(grades.tolist(), dtype=pl.String)
         if fw.veto:
             out["veto"] = join_codes(fired)
@@ -425,6 +431,16 @@ def evaluate(
     return Evaluation(
         fw, units, layers, imputed, treatment, screened_out, used, result, run, warnings
     )
+
+
+def _group_rank(group: str) -> pl.Expr:
+    """Rank within ``group`` (1 = highest ``_score``, ties share the best), vetoed units after
+    every unit of their group that is not vetoed; null where there is no score."""
+    score, vetoed = pl.col("_score"), pl.col("_vetoed")
+    kept = pl.when(~vetoed).then(score).rank("min", descending=True).over(group)
+    after = (score.is_not_null() & ~vetoed).sum().over(group)
+    last = pl.when(vetoed).then(score).rank("min", descending=True).over(group) + after
+    return pl.coalesce(kept, last)
 
 
 def undefined_problems(

@@ -19,6 +19,18 @@ def rank_desc(scores: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.where(np.isnan(s), np.nan, r)
 
 
+def rank_vetoed_last(scores: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
+    """Ranks by score (1 = highest, ties share the best) with every vetoed unit after every
+    unit that is not vetoed, vetoed units in score order among themselves: a veto frees the
+    unit's place for the next one (as it frees its grade quota)."""
+    s = np.asarray(scores, dtype=float)
+    vetoed = np.asarray(vetoed, dtype=bool)
+    kept = rank_desc(np.where(vetoed, np.nan, s))
+    after = np.sum(~np.isnan(s) & ~vetoed)
+    last = rank_desc(np.where(vetoed, s, np.nan)) + after
+    return np.where(vetoed, last, kept)
+
+
 def rank_change(rank_now: np.ndarray, rank_before: np.ndarray) -> np.ndarray:
     """Places gained since the previous run (positive = moved up)."""
     return np.asarray(rank_before, dtype=float) - np.asarray(rank_now, dtype=float)
