@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gaoxin.commands import awards, data, doc, eligible, evaluate, monitor, packs, site, targets
+from gaoxin.commands.users import app as user_app
 
 app = typer.Typer(
     help="gaoxin 高新区管理平台：数据导入导出、监测、评价、政策兑现。",
@@ -26,6 +27,7 @@ app.command()(awards.awards)
 app.command()(awards.explain)
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")
+app.add_typer(user_app, name="user")
 
 
 @app.callback()

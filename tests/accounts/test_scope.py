@@ -19,9 +19,7 @@ def tree():
 
 def user_in(scope, name="u"):
     user = User.objects.create_user(name, password="pw-123456", is_staff=True)
-    Profile.objects.create(
-        user=user, organisation="厦门火炬管委会", scope=scope, role="zone_reporter"
-    )
+    Profile.objects.create(user=user, organisation="厦门火炬管委会", scope=scope, role="viewer")
     return user
 
 
@@ -52,6 +50,8 @@ def test_the_admin_lists_only_what_the_user_may_see(tree, client):
     from django.contrib.auth.models import Permission
 
     user = user_in(tree["torch"], "torch")
+    user.is_staff = True  # not a role that reaches the admin: a staff account set by hand
+    user.save()
     user.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_entity", "view_observation"])
     )

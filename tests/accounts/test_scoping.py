@@ -69,8 +69,10 @@ def test_the_admin_lists_only_the_users_scope(records, model, client):
     from django.contrib.auth.models import Permission
     from django.urls import reverse
 
-    xiamen = User.objects.create_user("xm", is_staff=True)
+    xiamen = User.objects.create_user("xm")
     Profile.objects.create(user=xiamen, organisation="厦门市科技局", scope=records["tree"]["xm"])
+    xiamen.is_staff = True  # a staff account set by hand (no role at city level reaches the admin)
+    xiamen.save()
     xiamen.user_permissions.add(Permission.objects.get(codename=f"view_{model._meta.model_name}"))
     client.force_login(xiamen)
     meta = model._meta

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.choices import Role
+from gaoxin.accounts.roles import Action
 from gaoxin.registry.models import Entity
 
 
@@ -38,9 +39,34 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("用户范围")
         verbose_name_plural = _("用户范围")
+        # One permission per action of the role table (gaoxin.accounts.roles.Action).
+        permissions = [(action.value, action.label) for action in Action]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.scope}"
+
+    def clean(self) -> None:
+        from gaoxin.accounts.roles import check_role_scope
+
+        if self.scope_id is not None:
+            check_role_scope(self.role, self.scope)
+
+    def save(self, *args, **kwargs) -> None:
+        """A role that does not fit its scope is refused here too, whatever the write path;
+        saving puts the user in the role's group (gaoxin.accounts.roles.apply_role)."""
+        from gaoxin.accounts.roles import apply_role
+
+        self.clean()
+        super().save(*args, **kwargs)
+        apply_role(self.user, self.role)
+
+    def delete(self, *args, **kwargs):
+        from gaoxin.accounts.roles import apply_role
+
+        user = self.user
+        result = super().delete(*args, **kwargs)
+        apply_role(user, None)
+        return result
 
 
 class NoScope(Exception):

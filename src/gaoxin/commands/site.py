@@ -24,6 +24,7 @@ def init(
     django_env.setup(migrated=False)
     from django.core.management import call_command
 
+    from gaoxin.accounts.roles import sync_roles
     from gaoxin.engine import reference
     from gaoxin.registry import loading
     from gaoxin.statistics.store import sync_catalogue, sync_forms, sync_validation_rules
@@ -34,6 +35,7 @@ def init(
     n_forms = sync_forms()
     regions = loading.load_regions(reference.regions())
     zones = loading.load_zones(loading.reference_zones())
+    sync_roles()
     if quiet:
         return
     console.print(
