@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -41,17 +40,6 @@ def _pack(name: str):
         raise typer.Exit(1) from None
 
 
-def _jurisdiction(entities: pl.DataFrame, zones: list[str]) -> str | None:
-    """The smallest region holding every reporting zone: its city when they share one, else
-    their province, else None (the whole country)."""
-    z = entities.filter(pl.col("entity").is_in(zones))
-    for column in ("city", "province"):
-        values = z[column].unique().to_list()
-        if len(values) == 1 and values[0] is not None:
-            return str(values[0])
-    return None
-
-
 def targets(
     pack: Annotated[str, typer.Option("--pack", help="政策包编号（如 taizhou-2024）或目录")],
     as_of: Annotated[
@@ -74,18 +62,8 @@ def targets(
     django_env.setup()
     from gaoxin.commands.data import _scope
     from gaoxin.commands.edge import say_scope
-    from gaoxin.engine.indicators import compute, default_indicators
-    from gaoxin.engine.targets import (
-        IndicatorInfo,
-        assess,
-        no_data_reasons,
-        target_series,
-        targets_table,
-        unavailable_reason,
-        write_targets_xlsx,
-    )
     from gaoxin.policy.packs import pack_scope
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.policy.services import target_progress
 
     try:
         in_scope = pack_scope(spec.region, scope, f"《{spec.title}》", resolve=_scope)
@@ -93,67 +71,20 @@ def targets(
         console.print(f"[red]{escape(e.problems[0].message)}[/]")  # its region has no data
         raise typer.Exit(1) from None
     say_scope(console, in_scope)
-    where = in_scope.entity
-    with console.status("正在汇总数据…"):
-        facts = engine_facts(where)
-        entities = facts.entities.with_columns(
-            pl.col("entity", "kind", "province", "city", "zone").cast(pl.String)
-        )
-        reporting = facts.observations.select(pl.col("entity").cast(pl.String)).unique()
-        zones = (
-            entities.join(reporting, on="entity", how="semi")["zone"]
-            .drop_nulls()
-            .unique()
-            .sort()
-            .to_list()
-        )
-        years = sorted(int(p) for p in facts.periods("year"))
-        if not zones or not years:
-            console.print(
-                "[red]没有任何园区的年度统计数据[/]：请先导入数据（gaoxin import）或载入演示数据（gaoxin demo）"
-            )
-            raise typer.Exit(1)
-        year = as_of if as_of is not None else years[-1]
-        j = where.code if where is not None else _jurisdiction(entities, zones)
-        j_kind = None
-        if j is not None:
-            kinds = entities.filter(pl.col("entity") == j)["kind"].to_list()
-            j_kind = kinds[0] if kinds else None
-        catalogue = {i.code: i for i in default_indicators()}
-        info = {c: IndicatorInfo(i.level, i.additive) for c, i in catalogue.items()}
-        unavailable = {
-            t.id: why
-            for t in spec.targets
-            if (why := unavailable_reason(t, info.get(t.indicator), j_kind)) is not None
-        }
-        wanted = {t.indicator for t in spec.targets if t.id not in unavailable}
-        result = compute(None, facts, [str(y) for y in years if y <= year], keep_frames=False)
-        values = result.frame.filter(pl.col("indicator").is_in(wanted))
-        series = target_series(
-            values, entities, {c: info[c] for c in wanted}, jurisdiction=j, zones=zones
-        )
-        computable = [t for t in spec.targets if t.id not in unavailable]
-        assessed = assess(computable, series, year)
-        names = dict(zip(entities["entity"], entities["name"], strict=True))
-        no_data = no_data_reasons(
-            computable,
-            result.formulas,
-            result.namespace,
-            facts.observations,
-            entities,
-            jurisdiction=j,
-            as_of=year,
-        )
-        table = targets_table(spec.targets, assessed, unavailable, names, no_data)
+    try:
+        with console.status("正在汇总数据…"):
+            progress = target_progress(loaded, in_scope.entity, by=None, as_of=as_of)
+    except ProblemsError as e:
+        head, _, rest = e.problems[0].message.partition("：")
+        console.print(f"[red]{escape(head)}[/]" + (f"：{escape(rest)}" if rest else ""))
+        raise typer.Exit(1) from None
 
-    place = names.get(j, j) if j is not None else "全国"
-    title = f"{place}发展目标进度（{year}年）"
-    console.print(f"[bold]{title}[/]")
-    console.print(f"依据《{spec.title}》；数据截至 {local_text(facts.built_at)}")
+    console.print(f"[bold]{progress.title}[/]")
+    console.print(f"依据《{spec.title}》；数据截至 {local_text(progress.built_at)}")
     view = Table(show_lines=False)
     for h in ("目标", "条款", "范围", "基期", "现值", "目标值", "期限", "进度", "预测", "状态"):
         view.add_column(h, overflow="fold", max_width=28 if h == "目标" else None)
-    for r in table.iter_rows(named=True):
+    for r in progress.table.iter_rows(named=True):
         view.add_row(
             r["目标"],
             r["条款"],
@@ -169,11 +100,9 @@ def targets(
             else f"{r['状态']}：{r['说明']}",
         )
     console.print(view)
-    counts = table.group_by("状态").len().sort("len", descending=True)
-    console.print("；".join(f"{s} {n} 项" for s, n in counts.iter_rows()))
+    console.print("；".join(f"{s} {n} 项" for s, n in progress.counts))
     if out is not None:
-        note = f"依据《{spec.title}》　数据截至：{local_text(facts.built_at)}　输入哈希：{facts.input_hash[:12]}"
-        write_targets_xlsx(table, out, title, note)
+        progress.write_xlsx(out)
         console.print(f"[green]已保存[/] {out}")
 
 
