@@ -67,7 +67,12 @@ def parse(
     out.print(f"[bold]{doc.title or '（未识别标题）'}[/bold]")
     meta = "　".join(
         f"{k}：{v}"
-        for k, v in (("发文单位", doc.issuer), ("文号", doc.doc_number), ("日期", doc.issued))
+        for k, v in (
+            ("文种", doc.kind),
+            ("发文单位", doc.issuer),
+            ("文号", doc.doc_number),
+            ("日期", doc.issued),
+        )
         if v
     )
     if meta:
@@ -86,6 +91,10 @@ def parse(
             _amounts(m.amounts_wan),
         )
     out.print(table)
+    for d in doc.decisions:  # what a 批复 or 通报 decides about named zones
+        value = f"（{d.value}）" if d.value else ""
+        where = f"　见 {''.join(d.path)}" if d.path else ""
+        out.print(f"决定：{d.label}{value}　{'、'.join(d.zones)}{where}")
     with_units = sum(1 for m in doc.measures if m.lead_units or m.participating_units)
     out.print(
         f"共 {len(doc.measures)} 条措施（{with_units} 条有责任单位），{len(doc.headings)} 个标题，"

@@ -96,3 +96,33 @@ def test_score_against_the_expected_extraction():
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)["scores"]
     assert scores["measures"]["recall"] >= 0.95 and scores["units"]["precision"] >= 0.95
+
+
+BULLETIN = ROOT / "tests/fixtures/documents/round2/province-evaluation-bulletin.txt"
+
+
+def test_parse_shows_what_a_tongbao_decides():
+    result = runner.invoke(app, ["doc", "parse", str(BULLETIN)])
+    assert result.exit_code == 0, result.output
+    assert "文种：通报" in result.stdout
+    assert "决定：评价结果（优秀）　青石高新区、白沙高新区、临泉高新区　见 一" in result.stdout
+    assert "决定：警告　石门高新区　见 二" in result.stdout
+
+
+def test_parse_json_carries_kind_addressees_and_decisions():
+    result = runner.invoke(app, ["doc", "parse", str(BULLETIN), "--json"])
+    data = json.loads(result.stdout)
+    assert data["kind"] == "通报"
+    assert data["addressees"] == ["各设区市科技局", "各省级高新区管委会"]
+    warn = next(d for d in data["decisions"] if d["kind"] == "warn")
+    assert warn["zones"] == ["石门高新区"] and warn["path"] == ["二"]
+    source = BULLETIN.read_text("utf-8")
+    assert source[warn["span"][0] : warn["span"][1]] == warn["text"]
+
+
+def test_score_reports_decisions_where_expected():
+    expected = ROOT / "tests/fixtures/documents/round2/province-evaluation-bulletin.expected.json"
+    result = runner.invoke(app, ["doc", "score", str(BULLETIN), str(expected), "--json"])
+    scores = json.loads(result.stdout)["scores"]
+    assert scores["decisions"]["expected"] == 12
+    assert scores["decisions"]["recall"] == 1.0

@@ -12,10 +12,16 @@ from dataclasses import dataclass
 import cn2an
 
 from gaoxin.engine.documents.text import CJK, Line
+from gaoxin.engine.documents.units import split_units
 
 DOC_TYPES = (
     "方案|意见|通知|办法|措施|规划|规定|细则|决定|计划|纲要|条例|指南|要点|政策|通告|公告|"
-    "决议|实施意见|若干措施|行动计划|工作方案|指导意见|管理办法"
+    "决议|实施意见|若干措施|行动计划|工作方案|指导意见|管理办法|批复|通报|复函|函"
+)
+# the type a title ends in: 方案, 批复, 通报…
+KIND = re.compile(
+    r"(方案|意见|通知|办法|措施|规划|规定|细则|决定|计划|纲要|条例|指南|要点|政策|通告|"
+    r"公告|决议|批复|通报|复函|函)(?:（[^）]{1,16}）)?$"
 )
 _DOC_TYPE = re.compile(rf"(?:{DOC_TYPES})(?:》?的?通知)?(?:（[^）]{{1,16}}）)?$")
 UNIT_SUFFIX = (
@@ -25,7 +31,7 @@ _ISSUER_LINE = re.compile(rf"^[{CJK}（）\s]{{2,40}}(?:{UNIT_SUFFIX})$")
 DOC_NUMBER = re.compile(
     rf"[{CJK}]{{1,12}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*\d{{1,4}}\s*[号號]"
 )
-_CN_DIGIT = "〇零一二三四五六七八九十"
+_CN_DIGIT = "〇○Ｏ零一二三四五六七八九十"  # ○ and Ｏ stand in for 〇 in many signatures
 _DATE = re.compile(
     rf"(?P<y>(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN_DIGIT}]{{1,2}})\s*月"
     rf"\s*(?P<d>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日"
@@ -33,10 +39,25 @@ _DATE = re.compile(
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
 _PUBLISHED = re.compile(r"^(发布日期|发布时间|公开日期)\s*[：:]?")
 _SIGNED = re.compile(r"^(成文日期|印发日期)\s*[：:]?")
-# a government site's information table: 发文机关：… 成文日期：… 发文字号：…
+# a government site's information table: 发文机关：… 成文日期：… 发文字号：…, its labels
+# often spaced out to align them (发 文 日 期：, 文　　号：)
+_INFO_KEYS = (
+    "发文机关",
+    "发布机构",
+    "发文单位",
+    "成文日期",
+    "印发日期",
+    "发文日期",
+    "发布日期",
+    "发文字号",
+    "文号",
+    "索引号",
+    "主题分类",
+)
 _INFO = re.compile(
-    r"(?P<key>发文机关|发布机构|发文单位|成文日期|印发日期|发布日期|发文字号|文号)\s*[：:]\s*"
-    r"(?P<value>.*?)(?=\s+\S{2,6}\s*[：:]|$)"
+    r"(?P<key>"
+    + "|".join(r"\s*".join(key) for key in _INFO_KEYS)
+    + r")\s*[：:]\s*(?P<value>.*?)(?=\s+\S(?:\s?\S){1,6}\s*[：:]|$)"
 )
 _PUBLIC_NOTE = re.compile(r"^（此件[^）]*）$")
 _FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE)
@@ -69,6 +90,7 @@ def _issuer_like(text: str) -> bool:
 def _cn_int(s: str) -> int:
     if s.isdigit():
         return int(s)
+    s = s.replace("○", "〇").replace("Ｏ", "〇")
     if len(s) == 4 and all(c in _CN_DIGIT for c in s):  # 二〇二一
         return int("".join(str("〇一二三四五六七八九".index(c.replace("零", "〇"))) for c in s))
     return int(cn2an.cn2an(s, "normal"))
@@ -120,6 +142,7 @@ def _title_like(text: str) -> bool:
         and not _DRAFT.match(text)
         and not _PUBLISHED.match(text)
         and not _SIGNED.match(text)
+        and not _INFO.match(text)
     )
 
 
@@ -132,6 +155,8 @@ class FrontMatter:
     issued: str | None = None
     published: str | None = None
     status: str | None = None
+    kind: str | None = None  # the document type its title ends in: 方案, 批复, 通报…
+    addressees: list[str] | None = None  # 某省人民政府：, the units a 批复 or 通知 is sent to
 
 
 def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
@@ -164,6 +189,8 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
         fm.title = "".join(p.text for p in parts)
         fm.title_span = (parts[0].start, parts[-1].end)
 
+    organ: str | None = None
+    publisher: str | None = None
     for ln in lines + end:
         text = ln.text
         if _DRAFT.match(text):
@@ -173,17 +200,20 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
         if _SIGNED.match(text):
             fm.issued = iso_date(text)
         for info in _INFO.finditer(text):
-            key, value = info.group("key"), info.group("value").strip()
+            key, value = re.sub(r"\s+", "", info.group("key")), info.group("value").strip()
             if not value:
                 continue
-            if key in ("成文日期", "印发日期"):
+            if key in ("成文日期", "印发日期", "发文日期"):
                 fm.issued = fm.issued or iso_date(value)
             elif key == "发布日期":
                 fm.published = fm.published or iso_date(value)
             elif key in ("发文字号", "文号") and (number := DOC_NUMBER.match(value)):
                 fm.doc_number = fm.doc_number or re.sub(r"\s+", "", number.group(0))
-            elif key in ("发文机关", "发布机构", "发文单位") and _issuer_like(value):
-                fm.issuer = fm.issuer or re.sub(r"\s+", "", value)
+            elif key in ("发文机关", "发文单位") and _issuer_like(value):
+                organ = organ or re.sub(r"\s+", "", value)
+            elif key == "发布机构" and _issuer_like(value):
+                # the office that put it on the site, second to the signature and 发文机关
+                publisher = publisher or re.sub(r"\s+", "", value)
         if fm.doc_number is None and (DOC_NUMBER.fullmatch(text) or _FILE_NAME.search(text)):
             m = DOC_NUMBER.match(text)
             if m:
@@ -217,6 +247,7 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 fm.issued = fm.issued or iso_date(ln.text)
         if fm.issuer:
             break
+    fm.issuer = fm.issuer or organ
     if fm.issuer is None:
         for ln in lines:
             m = _TITLE_ISSUER.match(ln.text)
@@ -236,4 +267,17 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 break
     if fm.issued is None and fm.published:
         fm.issued = None  # a web page's publication date is not the date the document was signed
+    fm.issuer = fm.issuer or publisher
+    if fm.title:
+        kind = KIND.search(fm.title)
+        fm.kind = kind.group(1) if kind else None
+    # the addressee: a line of unit names closed by a colon, after the title
+    after_title = [ln for ln in lines if fm.title_span is None or ln.start >= fm.title_span[1]]
+    for ln in after_title:
+        if ln.text.endswith("：") and 2 < len(ln.text) <= 120:
+            named = split_units(ln.text[:-1])
+            listed = [p for p in re.split(r"[、，,；;]", ln.text[:-1]) if p.strip()]
+            if named and len(named) >= len(listed):
+                fm.addressees = named
+            break
     return fm

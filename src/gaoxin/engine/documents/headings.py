@@ -66,7 +66,7 @@ class Marker:
     title: str
     marker_end: int  # offset just after the marker (where the item's text starts)
     title_span: tuple[int, int]
-    style: int = 0  # which numbering style (the fixed rank of _STYLES)
+    style: int = -1  # which numbering style (the fixed rank of _STYLES); -1: a paragraph
     glued: bool = False  # digits run on into the title (3.5G…): only the next number counts
 
 
@@ -98,7 +98,7 @@ class Node:
 _TITLE_END = re.compile(r"[。：！？]")
 
 
-def _title(rest: str) -> str:
+def item_title(rest: str) -> str:
     m = _TITLE_END.search(rest)
     title = rest[: m.start()] if m else rest
     # an article without a heading of its own (第一条 为规范…管理，促进…，制定本办法。)
@@ -133,7 +133,7 @@ def match_marker(line: Line, original: str) -> Marker | None:
         label_start = line.start + m.start("label")
         label = original[label_start : line.start + m.end("label")]
         label = re.sub(r"\s+", "", label)
-        title = _title(rest)
+        title = item_title(rest)
         t_start = line.start + m.end()
         return Marker(
             rank,

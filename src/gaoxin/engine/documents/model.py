@@ -52,6 +52,38 @@ class Target:
     path: list[str] = field(default_factory=list)
 
 
+DecisionKind = Literal[
+    "approve", "upgrade", "rename", "adjust_boundary", "evaluation", "commend", "warn", "revoke"
+]
+DECISION_LABELS: dict[str, str] = {
+    "approve": "批准设立",
+    "upgrade": "升级为国家高新区",
+    "rename": "更名",
+    "adjust_boundary": "调整范围",
+    "evaluation": "评价结果",
+    "commend": "表扬",
+    "warn": "警告",
+    "revoke": "撤销",
+}
+
+
+@dataclass(slots=True)
+class Decision:
+    """What a 批复 or 通报 decides about named zones: approved, upgraded, renamed, re-bounded,
+    graded, commended, warned, revoked. ``value`` is the grade (优秀) or the new name."""
+
+    kind: DecisionKind
+    zones: list[str]
+    text: str  # the clause as written
+    span: Span
+    value: str | None = None
+    path: list[str] = field(default_factory=list)  # the measure the clause sits in
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self.kind]
+
+
 @dataclass(slots=True)
 class Heading:
     path: list[str]
@@ -98,6 +130,9 @@ class Document:
     source: str | None = None  # the file read, where there was one
     problems: list[Problem] = field(default_factory=list)
     text: str = field(default="", repr=False)  # the text all spans point into
+    kind: str | None = None  # the type the title ends in: 方案, 意见, 批复, 通报…
+    addressees: list[str] = field(default_factory=list)  # 某省人民政府： (who 你省 means)
+    decisions: list[Decision] = field(default_factory=list)  # of a 批复, 通报 or 决定
 
     def sentence_at(self, span: Span) -> str:
         """The sentence of the source around ``span``, as written (for citing a clause)."""
@@ -122,6 +157,8 @@ class Document:
             "issued": self.issued,
             "published": self.published,
             "status": self.status,
+            "kind": self.kind,
+            "addressees": self.addressees,
             "source": self.source,
             "title_span": list(self.title_span) if self.title_span else None,
             "headings": [
@@ -129,5 +166,6 @@ class Document:
             ],
             "measures": [measure(m) for m in self.measures],
             "targets": [asdict(t) | {"span": list(t.span)} for t in self.targets],
+            "decisions": [asdict(d) | {"span": list(d.span)} for d in self.decisions],
             "problems": [p.as_dict() for p in self.problems],
         }

@@ -12,8 +12,22 @@ from pathlib import Path
 
 from gaoxin.engine.documents import units as unit_forms
 from gaoxin.engine.documents.amounts import find_amounts, find_percentages
-from gaoxin.engine.documents.front_matter import ATTACHMENTS, is_end_matter, read_front_matter
-from gaoxin.engine.documents.headings import Node, chapter_of, deepest_rank, find_items
+from gaoxin.engine.documents.decisions import find_decisions
+from gaoxin.engine.documents.front_matter import (
+    ATTACHMENTS,
+    DOC_NUMBER,
+    FrontMatter,
+    is_end_matter,
+    read_front_matter,
+)
+from gaoxin.engine.documents.headings import (
+    Marker,
+    Node,
+    chapter_of,
+    deepest_rank,
+    find_items,
+    item_title,
+)
 from gaoxin.engine.documents.model import Document, Heading, Measure
 from gaoxin.engine.documents.readers import read_file
 from gaoxin.engine.documents.targets import find_targets
@@ -139,6 +153,34 @@ def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) ->
     return end_index
 
 
+def _paragraphs(all_lines: list[Line], fm: FrontMatter, end_index: int) -> list[Node]:
+    """A document without numbered items (a 批复 in one paragraph, a short 通知): each
+    paragraph of its body, after the title block and before the signature, is an item."""
+    if fm.title_span is None:
+        return []
+    nodes: list[Node] = []
+    for line in all_lines[:end_index]:
+        text = line.text
+        if (
+            line.blank
+            or line.start < fm.title_span[1]
+            or "。" not in text
+            or text.endswith("：")
+            or DOC_NUMBER.fullmatch(text)
+            or is_end_matter(text)
+        ):
+            continue
+        number = len(nodes) + 1
+        title = item_title(text)
+        marker = Marker(
+            0, f"第{number}段", number, title, line.start, (line.start, line.start + len(title))
+        )
+        node = Node(marker, line, end=line.end)
+        node.path = [marker.label]
+        nodes.append(node)
+    return nodes
+
+
 @dataclass
 class _Reading:
     """What every item of one document is read with."""
@@ -250,6 +292,8 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         nxt = nodes[i + 1].start if i + 1 < len(nodes) else body_end
         node.end = _item_end([ln for ln in all_lines if node.start <= ln.start < nxt])
     nodes = _drop_duplicates(nodes, problems, source)
+    if not nodes:
+        nodes = _paragraphs(all_lines, fm, end_index)
     for node in nodes:
         if node.skipped is not None:
             problems.append(
@@ -271,6 +315,15 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
                 severity="warning",
             )
         )
+    elif nodes[0].marker.style == -1:
+        problems.append(
+            Problem(
+                "no-items",
+                "没有编号条目，已按自然段列出措施（第1段、第2段…）；请核对。",
+                file=source,
+                severity="warning",
+            )
+        )
     if fm.title is None:
         problems.append(
             Problem("no-title", "没有识别出文件标题。", file=source, severity="warning")
@@ -282,6 +335,7 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         all_lines,
         first_leads=unit_forms.first_listed_leads(norm),
         distribute=not unit_forms.writes_bare_names(norm),
+        addressee=fm.addressees or [],
         problems=problems,
         source=source,
     )
@@ -322,6 +376,7 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             t.text = original[t.span[0] : t.span[1]]  # as written, not as normalised
             targets.append(t)
 
+    decisions = find_decisions(norm, original, fm.kind, [(m.path, m.span) for m in measures])
     return Document(
         title=fm.title,
         issuer=fm.issuer,
@@ -336,6 +391,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
         source=source,
         problems=problems,
         text=original,
+        kind=fm.kind,
+        addressees=fm.addressees or [],
+        decisions=decisions,
     )
 
 

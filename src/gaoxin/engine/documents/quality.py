@@ -1,7 +1,8 @@
 """Precision and recall of a parse against a hand-checked expected extraction.
 
 Measures are matched by path; units by (path, unit) pairs, also split into lead and
-participating; amounts by (path, value in 万元) with repeats counted; titles by (path, title).
+participating; amounts by (path, value in 万元) with repeats counted; titles by (path, title);
+the decisions of a 批复 or 通报, where the expectation lists them, by (kind, zone, value).
 """
 
 from __future__ import annotations
@@ -59,24 +60,40 @@ def _items(measures: list[dict[str, Any]], name: str) -> Counter[tuple[Any, ...]
     return out
 
 
+def _decisions(decisions: list[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
+    return Counter((d["kind"], z, d.get("value")) for d in decisions for z in d["zones"])
+
+
 def _score(found: Counter[Any], expected: Counter[Any]) -> Score:
     return Score(sum(expected.values()), sum(found.values()), sum((found & expected).values()))
 
 
 def score(document: Document, expected: dict[str, Any]) -> dict[str, Score]:
     """Per-field scores of ``document`` against ``expected`` (the *.expected.json shape)."""
-    found = document.as_dict()["measures"]
-    return {
+    parsed = document.as_dict()
+    found = parsed["measures"]
+    scores = {
         name: _score(_items(found, name), _items(expected["measures"], name)) for name in FIELDS
     }
+    if "decisions" in expected:
+        scores["decisions"] = _score(
+            _decisions(parsed["decisions"]), _decisions(expected["decisions"])
+        )
+    return scores
 
 
 def differences(document: Document, expected: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
     """What is missing from and extra in the parse, per field, for reading a failure."""
-    found = document.as_dict()["measures"]
+    parsed = document.as_dict()
+    found = parsed["measures"]
     out = {}
-    for name in FIELDS:
-        f, e = _items(found, name), _items(expected["measures"], name)
+    pairs = {name: (_items(found, name), _items(expected["measures"], name)) for name in FIELDS}
+    if "decisions" in expected:
+        pairs["decisions"] = (
+            _decisions(parsed["decisions"]),
+            _decisions(expected["decisions"]),
+        )
+    for name, (f, e) in pairs.items():
         missing, extra = list((e - f).elements()), list((f - e).elements())
         if missing or extra:
             out[name] = {"missing": missing, "extra": extra}

@@ -1,0 +1,129 @@
+"""Decisions a 批复, 通报 or 决定 takes about named zones.
+
+同意X升级为国家高新技术产业开发区 (upgrade), 同意设立X (approve), X更名为Y (rename),
+同意X调整规划范围 (adjust_boundary), X评价结果为优秀 (evaluation, value 优秀), 对X予以通报表扬
+(commend), 对X给予警告 (warn), 撤销X…资格 (revoke). A clause counts only where it names a zone
+(岚江高新技术产业开发区, 青石高新区); 撤销其资格 or 国家高新技术产业开发区 name none. Titles cited
+in 《》 (the request a 批复 answers) are not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gaoxin.engine.documents.model import Decision, DecisionKind, Span
+from gaoxin.engine.documents.text import CJK
+
+# documents that decide about zones; a 方案 or 意见 states policy, it decides nothing
+DECIDING_KINDS = ("批复", "通报", "决定", "复函", "函", "通知", "公告")
+
+_ZONE_SUFFIX = (
+    r"(?:高新技术产业开发区|高新技术产业园区|高新区|经济技术开发区|经济开发区|开发区|"
+    r"工业园区|科技园区|产业园区|产业园)"
+)
+_ZONE = re.compile(rf"(?P<name>[{CJK}（）]{{2,20}}?{_ZONE_SUFFIX})")
+# words that open a phrase before the zone's name (对评价结果为优秀的青石高新区)
+_LEAD_IN = re.compile(r"同意|批准|对|将|的|把|由|予以|给予|设立|经综合评价|其中")
+# a zone spoken of in general, not named: 国家高新区, 省级高新区, 该高新区, 各高新区
+_GENERIC = re.compile(
+    r"^(?:国家级?|省级?|市级?|该|本|其|各|有关|相关|所在|全省|全市|全国|上述|以上)"
+)
+
+_GRADE = r"(?P<value>优秀|良好|合格|不合格|较好|一般|较差|[A-D]类?|[A-D]级|[一二三四]等)"
+_NAME = rf"[{CJK}（）]{{2,30}}?{_ZONE_SUFFIX}"
+_PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
+    ("upgrade", re.compile(r"同意(?P<zones>[^，。；]+?)升级为国家级?高新(?:技术产业开发)?区")),
+    (
+        "approve",
+        re.compile(
+            rf"(?:同意|批准)(?:设立|建设)(?P<zones>[^，。；]*?{_ZONE_SUFFIX})"
+            rf"|同意(?P<zones2>[^，。；]+?)(?:认定|建设|创建)为省级高新(?:技术产业开发)?区"
+        ),
+    ),
+    ("rename", re.compile(rf"(?P<zones>[^，。；]+?)更名为(?P<value>{_NAME})")),
+    (
+        "adjust_boundary",
+        re.compile(
+            r"(?P<zones>[^，。；]+?)(?:调整|扩大|调减|优化)(?:规划)?(?:范围|面积|四至|区位|边界)"
+        ),
+    ),
+    (
+        "evaluation",
+        re.compile(
+            rf"(?P<zones>[^，。；]+?)(?:综合)?(?:评价|考核|评估)(?:结果|等次|等级)?"
+            rf"(?:为|是|评定为|确定为|被评为){_GRADE}"
+        ),
+    ),
+    ("commend", re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予)(?:通报)?表扬")),
+    ("warn", re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予)(?:黄牌|书面|通报)?警告")),
+    (
+        "revoke",
+        re.compile(r"撤销(?P<zones>[^，。；]+?)(?:资格|称号|命名|牌子)"),
+    ),
+]
+
+
+def zone_names(phrase: str) -> list[str]:
+    """The zones a phrase names: 对评价结果为优秀的青石高新区、白沙高新区 -> both."""
+    out = []
+    for piece in re.split(r"[、，,和及与]", phrase):
+        piece = piece.strip()
+        # the name starts after the last lead-in word that leaves one (…优秀的青石高新区),
+        # or at the start (松塘工业园区的市级园区资格)
+        starts = [m.end() for m in _LEAD_IN.finditer(piece)][::-1] + [0]
+        for start in starts:
+            m = _ZONE.match(piece, start)
+            if not m:
+                continue
+            name = m.group("name")
+            place = re.sub(rf"{_ZONE_SUFFIX}$", "", name)
+            if len(place) >= 2 and not _GENERIC.match(place):
+                if name not in out:
+                    out.append(name)
+                break
+    return out
+
+
+def _blank_titles(text: str) -> str:
+    """《关于…升级为…的请示》 -> blanks of the same length (offsets kept)."""
+    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group(0)), text)
+
+
+def find_decisions(
+    norm: str, original: str, kind: str | None, measures: list[tuple[list[str], Span]]
+) -> list[Decision]:
+    """Every decision the document takes, in order; each zone decided once per kind and value."""
+    if kind not in DECIDING_KINDS:
+        return []
+    text = _blank_titles(norm)
+    found: list[Decision] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for clause in re.finditer(r"[^。；\n]+", text):
+        start = clause.start()
+        if not any(s <= start < e for _, (s, e) in measures):
+            continue  # the title (关于同意…的批复) announces the decision the body takes
+        for decision_kind, pattern in _PATTERNS:
+            for m in pattern.finditer(clause.group(0)):
+                group = "zones2" if m.groupdict().get("zones2") else "zones"
+                value = m.groupdict().get("value")
+                zones = [
+                    z
+                    for z in zone_names(m.group(group) or "")
+                    if (decision_kind, z, value) not in seen
+                ]
+                if not zones:
+                    continue
+                seen.update((decision_kind, z, value) for z in zones)
+                span = (start + m.start(), start + m.end())
+                path = next((p for p, (s, e) in measures if s <= span[0] < e), [])
+                found.append(
+                    Decision(
+                        decision_kind,
+                        zones,
+                        original[span[0] : span[1]].strip(),
+                        span,
+                        value,
+                        list(path),
+                    )
+                )
+    return found

@@ -1,0 +1,137 @@
+"""批复 and 通报: the document kind, its decisions about named zones, its addressee's duties."""
+
+import pytest
+
+from gaoxin.engine.documents import parse_text
+from gaoxin.engine.documents.decisions import zone_names
+
+
+def pifu(body: str, title: str = "某省人民政府关于同意调整青峰高新技术产业开发区的批复") -> str:
+    return (
+        f"{title}\n某政函〔2023〕41号\n\n青峰市人民政府：\n"
+        f"    你市《关于…的请示》（青政〔2023〕12号）收悉。{body}\n\n"
+        "某省人民政府\n2023年9月4日\n"
+    )
+
+
+def decided(text: str) -> list[tuple[str, list[str], str | None]]:
+    return [(d.kind, d.zones, d.value) for d in parse_text(text).decisions]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "经研究，同意设立青峰高新技术产业开发区，规划面积12.5平方公里。",
+            [("approve", ["青峰高新技术产业开发区"], None)],
+        ),
+        (
+            "同意青峰工业园区认定为省级高新技术产业开发区，定名为青峰高新技术产业开发区。",
+            [("approve", ["青峰工业园区"], None)],
+        ),
+        (
+            "同意青峰经济开发区更名为青峰高新技术产业开发区。",
+            [("rename", ["青峰经济开发区"], "青峰高新技术产业开发区")],
+        ),
+        (
+            "同意青峰高新技术产业开发区调整规划范围，调整后规划面积为18平方公里。",
+            [("adjust_boundary", ["青峰高新技术产业开发区"], None)],
+        ),
+        (
+            "同意青峰高新技术产业开发区升级为国家高新技术产业开发区，实行国家高新区的现行政策。",
+            [("upgrade", ["青峰高新技术产业开发区"], None)],
+        ),
+    ],
+)
+def test_what_a_pifu_decides(body, expected):
+    assert decided(pifu(body)) == expected
+
+
+def test_a_pifu_in_one_paragraph_is_one_measure_of_its_addressee():
+    doc = parse_text(pifu("同意设立青峰高新技术产业开发区。你市要严格控制规划面积，不得擅自扩区。"))
+    assert doc.kind == "批复"
+    assert doc.addressees == ["青峰市人民政府"]
+    [m] = doc.measures
+    assert m.path == ["第1段"]
+    assert m.lead_units == ["青峰市人民政府"]
+    assert doc.decisions[0].path == ["第1段"]
+    assert any(p.code == "no-items" and "自然段" in p.message for p in doc.problems)
+
+
+def test_the_request_cited_and_the_title_are_not_decisions():
+    # the request in 《》 and the title both say 升级为; only the body decides, once
+    doc = parse_text(
+        pifu(
+            "同意青峰高新技术产业开发区升级为国家高新技术产业开发区。",
+            title="国务院关于同意青峰高新技术产业开发区升级为国家高新技术产业开发区的批复",
+        ).replace("《关于…的请示》", "《关于青峰高新技术产业开发区升级为国家高新区的请示》")
+    )
+    assert [(d.kind, d.zones) for d in doc.decisions] == [("upgrade", ["青峰高新技术产业开发区"])]
+
+
+def test_what_a_tongbao_decides():
+    text = (
+        "某市科技局关于2024年度园区考核结果的通报\n\n各园区管委会：\n"
+        "一、考核结果\n滨江高新区、云溪经济开发区考核结果为优秀；梅岭工业园区考核结果为合格。\n"
+        "二、奖惩\n对滨江高新区、云溪经济开发区予以通报表扬。对梅岭工业园区给予黄牌警告。"
+        "经市人民政府同意，撤销松塘工业园区的市级园区资格。"
+        "连续两年不合格的，撤销其资格。\n"
+    )
+    assert decided(text) == [
+        ("evaluation", ["滨江高新区", "云溪经济开发区"], "优秀"),
+        ("evaluation", ["梅岭工业园区"], "合格"),
+        ("commend", ["滨江高新区", "云溪经济开发区"], None),
+        ("warn", ["梅岭工业园区"], None),
+        ("revoke", ["松塘工业园区"], None),
+    ]
+
+
+def test_a_policy_document_decides_nothing():
+    text = (
+        "关于支持高新区发展的若干措施\n一、对评价结果为优秀的国家高新区予以通报表扬。"
+        "对滨江高新区给予奖励。（市科技局）\n"
+    )
+    doc = parse_text(text)
+    assert doc.kind == "措施" and doc.decisions == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "zones"),
+    [
+        ("对评价结果为优秀的青石高新区、白沙高新区", ["青石高新区", "白沙高新区"]),
+        ("国家高新技术产业开发区", []),
+        ("省级高新区和该高新区", []),
+        ("经综合评价，临泉高新技术产业开发区", ["临泉高新技术产业开发区"]),
+    ],
+)
+def test_zone_names_are_named_zones_only(phrase, zones):
+    assert zone_names(phrase) == zones
+
+
+# --- what the 批复 and 通报 say about themselves
+
+
+def test_a_site_header_table_with_spaced_labels_and_the_signature_winning():
+    text = (
+        "索 引 号：000014349/2020-00021\n发 布 机 构：某省科技厅办公室\n"
+        "发 文 日 期：2020年04月02日\n文　　号：某科高〔2020〕6号\n\n"
+        "某省科学技术厅关于2019年度高新区评价结果的通报\n各设区市科技局：\n"
+        "一、评价结果\n青石高新区评价结果为优秀。\n\n某省科学技术厅\n2020年4月2日\n"
+    )
+    doc = parse_text(text)
+    assert doc.title == "某省科学技术厅关于2019年度高新区评价结果的通报"
+    assert doc.kind == "通报"
+    assert doc.doc_number == "某科高〔2020〕6号"
+    assert doc.issued == "2020-04-02"
+    assert doc.issuer == "某省科学技术厅"  # the signature, not the site's 发布机构
+
+
+def test_the_site_publisher_only_where_nothing_else_names_the_issuer():
+    text = "发布机构：某市科技局\n关于开展园区评价的通知\n一、评价范围\n全市各园区。\n"
+    assert parse_text(text).issuer == "某市科技局"
+
+
+@pytest.mark.parametrize("year", ["二○一○", "二〇一〇", "二Ｏ一Ｏ"])
+def test_a_date_in_chinese_numerals_with_any_zero(year):
+    text = f"国务院关于同意设立某某高新区的批复\n某省人民政府：\n同意设立某某高新区。\n\n国务院\n{year}年八月十一日\n"
+    assert parse_text(text).issued == "2010-08-11"
