@@ -15,11 +15,6 @@ def staff_client(client):
     return client
 
 
-def test_root_redirects_to_admin(client):
-    response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/admin/"
-
-
 def test_admin_lists_zones_and_enterprises(staff_client):
     factories.small_tree()
     page = staff_client.get("/admin/registry/zone/").content.decode()
