@@ -115,3 +115,15 @@ def test_the_command_records_the_operator_given_by_name(loaded, xiamen, tmp_path
     assert AwardEntry.objects.exclude(created_by=user).count() == 0
     r = CliRunner().invoke(app, [*args, "--by", "nobody-here"])
     assert r.exit_code == 2 and "找不到用户「nobody-here」" in r.output
+
+
+def test_eligible_lists_the_users_city_and_refuses_beyond_it(loaded, pack, xiamen):
+    from gaoxin.awards.services import eligible
+
+    found = eligible(pack, Y2024, xiamen, by=user_in(xiamen))
+    listed = set(found.qualified["entity"]) | set(found.possible["entity"])
+    inside = set(Entity.objects.within(xiamen).values_list("code", flat=True))
+    assert listed and listed <= inside
+    with pytest.raises(OutOfScope):
+        eligible(pack, Y2024, Entity.objects.get(code="350000"), by=user_in(xiamen, "xm2"))
+    assert AwardEntry.objects.count() == 0

@@ -443,3 +443,116 @@ def explain(entry_id: int, *, by: Any) -> Explanation:
         caps="、".join(cap_zh.get(c, c) for c in e.capped_by or []),
         receipt=receipt,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# eligible (免申即享)
+
+
+@dataclass(frozen=True)
+class EligibleList:
+    """Who qualifies (``qualified``: rule, entity, outcome, amount_fen, action, text) and who
+    might, with the data still missing (``possible``: rule, entity, missing_labels, needs) under
+    the chosen rules; the rules left out for want of a parameter (``skipped``) or of an
+    evaluation run not made yet (``waiting``: rule -> the (framework, period) runs it reads)."""
+
+    pack: LoadedPack
+    period: Period
+    scope: Entity | None
+    qualified: pl.DataFrame
+    possible: pl.DataFrame
+    skipped: dict[str, list[str]]
+    waiting: dict[str, list[tuple[str, str]]]
+    names: dict[str, str]
+
+    @property
+    def spec(self) -> Any:
+        return self.pack.spec
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {r.id: r.title or r.id for r in self.spec.rules}
+
+
+def _rules_reading(pack: LoadedPack, period: Period, missing: Any) -> list[str]:
+    """The rules that read an input bound to one of the ``missing`` (framework, period) runs."""
+    from dataclasses import replace
+
+    from gaoxin.engine.packs.bindings import evaluations_needed
+
+    spec, missing = pack.spec, set(missing)
+    return [
+        r.id
+        for r in spec.rules
+        if missing
+        & set(
+            evaluations_needed(replace(pack, spec=spec.model_copy(update={"rules": [r]})), period)
+        )
+    ]
+
+
+def eligible(
+    pack: LoadedPack,
+    period: Period,
+    scope: Entity | None,
+    *,
+    by: Any,
+    rules: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> EligibleList:
+    """免申即享: who qualifies under ``pack``'s ``rules`` (default: all) for ``period`` over
+    ``scope`` from the data the store already holds, and who might, with the data still
+    missing. Records nothing. A rule reading an evaluation not yet run is left out (and said
+    so in ``waiting``), not the list.
+
+    Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
+    ProblemsError on an unknown rule or a bad parameter."""
+    from dataclasses import replace
+
+    from gaoxin.engine.eligibility import eligibility
+    from gaoxin.engine.packs.bindings import EvaluationMissing, evaluations_needed, rules_frame
+    from gaoxin.engine.problems import Problem
+    from gaoxin.evaluation.store import rules_history
+    from gaoxin.policy.packs import parameters, runnable_rules, scope_hint
+    from gaoxin.statistics.facts import engine_facts
+
+    check_scope(by, scope)
+    spec = pack.spec
+    unknown = sorted(set(rules or ()) - {r.id for r in spec.rules})
+    if unknown:
+        raise ProblemsError(
+            Problem("eligible.rule", f"政策包中没有规则「{r}」", value=r) for r in unknown
+        )
+    given = parameters(params)
+    ok, skipped = runnable_rules(pack, given)
+    chosen = [r for r in ok if not rules or r in rules]
+    facts = engine_facts(scope)
+    waiting: dict[str, list[tuple[str, str]]] = {}
+    while True:
+        subset = replace(
+            pack, spec=spec.model_copy(update={"rules": [r for r in spec.rules if r.id in chosen]})
+        )
+        try:
+            hist, _ = rules_history(evaluations_needed(subset, period), scope)
+            bound = rules_frame(
+                subset, facts, period, hist, None, scope=scope_hint(spec.region, scope)
+            )
+            break
+        except EvaluationMissing as e:
+            blocked = _rules_reading(subset, period, e.missing)
+            for r in blocked:
+                waiting[r] = list(e.missing)
+            chosen = [r for r in chosen if r not in blocked]
+            if not blocked:
+                raise
+    result = eligibility(pack, bound.frame, period, rules=chosen, parameters=given)
+    return EligibleList(
+        pack=pack,
+        period=period,
+        scope=scope,
+        qualified=result.qualified,
+        possible=result.possible,
+        skipped={r: need for r, need in skipped.items() if not rules or r in rules},
+        waiting=waiting,
+        names=dict(bound.frame.select("entity", "name").iter_rows()),
+    )

@@ -11,7 +11,7 @@ from gaoxin.awards.services import cap_labels
 from gaoxin.engine.money import FEN_PER_WAN
 
 if TYPE_CHECKING:
-    from gaoxin.awards.services import AwardDecision
+    from gaoxin.awards.services import AwardDecision, EligibleList
 
 
 def _width(v: Any) -> int:
@@ -155,3 +155,31 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def write_eligible_xlsx(found: EligibleList, path: Path) -> None:
+    """The 免申即享 list as a workbook: 符合条件 and 可能符合 (with the data still missing)."""
+    import polars as pl
+    import xlsxwriter
+
+    from gaoxin.engine.packs.schema import ACTION_ZH
+
+    titles, names = found.titles, found.names
+    qualified = found.qualified.select(
+        pl.col("rule").replace_strict(titles).alias("规则"),
+        pl.col("entity").alias("主体代码"),
+        pl.col("entity").replace_strict(names, default=None).alias("主体"),
+        (pl.col("amount_fen").cast(pl.Float64) / FEN_PER_WAN).alias("金额（万元）"),
+        pl.col("action").replace_strict(ACTION_ZH, default=None).alias("措施"),
+        pl.col("text").alias("说明"),
+    )
+    possible = found.possible.select(
+        pl.col("rule").replace_strict(titles).alias("规则"),
+        pl.col("entity").alias("主体代码"),
+        pl.col("entity").replace_strict(names, default=None).alias("主体"),
+        pl.col("missing_labels").list.join("、").alias("缺少的数据"),
+        pl.col("needs").list.join("；").alias("需满足"),
+    )
+    with xlsxwriter.Workbook(str(path)) as wb:
+        qualified.write_excel(wb, worksheet="符合条件", autofit=True)
+        possible.write_excel(wb, worksheet="可能符合", autofit=True)
