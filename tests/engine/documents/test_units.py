@@ -499,3 +499,22 @@ def test_you_in_an_approval_is_its_addressee():
     r = find_responsibility("你市要加强领导，确保各项政策落实。", addressee=["某市人民政府"])
     assert r.lead == ["某市人民政府"]
     assert find_responsibility("你市要加强领导。").lead == []
+
+
+# --- a ministry's own departments, and 贸促会 (found on round 3's first run)
+
+
+def test_a_ministrys_departments_in_si_and_ju_named_in_full():
+    m = only_measure(
+        "一、做好评估。工业和信息化部中小企业局、科技部高新技术司负责行动的日常调度。\n"
+    )
+    assert m.lead_units == ["工业和信息化部中小企业局", "科技部高新技术司"]
+
+
+def test_the_trade_promotion_council_is_a_unit():
+    m = only_measure("一、加强维权援助。由商务部会同中国贸促会建立应对指导机制。\n")
+    assert (m.lead_units, m.participating_units) == (["商务部"], ["中国贸促会"])
+
+
+def test_supporting_enterprises_is_still_no_unit():
+    assert only_measure("一、支持企业。支持科技领军企业牵头建设创新联合体。\n").lead_units == []

@@ -55,6 +55,7 @@ UNIT_SUFFIXES = (
     "工会",
     # organs named in 会: 证监会, 银保监会, 科协's 学会, 工商联's 商会; not 推进会 or 博览会
     "监会",
+    "促会",
     "协会",
     "学会",
     "商会",
@@ -76,6 +77,7 @@ UNIT_SUFFIXES = (
     "机构",
     "公司",
     "所",
+    "司",  # a ministry's department: 高新技术司, 中小企业司
     "社",
     "联",
     "处",
@@ -385,7 +387,7 @@ def _opening_of(text: str, close: int) -> int:
 # "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
 _OFFICES = (
     r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
-    r"高新区|开发区|园区|监会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联"
+    r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司"
 )
 _OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
@@ -396,12 +398,16 @@ _PROSE = re.compile(
 _OFFICE_SUFFIX = re.compile(rf"(?:{_OFFICES})")
 
 
+# words of an office's own name that read as prose elsewhere: 设区的市人民政府, 中小企业局
+_OWN_WORDS = re.compile(r"设区的(?=市)|企业(?=局|司|处|科|办|服务中心|发展中心|促进中心)")
+
+
 def _office(text: str) -> bool:
     text = normalise_unit(text)
     return (
         is_unit(text)
         and len(text) <= 20
-        and not _PROSE.search(text.replace("设区的市", "设区市"))
+        and not _PROSE.search(_OWN_WORDS.sub("", text))
         and bool(_OFFICE_END.search(text) or text.startswith("各") or place_name(text))
     )
 
