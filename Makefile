@@ -1,5 +1,7 @@
 # gaoxin: two commands on a fresh machine.
-#   make run   set up, load the demo jurisdiction, serve http://127.0.0.1:8000
+#   make run   set up, load the demo jurisdiction, serve http://127.0.0.1:8000 (gunicorn) with
+#              the background-job worker beside it. A demo: DEBUG on, demo accounts; a
+#              deployment sets GAOXIN_DEBUG=0 and more (docs/deployment.md).
 #   make test  set up with test dependencies, run the whole suite
 PYTHON ?= python3
 VENV   := .venv
@@ -15,6 +17,8 @@ PACK_sichuan  := sichuan
 PACK_national := national-14th-fyp
 PACK ?= $(PACK_$(JURISDICTION))
 AWARD_YEAR ?= 2024
+# where the demo's workbooks go: the data directory (GAOXIN_HOME, default ./var of this checkout)
+DATA := $(or $(GAOXIN_HOME),var)
 
 .PHONY: run test install install-test demo lint clean
 
@@ -36,13 +40,13 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/gaoxin init
 	$(BIN)/gaoxin demo --jurisdiction $(JURISDICTION)
-	$(BIN)/gaoxin monitor --period $(PERIOD) --out var/月监测-$(JURISDICTION)-$(PERIOD).xlsx
-	$(BIN)/gaoxin targets --pack $(PACK) --out var/目标进度-$(PACK).xlsx
+	$(BIN)/gaoxin monitor --period $(PERIOD) --out $(DATA)/月监测-$(JURISDICTION)-$(PERIOD).xlsx
+	$(BIN)/gaoxin targets --pack $(PACK) --out $(DATA)/目标进度-$(PACK).xlsx
 # Fujian's money rules read no evaluation; other packs' rules need `gaoxin evaluate --pack` first
 ifeq ($(JURISDICTION),fujian)
-	$(BIN)/gaoxin awards --pack $(PACK) --period $(AWARD_YEAR) --out var/奖补台账-$(PACK)-$(AWARD_YEAR).xlsx
+	$(BIN)/gaoxin awards --pack $(PACK) --period $(AWARD_YEAR) --out $(DATA)/奖补台账-$(PACK)-$(AWARD_YEAR).xlsx
 endif
-	$(BIN)/gaoxin serve --addr $(HOST)
+	$(BIN)/gaoxin serve --addr $(HOST) --with-worker
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,11 +1,11 @@
 """Stored evaluation runs (`gaoxin evaluate --pack`): where the time goes, stage by stage.
 
 Not collected by pytest; figures in docs/benchmarks.md. Runs on the database of
-``GAOXIN_VAR_DIR`` with a demo loaded (``gaoxin init && gaoxin demo -j national``)::
+``GAOXIN_HOME`` with a demo loaded (``gaoxin init && gaoxin demo -j national``)::
 
-    GAOXIN_VAR_DIR=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
+    GAOXIN_HOME=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
         --pack national-14th-fyp --period 2025
-    GAOXIN_VAR_DIR=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
+    GAOXIN_HOME=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
         --pack catalogue --framework innovation-points --period 2025 --level enterprise \\
         --where "revenue > 0"
 

@@ -3,19 +3,19 @@ engine's fact frame, which every database command (`monitor`, `evaluate --pack`,
 `eligible`, `targets`) builds first.
 
 Not collected by pytest; figures in docs/benchmarks.md. Runs on the database of
-``GAOXIN_VAR_DIR`` (or ``GAOXIN_DATABASE_URL``) with a demo loaded; the jurisdiction and scale
+``GAOXIN_HOME`` (or ``GAOXIN_DATABASE_URL``) with a demo loaded; the jurisdiction and scale
 are the demo's (``gaoxin demo -j national``, ``--scale``)::
 
-    GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/gaoxin init
-    GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/gaoxin demo -j national
-    GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py --what facts
-    GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py \\
+    GAOXIN_HOME=/tmp/gx-storeread .venv/bin/gaoxin init
+    GAOXIN_HOME=/tmp/gx-storeread .venv/bin/gaoxin demo -j national
+    GAOXIN_HOME=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py --what facts
+    GAOXIN_HOME=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py \\
         --what observations
-    GAOXIN_VAR_DIR=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py \\
+    GAOXIN_HOME=/tmp/gx-storeread .venv/bin/python benchmarks/bench_store_read.py \\
         --what facts --periods 2025-12,2024-12,2025
 
 Or let it load a demo of any jurisdiction and scale into a scratch SQLite database first
-(``GAOXIN_VAR_DIR`` defaults to a new temporary directory, which is kept for reuse)::
+(``GAOXIN_HOME`` defaults to a new temporary directory, which is kept for reuse)::
 
     .venv/bin/python benchmarks/bench_store_read.py --jurisdiction fujian --scale 10 --what facts
 
@@ -47,11 +47,11 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0, help="enterprises × (with --jurisdiction)")
     args = ap.parse_args()
     if args.jurisdiction:
-        os.environ.setdefault("GAOXIN_VAR_DIR", tempfile.mkdtemp(prefix="gx-bench-store-"))
+        os.environ.setdefault("GAOXIN_HOME", tempfile.mkdtemp(prefix="gx-bench-store-"))
         gaoxin = str(Path(sys.executable).with_name("gaoxin"))
         for command in (["init"], ["demo", "-j", args.jurisdiction, "--scale", str(args.scale)]):
             subprocess.run([gaoxin, *command], check=True, stdout=subprocess.DEVNULL)
-        print(f"loaded {args.jurisdiction} × {args.scale} into {os.environ['GAOXIN_VAR_DIR']}")
+        print(f"loaded {args.jurisdiction} × {args.scale} into {os.environ['GAOXIN_HOME']}")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaoxin.web.settings")
     import django

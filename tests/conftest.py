@@ -16,6 +16,16 @@ def seeds_dir() -> Path:
     return SEEDS
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Background jobs run at once, inside the test, instead of waiting in the database queue
+    for `gaoxin worker` (tests/jobs/test_worker.py runs the real queue)."""
+    from django.conf import settings
+    from django.test.signals import setting_changed
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--browser-tests",

@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command()(site.init)
 app.command()(site.demo)
 app.command()(site.serve)
+app.command()(site.worker)
 app.command("import")(data.import_)
 app.command()(data.export)
 app.command()(data.template)

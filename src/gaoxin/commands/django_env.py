@@ -1,4 +1,4 @@
-"""Starting Django from the CLI: settings, the ./var directory, a migrated database."""
+"""Starting Django from the CLI: settings, the data directory (GAOXIN_HOME), a migrated database."""
 
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ def setup(*, migrated: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaoxin.web.settings")
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
-    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        django.setup()
+    except ImproperlyConfigured as e:  # our settings explain themselves in Chinese
+        Console(stderr=True, soft_wrap=True).print(f"[red]配置有误[/]：{e}")
+        raise typer.Exit(2) from None
+    settings.GAOXIN_HOME.mkdir(parents=True, exist_ok=True)
     if migrated and pending_migrations():
         Console(stderr=True, soft_wrap=True).print(
             "[red]数据库尚未初始化或需要升级[/]：请先运行 [bold]gaoxin init[/]"

@@ -1,7 +1,12 @@
-"""`gaoxin init`, `gaoxin demo`, `gaoxin serve`: set up the database, load demo data, serve."""
+"""`gaoxin init`, `gaoxin demo`, `gaoxin serve`, `gaoxin worker`: set up the database, load
+demo data, serve the site (gunicorn), run the background jobs."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from typing import Annotated
 
@@ -38,6 +43,10 @@ def init(
     sync_roles()
     if quiet:
         return
+    from django.conf import settings
+
+    console.print(f"数据目录：{settings.GAOXIN_HOME}（可用环境变量 GAOXIN_HOME 指定）")
+    console.print(f"数据库：{database_label()}")
     console.print(
         f"[green]数据库已就绪[/]：{n_var} 个统计变量，{n_rules} 条校验规则，{n_forms} 张报表，"
         f"{len(regions)} 个行政区，{len(zones)} 个高新区（参考名录）。"
@@ -105,14 +114,154 @@ def _demo_user() -> None:
     console.print(f"演示账号：用户名 [bold]{DEMO_USER}[/]  密码 [bold]{DEMO_PASSWORD}[/]")
 
 
+def database_label() -> str:
+    """The database in words, for people: the SQLite file, or the PostgreSQL server and name."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def default_web_workers() -> int:
+    """One gunicorn worker per core the process may use, plus one. Pages are CPU-bound
+    (Polars over analytics tables) and long jobs run in `gaoxin worker`, which needs a core
+    too; gunicorn's 2 × cores + 1 suits I/O-bound apps (decision 020)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return cores + 1
+
+
+def gunicorn_argv(addr: str, workers: int, timeout: int = 120) -> list[str]:
+    """The gunicorn command `gaoxin serve` runs: the site's WSGI application on ``addr``
+    (host:port or unix:/path), access and error logs on the console."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gaoxin.web.wsgi:application",
+        "--bind",
+        addr,
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout),
+        "--graceful-timeout",
+        "30",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "--no-control-socket",  # one per machine by default: two servers would share it
+    ]
+
+
+def worker_argv() -> list[str]:
+    """The `gaoxin worker` command `gaoxin serve --with-worker` starts beside the server."""
+    return [sys.executable, "-m", "gaoxin.cli", "worker"]
+
+
 def serve(
-    addr: Annotated[str, typer.Option(help="监听地址:端口")] = "127.0.0.1:8000",
+    addr: Annotated[str, typer.Option(help="监听地址:端口（或 unix:/路径）")] = "127.0.0.1:8000",
+    workers: Annotated[int, typer.Option(help="gunicorn 进程数（默认：CPU 核数 + 1）")] = 0,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="改用 Django 开发服务器（仅供开发调试）")
+    ] = False,
+    with_worker: Annotated[
+        bool,
+        typer.Option("--with-worker", help="同时启动后台任务进程（gaoxin worker），退出时一并停止"),
+    ] = False,
 ) -> None:
-    """启动网页服务（含 Django 管理后台 /admin/）。"""
+    """启动网页服务（gunicorn；静态文件由 whitenoise 提供）。"""
+    django_env.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.DEBUG:
+        console.print(
+            "[yellow]演示/开发模式[/]：DEBUG 开启，演示账号可登录，出错时显示调试页。"
+            "不要这样对外提供服务：部署设置见 docs/deployment.md（GAOXIN_DEBUG=0）。"
+        )
+    console.print(f"数据目录：{settings.GAOXIN_HOME}；数据库：{database_label()}")
+    shown = addr if "://" in addr or addr.startswith("unix:") else f"http://{addr}/"
+    if dev:
+        console.print(f"开发服务器：{shown}（Ctrl+C 退出）")
+        with _worker_beside(with_worker):
+            call_command("runserver", addr, use_reloader=False)
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    argv = gunicorn_argv(addr, workers or default_web_workers())
+    console.print(
+        f"网页服务：{shown}（gunicorn，{argv[argv.index('--workers') + 1]} 个进程；Ctrl+C 退出）"
+    )
+    with _worker_beside(with_worker):
+        code = _run_until_stopped(argv)
+    raise typer.Exit(code)
+
+
+class _worker_beside:
+    """Start `gaoxin worker` beside the server and stop it (gracefully, then firmly) when the
+    server stops, however it stops."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> _worker_beside:
+        if self.enabled:
+            console.print("后台任务进程已启动（gaoxin worker）。")
+            self.process = subprocess.Popen(worker_argv())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # the worker finishes its current job's bookkeeping and exits
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _run_until_stopped(argv: list[str]) -> int:
+    """Run ``argv`` in the foreground; a SIGTERM to this process stops it too."""
+    process = subprocess.Popen(argv)
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # Ctrl+C reached gunicorn too: wait for it to stop
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def worker(
+    interval: Annotated[float, typer.Option(help="队列为空时每隔几秒查看一次", min=0.1)] = 1.0,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="做完队列里已有的任务就退出（用于定时任务或测试）")
+    ] = False,
+) -> None:
+    """运行后台任务进程：执行网页上提交的导入、评价、报表等长任务（生产部署与网页服务并行运行）。"""
     django_env.setup()
     from django.core.management import call_command
 
-    console.print(
-        f"网页服务：http://{addr}/admin/  （演示账号 {DEMO_USER} / {DEMO_PASSWORD}；Ctrl+C 退出）"
+    if not batch:
+        console.print("后台任务进程已就绪，等待任务（Ctrl+C 退出）。")
+    call_command(
+        "db_worker",
+        queue_name="*",
+        interval=interval,
+        batch=batch,
+        reload=False,
+        startup_delay=False,
     )
-    call_command("runserver", addr, use_reloader=False)

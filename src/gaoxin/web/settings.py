@@ -1,23 +1,60 @@
 """Django settings for gaoxin.
 
-The embedded default is a SQLite file under ./var/; set GAOXIN_DATABASE_URL
-(postgres://user@host:port/name) to use a PostgreSQL server instead.
+Everything gaoxin stores lives under one data directory, ``GAOXIN_HOME`` (gaoxin.web.home;
+decision 020): the embedded SQLite database, media, collected static files, analytics. Set
+GAOXIN_DATABASE_URL (postgres://user@host:port/name) to use a PostgreSQL server instead of
+the SQLite file. The settings a deployment sets are in docs/deployment.md: with
+GAOXIN_DEBUG=0 there is no default secret key and ``manage.py check --deploy`` is clean
+(decision 021).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
 from gaoxin.engine.clock import DISPLAY_ZONE_NAME
+from gaoxin.web.home import data_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("GAOXIN_VAR_DIR", Path.cwd() / "var")).resolve()
+GAOXIN_HOME = data_home()
 
-SECRET_KEY = os.environ.get("GAOXIN_SECRET_KEY", "gaoxin-dev-insecure-key-change-me-in-production")
-DEBUG = os.environ.get("GAOXIN_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("GAOXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"环境变量 {name} 应为 1 或 0，实为「{os.environ[name]}」")
+
+
+# DEBUG stays on unless a deployment turns it off (the demo, `make run`, keeps it on and says so).
+DEBUG = _flag("GAOXIN_DEBUG", True)
+SECRET_KEY = os.environ.get("GAOXIN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "GAOXIN_DEBUG=0（生产部署）时必须设置 GAOXIN_SECRET_KEY：一个至少 50 个字符的随机串，"
+            '可用 `python -c "import secrets; print(secrets.token_urlsafe(50))"` 生成，'
+            "见 docs/deployment.md。"
+        )
+    SECRET_KEY = "gaoxin-dev-insecure-key-change-me-in-production"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("GAOXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("GAOXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -25,10 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "csp",
     "gaoxin.registry",
     "gaoxin.statistics",
     "gaoxin.accounts",
@@ -39,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into the lock-out page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gaoxin.web.urls"
@@ -87,11 +132,10 @@ _db_url = os.environ.get("GAOXIN_DATABASE_URL", "")
 if _db_url:
     DATABASES = {"default": database_from_url(_db_url)}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "gaoxin.sqlite3",
+            "NAME": GAOXIN_HOME / "gaoxin.sqlite3",
             # An import writes tens of thousands of rows in one transaction; wait, don't fail.
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
         }
@@ -111,8 +155,14 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"
+STATIC_ROOT = GAOXIN_HOME / "static"  # `gaoxin serve` collects into it; whitenoise serves it
+MEDIA_ROOT = GAOXIN_HOME / "media"  # evidence files, job results: never served as static
+ANALYTICS_ROOT = GAOXIN_HOME / "analytics"  # rebuilt fact frames and indicator values
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes GAOXIN_HOME for the SQLite file
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -120,10 +170,68 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "gaoxin API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "gaoxin API",
+    "VERSION": "0.1.0",
+    # The schema lists every endpoint: open while developing, signed-in users only in production.
+    "SERVE_PERMISSIONS": ["gaoxin.web.auth.SchemaAccess"],
+}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Long jobs (gaoxin.jobs) go to the database queue that `gaoxin worker` runs; the test suite
+# swaps in the immediate backend (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): 5 failures for one user name from one address lock that pair
+# out for 15 minutes (decision 021). Behind a reverse proxy that sets X-Forwarded-For to the
+# client's address (docs/deployment.md) set GAOXIN_PROXY_COUNT=1; otherwise the header is not
+# trusted and the connection's address counts.
+AUTHENTICATION_BACKENDS = [
+    "gaoxin.web.auth.LoginThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("GAOXIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAOXIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gaoxin.web.auth.locked_out"
+PROXY_COUNT = int(os.environ.get("GAOXIN_PROXY_COUNT", "0"))
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_VERBOSE = False
+
+# Content security policy (django-csp): pages load scripts, styles, images and fonts from this
+# site only; nothing inline, nothing from the internet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# HTTPS (decision 021). With DEBUG off gaoxin assumes it is served over HTTPS behind a reverse
+# proxy that sets X-Forwarded-Proto (docs/deployment.md); GAOXIN_HTTPS=0 serves plain HTTP
+# (an intranet without certificates), which `check --deploy` then reports.
+HTTPS = _flag("GAOXIN_HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GAOXIN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("GAOXIN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("GAOXIN_HSTS_PRELOAD", True)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
