@@ -75,8 +75,7 @@ def targets(
         with console.status("正在汇总数据…"):
             progress = target_progress(loaded, in_scope.entity, by=None, as_of=as_of)
     except ProblemsError as e:
-        head, _, rest = e.problems[0].message.partition("：")
-        console.print(f"[red]{escape(head)}[/]" + (f"：{escape(rest)}" if rest else ""))
+        console.print(f"[red]{escape(e.problems[0].message)}[/]")
         raise typer.Exit(1) from None
 
     console.print(f"[bold]{progress.title}[/]")
