@@ -11,7 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+from django.db import transaction
+
 from gaoxin.accounts.choices import Role
+from gaoxin.engine.problems import Problem
+from gaoxin.registry.choices import RegionLevel
+from gaoxin.registry.models import Entity, Region
+from gaoxin.registry.models.entities import PATH_SEP
+from gaoxin.statistics.models import (
+    ReportingForm,
+    Submission,
+    SubmissionEvent,
+    SubmissionState,
+)
 from gaoxin.statistics.models.submissions import SubmissionState as S
 
 
@@ -84,3 +97,190 @@ BY_ACTION = {t.action: t for t in TRANSITIONS}
 def allowed(state: str | None, role: str) -> list[Transition]:
     """The moves a user of ``role`` may make from ``state`` (scope is checked by the service)."""
     return [t for t in TRANSITIONS if state in t.sources and role in t.roles]
+
+
+# --- who may move which submission -------------------------------------------------------
+
+
+class Refused(Exception):
+    """A move or an edit the rules do not allow; the message says why and what to do, in Chinese."""
+
+
+class OutOfScope(Exception):
+    """An object outside the acting user's scope: pages answer 404, as if it did not exist."""
+
+
+def role_of(user) -> str | None:
+    """The acting user's role, or None (no profile: a superuser sees everything, moves nothing)."""
+    profile = getattr(user, "gaoxin_profile", None) if user is not None else None
+    return profile.role if profile is not None else None
+
+
+def in_scope(user, entity: Entity) -> bool:
+    return Entity.objects.restrict(user).filter(pk=entity.pk).exists()
+
+
+def has_city_above(entity: Entity) -> bool:
+    """Whether a 设区市 (a region of city level) lies between ``entity`` and its province.
+
+    Zones of a 直辖市 (北京、上海、天津、重庆) and any zone registered directly under its province
+    have none: their province takes the city's review step (decision 024)."""
+    ancestors = [int(p) for p in entity.path.strip(PATH_SEP).split(PATH_SEP)[:-1] if p]
+    return Region.objects.filter(entity_id__in=ancestors, level=RegionLevel.CITY).exists()
+
+
+CITY_STEP = frozenset({"city_approve", "city_return"})
+
+
+def available(user, submission: Submission) -> list[Transition]:
+    """The moves ``user`` may make on ``submission`` now (an unsaved one is not started):
+    :func:`allowed` for their role and its state, inside their scope. Where no city lies above
+    the reporting unit, a province role also takes the city step (decision 024)."""
+    role = role_of(user)
+    if role is None or not in_scope(user, submission.entity):
+        return []
+    state = submission.state if submission.pk else None
+    moves = allowed(state, role)
+    if role in PROVINCE and not has_city_above(submission.entity):
+        moves = [t for t in TRANSITIONS if state in t.sources and t.action in CITY_STEP] + moves
+    return moves
+
+
+def submission_for(form: ReportingForm, entity: Entity, period: str) -> Submission:
+    """The stored submission of (form, entity, period), or an unsaved one: not started."""
+    found = Submission.objects.filter(form=form, entity=entity, period=period).first()
+    return found or Submission(form=form, entity=entity, period=period)
+
+
+def check(user, submission: Submission, action: str, comment: str = "") -> Transition:
+    """The transition ``action`` if ``user`` may make it on ``submission`` now; else
+    :class:`OutOfScope` (another scope) or :class:`Refused` with the reason."""
+    if action not in BY_ACTION:
+        raise Refused("未知的操作")
+    if not in_scope(user, submission.entity):
+        raise OutOfScope(submission.entity.pk)
+    transition = BY_ACTION[action]
+    if transition not in available(user, submission):
+        state = submission.get_state_display() if submission.pk else "未填报"
+        if submission.pk and submission.locked:
+            raise Refused(
+                f"本期报送已由省级审定并锁定（{state}），不能「{transition.label}」；"
+                "如需更正，请联系省级管理员解锁并说明原因"
+            )
+        raise Refused(f"当前状态为「{state}」，您的角色不能执行「{transition.label}」")
+    if transition.needs_comment and not comment.strip():
+        what = "原因" if action == "unlock" else "意见"
+        raise Refused(f"「{transition.label}」须填写{what}，说明需要修改什么、为什么")
+    return transition
+
+
+@transaction.atomic
+def move(submission: Submission, action: str, *, by, comment: str = "") -> SubmissionEvent:
+    """Apply ``action`` (a row of :data:`TRANSITIONS`) to ``submission`` as ``by``: scope, role,
+    state and comment are checked, the state moves and a :class:`SubmissionEvent` is appended.
+
+    An unsaved submission (not started) is created by its first move."""
+    # Re-read under a row lock: two reviewers acting at once must not both move it.
+    current = (
+        Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.pk
+        else submission
+    )
+    transition = check(by, current, action, comment)
+    before = current.state if current.pk else ""
+    current.state = transition.target
+    current.updated_by = by
+    current.save()
+    submission.pk, submission.state = current.pk, current.state
+    submission.updated_by, submission.updated_at = by, current.updated_at
+    return SubmissionEvent.objects.create(
+        submission=current,
+        action=transition.action,
+        from_state=before,
+        to_state=transition.target,
+        by=by,
+        comment=comment.strip(),
+    )
+
+
+# --- the lock, for every write path ------------------------------------------------------
+
+
+def locked_submissions(observations: pl.DataFrame) -> pl.DataFrame:
+    """Rows of ``observations`` (entity_id, entity_kind, variable, period, …) that a submission
+    approved by the province covers, with ``submission_id``: a value of a reporting unit's roster
+    (the unit itself or an entity in its subtree of the form's kind), of a variable of the form,
+    for the submission's period. One vectorised join over each value's ancestors, no row loop."""
+    empty = observations.head(0).with_columns(pl.lit(None, dtype=pl.Int64).alias("submission_id"))
+    if observations.is_empty():
+        return empty
+    periods = observations["period"].unique().to_list()
+    rows = list(
+        Submission.objects.filter(state=SubmissionState.PROVINCE_APPROVED, period__in=periods)
+        .values_list("pk", "entity_id", "period", "form__entity_kind", "form__variables__code")
+        .distinct()
+    )
+    if not rows:
+        return empty
+    locks = pl.DataFrame(
+        rows,
+        schema={
+            "submission_id": pl.Int64,
+            "_ancestor": pl.Int64,
+            "period": pl.String,
+            "entity_kind": pl.String,
+            "variable": pl.String,
+        },
+        orient="row",
+    )
+    paths = dict(
+        Entity.objects.filter(pk__in=observations["entity_id"].unique().to_list()).values_list(
+            "pk", "path"
+        )
+    )
+    ancestors = (
+        pl.DataFrame(
+            {"entity_id": list(paths), "_path": list(paths.values())},
+            schema={"entity_id": pl.Int64, "_path": pl.String},
+        )
+        .with_columns(pl.col("_path").str.strip_chars(PATH_SEP).str.split(PATH_SEP))
+        .explode("_path")
+        .select("entity_id", pl.col("_path").cast(pl.Int64).alias("_ancestor"))
+    )
+    return (
+        observations.join(ancestors, on="entity_id", how="inner")
+        .join(locks, on=["_ancestor", "period", "entity_kind", "variable"], how="inner")
+        .drop("_ancestor")
+        .unique(maintain_order=True)
+    )
+
+
+def lock_problems(observations: pl.DataFrame) -> list[Problem]:
+    """One error per locked submission an import would write into, at its first row."""
+    locked = locked_submissions(observations)
+    if locked.is_empty():
+        return []
+    first = locked.sort("row").unique("submission_id", keep="first", maintain_order=True)
+    names = dict(
+        Submission.objects.filter(pk__in=first["submission_id"].to_list()).values_list(
+            "pk", "form__name"
+        )
+    )
+    units = dict(
+        Submission.objects.filter(pk__in=first["submission_id"].to_list()).values_list(
+            "pk", "entity__name"
+        )
+    )
+    return [
+        Problem(
+            "submission_locked",
+            f"{units[r['submission_id']]}「{names[r['submission_id']]}」{r['period']} 期已由省级审定并锁定："
+            "如需更正，请由省级管理员解锁并说明原因",
+            file=r.get("source_file"),
+            sheet=r.get("sheet") or None,
+            row=r.get("row"),
+            column="期间",
+            value=r["period"],
+        )
+        for r in first.iter_rows(named=True)
+    ]

@@ -8,9 +8,10 @@ reads a filled form back without any mapping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -94,6 +95,8 @@ def form_template_xlsx(
     period_type: PeriodType = "year",
     *,
     rows: int = TEMPLATE_ROWS,
+    key: Literal["uscc", "code"] = "uscc",
+    prefill: Sequence[Sequence[object]] = (),
 ) -> Path:
     """An XLSX reporting form for ``variables``.
 
@@ -102,6 +105,10 @@ def form_template_xlsx(
     as text (leading zeros and 18 digits survive), and Excel data validation (a decimal within
     the variable's min/max) on every value cell. Sheet ``指标说明`` lists each variable's code,
     unit, period type, 累计 flag and valid range.
+
+    ``key="code"`` heads the first column 单位代码 (zones, institutions: any entity code, no
+    length check). ``prefill`` rows (key, name, period, one value per variable; None leaves a
+    cell blank) are written under the header: a roster with its stored values.
     """
     import xlsxwriter
 
@@ -114,7 +121,7 @@ def form_template_xlsx(
     number = book.add_format({"num_format": "#,##0.00##"})
 
     sheet = book.add_worksheet("填报")
-    keys = ["统一社会信用代码", "单位名称", "期间"]
+    keys = ["统一社会信用代码" if key == "uscc" else "单位代码", "单位名称", "期间"]
     headers = keys + [f"{v.zh}（{v.unit}）" for v in variables]
     sheet.merge_range(0, 0, 0, max(len(headers) - 1, 1), title, title_format)
     sheet.write_row(1, 0, headers, bold)
@@ -129,22 +136,27 @@ def form_template_xlsx(
     sheet.set_column(1, 1, 28)
     sheet.set_column(2, 2, 14, text)
     sheet.set_column(3, max(len(headers) - 1, 3), 16, number)
-    last = 1 + rows
-    sheet.data_validation(
-        2,
-        0,
-        last,
-        0,
-        {
-            "validate": "length",
-            "criteria": "==",
-            "value": 18,
-            "input_title": "统一社会信用代码",
-            "input_message": "18位，按营业执照填写",
-            "error_title": "长度不对",
-            "error_message": "统一社会信用代码应为18位",
-        },
-    )
+    last = 1 + max(rows, len(prefill))
+    for r, values in enumerate(prefill, start=2):
+        for c, value in enumerate(values):
+            if value is not None:
+                sheet.write(r, c, value, text if c in (0, 2) else number if c >= 3 else None)
+    if key == "uscc":
+        sheet.data_validation(
+            2,
+            0,
+            last,
+            0,
+            {
+                "validate": "length",
+                "criteria": "==",
+                "value": 18,
+                "input_title": "统一社会信用代码",
+                "input_message": "18位，按营业执照填写",
+                "error_title": "长度不对",
+                "error_message": "统一社会信用代码应为18位",
+            },
+        )
     sheet.data_validation(
         2,
         2,
