@@ -3,8 +3,8 @@
 import polars as pl
 import pytest
 
+from gaoxin.services import OutOfScope
 from gaoxin.statistics.approval import (
-    OutOfScope,
     Refused,
     available,
     lock_problems,

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.http import Http404
 
 from gaoxin.registry.models import Membership
 from gaoxin.statistics import approval
-from gaoxin.statistics.approval import OutOfScope, Refused
+from gaoxin.statistics.approval import Refused
 from gaoxin.statistics.entry import (
     check_values,
     entry_text,
@@ -69,16 +70,16 @@ def test_a_zone_form_has_the_zone_as_its_one_row(world):  # noqa: F811
     assert [row.entity_id for row in r.rows] == [world["torch"].pk]
 
 
-def test_another_scope_or_a_unit_that_does_not_report_is_out_of_scope(world):  # noqa: F811
+def test_another_scope_or_a_unit_that_does_not_report_is_not_found(world):  # noqa: F811
     form = world["zone_monthly"]
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         roster(form, world["fzz"].pk, DEC, user=world["zone_reporter"])
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         roster(form, world["a"].pk, DEC, user=world["zone_reporter"])  # an enterprise, not a zone
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         roster(form, world["torch"].pk, "2025", user=world["zone_reporter"])  # a year, monthly form
     FormAssignment.objects.create(form=form, scope=world["fz"])
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         roster(form, world["torch"].pk, DEC, user=world["city"])
 
 
@@ -193,11 +194,11 @@ def test_submit_needs_every_required_cell(world):  # noqa: F811
 def test_values_outside_the_roster_or_the_scope_are_refused(world):  # noqa: F811
     form, user = world["enterprise_monthly"], world["zone_reporter"]
     before = snapshot()
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         save_values(form, world["torch"], DEC, {(world["c"].pk, "revenue"): "99999"}, by=user)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         save_values(form, world["fzz"], DEC, {(world["c"].pk, "revenue"): "1"}, by=user)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(Http404):
         save_values(
             world["zone_monthly"],
             world["torch"],

@@ -15,10 +15,12 @@ import polars as pl
 from django.db import transaction
 
 from gaoxin.accounts.choices import Role
+from gaoxin.accounts.roles import Action, can
 from gaoxin.engine.problems import Problem
 from gaoxin.registry.choices import RegionLevel
 from gaoxin.registry.models import Entity, Region
 from gaoxin.registry.models.entities import PATH_SEP
+from gaoxin.services import OutOfScope
 from gaoxin.statistics.models import (
     ReportingForm,
     Submission,
@@ -103,17 +105,21 @@ def allowed(state: str | None, role: str) -> list[Transition]:
 
 
 class Refused(Exception):
-    """A move or an edit the rules do not allow; the message says why and what to do, in Chinese."""
+    """A move or an edit the rules do not allow now (state, role, lock, a missing comment);
+    the message says why and what to do, in Chinese. Outside the user's scope is
+    :class:`gaoxin.services.OutOfScope` instead (a 404)."""
 
 
-class OutOfScope(Exception):
-    """An object outside the acting user's scope: pages answer 404, as if it did not exist."""
-
-
-def role_of(user) -> str | None:
-    """The acting user's role, or None (no profile: a superuser sees everything, moves nothing)."""
-    profile = getattr(user, "gaoxin_profile", None) if user is not None else None
-    return profile.role if profile is not None else None
+#: The action of the role table (gaoxin.accounts.roles) each move needs.
+MOVE_ACTION: dict[str, str] = {
+    "save": Action.ENTER,
+    "submit": Action.SUBMIT,
+    "city_approve": Action.REVIEW_CITY,
+    "city_return": Action.REVIEW_CITY,
+    "province_approve": Action.REVIEW_PROVINCE,
+    "province_return": Action.REVIEW_PROVINCE,
+    "unlock": Action.UNLOCK,
+}
 
 
 def in_scope(user, entity: Entity) -> bool:
@@ -133,16 +139,24 @@ CITY_STEP = frozenset({"city_approve", "city_return"})
 
 
 def available(user, submission: Submission) -> list[Transition]:
-    """The moves ``user`` may make on ``submission`` now (an unsaved one is not started):
-    :func:`allowed` for their role and its state, inside their scope. Where no city lies above
-    the reporting unit, a province role also takes the city step (decision 024)."""
-    role = role_of(user)
-    if role is None or not in_scope(user, submission.entity):
+    """The moves ``user`` may make on ``submission`` now (an unsaved one is not started): the
+    rows of :data:`TRANSITIONS` leaving its state whose action the user's role holds, inside
+    their scope (:func:`gaoxin.accounts.roles.can`). Where no city lies above the reporting
+    unit, a province reviewer also takes the city step (decision 024)."""
+    entity = submission.entity
+    if not in_scope(user, entity):
         return []
     state = submission.state if submission.pk else None
-    moves = allowed(state, role)
-    if role in PROVINCE and not has_city_above(submission.entity):
-        moves = [t for t in TRANSITIONS if state in t.sources and t.action in CITY_STEP] + moves
+    moves = []
+    for t in TRANSITIONS:
+        if state not in t.sources:
+            continue
+        if can(user, MOVE_ACTION[t.action], entity) or (
+            t.action in CITY_STEP
+            and can(user, Action.REVIEW_PROVINCE, entity)
+            and not has_city_above(entity)
+        ):
+            moves.append(t)
     return moves
 
 
@@ -158,7 +172,7 @@ def check(user, submission: Submission, action: str, comment: str = "") -> Trans
     if action not in BY_ACTION:
         raise Refused("未知的操作")
     if not in_scope(user, submission.entity):
-        raise OutOfScope(submission.entity.pk)
+        raise OutOfScope("此报送不在您的数据范围内", value=submission.entity.code)
     transition = BY_ACTION[action]
     if transition not in available(user, submission):
         state = submission.get_state_display() if submission.pk else "未填报"

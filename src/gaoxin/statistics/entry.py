@@ -32,8 +32,9 @@ from gaoxin.engine.validation import ValidationRule as RuleSpec
 from gaoxin.engine.variables import Catalogue, default_catalogue
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity, Membership
+from gaoxin.services import NotFound, OutOfScope
 from gaoxin.statistics import approval
-from gaoxin.statistics.approval import OutOfScope, Refused
+from gaoxin.statistics.approval import Refused
 from gaoxin.statistics.choices import BatchKind
 from gaoxin.statistics.imports import ImportReport, import_file
 from gaoxin.statistics.models import (
@@ -112,17 +113,17 @@ class Roster:
 def reporting_unit(user, form: ReportingForm, entity_id: int) -> Entity:
     """The unit that reports ``form``: the entity itself for a zone (or region) form, a zone for
     an enterprise or institution form. Another scope, or a unit that does not report this form,
-    is :class:`OutOfScope` (a page answers 404)."""
+    is :class:`~gaoxin.services.NotFound` (a page answers 404)."""
     unit = Entity.objects.restrict(user).filter(pk=entity_id).first()
     if unit is None:
-        raise OutOfScope(entity_id)
+        raise NotFound("没有此填报单位，或不在您的数据范围内")
     wanted = form.entity_kind if form.entity_kind in SELF_REPORTED else EntityKind.ZONE
     if unit.kind != wanted:
-        raise OutOfScope(entity_id)
+        raise NotFound(f"「{unit.name}」不填报「{form.name}」")
     assigned = [a.scope.path for a in form.assignments.select_related("scope")]
     # A form assigned nowhere is open to every unit of its kind (as its periods lock nowhere).
     if assigned and not any(unit.path.startswith(p) for p in assigned):
-        raise OutOfScope(entity_id)
+        raise NotFound(f"「{form.name}」未分配给「{unit.name}」")
     return unit
 
 
@@ -130,9 +131,9 @@ def parse_period(form: ReportingForm, text: str) -> Period:
     try:
         period = Period.parse(text)
     except PeriodError as err:
-        raise OutOfScope(text) from err
+        raise NotFound(f"期间「{text}」无法识别") from err
     if period.kind != form.period_type:
-        raise OutOfScope(text)
+        raise NotFound(f"「{form.name}」不按此期间（{period.label()}）填报")
     return period
 
 
@@ -261,7 +262,9 @@ def check_values(r: Roster, values: Values, *, submit: bool = False) -> CheckRes
     columns = {c.code: c for c in r.columns}
     for entity_id, code in values:
         if entity_id not in rows:
-            raise OutOfScope(entity_id)
+            raise OutOfScope(
+                f"所填单位不在「{r.unit.name}」{r.period.label()}的填报名单内，未做任何修改"
+            )
         if code not in columns:
             raise Refused(f"变量「{code}」不在报表「{r.form.name}」中")
     given = {k: ("" if v is None else str(v)).strip() for k, v in values.items()}
@@ -514,7 +517,7 @@ def value_history(r: Roster, entity_id: int, code: str, *, user) -> list[History
     """Every change of one value of ``r``, newest first: who, when, old → new, which batch."""
     column = r.column_of(code)
     if r.row_of(entity_id) is None or column is None:
-        raise OutOfScope((entity_id, code))
+        raise NotFound("本表中没有此数值")
     changes = (
         ObservationChange.objects.restrict(user)
         .filter(entity_id=entity_id, variable_id=column.variable_id, period=str(r.period))
