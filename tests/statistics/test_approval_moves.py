@@ -126,3 +126,56 @@ def test_an_import_into_a_locked_submission_is_named_at_its_row(world):  # noqa:
     assert "厦门火炬" in problem.message
     other_period = obs.with_columns(pl.lit("2025-11").alias("period"))
     assert lock_problems(other_period) == []
+
+
+def test_gaoxin_import_refuses_a_value_under_a_province_approved_return(world, tmp_path):  # noqa: F811
+    from gaoxin.statistics.imports import import_file
+    from gaoxin.statistics.models import Observation
+
+    s = submitted(world)
+    move(s, "city_approve", by=world["city"])
+    move(s, "province_approve", by=world["province"])
+    f = tmp_path / "zones.csv"
+    f.write_text(f"高新区代码,期间,营业收入（万元）\n{world['torch'].code},2025-12,500\n", "utf-8")
+    report = import_file(f)
+    assert report.status == "rejected"
+    (problem,) = report.errors
+    assert problem.code == "submission_locked" and problem.row == 2
+    assert not Observation.objects.exists()
+    move(s, "unlock", by=world["province_admin"], comment="更正营业收入")
+    assert import_file(f).status == "committed"
+
+
+def test_the_admin_change_form_of_a_locked_value_is_read_only(world, client):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.statistics.models import Batch, Observation, Variable
+    from gaoxin.statistics.store import write_observations
+
+    revenue = Variable.objects.get(code="revenue")
+    write_observations(
+        [(world["torch"].pk, revenue.pk, DEC, 10)], Batch.objects.create(kind="manual", label="x")
+    )
+    obs = Observation.objects.get()
+    admin = get_user_model().objects.create_superuser("root", "r@example.org", "x")
+    client.force_login(admin)
+    url = f"/admin/gx_statistics/observation/{obs.pk}/change/"
+    assert b'name="_save"' in client.get(url).content
+    s = submitted(world)
+    move(s, "city_approve", by=world["city"])
+    move(s, "province_approve", by=world["province"])
+    page = client.get(url).content
+    assert b'name="_save"' not in page
+    response = client.post(
+        url,
+        {
+            "entity": world["torch"].pk,
+            "variable": revenue.pk,
+            "period": DEC,
+            "value": "99",
+            "batch": obs.batch_id,
+        },
+    )
+    assert response.status_code == 403
+    obs.refresh_from_db()
+    assert obs.value == 10

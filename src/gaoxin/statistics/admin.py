@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from gaoxin.accounts.admin import ReadOnlyAdmin, ScopedAdmin
+from gaoxin.statistics.approval import observation_locked
 from gaoxin.statistics.models import (
     Batch,
     FormAssignment,
@@ -28,6 +29,17 @@ class ObservationAdmin(ScopedAdmin):
     list_select_related = ("entity", "variable", "batch")
     raw_id_fields = ("entity", "batch")
     show_full_result_count = False
+
+    # A value of a return approved by the province changes only after an audited unlock (024).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and observation_locked(obj.entity, obj.variable.code, obj.period):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and observation_locked(obj.entity, obj.variable.code, obj.period):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(ObservationChange)

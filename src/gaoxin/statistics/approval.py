@@ -298,3 +298,22 @@ def lock_problems(observations: pl.DataFrame) -> list[Problem]:
         )
         for r in first.iter_rows(named=True)
     ]
+
+
+def observation_locked(entity: Entity, variable_code: str, period: str) -> bool:
+    """Whether a province-approved submission covers this one value (the admin's change form)."""
+    one = pl.DataFrame(
+        {
+            "entity_id": [entity.pk],
+            "entity_kind": [entity.kind],
+            "variable": [variable_code],
+            "period": [period],
+        },
+        schema={
+            "entity_id": pl.Int64,
+            "entity_kind": pl.String,
+            "variable": pl.String,
+            "period": pl.String,
+        },
+    )
+    return not locked_submissions(one).is_empty()

@@ -23,6 +23,7 @@ from gaoxin.engine.tabular import read_observations
 from gaoxin.engine.variables import Catalogue, default_catalogue
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
+from gaoxin.statistics.approval import lock_problems
 from gaoxin.statistics.choices import BatchKind
 from gaoxin.statistics.models import Batch, ReportingForm, ValidationRule, Variable
 from gaoxin.statistics.store import WriteCounts, write_observations
@@ -95,6 +96,7 @@ def import_file(
         report.problems += problems
         if obs.height:
             report.problems += _check_locks(obs, today or dt.date.today())
+            report.problems += lock_problems(obs)  # returns approved by the province (024)
             report.problems += _check_rules(obs)
     if report.errors:
         return report
