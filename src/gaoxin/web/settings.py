@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "gaoxin.policy",
     "gaoxin.evaluation",
     "gaoxin.awards",
+    "gaoxin.jobs",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("statistics/", include("gaoxin.statistics.urls")),
+    path("jobs/", include("gaoxin.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from gaoxin.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/download/", views.download, name="download"),
+]

@@ -1,0 +1,37 @@
+"""A job's page: its progress while it runs (htmx polls it), then its result and file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+
+from gaoxin.jobs.models import Job
+
+POLL_SECONDS = 2
+
+
+def _job(request, pk) -> Job:
+    """The job, if the requesting user started it and it lies in their scope; else 404."""
+    return get_object_or_404(
+        Job.objects.visible_to(request.user).select_related("scope", "started_by"), pk=pk
+    )
+
+
+@login_required
+def detail(request, pk):
+    job = _job(request, pk)
+    template = "jobs/_progress.html" if request.headers.get("HX-Request") else "jobs/detail.html"
+    return render(request, template, {"job": job, "poll_seconds": POLL_SECONDS})
+
+
+@login_required
+def download(request, pk):
+    job = _job(request, pk)
+    if not job.result_file:
+        raise Http404("此任务没有结果文件")
+    return FileResponse(
+        job.result_file.open("rb"),
+        as_attachment=True,
+        filename=job.result_name or job.result_file.name.rsplit("/", 1)[-1],
+    )

@@ -1,0 +1,182 @@
+"""Background jobs: a service function started as a job runs, reports progress, leaves its
+result and file on a page that only the user who started it can open."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.jobs.choices import JobState
+from gaoxin.jobs.models import Job
+from gaoxin.jobs.services import FAILED_MESSAGE, QUEUED_MESSAGE, Outcome, Progress, start
+from gaoxin.registry.models import Entity
+from gaoxin.services import OutOfScope
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+# --- service functions the tests run as jobs (module level, as a job's function must be) ---
+
+
+def list_enterprises(zone_code: str, *, progress) -> Outcome:
+    zone = Entity.objects.get(code=zone_code)
+    rows = list(Entity.objects.within(zone).filter(kind="enterprise").order_by("name"))
+    out = Path(tempfile.mkdtemp()) / "out.csv"
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        for i, e in enumerate(rows, 1):
+            writer.writerow([e.code, e.name])
+            progress("列出企业", i, len(rows))
+    return Outcome(f"{zone.name}：共 {len(rows)} 家企业", file=out, filename="企业名单.csv")
+
+
+def refuse(*, progress) -> None:
+    progress("检查期间")
+    raise ProblemsError([Problem("period.invalid", "期间不存在", value="2025-13")])
+
+
+def crash(*, progress) -> None:
+    raise RuntimeError("a bug")
+
+
+# --- fixtures ---
+
+
+@pytest.fixture
+def tree():
+    return factories.small_tree()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def zone_user(tree):
+    return factories.user_in(tree["torch"], "torch-filler")
+
+
+def page_of(client, user, job, **headers):
+    client.force_login(user)
+    return client.get(f"/jobs/{job.pk}/", headers=headers)
+
+
+def test_a_job_runs_and_its_page_shows_the_progress_result_and_file(client, tree, zone_user):
+    job = start(
+        list_enterprises, by=zone_user, scope=tree["torch"], label="列出企业", args=["350200N1"]
+    )
+    assert (job.state, job.done, job.total, job.message) == (JobState.SUCCEEDED, 2, 2, "已完成")
+    assert job.summary == "厦门火炬高技术产业开发区：共 2 家企业"
+    assert job.kind == "tests.jobs.test_jobs.list_enterprises" and job.task_id
+
+    html = page_of(client, zone_user, job).content.decode()
+    assert "<h1>列出企业</h1>" in html and "已完成" in html and "共 2 家企业" in html
+    assert f'href="/jobs/{job.pk}/download/"' in html and "下载 企业名单.csv" in html
+    assert "hx-get" not in html  # finished: nothing left to poll
+
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    assert "%E4%BC%81%E4%B8%9A%E5%90%8D%E5%8D%95.csv" in download["Content-Disposition"]
+    rows = list(csv.reader(b"".join(download.streaming_content).decode().splitlines()))
+    assert [name for _, name in rows] == ["厦门乙电子有限公司", "厦门甲科技有限公司"]
+
+
+def test_a_running_job_polls_with_htmx_and_shows_how_far_it_is(client, tree, zone_user):
+    job = Job.objects.create(
+        kind="x.y", label="导入统计数据", started_by=zone_user, scope=tree["torch"],
+        state=JobState.RUNNING, done=3, total=10, message="校验数据",
+    )  # fmt: skip
+    html = page_of(client, zone_user, job).content.decode()
+    assert '<progress max="100" value="30">' in html and "30%（3 / 10）" in html
+    assert f'hx-get="/jobs/{job.pk}/"' in html and 'hx-trigger="every 2s"' in html
+    assert "<h1>" in html  # the whole page
+
+    fragment = page_of(client, zone_user, job, HX_Request="true").content.decode()
+    assert fragment.lstrip().startswith('<section id="job-progress"')
+    assert "<h1>" not in fragment and "校验数据" in fragment
+
+
+def test_a_job_of_another_user_or_scope_is_not_found(client, tree, zone_user):
+    job = start(
+        list_enterprises, by=zone_user, scope=tree["torch"], label="列出企业", args=["350200N1"]
+    )
+    colleague = factories.user_in(tree["torch"], "torch-colleague")  # same zone, another user
+    elsewhere = factories.user_in(tree["fzz"], "fuzhou-filler")
+    city = factories.user_in(tree["xm"], "xiamen-bureau")  # the scope above: still not theirs
+    for user in (colleague, elsewhere, city):
+        client.force_login(user)
+        assert client.get(f"/jobs/{job.pk}/").status_code == 404
+        assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    # the user who started it, moved to another zone since, no longer sees it either
+    zone_user.gaoxin_profile.scope = tree["fzz"]
+    zone_user.gaoxin_profile.save()
+    client.force_login(zone_user)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    client.logout()
+    assert client.get(f"/jobs/{job.pk}/").status_code == 302  # to the login page
+
+
+def test_a_scope_outside_the_users_is_refused_before_anything_is_queued(tree, zone_user):
+    with pytest.raises(OutOfScope):
+        start(list_enterprises, by=zone_user, scope=tree["fzz"], label="x", args=["350100N1"])
+    assert not Job.objects.exists()
+
+
+def test_a_refusal_shows_its_problems_and_a_crash_a_message_without_the_traceback(
+    client, tree, zone_user
+):
+    refused = start(refuse, by=zone_user, scope=tree["torch"], label="导入")
+    assert refused.state == JobState.FAILED and refused.message == "未完成：发现 1 个问题"
+    assert refused.summary == "期间不存在（值：'2025-13'）"
+    crashed = start(crash, by=zone_user, scope=tree["torch"], label="生成报表")
+    assert (crashed.state, crashed.message, crashed.summary) == (
+        JobState.FAILED,
+        FAILED_MESSAGE,
+        "",
+    )
+    html = page_of(client, zone_user, crashed).content.decode()
+    assert "未完成" in html and "请联系系统管理员" in html
+    assert "a bug" not in html and "Traceback" not in html
+
+
+def test_progress_reported_per_row_writes_about_once_per_percent(tree, zone_user):
+    job = Job.objects.create(kind="x.y", label="导入", started_by=zone_user)
+    progress = Progress(job.pk)
+    with CaptureQueriesContext(connection) as writes:
+        for i in range(1, 5001):
+            progress("写入数据", i, 5000)
+    assert 100 <= len(writes) <= 102
+    job.refresh_from_db()
+    assert (job.done, job.total, job.message) == (5000, 5000, "写入数据")
+    progress("生成报表")  # a step without counts: indeterminate
+    job.refresh_from_db()
+    assert (job.done, job.total, job.message) == (0, None, "生成报表")
+
+
+def test_with_the_database_queue_the_job_waits_for_gaoxin_worker(client, settings, tree, zone_user):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = start(
+        list_enterprises, by=zone_user, scope=tree["torch"], label="列出企业", args=["350200N1"]
+    )
+    assert (job.state, job.message) == (JobState.QUEUED, QUEUED_MESSAGE)
+    html = page_of(client, zone_user, job).content.decode()
+    assert "排队中" in html and "hx-get" in html
+
+    from gaoxin.commands.site import worker
+
+    worker(interval=0.1, batch=True)  # what `gaoxin worker --batch` runs
+
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == (JobState.SUCCEEDED, 2, 2)
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
