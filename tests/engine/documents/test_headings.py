@@ -273,3 +273,13 @@ def test_a_sibling_without_sub_items_is_a_measure():
     ]
     assert doc.measures[2].lead_units == ["市财政局"]
     assert [h.path for h in doc.headings] == [["三"], ["三", "（一）"]]
+
+
+def test_an_inverted_list_that_closes_the_document_is_read_as_written():
+    text = (
+        "1.总体要求\n坚持创新引领。\n2.主要任务\n建设平台。\n3.保障措施\n"
+        "（一）加强组织领导。建立专班。\n（二）强化资金保障。安排资金。\n"
+    )
+    doc = parse_text(text)
+    assert [m.path for m in doc.measures] == [["1"], ["2"], ["3", "（一）"], ["3", "（二）"]]
+    assert [p.code for p in doc.problems].count("inverted-levels") == 1

@@ -244,7 +244,20 @@ def _inversions(nodes: list[Node]) -> list[Inversion]:
                 break
             if style != inner.marker.style and rank[style] < rank[outer]:
                 break
-    return found
+        else:
+            # the inner list runs to the end of the document (3.保障措施 （一）… （二）…),
+            # and the outer list had items before: it holds the inner one too
+            if a.marker.number > 1:
+                found.append(Inversion(a, inner))
+    # one warning per pair of styles: the first place the text inverts them
+    pairs: set[tuple[int, int]] = set()
+    first = []
+    for inv in found:
+        pair = (inv.outer.marker.style, inv.inner.marker.style)
+        if pair not in pairs:
+            pairs.add(pair)
+            first.append(inv)
+    return first
 
 
 def find_items(body_lines: list[Line], original: str) -> tuple[list[Node], list[Inversion]]:
