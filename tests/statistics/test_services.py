@@ -29,3 +29,79 @@ def test_a_zone_user_cannot_monitor_beyond_its_zone(gansu, where):  # noqa: F811
     scope = Entity.objects.get(kind="region", code=where) if where else None
     with pytest.raises(OutOfScope, match="不在您的数据范围"):
         monitor(Q3, scope, by=user_in(zone))
+
+
+@pytest.fixture
+def tree():
+    from gaoxin.statistics.store import sync_validation_rules
+    from tests import factories
+
+    t = factories.observed_tree()
+    sync_validation_rules()
+    return t
+
+
+def revenue_csv(tmp_path, *entities):
+    f = tmp_path / "revenue.csv"
+    lines = "".join(f"{e.code},2025-07,{100 + i}\n" for i, e in enumerate(entities))
+    f.write_text(f"统一社会信用代码,期间,营业收入（万元）\n{lines}", encoding="utf-8")
+    return f
+
+
+def stored():
+    from gaoxin.statistics.models import Batch, Observation, ObservationChange
+
+    return (Observation.objects.count(), ObservationChange.objects.count(), Batch.objects.count())
+
+
+def test_a_zone_user_imports_its_enterprises_as_the_author(tree, tmp_path):
+    from gaoxin.statistics.models import Batch, Observation
+    from gaoxin.statistics.services import import_observations
+
+    user = user_in(tree["torch"])
+    report = import_observations(revenue_csv(tmp_path, tree["a"]), tree["torch"], by=user)
+    assert report.status == "committed", report.problems
+    assert Batch.objects.get(pk=report.batch_id).created_by == user
+    assert Observation.objects.get(entity=tree["a"], period="2025-07").value == 100
+
+
+def test_a_zone_users_import_naming_another_citys_enterprise_writes_nothing(tree, tmp_path):
+    from gaoxin.statistics.services import import_observations
+
+    user, before = user_in(tree["torch"]), stored()
+    f = revenue_csv(tmp_path, tree["a"], tree["c"])  # 丙 is in 福州
+    report = import_observations(f, tree["torch"], by=user)
+    assert report.status == "rejected" and stored() == before
+    assert [p.value for p in report.errors] == [tree["c"].code]
+    # asking for the whole province is refused before the file is read
+    with pytest.raises(OutOfScope):
+        import_observations(f, tree["fj"], by=user)
+    assert stored() == before
+
+
+def test_export_gives_a_user_their_scope_only(tree):
+    from gaoxin.statistics.services import export_observations
+
+    user = user_in(tree["xm"])
+    frame = export_observations(tree["xm"], by=user, codes=True)
+    assert set(frame["entity_code"]) == {tree["a"].code}
+    with pytest.raises(OutOfScope):
+        export_observations(None, by=user)
+    with pytest.raises(OutOfScope):
+        export_observations(tree["fz"], by=user)
+
+
+def test_the_import_command_records_the_operator_given_by_name(tree, tmp_path):
+    from typer.testing import CliRunner
+
+    from gaoxin.cli import app
+    from gaoxin.statistics.models import Batch
+
+    user = user_in(tree["torch"], "torch-filler")
+    f = revenue_csv(tmp_path, tree["a"])
+    r = CliRunner().invoke(app, ["import", str(f), "--by", "torch-filler"])
+    assert r.exit_code == 0, r.output
+    assert Batch.objects.latest("pk").created_by == user
+    before = stored()
+    r = CliRunner().invoke(app, ["import", str(f), "--by", "torch-filler", "--scope", "350000"])
+    assert r.exit_code == 1 and "不在您的数据范围" in r.output and stored() == before

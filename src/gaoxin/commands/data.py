@@ -9,23 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gaoxin.commands import django_env
+from gaoxin.commands import django_env, edge
 
 console = Console(soft_wrap=True)
 
 
 def _scope(code: str | None):
-    from gaoxin.registry.models import Entity
-
-    if not code:
-        return None
-    scope = Entity.objects.filter(code=code).first()
-    if scope is None:
-        console.print(
-            f"[red]找不到范围「{code}」[/]：请给出行政区划代码、高新区代码或统一社会信用代码"
-        )
-        raise typer.Exit(2)
-    return scope
+    """The entity ``code`` names (any kind), None for none; exit 2 when there is none."""
+    return edge.entity(code, console)
 
 
 def import_(
@@ -40,18 +31,39 @@ def import_(
     scope: Annotated[str | None, typer.Option(help="只在此主体（代码）范围内匹配企业")] = None,
     reason: Annotated[str, typer.Option(help="本次导入的说明，记入变更历史")] = "",
     report: Annotated[Path | None, typer.Option(help="把问题清单另存为 .xlsx 或 .csv")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="以此用户的名义导入（记入变更历史；只能导入其数据范围内的主体）"),
+    ] = None,
 ) -> None:
     """导入统计数据（全有或全无：有任何错误则不写入任何数据，并列出全部问题）。"""
     django_env.setup()
-    from gaoxin.statistics.imports import import_file
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.statistics.services import import_observations
 
     if not file.is_file():
         console.print(f"[red]找不到文件[/] {file}")
         raise typer.Exit(2)
-    with console.status(f"正在读取并检查 {file.name} …"):
-        result = import_file(
-            file, dry_run=dry_run, period=period, sheet=sheet, scope=_scope(scope), reason=reason
-        )
+    from gaoxin.services import scope_for
+
+    actor = edge.user(by)
+    where = _scope(scope)
+    try:
+        if where is None and actor is not None:
+            where = scope_for(actor)  # a user's import matches within their own scope
+        with console.status(f"正在读取并检查 {file.name} …"):
+            result = import_observations(
+                file,
+                where,
+                by=actor,
+                dry_run=dry_run,
+                period=period,
+                sheet=sheet,
+                reason=reason,
+            )
+    except ProblemsError as e:
+        console.print(f"[red]未导入，数据库未作任何修改[/]：{e.problems[0].message}")
+        raise typer.Exit(1) from None
     for line in result.column_map:
         console.print(f"  {line}")
     if result.problems:
@@ -104,19 +116,18 @@ def export(
     """导出统计数据为 CSV（Excel 可直接打开）、XLSX 或 Parquet；CSV/XLSX 可原样再导入。"""
     django_env.setup()
     from gaoxin.engine.tabular import write_long
-    from gaoxin.statistics.facts import for_people, observations_frame, to_wide
+    from gaoxin.statistics.services import export_observations
 
-    frame = observations_frame(
-        scope=_scope(scope),
+    frame = export_observations(
+        _scope(scope),
+        by=None,
         variables=variables.split(",") if variables else None,
         periods=periods.split(",") if periods else None,
         kind=kind,
-    )
-    if out.suffix.lower() == ".parquet":
+        wide=wide,
         # Parquet is for programs: codes, one column per hierarchy level.
-        frame = to_wide(frame) if wide else frame
-    else:
-        frame = for_people(frame, wide=wide)
+        codes=out.suffix.lower() == ".parquet",
+    )
     write_long(frame, out)
     console.print(f"[green]已导出[/] {frame.height} 行 → {out}")
 
@@ -128,29 +139,13 @@ def template(
 ) -> None:
     """生成报表填报模板（XLSX，含单位与数据有效性校验）。"""
     django_env.setup()
-    from gaoxin.engine.tabular import form_template_xlsx
-    from gaoxin.engine.variables import default_catalogue
-    from gaoxin.statistics.models import ReportingForm
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.statistics.services import reporting_template
 
-    catalogue = default_catalogue()
-    if form:
-        f = ReportingForm.objects.filter(code=form).first()
-        if f is None:
-            known = "、".join(ReportingForm.objects.values_list("code", flat=True)) or "（无）"
-            console.print(
-                f"[red]找不到报表「{form}」[/]：现有报表 {known}；升级后请先运行 gaoxin init 同步内置报表"
-            )
-            raise typer.Exit(2)
-        codes = [fv.variable.code for fv in f.form_variables.select_related("variable")]
-        title, period_type = f.name, f.period_type
-    elif variables:
-        codes, title, period_type = variables.split(","), "统计数据填报表", None
-    else:
-        console.print("[red]请用 --form 指定报表，或用 --variables 指定变量[/]")
-        raise typer.Exit(2)
-    unknown = [c for c in codes if c not in catalogue]
-    if unknown:
-        console.print(f"[red]未知变量[/]：{'、'.join(unknown)}")
-        raise typer.Exit(2)
-    form_template_xlsx([catalogue[c] for c in codes], out, title=title, period_type=period_type)
+    try:
+        reporting_template(out, form=form, variables=variables.split(",") if variables else None)
+    except ProblemsError as e:
+        head, _, rest = e.problems[0].message.partition("：")
+        console.print(f"[red]{head}[/]" + (f"：{rest}" if rest else ""))
+        raise typer.Exit(2) from None
     console.print(f"[green]模板已生成[/] → {out}")

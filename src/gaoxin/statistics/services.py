@@ -19,8 +19,15 @@ if TYPE_CHECKING:
     from gaoxin.engine.monitor import MonitorTable
     from gaoxin.engine.periods import Period
     from gaoxin.registry.models import Entity
+    from gaoxin.statistics.imports import ImportReport
 
-__all__ = ["Monitoring", "monitor"]
+__all__ = [
+    "Monitoring",
+    "export_observations",
+    "import_observations",
+    "monitor",
+    "reporting_template",
+]
 
 
 @dataclass(frozen=True)
@@ -102,3 +109,113 @@ def monitor(
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
     return Monitoring(period, scope, table)
+
+
+def import_observations(
+    path: Path,
+    scope: Entity | None,
+    *,
+    by: Any,
+    dry_run: bool = False,
+    period: str | None = None,
+    sheet: str | None = None,
+    reason: str = "",
+) -> ImportReport:
+    """Import the CSV or Excel file ``path``, matching its entities within ``scope`` (None: the
+    whole store), all or nothing: any error and nothing is written, every problem reported
+    (file, sheet, row, column, value, reason). ``period`` is the period as a wide form writes it
+    (``2025-07``, ``2025年1-7月``) for a file that does not say; ``sheet`` one sheet only;
+    ``reason`` goes into the change history with ``by`` as the author. ``dry_run`` checks and
+    counts exactly, then writes nothing.
+
+    Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s (a row naming
+    an entity outside ``scope`` is one of the report's problems). ProblemsError when the file
+    does not exist."""
+    from gaoxin.statistics.imports import import_file
+
+    check_scope(by, scope)
+    if not path.is_file():
+        raise ProblemsError([Problem("import.file", "找不到文件", file=str(path))])
+    return import_file(
+        path,
+        user=by,
+        scope=scope,
+        dry_run=dry_run,
+        period=period,
+        sheet=sheet,
+        reason=reason,
+    )
+
+
+def export_observations(
+    scope: Entity | None,
+    *,
+    by: Any,
+    variables: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
+    kind: str | None = None,
+    wide: bool = False,
+    codes: bool = False,
+) -> pl.DataFrame:
+    """The observations of the entities in ``scope`` (None: the whole store), optionally only
+    of ``variables``, ``periods`` and entities of ``kind``; long (one value a row) or ``wide``
+    (one row per entity and period). For people (Chinese headers and names: a CSV or XLSX that
+    imports back as it is) or, with ``codes``, for programs (codes, one column per hierarchy
+    level). Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s."""
+    from gaoxin.statistics.facts import for_people, observations_frame, to_wide
+
+    check_scope(by, scope)
+    frame = observations_frame(
+        scope=scope,
+        variables=list(variables) if variables else None,
+        periods=list(periods) if periods else None,
+        kind=kind,
+    )
+    if codes:
+        return to_wide(frame) if wide else frame
+    return for_people(frame, wide=wide)
+
+
+def reporting_template(
+    out: Path, *, form: str | None = None, variables: Sequence[str] | None = None
+) -> Path:
+    """A blank XLSX template for reporting form ``form`` (its code) or for ``variables``, with
+    the units and data-validation of each variable. It holds no data, so it needs no scope.
+    ProblemsError for an unknown form or variable, or neither given."""
+    from gaoxin.engine.tabular import form_template_xlsx
+    from gaoxin.engine.variables import default_catalogue
+    from gaoxin.statistics.models import ReportingForm
+
+    catalogue = default_catalogue()
+    if form:
+        f = ReportingForm.objects.filter(code=form).first()
+        if f is None:
+            known = "、".join(ReportingForm.objects.values_list("code", flat=True)) or "（无）"
+            raise ProblemsError(
+                [
+                    Problem(
+                        "template.form",
+                        f"找不到报表「{form}」：现有报表 {known}；升级后请先运行 gaoxin init 同步内置报表",
+                        value=form,
+                    )
+                ]
+            )
+        codes = [fv.variable.code for fv in f.form_variables.select_related("variable")]
+        title, period_type = f.name, f.period_type
+    elif variables:
+        codes, title, period_type = list(variables), "统计数据填报表", None
+    else:
+        raise ProblemsError(
+            [Problem("template.what", "请用 --form 指定报表，或用 --variables 指定变量")]
+        )
+    unknown = [c for c in codes if c not in catalogue]
+    if unknown:
+        raise ProblemsError(
+            [
+                Problem(
+                    "template.variable", f"未知变量：{'、'.join(unknown)}", value=",".join(unknown)
+                )
+            ]
+        )
+    form_template_xlsx([catalogue[c] for c in codes], out, title=title, period_type=period_type)
+    return out
