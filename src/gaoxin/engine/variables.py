@@ -37,6 +37,7 @@ class Variable(BaseModel):
     aggregation: Aggregation = "sum"
     min: Decimal | None = None
     max: Decimal | None = None
+    integer: bool = False  # a count: whole numbers only
     aliases: tuple[str, ...] = ()
 
     @field_validator("kinds")
@@ -64,7 +65,8 @@ class Variable(BaseModel):
 class Catalogue:
     """The variables, looked up by code or by any of their Chinese names."""
 
-    def __init__(self, variables: Iterable[Variable]):
+    def __init__(self, variables: Iterable[Variable], *, earliest_year: int = 1978):
+        self.earliest_year = earliest_year  # the first year a period may name
         self.variables: dict[str, Variable] = {}
         self._by_name: dict[str, Variable] = {}
         for var in variables:
@@ -113,7 +115,10 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     else:
         text = Path(path).read_text("utf-8")
     data = yaml.safe_load(text)
-    return Catalogue(Variable.model_validate(row) for row in data["variables"])
+    return Catalogue(
+        (Variable.model_validate(row) for row in data["variables"]),
+        earliest_year=int(data.get("earliest_year", 1978)),
+    )
 
 
 @cache

@@ -81,7 +81,8 @@ def import_file(
 ) -> ImportReport:
     path = Path(path)
     catalogue = catalogue or default_catalogue()
-    parsed = read_observations(path, catalogue, sheet=sheet, period=period)
+    today = today or dt.date.today()
+    parsed = read_observations(path, catalogue, sheet=sheet, period=period, today=today)
     obs = parsed.observations
     report = ImportReport(
         file=path.name,
@@ -95,9 +96,20 @@ def import_file(
         obs, problems = _resolve(obs, scope)
         report.problems += problems
         if obs.height:
-            report.problems += _check_locks(obs, today or dt.date.today())
+            report.problems += _check_names(obs)
+            report.problems += _same_entity_twice(obs, report.problems)
+            report.problems += _check_locks(obs, today)
             report.problems += lock_problems(obs)  # returns approved by the province (024)
             report.problems += _check_rules(obs)
+    elif not report.errors:
+        report.problems.append(
+            Problem(
+                "no_values",
+                "文件中没有可导入的数值（表头下没有填写数据的行）；请填写数据后再导入",
+                file=path.name,
+                sheet=sheet,
+            )
+        )
     if report.errors:
         return report
 
@@ -257,6 +269,78 @@ def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, lis
             )
         )
     return checked.filter(pl.col("_ok").is_not_null()).drop("_ok"), problems
+
+
+def _comparable_name(name: pl.Expr) -> pl.Expr:
+    """A name as compared, not as shown: full-width/half-width, spaces and case do not count."""
+    return name.str.normalize("NFKC").str.replace_all(r"\s", "").str.to_lowercase()
+
+
+def _check_names(obs: pl.DataFrame) -> list[Problem]:
+    """A credit code written beside another firm's name: one of the two is wrong, and which
+    one cannot be guessed, so the row is refused."""
+    keyed = obs.filter(
+        (pl.col("entity_key_type") == "uscc") & pl.col("entity_name").is_not_null()
+    ).unique(subset=["source_file", "sheet", "row"], maintain_order=True)
+    if keyed.is_empty():
+        return []
+    names = pl.DataFrame(
+        list(
+            Entity.objects.filter(pk__in=keyed["entity_id"].unique().to_list()).values_list(
+                "id", "name"
+            )
+        ),
+        schema={"entity_id": pl.Int64, "registered": pl.String},
+        orient="row",
+    )
+    wrong = keyed.join(names, on="entity_id").filter(
+        _comparable_name(pl.col("entity_name")) != _comparable_name(pl.col("registered"))
+    )
+    return [
+        _problem(
+            row,
+            "uscc_name_mismatch",
+            f"统一社会信用代码 {row['entity_key']} 在主体名录中是「{row['registered']}」，"
+            f"与此行的名称「{row['entity_name']}」不符：请核对代码或名称（企业更名请先在名录中更新）",
+            column=KEY_COLUMN_LABELS["name"],
+            value=row["entity_name"],
+        )
+        for row in wrong.iter_rows(named=True)
+    ]
+
+
+def _same_entity_twice(obs: pl.DataFrame, found: list[Problem]) -> list[Problem]:
+    """One entity's value given twice under different keys (credit code and name, a zone's
+    code and its name, two sheets): refused with every row named, never the last one kept.
+
+    The engine already reports rows repeating the same key; only the others are added."""
+    key = ["entity_id", "variable", "period"]
+    repeated = obs.filter(pl.len().over(key) > 1)
+    if repeated.is_empty():
+        return []
+    reported = {(p.file, p.sheet, p.row, p.column) for p in found if p.code == "duplicate_key"}
+    problems: list[Problem] = []
+    for group in repeated.sort("sheet", "row", nulls_last=False).partition_by(
+        key, maintain_order=True
+    ):
+        rows = group.to_dicts()
+        where = "、".join(
+            (f"工作表「{r['sheet']}」" if r["sheet"] else "") + f"第{r['row']}行" for r in rows
+        )
+        written = "、".join(f"「{r['entity_key']}」" for r in rows)
+        for r in rows:
+            if (r["source_file"], r["sheet"] or None, r["row"], r["column"]) in reported:
+                continue
+            problems.append(
+                _problem(
+                    r,
+                    "duplicate_entity",
+                    f"{written}是同一主体，其指标 {r['variable']} 在期间 {r['period']} 填报了多次"
+                    f"（{where}）；同一主体、指标、期间只能有一个值，请删除多余的行",
+                    value=r["raw_value"],
+                )
+            )
+    return problems
 
 
 def _check_locks(obs: pl.DataFrame, today: dt.date) -> list[Problem]:

@@ -13,6 +13,7 @@ from dataclasses import replace
 import polars as pl
 
 from gaoxin.engine import validation as engine
+from gaoxin.engine.expr import ExprError
 from gaoxin.engine.problems import Problem
 from gaoxin.engine.variables import default_catalogue
 from gaoxin.statistics.models import Observation, ValidationRule
@@ -35,16 +36,55 @@ def rule_specs(rules: Sequence[ValidationRule]) -> list[engine.ValidationRule]:
     ]
 
 
+def rule_namespace() -> dict[str, dict[str, str]]:
+    """The names a validation rule may read: every catalogue variable, as a number."""
+    return {v.code: {"type": "number", "label": v.zh} for v in default_catalogue()}
+
+
+def rule_problem(rule: ValidationRule) -> str | None:
+    """Why a rule cannot be checked (a formula that does not parse, a name not in the
+    catalogue), in Chinese; None when it can. The admin and the shipped-rule sync ask this
+    before saving, so one bad rule never reaches an import."""
+    try:
+        spec = rule_specs([rule])[0]
+        spec.formulas(rule_namespace())
+    except (ExprError, ValueError) as error:
+        return str(getattr(error, "message", None) or error)
+    return None
+
+
 def check_rules(rules: Sequence[ValidationRule], obs: pl.DataFrame) -> list[Problem]:
     """Problems for rules the imported values (with the stored ones) violate.
 
     ``obs`` is the resolved import frame: entity_id, entity_kind, variable, period, value, and
-    the file position (source_file, sheet, row) of each value."""
-    specs = rule_specs(rules)
-    kinds = {r.code: r.entity_kind for r in rules}
-    catalogue = default_catalogue()
-    namespace = {v.code: {"type": "number", "label": v.zh} for v in catalogue}
-    needed = sorted({n for s in specs for side in s.formulas(namespace) for n in side.names})
+    the file position (source_file, sheet, row) of each value. A rule is judged only where the
+    import gives one of the values it reads: a violation among stored values alone (an entity
+    and period the import touches through other variables) is reported as a warning about the
+    data already stored, and does not block this import. A rule that cannot be checked (saved
+    before rules were checked on saving) is reported as a warning naming the rule, not a
+    traceback."""
+    namespace = rule_namespace()
+    problems: list[Problem] = []
+    specs: list[engine.ValidationRule] = []
+    kinds: dict[str, str] = {}
+    reads: dict[str, set[str]] = {}
+    for rule, spec in zip(rules, rule_specs(rules), strict=True):
+        try:
+            sides = spec.formulas(namespace)
+        except (ExprError, ValueError) as error:
+            problems.append(
+                Problem(
+                    "validation.rule_unusable",
+                    f"校验规则「{rule.name}」无法检查，已跳过：{getattr(error, 'message', error)}；"
+                    "请管理员修正该规则",
+                    severity="warning",
+                )
+            )
+            continue
+        specs.append(spec)
+        kinds[spec.code] = rule.entity_kind
+        reads[spec.code] = {n for side in sides for n in side.names}
+    needed = sorted({n for names in reads.values() for n in names})
     touched = obs.select(KEYS).unique()
     stored = _stored(touched, needed)
     new = obs.filter(pl.col("variable").is_in(needed)).select(
@@ -58,9 +98,11 @@ def check_rules(rules: Sequence[ValidationRule], obs: pl.DataFrame) -> list[Prob
         pl.lit(None, dtype=pl.Float64).alias(c) for c in needed if c not in wide.columns
     )
     positions = obs.group_by(KEYS).agg(
-        pl.col("source_file").first(), pl.col("sheet").first(), pl.col("row").min()
+        pl.col("source_file").first(),
+        pl.col("sheet").first(),
+        pl.col("row").min(),
+        pl.col("variable").alias("__given"),
     )
-    problems: list[Problem] = []
     for spec in specs:
         rows = wide.filter(pl.col("entity_kind") == kinds[spec.code])
         if rows.is_empty():
@@ -70,17 +112,31 @@ def check_rules(rules: Sequence[ValidationRule], obs: pl.DataFrame) -> list[Prob
             continue
         located = violations.join(positions, on=KEYS, how="left", maintain_order="left")
         found = engine.violations_to_problems(violations, [spec], namespace)
-        problems += [
-            replace(
-                p,
-                file=row["source_file"],
-                sheet=row["sheet"] or None,
-                row=row["row"],
-                value=row["period"],
-                column="期间",
+        for p, row in zip(found, located.iter_rows(named=True), strict=True):
+            mine = bool(reads[spec.code] & set(row["__given"] or ()))
+            problems.append(
+                replace(
+                    p,
+                    file=row["source_file"],
+                    sheet=row["sheet"] or None,
+                    row=row["row"],
+                    value=row["period"],
+                    column="期间",
+                )
+                if mine
+                else replace(
+                    p,
+                    code="validation.stored_violation",
+                    message=f"库中已有数据（非本次导入的数值）{p.message}；不影响本次导入，"
+                    "请另行核实更正",
+                    severity="warning",
+                    file=row["source_file"],
+                    sheet=row["sheet"] or None,
+                    row=row["row"],
+                    value=row["period"],
+                    column="期间",
+                )
             )
-            for p, row in zip(found, located.iter_rows(named=True), strict=True)
-        ]
     return problems
 
 

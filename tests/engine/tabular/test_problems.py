@@ -145,12 +145,21 @@ def test_period_finer_than_the_variable(xlsx, catalogue):
     assert result.observations["variable"].to_list() == ["revenue"]
 
 
-def test_single_month_for_a_year_to_date_statistic_is_a_warning(xlsx, catalogue):
+def test_a_single_month_is_never_stored_as_the_year_to_date_total(xlsx, catalogue):
+    # 营业收入 is kept as 1-N月; "2025年7月 = 1" would overwrite the 1-7月 total with July's own.
     result = read(xlsx, catalogue, [HEADER, [USCC_A, "甲", 1, 1]], period="2025年7月")
     p = only(result, "period_not_cumulative")
-    assert where(p) == ("period_not_cumulative", 2, "营业收入（万元）", "2025年7月", "warning")
+    assert where(p) == ("period_not_cumulative", 2, "营业收入（万元）", "2025年7月", "error")
     assert "1-N月" in p.message
-    assert result.observations["cumulative"].to_list() == [False, False]
+    # 从业人员 is a stock: July's figure is the figure; only revenue is held back.
+    assert result.observations["variable"].to_list() == ["employees"]
+
+
+def test_the_store_code_of_a_month_means_what_the_store_holds(xlsx, catalogue):
+    # 2025-07 is how gaoxin writes a period (its exports): for 营业收入 that is 1-7月.
+    result = read(xlsx, catalogue, [HEADER, [USCC_A, "甲", 1, 1]], period="2025-07")
+    assert result.errors == []
+    assert result.observations["period"].to_list() == ["2025-07", "2025-07"]
 
 
 def test_title_and_argument_disagree(xlsx, catalogue):

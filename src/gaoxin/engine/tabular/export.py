@@ -20,7 +20,7 @@ from gaoxin.engine.variables import Variable
 
 TEMPLATE_ROWS = 2000
 _PERIOD_EXAMPLE: dict[str, str] = {
-    "month": "2025-07（当月）或 2025年1-7月（累计）",
+    "month": "2025年1-7月（累计指标填1-7月累计数，从业人员等填7月末数）",
     "quarter": "2025Q3",
     "half": "2025H1",
     "year": "2025",

@@ -1,9 +1,10 @@
 """Numbers as people type them into statistics forms, parsed column-wise with Polars.
 
-Accepted: ``1234.5``, thousands separators (``1,234.5``, ``1，234.5``), full-width digits
+Accepted: ``1234.5``, thousands separators (``1,234.5``, ``1，234.5``, ``1 234.5``), full-width digits
 (``１２３４．５``), accounting negatives (``(123)``), percentages (``12.5%``), scientific
 notation as Excel displays it (``1.2E+05``). Blank, ``-``, ``—``, ``/`` and ``无`` mean "not
-reported" and are skipped, not errors. Values are ``Decimal(38, 10)``: exact for what a person
+reported" and are skipped, not errors. ``12 34`` is not 1234: a space splits a number only
+between groups of three digits. Values are ``Decimal(38, 10)``: exact for what a person
 can type, so the store, which keeps Decimal, receives what was written.
 
 The work is done on whole columns; each clean-up step (full-width, spaces, parentheses,
@@ -31,11 +32,25 @@ def _patch(s: pl.Series, mask: pl.Series, fix: pl.Expr) -> pl.Series:
     return s.scatter(idx, fixed)
 
 
+# Spaces inside a number are removed only where they group digits in threes (``1 234 567``) or
+# stand beside a sign, bracket or %; ``12 34`` stays as written and is not a number.
+_SPACED_GROUPS = r"^[+-]?\d{1,3}( \d{3})+(\.\d*)?$"
+
+
 def normalised(raw: pl.Series) -> pl.Series:
-    """Full-width to half-width (NFKC), with every space removed."""
+    """Full-width to half-width (NFKC); spaces at the ends, beside a sign, bracket or %, and
+    between groups of three digits removed."""
     s = raw.cast(pl.String)
     s = _patch(s, s.str.contains(r"[^\x00-\x7f]"), pl.col("s").str.normalize("NFKC"))
-    return _patch(s, s.str.contains(r"\s"), pl.col("s").str.replace_all(r"\s", ""))
+    spaced = pl.col("s").str.strip_chars().str.replace_all(r"\s+", " ")
+    spaced = spaced.str.replace(r"^([+\-(]) ", "${1}").str.replace(r" ([%)])$", "${1}")
+    return _patch(
+        s,
+        s.str.contains(r"\s"),
+        pl.when(spaced.str.contains(_SPACED_GROUPS))
+        .then(spaced.str.replace_all(" ", "", literal=True))
+        .otherwise(spaced),
+    )
 
 
 def parse_numbers(raw: pl.Series) -> pl.DataFrame:

@@ -14,10 +14,13 @@ Rules this module applies, so a reviewer can check them:
 * **Period**: from a period column, else the title rows, else the ``period=`` argument.
 * **累计**: ``cumulative`` is true when the file says year-to-date (``2025年1-7月``) and the
   variable is a flow the catalogue keeps year-to-date. A stock (从业人员) given for 1-N月 is its
-  value at the end of month N (``cumulative`` false, no problem). A 累计 variable given for a
-  single month after January is read as that month's own value and warned about (the file may
-  have meant 1-N月). A period finer than the variable's period type (a yearly statistic given
-  for a month or 1-N月) is a ``period_mismatch`` error.
+  value at the end of month N (``cumulative`` false, no problem). The store's own month code
+  (``2025-07``, as gaoxin exports it) means what the store holds: 1-7月 for a 累计 variable. A
+  累计 variable given for a single month in words (``2025年8月``) after January is an error:
+  a 当月 figure is never stored as the 1-N月 total (decision 030). A period finer than the
+  variable's period type (a yearly statistic given for a month or 1-N月) is a
+  ``period_mismatch`` error; a period before the catalogue's ``earliest_year`` or not yet
+  begun is a ``bad_period`` error.
 * **Percentages**: ``38.5%`` is accepted only for a variable measured in %, and means 38.5;
   a plain ``0.385`` in a % column is taken as written (0.385%), not multiplied by 100.
 * **Missing** cells (blank, ``-``, ``—``, ``/``, ``无``) are skipped silently; a 合计 row and
@@ -28,6 +31,7 @@ Rules this module applies, so a reviewer can check them:
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Sequence
@@ -142,6 +146,7 @@ def read_observations(
     sheet: str | None = None,
     period: str | None = None,
     name: str | None = None,
+    today: dt.date | None = None,
 ) -> ParsedTable:
     """Read a CSV or workbook into observations, collecting every problem.
 
@@ -149,7 +154,9 @@ def read_observations(
     in problems and, through its suffix, a hint of the format). With ``sheet=None`` every
     sheet is read; sheets without a table are skipped with a warning, unless no sheet has one.
     ``period`` is the period to use when neither a period column nor the title names one.
+    ``today`` (default: the system date) refuses periods that have not yet begun.
     """
+    today = today or dt.date.today()
     if hasattr(source, "read"):
         source = source.read()  # type: ignore[union-attr]
     grids, problems = read_grids(source, name=name, sheet=sheet)  # type: ignore[arg-type]
@@ -166,8 +173,18 @@ def read_observations(
             no_header.append(_no_header(grid))
             continue
         found = True
+        if grid.hidden:
+            problems.append(
+                Problem(
+                    "hidden_sheet",
+                    "此工作表是隐藏的，其中的数据可能并非有意报送：请在 Excel 中取消隐藏后确认，"
+                    "或删除此工作表；也可导入时指定只读某个工作表",
+                    file=grid.file,
+                    sheet=grid.sheet,
+                )
+            )
         layouts[grid.sheet] = table.kind
-        frame, table_mappings, table_problems = _read_table(table, catalogue, period)
+        frame, table_mappings, table_problems = _read_table(table, catalogue, period, today)
         frames.append(frame)
         mappings.extend(table_mappings)
         problems.extend(table_problems)
@@ -251,9 +268,13 @@ class _Collector:
 
 
 def _read_table(
-    table: Table, catalogue: Catalogue, period_arg: str | None
+    table: Table, catalogue: Catalogue, period_arg: str | None, today: dt.date
 ) -> tuple[pl.DataFrame, list[ColumnMapping], list[Problem]]:
     out = _Collector(table.grid)
+    if table.grid.delimiter is not None:
+        _check_text_rows(table, out)
+    if table.grid.unread:
+        _check_unread_cells(table, out)
     data = _drop_notes_and_totals(table, out)
 
     keys: dict[str, Column] = {}
@@ -281,8 +302,69 @@ def _read_table(
     else:
         cells, mappings = _long_cells(table, rows, data, keys, catalogue, out)
 
-    frame = _finish(cells, table, keys, catalogue, default_period, bad_codes, out)
+    frame = _finish(cells, table, keys, catalogue, default_period, bad_codes, out, today)
     return frame, mappings, out.problems
+
+
+def _check_unread_cells(table: Table, out: _Collector) -> None:
+    """Excel error values and formulas without a saved result inside the table: calamine gives
+    them as empty, and an empty figure would be skipped as "not reported"."""
+    read = {int(c.name[1:]): c for c in table.columns if c.role != "ignored"}
+    for row, index, what, text in table.grid.unread:
+        column = read.get(index)
+        if row <= table.header_row or column is None:
+            continue
+        if what == "error":
+            message = (
+                f"此格是 Excel 错误值 {text}（公式计算出错），不是数据；请修正公式或填写数值后"
+                "重新保存"
+            )
+        else:
+            message = (
+                "此格是公式，但文件中没有保存计算结果（文件由程序生成、未经 Excel 计算保存）；"
+                "请用 Excel 打开文件、保存后再导入，或把公式改为数值"
+            )
+        code = "excel_error_cell" if what == "error" else "formula_without_value"
+        out.add(code, message, row=row, column=column.header, value=text)
+
+
+def _check_text_rows(table: Table, out: _Collector) -> None:
+    """Rows of a CSV file that the delimiter or a quote has shifted: refused, never guessed.
+
+    A number written ``1,234.50`` without quotes splits into two fields and every field after
+    it moves one column right: such a row has a value beyond the last header. A stray quote
+    opens a cell that swallows the following lines: such a cell holds a line break.
+    """
+    data = table.data
+    header = table.grid.frame.filter(pl.col(ROW) == table.header_row).row(0, named=True)
+    last = max((int(c.name[1:]) for c in table.columns if header[c.name] is not None), default=-1)
+    beyond = [c.name for c in table.columns if int(c.name[1:]) > last]
+    cells = [c.name for c in table.columns]
+    if beyond:
+        ragged = data.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in beyond))
+        for row in ragged.iter_rows(named=True):
+            extra = [row[c] for c in beyond if row[c] is not None]
+            out.add(
+                "ragged_row",
+                f"此行比表头多出 {len(extra)} 个字段（{'、'.join(extra[:3])}）：通常是数字中的千分位逗号"
+                "（如 1,234.50）未加引号，把其后的数值挤到了右边一列；请去掉数字中的逗号或给该格加引号",
+                row=row[ROW],
+                value=",".join(str(row[c]) for c in cells if row[c] is not None)[:80],
+            )
+    spanning = data.filter(
+        pl.any_horizontal(pl.col(c).str.contains("\n", literal=True) for c in cells)
+    )
+    for row in spanning.iter_rows(named=True):
+        column = next(c for c in table.columns if row[c.name] and "\n" in row[c.name])
+        text = row[column.name]
+        out.add(
+            "multiline_cell",
+            f'此格跨越 {text.count(chr(10)) + 1} 行：通常是缺少配对的引号（"），使其后的行被并入此格而未读取；'
+            "请检查此行的引号，单元格内不要换行",
+            row=row[ROW],
+            column=column.header,
+            value=text[:60],
+        )
 
 
 def _drop_notes_and_totals(table: Table, out: _Collector) -> pl.DataFrame:
@@ -723,6 +805,7 @@ def _finish(
     default_period: tuple | None,
     bad_codes: list[int],
     out: _Collector,
+    today: dt.date,
 ) -> pl.DataFrame:
     grid = table.grid
     parsed = numbers.parse_numbers(cells["raw_value"])
@@ -764,7 +847,9 @@ def _finish(
         out.add("not_a_number", message, row=row, column=column, value=raw)
 
     # Periods: parse each distinct text once.
-    periods, labels = _parse_periods(cells["__period_text"].unique().drop_nulls().to_list())
+    periods, labels = _parse_periods(
+        cells["__period_text"].unique().drop_nulls().to_list(), catalogue.earliest_year, today
+    )
     period_col = keys.get("period")
     cells = cells.join(periods, on="__period_text", how="left")
     if default_period is None and period_col is None:
@@ -815,18 +900,43 @@ def _finish(
         label = labels[text]
         out.add(
             "period_not_cumulative",
-            f"「{catalogue[code].zh}」通常按1-N月累计填报，但期间「{label}」未注明累计，"
-            "已按当月数读取；如为累计数，请把期间写作“1-N月”（如2025年1-7月）",
+            f"「{catalogue[code].zh}」按1-N月累计保存，期间「{label}」是当月数，不能存为累计数；"
+            "请填写1-N月累计数并把期间写作“1-N月”（如2025年1-7月）",
             row=row,
             column=column,
             value=label,
-            warning=True,
         )
 
     # Conversion to the catalogue unit, then the valid range (in the catalogue unit).
     cells = cells.with_columns(
         (pl.col("__number") * pl.col("__num") / pl.col("__den")).alias("value")
     )
+    too_precise = _beyond_store(pl.col("value"))
+    for row, column, raw in (
+        cells.filter(too_precise.fill_null(False)).select(ROW, "column", "raw_value").iter_rows()
+    ):
+        out.add(
+            "too_many_digits",
+            f"数值超过{STORE_DIGITS}位有效数字，无法精确保存（超出部分会被悄悄舍入）；"
+            "请核对是否多输了数字，或换用更大的单位（如亿元）",
+            row=row,
+            column=column,
+            value=raw,
+        )
+    fraction = pl.col("__integer") & (pl.col("value") != pl.col("value").floor())
+    for row, column, raw, code in (
+        cells.filter(fraction.fill_null(False))
+        .select(ROW, "column", "raw_value", "variable")
+        .iter_rows()
+    ):
+        var = catalogue[code]
+        out.add(
+            "not_whole",
+            f"「{var.zh}」以{var.unit}计，应为整数；请核对",
+            row=row,
+            column=column,
+            value=raw,
+        )
     low = pl.col("__min").is_not_null() & (pl.col("value") < pl.col("__min"))
     high = pl.col("__max").is_not_null() & (pl.col("value") > pl.col("__max"))
     out_of_range = cells.filter(low | high)
@@ -834,14 +944,13 @@ def _finish(
         ROW, "column", "raw_value", "variable", "value"
     ).iter_rows():
         var = catalogue[code]
-        bounds = []
-        if var.min is not None:
-            bounds.append(f"不小于{_plain(var.min)}")
-        if var.max is not None:
-            bounds.append(f"不大于{_plain(var.max)}")
+        if var.min is not None and value < var.min:
+            bound = f"不小于{_plain(var.min)}"
+        else:
+            bound = f"不大于{_plain(var.max or Decimal(0))}"  # the plausible ceiling
         out.add(
             "out_of_range",
-            f"「{var.zh}」应{'且'.join(bounds)}（{var.unit}），此值换算后为{_plain(value)}；请核对",
+            f"「{var.zh}」应{bound}（{var.unit}），此值换算后为{_plain(value)}；请核对",
             row=row,
             column=column,
             value=raw,
@@ -879,6 +988,9 @@ def _finish(
         & ~wrong_percent
         & ~finer.fill_null(False)
         & ~(low | high).fill_null(False)
+        & ~(pl.col("__var_cumulative") & pl.col("__single_month")).fill_null(False)
+        & ~too_precise.fill_null(False)
+        & ~fraction.fill_null(False)
     )
     if bad_codes:
         ok = ok & ~pl.col(ROW).is_in(bad_codes)
@@ -895,6 +1007,24 @@ def _finish(
     )
 
 
+# A stored value keeps 6 decimals; SQLite holds it as a double, exact to 15 significant digits.
+STORE_DIGITS = 15
+_STORE_DECIMALS = 6
+
+
+def _beyond_store(value: pl.Expr) -> pl.Expr:
+    """True where a value, rounded to the store's 6 decimals, has more than 15 significant
+    digits (a 20-digit figure would be kept as an approximation) or reaches 10^15."""
+    text = value.round(_STORE_DECIMALS).cast(pl.String).str.replace(r"^-", "")
+    digits = (
+        text.str.replace(r"\.?0*$", "")
+        .str.replace(".", "", literal=True)
+        .str.replace(r"^0+", "")
+        .str.len_chars()
+    )
+    return (digits > STORE_DIGITS) | (value.abs() >= 10**STORE_DIGITS)
+
+
 def _plain(d: Decimal) -> str:
     return format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
 
@@ -908,6 +1038,7 @@ def _variable_info(catalogue: Catalogue, codes: Sequence[str | None]) -> pl.Data
             "__percent_unit": catalogue[code].unit == "%",
             "__var_cumulative": catalogue[code].cumulative,
             "__var_rank": _RANK[catalogue[code].period],
+            "__integer": catalogue[code].integer,
         }
         for code in codes
         if code is not None
@@ -921,12 +1052,18 @@ def _variable_info(catalogue: Catalogue, codes: Sequence[str | None]) -> pl.Data
             "__percent_unit": pl.Boolean,
             "__var_cumulative": pl.Boolean,
             "__var_rank": pl.Int64,
+            "__integer": pl.Boolean,
         },
     )
 
 
-def _parse_periods(texts: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
-    """Each distinct period text parsed once: a frame to join, and text → label (or error)."""
+def _parse_periods(
+    texts: list[str], earliest_year: int, today: dt.date
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Each distinct period text parsed once: a frame to join, and text → label (or error).
+
+    A period before ``earliest_year`` or one that has not begun by ``today`` is an error: the
+    1900 or 2099 of a slipped key, never a statistic."""
     rows = []
     labels: dict[str, str] = {}
     for text in texts:
@@ -936,6 +1073,14 @@ def _parse_periods(texts: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
             labels[text] = str(error)
             continue
         p = reported.period
+        if p.year < earliest_year:
+            labels[text] = f"期间「{text}」早于{earliest_year}年，不是有效的统计期间；请核对年份"
+            continue
+        if p.start_date() > today:
+            labels[text] = (
+                f"期间「{text}」尚未开始（今天是{today.isoformat()}），不能填报实际数；请核对年份"
+            )
+            continue
         labels[text] = reported.label()
         # January alone is also January year-to-date.
         ytd = reported.cumulative or (p.kind == "month" and p.index == 1)
@@ -945,7 +1090,10 @@ def _parse_periods(texts: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
                 "period": str(p),
                 "__kind_rank": _RANK[p.kind],
                 "__reported_cumulative": ytd,
-                "__single_month": p.kind == "month" and not ytd,
+                # The store's own code (2025-07, what gaoxin exports) means what the store
+                # holds: 1-7月 for a 累计 variable (decision 030). Only a period written as a
+                # single month in words (2025年7月, 7月份) is a 当月 figure.
+                "__single_month": p.kind == "month" and not ytd and text.strip() != str(p),
             }
         )
     frame = pl.DataFrame(

@@ -6,16 +6,24 @@ then GB18030 (the superset of GBK/GB2312 that mainland offices save as "ANSI"), 
 charset-normalizer finds. Workbooks (xlsx, xlsm, xlsb, xls, ods) are read through calamine:
 cells arrive as displayed text (numbers as ``1234.5``, dates as ``2025-07-01 00:00:00``), merged
 cells as their top-left value only.
+
+What a reader refuses before anything is parsed, so that cost stays bounded and nothing is read
+as missing that was not: a zip (xlsx) whose entries unpack, declared or actual, beyond
+:data:`MAX_UNPACKED_BYTES`; a cell longer than :data:`MAX_CELL_CHARS` (Excel's own limit). What
+it reports for the caller to refuse: cells that are Excel errors (``#DIV/0!``) or formulas
+without a saved result, and hidden sheets (see :class:`Grid`).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -25,6 +33,10 @@ import polars as pl
 from gaoxin.engine.problems import Problem
 
 ROW = "__row"
+# Excel keeps at most 32,767 characters in a cell; a longer "cell" is a broken file.
+MAX_CELL_CHARS = 32_767
+# A workbook's parts unpacked: a 2,000-row form is a few MB; the Gansu demo export about 40 MB.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 DELIMITERS = (",", "\t", ";", "|")
@@ -41,6 +53,10 @@ class Grid:
     frame: pl.DataFrame
     encoding: str | None = None
     delimiter: str | None = None
+    hidden: bool = False
+    # Cells the grid holds as empty that were not: (row, column index, what, text), e.g.
+    # (5, 3, "error", "#DIV/0!") or (5, 3, "formula", "=SUM(B2:B4)") with no saved result.
+    unread: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def cell_columns(self) -> list[str]:
@@ -57,15 +73,20 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _clean(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
-    """Strip cells, make empty cells null, number the rows, drop empty rows and columns."""
+def _clean(frame: pl.DataFrame, first_row: int, rows: pl.Series | None = None) -> pl.DataFrame:
+    """Strip cells, make empty cells null, number the rows (``rows``, else from ``first_row``
+    on), drop empty rows and columns."""
     cols = frame.columns
     frame = frame.select(
         [
             pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(f"c{i}")
             for i, c in enumerate(cols)
         ]
-    ).with_row_index(ROW, offset=first_row)
+    )
+    if rows is None:
+        frame = frame.with_row_index(ROW, offset=first_row)
+    else:
+        frame = frame.with_columns(rows.alias(ROW))
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
     cells = [c for c in frame.columns if c != ROW]
     if not cells:
@@ -125,6 +146,17 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+@contextlib.contextmanager
+def _fields_up_to(size: int) -> Iterator[None]:
+    """csv refuses fields over 128 KB with an exception; the cell-size check says why instead."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, size + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _read_delimited(text: str, delimiter: str) -> pl.DataFrame:
     sample = list(csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter))
     width = max((len(r) for r in sample), default=0)
@@ -167,10 +199,65 @@ def read_text_grid(data: bytes, file: str) -> tuple[list[Grid], list[Problem]]:
         ]
     if text.startswith("\ufeff"):
         text = text[1:]
-    delimiter = detect_delimiter(text)
-    frame = _read_delimited(text, delimiter)
-    grid = Grid(file, None, _clean(frame, 1), encoding=encoding, delimiter=delimiter)
+    if "\r" in text:
+        # Old Mac files end lines with CR alone; CRLF and CR both become LF.
+        text = _LINE_ENDS.sub("\n", text)
+    try:
+        with _fields_up_to(len(text)):
+            delimiter = detect_delimiter(text)
+            frame = _read_delimited(text, delimiter)
+    except csv.Error as error:
+        return [], [
+            Problem(
+                "file_unreadable",
+                f"CSV 文件格式错误（{error}）；请用 Excel 打开确认后另存为 xlsx 再上传",
+                file=file,
+            )
+        ]
+    lines = _line_numbers(frame)
+    problems = _oversized_cells(frame, file, None, lines)
+    if problems:
+        return [], problems
+    grid = Grid(file, None, _clean(frame, 1, lines), encoding=encoding, delimiter=delimiter)
     return [grid], []
+
+
+_LINE_ENDS = re.compile(r"\r\n?")
+
+
+def _line_numbers(frame: pl.DataFrame) -> pl.Series:
+    """The line each record starts on: a quoted cell holding line breaks spans several lines,
+    so the record after it does not start on the next line (the number a text editor shows)."""
+    if frame.width == 0:
+        return pl.Series(ROW, [], dtype=pl.Int64)
+    breaks = frame.select(
+        pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns)
+    ).to_series()
+    lines = (breaks + 1).cast(pl.Int64)
+    return (lines.cum_sum() - lines + 1).alias(ROW)
+
+
+def _oversized_cells(
+    frame: pl.DataFrame, file: str, sheet: str | None, rows: pl.Series
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, c in enumerate(frame.columns):
+        lengths = frame[c].cast(pl.String).str.len_chars()
+        for index in (lengths > MAX_CELL_CHARS).fill_null(False).arg_true().head(10):
+            text = frame[c][index]
+            problems.append(
+                Problem(
+                    "cell_too_long",
+                    f"单元格有 {len(text)} 个字符，超过 Excel 单元格上限 {MAX_CELL_CHARS}："
+                    "文件可能已损坏，或有未配对的引号把后面的内容并入了此格；请检查后重新导出",
+                    file=file,
+                    sheet=sheet,
+                    row=int(rows[index]),
+                    column=f"{column_letter(i)}列",
+                    value=text[:40] + "…",
+                )
+            )
+    return problems
 
 
 # --- workbooks -----------------------------------------------------------------------------
@@ -183,9 +270,18 @@ def read_workbook_grids(
     import python_calamine
 
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if raw[:4] == b"PK\x03\x04":
+        too_big = _unpacked_too_large(raw, file)
+        if too_big is not None:
+            return [], [too_big]
     try:
         reader = fastexcel.read_excel(raw)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        hidden = {
+            m.name
+            for m in book.sheets_metadata
+            if m.visible != python_calamine.SheetVisibleEnum.Visible
+        }
     except Exception as error:  # calamine raises several types for a damaged file
         return [], [_unreadable(file, error)]
     names = list(reader.sheet_names)
@@ -206,10 +302,125 @@ def read_workbook_grids(
         try:
             frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
             first_row = _first_used_row(raw, name, book)
+            unread = _xlsx_unread_cells(raw, name)
         except Exception as error:
             return [], [_unreadable(file, error, name)]
-        grids.append(Grid(file, name, _clean(frame, first_row)))
+        rows = pl.int_range(first_row, first_row + frame.height, eager=True, dtype=pl.Int64)
+        oversized = _oversized_cells(frame, file, name, rows)
+        if oversized:
+            return [], oversized
+        grids.append(
+            Grid(
+                file,
+                name,
+                _clean(frame, first_row),
+                hidden=sheet is None and name in hidden,
+                unread=unread,
+            )
+        )
     return grids, []
+
+
+def _unpacked_too_large(raw: bytes, file: str) -> Problem | None:
+    """A zip that unpacks beyond :data:`MAX_UNPACKED_BYTES`, by its directory or in fact.
+
+    The directory can lie, so the entries are also inflated (and thrown away) up to the limit:
+    a compression bomb of a few hundred KB costs at most that much work, never minutes.
+    """
+    message = (
+        f"文件解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，不像是一份统计报表"
+        "（可能已损坏或是压缩炸弹），未读取；如确为大文件，请拆分后分别导入"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            entries = z.infolist()
+            if sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+                return Problem("file_too_large", message, file=file)
+            total = 0
+            for entry in entries:
+                with z.open(entry) as stream:
+                    while chunk := stream.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNPACKED_BYTES:
+                            return Problem("file_too_large", message, file=file)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as e:
+        return _unreadable(file, e)
+    except RuntimeError as error:  # an encrypted entry
+        return _unreadable(file, error)
+    return None
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def _xlsx_unread_cells(raw: bytes, sheet: str) -> tuple[tuple[int, int, str, str], ...]:
+    """Cells of an xlsx sheet that calamine hands over as empty: Excel errors (``#N/A``) and
+    formulas saved without their result (files written by programs, never opened in Excel)."""
+    if raw[:4] != b"PK\x03\x04":
+        return ()
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            path = _xlsx_sheet_path(z, sheet)
+            if path is None:
+                return ()
+            xml = z.read(path)
+    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        return ()  # not an OOXML package calamine reads by name: it reports its own way
+    if b"<f" not in xml and b't="e"' not in xml:
+        return ()
+    found: list[tuple[int, int, str, str]] = []
+    for match in _CELL.finditer(xml):
+        attrs, body = match.group(1), match.group(2) or b""
+        is_error = b't="e"' in attrs
+        formula = _FORMULA.search(body)
+        value = _VALUE.search(body)
+        if not is_error and (formula is None or (value is not None and value.group(1))):
+            continue
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue
+        column = _column_index(ref.group(1).decode())
+        row = int(ref.group(2))
+        if is_error:
+            text = value.group(1).decode() if value is not None else "#错误"
+            found.append((row, column, "error", text))
+        else:
+            text = (formula.group(1) or b"").decode() if formula is not None else ""
+            found.append((row, column, "formula", f"={text}" if text else "（共享公式）"))
+    return tuple(found)
+
+
+def _column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _xlsx_sheet_path(z: zipfile.ZipFile, sheet: str) -> str | None:
+    if "xl/workbook.xml" not in z.namelist():
+        return None
+    workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    rid = next(
+        (
+            s.get(f"{{{_NS['r']}}}id")
+            for s in workbook.iterfind("m:sheets/m:sheet", _NS)
+            if s.get("name") == sheet
+        ),
+        None,
+    )
+    target = next(
+        (r.get("Target") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid),
+        None,
+    )
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _first_used_row(raw: bytes, sheet: str, book: object) -> int:
@@ -240,21 +451,9 @@ def _xlsx_first_row(raw: bytes, sheet: str) -> int | None:
     if raw[:4] != b"PK\x03\x04":
         return None
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        if "xl/workbook.xml" not in z.namelist():
+        path = _xlsx_sheet_path(z, sheet)
+        if path is None:
             return None
-        workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        rid = next(
-            s.get(f"{{{_NS['r']}}}id")
-            for s in workbook.iterfind("m:sheets/m:sheet", _NS)
-            if s.get("name") == sheet
-        )
-        target = next(
-            r.get("Target") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid
-        )
-        if target is None:
-            return None
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         buffer = b""
         with z.open(path) as stream:
             while chunk := stream.read(1 << 16):
