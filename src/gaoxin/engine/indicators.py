@@ -474,7 +474,11 @@ _WINDOWED = {"aggregate", "lag", "lag+", "ytd"}
 def _is_window(node: Node, checked: Checked) -> bool:
     if not isinstance(node, Call) or node not in checked.bindings:
         return False
-    return MISSING_RULES.get(node.func) in _WINDOWED or node.func in ("rank", "consecutive")
+    return MISSING_RULES.get(node.func) in _WINDOWED or node.func in (
+        "rank",
+        "consecutive",
+        "every_since",
+    )
 
 
 def _stages(f: Formula) -> list[tuple[Node, str]]:
@@ -815,6 +819,8 @@ def _offsets(tree: Node, per: int) -> set[int]:
             out.add(max(int(n) - 1, 0))
         elif node.func == "ytd" and per > 1:
             out.update(range(per))
+        elif node.func == "every_since":  # back to its start year: at most 60 years
+            out.update(range(60 * per + 1))
     return out
 
 

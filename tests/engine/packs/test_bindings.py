@@ -107,9 +107,10 @@ def test_values_come_from_observations_certifications_and_runs(facts, pack):
         False,
     ]
     assert rows["E4"]["newly_certified_sti"] is True
-    # zone Z1: 2 new HTEs in 2024 (E1, E2), 1 in 2023 (E3); zone Z2: none in either year
-    assert (rows["Z1"]["new_hte_count"], rows["Z1"]["new_hte_count_prev"]) == (2.0, 1.0)
-    assert (rows["Z2"]["new_hte_count"], rows["Z2"]["new_hte_count_prev"]) == (0.0, 0.0)
+    # 逐年提升 since 2022: the facts start in 2023, so 2023 against 2022 cannot be judged for
+    # Z1 (1 new HTE in 2023, 2 in 2024); Z2 had none in either year, so 2024 did not rise
+    assert rows["Z1"]["new_hte_rising_every_year"] is None
+    assert rows["Z2"]["new_hte_rising_every_year"] is False
     # ranks of the 2024 run and the 2023 run (lag 1); Z2 failed once, Z1's two failures ended
     assert (rows["Z1"]["provincial_rank"], rows["Z1"]["provincial_rank_prev"]) == (1.0, 2.0)
     assert (rows["Z1"]["consecutive_failures"], rows["Z2"]["consecutive_failures"]) == (0, 1)
@@ -141,14 +142,15 @@ def test_the_bound_frame_runs_the_rules(facts, pack):
         ("new-sti", "E4"): (Decimal("5"), None),
         # 10% of 350 万元 landed (≥ 300); E2's 299 is below the threshold
         ("national-project", "E1"): (Decimal("35"), None),
-        # Z1: 2 new HTEs > 1 the year before
-        ("hte-growth-commend", "Z1"): (None, "commend"),
         # Z2 fell from 1st to 2nd: 2 − 1 ≥ 1
         ("rank-fall-summon", "Z2"): (None, "summon"),
     }
     # E3 and E4 reported no project funds: undetermined for that rule, neither paid nor refused
     und = out.undetermined.filter(pl.col("rule") == "national-project")
     assert sorted(und["entity"]) == ["E3", "E4"]
+    # Z1 rose from 1 to 2 new HTEs, but the facts hold no 2022: 逐年提升 since 2022 is undetermined
+    und = out.undetermined.filter(pl.col("rule") == "hte-growth-commend")
+    assert sorted(und["entity"]) == ["Z1"]
 
 
 def test_a_rule_reading_an_evaluation_without_a_run_is_refused(facts, pack):
@@ -245,3 +247,54 @@ def test_a_period_without_data_is_refused(facts, pack):
     (p,) = e.value.problems
     assert (p.code, p.value) == ("awards.no_data", "2030")
     assert "2024" in p.message
+
+
+def _rising_facts() -> FactFrame:
+    """Zones counted from raw certificates: 甲 new HTEs 9, 10, 5, 8 in 2021-2024 (rose in 2022,
+    fell in 2023, rose in 2024); 乙 2, 3, 4, 6 (rose every year); 丙 1, 2, —, 3 (no figures
+    for 2023: its new HTEs are counted from certificates, so 2023 is 0, a fall)."""
+    counts = {"Y1": [9, 10, 5, 8], "Y2": [2, 3, 4, 6], "Y3": [1, 2, 0, 3]}
+    ents = [
+        ("P", "province", "甘肃", None, None, None, None),
+        ("C", "city", "兰州", "P", None, None, None),
+    ] + [(z, "zone", z, "C", "provincial", D(2010, 1, 1), None) for z in counts]
+    certs, obs = [], []
+    for z, per_year in counts.items():
+        for year, n in zip(range(2021, 2025), per_year, strict=True):
+            obs.append((z, "major_safety_accidents", str(year), 0.0, f"b-{year}"))
+            for k in range(n):
+                e = f"{z}-{year}-{k}"
+                ents.append((e, "enterprise", e, z, None, D(2015, 1, 1), None))
+                certs.append((e, "hte", "national", D(year, 6, 1), D(year + 3, 5, 31), None))
+    return build_facts(
+        pl.DataFrame(ents, schema=ENTITIES.columns, orient="row"),
+        pl.DataFrame(obs, schema=OBS.columns, orient="row"),
+        pl.DataFrame(certs, schema=CERTS.columns, orient="row"),
+    )
+
+
+def test_rising_every_year_since_2022_not_only_on_the_year_before(pack):
+    """四、10「逐年提升」: every year since 2022 above the year before; 10 → 5 → 8 is not praised."""
+    f = _rising_facts()
+    history = pl.DataFrame(
+        [
+            (FW, str(y), z, 50.0, float(i + 1), 0.0, "合格", None, y)
+            for y in range(2021, 2025)
+            for i, z in enumerate(("Y1", "Y2", "Y3"))
+        ],
+        schema=HISTORY.columns,
+        orient="row",
+    )
+    out = {}
+    for year in ("2022", "2023", "2024"):
+        b = rules_frame(pack, f, year, history)
+        rows = {r["entity"]: r for r in b.frame.filter(pl.col("kind") == "zone").to_dicts()}
+        out[year] = {z: rows[z]["new_hte_rising_every_year"] for z in ("Y1", "Y2", "Y3")}
+        ledger = run_rules(pack, b.frame, year, rules=["hte-growth-commend"]).ledger
+        praised = sorted(ledger["entity"].to_list())
+        assert praised == sorted(z for z, v in out[year].items() if v)
+    # by hand from the counts: 甲 10 > 9, then 5 < 10 (and 8 > 5 is not enough); 乙 always;
+    # 丙 2 > 1, then 0 < 2
+    assert out["2022"] == {"Y1": True, "Y2": True, "Y3": True}
+    assert out["2023"] == {"Y1": False, "Y2": True, "Y3": False}
+    assert out["2024"] == {"Y1": False, "Y2": True, "Y3": False}

@@ -114,7 +114,7 @@ def test_expect_none_names_the_rule_that_should_not_fire(pack: Path):
 - name: 不应表扬
   period: 2023
   entities:
-    - {entity: z, kind: zone, zone_level: provincial, new_hte_count: 3, new_hte_count_prev: 2}
+    - {entity: z, kind: zone, zone_level: provincial, new_hte_rising_every_year: true}
   rules: [hte-growth-commend]
   expect_none: [hte-growth-commend]
 """,

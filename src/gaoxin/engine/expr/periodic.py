@@ -1,4 +1,4 @@
-"""Period functions: prev, delta, yoy/growth, cagr, ytd, single, consecutive.
+"""Period functions: prev, delta, yoy/growth, cagr, ytd, single, consecutive, every_since.
 
 They read an entity's own earlier rows in the fact frame: ``ctx.entity_column`` partitions, the
 running period number ``seq`` (``ctx.options["seq_column"]``) orders, and ``per_year`` says how
@@ -128,6 +128,42 @@ def _consecutive(args: CallArgs, ctx: CompileContext) -> pl.Expr:
     return (run == n) & there.fill_null(n == 1)
 
 
+def _every_since(args: CallArgs, ctx: CompileContext) -> pl.Expr:
+    """``cond`` held in every period from the first period of ``year`` to this one. False as soon
+    as one period of that span does not hold it; missing while a period of the span is absent
+    or its ``cond`` is missing and none has failed; missing before the span begins."""
+    start = int(args.literal("year")) * per_year(ctx)
+    e, seq = _entity(ctx), pl.col(seq_column(ctx))
+    cond = args["cond"]
+    in_span = seq >= start
+    failed = (in_span & (cond == False)).cast(pl.Int32).cum_sum().over(e)  # noqa: E712
+    held = (in_span & (cond == True)).cast(pl.Int32).cum_sum().over(e)  # noqa: E712
+    return (
+        pl.when(~in_span)
+        .then(None)
+        .when(failed > 0)
+        .then(False)
+        .when(held == seq - start + 1)
+        .then(True)
+    )
+
+
+def _year_literal(spec_name: str):  # noqa: ANN202
+    def rule(typed: TypedArgs) -> ExprType:
+        from gaoxin.engine.expr.checker import _literal_value
+
+        node = typed.nodes["year"]
+        _, value = _literal_value(node)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1949 <= value <= 2100:
+            raise ExprTypeError(
+                f"函数 {spec_name} 的参数「year」应为 1949 到 2100 之间的年份（整数）",
+                span=node.span,
+            )
+        return BOOL
+
+    return rule
+
+
 def _name_only(fn: str):  # noqa: ANN202
     def rule(typed: TypedArgs) -> ExprType:
         node = typed.nodes["x"]
@@ -231,6 +267,17 @@ SPECS = (
         label="连续满足",
         describe=lambda a, r: f"连续{a['n']}期{a['cond']}",
     ),
+    FunctionSpec(
+        name="every_since",
+        params=(
+            Param("cond", BOOL, label="条件"),
+            Param("year", NUMBER, literal=True, label="起始年份"),
+        ),
+        returns=_year_literal("every_since"),
+        compile=_every_since,
+        label="自某年起每期都满足",
+        describe=lambda a, r: f"自{a['year']}年起每期{a['cond']}",
+    ),
 )
 
 #: How the missing-input count of each function is formed (see gaoxin.engine.indicators).
@@ -243,4 +290,5 @@ MISSING = {
     "ytd": "ytd",
     "single": "lag+",
     "consecutive": "args",
+    "every_since": "args",
 }
