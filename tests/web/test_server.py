@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import secrets
 import signal
 import socket
@@ -90,6 +91,21 @@ def test_whitenoise_serves_the_collected_admin_stylesheet_with_debug_off(setting
     assert b"".join(response.streaming_content) == css
     gzipped = Client().get("/static/admin/css/base.css", HTTP_ACCEPT_ENCODING="gzip")
     assert gzipped["Content-Encoding"] == "gzip"
+
+
+def test_every_static_file_a_template_names_is_collected_and_served(settings, tmp_path):
+    """The site's own files (src/gaoxin/web/static: site.css, vendored htmx) are found too."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    named = set()
+    for template in (ROOT / "src" / "gaoxin").rglob("templates/**/*.html"):
+        named |= set(re.findall(r"\{% static ['\"]([^'\"]+)['\"] %\}", template.read_text("utf-8")))
+    assert {"gaoxin/site.css", "vendor/htmx.min.js"} <= named
+    client = Client()
+    for name in sorted(named):
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200, name
 
 
 def test_deployment_settings_pass_check_deploy(tmp_path):

@@ -156,6 +156,7 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "web" / "static"]  # the site's stylesheet and vendored htmx, ECharts
 STATIC_ROOT = GAOXIN_HOME / "static"  # `gaoxin serve` collects into it; whitenoise serves it
 MEDIA_ROOT = GAOXIN_HOME / "media"  # evidence files, job results: never served as static
 ANALYTICS_ROOT = GAOXIN_HOME / "analytics"  # rebuilt fact frames and indicator values
