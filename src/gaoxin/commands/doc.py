@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gaoxin.commands import edge
 from gaoxin.engine.problems import ProblemsError
 
 app = typer.Typer(
@@ -165,15 +166,12 @@ STATUS_STYLE = {
 
 
 def _user(username: str | None):
-    if not username:
-        return None
-    from django.contrib.auth import get_user_model
+    return edge.user(username, "--user")
 
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        typer.echo(f"错误：找不到用户「{username}」，请先创建该用户或省略 --user。", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND)
-    return user
+
+def _refused(exc: Exception) -> typer.Exit:
+    typer.echo(f"错误：{exc}", err=True)
+    return typer.Exit(EXIT_NOT_FOUND)
 
 
 def _status_label(status: str) -> str:
@@ -197,19 +195,6 @@ def _parse_status(value: str | None) -> str | None:
     raise typer.Exit(EXIT_NOT_FOUND)
 
 
-def _document(document_id: int):
-    from gaoxin.policy.models import PolicyDocument
-
-    document = PolicyDocument.objects.filter(pk=document_id).first()
-    if document is None:
-        typer.echo(
-            f"错误：找不到编号为 {document_id} 的政策文件；用 gaoxin doc ledger summary --by document 查看已导入的文件及其编号。",
-            err=True,
-        )
-        raise typer.Exit(EXIT_NOT_FOUND)
-    return document
-
-
 @ledger_app.command("import")
 def ledger_import(
     file: Annotated[
@@ -221,16 +206,17 @@ def ledger_import(
     from gaoxin.commands import django_env
 
     django_env.setup()
-    from gaoxin.policy.ledger import import_document
+    from gaoxin.policy.services import import_policy_document
 
     err = Console(stderr=True)
     try:
-        document = import_document(file, user=_user(user))
+        done = import_policy_document(file, by=_user(user))
     except ProblemsError as exc:
         _fail(exc, err)
         return
+    document = done.document
     out = Console()
-    if document.already_imported:
+    if done.already_imported:
         from django.utils import timezone
 
         out.print(
@@ -238,10 +224,8 @@ def ledger_import(
             f"（{timezone.localtime(document.imported_at):%Y-%m-%d %H:%M}），未重复保存。"
         )
         return
-    n_measures = document.measures.count()
-    n_units = document.measures.filter(assignments__isnull=False).distinct().count()
     out.print(
-        f"已导入：#{document.pk}《{document}》，共 {n_measures} 条措施（{n_units} 条有责任单位）。"
+        f"已导入：#{document.pk}《{document}》，共 {done.measures} 条措施（{done.with_units} 条有责任单位）。"
     )
 
 
@@ -260,26 +244,19 @@ def ledger_list(
     from gaoxin.commands import django_env
 
     django_env.setup()
-    from gaoxin.policy.choices import AssignmentRole
-    from gaoxin.policy.ledger import measures
-    from gaoxin.policy.models import Assignment, PolicyDocument
+    from gaoxin.policy.models import PolicyDocument
+    from gaoxin.policy.services import ledger_measures
+    from gaoxin.services import NotFound
 
     code = _parse_status(status)
-    if document is not None:
-        _document(document)
-    elif not PolicyDocument.objects.exists():
+    if document is None and not PolicyDocument.objects.exists():
         Console().print("尚未导入政策文件：先运行 gaoxin doc ledger import 文件。")
         return
-    rows = list(measures(document=document, unit=unit, status=code))
-    units: dict[int, list[str]] = {}
-    for measure_id, name, role in (
-        Assignment.objects.filter(measure__in=[m.pk for m in rows])
-        .order_by("measure_id", "order")
-        .values_list("measure_id", "unit__name", "role")
-    ):
-        units.setdefault(measure_id, []).append(
-            name if role == AssignmentRole.LEAD else f"{name}（参与）"
-        )
+    try:
+        found = ledger_measures(by=None, document=document, unit=unit, status=code)
+    except NotFound as exc:
+        raise _refused(exc) from None
+    rows, units = found.measures, found.units
     table = Table(header_style="bold", show_lines=False)
     for name, kw in (
         ("ID", {"justify": "right"}),
@@ -305,8 +282,7 @@ def ledger_list(
         )
     out = Console()
     out.print(table)
-    late = sum(1 for m in rows if m.status == "late")
-    out.print(f"共 {len(rows)} 条措施，其中滞后 {late} 条。")
+    out.print(f"共 {len(rows)} 条措施，其中滞后 {found.late} 条。")
 
 
 @ledger_app.command("report")
@@ -329,52 +305,23 @@ def ledger_report(
     from gaoxin.commands import django_env
 
     django_env.setup()
-    from gaoxin.policy.ledger import LedgerError, report_progress
-    from gaoxin.policy.models import Assignment, Measure
+    from gaoxin.policy.ledger import LedgerError
+    from gaoxin.policy.services import report_measure_progress
+    from gaoxin.services import NotFound
 
     code = _parse_status(status)
-    measure = Measure.objects.filter(pk=measure_id).first()
-    if measure is None:
-        typer.echo(
-            f"错误：找不到 ID 为 {measure_id} 的措施；用 gaoxin doc ledger list 查看措施 ID。",
-            err=True,
-        )
-        raise typer.Exit(EXIT_NOT_FOUND)
-    target: Measure | Assignment = measure
-    if unit:
-        assignment = measure.assignments.filter(unit__name=unit).first()
-        if assignment is None:
-            typer.echo(f"错误：「{unit}」不是措施 {measure.number} 的责任单位。", err=True)
-            raise typer.Exit(EXIT_NOT_FOUND)
-        target = assignment
     try:
-        report = report_progress(
-            target, code or "", note, user=_user(user), evidence_paths=evidence or ()
+        report = report_measure_progress(
+            measure_id, code or "", by=_user(user), note=note, unit=unit, evidence=evidence or ()
         )
-    except LedgerError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND) from exc
+    except (NotFound, LedgerError) as exc:
+        raise _refused(exc) from None
+    measure = report.measure
     n = report.evidence.count()
     Console().print(
         f"已记录：措施 {measure.number}《{measure.title}》→ {_status_label(report.status)}"
         f"（{report.reported_on}）" + (f"，佐证材料 {n} 份。" if n else "。")
     )
-
-
-SUMMARY_HEADERS = {
-    "document_id": "文件",
-    "title": "标题",
-    "doc_number": "文号",
-    "unit": "责任单位",
-    "measures": "措施数",
-    "lead": "牵头",
-    "participating": "参与",
-    "not_started": "未启动",
-    "in_progress": "推进中",
-    "done": "已完成",
-    "late": "滞后",
-    "amount_wan": "资金（万元）",
-}
 
 
 @ledger_app.command("summary")
@@ -391,17 +338,15 @@ def ledger_summary(
     from gaoxin.commands import django_env
 
     django_env.setup()
-    from gaoxin.policy.ledger import summary_by_document, summary_by_unit
+    from gaoxin.policy.services import ledger_summary
 
     if by not in ("unit", "document"):
         typer.echo("错误：--by 只能是 unit（责任单位）或 document（文件）。", err=True)
         raise typer.Exit(EXIT_NOT_FOUND)
-    if by == "unit":
-        frame = summary_by_unit(_document(document) if document is not None else None)
-    else:
-        frame = summary_by_document()
-    shown = frame.select([c for c in frame.columns if c in SUMMARY_HEADERS])
-    shown = shown.rename({c: SUMMARY_HEADERS[c] for c in shown.columns})
+    try:
+        shown = ledger_summary(by=None, group=by, document=document)
+    except ProblemsError as exc:
+        raise _refused(exc) from None
     table = Table(header_style="bold")
     for c in shown.columns:
         numeric = shown.schema[c].is_numeric()
@@ -432,8 +377,11 @@ def ledger_export(
     from gaoxin.commands import django_env
 
     django_env.setup()
-    from gaoxin.policy.ledger import export_ledger
+    from gaoxin.policy.services import export_task_ledger
+    from gaoxin.services import NotFound
 
-    document = _document(document_id)
-    export_ledger(document, out)
+    try:
+        export_task_ledger(document_id, out, by=None)
+    except NotFound as exc:
+        raise _refused(exc) from None
     Console().print(f"已写出任务分解表：{out}")

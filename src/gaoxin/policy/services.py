@@ -6,6 +6,7 @@ render what they return."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,17 @@ if TYPE_CHECKING:
     from gaoxin.engine.packs import LoadedPack
     from gaoxin.registry.models import Entity
 
-__all__ = ["TargetProgress", "target_progress"]
+__all__ = [
+    "DocumentImport",
+    "MeasureList",
+    "TargetProgress",
+    "export_task_ledger",
+    "import_policy_document",
+    "ledger_measures",
+    "ledger_summary",
+    "report_measure_progress",
+    "target_progress",
+]
 
 
 @dataclass(frozen=True)
@@ -157,3 +168,168 @@ def target_progress(
         built_at=facts.built_at,
         input_hash=facts.input_hash,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The task ledger (任务分解表/台账). A policy document and its measures belong to no entity of
+# the registry (the units are departments named in the text), so these jobs have no subtree to
+# check: who may run them is a matter of role (gaoxin.accounts); ``by`` is recorded as the
+# importer or reporter.
+
+#: Chinese headings of the ledger summary's columns, in order.
+SUMMARY_HEADERS = {
+    "document_id": "文件",
+    "title": "标题",
+    "doc_number": "文号",
+    "unit": "责任单位",
+    "measures": "措施数",
+    "lead": "牵头",
+    "participating": "参与",
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "done": "已完成",
+    "late": "滞后",
+    "amount_wan": "资金（万元）",
+}
+
+
+@dataclass(frozen=True)
+class DocumentImport:
+    """A policy document in the ledger: newly imported, or found already there (same file)."""
+
+    document: Any
+    already_imported: bool
+    measures: int
+    #: measures with at least one responsible unit
+    with_units: int
+
+
+@dataclass(frozen=True)
+class MeasureList:
+    """Measures with their current status (``late`` when past the deadline and not done), the
+    units responsible for each (a participating unit marked 参与), and the latest note."""
+
+    measures: list[Any]
+    units: dict[int, list[str]]
+
+    @property
+    def late(self) -> int:
+        return sum(1 for m in self.measures if m.status == "late")
+
+
+def _document(document_id: int) -> Any:
+    from gaoxin.policy.models import PolicyDocument
+    from gaoxin.services import NotFound
+
+    document = PolicyDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(
+            f"找不到编号为 {document_id} 的政策文件；用 gaoxin doc ledger summary --by document "
+            "查看已导入的文件及其编号。",
+            value=str(document_id),
+        )
+    return document
+
+
+def import_policy_document(source: Path, *, by: Any) -> DocumentImport:
+    """Parse the policy document ``source`` (.txt, .html, .docx, a .pdf with a text layer) into
+    the task ledger as imported by ``by``; a file imported before is found, not stored twice.
+    ProblemsError when it cannot be read."""
+    from gaoxin.policy.ledger import import_document
+
+    document = import_document(source, user=by)
+    return DocumentImport(
+        document=document,
+        already_imported=bool(document.already_imported),
+        measures=document.measures.count(),
+        with_units=document.measures.filter(assignments__isnull=False).distinct().count(),
+    )
+
+
+def ledger_measures(
+    *,
+    by: Any,
+    document: int | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+) -> MeasureList:
+    """The measures of ``document`` (its number; None: every document), of units whose name
+    contains ``unit``, in ``status``. :class:`~gaoxin.services.NotFound` for an unknown
+    document."""
+    from gaoxin.policy.choices import AssignmentRole
+    from gaoxin.policy.ledger import measures
+    from gaoxin.policy.models import Assignment
+
+    if document is not None:
+        _document(document)
+    rows = list(measures(document=document, unit=unit, status=status))
+    units: dict[int, list[str]] = {}
+    for measure_id, name, role in (
+        Assignment.objects.filter(measure__in=[m.pk for m in rows])
+        .order_by("measure_id", "order")
+        .values_list("measure_id", "unit__name", "role")
+    ):
+        units.setdefault(measure_id, []).append(
+            name if role == AssignmentRole.LEAD else f"{name}（参与）"
+        )
+    return MeasureList(rows, units)
+
+
+def report_measure_progress(
+    measure_id: int,
+    status: str,
+    *,
+    by: Any,
+    note: str = "",
+    unit: str | None = None,
+    evidence: Sequence[Path] = (),
+) -> Any:
+    """Append a progress report (``status``: not_started, in_progress, done or late) to measure
+    ``measure_id``, as a whole or, given ``unit``, for that responsible unit, by ``by``, with
+    ``evidence`` files copied beside it. :class:`~gaoxin.services.NotFound` for an unknown
+    measure; :class:`gaoxin.policy.ledger.LedgerError` for a unit not responsible for it, a bad
+    status or a missing file (nothing written)."""
+    from gaoxin.policy.ledger import LedgerError, report_progress
+    from gaoxin.policy.models import Assignment, Measure
+    from gaoxin.services import NotFound
+
+    measure = Measure.objects.filter(pk=measure_id).first()
+    if measure is None:
+        raise NotFound(
+            f"找不到 ID 为 {measure_id} 的措施；用 gaoxin doc ledger list 查看措施 ID。",
+            value=str(measure_id),
+        )
+    target: Measure | Assignment = measure
+    if unit:
+        assignment = measure.assignments.filter(unit__name=unit).first()
+        if assignment is None:
+            raise LedgerError(f"「{unit}」不是措施 {measure.number} 的责任单位。")
+        target = assignment
+    return report_progress(target, status, note, user=by, evidence_paths=evidence)
+
+
+def ledger_summary(*, by: Any, group: str = "unit", document: int | None = None) -> pl.DataFrame:
+    """Progress summed per responsible unit (``group="unit"``, optionally of one ``document``)
+    or per document (``group="document"``): measures, lead and participating, how many not
+    started, in progress, done and late, and the money involved; Chinese column headings.
+    ProblemsError for another ``group``, NotFound for an unknown document."""
+    from gaoxin.policy.ledger import summary_by_document, summary_by_unit
+
+    if group not in ("unit", "document"):
+        raise ProblemsError(
+            [Problem("ledger.group", "只能按 unit（责任单位）或 document（文件）汇总", value=group)]
+        )
+    if group == "unit":
+        frame = summary_by_unit(_document(document) if document is not None else None)
+    else:
+        frame = summary_by_document()
+    shown = frame.select([c for c in frame.columns if c in SUMMARY_HEADERS])
+    return shown.rename({c: SUMMARY_HEADERS[c] for c in shown.columns})
+
+
+def export_task_ledger(document_id: int, out: Path, *, by: Any) -> Path:
+    """The task breakdown table (任务分解表) of document ``document_id`` as XLSX, with each
+    measure's current status, latest report date and note. NotFound for an unknown document."""
+    from gaoxin.policy.ledger import export_ledger
+
+    return export_ledger(_document(document_id), out)
