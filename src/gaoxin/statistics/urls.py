@@ -16,4 +16,31 @@ urlpatterns = [
         views.completeness_download,
         name="completeness_download",
     ),
+    path("entry/", views.entry_index, name="entry_index"),
+    path("entry/<str:form_code>/<int:entity_id>/<str:period>/", views.entry_page, name="entry"),
+    path(
+        "entry/<str:form_code>/<int:entity_id>/<str:period>/check/",
+        views.entry_check,
+        name="entry_check",
+    ),
+    path(
+        "entry/<str:form_code>/<int:entity_id>/<str:period>/move/",
+        views.entry_move,
+        name="entry_move",
+    ),
+    path(
+        "entry/<str:form_code>/<int:entity_id>/<str:period>/history/",
+        views.entry_history,
+        name="entry_history",
+    ),
+    path(
+        "entry/<str:form_code>/<int:entity_id>/<str:period>/template.xlsx",
+        views.entry_template,
+        name="entry_template",
+    ),
+    path(
+        "entry/<str:form_code>/<int:entity_id>/<str:period>/upload/",
+        views.entry_upload,
+        name="entry_upload",
+    ),
 ]
