@@ -8,6 +8,7 @@ from functools import cache
 
 import polars as pl
 import pytest
+import yaml
 from stdnum.cn import uscc
 
 from gaoxin.engine import reference, synth
@@ -679,3 +680,33 @@ def test_major_safety_accidents_are_rare_and_reported_as_zero_otherwise() -> Non
     rate = accidents["value"].mean()
     assert 0.005 < rate < 0.04, rate  # type: ignore[operator]
     assert default_catalogue().variables["major_safety_accidents"].unit == "起"
+
+
+@pytest.mark.parametrize("key", PROVINCIAL)
+def test_the_demo_keeps_the_shipped_validation_rules_of_high_importance(key):
+    """A demo whose own data breaks a blocking rule cannot be exported and imported again: the
+    Gansu demo held 工业增加值 > 工业总产值 for two firm-months (issue 15)."""
+    from importlib import resources
+
+    from gaoxin.engine import validation
+
+    text = resources.files("gaoxin.packs").joinpath("catalogue/validation_rules.yaml")
+    shipped = yaml.safe_load(text.read_text("utf-8"))["rules"]
+    namespace = {v.code: {"type": "number", "label": v.zh} for v in default_catalogue()}
+    latest = synth.latest_observations(jurisdiction(key).observations).drop_nulls("value")
+    for spec in shipped:
+        if spec.get("importance") != "high":
+            continue
+        rule = validation.load_rules(
+            [{k: v for k, v in spec.items() if k in ("code", "name", "left", "operator", "right")}]
+        )[0]
+        reads = {n for side in rule.formulas(namespace) for n in side.names}
+        wide = (
+            latest.filter((pl.col("entity_kind") == spec["kind"]) & pl.col("variable").is_in(reads))
+            .with_columns(pl.col("value").cast(pl.Float64))
+            .pivot(on="variable", index=["entity_key", "period"], values="value")
+        )
+        if not reads <= set(wide.columns):
+            continue
+        broken = validation.run_rules([rule], wide, namespace, keys=["entity_key", "period"])
+        assert broken.is_empty(), (spec["code"], broken.head(3).to_dicts())

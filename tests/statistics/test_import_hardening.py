@@ -289,3 +289,42 @@ def test_a_broken_validation_rule_does_not_break_imports(tree, tmp_path):
     assert report.status == "committed"
     assert [p.code for p in report.warnings] == ["validation.rule_unusable"]
     assert "坏规则" in report.warnings[0].message
+
+
+@pytest.mark.parametrize(("suffix", "wide"), [(".csv", False), (".xlsx", True)])
+def test_the_full_export_re_imports_into_a_fresh_database_unchanged(tmp_path, suffix, wide):
+    """gaoxin's own export of the whole demo, imported into a database holding only the
+    registry, stores every value as it was (the demo used to hold 工业增加值 > 工业总产值 for two
+    firm-months, and the import refused the whole file)."""
+    import dataclasses
+
+    from django.db import transaction
+
+    from gaoxin.engine import synth
+    from gaoxin.engine.tabular import write_long
+    from gaoxin.statistics.demo import load_jurisdiction
+    from gaoxin.statistics.facts import for_people, observations_frame
+
+    sync_catalogue()
+    sync_validation_rules()
+    demo = synth.generate("gansu", scale=0.02)
+    path = tmp_path / f"全部{suffix}"
+
+    def stored() -> set[tuple]:
+        frame = observations_frame()
+        return set(frame.select("entity_code", "variable", "period", "value").iter_rows())
+
+    with transaction.atomic():
+        load_jurisdiction(demo, label="演示")
+        before = stored()
+        write_long(for_people(observations_frame(), wide=wide), path)
+        transaction.set_rollback(True)
+    assert Observation.objects.count() == 0 and before
+
+    load_jurisdiction(
+        dataclasses.replace(demo, observations=demo.observations.head(0)), label="名录"
+    )
+    report = import_file(path, today=TODAY)
+    assert report.errors == [], [str(p) for p in report.errors[:5]]
+    assert report.status == "committed"
+    assert stored() == before

@@ -1226,7 +1226,8 @@ def _observations(
         return rng.lognormal(-(sigma**2) / 2, sigma, shape)
 
     output = revenue * rng.uniform(0.85, 1.02, shape)
-    iva = output * IVA_RATE * noise(0.2)
+    # value added is part of output: never above it, whatever the noise draws
+    iva = np.minimum(output * IVA_RATE * noise(0.2), output)
     margin = rng.normal(PROFIT_MARGIN, 0.07, (shape[0], 1)) + rng.normal(0, 0.03, shape)
     net_profit = revenue * margin
     total_profit = np.where(net_profit > 0, net_profit / 0.85, net_profit)
@@ -1338,11 +1339,20 @@ def _observations(
     yi = mc // 12 + yi0
     mi = mc % 12
     revenue_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    output_weights: np.ndarray | None = None
     for code in MONTHLY_VARIABLES:
         if code == "employees":
             vals = np.maximum(np.round(employees[er, yi] * rng.lognormal(0, 0.03, len(er))), 1.0)
         else:
             weights = _SEASON[None, None, :] * rng.lognormal(0.0, 0.25, (n, ny, 12))
+            if code == "industrial_output":
+                output_weights = weights
+            elif code == "industrial_value_added" and output_weights is not None:
+                # Value added accrues over the year as output does: with its own seasonal draw
+                # 1-N月 value added exceeded 1-N月 output for some firm-months, which the
+                # shipped rule 工业增加值不超过工业总产值 refuses on re-import. The draw is
+                # still made so every later figure of the demo stays as it was.
+                weights = output_weights
             cum = np.cumsum(weights, axis=2)
             # 1-N月 from the first month in the zone: the months before it count nothing
             first = start[er, yi] - 1
