@@ -46,21 +46,12 @@ def _pack_dir(path: Path) -> Path:
 @app.command()
 def check(paths: Paths = None) -> None:
     """检查政策包：格式、公式、引文是否见于原文，以及 cases/ 中的用例文件。有错误时退出码为 1。"""
-    from gaoxin.engine.packs import check_pack, load_pack
-    from gaoxin.engine.packs.cases import discover, load_cases
+    from gaoxin.policy.packs import check_packs
 
     console = Console(soft_wrap=True)
     dirs = [_pack_dir(p) for p in paths] if paths else shipped_packs()
     errors = warnings = 0
-    for d in dirs:
-        problems = check_pack(d)
-        if not any(p.severity == "error" for p in problems):
-            pack = load_pack(d)
-            for f in discover(d)[1]:
-                try:
-                    load_cases(f, pack)
-                except ProblemsError as e:
-                    problems += e.problems
+    for d, problems in check_packs(dirs):
         for p in problems:
             _print_problem(console, p)
         n = sum(p.severity == "error" for p in problems)

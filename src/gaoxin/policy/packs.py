@@ -4,7 +4,7 @@ and the rules that can run with them. Shared by awards, eligibility, targets and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -182,3 +182,22 @@ def runnable_rules(
         else:
             ok.append(r.id)
     return ok, skipped
+
+
+def check_packs(dirs: list[Path]) -> Iterator[tuple[Path, list[Problem]]]:
+    """Each pack directory with its problems, one at a time as it is checked (errors and warnings): its format, formulas and
+    quotes (:func:`gaoxin.engine.packs.check_pack`) and, when those hold no error, the case
+    files under ``cases/`` checked against the pack. Reads files only, no store."""
+    from gaoxin.engine.packs import check_pack, load_pack
+    from gaoxin.engine.packs.cases import discover, load_cases
+
+    for d in dirs:
+        problems = check_pack(d)
+        if not any(p.severity == "error" for p in problems):
+            pack = load_pack(d)
+            for f in discover(d)[1]:
+                try:
+                    load_cases(f, pack)
+                except ProblemsError as e:
+                    problems += e.problems
+        yield d, problems
