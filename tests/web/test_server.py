@@ -212,5 +212,31 @@ def test_init_in_one_folder_serve_from_another_with_gunicorn_and_the_worker(tmp_
         out, _ = server.communicate(timeout=60)
     assert f"数据库：SQLite {home / 'gaoxin.sqlite3'}" in out
     assert "gunicorn" in out and "后台任务进程已就绪" in out
-    with pytest.raises(ProcessLookupError):  # gunicorn and the worker stopped with serve
+    with pytest.raises(ProcessLookupError):  # gunicorn stopped with serve
         os.killpg(server.pid, 0)
+    worker_pid = int(re.search(r"gaoxin worker，进程号 (\d+)", out).group(1))
+    with pytest.raises(ProcessLookupError):  # and so did the worker, in its own session
+        os.kill(worker_pid, 0)
+
+
+@pytest.mark.django_db
+def test_with_debug_off_serve_refuses_while_the_demo_account_keeps_its_password(settings, capsys):
+    import typer
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.commands.site import DEMO_PASSWORD, DEMO_USER, open_demo_accounts, serve
+
+    settings.DEBUG = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo = get_user_model().objects.create_superuser(DEMO_USER, password=DEMO_PASSWORD)
+    with pytest.raises(typer.Exit) as stopped:
+        serve(addr="127.0.0.1:1", workers=1, dev=False, with_worker=False)
+    assert stopped.value.exit_code == 2
+    assert f"演示账号 {DEMO_USER} 仍可用公开的演示密码登录" in capsys.readouterr().out
+    demo.set_password("a-new-password-only-the-admin-knows")
+    demo.save()
+    assert open_demo_accounts() == []
+    demo.set_password(DEMO_PASSWORD)
+    demo.is_active = False
+    demo.save()
+    assert open_demo_accounts() == []

@@ -114,6 +114,19 @@ def _demo_user() -> None:
     console.print(f"演示账号：用户名 [bold]{DEMO_USER}[/]  密码 [bold]{DEMO_PASSWORD}[/]")
 
 
+def open_demo_accounts() -> list[str]:
+    """Active accounts that still accept the password `gaoxin demo` prints: fine in the demo,
+    a door left open in production (`gaoxin serve` refuses to start with DEBUG off)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    return [
+        username
+        for username, password in [(DEMO_USER, DEMO_PASSWORD)]
+        if (user := users.filter(username=username).first()) and user.check_password(password)
+    ]
+
+
 def database_label() -> str:
     """The database in words, for people: the SQLite file, or the PostgreSQL server and name."""
     from django.conf import settings
@@ -180,6 +193,13 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
 
+    if not settings.DEBUG and (open_accounts := open_demo_accounts()):
+        console.print(
+            f"[red]不能以生产模式（GAOXIN_DEBUG=0）启动[/]：演示账号 {'、'.join(open_accounts)} "
+            "仍可用公开的演示密码登录。请先停用或改密码（python manage.py changepassword 用户名，"
+            "或在后台取消其「有效」），见 docs/deployment.md。"
+        )
+        raise typer.Exit(2)
     if settings.DEBUG:
         console.print(
             "[yellow]演示/开发模式[/]：DEBUG 开启，演示账号可登录，出错时显示调试页。"
@@ -203,8 +223,9 @@ def serve(
 
 
 class _worker_beside:
-    """Start `gaoxin worker` beside the server and stop it (gracefully, then firmly) when the
-    server stops, however it stops."""
+    """Start `gaoxin worker` beside the server and stop it when the server stops, however it
+    stops. The worker has its own session, so that a Ctrl+C meant for the server does not
+    reach it too: it gets one SIGTERM from here, finishes the job in hand and exits."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -212,19 +233,23 @@ class _worker_beside:
 
     def __enter__(self) -> _worker_beside:
         if self.enabled:
-            console.print("后台任务进程已启动（gaoxin worker）。")
-            self.process = subprocess.Popen(worker_argv())
+            self.process = subprocess.Popen(worker_argv(), start_new_session=True)
+            console.print(f"后台任务进程已启动（gaoxin worker，进程号 {self.process.pid}）。")
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()  # the worker finishes its current job's bookkeeping and exits
+        self.process.terminate()
         try:
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            console.print("后台任务进程正在完成手头的任务，完成后退出（再按 Ctrl+C 强制停止）。")
+            try:
+                self.process.wait()
+            except KeyboardInterrupt:
+                self.process.kill()
+                self.process.wait()
 
 
 def _run_until_stopped(argv: list[str]) -> int:
