@@ -149,13 +149,11 @@ def test_a_new_row_given_a_stored_key_is_inserted_not_written_over(rows, model):
 def test_only_the_review_state_moves(rows, model, django_user_model):
     row, other = rows[model]
     assert row.approval == Approval.PENDING
-    if model is EvaluationRun:
-        reviewer = django_user_model.objects.create_user("reviewer")
-        row.set_approval("approved", reviewer)
-        assert model.objects.get(pk=row.pk).approved_by == reviewer
-        assert model.objects.get(pk=row.pk).approved_at is not None
-    else:
-        row.set_approval("approved")
+    reviewer = django_user_model.objects.create_user("reviewer")
+    row.set_approval("approved", reviewer, "同意发布")
+    stored = model.objects.get(pk=row.pk)
+    assert stored.approved_by == reviewer and stored.approved_at is not None
+    assert stored.review_comment == "同意发布"
     assert row.approval == Approval.APPROVED
     assert model.objects.get(pk=row.pk).approval == Approval.APPROVED
     assert model.objects.get(pk=other.pk).approval == Approval.PENDING  # only this row
@@ -170,11 +168,14 @@ def test_only_the_review_state_moves(rows, model, django_user_model):
     assert set(model.objects.values_list("approval", flat=True)) == {"pending"}
 
 
-def test_the_award_ledger_refuses_a_reviewer_it_cannot_record(rows, django_user_model):
-    entry = rows[AwardEntry][0]
-    with pytest.raises(TypeError):
-        entry.set_approval("approved", django_user_model.objects.create_user("reviewer"))
-    assert AwardEntry.objects.get(pk=entry.pk).approval == Approval.PENDING
+def test_the_review_fields_are_the_only_ones_that_move(rows):
+    # the award ledger records its reviewer like runs do (decision 026), and nothing else moves
+    for model in (EvaluationRun, AwardEntry):
+        row = rows[model][0]
+        assert {"approval", "approved_by", "approved_at", "review_comment"} == model.mutable_fields
+        row.text = "改过" if model is AwardEntry else row.title
+        with pytest.raises(Frozen):
+            row.save(update_fields=["approval", "text" if model is AwardEntry else "title"])
 
 
 def test_runs_and_entries_share_one_choice_set():

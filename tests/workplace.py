@@ -96,3 +96,25 @@ def move(
             sub.updated_by = by
             sub.save()
     return sub
+
+
+def award(entity, *, rule="rank-promotion", amount_fen=1_234_567_800, period="2024", **fields):
+    """A ledger entry of the Fujian pack, 待审核 unless ``approval`` says otherwise."""
+    from gaoxin.awards.models import AwardEntry
+
+    defaults = {
+        "pack": "fujian-2021",
+        "pack_hash": "a" * 64,
+        "rule": rule,
+        "article": "八(二十二)",
+        "quote": "每晋升1位，奖励100万元",
+        "entity": entity,
+        "period": period,
+        "decided_on": dt.date(2025, 3, 1),
+        "outcome": "money",
+        "amount_fen": amount_fen,
+        "text": "名次上升 2 位，每位 100 万元",
+        "engine_version": "gaoxin.rules/1",
+        "input_hash": "b" * 64,
+    }
+    return AwardEntry.objects.create(**{**defaults, **fields})

@@ -73,14 +73,28 @@ class AppendOnly:
         raise frozen(self)
 
 
+class ReviewedQuerySet(models.QuerySet):
+    """What a page may publish: only reviewed results are published (decision 026)."""
+
+    def published(self):
+        """Records the division has approved (已审定); pages, bulletins and exports that show
+        results to their readers read these only."""
+        return self.filter(approval=Approval.APPROVED)
+
+    def pending(self):
+        """Records waiting for review (待审核)."""
+        return self.filter(approval=Approval.PENDING)
+
+
 class Reviewed(AppendOnly):
     """An append-only record with a review state in the field ``approval`` (choices
-    :class:`Approval`), and, where the model keeps them, who reviewed it (``approved_by``) and
-    when (``approved_at``). The model lists those fields as its ``mutable_fields``."""
+    :class:`Approval`), and, where the model keeps them, who reviewed it (``approved_by``),
+    when (``approved_at``) and why (``review_comment``). The model lists those fields as its
+    ``mutable_fields``."""
 
-    def set_approval(self, state: str, user=None) -> None:
+    def set_approval(self, state: str, user=None, comment: str = "") -> None:
         """Move the review state to ``state`` (ValueError if it is not an :class:`Approval`),
-        recording ``user`` and the time where the model keeps them."""
+        recording ``user``, the time and ``comment`` where the model keeps them."""
         changes: dict[str, Any] = {"approval": Approval(state)}
         if "approved_by" in self.mutable_fields:
             changes["approved_by"] = user
@@ -88,6 +102,10 @@ class Reviewed(AppendOnly):
             raise TypeError(f"{type(self).__name__} does not record who reviewed it")
         if "approved_at" in self.mutable_fields:
             changes["approved_at"] = timezone.now()
+        if "review_comment" in self.mutable_fields:
+            changes["review_comment"] = comment
+        elif comment:
+            raise TypeError(f"{type(self).__name__} does not record a review comment")
         for name, value in changes.items():
             setattr(self, name, value)
         # save, not update: only these fields are written, and save signals fire for an audit log

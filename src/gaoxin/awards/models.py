@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.scoping import ScopedQuerySet
-from gaoxin.audit import AppendOnlyQuerySet, Approval, Frozen, Reviewed
+from gaoxin.audit import AppendOnlyQuerySet, Approval, Frozen, Reviewed, ReviewedQuerySet
 from gaoxin.engine.money import FEN_PER_WAN
 from gaoxin.registry.models import Entity
 
@@ -35,7 +35,7 @@ class Outcome(models.TextChoices):
     ACTION = "action", _("处理措施")
 
 
-class AwardQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
+class AwardQuerySet(ScopedQuerySet, ReviewedQuerySet, AppendOnlyQuerySet):
     """Entries of entities in a scope's subtree; never edited or deleted in bulk."""
 
     scope_path = "entity__path"
@@ -92,9 +92,19 @@ class AwardEntry(Reviewed, models.Model):
     approval = models.CharField(
         _("审核状态"), max_length=16, choices=Approval.choices, default=Approval.PENDING
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
 
     objects = AwardQuerySet.as_manager()
-    mutable_fields = frozenset({"approval"})
+    mutable_fields = frozenset({"approval", "approved_by", "approved_at", "review_comment"})
     frozen_remedy = "更正请重新核定（gaoxin awards），系统会记一笔冲销和一条新记录"
 
     class Meta:

@@ -18,17 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.scoping import ScopedQuerySet
-from gaoxin.audit import AppendOnly, AppendOnlyQuerySet, Approval, Frozen, Reviewed
+from gaoxin.audit import (
+    AppendOnly,
+    AppendOnlyQuerySet,
+    Approval,
+    Frozen,
+    Reviewed,
+    ReviewedQuerySet,
+)
 from gaoxin.evaluation.choices import RunStatus, UnitLevel
 from gaoxin.registry.models import Entity
 
 __all__ = ["EvaluationResult", "EvaluationRun", "Frozen", "ResultQuerySet", "RunQuerySet"]
 
 HASH = {"max_length": 64}
-APPROVAL_FIELDS = frozenset({"approval", "approved_by", "approved_at"})
+APPROVAL_FIELDS = frozenset({"approval", "approved_by", "approved_at", "review_comment"})
 
 
-class RunQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
+class RunQuerySet(ScopedQuerySet, ReviewedQuerySet, AppendOnlyQuerySet):
     """Runs by the scope they were made over (a run over the whole store only for None)."""
 
     scope_path = "scope__path"
@@ -119,6 +126,7 @@ class EvaluationRun(Reviewed, models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
 
     objects = RunQuerySet.as_manager()
     mutable_fields = APPROVAL_FIELDS

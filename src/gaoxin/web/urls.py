@@ -14,5 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("statistics/", include("gaoxin.statistics.urls")),
     path("jobs/", include("gaoxin.jobs.urls")),
+    path("evaluation/", include("gaoxin.evaluation.urls")),
+    path("awards/", include("gaoxin.awards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -16,13 +16,12 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 
 from gaoxin.accounts.choices import Role
+from gaoxin.reviews import may_review
 from gaoxin.statistics import completeness as comp
 from gaoxin.statistics.approval import TRANSITIONS
 from gaoxin.statistics.models import ReportingForm, Submission, SubmissionEvent, SubmissionState
 from gaoxin.statistics.views import entry_url
 
-#: The roles that review evaluation runs and award decisions (gaoxin.audit.Approval).
-RESULT_REVIEWERS = frozenset({Role.ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER})
 APPROVED_STATES = frozenset({SubmissionState.CITY_APPROVED, SubmissionState.PROVINCE_APPROVED})
 WAITING_LIMIT = 50
 
@@ -44,10 +43,6 @@ def waiting_states(role: str) -> set[str]:
         for s in t.sources
         if s is not None
     }
-
-
-def reviews_results(user) -> bool:
-    return user.is_superuser or role_of(user) in RESULT_REVIEWERS
 
 
 @dataclass(frozen=True)
@@ -112,16 +107,13 @@ def home(request):
     waiting = _rows(_with_last_event(waiting_qs)[:WAITING_LIMIT]) if states else []
 
     results = None
-    if reviews_results(user):
-        from gaoxin.audit import Approval
-        from gaoxin.awards.models import AwardEntry, EntryKind
+    if may_review(user):
+        from gaoxin.awards.models import AwardEntry
         from gaoxin.evaluation.models import EvaluationRun
 
         results = {
-            "runs": EvaluationRun.objects.restrict(user).filter(approval=Approval.PENDING).count(),
-            "awards": AwardEntry.objects.restrict(user)
-            .filter(approval=Approval.PENDING, kind=EntryKind.AWARD)
-            .count(),
+            "runs": EvaluationRun.objects.restrict(user).pending().count(),
+            "awards": AwardEntry.objects.restrict(user).pending().count(),
         }
 
     return render(

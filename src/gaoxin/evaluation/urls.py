@@ -1,0 +1,11 @@
+from django.urls import path
+
+from gaoxin.evaluation import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("runs/", views.run_list, name="runs"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/review/", views.run_review, name="review_run"),
+]
