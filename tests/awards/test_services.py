@@ -3,6 +3,7 @@ awards only within their scope; a scope outside it is refused and nothing is wri
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from django.contrib.auth import get_user_model
 from typer.testing import CliRunner
@@ -126,4 +127,16 @@ def test_eligible_lists_the_users_city_and_refuses_beyond_it(loaded, pack, xiame
     assert listed and listed <= inside
     with pytest.raises(OutOfScope):
         eligible(pack, Y2024, Entity.objects.get(code="350000"), by=user_in(xiamen, "xm2"))
+    assert AwardEntry.objects.count() == 0
+
+
+def test_the_missing_inputs_are_summed_per_rule_and_input(loaded, pack, xiamen):
+    d = decide(pack, Y2024, xiamen, by=None, dry_run=True)
+    und = d.undetermined.filter(pl.col("rule") == "rank-promotion")
+    assert und.height > 0
+    missing = {m.input: m for m in d.missing_inputs() if m.rule == "rank-promotion"}
+    assert set(missing) == {"rank", "rank_prev"}
+    for m in missing.values():
+        assert m.entities == und.height and set(m.examples) <= set(und["entity"])
+        assert m.label and m.source  # the pack's words for the input and where it comes from
     assert AwardEntry.objects.count() == 0

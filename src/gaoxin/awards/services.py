@@ -129,6 +129,19 @@ def totals(ledger: pl.DataFrame, spec: Any) -> Totals:
 
 
 @dataclass(frozen=True)
+class MissingInput:
+    """One input a rule lacked for some entities: what it is, where it would come from, how
+    many entities it left undetermined and the first few of them."""
+
+    rule: str
+    input: str | None
+    label: str
+    source: str
+    entities: int
+    examples: list[str]
+
+
+@dataclass(frozen=True)
 class AwardDecision:
     """What :func:`decide` decided: the ledger rows (one per rule and entity, sorted), their
     totals, the rows left undetermined for want of an input, the rules not run for want of a
@@ -158,6 +171,30 @@ class AwardDecision:
     @property
     def total_fen(self) -> int:
         return int(self.totals["total"][0]["amount_fen"])
+
+    def missing_inputs(self) -> list[MissingInput]:
+        """The undetermined rows summed per rule and missing input (待补数据), in rule order."""
+        und = self.undetermined
+        if und.is_empty():
+            return []
+        labels = {i.id: i.label for i in self.spec.inputs}
+        by = (
+            und.explode("missing")
+            .group_by("rule", "missing")
+            .agg(pl.len().alias("n"), pl.col("entity").head(3).alias("e"))
+            .sort("rule", "missing")
+        )
+        return [
+            MissingInput(
+                rule,
+                miss,
+                labels.get(miss, miss) if miss else "",
+                self.sources.get(miss, ("", ""))[1] if miss else "",
+                n,
+                list(e),
+            )
+            for rule, miss, n, e in by.iter_rows()
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (``gaoxin awards --json``; the API)."""

@@ -182,24 +182,19 @@ def _print_totals(totals: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def _print_undetermined(decision: AwardDecision) -> None:
-    import polars as pl
-
-    und = decision.undetermined
-    if und.is_empty():
+    if decision.undetermined.is_empty():
         return
-    labels = {i.id: i.label for i in decision.spec.inputs}
-    by = (
-        und.explode("missing")
-        .group_by("rule", "missing")
-        .agg(pl.len().alias("n"), pl.col("entity").head(3).alias("e"))
-        .sort("rule", "missing")
-    )
-    t = Table(title=f"待补数据：{und.height} 条既未核定也未否定（缺少输入）")
+    t = Table(title=f"待补数据：{decision.undetermined.height} 条既未核定也未否定（缺少输入）")
     for c in ("规则", "缺少的输入", "来源", "主体数", "例如"):
         t.add_column(c, overflow="fold")
-    for rule, miss, n, e in by.iter_rows():
-        src = decision.sources.get(miss, ("", ""))[1] if miss else ""
-        t.add_row(rule, f"{labels.get(miss, miss)}（{miss}）", src, str(n), "、".join(e))
+    for m in decision.missing_inputs():
+        t.add_row(
+            m.rule,
+            f"{m.label}（{m.input}）" if m.input else m.label,
+            m.source,
+            str(m.entities),
+            "、".join(m.examples),
+        )
     console.print(t)
 
 
