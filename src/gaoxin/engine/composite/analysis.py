@@ -103,6 +103,79 @@ def dimension_stats(ev: Evaluation) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def effective_weights(ev: Evaluation) -> pl.DataFrame:
+    """Each node's weight within its parent (as used, summing to 1) and its effective weight in
+    the index: the product of the weights on its path up to the index (COINr's effective
+    weights, ``get_eff_weights``). The indicators' effective weights sum to 1 (the aggregates'
+    of one level too)."""
+    fw = ev.framework
+    eff: dict[str, float] = {fw.index.code: 1.0}
+    rows = [{"node": fw.index.code, "parent": None, "level": 0, "weight": 1.0, "effective": 1.0}]
+    for node, parent, depth in fw.nodes():
+        if parent is None:
+            continue
+        w = ev.weights[parent.code][node.code]
+        eff[node.code] = eff[parent.code] * w
+        rows.append(
+            {
+                "node": node.code,
+                "parent": parent.code,
+                "level": depth,
+                "weight": w,
+                "effective": eff[node.code],
+            }
+        )
+    return pl.DataFrame(rows, schema_overrides={"parent": pl.String})
+
+
+def describe(ev: Evaluation, layer: str = "Raw") -> pl.DataFrame:
+    """Descriptive statistics of every column of one layer (COINr ``get_stats``): min, max,
+    mean, median, sd (sample), skew and kurtosis (type 2, as the outlier rule uses), the number
+    and share of units with a value (availability), of zeros and of distinct values. ``layer``
+    is one of ``ev.layers`` (Raw … Normalised: indicators; Aggregated: every node)."""
+    from gaoxin.engine.composite.treat import kurt, skew
+
+    frame = ev.layers[layer]
+    cols = [c for c in frame.columns if c != ev.framework.unit]
+    X = frame.select(cols).to_numpy().astype(float)
+    n = X.shape[0]
+    have = ~np.isnan(X)
+    avail = have.sum(axis=0)
+    some = avail > 0
+    stat = np.full((5, len(cols)), np.nan)
+    if some.any():
+        Y = X[:, some]
+        stat[:, some] = [
+            np.nanmin(Y, axis=0),
+            np.nanmax(Y, axis=0),
+            np.nanmean(Y, axis=0),
+            np.nanmedian(Y, axis=0),
+            np.nanstd(Y, axis=0, ddof=1) if n > 1 else np.full(Y.shape[1], np.nan),
+        ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sk, ku = np.atleast_1d(skew(X)), np.atleast_1d(kurt(X))
+    unique = frame.select(pl.col(cols).fill_nan(None).drop_nulls().n_unique()).row(0)
+    zeros = (X == 0).sum(axis=0)
+    return pl.DataFrame(
+        {
+            "column": cols,
+            "min": stat[0],
+            "max": stat[1],
+            "mean": stat[2],
+            "median": stat[3],
+            "sd": stat[4],
+            "skew": sk,
+            "kurtosis": ku,
+            "available": avail,
+            "share_available": avail / n if n else np.full(len(cols), np.nan),
+            "zeros": zeros,
+            "share_zeros": zeros / np.maximum(avail, 1),
+            "unique": list(unique),
+            "share_unique": np.array(unique) / np.maximum(avail, 1),
+        }
+    )
+
+
 def _children_matrix(ev: Evaluation, node: Node) -> np.ndarray:
     A = ev.layers["Aggregated"]
     return np.column_stack([A[c.code].to_numpy() for c in node.children])

@@ -42,10 +42,10 @@ def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
     if m in ("minmax", "efficacy"):
         low, high = (s.low, s.high) if m == "minmax" else (s.base, s.base + s.span)
         return low + (high - low) * _unit_interval(direction * x)
-    if m == "zscore":
+    if m == "zscore":  # COINr n_zscore: (y - mean) / sd * m_sd[2] + m_sd[1]
         y = direction * x
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (y - np.nanmean(y)) / np.nanstd(y, ddof=1)
+            return (y - np.nanmean(y)) / np.nanstd(y, ddof=1) * s.sd + s.mean
     if m == "rank":  # 1 = worst ... n = best; ties share the lowest rank (COINr n_rank: "min")
         return _ranks(direction * x, "min")
     if m == "percentile":  # COINr n_prank times 100: (rank_min - 1) / (n - 1)
@@ -55,15 +55,22 @@ def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
             return 100.0 * (r - 1.0) / (n - 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         if m == "ratio_to_max":
-            return s.scale * (x / np.nanmax(x) if direction == 1 else np.nanmin(x) / x)
+            if direction == 1 or s.negative == "coinr":  # COINr n_fracmax of direction * x
+                y = direction * x
+                return s.scale * y / np.nanmax(y)
+            return s.scale * np.nanmin(x) / x
         if m == "distance_to_best":
-            best = np.nanmax(x) if direction == 1 else np.nanmin(x)
-            return s.scale * (1.0 - np.abs(x - best) / abs(best))
-        if m == "distance_to_target":
+            lo, hi = _span(x)
+            best = hi if direction == 1 else lo
+            # relative to the best value; where the best is 0 that is undefined, so relative
+            # to the range instead (COINr n_dist2max: 1 - (max - x) / (max - min))
+            ref = abs(best) if best != 0 else hi - lo
+            return s.scale * (1.0 - np.abs(x - best) / ref)
+        if m == "distance_to_target":  # COINr n_dist2targ; capped at full marks unless cap_max
             lo, hi = _span(x)
             t = float(s.target)  # type: ignore[arg-type]
             frac = (x - lo) / (t - lo) if direction == 1 else (hi - x) / (hi - t)
-            return s.scale * np.clip(frac, 0.0, 1.0)
+            return s.scale * (np.clip(frac, 0.0, 1.0) if s.cap_max else frac)
         if m == "goalposts":
             frac = (x - s.worst) / (s.best - s.worst)  # type: ignore[operator]
             return s.scale * np.clip(frac, 0.0, 1.0)

@@ -491,6 +491,8 @@ def node_weights(node: Node, C: np.ndarray) -> np.ndarray:
         return wts.critic_weights(C)
     if m == "pca":
         return wts.pca_weights(C)
+    if m == "pca_signed":
+        return wts.pca_signed_weights(C)
     raise ValueError(m)
 
 

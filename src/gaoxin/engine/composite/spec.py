@@ -55,7 +55,7 @@ def _aggregation_method(v: Any) -> Any:
 
 
 AggregationMethod = Annotated[str, BeforeValidator(_aggregation_method)]
-WeightMethod = Literal["explicit", "equal", "entropy", "critic", "ahp", "pca"]
+WeightMethod = Literal["explicit", "equal", "entropy", "critic", "ahp", "pca", "pca_signed"]
 
 
 class _Model(BaseModel):
@@ -108,6 +108,15 @@ class Scoring(_Model):
     cap: float = 1.2  # capped: at most cap * scale
     base: float = 60.0  # efficacy (功效系数法): base + span * (x - min) / (max - min)
     span: float = 40.0
+    # zscore: scaled to this mean and standard deviation (COINr n_zscore's m_sd, e.g. 10, 2)
+    mean: float = 0.0
+    sd: float = Field(default=1.0, gt=0)
+    # distance_to_target: false leaves values beyond the target above full marks (COINr's
+    # n_dist2targ default, cap_max = FALSE); true (ours) caps them at full marks
+    cap_max: bool = True
+    # ratio_to_max on a negative indicator: "inverse" scale * min / x (best gets full marks);
+    # "coinr" COINr's n_fracmax of the direction-reversed values, (-x) / max(-x) = x / min(x)
+    negative: Literal["inverse", "coinr"] = "inverse"
 
 
 class Node(_Sourced):
@@ -275,10 +284,23 @@ class Framework(_Sourced):
         return hashlib.sha256(body.encode()).hexdigest()
 
 
+# Options added after frameworks were first stored: left out of the hash while they hold their
+# default, so a framework that does not use them keeps the hash its stored runs carry.
+_ADDED_DEFAULTS: dict[str, Any] = {
+    "mean": 0.0,
+    "sd": 1.0,
+    "cap_max": True,
+    "negative": "inverse",
+}
+
+
 def _without_citations(d: Any) -> Any:
     if isinstance(d, dict):
         return {
-            k: _without_citations(v) for k, v in d.items() if k not in ("source", "assumptions")
+            k: _without_citations(v)
+            for k, v in d.items()
+            if k not in ("source", "assumptions")
+            and not (k in _ADDED_DEFAULTS and v == _ADDED_DEFAULTS[k])
         }
     if isinstance(d, list):
         return [_without_citations(v) for v in d]

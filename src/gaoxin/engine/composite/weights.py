@@ -1,4 +1,5 @@
-"""Weights for the children of one node: explicit, equal, entropy (熵权法), CRITIC, AHP, PCA.
+"""Weights for the children of one node: explicit, equal, entropy (熵权法), CRITIC, AHP, PCA
+(squared loadings, or COINr's signed loadings).
 
 Data-driven weights are computed from the children's scores (units x children) and sum to 1.
 """
@@ -103,3 +104,16 @@ def pca_weights(X: np.ndarray) -> np.ndarray:
     first = np.argmax(vals, axis=-1)[..., None, None]  # (..., 1, 1)
     v = np.take_along_axis(vecs, first, axis=-1)[..., 0]
     return v**2
+
+
+def pca_signed_weights(X: np.ndarray) -> np.ndarray:
+    """COINr's PCA weights (``get_PCA``: ``prcomp(...)$rotation[, 1]``): the first principal
+    component's loadings of the correlation matrix, signed, unit length. A loading may be
+    negative (COINr warns of it too). The eigenvector's sign is arbitrary (prcomp's as much as
+    ours), so it is fixed here to make the loadings sum to a positive number. Over complete
+    rows; X is units x children or a batch (..., units, children)."""
+    _, R = _complete_correlation(np.asarray(X, dtype=float))
+    vals, vecs = np.linalg.eigh(R)
+    first = np.argmax(vals, axis=-1)[..., None, None]
+    v = np.take_along_axis(vecs, first, axis=-1)[..., 0]
+    return v * np.where(v.sum(axis=-1, keepdims=True) < 0, -1.0, 1.0)
