@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -162,6 +163,7 @@ def test_progress_reported_per_row_writes_about_once_per_percent(tree, zone_user
     assert (job.done, job.total, job.message) == (0, None, "生成报表")
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
 def test_with_the_database_queue_the_job_waits_for_gaoxin_worker(client, settings, tree, zone_user):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     job = start(
@@ -180,3 +182,16 @@ def test_with_the_database_queue_the_job_waits_for_gaoxin_worker(client, setting
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
+
+
+def test_the_job_list_shows_the_users_own_jobs_only(client, tree, zone_user):
+    mine = start(list_enterprises, by=zone_user, scope=tree["torch"], label="列出火炬企业",
+                 args=["350200N1"])  # fmt: skip
+    other = factories.user_in(tree["fzz"], "fuzhou-filler")
+    start(list_enterprises, by=other, scope=tree["fzz"], label="列出福州企业", args=["350100N1"])
+    client.force_login(zone_user)
+    html = client.get("/jobs/").content.decode()
+    assert f'<a href="/jobs/{mine.pk}/">列出火炬企业</a>' in html and "已完成" in html
+    assert "列出福州企业" not in html
+    client.force_login(get_user_model().objects.create_user("new-user"))
+    assert "还没有提交过后台任务" in client.get("/jobs/").content.decode()

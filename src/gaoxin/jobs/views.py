@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from gaoxin.jobs.models import Job
 
 POLL_SECONDS = 2
+RECENT = 50
 
 
 def _job(request, pk) -> Job:
@@ -16,6 +17,13 @@ def _job(request, pk) -> Job:
     return get_object_or_404(
         Job.objects.visible_to(request.user).select_related("scope", "started_by"), pk=pk
     )
+
+
+@login_required
+def index(request):
+    """The user's own recent jobs, newest first."""
+    jobs = Job.objects.visible_to(request.user).select_related("scope")[:RECENT]
+    return render(request, "jobs/index.html", {"jobs": jobs, "recent": RECENT})
 
 
 @login_required
