@@ -1,0 +1,279 @@
+"""The access matrix: every non-admin URL pattern × every role, against objects of another zone,
+another city and another province.
+
+- A pattern without an entry in :data:`ROUTES` (or :data:`NO_SCOPED_DATA`) fails
+  :func:`test_every_pattern_has_an_entry`: whoever adds a page adds its row here.
+- Logged out, every page sends the visitor to the login page.
+- An object outside the user's scope answers exactly what a missing object answers (404, or 403
+  where the role may not use the page at all), and nothing of it is shown.
+- A page without an object never names an entity outside the user's scope (downloads included).
+
+Runs on SQLite and, in CI, on PostgreSQL (``-m 'django_db or postgres'``).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import openpyxl
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gaoxin.audit import Approval
+from gaoxin.evaluation.models import EvaluationResult
+from gaoxin.jobs.models import Job
+from gaoxin.statistics.models import ReportingForm
+from tests import factories, workplace
+
+pytestmark = pytest.mark.django_db
+
+#: Where the foreign objects live: another zone of 厦门, another city of 福建, another province.
+PLACES = ("haicang", "fzz", "ncz")
+#: What a page would show of each place if it leaked.
+NAMES = {
+    "haicang": ("厦门海沧高新技术产业园区", "厦门戊生物有限公司"),
+    "fzz": ("福州高新技术产业开发区", "福州丙软件有限公司"),
+    "ncz": ("南昌高新技术产业开发区", "南昌丁光电有限公司"),
+}
+ROLES = ("province_admin", "province_reviewer", "city_reviewer", "zone_reporter", "viewer")
+MONTH = "2026-11"
+MISSING = 987_654_321
+
+#: Patterns that show no scoped data: the login and password pages, the API schema.
+NO_SCOPED_DATA = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "schema",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call a pattern. ``target(world, place)`` gives the URL kwargs for the object of
+    ``place`` (``place=None``: an object that does not exist); without ``target`` the pattern
+    has no object and ``kwargs`` are fixed."""
+
+    target: Callable[[dict, str | None], dict] | None = None
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    data: Callable[[dict, str | None], dict] | None = None
+
+
+def _entry(world, place):
+    entity_id = world[place].pk if place else MISSING
+    return {"form_code": "zone_monthly", "entity_id": entity_id, "period": MONTH}
+
+
+def _pk(kind):
+    return lambda world, place: {"pk": world[kind][place].pk if place else MISSING}
+
+
+def _job(world, place):
+    return {"pk": world["jobs"][place].pk if place else uuid.uuid4()}
+
+
+COMPLETENESS = {"form": "zone_monthly", "period": MONTH}
+
+ROUTES: dict[str, list[Route]] = {
+    "home": [Route()],
+    "statistics:completeness_index": [Route()],
+    "statistics:completeness": [Route(kwargs=COMPLETENESS)],
+    "statistics:completeness_download": [
+        Route(kwargs={**COMPLETENESS, "fmt": "csv"}),
+        Route(kwargs={**COMPLETENESS, "fmt": "xlsx"}),
+    ],
+    "statistics:entry_index": [Route()],
+    "statistics:entry": [Route(target=_entry)],
+    "statistics:entry_check": [Route(target=_entry, method="post")],
+    "statistics:entry_move": [
+        Route(target=_entry, method="post", data=lambda w, p: {"action": "submit"})
+    ],
+    "statistics:entry_history": [Route(target=_entry)],
+    "statistics:entry_template": [Route(target=_entry)],
+    "statistics:entry_upload": [Route(target=_entry, method="post")],
+    "jobs:detail": [Route(target=_job)],
+    "jobs:download": [Route(target=_job)],
+    "evaluation:runs": [Route()],
+    "evaluation:run": [Route(target=_pk("runs"))],
+    "evaluation:review_run": [
+        Route(target=_pk("runs"), method="post", data=lambda w, p: {"decision": "approve"})
+    ],
+    "awards:ledger": [Route()],
+    "awards:review": [
+        Route(),
+        Route(
+            method="post",
+            target=lambda w, p: {},
+            data=lambda w, p: {
+                "entry": [w["pending"][p].pk if p else MISSING],
+                "decision": "approve",
+            },
+        ),
+    ],
+    "awards:entry": [Route(target=_pk("awards"))],
+    "awards:review_entry": [
+        Route(target=_pk("pending"), method="post", data=lambda w, p: {"decision": "approve"})
+    ],
+}
+
+
+def named_patterns() -> set[str]:
+    """Every pattern's full name outside the admin site; an unnamed pattern is named by its
+    route so that it fails the coverage test."""
+    found: set[str] = set()
+
+    def walk(patterns, namespace: str, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route.startswith("admin/"):
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, ns, route)
+            elif isinstance(p, URLPattern):
+                found.add(f"{namespace}{p.name}" if p.name else f"(unnamed) {prefix}{p.pattern}")
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+@pytest.fixture
+def world():
+    t = workplace.tree()
+    t["e"] = factories.enterprise("厦门戊生物有限公司", t["haicang"])
+    users = workplace.users(t)
+    form = ReportingForm.objects.get(code="zone_monthly")
+    t.update(users=users, runs={}, awards={}, pending={}, jobs={})
+    for place in ("torch", *PLACES):
+        zone = t[place]
+        # a return waiting at every level, so that home pages and queues would show it
+        workplace.move(form, zone, MONTH, [("submit", "submitted")])
+        workplace.move(
+            form,
+            zone,
+            "2026-10",
+            [("submit", "submitted"), ("city_return", "returned")],
+            comment=f"{zone.name}的退回意见",
+        )
+        run = factories.evaluation_run(scope=zone, title=f"{zone.name}评价")
+        EvaluationResult.objects.create(run=run, entity=zone, score=80, rank=1, grade="良好")
+        run.set_approval(Approval.APPROVED, users["admin"])
+        t["runs"][place] = run
+        entry = workplace.award(zone)
+        entry.set_approval(Approval.APPROVED, users["admin"])
+        t["awards"][place] = entry
+        t["pending"][place] = workplace.award(zone, rule="tech-city")
+        t["jobs"][place] = Job.objects.create(
+            kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
+        )
+    return t
+
+
+def foreign_places(world, role) -> list[str]:
+    scope = world["users"][role].gaoxin_profile.scope
+    return [p for p in PLACES if not world[p].path.startswith(scope.path)]
+
+
+def call(client, name, route: Route, world, place):
+    kwargs = route.target(world, place) if route.target else route.kwargs
+    url = reverse(name, kwargs=kwargs or None)
+    data = route.data(world, place) if route.data else {}
+    return getattr(client, route.method)(url, data)
+
+
+def text_of(response) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return " ".join(
+            str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
+        )
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def test_every_pattern_has_an_entry():
+    missing = named_patterns() - set(ROUTES) - NO_SCOPED_DATA
+    assert not missing, f"add these patterns to ROUTES in {__file__}: {sorted(missing)}"
+    stale = set(ROUTES) - named_patterns()
+    assert not stale, f"patterns gone from the URLconf: {sorted(stale)}"
+
+
+def test_the_foreign_places_are_what_each_role_must_not_see(world):
+    assert foreign_places(world, "province_admin") == ["ncz"]
+    assert foreign_places(world, "city_reviewer") == ["fzz", "ncz"]
+    assert foreign_places(world, "zone_reporter") == ["haicang", "fzz", "ncz"]
+
+
+def test_logged_out_every_page_goes_to_login(client, world):
+    for name, routes in ROUTES.items():
+        for route in routes:
+            response = call(client, name, route, world, "torch" if route.target else None)
+            assert response.status_code == 302, (name, route.method, response.status_code)
+            assert response["Location"].startswith("/accounts/login/"), name
+
+
+def test_another_scopes_object_answers_like_a_missing_one(client, world):
+    failures = []
+    for role in ROLES:
+        client.force_login(world["users"][role])
+        for name, routes in ROUTES.items():
+            for route in routes:
+                if route.target is None:
+                    continue
+                missing = call(client, name, route, world, None).status_code
+                if missing not in (403, 404):
+                    failures.append((role, name, route.method, "missing object", missing))
+                for place in foreign_places(world, role):
+                    response = call(client, name, route, world, place)
+                    body = text_of(response)
+                    leaked = [n for n in NAMES[place] if n in body]
+                    if response.status_code != missing or leaked:
+                        failures.append(
+                            (role, name, route.method, place, response.status_code, leaked)
+                        )
+    assert not failures, failures
+    # and nothing moved: every foreign pending entry and run is still pending
+    for place in PLACES:
+        world["pending"][place].refresh_from_db()
+        assert world["pending"][place].approval == Approval.PENDING
+
+
+def test_pages_never_name_another_scopes_entities(client, world):
+    failures = []
+    for role in ROLES:
+        client.force_login(world["users"][role])
+        forbidden = [n for p in foreign_places(world, role) for n in NAMES[p]]
+        for name, routes in ROUTES.items():
+            for route in routes:
+                if route.target is not None:
+                    continue
+                response = call(client, name, route, world, None)
+                if response.status_code not in (200, 403):
+                    failures.append((role, name, response.status_code))
+                    continue
+                body = text_of(response)
+                leaked = [n for n in forbidden if n in body]
+                if leaked:
+                    failures.append((role, name, leaked))
+    assert not failures, failures
+
+
+def test_the_pages_do_show_what_is_in_scope(client, world):
+    """The matrix must be able to fail: the same pages name the in-scope entities."""
+    client.force_login(world["users"]["province_admin"])
+    assert "南昌" not in client.get("/awards/").content.decode()
+    ledger = client.get("/awards/").content.decode()
+    assert "福州高新技术产业开发区" in ledger and "厦门海沧高新技术产业园区" in ledger
+    page = client.get(reverse("statistics:completeness", kwargs=COMPLETENESS)).content.decode()
+    assert "福州高新技术产业开发区" in page
+    assert client.get(reverse("evaluation:run", args=[world["runs"]["fzz"].pk])).status_code == 200
