@@ -100,6 +100,7 @@ ROUTES: dict[str, list[Route]] = {
     "statistics:entry_history": [Route(target=_entry)],
     "statistics:entry_template": [Route(target=_entry)],
     "statistics:entry_upload": [Route(target=_entry, method="post")],
+    "jobs:index": [Route()],
     "jobs:detail": [Route(target=_job)],
     "jobs:download": [Route(target=_job)],
     "evaluation:runs": [Route()],
