@@ -40,7 +40,7 @@ def test_login_and_find_a_zone(live_server, page, tmp_path):
 
     factories.small_tree()
     get_user_model().objects.create_superuser("demo", "d@example.org", "gaoxin-demo")
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/admin/")  # "/" is the site's home page now
     page.fill("#id_username", "demo")
     page.fill("#id_password", "gaoxin-demo")
     page.click("input[type=submit]")
