@@ -306,3 +306,26 @@ def test_coinr_own_treatment_tests():
     out, rep = treat_matrix(x[:, None], ["x"], winmax=1)
     np.testing.assert_allclose(out[:, 0], log_ct(x))
     assert rep[0].status in ("log", "log_fails")
+
+
+def test_ranks_equal_scipy_min_ranks_on_a_batch_with_ties_and_gaps():
+    # rank_desc is NumPy only (no SciPy at import); SciPy's rankdata(method="min") is the reference
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        X = rng.integers(0, 6, size=(7, 13)).astype(float)
+        X[rng.random(X.shape) < 0.2] = np.nan
+        for axis in (0, 1):
+            ref = rankdata(np.where(np.isnan(X), np.inf, -X), method="min", axis=axis)
+            want = np.where(np.isnan(X), np.nan, ref)
+            np.testing.assert_array_equal(rank_desc(X, axis=axis), want)
+
+
+def test_engine_import_does_not_load_scipy():
+    import subprocess
+    import sys
+
+    code = "import sys, gaoxin.engine.composite.pipeline; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

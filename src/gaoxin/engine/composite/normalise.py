@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
+from gaoxin.engine.composite.results import min_ranks
 from gaoxin.engine.composite.spec import Scoring
 
 
@@ -26,10 +26,12 @@ def _unit_interval(x: np.ndarray) -> np.ndarray:
         return (x - lo) / (hi - lo) if hi > lo else np.full_like(x, np.nan)
 
 
-def _ranks(x: np.ndarray, method: str) -> np.ndarray:
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1 = smallest, ties at the lowest rank (COINr n_rank, ``ties.method = "min"``),
+    missing values left missing."""
     out = np.full_like(x, np.nan)
     ok = ~np.isnan(x)
-    out[ok] = rankdata(x[ok], method=method)
+    out[ok] = min_ranks(x[ok])
     return out
 
 
@@ -47,9 +49,9 @@ def score_column(x: np.ndarray, direction: int, s: Scoring) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return (y - np.nanmean(y)) / np.nanstd(y, ddof=1) * s.sd + s.mean
     if m == "rank":  # 1 = worst ... n = best; ties share the lowest rank (COINr n_rank: "min")
-        return _ranks(direction * x, "min")
+        return _ranks(direction * x)
     if m == "percentile":  # COINr n_prank times 100: (rank_min - 1) / (n - 1)
-        r = _ranks(direction * x, "min")
+        r = _ranks(direction * x)
         n = np.sum(~np.isnan(x))
         with np.errstate(invalid="ignore", divide="ignore"):
             return 100.0 * (r - 1.0) / (n - 1.0)
