@@ -275,9 +275,13 @@ def batch_index(
     options: np.ndarray,
     aggregations: list[str],
     chunk: int = 500,
+    weight_set_idx: np.ndarray | None = None,
+    weight_sets: list[WeightSet | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index scores for R replications: (R,) indices into ``options`` (from
-    :func:`score_options`) and ``aggregations``, and an (R, edges) weight multiplier.
+    :func:`score_options`) and ``aggregations``, and an (R, edges) weight multiplier;
+    optionally (R,) indices into ``weight_sets`` (a set replaces the weights of the nodes it
+    names before the multipliers apply; None is the framework's own weights).
     Returns the (R, units) scores and an (R,) mask of invalid replications: those where a
     mean is undefined at some node for some unit (a geometric or harmonic mean over a score
     <= 0). An invalid replication's scores are all NaN: it is not ranked, as COINr would
@@ -296,10 +300,19 @@ def batch_index(
     R = len(option_idx)
     out = np.full((R, options.shape[1]), np.nan)
     invalid = np.zeros(R, dtype=bool)
+    sets = weight_sets or [None]
+    set_idx = np.zeros(R, int) if weight_set_idx is None else weight_set_idx
     for start in range(0, R, chunk):  # a loop over chunks of replications, not over units
         sl = slice(start, start + chunk)
         out[sl], invalid[sl] = _index_chunk(
-            ev, options, option_idx[sl], agg_idx[sl], weight_mult[sl], aggregations
+            ev,
+            options,
+            option_idx[sl],
+            agg_idx[sl],
+            weight_mult[sl],
+            aggregations,
+            set_idx[sl],
+            sets,
         )
     out[invalid] = np.nan
     return out, invalid
@@ -312,6 +325,8 @@ def _index_chunk(
     agg_idx: np.ndarray,
     weight_mult: np.ndarray,
     aggregations: list[str],
+    set_idx: np.ndarray,
+    sets: list[WeightSet | None],
 ) -> tuple[np.ndarray, np.ndarray]:
     fw = ev.framework
     pos = {n.code: j for j, n in enumerate(fw.indicators())}
@@ -329,6 +344,15 @@ def _index_chunk(
 
     r, units = len(option_idx), options.shape[1]
     invalid = np.zeros(r, dtype=bool)
+
+    def weights_of(node: Node, X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), k): the node's own weights, or a weight set's where it names the node."""
+        W = np.array(np.broadcast_to(node_weights(node, X), (len(rows), len(node.children))))
+        for k, ws in enumerate(sets):  # a handful of weight sets
+            if ws is not None and node.code in ws:
+                W[set_idx[rows] == k] = [ws[node.code][c.code] for c in node.children]
+        return W
+
     for node in fw.aggregates_bottom_up():
         mult = weight_mult[:, [edge_pos[(node.code, c.code)] for c in node.children]]
         out = np.full((r, units), np.nan)
@@ -337,7 +361,7 @@ def _index_chunk(
             for o in np.unique(option_idx).tolist():  # a handful of options
                 rows = np.flatnonzero(option_idx == o)
                 X = options[o][:, cols]  # units x k, the same for all these replications
-                W = node_weights(node, X) * mult[rows]
+                W = weights_of(node, X, rows) * mult[rows]
                 for a, method in enumerate(aggregations):  # a handful of methods
                     sel = agg_idx[rows] == a
                     if sel.any():
@@ -346,7 +370,7 @@ def _index_chunk(
                         invalid[rows[sel]] |= bool(agg.undefined(X, method).any())
         else:
             C = children_scores(node)
-            W = node_weights(node, C) * mult  # (k,) or, data-driven, (r, k); times r x k
+            W = weights_of(node, C, np.arange(r)) * mult  # data-driven: per replication
             for a, method in enumerate(aggregations):  # a handful of methods, each batched
                 sel = agg_idx == a
                 if sel.any():
@@ -354,6 +378,86 @@ def _index_chunk(
                     invalid[sel] |= agg.undefined(C[sel], method).any(axis=(-2, -1))
         scores[node.code] = out
     return scores[fw.index.code], invalid
+
+
+WeightSet = dict[str, dict[str, float]]  # node -> child -> weight
+WeightNoise = float | dict[int, float]
+
+
+def _levels(fw: Framework) -> dict[str, int]:
+    return {n.code: d for n, _, d in fw.nodes()}
+
+
+def noise_per_edge(fw: Framework, weight_noise: WeightNoise) -> np.ndarray:
+    """The noise factor of every edge (parent, child) of the tree: one number for all, or a
+    mapping from the child's level (1 = the index's children, 2 = theirs …) to the noise of
+    the weights at that level, 0 for the levels not named (COINr's ``get_noisy_weights`` with
+    ``Level`` and ``NoiseFactor``; COINr counts levels from the indicators up: in a tree of
+    depth D its level L is our D + 1 - L)."""
+    edges = _edges(fw)
+    if not isinstance(weight_noise, dict):
+        return np.full(len(edges), float(weight_noise))
+    depth = _levels(fw)
+    deepest = max(depth.values())
+    bad = [k for k in weight_noise if not (isinstance(k, int) and 1 <= k <= deepest)]
+    if bad:
+        raise ProblemsError(
+            [
+                Problem(
+                    "uncertainty.weight_level",
+                    f"权重扰动的层级应为 1 到 {deepest} 之间的整数（1 为根节点的下级）",
+                    value=str(bad[0]),
+                )
+            ]
+        )
+    return np.array([float(weight_noise.get(depth[c.code], 0.0)) for _, c in edges])
+
+
+def _check_weight_sets(fw: Framework, sets: list[WeightSet | None]) -> None:
+    nodes = {n.code: n for n in fw.aggregates_bottom_up()}
+    problems = []
+    for k, ws in enumerate(sets):
+        for code, w in (ws or {}).items():
+            node = nodes.get(code)
+            missing = [] if node is None else [c.code for c in node.children if c.code not in w]
+            if node is None or missing:
+                problems.append(
+                    Problem(
+                        "uncertainty.weight_set",
+                        f"第 {k + 1} 组权重中的「{code}」"
+                        + (
+                            "不是评价体系中的合成节点"
+                            if node is None
+                            else f"缺少下级 {'、'.join(missing)} 的权重（须给出全部下级）"
+                        ),
+                        column=code,
+                    )
+                )
+    if problems:
+        raise ProblemsError(problems)
+
+
+def noisy_weight_sets(
+    ev: Evaluation, n: int, weight_noise: WeightNoise = 0.25, *, seed: int = 0
+) -> list[WeightSet | None]:
+    """``n`` weight sets, each the evaluation's weights with every weight of the noisy levels
+    multiplied by U(1 - noise, 1 + noise) (COINr ``get_noisy_weights``); the first entry is
+    None, the nominal weights. Given to ``weight_sets=``, a Sobol analysis has one factor
+    choosing among them, as COINr's ``get_sensitivity`` does, instead of one per weight."""
+    fw = ev.framework
+    edges = _edges(fw)
+    noise = noise_per_edge(fw, weight_noise)
+    rng = np.random.default_rng(seed)
+    mult = rng.uniform(1 - noise, 1 + noise, size=(n - 1, len(edges)))
+    noisy = {p.code for (p, _), z in zip(edges, noise, strict=True) if z > 0}
+    out: list[WeightSet | None] = [None]
+    for m in mult:
+        ws: WeightSet = {code: {} for code in noisy}
+        for e, (p, c) in enumerate(edges):
+            if p.code in noisy:
+                ws[p.code][c.code] = ev.weights[p.code][c.code] * float(m[e])
+        out.append(ws)
+    return out
 
 
 def _column(choices: pl.DataFrame, name: str, n: int) -> np.ndarray:
@@ -385,10 +489,11 @@ def monte_carlo(
     n: int = 1000,
     *,
     seed: int = 0,
-    weight_noise: float = 0.25,
+    weight_noise: WeightNoise = 0.25,
     normalisations: list[NormChoice] | None = None,
     aggregations: list[str] | None = None,
     treatments: list[TreatChoice] | None = None,
+    weight_sets: list[WeightSet | None] | None = None,
     choices: pl.DataFrame | None = None,
     chunk: int = 500,
 ) -> Uncertainty:
@@ -401,25 +506,35 @@ def monte_carlo(
     re-estimated in every replication. Or give ``choices`` explicitly: one row per
     replication with ``treatment``, ``normalisation`` and ``aggregation`` (indices into the
     lists; absent = 0) and optional ``w:<parent>.<child>`` weight multipliers (absent = 1).
+
+    ``weight_noise`` is one noise factor for every weight or ``{level: noise}`` for the
+    weights of chosen levels only (1 = the index's children; :func:`noise_per_edge`).
+    ``weight_sets`` (e.g. from :func:`noisy_weight_sets`, or alternative weightings) adds a
+    choice among weight sets (column ``weights`` of ``choices``), multiplied by the noise.
     """
     fw = ev.framework
     normalisations = normalisations or [None]
     aggregations = aggregations or [fw.aggregation]
     treatments = treatments or [None]
+    weight_sets = weight_sets or [None]
+    _check_weight_sets(fw, weight_sets)
     edges = _edges(fw)
     names = [f"w:{p.code}.{c.code}" for p, c in edges]
     if choices is None:
+        noise = noise_per_edge(fw, weight_noise)
         rng = np.random.default_rng(seed)
         norm_idx = rng.integers(0, len(normalisations), n)
         agg_idx = rng.integers(0, len(aggregations), n)
-        mult = rng.uniform(1 - weight_noise, 1 + weight_noise, size=(n, len(edges)))
+        mult = rng.uniform(1 - noise, 1 + noise, size=(n, len(edges)))
         # drawn last so that adding treatments leaves the other draws of a seed unchanged
         treat_idx = rng.integers(0, len(treatments), n) if len(treatments) > 1 else np.zeros(n, int)
+        set_idx = rng.integers(0, len(weight_sets), n) if len(weight_sets) > 1 else np.zeros(n, int)
         choices = pl.DataFrame(
             {
                 "treatment": treat_idx,
                 "normalisation": norm_idx,
                 "aggregation": agg_idx,
+                "weights": set_idx,
                 **{k: mult[:, e] for e, k in enumerate(names)},
             }
         )
@@ -428,6 +543,7 @@ def monte_carlo(
         treat_idx = _column(choices, "treatment", n)
         norm_idx = _column(choices, "normalisation", n)
         agg_idx = _column(choices, "aggregation", n)
+        set_idx = _column(choices, "weights", n)
         mult = np.column_stack(
             [
                 choices[k].to_numpy().astype(float) if k in choices.columns else np.ones(n)
@@ -437,9 +553,12 @@ def monte_carlo(
     _check_indices(treat_idx, treatments, "treatment")
     _check_indices(norm_idx, normalisations, "normalisation")
     _check_indices(agg_idx, aggregations, "aggregation")
+    _check_indices(set_idx, weight_sets, "weights")
     options = score_options(ev, treatments, normalisations)
     option_idx = treat_idx * len(normalisations) + norm_idx
-    scores, invalid = batch_index(ev, option_idx, agg_idx, mult, options, aggregations, chunk)
+    scores, invalid = batch_index(
+        ev, option_idx, agg_idx, mult, options, aggregations, chunk, set_idx, weight_sets
+    )
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
     return Uncertainty(list(ev.units), nominal, scores, ranks, choices, invalid)
@@ -470,18 +589,22 @@ def sobol(
     n: int = 256,
     *,
     seed: int = 0,
-    weight_noise: float = 0.25,
+    weight_noise: WeightNoise = 0.25,
     normalisations: list[NormChoice] | None = None,
     aggregations: list[str] | None = None,
     treatments: list[TreatChoice] | None = None,
+    weight_sets: list[WeightSet | None] | None = None,
     chunk: int = 500,
 ) -> pl.DataFrame:
     """Sobol first-order (S1) and total (ST) indices of the mean absolute rank shift.
 
     Factors: the weight of every child of an aggregate above the indicators (multiplier
-    U(1 - noise, 1 + noise)), plus the treatment, normalisation and aggregation choices
-    when more than one is offered (discrete, drawn uniformly). Saltelli sampling without second-order terms, n * (D + 2) runs,
-    evaluated as one batch.
+    U(1 - noise, 1 + noise)) — or, with ``weight_noise={level: noise}``, of the levels named,
+    and none with ``weight_noise=0`` — plus the treatment, normalisation, aggregation and
+    weight-set choices when more than one is offered (discrete, drawn uniformly). With
+    ``weight_sets=noisy_weight_sets(ev, k, …)`` and ``weight_noise=0`` the weights are one
+    factor choosing among k noisy sets, COINr's ``get_sensitivity`` design. Saltelli sampling
+    without second-order terms: n * (D + 2) runs for D factors, evaluated as one batch.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -490,36 +613,56 @@ def sobol(
     normalisations = normalisations or [None]
     aggregations = aggregations or [fw.aggregation]
     treatments = treatments or [None]
+    weight_sets = weight_sets or [None]
+    _check_weight_sets(fw, weight_sets)
     edges = _edges(fw)
-    factor_edges = [e for e, (_, c) in enumerate(edges) if not c.is_indicator] or list(
-        range(len(edges))
-    )
+    noise = noise_per_edge(fw, weight_noise)
+    if isinstance(weight_noise, dict):
+        factor_edges = [e for e in range(len(edges)) if noise[e] > 0]
+    elif weight_noise > 0:
+        factor_edges = [e for e, (_, c) in enumerate(edges) if not c.is_indicator] or list(
+            range(len(edges))
+        )
+    else:
+        factor_edges = []
     names = [f"w:{edges[e][0].code}.{edges[e][1].code}" for e in factor_edges]
-    bounds = [[1 - weight_noise, 1 + weight_noise]] * len(names)
+    bounds = [[1 - noise[e], 1 + noise[e]] for e in factor_edges]
     discrete = [
         (k, opts)
         for k, opts in (
             ("treatment", treatments),
             ("normalisation", normalisations),
             ("aggregation", aggregations),
+            ("weights", weight_sets),
         )
         if len(opts) > 1
     ]
     names += [k for k, _ in discrete]
     bounds += [[0.0, 1.0]] * len(discrete)
+    if not names:
+        raise ProblemsError(
+            [Problem("uncertainty.no_factors", "没有不确定因素：请给出权重扰动或备选方案")]
+        )
     problem = {"num_vars": len(names), "names": names, "bounds": bounds}
     P = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     R = P.shape[0]
     mult = np.ones((R, len(edges)))
     mult[:, factor_edges] = P[:, : len(factor_edges)]
-    idx = {"treatment": np.zeros(R, int), "normalisation": np.zeros(R, int)}
-    idx["aggregation"] = np.zeros(R, int)
+    idx = {k: np.zeros(R, int) for k in ("treatment", "normalisation", "aggregation", "weights")}
     for col, (k, opts) in enumerate(discrete, start=len(factor_edges)):
         idx[k] = np.minimum((P[:, col] * len(opts)).astype(int), len(opts) - 1)
     options = score_options(ev, treatments, normalisations)
     option_idx = idx["treatment"] * len(normalisations) + idx["normalisation"]
     scores, invalid = batch_index(
-        ev, option_idx, idx["aggregation"], mult, options, aggregations, chunk
+        ev,
+        option_idx,
+        idx["aggregation"],
+        mult,
+        options,
+        aggregations,
+        chunk,
+        idx["weights"],
+        weight_sets,
     )
     if invalid.any():  # a Sobol design cannot skip runs: say which choice caused them
         raise ProblemsError([_invalid_runs(invalid, idx, aggregations, normalisations)])
