@@ -9,6 +9,7 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -175,6 +176,8 @@ def test_init_in_one_folder_serve_from_another_with_gunicorn_and_the_worker(tmp_
     assert init.returncode == 0, init.stderr
     assert f"数据目录：{home}" in init.stdout
     assert f"数据库：SQLite {home / 'gaoxin.sqlite3'}" in init.stdout
+    with sqlite3.connect(home / "gaoxin.sqlite3") as db:  # readers go on while jobs write
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     port = free_port()
     server = subprocess.Popen(

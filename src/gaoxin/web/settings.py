@@ -138,7 +138,14 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": GAOXIN_HOME / "gaoxin.sqlite3",
             # An import writes tens of thousands of rows in one transaction; wait, don't fail.
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # WAL: pages keep reading while an import or the job worker writes (the worker
+            # claims jobs in EXCLUSIVE transactions, which in the default journal mode would
+            # stop every reader once a second). The file must be on a local disk.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 
