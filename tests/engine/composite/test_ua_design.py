@@ -76,3 +76,40 @@ def test_noisy_weight_sets_and_a_coinr_style_sobol(asem):
     res = an.sobol(asem, 16, weight_noise=0, weight_sets=sets, aggregations=["arithmetic"])
     assert res["factor"].to_list() == ["weights"]  # one factor, as COINr's design has
     assert np.isfinite(res["ST"].to_numpy()).all()
+
+
+def test_optimised_weights_balance_conn_and_sust_by_hand(asem):
+    # COINr get_opt_weights(itarg = "equal", Level = 3 in COINr's count = our level 1)
+    o = an.optimise_weights(asem, 1)
+    w = dict(zip(o.table["node"], o.table["weight"], strict=True))
+    assert w["Conn"] + w["Sust"] == pytest.approx(1.0)
+    A = asem.layers["Aggregated"]
+    conn, sust = A["Conn"].to_numpy(), A["Sust"].to_numpy()
+    index = w["Conn"] * conn + w["Sust"] * sust  # by hand, with the optimised weights
+    r = np.array([np.corrcoef(conn, index)[0, 1], np.corrcoef(sust, index)[0, 1]])
+    np.testing.assert_allclose(r / r.sum(), [0.5, 0.5], atol=1e-6)
+    np.testing.assert_allclose(o.table["obtained"].to_numpy(), r / r.sum(), atol=1e-12)
+    assert o.weights == {"Index": {"Conn": w["Conn"], "Sust": w["Sust"]}}
+    # the nominal equal weights leave Conn with the larger share of the index's correlation
+    r0 = np.array([np.corrcoef(x, (conn + sust) / 2)[0, 1] for x in (conn, sust)])
+    assert abs(r0[0] / r0.sum() - 0.5) > 1e-3
+
+
+def test_optimised_weights_improve_coinr_objective_on_pillars(asem):
+    o = an.optimise_weights(asem, 2)
+    assert o.table["weight"].sum() == pytest.approx(1.0)
+    # COINr's objective at the nominal weights (all pillars 1, renormalised): by hand
+    A = asem.layers["Aggregated"]
+    pillars = o.table["node"].to_list()
+    S = np.column_stack([A[p].to_numpy() for p in pillars])
+    r = np.array([np.corrcoef(S[:, j], A["Index"].to_numpy())[0, 1] for j in range(8)])
+    nominal = np.log(np.mean((1 / 8 - r / r.sum()) ** 2))
+    assert o.objective < nominal
+
+
+def test_infomax_raises_the_sum_of_correlations(asem):
+    o = an.optimise_weights(asem, 1, kind="infomax")
+    A = asem.layers["Aggregated"]
+    conn, sust, index = (A[c].to_numpy() for c in ("Conn", "Sust", "Index"))
+    nominal = np.corrcoef(conn, index)[0, 1] + np.corrcoef(sust, index)[0, 1]
+    assert -o.objective >= nominal - 1e-12

@@ -679,3 +679,109 @@ def sobol(
             "ST_conf": res["ST_conf"],
         }
     )
+
+
+# -- optimised weights ------------------------------------------------------------------------
+
+
+@dataclass
+class OptimisedWeights:
+    weights: WeightSet  # the parents of the level -> child -> weight (the level's sum to 1)
+    table: pl.DataFrame  # node, desired, obtained (normalised correlations), weight
+    objective: float
+    converged: bool
+
+
+def optimise_weights(
+    ev: Evaluation,
+    level: int,
+    *,
+    target: str | list[float] = "equal",
+    kind: Literal["balance", "infomax"] = "balance",
+    tol: float = 1e-6,
+    maxiter: int = 500,
+) -> OptimisedWeights:
+    """COINr's ``get_opt_weights``: weights of the nodes at ``level`` (1 = the index's
+    children) chosen by Nelder-Mead so that their Pearson correlations with the index,
+    normalised to sum to 1, match ``target`` normalised likewise (``"balance"``; "equal" =
+    equal influence), or so that the correlations' sum is largest (``"infomax"``). The
+    objective is COINr's: log(mean((target - r / Σr)²)) for balance, -Σr for infomax; the
+    weights at the level are normalised to sum to 1 over the whole level, as COINr does.
+    COINr stops at ``reltol = 0.1``; ``tol`` here is Nelder-Mead's ``fatol``/``xatol``.
+    The index is re-aggregated with the framework's default aggregation."""
+    from scipy.optimize import minimize  # only here: importing SciPy costs about a second
+
+    fw = ev.framework
+    nodes = [n for n, _, d in fw.nodes() if d == level]
+    if not nodes:
+        raise ProblemsError(
+            [
+                Problem(
+                    "uncertainty.weight_level", f"评价体系没有第 {level} 层的节点", value=str(level)
+                )
+            ]
+        )
+    parent = {c.code: p.code for p in fw.aggregates_bottom_up() for c in p.children}
+    if kind == "balance":
+        t = np.ones(len(nodes)) if target == "equal" else np.asarray(target, dtype=float)
+        if t.shape != (len(nodes),):
+            raise ProblemsError(
+                [
+                    Problem(
+                        "uncertainty.target",
+                        f"目标应有 {len(nodes)} 个数（第 {level} 层的节点数），实为 {t.size} 个",
+                    )
+                ]
+            )
+        t = t / t.sum()
+    A = ev.layers["Aggregated"]
+    S = np.column_stack([A[n.code].to_numpy() for n in nodes])
+    options = score_options(ev, [None], [None])
+    one = np.zeros(1, int)
+    mult = np.ones((1, len(_edges(fw))))
+
+    def weight_set(w: np.ndarray) -> WeightSet:
+        w = np.abs(w) / np.abs(w).sum()
+        ws: WeightSet = {}
+        for n, x in zip(nodes, w, strict=True):
+            ws.setdefault(parent[n.code], {})[n.code] = float(x)
+        return ws
+
+    def correlations(w: np.ndarray) -> np.ndarray:
+        index, _ = batch_index(
+            ev, one, one, mult, options, [fw.aggregation], 1, one, [weight_set(w)]
+        )
+        ok = ~np.isnan(S).any(axis=1) & ~np.isnan(index[0])
+        return np.array([np.corrcoef(S[ok, j], index[0, ok])[0, 1] for j in range(len(nodes))])
+
+    def objective(w: np.ndarray) -> float:
+        r = correlations(w)
+        if kind == "infomax":
+            return float(-r.sum())
+        return float(np.log(np.mean((t - r / r.sum()) ** 2) + 1e-300))
+
+    start = (
+        t if kind == "balance" else np.array([ev.weights[parent[n.code]][n.code] for n in nodes])
+    )
+    res = minimize(
+        objective,
+        start,
+        method="Nelder-Mead",
+        options={"fatol": tol, "xatol": tol, "maxiter": maxiter},
+    )
+    best = weight_set(res.x)
+    r = correlations(res.x)
+    w = np.array([best[parent[n.code]][n.code] for n in nodes])
+    return OptimisedWeights(
+        best,
+        pl.DataFrame(
+            {
+                "node": [n.code for n in nodes],
+                "desired": t if kind == "balance" else np.full(len(nodes), np.nan),
+                "obtained": r / r.sum() if kind == "balance" else r,
+                "weight": w,
+            }
+        ),
+        float(res.fun),
+        bool(res.success),
+    )
