@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from gaoxin.commands import awards, data, doc, eligible, evaluate, monitor, packs, site, targets
+from gaoxin.commands import (
+    awards,
+    data,
+    doc,
+    eligible,
+    evaluate,
+    monitor,
+    packs,
+    remind,
+    site,
+    targets,
+)
 from gaoxin.commands.users import app as user_app
 
 app = typer.Typer(
@@ -26,6 +37,7 @@ app.command()(targets.targets)
 app.command()(eligible.eligible)
 app.command()(awards.awards)
 app.command()(awards.explain)
+app.command()(remind.remind)
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")
 app.add_typer(user_app, name="user")

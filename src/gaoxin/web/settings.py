@@ -190,6 +190,11 @@ SPECTACULAR_SETTINGS = {
 # swaps in the immediate backend (tests/conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Reminder mails (gaoxin remind): printed to the console unless a deployment sets an SMTP backend.
+EMAIL_BACKEND = os.environ.get(
+    "GAOXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,6 +6,7 @@ from gaoxin.statistics.models.forms import (
     ValidationRule,
 )
 from gaoxin.statistics.models.observations import Batch, Observation, ObservationChange
+from gaoxin.statistics.models.reminders import Reminder, ReminderKind
 from gaoxin.statistics.models.submissions import (
     Submission,
     SubmissionEvent,
@@ -20,6 +21,8 @@ __all__ = [
     "FormVariable",
     "Observation",
     "ObservationChange",
+    "Reminder",
+    "ReminderKind",
     "ReportingForm",
     "Submission",
     "SubmissionEvent",
