@@ -134,27 +134,30 @@ def _posted_values(request, r: entry.Roster) -> dict[tuple[int, str], str]:
 
 
 def _cells(r: entry.Roster, typed: dict | None, checked: entry.CheckResult | None) -> list[dict]:
-    """The table as the template draws it: per row its cells, each with what the input shows
-    and the problems beside it."""
+    """The table as the template draws it: per row its cells, each with what the input shows,
+    the messages beside it and the link to its history (built here once: a roster of a large
+    zone has hundreds of cells, and a template tag per cell would dominate the page's time)."""
     problems = checked.by_cell() if checked else {}
+    history = reverse("statistics:entry_history", args=_args(r))
     rows = []
     for row in r.rows:
         cells = []
         for c in r.columns:
             key = (row.entity_id, c.code)
             stored = r.values.get(key)
+            found = problems.get(key, [])
             cells.append(
                 {
                     "name": f"v-{row.entity_id}-{c.code}",
                     "id": f"{row.entity_id}-{c.code}",
-                    "code": c.code,
-                    "entity_id": row.entity_id,
                     "label": f"{row.name} {c.header}",
                     "text": typed[key]
                     if typed is not None and key in typed
                     else entry.entry_text(stored, c.unit),
                     "display": entry.display_text(stored, c.unit),
-                    "problems": problems.get(key, []),
+                    "error": " ".join(p.message for p in found if p.is_error),
+                    "warning": " ".join(p.message for p in found if not p.is_error),
+                    "history": f"{history}?entity={row.entity_id}&variable={c.code}",
                 }
             )
         rows.append({"row": row, "cells": cells})

@@ -1,0 +1,181 @@
+"""Latency of the pages people work in, as a user of the demo sees it: p50/p95/max per page.
+
+Not collected by pytest; figures in docs/benchmarks.md. Each page is requested in-process
+through Django's test client (URL routing, middleware, session, the view, its queries and the
+template; no network, no static files) as a user of the role that works there. Everything a
+page writes is rolled back at the end, so the demo database is left as it was.
+
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin init
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin demo -j national
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/python benchmarks/bench_pages.py
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/python benchmarks/bench_pages.py --page entry_get -n 100
+
+Or load the demo first into a new scratch directory (kept for reuse)::
+
+    .venv/bin/python benchmarks/bench_pages.py --jurisdiction national
+
+Adding a page: write a function ``(world) -> Request`` that prepares what the page needs (a
+user, an object) and returns the request to time, and register it in :data:`PAGES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Request:
+    """One timed request: ``make()`` returns (method, url, data) for each call, so a page
+    that writes can send a different value every time."""
+
+    user: object
+    make: Callable[[int], tuple[str, str, dict]]
+    expect: tuple[int, ...] = (200,)
+    note: str = ""
+
+
+@dataclass
+class World:
+    """What several pages share: the reporting unit with the largest roster, its period and
+    one user per role, created once."""
+
+    period: str = "2025-12"
+    users: dict[str, object] = field(default_factory=dict)
+    zone: object = None
+
+    def user(self, role: str, scope) -> object:
+        from django.contrib.auth import get_user_model
+
+        from gaoxin.accounts.models import Profile
+
+        key = f"{role}:{scope.pk}"
+        if key not in self.users:
+            user, _ = get_user_model().objects.get_or_create(username=f"bench-{role}-{scope.pk}")
+            Profile.objects.update_or_create(
+                user=user, defaults={"organisation": scope.name, "scope": scope, "role": role}
+            )
+            self.users[key] = get_user_model().objects.get(pk=user.pk)
+        return self.users[key]
+
+
+def largest_zone():
+    """The zone with the most enterprises: the heaviest roster a zone reporter opens."""
+    from django.db.models import Count
+
+    from gaoxin.registry.models import Entity
+
+    return (
+        Entity.objects.filter(kind="zone")
+        .annotate(n=Count("children"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+def _entry(world: World, form_code: str, *, save: bool) -> Request:
+    from django.urls import reverse
+
+    from gaoxin.statistics.entry import entry_text, roster
+    from gaoxin.statistics.models import ReportingForm
+
+    form = ReportingForm.objects.get(code=form_code)
+    unit = world.zone  # the zone itself reports a zone form, and its roster an enterprise form
+    user = world.user("zone_reporter", unit)
+    url = reverse("statistics:entry", args=[form.code, unit.pk, world.period])
+    r = roster(form, unit.pk, world.period, user=user)
+    cells = {
+        f"v-{row.entity_id}-{c.code}": entry_text(r.values.get((row.entity_id, c.code)), c.unit)
+        for row in r.rows
+        for c in r.columns
+    }
+    note = f"{unit.name}, {len(r.rows)} rows × {len(r.columns)} columns"
+    if not save:
+        return Request(user, lambda i: ("get", url, {}), note=note)
+    first = f"v-{r.rows[0].entity_id}-{r.columns[0].code}"
+    base = r.values.get((r.rows[0].entity_id, r.columns[0].code))
+
+    def make(i: int) -> tuple[str, str, dict]:
+        # Every cell posted as the page sends it; one value changed each time (one history row).
+        data = {**cells, "action": "save"}
+        data[first] = str((base or 0) + i + 1)
+        return "post", url, data
+
+    return Request(user, make, expect=(302,), note=note + ", every cell posted, one changed")
+
+
+PAGES: dict[str, Callable[[World], Request]] = {
+    "entry_get": lambda w: _entry(w, "enterprise_monthly", save=False),
+    "entry_save": lambda w: _entry(w, "enterprise_monthly", save=True),
+    "entry_zone_get": lambda w: _entry(w, "zone_monthly", save=False),
+    "entry_zone_save": lambda w: _entry(w, "zone_monthly", save=True),
+}
+
+
+def measure(request: Request, n: int, warmup: int) -> list[float]:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(request.user)
+    times = []
+    for i in range(warmup + n):
+        method, url, data = request.make(i)
+        started = time.perf_counter()
+        response = getattr(client, method)(url, data)
+        elapsed = time.perf_counter() - started
+        if response.status_code not in request.expect:
+            raise SystemExit(f"{url}: HTTP {response.status_code}\n{response.content[:2000]!r}")
+        if i >= warmup:
+            times.append(elapsed * 1000)
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--page", action="append", choices=sorted(PAGES), help="default: all")
+    ap.add_argument("-n", type=int, default=50, help="timed requests per page")
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--period", default="2025-12")
+    ap.add_argument("--jurisdiction", help="load this demo first (gaoxin init + gaoxin demo)")
+    args = ap.parse_args()
+    if args.jurisdiction:
+        os.environ.setdefault("GAOXIN_HOME", tempfile.mkdtemp(prefix="gx-bench-pages-"))
+        gaoxin = str(Path(sys.executable).with_name("gaoxin"))
+        for command in (["init"], ["demo", "-j", args.jurisdiction]):
+            subprocess.run([gaoxin, *command], check=True, stdout=subprocess.DEVNULL)
+        print(f"loaded {args.jurisdiction} into {os.environ['GAOXIN_HOME']}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaoxin.web.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from gaoxin.statistics.models import Observation
+
+    print(f"{connection.vendor}, {Observation.objects.count():,} values stored")
+    print(f"{'page':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}  what")
+    with transaction.atomic():
+        world = World(period=args.period, zone=largest_zone())
+        for name in args.page or list(PAGES):
+            request = PAGES[name](world)
+            times = sorted(measure(request, args.n, args.warmup))
+            p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+            print(
+                f"{name:<18} {len(times):>4} {statistics.median(times):>9.1f} {p95:>9.1f} "
+                f"{times[-1]:>9.1f}  {request.note}"
+            )
+        transaction.set_rollback(True)  # leave the demo database as it was
+
+
+if __name__ == "__main__":
+    main()
