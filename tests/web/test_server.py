@@ -243,3 +243,16 @@ def test_with_debug_off_serve_refuses_while_the_demo_account_keeps_its_password(
     demo.is_active = False
     demo.save()
     assert open_demo_accounts() == []
+
+
+def test_with_debug_off_a_server_error_is_logged_to_standard_error(tmp_path):
+    script = (
+        "import django; django.setup(); import logging; "
+        "logging.getLogger('django.request').error('内部错误：/jobs/ 测试')"
+    )
+    env = deployment_env(tmp_path / "home", DJANGO_SETTINGS_MODULE="gaoxin.web.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ERROR django.request: 内部错误：/jobs/ 测试" in result.stderr

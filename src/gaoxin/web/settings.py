@@ -249,3 +249,22 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = _flag("GAOXIN_HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Logging: with DEBUG off Django logs a server error's traceback only to e-mail (ADMINS,
+# unset here) — nowhere, in effect. Warnings and errors of every logger go to standard error,
+# which gunicorn and systemd keep (journalctl -u gaoxin-web); with DEBUG on Django's own
+# console handler already prints them.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["production"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+}
