@@ -194,6 +194,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = os.environ.get(
     "GAOXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The SMTP server a deployment's mail goes through (docs/deployment.md).
+EMAIL_HOST = os.environ.get("GAOXIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GAOXIN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GAOXIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GAOXIN_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _flag("GAOXIN_EMAIL_SSL", False)
+EMAIL_USE_TLS = _flag("GAOXIN_EMAIL_STARTTLS", False)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("GAOXIN_EMAIL_SSL 与 GAOXIN_EMAIL_STARTTLS 只能设其一")
+DEFAULT_FROM_EMAIL = os.environ.get("GAOXIN_EMAIL_FROM", "gaoxin@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
