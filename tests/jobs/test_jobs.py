@@ -4,6 +4,7 @@ result and file on a page that only the user who started it can open."""
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_a_job_runs_and_its_page_shows_the_progress_result_and_file(client, tree
     job = start(
         list_enterprises, by=zone_user, scope=tree["torch"], label="列出企业", args=["350200N1"]
     )
-    assert (job.state, job.done, job.total, job.message) == (JobState.SUCCEEDED, 2, 2, "已完成")
+    assert (job.state, job.done, job.total, job.message) == (JobState.SUCCEEDED, 2, 2, "")
     assert job.summary == "厦门火炬高技术产业开发区：共 2 家企业"
     assert job.kind == "tests.jobs.test_jobs.list_enterprises" and job.task_id
 
@@ -82,6 +83,7 @@ def test_a_job_runs_and_its_page_shows_the_progress_result_and_file(client, tree
     assert "<h1>列出企业</h1>" in html and "已完成" in html and "共 2 家企业" in html
     assert f'href="/jobs/{job.pk}/download/"' in html and "下载 企业名单.csv" in html
     assert "hx-get" not in html  # finished: nothing left to poll
+    assert re.search(r"用时 \d+ 秒", html)
 
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200
@@ -136,7 +138,7 @@ def test_a_refusal_shows_its_problems_and_a_crash_a_message_without_the_tracebac
     client, tree, zone_user
 ):
     refused = start(refuse, by=zone_user, scope=tree["torch"], label="导入")
-    assert refused.state == JobState.FAILED and refused.message == "未完成：发现 1 个问题"
+    assert refused.state == JobState.FAILED and refused.message == "发现 1 个问题，请修正后重新提交"
     assert refused.summary == "期间不存在（值：'2025-13'）"
     crashed = start(crash, by=zone_user, scope=tree["torch"], label="生成报表")
     assert (crashed.state, crashed.message, crashed.summary) == (

@@ -79,6 +79,15 @@ class Job(models.Model):
         return self.state in JobState.finished()
 
     @property
+    def elapsed(self) -> str:
+        """How long it ran, in words: 「38 秒」「4 分 12 秒」."""
+        if self.started_at is None or self.finished_at is None:
+            return ""
+        seconds = max(0, round((self.finished_at - self.started_at).total_seconds()))
+        minutes, seconds = divmod(seconds, 60)
+        return f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+
+    @property
     def percent(self) -> int | None:
         """Progress in whole percent, None while the total is unknown."""
         if not self.total:

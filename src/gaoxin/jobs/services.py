@@ -123,7 +123,9 @@ def run(job_id: str) -> None:
         )
     except ProblemsError as e:  # refused with reasons a person can act on
         lines = [str(p) for p in e.problems]
-        _finish(job, JobState.FAILED, f"未完成：发现 {len(lines)} 个问题", "\n".join(lines))
+        _finish(
+            job, JobState.FAILED, f"发现 {len(lines)} 个问题，请修正后重新提交", "\n".join(lines)
+        )
         return
     except Exception:
         _finish(job, JobState.FAILED, FAILED_MESSAGE, "")
@@ -141,7 +143,7 @@ def run(job_id: str) -> None:
     total = Job.objects.filter(pk=job.pk).values_list("total", flat=True).get()
     if total:
         fields["done"] = total
-    _finish(job, JobState.SUCCEEDED, "已完成", summary, **fields)
+    _finish(job, JobState.SUCCEEDED, "", summary, **fields)
 
 
 def _finish(job: Job, state: str, message: str, summary: str, **fields: Any) -> None:
