@@ -22,13 +22,14 @@ from gaoxin.engine.composite.normalise import score_matrix
 from gaoxin.engine.composite.results import (
     grade,
     join_codes,
+    join_positions,
     rank_change,
     rank_desc,
     rank_vetoed_last,
-    strengths_weaknesses,
+    strengths_weaknesses_idx,
 )
 from gaoxin.engine.composite.spec import Framework, Item, Node, Veto, check_columns
-from gaoxin.engine.composite.treat import Imputed, Treatment, impute_matrix, treat_matrix
+from gaoxin.engine.composite.treat import ImputedCells, Treatment, impute_matrix, treat_matrix
 from gaoxin.engine.problems import Problem, ProblemsError
 
 ENGINE_VERSION = "gaoxin.composite/1"
@@ -42,7 +43,7 @@ class Evaluation:
     layers: dict[
         str, pl.DataFrame
     ]  # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated
-    imputed: list[Imputed]
+    imputed: ImputedCells
     treatment: list[Treatment]
     screened_out: list[str]
     weights: dict[str, dict[str, float]]  # node -> child -> weight used (sums to 1)
@@ -54,12 +55,14 @@ class Evaluation:
         return self.layers["Aggregated"]
 
     def imputation_report(self) -> pl.DataFrame:
+        cells = self.imputed
+        units = self.layers["Imputed"][self.framework.unit].cast(pl.String)
         return pl.DataFrame(
             {
-                "unit": [self.layers["Imputed"][self.framework.unit][r.row] for r in self.imputed],
-                "indicator": [r.indicator for r in self.imputed],
-                "value": [r.value for r in self.imputed],
-                "method": [r.method for r in self.imputed],
+                "unit": units.gather(cells.rows),
+                "indicator": pl.Series(list(cells.codes), dtype=pl.String).gather(cells.cols),
+                "value": pl.Series(cells.values, dtype=pl.Float64),
+                "method": pl.repeat(cells.method, len(cells), dtype=pl.String, eager=True),
             },
             schema={
                 "unit": pl.String,
@@ -231,14 +234,18 @@ def evaluate(
     problems += p
     if problems:
         raise ProblemsError(problems)
-    units_all = [str(u) for u in data[unit_col].to_list()]
+    unit_series = data[unit_col].cast(pl.String)
+    units_all = unit_series.to_list()
 
-    def frame(M: np.ndarray, units: list[str], cols: list[str]) -> pl.DataFrame:
-        return pl.DataFrame({unit_col: units, **{c: M[:, j] for j, c in enumerate(cols)}})
+    def frame(M: np.ndarray, units: pl.Series, cols: list[str]) -> pl.DataFrame:
+        # the unit column is one Series, reused by every layer (not rebuilt from Python strings)
+        return pl.DataFrame(
+            [units.alias(unit_col), *(pl.Series(c, M[:, j]) for j, c in enumerate(cols))]
+        )
 
-    layers: dict[str, pl.DataFrame] = {"Raw": frame(X, units_all, codes)}
+    layers: dict[str, pl.DataFrame] = {"Raw": frame(X, unit_series, codes)}
 
-    layers["Denominated"] = frame(Xd, units_all, codes)
+    layers["Denominated"] = frame(Xd, unit_series, codes)
 
     # Impute
     groups = data[fw.impute.group].cast(pl.String).to_numpy() if fw.impute.group else None
@@ -253,15 +260,16 @@ def evaluate(
             stack.append(Hd)
         hist = np.stack(stack, axis=2)
     Xi, imputed = impute_matrix(Xd, codes, fw.impute.method, groups, hist)
-    layers["Imputed"] = frame(Xi, units_all, codes)
+    layers["Imputed"] = frame(Xi, unit_series, codes)
 
     # Screen: keep units with at least min_data of their indicators present
     share = (~np.isnan(Xi)).mean(axis=1)
     keep = share >= fw.screen.min_data - 1e-12
-    screened_out = [u for u, k in zip(units_all, keep, strict=True) if not k]
-    units = [u for u, k in zip(units_all, keep, strict=True) if k]
+    kept = unit_series.filter(pl.Series(keep))
+    screened_out = unit_series.filter(pl.Series(~keep)).to_list()
+    units = kept.to_list()
     Xs = Xi[keep]
-    layers["Screened"] = frame(Xs, units, codes)
+    layers["Screened"] = frame(Xs, kept, codes)
 
     # Treat
     if fw.treat.method == "coinr":
@@ -276,11 +284,11 @@ def evaluate(
         )
     else:
         Xt, treatment = Xs.copy(), []
-    layers["Treated"] = frame(Xt, units, codes)
+    layers["Treated"] = frame(Xt, kept, codes)
 
     # Normalise
     Xn = score_matrix(Xt, [n.direction for n in inds], [fw.scoring_of(n) for n in inds])
-    layers["Normalised"] = frame(Xn, units, codes)
+    layers["Normalised"] = frame(Xn, kept, codes)
 
     # Aggregate, bottom-up
     scores: dict[str, np.ndarray] = {c: Xn[:, j] for j, c in enumerate(codes)}
@@ -299,9 +307,9 @@ def evaluate(
         raise ProblemsError(undefined)
     order = [n.code for n, _, _ in fw.nodes()]
     A = np.column_stack([scores[c] for c in order])
-    layers["Aggregated"] = frame(A, units, order)
+    layers["Aggregated"] = frame(A, kept, order)
     R = rank_desc(A, axis=0)
-    layers["Ranks"] = frame(R, units, order)
+    layers["Ranks"] = frame(R, kept, order)
 
     # Bonus, penalty, veto
     ipos = {c: j for j, c in enumerate(item_cols)}
@@ -326,7 +334,7 @@ def evaluate(
         fired[Ik[:, ipos[v.column]] != 0, k] = v.code
     vetoed = (fired != None).any(axis=1)  # noqa: E711 (an object array)
     rank = rank_vetoed_last(final, vetoed)
-    out: dict[str, Any] = {unit_col: units}
+    out: dict[str, Any] = {unit_col: kept}
     for c in order:
         out[c] = scores[c]
     if fw.bonus or fw.penalty:
@@ -384,9 +392,9 @@ def evaluate(
         out["grade"] = pl.Series(grades.tolist(), dtype=pl.String)
         if fw.veto:
             out["veto"] = join_codes(fired)
-    strong, weak = strengths_weaknesses(R[:, [order.index(c) for c in codes]], codes)
-    out["strengths"] = join_codes(strong)
-    out["weaknesses"] = join_codes(weak)
+    strong, weak = strengths_weaknesses_idx(R[:, [order.index(c) for c in codes]])
+    out["strengths"] = join_positions(strong, codes)
+    out["weaknesses"] = join_positions(weak, codes)
     result = pl.DataFrame(out)
 
     warnings: list[Problem] = []

@@ -10,10 +10,11 @@ from gaoxin.engine.composite.spec import Grading
 
 def min_ranks(key: np.ndarray, axis: int = -1) -> np.ndarray:
     """Ranks of ``key`` along ``axis``, 1 = smallest, ties sharing the lowest rank (R's and
-    SciPy's ``"min"``), as floats. Through one stable sort, batched over the other axes; NumPy
+    SciPy's ``"min"``), as floats. Through one sort, batched over the other axes; NumPy
     only, so that importing the engine does not load SciPy (about a second of start-up)."""
     k = np.moveaxis(np.asarray(key, dtype=float), axis, -1)
-    order = np.argsort(k, axis=-1, kind="stable")
+    # the order within a tie does not change a "min" rank, so the fastest sort will do
+    order = np.argsort(k, axis=-1)
     srt = np.take_along_axis(k, order, axis=-1)
     n = k.shape[-1]
     pos = np.broadcast_to(np.arange(n), k.shape)
@@ -76,23 +77,25 @@ def grade(
     return out.tolist()
 
 
-def strengths_weaknesses(
-    ranks: np.ndarray, codes: list[str], n: int = 3
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's n best and n worst indicators by its rank among units (COINr get_str_weak).
-
-    ``ranks`` is units x indicators (1 = best); ties broken by framework order. Returns two
-    units x n object arrays of codes, padded with None where a unit has fewer indicators.
-    """
-    names = np.array(codes, dtype=object)
-    k = min(n, len(codes))
+def strengths_weaknesses_idx(ranks: np.ndarray, n: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of each unit's n best and n worst indicators by its rank among units (COINr
+    get_str_weak); ``ranks`` is units x indicators (1 = best), ties broken by framework order.
+    Two units x n int arrays, -1 where a unit has fewer indicators."""
+    k = min(n, ranks.shape[1])
     best = np.argsort(np.where(np.isnan(ranks), np.inf, ranks), axis=1, kind="stable")[:, :k]
     worst = np.argsort(-np.where(np.isnan(ranks), -np.inf, ranks), axis=1, kind="stable")[:, :k]
     have = np.arange(k)[None, :] < (~np.isnan(ranks)).sum(axis=1)[:, None]
-    strong, weak = names[best], names[worst]
-    strong[~have] = None
-    weak[~have] = None
-    return strong, weak
+    return np.where(have, best, -1), np.where(have, worst, -1)
+
+
+def strengths_weaknesses(
+    ranks: np.ndarray, codes: list[str], n: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`strengths_weaknesses_idx`, as units x n object arrays of codes (None where a
+    unit has fewer indicators)."""
+    names = np.array([*codes, None], dtype=object)  # position -1 is None
+    best, worst = strengths_weaknesses_idx(ranks, n)
+    return names[best], names[worst]
 
 
 def join_codes(M: np.ndarray, sep: str = ";") -> pl.Series:
@@ -101,5 +104,21 @@ def join_codes(M: np.ndarray, sep: str = ";") -> pl.Series:
         return pl.Series([""] * M.shape[0], dtype=pl.String)
     df = pl.DataFrame(
         {f"c{j}": pl.Series(M[:, j].tolist(), dtype=pl.String) for j in range(M.shape[1])}
+    )
+    return df.select(pl.concat_str(pl.all(), separator=sep, ignore_nulls=True))[:, 0].fill_null("")
+
+
+def join_positions(P: np.ndarray, codes: list[str], sep: str = ";") -> pl.Series:
+    """Rows of a units x n array of positions into ``codes`` (-1 = nothing) joined into one
+    string per row: the codes are gathered by position, no Python string per cell."""
+    if P.shape[1] == 0:
+        return pl.Series([""] * P.shape[0], dtype=pl.String)
+    names = pl.Series(codes, dtype=pl.String)
+    cols = [
+        names.gather(np.where(P[:, j] < 0, 0, P[:, j])).alias(f"c{j}") for j in range(P.shape[1])
+    ]
+    df = pl.DataFrame(cols).with_columns(
+        pl.when(pl.Series(P[:, j] >= 0)).then(pl.col(f"c{j}")).alias(f"c{j}")
+        for j in range(P.shape[1])
     )
     return df.select(pl.concat_str(pl.all(), separator=sep, ignore_nulls=True))[:, 0].fill_null("")
