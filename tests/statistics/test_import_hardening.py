@@ -328,3 +328,17 @@ def test_the_full_export_re_imports_into_a_fresh_database_unchanged(tmp_path, su
     assert report.errors == [], [str(p) for p in report.errors[:5]]
     assert report.status == "committed"
     assert stored() == before
+
+
+def test_a_28_digit_figure_in_a_larger_unit_gets_a_message_not_a_traceback(tree, tmp_path):
+    # 亿元 → 万元 multiplies by 10,000, which overflowed Decimal(38, 10) (found by the fuzz test).
+    a = tree["a"]
+    big = "9" * 28
+    f = csv(tmp_path, f"统一社会信用代码,期间,营业收入（亿元）\n{a.code},2025,{big}\n")
+    refused(f, "too_many_digits", row=2, column="营业收入（亿元）", value=big)
+
+
+def test_a_truncated_utf8_file_with_a_bom_gets_a_message_not_a_traceback(tree, tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xe7")  # found by the fuzz test
+    refused(path, "encoding_unknown")

@@ -907,11 +907,18 @@ def _finish(
             value=label,
         )
 
-    # Conversion to the catalogue unit, then the valid range (in the catalogue unit).
+    # Conversion to the catalogue unit, then the valid range (in the catalogue unit). A figure
+    # of 10^18 or more cannot be stored whatever its unit; it is refused before it is scaled
+    # (a 28-digit 亿元 figure times 10,000 leaves Decimal(38, 10)).
+    huge = pl.col("__number").abs() >= 10**18
     cells = cells.with_columns(
-        (pl.col("__number") * pl.col("__num") / pl.col("__den")).alias("value")
+        pl.when(huge.fill_null(False))
+        .then(None)
+        .otherwise(pl.col("__number") * pl.col("__num") / pl.col("__den"))
+        .alias("value"),
+        huge.fill_null(False).alias("__huge"),
     )
-    too_precise = _beyond_store(pl.col("value"))
+    too_precise = _beyond_store(pl.col("value")) | pl.col("__huge")
     for row, column, raw in (
         cells.filter(too_precise.fill_null(False)).select(ROW, "column", "raw_value").iter_rows()
     ):

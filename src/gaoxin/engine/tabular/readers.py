@@ -113,7 +113,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                raise EncodingUnknown from None  # a BOM, then bytes not in its encoding
     for name in ("utf-8", "gb18030"):
         try:
             return data.decode(name), name
