@@ -105,3 +105,21 @@ def test_the_import_command_records_the_operator_given_by_name(tree, tmp_path):
     before = stored()
     r = CliRunner().invoke(app, ["import", str(f), "--by", "torch-filler", "--scope", "350000"])
     assert r.exit_code == 1 and "不在您的数据范围" in r.output and stored() == before
+
+
+def test_a_template_names_what_it_cannot_make(db, tmp_path):
+    import openpyxl
+
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.statistics.services import reporting_template
+
+    with pytest.raises(ProblemsError, match="找不到报表「nope」"):
+        reporting_template(tmp_path / "a.xlsx", form="nope")
+    with pytest.raises(ProblemsError, match="未知变量：revenue_totl"):
+        reporting_template(tmp_path / "b.xlsx", variables=["revenue", "revenue_totl"])
+    with pytest.raises(ProblemsError, match="请用 --form 指定报表"):
+        reporting_template(tmp_path / "c.xlsx")
+    assert not any(tmp_path.iterdir())
+    out = reporting_template(tmp_path / "d.xlsx", variables=["revenue"])
+    cells = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    assert any("营业收入" in str(v) for v in cells)
