@@ -126,3 +126,19 @@ def test_downloads_carry_the_page_table(t, form):
     assert late_font.color.rgb.endswith("C4161C")
     rates = {r[0]: r for r in book["报送率"].iter_rows(min_row=4, values_only=True)}
     assert rates["厦门市"][1] == 2 and rates["厦门市"][-3] == "50.0"
+
+
+def test_the_demo_assigns_every_form_to_each_province_with_zones():
+    from gaoxin.statistics.demo import assign_forms
+    from gaoxin.statistics.store import sync_catalogue, sync_forms
+    from tests import factories
+
+    t = factories.small_tree()
+    factories.region("360000", "江西省", "province")  # no zone: expects nothing
+    sync_catalogue()
+    n_forms = sync_forms()
+    assert assign_forms() == n_forms and assign_forms() == 0
+    annual = ReportingForm.objects.get(code="zone_annual")
+    result = c.completeness(annual, Period.parse("2025"), on=dt.date(2026, 12, 3))
+    assert [r.name for r in result.provinces] == ["福建省"] and result.total.expected == 2
+    assert t["torch"].name in {u.name for u in result.units}

@@ -8,6 +8,7 @@ from gaoxin.statistics.models import (
     FormVariable,
     Observation,
     ObservationChange,
+    Reminder,
     ReportingForm,
     ValidationRule,
     Variable,
@@ -97,3 +98,13 @@ class ReportingFormAdmin(admin.ModelAdmin):
 class ValidationRuleAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "left", "operator", "right", "importance", "missing", "active")
     list_filter = ("importance", "active")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ScopedAdmin, ReadOnlyAdmin):
+    """What gaoxin remind mailed (gaoxin.statistics.reminders): read-only."""
+
+    list_display = ("sent_on", "user", "email", "entity", "form", "period", "kind")
+    list_filter = ("kind", "sent_on")
+    search_fields = ("user__username", "entity__name", "period")
+    list_select_related = ("user", "entity", "form")

@@ -82,6 +82,7 @@ def load_jurisdiction(j, *, label: str, progress: Progress = _noop) -> LoadSumma
         batch.save(update_fields=["values_written", "values_changed"])
         written += counts.created
         changed += counts.changed
+    assign_forms()
     progress("完成", steps, steps)
     return LoadSummary(
         regions=j.regions.height,
@@ -98,3 +99,22 @@ def entity_ids() -> dict[tuple[str, str], int]:
     return {
         (kind, code): eid for eid, kind, code in Entity.objects.values_list("id", "kind", "code")
     }
+
+
+def assign_forms() -> int:
+    """The demo as a deployment: every shipped reporting form assigned to every province that
+    holds a zone, so the home pages, completeness and reminders have forms due. Returns the
+    number of assignments added (none on a second run)."""
+    from gaoxin.registry.choices import RegionLevel
+    from gaoxin.statistics.models import FormAssignment, ReportingForm
+
+    provinces = [
+        p
+        for p in Entity.objects.filter(kind=EntityKind.REGION, region__level=RegionLevel.PROVINCE)
+        if Entity.objects.filter(kind=EntityKind.ZONE, path__startswith=p.path).exists()
+    ]
+    added = 0
+    for form in ReportingForm.objects.all():
+        for province in provinces:
+            added += FormAssignment.objects.get_or_create(form=form, scope=province)[1]
+    return added

@@ -70,7 +70,11 @@ def _with_last_event(qs):
 
 
 def _rows(qs):
-    return [(s, entry_url(s.form.code, s.entity_id, s.period)) for s in qs]
+    """(submission, its entry page, its period as people write it)."""
+    return [
+        (s, entry_url(s.form.code, s.entity_id, s.period), comp.Period.parse(s.period).label())
+        for s in qs
+    ]
 
 
 @login_required
