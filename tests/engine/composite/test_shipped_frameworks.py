@@ -7,6 +7,7 @@ import math
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
@@ -27,6 +28,11 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
         pl.col("level") == "provincial",
     ),
     "catalogue/frameworks/mu-efficiency.yaml": (
+        "taizhou",
+        "enterprise",
+        pl.col("above_scale") == 1,
+    ),
+    "catalogue/frameworks/mu-efficiency-wenling.yaml": (
         "taizhou",
         "enterprise",
         pl.col("above_scale") == 1,
@@ -336,3 +342,18 @@ def test_gansu_two_failures_are_readable() -> None:
         n = res.height
         assert (res["grade"] == "不合格").sum() == n - math.floor(0.9 * n)
     assert twice.columns[:1] == ["unit"]  # the zones a revocation review would list
+
+
+def test_wenling_bands_variant_scores_as_huangyan_and_classes_by_wenling_shares() -> None:
+    """温岭 2022 (domain-notes-2 e.2): B 20-80 %, C 80-95 %, D last 5 %; A the top 20 %
+    (inferred). Scores are the 黄岩区 formula's, so only the classes differ."""
+    _, data, hy = run("catalogue/frameworks/mu-efficiency.yaml")
+    _, _, wl = run("catalogue/frameworks/mu-efficiency-wenling.yaml", data)
+    assert wl.result["score"].equals(hy.result["score"])
+    n = int(wl.result["score"].is_not_nan().sum())
+    r = wl.result["rank"].to_numpy()
+    want = np.select([r <= n // 5, r <= (8 * n) // 10, r <= (95 * n) // 100], ["A", "B", "C"], "D")
+    assert wl.result["grade"].to_list() == want.tolist()
+    assert (wl.result["grade"] == "B").sum() > (
+        hy.result["grade"] == "B"
+    ).sum()  # B to 80 %, not 60 %
