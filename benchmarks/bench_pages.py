@@ -112,11 +112,77 @@ def _entry(world: World, form_code: str, *, save: bool) -> Request:
     return Request(user, make, expect=(302,), note=note + ", every cell posted, one changed")
 
 
+def _returns(world: World, form_code: str) -> None:
+    """The demo as a deployment in mid-month: every form assigned (gaoxin.statistics.demo), and
+    for ``form_code`` in the world's period one zone in six not started and the others spread
+    over draft, submitted, city-approved and province-approved, each with its events (all
+    rolled back with the rest)."""
+    from gaoxin.registry.models import Entity
+    from gaoxin.statistics.demo import assign_forms
+    from gaoxin.statistics.models import ReportingForm, Submission, SubmissionEvent
+
+    assign_forms()
+    form = ReportingForm.objects.get(code=form_code)
+    if Submission.objects.filter(form=form, period=world.period).exists():
+        return
+    chain = ["draft", "submitted", "city_approved", "province_approved"]
+    zones = list(Entity.objects.filter(kind="zone").order_by("pk").values_list("pk", flat=True))
+    subs = Submission.objects.bulk_create(
+        Submission(form=form, entity_id=z, period=world.period, state=chain[i % 6 - 2])
+        for i, z in enumerate(zones)
+        if i % 6 >= 2  # 0, 1: not started (2/6); then draft, submitted, city, province
+    )
+    SubmissionEvent.objects.bulk_create(
+        SubmissionEvent(submission=sub, action=a, from_state=f, to_state=to)
+        for sub in subs
+        for a, f, to in [
+            ("save", "", "draft"),
+            ("submit", "draft", "submitted"),
+            ("city_approve", "submitted", "city_approved"),
+            ("province_approve", "city_approved", "province_approved"),
+        ][: chain.index(sub.state) + 1]
+    )
+
+
+def _completeness(world: World, who: str) -> Request:
+    """The completeness page of the zone monthly form, as a superuser (every zone of the
+    country) or a city reviewer of the world zone's city."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    _returns(world, "zone_monthly")
+    url = reverse("statistics:completeness", args=["zone_monthly", world.period])
+    if who == "all":
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-superuser", defaults={"is_superuser": True, "is_staff": True}
+        )
+        return Request(user, lambda i: ("get", url, {}), note="superuser: every zone")
+    city = world.zone.parent
+    while city.kind != "region" or city.region.level != "city":
+        city = city.parent
+    user = world.user("city_reviewer", city)
+    return Request(user, lambda i: ("get", url, {}), note=f"市级审核员 of {city.name}")
+
+
+def _home(world: World) -> Request:
+    """The home page of a province reviewer: every assigned form's progress in the province
+    and the returns waiting for them."""
+    _returns(world, "zone_monthly")
+    province = world.zone.parent
+    while province.parent_id:
+        province = province.parent
+    user = world.user("province_reviewer", province)
+    return Request(user, lambda i: ("get", "/", {}), note=f"省级审核员 of {province.name}")
+
+
 PAGES: dict[str, Callable[[World], Request]] = {
     "entry_get": lambda w: _entry(w, "enterprise_monthly", save=False),
     "entry_save": lambda w: _entry(w, "enterprise_monthly", save=True),
     "entry_zone_get": lambda w: _entry(w, "zone_monthly", save=False),
     "entry_zone_save": lambda w: _entry(w, "zone_monthly", save=True),
+    "completeness_all": lambda w: _completeness(w, "all"),
+    "completeness_city": lambda w: _completeness(w, "city"),
+    "home_province": _home,
 }
 
 
