@@ -4,7 +4,7 @@ Not collected by pytest; figures in docs/benchmarks.md. Runs on the database of
 ``GAOXIN_HOME`` with a demo loaded (``gaoxin init && gaoxin demo -j national``)::
 
     GAOXIN_HOME=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
-        --pack national-14th-fyp --period 2025
+        --pack national-14th-fyp --framework national-zones-2021 --period 2025
     GAOXIN_HOME=/tmp/gxd/national .venv/bin/python benchmarks/bench_evaluation_runs.py \\
         --pack catalogue --framework innovation-points --period 2025 --level enterprise \\
         --where "revenue > 0"

@@ -43,6 +43,11 @@ SHIPPED: dict[str, tuple[str, str, pl.Expr | None]] = {
         "zone",
         pl.col("level") == "national",
     ),
+    "national-14th-fyp/frameworks/national-zones-2021-numbered.yaml": (
+        "national",
+        "zone",
+        pl.col("level") == "national",
+    ),
     "taizhou-2024/frameworks/ranking-annual.yaml": ("taizhou", "zone", None),
     "taizhou-2024/frameworks/ranking-monitor.yaml": ("taizhou", "zone", None),
     # enterprises that reported this year (a member that reported nothing has no score)
@@ -357,3 +362,22 @@ def test_wenling_bands_variant_scores_as_huangyan_and_classes_by_wenling_shares(
     assert (wl.result["grade"] == "B").sum() > (
         hy.result["grade"] == "B"
     ).sum()  # B to 80 %, not 60 %
+
+
+def test_national_2021_numbered_variant_weights_1_2_by_its_sourced_weight() -> None:
+    """domain-notes-2 (a): 1.2 赋权 1.2 [A], the other computable indicators 1 (unknown); the
+    innovation score of a zone by hand from its normalised scores."""
+    path = "national-14th-fyp/frameworks/national-zones-2021-numbered.yaml"
+    fw, data, ev = run(path)
+    inn = next(c for c in fw.index.children if c.code == "innovation")
+    w = np.array([c.weight for c in inn.children])
+    assert w.tolist() == [1.2, 1, 1, 1, 1, 1]
+    assert ev.weights["innovation"]["rd_personnel_share"] == pytest.approx(1.2 / 6.2)
+    N = ev.layers["Normalised"]
+    X = np.column_stack([N[c.code].to_numpy() for c in inn.children])
+    ok = ~np.isnan(X).any(axis=1)
+    want = (X[ok] * w).sum(axis=1) / w.sum()
+    np.testing.assert_allclose(ev.layers["Aggregated"]["innovation"].to_numpy()[ok], want)
+    # 26 computable indicators here + 15 listed as not included = the 41 of the reconstruction
+    listed = next(a for a in fw.assumptions if a.startswith("未纳入"))
+    assert len(fw.indicators()) + listed.count("；") + 1 == 41
