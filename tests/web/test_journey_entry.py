@@ -159,8 +159,14 @@ def test_the_approval_journey(live_server, browser, world, shots):  # noqa: F811
     zone.goto(entry)
     assert zone.locator("input[name^='v-']").count() == 0
     assert zone.locator("#read-only-reason").get_by_text("锁定").is_visible()
-    response = zone.request.post(entry, form={"action": "save", f"v-{torch.pk}-exports": "1"})
-    assert response.status == 403 or response.status == 409  # no CSRF token or refused
+    # A save sent anyway (as a stale tab would) is refused by the server, not only hidden.
+    token = next(c["value"] for c in zone.context.cookies() if c["name"] == "csrftoken")
+    response = zone.request.post(
+        entry,
+        form={"action": "save", f"v-{torch.pk}-exports": "1"},
+        headers={"X-CSRFToken": token, "Referer": entry},
+    )
+    assert response.status == 409 and "锁定" in response.text()
     assert not Observation.objects.filter(period="2025-12", value=1).exists()
     zone.close()
     admin = log_in(browser, live_server, world["province_admin"])
