@@ -81,4 +81,4 @@ def test_the_admin_lists_only_the_users_scope(records, model, client):
     assert pks(page.context["cl"].queryset) == in_xiamen(records, model)
     hidden = (pks(model.objects.all()) - in_xiamen(records, model)).pop()
     page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[hidden]))
-    assert page.status_code == 302  # another city's row: not found, back to the index
+    assert page.status_code == 404  # another city's row: not found

@@ -87,6 +87,16 @@ def _check(role: Role, scope: Any) -> None:
         raise UserSetupError(_message(exc)) from exc
 
 
+def validate_setup(role: str | Role, scope: Any, by: Any = None) -> tuple[Role, Any]:
+    """The role and scope entity a set-up would write, checked (role known, scope found and in
+    ``by``'s scope, role fits the scope's level, ``by`` may grant it); UserSetupError if not."""
+    the_role = _role(role)
+    the_scope = _scope(scope, by)
+    _check(the_role, the_scope)
+    _may_grant(by, the_role, the_scope)
+    return the_role, the_scope
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(9)
 
@@ -111,10 +121,7 @@ def add_user(
         raise UserSetupError("请给出用户名")
     if User.objects.filter(username=username).exists():
         raise UserSetupError(f"用户名「{username}」已存在；修改角色请用 gaoxin user set-role")
-    the_role = _role(role)
-    the_scope = _scope(scope, by)
-    _check(the_role, the_scope)
-    _may_grant(by, the_role, the_scope)
+    the_role, the_scope = validate_setup(role, scope, by)
     password = password or generate_password()
     user = User(username=username, first_name=name.strip())
     try:
@@ -152,10 +159,11 @@ def set_role(
         raise UserSetupError(f"用户「{username}」尚无角色和数据范围：请同时给出 --role 和 --scope")
     if by is not None and profile is not None:
         _may_grant(by, Role(profile.role), profile.scope)
-    the_role = _role(role) if role is not None else Role(profile.role)
-    the_scope = _scope(scope, by) if scope is not None else profile.scope
-    _check(the_role, the_scope)
-    _may_grant(by, the_role, the_scope)
+    the_role, the_scope = validate_setup(
+        role if role is not None else profile.role,
+        scope if scope is not None else profile.scope,
+        by,
+    )
     if profile is None:
         profile = Profile(user=user)
     profile.role = the_role

@@ -102,16 +102,16 @@ def demo(
 
 
 def _demo_user() -> None:
-    from django.contrib.auth import get_user_model
+    """One demo user per role over the demo jurisdiction (gaoxin.accounts.demo), printed with
+    their passwords; ``demo`` stays the system administrator."""
+    from rich.table import Table
 
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    console.print(f"演示账号：用户名 [bold]{DEMO_USER}[/]  密码 [bold]{DEMO_PASSWORD}[/]")
+    from gaoxin.accounts.demo import ensure_demo_users
+
+    table = Table("用户名", "密码", "角色", "数据范围", "单位", title="演示账号")
+    for u in ensure_demo_users():
+        table.add_row(u.username, u.password, u.role, u.scope, u.organisation)
+    console.print(table)
 
 
 def open_demo_accounts() -> list[str]:

@@ -1,6 +1,13 @@
+"""Policy documents and the task ledger in the admin: the jurisdiction's shared records (not
+filtered by scope), changed only by holders of the forms permission (省级管理员, 系统管理员);
+entity choices (a unit's matching entity) are scoped like everywhere (gaoxin.accounts.admin)."""
+
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gaoxin.accounts.admin import ScopedAdmin, ScopedInline
+from gaoxin.accounts.scoping import restrict_path
 from gaoxin.policy.choices import ProgressStatus
 from gaoxin.policy.models import (
     Assignment,
@@ -12,8 +19,10 @@ from gaoxin.policy.models import (
     ResponsibleUnit,
 )
 
+SHARED = "政策文件与任务台账是全辖区共用的记录，只有省级管理员和系统管理员可以修改"
 
-class MeasureInline(admin.TabularInline):
+
+class MeasureInline(ScopedInline, admin.TabularInline):
     model = Measure
     fields = ("order", "path", "title", "deadline_text", "deadline")
     readonly_fields = ("order", "path", "title", "deadline_text")
@@ -26,7 +35,8 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(admin.ModelAdmin):
+class PolicyDocumentAdmin(ScopedAdmin):
+    shared = SHARED
     list_display = ("id", "title", "issuer", "doc_number", "issued", "status", "imported_at")
     list_filter = ("status", "issuer")
     search_fields = ("title", "doc_number", "issuer", "source_name")
@@ -34,21 +44,21 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
     inlines = [MeasureInline]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ScopedInline, admin.TabularInline):
     model = Assignment
     fields = ("order", "unit", "role")
     autocomplete_fields = ("unit",)
     extra = 0
 
 
-class MeasureAmountInline(admin.TabularInline):
+class MeasureAmountInline(ScopedInline, admin.TabularInline):
     model = MeasureAmount
     fields = ("order", "value_wan", "text", "role")
     readonly_fields = ("text",)
     extra = 0
 
 
-class ProgressReportInline(admin.TabularInline):
+class ProgressReportInline(ScopedInline, admin.TabularInline):
     model = ProgressReport
     fields = ("reported_on", "status", "assignment", "note", "reported_by")
     readonly_fields = fields
@@ -75,7 +85,8 @@ class CurrentStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ScopedAdmin):
+    shared = SHARED
     list_display = ("__str__", "document", "deadline", "current_status", "latest_note")
     list_filter = (CurrentStatusFilter, "document", "assignments__unit")
     search_fields = ("title", "text", "path", "assignments__unit__name")
@@ -96,23 +107,29 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsibleUnit)
-class ResponsibleUnitAdmin(admin.ModelAdmin):
+class ResponsibleUnitAdmin(ScopedAdmin):
+    shared = SHARED
     list_display = ("name", "entity")
     search_fields = ("name",)
-    raw_id_fields = ("entity",)
+    autocomplete_fields = ("entity",)
+
+    def scope(self, qs, request):
+        """Units with no matching entity, or whose entity is in the user's scope."""
+        scoped = restrict_path(qs, request.user, "entity__path")
+        return qs.filter(Q(entity__isnull=True) | Q(pk__in=scoped.values("pk")))
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ScopedAdmin):
+    shared = SHARED
     list_display = ("measure", "unit", "role")
     list_filter = ("role", "unit")
     search_fields = ("unit__name", "measure__title")
     list_select_related = ("measure", "unit")
-    raw_id_fields = ("measure",)
-    autocomplete_fields = ("unit",)
+    autocomplete_fields = ("measure", "unit")
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ScopedInline, admin.TabularInline):
     """Files are added with a new report; the hash and size are computed on saving."""
 
     model = Evidence
@@ -126,14 +143,15 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ScopedAdmin):
     """Append-only: reports are added (here or with `gaoxin doc ledger report`), never edited."""
 
+    shared = SHARED
     list_display = ("measure", "assignment", "status", "reported_on", "reported_by", "note")
     list_filter = ("status", "reported_on", "assignment__unit")
     search_fields = ("measure__title", "note", "assignment__unit__name")
     list_select_related = ("measure", "assignment__unit", "reported_by")
-    raw_id_fields = ("measure", "assignment")
+    autocomplete_fields = ("measure", "assignment")
     inlines = [EvidenceInline]
 
     def has_change_permission(self, request, obj=None):
