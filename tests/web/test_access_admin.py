@@ -457,3 +457,20 @@ def test_the_user_page_refuses_what_the_province_admin_may_not_grant(
     errors = page.context["adminform"].form.errors
     assert any(message in e for e in errors[field]), errors
     assert User.objects.count() == count
+
+
+def test_the_scope_autocomplete_offers_the_city_first_for_its_code(world, client):
+    client.force_login(world["users"]["province_admin"])
+    query = {
+        "app_label": "accounts",
+        "model_name": "profile",
+        "field_name": "scope",
+        "term": "350200",
+    }
+    results = client.get(reverse("admin:autocomplete") + "?" + urlencode(query)).json()["results"]
+    assert [r["text"] for r in results][:2] == ["厦门市", "厦门火炬高技术产业开发区"]
+    assert len(results) > 2  # the enterprises whose credit code holds 350200 follow
+    query["term"] = "620100"  # 兰州市: another province, nothing
+    assert (
+        client.get(reverse("admin:autocomplete") + "?" + urlencode(query)).json()["results"] == []
+    )

@@ -108,7 +108,11 @@ def _demo_user() -> None:
 
     from gaoxin.accounts.demo import ensure_demo_users
 
-    table = Table("用户名", "密码", "角色", "数据范围", "单位", title="演示账号")
+    table = Table(title="演示账号")
+    for header in ("用户名", "密码", "角色"):
+        table.add_column(header, no_wrap=True)
+    for header in ("数据范围", "单位"):
+        table.add_column(header, overflow="fold")
     for u in ensure_demo_users():
         table.add_row(u.username, u.password, u.role, u.scope, u.organisation)
     console.print(table)
