@@ -33,10 +33,12 @@ from gaoxin.registry.models import Certification, Entity, Institution, Membershi
 from gaoxin.statistics.models import (
     Batch,
     ObservationChange,
+    Reminder,
     ReportingForm,
     Submission,
     Variable,
 )
+from gaoxin.statistics.models.reminders import ReminderKind
 from gaoxin.statistics.store import sync_validation_rules, write_observations
 from tests import factories
 from tests.test_audit import award_for, run_over, stored_records
@@ -113,6 +115,15 @@ def world():
     form.assignments.create(scope=t["gs"])
     for key in ("torch", "fzz", "lzz"):
         Submission.objects.create(form=form, entity=t[key], period="2025-12")
+        Reminder.objects.create(
+            user=users_root(),
+            form=form,
+            entity=t[key],
+            period="2025-12",
+            kind=ReminderKind.values[0],
+            sent_on=dt.date(2026, 1, 10),
+            email="r@example.org",
+        )
     ResponsibleUnit.objects.create(name="兰州丁材料有限公司（单位）", entity=t["d"])
     ResponsibleUnit.objects.create(name="厦门市科技局", entity=t["xm"])
     for key in ("xm", "fz", "gs"):
