@@ -10,7 +10,6 @@ docs/guide/img/ for the user guide (docs/guide/data-entry.md)."""
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -19,33 +18,18 @@ from django.urls import reverse
 
 from gaoxin.statistics.models import Observation, SubmissionEvent
 from tests.statistics.entry_fixtures import world  # noqa: F401
+from tests.web.test_browser import page  # noqa: F401  (the Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
 PASSWORD = "journey-pw-2025"
 
 
 @pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(page):  # noqa: F811
+    """The Chromium of tests/web/test_browser.py, to open one page per person."""
+    return page.context.browser
 
 
 @pytest.fixture
@@ -53,9 +37,9 @@ def shots(tmp_path):
     folder = GUIDE_IMAGES if os.environ.get("GAOXIN_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(page, name, *, full_page=True):
+    def shot(tab, name, *, full_page=True):
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        tab.screenshot(path=str(path), full_page=full_page)
         assert path.stat().st_size > 1000
         return path
 
@@ -65,13 +49,13 @@ def shots(tmp_path):
 def log_in(browser, live_server, user, *, viewport=None):
     user.set_password(PASSWORD)
     user.save()
-    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.get_username())
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return page
+    tab = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+    tab.goto(f"{live_server.url}/accounts/login/")
+    tab.fill("#id_username", user.get_username())
+    tab.fill("#id_password", PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    tab.wait_for_load_state()
+    return tab
 
 
 def cell(page, world, code):  # noqa: F811
@@ -197,10 +181,10 @@ def test_the_approval_journey(live_server, browser, world, shots):  # noqa: F811
 def test_an_upload_with_one_bad_row_writes_nothing(live_server, browser, world, shots):  # noqa: F811
     form, torch = world["enterprise_annual"], world["torch"]
     entry = live_server.url + reverse("statistics:entry", args=[form.code, torch.pk, "2025"])
-    page = log_in(browser, live_server, world["zone_reporter"])
-    page.goto(entry)
-    with page.expect_download() as download:
-        page.get_by_role("link", name="下载填报模板").click()
+    tab = log_in(browser, live_server, world["zone_reporter"])
+    tab.goto(entry)
+    with tab.expect_download() as download:
+        tab.get_by_role("link", name="下载填报模板").click()
     assert download.value.suggested_filename.endswith("企业年报（火炬统计）-2025年.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book["填报"]
@@ -211,7 +195,7 @@ def test_an_upload_with_one_bad_row_writes_nothing(live_server, browser, world, 
         sheet.cell(row=row, column=headers.index("从业人员（人）") + 1, value=120)
     data = io.BytesIO()
     book.save(data)
-    page.set_input_files(
+    tab.set_input_files(
         "#upload-file",
         files=[
             {
@@ -221,14 +205,14 @@ def test_an_upload_with_one_bad_row_writes_nothing(live_server, browser, world, 
             }
         ],
     )
-    page.get_by_role("button", name="上传并导入").click()
-    problems = page.locator("#upload-problems")
+    tab.get_by_role("button", name="上传并导入").click()
+    problems = tab.locator("#upload-problems")
     problems.wait_for()
-    assert page.get_by_text("上传的文件有问题，未写入任何数据").is_visible()
+    assert tab.get_by_text("上传的文件有问题，未写入任何数据").is_visible()
     bad = problems.locator("tr", has_text="R&D经费内部支出不超过营业收入")
     assert bad.locator("td").nth(2).inner_text() == "4"
     assert (
         bad.locator("td").nth(3).inner_text() == "「R&D经费内部支出（万元）」「营业收入（万元）」"
     )
-    shots(page, "entry-upload-problems")
+    shots(tab, "entry-upload-problems")
     assert not Observation.objects.filter(period="2025").exists()
