@@ -162,3 +162,25 @@ def test_fitting_scopes_pass(tree):
         (Role.ADMIN, "a"),
     ]:
         check_role_scope(role, tree[key])
+
+
+def test_only_province_level_roles_change_forms_and_rules(tree):
+    editors = set()
+    scopes = {
+        Role.PROVINCE_ADMIN: "fj",
+        Role.PROVINCE_REVIEWER: "fj",
+        Role.CITY_REVIEWER: "xm",
+        Role.ZONE_REPORTER: "torch",
+        Role.VIEWER: "xm",
+    }
+    for role, key in scopes.items():
+        user = user_with(role, tree[key])
+        perms = [
+            "gx_statistics.change_validationrule",
+            "gx_statistics.change_reportingform",
+            "policy.change_measure",
+        ]
+        if any(user.has_perm(p) for p in perms):
+            assert all(user.has_perm(p) for p in perms)
+            editors.add(role)
+    assert editors == {Role.PROVINCE_ADMIN}

@@ -37,8 +37,6 @@ class EntityAdmin(ScopedAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Regions and zones before enterprises and institutions; an exact code first
         (searching 350200 finds 厦门市 first), as `gaoxin user add --scope` reads a term."""
-        if not search_term.strip():
-            return queryset, False
         return ranked(queryset, search_term), False
 
     def get_form(self, request, obj=None, **kwargs):

@@ -59,36 +59,32 @@ def _name_q(variants: list[str], lookup: str) -> Q:
 
 
 def ranked(qs: QuerySet, term: str) -> QuerySet:
-    """``qs`` narrowed to entities whose code or name contains ``term`` (or a long form of it),
-    best first: exact code or name, then regions and zones before enterprises and institutions,
+    """``qs`` narrowed to entities whose code or name contains ``term`` (or a long form of it;
+    no term: all of ``qs``), best first: exact code or name, then regions and zones before enterprises and institutions,
     provinces before cities before counties, then prefix matches, then shorter names."""
     term = term.strip()
-    if not term:
-        return qs
-    variants = name_variants(term)
-    exact = Q(code__iexact=term) | _name_q(variants, "exact")
-    prefix = Q(code__istartswith=term) | _name_q(variants, "startswith")
-    return (
-        qs.filter(Q(code__icontains=term) | _name_q(variants, "icontains"))
-        .annotate(
-            _exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            _kind=Case(
-                *[When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)],
-                default=Value(len(KIND_ORDER)),
-                output_field=IntegerField(),
-            ),
-            _level=Case(
-                *[When(region__level=lv, then=Value(i)) for i, lv in enumerate(REGION_LEVEL_ORDER)],
-                default=Value(len(REGION_LEVEL_ORDER)),
-                output_field=IntegerField(),
-            ),
-            _prefix=Case(
-                When(prefix, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-            _length=Length("name"),
-        )
-        .order_by("_exact", "_kind", "_level", "_prefix", "_length", "code", "pk")
-    )
+    if term:
+        variants = name_variants(term)
+        qs = qs.filter(Q(code__icontains=term) | _name_q(variants, "icontains"))
+        exact = Q(code__iexact=term) | _name_q(variants, "exact")
+        prefix = Q(code__istartswith=term) | _name_q(variants, "startswith")
+    else:  # no term: everything, regions and zones first
+        exact = prefix = Q(pk__in=[])
+    return qs.annotate(
+        _exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        _kind=Case(
+            *[When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)],
+            default=Value(len(KIND_ORDER)),
+            output_field=IntegerField(),
+        ),
+        _level=Case(
+            *[When(region__level=lv, then=Value(i)) for i, lv in enumerate(REGION_LEVEL_ORDER)],
+            default=Value(len(REGION_LEVEL_ORDER)),
+            output_field=IntegerField(),
+        ),
+        _prefix=Case(When(prefix, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        _length=Length("name"),
+    ).order_by("_exact", "_kind", "_level", "_prefix", "_length", "code", "pk")
 
 
 def describe(entity: Entity) -> str:
