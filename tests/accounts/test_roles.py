@@ -184,3 +184,13 @@ def test_only_province_level_roles_change_forms_and_rules(tree):
             assert all(user.has_perm(p) for p in perms)
             editors.add(role)
     assert editors == {Role.PROVINCE_ADMIN}
+
+
+def test_sync_roles_brings_existing_users_into_their_groups(tree):
+    user = user_with(Role.CITY_REVIEWER, tree["xm"])
+    user.groups.clear()  # set up before the groups existed, or edited by hand
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    sync_roles()
+    user = User.objects.get(pk=user.pk)
+    assert list(user.groups.values_list("name", flat=True)) == ["市级审核员"]
+    assert not user.is_staff

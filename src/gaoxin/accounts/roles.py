@@ -234,9 +234,13 @@ def permissions_of(role: str) -> models.QuerySet:
 
 @transaction.atomic
 def sync_roles() -> dict[str, int]:
-    """Create or update the six role groups with their permissions; returns the number of
-    permissions per group name. Idempotent; run after ``migrate`` (which creates the rows)."""
+    """Create or update the six role groups with their permissions, and put every user with a
+    profile in their role's group (users set up before the groups existed, or whose group was
+    edited by hand); returns the number of permissions per group name. Idempotent; run after
+    ``migrate`` (which creates the permission rows)."""
     from django.contrib.auth.models import Group
+
+    from gaoxin.accounts.models import Profile
 
     counts: dict[str, int] = {}
     for role, name in GROUP_NAMES.items():
@@ -244,6 +248,8 @@ def sync_roles() -> dict[str, int]:
         perms = list(permissions_of(role))
         group.permissions.set(perms)
         counts[name] = len(perms)
+    for profile in Profile.objects.select_related("user"):
+        apply_role(profile.user, profile.role)
     return counts
 
 
