@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from gaoxin.awards.services import cap_labels
 from gaoxin.engine.money import FEN_PER_WAN
+from gaoxin.engine.tabular.safe import XLSX_OPTIONS
 
 if TYPE_CHECKING:
     from gaoxin.awards.services import AwardDecision, EligibleList
@@ -25,6 +26,8 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+
+    from gaoxin.engine.tabular.safe import openpyxl_text
 
     thin = Side(style="thin", color="999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -62,6 +65,7 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
             ws.row_dimensions[n].height = 15 * max(lines, 1) + 4
             for c in range(1, len(headers) + 1):
                 cell = ws.cell(row=n, column=c)
+                openpyxl_text(cell)
                 cell.border = box
                 cell.alignment = wrap
                 if c in money_cols:
@@ -180,6 +184,6 @@ def write_eligible_xlsx(found: EligibleList, path: Path) -> None:
         pl.col("missing_labels").list.join("、").alias("缺少的数据"),
         pl.col("needs").list.join("；").alias("需满足"),
     )
-    with xlsxwriter.Workbook(str(path)) as wb:
+    with xlsxwriter.Workbook(str(path), XLSX_OPTIONS) as wb:
         qualified.write_excel(wb, worksheet="符合条件", autofit=True)
         possible.write_excel(wb, worksheet="可能符合", autofit=True)

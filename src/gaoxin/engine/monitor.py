@@ -85,7 +85,9 @@ class MonitorTable:
         path = Path(path)
         body = self.frame.drop("is_total")
         body.columns = self.headers()
-        body.write_csv(path, include_bom=True)
+        from gaoxin.engine.tabular.safe import csv_frame
+
+        csv_frame(body).write_csv(path, include_bom=True)
         return path
 
 
@@ -379,7 +381,9 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
     import xlsxwriter
 
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    from gaoxin.engine.tabular.safe import XLSX_OPTIONS
+
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     look = printed.formats(wb, note={"align": "left"})
     f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.text
     f_unit = look.cell(italic=True, align="center", font_size=9)

@@ -610,7 +610,9 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
     import xlsxwriter
 
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    from gaoxin.engine.tabular.safe import XLSX_OPTIONS
+
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     ws = wb.add_worksheet("目标进度")
     look = printed.formats(wb, font={"valign": "vcenter"})
     f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.wrapped

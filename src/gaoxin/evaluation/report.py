@@ -102,7 +102,9 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         f"评价体系哈希 {run.framework_hash[:12]}　运行时间 {local_text(run.created_at, seconds=False)}"
     )
 
-    wb = xlsxwriter.Workbook(str(path))
+    from gaoxin.engine.tabular.safe import XLSX_OPTIONS
+
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     wb.set_properties({"title": title, "created": run.created_at.replace(tzinfo=None)})
     look = printed.formats(wb, title={"text_wrap": True})
     f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.text

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gaoxin.engine.tabular.safe import csv_frame
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -51,7 +53,7 @@ class EvaluationOutcome:
 
         if path.suffix.lower() == ".csv":
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.results.write_csv(path)
+            csv_frame(self.results).write_csv(path)
             return path
         return write_run_xlsx(self.run, path)
 
@@ -123,11 +125,11 @@ def write_evaluation_files(ev: Evaluation, out: Path, report: Path | None = None
     from gaoxin.engine.composite import run_json
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    ev.result.write_csv(out)
+    csv_frame(ev.result).write_csv(out)
     Path(str(out) + ".run.json").write_text(run_json(ev), encoding="utf-8")
     if report is not None:
         report.mkdir(parents=True, exist_ok=True)
-        ev.imputation_report().write_csv(report / "imputed.csv")
-        ev.treatment_report().write_csv(report / "treated.csv")
+        csv_frame(ev.imputation_report()).write_csv(report / "imputed.csv")
+        csv_frame(ev.treatment_report()).write_csv(report / "treated.csv")
         for name, layer in ev.layers.items():
-            layer.write_csv(report / f"layer_{name}.csv")
+            csv_frame(layer).write_csv(report / f"layer_{name}.csv")

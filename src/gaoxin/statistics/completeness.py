@@ -315,8 +315,10 @@ def write_csv(c: Completeness, out) -> None:
 
     out.write("\ufeff")
     writer = csv.writer(out)
+    from gaoxin.engine.tabular.safe import csv_text
+
     writer.writerow(UNIT_HEADERS)
-    writer.writerows(unit_rows(c))
+    writer.writerows([csv_text(v) for v in row] for row in unit_rows(c))
 
 
 def write_xlsx(c: Completeness, out) -> None:
@@ -325,8 +327,9 @@ def write_xlsx(c: Completeness, out) -> None:
     import xlsxwriter
 
     from gaoxin.engine.tabular import printed
+    from gaoxin.engine.tabular.safe import XLSX_OPTIONS
 
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsxwriter.Workbook(out, {"in_memory": True, **XLSX_OPTIONS})
     f = printed.formats(book)
     red = f.cell(font_color="#C4161C", bold=True)
     note = (

@@ -44,4 +44,6 @@ def write_problems(problems: Sequence[Problem], path: Path) -> None:
     if path.suffix.lower() == ".xlsx":
         frame.write_excel(path, worksheet="问题清单", autofit=True, header_format={"bold": True})
     else:
-        path.write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
+        from gaoxin.engine.tabular.safe import csv_frame
+
+        path.write_bytes(b"\xef\xbb\xbf" + csv_frame(frame).write_csv().encode("utf-8"))

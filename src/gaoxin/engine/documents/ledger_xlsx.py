@@ -94,7 +94,9 @@ def write_ledger(
                 f"extra column {name!r}: {len(values)} values, {len(doc.measures)} measures"
             )
     columns = COLUMNS + [(name, width) for name, width, _ in extra_columns]
-    wb = xlsxwriter.Workbook(str(path))
+    from gaoxin.engine.tabular.safe import XLSX_OPTIONS
+
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     title_fmt = wb.add_format(
         {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
     )

@@ -16,6 +16,7 @@ from typing import Literal
 import polars as pl
 
 from gaoxin.engine.periods import PeriodType
+from gaoxin.engine.tabular.safe import XLSX_OPTIONS, csv_frame
 from gaoxin.engine.variables import Variable
 
 TEMPLATE_ROWS = 2000
@@ -32,7 +33,7 @@ def write_long(frame: pl.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.write_csv(path, include_bom=True)
+        csv_frame(frame).write_csv(path, include_bom=True)
     elif suffix == ".xlsx":
         # Decimal values go out as text so no digit is lost to Excel's 15-digit floats.
         out = frame.with_columns(
@@ -114,7 +115,7 @@ def form_template_xlsx(
 
     variables = list(variables)
     path = Path(path)
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
     title_format = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     text = book.add_format({"num_format": "@"})

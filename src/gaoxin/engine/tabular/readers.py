@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from gaoxin.engine.problems import Problem
+from gaoxin.engine.tabular.safe import unprotect
 
 ROW = "__row"
 # Excel keeps at most 32,767 characters in a cell; a longer "cell" is a broken file.
@@ -221,6 +222,8 @@ def read_text_grid(data: bytes, file: str) -> tuple[list[Grid], list[Problem]]:
     problems = _oversized_cells(frame, file, None, lines)
     if problems:
         return [], problems
+    # gaoxin's CSV exports put an apostrophe before text a spreadsheet would run (safe.py)
+    frame = frame.with_columns(unprotect(pl.col(c).cast(pl.String)) for c in frame.columns)
     grid = Grid(file, None, _clean(frame, 1, lines), encoding=encoding, delimiter=delimiter)
     return [grid], []
 
