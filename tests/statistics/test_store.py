@@ -76,13 +76,18 @@ def test_history_is_append_only(setup):
 
 
 def test_the_grain_is_unique(setup):
+    from gaoxin.statistics.store import _writing
+
     t, revenue, _ = setup
     batch = Batch.objects.create(kind="manual", label="x")
-    Observation.objects.create(entity=t["a"], variable=revenue, period="2025", value=1, batch=batch)
-    with pytest.raises(IntegrityError):
+    with _writing():  # the constraint itself, below the store's own checks
         Observation.objects.create(
-            entity=t["a"], variable=revenue, period="2025", value=2, batch=batch
+            entity=t["a"], variable=revenue, period="2025", value=1, batch=batch
         )
+        with pytest.raises(IntegrityError):
+            Observation.objects.create(
+                entity=t["a"], variable=revenue, period="2025", value=2, batch=batch
+            )
 
 
 def test_scope_filters_observations_by_subtree(setup):

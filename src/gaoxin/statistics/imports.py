@@ -10,12 +10,13 @@ already stored. Any error and nothing is written; the report lists every problem
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from gaoxin.engine.periods import Period
 from gaoxin.engine.problems import Problem
@@ -114,29 +115,56 @@ def import_file(
         return report
 
     rows = list(zip(obs["entity_id"], obs["variable_id"], obs["period"], obs["value"], strict=True))
-    with transaction.atomic():
-        batch = Batch.objects.create(
-            kind=BatchKind.IMPORT,
-            label=f"导入 {path.name}",
-            file_name=path.name,
-            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            sheet=sheet or "",
-            rows_read=report.rows_read,
-            created_by=user,
-            note=reason,
+    # An import with no gaoxin user (the CLI without --by) still names who ran it.
+    operator = "" if user is not None else f"操作系统用户 {_os_user()}"
+    note = "；".join(x for x in (reason, operator) if x)
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(
+                kind=BatchKind.IMPORT,
+                label=f"导入 {path.name}",
+                file_name=path.name,
+                file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                sheet=sheet or "",
+                rows_read=report.rows_read,
+                created_by=user,
+                note=note,
+            )
+            report.counts = write_observations(
+                rows, batch, user=user, reason=note or f"导入 {path.name}"
+            )
+            batch.values_written = report.counts.created
+            batch.values_changed = report.counts.changed
+            batch.save(update_fields=["values_written", "values_changed"])
+            report.batch_id = batch.pk
+            if dry_run:
+                # Everything above ran for real so the counts are exact; now undo it all.
+                transaction.set_rollback(True)
+                report.batch_id = None
+    except (IntegrityError, OperationalError) as error:
+        # Another import wrote the same keys first (a unique-key race on PostgreSQL), or the
+        # SQLite file stayed locked by another writer past the timeout: nothing was written.
+        report.problems.append(
+            Problem(
+                "concurrent_write",
+                "另一项导入或填报正在同时写入数据库（相同的数据或数据库被占用），"
+                "本次导入已全部撤销、未写入任何数据；请稍等片刻后重新导入",
+                file=path.name,
+                extra={"error": f"{type(error).__name__}: {error}"},
+            )
         )
-        report.counts = write_observations(
-            rows, batch, user=user, reason=reason or f"导入 {path.name}"
-        )
-        batch.values_written, batch.values_changed = report.counts.created, report.counts.changed
-        batch.save(update_fields=["values_written", "values_changed"])
-        report.batch_id = batch.pk
-        if dry_run:
-            # Everything above ran for real so the counts are exact; now undo it all.
-            transaction.set_rollback(True)
-            report.batch_id = None
+        report.counts = WriteCounts()
+        report.batch_id = None
+        return report
     report.status = "dry_run" if dry_run else "committed"
     return report
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's anonymous uid)
+        return "未知"
 
 
 KEY_COLUMN_LABELS = {"uscc": "统一社会信用代码", "code": "主体代码", "name": "主体名称"}

@@ -7,7 +7,9 @@ Callers wrap it in a transaction together with whatever else must be all or noth
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -29,6 +31,25 @@ from gaoxin.statistics.models import (
 
 CHUNK = 2000
 QUANTUM = Decimal("0.000001")
+
+# Set while write_observations runs: the model refuses every other way of changing a value
+# (a save of a loaded row, QuerySet.update/delete, bulk_update), so no change escapes history.
+_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "observations_writing", default=False
+)
+
+
+def store_is_writing() -> bool:
+    return _WRITING.get()
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +92,7 @@ def write_observations(
         latest[(entity_id, variable_id, period)] = to_decimal(value)
     keys = sorted(latest)  # neighbouring keys share entities, so each chunk query stays narrow
     created = changed = unchanged = 0
-    with transaction.atomic():
+    with transaction.atomic(), _writing():
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start : start + CHUNK]
             existing = _existing(chunk)
@@ -188,6 +209,11 @@ def _existing(keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str]
     qs = Observation.objects.filter(
         entity_id__in=entity_ids, variable_id__in=variable_ids, period__in=periods
     ).only("id", "entity_id", "variable_id", "period", "value", "batch_id")
+    if connection.features.has_select_for_update:
+        # Two imports of the same keys at once (PostgreSQL): the second waits for the first,
+        # then reads the value the first wrote, so each history row records the true old value.
+        # (SQLite allows one writer at a time anyway.)
+        qs = qs.select_for_update(of=("self",))
     for obs in qs.iterator(chunk_size=CHUNK):
         key = (obs.entity_id, obs.variable_id, obs.period)
         if key in wanted:

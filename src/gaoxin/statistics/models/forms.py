@@ -130,3 +130,18 @@ class ValidationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.left} {self.operator} {self.right}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from gaoxin.statistics.validation import rule_problem
+
+        problem = rule_problem(self)
+        if problem is not None:
+            raise ValidationError(f"校验规则无法检查：{problem}")
+
+    def save(self, *args, **kwargs) -> None:
+        # Checked on every save, not only in the admin's form: one rule that cannot be
+        # evaluated would otherwise stop every import of its entity kind.
+        self.clean()
+        super().save(*args, **kwargs)

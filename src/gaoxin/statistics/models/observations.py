@@ -51,10 +51,39 @@ class Batch(models.Model):
         return f"#{self.pk} {self.label}"
 
 
+class Unrecorded(ValueError):
+    """A change of a stored value by a path that would leave no history."""
+
+
+UNRECORDED = (
+    "数值只能通过导入、网页填报或管理后台修改（gaoxin.statistics.store.write_observations），"
+    "以便每次修改都留下变更记录；不能直接更新或删除"
+)
+
+
+def _through_store() -> bool:
+    from gaoxin.statistics.store import store_is_writing
+
+    return store_is_writing()
+
+
 class ObservationQuerySet(ScopedQuerySet):
-    """Observations of entities in a scope's subtree: the same scope rule as entities."""
+    """Observations of entities in a scope's subtree: the same scope rule as entities.
+
+    ``update`` (hence ``bulk_update``) and ``delete`` work only inside the store's writer,
+    which records history; anywhere else they raise :class:`Unrecorded`."""
 
     scope_path = "entity__path"
+
+    def update(self, **kwargs):
+        if not _through_store():
+            raise Unrecorded(UNRECORDED)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if not _through_store():
+            raise Unrecorded(UNRECORDED)
+        return super().delete()
 
 
 class ChangeQuerySet(ScopedQuerySet, AppendOnlyQuerySet):
@@ -84,6 +113,7 @@ class Observation(models.Model):
 
     class Meta:
         verbose_name = _("观测值")
+        base_manager_name = "objects"  # _base_manager goes through the same guard
         verbose_name_plural = _("观测值")
         constraints = [
             models.UniqueConstraint(
@@ -96,6 +126,14 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.variable.code} {self.period} = {self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not _through_store():
+            raise Unrecorded(UNRECORDED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise Unrecorded(UNRECORDED)
 
 
 class ObservationChange(AppendOnly, models.Model):
