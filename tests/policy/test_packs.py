@@ -3,6 +3,8 @@ call it."""
 
 import shutil
 
+import pytest
+
 from gaoxin.policy.packs import check_packs, pack_dir, shipped_packs
 
 
@@ -20,3 +22,26 @@ def test_a_broken_case_file_is_reported_with_its_pack(tmp_path):
     [(where, problems)] = list(check_packs([d]))
     assert where == d
     assert [p.file for p in problems if p.severity == "error"] == [str(d / "cases" / "broken.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("NaN", "应当是数字"),
+        ("Infinity", "应当是数字"),
+        ("-inf", "应当是数字"),
+        ("-20", "不能为负数"),
+        ("1e12", "过大"),
+        ("abc", "应当是数字"),
+    ],
+)
+def test_nonsense_run_parameters_never_reach_the_ledger(given, reason):
+    """--param values are refused before any rule runs or anything is recorded (issue 15)."""
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.policy.packs import parameters
+
+    with pytest.raises(ProblemsError) as caught:
+        parameters({"hte_award": given})
+    (problem,) = caught.value.problems
+    assert reason in problem.message and problem.value == given
+    assert parameters({"hte_award": "20", "rate": "0.5"}) == {"hte_award": "20", "rate": "0.5"}

@@ -149,13 +149,26 @@ def parameters(values: Mapping[str, Any] | None) -> dict[str, str]:
     for k, x in (values or {}).items():
         text = str(x).strip()
         try:
-            Decimal(text)
+            number = Decimal(text)
         except (ArithmeticError, InvalidOperation):
-            raise ProblemsError(
-                [Problem("awards.param", f"参数「{k}」的值应当是数字", value=text)]
-            ) from None
-        out[str(k).strip()] = text
+            number = None
+        # The ledger is append-only: a NaN, an infinity, a negative amount or rank, or a figure
+        # no document could mean (10^12 万元) must be refused before anything is recorded.
+        if number is None or not number.is_finite():
+            reason = "应当是数字"
+        elif number < 0:
+            reason = "不能为负数"
+        elif number > PARAMETER_CEILING:
+            reason = f"过大（超过 {PARAMETER_CEILING:,}），请核对单位和位数"
+        else:
+            out[str(k).strip()] = text
+            continue
+        raise ProblemsError([Problem("awards.param", f"参数「{k}」的值{reason}", value=text)])
     return out
+
+
+# Parameters are amounts in 万元, ranks, counts and rates: none reaches a billion.
+PARAMETER_CEILING = 10**9
 
 
 def runnable_rules(
