@@ -56,7 +56,7 @@ class Unrecorded(ValueError):
 
 
 UNRECORDED = (
-    "数值只能通过导入、网页填报或管理后台修改（gaoxin.statistics.store.write_observations），"
+    "数值只能通过导入或网页填报修改（gaoxin.statistics.store.write_observations），"
     "以便每次修改都留下变更记录；不能直接更新或删除"
 )
 
