@@ -6,6 +6,7 @@ import typer
 
 from gaoxin.commands import (
     awards,
+    backup,
     data,
     doc,
     eligible,
@@ -38,6 +39,8 @@ app.command()(eligible.eligible)
 app.command()(awards.awards)
 app.command()(awards.explain)
 app.command()(remind.remind)
+app.command()(backup.backup)
+app.command()(backup.restore)
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")
 app.add_typer(user_app, name="user")
