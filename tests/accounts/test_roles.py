@@ -17,22 +17,11 @@ from gaoxin.accounts.roles import (
     check_role_scope,
     sync_roles,
 )
-from gaoxin.statistics.approval import TRANSITIONS
+from gaoxin.statistics.approval import MOVE_ACTION, TRANSITIONS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-#: Which action each approval move needs (the two tables must agree).
-MOVE_ACTION = {
-    "save": Action.ENTER,
-    "submit": Action.SUBMIT,
-    "city_approve": Action.REVIEW_CITY,
-    "city_return": Action.REVIEW_CITY,
-    "province_approve": Action.REVIEW_PROVINCE,
-    "province_return": Action.REVIEW_PROVINCE,
-    "unlock": Action.UNLOCK,
-}
 
 
 @pytest.fixture
