@@ -24,12 +24,20 @@ __all__ = [
     "DocumentImport",
     "MeasureList",
     "TargetProgress",
+    "TaskDetail",
+    "UnitTasks",
+    "evidence_file",
     "export_task_ledger",
     "import_policy_document",
     "ledger_measures",
     "ledger_summary",
+    "ledger_units",
     "report_measure_progress",
+    "report_task_progress",
     "target_progress",
+    "task_detail",
+    "unit_tasks",
+    "unlinked_units",
 ]
 
 
@@ -333,3 +341,337 @@ def export_task_ledger(document_id: int, out: Path, *, by: Any) -> Path:
     from gaoxin.policy.ledger import export_ledger
 
     return export_ledger(_document(document_id), out)
+
+
+# ----------------------------------------------------------------------------------------------
+# The task ledger in the browser: a unit's measures, reporting progress with evidence
+# (decision 031)
+# ----------------------------------------------------------------------------------------------
+#: The largest evidence file accepted, in bytes (20 MB: a scanned 会议纪要 or a few photographs).
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+#: Evidence types accepted: suffix -> (what it is, the signatures its first bytes may start with).
+EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("PDF", (b"%PDF-",)),
+    ".ofd": ("OFD", (b"PK\x03\x04",)),
+    ".jpg": ("JPEG图片", (b"\xff\xd8\xff",)),
+    ".jpeg": ("JPEG图片", (b"\xff\xd8\xff",)),
+    ".png": ("PNG图片", (b"\x89PNG\r\n\x1a\n",)),
+    ".docx": ("Word文档", (b"PK\x03\x04",)),
+    ".xlsx": ("Excel工作簿", (b"PK\x03\x04",)),
+    ".doc": ("Word 97-2003文档", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+    ".xls": ("Excel 97-2003工作簿", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+}
+#: At most this many files with one report.
+EVIDENCE_MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class UnitTasks:
+    """One responsible unit's measures: ``assignments`` annotated with their status
+    (``AssignmentQuerySet.with_status``), the measure and its document selected; ``mine`` when
+    the acting user reports for this unit."""
+
+    unit: Any
+    assignments: list[Any]
+    mine: bool
+
+    @property
+    def late(self) -> int:
+        return sum(1 for a in self.assignments if a.is_late)
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """One unit's share of one measure: the assignment (with status), the other units of the
+    measure, the reports the user may read (the unit's own and the measure's as a whole; every
+    unit's where the user's unit leads the measure) and whether the user may report."""
+
+    assignment: Any
+    others: list[Any]
+    reports: list[Any]
+    can_report: bool
+    sees_all: bool
+
+
+def _scope_root(by: Any) -> Any:
+    """The user's scope entity (None: everything), refusing a user without a scope."""
+    from gaoxin.services import scope_for
+
+    return scope_for(by)
+
+
+def _reports_for(by: Any, unit: Any) -> bool:
+    """``by`` reports for ``unit``: the unit is linked (by a person, in the admin) to the entity
+    that is the user's scope, and the user's role may file progress; a superuser and the
+    operator at the terminal report for every unit."""
+    if by is None or getattr(by, "is_superuser", False):
+        return True
+    root = _scope_root(by)
+    return (
+        unit.entity_id is not None
+        and root is not None
+        and unit.entity_id == root.pk
+        and by.has_perm("policy.add_progressreport")
+    )
+
+
+def _visible_units(by: Any) -> Any:
+    """Units whose linked entity lies in ``by``'s scope (every unit for a superuser)."""
+    from gaoxin.policy.models import ResponsibleUnit
+
+    units = ResponsibleUnit.objects.all()
+    root = _scope_root(by)
+    if root is None:
+        return units
+    return units.filter(entity__path__startswith=root.path)
+
+
+def _led_measures(by: Any) -> Any:
+    """Measures one of ``by``'s own units leads (its lead sees every unit's reports)."""
+    from gaoxin.policy.choices import AssignmentRole
+    from gaoxin.policy.models import Assignment
+
+    root = _scope_root(by)
+    if root is None:
+        return Assignment.objects.filter(role=AssignmentRole.LEAD).values("measure")
+    return Assignment.objects.filter(role=AssignmentRole.LEAD, unit__entity=root).values(
+        "measure"
+    )
+
+
+def ledger_units(*, by: Any, today: Any = None) -> list[Any]:
+    """The responsible units ``by`` may see (linked to an entity in their scope), each
+    annotated with ``measures`` (lead and participating), ``late`` (滞后, deadline passed
+    included) and ``mine`` (the user reports for it); own units first."""
+    from django.db.models import Count, Q
+
+    from gaoxin.policy.choices import ProgressStatus
+    from gaoxin.policy.models import Assignment
+
+    units = list(
+        _visible_units(by)
+        .filter(assignments__isnull=False)
+        .distinct()
+        .select_related("entity")
+        .order_by("name")
+    )
+    counts = {
+        row["unit_id"]: row
+        for row in Assignment.objects.with_status(today)
+        .filter(unit__in=[u.pk for u in units])
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            measures=Count("pk"), late=Count("pk", filter=Q(status=ProgressStatus.LATE))
+        )
+    }
+    for u in units:
+        u.measures = counts.get(u.pk, {}).get("measures", 0)
+        u.late = counts.get(u.pk, {}).get("late", 0)
+        u.mine = _reports_for(by, u) if by is not None and not by.is_superuser else False
+    return sorted(units, key=lambda u: (not u.mine, -u.late, u.name))
+
+
+def unlinked_units() -> list[Any]:
+    """Units with measures that no person has linked to a registry entity yet: nobody can
+    report for them until one is (the admin's 责任单位 page sets the link)."""
+    from gaoxin.policy.models import ResponsibleUnit
+
+    return list(
+        ResponsibleUnit.objects.filter(entity__isnull=True, assignments__isnull=False)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def unit_tasks(unit_id: int, *, by: Any, today: Any = None) -> UnitTasks:
+    """The measures unit ``unit_id`` leads or takes part in, with deadline and status, latest
+    deadline last. :class:`~gaoxin.services.NotFound` for a unit that does not exist or lies
+    outside ``by``'s scope (one answer for both)."""
+    from django.db.models import F
+
+    from gaoxin.policy.models import Assignment
+    from gaoxin.services import NotFound
+
+    unit = _visible_units(by).filter(pk=unit_id).select_related("entity").first()
+    if unit is None:
+        raise NotFound(f"找不到编号为 {unit_id} 的责任单位", value=str(unit_id))
+    rows = list(
+        Assignment.objects.with_status(today)
+        .filter(unit=unit)
+        .select_related("measure__document")
+        .order_by(
+            F("measure__deadline").asc(nulls_last=True), "measure__document_id", "measure__order"
+        )
+    )
+    return UnitTasks(unit=unit, assignments=rows, mine=_reports_for(by, unit))
+
+
+def _assignment(assignment_id: int, by: Any, today: Any = None) -> Any:
+    """The assignment if ``by`` may see it: its unit's entity in their scope, or one of their
+    units leads its measure; else NotFound."""
+    from django.db.models import Q
+
+    from gaoxin.policy.models import Assignment
+    from gaoxin.services import NotFound
+
+    visible = Q(unit__in=_visible_units(by)) | Q(measure__in=_led_measures(by))
+    found = (
+        Assignment.objects.with_status(today)
+        .filter(visible, pk=assignment_id)
+        .select_related("unit__entity", "measure__document")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"找不到编号为 {assignment_id} 的任务", value=str(assignment_id))
+    return found
+
+
+def task_detail(assignment_id: int, *, by: Any, today: Any = None) -> TaskDetail:
+    """One unit's share of a measure, as ``by`` may see it. NotFound outside their scope."""
+    from django.db.models import Q
+
+    from gaoxin.policy.models import Assignment, ProgressReport
+
+    a = _assignment(assignment_id, by, today)
+    root = _scope_root(by)
+    leads = root is None or a.measure_id in set(
+        _led_measures(by).values_list("measure", flat=True)
+    )
+    others = list(
+        Assignment.objects.with_status(today)
+        .filter(measure=a.measure_id)
+        .exclude(pk=a.pk)
+        .select_related("unit")
+        .order_by("order")
+    )
+    reports = ProgressReport.objects.filter(measure=a.measure_id)
+    if not leads:
+        reports = reports.filter(Q(assignment=a) | Q(assignment__isnull=True))
+    reports = list(
+        reports.select_related("assignment__unit", "reported_by")
+        .prefetch_related("evidence")
+        .order_by("-reported_on", "-id")
+    )
+    return TaskDetail(
+        assignment=a,
+        others=others,
+        reports=reports,
+        can_report=_reports_for(by, a.unit),
+        sees_all=leads,
+    )
+
+
+def _check_evidence(files: Sequence[Any]) -> list[tuple[Any, bytes]]:
+    """Read each uploaded file (``name``, ``size``, ``read()``) and check its size and type;
+    LedgerError naming every file refused and why. Returns (file, its bytes)."""
+    from gaoxin.policy.ledger import LedgerError
+
+    if len(files) > EVIDENCE_MAX_FILES:
+        raise LedgerError(
+            f"一次最多上传 {EVIDENCE_MAX_FILES} 个佐证材料，本次选择了 {len(files)} 个"
+        )
+    accepted = "、".join(sorted({s.lstrip(".").upper() for s in EVIDENCE_TYPES}))
+    problems: list[str] = []
+    read: list[tuple[Any, bytes]] = []
+    for f in files:
+        name = Path(f.name).name
+        suffix = Path(name).suffix.lower()
+        if suffix not in EVIDENCE_TYPES:
+            problems.append(f"「{name}」：不接受此类文件，只接受 {accepted}")
+            continue
+        if f.size == 0:
+            problems.append(f"「{name}」：文件是空的")
+            continue
+        if f.size > EVIDENCE_MAX_BYTES:
+            problems.append(
+                f"「{name}」：文件大小 {f.size / 1048576:.1f} MB，"
+                f"超过上限 {EVIDENCE_MAX_BYTES // 1048576} MB"
+            )
+            continue
+        data = f.read()
+        label, signatures = EVIDENCE_TYPES[suffix]
+        if not data.startswith(signatures):
+            problems.append(f"「{name}」：内容不是{label}（文件扩展名与内容不符）")
+            continue
+        read.append((f, data))
+    if problems:
+        raise LedgerError("佐证材料未通过检查，本次未保存任何内容：" + "；".join(problems))
+    return read
+
+
+def report_task_progress(
+    assignment_id: int,
+    status: str,
+    *,
+    by: Any,
+    note: str = "",
+    files: Sequence[Any] = (),
+    today: Any = None,
+) -> Any:
+    """Append a progress report for one unit's share of a measure, by a user who reports for
+    that unit, with evidence ``files`` (uploaded files: ``name``, ``size``, ``read()``) stored
+    under MEDIA_ROOT/evidence/. NotFound where ``by`` may not see the task or does not report
+    for its unit; LedgerError (nothing written) for a bad status, an empty report or a file of
+    the wrong size or type. Append-only: an earlier report is never changed."""
+    import tempfile
+
+    from django.db import transaction
+
+    from gaoxin.policy.choices import ProgressStatus
+    from gaoxin.policy.ledger import LedgerError, _store_evidence
+    from gaoxin.policy.models import ProgressReport
+    from gaoxin.services import NotFound
+
+    a = _assignment(assignment_id, by, today)
+    if not _reports_for(by, a.unit):
+        # seen (a supervisor, or the lead unit) but not theirs to report: same as missing
+        raise NotFound(f"找不到编号为 {assignment_id} 的任务", value=str(assignment_id))
+    if status not in ProgressStatus.values:
+        allowed = "、".join(str(label) for label in ProgressStatus.labels)
+        raise LedgerError(f"请选择进展状态（{allowed}）")
+    note = note.strip()
+    if not note and not files:
+        raise LedgerError("请填写进展说明或上传佐证材料")
+    checked = _check_evidence(files)
+    with transaction.atomic(), tempfile.TemporaryDirectory() as tmp:
+        report = ProgressReport.objects.create(
+            measure_id=a.measure_id, assignment=a, status=status, note=note, reported_by=by
+        )
+        for i, (f, data) in enumerate(checked):
+            path = Path(tmp) / str(i) / Path(f.name).name
+            path.parent.mkdir()
+            path.write_bytes(data)
+            _store_evidence(report, path)
+    return report
+
+
+def evidence_file(evidence_id: int, *, by: Any) -> Any:
+    """An evidence file ``by`` may read (its report's task is visible to them); NotFound
+    otherwise."""
+    from django.db.models import Q
+
+    from gaoxin.policy.models import Evidence
+    from gaoxin.services import NotFound
+
+    found = (
+        Evidence.objects.filter(pk=evidence_id)
+        .select_related("report__assignment__unit", "report__measure")
+        .first()
+    )
+    if found is not None:
+        report = found.report
+        root = _scope_root(by)
+        if root is not None:
+            led = report.measure_id in set(_led_measures(by).values_list("measure", flat=True))
+            own = report.assignment_id is not None and _visible_units(by).filter(
+                Q(pk=report.assignment.unit_id)
+            ).exists()
+            whole = report.assignment_id is None and report.measure.assignments.filter(
+                unit__in=_visible_units(by)
+            ).exists()
+            if not (led or own or whole):
+                found = None
+    if found is None:
+        raise NotFound(f"找不到编号为 {evidence_id} 的佐证材料", value=str(evidence_id))
+    return found

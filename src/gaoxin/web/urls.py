@@ -16,5 +16,6 @@ urlpatterns = [
     path("jobs/", include("gaoxin.jobs.urls")),
     path("evaluation/", include("gaoxin.evaluation.urls")),
     path("awards/", include("gaoxin.awards.urls")),
+    path("policy/", include("gaoxin.policy.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gaoxin.policy import views
+
+app_name = "policy"
+
+urlpatterns = [
+    path("ledger/", views.ledger_index, name="ledger"),
+    path("ledger/unit/<int:pk>/", views.unit_page, name="unit"),
+    path("ledger/task/<int:pk>/", views.task_page, name="task"),
+    path("ledger/evidence/<int:pk>/", views.evidence_download, name="evidence"),
+]
