@@ -51,8 +51,13 @@ def w():
         (a.measure.path, a.unit.name): a
         for a in Assignment.objects.select_related("measure", "unit")
     }
-    return {**t, "users": {**users, "haicang": haicang}, "doc": document, "units": units,
-            "tasks": tasks}
+    return {
+        **t,
+        "users": {**users, "haicang": haicang},
+        "doc": document,
+        "units": units,
+        "tasks": tasks,
+    }
 
 
 def _task(w, path, unit):
@@ -114,10 +119,16 @@ def test_a_report_with_evidence_is_stored_under_media(w, media_root):
     reporter = w["users"]["zone_reporter"]
     task = _task(w, "一/（一）", "区科技局")
     report = services.report_task_progress(
-        task.pk, "in_progress", by=reporter, note="已新建孵化器1家", files=[_pdf(), _pdf("现场.png", PNG)]
+        task.pk,
+        "in_progress",
+        by=reporter,
+        note="已新建孵化器1家",
+        files=[_pdf(), _pdf("现场.png", PNG)],
     )
     assert (report.assignment_id, report.status, report.reported_by) == (
-        task.pk, "in_progress", reporter
+        task.pk,
+        "in_progress",
+        reporter,
     )
     names = sorted(e.original_name for e in report.evidence.all())
     assert names == ["会议纪要.pdf", "现场.png"]
@@ -147,7 +158,10 @@ def test_reports_are_appended_never_changed(w):
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (("工具.exe", b"MZ\x90\x00"), "「工具.exe」：不接受此类文件，只接受 DOC、DOCX、JPEG、JPG、OFD、PDF、PNG、XLS、XLSX"),
+        (
+            ("工具.exe", b"MZ\x90\x00"),
+            "「工具.exe」：不接受此类文件，只接受 DOC、DOCX、JPEG、JPG、OFD、PDF、PNG、XLS、XLSX",
+        ),
         (("纪要.pdf", PNG), "「纪要.pdf」：内容不是PDF（文件扩展名与内容不符）"),
         (("空.pdf", b""), "「空.pdf」：文件是空的"),
     ],
@@ -158,7 +172,11 @@ def test_a_bad_evidence_file_is_refused_and_nothing_is_written(w, media_root, up
     name, data = upload
     with pytest.raises(LedgerError) as refused:
         services.report_task_progress(
-            task.pk, "done", by=reporter, note="完成", files=[_pdf(), SimpleUploadedFile(name, data)]
+            task.pk,
+            "done",
+            by=reporter,
+            note="完成",
+            files=[_pdf(), SimpleUploadedFile(name, data)],
         )
     assert str(refused.value) == f"佐证材料未通过检查，本次未保存任何内容：{message}"
     assert not ProgressReport.objects.exists()
@@ -206,10 +224,11 @@ def test_the_lead_unit_reads_its_participants_reports_and_not_the_reverse(w):
 # --------------------------------------------------------------------------------------- pages
 def test_the_unit_page_shows_deadline_and_late_in_red(client, w):
     client.force_login(w["users"]["zone_reporter"])
-    index = client.get(reverse("policy:ledger"))
-    unit = w["units"]["区科技局"]
-    assert index.status_code == 302 and index["Location"] == reverse("policy:unit", args=[unit.pk])
-    page = client.get(index["Location"]).content.decode()
+    index = client.get(reverse("policy:ledger")).content.decode()
+    unit_url = reverse("policy:unit", args=[w["units"]["区科技局"].pk])
+    assert "本单位" in index and f'<a href="{unit_url}"><strong>区科技局</strong></a>' in index
+    assert "滞后 1 项" in index
+    page = client.get(unit_url).content.decode()
     assert "区科技局" in page and "一（一）" in page
     assert '<span class="tag tag-error">滞后</span>' in page
     assert '<span class="overdue-text">2024年12月31日</span>' in page
@@ -220,7 +239,9 @@ def test_reporting_on_the_page_and_downloading_the_evidence(client, w, media_roo
     client.force_login(w["users"]["zone_reporter"])
     task = _task(w, "一/（一）", "区科技局")
     url = reverse("policy:task", args=[task.pk])
-    response = client.post(url, {"status": "done", "note": "两家孵化器均已运营", "evidence": [_pdf()]})
+    response = client.post(
+        url, {"status": "done", "note": "两家孵化器均已运营", "evidence": [_pdf()]}
+    )
     assert response.status_code == 302 and response["Location"] == url
     page = client.get(url).content.decode()
     assert "进展已报送" in page and "两家孵化器均已运营" in page and "会议纪要.pdf" in page
@@ -263,7 +284,9 @@ def test_evidence_of_another_scope_is_not_found(client, w):
         _task(w, "一/（三）", "区商务局").pk, "done", by=None, note="海沧", files=[_pdf()]
     )
     client.force_login(w["users"]["zone_reporter"])
-    assert client.get(reverse("policy:evidence", args=[Evidence.objects.get().pk])).status_code == 404
+    assert (
+        client.get(reverse("policy:evidence", args=[Evidence.objects.get().pk])).status_code == 404
+    )
 
 
 def test_the_superuser_is_shown_the_units_nobody_has_linked(client, w):

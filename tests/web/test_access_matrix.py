@@ -81,6 +81,43 @@ def _job(world, place):
     return {"pk": world["jobs"][place].pk if place else uuid.uuid4()}
 
 
+def _ledger(world) -> dict:
+    """The task ledger of the world, built on first use: one measure per zone, led by a unit
+    named after the zone (so that a leak shows the zone's name) and linked to it, with a report
+    and one evidence row (no file written)."""
+    if "ledger" not in world:
+        from gaoxin.policy.ledger import import_document, report_progress
+        from gaoxin.policy.models import Assignment, Evidence, ResponsibleUnit
+
+        places = ("torch", *PLACES)
+        lines = [
+            f"（{n}）任务{n}。（{world[p].name}管委会，2024年底前完成）"
+            for n, p in zip("一二三四", places, strict=True)
+        ]
+        import_document("某省任务分解方案\n\n一、主要任务\n" + "\n".join(lines) + "\n")
+        built: dict = {"units": {}, "tasks": {}, "evidence": {}}
+        for p in places:
+            unit = ResponsibleUnit.objects.get(name=f"{world[p].name}管委会")
+            unit.entity = world[p]
+            unit.save()
+            task = Assignment.objects.get(unit=unit)
+            report = report_progress(task, "in_progress", f"{world[p].name}的进展")
+            built["units"][p], built["tasks"][p] = unit, task
+            built["evidence"][p] = Evidence.objects.create(
+                report=report,
+                file="evidence/00/0.pdf",
+                original_name="纪要.pdf",
+                sha256="0" * 64,
+                size=1,
+            )
+        world["ledger"] = built
+    return world["ledger"]
+
+
+def _ledger_pk(kind):
+    return lambda world, place: {"pk": _ledger(world)[kind][place].pk if place else MISSING}
+
+
 COMPLETENESS = {"form": "zone_monthly", "period": MONTH}
 
 ROUTES: dict[str, list[Route]] = {
@@ -124,6 +161,17 @@ ROUTES: dict[str, list[Route]] = {
     "awards:review_entry": [
         Route(target=_pk("pending"), method="post", data=lambda w, p: {"decision": "approve"})
     ],
+    "policy:ledger": [Route()],
+    "policy:unit": [Route(target=_ledger_pk("units"))],
+    "policy:task": [
+        Route(target=_ledger_pk("tasks")),
+        Route(
+            target=_ledger_pk("tasks"),
+            method="post",
+            data=lambda w, p: {"status": "done", "note": "代报"},
+        ),
+    ],
+    "policy:evidence": [Route(target=_ledger_pk("evidence"))],
 }
 
 
@@ -176,6 +224,7 @@ def world():
         t["jobs"][place] = Job.objects.create(
             kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
         )
+    _ledger(t)
     return t
 
 
@@ -278,3 +327,5 @@ def test_the_pages_do_show_what_is_in_scope(client, world):
     page = client.get(reverse("statistics:completeness", kwargs=COMPLETENESS)).content.decode()
     assert "福州高新技术产业开发区" in page
     assert client.get(reverse("evaluation:run", args=[world["runs"]["fzz"].pk])).status_code == 200
+    units = client.get(reverse("policy:ledger")).content.decode()
+    assert "福州高新技术产业开发区管委会" in units and "南昌" not in units

@@ -434,9 +434,7 @@ def _led_measures(by: Any) -> Any:
     root = _scope_root(by)
     if root is None:
         return Assignment.objects.filter(role=AssignmentRole.LEAD).values("measure")
-    return Assignment.objects.filter(role=AssignmentRole.LEAD, unit__entity=root).values(
-        "measure"
-    )
+    return Assignment.objects.filter(role=AssignmentRole.LEAD, unit__entity=root).values("measure")
 
 
 def ledger_units(*, by: Any, today: Any = None) -> list[Any]:
@@ -461,9 +459,7 @@ def ledger_units(*, by: Any, today: Any = None) -> list[Any]:
         .filter(unit__in=[u.pk for u in units])
         .order_by()
         .values("unit_id")
-        .annotate(
-            measures=Count("pk"), late=Count("pk", filter=Q(status=ProgressStatus.LATE))
-        )
+        .annotate(measures=Count("pk"), late=Count("pk", filter=Q(status=ProgressStatus.LATE)))
     }
     for u in units:
         u.measures = counts.get(u.pk, {}).get("measures", 0)
@@ -535,9 +531,7 @@ def task_detail(assignment_id: int, *, by: Any, today: Any = None) -> TaskDetail
 
     a = _assignment(assignment_id, by, today)
     root = _scope_root(by)
-    leads = root is None or a.measure_id in set(
-        _led_measures(by).values_list("measure", flat=True)
-    )
+    leads = root is None or a.measure_id in set(_led_measures(by).values_list("measure", flat=True))
     others = list(
         Assignment.objects.with_status(today)
         .filter(measure=a.measure_id)
@@ -664,12 +658,14 @@ def evidence_file(evidence_id: int, *, by: Any) -> Any:
         root = _scope_root(by)
         if root is not None:
             led = report.measure_id in set(_led_measures(by).values_list("measure", flat=True))
-            own = report.assignment_id is not None and _visible_units(by).filter(
-                Q(pk=report.assignment.unit_id)
-            ).exists()
-            whole = report.assignment_id is None and report.measure.assignments.filter(
-                unit__in=_visible_units(by)
-            ).exists()
+            own = (
+                report.assignment_id is not None
+                and _visible_units(by).filter(Q(pk=report.assignment.unit_id)).exists()
+            )
+            whole = (
+                report.assignment_id is None
+                and report.measure.assignments.filter(unit__in=_visible_units(by)).exists()
+            )
             if not (led or own or whole):
                 found = None
     if found is None:

@@ -49,8 +49,6 @@ def ledger_index(request):
     their scope with how many measures are 滞后."""
     units = services.ledger_units(by=request.user)
     mine = [u for u in units if u.mine]
-    if len(mine) == 1 and not request.GET.get("all"):
-        return redirect("policy:unit", mine[0].pk)
     unlinked = services.unlinked_units() if request.user.is_superuser else []
     return render(
         request,
