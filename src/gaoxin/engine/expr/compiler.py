@@ -47,15 +47,18 @@ class Compiler:
             if node.op == "not":
                 return ~self.truth(node.operand, ctx)
             operand = self.compile(node.operand, ctx)
-            return -operand if node.op == "-" else operand
+            return -operand.cast(pl.Float64) if node.op == "-" else operand
         if isinstance(node, Binary):
             left, right = self.compile(node.left, ctx), self.compile(node.right, ctx)
+            # Arithmetic is on floats: integer columns would wrap around silently (2**63 - 1 + 1
+            # is negative in Int64), and a product beyond 1e308 is missing, not infinity, as
+            # docs/expressions.md promises.
             if node.op == "+":
-                return left + right
+                return finite(left.cast(pl.Float64) + right.cast(pl.Float64))
             if node.op == "-":
-                return left - right
+                return finite(left.cast(pl.Float64) - right.cast(pl.Float64))
             if node.op == "*":
-                return left * right
+                return finite(left.cast(pl.Float64) * right.cast(pl.Float64))
             if node.op == "/":
                 return finite(left.cast(pl.Float64) / right.cast(pl.Float64))
             if node.op == "//":

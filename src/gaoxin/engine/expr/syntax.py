@@ -430,6 +430,14 @@ class _Converter:
                     f"文本太长：{len(value)}个字符，最多{MAX_STRING_CHARS}个字符",
                     node,
                 )
+            if any("\ud800" <= ch <= "\udfff" for ch in value):
+                # "\ud800" written as an escape: a half of a character, which no file, page or
+                # database can hold; it would fail far from here, when the result is saved.
+                self.fail(
+                    ForbiddenError,
+                    "文字中含有无效字符（孤立的代理项，如 \\ud800）；请改用完整的字符",
+                    node,
+                )
             return Literal(span, value)
         if value is None:
             self.fail(
