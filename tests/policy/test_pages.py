@@ -293,3 +293,31 @@ def test_the_superuser_is_shown_the_units_nobody_has_linked(client, w):
     client.force_login(w["users"]["admin"])
     page = client.get(reverse("policy:ledger")).content.decode()
     assert "尚未关联主体的责任单位（1 个）" in page and "区委组织部" in page
+
+
+# ------------------------------------------------------------------------- supervisors' view
+def test_a_city_sees_the_late_shares_of_its_zones_by_unit_and_by_document(w):
+    city = w["users"]["city_reviewer"]
+    late = services.late_tasks(by=city, today=dt.date(2026, 1, 1))
+    # （一） (2024年底前) is past for both its units; 区财政局 is in 南昌, outside 厦门
+    assert [(a.measure.path, a.unit.name) for a in late.tasks] == [("一/（一）", "区科技局")]
+    assert [(u["unit__name"], u["late"], u["total"]) for u in late.by_unit] == [("区科技局", 1, 4)]
+    assert [(d["measure__document_id"], d["late"], d["total"]) for d in late.by_document] == [
+        (w["doc"].pk, 1, 5)
+    ]
+    # a report of 已完成 takes it off the list; a share reported 滞后 before its deadline joins
+    services.report_task_progress(
+        _task(w, "一/（一）", "区科技局").pk, "done", by=w["users"]["zone_reporter"], note="完成"
+    )
+    services.report_task_progress(
+        _task(w, "一/（三）", "区商务局").pk, "late", by=w["users"]["haicang"], note="项目未落地"
+    )
+    late = services.late_tasks(by=city, today=dt.date(2026, 1, 1))
+    assert [(a.measure.path, a.unit.name) for a in late.tasks] == [("一/（三）", "区商务局")]
+
+
+def test_the_late_page_names_only_units_in_scope(client, w):
+    client.force_login(w["users"]["province_admin"])
+    page = client.get(reverse("policy:late")).content.decode()
+    assert "区科技局" in page and "区财政局" not in page
+    assert "某区科技创新重点任务分解方案" in page

@@ -162,6 +162,7 @@ ROUTES: dict[str, list[Route]] = {
         Route(target=_pk("pending"), method="post", data=lambda w, p: {"decision": "approve"})
     ],
     "policy:ledger": [Route()],
+    "policy:late": [Route()],
     "policy:unit": [Route(target=_ledger_pk("units"))],
     "policy:task": [
         Route(target=_ledger_pk("tasks")),

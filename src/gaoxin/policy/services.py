@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentImport",
+    "LateTasks",
     "MeasureList",
     "TargetProgress",
     "TaskDetail",
@@ -29,6 +30,7 @@ __all__ = [
     "evidence_file",
     "export_task_ledger",
     "import_policy_document",
+    "late_tasks",
     "ledger_measures",
     "ledger_summary",
     "ledger_units",
@@ -671,3 +673,46 @@ def evidence_file(evidence_id: int, *, by: Any) -> Any:
     if found is None:
         raise NotFound(f"找不到编号为 {evidence_id} 的佐证材料", value=str(evidence_id))
     return found
+
+
+@dataclass(frozen=True)
+class LateTasks:
+    """The 滞后 shares of measures in a supervisor's scope (reported late, or past the deadline
+    and not done): ``tasks`` ordered by deadline; ``by_unit`` and ``by_document`` count them
+    (``late``) against all shares (``total``), most late first."""
+
+    tasks: list[Any]
+    by_unit: list[dict[str, Any]]
+    by_document: list[dict[str, Any]]
+
+
+def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
+    """What a supervisor (province, city) follows up: the 滞后 shares of the units linked to
+    entities in ``by``'s scope, by unit and by document."""
+    from django.db.models import Count, F, Q
+
+    from gaoxin.policy.choices import ProgressStatus
+    from gaoxin.policy.models import Assignment
+
+    shares = Assignment.objects.with_status(today).filter(unit__in=_visible_units(by))
+    late = Q(status=ProgressStatus.LATE)
+    tasks = list(
+        shares.filter(late)
+        .select_related("unit", "measure__document")
+        .order_by(F("measure__deadline").asc(nulls_last=True), "unit__name", "measure__order")
+    )
+    by_unit = list(
+        shares.order_by()
+        .values("unit_id", "unit__name")
+        .annotate(total=Count("pk"), late=Count("pk", filter=late))
+        .filter(late__gt=0)
+        .order_by("-late", "unit__name")
+    )
+    by_document = list(
+        shares.order_by()
+        .values("measure__document_id", "measure__document__title")
+        .annotate(total=Count("pk"), late=Count("pk", filter=late))
+        .filter(late__gt=0)
+        .order_by("-late", "measure__document_id")
+    )
+    return LateTasks(tasks=tasks, by_unit=by_unit, by_document=by_document)

@@ -58,6 +58,14 @@ def ledger_index(request):
 
 
 @login_required
+def late_page(request):
+    """The supervisors' list: 滞后 shares in the user's scope, by unit and by document."""
+    late = services.late_tasks(by=request.user)
+    _labelled(late.tasks)
+    return render(request, "policy/late.html", {"late": late})
+
+
+@login_required
 def unit_page(request, pk: int):
     """One unit's measures, lead and participating, with deadline and status."""
     tasks = services.unit_tasks(pk, by=request.user)
