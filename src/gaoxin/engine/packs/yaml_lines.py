@@ -51,6 +51,8 @@ def read_yaml(text: str) -> LinedYaml:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            _refuse_alias_bomb(root)
         data = loader.construct_document(root) if root is not None else None
     finally:
         loader.dispose()
@@ -59,6 +61,44 @@ def read_yaml(text: str) -> LinedYaml:
     if root is not None:
         _walk(root, (), lines, nodes)
     return LinedYaml(data, root, lines, nodes)
+
+
+# Anchors and aliases (&w / *w) share a part of a framework; nested, a few dozen of them expand
+# to billions of nodes (the "billion laughs"). The largest shipped file expands to a few
+# thousand; a hundred thousand is far beyond any pack and still instant.
+MAX_EXPANDED_NODES = 100_000
+
+
+class AliasBombError(yaml.YAMLError):
+    def __str__(self) -> str:
+        return (
+            f"YAML 展开后超过 {MAX_EXPANDED_NODES:,} 个节点：别名（*引用）层层嵌套，"
+            "可能是“别名炸弹”，未读取；请直接写出内容或减少引用"
+        )
+
+
+def _refuse_alias_bomb(root: yaml.Node) -> None:
+    """Count the nodes ``root`` expands to, each shared node once per use, without expanding."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[id(node)] = 1
+            continue
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                raise AliasBombError()
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
 
 
 def line_of(lines: Mapping[YamlPath, int], path: YamlPath) -> int | None:
