@@ -485,3 +485,14 @@ def test_the_scope_autocomplete_offers_the_city_first_for_its_code(world, client
     assert (
         client.get(reverse("admin:autocomplete") + "?" + urlencode(query)).json()["results"] == []
     )
+
+
+def test_a_superuser_without_a_profile_is_edited_without_a_role(world, client):
+    root = world["users"]["root"]
+    client.force_login(root)
+    data = user_form(username="root", role="", password1="", password2="")
+    page = client.post(url(User, "change", root.pk), data)
+    assert page.status_code == 302, page.context["adminform"].form.errors
+    root = User.objects.get(pk=root.pk)
+    assert root.is_superuser and not Profile.objects.filter(user=root).exists()
+    assert root.check_password("pw-123456")  # left unchanged

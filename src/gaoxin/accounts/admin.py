@@ -222,11 +222,17 @@ class UserSetupForm(forms.ModelForm):
             self.initial.update(
                 role=profile.role, scope=profile.scope_id, organisation=profile.organisation
             )
+        if self.instance.pk:
             self.fields["password1"].label = _("新密码")
             self.fields["password1"].help_text = _("不改密码请留空")
         else:
             self.fields["password1"].required = True
             self.fields["password2"].required = True
+        if self.instance.pk and self.instance.is_superuser and profile is None:
+            # a system administrator made with createsuperuser: no role or scope needed
+            self.fields["role"].required = False
+            self.fields["role"].choices = [("", "—"), *self.fields["role"].choices]
+            self.fields["scope"].required = False
 
     def clean(self):
         from gaoxin.accounts.services import UserSetupError, validate_setup
@@ -280,6 +286,8 @@ class UserAdmin(ScopedAdmin):
         elif not change:
             obj.set_unusable_password()
         obj.save()
+        if not form.cleaned_data.get("role") and not form.cleaned_data.get("scope"):
+            return  # a superuser left without a profile
         set_role(
             obj.username,
             role=form.cleaned_data["role"],
