@@ -243,6 +243,10 @@ def test_with_debug_off_serve_refuses_while_the_demo_account_keeps_its_password(
     demo.is_active = False
     demo.save()
     assert open_demo_accounts() == []
+    # every role's demo account counts, not only the administrator's; another account does not
+    get_user_model().objects.create_user("zone_reporter", password=DEMO_PASSWORD)
+    get_user_model().objects.create_user("someone_else", password=DEMO_PASSWORD)
+    assert open_demo_accounts() == ["zone_reporter"]
 
 
 def test_with_debug_off_a_server_error_is_logged_to_standard_error(tmp_path):

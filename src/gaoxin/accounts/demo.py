@@ -20,6 +20,15 @@ from gaoxin.registry.models import Entity
 
 ADMIN_USER = "demo"
 PASSWORD = "gaoxin-demo"
+# One demo user per role below the system administrator, each over a scope of its role's level.
+ROLE_USERS: dict[str, Role] = {
+    "province_admin": Role.PROVINCE_ADMIN,
+    "province_reviewer": Role.PROVINCE_REVIEWER,
+    "city_reviewer": Role.CITY_REVIEWER,
+    "zone_reporter": Role.ZONE_REPORTER,
+    "viewer": Role.VIEWER,
+}
+USERNAMES = (ADMIN_USER, *ROLE_USERS)
 
 
 @dataclass(frozen=True)
@@ -59,13 +68,14 @@ def demo_scopes() -> dict[str, Entity] | None:
 
 def _plan(s: dict[str, Entity]) -> list[tuple[str, Role, Entity, str]]:
     p, c, z = s["province"], s["city"], s["zone"]
-    return [
-        ("province_admin", Role.PROVINCE_ADMIN, p, f"{p.name}科技厅高新处"),
-        ("province_reviewer", Role.PROVINCE_REVIEWER, p, f"{p.name}科技厅高新处"),
-        ("city_reviewer", Role.CITY_REVIEWER, c, f"{c.name}科技局"),
-        ("zone_reporter", Role.ZONE_REPORTER, z, f"{z.name}管委会"),
-        ("viewer", Role.VIEWER, p, f"{p.name}科技厅"),
-    ]
+    where = {
+        "province_admin": (p, f"{p.name}科技厅高新处"),
+        "province_reviewer": (p, f"{p.name}科技厅高新处"),
+        "city_reviewer": (c, f"{c.name}科技局"),
+        "zone_reporter": (z, f"{z.name}管委会"),
+        "viewer": (p, f"{p.name}科技厅"),
+    }
+    return [(name, role, *where[name]) for name, role in ROLE_USERS.items()]
 
 
 @transaction.atomic

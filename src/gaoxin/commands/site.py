@@ -119,16 +119,15 @@ def _demo_user() -> None:
 
 
 def open_demo_accounts() -> list[str]:
-    """Active accounts that still accept the password `gaoxin demo` prints: fine in the demo,
-    a door left open in production (`gaoxin serve` refuses to start with DEBUG off)."""
+    """Active demo accounts (the system administrator and one per role, gaoxin.accounts.demo)
+    that still accept the password `gaoxin demo` prints: fine in the demo, a door left open in
+    production (`gaoxin serve` refuses to start with DEBUG off)."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True)
-    return [
-        username
-        for username, password in [(DEMO_USER, DEMO_PASSWORD)]
-        if (user := users.filter(username=username).first()) and user.check_password(password)
-    ]
+    from gaoxin.accounts import demo
+
+    users = get_user_model().objects.filter(is_active=True, username__in=demo.USERNAMES)
+    return sorted(u.username for u in users if u.check_password(demo.PASSWORD))
 
 
 def database_label() -> str:
