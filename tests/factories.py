@@ -95,3 +95,23 @@ def user_in(scope: Entity, username: str | None = None):
     user = get_user_model().objects.create_user(username or f"user-{scope.code}")
     Profile.objects.create(user=user, organisation=f"{scope.name}管委会", scope=scope)
     return user
+
+
+def revise(obs, value, label: str = "测试：修订") -> None:
+    """Change a stored value the way gaoxin does (the store's writer, with history): the tests'
+    way to revise data, since observations refuse a direct save or update."""
+    from gaoxin.statistics.models import Batch
+    from gaoxin.statistics.store import write_observations
+
+    batch = Batch.objects.create(kind="manual", label=label)
+    write_observations([(obs.entity_id, obs.variable_id, obs.period, value)], batch)
+
+
+def never_reported(obs) -> None:
+    """Remove a stored value as if it had never been reported: fixture set-up for missing data.
+    gaoxin itself has no path that deletes a value (history would lose it), so this steps past
+    the guard deliberately and for tests only."""
+    from gaoxin.statistics import store
+
+    with store._writing():
+        type(obs).objects.filter(pk=obs.pk).delete()

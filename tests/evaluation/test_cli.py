@@ -132,13 +132,14 @@ def test_evaluate_enterprise_scheme_from_the_catalogue(gansu, tmp_path):
 def test_ranks_within_groups_are_printed(gansu, tmp_path):
     """Sichuan's framework ranks within each zone level as well (groups: [level]); a zone with a
     major safety accident reported is vetoed to 较差, printed with the reason."""
-    from gaoxin.statistics.models import Batch, Observation, Variable
+    from gaoxin.statistics.models import Batch, Variable
+    from gaoxin.statistics.store import write_observations
 
-    Observation.objects.update_or_create(
-        entity=Entity.objects.get(code="620100N1"),
-        variable=Variable.objects.get(code="major_safety_accidents"),
-        period="2025",
-        defaults={"value": 1, "batch": Batch.objects.create(kind="manual", label="测试：安全事故")},
+    accident = Variable.objects.get(code="major_safety_accidents")
+    lanzhou = Entity.objects.get(code="620100N1")
+    write_observations(
+        [(lanzhou.pk, accident.pk, "2025", 1)],
+        Batch.objects.create(kind="manual", label="测试：安全事故"),
     )
     out = tmp_path / "综合评价.xlsx"
     r = CliRunner().invoke(

@@ -16,6 +16,7 @@ from gaoxin.evaluation.report import write_run_xlsx
 from gaoxin.evaluation.store import HISTORY_SCHEMA, history, run_framework
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.models import Observation
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_a_revised_observation_gives_a_new_data_hash(gansu):
     obs = Observation.objects.get(
         entity__code="620300P1", variable__code="hightech_industry_revenue", period="2025"
     )
-    Observation.objects.filter(pk=obs.pk).update(value=obs.value + Decimal("1000"))
+    factories.revise(obs, obs.value + Decimal("1000"))
     b = run_framework("gansu", FW, "2025")
     assert b.data_hash != a.data_hash and b.framework_hash == a.framework_hash
     got = b.results.get(entity__code="620300P1").inputs["hightech_industry_revenue"]
@@ -233,7 +234,7 @@ def test_last_observed_imputation_reads_earlier_periods_and_scope_limits_units(g
     gone = Observation.objects.get(
         entity__code="620100N1", variable__code="hightech_industry_revenue", period="2025"
     )
-    Observation.objects.filter(pk=gone.pk).delete()
+    factories.never_reported(gone)
     run = run_framework(str(tmp_path), None, "2025")
     assert run.pack == tmp_path.name and run.parameters["history_periods"][:2] == ["2024", "2023"]
     lanzhou = run.results.get(entity__code="620100N1")

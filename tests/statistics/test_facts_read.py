@@ -14,6 +14,7 @@ from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.facts import LONG_SCHEMA, engine_facts, observations_frame
 from gaoxin.statistics.models import Observation
 from gaoxin.statistics.store import sync_catalogue
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,7 @@ def test_decimals_come_out_as_the_nearest_float_to_the_stored_decimal(gansu):
     a stored double to 15 significant digits first: 123456789012.654 here.)"""
     written = Decimal("123456789012.654321")  # 18 digits: more than a double holds exactly
     obs = Observation.objects.filter(variable__code="revenue").order_by("id").first()
-    obs.value = written
-    obs.save()
+    factories.revise(obs, written)
     frame = observations_frame(variables=["revenue"])
     got = frame.filter(
         (pl.col("entity_code") == obs.entity.code) & (pl.col("period") == obs.period)
