@@ -20,7 +20,7 @@ AWARD_YEAR ?= 2024
 # where the demo's workbooks go: the data directory (GAOXIN_HOME, default ./var of this checkout)
 DATA := $(or $(GAOXIN_HOME),var)
 
-.PHONY: run test install install-test demo lint clean
+.PHONY: run test fuzz install install-test demo lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ endif
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the long import fuzz run (10,000 malformed files read, 10,000 imported; about 45 min of CPU)
+fuzz: install-test
+	GAOXIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/engine/tabular/test_fuzz.py -q
+	GAOXIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/statistics/test_import_fuzz.py -q
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
