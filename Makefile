@@ -51,7 +51,7 @@ endif
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# the long import fuzz run (10,000 malformed files read, 10,000 imported; about 45 min of CPU)
+# the long import fuzz run (10,000 malformed files read, 10,000 imported; about 12 minutes: 1,500 files read in 51 s and 500 imported in 20 s on an idle 2-core machine)
 fuzz: install-test
 	GAOXIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/engine/tabular/test_fuzz.py -q
 	GAOXIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/statistics/test_import_fuzz.py -q
