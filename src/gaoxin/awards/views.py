@@ -64,27 +64,31 @@ def _choices(qs):
 
 @login_required
 def ledger(request):
-    published = AwardEntry.objects.restrict(request.user).published()
-    qs, chosen = _filtered(request, published)
-    qs = qs.select_related("entity", "approved_by").order_by(
-        "-period", "pack", "rule", "entity__name"
+    published = (
+        AwardEntry.objects.restrict(request.user)
+        .published()
+        .select_related("entity", "approved_by")
     )
+    context = _listing(request, published, ("-period", "pack", "rule", "entity__name"))
+    return render(request, "awards/ledger.html", {**context, "reviewer": may_review(request.user)})
+
+
+def _listing(request, entries, order: tuple[str, ...]) -> dict:
+    """One page of ``entries`` filtered by the request's pack and period, with the choices
+    those filters offer and the total in 万元: what the ledger and the review list both show."""
+    qs, chosen = _filtered(request, entries)
+    qs = qs.order_by(*order)
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    packs, periods = _choices(published)
-    return render(
-        request,
-        "awards/ledger.html",
-        {
-            "page": page,
-            "rows": rows(page),
-            "total": wan_text(qs.aggregate(s=Sum("amount_fen"))["s"] or 0),
-            "packs": packs,
-            "periods": periods,
-            "chosen": chosen,
-            "query": urlencode(chosen),
-            "reviewer": may_review(request.user),
-        },
-    )
+    packs, periods = _choices(entries)
+    return {
+        "page": page,
+        "rows": rows(page),
+        "total": wan_text(qs.aggregate(s=Sum("amount_fen"))["s"] or 0),
+        "packs": packs,
+        "periods": periods,
+        "chosen": chosen,
+        "query": urlencode(chosen),
+    }
 
 
 def _visible(user):
@@ -119,21 +123,6 @@ def review_list(request):
     if request.method == "POST":
         review_pages.apply(request, AwardEntry, request.POST.getlist("entry"))
         return redirect(f"{request.path}?{request.POST.get('query', '')}")
-    pending = AwardEntry.objects.restrict(request.user).pending()
-    qs, chosen = _filtered(request, pending)
-    qs = qs.select_related("entity").order_by("pack", "period", "rule", "entity__name")
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    packs, periods = _choices(pending)
-    return render(
-        request,
-        "awards/review.html",
-        {
-            "page": page,
-            "rows": rows(page),
-            "total": wan_text(qs.aggregate(s=Sum("amount_fen"))["s"] or 0),
-            "packs": packs,
-            "periods": periods,
-            "chosen": chosen,
-            "query": urlencode(chosen),
-        },
-    )
+    pending = AwardEntry.objects.restrict(request.user).pending().select_related("entity")
+    context = _listing(request, pending, ("pack", "period", "rule", "entity__name"))
+    return render(request, "awards/review.html", context)
