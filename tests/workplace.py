@@ -91,6 +91,7 @@ def move(
                 to_state=state,
                 by=by,
                 comment=comment if i == len(steps) - 1 else "",
+                at=when,
             )
             sub.state = state
             sub.updated_by = by

@@ -55,3 +55,55 @@ def test_loading_twice_writes_nothing_new(gansu):
         ObservationChange.objects.count(),
         Entity.objects.count(),
     ) == before
+
+
+def test_the_demo_reporting_history_approves_the_past_and_spreads_the_latest(gansu):
+    """Completeness, the home pages and review have something to show after `gaoxin demo`:
+    earlier returns approved by the province (on time, three moves each), the latest ones at
+    every step, the demo zone's latest left open for the data-entry journey."""
+    import datetime as dt
+
+    from gaoxin.engine.periods import Period
+    from gaoxin.statistics import completeness as c
+    from gaoxin.statistics.demo import LATEST_MIX, record_reporting_history
+    from gaoxin.statistics.models import ReportingForm, Submission, SubmissionEvent
+    from gaoxin.statistics.store import sync_forms
+
+    sync_catalogue()
+    sync_forms()
+    load_jurisdiction(gansu, label="测试 gansu")
+    lanzhou = Entity.objects.get(kind="zone", name__startswith="兰州高新")
+    done = record_reporting_history(keep_open=lanzhou)
+    assert done.submissions == Submission.objects.count() > 0
+    assert done.events == SubmissionEvent.objects.count()
+
+    form = ReportingForm.objects.get(code="zone_annual")
+    periods = sorted({Period.parse(p) for p in form.submissions.values_list("period", flat=True)})
+    latest, earlier = periods[-1], periods[:-1]
+    assert str(latest) == "2025" and earlier
+    old = Submission.objects.filter(form=form, period__in=[str(p) for p in earlier])
+    assert set(old.values_list("state", flat=True)) == {"province_approved"}
+    first = old.first()
+    assert [(e.from_state, e.to_state) for e in first.events.all()] == [
+        ("", "submitted"),
+        ("submitted", "city_approved"),
+        ("city_approved", "province_approved"),
+    ]
+    assert first.events.first().at.date() < form.deadline(Period.parse(first.period))
+
+    zones = sorted(
+        {s.entity for s in form.submissions.select_related("entity")}, key=lambda z: z.code
+    )
+    expected = {
+        z.pk: LATEST_MIX[i % len(LATEST_MIX)]
+        for i, z in enumerate(sorted(c.reporting_units(form), key=lambda z: z.code))
+        if z in zones
+    }
+    got = dict(form.submissions.filter(period="2025").values_list("entity_id", "state"))
+    assert lanzhou.pk not in got
+    assert got == {k: v for k, v in expected.items() if v is not None and k != lanzhou.pk}
+
+    table = c.completeness(form, latest, on=dt.date(2026, 12, 3))
+    reported = sum(v in c.REPORTED for v in got.values())
+    assert table.total.reported == reported and table.total.on_time == reported
+    assert record_reporting_history(keep_open=lanzhou).submissions == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from gaoxin.registry import loading
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.choices import BatchKind
-from gaoxin.statistics.models import Batch, Variable
+from gaoxin.statistics.models import Batch, Submission, SubmissionState, Variable
 from gaoxin.statistics.store import write_observations
 
 Progress = Callable[[str, int, int], None]
@@ -118,3 +119,121 @@ def assign_forms() -> int:
         for province in provinces:
             added += FormAssignment.objects.get_or_create(form=form, scope=province)[1]
     return added
+
+
+# --- a reporting history, so that completeness, the home pages and review have something to show
+
+
+S = SubmissionState
+#: Where the demo's latest return of each form stands, by a zone's place in code order (of ten):
+#: three not started, a draft, one returned by the city, two submitted, two approved by the city
+#: and one approved by the province. Every earlier return is approved by the province (locked).
+LATEST_MIX: tuple[str | None, ...] = (
+    None,
+    None,
+    None,
+    S.DRAFT,
+    S.RETURNED,
+    S.SUBMITTED,
+    S.SUBMITTED,
+    S.CITY_APPROVED,
+    S.CITY_APPROVED,
+    S.PROVINCE_APPROVED,
+)
+#: The moves that lead to each state (action, state reached, days after the deadline: negative
+#: is before it) and the comment a returned one carries.
+MOVES: dict[str, tuple[tuple[str, str, int], ...]] = {
+    S.DRAFT: (("save", S.DRAFT, -5),),
+    S.SUBMITTED: (("submit", S.SUBMITTED, -3),),
+    S.RETURNED: (("submit", S.SUBMITTED, -3), ("city_return", S.RETURNED, -1)),
+    S.CITY_APPROVED: (("submit", S.SUBMITTED, -3), ("city_approve", S.CITY_APPROVED, 2)),
+    S.PROVINCE_APPROVED: (
+        ("submit", S.SUBMITTED, -3),
+        ("city_approve", S.CITY_APPROVED, 2),
+        ("province_approve", S.PROVINCE_APPROVED, 5),
+    ),
+}
+RETURN_COMMENT = "演示：研发费用与营业收入之比明显高于上期，请核实后重新提交"
+HISTORY_COMMENT = "演示数据：历史报送"
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    submissions: int
+    events: int
+
+
+@transaction.atomic
+def record_reporting_history(*, keep_open: Entity | None = None) -> HistorySummary:
+    """Record the demo's reporting history: for every assigned form, every zone that holds
+    data and every period of the form's kind that the data covers, the zone's return, approved
+    by the province for every period but the latest, where the returns stand as
+    :data:`LATEST_MIX` says. The moves are dated around each period's deadline. ``keep_open``
+    (the demo zone reporter's zone) has no return for the latest periods, so that the data-entry
+    journey of docs/guide/data-entry.md can be walked on it. Returns already recorded are kept:
+    running it again adds nothing."""
+    from gaoxin.engine.clock import DISPLAY_ZONE
+    from gaoxin.engine.periods import Period, PeriodError
+    from gaoxin.statistics.completeness import reporting_units
+    from gaoxin.statistics.models import Observation, ReportingForm, SubmissionEvent
+
+    with_data = set(
+        Observation.objects.filter(entity__kind=EntityKind.ZONE)
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )
+    submissions: list[Submission] = []
+    moves: list[list[tuple[str, str, dt.datetime]]] = []
+    for form in ReportingForm.objects.filter(assignments__isnull=False).distinct():
+        zones = sorted(
+            (z for z in reporting_units(form) if z.pk in with_data), key=lambda z: z.code
+        )
+        periods = []
+        for text in (
+            Observation.objects.filter(variable__in=form.variables.all())
+            .values_list("period", flat=True)
+            .distinct()
+        ):
+            try:
+                period = Period.parse(text)
+            except PeriodError:
+                continue
+            if period.kind == form.period_type:
+                periods.append(period)
+        if not zones or not periods:
+            continue
+        latest = max(periods)
+        done = set(Submission.objects.filter(form=form).values_list("entity_id", "period"))
+        for period in sorted(periods):
+            for i, zone in enumerate(zones):
+                state = S.PROVINCE_APPROVED if period < latest else LATEST_MIX[i % len(LATEST_MIX)]
+                if state is None or (zone.pk, str(period)) in done:
+                    continue
+                if period == latest and keep_open is not None and zone.pk == keep_open.pk:
+                    continue
+                submissions.append(
+                    Submission(form=form, entity=zone, period=str(period), state=state)
+                )
+                deadline = dt.datetime.combine(form.deadline(period), dt.time(10), DISPLAY_ZONE)
+                moves.append(
+                    [(a, to, deadline + dt.timedelta(days=d)) for a, to, d in MOVES[state]]
+                )
+    Submission.objects.bulk_create(submissions, batch_size=2000)
+    events = []
+    for submission, steps in zip(submissions, moves, strict=True):
+        before = ""
+        for action, to, at in steps:
+            comment = RETURN_COMMENT if action == "city_return" else HISTORY_COMMENT
+            events.append(
+                SubmissionEvent(
+                    submission=submission,
+                    action=action,
+                    from_state=before,
+                    to_state=to,
+                    at=at,
+                    comment=comment,
+                )
+            )
+            before = to
+    SubmissionEvent.objects.bulk_create(events, batch_size=2000)
+    return HistorySummary(submissions=len(submissions), events=len(events))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.scoping import ScopedQuerySet
@@ -100,7 +101,8 @@ class SubmissionEvent(AppendOnly, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # a default, not auto_now_add: the demo records a reporting history with its own dates
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
     comment = models.TextField(_("意见"), blank=True)
 
     objects = SubmissionEventQuerySet.as_manager()
