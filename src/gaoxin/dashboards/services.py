@@ -159,9 +159,7 @@ def place_of(entity) -> Place:
     if entity is None:
         return Place(None, "country", None, None)
     chain = _ancestors(entity)
-    province = next(
-        (e for e in chain if e.kind == "region" and e.region.level == "province"), None
-    )
+    province = next((e for e in chain if e.kind == "region" and e.region.level == "province"), None)
     city = next((e for e in chain if e.kind == "region" and e.region.level != "province"), None)
     if entity.kind == "zone":
         level = "zone"
@@ -312,8 +310,7 @@ def _ids(codes: list[str], kind: str) -> dict[str, Any]:
     from gaoxin.registry.models import Entity
 
     return {
-        e.code: e
-        for e in Entity.objects.filter(kind=kind, code__in=codes).select_related("region")
+        e.code: e for e in Entity.objects.filter(kind=kind, code__in=codes).select_related("region")
     }
 
 
@@ -340,7 +337,9 @@ def _map(place: Place, ranked: pl.DataFrame, code: str, inside: list[str], indic
     chains = {z: _ancestors(e) for z, e in zones.items()}
     for z, chain in chains.items():
         if group_column == "province":
-            g = next((e for e in chain if e.kind == "region" and e.region.level == "province"), None)
+            g = next(
+                (e for e in chain if e.kind == "region" and e.region.level == "province"), None
+            )
         else:
             g = next(
                 (e for e in chain if e.kind == "region" and e.region.level != "province"), None
@@ -507,9 +506,7 @@ def dashboard(
     table = _monitor(facts, period, zones)
     by_code = {i.code: i for i in table.indicators}
     if indicator is not None and indicator not in by_code:
-        raise ProblemsError(
-            [Problem("dashboard.indicator", "看板只显示重点指标", value=indicator)]
-        )
+        raise ProblemsError([Problem("dashboard.indicator", "看板只显示重点指标", value=indicator)])
     ind = by_code[indicator] if indicator else table.indicators[0]
     inside = _zones_in(facts, place, zones)
     figures = _figures(table, place, inside)
@@ -569,13 +566,17 @@ def dashboard(
     for row in _target_rows(target):
         if row.get("状态") == "滞后":
             progress_text = "—" if row["进度"] is None else f"{row['进度']:.1f}%"
-            alerts.append(Alert("target", f"目标滞后：{row['目标']}（{row['范围']}，进度 {progress_text}）"))
+            alerts.append(
+                Alert("target", f"目标滞后：{row['目标']}（{row['范围']}，进度 {progress_text}）")
+            )
     for p in progress:
         if p.overdue:
             names = "、".join(p.overdue[:OVERDUE_NAMES])
             more = f"等 {len(p.overdue)} 个" if len(p.overdue) > OVERDUE_NAMES else ""
             alerts.append(
-                Alert("overdue", f"{p.period}{p.form}逾期未报送：{names}{more}", _completeness_url(p))
+                Alert(
+                    "overdue", f"{p.period}{p.form}逾期未报送：{names}{more}", _completeness_url(p)
+                )
             )
 
     crumbs = []
@@ -770,9 +771,7 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
             means.append(sum(column) / len(column) if column else None)
             maxima.append(max([100.0, *column]))
     awards = list(
-        AwardEntry.objects.filter(entity=zone)
-        .published()
-        .order_by("-decided_on", "-id")[:50]
+        AwardEntry.objects.filter(entity=zone).published().order_by("-decided_on", "-id")[:50]
     )
     return ZoneProfile(
         zone=zone,
