@@ -107,3 +107,57 @@ def test_imports_inserting_one_new_value_at_once_store_it_once(server, tmp_path)
         assert old == before
     assert len(history) == len(committed)
     assert Batch.objects.filter(kind="import").count() == len(committed)
+
+
+def test_two_city_reviewers_acting_at_once_make_one_move(tmp_path):
+    """Approve and return the same submitted return at the same moment: exactly one move
+    happens (the row lock makes the second see the first's state and be refused), and the
+    return has one event for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a write race needs a database server (CI=true .ci/run runs it on PostgreSQL)")
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.accounts.models import Profile
+    from gaoxin.statistics.approval import Refused, move
+    from gaoxin.statistics.models import ReportingForm, Submission
+    from tests import workplace
+
+    t = workplace.tree()
+    people = workplace.users(t)
+    second = get_user_model().objects.create_user("city_reviewer_2", password="x")
+    Profile.objects.create(
+        user=second, organisation="厦门市科技局", scope=t["xm"], role="city_reviewer"
+    )
+    form = ReportingForm.objects.get(code="zone_monthly")
+    submitted = workplace.move(form, t["torch"], "2026-11", [("submit", "submitted")])
+
+    start = threading.Barrier(2)
+    outcomes: list = []
+
+    def act(user, action, comment):
+        try:
+            start.wait()
+            sub = Submission.objects.get(pk=submitted.pk)
+            outcomes.append(move(sub, action, by=user, comment=comment).to_state)
+        except Refused as refused:
+            outcomes.append(f"refused: {refused}")
+        except BaseException as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(people["city_reviewer"], "city_approve", "")),
+        threading.Thread(target=act, args=(second, "city_return", "请核实研发费用")),
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    moved = [o for o in outcomes if o in ("city_approved", "returned")]
+    refused = [o for o in outcomes if isinstance(o, str) and o.startswith("refused: ")]
+    assert len(moved) == 1 and len(refused) == 1, outcomes
+    assert "当前状态为" in refused[0]
+    final = Submission.objects.get(pk=submitted.pk)
+    assert final.state == moved[0]
+    assert [e.to_state for e in final.events.order_by("id")] == ["submitted", moved[0]]
