@@ -345,6 +345,12 @@ def _kind(ind: Indicator, key: str) -> str:
     return "value"
 
 
+def unit_kind(ind: Indicator) -> str:
+    """The number kind of an indicator's own values (``value``, ``count`` or ``pct``) by its
+    unit: how a table other than the monitoring table formats them (the pivot table)."""
+    return _kind(ind, "current")
+
+
 NUMBER_FORMATS = {
     "value": "#,##0.00",
     "count": "#,##0",

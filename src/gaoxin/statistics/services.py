@@ -18,14 +18,17 @@ from gaoxin.services import check_scope
 if TYPE_CHECKING:
     from gaoxin.engine.monitor import MonitorTable
     from gaoxin.engine.periods import Period
+    from gaoxin.engine.pivot import PivotTable
     from gaoxin.registry.models import Entity
     from gaoxin.statistics.imports import ImportReport
 
 __all__ = [
     "Monitoring",
+    "Pivot",
     "export_observations",
     "import_observations",
     "monitor",
+    "pivot",
     "reporting_template",
 ]
 
@@ -109,6 +112,151 @@ def monitor(
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
     return Monitoring(period, scope, table)
+
+
+#: Largest pivot a page shows or exports (cells): a bigger one (every enterprise of a province
+#: over many periods) is refused with the way to narrow it (decision 038).
+PIVOT_MAX_CELLS = 60_000
+ZONE_LEVELS = {"national": "国家级", "provincial": "省级"}
+
+
+@dataclass(frozen=True)
+class Pivot:
+    """A pivot table over ``scope`` (:class:`gaoxin.engine.pivot.PivotTable`) under its title,
+    with the note line its printed form carries (periods, level, filters, data date)."""
+
+    scope: Entity | None
+    table: PivotTable
+    title: str
+    note: str
+
+    def write_xlsx(self, out: Any) -> Any:
+        """The printed workbook (the monitoring tables' look) to a path or a binary file."""
+        from gaoxin.engine.pivot import write_pivot_xlsx
+
+        return write_pivot_xlsx(self.table, out, self.title, self.note)
+
+
+def _scope_column(scope: Entity | None) -> tuple[str, str] | None:
+    """The fact frame's column and code that select ``scope``'s subtree (None: everything)."""
+    if scope is None:
+        return None
+    from gaoxin.registry.choices import EntityKind
+
+    if scope.kind == EntityKind.REGION:
+        level = getattr(getattr(scope, "region", None), "level", None)
+        return ("province" if level == "province" else "city", scope.code)
+    if scope.kind == EntityKind.ZONE:
+        return ("zone", scope.code)
+    return ("entity", scope.code)
+
+
+def pivot_levels(scope: Entity | None) -> list[str]:
+    """The entity levels a pivot over ``scope`` may show: the scope's own and those below (a
+    city's data summed under its province's name would read as the province's)."""
+    from gaoxin.engine.pivot import LEVELS
+
+    column = _scope_column(scope)
+    levels = list(LEVELS)
+    if column is None:
+        return levels
+    if column[0] == "entity":
+        return ["enterprise"]
+    return levels[levels.index(column[0]) :]
+
+
+def _facts_periods(periods: Sequence[Period]) -> list[str] | None:
+    """The observations a pivot of ``periods`` reads: each period, the one before and the same
+    one a year earlier (growth, change); quarters read everything (they are built from months)."""
+    if any(p.kind in ("quarter", "half") for p in periods):
+        return None
+    out: dict[str, None] = {}
+    for p in periods:
+        for q in (p, p.previous(), p.same_period_last_year()):
+            out[str(q)] = None
+    return list(out)
+
+
+def pivot(
+    periods: Sequence[Period],
+    scope: Entity | None,
+    *,
+    by: Any,
+    indicators: Sequence[str],
+    rows: Sequence[str],
+    columns: Sequence[str],
+    level: str,
+    zone_levels: Sequence[str] | None = None,
+    industries: Sequence[str] | None = None,
+) -> Pivot:
+    """The pivot table of ``indicators`` over ``periods`` for the entities of ``level`` in
+    ``scope`` (None: the whole store), laid out with ``rows`` and ``columns`` (dimensions
+    ``indicator``, ``entity``, ``period``), with the total of all members; only zones of
+    ``zone_levels`` and enterprises of ``industries`` (GB/T 4754 sections or divisions) counted
+    when given. Ratios' totals are recomputed from their parts (:mod:`gaoxin.engine.pivot`).
+
+    Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
+    ProblemsError (code ``pivot.request``) for a layout, indicator, level, filter or period that
+    cannot be shown or a table over :data:`PIVOT_MAX_CELLS` cells."""
+    from gaoxin.engine.clock import local_text
+    from gaoxin.engine.pivot import LEVELS, PivotError
+    from gaoxin.engine.pivot import pivot as build
+    from gaoxin.engine.reference import industries as industry_table
+    from gaoxin.statistics.facts import engine_facts
+
+    check_scope(by, scope)
+
+    def refuse(message: str) -> ProblemsError:
+        return ProblemsError([Problem("pivot.request", message)])
+
+    if level not in pivot_levels(scope):
+        allowed = "、".join(LEVELS[lv] for lv in pivot_levels(scope))
+        raise refuse(f"您的数据范围内只能按{allowed}展开")
+    unknown = [z for z in zone_levels or () if z not in ZONE_LEVELS]
+    if unknown:
+        raise refuse(f"园区级别应为国家级或省级，不是「{'、'.join(unknown)}」")
+    known = set(industry_table()["code"].to_list())
+    unknown = [c for c in industries or () if c not in known]
+    if unknown:
+        raise refuse(f"未知的行业代码「{'、'.join(unknown)}」（GB/T 4754 门类或大类）")
+    facts = engine_facts(scope, periods=_facts_periods(periods))
+    try:
+        table = build(
+            facts,
+            list(indicators),
+            [str(p) for p in periods],
+            rows=rows,
+            columns=columns,
+            level=level,
+            within=_scope_column(scope),
+            zone_levels=zone_levels,
+            industries=industries,
+        )
+    except PivotError as err:
+        raise refuse(str(err)) from None
+    cells = len(table.row_headers) * len(table.column_headers)
+    if cells > PIVOT_MAX_CELLS:
+        raise refuse(
+            f"透视表有 {cells:,} 格，超过上限 {PIVOT_MAX_CELLS:,} 格：请少选期间或指标，"
+            "或选更高的层级、更小的范围"
+        )
+    place = scope.name if scope is not None else "全国"
+    labels = [p.label() for p in sorted(periods)]
+    span = labels[0] if len(labels) == 1 else f"{labels[0]}至{labels[-1]}"
+    title = f"{place}高新区主要指标数据透视表（{span}）"
+    filters = [f"按{LEVELS[level]}"]
+    if zone_levels:
+        filters.append("、".join(ZONE_LEVELS[z] for z in zone_levels) + "高新区")
+    if industries:
+        names = dict(zip(*industry_table().select("code", "name"), strict=True))
+        filters.append("行业：" + "、".join(f"{c} {names[c]}" for c in industries))
+    note = (
+        f"期间：{'、'.join(labels)}　{'；'.join(filters)}　数据截至：{local_text(facts.built_at)}"
+        f"　输入哈希：{facts.input_hash[:12]}"
+    )
+    if "indicator" in table.fixed and len(table.indicators) == 1:
+        note += f"　单位：{table.indicators[0].unit}"
+    return Pivot(scope, table, title, note)
 
 
 def import_observations(

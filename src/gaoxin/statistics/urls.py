@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gaoxin.statistics import views
+from gaoxin.statistics import pivot_views, views
 
 app_name = "statistics"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         views.completeness_download,
         name="completeness_download",
     ),
+    path("pivot/", pivot_views.pivot_page, name="pivot"),
+    path("pivot/export.xlsx", pivot_views.pivot_export, name="pivot_export"),
     path("entry/", views.entry_index, name="entry_index"),
     path("entry/<str:form_code>/<int:entity_id>/<str:period>/", views.entry_page, name="entry"),
     path(

@@ -1,0 +1,274 @@
+"""The pivot page (数据透视): a thin face over :func:`gaoxin.statistics.services.pivot`.
+
+The form's GET builds the table (htmx swaps only the result in), the export link downloads the
+same table as the printed workbook. Everything is read through the service with the user as
+``by``, so the page shows only the user's subtree; the scope picker offers the user's own
+scope, its cities and its zones by name.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Min
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+
+from gaoxin.engine.indicators import default_indicators
+from gaoxin.engine.monitor import cell_text
+from gaoxin.engine.periods import Period, PeriodError
+from gaoxin.engine.pivot import DIMENSIONS, LEVELS, PivotTable, footnote
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.registry.choices import EntityKind
+from gaoxin.registry.models import Entity
+from gaoxin.services import OutOfScope, scope_for
+from gaoxin.statistics import services
+
+#: Row layouts offered; the columns take the other dimensions (indicator, period, entity).
+ROW_CHOICES = [
+    ("entity", "单位"),
+    ("indicator", "指标"),
+    ("period", "期间"),
+    ("entity,period", "单位 × 期间"),
+    ("entity,indicator", "单位 × 指标"),
+    ("indicator,entity", "指标 × 单位"),
+    ("period,entity", "期间 × 单位"),
+]
+DEFAULT_INDICATORS = ("revenue_total", "taxes_total", "rd_intensity")
+_LEVEL_GROUPS = {
+    "zone": "高新区指标",
+    "city": "市级指标",
+    "province": "省级指标",
+    "enterprise": "企业指标",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _indicator_choices() -> list:
+    groups: dict[str, list[tuple[str, str]]] = {k: [] for k in _LEVEL_GROUPS}
+    for ind in default_indicators():
+        if ind.level in groups:
+            groups[ind.level].append((ind.code, f"{ind.zh}（{ind.unit}）"))
+    return [(_LEVEL_GROUPS[k], v) for k, v in groups.items() if v]
+
+
+def _industry_choices() -> list:
+    from gaoxin.engine.reference import industries
+
+    frame = industries()
+    out: list = [("", "全部行业")]
+    sections = frame.filter(frame["level"] == "section").select("code", "name").rows()
+    for code, name in sections:
+        divisions = frame.filter((frame["section"] == code) & (frame["level"] == "division"))
+        out.append(
+            (
+                f"{code} {name}",
+                [(code, f"{code} {name}（整个门类）")]
+                + [(c, f"{c} {n}") for c, n in divisions.select("code", "name").rows()],
+            )
+        )
+    return out
+
+
+def _period_choices(scope: Entity | None) -> tuple[list, str | None]:
+    """Years of the store's data, quarters and months of its last two years; and the latest
+    year (the default)."""
+    from gaoxin.statistics.models import Observation
+
+    span = Observation.objects.within(scope).aggregate(first=Min("period"), last=Max("period"))
+    if not span["last"]:
+        return [], None
+    first, last = int(span["first"][:4]), int(span["last"][:4])
+    years = [(str(y), f"{y}年") for y in range(last, first - 1, -1)]
+    quarters, months = [], []
+    for y in range(last, max(first, last - 1) - 1, -1):
+        quarters += [(f"{y}Q{q}", Period("quarter", y, q).label()) for q in range(4, 0, -1)]
+        months += [(f"{y}-{m:02d}", Period("month", y, m).label()) for m in range(12, 0, -1)]
+    return [("年度", years), ("季度", quarters), ("月度", months)], str(last)
+
+
+def _scope_choices(root: Entity | None) -> list[tuple[str, str]]:
+    """The user's scope, then its provinces, cities and zones, by name (values are codes)."""
+    regions = Entity.objects.filter(kind__in=[EntityKind.REGION, EntityKind.ZONE])
+    if root is not None:
+        regions = regions.filter(path__startswith=root.path).exclude(pk=root.pk)
+    below = list(regions.filter(kind=EntityKind.ZONE).values_list("code", "name", "parent__name"))
+    cities = {
+        code: name
+        for code, name in Entity.objects.filter(
+            kind=EntityKind.REGION, children__kind=EntityKind.ZONE
+        )
+        .filter(pk__in=regions.values("pk"))
+        .values_list("code", "name")
+    }
+    provinces = {
+        code: name
+        for code, name in regions.filter(kind=EntityKind.REGION, region__level="province")
+        .filter(children__children__kind=EntityKind.ZONE)
+        .values_list("code", "name")
+        .distinct()
+    }
+    out = [("", root.name if root is not None else "全国（全部数据）")]
+    out += sorted(provinces.items())
+    out += sorted(cities.items())
+    out += sorted((code, f"{name}（{parent}）") for code, name, parent in below)
+    return out
+
+
+def _default_level(scope: Entity | None) -> str:
+    levels = services.pivot_levels(scope)
+    return levels[1] if len(levels) > 1 else levels[0]
+
+
+class PivotForm(forms.Form):
+    indicator = forms.MultipleChoiceField(label="指标", help_text="可多选（按住 Ctrl 或 ⌘）")
+    period = forms.MultipleChoiceField(label="期间", help_text="可多选，须同为年度、季度或月度")
+    rows = forms.ChoiceField(label="行", choices=ROW_CHOICES, initial="entity")
+    level = forms.ChoiceField(label="单位层级")
+    scope = forms.ChoiceField(label="范围", required=False)
+    zone_level = forms.MultipleChoiceField(
+        label="园区级别",
+        choices=list(services.ZONE_LEVELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选即全部",
+    )
+    industry = forms.ChoiceField(label="行业", required=False)
+
+    def __init__(self, data, *, root: Entity | None, periods: list) -> None:
+        super().__init__(data)
+        self.fields["indicator"].choices = _indicator_choices()
+        self.fields["period"].choices = periods
+        self.fields["scope"].choices = _scope_choices(root)
+        self.fields["industry"].choices = _industry_choices()
+        self.fields["indicator"].widget.attrs["size"] = 8
+        self.fields["period"].widget.attrs["size"] = 6
+
+
+def _layout(rows: str) -> tuple[list[str], list[str]]:
+    row_dims = rows.split(",")
+    return row_dims, [d for d in ("indicator", "period", "entity") if d not in row_dims]
+
+
+def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | None]:
+    """The form bound to the query (or the defaults), and the pivot it asks for (None when the
+    form has errors, shown in the summary)."""
+    choices, latest = _period_choices(root)
+    data = request.GET.copy()
+    if "indicator" not in data:
+        data.setlistdefault("indicator", list(DEFAULT_INDICATORS))
+        data.setlistdefault("period", [latest] if latest else [])
+        data.setdefault("rows", "entity")
+        data.setdefault("level", _default_level(root))
+    form = PivotForm(data, root=root, periods=choices)
+    scope = root
+    offered = {code for code, _ in form.fields["scope"].choices if code}
+    if data.get("scope") in offered:  # anything else fails the form's own validation
+        scope = Entity.objects.get(code=data["scope"])
+    form.fields["level"].choices = [(lv, LEVELS[lv]) for lv in services.pivot_levels(scope)]
+    if not form.is_valid():
+        return form, None
+    c = form.cleaned_data
+    try:
+        periods = [Period.parse(p) for p in c["period"]]
+    except PeriodError as err:
+        form.add_error("period", str(err))
+        return form, None
+    rows, columns = _layout(c["rows"])
+    try:
+        result = services.pivot(
+            periods,
+            scope,
+            by=request.user,
+            indicators=c["indicator"],
+            rows=rows,
+            columns=columns,
+            level=c["level"],
+            zone_levels=c["zone_level"] or None,
+            industries=[c["industry"]] if c["industry"] else None,
+        )
+    except OutOfScope:
+        raise
+    except ProblemsError as err:
+        for problem in err.problems:
+            form.add_error(None, problem.message)
+        return form, None
+    return form, result
+
+
+def _header_rows(table: PivotTable) -> list[list[tuple[str, int]]]:
+    """Per column dimension the header cells as (label, colspan): equal neighbours under the
+    same parent labels merged."""
+    out = []
+    for level in range(len(table.columns)):
+        cells: list[tuple[str, int]] = []
+        prev = None
+        for h in table.column_headers:
+            key = h[: level + 1]
+            if key == prev:
+                cells[-1] = (cells[-1][0], cells[-1][1] + 1)
+            else:
+                cells.append((h[level], 1))
+            prev = key
+        out.append(cells)
+    return out
+
+
+def _body(table: PivotTable) -> list[dict]:
+    rows = []
+    for i, labels in enumerate(table.row_headers):
+        cells = []
+        for j, v in enumerate(table.values[i]):
+            missing = table.missing[i][j]
+            cells.append(
+                {
+                    "text": cell_text(v, table.kinds[i][j]) if v is not None else "—",
+                    "blank": v is None,
+                    "missing": missing,
+                    "total": j in table.total_columns,
+                }
+            )
+        rows.append({"labels": labels, "total": i in table.total_rows, "cells": cells})
+    return rows
+
+
+@login_required
+def pivot_page(request):
+    root = scope_for(request.user)
+    form, result = _query(request, root)
+    context = {"form": form, "result": result}
+    if result is not None:
+        table = result.table
+        context.update(
+            table=table,
+            head=_header_rows(table),
+            body=_body(table),
+            row_titles=[DIMENSIONS[d] for d in table.rows],
+            units=_units_line(table),
+            footnote=footnote(table),
+            export_query=request.GET.urlencode(),
+        )
+    # htmx takes #pivot-page out of the whole page (hx-select): the error summary stays on top
+    return render(request, "statistics/pivot.html", context)
+
+
+def _units_line(table: PivotTable) -> str:
+    return "；".join(f"{i.zh}：{i.unit}" for i in table.indicators)
+
+
+@login_required
+def pivot_export(request):
+    """The same pivot as the page, as the printed workbook (synchronous: decision 038)."""
+    root = scope_for(request.user)
+    form, result = _query(request, root)
+    if result is None:
+        context = {"form": form, "result": None}
+        return render(request, "statistics/pivot.html", context, status=400)
+    data = io.BytesIO()
+    result.write_xlsx(data)
+    response = HttpResponse(data.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{result.title}.xlsx")
+    return response
