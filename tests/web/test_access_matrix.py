@@ -119,6 +119,11 @@ def _ledger_pk(kind):
 
 
 COMPLETENESS = {"form": "zone_monthly", "period": MONTH}
+#: Pivots that would name zones (in rows and in the total) and enterprises if they leaked.
+PIVOT_QUERIES = [
+    {"indicator": ["revenue_total", "rd_intensity"], "period": "2025", "level": "zone"},
+    {"indicator": "enterprise_rd_intensity", "period": "2025", "level": "enterprise"},
+]
 
 ROUTES: dict[str, list[Route]] = {
     "home": [Route()],
@@ -137,6 +142,8 @@ ROUTES: dict[str, list[Route]] = {
     "statistics:entry_history": [Route(target=_entry)],
     "statistics:entry_template": [Route(target=_entry)],
     "statistics:entry_upload": [Route(target=_entry, method="post")],
+    "statistics:pivot": [Route(), *[Route(data=lambda w, p, q=q: q) for q in PIVOT_QUERIES]],
+    "statistics:pivot_export": [Route(data=lambda w, p, q=q: q) for q in PIVOT_QUERIES],
     "jobs:index": [Route()],
     "jobs:detail": [Route(target=_job)],
     "jobs:download": [Route(target=_job)],
@@ -236,6 +243,15 @@ def world():
             kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
         )
     _ledger(t)
+    # 2025 revenue and R&D of an enterprise in every place, for the pivot
+    from gaoxin.statistics.models import Batch, Variable
+    from gaoxin.statistics.store import write_observations
+
+    revenue, rd = (Variable.objects.get(code=c).pk for c in ("revenue", "rd_expenditure"))
+    values = [
+        (t[k].pk, v, "2025", n) for k in ("a", "c", "d", "e") for v, n in ((revenue, 9), (rd, 1))
+    ]
+    write_observations(values, Batch.objects.create(kind="manual", label="矩阵测试"))
     return t
 
 
@@ -338,5 +354,9 @@ def test_the_pages_do_show_what_is_in_scope(client, world):
     page = client.get(reverse("statistics:completeness", kwargs=COMPLETENESS)).content.decode()
     assert "福州高新技术产业开发区" in page
     assert client.get(reverse("evaluation:run", args=[world["runs"]["fzz"].pk])).status_code == 200
+    pivot = client.get(reverse("statistics:pivot"), PIVOT_QUERIES[0]).content.decode()
+    assert "福州高新技术产业开发区" in pivot and "南昌" not in pivot
+    pivot = client.get(reverse("statistics:pivot"), PIVOT_QUERIES[1]).content.decode()
+    assert "福州丙软件有限公司" in pivot and "厦门戊生物有限公司" in pivot
     units = client.get(reverse("policy:ledger")).content.decode()
     assert "福州高新技术产业开发区管委会" in units and "南昌" not in units

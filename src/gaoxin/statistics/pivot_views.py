@@ -148,9 +148,15 @@ class PivotForm(forms.Form):
         self.fields["period"].widget.attrs["size"] = 6
 
 
-def _layout(rows: str) -> tuple[list[str], list[str]]:
+def _layout(rows: str, n_indicators: int, n_periods: int) -> tuple[list[str], list[str]]:
+    """The rows chosen and the other dimensions as columns, leaving out an indicator or period
+    that has one value (the title and the note name it)."""
     row_dims = rows.split(",")
-    return row_dims, [d for d in ("indicator", "period", "entity") if d not in row_dims]
+    single = {"indicator": n_indicators == 1, "period": n_periods == 1, "entity": False}
+    columns = [d for d in ("indicator", "period", "entity") if d not in row_dims and not single[d]]
+    if not columns and "indicator" not in row_dims:
+        columns = ["indicator"]  # one column headed by the indicator's name
+    return row_dims, columns
 
 
 def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | None]:
@@ -161,8 +167,8 @@ def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | No
     if "indicator" not in data:
         data.setlistdefault("indicator", list(DEFAULT_INDICATORS))
         data.setlistdefault("period", [latest] if latest else [])
-        data.setdefault("rows", "entity")
-        data.setdefault("level", _default_level(root))
+    data.setdefault("rows", "entity")
+    data.setdefault("level", _default_level(root))
     form = PivotForm(data, root=root, periods=choices)
     scope = root
     offered = {code for code, _ in form.fields["scope"].choices if code}
@@ -177,7 +183,7 @@ def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | No
     except PeriodError as err:
         form.add_error("period", str(err))
         return form, None
-    rows, columns = _layout(c["rows"])
+    rows, columns = _layout(c["rows"], len(c["indicator"]), len(periods))
     try:
         result = services.pivot(
             periods,
