@@ -58,6 +58,16 @@ class Job(models.Model):
     summary = models.TextField(_("结果"), blank=True)
     result_file = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(_("结果文件名"), max_length=255, blank=True)
+    result_url = models.CharField(
+        _("结果页面"), max_length=300, blank=True, help_text=_("显示任务结果的页面地址")
+    )
+    result_link = models.CharField(_("结果页面链接文字"), max_length=100, blank=True)
+    result_data = models.JSONField(
+        _("结果数据"),
+        null=True,
+        blank=True,
+        help_text=_("结果页面读取的数据（如奖补测算的拟核定记录）"),
+    )
     task_id = models.CharField(_("队列任务编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

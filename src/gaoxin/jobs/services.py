@@ -31,11 +31,17 @@ FAILED_MESSAGE = "任务出错，未能完成。错误详情已记入后台任�
 @dataclass(frozen=True)
 class Outcome:
     """What a job gives back: a summary in Chinese and, optionally, a file it wrote (moved
-    into the data directory's media/jobs/ and offered for download as ``filename``)."""
+    into the data directory's media/jobs/ and offered for download as ``filename``) and the
+    page where its result is read (``url``, the link saying ``url_label``)."""
 
     summary: str
     file: Path | None = None
     filename: str | None = None
+    #: a page that shows the result (an evaluation run's ranking), linked from the job's page
+    url: str | None = None
+    url_label: str | None = None
+    #: a small JSON-ready result that page reads (an award trial's would-be entries)
+    data: dict[str, Any] | None = None
 
 
 def start(
@@ -130,11 +136,15 @@ def run(job_id: str) -> None:
     except Exception:
         _finish(job, JobState.FAILED, FAILED_MESSAGE, "")
         raise  # the queue keeps the traceback for the administrator
+    fields: dict[str, Any] = {}
     if isinstance(outcome, Outcome):
         summary, file, filename = outcome.summary, outcome.file, outcome.filename
+        if outcome.url:
+            fields.update(result_url=outcome.url, result_link=outcome.url_label or "查看结果")
+        if outcome.data is not None:
+            fields["result_data"] = outcome.data
     else:
         summary, file, filename = ("" if outcome is None else str(outcome)), None, None
-    fields: dict[str, Any] = {}
     if file is not None:
         name = filename or Path(file).name
         with open(file, "rb") as handle:
