@@ -124,3 +124,32 @@ def find_pack(pack: str) -> PackFrameworks:
             ]
         )
     return PackFrameworks(_pack_id(d), d, pack_hash(d), files)
+
+
+@dataclass(frozen=True)
+class FrameworkChoice:
+    """A framework as a person picks it: by its pack's and its own Chinese title."""
+
+    pack: str
+    framework: str
+    label: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.pack}/{self.framework}"
+
+
+def framework_choices() -> list[FrameworkChoice]:
+    """Every framework of every shipped pack, labelled 《pack title》：framework title (a pack
+    with several, as the national one, offers each)."""
+    from gaoxin.policy.titles import pack_title
+
+    out = []
+    for pack, d in shipped_pack_dirs().items():
+        for f in sorted((d / FRAMEWORKS_DIR).glob("*.yaml")):
+            spec = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+            fid = spec.get("framework") if isinstance(spec.get("framework"), str) else f.stem
+            title = spec.get("title") or fid
+            head = pack_title(pack) if pack != "catalogue" else "通用评价体系"
+            out.append(FrameworkChoice(pack, fid, f"{head}：{title}"))
+    return out

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
     from gaoxin.evaluation.models import EvaluationRun
     from gaoxin.registry.models import Entity
 
-__all__ = ["EvaluationOutcome", "evaluate", "evaluate_files", "write_evaluation_files"]
+__all__ = [
+    "EvaluationOutcome",
+    "RunComparison",
+    "ScoreExplanation",
+    "compare_runs",
+    "evaluate",
+    "evaluate_files",
+    "explain_score",
+    "visible_runs",
+    "write_evaluation_files",
+]
 
 
 @dataclass(frozen=True)
@@ -133,3 +143,221 @@ def write_evaluation_files(ev: Evaluation, out: Path, report: Path | None = None
         csv_frame(ev.treatment_report()).write_csv(report / "treated.csv")
         for name, layer in ev.layers.items():
             csv_frame(layer).write_csv(report / f"layer_{name}.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading stored runs: the runs a user may read, two runs compared, one unit's score explained.
+
+
+def visible_runs(by: Any):
+    """The runs ``by`` may read: those of their scope, published ones only unless ``by`` is a
+    province reviewer, who also sees what waits for review (decision 026). Everything for
+    ``by=None`` (the operator at the terminal)."""
+    from gaoxin.evaluation.models import EvaluationRun
+    from gaoxin.reviews import may_review
+
+    runs = EvaluationRun.objects.select_related("scope", "approved_by", "created_by")
+    if by is None:
+        return runs
+    runs = runs.restrict(by)
+    return runs if may_review(by) else runs.published()
+
+
+def _run(run_id: int, by: Any) -> EvaluationRun:
+    from gaoxin.services import NotFound
+
+    run = visible_runs(by).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"没有第 {run_id} 次评价运行", value=str(run_id))
+    return run
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """Two runs side by side, one row per unit in either (``entity``, ``name``, ``rank_before``,
+    ``rank_after``, ``rank_gain`` (positive: moved up), ``score_before``, ``score_after``,
+    ``score_change``), in the later run's rank order; units in one run only have nulls."""
+
+    before: EvaluationRun
+    after: EvaluationRun
+    rows: pl.DataFrame
+
+    @property
+    def same_framework(self) -> bool:
+        return self.before.framework == self.after.framework
+
+
+def _ranks(run: EvaluationRun) -> pl.DataFrame:
+    import polars as pl
+
+    rows = list(run.results.values_list("entity_id", "entity__name", "rank", "score"))
+    return pl.DataFrame(
+        rows,
+        schema={"entity": pl.Int64, "name": pl.String, "rank": pl.Int64, "score": pl.Float64},
+        orient="row",
+    )
+
+
+def compare_runs(before_id: int, after_id: int, *, by: Any) -> RunComparison:
+    """Run ``after_id`` against run ``before_id``: each unit's rank and score in both and the
+    differences. :class:`~gaoxin.services.NotFound` when either is not a run ``by`` may read;
+    ProblemsError when they are the same run."""
+    import polars as pl
+
+    from gaoxin.engine.problems import Problem, ProblemsError
+
+    if before_id == after_id:
+        raise ProblemsError([Problem("evaluation.compare_same", "请选择两次不同的评价运行")])
+    before, after = _run(before_id, by), _run(after_id, by)
+    b = _ranks(before).rename({"name": "name_b", "rank": "rank_before", "score": "score_before"})
+    a = _ranks(after).rename({"rank": "rank_after", "score": "score_after"})
+    rows = (
+        a.join(b, on="entity", how="full", coalesce=True)
+        .with_columns(
+            name=pl.coalesce("name", "name_b"),
+            rank_gain=pl.col("rank_before") - pl.col("rank_after"),
+            score_change=pl.col("score_after") - pl.col("score_before"),
+        )
+        .drop("name_b")
+        .sort(["rank_after", "rank_before", "name"], nulls_last=True)
+        .select(
+            "entity",
+            "name",
+            "rank_before",
+            "rank_after",
+            "rank_gain",
+            "score_before",
+            "score_after",
+            "score_change",
+        )
+    )
+    return RunComparison(before, after, rows)
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One indicator of a unit's score: its dimension, name, the value it was evaluated on
+    (``raw``, with ``unit``), its normalised score, its weight within its dimension and in the
+    index (the product of the weights on its path), and its contribution to the index
+    (normalised × effective weight)."""
+
+    dimension: str
+    name: str
+    raw: float | None
+    unit: str
+    score: float | None
+    weight: float | None
+    effective: float | None
+    contribution: float | None
+    strength: bool
+    weakness: bool
+
+
+@dataclass(frozen=True)
+class ScoreExplanation:
+    """Why a unit has its score in a run, indicator by indicator (:func:`explain_score`)."""
+
+    run: EvaluationRun
+    result: Any  # EvaluationResult
+    #: (dimension name, its score, its effective weight) in framework order
+    dimensions: list[tuple[str, float | None, float | None]]
+    lines: list[ScoreLine]
+    strengths: list[str]
+    weaknesses: list[str]
+    #: (加分项 or 扣分项, points added or taken) where the framework's items applied
+    adjustments: list[tuple[str, float]]
+    #: the index aggregates by a weighted arithmetic mean throughout, so contributions add up
+    additive: bool
+
+    @property
+    def contributions(self) -> float:
+        return sum(x.contribution or 0.0 for x in self.lines)
+
+
+def explain_score(run_id: int, entity_id: int, *, by: Any) -> ScoreExplanation:
+    """A unit's score in run ``run_id`` explained indicator by indicator from what the run
+    stored (the framework it used, the weights as applied, each unit's inputs and node scores).
+    :class:`~gaoxin.services.NotFound` when the run is not one ``by`` may read or the unit is
+    not in it (or outside ``by``'s scope)."""
+    from gaoxin.engine.composite.inputs import column_units
+    from gaoxin.evaluation.report import _framework, _names
+    from gaoxin.services import NotFound, scope_for
+
+    run = _run(run_id, by)
+    result = (
+        run.results.within(scope_for(by) if by is not None else None)
+        .select_related("entity")
+        .filter(entity_id=entity_id)
+        .first()
+    )
+    if result is None:
+        raise NotFound(f"该次评价没有编号为 {entity_id} 的参评单位", value=str(entity_id))
+    fw = _framework(run)
+    if fw is None:
+        raise NotFound("该次评价所用的评价体系已无法读取，不能逐项说明")
+    names = _names(fw)
+    units = column_units(fw)
+    weights: dict[str, dict[str, float]] = run.record.get("weights") or {}
+    scores = result.node_scores or {}
+    inputs = result.inputs or {}
+    strong = [c for c in (result.strengths or "").split(";") if c]
+    weak = [c for c in (result.weaknesses or "").split(";") if c]
+    effective: dict[str, float | None] = {fw.index.code: 1.0}
+    dimension_of: dict[str, str] = {}
+    dimensions: list[tuple[str, float | None, float | None]] = []
+    lines: list[ScoreLine] = []
+    additive = True
+    for node, parent, depth in fw.nodes():
+        if parent is None:
+            continue
+        w = (weights.get(parent.code) or {}).get(node.code)
+        up = effective.get(parent.code)
+        effective[node.code] = None if w is None or up is None else up * w
+        if not node.is_indicator and (node.aggregation or fw.aggregation) != "arithmetic":
+            additive = False
+        if depth == 1:
+            dimension_of[node.code] = node.name or node.code
+            if not node.is_indicator:
+                dimensions.append(
+                    (node.name or node.code, scores.get(node.code), effective[node.code])
+                )
+        else:
+            dimension_of[node.code] = dimension_of.get(parent.code, "")
+        if node.is_indicator:
+            column = node.column or node.code
+            score = scores.get(node.code)
+            eff = effective[node.code]
+            lines.append(
+                ScoreLine(
+                    dimension=dimension_of[node.code] if depth > 1 else "",
+                    name=node.name or names.get(column, node.code),
+                    raw=inputs.get(column),
+                    unit=units.get(column, ""),
+                    score=score,
+                    weight=w,
+                    effective=eff,
+                    contribution=None if score is None or eff is None else score * eff,
+                    strength=node.code in strong,
+                    weakness=node.code in weak,
+                )
+            )
+    if (fw.index.aggregation or fw.aggregation) != "arithmetic":
+        additive = False
+    adjustments = [
+        (label, sign * float(points))
+        for label, sign, points in (
+            ("加分项", 1, scores.get("bonus")),
+            ("扣分项", -1, scores.get("penalty")),
+        )
+        if points
+    ]
+    return ScoreExplanation(
+        run=run,
+        result=result,
+        dimensions=dimensions,
+        lines=lines,
+        strengths=[names.get(c, c) for c in strong],
+        weaknesses=[names.get(c, c) for c in weak],
+        adjustments=adjustments,
+        additive=additive,
+    )
