@@ -77,6 +77,12 @@ def _pk(kind):
     return lambda world, place: {"pk": world[kind][place].pk if place else MISSING}
 
 
+def _explain(world, place):
+    if place is None:
+        return {"pk": MISSING, "entity_id": MISSING}
+    return {"pk": world["runs"][place].pk, "entity_id": world[place].pk}
+
+
 def _job(world, place):
     return {"pk": world["jobs"][place].pk if place else uuid.uuid4()}
 
@@ -149,6 +155,15 @@ ROUTES: dict[str, list[Route]] = {
     "jobs:download": [Route(target=_job)],
     "evaluation:runs": [Route()],
     "evaluation:run": [Route(target=_pk("runs"))],
+    "evaluation:start": [
+        Route(),
+        Route(
+            method="post",
+            data=lambda w, p: {"framework": "gansu/gansu-provincial-zones-annual", "period": "x"},
+        ),
+    ],
+    "evaluation:compare": [Route(target=_pk("runs"))],
+    "evaluation:explain": [Route(target=_explain)],
     "evaluation:review_run": [
         Route(target=_pk("runs"), method="post", data=lambda w, p: {"decision": "approve"})
     ],
@@ -165,6 +180,14 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
     "awards:entry": [Route(target=_pk("awards"))],
+    "awards:trial_start": [Route(), Route(method="post", data=lambda w, p: {"period": "x"})],
+    "awards:trial": [Route(target=_job)],
+    "awards:trial_record": [Route(target=_job, method="post")],
+    "awards:eligible": [
+        Route(),
+        Route(data=lambda w, p: {"pack": "fujian-2021", "period": "2026"}),
+    ],
+    "policy:targets": [Route(), Route(data=lambda w, p: {"pack": "fujian-2021"})],
     "awards:review_entry": [
         Route(target=_pk("pending"), method="post", data=lambda w, p: {"decision": "approve"})
     ],

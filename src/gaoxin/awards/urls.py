@@ -7,6 +7,10 @@ app_name = "awards"
 urlpatterns = [
     path("", views.ledger, name="ledger"),
     path("review/", views.review_list, name="review"),
+    path("trials/new/", views.trial_start, name="trial_start"),
+    path("trials/<uuid:pk>/", views.trial, name="trial"),
+    path("trials/<uuid:pk>/record/", views.trial_record, name="trial_record"),
+    path("eligible/", views.eligible, name="eligible"),
     path("<int:pk>/", views.entry_detail, name="entry"),
     path("<int:pk>/review/", views.entry_review, name="review_entry"),
 ]

@@ -1,6 +1,8 @@
 """Award pages: the ledger as published (approved entries of the user's scope, amounts in 万元,
 rules by name), one entry with its explanation, and the review of pending entries by a province
-reviewer (gaoxin.reviews; decision 026)."""
+reviewer (gaoxin.reviews; decision 026); 测算奖补 (a dry run as a background job, its would-be
+entries, then recorded by a province admin; decision 033) and 免申即享 lists. Everything shown
+comes from gaoxin.awards.services."""
 
 from __future__ import annotations
 
@@ -11,11 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from gaoxin.accounts.roles import Action, can
+from gaoxin.awards import services
+from gaoxin.awards.forms import PackYearForm
 from gaoxin.awards.models import AwardEntry
 from gaoxin.awards.services import wan_text
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.jobs.models import Job
 from gaoxin.policy.titles import ACTION_ZH, pack_title, rule_title
 from gaoxin.reviews import may_review
 from gaoxin.web import review_pages
@@ -70,7 +78,11 @@ def ledger(request):
         .select_related("entity", "approved_by")
     )
     context = _listing(request, published, ("-period", "pack", "rule", "entity__name"))
-    return render(request, "awards/ledger.html", {**context, "reviewer": may_review(request.user)})
+    return render(
+        request,
+        "awards/ledger.html",
+        {**context, "reviewer": may_review(request.user), "may_try": may_try(request.user)},
+    )
 
 
 def _listing(request, entries, order: tuple[str, ...]) -> dict:
@@ -99,11 +111,13 @@ def _visible(user):
 @login_required
 def entry_detail(request, pk: int):
     entry = get_object_or_404(_visible(request.user), pk=pk)
+    explanation = services.explain(entry.pk, by=request.user)
     return render(
         request,
         "awards/entry.html",
         {
             "row": rows([entry])[0],
+            "ex": explanation,
             "can_review": may_review(request.user) and entry.approval == "pending",
         },
     )
@@ -126,3 +140,171 @@ def review_list(request):
     pending = AwardEntry.objects.restrict(request.user).pending().select_related("entity")
     context = _listing(request, pending, ("pack", "period", "rule", "entity__name"))
     return render(request, "awards/review.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# 测算奖补: a dry run as a background job, its would-be entries, then recorded (decision 033)
+
+DECIDE_JOB = "gaoxin.awards.jobs.decide_job"
+
+
+def may_try(user) -> bool:
+    """Who may run a trial: whoever may record (省级管理员) and the province reviewers, who
+    see what a decision would give before it is made."""
+    return can(user, Action.RUN) or may_review(user)
+
+
+def _start_decision(request, pack: str, period: str, scope, *, dry_run: bool) -> Job:
+    from gaoxin.awards.jobs import decide_job
+    from gaoxin.jobs.services import start
+
+    verb = "测算" if dry_run else "核定"
+    return start(
+        decide_job,
+        by=request.user,
+        scope=scope,
+        label=f"{verb}奖补：{pack_title(pack)} {period}年（{scope.name if scope else '全国'}）",
+        args=[pack, period, scope.pk if scope else None],
+        kwargs={"user_id": request.user.pk, "dry_run": dry_run},
+    )
+
+
+@login_required
+def trial_start(request):
+    """测算奖补: pick a pack and a year; the dry run starts as a background job over the
+    user's part of the pack's region and the user lands on the job's page."""
+    from gaoxin.policy.packs import find_pack, user_pack_scope
+    from gaoxin.services import OutOfScope
+
+    if not may_try(request.user):
+        raise PermissionDenied("只有省级管理员、省级审核员和系统管理员可以测算奖补")
+    form = PackYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pack, period = form.cleaned_data["pack"], form.cleaned_data["period"]
+        try:
+            scope = user_pack_scope(request.user, find_pack(pack).spec.region)
+        except OutOfScope as e:
+            form.add_error("pack", e.message)
+        else:
+            job = _start_decision(request, pack, str(period), scope, dry_run=True)
+            return redirect("jobs:detail", job.pk)
+    return render(request, "awards/trial_start.html", {"form": form})
+
+
+def _trial_job(request, pk) -> Job:
+    job = get_object_or_404(
+        Job.objects.visible_to(request.user).select_related("scope"), pk=pk, kind=DECIDE_JOB
+    )
+    if not job.arguments.get("kwargs", {}).get("dry_run") or job.result_data is None:
+        raise Http404("没有这次测算的结果")
+    return job
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    name: str
+    rule: str
+    article: str
+    amount: str
+    action: str
+    caps: str
+    text: str
+
+
+@login_required
+def trial(request, pk):
+    """The would-be entries of a dry run, in 万元, with totals by article and funding line."""
+    from gaoxin.policy.packs import find_pack
+
+    job = _trial_job(request, pk)
+    data = job.result_data
+    pack = data["pack"]
+    spec = find_pack(pack).spec
+    lines = [
+        TrialRow(
+            name=r["name"] or "",
+            rule=rule_title(pack, r["rule"]),
+            article=r["article"] or "",
+            amount=wan_text(r["amount_fen"]),
+            action=ACTION_ZH.get(r["action"], r["action"] or ""),
+            caps=services.cap_labels(r["capped_by"], r["rule"], spec),
+            text=r["text"] or "",
+        )
+        for r in data["ledger"]
+    ]
+    by_rule = [
+        {**t, "amount": wan_text(t["amount_fen"]) if t["amount_fen"] is not None else ""}
+        for t in data["totals"]["by_rule"]
+    ]
+    by_budget = [{**t, "amount": wan_text(t["amount_fen"])} for t in data["totals"]["by_budget"]]
+    return render(
+        request,
+        "awards/trial.html",
+        {
+            "job": job,
+            "pack_title": pack_title(pack),
+            "period": data["period"],
+            "lines": lines,
+            "by_rule": by_rule,
+            "by_budget": by_budget,
+            "total": wan_text(data["totals"]["total"][0]["amount_fen"]),
+            "undetermined": len(data["undetermined"]),
+            "can_record": can(request.user, Action.RUN),
+        },
+    )
+
+
+@login_required
+@require_POST
+def trial_record(request, pk):
+    """记入台账: decide again, recording, over the trial's pack, year and scope."""
+    job = _trial_job(request, pk)
+    if not can(request.user, Action.RUN):
+        raise PermissionDenied("只有省级管理员和系统管理员可以将测算结果记入台账")
+    pack, period, _scope_id = job.arguments["args"]
+    recording = _start_decision(request, pack, period, job.scope, dry_run=False)
+    return redirect("jobs:detail", recording.pk)
+
+
+@login_required
+def eligible(request):
+    """免申即享: who qualifies under a pack's rules for a year, from the data already held, and
+    who might with the data still missing."""
+    from gaoxin.policy.packs import find_pack, user_pack_scope
+    from gaoxin.services import OutOfScope
+
+    form = PackYearForm(request.GET or None)
+    found = None
+    if request.GET and form.is_valid():
+        loaded = find_pack(form.cleaned_data["pack"])
+        try:
+            scope = user_pack_scope(request.user, loaded.spec.region)
+            found = services.eligible(loaded, form.cleaned_data["period"], scope, by=request.user)
+        except OutOfScope as e:
+            form.add_error("pack", e.message)
+        except ProblemsError as e:
+            for p in e.problems:
+                form.add_error(None, p.message)
+    context = {"form": form, "found": found}
+    if found is not None:
+        titles = found.titles
+        context["qualified"] = [
+            {
+                "name": found.names.get(r["entity"], ""),
+                "rule": titles.get(r["rule"], r["rule"]),
+                "amount": wan_text(r["amount_fen"]) if r["outcome"] == "money" else "",
+                "action": ACTION_ZH.get(r["action"], r["action"] or ""),
+            }
+            for r in found.qualified.to_dicts()
+        ]
+        context["possible"] = [
+            {
+                "name": found.names.get(r["entity"], ""),
+                "rule": titles.get(r["rule"], r["rule"]),
+                "missing": r["missing_labels"],
+            }
+            for r in found.possible.to_dicts()
+        ]
+        context["waiting"] = [titles.get(r, r) for r in found.waiting]
+        context["skipped"] = [titles.get(r, r) for r in found.skipped]
+    return render(request, "awards/eligible.html", context)

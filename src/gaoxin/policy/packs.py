@@ -214,3 +214,33 @@ def check_packs(dirs: list[Path]) -> Iterator[tuple[Path, list[Problem]]]:
                 except ProblemsError as e:
                     problems += e.problems
         yield d, problems
+
+
+def page_packs(key: str) -> list[tuple[str, str]]:
+    """(id, 《title》) of the shipped packs whose pack.yaml has ``key`` (``rules``, ``targets``):
+    the choices a page offers, by the document's title."""
+    from gaoxin.evaluation.frameworks import shipped_pack_dirs
+    from gaoxin.policy.titles import pack_title, pack_yaml
+
+    return [(p, pack_title(p)) for p in shipped_pack_dirs() if pack_yaml(p).get(key)]
+
+
+def user_pack_scope(by: Any, region: str | None) -> Entity | None:
+    """The scope a page runs a pack applying to ``region`` over, for user ``by``: the pack's
+    region when it lies in the user's scope (a province division runs its province's pack),
+    the user's own scope when that lies in the pack's region (a city bureau runs it for its
+    city). :class:`~gaoxin.services.OutOfScope` when the two do not meet, or the pack's region
+    is not in the store."""
+    from gaoxin.engine.packs.loader import jurisdiction_label
+    from gaoxin.registry.models import Entity
+    from gaoxin.services import OutOfScope, scope_for
+
+    own = scope_for(by)
+    if region is None:
+        return own
+    home = Entity.objects.filter(code=region, kind="region").first()
+    if home is not None and (own is None or home.path.startswith(own.path)):
+        return home
+    if home is not None and own is not None and own.path.startswith(home.path):
+        return own
+    raise OutOfScope(f"该政策文件适用于{jurisdiction_label(region)}，不在您的数据范围内")

@@ -9,7 +9,7 @@ import yaml
 
 from gaoxin.engine.packs.schema import ACTION_ZH
 
-__all__ = ["ACTION_ZH", "pack_title", "rule_title"]
+__all__ = ["ACTION_ZH", "pack_title", "pack_yaml", "rule_title"]
 
 
 @cache
@@ -20,6 +20,11 @@ def _pack(pack: str) -> dict:
     if d is None or not (d / "pack.yaml").is_file():
         return {}
     return yaml.safe_load((d / "pack.yaml").read_text(encoding="utf-8")) or {}
+
+
+def pack_yaml(pack: str) -> dict:
+    """The shipped pack.yaml of ``pack`` as read (empty for an unknown pack)."""
+    return _pack(pack)
 
 
 def pack_title(pack: str) -> str:

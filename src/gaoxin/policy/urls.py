@@ -6,6 +6,7 @@ app_name = "policy"
 
 urlpatterns = [
     path("ledger/", views.ledger_index, name="ledger"),
+    path("targets/", views.targets_page, name="targets"),
     path("ledger/late/", views.late_page, name="late"),
     path("ledger/unit/<int:pk>/", views.unit_page, name="unit"),
     path("ledger/task/<int:pk>/", views.task_page, name="task"),

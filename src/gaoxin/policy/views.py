@@ -119,3 +119,67 @@ def evidence_download(request, pk: int):
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
     )
+
+
+class TargetsForm(forms.Form):
+    pack = forms.ChoiceField(label="政策文件", help_text="查看哪份政策文件的发展目标")
+
+    def __init__(self, *args, **kwargs):
+        from gaoxin.policy.packs import page_packs
+
+        super().__init__(*args, **kwargs)
+        self.fields["pack"].choices = [("", "请选择"), *page_packs("targets")]
+
+
+#: How each status (gaoxin.engine.targets.STATUS_ZH) looks: the worrying ones stand out.
+STATUS_TAGS = {
+    "滞后": "tag-error",
+    "有风险": "tag-warn",
+    "超出区间": "tag-warn",
+    "已实现": "tag-ok",
+    "进度正常": "tag-ok",
+}
+
+
+@login_required
+def targets_page(request):
+    """发展目标进度: a pack's targets over the user's part of its region — baseline, latest value,
+    target, progress, the trend's projection to each deadline and the status
+    (:func:`gaoxin.policy.services.target_progress`)."""
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.policy.packs import find_pack, user_pack_scope
+    from gaoxin.services import OutOfScope
+
+    form = TargetsForm(request.GET or None)
+    progress = None
+    if request.GET and form.is_valid():
+        loaded = find_pack(form.cleaned_data["pack"])
+        try:
+            scope = user_pack_scope(request.user, loaded.spec.region)
+            progress = services.target_progress(loaded, scope, by=request.user)
+        except OutOfScope as e:
+            form.add_error("pack", e.message)
+        except ProblemsError as e:
+            for p in e.problems:
+                form.add_error(None, p.message)
+    context: dict = {"form": form, "progress": progress}
+    if progress is not None:
+        rows = progress.table.to_dicts()
+        for r in rows:
+            r["tag"] = STATUS_TAGS.get(r["状态"], "")
+        deadlines = sorted({r["期限"] for r in rows if r["期限"] is not None})
+        context.update(
+            rows=rows,
+            deadlines=deadlines,
+            projections=[
+                {
+                    "target": r["目标"],
+                    "scope": r["范围"],
+                    "goal": r["目标值"],
+                    "cells": [r["预测"] if r["期限"] == d else None for d in deadlines],
+                }
+                for r in rows
+                if r["预测"] is not None
+            ],
+        )
+    return render(request, "policy/targets.html", context)
