@@ -1,0 +1,29 @@
+"""Official documents (公文) laid out to GB/T 9704-2012: a pure model, a .docx writer and a PDF
+printed by LibreOffice. No Django here: gaoxin.documents builds the documents from stored runs.
+
+from gaoxin.engine.official import OfficialDocument, Paragraph, write_docx, to_pdf
+"""
+
+from gaoxin.engine.official.docx import write_docx
+from gaoxin.engine.official.model import (
+    Annex,
+    Block,
+    Heading,
+    OfficialDocument,
+    Paragraph,
+    Table,
+    date_text,
+)
+from gaoxin.engine.official.pdf import to_pdf
+
+__all__ = [
+    "Annex",
+    "Block",
+    "Heading",
+    "OfficialDocument",
+    "Paragraph",
+    "Table",
+    "date_text",
+    "to_pdf",
+    "write_docx",
+]
