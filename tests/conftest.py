@@ -24,6 +24,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
+    # No rebuild job after every write: a read of the analytics tables rebuilds them when
+    # stale (tests/statistics/test_analytics.py switches the jobs on).
+    settings.ANALYTICS_ON_CHANGE = "read"
+
+
+@pytest.fixture(autouse=True)
+def _analytics_root(settings, tmp_path_factory):
+    """Each test its own analytics directory: a build left by another test (whose database was
+    rolled back) must not pass for this one's."""
+    settings.ANALYTICS_ROOT = tmp_path_factory.mktemp("analytics")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

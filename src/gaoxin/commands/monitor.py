@@ -39,7 +39,11 @@ def monitor(
     try:
         with console.status("正在汇总数据…"):
             done = monitoring(
-                per, where, by=None, indicators=indicators.split(",") if indicators else None
+                per,
+                where,
+                by=None,
+                indicators=indicators.split(",") if indicators else None,
+                fresh=True,
             )
     except ProblemsError as exc:
         console.print(f"[red]{escape(exc.problems[0].message)}[/]")
@@ -57,6 +61,8 @@ def monitor(
     for row in frame.head(40).iter_rows():
         view.add_row(*[cell_text(v, k) for v, k in zip(row[: len(shown)], kinds, strict=False)])
     console.print(view)
+    if done.data is not None:
+        console.print(f"（{done.data.text()}）")
     if len(shown) < len(headers):
         console.print(
             f"（终端仅显示前 {len(shown) - 2} 列，共 {len(headers) - 2} 列；完整表格请用 --out 保存为 XLSX）"

@@ -175,6 +175,8 @@ def build_facts(
     *,
     catalogue: Catalogue | None = None,
     built_at: datetime | None = None,
+    shapes: Mapping[str, tuple[str, str, bool]] | None = None,
+    only_periods: Iterable[str] | None = None,
 ) -> FactFrame:
     """Build the fact frame.
 
@@ -185,6 +187,11 @@ def build_facts(
       (optional). Where one (entity, variable, period) has several rows the last reported wins.
     - ``certifications``: entity (or entity_key), kind, level, granted_on, expires_on,
       revoked_on.
+
+    ``shapes`` (period type → first period, last period, whether enterprises have rows) fixes
+    each wide frame's rows instead of taking them from the observations, and ``only_periods``
+    keeps only those periods' rows: a slice (one year) of the frame the whole store would give,
+    which is how the analytics tables are built a year at a time (gaoxin.engine.analytics).
     """
     catalogue = catalogue or default_catalogue()
     built_at = built_at or datetime.now(UTC)
@@ -200,13 +207,28 @@ def build_facts(
     if losers.len():
         keep = keep.scatter(losers, False)
     frames: dict[str, pl.DataFrame] = {}
+    masks = _period_type_masks(obs["period"])
+    wanted = None if only_periods is None else pl.Series(list(only_periods), dtype=pl.String)
     # One period type at a time, so that only one long slice is copied at once.
-    for ptype, mask in _period_type_masks(obs["period"]).items():
+    for ptype in masks if shapes is None else shapes:
+        mask = masks.get(ptype)
         # only the columns the wide frame reads (not batch and reported_on) are copied
-        part = obs.select("entity", "variable", "period", "value").filter(mask & keep)
-        if part.height == 0:
-            continue
-        frames[ptype] = _wide(ents, part, certs, cert_kinds)
+        part = obs.select("entity", "variable", "period", "value")
+        part = part.filter(mask & keep) if mask is not None else part.clear()
+        if shapes is None:
+            if part.height == 0:
+                continue
+            frames[ptype] = _wide(ents, part, certs, cert_kinds)
+        else:
+            first, last, firms = shapes[ptype]
+            grid = period_columns(pl.Series([first, last]), ptype)
+            if wanted is not None:
+                grid = grid.filter(pl.col("period").is_in(wanted.implode()))
+            if grid.height == 0:
+                continue
+            frames[ptype] = _wide(
+                ents, part, certs, cert_kinds, periods=grid, ptype=ptype, firms=firms
+            )
         del part
     names = variable_names(catalogue)
     return FactFrame(
@@ -453,23 +475,31 @@ def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
 
 
 def _wide(
-    ents: pl.DataFrame, obs: pl.DataFrame, certs: pl.DataFrame, cert_kinds: tuple[str, ...]
+    ents: pl.DataFrame,
+    obs: pl.DataFrame,
+    certs: pl.DataFrame,
+    cert_kinds: tuple[str, ...],
+    *,
+    periods: pl.DataFrame | None = None,
+    ptype: str | None = None,
+    firms: bool | None = None,
 ) -> pl.DataFrame:
-    ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
-    if ptype != "year" and "Q" in obs["period"][0]:
-        ptype = "quarter"
-    elif ptype != "year" and "H" in obs["period"][0]:
-        ptype = "half"
-    periods = period_columns(obs["period"], ptype)
+    if ptype is None:
+        ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
+        if ptype != "year" and "Q" in obs["period"][0]:
+            ptype = "quarter"
+        elif ptype != "year" and "H" in obs["period"][0]:
+            ptype = "half"
+    if periods is None:
+        periods = period_columns(obs["period"], ptype)
     # Enterprises have rows in a monthly or quarterly frame only when some enterprise reports by
     # month or quarter (the quarterly frame of the demo is zone GDP alone); every other kind,
     # and every kind in the yearly frame, always has them.
     kinds = {"zone", "city", "province", "institution"}
-    firms = ents.filter(pl.col("kind") == "enterprise").select("entity")
-    if (
-        ptype == "year"
-        or obs.select(pl.col("entity").is_in(firms["entity"].implode()).any()).item()
-    ):
+    if firms is None:
+        enterprises = ents.filter(pl.col("kind") == "enterprise").select("entity")
+        firms = obs.select(pl.col("entity").is_in(enterprises["entity"].implode()).any()).item()
+    if ptype == "year" or firms:
         kinds.add("enterprise")
     grid = (
         ents.filter(pl.col("kind").is_in(list(kinds)))

@@ -207,6 +207,10 @@ def move(submission: Submission, action: str, *, by, comment: str = "") -> Submi
     current.save()
     submission.pk, submission.state = current.pk, current.state
     submission.updated_by, submission.updated_at = by, current.updated_at
+    # What the published and preview analytics count moved: a new data version.
+    from gaoxin.statistics.analytics import changed
+
+    changed("review", [current.period])
     return SubmissionEvent.objects.create(
         submission=current,
         action=transition.action,

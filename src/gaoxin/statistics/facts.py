@@ -272,6 +272,23 @@ def engine_facts(
     (growth on the previous year, a period function) must ask for those periods too.
     """
     from gaoxin.engine.facts import build_facts
+
+    frame, codes, certs = registry_frames(scope)
+    obs = _in_entity_order(_observations(scope, variables, periods, None), codes).select(
+        pl.col("entity_code").alias("entity"),
+        "variable",
+        "period",
+        "value",
+        pl.col("batch").cast(pl.String),
+    )
+    return build_facts(frame, obs, certs)
+
+
+def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The registry as :func:`gaoxin.engine.facts.build_facts` reads it, for the entities in
+    ``scope`` and the ancestors above it: (entities, codes, certifications). ``codes`` maps the
+    stored ids to codes and kinds (entity_id, entity_code, entity_kind), for the observations.
+    Entities and certifications are sorted by content (the input hash sees row order)."""
     from gaoxin.registry.models import Certification, Membership, ZoneStatusEvent
 
     entities = Entity.objects.within(scope)
@@ -358,13 +375,6 @@ def engine_facts(
         pl.col("entity").alias("entity_code"),
         stored.alias("entity_kind"),
     )
-    obs = _in_entity_order(_observations(scope, variables, periods, None), codes).select(
-        pl.col("entity_code").alias("entity"),
-        "variable",
-        "period",
-        "value",
-        pl.col("batch").cast(pl.String),
-    )
     certs = read_frame(
         Certification.objects.filter(entity__in=entities.values("pk")).values_list(
             "entity__code", "kind", "level", "granted_on", "expires_on", "revoked_on"
@@ -380,7 +390,7 @@ def engine_facts(
     )
     # The fact frame's input hash sees row order: entities and certifications go in sorted by
     # their content (byte order, the same on every database and query plan), not as stored.
-    return build_facts(frame.sort("kind", "entity"), obs, certs.sort(pl.all(), nulls_last=True))
+    return frame.sort("kind", "entity"), codes, certs.sort(pl.all(), nulls_last=True)
 
 
 def _blank_is_null(name: str) -> pl.Expr:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gaoxin.engine.periods import Period
     from gaoxin.engine.pivot import PivotTable
     from gaoxin.registry.models import Entity
+    from gaoxin.statistics.analytics import State
     from gaoxin.statistics.imports import ImportReport
 
 __all__ = [
@@ -42,6 +43,8 @@ class Monitoring:
     period: Period
     scope: Entity | None
     table: MonitorTable
+    #: The analytics tables it was read from: data version, when built, stale or not.
+    data: State | None = None
 
     @property
     def title(self) -> str:
@@ -64,23 +67,32 @@ def monitor(
     *,
     by: Any,
     indicators: Sequence[str] | None = None,
+    preview: bool = False,
+    fresh: bool = False,
 ) -> Monitoring:
     """The monitoring table (月监测 for a month, 季分析 for a quarter) of the zones in ``scope``
     (None: the whole store) with statistics in ``period``'s year, for ``indicators`` (default:
     the key indicators).
 
+    Read from the analytics tables (gaoxin.statistics.analytics): published data, or with
+    ``preview`` also data under review; ``fresh`` rebuilds them first when the store has moved
+    on (the terminal), otherwise a stale build is read and ``data`` says so (pages).
+
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError when no zone has data that year, for an unknown indicator code or a period
     without data."""
     from gaoxin.engine.monitor import monitor_table
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.statistics import analytics
 
     check_scope(by, scope)
     code = str(period)
-    facts = engine_facts(scope)
+    year = code[:4]
+    # This year, and the two before it: last year's same period and its previous one.
+    facts, data = analytics.facts(
+        scope, by=by, years=range(int(year) - 2, int(year) + 1), preview=preview, fresh=fresh
+    )
     # Zones with any statistics this year (their own or their enterprises'): the registry
     # lists every national zone, most of which a provincial division has no data for.
-    year = code[:4]
     reporting = (
         facts.observations.filter(pl.col("period").cast(pl.String).str.starts_with(year))
         .select(pl.col("entity").cast(pl.String))
@@ -111,7 +123,7 @@ def monitor(
     except (KeyError, ValueError) as exc:
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
-    return Monitoring(period, scope, table)
+    return Monitoring(period, scope, table, data)
 
 
 #: Largest pivot a page shows or exports (cells): a bigger one (every enterprise of a province

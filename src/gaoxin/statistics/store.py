@@ -159,6 +159,10 @@ def write_observations(
             )
             created += len(new_obs)
             changed += len(upd_obs)
+        if created or changed:
+            from gaoxin.statistics.analytics import changed as record_change
+
+            record_change("values", {period for _, _, period in keys})
     return WriteCounts(created, changed, unchanged)
 
 

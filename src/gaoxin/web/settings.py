@@ -169,6 +169,9 @@ STATICFILES_DIRS = [BASE_DIR / "web" / "static"]  # the site's stylesheet and ve
 STATIC_ROOT = GAOXIN_HOME / "static"  # `gaoxin serve` collects into it; whitenoise serves it
 MEDIA_ROOT = GAOXIN_HOME / "media"  # evidence files, job results: never served as static
 ANALYTICS_ROOT = GAOXIN_HOME / "analytics"  # rebuilt fact frames and indicator values
+# After a change of the data: "job" queues a rebuild of the analytics tables (decision 036);
+# "read" queues nothing and the next read rebuilds (the test suite, a single-user terminal).
+ANALYTICS_ON_CHANGE = os.environ.get("GAOXIN_ANALYTICS_ON_CHANGE", "job")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes GAOXIN_HOME for the SQLite file
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,9 +13,12 @@ from gaoxin.statistics.models.submissions import (
     SubmissionState,
 )
 from gaoxin.statistics.models.variables import Variable
+from gaoxin.statistics.models.versions import DataVersion, DataVersionKind
 
 __all__ = [
     "Batch",
+    "DataVersion",
+    "DataVersionKind",
     "FormAssignment",
     "FormUnlock",
     "FormVariable",

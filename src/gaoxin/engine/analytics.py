@@ -1,0 +1,491 @@
+"""Analytics tables: the fact frame and the catalogue's indicator values, built once and kept as
+Parquet, one file per year, so that pages and commands read them instead of rebuilding the fact
+frame from the store per request (decision 036).
+
+Pure Polars: what to read comes from a :class:`Source` (the store in
+``gaoxin.statistics.analytics``, a synthetic jurisdiction in the benchmark). One build is one
+directory::
+
+    meta.json                     what was built: periods, frame shapes, hashes, when
+    entities.parquet              the fact frame's entities (with province, city, zone)
+    facts/<type>/<year>.parquet   wide frame rows of that period type and year
+    observations/<year>.parquet   the long observations (entity, variable, period, value, batch)
+    indicators/<year>.parquet     the catalogue's values: entity, kind, period, indicator, value,
+                                  missing (every period type of that year)
+
+Years are built one at a time (memory: one year's observations and frames at once, never the
+whole store). A rebuild after a change rebuilds only the years whose observations changed; the
+indicator values of the years after them too (growth reads the year before); every other file
+is linked from the previous build unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+
+from gaoxin.engine.facts import FactFrame, build_facts, period_columns
+from gaoxin.engine.indicators import PER_YEAR, Indicator, compute, default_indicators
+from gaoxin.engine.variables import Catalogue, default_catalogue
+
+#: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
+LAYOUT = 1
+#: Period types as the fact frame has them.
+TYPES = ("year", "half", "quarter", "month")
+OBSERVATION_SCHEMA = {
+    "entity": pl.String,
+    "variable": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "batch": pl.String,
+}
+INDICATOR_SCHEMA = {
+    "entity": pl.String,
+    "kind": pl.String,
+    "period": pl.String,
+    "indicator": pl.String,
+    "value": pl.Float64,
+    "missing": pl.Int32,
+}
+
+Progress = Callable[..., None]
+
+
+class Source(Protocol):
+    """What a build reads. Observations are asked for a year at a time."""
+
+    def entities(self) -> pl.DataFrame:
+        """The entity registry as :func:`gaoxin.engine.facts.build_facts` reads it."""
+
+    def certifications(self) -> pl.DataFrame: ...
+
+    def periods(self) -> pl.DataFrame:
+        """Every period code with observations: columns ``period`` and ``enterprise`` (whether
+        an enterprise reported in it)."""
+
+    def observations(self, periods: Sequence[str]) -> pl.DataFrame:
+        """The observations of ``periods``: entity, variable, period, value, batch."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The rows of one period type's wide frame: every period from ``first`` to ``last`` (gaps
+    included, so n periods back is n rows back across the year files), enterprise rows or not."""
+
+    first: str
+    last: str
+    enterprises: bool
+
+
+def _noop(*args: Any, **kwargs: Any) -> None:
+    pass
+
+
+def period_type(code: str) -> str:
+    if len(code) == 4:
+        return "year"
+    if "Q" in code:
+        return "quarter"
+    if "H" in code:
+        return "half"
+    return "month"
+
+
+def shapes(periods: pl.DataFrame) -> dict[str, Shape]:
+    """The frame shape of each period type (:class:`Shape`) from :meth:`Source.periods`."""
+    out = {}
+    rows = periods.with_columns(
+        type=pl.col("period").map_elements(period_type, return_dtype=pl.String)
+    )
+    for ptype in TYPES:
+        mine = rows.filter(pl.col("type") == ptype)
+        if mine.height == 0:
+            continue
+        codes = mine["period"].sort()
+        out[ptype] = Shape(codes[0], codes[-1], bool(mine["enterprise"].any()))
+    return out
+
+
+def years_of(shape: Mapping[str, Shape]) -> list[int]:
+    first = min(int(s.first[:4]) for s in shape.values())
+    last = max(int(s.last[:4]) for s in shape.values())
+    return list(range(first, last + 1))
+
+
+def grid_periods(shape: Shape, ptype: str, year: int) -> list[str]:
+    """The periods of one type in ``year`` that the frame has rows for."""
+    codes = period_columns(pl.Series([shape.first, shape.last]), ptype)
+    return codes.filter(pl.col("year") == year)["period"].to_list()
+
+
+def _hash(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(path, compression="zstd", compression_level=1, statistics=False)
+
+
+def _link(old: Path, new: Path) -> None:
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:  # another file system: copy
+        new.write_bytes(old.read_bytes())
+
+
+@dataclass(frozen=True)
+class Built:
+    """What one build did: the meta it wrote, which years it rebuilt and which it linked."""
+
+    meta: dict[str, Any]
+    rebuilt: tuple[int, ...]
+    linked: tuple[int, ...]
+
+
+def build_tables(
+    source: Source,
+    out: Path,
+    *,
+    previous: Path | None = None,
+    changed: Iterable[str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    catalogue: Catalogue | None = None,
+    indicators: Sequence[Indicator] | None = None,
+    progress: Progress = _noop,
+) -> Built:
+    """Build the analytics tables of ``source`` into the directory ``out`` (created; it must not
+    exist). With ``previous`` (an earlier build) and ``changed`` (the period codes whose
+    observations changed since it), years without a changed period are linked from it, when the
+    registry, the frame shapes and the layout are the same; otherwise every year is built.
+    ``extra`` goes into meta.json as it is."""
+    catalogue = catalogue or default_catalogue()
+    inds = list(indicators if indicators is not None else default_indicators())
+    out.mkdir(parents=True)
+    progress("读取主体与资质")
+    entities, certs = source.entities(), source.certifications()
+    registry_hash = _registry_hash(entities, certs)
+    shape = shapes(source.periods())
+    shape_json = {k: [s.first, s.last, s.enterprises] for k, s in shape.items()}
+    old = read_meta(previous) if previous is not None else None
+    reuse = (
+        old is not None
+        and changed is not None
+        and old.get("layout") == LAYOUT
+        and old.get("registry_hash") == registry_hash
+        and old.get("shapes") == shape_json
+    )
+    years = years_of(shape) if shape else []
+    if reuse:
+        assert old is not None and changed is not None
+        touched = {int(p[:4]) for p in changed}
+        facts_years = [y for y in years if y in touched or str(y) not in old["years"]]
+        first_changed = min(facts_years, default=None)
+        indicator_years = [y for y in years if first_changed is not None and y >= first_changed]
+    else:
+        facts_years, indicator_years = years, years
+    year_hashes: dict[str, str] = {}
+    # The entities and hierarchy once; the facts of each year after.
+    frame_entities: pl.DataFrame | None = None
+    cert_kinds: tuple[str, ...] = ()
+    for n, year in enumerate(years):
+        if year not in facts_years:
+            assert previous is not None and old is not None
+            for path in _year_files(previous, year, ("facts", "observations")):
+                _link(path, out / path.relative_to(previous))
+            year_hashes[str(year)] = old["years"][str(year)]
+            continue
+        progress(f"事实表 {year} 年", n, len(years))
+        wanted = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
+        obs = source.observations(wanted)
+        facts = build_facts(
+            entities,
+            obs,
+            certs,
+            catalogue=catalogue,
+            shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
+            only_periods=wanted,
+        )
+        if frame_entities is None:
+            frame_entities, cert_kinds = facts.entities, facts.cert_kinds
+        for ptype, frame in facts.frames.items():
+            part = frame.filter(pl.col("year") == year)
+            if part.height:
+                _write(part, out / "facts" / ptype / f"{year}.parquet")
+        _write(
+            facts.observations.select(list(OBSERVATION_SCHEMA)),
+            out / "observations" / f"{year}.parquet",
+        )
+        year_hashes[str(year)] = facts.input_hash
+        del facts, obs
+    if frame_entities is None:
+        empty = build_facts(entities, pl.DataFrame(schema=OBSERVATION_SCHEMA), certs)
+        frame_entities, cert_kinds = empty.entities, empty.cert_kinds
+    _write(frame_entities, out / "entities.parquet")
+    input_hash = _hash(registry_hash, *[f"{y}:{h}" for y, h in sorted(year_hashes.items())])
+    meta: dict[str, Any] = {
+        "layout": LAYOUT,
+        "columns": _columns(out),
+        "built_at": datetime.now(UTC).isoformat(),
+        "registry_hash": registry_hash,
+        "input_hash": input_hash,
+        "shapes": shape_json,
+        "years": year_hashes,
+        "cert_kinds": list(cert_kinds),
+        "indicators": sorted(i.code for i in inds),
+        **(extra or {}),
+    }
+    _write_meta(out, meta)
+    # Indicator values: each year on the facts of that year and the years its formulas reach
+    # back to (read back from the files just written).
+    for n, year in enumerate(years):
+        target = out / "indicators" / f"{year}.parquet"
+        if year not in indicator_years:
+            assert previous is not None
+            _link(previous / "indicators" / f"{year}.parquet", target)
+            continue
+        progress(f"指标 {year} 年", n, len(years))
+        periods = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
+        facts = load_facts(out, years=range(year - _reach_years(inds, shape), year + 1))
+        have = {p for ptype in facts.frames for p in facts.periods(ptype)}
+        periods = [p for p in periods if p in have]
+        cells = (
+            compute(inds, facts, periods, keep_frames=False).frame
+            if periods
+            else pl.DataFrame(schema=INDICATOR_SCHEMA)
+        )
+        _write(cells.select(list(INDICATOR_SCHEMA)), target)
+        del facts, cells
+    rebuilt = tuple(sorted(set(facts_years) | set(indicator_years)))
+    return Built(meta, rebuilt, tuple(y for y in years if y not in rebuilt))
+
+
+def _columns(out: Path) -> dict[str, list[str]]:
+    """Per period type, every column of its year files, in the order first met."""
+    columns: dict[str, list[str]] = {}
+    for ptype in TYPES:
+        seen: dict[str, None] = {}
+        for file in sorted((out / "facts" / ptype).glob("*.parquet")):
+            seen.update(dict.fromkeys(pl.read_parquet_schema(file)))
+        if seen:
+            columns[ptype] = _in_frame_order(list(seen))
+    return columns
+
+
+def _in_frame_order(columns: list[str]) -> list[str]:
+    """The wide frame's order: grid columns, variables, then certification columns."""
+    certified = [c for c in columns if c.startswith(("__cert__", "__certprev__"))]
+    return [c for c in columns if c not in certified] + certified
+
+
+def _reach_years(inds: Sequence[Indicator], shape: Mapping[str, Shape]) -> int:
+    """How many years back the catalogue's formulas read (growth: one; the default when the
+    formulas say nothing longer). At least one."""
+    from gaoxin.engine.expr.syntax import parse
+    from gaoxin.engine.indicators import _offsets
+
+    reach = 1
+    for ptype in shape:
+        per = PER_YEAR[ptype]
+        longest = max((max(_offsets(parse(i.formula), per)) for i in inds), default=0)
+        # a dependency chain can add its members' reaches: allow for two links
+        reach = max(reach, -(-2 * longest // per))
+    return reach
+
+
+def _registry_hash(entities: pl.DataFrame, certs: pl.DataFrame) -> str:
+    from gaoxin.engine.facts import content_hash
+
+    return content_hash(
+        [entities.sort(pl.all(), nulls_last=True), certs.sort(pl.all(), nulls_last=True)]
+    )
+
+
+def _year_files(root: Path, year: int, kinds: Sequence[str]) -> list[Path]:
+    out = []
+    for kind in kinds:
+        out.extend(p for p in (root / kind).rglob(f"{year}.parquet"))
+    return out
+
+
+def _write_meta(out: Path, meta: Mapping[str, Any]) -> None:
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+
+
+def read_meta(root: Path) -> dict[str, Any] | None:
+    path = root / "meta.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text("utf-8"))
+
+
+def _years_wanted(meta: Mapping[str, Any], years: Iterable[int] | None) -> list[int]:
+    have = sorted(int(y) for y in meta["years"])
+    if years is None:
+        return have
+    wanted = set(years)
+    return [y for y in have if y in wanted]
+
+
+def _scan(root: Path, kind: str, years: Sequence[int]) -> list[Path]:
+    return [p for y in years if (p := root / kind / f"{y}.parquet").is_file()]
+
+
+def load_facts(
+    root: Path,
+    *,
+    years: Iterable[int] | None = None,
+    entities: Sequence[str] | None = None,
+    blank: Sequence[str] = (),
+    catalogue: Catalogue | None = None,
+) -> FactFrame:
+    """The fact frame of a build (the years asked for; default all), as
+    :func:`gaoxin.engine.facts.build_facts` gave it: rows sorted by kind, entity and period.
+
+    ``entities``: only these entities' rows (a scope and its ancestors); ``blank``: entities
+    whose rows are kept but whose observations are not (the ancestors above a scope: the
+    store's reads never saw their values)."""
+    from gaoxin.engine.facts import variable_names
+
+    meta = read_meta(root)
+    if meta is None:
+        raise FileNotFoundError(root / "meta.json")
+    catalogue = catalogue or default_catalogue()
+    chosen = _years_wanted(meta, years)
+    keep = pl.Series("entity", list(entities), dtype=pl.String) if entities is not None else None
+    hidden = pl.Series("entity", list(blank), dtype=pl.String)
+    variables = {v.code for v in catalogue}
+    frames: dict[str, pl.DataFrame] = {}
+    for ptype in TYPES:
+        files = _scan(root, f"facts/{ptype}", chosen)
+        if not files:
+            continue
+        parts = []
+        for file in files:
+            lazy = pl.scan_parquet(file)
+            if keep is not None:
+                lazy = lazy.filter(pl.col("entity").is_in(keep.implode()))
+            parts.append(lazy.collect())
+        # A year without some variable has no column for it: every year gets every column the
+        # build has, in the build's order, so that the years line up as one frame.
+        columns = meta["columns"][ptype]
+        frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+        frame = frame.with_columns(
+            pl.lit(None, pl.Float64).alias(c) for c in columns if c not in frame.columns
+        ).select(columns)
+        if len(parts) > 1:
+            frame = frame.sort("kind", "entity", "seq", maintain_order=True)
+        if hidden.len():
+            held = [c for c in frame.columns if c in variables]
+            mask = pl.col("entity").is_in(hidden.implode())
+            frame = frame.with_columns(pl.when(~mask).then(pl.col(c)).alias(c) for c in held)
+        frames[ptype] = _categorical(frame)
+    obs_files = _scan(root, "observations", chosen)
+    if obs_files:
+        lazy = pl.scan_parquet(obs_files)
+        if keep is not None:
+            shown = keep.filter(~keep.is_in(hidden.implode()))
+            lazy = lazy.filter(pl.col("entity").is_in(shown.implode()))
+        observations = lazy.collect()
+    else:
+        observations = pl.DataFrame(schema=OBSERVATION_SCHEMA)
+    observations = observations.with_columns(reported_on=pl.lit(None, pl.Date))
+    ents = pl.read_parquet(root / "entities.parquet")
+    if keep is not None:
+        ents = ents.filter(pl.col("entity").is_in(keep.implode()))
+    return FactFrame(
+        frames=frames,
+        observations=observations,
+        entities=ents,
+        catalogue=catalogue,
+        cert_kinds=tuple(meta["cert_kinds"]),
+        built_at=datetime.fromisoformat(meta["built_at"]),
+        input_hash=meta["input_hash"],
+        names=variable_names(catalogue),
+    )
+
+
+def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
+    small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
+    return frame.with_columns(pl.col(c).cast(pl.Categorical) for c in small if c in frame.columns)
+
+
+def load_indicators(
+    root: Path,
+    *,
+    years: Iterable[int] | None = None,
+    entities: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """The stored indicator values (entity, kind, period, indicator, value, missing), filtered
+    to ``entities``, ``indicators`` and ``periods`` when given."""
+    meta = read_meta(root)
+    if meta is None:
+        raise FileNotFoundError(root / "meta.json")
+    if periods is not None and years is None:
+        years = {int(p[:4]) for p in periods}
+    files = _scan(root, "indicators", _years_wanted(meta, years))
+    if not files:
+        return pl.DataFrame(schema=INDICATOR_SCHEMA)
+    lazy = pl.scan_parquet(files)
+    if entities is not None:
+        lazy = lazy.filter(pl.col("entity").is_in(list(entities)))
+    if indicators is not None:
+        lazy = lazy.filter(pl.col("indicator").is_in(list(indicators)))
+    if periods is not None:
+        lazy = lazy.filter(pl.col("period").is_in(list(periods)))
+    return lazy.collect()
+
+
+def with_meta(facts: FactFrame, **changes: Any) -> FactFrame:
+    return replace(facts, **changes)
+
+
+class FrameSource:
+    """A :class:`Source` over frames in memory: a synthetic jurisdiction
+    (:meth:`from_synth`), the benchmark, the tests."""
+
+    def __init__(
+        self, entities: pl.DataFrame, observations: pl.DataFrame, certifications: pl.DataFrame
+    ) -> None:
+        obs = observations
+        if "entity" not in obs.columns:
+            obs = obs.rename({"entity_key": "entity"})
+        self._entities, self._obs, self._certs = entities, obs, certifications
+
+    @classmethod
+    def from_synth(cls, j: Any) -> FrameSource:
+        from gaoxin.engine.facts import synth_entities
+
+        return cls(synth_entities(j), j.observations, j.certifications)
+
+    def entities(self) -> pl.DataFrame:
+        return self._entities
+
+    def certifications(self) -> pl.DataFrame:
+        return self._certs
+
+    def periods(self) -> pl.DataFrame:
+        firms = self._entities.filter(pl.col("kind") == "enterprise")["entity"]
+        return (
+            self._obs.group_by("period")
+            .agg(enterprise=pl.col("entity").is_in(firms.implode()).any())
+            .sort("period")
+        )
+
+    def observations(self, periods: Sequence[str]) -> pl.DataFrame:
+        return self._obs.filter(pl.col("period").is_in(list(periods)))
