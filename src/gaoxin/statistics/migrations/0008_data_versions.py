@@ -7,7 +7,7 @@ import gaoxin.audit
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gx_statistics", "0006_observation_base_manager_guarded"),
+        ("gx_statistics", "0007_event_time_default"),
     ]
 
     operations = [
