@@ -73,7 +73,7 @@ def test_the_demo_reporting_history_approves_the_past_and_spreads_the_latest(gan
     sync_forms()
     load_jurisdiction(gansu, label="测试 gansu")
     lanzhou = Entity.objects.get(kind="zone", name__startswith="兰州高新")
-    done = record_reporting_history(keep_open=lanzhou)
+    done = record_reporting_history(keep_open=lanzhou, waiting=lanzhou.parent)
     assert done.submissions == Submission.objects.count() > 0
     assert done.events == SubmissionEvent.objects.count()
 
@@ -95,15 +95,17 @@ def test_the_demo_reporting_history_approves_the_past_and_spreads_the_latest(gan
         {s.entity for s in form.submissions.select_related("entity")}, key=lambda z: z.code
     )
     expected = {
-        z.pk: LATEST_MIX[i % len(LATEST_MIX)]
+        z.pk: "submitted" if z.parent == lanzhou.parent else LATEST_MIX[i % len(LATEST_MIX)]
         for i, z in enumerate(sorted(c.reporting_units(form), key=lambda z: z.code))
-        if z in zones
+        if z in zones and z != lanzhou
     }
     got = dict(form.submissions.filter(period="2025").values_list("entity_id", "state"))
-    assert lanzhou.pk not in got
-    assert got == {k: v for k, v in expected.items() if v is not None and k != lanzhou.pk}
+    assert got == expected
+    assert {"province_approved", "city_approved", "submitted", "returned", "draft"} <= set(
+        got.values()
+    )
 
     table = c.completeness(form, latest, on=dt.date(2026, 12, 3))
     reported = sum(v in c.REPORTED for v in got.values())
     assert table.total.reported == reported and table.total.on_time == reported
-    assert record_reporting_history(keep_open=lanzhou).submissions == 0
+    assert record_reporting_history(keep_open=lanzhou, waiting=lanzhou.parent).submissions == 0

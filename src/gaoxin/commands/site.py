@@ -104,14 +104,17 @@ def demo(
 
 def _demo_history() -> None:
     """The demo's reporting history (gaoxin.statistics.demo.record_reporting_history): earlier
-    returns approved, the latest ones at every step of review, the demo zone's left open."""
+    returns approved, the latest ones at every step of review (the demo city's submitted), the
+    demo zone's left open."""
     from gaoxin.accounts.demo import demo_scopes
     from gaoxin.statistics.demo import record_reporting_history
 
     scopes = demo_scopes()
-    done = record_reporting_history(keep_open=scopes["zone"] if scopes else None)
+    done = record_reporting_history(
+        keep_open=scopes["zone"] if scopes else None, waiting=scopes["city"] if scopes else None
+    )
     console.print(
-        f"报送记录：{done.submissions} 份报送（此前各期已由省级审定，最近一期处于各审核环节；"
+        f"报送记录：{done.submissions} 份报送（此前各期已由省级审定，最近一期多数已审定、部分仍在审核；"
         f"{scopes['zone'].name if scopes else '演示高新区'}最近一期留待填报）。"
     )
 

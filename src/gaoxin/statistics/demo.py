@@ -126,19 +126,21 @@ def assign_forms() -> int:
 
 S = SubmissionState
 #: Where the demo's latest return of each form stands, by a zone's place in code order (of ten):
-#: three not started, a draft, one returned by the city, two submitted, two approved by the city
-#: and one approved by the province. Every earlier return is approved by the province (locked).
-LATEST_MIX: tuple[str | None, ...] = (
-    None,
-    None,
-    None,
-    S.DRAFT,
-    S.RETURNED,
-    S.SUBMITTED,
-    S.SUBMITTED,
-    S.CITY_APPROVED,
-    S.CITY_APPROVED,
+#: six approved by the province, one approved by the city, one submitted, one returned by the
+#: city, one draft. Every earlier return is approved by the province (locked). Every zone of the
+#: demo holds data, so none is "not started": only approved values are published (decision 036),
+#: and the latest monitoring table leaves out, and names, the four zones still in review.
+LATEST_MIX: tuple[str, ...] = (
     S.PROVINCE_APPROVED,
+    S.PROVINCE_APPROVED,
+    S.PROVINCE_APPROVED,
+    S.PROVINCE_APPROVED,
+    S.PROVINCE_APPROVED,
+    S.PROVINCE_APPROVED,
+    S.CITY_APPROVED,
+    S.SUBMITTED,
+    S.RETURNED,
+    S.DRAFT,
 )
 #: The moves that lead to each state (action, state reached, days after the deadline: negative
 #: is before it) and the comment a returned one carries.
@@ -164,13 +166,17 @@ class HistorySummary:
 
 
 @transaction.atomic
-def record_reporting_history(*, keep_open: Entity | None = None) -> HistorySummary:
+def record_reporting_history(
+    *, keep_open: Entity | None = None, waiting: Entity | None = None
+) -> HistorySummary:
     """Record the demo's reporting history: for every assigned form, every zone that holds
     data and every period of the form's kind that the data covers, the zone's return, approved
     by the province for every period but the latest, where the returns stand as
     :data:`LATEST_MIX` says. The moves are dated around each period's deadline. ``keep_open``
     (the demo zone reporter's zone) has no return for the latest periods, so that the data-entry
-    journey of docs/guide/data-entry.md can be walked on it. Returns already recorded are kept:
+    journey of docs/guide/data-entry.md can be walked on it; the latest returns of the other
+    zones inside ``waiting`` (the demo city reviewer's city) are submitted, so that reviewer has
+    work on logging in. Returns already recorded are kept:
     running it again adds nothing."""
     from gaoxin.engine.clock import DISPLAY_ZONE
     from gaoxin.engine.periods import Period, PeriodError
@@ -206,8 +212,13 @@ def record_reporting_history(*, keep_open: Entity | None = None) -> HistorySumma
         done = set(Submission.objects.filter(form=form).values_list("entity_id", "period"))
         for period in sorted(periods):
             for i, zone in enumerate(zones):
-                state = S.PROVINCE_APPROVED if period < latest else LATEST_MIX[i % len(LATEST_MIX)]
-                if state is None or (zone.pk, str(period)) in done:
+                if period < latest:
+                    state = S.PROVINCE_APPROVED
+                elif waiting is not None and zone.path.startswith(waiting.path):
+                    state = S.SUBMITTED
+                else:
+                    state = LATEST_MIX[i % len(LATEST_MIX)]
+                if (zone.pk, str(period)) in done:
                     continue
                 if period == latest and keep_open is not None and zone.pk == keep_open.pk:
                     continue
