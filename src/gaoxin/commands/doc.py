@@ -385,3 +385,41 @@ def ledger_export(
     except NotFound as exc:
         raise _refused(exc) from None
     Console().print(f"已写出任务分解表：{out}")
+
+
+@app.command()
+def write(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="公文种类：evaluation 综合评价结果通报、awards 奖补资金分配方案、awards-notice 分配公示、"
+            "summons 约谈通知书、rectify 限期整改通知书、monitor 监测通报"
+        ),
+    ],
+    pack: Annotated[
+        str, typer.Option(help="政策包（目录名或 id），其 documents: 一节给出发文机关")
+    ],
+    period: Annotated[str, typer.Option(help="期间：年度 2025，或监测通报的 2025-07、2025Q3")],
+    out: Annotated[
+        Path, typer.Option(help="写出的 .docx；通知书按园区各写一份（文件名后加园区名）")
+    ],
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
+    zone: Annotated[str | None, typer.Option(help="通知书只写这个园区（代码）")] = None,
+    seq: Annotated[int | None, typer.Option(help="发文字号的顺序号；不给则留空待填")] = None,
+) -> None:
+    """按 GB/T 9704-2012 写出公文（.docx，可选 PDF），依据已审定的评价运行、奖补台账或监测表。"""
+    from gaoxin.commands.django_env import setup
+
+    setup()
+    from gaoxin.documents.services import write_official_documents
+
+    err = Console(stderr=True)
+    try:
+        files = write_official_documents(
+            kind, out, pack=pack, period=period, by=None, zone=zone, seq=seq, pdf=pdf
+        )
+    except ProblemsError as exc:
+        _fail(exc, err)
+        return
+    for f in files:
+        err.print(f"已写出：{f}")

@@ -299,6 +299,26 @@ class Measure(Strict):
     participating_units: list[str] = []
 
 
+class Documents(Strict):
+    """Who issues the official documents made under the pack (docs/packs.md §documents):
+    the 版头, the 发文字号 pattern, 主送, 抄送 and 印发 (GB/T 9704-2012)."""
+
+    #: 发文机关标志 in the red 版头, e.g. 甘肃省科学技术厅文件.
+    organ: str
+    #: 落款: the issuing organ's name over the date.
+    signature: str
+    #: 发文字号 with ``{year}`` and ``{seq}``, e.g. 甘科高〔{year}〕{seq}号.
+    number: str = Field(pattern=r"\{year\}.*\{seq\}")
+    #: 主送机关 of a bulletin to the whole jurisdiction.
+    addressees: str
+    #: 抄送 (without 抄送：), may be empty.
+    copy_to: str = ""
+    #: 印发机关 in the 版记.
+    printer: str
+    #: A .docx beside pack.yaml whose styles (公文正文, 公文标题, 版头, …) the documents use.
+    template: str | None = None
+
+
 class Pack(Strict):
     format: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -322,6 +342,9 @@ class Pack(Strict):
     budgets: list[Budget] = []
     targets: list[Target] = []
     measures: list[Measure] = []
+    #: Who issues the official documents made under the pack; None: the pack cannot issue
+    #: them (``gaoxin doc write`` says so).
+    documents: Documents | None = None
 
     _j = field_validator("jurisdiction", mode="before")(as_region_code)
 
