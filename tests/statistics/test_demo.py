@@ -73,7 +73,11 @@ def test_the_demo_reporting_history_approves_the_past_and_spreads_the_latest(gan
     sync_forms()
     load_jurisdiction(gansu, label="测试 gansu")
     lanzhou = Entity.objects.get(kind="zone", name__startswith="兰州高新")
+    from gaoxin.statistics.models import DataVersion
+
+    before = DataVersion.objects.count()
     done = record_reporting_history(keep_open=lanzhou, waiting=lanzhou.parent)
+    assert DataVersion.objects.count() == before + 1  # the published tables must be rebuilt
     assert done.submissions == Submission.objects.count() > 0
     assert done.events == SubmissionEvent.objects.count()
 
@@ -108,4 +112,8 @@ def test_the_demo_reporting_history_approves_the_past_and_spreads_the_latest(gan
     table = c.completeness(form, latest, on=dt.date(2026, 12, 3))
     reported = sum(v in c.REPORTED for v in got.values())
     assert table.total.reported == reported and table.total.on_time == reported
+    from gaoxin.statistics.analytics import data_version
+
+    version = data_version()
     assert record_reporting_history(keep_open=lanzhou, waiting=lanzhou.parent).submissions == 0
+    assert data_version() == version  # nothing recorded, nothing changed

@@ -247,4 +247,8 @@ def record_reporting_history(
             )
             before = to
     SubmissionEvent.objects.bulk_create(events, batch_size=2000)
+    if submissions:  # what is published changed (decision 036): the analytics tables follow
+        from gaoxin.statistics.analytics import changed
+
+        changed("review", {s.period for s in submissions})
     return HistorySummary(submissions=len(submissions), events=len(events))
