@@ -301,7 +301,9 @@ def explain_score(run_id: int, entity_id: int, *, by: Any) -> ScoreExplanation:
     scores = result.node_scores or {}
     inputs = result.inputs or {}
     strong = [c for c in (result.strengths or "").split(";") if c]
-    weak = [c for c in (result.weaknesses or "").split(";") if c]
+    # a unit ranked alike on every indicator has the same ones as its best and its worst (the
+    # engine's ties, COINr's get_str_weak): a reader is told only that they are its best
+    weak = [c for c in (result.weaknesses or "").split(";") if c and c not in strong]
     effective: dict[str, float | None] = {fw.index.code: 1.0}
     dimension_of: dict[str, str] = {}
     dimensions: list[tuple[str, float | None, float | None]] = []
