@@ -244,9 +244,9 @@ def test_workbook_prints_headers_units_totals_and_the_note(hand: FactFrame) -> N
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "某省高新区主要指标数据透视表"
     assert rows[1][0] == "期间：2024年、2025年"
-    assert rows[2] == ("单位", "营业收入", None, "研发投入占营收比例", None)
+    assert rows[2] == ("市", "营业收入", None, "研发投入占营收比例", None)
     assert rows[3] == (None, "2024年", "2025年", "2024年", "2025年")
-    assert rows[4] == (None, "万元", "万元", "%", "%")
+    assert rows[4] == ("单位", "万元", "万元", "%", "%")
     assert rows[5][:3] == (TOTAL, 1000.0, 1000.0)
     assert rows[5][4] == pytest.approx(3.1)
     assert rows[6][0] == "甲市" and rows[6][2] == 600.0

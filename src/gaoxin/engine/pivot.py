@@ -49,7 +49,7 @@ from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator
 from gaoxin.engine.periods import Period, PeriodError
 
-DIMENSIONS: dict[str, str] = {"indicator": "指标", "entity": "单位", "period": "期间"}
+DIMENSIONS: dict[str, str] = {"indicator": "指标", "entity": "对象", "period": "期间"}
 #: Entity levels a pivot can show, from the top.
 LEVELS: dict[str, str] = {"province": "省", "city": "市", "zone": "高新区", "enterprise": "企业"}
 _DEPTH = {"province": 0, "city": 1, "zone": 2, "enterprise": 3, "institution": 3}
@@ -345,6 +345,11 @@ class PivotTable:
             if j not in self.total_columns
         )
 
+    def row_titles(self) -> list[str]:
+        """The headings of the row label columns: 指标, 期间, and the level's name (高新区) for
+        the entities."""
+        return [LEVELS[self.level] if d == "entity" else DIMENSIONS[d] for d in self.rows]
+
     def not_summable(self) -> list[Indicator]:
         return [i for i in self.indicators if self.rollups[i.code].how == "none"]
 
@@ -360,7 +365,7 @@ def check_axes(rows: Sequence[str], columns: Sequence[str], n_indicators: int, n
     axes = [*rows, *columns]
     unknown = [d for d in axes if d not in DIMENSIONS]
     if unknown:
-        raise PivotError(f"未知的维度「{'、'.join(unknown)}」：可选指标、单位、期间")
+        raise PivotError(f"未知的维度「{'、'.join(unknown)}」：可选指标、对象、期间")
     repeated = sorted({d for d in axes if axes.count(d) > 1})
     if repeated:
         raise PivotError(f"「{'、'.join(DIMENSIONS[d] for d in repeated)}」只能放在行或列之一")
@@ -552,12 +557,13 @@ def write_pivot_xlsx(
     head_top = 2
     n_head = max(len(table.columns), 1) + (1 if units_row else 0)
     first = head_top + n_head
-    row_titles = [DIMENSIONS[d] for d in table.rows] or [""]
+    row_titles = table.row_titles() or [""]
     if units_col:
         row_titles.append("单位")
+    titles_end = first - 1 - (1 if units_row else 0)  # the units row has its own label
     for j, text in enumerate(row_titles):
-        if n_head > 1:
-            ws.merge_range(head_top, j, first - 1, j, text, look.head)
+        if titles_end > head_top:
+            ws.merge_range(head_top, j, titles_end, j, text, look.head)
         else:
             ws.write(head_top, j, text, look.head)
     for level in range(len(table.columns)):
@@ -581,6 +587,8 @@ def write_pivot_xlsx(
     if not table.columns:
         ws.write(head_top, n_label, table.fixed.get("indicator", "数值"), look.head)
     if units_row:
+        for j in range(n_label):
+            ws.write(first - 1, j, "单位" if j == n_label - 1 else "", unit_fmt)
         for j, code in enumerate(table.column_indicators):
             ws.write(first - 1, n_label + j, table.units.get(code or "", ""), unit_fmt)
     for i, labels in enumerate(table.row_headers):

@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.engine.monitor import cell_text
 from gaoxin.engine.periods import Period, PeriodError
-from gaoxin.engine.pivot import DIMENSIONS, LEVELS, PivotTable, footnote
+from gaoxin.engine.pivot import LEVELS, PivotTable, footnote
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
@@ -29,13 +29,13 @@ from gaoxin.statistics import services
 
 #: Row layouts offered; the columns take the other dimensions (indicator, period, entity).
 ROW_CHOICES = [
-    ("entity", "单位"),
+    ("entity", "对象（省、市、高新区或企业）"),
     ("indicator", "指标"),
     ("period", "期间"),
-    ("entity,period", "单位 × 期间"),
-    ("entity,indicator", "单位 × 指标"),
-    ("indicator,entity", "指标 × 单位"),
-    ("period,entity", "期间 × 单位"),
+    ("entity,period", "对象 × 期间"),
+    ("entity,indicator", "对象 × 指标"),
+    ("indicator,entity", "指标 × 对象"),
+    ("period,entity", "期间 × 对象"),
 ]
 DEFAULT_INDICATORS = ("revenue_total", "taxes_total", "rd_intensity")
 _LEVEL_GROUPS = {
@@ -127,7 +127,7 @@ class PivotForm(forms.Form):
     indicator = forms.MultipleChoiceField(label="指标", help_text="可多选（按住 Ctrl 或 ⌘）")
     period = forms.MultipleChoiceField(label="期间", help_text="可多选，须同为年度、季度或月度")
     rows = forms.ChoiceField(label="行", choices=ROW_CHOICES, initial="entity")
-    level = forms.ChoiceField(label="单位层级")
+    level = forms.ChoiceField(label="对象层级", help_text="按哪一级汇总")
     scope = forms.ChoiceField(label="范围", required=False)
     zone_level = forms.MultipleChoiceField(
         label="园区级别",
@@ -252,7 +252,7 @@ def pivot_page(request):
             table=table,
             head=_header_rows(table),
             body=_body(table),
-            row_titles=[DIMENSIONS[d] for d in table.rows],
+            row_titles=table.row_titles(),
             units=_units_line(table),
             footnote=footnote(table),
             export_query=request.GET.urlencode(),
