@@ -175,6 +175,33 @@ def _home(world: World) -> Request:
     return Request(user, lambda i: ("get", "/", {}), note=f"省级审核员 of {province.name}")
 
 
+def _pivot(world: World, who: str) -> Request:
+    """The pivot page: the key money indicators and R&D intensity of 2025 by zone, as a 省级
+    审核员 of the world zone's province, or by province as a superuser (the whole country)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    query = {
+        "indicator": ["revenue_total", "taxes_total", "exports_total", "rd_intensity"],
+        "period": "2025",
+        "rows": "entity",
+        "level": "zone",
+    }
+    url = reverse("statistics:pivot")
+    if who == "all":
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-superuser", defaults={"is_superuser": True, "is_staff": True}
+        )
+        return Request(
+            user, lambda i: ("get", url, {**query, "level": "province"}), note="全国按省"
+        )
+    province = world.zone.parent
+    while province.parent_id:
+        province = province.parent
+    user = world.user("province_reviewer", province)
+    return Request(user, lambda i: ("get", url, query), note=f"{province.name}按高新区")
+
+
 PAGES: dict[str, Callable[[World], Request]] = {
     "entry_get": lambda w: _entry(w, "enterprise_monthly", save=False),
     "entry_save": lambda w: _entry(w, "enterprise_monthly", save=True),
@@ -183,6 +210,8 @@ PAGES: dict[str, Callable[[World], Request]] = {
     "completeness_all": lambda w: _completeness(w, "all"),
     "completeness_city": lambda w: _completeness(w, "city"),
     "home_province": _home,
+    "pivot_province": lambda w: _pivot(w, "province"),
+    "pivot_all": lambda w: _pivot(w, "all"),
 }
 
 

@@ -101,7 +101,7 @@ def test_the_download_is_the_printed_table(client, world):
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "厦门市高新区主要指标数据透视表（2025年）"
-    assert "按高新区" in rows[1][0] and "数据截至" in rows[1][0]
+    assert "按高新区" in rows[1][0] and "数据版本" in rows[1][0]
     assert rows[2][:2] == ("高新区", "营业收入") and rows[3][:2] == ("单位", "万元")
     assert rows[4][:2] == ("合计", 180.0)
     assert {r[0] for r in rows[5:7]} == {"厦门火炬高技术产业开发区", "厦门海沧高新技术产业园区"}

@@ -141,6 +141,8 @@ class Pivot:
     table: PivotTable
     title: str
     note: str
+    #: The analytics tables it was read from: data version, when built, stale or not.
+    data: State | None = None
 
     def write_xlsx(self, out: Any) -> Any:
         """The printed workbook (the monitoring tables' look) to a path or a binary file."""
@@ -177,18 +179,6 @@ def pivot_levels(scope: Entity | None) -> list[str]:
     return levels[levels.index(column[0]) :]
 
 
-def _facts_periods(periods: Sequence[Period]) -> list[str] | None:
-    """The observations a pivot of ``periods`` reads: each period, the one before and the same
-    one a year earlier (growth, change); quarters read everything (they are built from months)."""
-    if any(p.kind in ("quarter", "half") for p in periods):
-        return None
-    out: dict[str, None] = {}
-    for p in periods:
-        for q in (p, p.previous(), p.same_period_last_year()):
-            out[str(q)] = None
-    return list(out)
-
-
 def pivot(
     periods: Sequence[Period],
     scope: Entity | None,
@@ -200,21 +190,23 @@ def pivot(
     level: str,
     zone_levels: Sequence[str] | None = None,
     industries: Sequence[str] | None = None,
+    preview: bool = False,
 ) -> Pivot:
     """The pivot table of ``indicators`` over ``periods`` for the entities of ``level`` in
     ``scope`` (None: the whole store), laid out with ``rows`` and ``columns`` (dimensions
     ``indicator``, ``entity``, ``period``), with the total of all members; only zones of
     ``zone_levels`` and enterprises of ``industries`` (GB/T 4754 sections or divisions) counted
     when given. Ratios' totals are recomputed from their parts (:mod:`gaoxin.engine.pivot`).
+    Read from the analytics tables: published data, or with ``preview`` also data under review
+    (a stale build is read, and ``data`` says so).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError (code ``pivot.request``) for a layout, indicator, level, filter or period that
     cannot be shown or a table over :data:`PIVOT_MAX_CELLS` cells."""
-    from gaoxin.engine.clock import local_text
     from gaoxin.engine.pivot import LEVELS, PivotError
     from gaoxin.engine.pivot import pivot as build
     from gaoxin.engine.reference import industries as industry_table
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.statistics import analytics
 
     check_scope(by, scope)
 
@@ -231,7 +223,12 @@ def pivot(
     unknown = [c for c in industries or () if c not in known]
     if unknown:
         raise refuse(f"未知的行业代码「{'、'.join(unknown)}」（GB/T 4754 门类或大类）")
-    facts = engine_facts(scope, periods=_facts_periods(periods))
+    # only the observations the indicators read (a fifth of the store for the key money
+    # indicators): reading the store is most of a pivot's time (docs/benchmarks.md)
+    # Published data from the analytics tables (decision 036), the periods' years and the one
+    # before (growth, the previous period); ``preview`` adds data under review.
+    years = sorted({p.year for p in periods} | {p.year - 1 for p in periods})
+    facts, data = analytics.facts(scope, by=by, years=years, preview=preview)
     try:
         table = build(
             facts,
@@ -263,12 +260,12 @@ def pivot(
         names = dict(zip(*industry_table().select("code", "name"), strict=True))
         filters.append("行业：" + "、".join(f"{c} {names[c]}" for c in industries))
     note = (
-        f"期间：{'、'.join(labels)}　{'；'.join(filters)}　数据截至：{local_text(facts.built_at)}"
+        f"期间：{'、'.join(labels)}　{'；'.join(filters)}　{data.text()}"
         f"　输入哈希：{facts.input_hash[:12]}"
     )
     if "indicator" in table.fixed and len(table.indicators) == 1:
         note += f"　单位：{table.indicators[0].unit}"
-    return Pivot(scope, table, title, note)
+    return Pivot(scope, table, title, note, data)
 
 
 def import_observations(
