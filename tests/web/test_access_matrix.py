@@ -66,6 +66,10 @@ class Route:
     kwargs: dict = field(default_factory=dict)
     method: str = "get"
     data: Callable[[dict, str | None], dict] | None = None
+    #: the API's writes take a JSON body
+    json: bool = False
+    #: a list filtered by the object: a missing one gives an empty list (200), not a 404
+    listing: bool = False
 
 
 def _entry(world, place):
@@ -216,6 +220,108 @@ ROUTES: dict[str, list[Route]] = {
 }
 
 
+# --- the API (/api/v1/) ----------------------------------------------------------------------
+# Lists given another scope's object as a filter answer what they answer for a missing one (an
+# empty page, or 404 where the parameter names the scope); objects answer 404.
+
+
+def _api_entry(world, place):
+    e = _entry(world, place)
+    return {"form_code": e["form_code"], "entity_id": e["entity_id"], "period": e["period"]}
+
+
+def _entity_filter(name):
+    return lambda world, place: {name: world[place].pk if place else MISSING}
+
+
+def _query(target):
+    """A list endpoint called with another place's object in its query string."""
+    return Route(target=lambda w, p: {}, data=target, listing=True)
+
+
+API_ROUTES: dict[str, list[Route]] = {
+    "api:me": [Route()],
+    "api:entities": [
+        Route(),
+        Route(data=lambda w, p: {"level": "zone"}),
+        Route(data=lambda w, p: {"name": "高新"}),
+        _query(_entity_filter("parent")),
+        _query(_entity_filter("within")),
+        _query(lambda w, p: {"code": w[p].code if p else "000000"}),
+    ],
+    "api:entity": [Route(target=lambda w, p: {"pk": w[p].pk if p else MISSING})],
+    "api:variables": [Route()],
+    "api:indicators": [Route()],
+    "api:forms": [Route()],
+    "api:observations": [
+        Route(),
+        _query(_entity_filter("within")),
+        _query(lambda w, p: {"entity": w["firms"][p].pk if p else MISSING}),
+    ],
+    "api:monitoring": [
+        Route(data=lambda w, p: {"period": MONTH}),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"period": MONTH, "scope": w[p].pk if p else MISSING},
+        ),
+    ],
+    "api:completeness": [Route(kwargs=COMPLETENESS)],
+    "api:submissions": [
+        Route(),
+        _query(_entity_filter("entity")),
+    ],
+    "api:sheet": [Route(target=_api_entry)],
+    "api:sheet_save": [
+        Route(
+            target=_api_entry,
+            method="post",
+            json=True,
+            data=lambda w, p: {
+                "values": [
+                    {"entity": w[p].pk if p else MISSING, "variable": "revenue", "value": "99999"}
+                ],
+                "submit": True,
+            },
+        )
+    ],
+    "api:sheet_move": [
+        Route(
+            target=_api_entry,
+            method="post",
+            json=True,
+            data=lambda w, p: {"action": "city_approve", "comment": "同意"},
+        )
+    ],
+    "api:runs": [Route()],
+    "api:run": [Route(target=_pk("runs"))],
+    "api:run_results": [Route(target=_pk("runs"))],
+    "api:awards": [Route(), _query(lambda w, p: {"entity": w[p].pk if p else MISSING})],
+    "api:award": [Route(target=_pk("awards")), Route(target=_pk("pending"))],
+    "api:targets": [
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"pack": "fujian-2021", "scope": w[p].pk if p else MISSING},
+        ),
+    ],
+    "api:tasks": [
+        Route(),
+        _query(lambda w, p: {"unit": _ledger(w)["units"][p].pk if p else MISSING}),
+    ],
+    "api:task": [Route(target=_ledger_pk("tasks"))],
+    "api:task_report": [
+        Route(
+            target=_ledger_pk("tasks"),
+            method="post",
+            json=True,
+            data=lambda w, p: {"status": "done", "note": "代报"},
+        )
+    ],
+    "api:jobs": [Route()],
+    "api:job": [Route(target=_job)],
+}
+ALL_ROUTES = {**ROUTES, **API_ROUTES}
+
+
 def named_patterns() -> set[str]:
     """Every pattern's full name outside the admin site; an unnamed pattern is named by its
     route so that it fails the coverage test."""
@@ -266,13 +372,20 @@ def world():
             kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
         )
     _ledger(t)
-    # 2025 revenue and R&D of an enterprise in every place, for the pivot
+    # 2025 revenue and R&D of an enterprise in every place, for the pivot; revenue of the
+    # last two months, which the API's observations and monitoring show
     from gaoxin.statistics.models import Batch, Variable
     from gaoxin.statistics.store import write_observations
 
     revenue, rd = (Variable.objects.get(code=c).pk for c in ("revenue", "rd_expenditure"))
     values = [
         (t[k].pk, v, "2025", n) for k in ("a", "c", "d", "e") for v, n in ((revenue, 9), (rd, 1))
+    ]
+    t["firms"] = {"torch": t["a"], "haicang": t["e"], "fzz": t["c"], "ncz": t["d"]}
+    values += [
+        (firm.pk, revenue, period, 100 + i)
+        for i, firm in enumerate(t["firms"].values())
+        for period in ("2025-11", MONTH)
     ]
     write_observations(values, Batch.objects.create(kind="manual", label="矩阵测试"))
     return t
@@ -287,6 +400,8 @@ def call(client, name, route: Route, world, place):
     kwargs = route.target(world, place) if route.target else route.kwargs
     url = reverse(name, kwargs=kwargs or None)
     data = route.data(world, place) if route.data else {}
+    if route.json:
+        return getattr(client, route.method)(url, data, content_type="application/json")
     return getattr(client, route.method)(url, data)
 
 
@@ -302,9 +417,9 @@ def text_of(response) -> str:
 
 
 def test_every_pattern_has_an_entry():
-    missing = named_patterns() - set(ROUTES) - NO_SCOPED_DATA
+    missing = named_patterns() - set(ALL_ROUTES) - NO_SCOPED_DATA
     assert not missing, f"add these patterns to ROUTES in {__file__}: {sorted(missing)}"
-    stale = set(ROUTES) - named_patterns()
+    stale = set(ALL_ROUTES) - named_patterns()
     assert not stale, f"patterns gone from the URLconf: {sorted(stale)}"
 
 
@@ -322,16 +437,24 @@ def test_logged_out_every_page_goes_to_login(client, world):
             assert response["Location"].startswith("/accounts/login/"), name
 
 
+def test_logged_out_every_api_endpoint_answers_401(client, world):
+    for name, routes in API_ROUTES.items():
+        for route in routes:
+            response = call(client, name, route, world, "torch" if route.target else None)
+            assert response.status_code == 401, (name, route.method, response.status_code)
+            assert response["WWW-Authenticate"] == "Token", name
+
+
 def test_another_scopes_object_answers_like_a_missing_one(client, world):
     failures = []
     for role in ROLES:
         client.force_login(world["users"][role])
-        for name, routes in ROUTES.items():
+        for name, routes in ALL_ROUTES.items():
             for route in routes:
                 if route.target is None:
                     continue
                 missing = call(client, name, route, world, None).status_code
-                if missing not in (403, 404):
+                if missing not in ((200,) if route.listing else (403, 404)):
                     failures.append((role, name, route.method, "missing object", missing))
                 for place in foreign_places(world, role):
                     response = call(client, name, route, world, place)
@@ -342,7 +465,10 @@ def test_another_scopes_object_answers_like_a_missing_one(client, world):
                             (role, name, route.method, place, response.status_code, leaked)
                         )
     assert not failures, failures
-    # and nothing moved: every foreign pending entry and run is still pending
+    # and nothing moved: every foreign pending entry and run is still pending, no value written
+    from gaoxin.statistics.models import Observation
+
+    assert not Observation.objects.filter(value=99999).exists()
     for place in PLACES:
         world["pending"][place].refresh_from_db()
         assert world["pending"][place].approval == Approval.PENDING
@@ -353,7 +479,7 @@ def test_pages_never_name_another_scopes_entities(client, world):
     for role in ROLES:
         client.force_login(world["users"][role])
         forbidden = [n for p in foreign_places(world, role) for n in NAMES[p]]
-        for name, routes in ROUTES.items():
+        for name, routes in ALL_ROUTES.items():
             for route in routes:
                 if route.target is not None:
                     continue
@@ -383,3 +509,19 @@ def test_the_pages_do_show_what_is_in_scope(client, world):
     assert "福州丙软件有限公司" in pivot and "厦门戊生物有限公司" in pivot
     units = client.get(reverse("policy:ledger")).content.decode()
     assert "福州高新技术产业开发区管委会" in units and "南昌" not in units
+
+
+def test_the_api_does_show_what_is_in_scope(client, world):
+    """The API's half of the matrix must be able to fail too."""
+    client.force_login(world["users"]["province_admin"])
+    for name in ("observations", "entities", "awards", "evaluation-runs", "submissions", "tasks"):
+        body = client.get(f"/api/v1/{name}/").content.decode()
+        assert "福州" in body and "南昌" not in body, name
+    monitoring = client.get("/api/v1/monitoring/", {"period": MONTH})
+    assert monitoring.status_code == 200 and "福州高新技术产业开发区" in monitoring.content.decode()
+    zone = world["fzz"].pk
+    assert client.get(f"/api/v1/entities/{zone}/").json()["name"] == "福州高新技术产业开发区"
+    assert client.get(f"/api/v1/entities/{world['ncz'].pk}/").status_code == 404
+    months = {"entity": world["c"].pk, "period_from": "2025-11", "period_to": MONTH}
+    mine = client.get("/api/v1/observations/", months).json()
+    assert mine["count"] == 2 and mine["results"][0]["unit"] == "万元"

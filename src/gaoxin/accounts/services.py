@@ -198,3 +198,44 @@ def list_users(*, by: Any = None) -> list[UserRow]:
         )
         for p in rows
     ]
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A user's API token (decision 034): ``key`` goes in ``Authorization: Token <key>``;
+    ``created`` when this call made it (first issue or rotation), False when it was printed
+    as it stands."""
+
+    username: str
+    key: str
+    created: bool
+
+
+@transaction.atomic
+def api_token(username: str, *, rotate: bool = False, by: Any = None) -> ApiToken:
+    """The API token of ``username``: made on first use, kept after, replaced by a new one with
+    ``rotate`` (the old key stops working at once). Only a user with a role and a scope gets one
+    (a token without a scope would see nothing); ``by`` (None: the operator at the terminal)
+    must manage users in that scope. Raises :class:`UserSetupError`, having written nothing."""
+    from rest_framework.authtoken.models import Token
+
+    User = get_user_model()
+    user = User.objects.filter(username=(username or "").strip()).first()
+    if user is None:
+        raise UserSetupError(f"没有用户「{username}」")
+    if not user.is_active:
+        raise UserSetupError(f"用户「{username}」已停用，不能发放接口令牌")
+    profile = Profile.objects.filter(user=user).select_related("scope").first()
+    if profile is None and not user.is_superuser:
+        raise UserSetupError(
+            f"用户「{username}」尚无角色和数据范围，令牌什么也看不到：请先用 gaoxin user set-role 设置"
+        )
+    if by is not None and profile is not None:
+        _may_grant(by, Role(profile.role), profile.scope)
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not rotate:
+        return ApiToken(user.username, token.key, False)
+    if token is not None:
+        token.delete()
+    token = Token.objects.create(user=user)
+    return ApiToken(user.username, token.key, True)

@@ -109,3 +109,26 @@ def list_() -> None:
             "启用" if r.is_active else "停用",
         )
     console.print(table)
+
+
+@app.command("token")
+def token(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="作废旧令牌并发放新令牌（旧令牌立即失效）")
+    ] = False,
+) -> None:
+    """接口令牌：首次发放，之后打印原令牌；--rotate 换发新令牌。用法见 docs/api.md。"""
+    django_env.setup()
+    from gaoxin.accounts.services import UserSetupError, api_token
+
+    try:
+        issued = api_token(username, rotate=rotate)
+    except UserSetupError as exc:
+        _refuse(exc)
+        return
+    if issued.created:
+        what = "已换发新令牌（旧令牌已失效）" if rotate else "已发放令牌"
+        err.print(f"[green]{what}[/]：{issued.username}")
+    # the key alone on standard output, for a script: TOKEN=$(gaoxin user token NAME)
+    print(issued.key)

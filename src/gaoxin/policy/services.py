@@ -40,6 +40,7 @@ __all__ = [
     "task_detail",
     "unit_tasks",
     "unlinked_units",
+    "visible_tasks",
 ]
 
 
@@ -523,6 +524,23 @@ def _assignment(assignment_id: int, by: Any, today: Any = None) -> Any:
     if found is None:
         raise NotFound(f"找不到编号为 {assignment_id} 的任务", value=str(assignment_id))
     return found
+
+
+def visible_tasks(*, by: Any, today: Any = None) -> Any:
+    """Every unit's share of a measure ``by`` may see (as :func:`task_detail` would show it):
+    shares of units linked to an entity in their scope, and of measures one of their units
+    leads; annotated with status, the unit and the measure's document selected."""
+    from django.db.models import Q
+
+    from gaoxin.policy.models import Assignment
+
+    visible = Q(unit__in=_visible_units(by)) | Q(measure__in=_led_measures(by))
+    return (
+        Assignment.objects.with_status(today)
+        .filter(visible)
+        .select_related("unit", "measure__document")
+        .order_by("measure__document_id", "measure__order", "order")
+    )
 
 
 def task_detail(assignment_id: int, *, by: Any, today: Any = None) -> TaskDetail:

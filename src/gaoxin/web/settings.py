@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "gaoxin.awards",
     "gaoxin.jobs",
     "gaoxin.dashboards",
+    "gaoxin.api",  # after rest_framework.authtoken: its admin.py unregisters the token list
 ]
 
 MIDDLEWARE = [
@@ -178,17 +180,40 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# The API (/api/v1/, gaoxin.api; decision 034): a token for systems integration, the session
+# for the browser; every endpoint signed in; throttled per user and per address.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # first: an anonymous call answers 401 with WWW-Authenticate: Token
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "gaoxin.api.pagination.Pages",
     "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("GAOXIN_API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("GAOXIN_API_USER_RATE", "6000/hour"),
+    },
+    "EXCEPTION_HANDLER": "gaoxin.api.errors.handle",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gaoxin API",
-    "VERSION": "0.1.0",
+    "DESCRIPTION": "高新区管理平台的数据接口（/api/v1/）：见 docs/api.md。",
+    "VERSION": "1.0.0",
     # The schema lists every endpoint: open while developing, signed-in users only in production.
     "SERVE_PERMISSIONS": ["gaoxin.web.auth.SchemaAccess"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Long jobs (gaoxin.jobs) go to the database queue that `gaoxin worker` runs; the test suite

@@ -19,4 +19,5 @@ urlpatterns = [
     path("policy/", include("gaoxin.policy.urls")),
     path("", include("gaoxin.dashboards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/", include("gaoxin.api.urls")),
 ]
