@@ -51,3 +51,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the API's throttles count requests there, per user
+    id and client address, and ids and 127.0.0.1 repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

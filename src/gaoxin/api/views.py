@@ -29,12 +29,13 @@ from gaoxin.registry.models import Entity
 
 ERR = s.ErrorSerializer
 READ_ERRORS = {
+    400: OpenApiResponse(ERR, description="查询参数有误"),
     401: OpenApiResponse(ERR, description="未登录：缺少或无效的令牌"),
     404: OpenApiResponse(ERR, description="不存在，或不在您的数据范围内（两者同一回答）"),
     429: OpenApiResponse(ERR, description="请求过于频繁"),
 }
 LIST_ERRORS = {
-    400: OpenApiResponse(ERR, description="查询参数有误"),
+    400: READ_ERRORS[400],
     401: READ_ERRORS[401],
     429: READ_ERRORS[429],
 }
@@ -47,7 +48,18 @@ WRITE_ERRORS = {
 }
 
 
+#: how a period is written: 2025, 2025H1, 2025Q3, 2025-07
+PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?$"
+ID = {"type": "integer", "minimum": 1}
+PERIOD = {"type": "string", "pattern": PERIOD_PATTERN}
+
+
 def _param(name: str, type_: Any, description: str, *, required: bool = False, enum=None):
+    """A query parameter; ``int`` means an id (a positive integer), ``"period"`` a period."""
+    if type_ is int:
+        type_ = ID
+    elif type_ == "period":
+        type_ = PERIOD
     return OpenApiParameter(
         name, type_, OpenApiParameter.QUERY, required=required, description=description, enum=enum
     )
@@ -259,9 +271,9 @@ PERIOD_SHAPES = {
         _param("variable", str, "变量代码（可多个，逗号分隔）"),
         _param("entity", int, "主体编号（只此主体）"),
         _param("within", int, "某主体及其全部下级"),
-        _param("period", str, "期间，如 2025-07"),
-        _param("period_from", str, "起始期间（含），与 period_to 同类"),
-        _param("period_to", str, "截止期间（含）"),
+        _param("period", "period", "期间，如 2025-07"),
+        _param("period_from", "period", "起始期间（含），与 period_to 同类"),
+        _param("period_to", "period", "截止期间（含）"),
     ],
     responses={200: s.ObservationSerializer(many=True), **LIST_ERRORS},
 )
@@ -318,7 +330,13 @@ def _scope_param(request: Request, name: str = "scope") -> Entity | None:
 @extend_schema(
     tags=["监测"],
     parameters=[
-        _param("period", str, "月（2025-12）或季度（2025Q4）", required=True),
+        OpenApiParameter(
+            "period",
+            {"type": "string", "pattern": r"^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])$"},
+            OpenApiParameter.QUERY,
+            required=True,
+            description="月（2025-12）或季度（2025Q4）",
+        ),
         _param("scope", int, "行政区或园区编号（默认：本人数据范围）"),
         _param("indicators", str, "指标代码，逗号分隔（默认：主要指标）"),
     ],
@@ -695,12 +713,23 @@ class AwardDetail(Base):
 # --- targets -------------------------------------------------------------------------------------
 
 
+def _pack_names() -> list[str]:
+    from gaoxin.policy.packs import shipped_packs
+
+    return sorted(p.name for p in shipped_packs())
+
+
 @extend_schema(
     tags=["目标"],
     parameters=[
-        _param("pack", str, "政策包，如 fujian-2021", required=True),
+        _param("pack", str, "政策包，如 fujian-2021", required=True, enum=_pack_names()),
         _param("scope", int, "行政区或园区编号（默认：本人数据范围）"),
-        _param("as_of", int, "截至年份（默认：有数据的最近一年）"),
+        OpenApiParameter(
+            "as_of",
+            {"type": "integer", "minimum": 1900, "maximum": 2200},
+            OpenApiParameter.QUERY,
+            description="截至年份（默认：有数据的最近一年）",
+        ),
     ],
     responses={200: s.TargetSerializer, 422: OpenApiResponse(ERR), **READ_ERRORS},
 )
