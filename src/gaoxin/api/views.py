@@ -196,6 +196,8 @@ class EntityList(ListBase):
 
 @extend_schema(tags=["名录"], responses={200: s.EntitySerializer, **READ_ERRORS})
 class EntityDetail(Base, generics.RetrieveAPIView):
+    """One entity of the user's scope."""
+
     serializer_class = s.EntitySerializer
 
     def get_queryset(self):
@@ -601,6 +603,8 @@ class RunList(ListBase):
 
 @extend_schema(tags=["评价"], responses={200: s.RunSerializer, **READ_ERRORS})
 class RunDetail(Base, generics.RetrieveAPIView):
+    """One evaluation run (published, or any for a reviewer)."""
+
     serializer_class = s.RunSerializer
 
     def get_queryset(self):
@@ -862,6 +866,8 @@ class JobList(ListBase):
 
 @extend_schema(tags=["后台任务"], responses={200: s.JobSerializer, **READ_ERRORS})
 class JobDetail(Base, generics.RetrieveAPIView):
+    """One of the user's jobs: state, progress, summary."""
+
     serializer_class = s.JobSerializer
 
     def get_queryset(self):
