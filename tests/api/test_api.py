@@ -256,3 +256,11 @@ def test_another_zones_sheet_is_not_found_and_not_written(world):  # noqa: F811
     assert answer.status_code == 404
     assert answer.json() == {"detail": "未找到，或不在您的数据范围内", "code": "not_found"}
     assert snapshot() == before
+
+
+def test_an_address_that_is_no_endpoint_answers_the_apis_json_404(world):  # noqa: F811
+    c = api(world["viewer"])
+    for url in ("/api/v1/evaluation-runs/-1/results/", "/api/v1/nothing/", "/api/v1/jobs/x/"):
+        answer = c.get(url)
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found", url
+    assert Client().get("/api/v1/nothing/").status_code == 401

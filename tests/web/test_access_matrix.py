@@ -53,6 +53,7 @@ NO_SCOPED_DATA = {
     "password_reset_confirm",
     "password_reset_complete",
     "schema",
+    "api:not_found",  # the API's JSON 404 for any other address under /api/v1/
 }
 
 

@@ -1,7 +1,7 @@
 """/api/v1/: every endpoint by name (``api:<name>``); the access matrix
 (tests/web/test_access_matrix.py) has a row for each."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from gaoxin.api import views
 
@@ -38,4 +38,6 @@ urlpatterns = [
     path("tasks/<int:pk>/reports/", views.TaskReport.as_view(), name="task_report"),
     path("jobs/", views.JobList.as_view(), name="jobs"),
     path("jobs/<uuid:pk>/", views.JobDetail.as_view(), name="job"),
+    # last: anything else under /api/v1/ answers the API's JSON 404
+    re_path(r"^", views.NoSuchEndpoint.as_view(), name="not_found"),
 ]

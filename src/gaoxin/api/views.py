@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -874,3 +875,14 @@ class JobDetail(Base, generics.RetrieveAPIView):
         from gaoxin.jobs.models import Job
 
         return Job.objects.visible_to(self.request.user)
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(Base):
+    """Any other address under /api/v1/: a JSON 404 like the API's own, not Django's HTML page
+    (a path whose id is not a number, say, matches no endpoint)."""
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+    post = put = patch = delete = get
