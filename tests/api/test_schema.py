@@ -20,8 +20,9 @@ from tests import workplace
 
 pytestmark = pytest.mark.django_db
 
-#: examples per operation: GAOXIN_SCHEMATHESIS_EXAMPLES, else 15 in CI's SQLite pass (about
-#: half a minute on an idle 2-core machine) and 4 in `make test` and in CI's PostgreSQL pass
+#: examples per operation: GAOXIN_SCHEMATHESIS_EXAMPLES, else 15 in CI's SQLite pass (48 s for
+#: all operations on a 2-core machine at load 16; 20 s with 4) and 4 in `make test` and in CI's
+#: PostgreSQL pass
 _CI_SQLITE = os.environ.get("CI") == "true" and not os.environ.get("GAOXIN_DATABASE_URL")
 EXAMPLES = int(os.environ.get("GAOXIN_SCHEMATHESIS_EXAMPLES", "15" if _CI_SQLITE else "4"))
 
