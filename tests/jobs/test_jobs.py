@@ -4,6 +4,7 @@ result and file on a page that only the user who started it can open."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.jobs.choices import JobState
@@ -139,7 +141,13 @@ def test_a_refusal_shows_its_problems_and_a_crash_a_message_without_the_tracebac
 ):
     refused = start(refuse, by=zone_user, scope=tree["torch"], label="导入")
     assert refused.state == JobState.FAILED and refused.message == "发现 1 个问题，请修正后重新提交"
-    assert refused.summary == "期间不存在（值：'2025-13'）"
+    assert refused.summary == ""  # a plain ProblemsError: no summary line, just the list
+    assert refused.problems == [
+        {"error": True, "file": "", "sheet": "", "row": None, "columns": [],
+         "value": "2025-13", "message": "期间不存在"}
+    ]  # fmt: skip
+    html = page_of(client, zone_user, refused).content.decode()
+    assert 'id="job-problems"' in html and "<td>期间不存在</td>" in html
     crashed = start(crash, by=zone_user, scope=tree["torch"], label="生成报表")
     assert (crashed.state, crashed.message, crashed.summary) == (
         JobState.FAILED,
@@ -197,3 +205,89 @@ def test_the_job_list_shows_the_users_own_jobs_only(client, tree, zone_user):
     assert "列出福州企业" not in html
     client.force_login(get_user_model().objects.create_user("new-user"))
     assert "还没有提交过后台任务" in client.get("/jobs/").content.decode()
+
+
+# --- a job whose worker died is not "running" forever (decision 032) ---
+
+
+def running_job(user, scope, **fields) -> Job:
+    defaults = dict(kind="x.y", label="导入统计数据", started_by=user, scope=scope,
+                    state=JobState.RUNNING, done=3, total=10, message="校验数据")  # fmt: skip
+    return Job.objects.create(**{**defaults, **fields})
+
+
+def test_a_running_job_whose_worker_process_is_gone_shows_as_interrupted(client, tree, zone_user):
+    import subprocess
+    import sys
+
+    from gaoxin.jobs.services import worker_name
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process of this host that has ended: its pid is free
+    host = worker_name().rpartition(":")[0]
+    job = running_job(zone_user, tree["torch"], worker=f"{host}:{dead.pid}",
+                      heartbeat_at=timezone.now())  # fmt: skip
+    alive = running_job(zone_user, tree["torch"], worker=worker_name(),
+                        heartbeat_at=timezone.now())  # fmt: skip
+
+    html = page_of(client, zone_user, job).content.decode()
+    job.refresh_from_db()
+    assert job.state == JobState.INTERRUPTED and job.finished_at is not None
+    assert "中断" in html and "执行它的后台任务进程已停止" in html and "请重新提交" in html
+    assert "hx-get" not in html  # nothing left to poll
+    alive.refresh_from_db()
+    assert alive.state == JobState.RUNNING  # this process runs it: still going
+
+
+def test_a_job_silent_past_the_limit_is_interrupted_when_the_list_is_read(
+    client, settings, tree, zone_user
+):
+    settings.JOB_STALE_MINUTES = 10
+    long_ago = timezone.now() - dt.timedelta(minutes=11)
+    silent = running_job(zone_user, tree["torch"], worker="another-host:1", heartbeat_at=long_ago)
+    recent = running_job(zone_user, tree["torch"], worker="another-host:1",
+                         heartbeat_at=timezone.now() - dt.timedelta(minutes=9))  # fmt: skip
+    queued = Job.objects.create(kind="x.y", label="排队", started_by=zone_user, scope=tree["torch"])
+    Job.objects.filter(pk=queued.pk).update(created_at=long_ago)
+    done = running_job(zone_user, tree["torch"], state=JobState.SUCCEEDED, heartbeat_at=long_ago)
+
+    client.force_login(zone_user)
+    html = client.get("/jobs/").content.decode()
+    states = dict(Job.objects.values_list("pk", "state"))
+    assert states[silent.pk] == states[queued.pk] == JobState.INTERRUPTED
+    assert (states[recent.pk], states[done.pk]) == (JobState.RUNNING, JobState.SUCCEEDED)
+    assert "超过 10 分钟没有进展" in html and "排队超过 10 分钟仍未开始" in html
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
+def test_gaoxin_worker_marks_the_dead_jobs_when_it_starts(settings, tree, zone_user, capsys):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.JOB_STALE_MINUTES = 10
+    silent = running_job(zone_user, tree["torch"],
+                         heartbeat_at=timezone.now() - dt.timedelta(hours=1))  # fmt: skip
+    from gaoxin.commands.site import worker
+
+    worker(interval=0.1, batch=True)
+    silent.refresh_from_db()
+    assert silent.state == JobState.INTERRUPTED
+    assert "1 个任务的执行进程已停止或超时，已标记为「中断」" in capsys.readouterr().out
+
+
+def test_an_interrupted_job_is_not_run_when_the_worker_reaches_it(tree, zone_user):
+    from gaoxin.jobs.services import run
+
+    job = running_job(zone_user, tree["torch"], state=JobState.INTERRUPTED, message="任务中断")
+    run(str(job.pk))
+    job.refresh_from_db()
+    assert (job.state, job.message) == (JobState.INTERRUPTED, "任务中断")
+
+
+def test_progress_records_a_heartbeat_even_between_percent_steps(tree, zone_user):
+    job = running_job(zone_user, tree["torch"])
+    progress = Progress(job.pk)
+    progress("写入数据", 1, 5000)
+    first = Job.objects.get(pk=job.pk).heartbeat_at
+    assert first is not None
+    progress.beat -= Progress.HEARTBEAT  # as if 30 s passed since the last write
+    progress("写入数据", 2, 5000)  # below one percent further: written only as a heartbeat
+    assert Job.objects.get(pk=job.pk).heartbeat_at > first

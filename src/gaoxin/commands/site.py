@@ -301,6 +301,11 @@ def worker(
     django_env.setup()
     from django.core.management import call_command
 
+    from gaoxin.jobs.services import interrupt_stale
+
+    stale = interrupt_stale()  # jobs of a worker that died (decision 032)
+    if stale:
+        console.print(f"{stale} 个任务的执行进程已停止或超时，已标记为「中断」。")
     if not batch:
         console.print("后台任务进程已就绪，等待任务（Ctrl+C 退出）。")
     call_command(

@@ -7,7 +7,8 @@ class JobState(models.TextChoices):
     RUNNING = "running", _("进行中")
     SUCCEEDED = "succeeded", _("已完成")
     FAILED = "failed", _("未完成")
+    INTERRUPTED = "interrupted", _("中断")
 
     @classmethod
     def finished(cls) -> frozenset[str]:
-        return frozenset({cls.SUCCEEDED, cls.FAILED})
+        return frozenset({cls.SUCCEEDED, cls.FAILED, cls.INTERRUPTED})

@@ -56,6 +56,12 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
     message = models.CharField(_("当前步骤"), max_length=500, blank=True)
     summary = models.TextField(_("结果"), blank=True)
+    problems = models.JSONField(
+        _("问题清单"),
+        default=list,
+        blank=True,
+        help_text=_("未完成或有提示时逐条列出：文件、工作表、行、列、值、说明"),
+    )
     result_file = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(_("结果文件名"), max_length=255, blank=True)
     result_url = models.CharField(
@@ -72,6 +78,12 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("最近心跳"), null=True, blank=True, help_text=_("执行中的任务最近一次报告进度的时间")
+    )
+    worker = models.CharField(
+        _("执行进程"), max_length=200, blank=True, help_text=_("主机名:进程号")
+    )
 
     objects = JobQuerySet.as_manager()
 

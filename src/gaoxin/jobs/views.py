@@ -7,13 +7,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from gaoxin.jobs.models import Job
+from gaoxin.jobs.services import interrupt_stale
 
 POLL_SECONDS = 2
 RECENT = 50
 
 
 def _job(request, pk) -> Job:
-    """The job, if the requesting user started it and it lies in their scope; else 404."""
+    """The job, if the requesting user started it and it lies in their scope; else 404. One
+    whose worker died is marked 中断 first (decision 032)."""
+    interrupt_stale(Job.objects.visible_to(request.user).filter(pk=pk))
     return get_object_or_404(
         Job.objects.visible_to(request.user).select_related("scope", "started_by"), pk=pk
     )
@@ -21,7 +24,8 @@ def _job(request, pk) -> Job:
 
 @login_required
 def index(request):
-    """The user's own recent jobs, newest first."""
+    """The user's own recent jobs, newest first (those whose worker died marked 中断)."""
+    interrupt_stale(Job.objects.visible_to(request.user))
     jobs = Job.objects.visible_to(request.user).select_related("scope")[:RECENT]
     return render(request, "jobs/index.html", {"jobs": jobs, "recent": RECENT})
 

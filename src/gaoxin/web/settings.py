@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
 # Long jobs (gaoxin.jobs) go to the database queue that `gaoxin worker` runs; the test suite
 # swaps in the immediate backend (tests/conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A queued or running job with no progress heartbeat for this long is shown as 中断 (its worker
+# died or never ran it; decision 032). A job function reports progress at least this often.
+JOB_STALE_MINUTES = int(os.environ.get("GAOXIN_JOB_STALE_MINUTES", "15"))
+# The largest file the import page accepts (an import of a province's month is a few MB).
+IMPORT_MAX_MB = int(os.environ.get("GAOXIN_IMPORT_MAX_MB", "20"))
 
 # Reminder mails (gaoxin remind): printed to the console unless a deployment sets an SMTP backend.
 EMAIL_BACKEND = os.environ.get(
