@@ -656,22 +656,27 @@ def _outside_form(r: Roster, path: Path) -> list[Problem]:
     return problems
 
 
-def problem_row(p: Problem, r: Roster) -> dict:
-    """A problem as the upload page lists it: level, sheet, row, the cells (for a rule across
-    variables the columns of its variables, not the 期间 column), value and message."""
-    columns = [p.column] if p.column else []
+def problem_columns(p: Problem) -> list[str]:
+    """The columns of the cells a problem is about: its column, or for a rule across variables
+    the columns of its variables (「名称（单位）」), not the 期间 column."""
     if p.code == "validation.rule_violated":
         catalogue = default_catalogue()
-        columns = [
+        return [
             f"{catalogue[c].zh}（{catalogue[c].unit}）"
             for c in rule_variables(p.extra.get("rule", ""))
             if c in catalogue
         ]
+    return [p.column] if p.column else []
+
+
+def problem_row(p: Problem, r: Roster) -> dict:
+    """A problem as the upload page lists it: level, sheet, row, the cells
+    (:func:`problem_columns`), value and message."""
     return {
         "error": p.severity == "error",
         "sheet": p.sheet or "",
         "row": p.row,
-        "columns": columns,
+        "columns": problem_columns(p),
         "value": "" if p.code == "validation.rule_violated" else (p.value or ""),
         "message": p.message,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,10 +80,16 @@ def import_file(
     today: dt.date | None = None,
     reason: str = "",
     catalogue: Catalogue | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportReport:
+    """``progress(step, done, total)``, when given, hears the import's steps (read, match,
+    rules, write: :data:`STEPS`), each naming the rows and sheets read; the write step is
+    reported before its transaction opens, so another connection sees it (decision 020)."""
     path = Path(path)
     catalogue = catalogue or default_catalogue()
     today = today or dt.date.today()
+    report_step = progress or _silent
+    report_step(f"读取文件 {path.name}", 0, STEPS)
     parsed = read_observations(path, catalogue, sheet=sheet, period=period, today=today)
     obs = parsed.observations
     report = ImportReport(
@@ -93,7 +100,9 @@ def import_file(
         values=obs.height,
         column_map=parsed.describe_mappings(),
     )
+    read = _rows_and_sheets(report.rows_read, obs)
     if obs.height:
+        report_step(f"{read}：核对主体、变量和报送期", 1, STEPS)
         obs, problems = _resolve(obs, scope)
         report.problems += problems
         if obs.height:
@@ -101,6 +110,7 @@ def import_file(
             report.problems += _same_entity_twice(obs, report.problems)
             report.problems += _check_locks(obs, today)
             report.problems += lock_problems(obs)  # returns approved by the province (024)
+            report_step(f"{read}：校验审核规则", 2, STEPS)
             report.problems += _check_rules(obs)
     elif not report.errors:
         report.problems.append(
@@ -112,8 +122,10 @@ def import_file(
             )
         )
     if report.errors:
+        report_step(f"{read}：发现 {len(report.errors)} 个错误，未写入", STEPS, STEPS)
         return report
 
+    report_step(f"{read}：写入 {obs.height} 个数值", 3, STEPS)
     rows = list(zip(obs["entity_id"], obs["variable_id"], obs["period"], obs["value"], strict=True))
     # An import with no gaoxin user (the CLI without --by) still names who ran it.
     operator = "" if user is not None else f"操作系统用户 {_os_user()}"
@@ -157,7 +169,23 @@ def import_file(
         report.batch_id = None
         return report
     report.status = "dry_run" if dry_run else "committed"
+    report_step(f"{read}：完成", STEPS, STEPS)
     return report
+
+
+#: The steps an import reports to ``progress``: read, match, rules, write.
+STEPS = 4
+
+
+def _silent(step: str, done: int | None = None, total: int | None = None) -> None:
+    return None
+
+
+def _rows_and_sheets(rows: int, obs: pl.DataFrame) -> str:
+    """「已读取 120 行（2 个工作表）」, the sheets only for a workbook."""
+    named = obs.filter(pl.col("sheet").fill_null("") != "") if "sheet" in obs.columns else obs[:0]
+    sheets = named["sheet"].n_unique() if named.height else 0
+    return f"已读取 {rows} 行" + (f"（{sheets} 个工作表）" if sheets else "")
 
 
 def _os_user() -> str:

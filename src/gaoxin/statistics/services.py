@@ -5,7 +5,7 @@ they return; each checks the acting user's scope first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from gaoxin.engine.problems import Problem, ProblemsError
-from gaoxin.services import check_scope
+from gaoxin.services import check_scope, scope_for
 
 if TYPE_CHECKING:
     from gaoxin.engine.monitor import MonitorTable
@@ -29,6 +29,7 @@ __all__ = [
     "export_observations",
     "import_observations",
     "monitor",
+    "monitor_choices",
     "pivot",
     "reporting_template",
 ]
@@ -45,6 +46,9 @@ class Monitoring:
     table: MonitorTable
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State | None = None
+    #: The zones of the table (they have statistics this year) with none for this period,
+    #: theirs or their enterprises', as (code, name): who has not reported.
+    not_reported: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -123,7 +127,72 @@ def monitor(
     except (KeyError, ValueError) as exc:
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
-    return Monitoring(period, scope, table, data)
+    return Monitoring(period, scope, table, data, _not_reported(facts, zones, period))
+
+
+def _not_reported(facts, zones: list[str], period: Period) -> tuple[tuple[str, str], ...]:
+    """The ``zones`` with no statistics for ``period`` (for a quarter: neither the quarter's
+    own nor any of its months'), their own or their enterprises'."""
+    codes = (
+        [str(period), *(str(m) for m in period.months())]
+        if period.kind == "quarter"
+        else [str(period)]
+    )
+    now = (
+        facts.observations.filter(pl.col("period").cast(pl.String).is_in(codes))
+        .select(pl.col("entity").cast(pl.String))
+        .unique()
+    )
+    entities = facts.entities.with_columns(pl.col("entity", "zone").cast(pl.String))
+    reported = set(entities.join(now, on="entity", how="semi")["zone"].drop_nulls().to_list())
+    names = dict(
+        entities.filter(pl.col("entity").is_in(zones)).select("entity", "name").iter_rows()
+    )
+    return tuple((z, names.get(z, z)) for z in zones if z not in reported)
+
+
+@dataclass(frozen=True)
+class MonitorChoices:
+    """What a monitoring page offers to pick, by name: the places (the user's scope, the
+    provinces and cities in it that hold zones, the zones) and the periods with data (months,
+    and the quarters whose months or own figures are stored), newest first."""
+
+    places: list[Entity]
+    periods: list[Period]
+
+
+def monitor_choices(*, by: Any) -> MonitorChoices:
+    """The places and periods :func:`monitor` can be asked for by ``by`` (within their scope)."""
+    from gaoxin.engine.periods import Period
+    from gaoxin.registry.models import Entity
+    from gaoxin.statistics.models import Observation
+
+    root = scope_for(by)
+    zones = list(Entity.objects.within(root).filter(kind="zone").order_by("name"))
+    paths = {z.path for z in zones}
+    regions = [
+        r
+        for r in Entity.objects.within(root)
+        .filter(kind="region", region__level__in=["province", "city"])
+        .order_by("path")
+        if any(p.startswith(r.path) for p in paths)
+    ]
+    places = (
+        ([root] if root is not None and root.kind == "region" else [])
+        + [r for r in regions if r != root]
+        + zones
+    )
+    codes = Observation.objects.within(root).values_list("period", flat=True).distinct()
+    found: set[Period] = set()
+    for code in codes:
+        p = Period.parse(code)
+        if p.kind == "quarter" or (p.kind == "month" and p.index % 3 == 0):
+            found.add(p.containing("quarter"))  # a quarter's table needs its last month
+        if p.kind == "month":
+            found.add(p)
+    # newest first; a quarter just before its last month
+    periods = sorted(found, key=lambda p: (p.year, p.months()[-1].index, p.kind), reverse=True)
+    return MonitorChoices(places, periods)
 
 
 #: Largest pivot a page shows or exports (cells): a bigger one (every enterprise of a province
@@ -277,13 +346,15 @@ def import_observations(
     period: str | None = None,
     sheet: str | None = None,
     reason: str = "",
+    progress: Callable[..., None] | None = None,
 ) -> ImportReport:
     """Import the CSV or Excel file ``path``, matching its entities within ``scope`` (None: the
     whole store), all or nothing: any error and nothing is written, every problem reported
     (file, sheet, row, column, value, reason). ``period`` is the period as a wide form writes it
     (``2025-07``, ``2025年1-7月``) for a file that does not say; ``sheet`` one sheet only;
     ``reason`` goes into the change history with ``by`` as the author. ``dry_run`` checks and
-    counts exactly, then writes nothing.
+    counts exactly, then writes nothing. ``progress(step, done, total)`` hears its steps (the
+    rows and sheets read; a background job's :class:`~gaoxin.jobs.services.Progress`).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s (a row naming
     an entity outside ``scope`` is one of the report's problems). ProblemsError when the file
@@ -301,6 +372,7 @@ def import_observations(
         period=period,
         sheet=sheet,
         reason=reason,
+        progress=progress,
     )
 
 

@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path("pivot/", pivot_views.pivot_page, name="pivot"),
     path("pivot/export.xlsx", pivot_views.pivot_export, name="pivot_export"),
+    path("import/", views.import_page, name="import"),
+    path("monitor/", views.monitor_page, name="monitor"),
+    path("monitor/download/", views.monitor_download, name="monitor_download"),
     path("entry/", views.entry_index, name="entry_index"),
     path("entry/<str:form_code>/<int:entity_id>/<str:period>/", views.entry_page, name="entry"),
     path(

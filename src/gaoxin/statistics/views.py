@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import tempfile
+import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,11 +19,16 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gaoxin.accounts.roles import Action, can
+from gaoxin.engine.monitor import cell_text
 from gaoxin.engine.periods import Period, PeriodError
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.jobs import services as jobs
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
-from gaoxin.statistics import approval, entry
+from gaoxin.services import scope_for
+from gaoxin.statistics import approval, entry, services
 from gaoxin.statistics import completeness as comp
+from gaoxin.statistics import jobs as stat_jobs
 from gaoxin.statistics.models import ReportingForm
 
 
@@ -376,3 +384,158 @@ def entry_index(request):
         "statistics/entry_index.html",
         {"choices": choices, "units": units[:500], "selected": form_code},
     )
+
+
+# --- import page and monitoring page -------------------------------------------------------
+# The import and the monitoring workbook run as background jobs (gaoxin.statistics.jobs); the
+# page starts one and sends the user to its page, which shows the progress, then the summary
+# or the problem list, then the file.
+
+IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+def _import_scope(request):
+    """The scope an import by this user runs over (their own; everything for a superuser), or
+    403 for a role that may not enter data."""
+    scope = scope_for(request.user)
+    if not can(request.user, Action.ENTER, scope):
+        raise PermissionDenied("您的角色不能导入数据：导入由园区填报员或系统管理员进行")
+    return scope
+
+
+def _upload_problem(file, limit_mb: int) -> str:
+    """Why an uploaded file is not taken before any reading, or ""."""
+    if file is None:
+        return "请选择要导入的 Excel 或 CSV 文件"
+    if not file.name.lower().endswith(IMPORT_SUFFIXES):
+        return "只能导入 .xlsx、.xls 或 .csv 文件；请在 Excel 或 WPS 中另存为这几种格式之一"
+    if file.size > limit_mb * 1024 * 1024:
+        return f"文件超过 {limit_mb} MB：请分成几个文件导入"
+    if file.size == 0:
+        return "文件是空的：请选择填好数据的文件"
+    return ""
+
+
+@login_required
+def import_page(request):
+    """数据导入: upload a file; the import runs as a background job over the user's scope."""
+    scope = _import_scope(request)
+    limit = settings.IMPORT_MAX_MB
+    context = {"scope": scope, "limit_mb": limit, "period": "", "dry_run": False}
+    if request.method != "POST":
+        return render(request, "statistics/import.html", context)
+    file = request.FILES.get("file")
+    period = request.POST.get("period", "").strip()
+    dry_run = request.POST.get("dry_run") == "1"
+    context.update(period=period, dry_run=dry_run)
+    refusal = _upload_problem(file, limit)
+    if not refusal and period:
+        try:
+            Period.parse(period)
+        except PeriodError as err:
+            refusal = (
+                f"期间「{period}」无法识别：{err}；如 2025-12、2025年1-12月，文件中有期间列时留空"
+            )
+    if refusal:
+        context["refusal"] = refusal
+        return render(request, "statistics/import.html", context, status=422)
+    name = Path(file.name).name
+    folder = Path(settings.MEDIA_ROOT) / "uploads" / f"import-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    path = folder / name  # its own folder: the batch and the problem list name the user's file
+    with path.open("wb") as out:
+        for chunk in file.chunks():
+            out.write(chunk)
+    verb = "试导入" if dry_run else "导入"
+    job = jobs.start(
+        stat_jobs.import_upload,
+        by=request.user,
+        scope=scope,
+        label=f"{verb} {name}",
+        args=[str(path), scope.pk if scope else None, request.user.pk],
+        kwargs={"period": period, "dry_run": dry_run, "file_name": name},
+    )
+    return redirect("jobs:detail", job.pk)
+
+
+def _monitor_request(request, choices) -> tuple[Entity | None, Period | None]:
+    """The place and period asked for (by their select's value), defaulting to the user's
+    scope and the newest period with data; a place outside the scope is 404."""
+    data = request.POST if request.method == "POST" else request.GET
+    place = scope_for(request.user)
+    wanted = data.get("scope", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404("没有这个地区或园区")
+        place = get_object_or_404(Entity.objects.restrict(request.user), pk=int(wanted))
+    period = choices.periods[0] if choices.periods else None
+    if data.get("period"):
+        try:
+            period = Period.parse(data["period"])
+        except PeriodError as err:
+            raise Http404(str(err)) from err
+        if period.kind not in ("month", "quarter"):
+            raise Http404("监测表按月或按季度")
+    return place, period
+
+
+def _monitor_rows(done: services.Monitoring) -> dict:
+    """The table as the page draws it: per indicator its measures' headings (with units), then
+    per zone its cells as printed (万元 with 2 decimals, % with 1, ranks)."""
+    table = done.table
+    headers = table.headers()[2:]
+    kinds = table.kinds()[2:]
+    per = len(headers) // max(1, len(table.indicators))
+    groups = [
+        {
+            "name": ind.zh,
+            "span": per,
+            "measures": [h.split("·", 1)[1] for h in headers[i * per : (i + 1) * per]],
+        }
+        for i, ind in enumerate(table.indicators)
+    ]
+    body = table.frame.drop("is_total")
+    rows = []
+    for total, values in zip(table.frame["is_total"], body.iter_rows(), strict=True):
+        cells = [cell_text(v, k) for v, k in zip(values[2:], kinds, strict=True)]
+        rows.append({"total": total, "code": values[0], "name": values[1], "cells": cells})
+    return {"groups": groups, "rows": rows}
+
+
+@login_required
+def monitor_page(request):
+    """月监测/季分析: the table of a period over a place, both picked by name; who has not
+    reported is listed above it; the workbook is made by a background job."""
+    choices = services.monitor_choices(by=request.user)
+    place, period = _monitor_request(request, choices)
+    context = {"choices": choices, "place": place, "period": period}
+    if period is not None:
+        try:
+            done = services.monitor(period, place, by=request.user)
+        except ProblemsError as err:
+            if isinstance(err, Http404):
+                raise
+            context["refusal"] = "；".join(p.message for p in err.problems)
+        else:
+            context.update(done=done, **_monitor_rows(done))
+    return render(request, "statistics/monitor.html", context)
+
+
+@login_required
+@require_POST
+def monitor_download(request):
+    """下载 Excel: start the monitoring workbook as a background job and go to its page."""
+    choices = services.monitor_choices(by=request.user)
+    place, period = _monitor_request(request, choices)
+    if period is None:
+        raise Http404("没有可生成监测表的期间")
+    name = "季度分析表" if period.kind == "quarter" else "月度监测表"
+    where = place.name if place is not None else "全部"
+    job = jobs.start(
+        stat_jobs.monitor_workbook,
+        by=request.user,
+        scope=place,
+        label=f"生成 {where} {period.label()} {name}",
+        args=[str(period), place.pk if place else None, request.user.pk],
+    )
+    return redirect("jobs:detail", job.pk)
