@@ -35,7 +35,8 @@ def with_cells(p: Problem) -> Problem:
     columns = problem_columns(p)
     if columns == ([p.column] if p.column else []):
         return p
-    return replace(p, extra={**p.extra, "columns": columns})
+    # the value of a rule's problem is the 期间 cell's: the reason names the values compared
+    return replace(p, value=None, extra={**p.extra, "columns": columns})
 
 
 def import_upload(

@@ -46,8 +46,8 @@ class Monitoring:
     table: MonitorTable
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State | None = None
-    #: The zones of the table (they have statistics this year) with none for this period,
-    #: theirs or their enterprises', as (code, name): who has not reported.
+    #: The zones with statistics this year or last and none for this period, theirs or
+    #: their enterprises', as (code, name): who has not reported.
     not_reported: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -127,28 +127,30 @@ def monitor(
     except (KeyError, ValueError) as exc:
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
-    return Monitoring(period, scope, table, data, _not_reported(facts, zones, period))
+    return Monitoring(period, scope, table, data, _not_reported(facts, period))
 
 
-def _not_reported(facts, zones: list[str], period: Period) -> tuple[tuple[str, str], ...]:
-    """The ``zones`` with no statistics for ``period`` (for a quarter: neither the quarter's
-    own nor any of its months'), their own or their enterprises'."""
-    codes = (
-        [str(period), *(str(m) for m in period.months())]
-        if period.kind == "quarter"
-        else [str(period)]
-    )
-    now = (
-        facts.observations.filter(pl.col("period").cast(pl.String).is_in(codes))
-        .select(pl.col("entity").cast(pl.String))
-        .unique()
-    )
+def _not_reported(facts, period: Period) -> tuple[tuple[str, str], ...]:
+    """The zones expected to report (they have statistics, their own or their enterprises',
+    this year or last) with none for ``period`` (for a quarter: neither the quarter's own nor
+    any of its months'), by name: a zone silent since January is missed in January too."""
+    codes = [str(period)]
+    if period.kind == "quarter":
+        codes += [str(m) for m in period.months()]
+    years = (str(period.year), str(period.year - 1))
+    text = pl.col("period").cast(pl.String)
     entities = facts.entities.with_columns(pl.col("entity", "zone").cast(pl.String))
-    reported = set(entities.join(now, on="entity", how="semi")["zone"].drop_nulls().to_list())
-    names = dict(
-        entities.filter(pl.col("entity").is_in(zones)).select("entity", "name").iter_rows()
-    )
-    return tuple((z, names.get(z, z)) for z in zones if z not in reported)
+
+    def zones_of(rows: pl.DataFrame) -> set[str]:
+        found = rows.select(pl.col("entity").cast(pl.String)).unique()
+        return set(entities.join(found, on="entity", how="semi")["zone"].drop_nulls().to_list())
+
+    observations = facts.observations
+    expected = zones_of(observations.filter(text.str.slice(0, 4).is_in(years)))
+    reported = zones_of(observations.filter(text.is_in(codes)))
+    names = dict(entities.filter(pl.col("kind") == "zone").select("entity", "name").iter_rows())
+    silent = sorted(expected - reported, key=lambda z: (names.get(z, z), z))
+    return tuple((z, names.get(z, z)) for z in silent)
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,10 @@ def monitor_choices(*, by: Any) -> MonitorChoices:
             found.add(p.containing("quarter"))  # a quarter's table needs its last month
         if p.kind == "month":
             found.add(p)
-    # newest first; a quarter just before its last month
-    periods = sorted(found, key=lambda p: (p.year, p.months()[-1].index, p.kind), reverse=True)
+    # newest first, a quarter just after its last month (a month is the default table)
+    periods = sorted(
+        found, key=lambda p: (p.year, p.months()[-1].index, p.kind == "month"), reverse=True
+    )
     return MonitorChoices(places, periods)
 
 
