@@ -53,6 +53,13 @@ def test_the_page_shows_the_services_table(client, viewer):
     client.force_login(viewer)
     html = client.get(reverse("policy:targets"), {"pack": "fujian-2021"}).content.decode()
     assert expected.title in html
+    # the progress chart: its numbers as JSON for ECharts and again under 查看数据, no inline script
+    measured = expected.table.filter(expected.table["进度"].is_not_null())
+    if measured.height:
+        assert 'id="chart-target-progress"' in html and "查看数据" in html
+        first = measured.row(0, named=True)
+        assert f"{100 * first['进度']:,.1f}" in html
+    assert "<script>" not in html and '<script type="text/javascript">' not in html
     rows = [r for r in _rows(html) if len(r) == 10]
     assert len(rows) == expected.table.height
     for got, want in zip(rows, expected.table.iter_rows(named=True), strict=True):

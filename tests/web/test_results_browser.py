@@ -1,6 +1,6 @@
 """In Chromium, on the Gansu demo with last year's evaluation run: a province admin starts an evaluation from the form, follows
 the job to the ranking and opens a zone's 得分说明; then runs an award trial and reads the
-would-be entries in 万元. Runs with --browser-tests. With GAOXIN_SCREENSHOTS=1 the pages are
+would-be entries in 万元; and reads the targets page. Runs with --browser-tests. With GAOXIN_SCREENSHOTS=1 the pages are
 saved to docs/guide/img/ for the user guide (docs/guide/results.md).
 
 Under the test suite's immediate task backend the job has finished when the page opens, so the
@@ -84,3 +84,10 @@ def test_a_province_admin_evaluates_explains_and_tries_awards(live_server, page,
     assert page.get_by_text("测算，未记入台账").is_visible()
     assert page.get_by_text(re.compile(r"^[0-9,]+\.\d\d 万元$")).first.is_visible()
     shoot(page, "awards-trial")
+
+    page.goto(f"{live_server.url}/policy/targets/")
+    page.select_option("#id_pack", "gansu")
+    page.get_by_role("button", name="查看").click()
+    page.get_by_role("heading", name=re.compile("发展目标进度（")).wait_for()
+    assert page.get_by_role("heading", name="按期限的预测值").is_visible()
+    shoot(page, "targets")

@@ -168,7 +168,9 @@ def targets_page(request):
         for r in rows:
             r["tag"] = STATUS_TAGS.get(r["状态"], "")
         deadlines = sorted({r["期限"] for r in rows if r["期限"] is not None})
+        measured = [r for r in rows if r["进度"] is not None]
         context.update(
+            chart=_progress_chart(measured) if measured else None,
             rows=rows,
             deadlines=deadlines,
             projections=[
@@ -183,3 +185,22 @@ def targets_page(request):
             ],
         )
     return render(request, "policy/targets.html", context)
+
+
+def _progress_chart(rows: list[dict]):
+    """Each measured target's progress from its baseline towards its goal, in %: one bar per
+    target (the numbers again under 查看数据), drawn by the dashboards' chart component."""
+    from gaoxin.dashboards.charts import Chart, Series
+
+    return Chart(
+        key="target-progress",
+        title="各目标完成进度",
+        kind="hbar",
+        unit="%",
+        categories=[
+            r["目标"] if r["范围"] == "全辖区" else f"{r['目标']}（{r['范围']}）" for r in rows
+        ],
+        series=[Series("进度", [round(100 * r["进度"], 1) for r in rows])],
+        category_heading="目标",
+        note="进度 = (现值 − 基期值) ÷ (目标值 − 基期值)；预测值见下表。",
+    )
