@@ -49,6 +49,7 @@ __all__ = [
     "data_version",
     "facts",
     "indicator_values",
+    "period_span",
     "rebuild_job",
     "state",
 ]
@@ -479,6 +480,14 @@ def facts(
         blank=above,
     )
     return frame, state(preview=preview)
+
+
+def period_span(*, preview: bool = False) -> dict[str, tuple[str, str]]:
+    """Per period type (year, quarter, month) the first and last period of the tables (built
+    first when never built): what a period picker offers, without scanning the store."""
+    version, path = _ready(fresh=False)
+    meta = tables.read_meta(_mode_dir(path, PREVIEW if preview else PUBLISHED)) or {}
+    return {kind: (span[0], span[1]) for kind, span in (meta.get("shapes") or {}).items()}
 
 
 def indicator_values(

@@ -9,13 +9,14 @@ scope, its cities and its zones by name.
 from __future__ import annotations
 
 import io
+from functools import cache
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.engine.monitor import cell_text
@@ -47,6 +48,7 @@ _LEVEL_GROUPS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@cache
 def _indicator_choices() -> list:
     groups: dict[str, list[tuple[str, str]]] = {k: [] for k in _LEVEL_GROUPS}
     for ind in default_indicators():
@@ -55,7 +57,9 @@ def _indicator_choices() -> list:
     return [(_LEVEL_GROUPS[k], v) for k, v in groups.items() if v]
 
 
+@cache
 def _industry_choices() -> list:
+    """GB/T 4754 sections, each with its divisions (shipped reference data: built once)."""
     from gaoxin.engine.reference import industries
 
     frame = industries()
@@ -73,15 +77,15 @@ def _industry_choices() -> list:
     return out
 
 
-def _period_choices(scope: Entity | None) -> tuple[list, str | None]:
-    """Years of the store's data, quarters and months of its last two years; and the latest
-    year (the default)."""
-    from gaoxin.statistics.models import Observation
+def _period_choices() -> tuple[list, str | None]:
+    """Years of the analytics tables, quarters and months of their last two years; and the
+    latest year (the default)."""
+    from gaoxin.statistics import analytics
 
-    span = Observation.objects.within(scope).aggregate(first=Min("period"), last=Max("period"))
-    if not span["last"]:
+    span = analytics.period_span().get("year")
+    if not span:
         return [], None
-    first, last = int(span["first"][:4]), int(span["last"][:4])
+    first, last = int(span[0][:4]), int(span[1][:4])
     years = [(str(y), f"{y}年") for y in range(last, first - 1, -1)]
     quarters, months = [], []
     for y in range(last, max(first, last - 1) - 1, -1):
@@ -162,7 +166,7 @@ def _layout(rows: str, n_indicators: int, n_periods: int) -> tuple[list[str], li
 def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | None]:
     """The form bound to the query (or the defaults), and the pivot it asks for (None when the
     form has errors, shown in the summary)."""
-    choices, latest = _period_choices(root)
+    choices, latest = _period_choices()
     data = request.GET.copy()
     if "indicator" not in data:
         data.setlistdefault("indicator", list(DEFAULT_INDICATORS))
@@ -241,11 +245,53 @@ def _body(table: PivotTable) -> list[dict]:
     return rows
 
 
+def _options(choices, selected: set[str]) -> str:
+    """A select's options (with optgroups) as HTML, built once: Django's widget templates
+    render each option through a template, hundreds of times for the scope and industry lists."""
+    from django.utils.html import escape
+
+    def one(value, label) -> str:
+        mark = " selected" if str(value) in selected else ""
+        return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
+
+    parts = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            inner = "".join(one(v, lbl) for v, lbl in label)
+            parts.append(f'<optgroup label="{escape(value)}">{inner}</optgroup>')
+        else:
+            parts.append(one(value, label))
+    return "".join(parts)
+
+
+def _selects(form: PivotForm) -> list[dict]:
+    """The form's selects as the template draws them (name, label, hint, errors, options)."""
+    out = []
+    for name in ("indicator", "period", "rows", "level", "scope", "industry"):
+        bound = form[name]
+        value = bound.value()
+        values = {str(v) for v in value} if isinstance(value, list) else {str(value or "")}
+        field = form.fields[name]
+        out.append(
+            {
+                "name": name,
+                "id": bound.id_for_label,
+                "label": field.label,
+                "help": field.help_text,
+                "errors": bound.errors,
+                "multiple": isinstance(field, forms.MultipleChoiceField),
+                "size": field.widget.attrs.get("size"),
+                "options": mark_safe(_options(field.choices, values)),  # noqa: S308 (escaped)
+            }
+        )
+    return out
+
+
 @login_required
 def pivot_page(request):
     root = scope_for(request.user)
     form, result = _query(request, root)
-    context = {"form": form, "result": result}
+    context = {"form": form, "result": result, "selects": _selects(form)}
     if result is not None:
         table = result.table
         context.update(
@@ -271,7 +317,7 @@ def pivot_export(request):
     root = scope_for(request.user)
     form, result = _query(request, root)
     if result is None:
-        context = {"form": form, "result": None}
+        context = {"form": form, "result": None, "selects": _selects(form)}
         return render(request, "statistics/pivot.html", context, status=400)
     data = io.BytesIO()
     result.write_xlsx(data)
