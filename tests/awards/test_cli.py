@@ -86,8 +86,16 @@ def test_awards_end_to_end(loaded, tmp_path):
     last = ws.max_row
     assert ws.cell(last, 1).value == "合计"
     assert ws.cell(last, 6).value == pytest.approx(total / 1_000_000)
+    # the office lines on every printed page (issue #12 item 4) and the table as print area
+    assert ws.oddHeader.left.text == "编制单位：福建省科学技术厅"
+    assert ws.oddFooter.left.text.startswith("制表人：") and "审核人：" in ws.oddFooter.left.text
+    assert ws.print_area == f"'台账'!$A$1:$J${last}"
     assert ws.cell(4, 6).number_format == "#,##0.00"
     assert wb["合计"].cell(4, 1).value == "规则"
+    # the working sheet 待补数据 is a second file, never printed with the ledger
+    assert wb.sheetnames == ["台账", "合计"]
+    work = openpyxl.load_workbook(xlsx.with_name(f"{xlsx.stem}-待补数据.xlsx"))
+    assert work.sheetnames == ["待补数据"] and work["待补数据"].max_row > 3
 
     capped = AwardEntry.objects.get(rule="rank-promotion", entity__code="350100N1")
     assert (capped.amount_fen, capped.decided_on) == (150_000_000, date(2025, 3, 1))

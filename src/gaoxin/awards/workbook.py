@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from gaoxin.awards.services import cap_labels
 from gaoxin.engine.money import FEN_PER_WAN
+from gaoxin.engine.tabular import printed
 from gaoxin.engine.tabular.safe import XLSX_OPTIONS
 
 if TYPE_CHECKING:
@@ -20,9 +21,17 @@ def _width(v: Any) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(v if v is not None else ""))
 
 
-def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
-    """The decision as a printable workbook: 台账 (every row, with the total), 合计 (by rule and
-    by funding line) and, when some rows lack an input, 待补数据."""
+def working_path(path: Path) -> Path:
+    """Where the working sheet 待补数据 goes: a second file beside the printed workbook."""
+    return path.with_name(f"{path.stem}-待补数据{path.suffix}")
+
+
+def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
+    """The decision as a printable workbook: 台账 (every row, with the total) and 合计 (by rule
+    and by funding line), each with the office lines under it (编制单位 from the pack's
+    ``documents:``, 制表人, 审核人, date) and a print area; when some rows lack an input, the
+    working sheet 待补数据 goes to a second file (:func:`working_path`), never printed with the
+    ledger. Returns the files written."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -42,6 +51,7 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
         rows: list[list[Any]],
         money_cols: tuple[int, ...] = (),
         total: list[Any] | None = None,
+        working: bool = False,
     ) -> None:
         ws.append([title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
@@ -82,6 +92,11 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        if not working:
+            ws.print_area = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+            ws.oddHeader.left.text, ws.oddHeader.right.text, ws.oddFooter.left.text = office
+            ws.oddFooter.center.text = ""
+            ws.oddFooter.right.text = "第 &P 页，共 &N 页"
 
     ledger, totals, und = decision.ledger, decision.totals, decision.undetermined
     spec, per, names, ids = decision.spec, decision.period, decision.names, decision.ids
@@ -90,6 +105,9 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
         return None if fen is None else float(Decimal(fen) / FEN_PER_WAN)
 
     titles = {r.id: r.title or r.id for r in spec.rules}
+    office = printed.office_lines(
+        spec.documents.signature if spec.documents else "", "万元（金额）、条（条数）"
+    )
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
@@ -145,8 +163,13 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
         money_cols=(5,),
         total=["合计", "", "", "", wan(totals["total"][0]["amount_fen"])],
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    written = [path]
     if und.height:
-        ws3 = wb.create_sheet("待补数据")
+        work = Workbook()
+        ws3 = work.active
+        ws3.title = "待补数据"
         sheet(
             ws3,
             "缺少输入、既未核定也未否定的主体",
@@ -156,9 +179,11 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> None:
                 [r["rule"], r["entity"], names.get(r["entity"]), "、".join(r["missing"] or [])]
                 for r in und.to_dicts()
             ],
+            working=True,
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+        work.save(working_path(path))
+        written.append(working_path(path))
+    return written
 
 
 def write_eligible_xlsx(found: EligibleList, path: Path) -> None:

@@ -109,8 +109,10 @@ def awards(
     if out is not None:
         from gaoxin.awards.workbook import write_ledger_xlsx
 
-        write_ledger_xlsx(decision, out)
+        written = write_ledger_xlsx(decision, out)
         console.print(f"台账已另存：{out}")
+        for extra in written[1:]:
+            console.print(f"待补数据（工作表，不随台账打印）已另存：{extra}")
     if json_out is not None:
         decision.write_json(json_out)
         console.print(f"JSON 已另存：{json_out}")

@@ -462,7 +462,7 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
         ws.freeze_panes(FIRST_DATA_ROW + 1, 2)  # headers, units and the totals row stay in view
         printed.page_setup(ws, HEADER_ROWS, centre=True, footer=f"{title}　表{n}　")
         ws.repeat_columns(0, 1)
-    wb.close()
+    printed.close(wb)
     return path
 
 

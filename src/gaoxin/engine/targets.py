@@ -673,5 +673,5 @@ def write_targets_xlsx(table: pl.DataFrame, path: str | Path, title: str, note: 
                 ws.write(r, c, v, fmt)
     ws.freeze_panes(3, 1)
     printed.page_setup(ws, 2, top=0.5, bottom=0.5)
-    wb.close()
+    printed.close(wb)
     return path

@@ -345,5 +345,5 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     for i, (k, v) in enumerate(receipt):
         cell(ws, 3 + i, 0, k, f_text)
         cell(ws, 3 + i, 1, str(v), f_wrap)
-    wb.close()
+    printed.close(wb)
     return path

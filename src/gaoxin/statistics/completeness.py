@@ -352,4 +352,4 @@ def write_xlsx(c: Completeness, out) -> None:
         sheet.set_column(wide, wide, 30)
         printed.page_setup(sheet, header_rows=(2, 2))
         sheet.freeze_panes(3, 0)
-    book.close()
+    printed.close(book)

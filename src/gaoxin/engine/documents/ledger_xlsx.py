@@ -192,9 +192,6 @@ def write_ledger(
         ts.write_string(i, 6, t.unit or "", centre_fmt)
         ts.write_string(i, 7, re.sub(r"\s+", " ", t.text), cell_fmt)
     ts.freeze_panes(1, 0)
-    ts.set_landscape()
-    ts.set_paper(9)
-    ts.repeat_rows(0)
-    ts.fit_to_pages(1, 0)
-    wb.close()
+    printed.page_setup(ts, 0)
+    printed.close(wb)
     return path
