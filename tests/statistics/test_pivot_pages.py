@@ -131,36 +131,21 @@ def test_htmx_gets_the_page_part_it_swaps(client, world):
 
 
 def test_the_service_refuses_another_scope(world):
-    city_user = world["users"]["city_reviewer"]
-    with pytest.raises(OutOfScope):
-        services.pivot(
+    def revenue(scope, level, **filters):
+        return services.pivot(
             [Period.parse("2025")],
-            world["fj"],
-            by=city_user,
+            scope,
+            by=world["users"]["city_reviewer"],
             indicators=["revenue_total"],
             rows=["entity"],
             columns=["indicator"],
-            level="city",
+            level=level,
+            **filters,
         )
-    result = services.pivot(
-        [Period.parse("2025")],
-        world["xm"],
-        by=city_user,
-        indicators=["revenue_total"],
-        rows=["entity"],
-        columns=["indicator"],
-        level="zone",
-        zone_levels=["national"],
-    )
+
+    with pytest.raises(OutOfScope):
+        revenue(world["fj"], "city")
+    result = revenue(world["xm"], "zone", zone_levels=["national"])
     assert result.table.row_headers == [("合计",), ("厦门火炬高技术产业开发区",)]
     with pytest.raises(services.ProblemsError, match="未知的行业代码「X99」"):
-        services.pivot(
-            [Period.parse("2025")],
-            world["xm"],
-            by=city_user,
-            indicators=["revenue_total"],
-            rows=["entity"],
-            columns=["indicator"],
-            level="zone",
-            industries=["X99"],
-        )
+        revenue(world["xm"], "zone", industries=["X99"])

@@ -41,7 +41,11 @@ def workbooks(world, folder):
         headers = [c.value for c in sheet[2]]
         for row, values in {
             3: {"营业收入（万元）": 1200.5, "工业总产值（万元）": 800, "工业增加值（万元）": 300},
-            4: {"营业收入（万元）": 45.25, "工业总产值（万元）": 100, "工业增加值（万元）": value_added},
+            4: {
+                "营业收入（万元）": 45.25,
+                "工业总产值（万元）": 100,
+                "工业增加值（万元）": value_added,
+            },
         }.items():
             for header, value in values.items():
                 sheet.cell(row=row, column=headers.index(header) + 1, value=value)
