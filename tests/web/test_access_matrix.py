@@ -82,16 +82,15 @@ def _pk(kind):
     return lambda world, place: {"pk": world[kind][place].pk if place else MISSING}
 
 
-<<<<<<< HEAD
 def _explain(world, place):
     if place is None:
         return {"pk": MISSING, "entity_id": MISSING}
     return {"pk": world["runs"][place].pk, "entity_id": world[place].pk}
-=======
+
+
 def _place(world, place):
     """A place picked on the monitoring page (its select's value: the entity's id)."""
     return world[place].pk if place else MISSING
->>>>>>> 79efda8 (Import page (数据导入) starts the all-or-nothing import as a background job; monitoring page (月监测/季分析) with places and periods picked by name, who has not reported above the table, the workbook made by a job; nav links both and 后台任务)
 
 
 def _job(world, place):
@@ -159,10 +158,8 @@ ROUTES: dict[str, list[Route]] = {
     "statistics:entry_history": [Route(target=_entry)],
     "statistics:entry_template": [Route(target=_entry)],
     "statistics:entry_upload": [Route(target=_entry, method="post")],
-<<<<<<< HEAD
     "statistics:pivot": [Route(), *[Route(data=lambda w, p, q=q: q) for q in PIVOT_QUERIES]],
     "statistics:pivot_export": [Route(data=lambda w, p, q=q: q) for q in PIVOT_QUERIES],
-=======
     "statistics:import": [Route()],
     "statistics:monitor": [
         Route(),
@@ -179,7 +176,6 @@ ROUTES: dict[str, list[Route]] = {
             data=lambda w, p: {"scope": _place(w, p), "period": MONTH},
         )
     ],
->>>>>>> 79efda8 (Import page (数据导入) starts the all-or-nothing import as a background job; monitoring page (月监测/季分析) with places and periods picked by name, who has not reported above the table, the workbook made by a job; nav links both and 后台任务)
     "jobs:index": [Route()],
     "jobs:detail": [Route(target=_job)],
     "jobs:download": [Route(target=_job)],
