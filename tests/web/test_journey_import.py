@@ -54,10 +54,17 @@ def workbooks(world, folder):
     return made
 
 
-def run_the_worker():
+def run_the_worker(tab):
+    """What `gaoxin worker --batch` runs, while the page's polls wait: the test database is
+    SQLite in memory with a shared cache, where a lock is an error at once rather than a wait
+    (the worker claims its task with BEGIN EXCLUSIVE). A request the page sends meanwhile is
+    held by the route until the worker is done; one in flight is let finish first."""
     from gaoxin.commands.site import worker
 
-    worker(interval=0.1, batch=True)  # what `gaoxin worker --batch` runs
+    tab.route("**/jobs/**", lambda route: route.continue_())
+    tab.wait_for_timeout(500)
+    worker(interval=0.1, batch=True)
+    tab.unroute("**/jobs/**")
 
 
 def test_upload_problems_then_progress_then_summary_then_monitoring(
@@ -90,7 +97,7 @@ def test_upload_problems_then_progress_then_summary_then_monitoring(
     assert zone.get_by_text("排队中").is_visible() and zone.locator("progress").count() == 1
     zone.evaluate("window.stillTheSamePage = true")
     shots(zone, "import-queued")
-    run_the_worker()
+    run_the_worker(zone)
     zone.get_by_text("已导入，读取 2 行、6 个数值").wait_for(timeout=15_000)
     assert zone.evaluate("window.stillTheSamePage") is True  # htmx brought the result
     assert zone.get_by_text("数据批次：第").is_visible()
@@ -107,7 +114,7 @@ def test_upload_problems_then_progress_then_summary_then_monitoring(
     shots(zone, "monitor")
     zone.get_by_role("button", name="下载 Excel").click()
     zone.wait_for_url("**/jobs/*/")
-    run_the_worker()
+    run_the_worker(zone)
     link = zone.get_by_role("link", name="下载")
     link.wait_for(timeout=15_000)
     with zone.expect_download() as download:
