@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gaoxin.commands import (
+    analytics,
     awards,
     backup,
     data,
@@ -41,6 +42,7 @@ app.command()(awards.explain)
 app.command()(remind.remind)
 app.command()(backup.backup)
 app.command()(backup.restore)
+app.add_typer(analytics.app, name="analytics")
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")
 app.add_typer(user_app, name="user")

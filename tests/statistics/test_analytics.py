@@ -14,6 +14,7 @@ from gaoxin.statistics.facts import engine_facts
 from gaoxin.statistics.services import monitor
 from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (fixtures)
 from tests.factories import user_in
+from tests.statistics.entry_fixtures import world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,175 @@ def test_a_template_include_shows_the_version_and_says_stale(gansu, settings):  
     revise(Observation.objects.first(), 42)
     page = render_to_string("statistics/_data_version.html", {"state": analytics.state()})
     assert "数据已更新，分析表待重建" in page
+
+
+def every_table(preview: bool = False):
+    """Everything a build holds, as frames that compare: the fact frames and indicator values."""
+    facts, _ = analytics.facts(None, by=None, preview=preview)
+    values, _ = analytics.indicator_values(None, by=None, preview=preview)
+    frames = {
+        k: f.with_columns(pl.col(pl.Categorical).cast(pl.String)) for k, f in facts.frames.items()
+    }
+    return frames, values.sort("indicator", "period", "entity")
+
+
+def test_a_rebuild_of_the_changed_year_equals_a_full_build(gansu, settings):  # noqa: F811
+    from gaoxin.statistics.models import Observation
+    from tests.factories import revise
+
+    settings.ANALYTICS_ON_CHANGE = "off"
+    analytics.build()
+    obs = Observation.objects.filter(period="2025-07", entity__kind="enterprise").first()
+    revise(obs, 987654.5)
+    done = analytics.build()
+    assert done.rebuilt == (2025,) and 2019 in done.linked
+    frames, values = every_table()
+    assert analytics.build(full=True).rebuilt == tuple(range(2019, 2026))
+    again, values_again = every_table()
+    assert frames.keys() == again.keys()
+    for kind, frame in frames.items():
+        assert_frame_equal(frame, again[kind])
+    assert_frame_equal(values, values_again)
+    month = frames["month"].filter(
+        (pl.col("entity") == obs.entity.code) & (pl.col("period") == "2025-07")
+    )
+    assert month[obs.variable.code].to_list() == [987654.5]
+
+
+@pytest.fixture
+def under_review(world):  # noqa: F811
+    """厦门火炬 reports revenue for its two enterprises for 2025-12 through its return (a
+    submission); 福州高新's enterprise's value came in by the province's own import (none)."""
+    from gaoxin.statistics.models import Batch, Variable
+    from gaoxin.statistics.store import write_observations
+
+    revenue = Variable.objects.get(code="revenue")
+    write_observations(
+        [(world[k].pk, revenue.pk, "2025-12", v) for k, v in (("a", 10), ("b", 20), ("c", 30))],
+        Batch.objects.create(kind="manual", label="x"),
+    )
+    return world
+
+
+def revenue_of(codes, preview=False) -> dict:
+    facts, state = analytics.facts(None, by=None, years=[2025], preview=preview)
+    month = facts.frames["month"].filter(pl.col("period") == "2025-12")
+    return dict(zip(month["entity"], month["revenue"], strict=True)) | {"state": state}
+
+
+def test_published_tables_wait_for_the_province_and_a_preview_shows_what_is_submitted(
+    under_review,
+):
+    from gaoxin.statistics.approval import move, submission_for
+
+    w = under_review
+    a, b, c = (w[k].code for k in "abc")
+    everything = revenue_of(None)
+    assert (everything[a], everything[b], everything[c]) == (10, 20, 30)
+    s = submission_for(w["enterprise_monthly"], w["torch"], "2025-12")
+    version = analytics.data_version()
+    move(s, "submit", by=w["zone_reporter"])
+    assert analytics.data_version() == version + 1
+    published, preview = revenue_of(None), revenue_of(None, preview=True)
+    assert (published[a], published[b], published[c]) == (None, None, 30)
+    assert (preview[a], preview[b], preview[c]) == (10, 20, 30)
+    assert preview["state"].preview_differs and "预览" in preview["state"].text()
+    move(s, "city_approve", by=w["city"])
+    assert revenue_of(None)[a] is None and revenue_of(None, preview=True)[a] == 10
+    move(s, "province_approve", by=w["province"])
+    published = revenue_of(None)
+    assert (published[a], published[b]) == (10, 20)
+    assert not published["state"].preview_differs
+    move(s, "unlock", by=w["province_admin"], comment="口径更正")
+    assert revenue_of(None)[a] is None and revenue_of(None, preview=True)[a] is None
+
+
+def test_a_reader_during_a_rebuild_sees_the_previous_build_whole(gansu, settings):  # noqa: F811
+    from gaoxin.statistics.models import Observation
+    from tests.factories import revise
+
+    settings.ANALYTICS_ON_CHANGE = "off"
+    analytics.build()
+    old = analytics.state().version
+    obs = Observation.objects.filter(period="2025-07", entity__kind="enterprise").first()
+    before = float(obs.value)
+    revise(obs, before + 1000)
+    seen = []
+
+    def read_meanwhile(step, done=None, total=None):
+        facts, state = analytics.facts(None, by=None, years=[2025])
+        month = facts.frames["month"].filter(
+            (pl.col("entity") == obs.entity.code) & (pl.col("period") == "2025-07")
+        )
+        seen.append((state.version, month[obs.variable.code][0]))
+
+    analytics.build(progress=read_meanwhile)
+    assert seen and set(seen) == {(old, before)}
+    facts, state = analytics.facts(None, by=None, years=[2025])
+    assert state.version == old + 1
+    # the build before stays on disk for a reader that opened it a moment before the swap
+    assert (settings.ANALYTICS_ROOT / f"v{old}").is_dir()
+
+
+def test_old_builds_are_removed_and_half_written_ones_never_read(gansu, settings):  # noqa: F811
+    from gaoxin.statistics.models import Observation
+    from tests.factories import revise
+
+    settings.ANALYTICS_ON_CHANGE = "off"
+    root = settings.ANALYTICS_ROOT
+    obs = Observation.objects.filter(period="2025-07").first()
+    for n in range(3):
+        analytics.build()
+        revise(obs, 100 + n)
+    analytics.build()
+    assert len(list(root.glob("v*"))) == analytics.KEEP
+    (root / "current").write_text("v999999\n")  # a build that never finished
+    assert analytics.state().version is None
+
+
+def test_a_write_queues_one_rebuild_job_after_it_commits(
+    gansu,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from gaoxin.jobs.models import Job
+    from gaoxin.statistics.models import Batch, Observation
+    from gaoxin.statistics.store import write_observations
+    from tests.factories import revise
+
+    settings.ANALYTICS_ON_CHANGE = "job"
+    analytics.build()
+    zone = Entity.objects.get(code="620300P1")
+    reporter = user_in(zone)
+    obs = Observation.objects.filter(period="2025-07", entity__path__startswith=zone.path).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        write_observations(
+            [(obs.entity_id, obs.variable_id, obs.period, 4321)],
+            Batch.objects.create(kind="manual", label="x"),
+            user=reporter,
+        )
+    job = Job.objects.get(kind=analytics.JOB_KIND)
+    assert job.started_by == reporter and job.scope == zone
+    assert job.state == "succeeded" and "重建年份 2025" in job.summary
+    assert not analytics.state().stale
+    # the operator at the terminal has no job list: the rebuild runs at once
+    with django_capture_on_commit_callbacks(execute=True):
+        revise(obs, 1234)
+    assert Job.objects.filter(kind=analytics.JOB_KIND).count() == 1
+    assert not analytics.state().stale
+
+
+def test_the_analytics_commands_build_and_tell_where_the_tables_stand(gansu, settings):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from gaoxin.cli import app
+
+    settings.ANALYTICS_ON_CHANGE = "off"
+    runner = CliRunner()
+    result = runner.invoke(app, ["analytics", "status"])
+    assert result.exit_code == 0 and "分析表尚未生成" in result.output
+    result = runner.invoke(app, ["analytics", "build"])
+    assert result.exit_code == 0 and "分析表已生成" in result.output
+    result = runner.invoke(app, ["analytics", "status"])
+    assert f"数据版本 {analytics.data_version()}，生成于" in result.output
+    assert "分析表已是最新" in runner.invoke(app, ["analytics", "build"]).output

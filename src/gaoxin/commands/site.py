@@ -69,12 +69,14 @@ def demo(
         raise typer.Exit(2)
     init(quiet=True)
     from gaoxin.engine import synth
+    from gaoxin.statistics import analytics
     from gaoxin.statistics.demo import load_jurisdiction
     from gaoxin.statistics.models import Batch
 
     label = f"演示 {jurisdiction} seed={seed} scale={scale:g}"
     if not force and Batch.objects.filter(label__startswith=label + " ").exists():
         console.print(f"演示辖区「{jurisdiction}」已载入，跳过（重新载入请加 --force）。")
+        _build_analytics()
         _demo_user()
         return
     started = time.perf_counter()
@@ -92,14 +94,27 @@ def demo(
         def report(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"载入 {step}", completed=done, total=total)
 
-        summary = load_jurisdiction(j, label=label, progress=report)
+        with analytics.deferred():  # one build after the history, not one per commit
+            summary = load_jurisdiction(j, label=label, progress=report)
     console.print(
         f"[green]演示数据已载入[/]（{time.perf_counter() - started:.1f} 秒）：{summary.zones} 个高新区、"
         f"{summary.enterprises} 家企业、{summary.institutions} 个机构、{summary.certifications} 条资质、"
         f"{summary.observations} 个统计数值（其中 {summary.changes} 个为后续修订）。"
     )
-    _demo_history()
+    with analytics.deferred():
+        _demo_history()
+    _build_analytics()
     _demo_user()
+
+
+def _build_analytics() -> None:
+    """The analytics tables of what was just loaded, so that the pages open on them at once."""
+    from gaoxin.statistics import analytics
+
+    started = time.perf_counter()
+    with console.status("正在生成分析表…"):
+        result = analytics.build()
+    console.print(f"{result.state.text()}（{time.perf_counter() - started:.1f} 秒）")
 
 
 def _demo_history() -> None:

@@ -249,8 +249,9 @@ def build_tables(
         **(extra or {}),
     }
     _write_meta(out, meta)
-    # Indicator values: each year on the facts of that year and the years its formulas reach
-    # back to (read back from the files just written).
+    # Indicator values: each year and period type on the facts of that type for that year and
+    # the years its formulas reach back to (read back from the files just written).
+    reach = _reach_years(inds, shape, catalogue) if shape else {}
     for n, year in enumerate(years):
         target = out / "indicators" / f"{year}.parquet"
         if year not in indicator_years:
@@ -258,17 +259,21 @@ def build_tables(
             _link(previous / "indicators" / f"{year}.parquet", target)
             continue
         progress(f"指标 {year} 年", n, len(years))
-        periods = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
-        facts = load_facts(out, years=range(year - _reach_years(inds, shape), year + 1))
-        have = {p for ptype in facts.frames for p in facts.periods(ptype)}
-        periods = [p for p in periods if p in have]
+        parts = []
+        for ptype, s in shape.items():
+            facts = load_facts(out, years=range(year - reach[ptype], year + 1), types=[ptype])
+            have = set(facts.periods(ptype))
+            periods = [p for p in grid_periods(s, ptype, year) if p in have]
+            if periods:
+                parts.append(compute(inds, facts, periods, keep_frames=False).frame)
+            del facts
         cells = (
-            compute(inds, facts, periods, keep_frames=False).frame
-            if periods
+            pl.concat(parts).select(list(INDICATOR_SCHEMA))
+            if parts
             else pl.DataFrame(schema=INDICATOR_SCHEMA)
         )
-        _write(cells.select(list(INDICATOR_SCHEMA)), target)
-        del facts, cells
+        _write(cells, target)
+        del cells, parts
     rebuilt = tuple(sorted(set(facts_years) | set(indicator_years)))
     return Built(meta, rebuilt, tuple(y for y in years if y not in rebuilt))
 
@@ -291,19 +296,19 @@ def _in_frame_order(columns: list[str]) -> list[str]:
     return [c for c in columns if c not in certified] + certified
 
 
-def _reach_years(inds: Sequence[Indicator], shape: Mapping[str, Shape]) -> int:
-    """How many years back the catalogue's formulas read (growth: one; the default when the
-    formulas say nothing longer). At least one."""
-    from gaoxin.engine.expr.syntax import parse
-    from gaoxin.engine.indicators import _offsets
+def _reach_years(
+    inds: Sequence[Indicator], shape: Mapping[str, Shape], catalogue: Catalogue
+) -> dict[str, int]:
+    """Per period type, how many years back the catalogue's formulas read, through their
+    dependencies (what ``indicators.compute`` will ask of the frame): 5 for years (a five-year
+    multiple), 1 for months (同比)."""
+    from gaoxin.engine.expr.namespace import Namespace
+    from gaoxin.engine.facts import PARENTS, variable_names
+    from gaoxin.engine.indicators import check_indicators, indicator_names, look_back
 
-    reach = 1
-    for ptype in shape:
-        per = PER_YEAR[ptype]
-        longest = max((max(_offsets(parse(i.formula), per)) for i in inds), default=0)
-        # a dependency chain can add its members' reaches: allow for two links
-        reach = max(reach, -(-2 * longest // per))
-    return reach
+    names = {**variable_names(catalogue), **indicator_names(inds)}
+    formulas = check_indicators(inds, Namespace(names, dict(PARENTS)))
+    return {t: -(-look_back(formulas, PER_YEAR[t]) // PER_YEAR[t]) for t in shape}
 
 
 def _registry_hash(entities: pl.DataFrame, certs: pl.DataFrame) -> str:
@@ -351,6 +356,7 @@ def load_facts(
     entities: Sequence[str] | None = None,
     blank: Sequence[str] = (),
     catalogue: Catalogue | None = None,
+    types: Sequence[str] = TYPES,
 ) -> FactFrame:
     """The fact frame of a build (the years asked for; default all), as
     :func:`gaoxin.engine.facts.build_facts` gave it: rows sorted by kind, entity and period.
@@ -369,7 +375,7 @@ def load_facts(
     hidden = pl.Series("entity", list(blank), dtype=pl.String)
     variables = {v.code for v in catalogue}
     frames: dict[str, pl.DataFrame] = {}
-    for ptype in TYPES:
+    for ptype in types:
         files = _scan(root, f"facts/{ptype}", chosen)
         if not files:
             continue

@@ -369,6 +369,19 @@ def _rows_needed(
     frame: pl.DataFrame, periods: Sequence[str], formulas: Mapping[str, Formula], per: int
 ) -> pl.DataFrame:
     """The periods the formulas can reach back to from the earliest one asked for."""
+    back = look_back(formulas, per)
+    asked = frame.filter(pl.col("period").is_in(list(periods)))["seq"]
+    if asked.len() == 0:
+        return frame.head(0)
+    lo, hi = asked.min() - back, asked.max()  # type: ignore[operator]
+    seq = frame["seq"]
+    if seq.min() >= lo and seq.max() <= hi:  # type: ignore[operator]
+        return frame  # every row is needed: no copy of the whole frame
+    return frame.filter(pl.col("seq").is_between(lo, hi))
+
+
+def look_back(formulas: Mapping[str, Formula], per: int) -> int:
+    """How many periods (``per`` a year) back the formulas read, through their dependencies."""
     codes = set(formulas)
     own = {c: max(_offsets(f.tree, per)) for c, f in formulas.items()}
     reach: dict[str, int] = {}
@@ -380,15 +393,7 @@ def _rows_needed(
         reach[code] = own[code] + max((depth(d, seen | {code}) for d in deps), default=0)
         return reach[code]
 
-    back = max((depth(c) for c in codes), default=0)
-    asked = frame.filter(pl.col("period").is_in(list(periods)))["seq"]
-    if asked.len() == 0:
-        return frame.head(0)
-    lo, hi = asked.min() - back, asked.max()  # type: ignore[operator]
-    seq = frame["seq"]
-    if seq.min() >= lo and seq.max() <= hi:  # type: ignore[operator]
-        return frame  # every row is needed: no copy of the whole frame
-    return frame.filter(pl.col("seq").is_between(lo, hi))
+    return max((depth(c) for c in codes), default=0)
 
 
 def _prepare(

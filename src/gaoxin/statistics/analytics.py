@@ -22,6 +22,7 @@ old build or the new one, never half of one. Readers call :func:`facts`,
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import os
 import shutil
@@ -83,28 +84,52 @@ def data_version() -> int:
     return DataVersion.objects.aggregate(n=Max("id"))["n"] or 0
 
 
-def changed(kind: str, periods: Iterable[str] | None) -> int:
+_DEFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "analytics_deferred", default=False
+)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Record changes inside without rebuilding after each commit: a loader that commits several
+    times (the demo) builds once at its end."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def changed(kind: str, periods: Iterable[str] | None, *, by: Any = None) -> int:
     """Record a change of what analytics read (inside the writer's transaction, so a rolled-back
-    write records nothing) and, once it commits, queue a rebuild. ``periods``: the period codes
-    touched, None when it cannot be said (the next build rebuilds everything). The new version."""
+    write records nothing) and, once it commits, rebuild (:func:`schedule`). ``periods``: the
+    period codes touched, None when it cannot be said (the next build rebuilds everything);
+    ``by``: who made the change. The new version."""
     from gaoxin.statistics.models import DataVersion
 
     codes = sorted({str(p) for p in periods}) if periods is not None else []
     row = DataVersion.objects.create(kind=kind, periods=codes)
-    if getattr(settings, "ANALYTICS_ON_CHANGE", "job") == "job":
-        transaction.on_commit(schedule)
+    if getattr(settings, "ANALYTICS_ON_CHANGE", "job") == "job" and not _DEFERRED.get():
+        transaction.on_commit(lambda: schedule(by))
     return row.pk
 
 
-def schedule() -> None:
-    """Queue one rebuild job unless one is already waiting (it will see this change too)."""
+def schedule(by: Any = None) -> None:
+    """Rebuild after a change by ``by``: a background job started as that user, over their
+    scope (it shows among their jobs), unless one is already waiting (it will see this change
+    too). The operator at the terminal (``by=None``) has no job list and perhaps no worker: the
+    rebuild runs there and then."""
     from gaoxin.jobs.choices import JobState
     from gaoxin.jobs.models import Job
     from gaoxin.jobs.services import start
+    from gaoxin.services import scope_for
 
+    if by is None:
+        build()
+        return
     if Job.objects.filter(kind=JOB_KIND, state=JobState.QUEUED).exists():
         return
-    start(rebuild_job, by=None, label="重建分析表")
+    start(rebuild_job, by=by, scope=scope_for(by), label="重建分析表")
 
 
 def rebuild_job(*, progress: Progress = _noop) -> str:

@@ -210,7 +210,7 @@ def move(submission: Submission, action: str, *, by, comment: str = "") -> Submi
     # What the published and preview analytics count moved: a new data version.
     from gaoxin.statistics.analytics import changed
 
-    changed("review", [current.period])
+    changed("review", [current.period], by=by)
     return SubmissionEvent.objects.create(
         submission=current,
         action=transition.action,

@@ -162,7 +162,7 @@ def write_observations(
         if created or changed:
             from gaoxin.statistics.analytics import changed as record_change
 
-            record_change("values", {period for _, _, period in keys})
+            record_change("values", {period for _, _, period in keys}, by=user)
     return WriteCounts(created, changed, unchanged)
 
 
