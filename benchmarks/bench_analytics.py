@@ -120,7 +120,9 @@ def one_zone(work: Path) -> dict:
     period = f"{last}-12"
     hit = pl.col("entity").is_in(firms.implode()) & (pl.col("period") == period)
     changed = obs.filter(hit).height
-    obs.with_columns(value=pl.when(hit).then(pl.col("value") * 1.01).otherwise("value")).write_parquet(path)
+    obs.with_columns(
+        value=pl.when(hit).then(pl.col("value") * 1.01).otherwise("value")
+    ).write_parquet(path)
     return {"zone": zone, "period": period, "values": changed}
 
 
