@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gaoxin.audit import Approval
 from gaoxin.engine.problems import Problem, ProblemsError
@@ -56,14 +57,16 @@ def review(model: Any, ids: Iterable[int], decision: str, *, by: Any, comment: s
         raise PermissionDenied("只有省级审核员、省级管理员和系统管理员可以审定评价结果和奖补记录")
     if decision not in DECISIONS:
         raise ReviewRefused(
-            [Problem("review.decision", "审核结论只能是审定或退回", value=decision)]
+            [Problem("review.decision", _("审核结论只能是审定或退回"), value=decision)]
         )
     comment = comment.strip()
     if decision == "return" and not comment:
-        raise ReviewRefused([Problem("review.comment", "退回时请填写退回意见，说明需要如何更正")])
+        raise ReviewRefused(
+            [Problem("review.comment", _("退回时请填写退回意见，说明需要如何更正"))]
+        )
     wanted = {int(i) for i in ids}
     if not wanted:
-        raise ReviewRefused([Problem("review.empty", "请至少选择一条记录")])
+        raise ReviewRefused([Problem("review.empty", _("请至少选择一条记录"))])
     records = list(
         model.objects.restrict(by).select_for_update().filter(pk__in=wanted).order_by("pk")
     )
@@ -75,8 +78,8 @@ def review(model: Any, ids: Iterable[int], decision: str, *, by: Any, comment: s
             [
                 Problem(
                     "review.done",
-                    f"「{label(r)}」已{r.get_approval_display()}，不能再次审核；"
-                    "如需更正请重新运行或核定",
+                    _("「%(record)s」已%(state)s，不能再次审核；如需更正请重新运行或核定")
+                    % {"record": label(r), "state": r.get_approval_display()},
                 )
                 for r in done
             ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from gaoxin.engine.composite import Evaluation, Framework, evaluate
 from gaoxin.engine.composite.inputs import evaluation_inputs
@@ -172,14 +173,14 @@ def run_framework(
     written, on an unknown pack or framework, a period with no data, or bad inputs."""
     from gaoxin.statistics.facts import engine_facts
 
-    progress("读取评价体系")
+    progress(gettext_noop("读取评价体系"))
     pf = find_pack(pack)
     fw, fw_path = pf.framework(framework)
     p = _period(period)
     code = str(p)
     level, where, where_file = units_of(fw, level, where, str(fw_path))
 
-    progress("读取统计数据")
+    progress(gettext_noop("读取统计数据"))
     facts = engine_facts(scope)
     if code not in facts.periods(p.kind):
         raise _problem(
@@ -190,7 +191,7 @@ def run_framework(
         )
     where_expr = _where(facts, p.kind, where, where_file)
 
-    progress("计算指标")
+    progress(gettext_noop("计算指标"))
     data = evaluation_inputs(facts, fw, code, level=level, where=where_expr)
     reporting = _reporting_units(facts, p, level).rename({"unit": fw.unit})
     without_data = data.height
@@ -219,10 +220,10 @@ def run_framework(
             evaluation_inputs(facts, fw, q, level=level, where=where_expr) for q in history_periods
         ]
 
-    progress("综合评价")
+    progress(gettext_noop("综合评价"))
     ev = evaluate(fw, data, previous=_previous_ranks(previous, fw.unit), history=history or None)
 
-    progress("保存结果")
+    progress(gettext_noop("保存结果"))
     parameters = {
         "level": str(level),
         "where": where,

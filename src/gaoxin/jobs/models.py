@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.scoping import ScopedQuerySet
@@ -107,7 +108,12 @@ class Job(models.Model):
             return ""
         seconds = max(0, round((self.finished_at - self.started_at).total_seconds()))
         minutes, seconds = divmod(seconds, 60)
-        return f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+        if minutes:
+            return gettext("%(minutes)s 分 %(seconds)s 秒") % {
+                "minutes": minutes,
+                "seconds": seconds,
+            }
+        return ngettext("%(seconds)s 秒", "%(seconds)s 秒", seconds) % {"seconds": seconds}
 
     @property
     def percent(self) -> int | None:

@@ -23,15 +23,18 @@ from django.core.files import File
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.jobs.choices import JobState
 from gaoxin.jobs.models import Job
 from gaoxin.services import check_scope
 
-QUEUED_MESSAGE = "等待后台任务进程处理"
-FAILED_MESSAGE = "任务出错，未能完成。错误详情已记入后台任务记录，请联系系统管理员。"
-INTERRUPTED_MESSAGE = "任务中断：执行它的后台任务进程已停止，任务没有完成"
+# Messages are stored in Chinese and shown through {% translate job.message %}: a fixed message
+# or step name is marked with gettext_noop so that the catalogue has it (decision 035).
+QUEUED_MESSAGE = gettext_noop("等待后台任务进程处理")
+FAILED_MESSAGE = gettext_noop("任务出错，未能完成。错误详情已记入后台任务记录，请联系系统管理员。")
+INTERRUPTED_MESSAGE = gettext_noop("任务中断：执行它的后台任务进程已停止，任务没有完成")
 STALE_MESSAGE = "任务中断：超过 {minutes} 分钟没有进展，执行它的后台任务进程可能已停止"
 NEVER_RAN_MESSAGE = "任务中断：排队超过 {minutes} 分钟仍未开始，后台任务进程可能没有运行"
 INTERRUPTED_SUMMARY = (
@@ -173,7 +176,7 @@ def run(job_id: str) -> None:
         started_at=now,
         heartbeat_at=now,
         worker=worker_name(),
-        message="开始执行",
+        message=gettext_noop("开始执行"),
     )
     try:
         function = import_string(job.kind)

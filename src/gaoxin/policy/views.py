@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gaoxin.policy import services
 from gaoxin.policy.choices import ProgressStatus
@@ -32,14 +34,14 @@ def _labelled(rows):
 
 class ProgressForm(forms.Form):
     status = forms.ChoiceField(
-        label="进展状态", choices=REPORTED, widget=forms.RadioSelect, initial="in_progress"
+        label=_("进展状态"), choices=REPORTED, widget=forms.RadioSelect, initial="in_progress"
     )
     note = forms.CharField(
-        label="进展说明",
+        label=_("进展说明"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="做了什么、完成到什么程度、下一步安排",
+        help_text=_("做了什么、完成到什么程度、下一步安排"),
     )
 
 
@@ -93,7 +95,7 @@ def task_page(request, pk: int):
             except LedgerError as refused:
                 form.add_error(None, str(refused))
             else:
-                messages.success(request, "进展已报送。")
+                messages.success(request, gettext("进展已报送。"))
                 return redirect("policy:task", pk)
         status = 422
     detail = services.task_detail(pk, by=request.user)

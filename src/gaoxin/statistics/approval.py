@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaoxin.accounts.choices import Role
 from gaoxin.accounts.roles import Action, can
@@ -45,39 +47,43 @@ PROVINCE = frozenset({Role.PROVINCE_REVIEWER, Role.PROVINCE_ADMIN})
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "save",
-        "保存草稿",
+        gettext_lazy("保存草稿"),
         frozenset({None, S.DRAFT, S.RETURNED}),
         S.DRAFT,
         frozenset({Role.ZONE_REPORTER}),
     ),
     Transition(
         "submit",
-        "提交",
+        gettext_lazy("提交"),
         frozenset({None, S.DRAFT, S.RETURNED}),
         S.SUBMITTED,
         frozenset({Role.ZONE_REPORTER}),
     ),
     Transition(
         "city_approve",
-        "审核通过",
+        gettext_lazy("审核通过"),
         frozenset({S.SUBMITTED}),
         S.CITY_APPROVED,
         frozenset({Role.CITY_REVIEWER}),
     ),
     Transition(
         "city_return",
-        "退回修改",
+        gettext_lazy("退回修改"),
         frozenset({S.SUBMITTED}),
         S.RETURNED,
         frozenset({Role.CITY_REVIEWER}),
         needs_comment=True,
     ),
     Transition(
-        "province_approve", "审定", frozenset({S.CITY_APPROVED}), S.PROVINCE_APPROVED, PROVINCE
+        "province_approve",
+        gettext_lazy("审定"),
+        frozenset({S.CITY_APPROVED}),
+        S.PROVINCE_APPROVED,
+        PROVINCE,
     ),
     Transition(
         "province_return",
-        "退回修改",
+        gettext_lazy("退回修改"),
         frozenset({S.CITY_APPROVED}),
         S.RETURNED,
         PROVINCE,
@@ -85,7 +91,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "unlock",
-        "解锁",
+        gettext_lazy("解锁"),
         frozenset({S.PROVINCE_APPROVED}),
         S.RETURNED,
         frozenset({Role.PROVINCE_ADMIN}),
@@ -170,21 +176,31 @@ def check(user, submission: Submission, action: str, comment: str = "") -> Trans
     """The transition ``action`` if ``user`` may make it on ``submission`` now; else
     :class:`OutOfScope` (another scope) or :class:`Refused` with the reason."""
     if action not in BY_ACTION:
-        raise Refused("未知的操作")
+        raise Refused(_("未知的操作"))
     if not in_scope(user, submission.entity):
         raise OutOfScope("此报送不在您的数据范围内", value=submission.entity.code)
     transition = BY_ACTION[action]
     if transition not in available(user, submission):
-        state = submission.get_state_display() if submission.pk else "未填报"
+        state = submission.get_state_display() if submission.pk else _("未填报")
+        words = {"state": state, "action": transition.label}
         if submission.pk and submission.locked:
             raise Refused(
-                f"本期报送已由省级审定并锁定（{state}），不能「{transition.label}」；"
-                "如需更正，请联系省级管理员解锁并说明原因"
+                _(
+                    "本期报送已由省级审定并锁定（%(state)s），不能「%(action)s」；"
+                    "如需更正，请联系省级管理员解锁并说明原因"
+                )
+                % words
             )
-        raise Refused(f"当前状态为「{state}」，您的角色不能执行「{transition.label}」")
+        raise Refused(_("当前状态为「%(state)s」，您的角色不能执行「%(action)s」") % words)
     if transition.needs_comment and not comment.strip():
-        what = "原因" if action == "unlock" else "意见"
-        raise Refused(f"「{transition.label}」须填写{what}，说明需要修改什么、为什么")
+        if action == "unlock":
+            raise Refused(
+                _("「%(action)s」须填写原因，说明需要修改什么、为什么")
+                % {"action": transition.label}
+            )
+        raise Refused(
+            _("「%(action)s」须填写意见，说明需要修改什么、为什么") % {"action": transition.label}
+        )
     return transition
 
 

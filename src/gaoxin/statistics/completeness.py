@@ -25,6 +25,7 @@ from operator import or_
 
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from gaoxin.engine.clock import local_time
 from gaoxin.engine.periods import Period
@@ -47,10 +48,23 @@ STATES: tuple[str, ...] = (
     SubmissionState.CITY_APPROVED,
     SubmissionState.PROVINCE_APPROVED,
 )
+#: The states in Chinese, as the downloads write them; pages use :func:`state_label`.
 STATE_LABELS: dict[str, str] = {
     NOT_STARTED: "未开始",
     **{value: str(label) for value, label in SubmissionState.choices},
 }
+gettext_noop("未开始")
+#: Group names the page shows through ``{% translate %}`` (the downloads keep them in Chinese).
+NO_CITY, NO_PROVINCE = gettext_noop("（未归属设区市）"), gettext_noop("（未归属省份）")
+
+
+def state_label(state: str) -> str:
+    """A state in the language of the page (a :data:`STATES` value)."""
+    return (
+        gettext(STATE_LABELS[NOT_STARTED]) if state == NOT_STARTED else SubmissionState(state).label
+    )
+
+
 #: A return counts as reported once it is submitted, whatever the reviewers did next (except
 #: sending it back: a returned return is with the zone again).
 REPORTED = frozenset(
@@ -104,7 +118,7 @@ class UnitStatus:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return state_label(self.state)
 
     @property
     def reported(self) -> bool:
@@ -246,7 +260,7 @@ def _places(paths: Iterable[str]):
     }
 
     def places(path: str) -> tuple[str, str]:
-        found = {RegionLevel.CITY: "（未归属设区市）", RegionLevel.PROVINCE: "（未归属省份）"}
+        found = {RegionLevel.CITY: NO_CITY, RegionLevel.PROVINCE: NO_PROVINCE}
         for i in path.strip("/").split("/"):
             level, name = levels.get(int(i), (None, None))
             if level is not None:
@@ -280,7 +294,7 @@ def unit_rows(c: Completeness) -> list[tuple]:
             u.province,
             u.city,
             u.name,
-            u.state_label,
+            STATE_LABELS[u.state],
             local_time(u.submitted_at).strftime("%Y-%m-%d %H:%M") if u.submitted_at else "",
             "是" if u.on_time else "否",
             "逾期" if u.overdue else "",

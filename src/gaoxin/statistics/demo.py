@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.db import transaction
+from django.utils.translation import gettext_noop  # job steps: shown translated
 
 from gaoxin.registry import loading
 from gaoxin.registry.choices import EntityKind
@@ -37,23 +38,23 @@ def _noop(step: str, done: int, total: int) -> None:
 @transaction.atomic
 def load_jurisdiction(j, *, label: str, progress: Progress = _noop) -> LoadSummary:
     steps = 6
-    progress("行政区", 0, steps)
+    progress(gettext_noop("行政区"), 0, steps)
     loading.load_regions(j.regions)
-    progress("高新区", 1, steps)
+    progress(gettext_noop("高新区"), 1, steps)
     loading.load_zones(j.zones, j.zone_events)
-    progress("企业", 2, steps)
+    progress(gettext_noop("企业"), 2, steps)
     loading.load_enterprises(j.enterprises)
-    progress("创新机构", 3, steps)
+    progress(gettext_noop("创新机构"), 3, steps)
     loading.load_institutions(j.institutions)
     ids = entity_ids()
-    progress("资质认定", 4, steps)
+    progress(gettext_noop("资质认定"), 4, steps)
     keyed = {
         code: eid
         for (kind, code), eid in ids.items()
         if kind in (EntityKind.ENTERPRISE, EntityKind.INSTITUTION)
     }
     n_cert = loading.load_certifications(j.certifications, keyed)
-    progress("统计数据", 5, steps)
+    progress(gettext_noop("统计数据"), 5, steps)
     written = changed = 0
     variables = dict(Variable.objects.values_list("code", "id"))
     obs = j.observations
@@ -84,7 +85,7 @@ def load_jurisdiction(j, *, label: str, progress: Progress = _noop) -> LoadSumma
         written += counts.created
         changed += counts.changed
     assign_forms()
-    progress("完成", steps, steps)
+    progress(gettext_noop("完成"), steps, steps)
     return LoadSummary(
         regions=j.regions.height,
         zones=j.zones.height,

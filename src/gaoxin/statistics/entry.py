@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from gaoxin.engine.periods import Period, PeriodError, ReportedPeriod
 from gaoxin.engine.problems import Problem
@@ -528,9 +529,9 @@ def value_history(r: Roster, entity_id: int, code: str, *, user) -> list[History
     return [
         HistoryLine(
             at=c.changed_at,
-            by=_person(c.changed_by) if c.changed_by else "系统",
-            old=display_text(c.old_value, column.unit) or "（无）",
-            new=display_text(c.new_value, column.unit) or "（无）",
+            by=_person(c.changed_by) if c.changed_by else _("系统"),
+            old=display_text(c.old_value, column.unit) or _("（无）"),
+            new=display_text(c.new_value, column.unit) or _("（无）"),
             source=f"{kinds.get(c.batch.kind, c.batch.kind)}：{c.batch.label}",
             reason=c.reason,
         )

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gaoxin.accounts.roles import Action, can
@@ -30,6 +31,7 @@ from gaoxin.statistics import approval, entry, services
 from gaoxin.statistics import completeness as comp
 from gaoxin.statistics import jobs as stat_jobs
 from gaoxin.statistics.models import ReportingForm
+from gaoxin.web.template_filters import period_text
 
 
 def entry_url(form_code: str, entity_id: int, period: str) -> str | None:
@@ -80,10 +82,11 @@ def completeness_page(request, form: str, period: str):
         "statistics/completeness.html",
         {
             "c": result,
-            "title": comp.title(result),
+            "title": _("%(form)s（%(period)s）报送完成情况")
+            % {"form": result.form.name, "period": period_text(result.period)},
             "rows": rows,
             "rates": [*result.provinces, *result.cities] if result.units else [],
-            "states": [comp.STATE_LABELS[s] for s in comp.STATES],
+            "states": [comp.state_label(s) for s in comp.STATES],
             "forms": _assigned_forms(),
             "periods": comp.recent_periods(found, result.today),
         },
@@ -208,9 +211,9 @@ def _entry_context(request, r: entry.Roster, **extra) -> dict:
     events = [
         {
             "at": e.at,
-            "by": (e.by.get_full_name() or e.by.get_username()) if e.by else "系统",
+            "by": (e.by.get_full_name() or e.by.get_username()) if e.by else _("系统"),
             "label": approval.BY_ACTION[e.action].label if e.action in approval.BY_ACTION else "",
-            "from": e.get_from_state_display() if e.from_state else "未填报",
+            "from": e.get_from_state_display() if e.from_state else _("未填报"),
             "to": e.get_to_state_display(),
             "comment": e.comment,
         }
@@ -220,7 +223,7 @@ def _entry_context(request, r: entry.Roster, **extra) -> dict:
     typed = extra.pop("typed", None)
     context = {
         "r": r,
-        "title": f"{r.unit.name} · {r.form.name} · {r.reported_period.label()}",
+        "title": f"{r.unit.name} · {r.form.name} · {period_text(r.reported_period)}",
         "rows": _cells(r, typed, checked),
         **_summary(r, checked),
         "editable": editable,
@@ -228,7 +231,7 @@ def _entry_context(request, r: entry.Roster, **extra) -> dict:
         "reason": reason,
         "can_submit": any(t.action == "submit" for t in moves),
         "reviews": [t for t in moves if t.action not in ("save", "submit")],
-        "state_label": submission.get_state_display() if submission.pk else "未填报",
+        "state_label": submission.get_state_display() if submission.pk else _("未填报"),
         "state_tag": STATE_TAGS.get(state, ""),
         "events": list(reversed(events)),
         "deadline": r.form.deadline(r.period),
@@ -257,9 +260,15 @@ def entry_page(request, form_code: str, entity_id: int, period: str):
         context = _entry_context(request, r, typed=typed, checked=result.check)
         return render(request, "statistics/entry.html", context, status=422)
     c = result.counts
-    done = "已提交，等待审核" if submit else "草稿已保存"
-    warned = f"；{len(result.check.warnings)} 条提示请核实" if result.check.warnings else ""
-    messages.success(request, f"{done}：新增 {c.created} 个数值，修改 {c.changed} 个{warned}。")
+    done = _("已提交，等待审核") if submit else _("草稿已保存")
+    counts = {"created": c.created, "changed": c.changed, "warnings": len(result.check.warnings)}
+    if result.check.warnings:
+        text = _(
+            "%(done)s：新增 %(created)s 个数值，修改 %(changed)s 个；%(warnings)s 条提示请核实。"
+        )
+    else:
+        text = _("%(done)s：新增 %(created)s 个数值，修改 %(changed)s 个。")
+    messages.success(request, text % {"done": done, **counts})
     return redirect("statistics:entry", *_args(r))
 
 
@@ -295,7 +304,8 @@ def entry_move(request, form_code: str, entity_id: int, period: str):
         return render(request, "statistics/entry.html", context, status=409)
     messages.success(
         request,
-        f"已{approval.BY_ACTION[event.action].label}：当前状态「{event.get_to_state_display()}」。",
+        _("已%(action)s：当前状态「%(state)s」。")
+        % {"action": approval.BY_ACTION[event.action].label, "state": event.get_to_state_display()},
     )
     return redirect("statistics:entry", *_args(r))
 
@@ -339,10 +349,10 @@ def entry_upload(request, form_code: str, entity_id: int, period: str):
     r = _entry_roster(request, form_code, entity_id, period)
     file = request.FILES.get("file")
     if file is None:
-        context = _entry_context(request, r, refusal="请选择要上传的 Excel 或 CSV 文件")
+        context = _entry_context(request, r, refusal=_("请选择要上传的 Excel 或 CSV 文件"))
         return render(request, "statistics/entry.html", context, status=422)
     if file.size > MAX_UPLOAD_BYTES:
-        context = _entry_context(request, r, refusal="文件超过 10 MB：请只上传本表的数据")
+        context = _entry_context(request, r, refusal=_("文件超过 10 MB：请只上传本表的数据"))
         return render(request, "statistics/entry.html", context, status=422)
     try:
         result = entry.upload(
@@ -372,7 +382,9 @@ def entry_index(request):
             p = None
         if p is None or p.kind != found.period_type:
             messages.error(
-                request, f"「{found.name}」按{found.get_period_type_display()}报送，请填写相应期间"
+                request,
+                _("「%(form)s」按%(period_type)s报送，请填写相应期间")
+                % {"form": found.name, "period_type": found.get_period_type_display()},
             )
         else:
             unit_id = int(unit) if unit.isdigit() else 0

@@ -4,6 +4,7 @@ POST and turning the review service's refusals into messages (the service is gao
 from __future__ import annotations
 
 from django.contrib import messages
+from django.utils.translation import gettext as _
 
 from gaoxin import reviews
 
@@ -19,8 +20,11 @@ def apply(request, model, ids) -> bool:
         for problem in err.problems:
             messages.error(request, problem.message)
         return False
-    verb = "审定" if decision == "approve" else "退回"
-    messages.success(
-        request, f"已{verb} {len(done)} 条：{'；'.join(reviews.label(r) for r in done[:5])}"
+    text = (
+        _("已审定 %(n)s 条：%(records)s")
+        if decision == "approve"
+        else _("已退回 %(n)s 条：%(records)s")
     )
+    records = "；".join(reviews.label(r) for r in done[:5])
+    messages.success(request, text % {"n": len(done), "records": records})
     return True

@@ -21,6 +21,7 @@ from gaoxin.statistics import completeness as comp
 from gaoxin.statistics.approval import TRANSITIONS
 from gaoxin.statistics.models import ReportingForm, Submission, SubmissionEvent, SubmissionState
 from gaoxin.statistics.views import entry_url
+from gaoxin.web.template_filters import period_text
 
 APPROVED_STATES = frozenset({SubmissionState.CITY_APPROVED, SubmissionState.PROVINCE_APPROVED})
 WAITING_LIMIT = 50
@@ -71,10 +72,7 @@ def _with_last_event(qs):
 
 def _rows(qs):
     """(submission, its entry page, its period as people write it)."""
-    return [
-        (s, entry_url(s.form.code, s.entity_id, s.period), comp.Period.parse(s.period).label())
-        for s in qs
-    ]
+    return [(s, entry_url(s.form.code, s.entity_id, s.period), period_text(s.period)) for s in qs]
 
 
 @login_required
