@@ -137,3 +137,18 @@ def test_cli_writes_the_docx_and_refuses_precisely(tree, tmp_path):
     assert "闽科高〔" in "".join(p.text for p in Document(str(out)).paragraphs)
     r = CliRunner().invoke(app, ["doc", "write", "memo", *args[3:]])
     assert r.exit_code == 2 and "未知的公文种类" in r.output
+
+
+def test_ledger_bulletin_counts_measures_by_unit_as_integers(db):
+    from gaoxin.policy.services import import_policy_document
+    from tests.policy.conftest import DISTRICT
+
+    done = import_policy_document(DISTRICT, by=None)
+    (doc,) = official_documents(
+        "ledger", pack="taizhou-2024", period="2026", by=None, today=DAY, document=done.document.pk
+    )
+    assert doc.organ == "台州市科学技术局文件" and doc.title.endswith("落实进展情况的通报")
+    table = next(b for b in doc.blocks if hasattr(b, "rows"))
+    assert table.headers[:2] == ("责任单位", "措施数") and table.rows
+    assert all(cell.isdigit() for row in table.rows for cell in row[1:])
+    assert "截至2026年12月3日" in doc.blocks[0].text and "文件" in doc.receipt[0]

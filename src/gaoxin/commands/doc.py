@@ -393,7 +393,7 @@ def write(
         str,
         typer.Argument(
             help="公文种类：evaluation 综合评价结果通报、awards 奖补资金分配方案、awards-notice 分配公示、"
-            "summons 约谈通知书、rectify 限期整改通知书、monitor 监测通报"
+            "summons 约谈通知书、rectify 限期整改通知书、monitor 监测通报、ledger 进展情况通报"
         ),
     ],
     pack: Annotated[
@@ -406,6 +406,9 @@ def write(
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
     zone: Annotated[str | None, typer.Option(help="通知书只写这个园区（代码）")] = None,
     seq: Annotated[int | None, typer.Option(help="发文字号的顺序号；不给则留空待填")] = None,
+    document: Annotated[
+        int | None, typer.Option(help="进展情况通报（ledger）只汇总这个政策文件（编号）")
+    ] = None,
 ) -> None:
     """按 GB/T 9704-2012 写出公文（.docx，可选 PDF），依据已审定的评价运行、奖补台账或监测表。"""
     from gaoxin.commands.django_env import setup
@@ -416,7 +419,15 @@ def write(
     err = Console(stderr=True)
     try:
         files = write_official_documents(
-            kind, out, pack=pack, period=period, by=None, zone=zone, seq=seq, pdf=pdf
+            kind,
+            out,
+            pack=pack,
+            period=period,
+            by=None,
+            zone=zone,
+            seq=seq,
+            pdf=pdf,
+            document=document,
         )
     except ProblemsError as exc:
         _fail(exc, err)

@@ -46,6 +46,7 @@ KINDS: dict[str, Kind] = {
         Kind("summons", "约谈通知书", per_zone=True),
         Kind("rectify", "限期整改通知书", per_zone=True),
         Kind("monitor", "监测通报"),
+        Kind("ledger", "任务落实进展情况通报"),
     )
 }
 
@@ -388,6 +389,67 @@ def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_:
     ]
 
 
+# --- task ledger -------------------------------------------------------------------------------
+
+
+def _ledger(
+    pack: Any,
+    period: str,
+    by: Any,
+    today: date,
+    seq: int | None,
+    document: int | None = None,
+    **_: Any,
+):
+    from gaoxin.policy.services import ledger_summary
+
+    docs = _issuer(pack)
+    frame = ledger_summary(by=by, group="unit", document=document)
+    if frame.is_empty():
+        raise _refuse(
+            "no_ledger", "任务台账中没有可汇总的措施：先导入政策文件（gaoxin doc ledger import）"
+        )
+    counts = ["措施数", "牵头", "参与", "未启动", "推进中", "已完成", "滞后"]
+    cols = ["责任单位", *[c for c in counts if c in frame.columns]]
+    rows = tuple(
+        tuple(
+            str(int(v)) if c in counts and v is not None else ("" if v is None else str(v))
+            for c, v in zip(cols, row, strict=True)
+        )
+        for row in frame.select(cols).iter_rows()
+    )
+    total = {c: int(frame[c].sum()) for c in counts if c in frame.columns}
+    late = frame.filter(frame["滞后"] > 0)["责任单位"].to_list() if "滞后" in frame.columns else []
+    blocks = (
+        Paragraph(
+            f"截至{date_text(today)}，任务台账共分解措施{total.get('措施数', 0)}项次，"
+            f"已完成{total.get('已完成', 0)}项次，推进中{total.get('推进中', 0)}项次，"
+            f"未启动{total.get('未启动', 0)}项次，滞后{total.get('滞后', 0)}项次。现将进展情况通报如下。"
+        ),
+        Heading(1, "一、各责任单位进展"),
+        Table(
+            "任务落实进展情况（单位：项）", tuple(cols), rows, numeric=tuple(range(1, len(cols)))
+        ),
+        Heading(1, "二、滞后单位"),
+        Paragraph(
+            ("以下单位有滞后措施，请抓紧推进并报送进展：" + "、".join(late) + "。")
+            if late
+            else "目前没有滞后的措施。"
+        ),
+    )
+    return [
+        _frame(
+            docs,
+            "通报",
+            f"关于{period}年政策措施落实进展情况的通报",
+            today,
+            seq,
+            blocks=blocks,
+            receipt=(f"依据：任务台账，截至{date_text(today)}（文件 {document or '全部'}）",),
+        )
+    ]
+
+
 MAKERS: dict[str, Callable[..., list[OfficialDocument]]] = {
     "evaluation": _evaluation,
     "awards": _awards,
@@ -395,6 +457,7 @@ MAKERS: dict[str, Callable[..., list[OfficialDocument]]] = {
     "summons": _notices("summon", "约谈通知书"),
     "rectify": _notices("rectify", "限期整改通知书"),
     "monitor": _monitor,
+    "ledger": _ledger,
 }
 
 
@@ -407,6 +470,7 @@ def official_documents(
     zone: str | None = None,
     seq: int | None = None,
     today: date | None = None,
+    document: int | None = None,
 ) -> list[OfficialDocument]:
     """The documents of ``kind`` (:data:`KINDS`) made from ``pack``'s frozen run of ``period``
     within ``by``'s scope: one, or one per zone for a notice (``zone`` narrows to one)."""
@@ -420,7 +484,8 @@ def official_documents(
             kind,
         )
     loaded = find_pack(pack)
-    return MAKERS[kind](loaded, period, by, today or date.today(), seq, zone=zone)
+    extra = {"document": document} if kind == "ledger" else {"zone": zone}
+    return MAKERS[kind](loaded, period, by, today or date.today(), seq, **extra)
 
 
 def write_official_documents(
@@ -434,13 +499,14 @@ def write_official_documents(
     seq: int | None = None,
     pdf: bool = False,
     today: date | None = None,
+    document: int | None = None,
 ) -> list[Path]:
     """Write the documents to ``out`` (.docx; one per zone named ``out``-园区名.docx for a
     notice) and, with ``pdf``, their PDF beside each. Returns the files written."""
     from gaoxin.policy.packs import find_pack
 
     made = official_documents(
-        kind, pack=pack, period=period, by=by, zone=zone, seq=seq, today=today
+        kind, pack=pack, period=period, by=by, zone=zone, seq=seq, today=today, document=document
     )
     loaded = find_pack(pack)
     docs = loaded.spec.documents
