@@ -351,7 +351,7 @@ def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_:
     scope = scope_for(by) if by is not None else scope_entity(pack.spec.region)
     done = monitor(per, scope, by=by)
     t = done.table
-    frame = t.frame.filter(~t.frame["is_total"]) if "is_total" in t.frame.columns else t.frame
+    frame = t.frame  # the 合计 row first, then each zone
     kinds = t.kinds()
     headers = t.headers()
     tables = []

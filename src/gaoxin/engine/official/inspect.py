@@ -1,5 +1,5 @@
-"""What can be checked by machine of a printed official document (the tests read this; so can a
-person: ``gaoxin doc check 文件.pdf``): page size, where the text lies against the type area,
+"""What can be checked by machine of a printed official document (the tests read this):
+page size, where the text lies against the type area,
 the lines of each page and the characters of each line, the fonts and whether they are
 embedded, the page numbers, and the colour of the 版头.
 """
