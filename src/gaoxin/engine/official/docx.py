@@ -255,10 +255,10 @@ def _table(doc: Any, st: dict[str, Any], t: Table) -> None:
             p.style = st["cell"]
             p.paragraph_format.space_before = Pt(2)
             p.paragraph_format.space_after = Pt(2)
-            if i and j in t.numeric:
-                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            elif i and j > 0 and j not in t.numeric:
-                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            # numbers right, text left, the first column (序号, 名次, 园区代码) centred
+            if i and j > 0:
+                right = j in t.numeric
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
             run = p.add_run(text)
             run.bold = i == 0
         if i == 0:
