@@ -67,6 +67,10 @@ def test_a_trial_shows_the_would_be_entries_in_wan_and_records_nothing(client, a
     for r in money.head(5).iter_rows(named=True):
         assert f"{r['name']} " in text and f" {wan_text(r['amount_fen'])} " in text
     assert "记入台账" in html  # the province admin may record
+    # what is missing, per rule and input, as the workbook's working file lists it
+    for m in expected.missing_inputs():
+        assert f"{m.label} " in text or not m.label
+        assert f" {m.entities} " in text
     # the workbook is the job's file
     download = client.get(reverse("jobs:download", args=[job.pk]))
     assert download.status_code == 200

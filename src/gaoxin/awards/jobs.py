@@ -59,7 +59,20 @@ def decide_job(
             filename=name,
             url=reverse("awards:trial", args=[job_id]) if job_id else None,
             url_label="查看测算结果",
-            data=decision.as_dict(),
+            data={
+                **decision.as_dict(),
+                # what the workbook's working file 待补数据 holds, for the trial page
+                "missing": [
+                    {
+                        "rule": m.rule,
+                        "label": m.label,
+                        "source": m.source,
+                        "entities": m.entities,
+                        "examples": [decision.names.get(e) or e for e in m.examples],
+                    }
+                    for m in decision.missing_inputs()
+                ],
+            },
         )
     recorded = decision.recorded
     lines = [f"已记入奖补台账：合计 {total} 万元，待省级审定后发布。"]

@@ -249,6 +249,9 @@ def trial(request, pk):
             "by_budget": by_budget,
             "total": wan_text(data["totals"]["total"][0]["amount_fen"]),
             "undetermined": len(data["undetermined"]),
+            "missing": [
+                {**m, "rule": rule_title(pack, m["rule"])} for m in data.get("missing", [])
+            ],
             "can_record": can(request.user, Action.RUN),
         },
     )
