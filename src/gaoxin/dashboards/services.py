@@ -31,8 +31,8 @@ RANK_FALL = 2
 RANKING_CHART = 15
 #: An overdue form's alert names at most this many zones (the completeness page lists all).
 OVERDUE_NAMES = 5
-#: Zones of one city drawn around the city's point at this distance (degrees, about 10 km).
-SPREAD = 0.1
+#: Zones of one city drawn around the city's point at this distance (degrees, about 20 km).
+SPREAD = 0.2
 PLACES_FILE = Path(__file__).resolve().parent / "places.json"
 
 

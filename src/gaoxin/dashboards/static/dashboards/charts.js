@@ -64,6 +64,7 @@
     var max = values.length ? Math.max.apply(null, values) : 1;
     var min = values.length ? Math.min.apply(null, values) : 0;
     return {
+      animation: false,  // a point is where it is drawn from the first frame: clickable at once
       tooltip: { trigger: "item", formatter: function (p) {
         if (p.seriesType === "scatter") { return p.name + "<br>" + spec.valueName + "：" + fmt(p.value[2], spec.unit) + " " + spec.unit; }
         var d = p.data || {};
