@@ -1,6 +1,7 @@
 """Dashboards and the zone profile as services (decision 023): what the pages show, computed
-from the store through the engine's monitoring table, the reporting completeness and the
-target progress, for one place in the user's scope (decision 037).
+from the published analytics tables (decision 036) through the engine's monitoring table, with
+the reporting completeness and the target progress, for one place in the user's scope
+(decision 037).
 
 Ranks are always among the zones of the place's province (the ranking a province issues in its
 月监测 table), so a city or a zone sees where it stands; a page names only entities in the user's
@@ -139,6 +140,7 @@ class Dashboard:
     alerts: list[Alert]
     built_at: Any
     input_hash: str
+    data: Any = None  # gaoxin.statistics.analytics.State
     crumbs: list[Any] = field(default_factory=list)
 
     @property
@@ -170,6 +172,15 @@ def place_of(entity) -> Place:
     else:
         raise NotFound("只有省、市和高新区有数据看板")
     return Place(entity, level, province, city)
+
+
+def _facts(province):
+    """The published fact frame of ``province`` (None: everything) from the analytics tables
+    (decision 036) and where they stand. Read as the operator: the caller has checked the
+    user's scope, and a page names only what lies in it; ranks need the whole province."""
+    from gaoxin.statistics import analytics
+
+    return analytics.facts(province, by=None)
 
 
 def _reporting_zones(facts, year: str) -> list[str]:
@@ -486,11 +497,10 @@ def dashboard(
     from django.urls import reverse
 
     from gaoxin.engine.periods import Period
-    from gaoxin.statistics.facts import engine_facts
 
     check_scope(by, entity)
     place = place_of(entity)
-    facts = engine_facts(place.province if place.level != "country" else None)
+    facts, data = _facts(place.province if place.level != "country" else None)
     period = period or latest_month(facts)
     try:
         parsed = Period.parse(period)
@@ -611,6 +621,7 @@ def dashboard(
         alerts=alerts,
         built_at=facts.built_at,
         input_hash=facts.input_hash,
+        data=data,
         crumbs=crumbs,
     )
 
@@ -670,6 +681,7 @@ class ZoneProfile:
     awards: list[Any]
     built_at: Any
     input_hash: str
+    data: Any = None  # gaoxin.statistics.analytics.State
 
 
 def _split(text: str) -> list[str]:
@@ -686,13 +698,12 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
     from gaoxin.engine.periods import Period
     from gaoxin.evaluation.models import EvaluationResult
     from gaoxin.registry.models import Entity
-    from gaoxin.statistics.facts import engine_facts
 
     zone = Entity.objects.filter(pk=zone_id, kind="zone").first()
     if zone is None or (by is not None and not entity_in_scope(by, zone)):
         raise NotFound("没有这个高新区，或它不在您的数据范围内")
     place = place_of(zone)
-    facts = engine_facts(place.province)
+    facts, data = _facts(place.province)
     period = period or latest_month(facts)
     zones = _reporting_zones(facts, period[:4])
     comparisons: list[Comparison] = []
@@ -794,4 +805,5 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
         awards=awards,
         built_at=facts.built_at,
         input_hash=facts.input_hash,
+        data=data,
     )
