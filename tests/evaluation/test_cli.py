@@ -60,6 +60,11 @@ def test_evaluate_pack_saves_the_run_and_the_printable_workbook(gansu, tmp_path)
 
     heads = [c.value for c in wb["指标"][3]]
     assert "高新技术产业营业收入（万元）" in heads and "高新技术产业营业收入增速（%）" in heads
+    # counts print as integers (12, not 12.), fractions keep their decimals (issue #12 item 4)
+    values = [c for row in wb["指标"].iter_rows(min_row=4) for c in row[3:]]
+    whole = [c for c in values if isinstance(c.value, int | float) and float(c.value).is_integer()]
+    assert whole and {c.number_format for c in whole} == {"#,##0"}
+    assert ws.oddHeader.left.text.startswith("编制单位：") and "审核人：" in ws.oddFooter.left.text
     strong = {r[1].value: r[3].value for r in wb["优势与短板"].iter_rows(min_row=4)}
     codes = best.strengths.split(";")
     names = {"new_hte": "新增高新技术企业数", "hightech_industry_revenue": "高新技术产业营业收入"}

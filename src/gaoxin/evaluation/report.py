@@ -111,6 +111,8 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
     f_wrap = look.cell(text_wrap=True, valign="top")
     f_score = look.cell(num_format="0.00")
     f_value = look.cell(num_format="#,##0.####")
+    # "#,##0.####" prints a whole number with a trailing point (12.): counts get "#,##0"
+    f_whole = look.cell(num_format="#,##0")
     f_rank = look.cell(num_format="0", align="center")
     f_change = look.cell(num_format="+0;-0;0", align="center")
     f_centre = look.cell(align="center")
@@ -150,6 +152,8 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         if v is None or (isinstance(v, float) and v != v):
             ws.write_blank(r, c, None, fmt)
             return
+        if fmt is f_value and isinstance(v, int | float) and float(v).is_integer():
+            fmt = f_whole
         ws.write(r, c, v, fmt)
         if fmt is f_wrap and isinstance(v, str):  # Excel does not grow a row for wrapped text
             lines = math.ceil(_display_width(v) / max(widths_of[ws.name][c] - 1, 1))

@@ -132,7 +132,7 @@ def write_ledger(
             "valign": "top",
             "align": "right",
             "border": 1,
-            "num_format": "#,##0.####",
+            "num_format": "#,##0.00",  # 万元 with two decimals (not 50. for a whole amount)
             "font_size": 10,
         }
     )
