@@ -149,9 +149,8 @@ DECIDE_JOB = "gaoxin.awards.jobs.decide_job"
 
 
 def may_try(user) -> bool:
-    """Who may run a trial: whoever may record (省级管理员) and the province reviewers, who
-    see what a decision would give before it is made."""
-    return can(user, Action.RUN) or may_review(user)
+    """Who may run a trial: the roles that 运行评价与奖补测算 (docs/permissions.md)."""
+    return can(user, Action.RUN)
 
 
 def _start_decision(request, pack: str, period: str, scope, *, dry_run: bool) -> Job:
@@ -177,7 +176,7 @@ def trial_start(request):
     from gaoxin.services import OutOfScope
 
     if not may_try(request.user):
-        raise PermissionDenied("只有省级管理员、省级审核员和系统管理员可以测算奖补")
+        raise PermissionDenied("只有省级管理员和系统管理员可以测算奖补")
     form = PackYearForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         pack, period = form.cleaned_data["pack"], form.cleaned_data["period"]
