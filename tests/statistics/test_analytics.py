@@ -298,3 +298,30 @@ def test_the_analytics_commands_build_and_tell_where_the_tables_stand(gansu, set
     result = runner.invoke(app, ["analytics", "status"])
     assert f"数据版本 {analytics.data_version()}，生成于" in result.output
     assert "分析表已是最新" in runner.invoke(app, ["analytics", "build"]).output
+
+
+def test_gaoxin_monitor_previews_values_under_review_and_says_so(under_review):
+    from typer.testing import CliRunner
+
+    from gaoxin.cli import app
+    from gaoxin.statistics.approval import move, submission_for
+
+    w = under_review
+    move(
+        submission_for(w["enterprise_monthly"], w["torch"], "2025-12"),
+        "submit",
+        by=w["zone_reporter"],
+    )
+    runner = CliRunner()
+    published = runner.invoke(
+        app,
+        [
+            "monitor",
+            "--period",
+            "2025-12",
+        ],
+    )
+    shown = runner.invoke(app, ["monitor", "--period", "2025-12", "--preview"])
+    assert shown.exit_code == 0, shown.output
+    assert "含待审核数据（预览）" in shown.output
+    assert "预览" not in published.output

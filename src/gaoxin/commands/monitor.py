@@ -22,6 +22,12 @@ def monitor(
     indicators: Annotated[
         str | None, typer.Option(help="指标代码，逗号分隔（默认：重点指标）")
     ] = None,
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview", help="预览：含已提交、市级已审核的待审定数据（默认只含省级已审定数据）"
+        ),
+    ] = False,
 ) -> None:
     """月监测/季分析表：各园区重点指标的本期值、累计值、同比增长、排名及位次变化。"""
     django_env.setup()
@@ -43,6 +49,7 @@ def monitor(
                 where,
                 by=None,
                 indicators=indicators.split(",") if indicators else None,
+                preview=preview,
                 fresh=True,
             )
     except ProblemsError as exc:
