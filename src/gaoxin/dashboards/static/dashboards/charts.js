@@ -35,7 +35,7 @@
                    return lines.join("<br>");
                  } },
       legend: { show: spec.series.length > 1, top: 0, type: "scroll" },
-      grid: { left: 8, right: 8, top: spec.series.length > 1 ? 40 : 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 40 : 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxes : cat,
       yAxis: horizontal ? cat : valueAxes,
       series: spec.series.map(function (s) {
