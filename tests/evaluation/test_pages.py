@@ -162,7 +162,7 @@ def test_a_period_without_data_fails_the_job_with_the_reason(client, admin, prov
         {"framework": FRAMEWORK, "period": "2010", "scope": province.pk},
     )
     job = Job.objects.get()
-    assert job.state == "failed" and "没有任何统计数据" in job.summary
+    assert job.state == "failed" and "没有任何统计数据" in str(job.problems)
     assert EvaluationRun.objects.count() == 0
     assert "没有任何统计数据" in client.get(response["Location"]).content.decode()
 
