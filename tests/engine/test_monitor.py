@@ -105,6 +105,28 @@ def test_totals_row(table: MonitorTable) -> None:
     assert total["revenue_total__rank_change_yoy"] is None
 
 
+def test_totals_growth_compares_like_with_like() -> None:
+    """同比 of 合计 on a comparable basis: a zone with no value this year (not reported, or under
+    review and so not published) and a zone new this year stay out of both years' sums. Summing
+    each year over whoever has a value made three zones growing 10% read as a 32% fall."""
+    from gaoxin.engine.monitor import MISSING, _totals
+
+    revenue = next(i for i in default_indicators() if i.code == "revenue_total")
+    table = pl.DataFrame(
+        {
+            "indicator": ["revenue_total"] * 5,
+            "zone": ["a", "b", "c", "late", "new"],
+            "2025-07": [110.0, 220.0, 330.0, None, 50.0],
+            "2024-07": [100.0, 200.0, 300.0, 1000.0, None],
+            "current": [11.0, 22.0, 33.0, None, 5.0],
+            MISSING: [0, 0, 0, 0, 0],
+        }
+    )
+    total = _totals(table, [revenue], "2025-07", "2024-07").row(0, named=True)
+    assert total["revenue_total__cumulative"] == pytest.approx(710.0)  # what was reported
+    assert total["revenue_total__yoy"] == pytest.approx(10.0)  # a, b, c: 660 against 600
+
+
 def test_missing_reports_are_counted_not_zeroed(facts: FactFrame, table: MonitorTable) -> None:
     # By hand from the monthly frame: the enterprises of each zone in July 2025 without a revenue
     # figure. The zone's 累计 is the sum of the others' (no zero stands in), and 合计 adds the

@@ -3,7 +3,8 @@
 For each zone and key indicator: the period's own value (当月/当季), the year-to-date value
 (1-N月累计), 同比 growth of the year-to-date value, the zone's rank among the zones of the table and
 its change (positive: moved up) since the previous period and since the same period last year. A
-totals row (合计) adds up additive indicators and gives their 同比 growth from the totals.
+totals row (合计) adds up additive indicators and gives their 同比 growth from the totals of the
+zones with a value in both years (同口径: a zone missing in either year is left out of both).
 ``write_monitor_xlsx`` prints it the way such tables are issued: the indicators grouped a few to a
 sheet (one A4 landscape page wide), each sheet with the title, two header rows, units row, totals
 row, the zone columns and header rows repeated on every printed page, fitted to the page width.
@@ -305,13 +306,15 @@ def _totals(
         if not ind.additive or part.height == 0:
             continue
         now = float(part[this].sum()) if part[this].null_count() < part.height else None
-        before = (
-            float(part[last_year].sum()) if part[last_year].null_count() < part.height else None
-        )
         row[f"{ind.code}__current"] = part["current"].sum()
         row[f"{ind.code}__cumulative"] = now if ind.cumulative else None
-        if now is not None and before:
-            row[f"{ind.code}__yoy"] = (now - before) / abs(before) * 100
+        # 同比 of the total on a comparable basis (同口径): the zones with a value in both years
+        # only, so that a zone missing this year (not reported, or still in review) does not
+        # count as a fall, nor a zone new this year as growth.
+        both = part.filter(pl.col(this).is_not_null() & pl.col(last_year).is_not_null())
+        before = float(both[last_year].sum()) if both.height else None
+        if before:
+            row[f"{ind.code}__yoy"] = (float(both[this].sum()) - before) / abs(before) * 100
     schema = {"zone": pl.String, "zone_name": pl.String, "is_total": pl.Boolean}
     schema.update({k: pl.Int64 if k.endswith(MISSING) else pl.Float64 for k in row if "__" in k})
     return pl.DataFrame([row], schema=schema)
