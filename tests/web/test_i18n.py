@@ -32,22 +32,25 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PACKS = Path(__file__).resolve().parents[2] / "src" / "gaoxin" / "packs"
 #: the roles that between them see every page and every section of the home page
 ROLES = ("admin", "province_admin", "city_reviewer", "zone_reporter")
-#: pages other helpers landed before their text was marked; wrapped in the next commit
-NOT_YET_MARKED = {
+#: Pages whose templates are marked but which still show Chinese made in Python: form labels
+#: and choices (pivot, evaluation and award pickers), engine texts (target notes, the monitoring
+#: table's headers, chart titles and axes), and the import page quoting the file's Chinese column
+#: names. Left for the next step (decision 035, "What this leaves"); each name here is a debt.
+PYTHON_TEXT_NOT_YET_MARKED = {
     "awards:eligible",
     "awards:entry",
-    "awards:trial",
     "awards:trial_start",
     "dashboards:dashboard",
     "dashboards:zone",
-    "evaluation:compare",
-    "evaluation:explain",
     "evaluation:start",
     "policy:targets",
     "statistics:import",
     "statistics:monitor",
     "statistics:pivot",
 }
+#: pages the matrix's world cannot show (its jobs are not award trials; its runs hold no
+#: explainable scores): their templates are marked, their test is the pages' own
+NOT_SHOWN_IN_THIS_WORLD = {"awards:trial", "evaluation:explain"}
 #: files, not pages
 DOWNLOADS = {
     "statistics:monitor_download",
@@ -202,7 +205,7 @@ def html_pages(client, world, language):  # noqa: F811
             for route in routes:
                 if name.startswith("api:") or route.method != "get":
                     continue
-                if name in DOWNLOADS | NOT_YET_MARKED:
+                if name in DOWNLOADS | PYTHON_TEXT_NOT_YET_MARKED:
                     continue
                 response = render(client, name, route, world, language)
                 if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
@@ -236,7 +239,8 @@ def test_every_page_in_english_shows_chinese_only_in_data(client, world):  # noq
     pages = {
         n for n, rs in ROUTES.items() for r in rs if r.method == "get" and not n.startswith("api:")
     }
-    assert pages - DOWNLOADS - NOT_YET_MARKED <= seen, pages - DOWNLOADS - NOT_YET_MARKED - seen
+    left_out = DOWNLOADS | PYTHON_TEXT_NOT_YET_MARKED | NOT_SHOWN_IN_THIS_WORLD
+    assert pages - left_out <= seen, pages - left_out - seen
 
 
 @pytest.mark.django_db
@@ -309,3 +313,10 @@ def test_periods_are_written_in_the_page_language():
             assert period_text(value) == chinese
         with translation.override("en"):
             assert period_text(value) == english
+
+
+def test_the_target_words_the_pages_translate_are_the_engines():
+    from gaoxin.engine import targets
+    from gaoxin.policy.views import TARGET_WORDS
+
+    assert set(TARGET_WORDS) == {*targets.STATUS_ZH.values(), *targets.SCOPE_ZH.values()}

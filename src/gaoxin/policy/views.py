@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.policy import services
@@ -130,8 +130,23 @@ class TargetsForm(forms.Form):
         from gaoxin.policy.packs import page_packs
 
         super().__init__(*args, **kwargs)
-        self.fields["pack"].choices = [("", "请选择"), *page_packs("targets")]
+        self.fields["pack"].choices = [("", _("请选择")), *page_packs("targets")]
 
+
+#: The engine's words for a target's status and scope (gaoxin.engine.targets.STATUS_ZH,
+#: SCOPE_ZH), listed for the catalogue: the pages show them with {% translate %} (decision 035).
+TARGET_WORDS = (
+    gettext_noop("超出区间"),
+    gettext_noop("已实现"),
+    gettext_noop("进度正常"),
+    gettext_noop("有风险"),
+    gettext_noop("滞后"),
+    gettext_noop("无法判断"),
+    gettext_noop("无法计算"),
+    gettext_noop("全辖区"),
+    gettext_noop("每个高新区"),
+    gettext_noop("每个设区市"),
+)
 
 #: How each status (gaoxin.engine.targets.STATUS_ZH) looks: the worrying ones stand out.
 STATUS_TAGS = {
