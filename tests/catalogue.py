@@ -54,6 +54,8 @@ def tidy(po: polib.POFile, language: str) -> polib.POFile:
     out.metadata = {**HEADER, "Language": language}
     for entry in sorted(po, key=lambda e: (e.msgctxt or "", e.msgid)):
         if not entry.obsolete:
+            # msgmerge's guess at the old msgid of a fuzzy entry: noise once it is translated
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             out.append(entry)
     return out
 
