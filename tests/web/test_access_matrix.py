@@ -1,12 +1,14 @@
 """The access matrix: every non-admin URL pattern × every role, against objects of another zone,
 another city and another province.
 
-- A pattern without an entry in :data:`ROUTES` (or :data:`NO_SCOPED_DATA`) fails
-  :func:`test_every_pattern_has_an_entry`: whoever adds a page adds its row here.
-- Logged out, every page sends the visitor to the login page.
+- A pattern without an entry in :data:`ROUTES`, :data:`API_ROUTES` (the /api/v1/ endpoints) or
+  :data:`NO_SCOPED_DATA` fails :func:`test_every_pattern_has_an_entry`: whoever adds a page or
+  an endpoint adds its row here.
+- Logged out, every page sends the visitor to the login page; every endpoint answers 401.
 - An object outside the user's scope answers exactly what a missing object answers (404, or 403
   where the role may not use the page at all), and nothing of it is shown.
-- A page without an object never names an entity outside the user's scope (downloads included).
+- A page without an object never names an entity outside the user's scope (downloads included);
+  an API list filtered by another scope's object answers as for a missing one (an empty list).
 
 Runs on SQLite and, in CI, on PostgreSQL (``-m 'django_db or postgres'``).
 """
