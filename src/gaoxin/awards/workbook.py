@@ -94,9 +94,8 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         if not working:
             ws.print_area = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
-            ws.oddHeader.left.text, ws.oddHeader.right.text, ws.oddFooter.left.text = office
-            ws.oddFooter.center.text = ""
-            ws.oddFooter.right.text = "第 &P 页，共 &N 页"
+            ws.oddHeader.left.text, ws.oddHeader.right.text = office[0], office[1]
+            ws.oddFooter.left.text, ws.oddFooter.right.text = office[2], office[3]
 
     ledger, totals, und = decision.ledger, decision.totals, decision.undetermined
     spec, per, names, ids = decision.spec, decision.period, decision.names, decision.ids

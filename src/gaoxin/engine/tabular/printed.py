@@ -93,31 +93,31 @@ def page_setup(
 
 def office_lines(
     organ: str = "", unit: str = "", today: date | None = None
-) -> tuple[str, str, str]:
-    """The lines a Chinese office expects on a printed table: 编制单位, 单位, and 制表人, 审核人
-    with the date. A blank organ leaves room to write it in by hand."""
+) -> tuple[str, str, str, str]:
+    """The lines a Chinese office expects on a printed table: 编制单位, 单位, 制表人 and 审核人,
+    and the date. A blank organ leaves room to write it in by hand."""
     when = today or date.today()
-    blank = "　" * 8
+    blank = "　" * 6
     return (
         f"编制单位：{organ or blank}",
         f"单位：{unit or '见表头'}",
-        f"制表人：{blank}审核人：{blank}日期：{when.year}年{when.month}月{when.day}日",
+        f"制表人：{blank}审核人：{blank}",
+        f"日期：{when.year}年{when.month}月{when.day}日",
     )
 
 
 def close(workbook: Any, *, organ: str = "", unit: str = "", today: date | None = None) -> None:
     """Close ``workbook`` after giving every sheet set up by :func:`page_setup` the office lines
-    (:func:`office_lines`) on every printed page, the 编制单位 and 单位 in the page header, the
-    制表人, 审核人 and date in the footer before the page number, and a print area that is the
-    table itself (nothing right of it or below it prints). The lines are in the header and
-    footer, not in cells, so that a table read back by a program has only its rows (decision
-    039). Other sheets are left as they are."""
-    organ_text, unit_text, sign = office_lines(organ, unit, today)
+    (:func:`office_lines`) on every printed page: 编制单位 and 单位 in the page header, 制表人 and
+    审核人 on the footer's left and the date on its right (the page number stays in the centre),
+    and a print area that is the table itself (nothing right of it or below it prints). The
+    lines are in the header and footer, not in cells, so that a table read back by a program has
+    only its rows (decision 039). Other sheets are left as they are."""
+    organ_text, unit_text, who, when = office_lines(organ, unit, today)
     for ws in workbook.worksheets():
         if not getattr(ws, "gaoxin_printed", False):
             continue
         ws.print_area(0, 0, ws.dim_rowmax or 0, ws.dim_colmax or 0)
-        ws.set_header(f"&L&9{organ_text}&R&9{unit_text}", margin=0.2)
-        footer = ws.footer.replace("&C", "", 1) if ws.footer.startswith("&C") else ws.footer
-        ws.set_footer(f"&L&9{sign}&R&9{footer}", margin=0.2)
+        ws.set_header(f"&L{organ_text}&R{unit_text}")
+        ws.set_footer(f"&L{who}{ws.footer}&R{when}")
     workbook.close()
