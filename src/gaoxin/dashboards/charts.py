@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 #: Units shown with two decimals (money: 万元, never 分); counts with none; shares with one.
+ITEM = gettext_lazy("项目")
 COUNT_UNITS = frozenset({"家", "人", "件", "个", "项", "起", "位"})
 
 
@@ -70,7 +74,7 @@ class Chart:
     map_focus: list[str] | None = None
     regions: list[MapRegion] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
-    category_heading: str = "项目"
+    category_heading: str = ""
     note: str = ""
 
     def spec(self) -> dict[str, Any]:
@@ -107,8 +111,8 @@ class Chart:
     def headings(self) -> list[str]:
         if self.kind == "map":
             name = self.series[0].name if self.series else self.title
-            return ["地区或园区", f"{name}（{self.unit}）" if self.unit else name]
-        return [self.category_heading] + [
+            return [_("地区或园区"), f"{name}（{self.unit}）" if self.unit else name]
+        return [self.category_heading or str(ITEM)] + [
             f"{s.name}（{s.unit or self.unit}）" if (s.unit or self.unit) else s.name
             for s in self.series
         ]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.services import NotFound, check_scope, entity_in_scope
@@ -112,7 +113,7 @@ class Place:
 
     @property
     def name(self) -> str:
-        return self.entity.name if self.entity is not None else "全国"
+        return self.entity.name if self.entity is not None else _("全国")
 
 
 @dataclass
@@ -170,7 +171,7 @@ def place_of(entity) -> Place:
     elif entity.kind == "region":
         level = "city"
     else:
-        raise NotFound("只有省、市和高新区有数据看板")
+        raise NotFound(_("只有省、市和高新区有数据看板"))
     return Place(entity, level, province, city)
 
 
@@ -234,7 +235,9 @@ def latest_month(facts) -> str:
             [
                 Problem(
                     "dashboard.no_data",
-                    "还没有任何园区的月度统计数据：请先导入数据（gaoxin import）或载入演示数据（gaoxin demo）",
+                    _(
+                        "还没有任何园区的月度统计数据：请先导入数据（gaoxin import）或载入演示数据（gaoxin demo）"
+                    ),
                 )
             ]
         )
@@ -507,16 +510,24 @@ def dashboard(
     except ValueError as exc:
         raise ProblemsError([Problem("dashboard.period", str(exc), value=period)]) from None
     if parsed.kind != "month":
-        raise ProblemsError([Problem("dashboard.period", "数据看板按月份查看", value=period)])
+        raise ProblemsError([Problem("dashboard.period", _("数据看板按月份查看"), value=period)])
     zones = _reporting_zones(facts, period[:4])
     if not zones:
         raise ProblemsError(
-            [Problem("dashboard.no_data", f"{parsed.label()}没有任何园区的统计数据", value=period)]
+            [
+                Problem(
+                    "dashboard.no_data",
+                    _("%(period)s没有任何园区的统计数据") % {"period": parsed.label()},
+                    value=period,
+                )
+            ]
         )
     table = _monitor(facts, period, zones)
     by_code = {i.code: i for i in table.indicators}
     if indicator is not None and indicator not in by_code:
-        raise ProblemsError([Problem("dashboard.indicator", "看板只显示重点指标", value=indicator)])
+        raise ProblemsError(
+            [Problem("dashboard.indicator", _("看板只显示重点指标"), value=indicator)]
+        )
     ind = by_code[indicator] if indicator else table.indicators[0]
     inside = _zones_in(facts, place, zones)
     figures = _figures(table, place, inside)
@@ -568,8 +579,13 @@ def dashboard(
                 alerts.append(
                     Alert(
                         "rank",
-                        f"{r['zone_name']}：{i.zh}排名较上月下降 {-change} 位"
-                        f"（第 {_int(r[f'{i.code}__rank'])} 位）",
+                        _("%(zone)s：%(name)s排名较上月下降 %(n)s 位（第 %(rank)s 位）")
+                        % {
+                            "zone": r["zone_name"],
+                            "name": i.zh,
+                            "n": -change,
+                            "rank": _int(r[f"{i.code}__rank"]),
+                        },
                         reverse("dashboards:zone", args=[zone_ids[r["zone"]].pk]),
                     )
                 )
@@ -577,17 +593,21 @@ def dashboard(
         if row.get("状态") == "滞后":
             progress_text = "—" if row["进度"] is None else f"{row['进度']:.1f}%"
             alerts.append(
-                Alert("target", f"目标滞后：{row['目标']}（{row['范围']}，进度 {progress_text}）")
+                Alert(
+                    "target",
+                    _("目标滞后：%(target)s（%(scope)s，进度 %(progress)s）")
+                    % {"target": row["目标"], "scope": row["范围"], "progress": progress_text},
+                )
             )
     for p in progress:
         if p.overdue:
             names = "、".join(p.overdue[:OVERDUE_NAMES])
-            more = f"等 {len(p.overdue)} 个" if len(p.overdue) > OVERDUE_NAMES else ""
-            alerts.append(
-                Alert(
-                    "overdue", f"{p.period}{p.form}逾期未报送：{names}{more}", _completeness_url(p)
-                )
-            )
+            if len(p.overdue) > OVERDUE_NAMES:
+                text = _("%(period)s%(form)s逾期未报送：%(names)s等 %(n)s 个")
+            else:
+                text = _("%(period)s%(form)s逾期未报送：%(names)s")
+            values = {"period": p.period, "form": p.form, "names": names, "n": len(p.overdue)}
+            alerts.append(Alert("overdue", text % values, _completeness_url(p)))
 
     crumbs = []
     if place.entity is not None:
@@ -606,7 +626,7 @@ def dashboard(
         figures=figures,
         ranking=ranking,
         ranked_among=int(ranked[f"{code}__rank"].drop_nulls().len()),
-        months=[f"{m}月" for m in range(1, 13)],
+        months=[_("%(m)s月") % {"m": m} for m in range(1, 13)],
         this_year=this_year,
         last_year=last_year,
         years=years,
@@ -701,7 +721,7 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
 
     zone = Entity.objects.filter(pk=zone_id, kind="zone").first()
     if zone is None or (by is not None and not entity_in_scope(by, zone)):
-        raise NotFound("没有这个高新区，或它不在您的数据范围内")
+        raise NotFound(_("没有这个高新区，或它不在您的数据范围内"))
     place = place_of(zone)
     facts, data = _facts(place.province)
     period = period or latest_month(facts)
@@ -792,7 +812,7 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
         comparisons=comparisons,
         peers=peers,
         indicator=ind,
-        months=[f"{m}月" for m in range(1, 13)],
+        months=[_("%(m)s月") % {"m": m} for m in range(1, 13)],
         this_year=this_year,
         last_year=last_year,
         evaluation=result,

