@@ -17,11 +17,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.engine.monitor import cell_text
 from gaoxin.engine.periods import Period, PeriodError
-from gaoxin.engine.pivot import LEVELS, PivotTable, footnote
+from gaoxin.engine.pivot import PivotTable, footnote
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
@@ -30,20 +32,22 @@ from gaoxin.statistics import services
 
 #: Row layouts offered; the columns take the other dimensions (indicator, period, entity).
 ROW_CHOICES = [
-    ("entity", "对象（省、市、高新区或企业）"),
-    ("indicator", "指标"),
-    ("period", "期间"),
-    ("entity,period", "对象 × 期间"),
-    ("entity,indicator", "对象 × 指标"),
-    ("indicator,entity", "指标 × 对象"),
-    ("period,entity", "期间 × 对象"),
+    ("entity", _("对象（省、市、高新区或企业）")),
+    ("indicator", _("指标")),
+    ("period", _("期间")),
+    ("entity,period", _("对象 × 期间")),
+    ("entity,indicator", _("对象 × 指标")),
+    ("indicator,entity", _("指标 × 对象")),
+    ("period,entity", _("期间 × 对象")),
 ]
+LEVEL_NAMES = {"province": _("省"), "city": _("市"), "zone": _("高新区"), "enterprise": _("企业")}
+ZONE_LEVEL_NAMES = {"national": _("国家级"), "provincial": _("省级")}
 DEFAULT_INDICATORS = ("revenue_total", "taxes_total", "rd_intensity")
 _LEVEL_GROUPS = {
-    "zone": "高新区指标",
-    "city": "市级指标",
-    "province": "省级指标",
-    "enterprise": "企业指标",
+    "zone": _("高新区指标"),
+    "city": _("市级指标"),
+    "province": _("省级指标"),
+    "enterprise": _("企业指标"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,14 +67,14 @@ def _industry_choices() -> list:
     from gaoxin.engine.reference import industries
 
     frame = industries()
-    out: list = [("", "全部行业")]
+    out: list = [("", _("全部行业"))]
     sections = frame.filter(frame["level"] == "section").select("code", "name").rows()
     for code, name in sections:
         divisions = frame.filter((frame["section"] == code) & (frame["level"] == "division"))
         out.append(
             (
                 f"{code} {name}",
-                [(code, f"{code} {name}（整个门类）")]
+                [(code, f"{code} {name}（{_('整个门类')}）")]
                 + [(c, f"{c} {n}") for c, n in divisions.select("code", "name").rows()],
             )
         )
@@ -81,17 +85,18 @@ def _period_choices() -> tuple[list, str | None]:
     """Years of the analytics tables, quarters and months of their last two years; and the
     latest year (the default)."""
     from gaoxin.statistics import analytics
+    from gaoxin.web.template_filters import period_text
 
     span = analytics.period_span().get("year")
     if not span:
         return [], None
     first, last = int(span[0][:4]), int(span[1][:4])
-    years = [(str(y), f"{y}年") for y in range(last, first - 1, -1)]
+    years = [(str(y), period_text(Period("year", y))) for y in range(last, first - 1, -1)]
     quarters, months = [], []
     for y in range(last, max(first, last - 1) - 1, -1):
-        quarters += [(f"{y}Q{q}", Period("quarter", y, q).label()) for q in range(4, 0, -1)]
-        months += [(f"{y}-{m:02d}", Period("month", y, m).label()) for m in range(12, 0, -1)]
-    return [("年度", years), ("季度", quarters), ("月度", months)], str(last)
+        quarters += [(f"{y}Q{q}", period_text(Period("quarter", y, q))) for q in range(4, 0, -1)]
+        months += [(f"{y}-{m:02d}", period_text(Period("month", y, m))) for m in range(12, 0, -1)]
+    return [(_("年度"), years), (_("季度"), quarters), (_("月度"), months)], str(last)
 
 
 def _scope_choices(root: Entity | None) -> list[tuple[str, str]]:
@@ -115,7 +120,7 @@ def _scope_choices(root: Entity | None) -> list[tuple[str, str]]:
         .values_list("code", "name")
         .distinct()
     }
-    out = [("", root.name if root is not None else "全国（全部数据）")]
+    out = [("", root.name if root is not None else gettext("全国（全部数据）"))]
     out += sorted(provinces.items())
     out += sorted(cities.items())
     out += sorted((code, f"{name}（{parent}）") for code, name, parent in below)
@@ -128,19 +133,21 @@ def _default_level(scope: Entity | None) -> str:
 
 
 class PivotForm(forms.Form):
-    indicator = forms.MultipleChoiceField(label="指标", help_text="可多选（按住 Ctrl 或 ⌘）")
-    period = forms.MultipleChoiceField(label="期间", help_text="可多选，须同为年度、季度或月度")
-    rows = forms.ChoiceField(label="行", choices=ROW_CHOICES, initial="entity")
-    level = forms.ChoiceField(label="对象层级", help_text="按哪一级汇总")
-    scope = forms.ChoiceField(label="范围", required=False)
+    indicator = forms.MultipleChoiceField(label=_("指标"), help_text=_("可多选（按住 Ctrl 或 ⌘）"))
+    period = forms.MultipleChoiceField(
+        label=_("期间"), help_text=_("可多选，须同为年度、季度或月度")
+    )
+    rows = forms.ChoiceField(label=_("行"), choices=ROW_CHOICES, initial="entity")
+    level = forms.ChoiceField(label=_("对象层级"), help_text=_("按哪一级汇总"))
+    scope = forms.ChoiceField(label=_("范围"), required=False)
     zone_level = forms.MultipleChoiceField(
-        label="园区级别",
-        choices=list(services.ZONE_LEVELS.items()),
+        label=_("园区级别"),
+        choices=list(ZONE_LEVEL_NAMES.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="不选即全部",
+        help_text=_("不选即全部"),
     )
-    industry = forms.ChoiceField(label="行业", required=False)
+    industry = forms.ChoiceField(label=_("行业"), required=False)
 
     def __init__(self, data, *, root: Entity | None, periods: list) -> None:
         super().__init__(data)
@@ -178,7 +185,7 @@ def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | No
     offered = {code for code, _ in form.fields["scope"].choices if code}
     if data.get("scope") in offered:  # anything else fails the form's own validation
         scope = Entity.objects.get(code=data["scope"])
-    form.fields["level"].choices = [(lv, LEVELS[lv]) for lv in services.pivot_levels(scope)]
+    form.fields["level"].choices = [(lv, LEVEL_NAMES[lv]) for lv in services.pivot_levels(scope)]
     if not form.is_valid():
         return form, None
     c = form.cleaned_data
