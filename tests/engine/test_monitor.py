@@ -126,6 +126,10 @@ def test_totals_growth_compares_like_with_like() -> None:
     assert total["revenue_total__cumulative"] == pytest.approx(710.0)  # what was reported
     assert total["revenue_total__yoy"] == pytest.approx(10.0)  # a, b, c: 660 against 600
 
+    nobody = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("current"))
+    total = _totals(nobody, [revenue], "2025-07", "2024-07").row(0, named=True)
+    assert total["revenue_total__current"] is None  # no zone's 本期, no total (not 0.00)
+
 
 def test_missing_reports_are_counted_not_zeroed(facts: FactFrame, table: MonitorTable) -> None:
     # By hand from the monthly frame: the enterprises of each zone in July 2025 without a revenue

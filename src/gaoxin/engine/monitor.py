@@ -306,7 +306,11 @@ def _totals(
         if not ind.additive or part.height == 0:
             continue
         now = float(part[this].sum()) if part[this].null_count() < part.height else None
-        row[f"{ind.code}__current"] = part["current"].sum()
+        # missing is never zero (decision 007): no zone's 本期 value, no total
+        current = part["current"]
+        row[f"{ind.code}__current"] = (
+            current.sum() if current.null_count() < current.len() else None
+        )
         row[f"{ind.code}__cumulative"] = now if ind.cumulative else None
         # 同比 of the total on a comparable basis (同口径): the zones with a value in both years
         # only, so that a zone missing this year (not reported, or still in review) does not

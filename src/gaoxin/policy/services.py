@@ -112,11 +112,12 @@ def target_progress(
         unavailable_reason,
     )
     from gaoxin.services import check_scope
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.statistics import analytics
 
     check_scope(by, scope)
     spec = pack.spec
-    facts = engine_facts(scope)
+    # published data from the analytics tables (decision 036), as the monitor and dashboards
+    facts, _ = analytics.facts(scope, by=by)
     entities = facts.entities.with_columns(
         pl.col("entity", "kind", "province", "city", "zone").cast(pl.String)
     )

@@ -35,6 +35,16 @@ __all__ = [
 ]
 
 
+def subject(scope: Entity | None, *, everywhere: str = "") -> str:
+    """Whose indicators a table's title names: a zone by its own name (三明高新技术产业开发区),
+    a region's zones as 福建省高新区, everything as ``everywhere`` + 高新区."""
+    from gaoxin.registry.choices import EntityKind
+
+    if scope is not None and scope.kind == EntityKind.ZONE:
+        return scope.name
+    return f"{scope.name if scope is not None else everywhere}高新区"
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """The monitoring table of ``period`` over ``scope``: one row per reporting zone, the key
@@ -53,8 +63,7 @@ class Monitoring:
     @property
     def title(self) -> str:
         name = {"month": "月度监测表", "quarter": "季度分析表"}.get(self.period.kind, "监测表")
-        place = self.scope.name if self.scope is not None else ""
-        return f"{place}高新区主要指标{name}（{self.period.label()}）"
+        return f"{subject(self.scope)}主要指标{name}（{self.period.label()}）"
 
     def write(self, path: Path) -> Path:
         """``.csv`` as it stands, anything else as the printed workbook (印发格式)."""
@@ -322,10 +331,9 @@ def pivot(
             f"透视表有 {cells:,} 格，超过上限 {PIVOT_MAX_CELLS:,} 格：请少选期间或指标，"
             "或选更高的层级、更小的范围"
         )
-    place = scope.name if scope is not None else "全国"
     labels = [p.label() for p in sorted(periods)]
     span = labels[0] if len(labels) == 1 else f"{labels[0]}至{labels[-1]}"
-    title = f"{place}高新区主要指标数据透视表（{span}）"
+    title = f"{subject(scope, everywhere='全国')}主要指标数据透视表（{span}）"
     filters = [f"按{LEVELS[level]}"]
     if zone_levels:
         filters.append("、".join(ZONE_LEVELS[z] for z in zone_levels) + "高新区")
