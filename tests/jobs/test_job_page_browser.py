@@ -43,7 +43,7 @@ def test_the_job_page_updates_itself_until_the_job_ends(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "torch-filler")
     page.fill("#id_password", "right-password-1")
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="登录").click()  # not the header's 中文/English buttons
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     assert page.get_by_text("25%（1 / 4）").is_visible()

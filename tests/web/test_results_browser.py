@@ -48,7 +48,7 @@ def test_a_province_admin_evaluates_explains_and_tries_awards(live_server, page,
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "gs-admin")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="登录").click()  # not the header's 中文/English buttons
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/evaluation/runs/")
