@@ -6,6 +6,8 @@ red 版头 and its red line, nothing outside the type area."""
 from __future__ import annotations
 
 import os
+import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from gaoxin.engine.official import (
     OfficialDocument,
     Paragraph,
     Table,
+    print_document,
     to_pdf,
     write_docx,
 )
@@ -69,9 +72,17 @@ def test_docx_page_setup_fonts_and_parts(tmp_path: Path) -> None:
     assert "各市（州）人民政府，各高新区管委会：" in texts
     assert "附件：2025年度综合评价结果" in texts
     assert texts.index("甘肃省科学技术厅") < texts.index("2026年12月3日")
-    # the receipt is in the 版记, after the body and the annex, never in the body
-    receipt = texts.index(DOC.receipt[0])
-    assert receipt > texts.index("见上表。")
+    # the receipt is in the 版记, after the body and the annex, never in the body: the last
+    # table, floating at the bottom of the type area
+    record = doc.tables[-1]
+    assert [c.text for c in record.columns[0].cells] == [
+        "抄送：科学技术部火炬中心，省发展改革委。",
+        DOC.receipt[0],
+        "甘肃省科学技术厅办公室\t2026年12月3日印发",
+    ]
+    pos = record._tbl.tblPr.find(qn("w:tblpPr"))
+    assert (pos.get(qn("w:vertAnchor")), pos.get(qn("w:tblpYSpec"))) == ("margin", "bottom")
+    assert doc.element.body.index(record._tbl) > doc.element.body.index(doc.paragraphs[-2]._p)
     body = "".join(texts[: texts.index("2026年12月3日")])
     assert "3f2a9c01" not in body
     # the standard's font names, for Word on an office's machine
@@ -113,7 +124,17 @@ needs_office = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("official")
-    return read_layout(to_pdf(write_docx(DOC, out / "通报.docx")))
+    # print_document: the text of DOC ends on page 5, so the 版记 goes to page 6
+    pdf = print_document(DOC, out / "通报.docx")[1]
+    keep = os.environ.get("GAOXIN_PREVIEWS")  # scripts/official_previews.sh
+    if keep:
+        for first, prefix in ((2, "official-full-page"), (6, "official-record")):
+            subprocess.run(
+                ["pdftoppm", "-r", "60", "-f", str(first), "-l", str(first), "-png", str(pdf),
+                 str(Path(keep) / prefix)],
+                check=True,
+            )  # fmt: skip
+    return read_layout(pdf)
 
 
 TYPE_LEFT, TYPE_RIGHT, TYPE_TOP, TYPE_BOTTOM = 28.0, 184.0, 37.0, 262.0
@@ -166,3 +187,31 @@ def test_pdf_red_head_and_line(printed) -> None:
     assert first.red_rules >= 1
     assert all(not is_red(c) for line in first.lines[1:] for c in line.colours)
     assert all(p.red_rules == 0 for p in printed.pages[1:])
+
+
+@needs_office
+def test_pdf_record_at_the_foot_of_the_last_even_page(printed) -> None:
+    """The 版记 (GB/T 9704-2012 §7.4) is on the last page, which is even (a page of its own
+    when the text ends on an odd one), its last line at the bottom of the type area."""
+    last = printed.pages[-1]
+    assert last.number % 2 == 0
+    record = [line for line in last.lines[:-1] if line.top > TYPE_TOP + 150]
+    assert record and record[0].text.startswith("抄送：科学技术部火炬中心")
+    assert record[-1].text.startswith("甘肃省科学技术厅办公室") and record[-1].text.endswith("印发")
+    assert TYPE_BOTTOM - 5 < record[-1].bottom <= TYPE_BOTTOM + TOLERANCE_MM
+    assert abs(record[-1].right - (TYPE_RIGHT - 4.9)) < TOLERANCE_MM  # 印发日期 空一字
+    assert abs(record[0].left - (TYPE_LEFT + 4.9)) < TOLERANCE_MM  # 抄送 空一字
+    assert not any("抄送" in line.text for page in printed.pages[:-1] for line in page.lines)
+
+
+@needs_office
+def test_pdf_record_shares_an_even_last_page(tmp_path: Path) -> None:
+    """Text ending on an even page: the 版记 goes to its foot, no page is added."""
+    short = replace(DOC, blocks=DOC.blocks[:1], annexes=())
+    docx, pdf = print_document(short, tmp_path / "短.docx")
+    pages = read_layout(pdf).pages
+    assert len(pages) == 2
+    texts = [line.text for line in pages[1].lines]
+    assert any(t.startswith("2026年12月3日") and not t.endswith("印发") for t in texts)  # 成文日期
+    foot = [line for line in pages[1].lines[:-1] if line.text.endswith("印发")]
+    assert foot and TYPE_BOTTOM - 5 < foot[0].bottom <= TYPE_BOTTOM + TOLERANCE_MM

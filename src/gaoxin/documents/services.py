@@ -18,12 +18,13 @@ from typing import Any
 
 from gaoxin.engine.money import FEN_PER_WAN
 from gaoxin.engine.official import (
+    Figure,
     Heading,
     OfficialDocument,
     Paragraph,
     Table,
     date_text,
-    to_pdf,
+    print_document,
     write_docx,
 )
 from gaoxin.engine.problems import Problem, ProblemsError
@@ -340,7 +341,8 @@ def _notices(action: str, title: str) -> Callable[..., list[OfficialDocument]]:
 
 
 def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_: Any):
-    from gaoxin.engine.monitor import cell_text
+    from gaoxin.engine.monitor import MEASURES, cell_text, unit_kind
+    from gaoxin.engine.official.charts import bar_chart
     from gaoxin.engine.periods import Period
     from gaoxin.policy.packs import scope_entity
     from gaoxin.statistics.services import monitor
@@ -354,7 +356,11 @@ def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_:
     frame = t.frame  # the 合计 row first, then each zone
     kinds = t.kinds()
     headers = t.headers()
-    tables = []
+    tables: list[Any] = []
+    zones = frame.filter(~frame["is_total"]) if "is_total" in frame.columns else frame
+    names = [n or c for c, n in zip(zones["zone"], zones["zone_name"], strict=True)]
+    measure = dict(MEASURES)
+    figures = 0
     for ind in t.indicators:
         cols = [h for h in headers if h.startswith(f"{ind.zh}·")]
         idx = [headers.index(h) for h in cols][:4]  # 本期、累计、同比、排名 fit the page
@@ -370,6 +376,26 @@ def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_:
                 numeric=tuple(range(1, len(idx) + 1)),
             )
         )
+        # Under each table a chart of the zones' year-to-date value (the period's own when the
+        # indicator is not cumulated), its title and source under it.
+        key = next(
+            (k for k in ("cumulative", "current") if zones[f"{ind.code}__{k}"].drop_nulls().len()),
+            None,
+        )
+        if key is not None:
+            figures += 1
+            tables.append(
+                Figure(
+                    bar_chart(
+                        names,
+                        zones[f"{ind.code}__{key}"].to_list(),
+                        ind.unit,
+                        decimals=0 if unit_kind(ind) == "count" else 2,
+                    ),
+                    f"图{figures}　各高新区{ind.zh}（{measure[key]}，{ind.unit}）",
+                    f"数据来源：各高新区报送的{per.label()}统计报表",
+                )
+            )
     name = "季度分析报告" if per.kind == "quarter" else "月度监测通报"
     blocks = (
         Paragraph(f"现将{per.label()}全省高新区主要经济指标监测情况通报如下。"),
@@ -514,9 +540,10 @@ def write_official_documents(
     written: list[Path] = []
     for d in made:
         path = out if len(made) == 1 else out.with_name(f"{out.stem}-{d.addressees}{out.suffix}")
-        written.append(write_docx(d, path, template=template))
         if pdf:
-            written.append(to_pdf(path))
+            written.extend(print_document(d, path, template=template))
+        else:
+            written.append(write_docx(d, path, template=template))
     return written
 
 

@@ -8,22 +8,25 @@ from gaoxin.engine.official.docx import write_docx
 from gaoxin.engine.official.model import (
     Annex,
     Block,
+    Figure,
     Heading,
     OfficialDocument,
     Paragraph,
     Table,
     date_text,
 )
-from gaoxin.engine.official.pdf import to_pdf
+from gaoxin.engine.official.pdf import print_document, to_pdf
 
 __all__ = [
     "Annex",
     "Block",
+    "Figure",
     "Heading",
     "OfficialDocument",
     "Paragraph",
     "Table",
     "date_text",
+    "print_document",
     "to_pdf",
     "write_docx",
 ]

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from gaoxin.engine.official.model import (
+    Figure,
     Heading,
     OfficialDocument,
     Paragraph,
@@ -149,6 +150,11 @@ def _styles(doc: Any) -> dict[str, Any]:
         "annex_mark": _style(doc, "附件标识", HEITI, BODY_PT, align=left),
         "caption": _style(doc, "表题", HEITI, BODY_PT, align=center, spacing=None),
         "cell": _style(doc, "表格文字", FANGSONG, TABLE_PT, align=center, exact=None, spacing=None),
+        "figure": _style(doc, "图", FANGSONG, BODY_PT, align=center, exact=None, spacing=None),
+        "figure_title": _style(doc, "图题", HEITI, RECORD_PT, align=center, exact=None, spacing=None),
+        "figure_source": _style(
+            doc, "图注", FANGSONG, TABLE_PT + 1.5, align=center, exact=None, spacing=None
+        ),
         "record": _style(doc, "版记", FANGSONG, RECORD_PT, align=left, exact=None, spacing=None),
         "page_number": _style(
             doc, "页码", SONGTI, RECORD_PT, align=right, exact=None, spacing=None
@@ -268,6 +274,17 @@ def _table(doc: Any, st: dict[str, Any], t: Table) -> None:
     _borders(table)
 
 
+def _figure(doc: Any, st: dict[str, Any], f: Figure) -> None:
+    """The picture centred in a paragraph of its own (off the grid: its height is the
+    picture's), then the title and the source under it."""
+    import io
+
+    p = _para(doc, st["figure"], keep_with_next=True)
+    p.add_run().add_picture(io.BytesIO(f.image), width=Mm(min(f.width_mm, TYPE_W_MM)))
+    _para(doc, st["figure_title"], f.title, keep_with_next=True)
+    _para(doc, st["figure_source"], f.source)
+
+
 def _widths(t: Table) -> list[float]:
     """Column widths (mm) summing to the type area's width, by the longest text of each
     column (a CJK character counts two)."""
@@ -294,9 +311,7 @@ def _borders(table: Any) -> None:
     tbl_pr.append(borders)
 
 
-def _record(doc: Any, st: dict[str, Any], d: OfficialDocument) -> None:
-    """版记 (§7.4): thick first and last lines, thin lines between, 抄送 and 印发 one character
-    in from each side; the receipt of the frozen run as a line of its own."""
+def _record_lines(d: OfficialDocument) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     if d.copy_to:
         lines.append((f"抄送：{d.copy_to}。", ""))
@@ -304,32 +319,98 @@ def _record(doc: Any, st: dict[str, Any], d: OfficialDocument) -> None:
         lines.append((r, ""))
     if d.printer or d.printed_on:
         lines.append((d.printer, f"{date_text(d.printed_on)}印发" if d.printed_on else ""))
+    return lines
+
+
+def _record(doc: Any, st: dict[str, Any], d: OfficialDocument, *, alone: bool = False) -> None:
+    """版记 (§7.4) at the foot of the last page: a table of one column floating at the bottom
+    of the type area (``tblpPr``: vertical anchor the margin, position bottom), which Word and
+    LibreOffice both place there; LibreOffice floats a table only when it is narrower than
+    the type area or placed against the page, hence the horizontal anchor on the page at the
+    left margin. Thick first and last lines, thin lines between, 抄送 and 印发 one character in
+    from each side; the receipt of the frozen run as a line of its own. ``alone``: the 版记
+    goes to a page of its own (the next one), for when the text ends on an odd page and the
+    版记 must be on an even one (:func:`gaoxin.engine.official.pdf.print_document` decides)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    lines = _record_lines(d)
     if not lines:
         return
-    para = _para(doc, st["record"], keep_with_next=True)
-    para.paragraph_format.space_before = Pt(LINE_PITCH_PT)
+    if alone:
+        _para(doc, st["record"], page_break_before=True)
+    table = doc.add_table(rows=len(lines), cols=1)
+    tbl_pr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    for k, v in {
+        "leftFromText": "0",
+        "rightFromText": "0",
+        "topFromText": "0",
+        "bottomFromText": "0",
+        "vertAnchor": "margin",
+        "horzAnchor": "page",
+        "tblpX": str(round(LEFT.twips)),
+        "tblpYSpec": "bottom",
+    }.items():
+        pos.set(qn(f"w:{k}"), v)
+    tbl_pr.insert(0, pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    tbl_pr.append(overlap)
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(round(Mm(TYPE_W_MM).twips)))
+    width.set(qn("w:type"), "dxa")
+    tbl_pr.append(width)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        m = OxmlElement(f"w:{edge}")
+        m.set(qn("w:w"), "0")
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    tbl_pr.append(margins)
+    borders = OxmlElement("w:tblBorders")
+    for edge, size in (("top", 8), ("bottom", 8), ("insideH", 4)):  # 8 eighths: about 0.35 mm
+        b = OxmlElement(f"w:{edge}")
+        b.set(qn("w:val"), "single")
+        b.set(qn("w:sz"), str(size))
+        b.set(qn("w:color"), "000000")
+        borders.append(b)
+    for edge in ("left", "right", "insideV"):
+        b = OxmlElement(f"w:{edge}")
+        b.set(qn("w:val"), "nil")
+        borders.append(b)
+    tbl_pr.append(borders)
     for i, (left, right) in enumerate(lines):
-        p = _para(doc, st["record"], left_indent=Pt(RECORD_PT), right_indent=Pt(RECORD_PT))
-        p.paragraph_format.keep_with_next = i < len(lines) - 1
+        cell = table.rows[i].cells[0]
+        cell.width = Mm(TYPE_W_MM)
+        p = cell.paragraphs[0]
+        p.style = st["record"]
+        p.paragraph_format.left_indent = Pt(RECORD_PT)
+        p.paragraph_format.right_indent = Pt(RECORD_PT)
         if right:
-            tabs = p.paragraph_format.tab_stops
-            from docx.enum.text import WD_TAB_ALIGNMENT
-
-            tabs.add_tab_stop(Mm(TYPE_W_MM) - Pt(2 * RECORD_PT), WD_TAB_ALIGNMENT.RIGHT)
+            p.paragraph_format.tab_stops.add_tab_stop(
+                Mm(TYPE_W_MM) - Pt(RECORD_PT), WD_TAB_ALIGNMENT.RIGHT
+            )
             p.add_run(f"{left}\t{right}")
         else:
             p.add_run(left)
-        if i == 0:
-            _border(p, "top", size_eighths=8, color="000000")  # 0.35 mm is about 1 pt
-        else:
-            _border(p, "top", size_eighths=4, color="000000")
-        if i == len(lines) - 1:
-            _border(p, "bottom", size_eighths=8, color="000000")
+    # A floating table is anchored to the paragraph after it (a document cannot end in a
+    # table): an empty one, one point high.
+    tail = _para(doc, st["record"])
+    tail.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    tail.paragraph_format.line_spacing = Pt(1)
 
 
-def write_docx(d: OfficialDocument, path: str | Path, template: str | Path | None = None) -> Path:
+def write_docx(
+    d: OfficialDocument,
+    path: str | Path,
+    template: str | Path | None = None,
+    *,
+    record_alone: bool = False,
+) -> Path:
     """Write ``d`` to ``path`` (.docx), over ``template``'s styles when given (its body is
-    dropped)."""
+    dropped). ``record_alone`` puts the 版记 on a page of its own after the text."""
     path = Path(path)
     doc = Document(str(template)) if template else Document()
     body = doc.element.body
@@ -394,7 +475,7 @@ def write_docx(d: OfficialDocument, path: str | Path, template: str | Path | Non
         for block in annex.blocks:
             _block(doc, st, block)
 
-    _record(doc, st, d)
+    _record(doc, st, d, alone=record_alone)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
@@ -407,5 +488,7 @@ def _block(doc: Any, st: dict[str, Any], block: Any) -> None:
         _para(doc, st[block.level], block.text)
     elif isinstance(block, Table):
         _table(doc, st, block)
-    else:  # pragma: no cover - the model has three kinds of block
+    elif isinstance(block, Figure):
+        _figure(doc, st, block)
+    else:  # pragma: no cover - the model has four kinds of block
         raise TypeError(type(block).__name__)

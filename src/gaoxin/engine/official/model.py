@@ -52,7 +52,18 @@ class Table:
     numeric: tuple[int, ...] = ()
 
 
-Block = Paragraph | Heading | Table
+@dataclass(frozen=True)
+class Figure:
+    """A chart: a PNG (``image``, drawn by :mod:`gaoxin.engine.official.charts`) as wide as
+    ``width_mm``, centred, its title (图1　…) and data source (数据来源：…) under it."""
+
+    image: bytes = field(repr=False)
+    title: str
+    source: str
+    width_mm: float = 150
+
+
+Block = Paragraph | Heading | Table | Figure
 
 
 @dataclass(frozen=True)

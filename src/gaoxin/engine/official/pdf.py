@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from gaoxin.engine.official.model import OfficialDocument
 from gaoxin.engine.problems import Problem, ProblemsError
 
 #: (name in the .docx, substitute family, bold?)
@@ -126,3 +127,34 @@ def to_pdf(docx: str | Path, out_dir: str | Path | None = None) -> Path:
             ]
         )
     return pdf
+
+
+def record_page(pdf: str | Path, first_line: str) -> int | None:
+    """The page (1-based) whose text has the 版记's first line (``抄送：…``), or None."""
+    from gaoxin.engine.official.inspect import read_layout
+
+    key = "".join(first_line.split())[:8]
+    for page in read_layout(pdf).pages:
+        if any("".join(line.text.split()).startswith(key) for line in page.lines):
+            return page.number
+    return None
+
+
+def print_document(
+    d: OfficialDocument, docx: str | Path, template: str | Path | None = None
+) -> tuple[Path, Path]:
+    """Write ``d`` to ``docx`` and print it to PDF beside it, the 版记 on an even page (GB/T
+    9704-2012 §7.4: on the last page, the back of a sheet): when the text ends on an odd page,
+    the .docx is written again with the 版记 on the next page, and printed again. The .docx
+    keeps the page LibreOffice found, which Word's layout (exact line spacing) agrees with."""
+    from gaoxin.engine.official.docx import _record_lines, write_docx
+
+    path = write_docx(d, docx, template=template)
+    pdf = to_pdf(path)
+    lines = _record_lines(d)
+    if lines:
+        page = record_page(pdf, lines[0][0])
+        if page is not None and page % 2:
+            path = write_docx(d, docx, template=template, record_alone=True)
+            pdf = to_pdf(path)
+    return path, pdf
