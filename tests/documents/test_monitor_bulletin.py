@@ -10,7 +10,6 @@ from docx import Document
 from gaoxin.documents.services import official_documents, write_official_documents
 from gaoxin.engine.official import Figure, Table
 from gaoxin.engine.official.charts import cjk_font
-
 from tests.commands.test_monitor_command import gansu  # noqa: F401 (fixture)
 from tests.documents.test_services import DAY
 

@@ -22,7 +22,6 @@ from gaoxin.engine.official import (
     Paragraph,
     Table,
     print_document,
-    to_pdf,
     write_docx,
 )
 from gaoxin.engine.official.inspect import is_red, read_layout

@@ -151,7 +151,9 @@ def _styles(doc: Any) -> dict[str, Any]:
         "caption": _style(doc, "表题", HEITI, BODY_PT, align=center, spacing=None),
         "cell": _style(doc, "表格文字", FANGSONG, TABLE_PT, align=center, exact=None, spacing=None),
         "figure": _style(doc, "图", FANGSONG, BODY_PT, align=center, exact=None, spacing=None),
-        "figure_title": _style(doc, "图题", HEITI, RECORD_PT, align=center, exact=None, spacing=None),
+        "figure_title": _style(
+            doc, "图题", HEITI, RECORD_PT, align=center, exact=None, spacing=None
+        ),
         "figure_source": _style(
             doc, "图注", FANGSONG, TABLE_PT + 1.5, align=center, exact=None, spacing=None
         ),
