@@ -36,6 +36,9 @@ OVERDUE_NAMES = 5
 #: Zones of one city drawn around the city's point at this distance (degrees, about 20 km).
 SPREAD = 0.2
 PLACES_FILE = Path(__file__).resolve().parent / "places.json"
+#: The reporting completeness on a dashboard is kept at most this long (seconds): it also rests
+#: on the forms assigned and their deadlines, which the data version does not cover.
+COMPLETENESS_SECONDS = 60
 
 
 @cache
@@ -143,6 +146,8 @@ class Dashboard:
     input_hash: str
     data: Any = None  # gaoxin.statistics.analytics.State
     crumbs: list[Any] = field(default_factory=list)
+    #: Shows data under review (预览：含未审核数据), for a province analyst.
+    preview: bool = False
 
     @property
     def month(self) -> int:
@@ -155,6 +160,16 @@ def _ancestors(entity) -> list:
     ids = [int(x) for x in entity.path.strip("/").split("/") if x]
     found = {e.pk: e for e in Entity.objects.filter(pk__in=ids).select_related("region")}
     return [found[i] for i in ids if i in found]
+
+
+def _chains(entities: dict[str, Any]) -> dict[str, list]:
+    """Each entity's ancestors from the root down (itself included), from one query."""
+    from gaoxin.registry.models import Entity
+
+    paths = {k: [int(x) for x in e.path.strip("/").split("/") if x] for k, e in entities.items()}
+    ids = {i for chain in paths.values() for i in chain}
+    found = {e.pk: e for e in Entity.objects.filter(pk__in=ids).select_related("region")}
+    return {k: [found[i] for i in chain if i in found] for k, chain in paths.items()}
 
 
 def place_of(entity) -> Place:
@@ -175,13 +190,14 @@ def place_of(entity) -> Place:
     return Place(entity, level, province, city)
 
 
-def _facts(province):
+def _facts(province, *, preview: bool = False):
     """The published fact frame of ``province`` (None: everything) from the analytics tables
-    (decision 036) and where they stand. Read as the operator: the caller has checked the
-    user's scope, and a page names only what lies in it; ranks need the whole province."""
+    (decision 036), with ``preview`` also data under review, and where they stand. Read as the
+    operator: the caller has checked the user's scope, and a page names only what lies in it;
+    ranks need the whole province."""
     from gaoxin.statistics import analytics
 
-    return analytics.facts(province, by=None)
+    return analytics.facts(province, by=None, preview=preview)
 
 
 def _reporting_zones(facts, year: str) -> list[str]:
@@ -348,7 +364,7 @@ def _map(place: Place, ranked: pl.DataFrame, code: str, inside: list[str], indic
     # each zone's province or city (the zone's ancestors)
     by_group: dict[str, list[str]] = {}
     regions_of_zone: dict[str, Any] = {}
-    chains = {z: _ancestors(e) for z, e in zones.items()}
+    chains = _chains(zones)
     for z, chain in chains.items():
         if group_column == "province":
             g = next(
@@ -455,7 +471,9 @@ def _target_packs() -> dict[str | None, str]:
     return out
 
 
-def _targets(place: Place, by):
+def _targets(place: Place, *, preview: bool = False):
+    """Target progress of the place's province's pack, as the operator (the caller checked the
+    user's scope)."""
     from gaoxin.policy.packs import find_pack
     from gaoxin.policy.services import target_progress
 
@@ -464,7 +482,7 @@ def _targets(place: Place, by):
     if name is None:
         return None
     try:
-        return target_progress(find_pack(name), place.entity, by=by)
+        return target_progress(find_pack(name), place.entity, by=None, preview=preview)
     except ProblemsError:
         return None
 
@@ -489,21 +507,73 @@ def dashboard(
     period: str | None = None,
     today: dt.date | None = None,
     targets: bool = True,
+    preview: bool = False,
 ) -> Dashboard:
     """The dashboard of ``entity`` (a province, city or zone; None: the whole store) for
     ``period`` (default: the latest month with data): key figures, the ranking of its zones
     among the province's, monthly and yearly trends of ``indicator`` (default: the first key
-    indicator), a map, reporting completeness, target progress and alerts.
+    indicator), a map, reporting completeness, target progress and alerts. Published data, or
+    with ``preview`` also data under review (the face decides who may see it).
+
+    What the analytics tables give is kept per data version (:mod:`gaoxin.statistics.
+    page_data`); the reporting completeness for :data:`COMPLETENESS_SECONDS` at most (it also
+    rests on the forms assigned, which the data version does not cover).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``entity`` is outside ``by``'s scope and
     ProblemsError without monthly data or for an unknown indicator or period."""
+    from dataclasses import replace
+
+    from gaoxin.statistics import completeness as comp
+    from gaoxin.statistics import page_data
+
+    check_scope(by, entity)
+    place = place_of(entity)
+    key = getattr(entity, "pk", None)
+    d = page_data.cached(
+        "dashboard",
+        (key, indicator, period, targets),
+        lambda: _dashboard(place, indicator, period, targets=targets, preview=preview),
+        preview=preview,
+    )
+    day = today or comp.today()
+    root = _scope_root(by)
+    progress = page_data.cached(
+        "dashboard_completeness",
+        (key, day.isoformat(), getattr(root, "pk", None)),
+        lambda: _completeness(place, by, day),
+        preview=False,
+        timeout=COMPLETENESS_SECONDS,
+    )
+    alerts = list(d.alerts)
+    for p in progress:
+        if p.overdue:
+            names = "、".join(p.overdue[:OVERDUE_NAMES])
+            if len(p.overdue) > OVERDUE_NAMES:
+                text = _("%(period)s%(form)s逾期未报送：%(names)s等 %(n)s 个")
+            else:
+                text = _("%(period)s%(form)s逾期未报送：%(names)s")
+            values = {"period": p.period, "form": p.form, "names": names, "n": len(p.overdue)}
+            alerts.append(Alert("overdue", text % values, _completeness_url(p)))
+    crumbs = []
+    if place.entity is not None:
+        for e in _ancestors(place.entity):
+            if e.pk == place.entity.pk:
+                continue
+            if root is None or e.path.startswith(root.path):
+                crumbs.append(e)
+    return replace(d, completeness=progress, alerts=alerts, crumbs=crumbs, preview=preview)
+
+
+def _dashboard(
+    place: Place, indicator: str | None, period: str | None, *, targets: bool, preview: bool
+) -> Dashboard:
+    """What :func:`dashboard` reads from the analytics tables (everything but the reporting
+    completeness, its alerts and the breadcrumbs)."""
     from django.urls import reverse
 
     from gaoxin.engine.periods import Period
 
-    check_scope(by, entity)
-    place = place_of(entity)
-    facts, data = _facts(place.province if place.level != "country" else None)
+    facts, data = _facts(place.province if place.level != "country" else None, preview=preview)
     period = period or latest_month(facts)
     try:
         parsed = Period.parse(period)
@@ -569,8 +639,7 @@ def dashboard(
 
     map_code, focus, regions, points = _map(place, ranked, code, inside, region_url)
 
-    progress = _completeness(place, by, today)
-    target = _targets(place, by) if targets else None
+    target = _targets(place, preview=preview) if targets else None
     alerts: list[Alert] = []
     for r in ranked.filter(pl.col("zone").is_in(inside)).to_dicts():
         for i in table.indicators:
@@ -599,24 +668,6 @@ def dashboard(
                     % {"target": row["目标"], "scope": row["范围"], "progress": progress_text},
                 )
             )
-    for p in progress:
-        if p.overdue:
-            names = "、".join(p.overdue[:OVERDUE_NAMES])
-            if len(p.overdue) > OVERDUE_NAMES:
-                text = _("%(period)s%(form)s逾期未报送：%(names)s等 %(n)s 个")
-            else:
-                text = _("%(period)s%(form)s逾期未报送：%(names)s")
-            values = {"period": p.period, "form": p.form, "names": names, "n": len(p.overdue)}
-            alerts.append(Alert("overdue", text % values, _completeness_url(p)))
-
-    crumbs = []
-    if place.entity is not None:
-        scope_root = _scope_root(by)
-        for e in _ancestors(place.entity):
-            if e.pk == place.entity.pk:
-                continue
-            if scope_root is None or e.path.startswith(scope_root.path):
-                crumbs.append(e)
     return Dashboard(
         place=place,
         period=period,
@@ -635,14 +686,13 @@ def dashboard(
         points=points,
         map_code=map_code,
         map_focus=focus,
-        completeness=progress,
+        completeness=[],
         targets=target,
         target_rows=_target_rows(target),
         alerts=alerts,
         built_at=facts.built_at,
         input_hash=facts.input_hash,
         data=data,
-        crumbs=crumbs,
     )
 
 
@@ -702,32 +752,135 @@ class ZoneProfile:
     built_at: Any
     input_hash: str
     data: Any = None  # gaoxin.statistics.analytics.State
+    #: Shows data under review (预览：含未审核数据), for a province analyst.
+    preview: bool = False
 
 
 def _split(text: str) -> list[str]:
     return [s.strip() for s in text.replace("；", "、").replace(",", "、").split("、") if s.strip()]
 
 
-def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZoneProfile:
+def zone_profile(
+    zone_id: int, *, by: Any, period: str | None = None, preview: bool = False
+) -> ZoneProfile:
     """A zone's profile: its key indicators against the median of its province's zones, its
     rank, the zones of the same province the user may see, its monthly trend, the dimensions
     of its latest published evaluation as a radar with strengths and weaknesses, and its
     published awards and actions. :class:`~gaoxin.services.NotFound` for a zone outside
-    ``by``'s scope or none at all."""
+    ``by``'s scope or none at all. What the analytics tables give is kept per data version
+    (:mod:`gaoxin.statistics.page_data`); the evaluation and the awards, whose reviews the data
+    version does not cover, are read each time."""
     from gaoxin.awards.models import AwardEntry
     from gaoxin.engine.periods import Period
     from gaoxin.evaluation.models import EvaluationResult
     from gaoxin.registry.models import Entity
+    from gaoxin.statistics import page_data
 
     zone = Entity.objects.filter(pk=zone_id, kind="zone").first()
     if zone is None or (by is not None and not entity_in_scope(by, zone)):
         raise NotFound(_("没有这个高新区，或它不在您的数据范围内"))
     place = place_of(zone)
-    facts, data = _facts(place.province)
+    f = page_data.cached(
+        "zone_profile",
+        (zone.pk, period),
+        lambda: _zone_figures(zone, place, period, preview=preview),
+        preview=preview,
+    )
+    peers = [
+        r for r, e in f.peers if by is None or entity_in_scope(by, e)
+    ]  # the zones of the province that ``by`` may see
+
+    result = (
+        EvaluationResult.objects.filter(entity=zone, run__approval="approved")
+        .select_related("run")
+        .order_by("-run__period", "-run__created_at", "-id")
+        .first()
+    )
+    dimensions: list[str] = []
+    scores: list[float | None] = []
+    means: list[float | None] = []
+    maxima: list[float] = []
+    if result is not None:
+        spec = (result.run.record or {}).get("framework_spec") or {}
+        nodes = (spec.get("index") or {}).get("children") or []
+        column_of = _node_columns(result.run)
+        for node in nodes:
+            code = node.get("code")
+            if code not in result.node_scores:
+                continue
+            dimensions.append(node.get("name") or code)
+            scores.append(_finite(result.node_scores.get(code)))
+            column = column_of.get(code, [])
+            means.append(sum(column) / len(column) if column else None)
+            maxima.append(max([100.0, *column]))
+    awards = list(
+        AwardEntry.objects.filter(entity=zone).published().order_by("-decided_on", "-id")[:50]
+    )
+    return ZoneProfile(
+        zone=zone,
+        place=place,
+        period=f.period,
+        period_label=Period.parse(f.period).label(),
+        comparisons=f.comparisons,
+        peers=peers,
+        indicator=f.indicator,
+        months=[_("%(m)s月") % {"m": m} for m in range(1, 13)],
+        this_year=f.this_year,
+        last_year=f.last_year,
+        evaluation=result,
+        dimensions=dimensions,
+        dimension_scores=scores,
+        dimension_means=means,
+        dimension_max=maxima,
+        strengths=_split(result.strengths) if result else [],
+        weaknesses=_split(result.weaknesses) if result else [],
+        awards=awards,
+        built_at=f.built_at,
+        input_hash=f.input_hash,
+        data=f.data,
+        preview=preview,
+    )
+
+
+def _node_columns(run) -> dict[str, list[float]]:
+    """Per node of ``run`` its finite scores over every unit ranked (the radar's mean and axis
+    maximum). A run is never changed once stored (decision 014), so this is kept by its id."""
+    from django.core.cache import cache
+
+    key = f"gaoxin:run-nodes:{run.pk}:{run.created_at.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = {}
+        for scores in run.results.values_list("node_scores", flat=True):
+            for code, v in (scores or {}).items():
+                if _finite(v) is not None:
+                    found.setdefault(code, []).append(float(v))
+        cache.set(key, found, None)
+    return found
+
+
+@dataclass(frozen=True)
+class _ZoneFigures:
+    period: str
+    comparisons: list[Comparison]
+    #: every ranked zone of the province with its entity, for the caller to keep what ``by``
+    #: may see
+    peers: list[tuple[RankRow, Any]]
+    indicator: Any
+    this_year: list[float | None]
+    last_year: list[float | None]
+    built_at: Any
+    input_hash: str
+    data: Any
+
+
+def _zone_figures(zone, place: Place, period: str | None, *, preview: bool) -> _ZoneFigures:
+    """What :func:`zone_profile` reads from the analytics tables."""
+    facts, data = _facts(place.province, preview=preview)
     period = period or latest_month(facts)
     zones = _reporting_zones(facts, period[:4])
     comparisons: list[Comparison] = []
-    peers: list[RankRow] = []
+    peers: list[tuple[RankRow, Any]] = []
     table = _monitor(facts, period, zones) if zone.code in zones else None
     ind = None
     this_year: list[float | None] = [None] * 12
@@ -757,72 +910,36 @@ def zone_profile(zone_id: int, *, by: Any, period: str | None = None) -> ZonePro
         visible = _ids(frame["zone"].to_list(), "zone")
         for r in frame.to_dicts():
             e = visible.get(r["zone"])
-            if e is None or (by is not None and not entity_in_scope(by, e)):
+            if e is None:
                 continue
             peers.append(
-                RankRow(
-                    zone_id=e.pk,
-                    code=r["zone"],
-                    name=r["zone_name"],
-                    value=_finite(r[first]),
-                    yoy=_finite(r[f"{ind.code}__yoy"]),
-                    rank=_int(r[f"{ind.code}__rank"]),
-                    rank_change=_int(r[f"{ind.code}__rank_change"]),
+                (
+                    RankRow(
+                        zone_id=e.pk,
+                        code=r["zone"],
+                        name=r["zone_name"],
+                        value=_finite(r[first]),
+                        yoy=_finite(r[f"{ind.code}__yoy"]),
+                        rank=_int(r[f"{ind.code}__rank"]),
+                        rank_change=_int(r[f"{ind.code}__rank_change"]),
+                    ),
+                    e,
                 )
             )
-        peers.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+        peers.sort(key=lambda p: (p[0].rank is None, p[0].rank or 0, p[0].code))
         year = int(period[:4])
         months = [f"{y}-{m:02d}" for y in (year - 1, year) for m in range(1, 13)]
         monthly = _series(facts, ind, months, [zone.code])
         this_year = [monthly.get(f"{year}-{m:02d}") for m in range(1, 13)]
         last_year = [monthly.get(f"{year - 1}-{m:02d}") for m in range(1, 13)]
 
-    result = (
-        EvaluationResult.objects.filter(entity=zone, run__approval="approved")
-        .select_related("run")
-        .order_by("-run__period", "-run__created_at", "-id")
-        .first()
-    )
-    dimensions: list[str] = []
-    scores: list[float | None] = []
-    means: list[float | None] = []
-    maxima: list[float] = []
-    if result is not None:
-        spec = (result.run.record or {}).get("framework_spec") or {}
-        nodes = (spec.get("index") or {}).get("children") or []
-        others = list(result.run.results.values_list("node_scores", flat=True))
-        for node in nodes:
-            code = node.get("code")
-            if code not in result.node_scores:
-                continue
-            dimensions.append(node.get("name") or code)
-            scores.append(_finite(result.node_scores.get(code)))
-            column = [_finite((o or {}).get(code)) for o in others]
-            column = [v for v in column if v is not None]
-            means.append(sum(column) / len(column) if column else None)
-            maxima.append(max([100.0, *column]))
-    awards = list(
-        AwardEntry.objects.filter(entity=zone).published().order_by("-decided_on", "-id")[:50]
-    )
-    return ZoneProfile(
-        zone=zone,
-        place=place,
+    return _ZoneFigures(
         period=period,
-        period_label=Period.parse(period).label(),
         comparisons=comparisons,
         peers=peers,
         indicator=ind,
-        months=[_("%(m)s月") % {"m": m} for m in range(1, 13)],
         this_year=this_year,
         last_year=last_year,
-        evaluation=result,
-        dimensions=dimensions,
-        dimension_scores=scores,
-        dimension_means=means,
-        dimension_max=maxima,
-        strengths=_split(result.strengths) if result else [],
-        weaknesses=_split(result.weaknesses) if result else [],
-        awards=awards,
         built_at=facts.built_at,
         input_hash=facts.input_hash,
         data=data,

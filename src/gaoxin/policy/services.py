@@ -93,12 +93,18 @@ def _jurisdiction(entities: pl.DataFrame, zones: list[str]) -> str | None:
 
 
 def target_progress(
-    pack: LoadedPack, scope: Entity | None, *, by: Any, as_of: int | None = None
+    pack: LoadedPack,
+    scope: Entity | None,
+    *,
+    by: Any,
+    as_of: int | None = None,
+    preview: bool = False,
 ) -> TargetProgress:
     """Progress towards ``pack``'s targets over ``scope`` (None: the whole store, measured for
     the smallest region holding every reporting zone) as of the year ``as_of`` (default: the
     latest year with data): baseline, current value, target, progress, the projection to each
-    deadline by the trend, and a status.
+    deadline by the trend, and a status. Published data, or with ``preview`` also data under
+    review (the dashboard's preview; the face decides who may see it).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError when no zone has yearly statistics."""
@@ -117,7 +123,7 @@ def target_progress(
     check_scope(by, scope)
     spec = pack.spec
     # published data from the analytics tables (decision 036), as the monitor and dashboards
-    facts, _ = analytics.facts(scope, by=by)
+    facts, _ = analytics.facts(scope, by=by, preview=preview)
     entities = facts.entities.with_columns(
         pl.col("entity", "kind", "province", "city", "zone").cast(pl.String)
     )

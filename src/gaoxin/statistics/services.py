@@ -14,6 +14,7 @@ import polars as pl
 
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.services import check_scope, scope_for
+from gaoxin.statistics import page_data
 
 if TYPE_CHECKING:
     from gaoxin.engine.monitor import MonitorTable
@@ -93,11 +94,32 @@ def monitor(
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError when no zone has data that year, for an unknown indicator code or a period
-    without data."""
+    without data. Kept per data version (:mod:`gaoxin.statistics.page_data`) unless
+    ``fresh``."""
+    check_scope(by, scope)
+    if fresh:  # the terminal: rebuild first when stale, nothing kept
+        return _monitor(period, scope, by=by, indicators=indicators, preview=preview, fresh=True)
+    parts = (str(period), getattr(scope, "pk", None), tuple(indicators or ()))
+    return page_data.cached(
+        "monitor",
+        parts,
+        lambda: _monitor(period, scope, by=by, indicators=indicators, preview=preview),
+        preview=preview,
+    )
+
+
+def _monitor(
+    period: Period,
+    scope: Entity | None,
+    *,
+    by: Any,
+    indicators: Sequence[str] | None,
+    preview: bool,
+    fresh: bool = False,
+) -> Monitoring:
     from gaoxin.engine.monitor import monitor_table
     from gaoxin.statistics import analytics
 
-    check_scope(by, scope)
     code = str(period)
     year = code[:4]
     # This year, and the two before it: last year's same period and its previous one.
@@ -193,7 +215,13 @@ def monitor_choices(*, by: Any) -> MonitorChoices:
         + [r for r in regions if r != root]
         + zones
     )
-    codes = Observation.objects.within(root).values_list("period", flat=True).distinct()
+    # a scan of the store's values: kept per data version (the periods move only with it)
+    codes = page_data.cached(
+        "monitor_periods",
+        (getattr(root, "pk", None),),
+        lambda: list(Observation.objects.within(root).values_list("period", flat=True).distinct()),
+        preview=False,
+    )
     found: set[Period] = set()
     for code in codes:
         p = Period.parse(code)
@@ -284,13 +312,55 @@ def pivot(
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError (code ``pivot.request``) for a layout, indicator, level, filter or period that
-    cannot be shown or a table over :data:`PIVOT_MAX_CELLS` cells."""
+    cannot be shown or a table over :data:`PIVOT_MAX_CELLS` cells. Kept per data version
+    (:mod:`gaoxin.statistics.page_data`)."""
+    check_scope(by, scope)
+    parts = (
+        tuple(str(p) for p in periods),
+        getattr(scope, "pk", None),
+        tuple(indicators),
+        tuple(rows),
+        tuple(columns),
+        level,
+        tuple(zone_levels or ()),
+        tuple(industries or ()),
+    )
+    return page_data.cached(
+        "pivot",
+        parts,
+        lambda: _pivot(
+            periods,
+            scope,
+            by=by,
+            indicators=indicators,
+            rows=rows,
+            columns=columns,
+            level=level,
+            zone_levels=zone_levels,
+            industries=industries,
+            preview=preview,
+        ),
+        preview=preview,
+    )
+
+
+def _pivot(
+    periods: Sequence[Period],
+    scope: Entity | None,
+    *,
+    by: Any,
+    indicators: Sequence[str],
+    rows: Sequence[str],
+    columns: Sequence[str],
+    level: str,
+    zone_levels: Sequence[str] | None,
+    industries: Sequence[str] | None,
+    preview: bool,
+) -> Pivot:
     from gaoxin.engine.pivot import LEVELS, PivotError
     from gaoxin.engine.pivot import pivot as build
     from gaoxin.engine.reference import industries as industry_table
     from gaoxin.statistics import analytics
-
-    check_scope(by, scope)
 
     def refuse(message: str) -> ProblemsError:
         return ProblemsError([Problem("pivot.request", message)])
