@@ -17,6 +17,7 @@ from gaoxin.commands import (
     remind,
     site,
     targets,
+    zones,
 )
 from gaoxin.commands.users import app as user_app
 
@@ -46,6 +47,7 @@ app.add_typer(analytics.app, name="analytics")
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")
 app.add_typer(user_app, name="user")
+app.add_typer(zones.app, name="zones")
 
 
 @app.callback()

@@ -183,3 +183,38 @@ def test_text_reads_back_as_stored_quotes_commas_newlines_and_blanks(gansu):
     assert set(names) == {'甘肃"新航",电子\n有限公司'}
     ents = engine_facts().entities
     assert ents.filter(pl.col("entity") == inst.code)["institution_kind"].to_list() == [""]
+
+
+def test_a_zone_upgraded_in_the_registry_is_provincial_before_and_national_after(gansu):
+    zone = Entity.objects.filter(kind="zone", zone__level="provincial").order_by("code").first()
+    approved_on = zone.zone.approved_on
+    ZoneStatusEvent.objects.create(
+        zone=zone.zone,
+        status="upgraded",
+        date=date(2024, 3, 1),
+        level="national",
+        document="国函〔2024〕1号",
+    )
+    zone.zone.level = "national"  # today's level; the years before read the history
+    zone.zone.save()
+    wide = engine_facts().wide("year")
+    mine = wide.filter(pl.col("zone") == zone.code).with_columns(pl.col("level").cast(pl.String))
+    zone_rows = dict(mine.filter(pl.col("kind") == "zone").select("period", "level").rows())
+    assert zone_rows["2023"] == "provincial" and zone_rows["2024"] == "national"
+    firms = mine.filter(pl.col("kind") == "enterprise")
+    assert set(firms.filter(pl.col("period") == "2023")["level"]) == {"provincial"}
+    assert set(firms.filter(pl.col("period") == "2025")["level"]) == {"national"}
+    # a zone from its first approval, whatever its level today
+    ents = engine_facts().entities.filter(pl.col("entity") == zone.code)
+    assert ents["joined_on"][0] == approved_on
+
+
+def test_a_level_on_an_event_that_changes_none_is_refused(gansu):
+    from django.core.exceptions import ValidationError
+
+    zone = Entity.objects.filter(kind="zone").order_by("code").first()
+    event = ZoneStatusEvent(
+        zone=zone.zone, status="warned", date=date(2024, 4, 1), level="national"
+    )
+    with pytest.raises(ValidationError, match="只有获批和升级记录改变高新区的级别"):
+        event.full_clean()

@@ -13,7 +13,9 @@ Every wide frame has the columns
   ``zone`` is its own code), so a roll-up to any level is one group-by on that column;
 - ``period`` (canonical code), ``year``, ``sub`` (month or quarter number, 1 for a year), ``seq``
   (a running period number: consecutive periods differ by 1);
-- attributes: ``level``, ``category`` (the zone's, also on its enterprises' rows), ``industry``
+- attributes: ``level`` (the zone's level at the end of the period where its history is known —
+  certifications of kind ``zone_level``, :mod:`gaoxin.engine.zones` — else the registry's),
+  ``category`` (the zone's; both also on its enterprises' rows), ``industry``
   (GB/T 4754 division), ``industry_section``, ``institution_kind``;
 - one Float64 column per variable observed in that period type;
 - per certification kind, ``__cert__<kind>`` and ``__certprev__<kind>``: the highest level held at
@@ -39,6 +41,8 @@ import polars as pl
 
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.variables import Catalogue, default_catalogue
+from gaoxin.engine.zones import LEVELS as ZONE_LEVELS
+from gaoxin.engine.zones import ZONE_LEVEL, first_approval, level_rows
 
 if TYPE_CHECKING:
     from gaoxin.engine.synth import Jurisdiction
@@ -200,6 +204,10 @@ def build_facts(
     certs = _normalise_certs(certifications)
     input_hash = content_hash([ents, obs, certs])
     ents = _with_hierarchy(ents)
+    # A zone's level history comes in as certifications of kind ZONE_LEVEL (gaoxin.engine.zones):
+    # it dates the ``level`` column and is no certification column of its own.
+    levels = certs.filter(pl.col("kind") == ZONE_LEVEL)
+    certs = certs.filter(pl.col("kind") != ZONE_LEVEL)
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
     # Row masks computed once (one pass each over the long frame), not per period type.
     keep = obs["entity"].is_in(ents["entity"].implode())
@@ -218,7 +226,7 @@ def build_facts(
         if shapes is None:
             if part.height == 0:
                 continue
-            frames[ptype] = _wide(ents, part, certs, cert_kinds)
+            frames[ptype] = _wide(ents, part, certs, cert_kinds, levels=levels)
         else:
             first, last, firms = shapes[ptype]
             grid = period_columns(pl.Series([first, last]), ptype)
@@ -227,7 +235,14 @@ def build_facts(
             if grid.height == 0:
                 continue
             frames[ptype] = _wide(
-                ents, part, certs, cert_kinds, periods=grid, ptype=ptype, firms=firms
+                ents,
+                part,
+                certs,
+                cert_kinds,
+                periods=grid,
+                ptype=ptype,
+                firms=firms,
+                levels=levels,
             )
         del part
     names = variable_names(catalogue)
@@ -483,6 +498,7 @@ def _wide(
     periods: pl.DataFrame | None = None,
     ptype: str | None = None,
     firms: bool | None = None,
+    levels: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     if ptype is None:
         ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
@@ -513,6 +529,8 @@ def _wide(
         # frame is never sorted (a sort copies every column of millions of rows).
         .sort("kind", "entity", "seq")
     )
+    if levels is not None and levels.height:
+        grid = _with_dated_levels(grid, levels)
     values = obs.pivot(on="variable", index=["entity", "period"], values="value")
     # Certification status joins the narrow grid too, before the variables' columns.
     grid = _with_certifications(grid, certs, periods, cert_kinds)
@@ -528,6 +546,46 @@ def _wide(
     # Few distinct values on millions of rows: categorical, not a string per row.
     small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
     return frame.with_columns(pl.col(small).cast(pl.Categorical))
+
+
+def _with_dated_levels(grid: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
+    """``level`` as each zone held it at the end of each period, on the zone's rows and on its
+    enterprises' and institutions' (where the zone's history is known; else the registry's level).
+
+    The level is worked out on the zones' own rows (zones × periods, a few thousand) and joined
+    to the grid only where it differs from the registry's level."""
+    ranks = {lv: CERT_LEVELS[lv] for lv in ZONE_LEVELS}
+    names = {v: k for k, v in ranks.items()}
+    spans = levels.select(
+        "entity",
+        rank=pl.col("level").replace_strict(ranks, return_dtype=pl.Int8),
+        granted_on="granted_on",
+        stop=pl.col("revoked_on").dt.offset_by("-1d"),
+    )
+    zones = grid.filter(pl.col("kind") == "zone").select("entity", "period", "end", "level")
+    held = (
+        zones.join(spans, on="entity", how="inner")
+        .filter(
+            (pl.col("granted_on") <= pl.col("end"))
+            & (pl.col("stop").is_null() | (pl.col("stop") >= pl.col("end")))
+        )
+        .group_by("entity", "period")
+        .agg(pl.col("level").first(), rank=pl.col("rank").max())
+        .with_columns(_dated=pl.col("rank").replace_strict(names, return_dtype=pl.String))
+        .filter(pl.col("_dated") != pl.col("level").fill_null(""))
+        .select(pl.col("entity").alias("zone"), "period", "_dated")
+    )
+    if held.height == 0:
+        return grid
+    return (
+        grid.join(held, on=["zone", "period"], how="left", maintain_order="left")
+        .with_columns(
+            level=pl.when(pl.col("kind").is_in(["zone", "enterprise", "institution"]))
+            .then(pl.coalesce("_dated", "level"))
+            .otherwise(pl.col("level"))
+        )
+        .drop("_dated")
+    )
 
 
 def _with_certifications(
@@ -618,15 +676,18 @@ def synth_entities(j: Jurisdiction) -> pl.DataFrame:
         .group_by("zone_code")
         .agg(left_on=pl.col("date").min())
     )
+    # a zone is one from its first approval (provincial, before an upgrade), not its latest
+    first = first_approval(j.zone_events).rename({"entity": "code", "approved_on": "_first"})
     zones = (
         j.zones.join(city_of, left_on="region_code", right_on="code", how="left")
         .join(revoked, left_on="code", right_on="zone_code", how="left")
+        .join(first, on="code", how="left")
         .select(
             entity=pl.col("code"),
             kind=pl.lit("zone"),
             name=pl.col("short_name"),
             parent=pl.col("city"),
-            joined_on=pl.col("approved_on"),
+            joined_on=pl.min_horizontal("_first", "approved_on"),
             left_on=pl.col("left_on"),
             level=pl.col("level"),
             category=pl.col("category"),
@@ -654,10 +715,13 @@ def synth_entities(j: Jurisdiction) -> pl.DataFrame:
 
 def from_synth(j: Jurisdiction, *, built_at: datetime | None = None, **options: Any) -> FactFrame:
     """The fact frame of a synthetic jurisdiction (no database needed)."""
+    certs = j.certifications
+    if "entity" not in certs.columns:
+        certs = certs.rename({"entity_key": "entity"})
     return build_facts(
         synth_entities(j),
         j.observations,
-        j.certifications,
+        pl.concat([certs, level_rows(j.zone_events)], how="diagonal_relaxed"),
         built_at=built_at,
         **options,
     )

@@ -85,6 +85,24 @@ def zones() -> pl.DataFrame:
 
 
 @cache
+def zone_levels() -> pl.DataFrame:
+    """Dated levels of national zones (``zone_levels.csv``, from national-zones-sourced.csv):
+    code, name, provincial_since and national_since (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as
+    precise as the source; empty when not sourced), level_history and source verbatim."""
+    return _read(
+        "zone_levels.csv",
+        {
+            "code": pl.String,
+            "name": pl.String,
+            "provincial_since": pl.String,
+            "national_since": pl.String,
+            "level_history": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
+@cache
 def _divisions() -> dict[str, str]:
     frame = industries().filter(pl.col("level") == "division")
     return dict(zip(frame["code"], frame["name"], strict=True))

@@ -371,7 +371,9 @@ def generate(
         first_year=first_year,
         last_year=last_year,
         regions=regions,
-        zones=zones.drop("_weight", "_factor", "_fate", "_revoked_on", "_trend"),
+        zones=zones.drop(
+            "_weight", "_factor", "_fate", "_revoked_on", "_trend", "_provincial_since"
+        ),
         zone_events=zone_events,
         enterprises=enterprises.drop("_zone", "_hightech", "_industrial"),
         institutions=institutions.drop("_zone"),
@@ -438,18 +440,32 @@ def _zones(ctx: _Context) -> pl.DataFrame:
     rng = ctx.rng("zones")
     names = dict(zip(reference.regions()["code"], reference.regions()["name"], strict=True))
 
-    national_years = _national_year_pool(rng, z)
+    # dated levels where sourced (catalogue/zone_levels.csv): the national approval as precise
+    # as the source gives it, and the provincial approval before it
+    dated = reference.zone_levels()
+    national_since = dict(zip(dated["code"], dated["national_since"], strict=True))
+    provincial_since = dict(zip(dated["code"], dated["provincial_since"], strict=True))
+    national_years = _national_year_pool(rng, z, national_since)
     rows: list[dict[str, object]] = []
     for zone in real.iter_rows(named=True):
         synthetic: list[str] = ["area_km2"]
         year = zone["approval_year"]
+        level = zone["level"]
+        known = national_since.get(zone["code"]) or ""
+        provincial = provincial_since.get(zone["code"]) or ""
+        if level == "national" and known:
+            year = int(known[:4])
+        if level == "national" and year is not None and year > ctx.last_year:
+            # upgraded after the demo's window (河北雄安, 2026): provincial throughout it
+            level, known = "provincial", provincial
+            year = int(provincial[:4]) if provincial else None
         if year is None:
             if zone["level"] == "national" and national_years:
                 year = national_years.pop()
             else:
                 year = int(rng.integers(2000, max(min(2019, ctx.first_year), 2001)))
             synthetic.append("approved_on")
-        else:
+        elif len(known) < 10:
             synthetic.append("approved_on_day")
         industries = zone["leading_industries"]
         if industries:
@@ -467,10 +483,12 @@ def _zones(ctx: _Context) -> pl.DataFrame:
                 "code": zone["code"],
                 "name": zone["name"],
                 "short_name": zone["short_name"],
-                "level": zone["level"],
+                "level": level,
                 "category": category,
                 "region_code": zone["region_code"],
                 "approved_year": year,
+                "_since": known,
+                "_provincial_since": provincial if level == "national" else "",
                 "leading_industries": leading,
                 "source": zone["source"],
                 "synthetic_fields": synthetic,
@@ -499,6 +517,8 @@ def _zones(ctx: _Context) -> pl.DataFrame:
                 "approved_year": min(
                     demo.approved, ctx.last_year - 4 if demo.fate == "revoke" else ctx.last_year
                 ),
+                "_since": "",
+                "_provincial_since": "",
                 "leading_industries": [_SYNTHETIC_INDUSTRY_POOL[i] for i in sorted(picks)],
                 "source": "synthetic (gaoxin.engine.synth)",
                 "synthetic_fields": [
@@ -521,6 +541,8 @@ def _zones(ctx: _Context) -> pl.DataFrame:
             "category": pl.String,
             "region_code": pl.String,
             "approved_year": pl.Int64,
+            "_since": pl.String,
+            "_provincial_since": pl.String,
             "leading_industries": pl.List(pl.String),
             "source": pl.String,
             "synthetic_fields": pl.List(pl.String),
@@ -529,7 +551,7 @@ def _zones(ctx: _Context) -> pl.DataFrame:
     )
     n = frame.height
     years = frame["approved_year"].to_numpy()
-    approved = _random_dates(rng, years)
+    approved = _sourced_dates(frame["_since"], _random_dates(rng, years))
     national = (frame["level"] == "national").to_numpy()
     area = np.where(national, 30.0, 8.0) * rng.lognormal(0.0, 0.6, n)
     weight = np.where(national, 3.0, 1.0) * rng.lognormal(0.0, 0.7, n)
@@ -565,6 +587,7 @@ def _zones(ctx: _Context) -> pl.DataFrame:
             "leading_industries",
             "source",
             "synthetic_fields",
+            "_provincial_since",
             "_fate",
             "_weight",
             "_factor",
@@ -591,14 +614,37 @@ _NATIONAL_APPROVALS: tuple[tuple[int, int, int], ...] = (
 )
 
 
-def _national_year_pool(rng: np.random.Generator, zones: pl.DataFrame) -> list[int]:
+_PRECISION = {4: "年份", 7: "年月", 10: "日期"}
+
+
+def _sourced_dates(since: pl.Series, drawn: np.ndarray) -> np.ndarray:
+    """``drawn`` dates with the sourced part of ``since`` (YYYY, YYYY-MM or YYYY-MM-DD) kept:
+    a sourced month keeps the drawn day, a sourced day replaces the date."""
+    text = since.fill_null("").to_list()
+    out = drawn.astype("datetime64[D]").copy()
+    for i, t in enumerate(text):  # the few dozen sourced dates, not rows of data
+        if len(t) == 10:
+            out[i] = np.datetime64(t)
+        elif len(t) == 7:
+            day = (out[i] - out[i].astype("datetime64[M]")).astype(int)
+            out[i] = np.datetime64(t).astype("datetime64[D]") + min(int(day), 27)
+    return out
+
+
+def _national_year_pool(
+    rng: np.random.Generator, zones: pl.DataFrame, national_since: Mapping[str, str]
+) -> list[int]:
     """Approval years for national zones whose year is unknown, drawn so that the whole list
     follows the published count over time; the verified years are taken out first."""
     pool: list[int] = []
     for low, high, count in _NATIONAL_APPROVALS:
         pool.extend(int(y) for y in rng.integers(low, high + 1, count))
-    known = zones.filter(pl.col("level") == "national")["approval_year"].drop_nulls()
-    for year in known.to_list():
+    national = zones.filter(pl.col("level") == "national")
+    known = [
+        int(national_since[c][:4]) if national_since.get(c) else y
+        for c, y in zip(national["code"], national["approval_year"], strict=True)
+    ]
+    for year in [y for y in known if y is not None]:
         near = min(pool, key=lambda y: (abs(y - year), y), default=None)
         if near is not None and abs(near - year) <= 2:
             pool.remove(near)
@@ -608,41 +654,74 @@ def _national_year_pool(rng: np.random.Generator, zones: pl.DataFrame) -> list[i
 
 def _zone_events(ctx: _Context, zones: pl.DataFrame) -> pl.DataFrame:
     rng = ctx.rng("zone_events")
-    rows: list[tuple[str, str, date, str]] = []
+    rows: list[tuple[str, str, date, str, str | None]] = []
     y1 = ctx.last_year - 3
     for z in zones.iter_rows(named=True):
         code, approved, fate = z["code"], z["approved_on"], z["_fate"]
-        when = (
-            "（日期为示例）"
-            if "approved_on" in z["synthetic_fields"]
-            else "（年份据来源，日期为示例）"
-        )
-        if z["level"] == "national" and approved.year >= 2008:
-            earlier = approved.replace(year=approved.year - int(rng.integers(4, 11)))
-            rows.append((code, "approved", earlier, "设立省级高新区（示例）"))
-            rows.append((code, "upgraded", approved, f"经国务院批复升级为国家高新区{when}"))
+        provincial = z["_provincial_since"] or ""
+        if "approved_on" in z["synthetic_fields"]:
+            when = "（日期为示例）"
+        elif "approved_on_day" in z["synthetic_fields"]:
+            when = "（年份据来源，日期为示例）"
+        else:
+            when = "（日期据来源）"
+        if z["level"] == "national" and (approved.year >= 2008 or provincial):
+            if provincial:
+                earlier = _sourced_dates(
+                    pl.Series([provincial]),
+                    np.array([np.datetime64(f"{provincial[:4]}-06-15")], dtype="datetime64[D]"),
+                )[0].astype(date)
+                note = f"设立省级高新区（{_PRECISION[len(provincial)]}据来源）"
+            else:
+                earlier = approved.replace(year=approved.year - int(rng.integers(4, 11)))
+                note = "设立省级高新区（示例）"
+            rows.append((code, "approved", earlier, note, "provincial"))
+            rows.append(
+                (code, "upgraded", approved, f"经国务院批复升级为国家高新区{when}", "national")
+            )
         elif z["level"] == "national":
-            rows.append((code, "approved", approved, f"经国务院批复为国家高新区{when}"))
+            rows.append((code, "approved", approved, f"经国务院批复为国家高新区{when}", "national"))
         elif fate == "new":
-            rows.append((code, "approved", approved, f"{approved.year}年新设省级高新区（示例）"))
+            rows.append(
+                (
+                    code,
+                    "approved",
+                    approved,
+                    f"{approved.year}年新设省级高新区（示例）",
+                    "provincial",
+                )
+            )
         else:
             what = "创建类" if z["category"] == "creating" else "省级"
-            rows.append((code, "approved", approved, f"批准为{what}高新区"))
+            rows.append((code, "approved", approved, f"批准为{what}高新区", "provincial"))
         if fate == "upgrade":
+            # a change of category, not of level
             rows.append(
-                (code, "upgraded", date(ctx.last_year - 1, 3, 15), "创建类转为认定类（示例）")
+                (code, "upgraded", date(ctx.last_year - 1, 3, 15), "创建类转为认定类（示例）", None)
             )
         if fate == "revoke":
-            rows.append((code, "warned", date(y1, 4, 20), "年度评价不合格，督促警告（示例）"))
+            rows.append((code, "warned", date(y1, 4, 20), "年度评价不合格，督促警告（示例）", None))
             rows.append(
-                (code, "rectification", date(y1 + 1, 4, 20), "连续两年不合格，限期整改（示例）")
+                (
+                    code,
+                    "rectification",
+                    date(y1 + 1, 4, 20),
+                    "连续两年不合格，限期整改（示例）",
+                    None,
+                )
             )
             rows.append(
-                (code, "revoked", z["_revoked_on"], "整改不到位，撤销省级高新区资格（示例）")
+                (code, "revoked", z["_revoked_on"], "整改不到位，撤销省级高新区资格（示例）", None)
             )
     return pl.DataFrame(
         rows,
-        schema={"zone_code": pl.String, "status": pl.String, "date": pl.Date, "note": pl.String},
+        schema={
+            "zone_code": pl.String,
+            "status": pl.String,
+            "date": pl.Date,
+            "note": pl.String,
+            "level": pl.String,
+        },
         orient="row",
     ).sort("zone_code", "date", maintain_order=True)
 

@@ -31,7 +31,11 @@ class ZoneCategory(models.TextChoices):
 
 class ZoneStatus(models.TextChoices):
     APPROVED = "approved", _("获批")
-    UPGRADED = "upgraded", _("升级为国家高新区")
+    UPGRADED = "upgraded", _("升级")
+    RENAMED = "renamed", _("更名")
+    BOUNDARY_ADJUSTED = "boundary_adjusted", _("调整范围")
+    EVALUATED = "evaluated", _("评价结果")
+    COMMENDED = "commended", _("通报表扬")
     WARNED = "warned", _("警告")
     RECTIFICATION = "rectification", _("限期整改")
     REVOKED = "revoked", _("撤销")

@@ -82,7 +82,8 @@ def load_regions(regions: pl.DataFrame) -> dict[str, int]:
 @transaction.atomic
 def load_zones(zones: pl.DataFrame, events: pl.DataFrame | None = None) -> dict[str, int]:
     """zones: code, name, level, category, region_code, approved_on, area_km2, leading_industries
-    (list[str]); optional approval_year, source, confidence. events: zone_code, status, date, note."""
+    (list[str]); optional approval_year, source, confidence. events: zone_code, status, date, note,
+    optional level (held from that date) and document."""
     region_ids = dict(Region.objects.values_list("gb2260", "entity_id"))
     rows = [
         (r["code"], r["name"], region_ids.get(r["region_code"]))
@@ -124,6 +125,8 @@ def load_zones(zones: pl.DataFrame, events: pl.DataFrame | None = None) -> dict[
                     zone_id=ids[r["zone_code"]],
                     status=r["status"],
                     date=r["date"],
+                    level=r.get("level") or "",
+                    document=r.get("document") or "",
                     note=r.get("note") or "",
                 )
                 for r in events.iter_rows(named=True)

@@ -12,8 +12,9 @@ from typing import Any
 
 import polars as pl
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from gaoxin.engine.zones import level_rows
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.models import Observation, Variable
@@ -321,14 +322,28 @@ def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataF
         .values_list("zone__entity__code", "date"),
         {"entity": pl.String, "revoked_on": pl.Date},
     ).unique("entity", keep="last")
+    # A zone's dated levels (approved provincial, upgraded to national): they date the fact
+    # frame's ``level``, and a zone is one from its first approval (gaoxin.engine.zones).
+    levels = level_rows(
+        read_frame(
+            ZoneStatusEvent.objects.filter(Q(status="revoked") | ~Q(level=""))
+            .filter(zone__entity__in=entities.values("pk"))
+            .order_by("zone_id", "date", "id")
+            .values_list("zone__entity__code", "status", "date", "level"),
+            {"entity": pl.String, "status": pl.String, "date": pl.Date, "level": pl.String},
+        )
+    )
+    first = levels.group_by("entity").agg(first_level_on=pl.col("granted_on").min())
     joined = read_frame(
         Membership.objects.filter(valid_to__isnull=True)
         .order_by("id")
         .values_list("child__code", "valid_from", "valid_to"),
         {"entity": pl.String, "member_from": pl.Date, "member_to": pl.Date},
     ).unique("entity", keep="last")
-    rows = rows.join(revoked, on="entity", how="left", maintain_order="left").join(
-        joined, on="entity", how="left", maintain_order="left"
+    rows = (
+        rows.join(revoked, on="entity", how="left", maintain_order="left")
+        .join(joined, on="entity", how="left", maintain_order="left")
+        .join(first, on="entity", how="left", maintain_order="left")
     )
     stored = pl.col("stored_kind")
     is_region, is_zone = stored.eq(str(EntityKind.REGION)), stored.eq(str(EntityKind.ZONE))
@@ -358,7 +373,7 @@ def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataF
         "name",
         "parent",
         pl.when(is_zone)
-        .then("approved_on")
+        .then(pl.min_horizontal("first_level_on", "approved_on"))
         .when(is_enterprise)
         .then("member_from")
         .when(is_institution)
@@ -388,6 +403,7 @@ def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataF
             "revoked_on": pl.Date,
         },
     )
+    certs = pl.concat([certs, levels])
     # The fact frame's input hash sees row order: entities and certifications go in sorted by
     # their content (byte order, the same on every database and query plan), not as stored.
     return frame.sort("kind", "entity"), codes, certs.sort(pl.all(), nulls_last=True)

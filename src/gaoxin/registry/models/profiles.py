@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -86,21 +87,51 @@ class Zone(models.Model):
 
 
 class ZoneStatusEvent(models.Model):
-    """A zone's status history: approved, upgraded, warned, rectification, revoked."""
+    """A zone's dated history: approved, upgraded, renamed, boundary adjusted, evaluated,
+    commended, warned, rectification, revoked. ``level`` is the level the zone holds from that
+    date (approved provincial, upgraded to national); blank where the event changes no level.
+    The fact frame dates a zone's level by these (gaoxin.engine.zones, decision 044)."""
 
     zone = models.ForeignKey(
         Zone, verbose_name=_("高新区"), on_delete=models.CASCADE, related_name="status_events"
     )
-    status = models.CharField(_("状态"), max_length=16, choices=ZoneStatus.choices)
+    status = models.CharField(_("状态"), max_length=24, choices=ZoneStatus.choices)
     date = models.DateField(_("日期"))
+    level = models.CharField(
+        _("此后级别"),
+        max_length=16,
+        choices=ZoneLevel.choices,
+        blank=True,
+        help_text=_("获批、升级后高新区所处的级别；不改变级别的记录留空"),
+    )
     document = models.CharField(_("依据文件"), max_length=200, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("高新区状态记录")
         verbose_name_plural = _("高新区状态记录")
         ordering = ["zone", "date", "id"]
         indexes = [models.Index(fields=["status", "date"], name="zone_status_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="") | Q(status__in=["approved", "upgraded"]),
+                name="zone_event_level_only_on_approval",
+                violation_error_message=_("只有获批和升级记录改变高新区的级别"),
+            ),
+            models.UniqueConstraint(
+                fields=["zone", "status", "date"],
+                name="zone_event_unique",
+                violation_error_message=_("该高新区在同一日期已有同类记录"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.zone} {self.get_status_display()} {self.date}"

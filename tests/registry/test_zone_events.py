@@ -1,0 +1,135 @@
+"""A 批复's or 通报's decisions become dated zone events only when a person confirms them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gaoxin.engine.problems import ProblemsError
+from gaoxin.registry.models import ZoneStatusEvent
+from gaoxin.registry.services import propose_zone_events, record_zone_events
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+DOCS = Path(__file__).parents[1] / "fixtures" / "documents"
+APPROVAL = DOCS / "round2" / "state-council-approval.txt"
+BULLETIN = DOCS / "round2" / "province-evaluation-bulletin.txt"
+
+
+@pytest.fixture
+def tree():
+    prov = factories.region("350000", "某省", "province")
+    city = factories.region("350200", "岚江市", "city", prov)
+    other = factories.region("350100", "青石市", "city", prov)
+    lanjiang = factories.zone("350200P1", "岚江高新技术产业开发区", city)
+    lanjiang.zone.approved_on = date(2005, 6, 1)
+    lanjiang.zone.save()
+    ZoneStatusEvent.objects.create(
+        zone=lanjiang.zone, status="approved", date=date(2005, 6, 1), level="provincial"
+    )
+    qingshi = factories.zone("350100P1", "青石高新技术产业开发区", other)
+    shimen = factories.zone("350100P2", "石门高新技术产业开发区", other)
+    return {
+        "city": city,
+        "other": other,
+        "lanjiang": lanjiang,
+        "qingshi": qingshi,
+        "shimen": shimen,
+    }
+
+
+def test_proposing_writes_nothing(tree):
+    before = ZoneStatusEvent.objects.count()
+    proposals = propose_zone_events(APPROVAL)
+    [event] = proposals.events
+    assert (event.zone_code, event.status, event.level) == ("350200P1", "upgraded", "national")
+    assert ZoneStatusEvent.objects.count() == before
+    tree["lanjiang"].zone.refresh_from_db()
+    assert tree["lanjiang"].zone.level == "provincial"
+
+
+def test_a_confirmed_upgrade_is_recorded_with_its_document_and_moves_the_level(tree):
+    user = factories.user_in(tree["city"], "lanjiang-bureau")
+    proposals = propose_zone_events(APPROVAL, by=user)
+    [written] = record_zone_events(proposals, [1], by=user)
+    assert (written.status, written.date, written.level) == (
+        "upgraded",
+        date(2012, 10, 26),
+        "national",
+    )
+    assert written.document.startswith("国务院 国函〔2012〕168号《")
+    assert written.recorded_by == user
+    zone = tree["lanjiang"].zone
+    zone.refresh_from_db()
+    assert zone.level == "national" and zone.category == ""
+    # the years before read provincial: the fact frame dates the level by these events
+    from gaoxin.statistics.facts import registry_frames
+
+    _, _, certs = registry_frames(None)
+    rows = certs.filter(certs["entity"] == "350200P1").sort("granted_on")
+    assert rows.select("level", "granted_on", "revoked_on").rows() == [
+        ("provincial", date(2005, 6, 1), date(2012, 10, 26)),
+        ("national", date(2012, 10, 26), None),
+    ]
+    # proposed again, it is listed as recorded and cannot be recorded twice
+    [again] = propose_zone_events(APPROVAL, by=user).events
+    assert again.problem == "登记册中已有该记录"
+    with pytest.raises(ProblemsError, match="已有该记录"):
+        record_zone_events(propose_zone_events(APPROVAL, by=user), [1], by=user)
+
+
+def test_a_bad_choice_refuses_the_whole_call_and_writes_nothing(tree):
+    proposals = propose_zone_events(BULLETIN)
+    numbers = {e.zone_name: e.number for e in proposals.events if e.status == "evaluated"}
+    before = ZoneStatusEvent.objects.count()
+    with pytest.raises(ProblemsError) as caught:
+        # 青石 is recordable; 临泉 is not in the registry; 99 was never proposed
+        record_zone_events(proposals, [numbers["青石高新区"], numbers["临泉高新区"], 99])
+    messages = [p.message for p in caught.value.problems]
+    assert any("临泉高新区" in m and "登记册中没有" in m for m in messages)
+    assert any("没有第99条" in m for m in messages)
+    assert ZoneStatusEvent.objects.count() == before
+
+
+def test_another_scopes_zone_reads_as_not_in_the_registry(tree):
+    # a user of 岚江市 sees none of 青石市's zones: the bulletin's zones are all unknown to them
+    user = factories.user_in(tree["city"], "lanjiang-only")
+    proposals = propose_zone_events(BULLETIN, by=user)
+    assert proposals.events and all(e.zone_code is None for e in proposals.events)
+    with pytest.raises(ProblemsError):
+        record_zone_events(proposals, [1], by=user)
+    assert not ZoneStatusEvent.objects.filter(zone__entity__code__startswith="350100").exists()
+
+
+def test_grades_commendation_and_warning_are_recorded_for_the_confirmed_numbers(tree):
+    proposals = propose_zone_events(BULLETIN)
+    chosen = [e.number for e in proposals.recordable]
+    written = record_zone_events(proposals, chosen)
+    got = sorted((w.zone.entity.code, w.status, w.note[:7]) for w in written)
+    assert got == [
+        ("350100P1", "commended", "对评价结果为优"),
+        ("350100P1", "evaluated", "评价结果优秀："),
+        ("350100P2", "evaluated", "评价结果不合格"),
+        ("350100P2", "warned", "石门高新区连续"),
+    ]
+    assert {w.date for w in written} == {date(2024, 3, 12)}
+    assert all(w.level == "" for w in written)
+
+
+def test_the_command_lists_then_records_only_what_is_confirmed(tree):
+    from gaoxin.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["zones", "events", str(APPROVAL)])
+    assert listed.exit_code == 0, listed.output
+    assert "升级" in listed.output and "未写入登记册" in listed.output
+    assert not ZoneStatusEvent.objects.filter(status="upgraded").exists()
+    recorded = runner.invoke(app, ["zones", "events", str(APPROVAL), "--record", "1"])
+    assert recorded.exit_code == 0, recorded.output
+    assert "已记录" in recorded.output
+    assert ZoneStatusEvent.objects.filter(status="upgraded", level="national").count() == 1
+    refused = runner.invoke(app, ["zones", "events", str(BULLETIN), "--record", "2"])
+    assert refused.exit_code == 1 and "未记录任何事件" in refused.output
