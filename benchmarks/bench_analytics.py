@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import shutil
@@ -66,36 +67,47 @@ class ParquetSource:
 
 
 def prepare(scale: float, work: Path) -> dict:
+    """Write the benchmark's input. Lean on memory so that scale 70 fits beside the other
+    sessions: the generated frames are dropped as soon as they are written, and each year's
+    observations are written from a filter of the long frame (one year copied at a time), not
+    from a group-by that copies all of them at once."""
+    import gc
+
     from gaoxin.engine import synth
-    from gaoxin.engine.analytics import FrameSource
+    from gaoxin.engine.facts import synth_entities
 
     started = time.perf_counter()
     j = synth.generate("national", scale=scale)
-    source = FrameSource.from_synth(j)
     src = work / "source"
     (src / "obs").mkdir(parents=True)
-    source.entities().write_parquet(src / "entities.parquet")
-    source.certifications().write_parquet(src / "certifications.parquet")
-    source.periods().write_parquet(src / "periods.parquet")
+    entities = synth_entities(j)
+    entities.write_parquet(src / "entities.parquet")
+    j.certifications.write_parquet(src / "certifications.parquet")
+    counts = {"enterprises": j.enterprises.height, "zones": j.zones.height}
     obs = j.observations.rename({"entity_key": "entity"}).select(
         "entity", "variable", "period", "value", "batch"
     )
-    for (year,), part in obs.group_by(pl.col("period").str.slice(0, 4), maintain_order=True):
-        part.write_parquet(src / "obs" / f"{year}.parquet")
-    return {
-        "enterprises": j.enterprises.height,
-        "zones": j.zones.height,
-        "observations": obs.height,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    del j
+    gc.collect()
+    firms = entities.filter(pl.col("kind") == "enterprise")["entity"]
+    obs.group_by("period").agg(enterprise=pl.col("entity").is_in(firms.implode()).any()).sort(
+        "period"
+    ).write_parquet(src / "periods.parquet")
+    year = pl.col("period").str.slice(0, 4)
+    for y in obs.select(year.unique().sort()).to_series().to_list():
+        obs.filter(year == y).write_parquet(src / "obs" / f"{y}.parquet")
+    counts["observations"] = obs.height
+    return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def build(work: Path, out: str, previous: str | None, changed: list[str] | None) -> dict:
+def build(
+    work: Path, out: str, previous: str | None, changed: list[str] | None, source: str = "source"
+) -> dict:
     from gaoxin.engine.analytics import build_tables
 
     started, cpu = time.perf_counter(), time.process_time()
     done = build_tables(
-        ParquetSource(work / "source"),
+        ParquetSource(work / source),
         work / out,
         previous=work / previous if previous else None,
         changed=changed,
@@ -109,14 +121,19 @@ def build(work: Path, out: str, previous: str | None, changed: list[str] | None)
 
 
 def one_zone(work: Path) -> dict:
-    """Change every December value of one zone's enterprises in the last year (an import)."""
-    src = work / "source"
+    """Change every December value of one zone's enterprises in the last year (an import), in a
+    copy of the input (``source-zone``: the other files linked) so that ``source`` stays as
+    ``prepare`` wrote it and can be reused (``--reuse``)."""
+    src, dst = work / "source", work / "source-zone"
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst, copy_function=os.link)
     ents = pl.read_parquet(src / "entities.parquet")
     zone = ents.filter(pl.col("kind") == "zone")["entity"].sort()[0]
     firms = ents.filter(pl.col("parent") == zone)["entity"]
     last = max(int(p.stem) for p in (src / "obs").glob("*.parquet"))
-    path = src / "obs" / f"{last}.parquet"
+    path = dst / "obs" / f"{last}.parquet"
     obs = pl.read_parquet(path)
+    path.unlink()  # a link to the original: write a new file, not through the link
     period = f"{last}-12"
     hit = pl.col("entity").is_in(firms.implode()) & (pl.col("period") == period)
     changed = obs.filter(hit).height
@@ -126,10 +143,82 @@ def one_zone(work: Path) -> dict:
     return {"zone": zone, "period": period, "values": changed}
 
 
+def subset(work: Path, repeat: int) -> dict:
+    """The indicator subset of ``bench_indicators.py`` (five indicators, the seven years) on the
+    yearly fact frame read from the full build, by ``indicators.compute`` and by the
+    hand-written DuckDB SQL over the same frame (handed over as Arrow); best of ``repeat``, CPU
+    and wall, and the cells compared."""
+    import duckdb
+    from bench_indicators import DUCKDB_SQL, SUBSET
+
+    from gaoxin.engine.analytics import load_facts
+    from gaoxin.engine.indicators import compute, default_indicators
+
+    facts = load_facts(work / "full", types=["year"])
+    frame = facts.wide("year")
+    years = facts.periods("year")
+    catalogue = list(default_indicators())
+    chosen = [i for i in catalogue if i.code in SUBSET or i.code in SUBSET_DEPENDENCIES]
+    # The engine's rule for a sum over children that are all missing is missing, not 0: a zone
+    # whose above-scale firms all lack value added has no share (bench_indicators' SQL says 0).
+    sql = DUCKDB_SQL.replace(
+        "coalesce(z.above_iva, 0)", "CASE WHEN z.zone IS NULL THEN 0 ELSE z.above_iva END"
+    )
+    assert sql != DUCKDB_SQL
+    con = duckdb.connect()
+    con.execute(f"SET threads TO {os.cpu_count()}")
+
+    def polars_run() -> pl.DataFrame:
+        return compute(chosen, facts, years, keep_frames=False).frame
+
+    def duckdb_run() -> pl.DataFrame:
+        con.register("w", frame.to_arrow())
+        out = pl.from_arrow(con.sql(sql).to_arrow_table())
+        con.unregister("w")
+        assert isinstance(out, pl.DataFrame)
+        return out
+
+    timings: dict[str, dict[str, float]] = {}
+    results: dict[str, pl.DataFrame] = {}
+    for name, run in (("polars", polars_run), ("duckdb", duckdb_run)):
+        best_wall = best_cpu = float("inf")
+        for _ in range(repeat):
+            started, cpu = time.perf_counter(), time.process_time()
+            results[name] = run()
+            best_wall = min(best_wall, time.perf_counter() - started)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
+        timings[name] = {"wall": round(best_wall, 3), "cpu": round(best_cpu, 3)}
+    ours = results["polars"].filter(pl.col("indicator").is_in(SUBSET))
+    theirs = results["duckdb"].unpivot(
+        index=["entity", "period"], variable_name="indicator", value_name="duck"
+    )
+    both = ours.select("entity", "period", "indicator", "value").join(
+        theirs, on=["entity", "period", "indicator"], how="full", coalesce=True
+    )
+    differ = both.filter(
+        (pl.col("value").is_null() != pl.col("duck").is_null())
+        | ((pl.col("value") - pl.col("duck")).abs() > 1e-6 * pl.col("duck").abs().clip(1, None))
+    ).height
+    return {
+        "year_rows": frame.height,
+        **{f"{k}_{m}": v for k, t in timings.items() for m, v in t.items()},
+        "ratio_wall": round(timings["polars"]["wall"] / timings["duckdb"]["wall"], 2),
+        "ratio_cpu": round(timings["polars"]["cpu"] / timings["duckdb"]["cpu"], 2),
+        "cells": both.height,
+        "differing": differ,
+    }
+
+
+#: What the subset's formulas read of the catalogue besides the five (as in bench_indicators).
+SUBSET_DEPENDENCIES = ("revenue_total", "above_scale_iva")
+
+STEPS = ("prepare", "build", "zone", "subset")
+
+
 def _child(step: str, args: argparse.Namespace) -> dict:
     """Run one step in a fresh process; its result with the process's peak RSS."""
     command = [sys.executable, __file__, "--step", step, "--scale", str(args.scale)]
-    command += ["--work", str(args.work)]
+    command += ["--work", str(args.work), "--repeat", str(args.repeat)]
     finished = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
@@ -138,26 +227,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/gx-bench-analytics"))
-    parser.add_argument("--step", choices=["prepare", "build", "zone"], default=None)
+    parser.add_argument("--step", choices=STEPS, default=None)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the subset (best taken)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the input a previous run prepared"
+    )
     args = parser.parse_args()
     if args.step is not None:
+        before = resource.getrusage(resource.RUSAGE_SELF)
         if args.step == "prepare":
             result = prepare(args.scale, args.work)
         elif args.step == "build":
             result = build(args.work, "full", None, None)
-        else:
+        elif args.step == "zone":
             result = {**one_zone(args.work)}
-            result.update(build(args.work, "zone", "full", [result["period"]]))
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
-        print(json.dumps({**result, "peak_gib": round(peak, 2)}))
+            result.update(build(args.work, "zone", "full", [result["period"]], "source-zone"))
+        else:
+            result = subset(args.work, args.repeat)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+        peak = usage.ru_maxrss / 2**20  # KiB → GiB
+        print(json.dumps({**result, "process_cpu": round(cpu, 1), "peak_gib": round(peak, 2)}))
         return
-    shutil.rmtree(args.work, ignore_errors=True)
-    args.work.mkdir(parents=True)
+    reuse = args.reuse and (args.work / "source" / "periods.parquet").is_file()
+    if reuse:
+        for name in ("full", "zone", "source-zone"):
+            shutil.rmtree(args.work / name, ignore_errors=True)
+    else:
+        shutil.rmtree(args.work, ignore_errors=True)
+        args.work.mkdir(parents=True)
     print(f"national, scale {args.scale:g} — {platform.python_version()}, Polars {pl.__version__}")
-    for step in ("prepare", "build", "zone"):
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
+    for step in STEPS[1:] if reuse else STEPS:
         print(step, json.dumps(_child(step, args), ensure_ascii=False), flush=True)
     size = sum(p.stat().st_size for p in (args.work / "full").rglob("*.parquet"))
     print(f"build on disk: {size / 2**20:.0f} MiB")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,7 +38,7 @@ from gaoxin.engine.indicators import PER_YEAR, Indicator, compute, default_indic
 from gaoxin.engine.variables import Catalogue, default_catalogue
 
 #: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
-LAYOUT = 1
+LAYOUT = 2
 #: Period types as the fact frame has them.
 TYPES = ("year", "half", "quarter", "month")
 OBSERVATION_SCHEMA = {
@@ -169,9 +170,11 @@ def build_tables(
 ) -> Built:
     """Build the analytics tables of ``source`` into the directory ``out`` (created; it must not
     exist). With ``previous`` (an earlier build) and ``changed`` (the period codes whose
-    observations changed since it), years without a changed period are linked from it, when the
-    registry, the frame shapes and the layout are the same; otherwise every year is built.
-    ``extra`` goes into meta.json as it is."""
+    observations changed since it), the registry, the frame shapes and the layout being the
+    same, only what the change reaches is rebuilt (:func:`_narrowed`): the changed periods'
+    rows of the provinces whose values changed, and the indicator values of those provinces in
+    the periods that read the changed ones; every other file is linked from ``previous``.
+    Otherwise every year is built. ``extra`` goes into meta.json as it is."""
     catalogue = catalogue or default_catalogue()
     inds = list(indicators if indicators is not None else default_indicators())
     out.mkdir(parents=True)
@@ -189,10 +192,14 @@ def build_tables(
         and old.get("shapes") == shape_json
     )
     years = years_of(shape) if shape else []
+    reach = _reach_years(inds, shape, catalogue) if shape else {}
+    narrow: _Narrowed | None = None
     if reuse:
-        assert old is not None and changed is not None
-        touched = {int(p[:4]) for p in changed}
-        facts_years = [y for y in years if y in touched or str(y) not in old["years"]]
+        assert old is not None and changed is not None and previous is not None
+        narrow = _narrowed(
+            source, entities, certs, catalogue, inds, shape, previous, out, changed, progress
+        )
+        facts_years = [y for y in years if y in narrow.rebuild or str(y) not in old["years"]]
         first_changed = min(facts_years, default=None)
         indicator_years = [y for y in years if first_changed is not None and y >= first_changed]
     else:
@@ -203,10 +210,11 @@ def build_tables(
     cert_kinds: tuple[str, ...] = ()
     for n, year in enumerate(years):
         if year not in facts_years:
-            assert previous is not None and old is not None
-            for path in _year_files(previous, year, ("facts", "observations")):
-                _link(path, out / path.relative_to(previous))
-            year_hashes[str(year)] = old["years"][str(year)]
+            assert previous is not None and old is not None and narrow is not None
+            if year not in narrow.spliced:
+                for path in _year_files(previous, year, ("facts", "observations")):
+                    _link(path, out / path.relative_to(previous))
+            year_hashes[str(year)] = narrow.hashes.get(year, old["years"][str(year)])
             continue
         progress(f"事实表 {year} 年", n, len(years))
         wanted = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
@@ -225,16 +233,19 @@ def build_tables(
             part = frame.filter(pl.col("year") == year)
             if part.height:
                 _write(part, out / "facts" / ptype / f"{year}.parquet")
-        _write(
-            facts.observations.select(list(OBSERVATION_SCHEMA)),
-            out / "observations" / f"{year}.parquet",
-        )
-        year_hashes[str(year)] = facts.input_hash
-        del facts, obs
-    if frame_entities is None:
-        empty = build_facts(entities, pl.DataFrame(schema=OBSERVATION_SCHEMA), certs)
-        frame_entities, cert_kinds = empty.entities, empty.cert_kinds
-    _write(frame_entities, out / "entities.parquet")
+        year_obs = facts.observations.select(list(OBSERVATION_SCHEMA))
+        _write(year_obs, out / "observations" / f"{year}.parquet")
+        year_hashes[str(year)] = _rows_hash(year_obs)
+        del facts, obs, year_obs
+    if frame_entities is None and narrow is not None:
+        assert previous is not None and old is not None
+        _link(previous / "entities.parquet", out / "entities.parquet")
+        cert_kinds = tuple(old["cert_kinds"])
+    else:
+        if frame_entities is None:
+            empty = build_facts(entities, pl.DataFrame(schema=OBSERVATION_SCHEMA), certs)
+            frame_entities, cert_kinds = empty.entities, empty.cert_kinds
+        _write(frame_entities, out / "entities.parquet")
     input_hash = _hash(registry_hash, *[f"{y}:{h}" for y, h in sorted(year_hashes.items())])
     meta: dict[str, Any] = {
         "layout": LAYOUT,
@@ -251,16 +262,45 @@ def build_tables(
     _write_meta(out, meta)
     # Indicator values: each year and period type on the facts of that type for that year and
     # the years its formulas reach back to (read back from the files just written).
-    reach = _reach_years(inds, shape, catalogue) if shape else {}
+    spliced_values: set[int] = set()
+    at_once = _at_once(out, inds, shape, indicator_years, reach, progress)
     for n, year in enumerate(years):
         target = out / "indicators" / f"{year}.parquet"
         if year not in indicator_years:
-            assert previous is not None
-            _link(previous / "indicators" / f"{year}.parquet", target)
+            assert previous is not None and narrow is not None
+            redo = {
+                t: ps for t, ps in narrow.periods.items() if any(p[:4] == str(year) for p in ps)
+            }
+            if not redo:
+                _link(previous / "indicators" / f"{year}.parquet", target)
+                continue
+            progress(f"指标 {year} 年（{narrow.scope_text()}）", n, len(years))
+            parts = []
+            for ptype, periods in redo.items():
+                mine = [p for p in periods if p[:4] == str(year)]
+                facts = load_facts(
+                    out,
+                    years=range(year - reach[ptype], year + 1),
+                    types=[ptype],
+                    entities=narrow.entities,
+                )
+                parts.append(compute(inds, facts, mine, keep_frames=False).frame)
+                del facts
+            kept = pl.scan_parquet(previous / "indicators" / f"{year}.parquet").filter(
+                ~narrow.covers({p for ps in redo.values() for p in ps})
+            )
+            cells = pl.concat([kept.collect(), *[p.select(list(INDICATOR_SCHEMA)) for p in parts]])
+            _write(_in_stored_order(cells), target)
+            spliced_values.add(year)
+            del cells, parts
             continue
         progress(f"指标 {year} 年", n, len(years))
         parts = []
         for ptype, s in shape.items():
+            if ptype in at_once:
+                mine = grid_periods(s, ptype, year)
+                parts.append(at_once[ptype].filter(pl.col("period").is_in(mine)))
+                continue
             facts = load_facts(out, years=range(year - reach[ptype], year + 1), types=[ptype])
             have = set(facts.periods(ptype))
             periods = [p for p in grid_periods(s, ptype, year) if p in have]
@@ -274,8 +314,273 @@ def build_tables(
         )
         _write(cells, target)
         del cells, parts
-    rebuilt = tuple(sorted(set(facts_years) | set(indicator_years)))
+    touched = set(facts_years) | set(indicator_years) | spliced_values
+    if narrow is not None:
+        touched |= narrow.spliced
+    rebuilt = tuple(sorted(touched))
     return Built(meta, rebuilt, tuple(y for y in years if y not in rebuilt))
+
+
+#: A period type whose frame has at most this many rows over the years to compute (and the
+#: years their formulas reach back to) has its indicator values computed in one go, not year
+#: by year: a year's computation reads the years before it too (five for the yearly frame's
+#: five-year multiples), so year by year computes most rows several times. Above it (the
+#: monthly frame at national scale) year by year keeps the peak to two years' rows.
+ROWS_AT_ONCE = 1_500_000
+
+
+def _at_once(
+    out: Path,
+    inds: Sequence[Indicator],
+    shape: Mapping[str, Shape],
+    years: Sequence[int],
+    reach: Mapping[str, int],
+    progress: Progress,
+) -> dict[str, pl.DataFrame]:
+    """The indicator values of ``years`` of each period type small enough to compute in one go
+    (:data:`ROWS_AT_ONCE`), in the order :func:`indicators.compute` gives them (indicator,
+    period, entity: a year's rows filtered from them are what computing that year alone
+    gives)."""
+    done: dict[str, pl.DataFrame] = {}
+    if len(years) < 2:
+        return done
+    for ptype, s in shape.items():
+        chosen = range(min(years) - reach[ptype], max(years) + 1)
+        files = _scan(out, f"facts/{ptype}", list(chosen))
+        if not files:
+            continue
+        rows = pl.scan_parquet(files).select(pl.len()).collect().item()
+        if rows > ROWS_AT_ONCE:
+            continue
+        progress(f"指标：{_TYPE_ZH[ptype]}（{len(years)} 年）")
+        facts = load_facts(out, years=chosen, types=[ptype])
+        have = set(facts.periods(ptype))
+        periods = [p for y in years for p in grid_periods(s, ptype, y) if p in have]
+        if periods:
+            done[ptype] = compute(inds, facts, periods, keep_frames=False).frame
+        del facts
+    return done
+
+
+_TYPE_ZH = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度"}
+
+#: Functions whose result for one entity reads entities of other provinces (a rank over every
+#: zone of the period): with one of them in the catalogue a change is not narrowed by subtree.
+ACROSS_SUBTREES = frozenset({"rank", "rank_change"})
+#: The order of period types within an indicator file (the order :func:`shapes` gives them).
+_TYPE_ORDER = {t: n for n, t in enumerate(TYPES)}
+
+
+@dataclass
+class _Narrowed:
+    """What a change reaches, found by :func:`_narrowed`.
+
+    ``rebuild``: years whose files are built whole (the change could not be narrowed there);
+    ``spliced``: years whose facts and observations files were rewritten from the previous
+    build's with the changed rows replaced; ``hashes``: those years' observation hashes;
+    ``entities``: the entities whose indicator values are recomputed (the subtrees of the
+    provinces whose values changed; None: every entity); ``periods``: per period type, the
+    periods whose indicator values are recomputed (the changed ones and those that read them).
+    """
+
+    rebuild: set[int] = field(default_factory=set)
+    spliced: set[int] = field(default_factory=set)
+    hashes: dict[int, str] = field(default_factory=dict)
+    entities: list[str] | None = field(default_factory=list)
+    provinces: set[str] = field(default_factory=set)
+    periods: dict[str, list[str]] = field(default_factory=dict)
+
+    def covers(self, periods: set[str]) -> pl.Expr:
+        """Rows of the recomputed entities in ``periods``."""
+        hit = pl.col("period").is_in(sorted(periods))
+        if self.entities is None:
+            return hit
+        return hit & pl.col("entity").is_in(self.entities)
+
+    def scope_text(self) -> str:
+        return "全部地区" if self.entities is None else f"{len(self.provinces)} 个省份"
+
+
+def _narrowed(
+    source: Source,
+    entities: pl.DataFrame,
+    certs: pl.DataFrame,
+    catalogue: Catalogue,
+    inds: Sequence[Indicator],
+    shape: Mapping[str, Shape],
+    previous: Path,
+    out: Path,
+    changed: Iterable[str],
+    progress: Progress,
+) -> _Narrowed:
+    """Rebuild what ``changed`` (period codes) reaches, writing the spliced year files into
+    ``out``; return what the indicator step must recompute.
+
+    Only the changed periods' observations are read from the source, and compared with the
+    previous build's: the entities whose values differ give the provinces changed. Their
+    subtrees' rows of the changed periods are built again (``build_facts`` over the subtree:
+    a fact frame row reads its own entity's observations, its ancestors' and certifications,
+    all inside its province) and replace those rows in the previous year files. A year is built
+    whole instead when that cannot be done exactly: an entity outside the registry's provinces
+    changed, or the new rows bring a column the year's file lacks."""
+    result = _Narrowed()
+    known = pl.read_parquet(previous / "entities.parquet", columns=["entity", "province"])
+    codes = {p for p in changed}
+    across = any(
+        set(f.functions_used) & ACROSS_SUBTREES for f in _formulas(inds, catalogue).values()
+    )
+    changed_by_type: dict[str, list[str]] = defaultdict(list)
+    news: dict[int, pl.DataFrame] = {}
+    for year in sorted({int(p[:4]) for p in codes}):
+        periods = sorted(
+            p for t, s in shape.items() for p in grid_periods(s, t, year) if p in codes
+        )
+        if not periods:
+            continue
+        progress(f"比对 {year} 年变动的期间（{len(periods)} 个）")
+        new = _observations(source, periods)
+        old_file = previous / "observations" / f"{year}.parquet"
+        if not old_file.is_file():
+            result.rebuild.add(year)
+            continue
+        old_all = pl.read_parquet(old_file)
+        in_periods = pl.col("period").is_in(periods)
+        old = old_all.filter(in_periods)
+        keys = list(OBSERVATION_SCHEMA)
+        moved = pl.concat(
+            [
+                new.join(old, on=keys, how="anti", nulls_equal=True),
+                old.join(new, on=keys, how="anti", nulls_equal=True),
+            ]
+        )["entity"].unique()
+        if moved.len() == 0:
+            continue  # the values are the ones built (a move that changed nothing published)
+        provinces = known.filter(pl.col("entity").is_in(moved.implode()))
+        if provinces.height < moved.len() or provinces["province"].null_count():
+            result.rebuild.add(year)
+            continue
+        result.provinces.update(provinces["province"].to_list())
+        for p in periods:
+            changed_by_type[period_type(p)].append(p)
+        # The year's observations now; its facts once every year is compared (the subtree is
+        # the union of their provinces).
+        spliced = pl.concat([old_all.filter(~in_periods), new])
+        _write(spliced, out / "observations" / f"{year}.parquet")
+        result.spliced.add(year)
+        result.hashes[year] = _rows_hash(spliced)
+        news[year] = new
+        del old_all, old, spliced
+    if across and (result.provinces or result.rebuild):
+        result.entities = None
+    subtree = known.filter(pl.col("province").is_in(sorted(result.provinces)))["entity"]
+    if result.entities is not None:
+        result.entities = subtree.to_list()
+    for year in sorted(result.spliced):
+        new = news.pop(year)
+        periods = sorted(p for ps in changed_by_type.values() for p in ps if p[:4] == str(year))
+        if not _splice_year(
+            new, entities, certs, catalogue, shape, previous, out, year, periods, subtree
+        ):
+            result.spliced.discard(year)
+            result.hashes.pop(year, None)
+            result.rebuild.add(year)
+            for path in (out / "facts").rglob(f"{year}.parquet"):
+                path.unlink()
+            (out / "observations" / f"{year}.parquet").unlink(missing_ok=True)
+    # Indicator values of the spliced periods and of those reading them: within a period type,
+    # every period up to the catalogue's look-back after a changed one.
+    back = _look_back(inds, shape, catalogue)
+    for ptype, periods in changed_by_type.items():
+        if not any(p[:4] in {str(y) for y in result.spliced} for p in periods):
+            continue
+        s = shape[ptype]
+        grid = period_columns(pl.Series([s.first, s.last]), ptype)
+        seqs = grid.filter(pl.col("period").is_in(periods))["seq"]
+        lo, hi = seqs.min(), seqs.max()
+        assert lo is not None and hi is not None
+        reached = grid.filter(pl.col("seq").is_between(lo, int(hi) + back[ptype]))  # type: ignore[arg-type]
+        result.periods[ptype] = reached["period"].to_list()
+    return result
+
+
+def _splice_year(
+    new: pl.DataFrame,
+    entities: pl.DataFrame,
+    certs: pl.DataFrame,
+    catalogue: Catalogue,
+    shape: Mapping[str, Shape],
+    previous: Path,
+    out: Path,
+    year: int,
+    periods: list[str],
+    subtree: pl.Series,
+) -> bool:
+    """Write ``year``'s facts files: the previous build's, with the rows of ``subtree`` in
+    ``periods`` built again from ``new`` (the observations of ``periods``). False (nothing
+    usable written) when the new rows have a column the year's file lacks: then the year is
+    built whole."""
+    mine = pl.col("entity").is_in(subtree.implode())
+    key = "entity" if "entity" in entities.columns else "entity_key"
+    facts = build_facts(
+        entities.filter(pl.col(key).is_in(subtree.implode())),
+        new.filter(mine),
+        certs,
+        catalogue=catalogue,
+        shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
+        only_periods=periods,
+    )
+    replaced = pl.col("period").is_in(periods) & mine
+    for ptype in TYPES:
+        old_file = previous / "facts" / ptype / f"{year}.parquet"
+        target = out / "facts" / ptype / f"{year}.parquet"
+        part = facts.frames.get(ptype)
+        if part is not None:
+            part = part.filter(pl.col("year") == year)
+        if part is None or part.height == 0:
+            if old_file.is_file():
+                _link(old_file, target)
+            continue
+        if not old_file.is_file():
+            return False
+        old = pl.read_parquet(old_file)
+        if set(part.columns) - set(old.columns):
+            return False
+        part = part.with_columns(
+            pl.lit(None, dtype).alias(c) for c, dtype in old.schema.items() if c not in part.columns
+        ).select([pl.col(c).cast(dtype) for c, dtype in old.schema.items()])
+        spliced = pl.concat([old.filter(~replaced), part])
+        _write(spliced.sort("kind", "entity", "seq", maintain_order=True), target)
+    return True
+
+
+def _observations(source: Source, periods: Sequence[str]) -> pl.DataFrame:
+    """The source's observations of ``periods`` with the types a build writes them in."""
+    obs = source.observations(periods)
+    return obs.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
+
+
+def _in_stored_order(cells: pl.DataFrame) -> pl.DataFrame:
+    """An indicator file's rows in the order a whole build writes them: period type (year, half,
+    quarter, month), indicator code, period, entity."""
+    ptype = (
+        pl.when(pl.col("period").str.len_chars() == 4)
+        .then(_TYPE_ORDER["year"])
+        .when(pl.col("period").str.contains("H", literal=True))
+        .then(_TYPE_ORDER["half"])
+        .when(pl.col("period").str.contains("Q", literal=True))
+        .then(_TYPE_ORDER["quarter"])
+        .otherwise(_TYPE_ORDER["month"])
+    )
+    return cells.sort(ptype, "indicator", "period", "entity")
+
+
+def _rows_hash(frame: pl.DataFrame) -> str:
+    """A hash of the rows whatever their order (a spliced year's observations come in another
+    order than the source gives them): the sorted row hashes."""
+    h = hashlib.sha256(repr(list(frame.schema.items())).encode())
+    if frame.height:
+        h.update(frame.hash_rows(seed=0x6A09E667).sort().to_numpy().tobytes())
+    return h.hexdigest()
 
 
 def _columns(out: Path) -> dict[str, list[str]]:
@@ -296,19 +601,32 @@ def _in_frame_order(columns: list[str]) -> list[str]:
     return [c for c in columns if c not in certified] + certified
 
 
+def _formulas(inds: Sequence[Indicator], catalogue: Catalogue) -> Mapping[str, Any]:
+    from gaoxin.engine.expr.namespace import Namespace
+    from gaoxin.engine.facts import PARENTS, variable_names
+    from gaoxin.engine.indicators import check_indicators, indicator_names
+
+    names = {**variable_names(catalogue), **indicator_names(inds)}
+    return check_indicators(inds, Namespace(names, dict(PARENTS)))
+
+
+def _look_back(
+    inds: Sequence[Indicator], shape: Mapping[str, Shape], catalogue: Catalogue
+) -> dict[str, int]:
+    """Per period type, how many periods back the catalogue's formulas read, through their
+    dependencies (what ``indicators.compute`` will ask of the frame)."""
+    from gaoxin.engine.indicators import look_back
+
+    formulas = _formulas(inds, catalogue)
+    return {t: look_back(formulas, PER_YEAR[t]) for t in shape}
+
+
 def _reach_years(
     inds: Sequence[Indicator], shape: Mapping[str, Shape], catalogue: Catalogue
 ) -> dict[str, int]:
-    """Per period type, how many years back the catalogue's formulas read, through their
-    dependencies (what ``indicators.compute`` will ask of the frame): 5 for years (a five-year
-    multiple), 1 for months (同比)."""
-    from gaoxin.engine.expr.namespace import Namespace
-    from gaoxin.engine.facts import PARENTS, variable_names
-    from gaoxin.engine.indicators import check_indicators, indicator_names, look_back
-
-    names = {**variable_names(catalogue), **indicator_names(inds)}
-    formulas = check_indicators(inds, Namespace(names, dict(PARENTS)))
-    return {t: -(-look_back(formulas, PER_YEAR[t]) // PER_YEAR[t]) for t in shape}
+    """Per period type, how many years back the catalogue's formulas read: 5 for years (a
+    five-year multiple), 1 for months (同比)."""
+    return {t: -(-n // PER_YEAR[t]) for t, n in _look_back(inds, shape, catalogue).items()}
 
 
 def _registry_hash(entities: pl.DataFrame, certs: pl.DataFrame) -> str:
@@ -320,7 +638,7 @@ def _registry_hash(entities: pl.DataFrame, certs: pl.DataFrame) -> str:
 
 
 def _year_files(root: Path, year: int, kinds: Sequence[str]) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for kind in kinds:
         out.extend(p for p in (root / kind).rglob(f"{year}.parquet"))
     return out
