@@ -329,3 +329,38 @@ def test_engine_import_does_not_load_scipy():
     code = "import sys, gaoxin.engine.composite.pipeline; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_points_winsorised_before_a_log_fallback_are_marked_as_coinr_marks_them():
+    """COINr 1.1.14 R/treat.R: winsorise() returns ``treated`` with "winhi" on its latest high
+    tie group (``treated[imax] <- "winhi"``); log_CT() returns "log_CT" on every point; and
+    Treat.numeric() pastes the two with "+" wherever the second is set, so after a log fallback
+    the failed winsorisation's points read "winhi+log_CT" and every other point "+log_CT".
+    Expected values worked by hand from those lines (no R here)."""
+    from gaoxin.engine.composite.treat import treat_matrix
+
+    # 40 ones and a tail: 1000, 2000, …, 7000 and 100000 (rows 40–47)
+    x = np.concatenate([np.ones(40), [1e3, 2e3, 3e3, 4e3, 5e3, 6e3, 7e3, 1e5]])
+    out, [t] = treat_matrix(x[:, None], ["x"], winmax=2)
+    # step 1: the maximum (row 47, 1e5) -> 7000, imax = [47]; step 2: the maximum 7000 is now
+    # rows 46 and 47 -> 6000, imax = [46, 47], nwin = 2 = winmax; still |skew| > 2 and kurt > 3.5
+    assert t.status in ("log", "log_fails")
+    # f2 on the original values (combine_treat = FALSE): log(x - 1 + 0.01 * (1e5 - 1))
+    np.testing.assert_allclose(out[:, 0], np.log(x - 1 + 0.01 * (1e5 - 1)), rtol=1e-15)
+    assert t.winsorised_high == []  # no value in the output is a winsorised one
+    assert t.marked_high == [46, 47]
+    points = t.points(len(x))
+    assert points[46] == points[47] == "winhi+log_CT"
+    assert set(points[:46]) == {"+log_CT"}
+
+
+def test_points_of_a_successful_winsorisation_and_of_a_pass():
+    from gaoxin.engine.composite.treat import treat_matrix
+
+    # COINr's own example: 1..10, 30, 100 passes after one step (100 -> 30), imax = [11]
+    x = np.array([*range(1, 11), 30.0, 100.0])
+    _, [t] = treat_matrix(x[:, None], ["x"])
+    assert t.status == "winsorised"
+    assert t.points(len(x)) == [""] * 11 + ["winhi"]
+    _, [p] = treat_matrix(np.arange(12.0)[:, None], ["y"])
+    assert p.status == "pass" and p.points(12) == [""] * 12

@@ -91,6 +91,18 @@ class Evaluation:
             }
         )
 
+    def treated_points(self) -> pl.DataFrame:
+        """COINr's ``Treated_Points``: one row per unit, one column per treated indicator, the
+        mark of each point (``winhi``, ``winlo``, ``winhi+log_CT``, ``+log_CT``, or ``""``);
+        see :meth:`Treatment.points`. Indicators that passed or were skipped are left out."""
+        n = len(self.units)
+        marks = {
+            t.indicator: t.points(n)
+            for t in self.treatment
+            if t.status in ("winsorised", "log", "log_fails")
+        }
+        return pl.DataFrame({"unit": list(self.units), **marks})
+
     def profile(self, unit: str) -> dict[str, Any]:
         """One unit's scores and ranks at every node, its grade, strengths and weaknesses."""
         i = self.units.index(unit)

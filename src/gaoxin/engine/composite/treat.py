@@ -66,6 +66,24 @@ class Treatment:
     winsorised_low: list[int] = field(default_factory=list)
     skew_after: float = float("nan")
     kurt_after: float = float("nan")
+    # rows COINr's Treated_Points marks "winhi" / "winlo": its winsorise()'s latest tie group on
+    # each side; kept also when the winsorisation failed and log_CT replaced it ("winhi+log_CT")
+    marked_high: list[int] = field(default_factory=list)
+    marked_low: list[int] = field(default_factory=list)
+
+    def points(self, n: int) -> list[str]:
+        """COINr's ``Treated_Points`` for this indicator, one string per row: ``winhi``/``winlo``
+        where winsorised; after a log fallback ``winhi+log_CT``/``winlo+log_CT`` on the points the
+        failed winsorisation touched and ``+log_CT`` on every other row (COINr pastes its two
+        marks with "+" even when the first is empty); ``""`` where untouched."""
+        first = [""] * n
+        for i in self.marked_high:
+            first[i] = "winhi"
+        for i in self.marked_low:
+            first[i] = "winlo"
+        if self.status in ("log", "log_fails"):
+            return [f"{m}+log_CT" for m in first]
+        return first
 
 
 def winsorise(
@@ -75,6 +93,18 @@ def winsorise(
     kurt_thresh: float = 3.5,
     count: str = "coinr",
 ) -> tuple[np.ndarray, list[int], list[int]]:
+    """:func:`winsorise_marked` without COINr's marks."""
+    w, high, low, _, _ = winsorise_marked(x, winmax, skew_thresh, kurt_thresh, count)
+    return w, high, low
+
+
+def winsorise_marked(
+    x: np.ndarray,
+    winmax: int = 5,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    count: str = "coinr",
+) -> tuple[np.ndarray, list[int], list[int], list[int], list[int]]:
     """Winsorise one extreme value (or one tie group) at a time until the column passes.
 
     Each step looks at the current skew: if >= 0 the maximum (all rows tied at it) is set to
@@ -84,8 +114,10 @@ def winsorise(
     ties that is the number of distinct points winsorised so far on that side (each step
     joins the previous maximum to the new one), but it differs when the skew changes side
     or the data have ties. ``count="points"`` stops after winmax distinct points in total,
-    as COINr's documentation describes. Returns rows winsorised high and low, each once,
-    in the order first treated.
+    as COINr's documentation describes. Returns the values, the rows winsorised high and low
+    (each once, in the order first treated) and the rows COINr marks ``winhi`` and ``winlo``:
+    the latest high and low tie groups (its ``treated[imax] <- "winhi"``), which hold every
+    point winsorised on that side while the skew keeps its side.
     """
     x = np.array(x, dtype=float)
     high: list[int] = []
@@ -116,7 +148,7 @@ def winsorise(
             low.extend(i for i in last_lo if i not in low)
         nwin = len(last_hi) + len(last_lo) if count == "coinr" else len(high) + len(low)
         ok = passes(x, skew_thresh, kurt_thresh)
-    return x, high, low
+    return x, high, low, last_hi, last_lo
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
@@ -148,7 +180,10 @@ def treat_matrix(
         if skip is not None and skip[j]:
             t.status = "skipped"
         elif not passes(col, skew_thresh, kurt_thresh):
-            w, hi, lo = winsorise(col, winmax, skew_thresh, kurt_thresh, count)
+            w, hi, lo, last_hi, last_lo = winsorise_marked(
+                col, winmax, skew_thresh, kurt_thresh, count
+            )
+            t.marked_high, t.marked_low = last_hi, last_lo
             if passes(w, skew_thresh, kurt_thresh):
                 out[:, j] = w
                 t.status, t.winsorised_high, t.winsorised_low = "winsorised", hi, lo
