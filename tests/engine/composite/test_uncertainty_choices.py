@@ -133,3 +133,56 @@ def test_sobol_counts_treatment_as_a_factor():
     st = dict(zip(res["factor"], res["ST"], strict=True))
     # the outlier treatment moves every unit but u9; 1 % weight noise moves almost nothing
     assert st["treatment"] > 0.5 > st["w:I.a"]
+
+
+# -- aggregation per node ------------------------------------------------------------------------
+C = [2.0, 9, 4, 7, 5, 3, 8, 6, 10, 1]
+
+
+def _two_level(p_aggregation: str | None = None):
+    """I = arithmetic mean of P and c; P = mean of a and b by ``p_aggregation`` (its own)."""
+    p = {"code": "P", "children": [{"code": "a"}, {"code": "b"}]}
+    if p_aggregation:
+        p["aggregation"] = p_aggregation
+    fw = check_framework(
+        {
+            "framework": "tiny2",
+            "treat": {"method": "none"},
+            "scoring": {"method": "minmax", "low": 1, "high": 100},
+            "index": {"code": "I", "children": [p, {"code": "c"}]},
+        }
+    )
+    return evaluate(fw, pl.DataFrame({"unit": UNITS, "a": A, "b": B, "c": C}))
+
+
+def test_a_replication_without_noise_reproduces_a_node_s_own_aggregation():
+    ev = _two_level("geometric")
+    u = an.monte_carlo(ev, 3, weight_noise=0.0)
+    nominal = ev.result["score"].to_numpy()
+    # by hand for u4: a = 5 -> 1 + 99 * 4 / 99 = 5, b = 5 -> 1 + 99 * 4 / 9 = 45, c = 5 -> 45
+    a, b, c = 1 + 99 * 4 / 99, 1 + 99 * 4 / 9, 1 + 99 * 4 / 9
+    assert nominal[4] == pytest.approx((math.sqrt(a * b) + c) / 2, rel=1e-12)
+    np.testing.assert_allclose(u.scores, np.broadcast_to(nominal, u.scores.shape), rtol=1e-12)
+
+
+def test_an_aggregation_choice_can_name_nodes():
+    ev = _two_level()  # every node arithmetic
+    choices = pl.DataFrame({"aggregation": [0, 1, 2]})
+    u = an.monte_carlo(
+        ev, aggregations=[None, {"P": "harmonic"}, "geometric"], choices=choices, weight_noise=0.0
+    )
+    np.testing.assert_allclose(u.scores[0], ev.result["score"].to_numpy(), rtol=1e-12)
+    harmonic_p = _two_level("harmonic").result["score"].to_numpy()
+    np.testing.assert_allclose(u.scores[1], harmonic_p, rtol=1e-12)
+    a, b, c = 1 + 99 * 4 / 99, 1 + 99 * 4 / 9, 1 + 99 * 4 / 9
+    assert u.scores[2][4] == pytest.approx(math.sqrt(math.sqrt(a * b) * c), rel=1e-12)
+    s = an.sobol(ev, 8, aggregations=[None, {"P": "harmonic"}], weight_noise=0.0)
+    assert "aggregation" in s["factor"].to_list()
+
+
+def test_an_aggregation_choice_naming_no_node_is_refused():
+    ev = _two_level()
+    with pytest.raises(ProblemsError, match="不是评价体系的合成节点"):
+        an.monte_carlo(ev, 2, aggregations=[None, {"Q": "geometric"}])
+    with pytest.raises(ProblemsError):
+        an.monte_carlo(ev, 2, aggregations=[{"P": "median-ish"}])

@@ -273,7 +273,7 @@ def batch_index(
     agg_idx: np.ndarray,
     weight_mult: np.ndarray,
     options: np.ndarray,
-    aggregations: list[str],
+    aggregations: list[AggChoice],
     chunk: int = 500,
     weight_set_idx: np.ndarray | None = None,
     weight_sets: list[WeightSet | None] | None = None,
@@ -324,7 +324,7 @@ def _index_chunk(
     option_idx: np.ndarray,
     agg_idx: np.ndarray,
     weight_mult: np.ndarray,
-    aggregations: list[str],
+    aggregations: list[AggChoice],
     set_idx: np.ndarray,
     sets: list[WeightSet | None],
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -362,7 +362,8 @@ def _index_chunk(
                 rows = np.flatnonzero(option_idx == o)
                 X = options[o][:, cols]  # units x k, the same for all these replications
                 W = weights_of(node, X, rows) * mult[rows]
-                for a, method in enumerate(aggregations):  # a handful of methods
+                for a, choice in enumerate(aggregations):  # a handful of methods
+                    method = node_method(choice, node, fw)
                     sel = agg_idx[rows] == a
                     if sel.any():
                         Xb = np.broadcast_to(X, (int(sel.sum()), *X.shape))  # a view
@@ -371,13 +372,65 @@ def _index_chunk(
         else:
             C = children_scores(node)
             W = weights_of(node, C, np.arange(r)) * mult  # data-driven: per replication
-            for a, method in enumerate(aggregations):  # a handful of methods, each batched
+            for a, choice in enumerate(aggregations):  # a handful of methods, each batched
+                method = node_method(choice, node, fw)
                 sel = agg_idx == a
                 if sel.any():
                     out[sel] = agg.aggregate(C[sel], W[sel], method)
                     invalid[sel] |= agg.undefined(C[sel], method).any(axis=(-2, -1))
         scores[node.code] = out
     return scores[fw.index.code], invalid
+
+
+#: One aggregation choice of an uncertainty or sensitivity analysis: ``None`` — every node as the
+#: framework says (its own ``aggregation``, else the framework's); a method (``"geometric"``) —
+#: every node by it; a mapping {node code: method} — those nodes by theirs, the rest as the
+#: framework says.
+AggChoice = str | dict[str, str] | None
+
+
+def node_method(choice: AggChoice, node: Node, fw: Framework) -> str:
+    """The aggregation method ``node`` uses under ``choice`` (see :data:`AggChoice`)."""
+    if isinstance(choice, str):
+        return choice
+    if isinstance(choice, dict) and node.code in choice:
+        return choice[node.code]
+    return node.aggregation or fw.aggregation
+
+
+def _check_aggregations(fw: Framework, aggregations: list[AggChoice]) -> None:
+    """A mapping may name only aggregates of the framework, with a known method."""
+    codes = {n.code for n in fw.aggregates_bottom_up()}
+    problems = []
+    for i, choice in enumerate(aggregations):
+        methods = list(choice.values()) if isinstance(choice, dict) else [choice]
+        if isinstance(choice, dict):
+            unknown = sorted(set(choice) - codes)
+            if unknown:
+                problems.append(
+                    Problem(
+                        "uncertainty.unknown_node",
+                        f"合成方法选项 {i} 指定的节点 {'、'.join(unknown)} 不是评价体系的合成节点",
+                        value=",".join(unknown),
+                    )
+                )
+        for m in methods:
+            if m is not None:
+                try:
+                    agg.parse_method(m)
+                except ValueError as e:
+                    problems.append(
+                        Problem("uncertainty.unknown_method", f"合成方法选项 {i}：{e}", value=m)
+                    )
+    if problems:
+        raise ProblemsError(problems)
+
+
+def _choice_label(choice: AggChoice, fw: Framework) -> list[str]:
+    if isinstance(choice, str):
+        return [choice]
+    methods = {node_method(choice, n, fw) for n in fw.aggregates_bottom_up()}
+    return sorted(methods)
 
 
 WeightSet = dict[str, dict[str, float]]  # node -> child -> weight
@@ -491,7 +544,7 @@ def monte_carlo(
     seed: int = 0,
     weight_noise: WeightNoise = 0.25,
     normalisations: list[NormChoice] | None = None,
-    aggregations: list[str] | None = None,
+    aggregations: list[AggChoice] | None = None,
     treatments: list[TreatChoice] | None = None,
     weight_sets: list[WeightSet | None] | None = None,
     choices: pl.DataFrame | None = None,
@@ -514,7 +567,8 @@ def monte_carlo(
     """
     fw = ev.framework
     normalisations = normalisations or [None]
-    aggregations = aggregations or [fw.aggregation]
+    aggregations = aggregations or [None]
+    _check_aggregations(fw, aggregations)
     treatments = treatments or [None]
     weight_sets = weight_sets or [None]
     _check_weight_sets(fw, weight_sets)
@@ -570,10 +624,17 @@ def monte_carlo(
 def _invalid_runs(
     invalid: np.ndarray,
     idx: dict[str, np.ndarray],
-    aggregations: list[str],
+    aggregations: list[AggChoice],
     normalisations: list[NormChoice],
+    fw: Framework,
 ) -> Problem:
-    used = sorted({aggregations[a] for a in idx["aggregation"][invalid].tolist()})
+    used = sorted(
+        {
+            m
+            for a in idx["aggregation"][invalid].tolist()
+            for m in _choice_label(aggregations[a], fw)
+        }
+    )
     return Problem(
         "uncertainty.invalid_runs",
         f"敏感性分析的 {int(invalid.sum())} / {len(invalid)} 次运行中，合成方法"
@@ -591,7 +652,7 @@ def sobol(
     seed: int = 0,
     weight_noise: WeightNoise = 0.25,
     normalisations: list[NormChoice] | None = None,
-    aggregations: list[str] | None = None,
+    aggregations: list[AggChoice] | None = None,
     treatments: list[TreatChoice] | None = None,
     weight_sets: list[WeightSet | None] | None = None,
     chunk: int = 500,
@@ -611,7 +672,8 @@ def sobol(
 
     fw = ev.framework
     normalisations = normalisations or [None]
-    aggregations = aggregations or [fw.aggregation]
+    aggregations = aggregations or [None]
+    _check_aggregations(fw, aggregations)
     treatments = treatments or [None]
     weight_sets = weight_sets or [None]
     _check_weight_sets(fw, weight_sets)
@@ -665,7 +727,7 @@ def sobol(
         weight_sets,
     )
     if invalid.any():  # a Sobol design cannot skip runs: say which choice caused them
-        raise ProblemsError([_invalid_runs(invalid, idx, aggregations, normalisations)])
+        raise ProblemsError([_invalid_runs(invalid, idx, aggregations, normalisations, fw)])
     ranks = rank_desc(scores, axis=1)
     nominal = ev.layers["Ranks"][fw.index.code].to_numpy()
     y = np.nanmean(np.abs(ranks - nominal[None, :]), axis=1)
@@ -748,9 +810,7 @@ def optimise_weights(
         return ws
 
     def correlations(w: np.ndarray) -> np.ndarray:
-        index, _ = batch_index(
-            ev, one, one, mult, options, [fw.aggregation], 1, one, [weight_set(w)]
-        )
+        index, _ = batch_index(ev, one, one, mult, options, [None], 1, one, [weight_set(w)])
         ok = ~np.isnan(S).any(axis=1) & ~np.isnan(index[0])
         return np.array([np.corrcoef(S[ok, j], index[0, ok])[0, 1] for j in range(len(nodes))])
 
