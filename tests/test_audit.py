@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from gaoxin.audit import Approval, Frozen
 from gaoxin.awards.models import AwardEntry
 from gaoxin.evaluation.models import EvaluationResult, EvaluationRun
-from gaoxin.policy.models import Measure, PolicyDocument, ProgressReport
+from gaoxin.policy.models import Evidence, Measure, PolicyDocument, ProgressReport
 from gaoxin.statistics.models import ObservationChange
 from tests import factories
 
@@ -26,6 +26,7 @@ TAMPER = {
     EvaluationResult: ("grade", "不合格"),
     AwardEntry: ("amount_fen", 1),
     ProgressReport: ("note", "改写历史"),
+    Evidence: ("sha256", "f" * 64),
 }
 MESSAGES = {
     ObservationChange: "数值变更记录只能追加（append-only），已记录的不能修改或删除：数值有误请重新"
@@ -38,6 +39,8 @@ MESSAGES = {
     "（gaoxin awards），系统会记一笔冲销和一条新记录",
     ProgressReport: "进展报告只能追加（append-only），已记录的不能修改或删除：进展有变请另行报送"
     "一条新的进展报告",
+    Evidence: "佐证材料只能追加（append-only），已记录的不能修改或删除：材料有误请随一条新的进展报告"
+    "另附",
 }
 
 
@@ -92,7 +95,13 @@ def stored_records() -> dict:
         EvaluationRun: runs,
         EvaluationResult: results,
         AwardEntry: awards,
-        ProgressReport: reports(),
+        ProgressReport: (prs := reports()),
+        Evidence: [
+            Evidence.objects.create(
+                report=pr, file=f"evidence/0{i}.pdf", original_name="纪要.pdf", sha256="0" * 64, size=1
+            )
+            for i, pr in enumerate(prs)
+        ],
     }
 
 
@@ -121,6 +130,10 @@ def test_a_stored_row_is_never_edited_or_deleted(rows, model):
         lambda: model.objects.bulk_update([row], [field]),
         lambda: model.objects.filter(pk=row.pk).delete(),
         lambda: model.objects.all().delete(),
+        # Django's own manager for related lookups: the same guard (issue 15's probe found
+        # it open on every append-only record but observations)
+        lambda: model._base_manager.filter(pk=row.pk).update(**{field: value}),
+        lambda: model._base_manager.filter(pk=row.pk).delete(),
     ]
     for attempt in attempts:
         # a savepoint each, as bulk_update refuses inside its own atomic block

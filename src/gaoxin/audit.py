@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import models
+from django.db.models.signals import class_prepared
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,21 @@ class ReviewedQuerySet(models.QuerySet):
     def pending(self):
         """Records waiting for review (待审核)."""
         return self.filter(approval=Approval.PENDING)
+
+
+def _guard_base_manager(sender: type[models.Model], **kwargs: Any) -> None:
+    """Django's ``_base_manager`` (related lookups, and any code that reaches for it) is a plain
+    manager unless ``Meta.base_manager_name`` names another: point every append-only record's at
+    its guarded ``objects``, so that ``_base_manager.update()``/``delete()`` are refused too.
+    Set on ``_meta`` when the class is prepared rather than in each ``Meta``: the option is then
+    not part of the migration state, and no app needs a migration for it (decision 046)."""
+    if issubclass(sender, AppendOnly) and not sender._meta.abstract and "objects" in {
+        m.name for m in sender._meta.managers
+    }:
+        sender._meta.base_manager_name = "objects"
+
+
+class_prepared.connect(_guard_base_manager)
 
 
 class Reviewed(AppendOnly):

@@ -79,8 +79,12 @@ def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.sha256[:2]}/{instance.sha256}{suffix}"
 
 
-class Evidence(models.Model):
-    """A file supporting a report (会议纪要, 文件, 照片), stored under MEDIA_ROOT/evidence/."""
+class Evidence(AppendOnly, models.Model):
+    """A file supporting a report (会议纪要, 文件, 照片), stored under MEDIA_ROOT/evidence/.
+    Append-only like the report it supports (issue 15, item 6): a wrong file is corrected by a
+    new report with the right one."""
+
+    frozen_remedy = "材料有误请随一条新的进展报告另附"
 
     report = models.ForeignKey(
         ProgressReport,
@@ -93,6 +97,8 @@ class Evidence(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")
