@@ -15,7 +15,7 @@ from gaoxin.statistics.imports import import_file
 from gaoxin.statistics.models import Observation
 from gaoxin.statistics.store import sync_catalogue, sync_validation_rules
 from tests import factories
-from tests.engine.tabular.fuzzfiles import files, fuzz_settings
+from tests.engine.tabular.fuzzfiles import files_and_expectations, fuzz_settings
 from tests.statistics.test_imports import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +37,30 @@ def test_every_import_is_all_or_nothing(registry, tmp_path):
     statuses: list[str] = []
 
     @fuzz_settings(default=120)
-    @given(files(codes, names), st.booleans())
-    def run(named, dry_run):
-        name, data = named
+    @given(files_and_expectations(codes, names), st.booleans())
+    def run(drawn, dry_run):
+        name, data, expected = drawn
         path = tmp_path / name
         path.write_bytes(data)
         before = snapshot()
         report = import_file(path, today=TODAY, dry_run=dry_run)
-        event(report.status)
+        event(f"{'clean' if expected else 'malformed'}: {report.status}")
         statuses.append(report.status)
+        if expected is not None:
+            # a clean file is read, and stored exactly (a dry run stores nothing)
+            assert report.errors == [], [str(p) for p in report.errors]
+            assert report.status == ("dry_run" if dry_run else "committed"), report.status
+            if not dry_run:
+                stored = {
+                    (code, var, period): value
+                    for code, var, period, value in Observation.objects.filter(
+                        entity__code__in={k[0] for k in expected}
+                    ).values_list("entity__code", "variable__code", "period", "value")
+                }
+                assert {k: stored.get(k) for k in expected} == expected
+            else:
+                assert snapshot() == before
+            return
         if report.status != "committed":
             assert snapshot() == before
             return

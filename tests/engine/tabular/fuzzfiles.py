@@ -313,3 +313,74 @@ def xlsx_files(draw, codes: list[str] = (), names: list[str] = ()) -> tuple[str,
 
 def files(codes: list[str] = (), names: list[str] = ()) -> st.SearchStrategy[tuple[str, bytes]]:  # type: ignore[assignment]
     return st.one_of(csv_files(codes, names), xlsx_files(codes, names))
+
+
+#: The figures of a clean file, by header: the variable and the largest whole value drawn.
+CLEAN_FIGURES = {"营业收入（万元）": ("revenue", 10**6), "从业人员（人）": ("employees", 10**4)}
+
+
+@st.composite
+def clean_files(draw, codes: list[str], names: list[str]) -> tuple[str, bytes, dict]:
+    """A file with nothing wrong in it, as people really send one: CSV (any separator, quoting,
+    line ending and a Chinese-capable encoding) or XLSX (figures as numbers or as text), keyed
+    by the credit codes of ``names`` (firms) with or without the name. Returns (name, bytes, expected) where
+    expected maps (credit code, variable, period) to the Decimal that must be stored exactly."""
+    from decimal import Decimal
+
+    codes, names = list(codes[: len(names)]), list(names)  # the firms (the rest are zones)
+    period = draw(st.sampled_from(["2024", "2025"]))
+    with_names = draw(st.booleans())
+    figures = draw(
+        st.lists(st.sampled_from(list(CLEAN_FIGURES)), min_size=1, max_size=2, unique=True)
+    )
+    chosen = draw(
+        st.lists(st.integers(0, len(codes) - 1), min_size=1, max_size=len(codes), unique=True)
+    )
+    header = ["统一社会信用代码", *(["企业名称"] if with_names else []), "期间", *figures]
+    rows, expected = [], {}
+    for i in chosen:
+        row = [codes[i], *([names[i]] if with_names else []), period]
+        for h in figures:
+            variable, top = CLEAN_FIGURES[h]
+            if variable == "revenue" and draw(st.booleans()):
+                value = Decimal(draw(st.integers(0, top * 100))) / 100  # 分 exact
+            else:
+                value = Decimal(draw(st.integers(0, top)))
+            row.append(value)
+            expected[(codes[i], variable, period)] = value
+        rows.append(row)
+    if draw(st.booleans()):
+        sep = draw(st.sampled_from([",", "\t", ";"]))
+        quote = draw(st.booleans())
+        end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+
+        def render(cell) -> str:
+            text = f"{cell:f}" if isinstance(cell, Decimal) else str(cell)
+            return f'"{text}"' if quote else text
+
+        text = end.join(sep.join(render(c) for c in r) for r in [header, *rows]) + end
+        encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+        return "data.csv", text.encode(encoding), expected
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties({"created": datetime.datetime(2025, 1, 1)})
+    sheet = book.add_worksheet("填报")
+    sheet.write_row(0, 0, header)
+    as_text = draw(st.booleans())
+    for r, row in enumerate(rows, start=1):
+        for c, cell in enumerate(row):
+            if isinstance(cell, Decimal) and not as_text:
+                sheet.write_number(r, c, float(cell))  # ≤ 10⁶ with 2 decimals: exact in a double
+            else:
+                sheet.write_string(r, c, f"{cell:f}" if isinstance(cell, Decimal) else str(cell))
+    book.close()
+    return "data.xlsx", buffer.getvalue(), expected
+
+
+def files_and_expectations(
+    codes: list[str],
+    names: list[str] = (),  # type: ignore[assignment]
+) -> st.SearchStrategy[tuple[str, bytes, dict | None]]:
+    """One file in four clean (with what it must store), the rest malformed (``None``)."""
+    malformed = files(codes, names).map(lambda named: (*named, None))
+    return st.one_of(clean_files(codes, names), malformed, malformed, malformed)
