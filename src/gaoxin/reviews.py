@@ -86,4 +86,9 @@ def review(model: Any, ids: Iterable[int], decision: str, *, by: Any, comment: s
         )
     for record in records:
         record.set_approval(DECISIONS[decision], by, comment)
+    if decision == "approve" and model._meta.label == "awards.AwardEntry":
+        # a published action opens its case; a published reversal withdraws it (decision 042)
+        from gaoxin.cases.services import sync
+
+        sync(records)
     return records

@@ -285,6 +285,7 @@ def decide(
     import gaoxin
     from gaoxin.awards.ledger import Receipt, record
     from gaoxin.awards.models import AwardEntry
+    from gaoxin.cases.services import cases_frame
     from gaoxin.engine.packs.bindings import evaluations_needed, read_supplied, rules_frame
     from gaoxin.engine.problems import Problem
     from gaoxin.engine.rules import run_rules
@@ -308,6 +309,8 @@ def decide(
             supplied,
             supplied_name=inputs.name if inputs else "输入文件",
             scope=scope_hint(spec.region, scope),
+            cases=cases_frame(spec.id, scope),
+            as_of=day,
         )
         ok, skipped = runnable_rules(pack, given)
         outcomes = run_rules(
@@ -546,6 +549,9 @@ def eligible(
     ProblemsError on an unknown rule or a bad parameter."""
     from dataclasses import replace
 
+    from django.utils import timezone
+
+    from gaoxin.cases.services import cases_frame
     from gaoxin.engine.eligibility import eligibility
     from gaoxin.engine.packs.bindings import EvaluationMissing, evaluations_needed, rules_frame
     from gaoxin.engine.problems import Problem
@@ -572,7 +578,14 @@ def eligible(
         try:
             hist, _ = rules_history(evaluations_needed(subset, period), scope)
             bound = rules_frame(
-                subset, facts, period, hist, None, scope=scope_hint(spec.region, scope)
+                subset,
+                facts,
+                period,
+                hist,
+                None,
+                scope=scope_hint(spec.region, scope),
+                cases=cases_frame(spec.id, scope),
+                as_of=timezone.localdate(),
             )
             break
         except EvaluationMissing as e:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gaoxin.policy",
     "gaoxin.evaluation",
     "gaoxin.awards",
+    "gaoxin.cases",
     "gaoxin.jobs",
     "gaoxin.dashboards",
     "gaoxin.api",  # after rest_framework.authtoken: its admin.py unregisters the token list

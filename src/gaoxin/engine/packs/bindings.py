@@ -3,7 +3,8 @@ fact frame, evaluation runs and a file the user supplies, with where every value
 
 An input with ``formula`` is an engine formula (or a catalogue indicator code) computed over the
 fact frame at the input's level for the period; one with ``evaluation`` is a field of an
-evaluation run of one of the pack's frameworks; one with neither is supplied by the user
+evaluation run of one of the pack's frameworks; one with ``cases`` reads the cases earlier actions
+opened (decision 042); one with none of them is supplied by the user
 (``gaoxin awards --inputs FILE``). Missing stays missing (decision 007): a supplied input the
 file does not give is null, and a rule that needs it puts the row in ``undetermined``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +22,7 @@ from gaoxin.engine.expr import ENGINE_FUNCTIONS, check
 from gaoxin.engine.facts import ATTRIBUTES, LEVELS, FactFrame, latest
 from gaoxin.engine.indicators import Indicator, compute, default_indicators
 from gaoxin.engine.packs.loader import LoadedPack, facts_namespace
-from gaoxin.engine.packs.schema import EVALUATION_FIELDS, Input, Pack
+from gaoxin.engine.packs.schema import CASE_FIELDS, EVALUATION_FIELDS, Input, Pack
 from gaoxin.engine.periods import Period
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.engine.rules import consecutive_failures
@@ -31,6 +33,10 @@ from gaoxin.engine.tabular.readers import ROW, read_grids
 #: run's id) is optional and, when present, named in each value's origin.
 HISTORY_COLUMNS = ("framework", "period", "entity", "score", "rank", "rank_change", "grade", "veto")
 FAIL_GRADE = "不合格"
+#: The columns of the cases frame (``gaoxin.cases.services.cases_frame``): one row per standing
+#: case (withdrawn ones left out), ``outcome`` ``passed`` / ``failed`` or null while open,
+#: ``number`` the case's number a reader can look up, ``deadline`` a Date or null.
+CASE_COLUMNS = ("number", "rule", "entity", "period", "deadline", "outcome")
 #: Headers a supplied file may use for the entity code.
 ENTITY_HEADERS = ("entity", "代码", "主体代码", "单位代码", "园区代码", "统一社会信用代码")
 #: Headers a supplied file may carry for people, ignored.
@@ -117,6 +123,8 @@ def rules_frame(
     *,
     supplied_name: str = "输入文件",
     scope: str | None = None,
+    cases: pl.DataFrame | None = None,
+    as_of: date | None = None,
 ) -> Bound:
     """The frame for ``run_rules(pack, frame, period)``: every entity of a kind the rules apply
     to that is in the facts for ``period``, with the inputs the rules read.
@@ -128,6 +136,9 @@ def rules_frame(
     :class:`EvaluationMissing` when an input reads a run the history does not hold, and
     :class:`ProblemsError` when the supplied frame names an entity not in the facts.
     ``scope`` (a region or zone code) only shapes the command the refusal suggests.
+    ``cases``: the cases earlier actions opened (:data:`CASE_COLUMNS`; None: there are none),
+    read by inputs with ``cases``; a case still open is overdue when its deadline is before
+    ``as_of`` (None: no case counts as overdue).
     """
     loaded = pack if isinstance(pack, LoadedPack) else LoadedPack(pack, "")
     spec = loaded.spec
@@ -188,6 +199,14 @@ def rules_frame(
         sources[i.id] = (
             "evaluation",
             f"评价 {ev.framework} {fp[1]}{lag} 的{EVALUATION_FIELDS[ev.field]}",
+        )
+    for i in (x for x in needed if x.cases is not None):
+        v, note = _case_values(i, cases, per, as_of, frame.select("entity"))
+        frame = frame.join(v, on="entity", how="left")
+        origin = origin.join(note, on="entity", how="left")
+        sources[i.id] = (
+            "cases",
+            f"整改案件（规则 {'、'.join(i.cases.rules)}）：{CASE_FIELDS[i.cases.field]}",
         )
     supplied_inputs = [i for i in needed if i.source == "supplied"]
     frame, origin = _join_supplied(
@@ -346,6 +365,83 @@ def _evaluation_values(
         ).alias(i.id),
     )
     return values, notes, runs, (ev.framework, target)
+
+
+# --- cases of earlier actions ---------------------------------------------------------------
+
+
+def _case_values(
+    i: Input, cases: pl.DataFrame | None, per: Period, as_of: date | None, units: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per unit: whether an earlier period's case of the input's rules exists (``opened``) or
+    failed (``failed``: judged 未到位, or still open after its deadline), and the cases that
+    say so, cited by number in the origin. A unit with no such case reads False."""
+    src = i.cases
+    assert src is not None
+    schema = {
+        "number": pl.String,
+        "rule": pl.String,
+        "entity": pl.String,
+        "period": pl.String,
+        "deadline": pl.Date,
+        "outcome": pl.String,
+    }
+    frame = pl.DataFrame(schema=schema) if cases is None else cases.select(*CASE_COLUMNS)
+    overdue = (
+        pl.lit(False)
+        if as_of is None
+        else pl.col("outcome").is_null() & (pl.col("deadline") < pl.lit(as_of))
+    )
+    word = (
+        pl.when(pl.col("outcome") == "failed")
+        .then(pl.lit("整改未到位"))
+        .when(pl.col("outcome") == "passed")
+        .then(pl.lit("整改到位"))
+        .when(overdue)
+        .then(pl.lit("逾期未整改到位"))
+        .otherwise(pl.lit("整改中"))
+    )
+    mine = (
+        frame.with_columns(pl.col("period").cast(pl.String), pl.col("entity").cast(pl.String))
+        .filter(pl.col("rule").is_in(src.rules) & (pl.col("period") < str(per)))
+        .with_columns(
+            failed=(pl.col("outcome") == "failed").fill_null(False) | overdue,
+            cite=pl.concat_str(
+                [
+                    pl.lit("整改案件 "),
+                    pl.col("number"),
+                    pl.lit("（"),
+                    pl.col("period"),
+                    pl.lit("，期限 "),
+                    pl.col("deadline").dt.to_string("%Y-%m-%d").fill_null("未定"),
+                    pl.lit("，"),
+                    word,
+                    pl.lit("）"),
+                ]
+            ),
+        )
+        .sort("period", "number")
+    )
+    wanted = pl.col("failed") if src.field == "failed" else pl.lit(True)
+    per_unit = mine.group_by("entity").agg(
+        pl.col("failed").any().alias("_failed"),
+        pl.col("cite").filter(wanted).str.join("；").alias("_hit"),
+        pl.col("cite").str.join("；").alias("_all"),
+    )
+    value = pl.col("_failed") if src.field == "failed" else pl.lit(True)
+    got = units.join(per_unit, on="entity", how="left")
+    has = pl.col("_all").is_not_null()
+    values = got.select("entity", pl.when(has).then(value).otherwise(False).alias(i.id))
+    notes = got.select(
+        "entity",
+        pl.when(has & (pl.col("_hit") != ""))
+        .then(pl.col("_hit"))
+        .when(has)
+        .then(pl.col("_all"))
+        .otherwise(pl.lit("此前没有相关的整改案件"))
+        .alias(i.id),
+    )
+    return values, notes
 
 
 # --- supplied inputs --------------------------------------------------------------------------

@@ -517,6 +517,20 @@ def _check_bindings(
                         value=ev.field,
                     )
                 )
+        elif inp.cases is not None:
+            actions = {r.id for r in spec.rules if r.action is not None}
+            for j, rid in enumerate(inp.cases.rules):
+                if rid not in actions:
+                    out.append(
+                        Problem(
+                            "pack.unknown_case_rule",
+                            f"输入「{inp.id}」读取规则「{rid}」的整改案件，但本政策包没有这条"
+                            "处理措施规则；可用：" + ("、".join(sorted(actions)) or "（无）"),
+                            file=file,
+                            row=_line(lines, ("inputs", i, "cases", "rules", j)),
+                            value=rid,
+                        )
+                    )
     return out
 
 
@@ -673,6 +687,8 @@ def _cites(spec: Pack) -> list[tuple[Path_, Any]]:
     for section in ("parameters", "rules", "groups", "budgets", "targets", "measures"):
         for i, item in enumerate(getattr(spec, section)):
             out.append(((section, i, "cite"), item.cite))
+            if section == "rules" and item.deadline is not None:
+                out.append(((section, i, "deadline", "cite"), item.deadline.cite))
             if section == "parameters":
                 for j, v in enumerate(item.values):
                     if v.cite is not None:

@@ -123,10 +123,28 @@ class EvaluationSource(Strict):
     lag: int = Field(default=0, ge=0)
 
 
+#: What an input may read of the cases its pack's earlier actions opened (decision 042):
+#: ``failed`` — an earlier case of the rules was judged 整改未到位, or its deadline passed
+#: before it was judged 整改到位; ``opened`` — an earlier case of the rules exists.
+CASE_FIELDS: dict[str, str] = {
+    "failed": "整改不力（未到位或逾期未到位）",
+    "opened": "此前已作出该处理",
+}
+
+
+class CaseSource(Strict):
+    """An input read from the cases (动态管理案件) that earlier periods' decisions of ``rules``
+    (rule ids of the same pack) opened for the unit (decision 042)."""
+
+    rules: list[str] = Field(min_length=1)
+    field: Literal["failed", "opened"]
+
+
 class Input(Strict):
     """A column of the frame the pack's rules read, and where its values come from: an engine
     formula or catalogue indicator over the fact frame (``formula``), a field of an evaluation
-    run (``evaluation``), or neither — then the user supplies it (``gaoxin awards --inputs``)."""
+    run (``evaluation``), the cases of earlier actions (``cases``), or none — then the user
+    supplies it (``gaoxin awards --inputs``)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
@@ -135,21 +153,28 @@ class Input(Strict):
     level: str | None = None
     formula: FormulaText | None = None
     evaluation: EvaluationSource | None = None
+    cases: CaseSource | None = None
     note: str | None = None
 
     _f = field_validator("formula", mode="before")(_formula)
 
     @model_validator(mode="after")
     def _one_source(self) -> Input:
-        if self.formula is not None and self.evaluation is not None:
-            raise ValueError("输入变量只能有一个来源：formula（公式）或 evaluation（评价结果）")
+        if sum(x is not None for x in (self.formula, self.evaluation, self.cases)) > 1:
+            raise ValueError(
+                "输入变量只能有一个来源：formula（公式）、evaluation（评价结果）或 cases（整改案件）"
+            )
+        if self.cases is not None and self.type != "bool":
+            raise ValueError("读取整改案件（cases）的输入变量类型必须是 bool")
         return self
 
     @property
-    def source(self) -> Literal["formula", "evaluation", "supplied"]:
+    def source(self) -> Literal["formula", "evaluation", "cases", "supplied"]:
         if self.formula is not None:
             return "formula"
-        return "evaluation" if self.evaluation is not None else "supplied"
+        if self.evaluation is not None:
+            return "evaluation"
+        return "cases" if self.cases is not None else "supplied"
 
 
 class Effective(Strict):
@@ -204,6 +229,35 @@ class Money(Strict):
     _f = field_validator("amount", "floor", "cap", "rule_cap", mode="before")(_formula)
 
 
+class Deadline(Strict):
+    """How long a zone has to carry out an action (整改期限), counted from the day the decision
+    is published (the case opens): ``months`` and/or ``days``. The pack cites the clause it
+    reads the length from and, where the document names no length, says its reading
+    (``interpretation``); docs/packs.md §处理措施."""
+
+    months: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0)
+    cite: Cite
+    interpretation: str | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> Deadline:
+        if self.months == 0 and self.days == 0:
+            raise ValueError("整改期限（deadline）至少要写 months（月数）或 days（天数）之一")
+        return self
+
+    def due(self, opened: date) -> date:
+        """The last day of the period that starts on ``opened`` (a month later on the 31st is
+        the last day of the shorter month)."""
+        import calendar
+        from datetime import timedelta
+
+        month0 = opened.month - 1 + self.months
+        year, month = opened.year + month0 // 12, month0 % 12 + 1
+        day = min(opened.day, calendar.monthrange(year, month)[1])
+        return date(year, month, day) + timedelta(days=self.days)
+
+
 class Rule(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     title: str | None = None
@@ -214,6 +268,9 @@ class Rule(Strict):
     when: FormulaText = "True"
     money: Money | None = None
     action: Action | None = None
+    #: The time the zone has to carry out the action (限期整改's 限期): its case then waits
+    #: for a rectification plan, evidence and review (decision 042).
+    deadline: Deadline | None = None
     explain: str | None = None
 
     _f = field_validator("when", mode="before")(_formula)
@@ -222,6 +279,8 @@ class Rule(Strict):
     def _one_outcome(self) -> Rule:
         if (self.money is None) == (self.action is None):
             raise ValueError("规则必须且只能有一种结果：money（奖补金额）或 action（处理措施）")
+        if self.deadline is not None and self.action is None:
+            raise ValueError("只有处理措施（action）的规则可以写整改期限（deadline）")
         return self
 
 
