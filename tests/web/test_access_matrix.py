@@ -138,6 +138,45 @@ def _ledger_pk(kind):
     return lambda world, place: {"pk": _ledger(world)[kind][place].pk if place else MISSING}
 
 
+def _cases(world) -> dict:
+    """One case per place, built on first use: a 限期整改 of the Sichuan pack, published, with
+    a plan and its file row (no file written)."""
+    if "cases" not in world:
+        from gaoxin.cases import services
+        from gaoxin.cases.models import CaseEvent, CaseFile
+
+        built: dict = {"cases": {}, "files": {}}
+        for p in ("torch", *PLACES):
+            entry = workplace.award(
+                world[p],
+                pack="sichuan",
+                rule="evaluation-rectify",
+                outcome="action",
+                amount_fen=None,
+                action="rectify",
+                approval=Approval.APPROVED,
+                text=f"{world[p].name}考核评价结果较差",
+            )
+            (case,) = services.sync([entry]).opened
+            event = CaseEvent(case=case, action="add_evidence", to_state=case.state, comment="材料")
+            event.save()
+            built["cases"][p] = case
+            built["files"][p] = CaseFile(
+                event=event,
+                file="cases/00/0.pdf",
+                original_name="方案.pdf",
+                sha256="0" * 64,
+                size=1,
+            )
+            built["files"][p].save()
+        world["cases"] = built
+    return world["cases"]
+
+
+def _case_pk(kind):
+    return lambda world, place: {"pk": _cases(world)[kind][place].pk if place else MISSING}
+
+
 COMPLETENESS = {"form": "zone_monthly", "period": MONTH}
 #: Pivots that would name zones (in rows and in the total) and enterprises if they leaked.
 PIVOT_QUERIES = [
@@ -243,6 +282,20 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
     "dashboards:zone": [Route(target=lambda w, p: {"pk": w[p].pk if p else MISSING})],
+    "cases:list": [
+        Route(),
+        Route(data=lambda w, p: {"state": "open"}),
+        Route(data=lambda w, p: {"overdue": "on"}),
+    ],
+    "cases:detail": [
+        Route(target=_case_pk("cases")),
+        Route(
+            target=_case_pk("cases"),
+            method="post",
+            data=lambda w, p: {"action": "submit_plan", "text": "代报整改方案"},
+        ),
+    ],
+    "cases:file": [Route(target=_case_pk("files"))],
 }
 
 
@@ -323,6 +376,8 @@ API_ROUTES: dict[str, list[Route]] = {
     "api:run_results": [Route(target=_pk("runs"))],
     "api:awards": [Route(), _query(lambda w, p: {"entity": w[p].pk if p else MISSING})],
     "api:award": [Route(target=_pk("awards")), Route(target=_pk("pending"))],
+    "api:cases": [Route(), _query(_entity_filter("entity"))],
+    "api:case": [Route(target=_case_pk("cases"))],
     "api:targets": [
         Route(
             target=lambda w, p: {},
@@ -398,6 +453,7 @@ def world():
             kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
         )
     _ledger(t)
+    _cases(t)
     # 2025 revenue and R&D of an enterprise in every place, for the pivot; revenue of the
     # last two months, which the API's observations and monitoring show
     from gaoxin.statistics.models import Batch, Variable

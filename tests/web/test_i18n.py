@@ -59,6 +59,7 @@ DOWNLOADS = {
     "statistics:entry_template",
     "jobs:download",
     "policy:evidence",
+    "cases:file",
 }
 
 

@@ -306,6 +306,45 @@ class AwardDetailSerializer(AwardSerializer):
     explanation = ExplanationSerializer()
 
 
+class CaseEventSerializer(serializers.Serializer):
+    action = serializers.CharField(
+        help_text="操作：open、submit_plan、add_evidence、city_approve …"
+    )
+    label = serializers.CharField(help_text="操作（中文）")
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    by = serializers.CharField(allow_null=True, help_text="操作人；空为系统")
+    at = serializers.DateTimeField()
+    comment = serializers.CharField(help_text="整改方案、材料说明或审核意见")
+    files = serializers.ListField(child=serializers.CharField(), help_text="文件名")
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="案件编号")
+    entity = serializers.IntegerField(source="entity_id")
+    entity_name = serializers.CharField(source="entity.name")
+    pack = serializers.CharField()
+    rule = serializers.CharField()
+    rule_name = serializers.CharField()
+    action = serializers.CharField(help_text="处理措施代码（commend、summon、rectify、revoke …）")
+    action_name = serializers.CharField(help_text="处理措施（中文）")
+    period = serializers.CharField()
+    article = serializers.CharField()
+    text = serializers.CharField(help_text="处理依据")
+    award = serializers.IntegerField(source="entry_id", help_text="台账记录编号")
+    opened_on = serializers.DateField()
+    deadline = serializers.DateField(allow_null=True, help_text="整改期限；空为不需整改")
+    state = serializers.CharField()
+    state_name = serializers.CharField()
+    overdue = serializers.BooleanField(help_text="整改中且已过期限")
+
+
+class CaseDetailSerializer(CaseSerializer):
+    quote = serializers.CharField(help_text="政策原文")
+    events = CaseEventSerializer(many=True, source="timeline")
+
+
 class TargetSerializer(serializers.Serializer):
     title = serializers.CharField()
     pack = serializers.CharField()

@@ -715,6 +715,101 @@ class AwardDetail(Base):
         return Response(s.AwardDetailSerializer(data).data)
 
 
+# --- cases (decision 042) ------------------------------------------------------------------------
+
+
+def _case_row(c) -> dict:
+    from gaoxin.policy.titles import action_title, rule_title
+
+    c.rule_name = rule_title(c.pack, c.rule)
+    c.action_name = action_title(c.action)
+    c.state_name = c.get_state_display()
+    c.overdue = c.is_overdue()
+    return c
+
+
+class _CasePage(s.CaseSerializer):
+    def to_representation(self, instance):
+        return super().to_representation(_case_row(instance))
+
+
+@extend_schema(
+    tags=["动态管理"],
+    parameters=[
+        _param(
+            "state",
+            str,
+            "状态",
+            enum=[
+                "open",
+                "submitted",
+                "city_reviewed",
+                "returned",
+                "passed",
+                "failed",
+                "awaiting",
+                "revoked",
+                "kept",
+                "noted",
+                "withdrawn",
+            ],
+        ),
+        _param("overdue", bool, "只列整改中且已过期限的"),
+        _param("entity", int, "主体编号（含其下级）"),
+    ],
+    responses={200: s.CaseSerializer(many=True), **LIST_ERRORS},
+)
+class CaseList(ListBase):
+    """The cases of the user's scope (动态管理案件), newest first, as on the case list page."""
+
+    serializer_class = _CasePage
+
+    def get_queryset(self):
+        from gaoxin.cases.services import listing
+        from gaoxin.registry.models import Entity
+
+        q = self.request.query_params
+        entity = _int(self.request, "entity")
+        within = None
+        if entity is not None:
+            within = Entity.objects.restrict(self.request.user).filter(pk=entity).first()
+            if within is None:
+                from gaoxin.cases.models import Case
+
+                return Case.objects.none()
+        return listing(
+            self.request.user,
+            state=q.get("state") or None,
+            overdue=q.get("overdue", "").lower() in ("1", "true", "yes"),
+            entity=within,
+        ).order_by("-opened_on", "-id")
+
+
+@extend_schema(tags=["动态管理"], responses={200: s.CaseDetailSerializer, **READ_ERRORS})
+class CaseDetail(Base):
+    """One case with its timeline: the plan, evidence (file names), reviews and outcome."""
+
+    def get(self, request, pk: int):
+        from gaoxin.cases.services import event_label, get_case
+
+        c = _case_row(get_case(pk, by=request.user))
+        events = [
+            {
+                "action": e.action,
+                "label": event_label(e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "by": e.by.username if e.by else None,
+                "at": e.at,
+                "comment": e.comment,
+                "files": [f.original_name for f in e.files.all()],
+            }
+            for e in c.events.select_related("by").prefetch_related("files")
+        ]
+        c.timeline = events
+        return Response(s.CaseDetailSerializer(c).data)
+
+
 # --- targets -------------------------------------------------------------------------------------
 
 

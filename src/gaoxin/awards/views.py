@@ -24,7 +24,7 @@ from gaoxin.awards.models import AwardEntry
 from gaoxin.awards.services import wan_text
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.jobs.models import Job
-from gaoxin.policy.titles import ACTION_ZH, pack_title, rule_title
+from gaoxin.policy.titles import action_title, pack_title, rule_title
 from gaoxin.reviews import may_review
 from gaoxin.web import review_pages
 
@@ -49,7 +49,7 @@ def rows(entries) -> list[Row]:
             rule=rule_title(e.pack, e.rule),
             pack=pack_title(e.pack),
             amount=wan_text(e.amount_fen),
-            action=ACTION_ZH.get(e.action, e.action),
+            action=action_title(e.action),
         )
         for e in entries
     ]
@@ -225,7 +225,7 @@ def trial(request, pk):
             rule=rule_title(pack, r["rule"]),
             article=r["article"] or "",
             amount=wan_text(r["amount_fen"]),
-            action=ACTION_ZH.get(r["action"], r["action"] or ""),
+            action=action_title(r["action"] or ""),
             caps=services.cap_labels(r["capped_by"], r["rule"], spec),
             text=r["text"] or "",
         )
@@ -295,7 +295,7 @@ def eligible(request):
                 "name": found.names.get(r["entity"], ""),
                 "rule": titles.get(r["rule"], r["rule"]),
                 "amount": wan_text(r["amount_fen"]) if r["outcome"] == "money" else "",
-                "action": ACTION_ZH.get(r["action"], r["action"] or ""),
+                "action": action_title(r["action"] or ""),
             }
             for r in found.qualified.to_dicts()
         ]

@@ -77,6 +77,7 @@ def demo(
     if not force and Batch.objects.filter(label__startswith=label + " ").exists():
         console.print(f"演示辖区「{jurisdiction}」已载入，跳过（重新载入请加 --force）。")
         _build_analytics()
+        _demo_cases()
         _demo_user()
         return
     started = time.perf_counter()
@@ -104,7 +105,21 @@ def demo(
     with analytics.deferred():
         _demo_history()
     _build_analytics()
+    _demo_cases()
     _demo_user()
+
+
+def _demo_cases() -> None:
+    """Every published action of the ledger has its case (decision 042): open the missing ones,
+    withdraw those whose entry was reversed."""
+    from gaoxin.cases.models import Case
+    from gaoxin.cases.services import sync
+
+    done = sync()
+    console.print(
+        f"动态管理案件：新开 {len(done.opened)} 件，撤回 {len(done.withdrawn)} 件，"
+        f"共 {Case.objects.count()} 件（每项已公布的处理措施一件）。"
+    )
 
 
 def _build_analytics() -> None:

@@ -175,4 +175,10 @@ def zone(request, pk: int):
             axis_max=p.dimension_max,
             category_heading=_("维度"),
         )
-    return render(request, "dashboards/zone.html", {"p": p, "charts": charts})
+    from gaoxin.cases.services import history
+    from gaoxin.policy.titles import action_title
+
+    cases = list(history(p.zone, by=request.user)[:50])  # the zone's actions (decision 042)
+    for c in cases:
+        c.action_text = action_title(c.action)
+    return render(request, "dashboards/zone.html", {"p": p, "charts": charts, "cases": cases})

@@ -6,10 +6,29 @@ from __future__ import annotations
 from functools import cache
 
 import yaml
+from django.utils.translation import gettext, gettext_noop
 
 from gaoxin.engine.packs.schema import ACTION_ZH
 
-__all__ = ["ACTION_ZH", "pack_title", "pack_yaml", "rule_title"]
+__all__ = ["ACTION_ZH", "action_title", "pack_title", "pack_yaml", "rule_title"]
+
+#: The action words of ACTION_ZH, listed for the catalogue (decision 035): pages show them
+#: through :func:`action_title`.
+ACTION_WORDS = (
+    gettext_noop("通报表扬"),
+    gettext_noop("督促警告"),
+    gettext_noop("约谈"),
+    gettext_noop("限期整改"),
+    gettext_noop("撤销资格"),
+    gettext_noop("优先推荐"),
+    gettext_noop("倾斜支持"),
+    gettext_noop("综合支持"),
+)
+
+
+def action_title(action: str) -> str:
+    """An action in the reader's language: 限期整改 (Rectify within a deadline)."""
+    return gettext(ACTION_ZH.get(action, action)) if action else ""
 
 
 @cache

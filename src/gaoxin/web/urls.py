@@ -20,6 +20,7 @@ urlpatterns = [
     path("evaluation/", include("gaoxin.evaluation.urls")),
     path("awards/", include("gaoxin.awards.urls")),
     path("policy/", include("gaoxin.policy.urls")),
+    path("cases/", include("gaoxin.cases.urls")),
     path("", include("gaoxin.dashboards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include("gaoxin.api.urls")),
