@@ -349,7 +349,8 @@ def _at_once(
         files = _scan(out, f"facts/{ptype}", list(chosen))
         if not files:
             continue
-        rows = pl.scan_parquet(files).select(pl.len()).collect().item()
+        # the years' files may differ in columns (a variable first reported later): one by one
+        rows = sum(pl.scan_parquet(f).select(pl.len()).collect().item() for f in files)
         if rows > ROWS_AT_ONCE:
             continue
         progress(f"指标：{_TYPE_ZH[ptype]}（{len(years)} 年）")
