@@ -27,6 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # No rebuild job after every write: a read of the analytics tables rebuilds them when
     # stale (tests/statistics/test_analytics.py switches the jobs on).
     settings.ANALYTICS_ON_CHANGE = "read"
+    # Accounts are made by the dozen in every page test; PBKDF2's million iterations cost about
+    # 0.3 s of CPU per password set or checked. The hasher is not what these tests test
+    # (tests/web/test_server.py checks the deployed settings' own).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

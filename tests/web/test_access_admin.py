@@ -71,11 +71,6 @@ def institution(name, parent, code):
     return e
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     """福建省 (厦门市 > 厦门火炬 > 甲, 乙, 孵化器; 福州市 > 福州高新区 > 丙, 孵化器) and a second

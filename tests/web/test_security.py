@@ -15,12 +15,6 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "gaoxin"
 LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
 
 
-@pytest.fixture(autouse=True)
-def quick_hashing(settings):
-    """These tests log in dozens of times; the production hasher costs ~0.3 s a try."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def official(db):
     return get_user_model().objects.create_user("zhang", password="right-password-1", is_staff=True)

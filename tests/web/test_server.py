@@ -230,7 +230,6 @@ def test_with_debug_off_serve_refuses_while_the_demo_account_keeps_its_password(
     from gaoxin.commands.site import DEMO_PASSWORD, DEMO_USER, open_demo_accounts, serve
 
     settings.DEBUG = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo = get_user_model().objects.create_superuser(DEMO_USER, password=DEMO_PASSWORD)
     with pytest.raises(typer.Exit) as stopped:
         serve(addr="127.0.0.1:1", workers=1, dev=False, with_worker=False)
