@@ -40,10 +40,16 @@ def _ratio(num: str, den: str, scale: float = 1.0) -> Callable[[], pl.Expr]:
 
 
 def _yoy(var: str) -> Callable[[], pl.Expr]:
-    """100 · (x − x_prev) / |x_prev| over the unit's previous row of the same period type."""
+    """100 · (x − x_prev) / |x_prev| against the unit's row of the previous period of the same
+    type (none where the unit has no row then)."""
 
     def f() -> pl.Expr:
-        prev = pl.col(var).shift(1).over("entity", order_by="seq")
+        # the fact frame is sorted by kind, entity and period: the previous period's row, if the
+        # unit has one, is the row above (a plain shift, no window over 200,000 groups)
+        same = (pl.col("entity").shift(1) == pl.col("entity")) & (
+            pl.col("seq").shift(1) == pl.col("seq") - 1
+        )
+        prev = pl.when(same).then(pl.col(var).shift(1)).otherwise(None)
         return pl.when(prev != 0).then(100 * (pl.col(var) - prev) / prev.abs()).otherwise(None)
 
     return f
@@ -173,8 +179,16 @@ def evaluation_inputs(
             exprs.append(expr.cast(pl.Float64).alias(c))
         else:
             exprs.append(pl.lit(None, dtype=pl.Float64).alias(c))
-    rows = wide.with_columns(exprs) if exprs else wide
-    rows = rows.filter((pl.col("kind") == level) & (pl.col("period") == period))
+    # Only the level's rows of the period (and of the period before it, which a growth reads)
+    # are worked on: derived columns over the whole frame (every kind and period) cost 5 s at
+    # 200,000 enterprises.
+    rows = wide.filter(pl.col("kind") == level)
+    if exprs:
+        seq = rows.filter(pl.col("period") == period).get_column("seq")
+        if seq.len():
+            rows = rows.filter(pl.col("seq").is_between(seq[0] - 1, seq[0]))
+        rows = rows.with_columns(exprs)
+    rows = rows.filter(pl.col("period") == period)
     cert_cols = [
         pl.col(f"__cert__{c}").is_not_null().cast(pl.Float64).alias(c)
         for c in facts.cert_kinds
