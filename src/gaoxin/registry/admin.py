@@ -73,6 +73,7 @@ class ZoneIndustryInline(ScopedInline, admin.TabularInline):
 class ZoneStatusInline(ScopedInline, admin.TabularInline):
     model = ZoneStatusEvent
     extra = 0
+    readonly_fields = ("recorded_by",)  # set by the service that records a confirmed event
 
 
 class EntityProfileAdmin(ScopedAdmin):
