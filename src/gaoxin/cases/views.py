@@ -28,7 +28,7 @@ class FilterForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    action = forms.ChoiceField(label=_("操作"), choices=[])
+    action = forms.ChoiceField(label=_("操作"), choices=[], widget=forms.RadioSelect)
     text = forms.CharField(
         label=_("内容"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 5})
     )
