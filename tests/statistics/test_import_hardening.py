@@ -342,3 +342,25 @@ def test_a_truncated_utf8_file_with_a_bom_gets_a_message_not_a_traceback(tree, t
     path = tmp_path / "cut.csv"
     path.write_bytes(b"\xef\xbb\xbf\xe7")  # found by the fuzz test
     refused(path, "encoding_unknown")
+
+
+def test_a_row_short_of_a_field_is_refused_not_shifted(tree, tmp_path):
+    # A cell lost in the middle of a CSV row moves every later value one column left: 5 people
+    # was stored as 5 万元 of revenue (found by scripts/probe_hardening.py).
+    a = tree["a"]
+    f = csv(tmp_path, f"{HEAD}\n{a.code},{a.name},2025,5\n")
+    report = refused(f, "short_row", row=2)
+    assert "少 1 个字段" in report.errors[0].message
+
+
+def test_short_lines_that_are_not_data_rows_are_still_read(tree, tmp_path):
+    # a title above the header, a quoted cell with a separator, a note below the table
+    a, b = tree["a"], tree["b"]
+    f = csv(
+        tmp_path,
+        f'2025年主要指标\n{HEAD}\n{a.code},"{a.name}",2025,"1,000",5\n{b.code},{b.name},2025,,\n'
+        "注：数据来源于企业填报\n",
+    )
+    report = import_file(f, today=TODAY)
+    assert report.status == "committed", [str(p) for p in report.problems]
+    assert report.values == 2

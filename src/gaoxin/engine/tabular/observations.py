@@ -351,6 +351,23 @@ def _check_text_rows(table: Table, out: _Collector) -> None:
                 row=row[ROW],
                 value=",".join(str(row[c]) for c in cells if row[c] is not None)[:80],
             )
+    fields = table.grid.fields
+    if fields is not None:
+        # A row with fewer fields than the header (a lost cell moves the rest one column
+        # left), above any notes below the table; a one-field line is a title or a note.
+        notes = notes_start(table)
+        short = data.join(fields, on=ROW, how="inner").filter(
+            pl.col("fields").is_between(2, last),
+            pl.lit(True) if notes is None else pl.col(ROW) < notes,
+        )
+        for row in short.iter_rows(named=True):
+            out.add(
+                "short_row",
+                f"此行只有 {row['fields']} 个字段，比表头少 {last + 1 - row['fields']} 个字段："
+                "可能漏了一格，使其后的数值挤到了左边一列；请补齐此行（空值也要保留分隔符）",
+                row=row[ROW],
+                value=",".join(str(row[c]) for c in cells if row[c] is not None)[:80],
+            )
     spanning = data.filter(
         pl.any_horizontal(pl.col(c).str.contains("\n", literal=True) for c in cells)
     )

@@ -58,6 +58,9 @@ class Grid:
     # Cells the grid holds as empty that were not: (row, column index, what, text), e.g.
     # (5, 3, "error", "#DIV/0!") or (5, 3, "formula", "=SUM(B2:B4)") with no saved result.
     unread: tuple[tuple[int, int, str, str], ...] = ()
+    # CSV only: how many fields each record has (``__row``, ``fields``). Reading pads a short
+    # record with empty cells, which would hide a lost cell that shifted the rest left.
+    fields: pl.DataFrame | None = None
 
     @property
     def cell_columns(self) -> list[str]:
@@ -224,8 +227,26 @@ def read_text_grid(data: bytes, file: str) -> tuple[list[Grid], list[Problem]]:
         return [], problems
     # gaoxin's CSV exports put an apostrophe before text a spreadsheet would run (safe.py)
     frame = frame.with_columns(unprotect(pl.col(c).cast(pl.String)) for c in frame.columns)
-    grid = Grid(file, None, _clean(frame, 1, lines), encoding=encoding, delimiter=delimiter)
+    fields = pl.DataFrame({ROW: lines, "fields": _field_counts(text, delimiter, lines)})
+    grid = Grid(
+        file, None, _clean(frame, 1, lines), encoding=encoding, delimiter=delimiter, fields=fields
+    )
     return [grid], []
+
+
+def _field_counts(text: str, delimiter: str, starts: pl.Series) -> pl.Series:
+    """The number of fields of each record, from the line it starts on: separators + 1, or the
+    csv module's count for the few lines holding a quote (a quoted separator is no field)."""
+    if starts.len() == 0:
+        return pl.Series("fields", [], dtype=pl.Int64)
+    physical = pl.Series(text.split("\n"), dtype=pl.String)
+    line = physical.gather((starts - 1).clip(0, physical.len() - 1))
+    counts = (line.str.count_matches(delimiter, literal=True) + 1).cast(pl.Int64)
+    quoted = line.str.contains('"', literal=True).arg_true()
+    if quoted.len():
+        exact = [len(next(csv.reader([t], delimiter=delimiter), [])) for t in line.gather(quoted)]
+        counts = counts.scatter(quoted, pl.Series(exact, dtype=pl.Int64))
+    return counts.alias("fields")
 
 
 _LINE_ENDS = re.compile(r"\r\n?")
