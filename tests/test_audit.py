@@ -98,7 +98,11 @@ def stored_records() -> dict:
         ProgressReport: (prs := reports()),
         Evidence: [
             Evidence.objects.create(
-                report=pr, file=f"evidence/0{i}.pdf", original_name="纪要.pdf", sha256="0" * 64, size=1
+                report=pr,
+                file=f"evidence/0{i}.pdf",
+                original_name="纪要.pdf",
+                sha256="0" * 64,
+                size=1,
             )
             for i, pr in enumerate(prs)
         ],

@@ -93,9 +93,11 @@ def _guard_base_manager(sender: type[models.Model], **kwargs: Any) -> None:
     its guarded ``objects``, so that ``_base_manager.update()``/``delete()`` are refused too.
     Set on ``_meta`` when the class is prepared rather than in each ``Meta``: the option is then
     not part of the migration state, and no app needs a migration for it (decision 046)."""
-    if issubclass(sender, AppendOnly) and not sender._meta.abstract and "objects" in {
-        m.name for m in sender._meta.managers
-    }:
+    if (
+        issubclass(sender, AppendOnly)
+        and not sender._meta.abstract
+        and "objects" in {m.name for m in sender._meta.managers}
+    ):
         sender._meta.base_manager_name = "objects"
 
 
