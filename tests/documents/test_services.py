@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from docx import Document
 
 from gaoxin.awards.models import AwardEntry
@@ -152,3 +153,33 @@ def test_ledger_bulletin_counts_measures_by_unit_as_integers(db):
     assert table.headers[:2] == ("责任单位", "措施数") and table.rows
     assert all(cell.isdigit() for row in table.rows for cell in row[1:])
     assert "截至2026年12月3日" in doc.blocks[0].text and "文件" in doc.receipt[0]
+
+
+def test_ledger_bulletin_lists_the_reminders_sent(db):
+    """三、督办情况 lists each 督办 (date, sender, unit, measure, text); without one it is absent."""
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.engine.official import date_text
+    from gaoxin.policy.models import Assignment
+    from gaoxin.policy.services import import_policy_document, send_reminder
+    from tests.policy.conftest import DISTRICT
+
+    done = import_policy_document(DISTRICT, by=None)
+    kwargs = {"pack": "taizhou-2024", "period": "2026", "by": None, "today": DAY}
+    (before,) = official_documents("ledger", document=done.document.pk, **kwargs)
+    assert "三、督办情况" not in [getattr(b, "text", "") for b in before.blocks]
+    task = Assignment.objects.filter(measure__document=done.document).order_by("pk").first()
+    boss = get_user_model().objects.create_superuser("boss", "b@example.org", "pw")
+    sent = send_reminder(task.pk, "请于12月10日前报送进展", by=boss)
+    (doc,) = official_documents("ledger", document=done.document.pk, **kwargs)
+    assert "三、督办情况" in [getattr(b, "text", "") for b in doc.blocks]
+    table = next(b for b in doc.blocks if getattr(b, "caption", "") == "督办情况")
+    assert table.rows == (
+        (
+            date_text(timezone.localtime(sent.sent_at).date()),
+            "boss",
+            task.unit.name,
+            task.measure.number,
+            "请于12月10日前报送进展",
+        ),
+    )

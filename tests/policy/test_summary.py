@@ -24,6 +24,7 @@ from gaoxin.policy.ledger import (
     summary_by_document,
     summary_by_unit,
 )
+from gaoxin.policy.models import MeasureAmount
 from tests.policy.conftest import DISTRICT, PACKS
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,9 @@ def test_summaries_over_several_documents(plan):
     import_document(PACKS / "fujian-2021/document.txt")
     docs = summary_by_document(today=TODAY)
     assert docs.height == 2 and docs["measures"].to_list() == [4, 22]
-    assert docs["amount_wan"][1] == Decimal("7700")
+    # money granted: 7700 written, less the 200万元以上 threshold and the two per-rank awards
+    # (100, 50) their caps (300, 150) bound
+    assert docs["amount_wan"][1] == Decimal("7350")
     by_unit = summary_by_unit(today=TODAY)
     assert "省科技厅" in by_unit["unit"].to_list() and "区科技局" in by_unit["unit"].to_list()
 
@@ -107,3 +110,27 @@ def test_summaries_run_a_fixed_number_of_queries(plan):
         summary_by_unit()
         summary_by_document()
     assert len(more) == len(few) + 3
+
+
+def test_a_units_funding_counts_money_granted_not_thresholds():
+    """省科技厅's total in the Fujian plan: its measures grant 1000+5000+50 (二), 100 (the 3%
+    award's cap; 200万元以上 is the threshold the institution must pass), 100+150 (孵化器),
+    500 (cap), 300+150 (the per-rank caps) = 7350; Gansu's 300万元以上 is a threshold too."""
+    fujian = import_document(PACKS / "fujian-2021/document.txt")
+    rows = {r["unit"]: r for r in summary_by_unit(fujian).iter_rows(named=True)}
+    assert rows["省科技厅"]["amount_wan"] == Decimal("7350")
+    gansu = import_document(PACKS / "gansu/document.txt")
+    rows = {r["unit"]: r for r in summary_by_unit(gansu).iter_rows(named=True)}
+    granted = {
+        (a.text, a.granted)
+        for a in MeasureAmount.objects.filter(measure__document=gansu, role="threshold")
+    }
+    assert granted == {("300万元", False)}
+    assert rows["省科技厅"]["amount_wan"] == sum(
+        MeasureAmount.objects.filter(
+            measure__document=gansu,
+            granted=True,
+            measure__assignments__unit__name="省科技厅",
+        ).values_list("value_wan", flat=True),
+        Decimal(0),
+    )

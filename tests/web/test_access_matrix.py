@@ -119,6 +119,7 @@ def _ledger(world) -> dict:
         for p in places:
             unit = ResponsibleUnit.objects.get(name=f"{world[p].name}管委会")
             unit.entity = world[p]
+            unit.jurisdiction = world[p].parent  # the zone's city: the alias table's key
             unit.save()
             task = Assignment.objects.get(unit=unit)
             report = report_progress(task, "in_progress", f"{world[p].name}的进展")
@@ -272,6 +273,19 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
     "policy:evidence": [Route(target=_ledger_pk("evidence"))],
+    "policy:remind": [
+        Route(target=_ledger_pk("tasks")),
+        Route(target=_ledger_pk("tasks"), method="post", data=lambda w, p: {"text": "督办"}),
+    ],
+    "policy:links": [Route()],
+    "policy:link": [
+        Route(target=_ledger_pk("units")),
+        Route(
+            target=_ledger_pk("units"),
+            method="post",
+            data=lambda w, p: {"entity": w[p].pk if p else MISSING, "note": "关联"},
+        ),
+    ],
     "dashboards:dashboard": [
         Route(),
         # a place inside the user's scope by ?place=: another scope's city or zone is a 404
@@ -591,6 +605,8 @@ def test_the_pages_do_show_what_is_in_scope(client, world):
     assert "福州丙软件有限公司" in pivot and "厦门戊生物有限公司" in pivot
     units = client.get(reverse("policy:ledger")).content.decode()
     assert "福州高新技术产业开发区管委会" in units and "南昌" not in units
+    links = client.get(reverse("policy:links")).content.decode()
+    assert "福州高新技术产业开发区管委会" in links and "南昌" not in links
 
 
 def test_the_api_does_show_what_is_in_scope(client, world):

@@ -101,8 +101,16 @@ ACTION_MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "policy.add_evidence",
     ),
     A.SUBMIT: ("gx_statistics.change_submission",),
-    A.REVIEW_CITY: ("gx_statistics.change_submission",),
+    # a city files its own government's share of a collective measure (各设区市人民政府,
+    # decision 043) and, like the province, sends 督办 reminders to the units it supervises
+    A.REVIEW_CITY: (
+        "gx_statistics.change_submission",
+        "policy.add_progressreport",
+        "policy.add_evidence",
+        "policy.add_reminder",
+    ),
     A.REVIEW_PROVINCE: (
+        "policy.add_reminder",
         "gx_statistics.change_submission",
         "evaluation.change_evaluationrun",
         "awards.change_awardentry",
@@ -126,7 +134,14 @@ ACTION_MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
             ),
             (
                 "policy",
-                ("policydocument", "measure", "measureamount", "responsibleunit", "assignment"),
+                (
+                    "policydocument",
+                    "measure",
+                    "measureamount",
+                    "responsibleunit",
+                    "assignment",
+                    "unitlink",
+                ),
             ),
         )
         for model in models_

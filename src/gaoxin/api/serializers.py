@@ -361,7 +361,9 @@ class TargetSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     unit = serializers.IntegerField(source="unit_id")
-    unit_name = serializers.CharField(source="unit.name")
+    unit_name = serializers.CharField(
+        source="unit_label", help_text="集体单位的一份带上报送主体：各设区市人民政府：厦门市"
+    )
     role = serializers.CharField(help_text="lead 牵头 或 participating 参与")
     document = serializers.CharField(source="measure.document.title")
     measure = serializers.CharField(source="measure.text")

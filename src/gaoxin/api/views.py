@@ -903,7 +903,7 @@ def _task_detail(request, pk: int) -> dict:
         "reports": [
             {
                 "id": r.pk,
-                "unit_name": r.assignment.unit.name if r.assignment_id else None,
+                "unit_name": r.assignment.unit_label if r.assignment_id else None,
                 "status": r.status,
                 "note": r.note,
                 "reported_on": r.reported_on,

@@ -201,6 +201,16 @@ def ledger_import(
         Path, typer.Argument(help="政策文件：.txt、网页（.html）、.docx 或带文字层的 .pdf")
     ],
     user: Annotated[str | None, typer.Option("--user", help="导入人（用户名）")] = None,
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(
+            help="文件适用的行政区（代码或名称，如 350000）；不写则按发文机关读出",
+        ),
+    ] = None,
+    links: Annotated[
+        Path | None,
+        typer.Option(help="已核对的单位关联文件（如政策包的 units.yaml）"),
+    ] = None,
 ) -> None:
     """导入政策文件，生成任务台账（同一文件重复导入不会重复保存）。"""
     from gaoxin.commands import django_env
@@ -210,7 +220,16 @@ def ledger_import(
 
     err = Console(stderr=True)
     try:
-        done = import_policy_document(file, by=_user(user))
+        region = None
+        if jurisdiction:
+            from gaoxin.registry.lookup import EntityLookupError, resolve
+
+            try:
+                region = resolve(jurisdiction)
+            except EntityLookupError as e:
+                err.print(f"[red]{e}[/]")
+                raise typer.Exit(EXIT_NOT_FOUND) from e
+        done = import_policy_document(file, by=_user(user), jurisdiction=region, links=links)
     except ProblemsError as exc:
         _fail(exc, err)
         return

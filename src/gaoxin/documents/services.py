@@ -462,6 +462,7 @@ def _ledger(
             if late
             else "目前没有滞后的措施。"
         ),
+        *_reminder_blocks(by, document),
     )
     return [
         _frame(
@@ -474,6 +475,37 @@ def _ledger(
             receipt=(f"依据：任务台账，截至{date_text(today)}（文件 {document or '全部'}）",),
         )
     ]
+
+
+def _reminder_blocks(by: Any, document: int | None) -> tuple[Any, ...]:
+    """三、督办情况: the 督办 reminders sent about the shares ``by`` sees (decision 043), oldest
+    first; nothing when none was sent."""
+    from gaoxin.engine.clock import DISPLAY_ZONE
+    from gaoxin.policy.services import reminders
+
+    sent = reminders(by=by, document=document)
+    if not sent:
+        return ()
+
+    def sender(r: Any) -> str:
+        profile = getattr(r.sent_by, "profile", None)
+        return (getattr(profile, "organisation", "") or r.sent_by.get_full_name()) or str(r.sent_by)
+
+    rows = tuple(
+        (
+            date_text(r.sent_at.astimezone(DISPLAY_ZONE).date()),
+            sender(r),
+            r.assignment.unit_label,
+            r.assignment.measure.number,
+            r.text,
+        )
+        for r in reversed(sent)
+    )
+    return (
+        Heading(1, "三、督办情况"),
+        Paragraph(f"对滞后或进展缓慢的任务共发出督办{len(rows)}次，情况如下。"),
+        Table("督办情况", ("督办日期", "督办单位", "责任单位", "措施", "督办内容"), rows),
+    )
 
 
 MAKERS: dict[str, Callable[..., list[OfficialDocument]]] = {

@@ -17,10 +17,11 @@ import polars as pl
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gaoxin.engine import documents as engine
+from gaoxin.engine.documents.collectives import collective_rule
 from gaoxin.policy.choices import AssignmentRole, DocumentStatus, ProgressStatus
 from gaoxin.policy.deadlines import deadline_date
 from gaoxin.policy.models import (
@@ -31,6 +32,7 @@ from gaoxin.policy.models import (
     PolicyDocument,
     ProgressReport,
     ResponsibleUnit,
+    UnitLink,
     normalise_unit,
 )
 
@@ -61,8 +63,12 @@ def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
-def import_document(source: str | Path, user=None) -> PolicyDocument:
+def import_document(source: str | Path, user=None, jurisdiction=None) -> PolicyDocument:
     """Parse a policy document (a file path, or its text) and store its task ledger.
+
+    ``jurisdiction`` is the region the document applies to (an ``Entity``); None reads it from
+    the issuer (福建省人民政府 → 福建省, :func:`issuer_region`). Its units are keyed by it, and
+    its collective units expand within it (:func:`expand_collectives`).
 
     The same file (the same bytes; for text, the same text) imported again is not stored twice:
     the stored document is returned with ``already_imported`` set to True.
@@ -81,10 +87,14 @@ def import_document(source: str | Path, user=None) -> PolicyDocument:
 
     existing = PolicyDocument.objects.filter(source_sha256=digest).first()
     if existing is not None:
+        # the registry may have grown since: the new cities or zones get their shares
+        expand_collectives(existing, user)
         existing.already_imported = True
         return existing
+    if jurisdiction is None:
+        jurisdiction = issuer_region(doc.issuer or "")
     try:
-        document = _store(doc, digest, name, user)
+        document = _store(doc, digest, name, user, jurisdiction)
     except IntegrityError:
         # the same file imported at the same moment by someone else: theirs stands
         existing = PolicyDocument.objects.filter(source_sha256=digest).first()
@@ -96,9 +106,30 @@ def import_document(source: str | Path, user=None) -> PolicyDocument:
     return document
 
 
+def issuer_region(issuer: str):
+    """The region whose name the issuer begins with, the longest such (福建省人民政府 → 福建省,
+    厦门市科学技术局 → 厦门市); None when no region of the registry begins it."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Length
+
+    from gaoxin.registry.choices import EntityKind
+    from gaoxin.registry.models import Entity
+
+    if not issuer:
+        return None
+    return (
+        Entity.objects.filter(kind=EntityKind.REGION)
+        .annotate(_issuer=Value(issuer))
+        .filter(_issuer__startswith=F("name"))
+        .order_by(Length("name").desc(), "path")
+        .first()
+    )
+
+
 @transaction.atomic
-def _store(doc: engine.Document, digest: str, name: str, user) -> PolicyDocument:
+def _store(doc: engine.Document, digest: str, name: str, user, jurisdiction) -> PolicyDocument:
     document = PolicyDocument.objects.create(
+        jurisdiction=jurisdiction,
         title=(doc.title or "")[:300],
         issuer=(doc.issuer or "")[:200],
         doc_number=(doc.doc_number or "")[:100],
@@ -136,17 +167,21 @@ def _store(doc: engine.Document, digest: str, name: str, user) -> PolicyDocument
             text=a.text[:100],
             unit=a.unit[:8],
             role=a.role,
+            granted=a.granted,
             span_start=a.span[0],
             span_end=a.span[1],
         )
         for row, m in zip(measures, doc.measures, strict=True)
         for j, a in enumerate(m.amounts, start=1)
     )
-    _assign_units(measures, doc.measures)
+    _assign_units(measures, doc.measures, jurisdiction)
+    expand_collectives(document)
     return document
 
 
-def _assign_units(rows: Sequence[Measure], parsed: Sequence[engine.Measure]) -> None:
+def _assign_units(
+    rows: Sequence[Measure], parsed: Sequence[engine.Measure], jurisdiction=None
+) -> None:
     wanted: list[tuple[Measure, str, str]] = []
     for row, m in zip(rows, parsed, strict=True):
         seen: set[str] = set()
@@ -162,9 +197,17 @@ def _assign_units(rows: Sequence[Measure], parsed: Sequence[engine.Measure]) -> 
                     wanted.append((row, unit, role))
     names = {unit for _, unit, _ in wanted}
     ResponsibleUnit.objects.bulk_create(
-        [ResponsibleUnit(name=n) for n in sorted(names)], ignore_conflicts=True
+        [
+            ResponsibleUnit(name=n, jurisdiction=jurisdiction, expands=_rule_id(n))
+            for n in sorted(names)
+        ],
+        ignore_conflicts=True,
     )
-    ids = dict(ResponsibleUnit.objects.filter(name__in=names).values_list("name", "id"))
+    ids = dict(
+        ResponsibleUnit.objects.filter(name__in=names, jurisdiction=jurisdiction).values_list(
+            "name", "id"
+        )
+    )
     order: dict[int, int] = {}
     assignments = []
     for row, unit, role in wanted:
@@ -173,6 +216,97 @@ def _assign_units(rows: Sequence[Measure], parsed: Sequence[engine.Measure]) -> 
             Assignment(measure=row, unit_id=ids[unit], role=role, order=order[row.pk])
         )
     Assignment.objects.bulk_create(assignments)
+
+
+def _rule_id(name: str) -> str:
+    rule = collective_rule(name)
+    return rule.id if rule is not None else ""
+
+
+def _rule_entities(rule, jurisdiction):
+    """The entities ``rule`` expands into within ``jurisdiction`` (a region entity)."""
+    from gaoxin.registry.choices import EntityKind
+    from gaoxin.registry.models import Entity
+
+    qs = Entity.objects.filter(path__startswith=jurisdiction.path).exclude(pk=jurisdiction.pk)
+    if rule.kind == "zone":
+        qs = qs.filter(kind=EntityKind.ZONE)
+        if rule.level:
+            qs = qs.filter(zone__level=rule.level)
+    else:
+        qs = qs.filter(kind=EntityKind.REGION)
+        if rule.level:
+            qs = qs.filter(region__level=rule.level)
+        if rule.with_zone:  # a region holding a zone somewhere below it
+            from django.db.models import Exists, OuterRef
+
+            zones = Entity.objects.filter(kind=EntityKind.ZONE, path__startswith=OuterRef("path"))
+            qs = qs.filter(Exists(zones))
+    return qs.order_by("code")
+
+
+def expand_collectives(document: PolicyDocument, user=None) -> int:
+    """Give each collective unit of ``document`` (its ``expands`` rule,
+    catalogue/collective_units.yaml) one share per entity the rule names within the
+    document's jurisdiction (各设区市人民政府 → each city of the province), and link a unit that
+    stays one (省直有关部门) to the jurisdiction itself. Idempotent: run again after the registry
+    grows, it adds the missing shares only. Returns how many shares it added. A document
+    without a jurisdiction expands nothing (its collective units are listed as unresolved)."""
+    from gaoxin.engine.documents.collectives import rule_by_id
+
+    jurisdiction = document.jurisdiction
+    if jurisdiction is None:
+        return 0
+    units = ResponsibleUnit.objects.filter(
+        assignments__measure__document=document, expands__gt=""
+    ).distinct()
+    added = 0
+    for unit in units:  # a handful per document: one query each
+        rule = rule_by_id(unit.expands)
+        if rule is None:
+            continue
+        if rule.stays:
+            if unit.entity_id is None:
+                link_unit(unit, jurisdiction, user=user, note=f"集体单位规则：{rule.label}")
+            continue
+        parents = list(
+            Assignment.objects.filter(
+                measure__document=document, unit=unit, part_of__isnull=True
+            ).values_list("pk", "measure_id", "role", "order")
+        )
+        entities = list(_rule_entities(rule, jurisdiction).values_list("pk", flat=True))
+        shares = [
+            Assignment(
+                measure_id=measure_id,
+                unit=unit,
+                role=role,
+                order=order,
+                part_of_id=parent,
+                entity_id=entity,
+            )
+            for parent, measure_id, role, order in parents
+            for entity in entities
+        ]
+        before = Assignment.objects.filter(part_of__in=[p[0] for p in parents]).count()
+        Assignment.objects.bulk_create(shares, ignore_conflicts=True)
+        added += Assignment.objects.filter(part_of__in=[p[0] for p in parents]).count() - before
+    return added
+
+
+def link_unit(unit: ResponsibleUnit, entity, *, user=None, note: str = "") -> UnitLink:
+    """Link ``unit`` to ``entity`` (None: clear the link), keeping the decision in the unit's
+    history (``UnitLink``, append-only). No checks: the caller (a service) checks who may."""
+    with transaction.atomic():
+        link = UnitLink.objects.create(
+            unit=unit,
+            entity=entity,
+            previous_id=unit.entity_id,
+            linked_by=user,
+            note=note[:500],
+        )
+        unit.entity = entity
+        unit.save(update_fields=["entity"])
+    return link
 
 
 def _sha256_of(path: Path) -> str:
@@ -274,7 +408,8 @@ def summary_by_document(today: dt.date | None = None) -> pl.DataFrame:
         .values_list("document_id", "measures", *STATUS_COLUMNS)
     )
     money = list(
-        MeasureAmount.objects.order_by()
+        MeasureAmount.objects.filter(granted=True)
+        .order_by()
         .values("measure__document_id")
         .annotate(total=Sum("value_wan"))
         .values_list("measure__document_id", "total")
@@ -311,8 +446,10 @@ def summary_by_unit(
     assignment (滞后 includes past-deadline ones not done), and the money those measures name
     (in 万元; a measure's money counts under every unit on it, so the column does not add up
     across units). Measures naming no unit are summed in a last row, ``NO_UNIT``."""
-    assignments = Assignment.objects.with_status(today)
-    amounts = MeasureAmount.objects.all()
+    # a collective unit counts once per measure, its status taken from its shares
+    assignments = Assignment.objects.with_status(today).filter(part_of__isnull=True)
+    # money granted only: not thresholds (200万元以上) nor statistics quoted in the text
+    amounts = MeasureAmount.objects.filter(granted=True)
     bare = Measure.objects.with_status(today).filter(assignments__isnull=True)
     if document is not None:
         assignments = assignments.filter(measure__document=document)
@@ -330,7 +467,9 @@ def summary_by_unit(
         .values_list("unit_id", "unit__name", "measures", "lead", "participating", *STATUS_COLUMNS)
     )
     money = list(
-        amounts.filter(measure__assignments__isnull=False)
+        amounts.filter(
+            measure__assignments__isnull=False, measure__assignments__part_of__isnull=True
+        )
         .order_by()
         .values("measure__assignments__unit_id")
         .annotate(total=Sum("value_wan"))
@@ -383,7 +522,13 @@ def engine_document(document: PolicyDocument) -> engine.Document:
     """The stored ledger as the engine's ``Document``: measures, units and money as stored (with
     any corrections made since the import); targets read again from the stored text."""
     rows = list(
-        document.measures.order_by("order").prefetch_related("amounts", "assignments__unit")
+        document.measures.order_by("order").prefetch_related(
+            "amounts",
+            Prefetch(
+                "assignments",
+                Assignment.objects.filter(part_of__isnull=True).select_related("unit"),
+            ),
+        )
     )
     parsed = [
         engine.Measure(
@@ -407,6 +552,7 @@ def engine_document(document: PolicyDocument) -> engine.Document:
                     unit=a.unit,
                     role=a.role,
                     span=(a.span_start, a.span_end),
+                    granted=a.granted,
                 )
                 for a in m.amounts.all()
             ],

@@ -39,6 +39,12 @@ __all__ = [
     "target_progress",
     "task_detail",
     "unit_tasks",
+    "link_candidates",
+    "link_responsible_unit",
+    "linked_units",
+    "reminders",
+    "send_reminder",
+    "unit_link_page",
     "unlinked_units",
     "visible_tasks",
 ]
@@ -249,13 +255,19 @@ def _document(document_id: int) -> Any:
     return document
 
 
-def import_policy_document(source: Path, *, by: Any) -> DocumentImport:
+def import_policy_document(
+    source: Path, *, by: Any, jurisdiction: Any = None, links: Path | None = None
+) -> DocumentImport:
     """Parse the policy document ``source`` (.txt, .html, .docx, a .pdf with a text layer) into
-    the task ledger as imported by ``by``; a file imported before is found, not stored twice.
+    the task ledger as imported by ``by``, for the region ``jurisdiction`` (an Entity; None: read
+    from the issuer); a file imported before is found, not stored twice. ``links`` is a reviewed
+    alias file (a pack's units.yaml, :func:`load_unit_links`) applied after the import.
     ProblemsError when it cannot be read."""
     from gaoxin.policy.ledger import import_document
 
-    document = import_document(source, user=by)
+    document = import_document(source, user=by, jurisdiction=jurisdiction)
+    if links is not None:
+        load_unit_links(document, links, by=by)
     return DocumentImport(
         document=document,
         already_imported=bool(document.already_imported),
@@ -283,7 +295,7 @@ def ledger_measures(
     rows = list(measures(document=document, unit=unit, status=status))
     units: dict[int, list[str]] = {}
     for measure_id, name, role in (
-        Assignment.objects.filter(measure__in=[m.pk for m in rows])
+        Assignment.objects.filter(measure__in=[m.pk for m in rows], part_of__isnull=True)
         .order_by("measure_id", "order")
         .values_list("measure_id", "unit__name", "role")
     ):
@@ -401,6 +413,10 @@ class TaskDetail:
     reports: list[Any]
     can_report: bool
     sees_all: bool
+    #: the 督办 reminders sent about this share, newest first
+    reminders: list[Any]
+    #: the user supervises this share and may send a 督办 reminder
+    can_remind: bool
 
 
 def _scope_root(by: Any) -> Any:
@@ -410,122 +426,188 @@ def _scope_root(by: Any) -> Any:
     return scope_for(by)
 
 
-def _reports_for(by: Any, unit: Any) -> bool:
-    """``by`` reports for ``unit``: the unit is linked (by a person, in the admin) to the entity
-    that is the user's scope, and the user's role may file progress; a superuser and the
-    operator at the terminal report for every unit."""
+def _in_scope(root: Any) -> Any:
+    """Q over assignments: the entity reporting the share lies in ``root``'s subtree (a share
+    of a collective unit reports as its own entity; any other assignment as its unit's link)."""
+    from django.db.models import Q
+
+    return Q(entity__path__startswith=root.path) | Q(
+        entity__isnull=True, unit__entity__path__startswith=root.path
+    )
+
+
+def _reporting_as(root: Any) -> Any:
+    """Q over assignments reported by the entity ``root`` itself."""
+    from django.db.models import Q
+
+    return Q(entity=root) | Q(entity__isnull=True, unit__entity=root)
+
+
+def _reports_for(by: Any, assignment: Any) -> bool:
+    """``by`` reports for ``assignment``: the entity reporting it (a collective unit's share:
+    its own; otherwise the unit's reviewed link) **is** the user's scope, and the user's role
+    may file progress; a superuser and the operator at the terminal report for every share.
+    Nobody reports on a collective unit as a whole (各设区市人民政府): each city on its share."""
+    if assignment.is_collective:
+        return False
     if by is None or getattr(by, "is_superuser", False):
         return True
     root = _scope_root(by)
+    entity = assignment.reporting_entity_id
     return (
-        unit.entity_id is not None
+        entity is not None
         and root is not None
-        and unit.entity_id == root.pk
+        and entity == root.pk
         and by.has_perm("policy.add_progressreport")
     )
 
 
+def _visible_assignments(by: Any) -> Any:
+    """Assignments whose reporting entity lies in ``by``'s scope (all for a superuser)."""
+    from gaoxin.policy.models import Assignment
+
+    root = _scope_root(by)
+    if root is None:
+        return Assignment.objects.all()
+    return Assignment.objects.filter(_in_scope(root))
+
+
 def _visible_units(by: Any) -> Any:
-    """Units whose linked entity lies in ``by``'s scope (every unit for a superuser)."""
+    """Units with a share reported by an entity in ``by``'s scope (every unit for a
+    superuser)."""
     from gaoxin.policy.models import ResponsibleUnit
 
     units = ResponsibleUnit.objects.all()
-    root = _scope_root(by)
-    if root is None:
+    if _scope_root(by) is None:
         return units
-    return units.filter(entity__path__startswith=root.path)
+    return units.filter(pk__in=_visible_assignments(by).values("unit"))
 
 
 def _led_measures(by: Any) -> Any:
-    """Measures one of ``by``'s own units leads (its lead sees every unit's reports)."""
+    """Measures one of ``by``'s own units leads (its lead sees every unit's reports). A share
+    of a collective lead (厦门市's of 各设区市人民政府) leads its own part only: it does not see
+    the other cities' shares."""
     from gaoxin.policy.choices import AssignmentRole
     from gaoxin.policy.models import Assignment
 
     root = _scope_root(by)
     if root is None:
         return Assignment.objects.filter(role=AssignmentRole.LEAD).values("measure")
-    return Assignment.objects.filter(role=AssignmentRole.LEAD, unit__entity=root).values("measure")
+    return Assignment.objects.filter(
+        _reporting_as(root), role=AssignmentRole.LEAD, part_of__isnull=True
+    ).values("measure")
 
 
 def ledger_units(*, by: Any, today: Any = None) -> list[Any]:
-    """The responsible units ``by`` may see (linked to an entity in their scope), each
-    annotated with ``measures`` (lead and participating), ``late`` (滞后, deadline passed
-    included) and ``mine`` (the user reports for it); own units first."""
+    """The responsible units ``by`` may see (a share reported by an entity in their scope),
+    each annotated with ``measures`` (lead and participating), ``late`` (滞后, deadline passed
+    included) and ``mine`` (the user reports for one of its shares); own units first."""
     from django.db.models import Count, Q
 
     from gaoxin.policy.choices import ProgressStatus
-    from gaoxin.policy.models import Assignment
 
-    units = list(
-        _visible_units(by)
-        .filter(assignments__isnull=False)
-        .distinct()
-        .select_related("entity")
-        .order_by("name")
-    )
+    root = _scope_root(by)
+    shares = _visible_assignments(by).exclude(_collective_parent())
+    units = list(_visible_units(by).filter(pk__in=shares.values("unit")).order_by("name"))
     counts = {
         row["unit_id"]: row
-        for row in Assignment.objects.with_status(today)
-        .filter(unit__in=[u.pk for u in units])
+        for row in shares.with_status(today)
         .order_by()
         .values("unit_id")
         .annotate(measures=Count("pk"), late=Count("pk", filter=Q(status=ProgressStatus.LATE)))
     }
+    own: set[int] = set()
+    if root is not None and by.has_perm("policy.add_progressreport"):
+        own = set(shares.filter(_reporting_as(root)).values_list("unit_id", flat=True))
     for u in units:
         u.measures = counts.get(u.pk, {}).get("measures", 0)
         u.late = counts.get(u.pk, {}).get("late", 0)
-        u.mine = _reports_for(by, u) if by is not None and not by.is_superuser else False
+        u.mine = u.pk in own
     return sorted(units, key=lambda u: (not u.mine, -u.late, u.name))
 
 
-def unlinked_units() -> list[Any]:
-    """Units with measures that no person has linked to a registry entity yet: nobody can
-    report for them until one is (the admin's 责任单位 page sets the link)."""
-    from gaoxin.policy.models import ResponsibleUnit
+def _collective_parent() -> Any:
+    """Q over assignments: a collective unit's assignment as a whole, which its shares report."""
+    from django.db.models import Exists, OuterRef
 
+    from gaoxin.policy.models import Assignment
+
+    return Exists(Assignment.objects.filter(part_of=OuterRef("pk")))
+
+
+def unlinked_units(*, by: Any = None) -> list[Any]:
+    """Units with measures that nobody can report for yet, in the part of the alias table
+    ``by`` reviews (:func:`_linkable_units`; everything when ``by`` is None): no person has
+    linked them to a registry entity, and they are not a collective unit that expands (a
+    collective unit of a document without a jurisdiction is listed: it cannot expand)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from gaoxin.policy.models import Assignment, ResponsibleUnit
+
+    units = ResponsibleUnit.objects.all() if by is None else _linkable_units(by)
+    shared = Exists(Assignment.objects.filter(unit=OuterRef("pk"), part_of__isnull=False))
     return list(
-        ResponsibleUnit.objects.filter(entity__isnull=True, assignments__isnull=False)
-        .distinct()
-        .order_by("name")
+        units.filter(entity__isnull=True, assignments__isnull=False)
+        .annotate(shared=shared)
+        .filter(Q(shared=False))
+        .annotate(
+            measures=Count("assignments", filter=Q(assignments__part_of__isnull=True)),
+            documents=Count("assignments__measure__document", distinct=True),
+        )
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__code", "name")
     )
 
 
 def unit_tasks(unit_id: int, *, by: Any, today: Any = None) -> UnitTasks:
-    """The measures unit ``unit_id`` leads or takes part in, with deadline and status, latest
-    deadline last. :class:`~gaoxin.services.NotFound` for a unit that does not exist or lies
-    outside ``by``'s scope (one answer for both)."""
-    from django.db.models import F
+    """The shares of unit ``unit_id`` that ``by`` may see (a city sees its own share of
+    各设区市人民政府, the province every city's), with deadline and status, latest deadline
+    last; each with ``can_report`` and the 督办 reminders sent about it (``reminders``).
+    :class:`~gaoxin.services.NotFound` for a unit that does not exist or lies outside
+    ``by``'s scope (one answer for both)."""
+    from django.db.models import F, Prefetch
 
-    from gaoxin.policy.models import Assignment
+    from gaoxin.policy.models import Reminder
     from gaoxin.services import NotFound
 
     unit = _visible_units(by).filter(pk=unit_id).select_related("entity").first()
     if unit is None:
         raise NotFound(f"找不到编号为 {unit_id} 的责任单位", value=str(unit_id))
     rows = list(
-        Assignment.objects.with_status(today)
+        _visible_assignments(by)
+        .exclude(_collective_parent())
+        .with_status(today)
         .filter(unit=unit)
-        .select_related("measure__document")
+        .select_related("measure__document", "unit", "entity")
+        .prefetch_related(
+            Prefetch("reminders", Reminder.objects.select_related("sent_by").order_by("-sent_at"))
+        )
         .order_by(
-            F("measure__deadline").asc(nulls_last=True), "measure__document_id", "measure__order"
+            F("measure__deadline").asc(nulls_last=True),
+            "measure__document_id",
+            "measure__order",
+            "entity__code",
         )
     )
-    return UnitTasks(unit=unit, assignments=rows, mine=_reports_for(by, unit))
+    for a in rows:
+        a.can_report = _reports_for(by, a)
+    return UnitTasks(unit=unit, assignments=rows, mine=any(a.can_report for a in rows))
 
 
 def _assignment(assignment_id: int, by: Any, today: Any = None) -> Any:
-    """The assignment if ``by`` may see it: its unit's entity in their scope, or one of their
-    units leads its measure; else NotFound."""
+    """The assignment if ``by`` may see it: its reporting entity in their scope, or one of
+    their units leads its measure; else NotFound."""
     from django.db.models import Q
 
     from gaoxin.policy.models import Assignment
     from gaoxin.services import NotFound
 
-    visible = Q(unit__in=_visible_units(by)) | Q(measure__in=_led_measures(by))
+    root = _scope_root(by)
+    visible = Q() if root is None else _in_scope(root) | Q(measure__in=_led_measures(by))
     found = (
         Assignment.objects.with_status(today)
         .filter(visible, pk=assignment_id)
-        .select_related("unit__entity", "measure__document")
+        .select_related("unit__entity", "entity", "measure__document")
         .first()
     )
     if found is None:
@@ -535,18 +617,19 @@ def _assignment(assignment_id: int, by: Any, today: Any = None) -> Any:
 
 def visible_tasks(*, by: Any, today: Any = None) -> Any:
     """Every unit's share of a measure ``by`` may see (as :func:`task_detail` would show it):
-    shares of units linked to an entity in their scope, and of measures one of their units
-    leads; annotated with status, the unit and the measure's document selected."""
+    shares reported by entities in their scope, and of measures one of their units leads;
+    annotated with status, the unit and the measure's document selected."""
     from django.db.models import Q
 
     from gaoxin.policy.models import Assignment
 
-    visible = Q(unit__in=_visible_units(by)) | Q(measure__in=_led_measures(by))
+    root = _scope_root(by)
+    visible = Q() if root is None else _in_scope(root) | Q(measure__in=_led_measures(by))
     return (
         Assignment.objects.with_status(today)
         .filter(visible)
-        .select_related("unit", "measure__document")
-        .order_by("measure__document_id", "measure__order", "order")
+        .select_related("unit", "entity", "measure__document")
+        .order_by("measure__document_id", "measure__order", "order", "entity__code")
     )
 
 
@@ -563,8 +646,9 @@ def task_detail(assignment_id: int, *, by: Any, today: Any = None) -> TaskDetail
         Assignment.objects.with_status(today)
         .filter(measure=a.measure_id)
         .exclude(pk=a.pk)
-        .select_related("unit")
-        .order_by("order")
+        .exclude(_collective_parent())
+        .select_related("unit", "entity")
+        .order_by("order", "entity__code")
     )
     reports = ProgressReport.objects.filter(measure=a.measure_id)
     if not leads:
@@ -578,8 +662,10 @@ def task_detail(assignment_id: int, *, by: Any, today: Any = None) -> TaskDetail
         assignment=a,
         others=others,
         reports=reports,
-        can_report=_reports_for(by, a.unit),
+        can_report=_reports_for(by, a),
         sees_all=leads,
+        reminders=list(a.reminders.select_related("sent_by").order_by("-sent_at", "-id")),
+        can_remind=_reminds(by, a),
     )
 
 
@@ -645,7 +731,7 @@ def report_task_progress(
     from gaoxin.services import NotFound
 
     a = _assignment(assignment_id, by, today)
-    if not _reports_for(by, a.unit):
+    if not _reports_for(by, a):
         # seen (a supervisor, or the lead unit) but not theirs to report: same as missing
         raise NotFound(f"找不到编号为 {assignment_id} 的任务", value=str(assignment_id))
     if status not in ProgressStatus.values:
@@ -685,13 +771,13 @@ def evidence_file(evidence_id: int, *, by: Any) -> Any:
         root = _scope_root(by)
         if root is not None:
             led = report.measure_id in set(_led_measures(by).values_list("measure", flat=True))
+            visible = _visible_assignments(by)
             own = (
                 report.assignment_id is not None
-                and _visible_units(by).filter(Q(pk=report.assignment.unit_id)).exists()
+                and visible.filter(Q(pk=report.assignment_id)).exists()
             )
             whole = (
-                report.assignment_id is None
-                and report.measure.assignments.filter(unit__in=_visible_units(by)).exists()
+                report.assignment_id is None and visible.filter(measure=report.measure_id).exists()
             )
             if not (led or own or whole):
                 found = None
@@ -717,21 +803,28 @@ def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
     from django.db.models import Count, F, Q
 
     from gaoxin.policy.choices import ProgressStatus
-    from gaoxin.policy.models import Assignment
 
-    shares = Assignment.objects.with_status(today).filter(unit__in=_visible_units(by))
+    shares = _visible_assignments(by).exclude(_collective_parent()).with_status(today)
     late = Q(status=ProgressStatus.LATE)
     tasks = list(
         shares.filter(late)
-        .select_related("unit", "measure__document")
-        .order_by(F("measure__deadline").asc(nulls_last=True), "unit__name", "measure__order")
+        .select_related("unit", "entity", "measure__document")
+        .annotate(reminded=Count("reminders"))
+        .order_by(
+            F("measure__deadline").asc(nulls_last=True),
+            "unit__name",
+            "entity__code",
+            "measure__order",
+        )
     )
+    for t in tasks:
+        t.can_remind = _reminds(by, t)
     by_unit = list(
         shares.order_by()
-        .values("unit_id", "unit__name")
+        .values("unit_id", "unit__name", "entity__name")
         .annotate(total=Count("pk"), late=Count("pk", filter=late))
         .filter(late__gt=0)
-        .order_by("-late", "unit__name")
+        .order_by("-late", "unit__name", "entity__name")
     )
     by_document = list(
         shares.order_by()
@@ -741,3 +834,248 @@ def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
         .order_by("-late", "measure__document_id")
     )
     return LateTasks(tasks=tasks, by_unit=by_unit, by_document=by_document)
+
+
+# ----------------------------------------------------------------------------------------------
+# 督办: a supervisor's reminder to a unit about its share of a measure
+# ----------------------------------------------------------------------------------------------
+#: The longest 督办 text accepted.
+REMINDER_MAX_CHARS = 2000
+
+
+def _reminds(by: Any, assignment: Any) -> bool:
+    """``by`` supervises ``assignment``: the entity reporting it lies in their scope (a
+    province over its departments, cities and zones; a city over itself and its zones) and
+    their role may send 督办 (``policy.add_reminder``: 省级, 市级); a superuser supervises every
+    share. Being the lead unit is not enough, and nobody chases a collective unit as a whole."""
+    if assignment.is_collective:
+        return False
+    if getattr(by, "is_superuser", False):
+        return True
+    if _scope_root(by) is None or not by.has_perm("policy.add_reminder"):
+        return False
+    return _visible_assignments(by).filter(pk=assignment.pk).exists()
+
+
+def send_reminder(assignment_id: int, text: str, *, by: Any, today: Any = None) -> Any:
+    """Record a 督办 reminder from ``by`` to the unit of share ``assignment_id``: who, when,
+    to which unit, about which measure, what it says (``Reminder``, append-only). The unit
+    sees it on its page; the 进展情况通报 lists it. NotFound where ``by`` does not supervise
+    the share (outside their scope, or their own); LedgerError for an empty or too long text
+    (nothing written)."""
+    from gaoxin.policy.ledger import LedgerError
+    from gaoxin.policy.models import Reminder
+    from gaoxin.services import NotFound
+
+    a = _assignment(assignment_id, by, today)
+    if not _reminds(by, a):
+        raise NotFound(f"找不到编号为 {assignment_id} 的任务", value=str(assignment_id))
+    text = text.strip()
+    if not text:
+        raise LedgerError("请填写督办内容")
+    if len(text) > REMINDER_MAX_CHARS:
+        raise LedgerError(f"督办内容最多 {REMINDER_MAX_CHARS} 字，现有 {len(text)} 字")
+    return Reminder.objects.create(assignment=a, text=text, sent_by=by)
+
+
+def reminders(*, by: Any, document: int | None = None) -> list[Any]:
+    """The 督办 reminders about shares ``by`` may see (of ``document``, or all), newest first."""
+    from gaoxin.policy.models import Reminder
+
+    qs = Reminder.objects.filter(assignment__in=_visible_assignments(by))
+    if document is not None:
+        qs = qs.filter(assignment__measure__document=document)
+    return list(
+        qs.select_related(
+            "assignment__unit", "assignment__entity", "assignment__measure", "sent_by"
+        ).order_by("-sent_at", "-id")
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The alias table: a person links the units the parser read to registry entities (decision 043)
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitLinkPage:
+    """One unit of the alias table: its name and jurisdiction, its current link, the history
+    of links (newest first), the entities it may link to (``candidates``, suggestions first)
+    and the measures that name it."""
+
+    unit: Any
+    history: list[Any]
+    candidates: list[Any]
+    suggested: list[Any]
+    measures: int
+
+
+def _check_links(by: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if by is not None and not by.is_superuser and not by.has_perm("policy.add_unitlink"):
+        raise PermissionDenied("只有省级管理员可以关联责任单位")
+
+
+def _linkable_units(by: Any) -> Any:
+    """Units of documents whose jurisdiction lies in ``by``'s scope (a superuser: all, those of
+    documents without a jurisdiction included). PermissionDenied for a role that does not
+    review the alias table."""
+    from gaoxin.policy.models import ResponsibleUnit
+
+    _check_links(by)
+    root = _scope_root(by)
+    units = ResponsibleUnit.objects.all()
+    if root is None:
+        return units
+    return units.filter(jurisdiction__path__startswith=root.path)
+
+
+def linked_units(*, by: Any) -> list[Any]:
+    """Units of the alias table ``by`` reviews that are linked, by jurisdiction and name."""
+    return list(
+        _linkable_units(by)
+        .filter(entity__isnull=False, assignments__isnull=False)
+        .distinct()
+        .select_related("jurisdiction", "entity")
+        .order_by("jurisdiction__code", "name")
+    )
+
+
+def link_candidates(unit: Any) -> Any:
+    """The entities ``unit`` may link to: the regions and zones of its jurisdiction (itself
+    included); without a jurisdiction, every province, city and zone."""
+    from django.db.models import Q
+
+    from gaoxin.registry.choices import EntityKind
+    from gaoxin.registry.models import Entity
+
+    kinds = Q(kind=EntityKind.ZONE) | Q(kind=EntityKind.REGION)
+    if unit.jurisdiction_id is None:
+        kinds = Q(kind=EntityKind.ZONE) | Q(
+            kind=EntityKind.REGION, region__level__in=("province", "city")
+        )
+        return Entity.objects.filter(kinds).order_by("kind", "code")
+    return Entity.objects.filter(kinds, path__startswith=unit.jurisdiction.path).order_by(
+        "kind", "code"
+    )
+
+
+def _suggested(unit: Any, candidates: Any) -> list[Any]:
+    """Candidates whose name the unit's name contains (福州市人民政府 → 福州市; 厦门火炬高新区
+    管委会 → 厦门火炬高技术产业开发区, by the registry's short forms), longest first; the
+    jurisdiction itself for a name of its departments (省科技厅 in a province's document, 市科技局
+    in a city's). Shown first; a person still chooses."""
+    from django.db.models import F, Q, Value
+    from django.db.models.functions import Length
+
+    from gaoxin.registry.lookup import name_variants
+
+    q = Q(pk__in=[])
+    variants = name_variants(unit.name)
+    annotated = candidates.annotate(**{f"_v{i}": Value(v) for i, v in enumerate(variants)})
+    for i in range(len(variants)):
+        q |= Q(**{f"_v{i}__contains": F("name")})
+    found = list(annotated.filter(q).order_by(Length("name").desc())[:5])
+    j = unit.jurisdiction
+    if j is not None and j not in found:
+        level = getattr(getattr(j, "region", None), "level", None)
+        prefix = {"province": "省", "city": "市"}.get(level or "")
+        if prefix and unit.name.startswith(prefix):
+            found.append(j)
+    return found
+
+
+def unit_link_page(unit_id: int, *, by: Any) -> UnitLinkPage:
+    """One unit of the alias table as ``by`` reviews it. PermissionDenied for a role that does
+    not review links; NotFound for a unit outside ``by``'s scope or missing."""
+    from gaoxin.services import NotFound
+
+    unit = _linkable_units(by).filter(pk=unit_id).select_related("jurisdiction", "entity").first()
+    if unit is None:
+        raise NotFound(f"找不到编号为 {unit_id} 的责任单位", value=str(unit_id))
+    candidates = link_candidates(unit)
+    return UnitLinkPage(
+        unit=unit,
+        history=list(unit.links.select_related("entity", "previous", "linked_by")),
+        candidates=list(candidates),
+        suggested=_suggested(unit, candidates),
+        measures=unit.assignments.filter(part_of__isnull=True).count(),
+    )
+
+
+def link_responsible_unit(unit_id: int, entity_id: int, *, by: Any, note: str = "") -> Any:
+    """Link unit ``unit_id`` to entity ``entity_id`` (one of :func:`link_candidates`), by
+    ``by``, keeping the decision in its history; the users of that entity then report for
+    it. PermissionDenied / NotFound as :func:`unit_link_page`; LedgerError (nothing written)
+    for an entity the unit may not link to, or the link it already has."""
+    from gaoxin.policy.ledger import LedgerError, link_unit
+    from gaoxin.services import NotFound
+
+    unit = _linkable_units(by).filter(pk=unit_id).select_related("jurisdiction").first()
+    if unit is None:
+        raise NotFound(f"找不到编号为 {unit_id} 的责任单位", value=str(unit_id))
+    entity = link_candidates(unit).filter(pk=entity_id).first()
+    if entity is None:
+        where = unit.jurisdiction.name if unit.jurisdiction_id else "名录"
+        raise LedgerError(f"只能关联到{where}范围内的行政区或高新区")
+    if entity.pk == unit.entity_id:
+        raise LedgerError(f"「{unit.name}」已关联到「{entity.name}」")
+    return link_unit(unit, entity, user=by, note=note.strip())
+
+
+def load_unit_links(document: Any, path: Path, *, by: Any) -> int:
+    """Link the units of ``document`` as the reviewed alias file ``path`` says (a pack's
+    units.yaml: ``links`` maps the parsed name to an entity code inside the document's
+    jurisdiction), each link kept in the unit's history with the file named; a unit already
+    linked there is left alone. Returns how many links it made. ProblemsError, nothing
+    written, for a code the registry lacks or outside the jurisdiction, or a jurisdiction that
+    is not the document's."""
+    import yaml
+    from django.db import transaction
+    from django.db.models import Q
+
+    from gaoxin.policy.ledger import link_unit
+    from gaoxin.policy.models import ResponsibleUnit
+
+    data = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    j = document.jurisdiction
+    problems: list[Problem] = []
+    if str(data.get("jurisdiction") or "") != (j.code if j is not None else ""):
+        problems.append(
+            Problem(
+                "links.jurisdiction",
+                f"{Path(path).name} 适用于 {data.get('jurisdiction')}，"
+                f"而文件的适用范围是 {j.code if j is not None else '（未确定）'}",
+            )
+        )
+    wanted = {str(k): str(v) for k, v in (data.get("links") or {}).items()}
+    units = {
+        u.name: u
+        for u in ResponsibleUnit.objects.filter(
+            jurisdiction=j, name__in=wanted, assignments__measure__document=document
+        ).distinct()
+    }
+    entities: dict[str, Any] = {}
+    for name, code in wanted.items():
+        unit = units.get(name)
+        if unit is None:
+            continue  # the parser no longer reads this name from the document: nothing to link
+        found = link_candidates(unit).filter(Q(code=code)).first()
+        if found is None:
+            problems.append(
+                Problem(
+                    "links.entity",
+                    f"「{name}」：主体 {code} 不在名录中或不在适用范围内",
+                    value=code,
+                )
+            )
+        entities[name] = found
+    if problems:
+        raise ProblemsError(problems)
+    made = 0
+    with transaction.atomic():
+        for name, entity in entities.items():
+            unit = units[name]
+            if unit.entity_id is None:
+                link_unit(unit, entity, user=by, note=f"按 {Path(path).name} 关联（已人工核对）")
+                made += 1
+    return made

@@ -11,4 +11,7 @@ urlpatterns = [
     path("ledger/unit/<int:pk>/", views.unit_page, name="unit"),
     path("ledger/task/<int:pk>/", views.task_page, name="task"),
     path("ledger/evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("ledger/task/<int:pk>/remind/", views.remind_page, name="remind"),
+    path("ledger/links/", views.links_page, name="links"),
+    path("ledger/links/<int:pk>/", views.link_page, name="link"),
 ]

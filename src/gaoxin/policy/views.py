@@ -51,7 +51,11 @@ def ledger_index(request):
     their scope with how many measures are 滞后."""
     units = services.ledger_units(by=request.user)
     mine = [u for u in units if u.mine]
-    unlinked = services.unlinked_units() if request.user.is_superuser else []
+    unlinked = (
+        services.unlinked_units(by=request.user)
+        if request.user.is_superuser or request.user.has_perm("policy.add_unitlink")
+        else []
+    )
     return render(
         request,
         "policy/ledger_index.html",
@@ -121,6 +125,102 @@ def evidence_download(request, pk: int):
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
     )
+
+
+class ReminderForm(forms.Form):
+    text = forms.CharField(
+        label=_("督办内容"),
+        max_length=services.REMINDER_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("请说明要求：何时前报送进展、需要补充什么材料"),
+        error_messages={"required": _("请填写督办内容")},
+    )
+
+
+@login_required
+def remind_page(request, pk: int):
+    """Send a 督办 reminder to the unit of a share: a supervisor (province, city) only."""
+    a = services.task_detail(pk, by=request.user)
+    if not a.can_remind:
+        raise Http404("找不到此任务")
+    form = ReminderForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.send_reminder(pk, form.cleaned_data["text"], by=request.user)
+            except LedgerError as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, gettext("督办已发送，该单位在本单位页面上可以看到。"))
+                return redirect("policy:task", pk)
+        status = 422
+    _labelled([a.assignment])
+    return render(request, "policy/remind.html", {"a": a.assignment, "form": form}, status=status)
+
+
+class LinkForm(forms.Form):
+    entity = forms.ModelChoiceField(
+        label=_("对应主体"),
+        queryset=None,
+        help_text=_("文件适用范围内的行政区或高新区；省直部门关联到省，市直部门关联到市"),
+        error_messages={
+            "required": _("请选择对应主体"),
+            "invalid_choice": _("只能选择文件适用范围内的行政区或高新区"),
+        },
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def __init__(self, *args, candidates, suggested, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["entity"]
+        field.queryset = candidates
+        first = [e.pk for e in suggested]
+        rest = [e for e in candidates if e.pk not in first]
+        field.choices = [
+            ("", _("请选择")),
+            *[(e.pk, e.name) for e in suggested],
+            *[(e.pk, e.name) for e in rest],
+        ]
+
+
+@login_required
+def links_page(request):
+    """单位关联: the units nobody has linked yet, then the linked ones (province admin)."""
+    unlinked = services.unlinked_units(by=request.user)
+    return render(
+        request,
+        "policy/links.html",
+        {"unlinked": unlinked, "linked": services.linked_units(by=request.user)},
+    )
+
+
+@login_required
+def link_page(request, pk: int):
+    """One unit of the alias table: pick its entity; every link is kept in its history."""
+    page = services.unit_link_page(pk, by=request.user)
+    form = LinkForm(
+        request.POST or None,
+        candidates=services.link_candidates(page.unit),
+        suggested=page.suggested,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.link_responsible_unit(
+                    pk,
+                    form.cleaned_data["entity"].pk,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except LedgerError as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, gettext("已关联，该主体的用户可以为此单位报送进展。"))
+                return redirect("policy:link", pk)
+        status = 422
+    return render(request, "policy/link.html", {"p": page, "form": form}, status=status)
 
 
 class TargetsForm(forms.Form):

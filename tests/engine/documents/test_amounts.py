@@ -63,3 +63,46 @@ def test_wan_without_yuan_in_a_money_clause():
     assert [
         a.value_wan for a in find_amounts("给予最高50万奖励，新增就业10万人，建设厂房5万平方米")
     ] == [50.0]
+
+
+def test_money_granted_per_sentence():
+    # a cap bounds the award of its sentence: the cap is what is granted, the award is not
+    a = find_amounts("每晋升1位，奖励100万元，最高不超过300万元；其余的奖励50万元。")
+    assert [(x.text, x.role, x.granted) for x in a] == [
+        ("100万元", "award", False),
+        ("300万元", "cap", True),
+        ("50万元", "award", True),
+    ]
+    # a threshold and a statistic are never granted; a floor is
+    a = find_amounts(
+        "交易额累计200万元以上的，按3%给予奖励。生产总值达到13.6万亿元。给予不少于5000万元奖励。"
+    )
+    assert [(x.role, x.granted) for x in a] == [
+        ("threshold", False),
+        ("amount", False),
+        ("floor", True),
+    ]
+
+
+SEED_GRANTED = {
+    # seed: (money written, money granted) in 万元
+    "fujian-2021": (7700, 7350),  # less 200万元以上 and the per-rank awards their caps bound
+    "gansu": (5925, 5625),  # less 300万元以上 (a threshold)
+    "national-14th-fyp": (8500000000, 0),  # statistics (13.6万亿元 …), nothing granted
+    "sichuan": (115010000, 0),  # targets (超万亿元的园区 …) and 亿元以上 thresholds
+    "taizhou-2024": (0, 0),
+}
+
+
+@pytest.mark.parametrize("seed", SEED_GRANTED)
+def test_seed_money_granted_leaves_out_thresholds(seed):
+    from pathlib import Path
+
+    from gaoxin.engine.documents import parse_file
+
+    doc = parse_file(Path(__file__).resolve().parents[3] / f"src/gaoxin/packs/{seed}/document.txt")
+    amounts = [a for m in doc.measures for a in m.amounts]
+    written = sum(a.value_wan for a in amounts)
+    granted = sum(a.value_wan for a in amounts if a.granted)
+    assert (round(written), round(granted)) == SEED_GRANTED[seed]
+    assert not any(a.granted for a in amounts if a.role in ("threshold", "amount"))

@@ -3,11 +3,17 @@
 元, 千元, 万元, 百万元, 千万元, 亿元, 万亿元; arabic or Chinese numerals (一百五十万元, 五百亿元);
 roles read from the words around the amount: 奖励/奖补 (award), 最高不超过 (cap), 不少于 (floor),
 …以上 (threshold). ``按技术交易额的3%给予奖励`` is a :class:`Percentage`, not an amount.
+
+Which amounts are money granted (``Amount.granted``) is read per sentence (up to 。；): where a
+sentence caps what it gives (奖励100万元，最高不超过300万元), the cap is the most it grants;
+otherwise its awards and floors (不少于5000万元奖励). Thresholds (累计200万元以上的) and plain
+amounts (生产总值达到13.6万亿元) are never granted.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import cn2an
 
@@ -119,7 +125,27 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
         span = (offset + m.start(), offset + m.end())
         out.append(Amount(m.group(0), value, m.group("unit") + "元", _role(before, after), span))
     out.sort(key=lambda a: a.span)
+    _mark_granted(out, text, offset)
     return out
+
+
+#: roles of money a measure grants where its sentence sets no cap
+GRANTED = frozenset({"award", "floor"})
+_SENTENCE_END = re.compile(r"[。；;\n]")
+
+
+def _mark_granted(amounts: list[Amount], text: str, offset: int) -> None:
+    """Set ``granted`` on the amounts a measure grants: per sentence, its caps if it has any,
+    else its awards and floors."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    sentences: dict[int, list[Amount]] = {}
+    for a in amounts:
+        start = a.span[0] - offset
+        sentences.setdefault(bisect_left(ends, start), []).append(a)
+    for group in sentences.values():
+        capped = any(a.role == "cap" for a in group)
+        for a in group:
+            a.granted = a.role == "cap" if capped else a.role in GRANTED
 
 
 def find_percentages(text: str, offset: int = 0) -> list[Percentage]:

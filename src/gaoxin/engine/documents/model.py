@@ -25,6 +25,9 @@ class Amount:
     unit: str  # as written: 元, 万元, 亿元, 万亿元 ...
     role: AmountRole
     span: Span
+    #: money the measure grants (``amounts.GRANTED``): a total of a unit's funding counts these,
+    #: never a threshold (200万元以上), a statistic (13.6万亿元) or an award a cap bounds
+    granted: bool = False
 
 
 @dataclass(slots=True)

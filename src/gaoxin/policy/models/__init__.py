@@ -1,6 +1,6 @@
 from gaoxin.policy.models.documents import Measure, MeasureAmount, PolicyDocument
-from gaoxin.policy.models.progress import Evidence, ProgressReport
-from gaoxin.policy.models.units import Assignment, ResponsibleUnit, normalise_unit
+from gaoxin.policy.models.progress import Evidence, ProgressReport, Reminder
+from gaoxin.policy.models.units import Assignment, ResponsibleUnit, UnitLink, normalise_unit
 
 __all__ = [
     "Assignment",
@@ -9,6 +9,8 @@ __all__ = [
     "MeasureAmount",
     "PolicyDocument",
     "ProgressReport",
+    "Reminder",
     "ResponsibleUnit",
+    "UnitLink",
     "normalise_unit",
 ]

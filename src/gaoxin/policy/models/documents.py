@@ -38,6 +38,17 @@ class PolicyDocument(models.Model):
         _("来源SHA-256"), max_length=64, help_text=_("导入文件（或文本的UTF-8编码）的SHA-256")
     )
     text = models.TextField(_("全文"), help_text=_("解析时读出的全文；各措施的位置指向此文本"))
+    jurisdiction = models.ForeignKey(
+        "registry.Entity",
+        verbose_name=_("适用范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "文件适用的行政区：“各设区市人民政府”拆分为其下各市，单位名称按此行政区关联主体"
+        ),
+    )
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,17 +92,26 @@ class MeasureQuerySet(models.QuerySet):
         - ``is_late``: ``status`` is 滞后.
         """
         from gaoxin.policy.models.progress import ProgressReport
+        from gaoxin.policy.models.units import aggregate_shares, share_counts
 
         latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by(
             "-reported_on", "-id"
         )
-        return self.annotate(
-            reported_status=Subquery(latest.values("status")[:1]),
-            reported_on=Subquery(latest.values("reported_on")[:1]),
-            latest_note=Subquery(latest.values("note")[:1]),
-        ).annotate(
-            status=effective_status("reported_status", "deadline", today),
-            is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
+        # a share of a collective unit (福州市's of 各设区市人民政府) does not speak for the
+        # measure alone: the shares are taken together (aggregate_shares)
+        own = latest.filter(Q(assignment__isnull=True) | Q(assignment__part_of__isnull=True))
+        return (
+            self.annotate(
+                own_status=Subquery(own.values("status")[:1]),
+                reported_on=Subquery(latest.values("reported_on")[:1]),
+                latest_note=Subquery(latest.values("note")[:1]),
+                **share_counts(measure=OuterRef("pk")),
+            )
+            .annotate(reported_status=aggregate_shares("own_status"))
+            .annotate(
+                status=effective_status("reported_status", "deadline", today),
+                is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
+            )
         )
 
     def late(self, today: dt.date | None = None) -> MeasureQuerySet:
@@ -175,6 +195,11 @@ class MeasureAmount(models.Model):
     text = models.CharField(_("原文"), max_length=100)
     unit = models.CharField(_("原文单位"), max_length=8)
     role = models.CharField(_("性质"), max_length=16, choices=AmountRole.choices)
+    granted = models.BooleanField(
+        _("计入资金"),
+        default=False,
+        help_text=_("措施给予的资金（奖励、补助、上限）；门槛（200万元以上）和统计数不计入"),
+    )
     span_start = models.PositiveIntegerField(_("起始位置"))
     span_end = models.PositiveIntegerField(_("结束位置"))
 

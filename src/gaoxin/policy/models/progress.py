@@ -119,3 +119,33 @@ class Evidence(AppendOnly, models.Model):
             self.size = self.file.size
             self.original_name = self.original_name or PurePath(self.file.name).name[:300]
         super().save(*args, **kwargs)
+
+
+class Reminder(AppendOnly, models.Model):
+    """A 督办 reminder a supervisor (province, city) sent to a unit about its share of a measure:
+    who, when, to which unit, about which measure, what it said. Append-only; the unit sees it
+    on its page and the 进展情况通报 lists it."""
+
+    frozen_remedy = "督办已发出，不能修改；如需补充请再发一条"
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    text = models.TextField(_("督办内容"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("督办时间"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.sent_at:%Y-%m-%d}"
