@@ -14,6 +14,7 @@ from gaoxin.dashboards.charts import Chart, MapPoint, MapRegion, Series
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.models import Entity
 from gaoxin.services import NotFound, OutOfScope, scope_for
+from gaoxin.web.preview import preview_of, switch
 
 
 def _place(request):
@@ -108,8 +109,9 @@ def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
 def dashboard(request):
     entity = _place(request)
     indicator = request.GET.get("indicator") or None
+    preview = preview_of(request)
     try:
-        d = services.dashboard(entity, by=request.user, indicator=indicator)
+        d = services.dashboard(entity, by=request.user, indicator=indicator, preview=preview)
     except (NotFound, OutOfScope):
         raise Http404("没有这个地区") from None
     except ProblemsError as exc:
@@ -123,7 +125,12 @@ def dashboard(request):
     return render(
         request,
         "dashboards/dashboard.html",
-        {"d": d, "charts": _dashboard_charts(d), "place_name": d.place.name},
+        {
+            "d": d,
+            "charts": _dashboard_charts(d),
+            "place_name": d.place.name,
+            **switch(request, preview),
+        },
     )
 
 

@@ -29,6 +29,7 @@ from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
 from gaoxin.services import OutOfScope, scope_for
 from gaoxin.statistics import services
+from gaoxin.web.preview import preview_of, switch
 
 #: Row layouts offered; the columns take the other dimensions (indicator, period, entity).
 ROW_CHOICES = [
@@ -87,10 +88,12 @@ def _period_choices() -> tuple[list, str | None]:
     from gaoxin.statistics import analytics
     from gaoxin.web.template_filters import period_text
 
-    span = analytics.period_span().get("year")
-    if not span:
+    spans = analytics.period_span().values()
+    if not spans:
         return [], None
-    first, last = int(span[0][:4]), int(span[1][:4])
+    # the years of any period type (a store of monthly returns only still offers its months)
+    first = min(int(span[0][:4]) for span in spans)
+    last = max(int(span[1][:4]) for span in spans)
     years = [(str(y), period_text(Period("year", y))) for y in range(last, first - 1, -1)]
     quarters, months = [], []
     for y in range(last, max(first, last - 1) - 1, -1):
@@ -170,7 +173,9 @@ def _layout(rows: str, n_indicators: int, n_periods: int) -> tuple[list[str], li
     return row_dims, columns
 
 
-def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | None]:
+def _query(
+    request, root: Entity | None, *, preview: bool = False
+) -> tuple[PivotForm, services.Pivot | None]:
     """The form bound to the query (or the defaults), and the pivot it asks for (None when the
     form has errors, shown in the summary)."""
     choices, latest = _period_choices()
@@ -206,6 +211,7 @@ def _query(request, root: Entity | None) -> tuple[PivotForm, services.Pivot | No
             level=c["level"],
             zone_levels=c["zone_level"] or None,
             industries=[c["industry"]] if c["industry"] else None,
+            preview=preview,
         )
     except OutOfScope:
         raise
@@ -297,8 +303,14 @@ def _selects(form: PivotForm) -> list[dict]:
 @login_required
 def pivot_page(request):
     root = scope_for(request.user)
-    form, result = _query(request, root)
-    context = {"form": form, "result": result, "selects": _selects(form)}
+    preview = preview_of(request)
+    form, result = _query(request, root, preview=preview)
+    context = {
+        "form": form,
+        "result": result,
+        "selects": _selects(form),
+        **switch(request, preview),
+    }
     if result is not None:
         table = result.table
         context.update(
@@ -322,7 +334,7 @@ def _units_line(table: PivotTable) -> str:
 def pivot_export(request):
     """The same pivot as the page, as the printed workbook (synchronous: decision 038)."""
     root = scope_for(request.user)
-    form, result = _query(request, root)
+    form, result = _query(request, root, preview=preview_of(request))
     if result is None:
         context = {"form": form, "result": None, "selects": _selects(form)}
         return render(request, "statistics/pivot.html", context, status=400)

@@ -31,6 +31,7 @@ from gaoxin.statistics import approval, entry, services
 from gaoxin.statistics import completeness as comp
 from gaoxin.statistics import jobs as stat_jobs
 from gaoxin.statistics.models import ReportingForm
+from gaoxin.web.preview import preview_of, switch
 from gaoxin.web.template_filters import period_text
 
 
@@ -520,10 +521,11 @@ def monitor_page(request):
     reported is listed above it; the workbook is made by a background job."""
     choices = services.monitor_choices(by=request.user)
     place, period = _monitor_request(request, choices)
-    context = {"choices": choices, "place": place, "period": period}
+    preview = preview_of(request)
+    context = {"choices": choices, "place": place, "period": period, **switch(request, preview)}
     if period is not None:
         try:
-            done = services.monitor(period, place, by=request.user)
+            done = services.monitor(period, place, by=request.user, preview=preview)
         except ProblemsError as err:
             if isinstance(err, Http404):
                 raise

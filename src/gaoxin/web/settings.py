@@ -158,6 +158,31 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: what pages compute from the analytics tables, kept per data version
+# (gaoxin.statistics.page_data, decision 041), and the API's throttle counts. Each web process
+# keeps its own in memory unless GAOXIN_CACHE_URL names a Redis server (redis://host:port/db,
+# needs the [redis] extra) that the processes then share.
+_cache_url = os.environ.get("GAOXIN_CACHE_URL", "")
+if _cache_url:
+    if urlparse(_cache_url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"GAOXIN_CACHE_URL 应为 redis://主机:端口/库号，实为「{_cache_url}」"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": os.environ.get("GAOXIN_CACHE_PREFIX", "gaoxin"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

@@ -1,0 +1,189 @@
+"""Pages under load: 50 users at once on the national demo, p50/p95/p99 per page.
+
+Not collected by pytest; figures in docs/benchmarks.md. Starts the web server as a deployment
+runs it (``gaoxin serve``: gunicorn, ``--workers`` processes) on a loopback port over the data
+directory ``--home`` (a loaded demo), warms it up with a short run that is not counted, then runs
+locust headless (``benchmarks/locust_pages.py``, the [bench] extra) and prints, per page, the
+requests, failures and the 50th/95th/99th percentile response times, with the server's CPU time
+(user + system, all its processes) per request and the load average::
+
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin init
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin demo -j national
+    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin evaluate --pack national-14th-fyp \\
+        --framework national-zones-2021 --period 2025 --scope 320000   # a ranking to read
+    # approve that run (the ranking page shows published runs), then:
+    .venv/bin/python benchmarks/bench_pages_load.py --home /tmp/gx-pages --users 50 --time 120
+
+PostgreSQL: load the demo with GAOXIN_DATABASE_URL set and pass ``--database-url`` the same.
+``--cache-url redis://127.0.0.1:6379/0`` makes the processes share one cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(c) for c in children)
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid``'s process tree (the live processes' own time)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def wait_for(url: str, seconds: float = 600) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310 (loopback)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server did not answer at {url}")
+
+
+def sign_in(host: str, user: str, password: str = "gaoxin-demo") -> str:
+    """Sign in once through the login form; the session id."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{host}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"username": user, "password": password, "csrfmiddlewaretoken": token}
+    request = urllib.request.Request(
+        f"{host}/accounts/login/",
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Referer": f"{host}/accounts/login/"},
+    )
+    opener.open(request).read()
+    found = {c.name: c.value for c in jar}
+    if "sessionid" not in found:
+        raise SystemExit(f"could not sign in as {user}")
+    return found["sessionid"]
+
+
+def locust(host: str, users: int, rate: float, seconds: int, prefix: str | None, env) -> None:
+    argv = [
+        str(BIN / "locust"),
+        "-f",
+        str(HERE / "locust_pages.py"),
+        "--headless",
+        "--host",
+        host,
+        "-u",
+        str(users),
+        "-r",
+        str(rate),
+        "-t",
+        f"{seconds}s",
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+    ]
+    if prefix:
+        argv += ["--csv", prefix]
+    subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--home", required=True, help="GAOXIN_HOME with the demo loaded")
+    ap.add_argument("--database-url", help="GAOXIN_DATABASE_URL (PostgreSQL)")
+    ap.add_argument("--cache-url", help="GAOXIN_CACHE_URL (Redis)")
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=10, help="users started per second")
+    ap.add_argument("--time", type=int, default=120, help="seconds measured")
+    ap.add_argument("--warmup", type=int, default=30, help="seconds of load not counted")
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--user", default="province_reviewer", help="demo account the users sign in as")
+    args = ap.parse_args()
+
+    env = {**os.environ, "GAOXIN_HOME": args.home, "GAOXIN_BENCH_USER": args.user}
+    env.pop("GAOXIN_DATABASE_URL", None)
+    if args.database_url:
+        env["GAOXIN_DATABASE_URL"] = args.database_url
+    if args.cache_url:
+        env["GAOXIN_CACHE_URL"] = args.cache_url
+    host = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [str(BIN / "gaoxin"), "serve", "--addr", f"127.0.0.1:{args.port}"]
+        + ["--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"{host}/accounts/login/")
+        env["GAOXIN_BENCH_SESSION"] = sign_in(host, args.user)
+        if args.warmup:
+            locust(host, min(args.users, 10), args.rate, args.warmup, None, env)
+        load_before = os.getloadavg()
+        cpu_before = cpu_seconds(server.pid)
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = str(Path(tmp) / "run")
+            locust(host, args.users, args.rate, args.time, prefix, env)
+            cpu = cpu_seconds(server.pid) - cpu_before
+            load_after = os.getloadavg()
+            with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    n = int(total["Request Count"])
+    print(
+        f"{args.users} users, {args.time} s, {args.workers} workers, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
+        f"{', Redis cache' if args.cache_url else ''}; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
+    )
+    print(f"{'page':<18} {'requests':>8} {'fails':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for r in rows:
+        if r["Name"] in ("login", "runs"):
+            continue
+        print(
+            f"{r['Name']:<18} {r['Request Count']:>8} {r['Failure Count']:>6} "
+            f"{r['50%']:>7} {r['95%']:>7} {r['99%']:>7}"
+        )
+    print(f"server CPU {cpu:.1f} s for {n} requests: {1000 * cpu / max(n, 1):.1f} ms a request")
+
+
+if __name__ == "__main__":
+    main()
