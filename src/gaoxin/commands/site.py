@@ -19,6 +19,16 @@ from gaoxin.commands import django_env
 console = Console(soft_wrap=True)
 
 JURISDICTIONS = ("fujian", "taizhou", "gansu", "sichuan", "national")
+#: The policy pack of each demo jurisdiction (as the Makefile's PACK_*), and the year whose
+#: actions the demo decides and publishes so that its cases can be seen (decision 042).
+DEMO_PACKS = {
+    "fujian": "fujian-2021",
+    "taizhou": "taizhou-2024",
+    "gansu": "gansu",
+    "sichuan": "sichuan",
+    "national": "national-14th-fyp",
+}
+DEMO_ACTION_YEAR = "2024"
 DEMO_USER, DEMO_PASSWORD = "demo", "gaoxin-demo"
 
 
@@ -105,8 +115,40 @@ def demo(
     with analytics.deferred():
         _demo_history()
     _build_analytics()
+    _demo_actions(jurisdiction)
     _demo_cases()
     _demo_user()
+
+
+def _demo_actions(jurisdiction: str) -> None:
+    """Evaluate what the demo pack's rules read for DEMO_ACTION_YEAR, decide its rules, and
+    publish the actions (演示：省级审定), so that the demo has cases to work on; money stays
+    待审核 for the division to review. A pack whose rules read nothing evaluated and decide no
+    action (Fujian's need the supplied 省评价考核结论) publishes nothing."""
+    from gaoxin.audit import Approval
+    from gaoxin.awards.models import AwardEntry
+    from gaoxin.awards.services import decide
+    from gaoxin.engine.packs.bindings import evaluations_needed
+    from gaoxin.engine.periods import Period
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.evaluation.services import evaluate
+    from gaoxin.policy.packs import find_pack
+
+    pack = find_pack(DEMO_PACKS[jurisdiction])
+    year = Period.parse(DEMO_ACTION_YEAR)
+    try:
+        with console.status("正在评价并核定演示政策包的处理措施…"):
+            for framework, period in sorted(evaluations_needed(pack, year), key=lambda x: x[1]):
+                evaluate(pack.spec.id, Period.parse(period), None, by=None, framework=framework)
+            decide(pack, year, None, by=None)
+    except ProblemsError as e:
+        console.print(f"演示处理措施未核定：{e.problems[0].message}")
+        return
+    actions = AwardEntry.objects.pending().filter(
+        pack=pack.spec.id, period=str(year), outcome="action"
+    )
+    for entry in actions:
+        entry.set_approval(Approval.APPROVED, None, "演示：省级审定")
 
 
 def _demo_cases() -> None:
