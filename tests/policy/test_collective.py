@@ -242,3 +242,24 @@ def test_pages_link_report_and_remind(client, w):
     assert sent.status_code == 302 and Reminder.objects.get().text == "请加快推进"
     client.force_login(w["users"]["city_reviewer"])
     assert "请加快推进" in client.get(reverse("policy:unit", args=[xm.unit_id])).content.decode()
+
+
+def test_the_late_list_runs_a_fixed_number_of_queries(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    province = w["users"]["province_reviewer"]
+    city = w["users"]["city_reviewer"]
+    shares = list(
+        Assignment.objects.filter(unit=_unit(CITIES, w), entity=w["xm"]).order_by("measure__order")
+    )
+    services.report_task_progress(shares[0].pk, "late", by=city, note="滞后")
+    services.late_tasks(by=province, today=TODAY)  # the user's scope and permissions cached
+    with CaptureQueriesContext(connection) as one:
+        assert len(services.late_tasks(by=province, today=TODAY).tasks) == 1
+    for s in shares[1:6]:
+        services.report_task_progress(s.pk, "late", by=city, note="滞后")
+    with CaptureQueriesContext(connection) as six:
+        late = services.late_tasks(by=province, today=TODAY)
+    assert len(late.tasks) == 6 and all(t.can_remind for t in late.tasks)
+    assert len(six) == len(one)

@@ -108,10 +108,13 @@ class MeasureAdmin(ScopedAdmin):
 
 @admin.register(ResponsibleUnit)
 class ResponsibleUnitAdmin(ScopedAdmin):
+    """The link to an entity is set on the 单位关联 page (policy:link), which checks the
+    jurisdiction and keeps every decision (UnitLink, decision 043): read-only here."""
+
     shared = SHARED
-    list_display = ("name", "entity")
+    list_display = ("name", "jurisdiction", "entity")
     search_fields = ("name",)
-    autocomplete_fields = ("entity",)
+    readonly_fields = ("jurisdiction", "entity", "expands")
 
     def scope(self, qs, request):
         """Units with no matching entity, or whose entity is in the user's scope."""
@@ -127,6 +130,8 @@ class AssignmentAdmin(ScopedAdmin):
     search_fields = ("unit__name", "measure__title")
     list_select_related = ("measure", "unit")
     autocomplete_fields = ("measure", "unit")
+    # shares of collective units come from the rules (ledger.expand_collectives), not by hand
+    readonly_fields = ("part_of", "entity")
 
 
 class EvidenceInline(ScopedInline, admin.TabularInline):

@@ -817,8 +817,9 @@ def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
             "measure__order",
         )
     )
+    supervises = _supervises(by)  # every task here is in by's scope: no query per task
     for t in tasks:
-        t.can_remind = _reminds(by, t)
+        t.can_remind = supervises and not t.is_collective
     by_unit = list(
         shares.order_by()
         .values("unit_id", "unit__name", "entity__name")
@@ -848,13 +849,19 @@ def _reminds(by: Any, assignment: Any) -> bool:
     province over its departments, cities and zones; a city over itself and its zones) and
     their role may send 督办 (``policy.add_reminder``: 省级, 市级); a superuser supervises every
     share. Being the lead unit is not enough, and nobody chases a collective unit as a whole."""
-    if assignment.is_collective:
+    if assignment.is_collective or not _supervises(by):
         return False
     if getattr(by, "is_superuser", False):
         return True
-    if _scope_root(by) is None or not by.has_perm("policy.add_reminder"):
-        return False
     return _visible_assignments(by).filter(pk=assignment.pk).exists()
+
+
+def _supervises(by: Any) -> bool:
+    """``by`` may send 督办 at all: a superuser, or a scoped user whose role has
+    ``policy.add_reminder``."""
+    if getattr(by, "is_superuser", False):
+        return True
+    return by is not None and _scope_root(by) is not None and by.has_perm("policy.add_reminder")
 
 
 def send_reminder(assignment_id: int, text: str, *, by: Any, today: Any = None) -> Any:
