@@ -145,3 +145,27 @@ def test_export_adds_status_and_latest_note(imported, tmp_path):
     assert rows["一（一） 建设孵化载体"][7] == "滞后"
     assert rows["一（三） 引进重大项目"][3:5] == ("区商务局", "区科技局")
     assert ledger("export", 999, out).exit_code == 2
+
+
+def test_import_for_a_jurisdiction_with_reviewed_links(tmp_path):
+    from gaoxin.policy.models import ResponsibleUnit, UnitLink
+    from tests import factories
+
+    t = factories.small_tree()
+    pack = PACKS / "gansu"
+    factories.region("620000", "甘肃省", "province")
+    result = ledger(
+        "import", pack / "document.txt", "--jurisdiction", "620000", "--links", pack / "units.yaml"
+    )
+    assert result.exit_code == 0, result.output
+    unit = ResponsibleUnit.objects.get(name="省科技厅")
+    assert (unit.jurisdiction.name, unit.entity.name) == ("甘肃省", "甘肃省")
+    assert UnitLink.objects.get(unit=unit).note == "按 units.yaml 关联（已人工核对）"
+    # a links file for another jurisdiction changes nothing and says why
+    fujian = ledger(
+        "import", DISTRICT, "--jurisdiction", t["fj"].code, "--links", pack / "units.yaml"
+    )
+    assert fujian.exit_code != 0 and "适用于 620000" in fujian.output
+    assert PolicyDocument.objects.count() == 1  # the district plan was not kept
+    unknown = ledger("import", DISTRICT, "--jurisdiction", "不存在的省")
+    assert unknown.exit_code == 2

@@ -263,11 +263,14 @@ def import_policy_document(
     from the issuer); a file imported before is found, not stored twice. ``links`` is a reviewed
     alias file (a pack's units.yaml, :func:`load_unit_links`) applied after the import.
     ProblemsError when it cannot be read."""
+    from django.db import transaction
+
     from gaoxin.policy.ledger import import_document
 
-    document = import_document(source, user=by, jurisdiction=jurisdiction)
-    if links is not None:
-        load_unit_links(document, links, by=by)
+    with transaction.atomic():  # a links file refused takes the import back with it
+        document = import_document(source, user=by, jurisdiction=jurisdiction)
+        if links is not None:
+            load_unit_links(document, links, by=by)
     return DocumentImport(
         document=document,
         already_imported=bool(document.already_imported),
