@@ -90,6 +90,17 @@ def test_the_rectification_moves_by_role_and_scope(t, users, settings, tmp_path)
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
     assert CaseFile.objects.get().original_name == "整改方案.pdf"
+    with pytest.raises(services.Refused, match="请至少选择一个文件"):
+        services.move(case.pk, "add_evidence", by=zone, text="照片")
+    services.move(
+        case.pk,
+        "add_evidence",
+        by=zone,
+        text="专班会议纪要",
+        files=[services.Upload("纪要.jpg", b"jpg")],
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED and CaseFile.objects.count() == 2
     with pytest.raises(services.Refused, match="请填写意见"):
         services.move(case.pk, "city_return", by=city)
     services.move(case.pk, "city_approve", by=city)
@@ -99,6 +110,7 @@ def test_the_rectification_moves_by_role_and_scope(t, users, settings, tmp_path)
     assert [e.action for e in case.events.all()] == [
         "open",
         "submit_plan",
+        "add_evidence",
         "city_approve",
         "province_fail",
     ]
