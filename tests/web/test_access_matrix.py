@@ -230,6 +230,20 @@ ROUTES: dict[str, list[Route]] = {
             data=lambda w, p: {"scope": _place(w, p), "period": MONTH},
         )
     ],
+    # 下载公文 (decision 045): the place a page passes must lie in the user's scope
+    "documents:write": [
+        Route(
+            target=lambda w, p: {},
+            method="post",
+            data=lambda w, p: {
+                "kind": "monitor",
+                "pack": "fujian-2021",
+                "period": MONTH,
+                "fmt": "docx",
+                "scope": _place(w, p),
+            },
+        )
+    ],
     "jobs:index": [Route()],
     "jobs:detail": [Route(target=_job)],
     "jobs:download": [Route(target=_job)],

@@ -9,6 +9,7 @@ write KIND --pack … --period … --out 文件.docx [--pdf]``; guide: docs/guid
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -110,7 +111,7 @@ def _evaluation(pack: Any, period: str, by: Any, today: date, seq: int | None, *
     if run is None:
         raise _refuse(
             "no_run",
-            f"没有政策包「{pack.spec.id}」{period} 年已审定的评价运行：先运行评价（gaoxin evaluate）并审定",
+            f"没有政策包「{pack.spec.id}」{period} 年已审定的评价运行：先在「评价结果」页面开展评价并审定",
             period,
         )
     results = list(
@@ -294,7 +295,13 @@ def _awards_notice(pack: Any, period: str, by: Any, today: date, seq: int | None
 
 def _notices(action: str, title: str) -> Callable[..., list[OfficialDocument]]:
     def make(
-        pack: Any, period: str, by: Any, today: date, seq: int | None, zone: str | None = None
+        pack: Any,
+        period: str,
+        by: Any,
+        today: date,
+        seq: int | None,
+        zone: str | None = None,
+        **_: Any,
     ) -> list[OfficialDocument]:
         docs = _issuer(pack)
         entries = [e for e in _entries(pack, period, by, "action") if e.action == action]
@@ -340,7 +347,15 @@ def _notices(action: str, title: str) -> Callable[..., list[OfficialDocument]]:
 # --- monitoring --------------------------------------------------------------------------------
 
 
-def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_: Any):
+def _monitor(
+    pack: Any,
+    period: str,
+    by: Any,
+    today: date,
+    seq: int | None,
+    place: Any = None,
+    **_: Any,
+):
     from gaoxin.engine.monitor import MEASURES, cell_text, unit_kind
     from gaoxin.engine.official.charts import bar_chart
     from gaoxin.engine.periods import Period
@@ -349,8 +364,9 @@ def _monitor(pack: Any, period: str, by: Any, today: date, seq: int | None, **_:
 
     docs = _issuer(pack)
     per = Period.parse(period)
-    # The pack's region for the operator; a user's own scope (the region's subtree at most).
-    scope = scope_for(by) if by is not None else scope_entity(pack.spec.region)
+    # The pack's region for the operator; a user's own scope (the region's subtree at most), or
+    # the place the monitoring page shows (the caller checked it lies in the user's scope).
+    scope = place or (scope_for(by) if by is not None else scope_entity(pack.spec.region))
     done = monitor(per, scope, by=by)
     t = done.table
     frame = t.frame  # the 合计 row first, then each zone
@@ -519,6 +535,33 @@ MAKERS: dict[str, Callable[..., list[OfficialDocument]]] = {
 }
 
 
+@functools.cache
+def _issuers() -> dict[str, str]:
+    """Region code → the shipped pack (directory name) with a ``documents:`` section for it,
+    the first by name when several are."""
+    from gaoxin.policy.packs import find_pack, shipped_packs
+
+    out: dict[str, str] = {}
+    for d in shipped_packs():
+        spec = find_pack(d.name).spec
+        if spec.documents is not None and spec.region:
+            out.setdefault(spec.region, d.name)
+    return out
+
+
+def issuing_pack(place: Any) -> str | None:
+    """The pack that issues documents for ``place`` (an Entity): the one of the nearest region
+    above it or itself (a zone's province), or None."""
+    if place is None:
+        return None
+    from gaoxin.registry.models import Entity
+
+    issuers = _issuers()
+    ids = [int(x) for x in place.path.split("/") if x.isdigit()]
+    chain = sorted(Entity.objects.filter(pk__in=ids), key=lambda e: -len(e.path))
+    return next((issuers[e.code] for e in chain if e.code in issuers), None)
+
+
 def official_documents(
     kind: str,
     *,
@@ -529,6 +572,7 @@ def official_documents(
     seq: int | None = None,
     today: date | None = None,
     document: int | None = None,
+    place: Any = None,
 ) -> list[OfficialDocument]:
     """The documents of ``kind`` (:data:`KINDS`) made from ``pack``'s frozen run of ``period``
     within ``by``'s scope: one, or one per zone for a notice (``zone`` narrows to one)."""
@@ -542,7 +586,7 @@ def official_documents(
             kind,
         )
     loaded = find_pack(pack)
-    extra = {"document": document} if kind == "ledger" else {"zone": zone}
+    extra = {"document": document} if kind == "ledger" else {"zone": zone, "place": place}
     return MAKERS[kind](loaded, period, by, today or date.today(), seq, **extra)
 
 
@@ -558,13 +602,22 @@ def write_official_documents(
     pdf: bool = False,
     today: date | None = None,
     document: int | None = None,
+    place: Any = None,
 ) -> list[Path]:
     """Write the documents to ``out`` (.docx; one per zone named ``out``-园区名.docx for a
     notice) and, with ``pdf``, their PDF beside each. Returns the files written."""
     from gaoxin.policy.packs import find_pack
 
     made = official_documents(
-        kind, pack=pack, period=period, by=by, zone=zone, seq=seq, today=today, document=document
+        kind,
+        pack=pack,
+        period=period,
+        by=by,
+        zone=zone,
+        seq=seq,
+        today=today,
+        document=document,
+        place=place,
     )
     loaded = find_pack(pack)
     docs = loaded.spec.documents

@@ -44,6 +44,13 @@ def run_list(request):
     )
 
 
+def _issues(pack: str) -> bool:
+    """Whether ``pack`` is a shipped pack with a ``documents:`` section (it can issue)."""
+    from gaoxin.documents.services import _issuers
+
+    return pack in _issuers().values()
+
+
 @login_required
 def run_detail(request, pk: int):
     run = get_object_or_404(_runs(request.user), pk=pk)
@@ -78,6 +85,8 @@ def run_detail(request, pk: int):
             "lines": lines,
             "previous": previous,
             "can_review": may_review(request.user) and run.approval == "pending",
+            # 下载公文: only an approved run is issued (decision 026)
+            "issuer": run.pack if run.approval == "approved" and _issues(run.pack) else None,
         },
     )
 

@@ -532,6 +532,10 @@ def monitor_page(request):
             context["refusal"] = "；".join(p.message for p in err.problems)
         else:
             context.update(done=done, **_monitor_rows(done))
+            from gaoxin.documents.services import issuing_pack
+
+            # 下载公文: the 月度监测通报 / 季度分析报告 of the pack issuing for this place
+            context["issuer"] = issuing_pack(place or scope_for(request.user))
     return render(request, "statistics/monitor.html", context)
 
 

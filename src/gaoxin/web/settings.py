@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gaoxin.cases",
     "gaoxin.jobs",
     "gaoxin.dashboards",
+    "gaoxin.documents",  # its templates: the pages' 下载公文 form (decision 045)
     "gaoxin.api",  # after rest_framework.authtoken: its admin.py unregisters the token list
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("awards/", include("gaoxin.awards.urls")),
     path("policy/", include("gaoxin.policy.urls")),
     path("cases/", include("gaoxin.cases.urls")),
+    path("documents/", include("gaoxin.documents.urls")),
     path("", include("gaoxin.dashboards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include("gaoxin.api.urls")),
