@@ -279,7 +279,13 @@ def test_series_for_each_scope_and_sums_of_additive_indicators():
 
 def test_why_a_target_cannot_be_computed():
     t = target(value=1, scope="jurisdiction", indicator="x")
-    assert "没有指标「x」" in unavailable_reason(t, None, "province")
+    assert unavailable_reason(t, None, "province") == "指标目录中还没有这项指标，无法由数据计算"
+    # a catalogue indicator is named by its Chinese name, the code only when it has none
+    named = IndicatorInfo("zone", False, "高新技术企业数")
+    share = target(value=1, scope="each_city", indicator="hte")
+    assert unavailable_reason(share, named, "province") == (
+        "指标「高新技术企业数」按高新区计算，不能逐个设区市评估"
+    )
     assert unavailable_reason(t, INFO["hte"], "province") is None  # additive, summed
     assert unavailable_reason(t, INFO["zones"], None) is None  # cities summed for the country
     assert "不可加总" in unavailable_reason(t, INFO["share"], "province")

@@ -3,6 +3,8 @@ indicator reads (through the indicators it reads) that nothing in scope reported
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from gaoxin.engine.facts import build_facts
@@ -86,16 +88,17 @@ def test_the_message_names_the_variables_with_no_value_in_scope():
     ]
     why = why_for(targets, "510000", 2025)
     assert why == {
-        "gdp-share": f"{NO_DATA}：所读变量 province_gdp（全省地区生产总值）截至2025年没有数值",
-        "tech": f"{NO_DATA}：所读变量 tech_contract_turnover（技术合同成交额）、"
-        "institution_tech_contract_turnover（机构技术合同成交额）截至2025年没有数值",
+        "gdp-share": f"{NO_DATA}：所读变量「全省地区生产总值」截至2025年没有数值",
+        "tech": f"{NO_DATA}：所读变量「技术合同成交额」、「机构技术合同成交额」截至2025年没有数值",
     }
     # from 2026 on the province's GDP is there: the message no longer blames it
     later = why_for(targets[:1], "510000", 2026)
     assert later == {"gdp-share": NO_DATA}
     # and a value reported outside the jurisdiction does not count for it
     outside = why_for(targets[:1], "510100", 2026)
-    assert "province_gdp" in outside["gdp-share"]
+    assert "全省地区生产总值" in outside["gdp-share"]
+    # the notes name variables as the catalogue does in Chinese, never by code (pages show them)
+    assert not any(re.search(r"[a-z]_[a-z]", w) for w in (*why.values(), *outside.values()))
 
 
 def test_the_table_prints_the_reason_on_the_targets_row():

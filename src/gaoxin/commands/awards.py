@@ -26,6 +26,8 @@ def _fail(problems: list[Problem], title: str) -> typer.Exit:
     console.print(f"[red]{escape(title)}[/red]")
     for p in problems:
         console.print(f"  • {escape(str(p))}")
+        if p.extra.get("command"):  # what the message asks, as a command (EvaluationMissing)
+            console.print(f"    命令：{escape(p.extra['command'])}")
     return typer.Exit(1)
 
 

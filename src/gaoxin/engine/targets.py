@@ -285,6 +285,8 @@ class IndicatorInfo:
 
     level: str
     additive: bool = False
+    #: the catalogue's Chinese name, which the notes on pages use (never the code)
+    zh: str | None = None
 
 
 #: Levels a jurisdiction can sum additive indicators over, from the bottom.
@@ -308,23 +310,22 @@ def unavailable_reason(
     zones, cities or provinces inside it of an additive indicator of that level (a count or an
     amount, never a ratio); the whole country (``jurisdiction_kind`` None) is above them all."""
     if info is None:
-        why = f"指标目录中没有指标「{target.indicator}」，无法由数据计算"
+        # not in the catalogue, so no Chinese name: the page's row quotes the target itself
+        why = "指标目录中还没有这项指标，无法由数据计算"
         return why if target.pending is None else f"{why}：还缺{target.pending}"
     level = LEVEL_ZH.get(info.level, info.level)
+    name = info.zh or target.indicator
     if target.scope == "each_zone" and info.level != "zone":
-        return f"指标「{target.indicator}」按{level}计算，不能逐个高新区评估"
+        return f"指标「{name}」按{level}计算，不能逐个高新区评估"
     if target.scope == "each_city" and info.level != "city":
-        return f"指标「{target.indicator}」按{level}计算，不能逐个设区市评估"
+        return f"指标「{name}」按{level}计算，不能逐个设区市评估"
     if target.scope == "jurisdiction":
         if info.level == jurisdiction_kind or (
             info.additive and _below(info.level, jurisdiction_kind)
         ):
             return None
         where = LEVEL_ZH.get(jurisdiction_kind or "", "全国")
-        return (
-            f"指标「{target.indicator}」按{level}计算且不可加总，得不到{where}一级的值"
-            "（需要该层级的指标）"
-        )
+        return f"指标「{name}」按{level}计算且不可加总，得不到{where}一级的值（需要该层级的指标）"
     return None
 
 
@@ -478,10 +479,9 @@ def no_data_reasons(
         for name in variables_read(t.indicator, formulas, namespace):
             info = namespace[name]
             if (source_column(name, info), info.level) not in present:
-                label = f"（{info.label}）" if info.label else ""
-                absent.append(f"{name}{label}")
+                absent.append(f"「{info.label}」" if info.label else name)
         out[t.id] = (
-            f"{NO_DATA}：所读变量 {'、'.join(absent)}截至{as_of}年没有数值" if absent else NO_DATA
+            f"{NO_DATA}：所读变量{'、'.join(absent)}截至{as_of}年没有数值" if absent else NO_DATA
         )
     return out
 

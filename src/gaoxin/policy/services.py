@@ -158,7 +158,7 @@ def target_progress(
         kinds = entities.filter(pl.col("entity") == j)["kind"].to_list()
         j_kind = kinds[0] if kinds else None
     catalogue = {i.code: i for i in default_indicators()}
-    info = {c: IndicatorInfo(i.level, i.additive) for c, i in catalogue.items()}
+    info = {c: IndicatorInfo(i.level, i.additive, i.zh) for c, i in catalogue.items()}
     unavailable = {
         t.id: why
         for t in spec.targets

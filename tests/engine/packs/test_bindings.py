@@ -118,9 +118,10 @@ def test_values_come_from_observations_certifications_and_runs(facts, pack):
     # supplied inputs that were not supplied stay missing
     assert rows["Z1"]["newly_provincial"] is None
     assert b.runs == (8, 9)
-    assert b.origin_of("E1")["national_project_funds"] == (
-        "观测值 national_major_project_funding，批次 b-2024"
-    )
+    # in words: the variable's Chinese name, not its code
+    origin = b.origin_of("E1")["national_project_funds"]
+    assert origin.startswith("统计数据「") and origin.endswith("」，批次 b-2024")
+    assert "national_major_project_funding" not in origin
     assert b.origin_of("E3")["national_project_funds"].endswith("未报送")
     assert b.origin_of("Z1")["provincial_rank_prev"].endswith("评价运行 #8")
     assert b.sources["newly_provincial"][0] == "supplied"
@@ -158,9 +159,12 @@ def test_a_rule_reading_an_evaluation_without_a_run_is_refused(facts, pack):
     with pytest.raises(EvaluationMissing) as e:
         rules_frame(pack, facts, "2024", HISTORY.filter(pl.col("period") != "2023"))
     assert e.value.missing == [(FW, "2023")]
-    assert (
+    problem = e.value.problems[0]
+    # the pages show the message: what to do in the browser, no command, no framework code
+    assert "开展评价" in problem.message and "gaoxin" not in problem.message
+    assert "gansu-provincial-zones-annual" not in problem.message
+    assert problem.extra["command"] == (
         "gaoxin evaluate --pack gansu --framework gansu-provincial-zones-annual --period 2023"
-        in e.value.problems[0].message
     )
     with pytest.raises(EvaluationMissing):
         rules_frame(pack, facts, "2024", None)
@@ -298,3 +302,17 @@ def test_rising_every_year_since_2022_not_only_on_the_year_before(pack):
     assert out["2022"] == {"Y1": True, "Y2": True, "Y3": True}
     assert out["2023"] == {"Y1": False, "Y2": True, "Y3": False}
     assert out["2024"] == {"Y1": False, "Y2": True, "Y3": False}
+
+
+def test_a_formula_origin_reads_in_words():
+    """An award input's origin on the pages: a constant says what the pack fixes, a formula
+    names the catalogue's variables in Chinese (never 「公式 True」 or a raw code)."""
+    from gaoxin.engine.packs.bindings import formula_words
+
+    names = {"revenue": "营业收入", "rd_expense": "研发经费支出"}
+    assert formula_words("True", names) == "政策包规定恒为「是」"
+    assert formula_words(" False ", names) == "政策包规定恒为「否」"
+    assert formula_words("1.5", names) == "政策包规定恒为 1.5"
+    words = formula_words("rd_expense / revenue * 100", names)
+    assert words == "由统计数据计算：「研发经费支出」 / 「营业收入」 * 100"
+    assert "True" not in formula_words("True", names)

@@ -103,7 +103,7 @@ def test_each_zone_on_a_city_indicator_is_an_error_at_the_scope_line(tmp_path):
     assert p.row == line_of(d, "scope: each_zone")
     assert p.value == "each_zone"
     assert p.message == (
-        "目标「t1」：指标「city_hte_share_of_above_scale」按设区市计算，不能逐个高新区评估"
+        "目标「t1」：指标「全市高新区规上工业企业中高新技术企业占比」按设区市计算，不能逐个高新区评估"
     )
 
 

@@ -11,6 +11,7 @@ file does not give is null, and a rule that needs it puts the row in ``undetermi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,20 +71,49 @@ class Bound:
 
 class EvaluationMissing(ProblemsError):
     """A rule reads an evaluation for which there is no completed run: ``missing`` lists
-    (framework, period) pairs to run first."""
+    (framework, period) pairs to run first. The message says what to do on the pages (开展评价)
+    and names the framework by its title (``titles``: framework id → title); the command line's
+    equivalent is the problem's ``extra["command"]``, which the CLI prints under it."""
 
-    def __init__(self, pack_id: str, missing: Iterable[tuple[str, str]], scope: str | None = None):
+    def __init__(
+        self,
+        pack_id: str,
+        missing: Iterable[tuple[str, str]],
+        scope: str | None = None,
+        titles: Mapping[str, str] | None = None,
+    ):
         self.missing = sorted(set(missing))
         where = f" --scope {scope}" if scope else ""
+        names = titles or {}
         super().__init__(
             Problem(
                 "awards.evaluation_missing",
-                f"规则需要评价体系「{fw}」{per} 的评价结果，但还没有已完成的评价；请先运行："
-                f"gaoxin evaluate --pack {pack_id} --framework {fw} --period {per}{where}",
+                f"规则需要「{names.get(fw, fw)}」{per} 的评价结果，但还没有已完成的评价："
+                f"请先在「评价结果」页面点「开展评价」，选这个评价体系和期间 {per}，完成后再试",
                 value=f"{fw} {per}",
+                extra={
+                    "command": f"gaoxin evaluate --pack {pack_id} --framework {fw} "
+                    f"--period {per}{where}"
+                },
             )
             for fw, per in self.missing
         )
+
+
+def framework_titles(pack: LoadedPack) -> dict[str, str]:
+    """The titles of the pack's evaluation frameworks (``frameworks/*.yaml``: ``framework`` →
+    ``title``), for messages; empty for a pack without a directory."""
+    import yaml
+
+    out: dict[str, str] = {}
+    if not pack.path:
+        return out
+    for f in sorted(Path(pack.path, "frameworks").glob("*.yaml")):
+        spec = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        fid, title = spec.get("framework"), spec.get("title")
+        if isinstance(fid, str) and isinstance(title, str):
+            out[fid] = title
+    return out
 
 
 def inputs_read(pack: LoadedPack | Pack) -> list[Input]:
@@ -174,7 +204,7 @@ def rules_frame(
         ).is_empty()
     ]
     if missing_runs:
-        raise EvaluationMissing(spec.id, missing_runs, scope)
+        raise EvaluationMissing(spec.id, missing_runs, scope, framework_titles(loaded))
 
     frame, origin = base, base.select("entity")
     sources: dict[str, tuple[str, str]] = {}
@@ -184,7 +214,8 @@ def rules_frame(
         frame = frame.join(values, on="entity", how="left")
         origin = origin.join(notes, on="entity", how="left")
         for i in formula_inputs:
-            sources[i.id] = ("formula", f"公式 {i.formula}（事实数据 {facts.input_hash[:12]}）")
+            words = formula_words(i.formula or "", _names(facts))
+            sources[i.id] = ("formula", f"{words}（事实数据 {facts.input_hash[:12]}）")
     runs: set[int] = set()
     read: set[tuple[str, str]] = set()
     for i in (x for x in needed if x.evaluation is not None):
@@ -298,25 +329,49 @@ def _formula_values(
     return out, notes
 
 
+def _names(facts: FactFrame) -> dict[str, str]:
+    return {v.code: v.zh for v in facts.catalogue}
+
+
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9_]*\b")
+
+
+def formula_words(formula: str, names: Mapping[str, str]) -> str:
+    """Where a formula input's value comes from, in words a person reads on the award pages: a
+    constant as what the pack fixes (``True`` → 恒为「是」), else the formula with the variables'
+    Chinese names for their codes (never ``公式 True``, never a raw code the catalogue names)."""
+    f = formula.strip()
+    if f in ("True", "False"):
+        return f"政策包规定恒为「{'是' if f == 'True' else '否'}」"
+    try:
+        float(f)
+    except ValueError:
+        pass
+    else:
+        return f"政策包规定恒为 {f}"
+    text = _IDENTIFIER.sub(lambda m: f"「{names[m[0]]}」" if m[0] in names else m[0], f)
+    return f"由统计数据计算：{text}"
+
+
 def _batches(inputs: list[Input], facts: FactFrame, per: Period) -> pl.DataFrame:
     """Each formula input's origin per entity: the batch of the observation for an input that
     reads one variable as it is, otherwise the formula (its lineage is in gaoxin.indicators)."""
-    codes = {v.code for v in facts.catalogue}
+    names = _names(facts)
     obs = facts.observations.filter(pl.col("period") == str(per))
     out = facts.entities.select("entity")
     for i in inputs:
         assert i.formula is not None
         name = i.formula.strip()
-        generic = pl.lit(f"公式 {i.formula}")
-        if name in codes:
+        generic = pl.lit(formula_words(i.formula, names))
+        if name in names:
             b = latest(obs.filter(pl.col("variable") == name)).select(
                 "entity",
                 pl.concat_str(
-                    [pl.lit(f"观测值 {name}，批次 "), pl.col("batch").fill_null("?")]
+                    [pl.lit(f"统计数据「{names[name]}」，批次 "), pl.col("batch").fill_null("?")]
                 ).alias(i.id),
             )
             out = out.join(b, on="entity", how="left").with_columns(
-                pl.col(i.id).fill_null(pl.lit(f"观测值 {name}：未报送"))
+                pl.col(i.id).fill_null(pl.lit(f"统计数据「{names[name]}」：未报送"))
             )
         else:
             out = out.with_columns(generic.alias(i.id))

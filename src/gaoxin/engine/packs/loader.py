@@ -585,7 +585,7 @@ def _check_targets(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Pr
             )
             out.append(problem(i, "unit", msg))
         if t.scope != "jurisdiction":
-            why = unavailable_reason(t, IndicatorInfo(ind.level, ind.additive), None)
+            why = unavailable_reason(t, IndicatorInfo(ind.level, ind.additive, ind.zh), None)
             if why is not None:
                 out.append(problem(i, "scope", f"：{why}"))
     return out
