@@ -214,3 +214,27 @@ def test_pdf_record_shares_an_even_last_page(tmp_path: Path) -> None:
     assert any(t.startswith("2026年12月3日") and not t.endswith("印发") for t in texts)  # 成文日期
     foot = [line for line in pages[1].lines[:-1] if line.text.endswith("印发")]
     assert foot and TYPE_BOTTOM - 5 < foot[0].bottom <= TYPE_BOTTOM + TOLERANCE_MM
+
+
+def test_every_shipped_pack_has_an_editable_template(tmp_path: Path) -> None:
+    """Each jurisdiction's pack ships 公文模板.docx (scripts/official_templates.py) with every
+    named style the writer fills; a document written over it keeps one page number a footer."""
+    from gaoxin.policy.packs import find_pack, shipped_packs
+
+    writer = {s.name for s in Document(str(write_docx(DOC, tmp_path / "a.docx"))).styles}
+    named = {n for n in writer if any("\u4e00" <= c <= "\u9fff" for c in n)}
+    assert {"版头", "公文正文", "版记", "图题", "图注"} <= named
+    issuing = 0
+    for d in shipped_packs():
+        docs = find_pack(d.name).spec.documents
+        if docs is None:
+            continue
+        issuing += 1
+        assert docs.template == "公文模板.docx", d.name
+        template = d / docs.template
+        assert named <= {s.name for s in Document(str(template)).styles}, d.name
+        out = Document(str(write_docx(DOC, tmp_path / f"{d.name}.docx", template=template)))
+        assert out.sections[0].footer.paragraphs[0].text == "— 1 —"
+        assert len(out.sections[0].footer.paragraphs) == 1
+        assert [p.text for p in out.paragraphs][0] == "甘肃省科学技术厅文件"  # the specimen dropped
+    assert issuing >= 5

@@ -214,6 +214,11 @@ def _page_numbers(doc: Any, section: Any, style: Any) -> None:
     ):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
+        for extra in footer.paragraphs[1:]:  # a template's footer: only the page number
+            extra._p.getparent().remove(extra._p)
+        for old in list(p._p):
+            if old.tag != qn("w:pPr"):
+                p._p.remove(old)
         p.style = style
         p.alignment = align
         setattr(p.paragraph_format, f"{side}_indent", Pt(RECORD_PT))
