@@ -5,9 +5,12 @@ user's scope answers 404 (the services raise ``NotFound``)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +21,8 @@ from gaoxin.cases import services
 from gaoxin.cases.models import CaseFile, CaseState
 from gaoxin.policy.titles import action_title, pack_title, rule_title
 from gaoxin.services import NotFound
+
+PAGE = 50
 
 
 class FilterForm(forms.Form):
@@ -46,11 +51,15 @@ def case_list(request):
     if form.is_valid():
         state, overdue = form.cleaned_data["state"], form.cleaned_data["overdue"]
     today = timezone.localdate()
-    rows = list(services.listing(request.user, state=state, overdue=overdue, today=today)[:500])
+    qs = services.listing(request.user, state=state, overdue=overdue, today=today)
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    rows = list(page)
     for c in rows:
         c.action_text = action_title(c.action)
         c.overdue_now = c.is_overdue(today)
-    return render(request, "cases/list.html", {"form": form, "rows": rows})
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
+    context = {"form": form, "rows": rows, "page": page, "query": query}
+    return render(request, "cases/list.html", context)
 
 
 def _detail(request, pk, form=None, status=200):
