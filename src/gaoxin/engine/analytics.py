@@ -286,11 +286,12 @@ def build_tables(
                 )
                 parts.append(compute(inds, facts, mine, keep_frames=False).frame)
                 del facts
-            kept = pl.scan_parquet(previous / "indicators" / f"{year}.parquet").filter(
-                ~narrow.covers({p for ps in redo.values() for p in ps})
+            cells = _replaced(
+                pl.read_parquet(previous / "indicators" / f"{year}.parquet"),
+                pl.concat([p.select(list(INDICATOR_SCHEMA)) for p in parts]),
+                narrow.covers({p for ps in redo.values() for p in ps}),
             )
-            cells = pl.concat([kept.collect(), *[p.select(list(INDICATOR_SCHEMA)) for p in parts]])
-            _write(_in_stored_order(cells), target)
+            _write(cells, target)
             spliced_values.add(year)
             del cells, parts
             continue
@@ -558,6 +559,24 @@ def _observations(source: Source, periods: Sequence[str]) -> pl.DataFrame:
     """The source's observations of ``periods`` with the types a build writes them in."""
     obs = source.observations(periods)
     return obs.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
+
+
+def _replaced(old: pl.DataFrame, new: pl.DataFrame, covered: pl.Expr) -> pl.DataFrame:
+    """An indicator file's cells with the ``covered`` ones replaced by ``new``. The recomputed
+    cells normally have exactly the keys of the rows they replace (same registry, same frame
+    shapes): their values are then put in those rows' places, the file's order kept without a
+    sort. Otherwise the rows are replaced and the file sorted in its order."""
+    keys = ["entity", "period", "indicator"]
+    places = old.select(keys).with_row_index("__row__").filter(covered)
+    if places.height == new.height:
+        matched = places.join(new, on=keys, how="inner")
+        if matched.height == new.height:
+            rows = matched["__row__"]
+            return old.with_columns(
+                old["value"].scatter(rows, matched["value"]),
+                old["missing"].scatter(rows, matched["missing"]),
+            )
+    return _in_stored_order(pl.concat([old.filter(~covered), new]))
 
 
 def _in_stored_order(cells: pl.DataFrame) -> pl.DataFrame:
