@@ -470,10 +470,16 @@ def explain(entry_id: int, *, by: Any) -> Explanation:
             + "核减后"
         )
         steps.append((name, raw_text(v) if k == "raw" else wan_text(int(v))))
-    receipt = (
-        f"引擎 {e.engine_version}；政策包哈希 {e.pack_hash[:16]}；输入数据哈希 {e.input_hash[:16]}；"
-        f"评价运行 {', '.join(f'#{r}' for r in e.evaluation_runs) or '无'}"
-    )
+    from django.utils.translation import gettext
+
+    receipt = gettext(
+        "引擎 %(engine)s；政策包哈希 %(pack)s；输入数据哈希 %(input)s；评价运行 %(runs)s"
+    ) % {
+        "engine": e.engine_version,
+        "pack": e.pack_hash[:16],
+        "input": e.input_hash[:16],
+        "runs": ", ".join(f"#{r}" for r in e.evaluation_runs) or gettext("无"),
+    }
     return Explanation(
         entry=e,
         reversed_by=AwardEntry.objects.filter(reverses=e).first(),

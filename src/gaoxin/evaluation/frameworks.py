@@ -142,6 +142,8 @@ class FrameworkChoice:
 def framework_choices() -> list[FrameworkChoice]:
     """Every framework of every shipped pack, labelled 《pack title》：framework title (a pack
     with several, as the national one, offers each)."""
+    from django.utils.translation import gettext
+
     from gaoxin.policy.titles import pack_title
 
     out = []
@@ -150,6 +152,6 @@ def framework_choices() -> list[FrameworkChoice]:
             spec = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
             fid = spec.get("framework") if isinstance(spec.get("framework"), str) else f.stem
             title = spec.get("title") or fid
-            head = pack_title(pack) if pack != "catalogue" else "通用评价体系"
+            head = pack_title(pack) if pack != "catalogue" else gettext("通用评价体系")
             out.append(FrameworkChoice(pack, fid, f"{head}：{title}"))
     return out
