@@ -98,12 +98,31 @@ def test_a_ratio_total_is_recomputed_from_its_parts(hand: FactFrame) -> None:
     assert "按公式由分子、分母的合计重算" in footnote(t)
 
 
-def test_growth_has_no_total_and_the_table_says_so(hand: FactFrame) -> None:
+def test_growth_totals_are_like_for_like(hand: FactFrame) -> None:
+    """A total's 同比 counts only the members with a value in both years (同口径, as the
+    monitoring table's 合计 同比), and the footnote says so."""
     t = _by_zone(hand, ["revenue_growth"], level="zone")
     assert t.value(("一区",), ("营业收入增速",)) == pytest.approx(0.0)  # 400 vs 400
     assert t.value(("二区",), ("营业收入增速",)) == pytest.approx(100.0)  # 200 vs 100
-    assert t.value((TOTAL,), ("营业收入增速",)) is None
-    assert "营业收入增速不可汇总" in footnote(t)
+    assert t.value(("三区",), ("营业收入增速",)) == pytest.approx(-20.0)  # 400 vs 500
+    assert t.value((TOTAL,), ("营业收入增速",)) == pytest.approx(0.0)  # 1000 vs 1000
+    assert "营业收入增速的汇总值为同口径增速" in footnote(t)
+    # 丁 (三区's only revenue) not reported in 2025: 三区 drops out of both years of the total
+    rows = hand.observations.filter(
+        ~((pl.col("entity") == "EB1") & (pl.col("period") == "2025"))
+    ).select("entity", "variable", "period", "value")
+    late = build_facts(
+        hand.entities.select("entity", "kind", "name", "parent", "level", "industry"),
+        rows.with_columns(pl.col("entity", "variable", "period").cast(pl.String)),
+    )
+    t = _by_zone(late, ["revenue_growth"], level="zone")
+    assert t.value(("三区",), ("营业收入增速",)) is None
+    total = t.value((TOTAL,), ("营业收入增速",))
+    assert total == pytest.approx(100 * (600 - 500) / 500)  # 一区 and 二区 only: +20 %
+    assert total != pytest.approx(100 * (600 - 1000) / 1000)  # not −40 % (三区 read as a fall)
+    cities = _by_zone(late, ["revenue_growth"], level="city")
+    assert cities.value(("甲市",), ("营业收入增速",)) == pytest.approx(20.0)
+    assert cities.value(("乙市",), ("营业收入增速",)) is None
 
 
 def test_filters_zone_level_industry_and_scope(hand: FactFrame) -> None:
@@ -184,7 +203,8 @@ def test_every_catalogue_indicator_has_a_rollup() -> None:
     assert hows["rd_intensity"] == "parts"
     assert hows["invention_patents_per_10k"] == "parts"
     assert hows["enterprise_rd_intensity"] == "parts"  # 100 * rd_expenditure / revenue
-    assert hows["revenue_growth"] == "none"
+    assert hows["revenue_growth"] == "growth"  # yoy(revenue_total): like-for-like total
+    assert hows["labour_productivity_growth"] == "none"  # the growth of a ratio
     r = rollup(CATALOGUE["rd_intensity"], CATALOGUE)
     assert sorted(r.parts.values()) == ["sum(rd_expenditure)", "sum(revenue)"]
 

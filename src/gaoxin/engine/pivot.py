@@ -19,8 +19,12 @@ How an indicator's value over several entities is formed is read from the catalo
   (``100 * rd_expenditure / revenue``) is recomputed from its parts: each part is summed over the
   members, then the formula is applied to the sums. A ratio's total is the ratio of the totals,
   never the sum or the mean of the members' ratios;
-- ``none``: anything else (growth, a median, a share of the top industries, a rank) has no
-  meaningful total; its aggregate cells are blank and the table says so.
+- ``growth``: a 同比 over a summable base (``yoy(revenue_total)``, an additive indicator or a
+  summable variable of its level) is the growth of the base's sum over the members with a value
+  in both periods (同口径, as the monitoring table's 合计 同比): a member missing in either year is
+  left out of both sums, so that a member not yet reported does not read as a fall;
+- ``none``: anything else (a median, a share of the top industries, a rank, a growth of a ratio)
+  has no meaningful total; its aggregate cells are blank and the table says so.
 
 Missing values follow the hierarchy aggregates' rule (decision 007): a member whose value (or
 part) is missing is left out of the sum and counted; an aggregate is missing when every member is;
@@ -58,6 +62,7 @@ TOTAL_KEY = "__total__"
 ROLLUP_LABELS = {
     "sum": "各单位之和",
     "parts": "按公式由分项合计重算",
+    "growth": "同口径（两期均有数据的单位）合计的增速",
     "none": "不可汇总",
 }
 #: Aggregates whose values add up over the members.
@@ -80,7 +85,7 @@ class Rollup:
     ``expr`` the indicator's formula over the parts' columns."""
 
     indicator: str
-    how: Literal["sum", "parts", "none"]
+    how: Literal["sum", "parts", "growth", "none"]
     parts: Mapping[str, str] = field(default_factory=dict)
     expr: pl.Expr | None = None
 
@@ -133,6 +138,19 @@ def rollup(
                 return part(node.id)
         return None
 
+    if (
+        isinstance(tree, Call)
+        and tree.func == "yoy"
+        and len(tree.args) == 1
+        and isinstance(tree.args[0], Name)
+    ):
+        base = tree.args[0].id
+        other = catalogue.get(base)
+        if (other is not None and other.additive and other.level == ind.level) or (
+            other is None and base in summable_variables
+        ):
+            return Rollup(ind.code, "growth", {f"{PART_PREFIX}{ind.code}__0": base})
+        return Rollup(ind.code, "none")
     expr = walk(tree)
     if expr is None or not parts:
         return Rollup(ind.code, "none")
@@ -206,6 +224,7 @@ def aggregate(
     level: str,
     within: tuple[str, str] | None = None,
     totals: bool = True,
+    previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The pivot's cells, long: ``(indicator, member, period, value, missing)``, ``member`` an
     entity code of ``level`` or :data:`TOTAL_KEY` for the total of all members.
@@ -215,7 +234,9 @@ def aggregate(
     ``entities`` give each entity's ``province``, ``city`` and ``zone``. ``within`` = (level,
     code) keeps the entities under that one (the acting user's scope). An indicator computed
     below ``level`` is summed into the members (by its rollup); one computed at ``level`` is
-    the member's own value.
+    the member's own value. ``previous`` holds, for a ``growth`` rollup, its base's value a
+    year before each period ``(entity, period, indicator, last)``, ``period`` being the period
+    it is compared with.
     """
     if level not in LEVELS:
         raise PivotError(f"层级应为{'、'.join(LEVELS.values())}之一")
@@ -246,13 +267,20 @@ def aggregate(
     ]
     below = [i.code for i in indicators if i.level != level]
     if below:
-        pieces.append(_rolled(base, below, rollups))
+        pieces.append(_rolled(base, below, rollups, previous))
     if totals:
-        pieces.append(_rolled(base.with_columns(member=pl.lit(TOTAL_KEY)), codes, rollups))
+        pieces.append(
+            _rolled(base.with_columns(member=pl.lit(TOTAL_KEY)), codes, rollups, previous)
+        )
     return pl.concat(pieces, how="vertical_relaxed")
 
 
-def _rolled(base: pl.DataFrame, codes: list[str], rollups: Mapping[str, Rollup]) -> pl.DataFrame:
+def _rolled(
+    base: pl.DataFrame,
+    codes: list[str],
+    rollups: Mapping[str, Rollup],
+    previous: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """``codes`` summed over the rows of each (member, period) by their rollups."""
     keys = ["member", "period"]
     sums = (
@@ -289,6 +317,9 @@ def _rolled(base: pl.DataFrame, codes: list[str], rollups: Mapping[str, Rollup])
                 "indicator", *keys, "value", "missing"
             )
         )
+    growth = [c for c in codes if rollups[c].how == "growth"]
+    if growth:
+        out.append(_growth(base, sums, growth, rollups, previous))
     blank = [c for c in codes if rollups[c].how == "none"]
     if blank:
         out.append(
@@ -297,6 +328,41 @@ def _rolled(base: pl.DataFrame, codes: list[str], rollups: Mapping[str, Rollup])
             )
         )
     return pl.concat(out, how="vertical_relaxed")
+
+
+def _growth(
+    base: pl.DataFrame,
+    sums: pl.DataFrame,
+    codes: list[str],
+    rollups: Mapping[str, Rollup],
+    previous: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """同比 of each (member, period) on a comparable basis: the base summed over the entities
+    with a value this period and a year before, 100 × (this − before) / |before|."""
+    keys = ["member", "period"]
+    part_of = {next(iter(rollups[c].parts)): c for c in codes}
+    missing = sums.filter(pl.col("indicator").is_in(codes)).select(*keys, "indicator", "missing")
+    schema = {"entity": pl.String, "period": pl.String, "indicator": pl.String, "last": pl.Float64}
+    last = previous if previous is not None else pl.DataFrame(schema=schema)
+    text = pl.col("entity", "period", "indicator").cast(pl.String)
+    both = (
+        base.filter(pl.col("indicator").is_in(list(part_of)))
+        .with_columns(text)
+        .join(
+            last.select(list(schema)).with_columns(text),
+            on=["entity", "period", "indicator"],
+            how="inner",
+        )
+        .filter(pl.col("value").is_not_null() & pl.col("last").is_not_null())
+    )
+    before, now = pl.col("last").sum(), pl.col("value").sum()
+    grown = both.group_by([*keys, "indicator"]).agg(
+        value=_finite(pl.when(before != 0).then(100 * (now - before) / before.abs()))
+    )
+    values = grown.with_columns(pl.col("indicator").replace_strict(part_of))
+    return missing.join(values, on=[*keys, "indicator"], how="left").select(
+        "indicator", *keys, "value", "missing"
+    )
 
 
 def _finite(expr: pl.Expr) -> pl.Expr:
@@ -629,6 +695,9 @@ def footnote(table: PivotTable) -> str:
     ratios = [i.zh for i in table.indicators if table.rollups[i.code].how == "parts"]
     if ratios:
         parts.append(f"{'、'.join(ratios)}的汇总值按公式由分子、分母的合计重算，不是各单位比值之和")
+    growth = [i.zh for i in table.indicators if table.rollups[i.code].how == "growth"]
+    if growth:
+        parts.append(f"{'、'.join(growth)}的汇总值为同口径增速：只计本期和上年同期都有数据的单位")
     blank = [i.zh for i in table.not_summable()]
     if blank:
         parts.append(f"{'、'.join(blank)}不可汇总，汇总格为空白")
@@ -701,10 +770,51 @@ def pivot(
         )
     else:
         cells = compute([*needed, *parts], facts, periods, keep_frames=False).frame
+    previous = (
+        _previous_year(facts, chosen, rollups, periods, cat) if kind in facts.frames else None
+    )
     long = aggregate(
-        cells, facts.entities, chosen, rollups, level=level, within=within, totals=totals
+        cells,
+        facts.entities,
+        chosen,
+        rollups,
+        level=level,
+        within=within,
+        totals=totals,
+        previous=previous,
     )
     return layout(
         long, facts.entities, chosen, rollups, rows=rows, columns=columns, level=level,
         periods=periods,
     )  # fmt: skip
+
+
+def _previous_year(
+    facts: FactFrame,
+    chosen: Sequence[Indicator],
+    rollups: Mapping[str, Rollup],
+    periods: Sequence[str],
+    catalogue: Sequence[Indicator],
+) -> pl.DataFrame | None:
+    """The base of each ``growth`` rollup a year before each period, per entity, keyed by the
+    period it is compared with (``entity, period, indicator, last``); None without one."""
+    from gaoxin.engine.indicators import compute
+    from gaoxin.engine.monitor import _with_dependencies
+
+    growth = [i for i in chosen if rollups[i.code].how == "growth"]
+    if not growth:
+        return None
+    parts = [p for i in growth for p in part_indicators(i, rollups[i.code])]
+    before = {str(Period.parse(p).same_period_last_year()): p for p in periods}
+    have = set(facts.periods(Period.parse(periods[0]).kind))
+    wanted = [p for p in before if p in have]
+    if not wanted:
+        return None
+    needed = _with_dependencies(parts, list(catalogue))  # the parts and what they read
+    frame = compute(needed, facts, wanted, keep_frames=False).frame
+    return frame.filter(pl.col("indicator").is_in([p.code for p in parts])).select(
+        pl.col("entity").cast(pl.String),
+        pl.col("period").cast(pl.String).replace_strict(before),
+        pl.col("indicator").cast(pl.String),
+        pl.col("value").alias("last"),
+    )
