@@ -316,3 +316,35 @@ def test_units_of_takes_the_options_before_the_framework():
     assert units_of(fw, "zone", None) == ("zone", None, None)
     plain = check_framework({"framework": "t", "index": {"code": "i", "children": [{"code": "a"}]}})
     assert units_of(plain, None, None) == ("zone", None, None)
+
+
+def test_a_run_reads_published_data_only(gansu):
+    """A value under a return not yet approved by the province stays out of a run (decision
+    041): 620300P1's 2025 高技术产业营业收入, reported on an annual form and only submitted, is
+    missing from its inputs until the province approves the return."""
+    from gaoxin.statistics import analytics
+    from gaoxin.statistics.models import FormVariable, ReportingForm, Submission, Variable
+
+    form = ReportingForm.objects.create(
+        code="zone_hightech_annual",
+        name="高新区高技术产业年报",
+        period_type="year",
+        entity_kind="zone",
+    )
+    FormVariable.objects.create(
+        form=form, variable=Variable.objects.get(code="hightech_industry_revenue")
+    )
+    zone = Entity.objects.get(code="620300P1")
+    sub = Submission.objects.create(form=form, entity=zone, period="2025", state="submitted")
+    analytics.changed("review", ["2025"])
+    before = run_framework("gansu", FW, "2025")
+    value = before.results.get(entity=zone).inputs["hightech_industry_revenue"]
+    assert value is None or math.isnan(value)
+    assert before.parameters["data"] == "published" and before.parameters["data_version"]
+    sub.state = "province_approved"
+    sub.save()
+    analytics.changed("review", ["2025"])
+    after = run_framework("gansu", FW, "2025")
+    got = after.results.get(entity=zone).inputs["hightech_industry_revenue"]
+    assert got == _obs("620300P1", "hightech_industry_revenue", "2025")
+    assert after.data_hash != before.data_hash

@@ -291,7 +291,7 @@ def decide(
     from gaoxin.engine.rules import run_rules
     from gaoxin.evaluation.store import rules_history
     from gaoxin.policy.packs import parameters, runnable_rules, scope_hint
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.statistics import analytics
 
     check_scope(by, scope)
     spec = pack.spec
@@ -299,7 +299,8 @@ def decide(
     try:
         given = parameters(params)
         supplied = read_supplied(inputs, spec) if inputs is not None else None
-        facts = engine_facts(scope)
+        # published data only (decision 041): the analytics tables, brought up to date first
+        facts, _ = analytics.facts(scope, by=by, fresh=True)
         hist, _runs = rules_history(evaluations_needed(pack, period), scope)
         bound = rules_frame(
             pack,
@@ -563,7 +564,7 @@ def eligible(
     from gaoxin.engine.problems import Problem
     from gaoxin.evaluation.store import rules_history
     from gaoxin.policy.packs import parameters, runnable_rules, scope_hint
-    from gaoxin.statistics.facts import engine_facts
+    from gaoxin.statistics import analytics
 
     check_scope(by, scope)
     spec = pack.spec
@@ -575,7 +576,7 @@ def eligible(
     given = parameters(params)
     ok, skipped = runnable_rules(pack, given)
     chosen = [r for r in ok if not rules or r in rules]
-    facts = engine_facts(scope)
+    facts, _ = analytics.facts(scope, by=by, fresh=True)  # published data only (decision 041)
     waiting: dict[str, list[tuple[str, str]]] = {}
     while True:
         subset = replace(

@@ -170,8 +170,11 @@ def run_framework(
     """Evaluate ``framework`` of ``pack`` for ``period`` over the units of ``level`` in ``scope``
     (optionally those meeting ``where``) and store the frozen run. ``level`` and ``where`` default
     to the framework's ``units`` (see :func:`units_of`). Raises ProblemsError, with nothing
-    written, on an unknown pack or framework, a period with no data, or bad inputs."""
-    from gaoxin.statistics.facts import engine_facts
+    written, on an unknown pack or framework, a period with no data, or bad inputs.
+
+    Reads published data only (decision 041): the analytics tables' published build, brought
+    up to the data version first; the run records that version."""
+    from gaoxin.statistics import analytics
 
     progress(gettext_noop("读取评价体系"))
     pf = find_pack(pack)
@@ -181,7 +184,7 @@ def run_framework(
     level, where, where_file = units_of(fw, level, where, str(fw_path))
 
     progress(gettext_noop("读取统计数据"))
-    facts = engine_facts(scope)
+    facts, data_state = analytics.facts(scope, by=None, fresh=True)
     if code not in facts.periods(p.kind):
         raise _problem(
             "no_data",
@@ -232,6 +235,9 @@ def run_framework(
         "previous_run": previous.pk if previous is not None else None,
         "history_periods": history_periods,
         "units_without_data": without_data,
+        # what it read: the published analytics tables of this data version (decision 041)
+        "data": "published",
+        "data_version": data_state.version,
     }
     return _store(pf, fw, code, scope, level, parameters, data, ev, previous, user)
 
