@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from gaoxin.policy import services
-from gaoxin.policy.ledger import LedgerError, expand_collectives, import_document
+from gaoxin.policy.ledger import LedgerError, expand_collectives, import_document, report_progress
 from gaoxin.policy.models import (
     Assignment,
     Measure,
@@ -119,6 +119,19 @@ def test_nobody_reports_on_a_collective_unit_as_a_whole(w):
     with pytest.raises(NotFound):
         services.report_task_progress(parent.pk, "done", by=w["users"]["admin"], note="整体")
     assert not ProgressReport.objects.exists()
+
+
+def test_the_terminal_refuses_a_collective_unit_as_a_whole_too(w):
+    # `gaoxin doc ledger report --unit 各设区市人民政府` goes through report_measure_progress
+    parent = _share(w, "xm").part_of
+    with pytest.raises(LedgerError, match="是集体单位"):
+        services.report_measure_progress(parent.measure_id, "done", by=None, unit=CITIES)
+    with pytest.raises(LedgerError, match="是集体单位"):
+        report_progress(parent, "done", "整体")
+    assert not ProgressReport.objects.exists()
+    # its share, reported by its own city, is taken
+    report_progress(_share(w, "xm", parent.measure), "done", "厦门完成")
+    assert ProgressReport.objects.count() == 1
 
 
 def test_the_lead_unit_sees_the_cities_reports(w):

@@ -354,6 +354,12 @@ def report_progress(
         raise LedgerError(f"找不到佐证材料：{'、'.join(missing)}；请检查文件路径")
     if isinstance(target, Assignment):
         measure, assignment = target.measure, target
+        if assignment.is_collective:
+            # every write path refuses it, not only the pages (decision 043)
+            raise LedgerError(
+                f"「{assignment.unit.name}」是集体单位，不能作为整体报送进展：由其所含的各单位"
+                "分别报送自己的份额（登录后在「任务台账」的本单位页面报送）。"
+            )
     else:
         measure, assignment = target, None
     with transaction.atomic():

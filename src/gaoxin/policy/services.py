@@ -334,7 +334,7 @@ def report_measure_progress(
         )
     target: Measure | Assignment = measure
     if unit:
-        assignment = measure.assignments.filter(unit__name=unit).first()
+        assignment = measure.assignments.filter(unit__name=unit, part_of__isnull=True).first()
         if assignment is None:
             raise LedgerError(f"「{unit}」不是措施 {measure.number} 的责任单位。")
         target = assignment
