@@ -78,3 +78,12 @@ def test_an_approved_run_offers_its_bulletin_and_notices(client, province_user):
     page = client.get(url).content.decode()
     for kind in ("evaluation", "summons", "rectify"):
         assert f'data-kind="{kind}"' in page
+
+
+def test_the_award_ledger_offers_the_plan_and_notice_of_one_pack_and_year(client, province_user):
+    client.force_login(province_user)
+    url = reverse("awards:ledger")
+    assert 'data-kind="awards"' not in client.get(url).content.decode()  # no pack and year
+    page = client.get(url, {"pack": "gansu", "period": "2025"}).content.decode()
+    assert 'data-kind="awards"' in page and 'data-kind="awards-notice"' in page
+    assert 'name="period" value="2025"' in page

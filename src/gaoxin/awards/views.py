@@ -78,10 +78,21 @@ def ledger(request):
         .select_related("entity", "approved_by")
     )
     context = _listing(request, published, ("-period", "pack", "rule", "entity__name"))
+    # 下载公文: the 分配方案 and its 公示 of one pack and year, when the filter names both and the
+    # pack issues documents (decision 045)
+    from gaoxin.documents.services import issues
+
+    chosen = context["chosen"]
+    issuer = chosen["pack"] if len(chosen) == 2 and issues(chosen["pack"]) else None
     return render(
         request,
         "awards/ledger.html",
-        {**context, "reviewer": may_review(request.user), "may_try": may_try(request.user)},
+        {
+            **context,
+            "reviewer": may_review(request.user),
+            "may_try": may_try(request.user),
+            "issuer": issuer,
+        },
     )
 
 

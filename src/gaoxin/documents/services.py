@@ -549,6 +549,11 @@ def _issuers() -> dict[str, str]:
     return out
 
 
+def issues(pack: str) -> bool:
+    """Whether ``pack`` (a shipped pack's directory name) has a ``documents:`` section."""
+    return pack in _issuers().values()
+
+
 def issuing_pack(place: Any) -> str | None:
     """The pack that issues documents for ``place`` (an Entity): the one of the nearest region
     above it or itself (a zone's province), or None."""

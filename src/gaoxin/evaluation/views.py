@@ -44,15 +44,10 @@ def run_list(request):
     )
 
 
-def _issues(pack: str) -> bool:
-    """Whether ``pack`` is a shipped pack with a ``documents:`` section (it can issue)."""
-    from gaoxin.documents.services import _issuers
-
-    return pack in _issuers().values()
-
-
 @login_required
 def run_detail(request, pk: int):
+    from gaoxin.documents.services import issues
+
     run = get_object_or_404(_runs(request.user), pk=pk)
     results = run.results.select_related("entity").order_by("rank", "entity__name")
     page = Paginator(results, 200).get_page(request.GET.get("page"))
@@ -86,7 +81,7 @@ def run_detail(request, pk: int):
             "previous": previous,
             "can_review": may_review(request.user) and run.approval == "pending",
             # 下载公文: only an approved run is issued (decision 026)
-            "issuer": run.pack if run.approval == "approved" and _issues(run.pack) else None,
+            "issuer": run.pack if run.approval == "approved" and issues(run.pack) else None,
         },
     )
 
