@@ -134,3 +134,40 @@ def test_without_data_the_page_says_so(db, client):
     client.force_login(user_in(tree["torch"]))
     html = client.get(URL).content.decode()
     assert "还没有月度或季度统计数据" in html and "<table" not in html
+
+
+def test_the_page_shows_the_numbers_gaoxin_monitor_writes_for_the_same_data_version(
+    gansu, client, tmp_path
+):
+    """The page (kept per data version, decision 041) and `gaoxin monitor --out x.csv` read
+    the same analytics build: every zone row's cells on the page are the CSV's values printed
+    as the page prints them, and the page names the data version the CLI read."""
+    import html
+    import re
+
+    from typer.testing import CliRunner
+
+    from gaoxin.cli import app
+    from gaoxin.statistics import analytics
+
+    province = Entity.objects.get(kind="region", code="620000")
+    client.force_login(user_in(province))
+    page = client.get(URL, {"period": "2025-12"}).content.decode()  # computed and kept
+    page = client.get(URL, {"period": "2025-12"}).content.decode()  # read back
+    out = tmp_path / "m.csv"
+    done = CliRunner().invoke(app, ["monitor", "--period", "2025-12", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    csv = pl.read_csv(out, infer_schema_length=None)
+    kinds = monitor(Period.parse("2025-12"), province, by=None).table.kinds()
+    state = analytics.state()
+    assert not state.stale and f"数据版本 {state.version}" in page
+    shown = {
+        html.unescape(name): [
+            html.unescape(c) for c in re.findall(r'<td class="num">(.*?)</td>', cells)
+        ]
+        for name, cells in re.findall(r'<tr[^>]*><th scope="row">(.*?)</th>(.*?)</tr>', page)
+    }
+    assert len(shown) == csv.height > 2
+    for row in csv.iter_rows():
+        printed = [cell_text(v, k) for v, k in zip(row[2:], kinds[2:], strict=True)]
+        assert shown[row[1]] == printed, row[1]
