@@ -10,7 +10,6 @@ missing) are neither recorded nor reverse what stands: missing data decides noth
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,12 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 
 from gaoxin.awards.models import AwardEntry, EntryKind
 from gaoxin.engine.packs.bindings import Bound
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.engine.rules import LEDGER_COLUMNS, Outcomes
+from gaoxin.locks import serialise
 from gaoxin.registry.models import Entity
 
 #: Trace columns kept as the entry's own fields, not repeated in its ``trace`` JSON: the rules'
@@ -109,7 +109,8 @@ def record(
         new[(row["rule"], row["entity"])] = row
 
     with transaction.atomic():
-        _serialise(receipt.pack, period)
+        # row locks cannot stop two runs from both adding the same new entry
+        serialise(f"awards:{receipt.pack}:{period}")
         standing = {
             (e.rule, e.entity.code): e
             for e in AwardEntry.objects.select_for_update(of=("self",))
@@ -171,17 +172,6 @@ def record(
         for e in added:
             e.save()
     return Recorded(added, reversals, unchanged)
-
-
-def _serialise(pack: str, period: str) -> None:
-    """One recording of a pack and period at a time: row locks cannot stop two runs from both
-    adding the same new entry, so on PostgreSQL take a transaction-scoped advisory lock on the
-    pair (SQLite already serialises writers)."""
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.sha256(f"awards:{pack}:{period}".encode()).digest()[:8], "big")
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key - (1 << 63)])
 
 
 def _reversal(

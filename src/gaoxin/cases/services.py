@@ -32,6 +32,7 @@ from gaoxin.awards.models import AwardEntry, EntryKind, Outcome
 from gaoxin.cases.models import ACTIVE, OUTCOMES, Case, CaseEvent, CaseFile, CaseState
 from gaoxin.engine.packs.schema import ACTION_ZH, Deadline
 from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.locks import serialise
 from gaoxin.services import NotFound
 
 S = CaseState
@@ -228,6 +229,8 @@ def _first_state(action: str, deadline: Deadline | None) -> str:
 
 
 def _number(year: int) -> str:
+    # two reviews approving at once would both read the same last number (decision 042)
+    serialise(f"cases:number:{year}")
     last = (
         Case.objects.filter(number__startswith=f"{year}-")
         .order_by("-number")
