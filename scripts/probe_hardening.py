@@ -6,7 +6,9 @@ carelessness, run against the Gansu demo on SQLite or PostgreSQL, with a table o
     .venv/bin/python scripts/probe_hardening.py --home /tmp/probe    # reuse a loaded Gansu demo
 
 Each run starts from ``gaoxin init`` and ``gaoxin demo -j gansu`` in a fresh data directory (and,
-on PostgreSQL, a fresh database ``gaoxin_probe`` that is dropped at the end). Then:
+on PostgreSQL, a fresh database ``gaoxin_probe``, or ``$GAOXIN_PROBE_DB``, dropped and made again
+by the next fresh run). ``--only`` picks categories: imports, scoping (= admin + pages),
+appendonly, races, backup. Then:
 
 imports   malformed files made from the demo's own firms and zones (the kinds listed in the
           issue's fixes 1-2) plus clean files that must import exactly. Outcomes: clear error,
@@ -25,11 +27,16 @@ appendonly every append-only record (history, evaluation runs and results, award
           delete posts, instance save/delete, queryset update/delete, bulk_update,
           _base_manager update/delete, and raw SQL (reported on its own line: only database
           privileges or triggers can stop raw SQL).
-races     threads importing one value, importing one new value, and approving/returning one
-          return at the same moment (25 races): tracebacks and broken history chains.
+races     six threads importing one stored value (10 races, firms of 白银, whose 2025 is open in
+          the demo), one new value (10 races, new firms), and two city reviewers approving and
+          returning one submitted return (5 races): tracebacks, unclear refusals (anything but
+          the retry message) and broken history chains (an old value that is not the value
+          before it, or not exactly one move of a return).
 backup    gaoxin backup/restore, SQLite's online backup API, pg_dump/pg_restore, and a file copy
-          of the SQLite database, each taken while an import is running: a copy that holds
-          neither the state before nor the state after the import has lost data.
+          of the SQLite database, each taken from another connection at the moment an import
+          has written its values and not yet committed: a copy that holds neither the state
+          before nor the state after the import has lost data. The file copy is documented as
+          not the way (docs/deployment.md).
 
 Every write the probe makes outside races and backups is rolled back. Figures: docs/benchmarks.md
 ("Hardening probe").
@@ -61,7 +68,7 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the probe reuses the access matrices of tests/web
 TODAY = dt.date(2026, 1, 20)
-PROBE_DB = "gaoxin_probe"
+PROBE_DB = os.environ.get("GAOXIN_PROBE_DB", "gaoxin_probe")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -86,12 +93,14 @@ def prepare(args) -> dict[str, str]:
                 conn.execute(f"CREATE DATABASE {PROBE_DB}")
         env["GAOXIN_DATABASE_URL"] = f"{url.scheme}://{url.netloc}/{PROBE_DB}"
     loaded = home / ".probe-loaded"
+    gaoxin = str(Path(sys.executable).with_name("gaoxin"))
+    commands = [[gaoxin, "init"]]  # a reused home is migrated to this checkout's models
     if not loaded.exists():
-        gaoxin = str(Path(sys.executable).with_name("gaoxin"))
-        for command in ([gaoxin, "init"], [gaoxin, "demo", "-j", "gansu"]):
-            print("$", " ".join(command[1:]), flush=True)
-            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-        loaded.write_text("gansu\n")
+        commands.append([gaoxin, "demo", "-j", "gansu"])
+    for command in commands:
+        print("$", " ".join(command[1:]), flush=True)
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    loaded.write_text("gansu\n")
     os.environ.update({k: env[k] for k in ("GAOXIN_HOME", "GAOXIN_DEBUG")})
     if "GAOXIN_DATABASE_URL" in env:
         os.environ["GAOXIN_DATABASE_URL"] = env["GAOXIN_DATABASE_URL"]
@@ -975,6 +984,7 @@ def _race(jobs) -> list:
 
 def probe_races(tally: Tally, work: Path) -> None:
     from django.contrib.auth import get_user_model
+    from tests import factories
 
     from gaoxin.accounts.models import Profile
     from gaoxin.registry.models import Entity
@@ -983,7 +993,19 @@ def probe_races(tally: Tally, work: Path) -> None:
     from gaoxin.statistics.models import ObservationChange, Submission
 
     cat = "races"
-    firms = list(Entity.objects.filter(kind="enterprise", parent__kind="zone").order_by("pk")[:20])
+    # 白银's latest year is left open for entry in the demo (earlier years are approved and
+    # locked): ten of its firms with a stored 2025 value, and ten new firms without one
+    zone = Entity.objects.get(kind="zone", name="白银高新技术产业开发区")
+    stored = list(
+        Entity.objects.filter(
+            kind="enterprise",
+            parent=zone,
+            observations__period="2025",
+            observations__variable__code="revenue",
+        ).order_by("pk")[:10]
+    )
+    fresh = [factories.enterprise(f"白银探测{i}科技有限公司", zone) for i in range(10)]
+    firms = stored + fresh
 
     def chain_ok(firm, period) -> bool:
         rows = list(
@@ -995,7 +1017,7 @@ def probe_races(tally: Tally, work: Path) -> None:
 
     for n in range(20):  # 10 on a stored value, 10 on a new one
         firm = firms[n]
-        period = "2025" if n < 10 else "2018"
+        period = "2025"
         files = []
         for i in range(6):
             f = work / f"race-{n}-{i}.csv"
@@ -1086,35 +1108,48 @@ def _fingerprint_live() -> str:
 
 
 def _during_import(work: Path, take) -> tuple[str, str, object]:
-    """Start an import of 8,000 values, call ``take()`` while it runs; the fingerprints before
-    and after the import, and what ``take`` returned."""
+    """Import a new 2025 revenue for every firm of 白银 (its open year) and call ``take()`` in
+    another thread at the moment the import has written its values and not yet committed;
+    the fingerprints before and after the import, and what ``take`` returned."""
     from django.db import connection
 
-    from gaoxin.registry.models import Entity
-    from gaoxin.statistics.imports import import_file
+    from gaoxin.statistics import imports
+    from gaoxin.statistics.models import Observation
 
-    firms = list(Entity.objects.filter(kind="enterprise").order_by("pk")[:500])
+    stored = Observation.objects.filter(
+        entity__parent__name="白银高新技术产业开发区", period="2025", variable__code="revenue"
+    ).values_list("entity__code", "value")
+    # each firm's stored figure plus a little: every rule that held still holds
+    bump = Decimal(int(time.time()) % 97 + 1) / 100
     lines = ["统一社会信用代码,期间,营业收入（万元）"]
-    lines += [f"{f.code},2016-{m:02d},{7 + m}" for f in firms for m in range(1, 13)]
+    lines += [f"{code},2025,{value + bump}" for code, value in stored]
     path = work / "long.csv"
     path.write_text("\n".join(lines) + "\n", "utf-8")
     before = _fingerprint_live()
-    done = threading.Event()
-    result: dict = {}
+    taken: dict = {}
+    real = imports.write_observations
 
-    def run():
-        try:
-            result["report"] = import_file(path, today=TODAY)
-        finally:
-            connection.close()
-            done.set()
+    def write_then_take(*args, **kwargs):
+        counts = real(*args, **kwargs)
 
-    th = threading.Thread(target=run)
-    th.start()
-    time.sleep(1.0)
-    taken = take()
-    th.join()
-    return before, _fingerprint_live(), taken
+        def other():
+            try:
+                taken["value"] = take()
+            finally:
+                connection.close()
+
+        th = threading.Thread(target=other)
+        th.start()
+        th.join()
+        return counts
+
+    imports.write_observations = write_then_take
+    try:
+        report = imports.import_file(path, today=TODAY)
+    finally:
+        imports.write_observations = real
+    assert report.status == "committed" and "value" in taken, report.summary()
+    return before, _fingerprint_live(), taken["value"]
 
 
 def probe_backup(tally: Tally, work: Path, env: dict) -> None:
