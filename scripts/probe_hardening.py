@@ -499,27 +499,28 @@ def _users():
 
 
 def _world(users) -> dict:
-    """The access matrix's world over the Gansu demo: zones 张掖 (home of the extra accounts),
-    民乐 (same city), 兰州 (another city), and a zone of another province, each with an
+    """The access matrix's world over the Gansu demo, under the matrix's own place keys (so that
+    its lazily built records, such as the task ledger and cases, build here too): ``torch`` is
+    张掖 (home of the extra accounts), ``haicang`` 民乐 (same city), ``fzz`` 兰州 (another city),
+    ``ncz`` a zone of another province, each with an
     evaluation run, an approved and a pending award, a job, a task with evidence and monthly
     values of a firm."""
     from tests import factories, workplace
+    from tests.web.test_access_matrix import _ledger
 
     from gaoxin.audit import Approval
     from gaoxin.evaluation.models import EvaluationResult
     from gaoxin.jobs.models import Job
-    from gaoxin.policy.ledger import import_document, report_progress
-    from gaoxin.policy.models import Assignment, Evidence, ResponsibleUnit
     from gaoxin.registry.models import Entity
     from gaoxin.statistics.models import Batch, Variable
     from gaoxin.statistics.store import write_observations
 
     gansu = users["province_admin"].gaoxin_profile.scope
     zone = {
-        "zy": Entity.objects.get(kind="zone", name="张掖高新技术产业开发区"),
-        "ml": Entity.objects.get(kind="zone", name="民乐高新技术产业开发区"),
-        "lz": Entity.objects.get(kind="zone", name="兰州高新技术产业开发区"),
-        "out": Entity.objects.filter(kind="zone")
+        "torch": Entity.objects.get(kind="zone", name="张掖高新技术产业开发区"),
+        "haicang": Entity.objects.get(kind="zone", name="民乐高新技术产业开发区"),
+        "fzz": Entity.objects.get(kind="zone", name="兰州高新技术产业开发区"),
+        "ncz": Entity.objects.filter(kind="zone")
         .exclude(path__startswith=gansu.path)
         .order_by("code")
         .first(),
@@ -552,27 +553,7 @@ def _world(users) -> dict:
         w["jobs"][p] = Job.objects.create(
             kind="x", label=f"{z.name}导入", started_by=admin, scope=z
         )
-    lines = [
-        f"（{n}）任务{n}。（{zone[p].name}管委会，2024年底前完成）"
-        for n, p in zip("一二三四", zone, strict=True)
-    ]
-    import_document("某省任务分解方案\n\n一、主要任务\n" + "\n".join(lines) + "\n")
-    built: dict = {"units": {}, "tasks": {}, "evidence": {}}
-    for p, z in zone.items():
-        unit = ResponsibleUnit.objects.get(name=f"{z.name}管委会")
-        unit.entity = z
-        unit.save()
-        task = Assignment.objects.get(unit=unit)
-        report = report_progress(task, "in_progress", f"{z.name}的进展")
-        built["units"][p], built["tasks"][p] = unit, task
-        built["evidence"][p] = Evidence.objects.create(
-            report=report,
-            file="evidence/00/0.pdf",
-            original_name="纪要.pdf",
-            sha256="0" * 64,
-            size=1,
-        )
-    w["ledger"] = built
+    _ledger(w)  # the matrix's task ledger: a unit, task and evidence per place
     revenue = Variable.objects.get(code="revenue")
     values = [
         (f.pk, revenue.pk, period, 100 + i)
@@ -585,7 +566,7 @@ def _world(users) -> dict:
 
 def _foreign(w, user) -> list[str]:
     scope = user.gaoxin_profile.scope
-    return [p for p in ("zy", "ml", "lz", "out") if not w[p].path.startswith(scope.path)]
+    return [p for p in ("torch", "haicang", "fzz", "ncz") if not w[p].path.startswith(scope.path)]
 
 
 def probe_pages(tally: Tally, users, w) -> None:
@@ -632,7 +613,7 @@ def probe_pages(tally: Tally, users, w) -> None:
                         "traceback",
                         f"{where}: {type(exc).__name__}: {exc}"[:200],
                     )
-    for p in ("zy", "ml", "lz", "out"):
+    for p in ("torch", "haicang", "fzz", "ncz"):
         w["pending"][p].refresh_from_db()
         if w["pending"][p].approval != Approval.PENDING:
             tally.add("scoping: pages and API", "leak (write)", f"pending award of {p} moved")
@@ -862,11 +843,11 @@ def probe_appendonly(tally: Tally) -> None:
         w = _world(users)
         rows = {
             ObservationChange: ObservationChange.objects.order_by("pk").first(),
-            EvaluationRun: w["runs"]["zy"],
-            EvaluationResult: EvaluationResult.objects.filter(run=w["runs"]["zy"]).first(),
-            AwardEntry: w["awards"]["zy"],
-            ProgressReport: w["ledger"]["evidence"]["zy"].report,
-            Evidence: w["ledger"]["evidence"]["zy"],
+            EvaluationRun: w["runs"]["torch"],
+            EvaluationResult: EvaluationResult.objects.filter(run=w["runs"]["torch"]).first(),
+            AwardEntry: w["awards"]["torch"],
+            ProgressReport: w["ledger"]["evidence"]["torch"].report,
+            Evidence: w["ledger"]["evidence"]["torch"],
             SubmissionEvent: SubmissionEvent.objects.order_by("pk").first(),
             DataVersion: DataVersion.objects.order_by("pk").first(),
         }
