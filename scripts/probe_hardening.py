@@ -419,13 +419,30 @@ def store_state() -> tuple:
 
 
 def probe_imports(tally: Tally, work: Path) -> None:
+    from tests import factories
+
     from gaoxin.registry.models import Entity
+
+    zone = Entity.objects.get(kind="zone", name="白银高新技术产业开发区")
+    with rollback():
+        # three new firms of 白银: no stored figures, so the cross-variable rules (R&D ≤
+        # revenue, R&D staff ≤ employees) see only what a file gives, and a clean file is clean
+        run = int(time.time()) % 100000
+        firms = [
+            factories.enterprise(
+                f"白银导入探测{run}{k}有限公司",
+                zone,
+                code=factories.make_uscc(run * 10 + n + 2 * 10**8),
+            )
+            for n, k in enumerate("甲乙丙")
+        ]
+        _import_each(tally, work, import_cases(*firms, zone))
+
+
+def _import_each(tally: Tally, work: Path, cases) -> None:
     from gaoxin.statistics.imports import import_file
     from gaoxin.statistics.models import Observation
 
-    zone = Entity.objects.get(kind="zone", name="白银高新技术产业开发区")
-    firms = list(Entity.objects.filter(kind="enterprise", parent=zone).order_by("code")[:3])
-    cases = import_cases(*firms, zone)
     for label, name, data, expect in cases:
         path = work / name
         path.write_bytes(data)
@@ -971,7 +988,7 @@ def probe_races(tally: Tally, work: Path) -> None:
     from gaoxin.registry.models import Entity
     from gaoxin.statistics.approval import Refused, move
     from gaoxin.statistics.imports import import_file
-    from gaoxin.statistics.models import ObservationChange, Submission
+    from gaoxin.statistics.models import Observation, ObservationChange, Submission
 
     cat = "races"
     # 白银's latest year is left open for entry in the demo (earlier years are approved and
@@ -985,7 +1002,21 @@ def probe_races(tally: Tally, work: Path) -> None:
             observations__variable__code="revenue",
         ).order_by("pk")[:10]
     )
-    fresh = [factories.enterprise(f"白银探测{i}科技有限公司", zone) for i in range(10)]
+    run = int(time.time()) % 100000
+    fresh = [
+        factories.enterprise(
+            f"白银探测{run}-{i}科技有限公司", zone, code=factories.make_uscc(run * 100 + i + 10**8)
+        )
+        for i in range(10)
+    ]
+    # a stored figure raced to itself plus a little: the cross-variable rules (R&D ≤ revenue)
+    # that held still hold, so a refusal can only be the race's
+    base = {
+        code: value
+        for code, value in Observation.objects.filter(
+            entity__in=stored, period="2025", variable__code="revenue"
+        ).values_list("entity__code", "value")
+    }
     firms = stored + fresh
 
     def chain_ok(firm, period) -> bool:
@@ -1003,7 +1034,8 @@ def probe_races(tally: Tally, work: Path) -> None:
         for i in range(6):
             f = work / f"race-{n}-{i}.csv"
             f.write_text(
-                f"统一社会信用代码,期间,营业收入（万元）\n{firm.code},{period},{1000 + i}\n",
+                f"统一社会信用代码,期间,营业收入（万元）\n{firm.code},{period},"
+                f"{base.get(firm.code, 1000) + Decimal(i + 1) / 100}\n",
                 "utf-8",
             )
             files.append(f)
