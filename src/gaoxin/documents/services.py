@@ -62,7 +62,8 @@ def _issuer(pack: Any) -> Any:
     if docs is None:
         raise _refuse(
             "no_issuer",
-            f"政策包「{pack.spec.id}」没有 documents: 一节（版头、发文字号、主送、印发），不能生成公文：见 docs/packs.md",
+            f"《{pack.spec.title}》的政策包没有 documents: 一节（版头、发文字号、主送、印发），"
+            "不能生成公文：请系统管理员补上（见 docs/packs.md）",
             pack.spec.id,
         )
     return docs
@@ -196,7 +197,8 @@ def _entries(pack: Any, period: str, by: Any, outcome: str) -> list[Any]:
         what = "奖补资金" if outcome == "money" else "处理措施"
         raise _refuse(
             "no_entries",
-            f"政策包「{pack.spec.id}」{period} 年没有已审定的{what}记录：先核定并记账（gaoxin awards --record），再审定",
+            f"《{pack.spec.title}》{period} 年没有已审定的{what}记录：先在「奖补核定」页试算并记入台账"
+            "（命令行：gaoxin awards --record），再由省级审核员审定",
             period,
         )
     return found
@@ -449,7 +451,8 @@ def _ledger(
     frame = ledger_summary(by=by, group="unit", document=document)
     if frame.is_empty():
         raise _refuse(
-            "no_ledger", "任务台账中没有可汇总的措施：先导入政策文件（gaoxin doc ledger import）"
+            "no_ledger",
+            "任务台账中没有可汇总的措施：请系统管理员先导入政策文件（命令行：gaoxin doc ledger import）",
         )
     counts = ["措施数", "牵头", "参与", "未启动", "推进中", "已完成", "滞后"]
     cols = ["责任单位", *[c for c in counts if c in frame.columns]]
