@@ -176,6 +176,9 @@ def test_roles_that_do_not_enter_data_may_not_import(world, client, role):
     upload.name = "a.csv"
     assert client.post(reverse("statistics:import"), {"file": upload}).status_code == 403
     assert not Job.objects.exists()
+    # and the navigation does not offer them a page that refuses them
+    html = client.get(reverse("home")).content.decode()
+    assert "数据填报" in html and 'href="/statistics/import/"' not in html
 
 
 def test_the_page_names_the_scope_and_the_navigation_links_it(world, client):
