@@ -135,3 +135,19 @@ def test_the_site_publisher_only_where_nothing_else_names_the_issuer():
 def test_a_date_in_chinese_numerals_with_any_zero(year):
     text = f"国务院关于同意设立某某高新区的批复\n某省人民政府：\n同意设立某某高新区。\n\n国务院\n{year}年八月十一日\n"
     assert parse_text(text).issued == "2010-08-11"
+
+
+def test_joint_issuers_signing_on_two_lines():
+    text = (
+        "某省科学技术厅关于开展考核工作的通知\n一、工作安排\n（一）自评。各高新区开展自评。\n"
+        "某省科学技术厅　　某省发展和改革委员会\n某省统计局\n2025年3月18日\n"
+    )
+    assert parse_text(text).issuer == "某省科学技术厅、某省发展和改革委员会、某省统计局"
+
+
+def test_a_last_body_line_above_a_single_signature_is_not_an_issuer():
+    text = (
+        "某省科学技术厅关于开展考核工作的通知\n一、工作安排\n（一）自评。各高新区开展自评。\n"
+        "特此通知。\n某省科学技术厅\n2025年3月18日\n"
+    )
+    assert parse_text(text).issuer == "某省科学技术厅"

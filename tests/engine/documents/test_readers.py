@@ -266,3 +266,44 @@ def test_hard_wrapped_text_file_is_rejoined(tmp_path):
     ]
     assert doc.measures[2].participating_units == ["省教育厅"]
     assert doc.measures[0].amounts_wan == [5000.0]
+
+
+PDF_TABLE = (
+    "某省关于开展考核工作的通知\n一、工作要求\n（一）抓好落实。各高新区要对照附件1完成任务。\n"
+    "附件：1.重点任务分工表\n　　　2.考核指标体系（略）\n某省科学技术厅\n2025年3月18日\n"
+    "— 3 —\n附件1\n重点任务分工表\n序号\n重点任务\n\n牵头单位\n配合单位\n完成时限\n"
+    "1\n建设概念验证中心，给予最高200万元补助\n省科技厅\n省财政厅、省教育厅\n2025年10月\n"
+    "— 4 —\n序号\n重点任务\n牵头单位\n配合单位\n完成时限\n"
+    "2\n开展专项检查\n省应急管理厅\n各设区市人民政府\n2025年9月\n"
+)
+
+
+def test_task_table_one_cell_a_line_in_an_attachment(tmp_path):
+    # as a PDF's text layer gives a table: one cell a line, a page number and the header
+    # repeated after the page break; an attachment that is a task breakdown is measures
+    path = tmp_path / "考核.txt"
+    path.write_text(PDF_TABLE, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "（一）"], [], []),
+        (["1"], ["省科技厅"], ["省财政厅", "省教育厅"]),
+        (["2"], ["省应急管理厅"], ["各设区市人民政府"]),
+    ]
+    assert doc.measures[1].amounts_wan == [200.0] and doc.measures[2].deadline == "2025年9月"
+
+
+def test_a_wrapped_cell_ends_the_table_and_stays_text(tmp_path):
+    wrapped = PDF_TABLE.replace("省财政厅、省教育厅\n", "省财政厅、省教\n育厅\n")
+    path = tmp_path / "考核.txt"
+    path.write_text(wrapped, encoding="utf-8")
+    assert [m.path for m in parse_file(path).measures] == [["一", "（一）"]]
+
+
+def test_an_attachment_without_units_is_not_measures(tmp_path):
+    text = (
+        "某省关于开展考核工作的通知\n一、工作要求\n（一）抓好落实。各高新区要完成任务。\n"
+        "附件：考核指标\n某省科学技术厅\n2025年3月18日\n附件1\n考核指标\n1.研发投入强度。\n2.高新技术企业数。\n"
+    )
+    path = tmp_path / "考核.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [m.path for m in parse_file(path).measures] == [["一", "（一）"]]

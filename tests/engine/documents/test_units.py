@@ -518,3 +518,20 @@ def test_the_trade_promotion_council_is_a_unit():
 
 def test_supporting_enterprises_is_still_no_unit():
     assert only_measure("一、支持企业。支持科技领军企业牵头建设创新联合体。\n").lead_units == []
+
+
+# --- round 4's first run: 配合 followed by its work, and departments of a kind
+
+
+def test_y_cooperates_with_the_work_named_after_it():
+    m = only_measure("一、攻关。科技部负责统筹推进，国家发展改革委配合做好相关工作。\n")
+    assert (m.lead_units, m.participating_units) == (["科技部"], ["国家发展改革委"])
+
+
+def test_every_department_of_a_kind_must_is_no_unit_but_named_organs_must_lead():
+    m = only_measure(
+        "一、统筹。科技部、国家发展改革委要建立会商机制。"
+        "各省级科技管理部门、发展改革部门要将此项工作纳入重点。\n"
+    )
+    assert m.lead_units == ["科技部", "国家发展改革委"]
+    assert only_measure("一、统筹。各设区市科技局要高度重视。\n").lead_units == ["各设区市科技局"]

@@ -243,7 +243,12 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
         block = [ln for ln in block if not ln.blank]
         for k, ln in enumerate(block):
             if is_date_line(ln.text) and k > 0 and _issuer_like(block[k - 1].text):
-                fm.issuer = fm.issuer or issuer_name(block[k - 1].text)
+                # joint issuers may sign on two or three lines, the date under the last
+                first = k - 1
+                while first > 0 and k - first < 3 and _issuer_like(block[first - 1].text):
+                    first -= 1
+                names = "、".join(issuer_name(b.text) for b in block[first:k])
+                fm.issuer = fm.issuer or names
                 fm.issued = fm.issued or iso_date(ln.text)
         if fm.issuer:
             break

@@ -89,12 +89,81 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in _CELL_SEP.split(line.strip().strip("|"))]
 
 
+_HEADER_CELL = (_SEQ, _CATEGORY, _TASK, _LEAD, _RESPONSIBLE, _PART, _WHEN)
+_PAGE_NUMBER = re.compile(r"^[—－\-–]+\s*\d{1,3}\s*[—－\-–]+$")
+
+
+def _header_cell(line: str) -> bool:
+    cell = re.sub(r"\s+", "", line)
+    return 0 < len(cell) <= 8 and any(p.search(cell) for p in _HEADER_CELL)
+
+
+def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
+    """A table whose text layer gives one cell a line (序号 / 重点任务 / 牵头单位 / … then
+    1 / task / lead / …), as a PDF's often does: its rows and the index after it.
+
+    A row is its 序号 line and exactly one line per other column up to the next 序号; a row
+    that does not fit (a cell wrapped onto two lines) ends the table and stays text. Page
+    numbers and a header repeated after a page break are skipped.
+    """
+    if not _SEQ.fullmatch(re.sub(r"\s+", "", lines[i])):
+        return None
+    header: list[str] = []
+    j = i
+    while j < len(lines) and (not lines[j].strip() or _header_cell(lines[j])):
+        cell = re.sub(r"\s+", "", lines[j])
+        if cell and header and _SEQ.fullmatch(cell):
+            break
+        header += [cell] if cell else []
+        j += 1
+    if len(header) < 3:
+        return None
+    body = [
+        (k, lines[k].strip())
+        for k in range(j, len(lines))
+        if lines[k].strip() and not _PAGE_NUMBER.match(lines[k].strip())
+    ]
+    width = len(header)
+    rows = [header]
+    end = j
+    n = 0
+    while n < len(body) and body[n][1].isdigit():
+        written = int(body[n][1])
+        if len(rows) > 1 and written != int(rows[-1][0]) + 1:
+            break
+        ahead = range(n + 1, min(len(body), n + 3 * width))
+        following = [m for m in ahead if body[m][1] == str(written + 1)]
+        if following and following[0] != n + width:
+            # a cell wrapped onto two lines, or a header repeated after a page break
+            if [t for _, t in body[n + width : n + 2 * width]] == header:
+                del body[n + width : n + 2 * width]
+                continue
+            break
+        cells = body[n + 1 : n + width]
+        if len(cells) < width - 1 or any(t.isdigit() for _, t in cells):
+            break
+        rows.append([body[n][1], *(t for _, t in cells)])
+        end = cells[-1][0] + 1
+        n += width
+    if len(rows) < 2:
+        return None
+    return rows, end
+
+
 def rewrite_text_tables(text: str) -> str:
-    """Task-breakdown tables kept as tab- or |-separated rows in a text file, made numbered text."""
+    """Task-breakdown tables kept as tab- or |-separated rows in a text file, or one cell a
+    line as a PDF's text layer gives them, made numbered text."""
     lines = text.split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
+        column = _column_table(lines, i)
+        if column is not None:
+            ledger = ledger_table_lines(column[0])
+            if ledger:
+                out.extend(ledger)
+                i = column[1]
+                continue
         header = _cells(lines[i]) if ("\t" in lines[i] or "|" in lines[i]) else []
         if len(header) >= 3:
             j = i + 1

@@ -153,6 +153,33 @@ def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) ->
     return end_index
 
 
+_ATTACHMENT_HEADING = re.compile(r"^附件\s*\d*\s*[：:]?$")
+_TASK_LABEL = re.compile(r"[（(【〔]\s*(牵头单位|责任单位|牵头部门|责任部门)\s*[：:]")
+
+
+def _task_attachments(all_lines: list[Line], end_index: int, original: str) -> list[Node]:
+    """The items of an attachment after the body that is a task breakdown (附件1 … 任务分工表,
+    every item carrying its 牵头单位/责任单位): they are the document's measures too. Other
+    attachments (an index system, a form) stay out. Each item ends within its attachment."""
+    starts = [
+        i for i in range(end_index, len(all_lines)) if _ATTACHMENT_HEADING.match(all_lines[i].text)
+    ]
+    found: list[Node] = []
+    for k, first in enumerate(starts):
+        last = starts[k + 1] if k + 1 < len(starts) else len(all_lines)
+        section = all_lines[first + 1 : last]
+        items, _ = find_items(section, original)
+        top = [n for n in items if len(n.path) == 1]
+        if not top or not all(_TASK_LABEL.search(n.line.text) for n in top):
+            continue
+        section_end = section[-1].end if section else all_lines[first].end
+        for i, node in enumerate(items):
+            nxt = items[i + 1].start if i + 1 < len(items) else section_end
+            node.end = _item_end([ln for ln in section if node.start <= ln.start < nxt])
+        found.extend(items)
+    return found
+
+
 def _paragraphs(all_lines: list[Line], fm: FrontMatter, end_index: int) -> list[Node]:
     """A document without numbered items (a 批复 in one paragraph, a short 通知): each
     paragraph of its body, after the title block and before the signature, is an item."""
@@ -291,6 +318,8 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     for i, node in enumerate(nodes):
         nxt = nodes[i + 1].start if i + 1 < len(nodes) else body_end
         node.end = _item_end([ln for ln in all_lines if node.start <= ln.start < nxt])
+    if nodes:
+        nodes += _task_attachments(all_lines, end_index, original)
     nodes = _drop_duplicates(nodes, problems, source)
     if not nodes:
         nodes = _paragraphs(all_lines, fm, end_index)

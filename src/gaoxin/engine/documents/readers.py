@@ -242,7 +242,7 @@ def pdf_to_text(path: Path) -> str:
             "no-text-layer",
             "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别（OCR）或提供 Word/文本版本。",
         )
-    return _rejoin_pdf_lines(text)
+    return rewrite_text_tables(_rejoin_pdf_lines(text))
 
 
 def read_file(path: str | Path) -> str:

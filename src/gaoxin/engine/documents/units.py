@@ -578,6 +578,9 @@ def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
             # 高新区要…, 所在地政府要…: the zones or an unnamed government, not a unit's duty
             if any(re.search(r"(?:高新区|开发区|园区)$|所在", u) for u in units):
                 continue
+            # 各省级科技管理部门、发展改革部门要…: every department of a kind, not a named organ
+            if subject.startswith("各") and all(re.search(r"(部门|机构|单位)$", u) for u in units):
+                continue
             r.lead += units
         spans.append((start, m.end()))
     if not spans:
@@ -627,7 +630,10 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
         spans.append((start, end))
 
     # …，Y配合 / Y参与 / Y协助 (after a lead named by 负责 or 牵头)
-    for m in re.finditer(r"(配合|参与|协助)(?=[）。；，\n]|$)", text):
+    # (…，Y配合做好相关工作: the verb after 配合 names the work, not another unit)
+    for m in re.finditer(
+        r"(配合|参与|协助)(?=[）。；，\n]|$|(?:做好|抓好|开展|推进|落实|实施|完成))", text
+    ):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
         if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
