@@ -307,3 +307,17 @@ def test_an_attachment_without_units_is_not_measures(tmp_path):
     path = tmp_path / "考核.txt"
     path.write_text(text, encoding="utf-8")
     assert [m.path for m in parse_file(path).measures] == [["一", "（一）"]]
+
+
+def test_task_table_in_a_pdf_text_layer(tmp_path):
+    # the same table through pdfminer: each page's lines as the text layer gives them
+    body, table = PDF_TABLE.split("— 3 —\n")
+    first, second = table.split("— 4 —\n")
+    path = tmp_path / "考核.pdf"
+    path.write_bytes(make_pdf([body.splitlines(), first.splitlines(), second.splitlines()]))
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "（一）"], [], []),
+        (["1"], ["省科技厅"], ["省财政厅", "省教育厅"]),
+        (["2"], ["省应急管理厅"], ["各设区市人民政府"]),
+    ]

@@ -242,7 +242,9 @@ def pdf_to_text(path: Path) -> str:
             "no-text-layer",
             "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别（OCR）或提供 Word/文本版本。",
         )
-    return rewrite_text_tables(_rejoin_pdf_lines(text))
+    # a table given one cell a line is read before lines are rejoined, which would take its
+    # 序号 lines for page numbers and run its cells together
+    return _rejoin_pdf_lines(rewrite_text_tables(text.replace("\x0c", "\n")))
 
 
 def read_file(path: str | Path) -> str:
@@ -272,6 +274,6 @@ def read_file(path: str | Path) -> str:
         return html_to_text(text)
     if "\x00" in text:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
-    if hard_wrapped(text):
-        text = _rejoin_pdf_lines(text)
+    if hard_wrapped(text):  # a PDF's text saved as .txt: tables first, as in pdf_to_text
+        return _rejoin_pdf_lines(rewrite_text_tables(text))
     return rewrite_text_tables(text)
