@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from gaoxin.accounts.roles import Action, can
 from gaoxin.awards.models import AwardEntry, EntryKind, Outcome
 from gaoxin.cases.models import ACTIVE, OUTCOMES, Case, CaseEvent, CaseFile, CaseState
+from gaoxin.engine.packs.bindings import CASE_SCHEMA
 from gaoxin.engine.packs.schema import ACTION_ZH, Deadline
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.locks import serialise
@@ -197,14 +198,7 @@ def cases_frame(pack: str, scope: Any = None) -> pl.DataFrame:
     )
     return pl.DataFrame(
         [(n, r, e, p, d, OUTCOMES.get(s)) for n, r, e, p, d, s in rows],
-        schema={
-            "number": pl.String,
-            "rule": pl.String,
-            "entity": pl.String,
-            "period": pl.String,
-            "deadline": pl.Date,
-            "outcome": pl.String,
-        },
+        schema=CASE_SCHEMA,
         orient="row",
     )
 

@@ -41,8 +41,8 @@ import polars as pl
 
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.variables import Catalogue, default_catalogue
+from gaoxin.engine.zones import CERT_SCHEMA, ZONE_LEVEL, first_approval, level_rows
 from gaoxin.engine.zones import LEVELS as ZONE_LEVELS
-from gaoxin.engine.zones import ZONE_LEVEL, first_approval, level_rows
 
 if TYPE_CHECKING:
     from gaoxin.engine.synth import Jurisdiction
@@ -348,14 +348,7 @@ def latest(obs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:
-    schema = {
-        "entity": pl.String,
-        "kind": pl.String,
-        "level": pl.String,
-        "granted_on": pl.Date,
-        "expires_on": pl.Date,
-        "revoked_on": pl.Date,
-    }
+    schema = CERT_SCHEMA
     if certifications is None:
         return pl.DataFrame(schema=schema)
     c = certifications

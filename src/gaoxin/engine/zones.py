@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 ZONE_LEVEL = "zone_level"
 LEVELS = ("provincial", "national")
 
-_CERT_SCHEMA = {
+#: The certification frame :func:`gaoxin.engine.facts.build_facts` reads (the store's
+#: certifications, and the level rows made here in its shape).
+CERT_SCHEMA = {
     "entity": pl.String,
     "kind": pl.String,
     "level": pl.String,
@@ -50,7 +52,7 @@ def level_rows(events: pl.DataFrame) -> pl.DataFrame:
     error (a programmer's: the registry's choices allow no other).
     """
     if events.is_empty() or "level" not in events.columns:
-        return pl.DataFrame(schema=_CERT_SCHEMA)
+        return pl.DataFrame(schema=CERT_SCHEMA)
     ev = events.rename({"zone_code": "entity"}) if "zone_code" in events.columns else events
     ev = ev.select(
         pl.col("entity").cast(pl.String),

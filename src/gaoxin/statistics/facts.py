@@ -14,7 +14,7 @@ import polars as pl
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-from gaoxin.engine.zones import level_rows
+from gaoxin.engine.zones import CERT_SCHEMA, level_rows
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.models import Observation, Variable
@@ -394,14 +394,7 @@ def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataF
         Certification.objects.filter(entity__in=entities.values("pk")).values_list(
             "entity__code", "kind", "level", "granted_on", "expires_on", "revoked_on"
         ),
-        {
-            "entity": pl.String,
-            "kind": pl.String,
-            "level": pl.String,
-            "granted_on": pl.Date,
-            "expires_on": pl.Date,
-            "revoked_on": pl.Date,
-        },
+        CERT_SCHEMA,
     )
     certs = pl.concat([certs, levels])
     # The fact frame's input hash sees row order: entities and certifications go in sorted by

@@ -37,7 +37,15 @@ FAIL_GRADE = "不合格"
 #: The columns of the cases frame (``gaoxin.cases.services.cases_frame``): one row per standing
 #: case (withdrawn ones left out), ``outcome`` ``passed`` / ``failed`` or null while open,
 #: ``number`` the case's number a reader can look up, ``deadline`` a Date or null.
-CASE_COLUMNS = ("number", "rule", "entity", "period", "deadline", "outcome")
+CASE_SCHEMA = {
+    "number": pl.String,
+    "rule": pl.String,
+    "entity": pl.String,
+    "period": pl.String,
+    "deadline": pl.Date,
+    "outcome": pl.String,
+}
+CASE_COLUMNS = tuple(CASE_SCHEMA)
 #: Headers a supplied file may use for the entity code.
 ENTITY_HEADERS = ("entity", "代码", "主体代码", "单位代码", "园区代码", "统一社会信用代码")
 #: Headers a supplied file may carry for people, ignored.
@@ -433,15 +441,7 @@ def _case_values(
     say so, cited by number in the origin. A unit with no such case reads False."""
     src = i.cases
     assert src is not None
-    schema = {
-        "number": pl.String,
-        "rule": pl.String,
-        "entity": pl.String,
-        "period": pl.String,
-        "deadline": pl.Date,
-        "outcome": pl.String,
-    }
-    frame = pl.DataFrame(schema=schema) if cases is None else cases.select(*CASE_COLUMNS)
+    frame = pl.DataFrame(schema=CASE_SCHEMA) if cases is None else cases.select(*CASE_COLUMNS)
     overdue = (
         pl.lit(False)
         if as_of is None
