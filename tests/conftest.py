@@ -65,3 +65,20 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def t(db):
+    """The workplace of tests/workplace.py: two provinces, their cities and zones, the zone
+    forms assigned. Shared by the review, award, evaluation and case tests."""
+    from tests import workplace
+
+    return workplace.tree()
+
+
+@pytest.fixture
+def users(t):
+    """One user per role in the workplace (tests/workplace.py USERS) and a superuser."""
+    from tests import workplace
+
+    return workplace.users(t)

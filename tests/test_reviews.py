@@ -14,16 +14,6 @@ from tests import factories, workplace
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
-
-
 def test_approve_records_who_and_when_and_publishes(t, users):
     entry = workplace.award(t["torch"])
     assert not AwardEntry.objects.published().exists()

@@ -119,3 +119,16 @@ def award(entity, *, rule="rank-promotion", amount_fen=1_234_567_800, period="20
         "input_hash": "b" * 64,
     }
     return AwardEntry.objects.create(**{**defaults, **fields})
+
+
+def action(entity, rule="evaluation-summon", act="summon", **fields):
+    """A ledger entry whose outcome is an action (约谈 unless ``act`` says otherwise), the kind
+    that opens a case (decision 042); 待审核 unless ``approval`` says otherwise."""
+    return award(
+        entity,
+        rule=rule,
+        outcome="action",
+        amount_fen=None,
+        action=act,
+        **{"text": "评价考核结果较差，约谈", **fields},
+    )

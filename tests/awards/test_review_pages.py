@@ -10,16 +10,6 @@ from tests import workplace
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
-
-
 def test_ledger_shows_published_entries_in_wan_with_rule_names(client, t, users):
     approved = workplace.award(t["torch"], amount_fen=1_234_567_800)
     approved.set_approval(Approval.APPROVED, users["province_reviewer"])

@@ -8,20 +8,9 @@ from django.urls import reverse
 
 from gaoxin.cases import services
 from gaoxin.cases.models import Case, CaseEvent, CaseState
-from tests import workplace
-from tests.cases.test_services import action
+from tests.workplace import action
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
 
 
 @pytest.fixture

@@ -10,30 +10,9 @@ from gaoxin.awards.models import AwardEntry
 from gaoxin.cases import services
 from gaoxin.cases.models import Case, CaseEvent, CaseFile, CaseState
 from gaoxin.services import NotFound
-from tests import workplace
+from tests.workplace import action
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
-
-
-def action(entity, rule="evaluation-summon", act="summon", **fields):
-    return workplace.award(
-        entity,
-        rule=rule,
-        outcome="action",
-        amount_fen=None,
-        action=act,
-        **{"text": "评价考核结果较差，约谈", **fields},
-    )
 
 
 def test_a_published_action_opens_its_case_with_the_packs_deadline(t, users, settings, tmp_path):

@@ -4,19 +4,9 @@ import pytest
 
 from gaoxin.audit import Approval
 from gaoxin.evaluation.models import EvaluationResult
-from tests import factories, workplace
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
 
 
 def test_a_run_is_published_once_approved(client, t, users):

@@ -18,11 +18,6 @@ NOV = Period.parse("2026-11")  # zone_monthly: deadline 15 days after the month,
 
 
 @pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
 def form(t):
     return ReportingForm.objects.get(code="zone_monthly")
 

@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 20)  # zone_monthly 2026-11 closed on 2026-12-15; 2025 annual too
 
 
-@pytest.fixture
-def t():
-    return workplace.tree()
-
-
-@pytest.fixture
-def users(t):
-    return workplace.users(t)
-
-
 @pytest.fixture(autouse=True)
 def today():
     with mock.patch("gaoxin.statistics.completeness.today", return_value=TODAY):
