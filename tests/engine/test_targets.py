@@ -297,6 +297,19 @@ def test_why_a_target_cannot_be_computed():
     assert "不能逐个设区市" in unavailable_reason(city_t, INFO["hte"], "province")
 
 
+def test_a_page_reads_the_reasons_in_its_own_language():
+    """The msgids go through the gettext a page passes (decision 035): placeholders filled after
+    translating, the level word translated too."""
+    english = {
+        "指标「%(name)s」按%(level)s计算，不能逐个设区市评估": "“%(name)s” is per %(level)s",
+        "高新区": "zone",
+    }
+    share = target(value=1, scope="each_city", indicator="hte")
+    named = IndicatorInfo("zone", False, "高新技术企业数")
+    why = unavailable_reason(share, named, "province", lambda s: english.get(s, s))
+    assert why == "“高新技术企业数” is per zone"
+
+
 def test_the_printed_table_lists_every_target_in_the_pack_order():
     from gaoxin.engine.targets import targets_table
 

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.test import RequestFactory
+from django.utils import translation
 
 from gaoxin.web.busy import DatabaseBusyMiddleware
 
@@ -20,6 +21,17 @@ def test_a_locked_database_answers_503_in_chinese():
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "系统繁忙" in response.content.decode()
     assert "gaoxin.web.busy.DatabaseBusyMiddleware" in settings.MIDDLEWARE
+
+
+def test_the_busy_page_speaks_the_chosen_language():
+    middleware = DatabaseBusyMiddleware(lambda r: None)
+    error = OperationalError("database is locked")
+    with translation.override("en"):
+        html = middleware.process_exception(RequestFactory().get("/"), error).content.decode()
+    assert '<html lang="en">' in html and "busy" in html.lower() and "系统繁忙" not in html
+    with translation.override("zh-hans"):
+        html = middleware.process_exception(RequestFactory().get("/"), error).content.decode()
+    assert '<html lang="zh-Hans">' in html and "系统繁忙，请稍后重试" in html
 
 
 def test_other_database_errors_are_not_hidden():

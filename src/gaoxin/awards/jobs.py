@@ -11,6 +11,7 @@ from tempfile import mkdtemp
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from gaoxin.engine.periods import Period
 from gaoxin.jobs.services import Outcome
@@ -36,11 +37,11 @@ def decide_job(
 
     by = get_user_model().objects.get(pk=user_id)
     scope = Entity.objects.get(pk=scope_id) if scope_id is not None else None
-    progress("读取政策包与数据", 0, 3)
+    progress(gettext_noop("读取政策包与数据"), 0, 3)
     loaded = find_pack(pack)
-    progress("按条款测算" if dry_run else "核定并记入台账", 1, 3)
+    progress(gettext_noop("按条款测算") if dry_run else gettext_noop("核定并记入台账"), 1, 3)
     decision = decide(loaded, Period.parse(period), scope, by=by, dry_run=dry_run)
-    progress("生成工作簿", 2, 3)
+    progress(gettext_noop("生成工作簿"), 2, 3)
     money = decision.ledger.filter(decision.ledger["outcome"] == "money").height
     total = wan_text(decision.total_fen)
     name = (
@@ -58,7 +59,7 @@ def decide_job(
             file=path,
             filename=name,
             url=reverse("awards:trial", args=[job_id]) if job_id else None,
-            url_label="查看测算结果",
+            url_label=gettext_noop("查看测算结果"),
             data={
                 **decision.as_dict(),
                 # what the workbook's working file 待补数据 holds, for the trial page
@@ -87,5 +88,5 @@ def decide_job(
         file=path,
         filename=name,
         url=f"{reverse('awards:review')}?{query}",
-        url_label="去审定",
+        url_label=gettext_noop("去审定"),
     )

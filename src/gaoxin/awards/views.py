@@ -287,7 +287,7 @@ def eligible(request):
     from gaoxin.services import OutOfScope
 
     form = PackYearForm(request.GET or None)
-    found = None
+    found, problems = None, []
     if request.GET and form.is_valid():
         loaded = find_pack(form.cleaned_data["pack"])
         try:
@@ -296,9 +296,8 @@ def eligible(request):
         except OutOfScope as e:
             form.add_error("pack", e.message)
         except ProblemsError as e:
-            for p in e.problems:
-                form.add_error(None, p.message)
-    context = {"form": form, "found": found}
+            problems = e.problems
+    context = {"form": form, "found": found, "problems": problems}
     if found is not None:
         titles = found.titles
         context["qualified"] = [

@@ -25,7 +25,7 @@ docs/packs.md ("Targets"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -279,6 +279,18 @@ LEVEL_ZH = {
 }
 
 
+def chinese(text: str) -> str:
+    """The texts of this module as written, in Chinese (the printed table, the CLI). A page
+    passes Django's ``gettext`` instead, so the English catalogue translates the same msgids
+    (decision 035); the engine itself stays free of Django."""
+    return text
+
+
+#: what turns one of this module's msgids into the reader's language (:func:`chinese`, or
+#: Django's ``gettext`` on a page); texts with numbers are msgids with named placeholders
+Translate = Callable[[str], str]
+
+
 @dataclass(frozen=True)
 class IndicatorInfo:
     """What :func:`target_series` needs to know of a catalogue indicator."""
@@ -303,7 +315,10 @@ def _below(level: str, jurisdiction_kind: str | None) -> bool:
 
 
 def unavailable_reason(
-    target: Target, info: IndicatorInfo | None, jurisdiction_kind: str | None
+    target: Target,
+    info: IndicatorInfo | None,
+    jurisdiction_kind: str | None,
+    gettext: Translate = chinese,
 ) -> str | None:
     """Why ``target`` cannot be computed from the catalogue for its scope (None when it can).
     A jurisdiction's value is the indicator at the jurisdiction's own level, or the sum over the
@@ -311,21 +326,31 @@ def unavailable_reason(
     amount, never a ratio); the whole country (``jurisdiction_kind`` None) is above them all."""
     if info is None:
         # not in the catalogue, so no Chinese name: the page's row quotes the target itself
-        why = "指标目录中还没有这项指标，无法由数据计算"
-        return why if target.pending is None else f"{why}：还缺{target.pending}"
-    level = LEVEL_ZH.get(info.level, info.level)
+        why = gettext("指标目录中还没有这项指标，无法由数据计算")
+        if target.pending is None:
+            return why
+        return gettext("%(why)s：还缺%(pending)s") % {"why": why, "pending": target.pending}
+    level = gettext(LEVEL_ZH.get(info.level, info.level))
     name = info.zh or target.indicator
     if target.scope == "each_zone" and info.level != "zone":
-        return f"指标「{name}」按{level}计算，不能逐个高新区评估"
+        return gettext("指标「%(name)s」按%(level)s计算，不能逐个高新区评估") % {
+            "name": name,
+            "level": level,
+        }
     if target.scope == "each_city" and info.level != "city":
-        return f"指标「{name}」按{level}计算，不能逐个设区市评估"
+        return gettext("指标「%(name)s」按%(level)s计算，不能逐个设区市评估") % {
+            "name": name,
+            "level": level,
+        }
     if target.scope == "jurisdiction":
         if info.level == jurisdiction_kind or (
             info.additive and _below(info.level, jurisdiction_kind)
         ):
             return None
-        where = LEVEL_ZH.get(jurisdiction_kind or "", "全国")
-        return f"指标「{name}」按{level}计算且不可加总，得不到{where}一级的值（需要该层级的指标）"
+        where = gettext(LEVEL_ZH.get(jurisdiction_kind or "", "全国"))
+        return gettext(
+            "指标「%(name)s」按%(level)s计算且不可加总，得不到%(where)s一级的值（需要该层级的指标）"
+        ) % {"name": name, "level": level, "where": where}
     return None
 
 
@@ -456,6 +481,7 @@ def no_data_reasons(
     *,
     jurisdiction: str | None,
     as_of: int,
+    gettext: Translate = chinese,
 ) -> dict[str, str]:
     """For each target, what :data:`NO_DATA` says when its indicator has no value in scope: the
     variables it reads that no entity of their level inside ``jurisdiction`` (None: the whole
@@ -480,8 +506,12 @@ def no_data_reasons(
             info = namespace[name]
             if (source_column(name, info), info.level) not in present:
                 absent.append(f"「{info.label}」" if info.label else name)
+        none = gettext(NO_DATA)
         out[t.id] = (
-            f"{NO_DATA}：所读变量{'、'.join(absent)}截至{as_of}年没有数值" if absent else NO_DATA
+            gettext("%(none)s：所读变量%(variables)s截至%(year)s年没有数值")
+            % {"none": none, "variables": "、".join(absent), "year": as_of}
+            if absent
+            else none
         )
     return out
 
@@ -492,25 +522,28 @@ def targets_table(
     unavailable: Mapping[str, str],
     names: Mapping[str, str],
     no_data: Mapping[str, str] | None = None,
+    gettext: Translate = chinese,
 ) -> pl.DataFrame:
     """The printed table, in Chinese: one row per (target, scope), in the pack's order; a target
     whose indicator cannot be computed is one row saying why, and so is one with no value in
     scope (``no_data``: why, by target id; default :data:`NO_DATA`). Numbers stay numbers (the
-    XLSX formats them); text columns say what a number cannot."""
+    XLSX formats them); text columns say what a number cannot. ``gettext`` turns the free texts
+    (基期, 目标值, 说明) into the reader's language; 范围 and 状态 stay the words of
+    :data:`SCOPE_ZH` and :data:`STATUS_ZH`, which pages translate and key their looks on."""
     order = {t.id: i for i, t in enumerate(targets)}
     by_id = {t.id: t for t in targets}
     rows = []
     for t_id, i in order.items():
         t = by_id[t_id]
         if t_id in unavailable:
-            rows.append(_row(t, i, None, unavailable[t_id], names))
+            rows.append(_row(t, i, None, unavailable[t_id], names, gettext))
     for r in assessed.to_dicts():
-        rows.append(_row(by_id[r["target"]], order[r["target"]], r, None, names))
+        rows.append(_row(by_id[r["target"]], order[r["target"]], r, None, names, gettext))
     listed = {r[0] for r in rows}
     for t_id, i in order.items():
         if i not in listed:
-            why = (no_data or {}).get(t_id, NO_DATA)
-            rows.append(_row(by_id[t_id], i, None, why, names))
+            why = (no_data or {}).get(t_id) or gettext(NO_DATA)
+            rows.append(_row(by_id[t_id], i, None, why, names, gettext))
     frame = pl.DataFrame(rows, schema=_TABLE_SCHEMA, orient="row")
     return frame.sort("_order", "范围", maintain_order=True).drop("_order")
 
@@ -540,7 +573,12 @@ def _num(v: float | None) -> str:
 
 
 def _row(
-    t: Target, order: int, r: dict[str, Any] | None, why: str | None, names: Mapping[str, str]
+    t: Target,
+    order: int,
+    r: dict[str, Any] | None,
+    why: str | None,
+    names: Mapping[str, str],
+    gettext: Translate,
 ) -> tuple[Any, ...]:
     title = t.cite.quote  # the clause's own words name the target best
     unit = t.unit or ""
@@ -549,9 +587,13 @@ def _row(
         if t.upper is not None:
             v = f"{v}–{_num(float(t.upper))}"
         if t.kind == "multiple":
-            goal = f"{t.baseline_year}年的 {v} 倍"
+            goal = gettext("%(year)s年的 %(value)s 倍") % {"year": t.baseline_year, "value": v}
         elif t.kind == "increase":
-            goal = f"比{t.baseline_year}年增加 {v}{unit}"
+            goal = gettext("比%(year)s年增加 %(value)s%(unit)s") % {
+                "year": t.baseline_year,
+                "value": v,
+                "unit": unit,
+            }
         else:
             goal = f"{v}{unit}" if t.upper is not None else f"{_CMP_ZH[t.comparison]} {v}{unit}"
         return (
@@ -577,13 +619,16 @@ def _row(
         goal = f"{_CMP_ZH[t.comparison]} {goal}"
     base = _num(r["baseline"])
     if t.baseline_year is not None:
-        base = f"{base}（{t.baseline_year}年）"
+        base = gettext("%(value)s（%(year)s年）") % {"value": base, "year": t.baseline_year}
     scope = (
         SCOPE_ZH[t.scope]
         if r["scope_kind"] == "jurisdiction"
         else names.get(r["scope"], r["scope"])
     )
-    note = f"预测按{'年均复合增长率' if r['method'].startswith('cagr') else '线性趋势'}（近{r['n_years']}年）"
+    if r["method"].startswith("cagr"):
+        note = gettext("预测按年均复合增长率（近%(n)s年）") % {"n": r["n_years"]}
+    else:
+        note = gettext("预测按线性趋势（近%(n)s年）") % {"n": r["n_years"]}
     return (
         order,
         title,

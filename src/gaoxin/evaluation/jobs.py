@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from gaoxin.engine.periods import Period
 from gaoxin.jobs.services import Outcome
@@ -45,5 +46,7 @@ def evaluate_job(
     ]
     lines += [w["message"] for w in outcome.warnings[:5]]
     return Outcome(
-        "\n".join(lines), url=reverse("evaluation:run", args=[run.pk]), url_label="查看排名"
+        "\n".join(lines),
+        url=reverse("evaluation:run", args=[run.pk]),
+        url_label=gettext_noop("查看排名"),
     )

@@ -31,13 +31,14 @@ from gaoxin.jobs.models import Job
 from gaoxin.services import check_scope
 
 # Messages are stored in Chinese and shown through {% translate job.message %}: a fixed message
-# or step name is marked with gettext_noop so that the catalogue has it (decision 035).
+# or step name is marked with gettext_noop so that the catalogue has it (decision 035); so are a
+# fixed summary and the result page's link text ({% translate job.summary %}, job.result_link).
 QUEUED_MESSAGE = gettext_noop("等待后台任务进程处理")
 FAILED_MESSAGE = gettext_noop("任务出错，未能完成。错误详情已记入后台任务记录，请联系系统管理员。")
 INTERRUPTED_MESSAGE = gettext_noop("任务中断：执行它的后台任务进程已停止，任务没有完成")
 STALE_MESSAGE = "任务中断：超过 {minutes} 分钟没有进展，执行它的后台任务进程可能已停止"
 NEVER_RAN_MESSAGE = "任务中断：排队超过 {minutes} 分钟仍未开始，后台任务进程可能没有运行"
-INTERRUPTED_SUMMARY = (
+INTERRUPTED_SUMMARY = gettext_noop(
     "未完成的部分不会生效（导入全有或全无，中断时未写入任何数据）。请重新提交；"
     "如果再次中断，请联系系统管理员检查后台任务进程（gaoxin worker）。"
 )
@@ -203,7 +204,9 @@ def run(job_id: str) -> None:
     if isinstance(outcome, Outcome):
         summary, file, filename = outcome.summary, outcome.file, outcome.filename
         if outcome.url:
-            fields.update(result_url=outcome.url, result_link=outcome.url_label or "查看结果")
+            fields.update(
+                result_url=outcome.url, result_link=outcome.url_label or gettext_noop("查看结果")
+            )
         if outcome.data is not None:
             fields["result_data"] = outcome.data
     else:

@@ -6,7 +6,7 @@ render what they return."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -105,12 +105,14 @@ def target_progress(
     by: Any,
     as_of: int | None = None,
     preview: bool = False,
+    gettext: Callable[[str], str] | None = None,
 ) -> TargetProgress:
     """Progress towards ``pack``'s targets over ``scope`` (None: the whole store, measured for
     the smallest region holding every reporting zone) as of the year ``as_of`` (default: the
     latest year with data): baseline, current value, target, progress, the projection to each
     deadline by the trend, and a status. Published data, or with ``preview`` also data under
-    review (the dashboard's preview; the face decides who may see it).
+    review (the dashboard's preview; the face decides who may see it). The table's texts are
+    Chinese, as printed, unless a page passes its ``gettext`` (decision 035).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` is outside ``by``'s, and
     ProblemsError when no zone has yearly statistics."""
@@ -118,6 +120,7 @@ def target_progress(
     from gaoxin.engine.targets import (
         IndicatorInfo,
         assess,
+        chinese,
         no_data_reasons,
         target_series,
         targets_table,
@@ -128,6 +131,7 @@ def target_progress(
 
     check_scope(by, scope)
     spec = pack.spec
+    gettext = gettext or chinese
     # published data from the analytics tables (decision 036), as the monitor and dashboards
     facts, _ = analytics.facts(scope, by=by, preview=preview)
     entities = facts.entities.with_columns(
@@ -162,7 +166,7 @@ def target_progress(
     unavailable = {
         t.id: why
         for t in spec.targets
-        if (why := unavailable_reason(t, info.get(t.indicator), j_kind)) is not None
+        if (why := unavailable_reason(t, info.get(t.indicator), j_kind, gettext)) is not None
     }
     wanted = {t.indicator for t in spec.targets if t.id not in unavailable}
     result = compute(None, facts, [str(y) for y in years if y <= year], keep_frames=False)
@@ -181,8 +185,9 @@ def target_progress(
         entities,
         jurisdiction=j,
         as_of=year,
+        gettext=gettext,
     )
-    table = targets_table(spec.targets, assessed, unavailable, names, no_data)
+    table = targets_table(spec.targets, assessed, unavailable, names, no_data, gettext)
     return TargetProgress(
         pack=pack,
         table=table,

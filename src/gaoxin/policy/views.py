@@ -224,7 +224,7 @@ def link_page(request, pk: int):
 
 
 class TargetsForm(forms.Form):
-    pack = forms.ChoiceField(label="政策文件", help_text="查看哪份政策文件的发展目标")
+    pack = forms.ChoiceField(label=_("政策文件"), help_text=_("查看哪份政策文件的发展目标"))
 
     def __init__(self, *args, **kwargs):
         from gaoxin.policy.packs import page_packs
@@ -247,6 +247,17 @@ TARGET_WORDS = (
     gettext_noop("每个高新区"),
     gettext_noop("每个设区市"),
 )
+#: The words the engine's target notes translate whole through the page's gettext: the levels
+#: (LEVEL_ZH), 全国 and NO_DATA, listed for the catalogue.
+NOTE_WORDS = (
+    gettext_noop("企业"),
+    gettext_noop("机构"),
+    gettext_noop("高新区"),
+    gettext_noop("设区市"),
+    gettext_noop("省"),
+    gettext_noop("全国"),
+    gettext_noop("辖区内没有该指标的数据"),
+)
 
 #: How each status (gaoxin.engine.targets.STATUS_ZH) looks: the worrying ones stand out.
 STATUS_TAGS = {
@@ -268,19 +279,23 @@ def targets_page(request):
     from gaoxin.services import OutOfScope
 
     form = TargetsForm(request.GET or None)
-    progress = None
+    progress, problems = None, []
     if request.GET and form.is_valid():
         loaded = find_pack(form.cleaned_data["pack"])
         try:
             scope = user_pack_scope(request.user, loaded.spec.region)
-            progress = services.target_progress(loaded, scope, by=request.user)
+            progress = services.target_progress(loaded, scope, by=request.user, gettext=gettext)
         except OutOfScope as e:
             form.add_error("pack", e.message)
         except ProblemsError as e:
-            for p in e.problems:
-                form.add_error(None, p.message)
-    context: dict = {"form": form, "progress": progress}
+            problems = e.problems
+    context: dict = {"form": form, "progress": progress, "problems": problems}
     if progress is not None:
+        place = progress.place if progress.jurisdiction is not None else gettext("全国")
+        context["title"] = gettext("%(place)s发展目标进度（%(year)s年）") % {
+            "place": place,
+            "year": progress.year,
+        }
         rows = progress.table.to_dicts()
         for r in rows:
             r["tag"] = STATUS_TAGS.get(r["状态"], "")
@@ -311,13 +326,14 @@ def _progress_chart(rows: list[dict]):
 
     return Chart(
         key="target-progress",
-        title="各目标完成进度",
+        title=gettext("各目标完成进度"),
         kind="hbar",
         unit="%",
         categories=[
-            r["目标"] if r["范围"] == "全辖区" else f"{r['目标']}（{r['范围']}）" for r in rows
+            r["目标"] if r["范围"] == "全辖区" else f"{r['目标']}（{gettext(r['范围'])}）"
+            for r in rows
         ],
-        series=[Series("进度", [round(100 * r["进度"], 1) for r in rows])],
-        category_heading="目标",
-        note="进度 = (现值 − 基期值) ÷ (目标值 − 基期值)；预测值见下表。",
+        series=[Series(gettext("进度"), [round(100 * r["进度"], 1) for r in rows])],
+        category_heading=gettext("目标"),
+        note=gettext("进度 = (现值 − 基期值) ÷ (目标值 − 基期值)；预测值见下表。"),
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_noop
 
 from gaoxin.engine.periods import Period
 from gaoxin.engine.problems import Problem
@@ -81,9 +82,9 @@ def import_upload(
 def monitor_workbook(period: str, scope_id: int | None, user_id: int, *, progress) -> Outcome:
     """The monitoring workbook (月监测/季分析, printed layout) of ``period`` over the scope."""
     user, scope = _user_and_scope(user_id, scope_id)
-    progress("汇总数据、计算指标")
+    progress(gettext_noop("汇总数据、计算指标"))
     done = services.monitor(Period.parse(period), scope, by=user)
-    progress("生成 Excel 文件")
+    progress(gettext_noop("生成 Excel 文件"))
     folder = Path(tempfile.mkdtemp(prefix="monitor-"))
     out = done.write(folder / "monitor.xlsx")
     zones = done.table.frame.height - 1  # the totals row

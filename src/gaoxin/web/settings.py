@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "gaoxin.web.busy.DatabaseBusyMiddleware",  # a locked database: 503 in Chinese, not a 500
+    "gaoxin.web.busy.DatabaseBusyMiddleware",  # a locked database: 503 with a message, not a 500
     # last, as django-axes asks: it turns a locked-out login into the lock-out page
     "axes.middleware.AxesMiddleware",
 ]
