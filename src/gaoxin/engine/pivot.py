@@ -657,11 +657,11 @@ def write_pivot_xlsx(
             ws.write(first - 1, j, "单位" if j == n_label - 1 else "", unit_fmt)
         for j, code in enumerate(table.column_indicators):
             ws.write(first - 1, n_label + j, table.units.get(code or "", ""), unit_fmt)
-    for i, labels in enumerate(table.row_headers):
+    for i, row_labels in enumerate(table.row_headers):
         at = first + i
         is_total = i in table.total_rows
         text = total_text if is_total else look.text
-        for j, label in enumerate(labels or ("",)):
+        for j, label in enumerate(row_labels or ("",)):
             ws.write_string(at, j, label, text)
         if units_col:
             ws.write_string(at, n_label - 1, table.units.get(table.row_indicators[i] or "", ""),

@@ -142,10 +142,10 @@ def _styles(doc: Any) -> dict[str, Any]:
         "title": _style(doc, "公文标题", XIAOBIAOSONG, TITLE_PT, align=center, spacing=None),
         "addressees": _style(doc, "主送机关", FANGSONG, BODY_PT, align=left),
         "body": _style(doc, "公文正文", FANGSONG, BODY_PT, indent_chars=2),
-        1: _style(doc, "公文一级标题", HEITI, BODY_PT, indent_chars=2),
-        2: _style(doc, "公文二级标题", KAITI, BODY_PT, indent_chars=2),
-        3: _style(doc, "公文三级标题", FANGSONG, BODY_PT, indent_chars=2, bold=True),
-        4: _style(doc, "公文四级标题", FANGSONG, BODY_PT, indent_chars=2),
+        "heading1": _style(doc, "公文一级标题", HEITI, BODY_PT, indent_chars=2),
+        "heading2": _style(doc, "公文二级标题", KAITI, BODY_PT, indent_chars=2),
+        "heading3": _style(doc, "公文三级标题", FANGSONG, BODY_PT, indent_chars=2, bold=True),
+        "heading4": _style(doc, "公文四级标题", FANGSONG, BODY_PT, indent_chars=2),
         "signature": _style(doc, "落款", FANGSONG, BODY_PT, align=right),
         "annex_mark": _style(doc, "附件标识", HEITI, BODY_PT, align=left),
         "caption": _style(doc, "表题", HEITI, BODY_PT, align=center, spacing=None),
@@ -492,7 +492,7 @@ def _block(doc: Any, st: dict[str, Any], block: Any) -> None:
     if isinstance(block, Paragraph):
         _para(doc, st["body"], block.text)
     elif isinstance(block, Heading):
-        _para(doc, st[block.level], block.text)
+        _para(doc, st[f"heading{block.level}"], block.text)
     elif isinstance(block, Table):
         _table(doc, st, block)
     elif isinstance(block, Figure):

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pdfminer.pdfinterp import Color
 
 MM = 72 / 25.4
 
@@ -41,12 +45,18 @@ class Layout:
     embedded: dict[str, bool]
 
 
-def _colour(c: object) -> tuple[float, ...]:
+def _colour(c: Color | None) -> tuple[float, ...]:
+    """pdfminer's colour of a stroke or a glyph as its components: none is black (0.0,), a grey
+    one level; a pattern has none of its own, only the colour it may be painted in."""
     if c is None:
         return (0.0,)
     if isinstance(c, int | float):
         return (float(c),)
-    return tuple(float(x) for x in c)  # type: ignore[union-attr]
+    if isinstance(c, str):  # a pattern by name alone
+        return ()
+    if len(c) == 2 and isinstance(c[1], str):  # (the colour painted in, the pattern's name)
+        return _colour(c[0])
+    return tuple(float(x) for x in c)
 
 
 def is_red(c: tuple[float, ...]) -> bool:

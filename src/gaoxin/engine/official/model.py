@@ -16,8 +16,8 @@ the standard (GB/T 9704-2012 §7):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
 #: Heading levels of the standard's numbering (GB/T 9704-2012 §7.3.3): 一、 in 黑体,
@@ -82,7 +82,7 @@ class OfficialDocument:
     kind: str  # 文种 as the reader sees it: 通报、通知、方案、公示、通知书
     title: str
     blocks: tuple[Block, ...]
-    date: date
+    date: dt.date
     signature: str
     organ: str = ""  # 版头 mark; empty: no 版头 (a 公示 posted on a notice board)
     number: str = ""  # 发文字号, e.g. 甘科高〔2026〕3号
@@ -90,7 +90,7 @@ class OfficialDocument:
     annexes: tuple[Annex, ...] = ()
     copy_to: str = ""  # 抄送, without 抄送：
     printer: str = ""  # 印发机关
-    printed_on: date | None = None
+    printed_on: dt.date | None = None
     receipt: tuple[str, ...] = ()  # lines of the 版记 naming the frozen run
     #: Names in 附件说明; by default the annexes' titles.
     attachments: tuple[str, ...] = field(default=())
@@ -100,6 +100,6 @@ class OfficialDocument:
         return self.attachments or tuple(a.title for a in self.annexes)
 
 
-def date_text(d: date) -> str:
+def date_text(d: dt.date) -> str:
     """成文日期 in Arabic numerals without leading zeros (GB/T 9704-2012 §7.3.5.1)."""
     return f"{d.year}年{d.month}月{d.day}日"

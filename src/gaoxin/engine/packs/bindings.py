@@ -239,13 +239,15 @@ def rules_frame(
             "evaluation",
             f"评价 {ev.framework} {fp[1]}{lag} 的{EVALUATION_FIELDS[ev.field]}",
         )
-    for i in (x for x in needed if x.cases is not None):
+    for i in needed:
+        if (case_source := i.cases) is None:
+            continue
         v, note = _case_values(i, cases, per, as_of, frame.select("entity"))
         frame = frame.join(v, on="entity", how="left")
         origin = origin.join(note, on="entity", how="left")
         sources[i.id] = (
             "cases",
-            f"整改案件（规则 {'、'.join(i.cases.rules)}）：{CASE_FIELDS[i.cases.field]}",
+            f"整改案件（规则 {'、'.join(case_source.rules)}）：{CASE_FIELDS[case_source.field]}",
         )
     supplied_inputs = [i for i in needed if i.source == "supplied"]
     frame, origin = _join_supplied(
