@@ -283,3 +283,21 @@ def test_an_inverted_list_that_closes_the_document_is_read_as_written():
     doc = parse_text(text)
     assert [m.path for m in doc.measures] == [["1"], ["2"], ["3", "（一）"], ["3", "（二）"]]
     assert [p.code for p in doc.problems].count("inverted-levels") == 1
+
+
+def test_ordinals_with_a_comma_are_items():
+    text = (
+        "某市若干措施\n\n第一，强化平台建设。（市科技局牵头）\n第二，培育企业。（市科技局）\n"
+        "第三，优化环境。（市市场监管局）\n"
+    )
+    assert paths(text) == [["第一"], ["第二"], ["第三"]]
+
+
+def test_full_width_digits_in_a_label_are_read_as_digits():
+    text = "一、主要任务\n１．建设平台。做好建设。\n２．引进人才。做好引进。\n"
+    assert paths(text) == [["一", "1"], ["一", "2"]]
+
+
+def test_an_amount_spaced_out_by_extraction_is_closed_up():
+    doc = parse_text("一、主要任务\n（一）引进人才。给予5 0万元安家补助。\n")
+    assert doc.measures[0].amounts_wan == [50.0]

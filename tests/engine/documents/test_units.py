@@ -535,3 +535,38 @@ def test_every_department_of_a_kind_must_is_no_unit_but_named_organs_must_lead()
     )
     assert m.lead_units == ["科技部", "国家发展改革委"]
     assert only_measure("一、统筹。各设区市科技局要高度重视。\n").lead_units == ["各设区市科技局"]
+
+
+# round 5 preparation (issue #13): forms written for generalisation, each a general rule
+
+
+def test_a_collective_unit_with_a_bracketed_place_list_in_prose_is_one_unit():
+    m = only_measure(
+        "1.保障用地。由市自然资源和规划局负责，各县（市、区）人民政府配合。\n"
+    )
+    assert m.lead_units == ["市自然资源和规划局"]
+    assert m.participating_units == ["各县（市、区）人民政府"]
+
+
+def test_customs_and_place_named_vertical_organs_are_units_without_the_lists_level():
+    m = only_measure(
+        "1.支持出口。做好通关服务。（责任单位：厦门海关、市商务局、国家税务总局厦门市税务局）\n"
+    )
+    assert m.lead_units == ["厦门海关", "市商务局", "国家税务总局厦门市税务局"]
+    m = only_measure(
+        "1.优化金融服务。引导银行加大信贷支持"
+        "（人行福州中心支行牵头，省地方金融监管局、福建银保监局参与）。\n"
+    )
+    assert m.lead_units == ["人行福州中心支行"]
+    assert m.participating_units == ["省地方金融监管局", "福建银保监局"]
+    # a bare name after a level still takes the level: 省财政厅、税务局 is 省税务局
+    assert split_units("省财政厅、税务局") == ["省财政厅", "省税务局"]
+
+
+def test_a_person_in_charge_is_no_duty():
+    m = only_measure(
+        "1.加强领导。各市（州）党委主要负责同志要亲自抓。"
+        "市科技局要会同市财政局加强指导。\n"
+    )
+    assert m.lead_units == ["市科技局"]
+    assert m.participating_units == ["市财政局"]

@@ -34,7 +34,7 @@ _UNIT_IN_WAN = {
     "万亿元": 100000000.0,
 }
 _AMOUNT = re.compile(
-    rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?)?\s*"
+    rf"(?P<num>\d(?:[ \u3000]?\d)*(?:,\d{{3}})*(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?)?\s*"
     r"(?P<unit>万亿元|千亿元|百亿元|十亿元|亿元|千万元|百万元|十万元|万元|千元|元)"
 )
 _IMPLICIT_BEFORE = re.compile(r"(超|过|逾|近|达|上|破)$")
@@ -60,7 +60,7 @@ _MONEY_WORDS = re.compile(
 
 
 def _number(text: str) -> float | None:
-    text = text.replace(",", "")
+    text = re.sub(r"[,\s\u3000]", "", text)  # 5 0万元: digits spaced out by a PDF extraction
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     if text in ("十", "百", "千"):

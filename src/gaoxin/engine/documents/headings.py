@@ -27,6 +27,8 @@ _STYLES: list[tuple[int, re.Pattern[str]]] = [
         re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*[章篇部分]+)\s*"),
     ),
     (10, re.compile(rf"^(?P<label>(?P<n>[{_CN_NUM}]+))\s*、\s*")),
+    # 第一，…  第二，… (a short 措施 or 通知 numbered in ordinals): between 一、 and （一）
+    (15, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]{{1,3}}))\s*[，,、]\s*")),
     (20, re.compile(rf"^(?P<label>（\s*(?P<n>[{_CN_NUM}]+)\s*）)\s*[、.]?\s*")),
     (25, re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*条)\s*")),
     (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\s*(?:[.、](?!\d)|\s(?=\D))\s*")),
@@ -36,13 +38,14 @@ _STYLES: list[tuple[int, re.Pattern[str]]] = [
     (50, re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
 ]
 # The conventional order of the styles (by their fixed rank), outermost first
-CONVENTIONAL_ORDER = (0, 25, 10, 20, 30, 40, 50)
+CONVENTIONAL_ORDER = (0, 25, 10, 15, 20, 30, 40, 50)
 # what a number glued to a title cannot be followed by: it is then a decimal (3.5亿元)
 _QUANTITY = re.compile(
     r"^\d+(?:\.\d+)?\s*(?:年|月|日|万|亿|元|%|家|个|倍|平方|公里|亩|吨|项|人|次|倍|以上|以下|版)"
 )
 _BOX = re.compile(rf"^(?P<label>专栏\s*(?P<n>\d{{1,2}}|[{_CN_NUM}]+))\s*[：:、.]?\s*")
 BOX_RANK = 1000
+_FULLWIDTH = {0xFF10 + i: str(i) for i in range(10)}
 
 
 def number_value(n: str) -> int | None:
@@ -132,7 +135,8 @@ def match_marker(line: Line, original: str) -> Marker | None:
             continue
         label_start = line.start + m.start("label")
         label = original[label_start : line.start + m.end("label")]
-        label = re.sub(r"\s+", "", label)
+        # spaces closed up, full-width digits (１．) read as the digits they are
+        label = re.sub(r"\s+", "", label).translate(_FULLWIDTH)
         title = item_title(rest)
         t_start = line.start + m.end()
         return Marker(

@@ -51,6 +51,8 @@ UNIT_SUFFIXES = (
     "部",
     "署",
     "院",
+    "海关",  # 福州海关, 厦门海关
+    "调查队",  # 国家统计局某某调查队
     "总工会",
     "工会",
     # organs named in 会: 证监会, 银保监会, 科协's 学会, 工商联's 商会; not 推进会 or 博览会
@@ -207,11 +209,21 @@ def _split_conjunction(item: str) -> list[str]:
     return [item]
 
 
+# a vertically managed organ named by its place (福建银保监局, 厦门海关, 福州中心支行): the place
+# is its own name, so a level prefix of the list (省…、福建银保监局) does not belong to it
+_PLACE_NAMED_ORGAN = re.compile(
+    rf"^[{CJK}]{{2,4}}(?:银保监|证监|银监|保监|金融监管|海关|调查队|中心支行|分行|通信管理局|"
+    r"邮政管理局|气象局|海事局|出入境边防检查站|税务局)"
+)
+
+
 def _bare(unit: str) -> bool:
     """A department named without its level or place: 发改委, 财政厅, 编办."""
     if _LEVEL_PREFIX.match(unit) or unit.startswith(
-        ("各", "国家", "国务院", "中国", "中共", "全国")
+        ("各", "国家", "国务院", "中国", "中共", "全国", "人行", "人民银行")
     ):
+        return False
+    if _PLACE_NAMED_ORGAN.match(unit) and not re.match(r"^地方金融", unit):
         return False
     return not _PLACE_MARK.search(unit.replace("市场", "")) and len(unit) <= 10
 
@@ -512,8 +524,15 @@ def _closing_list(text: str, distribute: bool, first_leads: bool = False) -> Res
 
 
 def _clause_before(text: str, pos: int) -> tuple[str, int]:
+    """The clause that ends at ``pos``; a bracket closed inside it is part of it
+    (各县（市、区）人民政府配合: the clause starts at 各, not inside the bracket)."""
     start = pos
     while start > 0 and text[start - 1] not in _CLAUSE_START:
+        if text[start - 1] in _CLOSE:
+            opening = _opening_of(text, start - 1)
+            if text[opening] in _OPEN and opening < start - 1:
+                start = opening
+                continue
         start -= 1
     return text[start:pos], start
 
@@ -650,9 +669,9 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             (r.lead if later_lead and not _leads_elsewhere(text) else r.participating).extend(duty)
             spans.append((start, m.end()))
 
-    # X负责
+    # X负责 (not 主要负责同志, 负责人: a person, not the duty)
     led_by_leader = bool(r.lead)
-    for m in re.finditer(r"负责", text):
+    for m in re.finditer(r"负责(?!同志|人)", text):
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
         if "会同" in subject or not _unit_list_strict(subject):
