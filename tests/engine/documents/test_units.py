@@ -541,9 +541,7 @@ def test_every_department_of_a_kind_must_is_no_unit_but_named_organs_must_lead()
 
 
 def test_a_collective_unit_with_a_bracketed_place_list_in_prose_is_one_unit():
-    m = only_measure(
-        "1.保障用地。由市自然资源和规划局负责，各县（市、区）人民政府配合。\n"
-    )
+    m = only_measure("1.保障用地。由市自然资源和规划局负责，各县（市、区）人民政府配合。\n")
     assert m.lead_units == ["市自然资源和规划局"]
     assert m.participating_units == ["各县（市、区）人民政府"]
 
@@ -565,8 +563,7 @@ def test_customs_and_place_named_vertical_organs_are_units_without_the_lists_lev
 
 def test_a_person_in_charge_is_no_duty():
     m = only_measure(
-        "1.加强领导。各市（州）党委主要负责同志要亲自抓。"
-        "市科技局要会同市财政局加强指导。\n"
+        "1.加强领导。各市（州）党委主要负责同志要亲自抓。市科技局要会同市财政局加强指导。\n"
     )
     assert m.lead_units == ["市科技局"]
     assert m.participating_units == ["市财政局"]
