@@ -292,10 +292,39 @@ def test_task_table_one_cell_a_line_in_an_attachment(tmp_path):
     assert doc.measures[1].amounts_wan == [200.0] and doc.measures[2].deadline == "2025年9月"
 
 
-def test_a_wrapped_cell_ends_the_table_and_stays_text(tmp_path):
-    wrapped = PDF_TABLE.replace("省财政厅、省教育厅\n", "省财政厅、省教\n育厅\n")
+def test_wrapped_cells_are_placed_by_what_their_columns_hold(tmp_path):
+    # a PDF table whose cells wrap onto several lines: the unit column's lines join into a
+    # unit list, the time column's into a time, the task takes the rest; an empty 配合单位
+    # cell gives no line; the text after the last row is not part of it
+    text = (
+        "某市关于推进高新区建设的通知\n一、工作要求\n（一）抓好落实。各高新区要完成任务。\n"
+        "附件：重点任务分工表\n某市科学技术局\n2025年3月18日\n附件\n重点任务分工表\n"
+        "序号\n具体措施\n牵头单位\n配合单位\n完成时限\n"
+        "1\n建设概念验证中心，对新建的给予最\n高200万元补助\n市科技局\n市财政局、市教\n育局\n"
+        "2025年10\n月底前\n"
+        "2\n开展专项检查\n市应急管理局\n2025年9月\n"
+        "— 5 —\n"
+        "3\n引进高层次人才\n市委组织部、\n市人力资源社会保障局\n市科技局\n长期坚持\n"
+        "抄送：市委办公室。\n"
+    )
+    path = tmp_path / "分工.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "（一）"], [], []),
+        (["1"], ["市科技局"], ["市财政局", "市教育局"]),
+        (["2"], ["市应急管理局"], []),
+        (["3"], ["市委组织部", "市人力资源社会保障局"], ["市科技局"]),
+    ]
+    first = doc.measures[1]
+    assert first.title == "建设概念验证中心" and first.amounts_wan == [200.0]
+    assert first.deadline == "2025年10月底前"
+
+
+def test_a_row_that_fits_no_split_ends_the_table_and_stays_text(tmp_path):
+    broken = PDF_TABLE.replace("省财政厅、省教育厅\n", "省财政厅、省教\n育厅\n另有说明\n")
     path = tmp_path / "考核.txt"
-    path.write_text(wrapped, encoding="utf-8")
+    path.write_text(broken, encoding="utf-8")
     assert [m.path for m in parse_file(path).measures] == [["一", "（一）"]]
 
 

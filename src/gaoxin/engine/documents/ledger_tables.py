@@ -98,13 +98,104 @@ def _header_cell(line: str) -> bool:
     return 0 < len(cell) <= 8 and any(p.search(cell) for p in _HEADER_CELL)
 
 
+_EMPTY_CELL = re.compile(r"^(?:—+|－+|-+|/|／|无)$")
+_WHEN_CELL = re.compile(
+    r"^(?:\d{4}|二[〇○零]|长期|持续|每年|常态|按年度|逐年|年内|年底|\d{1,2}月|分阶段|全年)"
+)
+_UNIT_MARK = re.compile(r"（(?:牵头|牵头单位|主责|配合|参与)）")
+
+
+def _kind(name: str) -> str:
+    if _LEAD.search(name) or _RESPONSIBLE.search(name) or _PART.search(name):
+        return "units"
+    if _WHEN.search(name):
+        return "when"
+    return "text"
+
+
+def _units_cell(text: str) -> bool:
+    from gaoxin.engine.documents.units import is_unit_list
+
+    return is_unit_list(_UNIT_MARK.sub("", text))
+
+
+def _cell_cost(kind: str, cell: list[str], optional: bool) -> float | None:
+    """How unlikely ``cell`` (its lines, in order) is as one cell of a column of ``kind``;
+    None where it cannot be one."""
+    if not cell:
+        return 3.0 if optional else None
+    text = "".join(cell)
+    if any(t.isdigit() for t in cell):
+        return None  # a 序号 line belongs to no cell
+    if _EMPTY_CELL.match(text):
+        return 0.0 if optional else None
+    if kind == "when":
+        return 0.0 if _WHEN_CELL.match(text) and len(text) <= 30 and "。" not in text else None
+    if kind == "units":
+        if re.search(r"\d", text) or text.endswith(("、", "，", ",")) or not _units_cell(text):
+            return None
+        cost = 0.0
+        for a, b in zip(cell, cell[1:], strict=False):
+            # a wrap costs more than the task's own; two lines that are each whole units
+            # are likelier two cells than one wrapped
+            cost += 0.3
+            if not a.endswith(("、", "，", ",")) and _units_cell(a) and _units_cell(b):
+                cost += 1.0
+        return cost
+    # free text: a line that is a unit list is likelier a unit cell; lines after the first
+    # of a short column (重点任务 before 具体措施) are likelier the next cell's
+    cost = sum(0.5 for t in cell[1:] if _units_cell(t))
+    return cost + 0.1 * (len(cell) - 1)
+
+
+def _segment(header: list[str], body: list[str]) -> list[str] | None:
+    """The lines of one table row (after its 序号) split into the header's other columns:
+    the cheapest split where every unit cell is a unit list and every time cell a time."""
+    columns = header[1:]
+    kinds = [_kind(c) for c in columns]
+    optional = [bool(_PART.search(c) or _WHEN.search(c) or _CATEGORY.fullmatch(c)) for c in columns]
+    n, width = len(body), len(columns)
+    best: dict[tuple[int, int], tuple[float, list[int]] | None] = {}
+
+    def solve(col: int, at: int) -> tuple[float, list[int]] | None:
+        if col == width:
+            return (0.0, []) if at == n else None
+        key = (col, at)
+        if key in best:
+            return best[key]
+        found = None
+        for stop in range(at, n + 1):
+            cost = _cell_cost(kinds[col], body[at:stop], optional[col])
+            if cost is None:
+                continue
+            rest = solve(col + 1, stop)
+            if rest is not None and (found is None or cost + rest[0] < found[0]):
+                found = (cost + rest[0], [stop, *rest[1]])
+        best[key] = found
+        return found
+
+    split = solve(0, 0)
+    if split is None:
+        return None
+    cells, at = [], 0
+    for stop in split[1]:
+        part = body[at:stop]
+        joined = "".join(part)
+        cells.append("" if _EMPTY_CELL.match(joined) else joined)
+        at = stop
+    return cells
+
+
 def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
     """A table whose text layer gives one cell a line (序号 / 重点任务 / 牵头单位 / … then
     1 / task / lead / …), as a PDF's often does: its rows and the index after it.
 
-    A row is its 序号 line and exactly one line per other column up to the next 序号; a row
-    that does not fit (a cell wrapped onto two lines) ends the table and stays text. Page
-    numbers and a header repeated after a page break are skipped.
+    A row runs from its 序号 line to the next number's. A cell wrapped onto several lines is
+    placed by what the columns hold: a unit column's lines must join into a unit list, a
+    time column's into a time (2025年底前, 长期坚持), the task takes the rest; an empty
+    配合单位 or 完成时限 cell may give no line. Page numbers and a header repeated after a
+    page break are skipped. The last row takes the most lines that still fit its columns.
+    A row that fits no split ends the table and stays text.
     """
     if not _SEQ.fullmatch(re.sub(r"\s+", "", lines[i])):
         return None
@@ -131,20 +222,33 @@ def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | Non
         written = int(body[n][1])
         if len(rows) > 1 and written != int(rows[-1][0]) + 1:
             break
-        ahead = range(n + 1, min(len(body), n + 3 * width))
-        following = [m for m in ahead if body[m][1] == str(written + 1)]
-        if following and following[0] != n + width:
-            # a cell wrapped onto two lines, or a header repeated after a page break
-            if [t for _, t in body[n + width : n + 2 * width]] == header:
-                del body[n + width : n + 2 * width]
+        limit = min(len(body), n + 1 + 8 * width)
+        # a header repeated after a page break
+        k = n + 1
+        while k < limit:
+            if [t for _, t in body[k : k + width]] == header:
+                del body[k : k + width]
+                limit = min(len(body), limit - width)
                 continue
+            k += 1
+        following = [m for m in range(n + 1, limit) if body[m][1] == str(written + 1)]
+        if following:
+            cells = _segment(header, [t for _, t in body[n + 1 : following[0]]])
+            stop = following[0]
+        else:  # the last row: the most lines that still fit
+            cells, stop = None, n + 1
+            for m in range(limit, n + width - 1, -1):
+                if _kind(header[-1]) == "text" and m != n + width:
+                    continue
+                cells = _segment(header, [t for _, t in body[n + 1 : m]])
+                if cells is not None:
+                    stop = m
+                    break
+        if cells is None:
             break
-        cells = body[n + 1 : n + width]
-        if len(cells) < width - 1 or any(t.isdigit() for _, t in cells):
-            break
-        rows.append([body[n][1], *(t for _, t in cells)])
-        end = cells[-1][0] + 1
-        n += width
+        rows.append([body[n][1], *cells])
+        end = body[stop - 1][0] + 1
+        n = stop
     if len(rows) < 2:
         return None
     return rows, end

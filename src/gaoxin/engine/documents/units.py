@@ -560,6 +560,11 @@ def _subject(clause: str) -> str:
     )
 
 
+def is_unit_list(text: str) -> bool:
+    """Does ``text`` read as a list of units and nothing else (a table's unit cell)?"""
+    return bool(text) and _unit_list(text, strict=True) is not None
+
+
 def _unit_list_strict(text: str) -> list[str] | None:
     return _unit_list(text, strict=True)
 
