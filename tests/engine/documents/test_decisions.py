@@ -151,3 +151,36 @@ def test_a_last_body_line_above_a_single_signature_is_not_an_issuer():
         "特此通知。\n某省科学技术厅\n2025年3月18日\n"
     )
     assert parse_text(text).issuer == "某省科学技术厅"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "同意青峰高新技术产业园区升级为省级高新技术产业开发区。",
+            [("approve", ["青峰高新技术产业园区"], None)],
+        ),
+        (
+            "同意青峰高新区扩区，新增规划面积5.2平方公里。",
+            [("adjust_boundary", ["青峰高新区"], None)],
+        ),
+        ("同意青峰高新区调区扩区。", [("adjust_boundary", ["青峰高新区"], None)]),
+    ],
+)
+def test_a_park_made_provincial_and_a_zone_enlarged(body, expected):
+    assert decided(pifu(body)) == expected
+
+
+def test_grades_listed_after_a_colon_and_a_title_taken_away():
+    text = (
+        "某省科学技术厅关于2024年度省级高新区评价结果的通报\n\n各设区市科技局：\n"
+        "经综合评价，现将结果通报如下：\n优秀等次（2个）：甲市高新区、乙县高新区\n"
+        "良好等次：丙市高新区\n对评价结果为优秀的高新区进行通报表彰。取消丁县工业园区省级园区资格。\n\n"
+        "某省科学技术厅\n二〇二五年一月八日\n"
+    )
+    assert decided(text) == [
+        ("evaluation", ["甲市高新区", "乙县高新区"], "优秀"),
+        ("evaluation", ["丙市高新区"], "良好"),
+        ("revoke", ["丁县工业园区"], None),
+    ]
+    assert parse_text(text).issued == "2025-01-08"

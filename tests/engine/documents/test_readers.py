@@ -321,6 +321,22 @@ def test_wrapped_cells_are_placed_by_what_their_columns_hold(tmp_path):
     assert first.deadline == "2025年10月底前"
 
 
+def test_a_header_cell_wrapped_onto_two_lines_and_a_category_column(tmp_path):
+    text = (
+        "某省高新区行动方案任务分工\n序号\n重点\n任务\n具体措施\n牵头\n单位\n配合\n单位\n完成\n时限\n"
+        "1\n创新平台\n建设概念验证中心\n省科技厅\n省财政厅\n2025年\n"
+        "2\n建设中试基地\n省工业和信息化厅\n省科技厅、省发展改革委\n2026年\n"
+    )
+    path = tmp_path / "分工.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    # the merged 重点任务 cell is printed once, in its first row
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "1"], ["省科技厅"], ["省财政厅"]),
+        (["一", "2"], ["省工业和信息化厅"], ["省科技厅", "省发展改革委"]),
+    ]
+
+
 def test_a_row_that_fits_no_split_ends_the_table_and_stays_text(tmp_path):
     broken = PDF_TABLE.replace("省财政厅、省教育厅\n", "省财政厅、省教\n育厅\n另有说明\n")
     path = tmp_path / "考核.txt"

@@ -37,28 +37,41 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
         "approve",
         re.compile(
             rf"(?:同意|批准)(?:设立|建设)(?P<zones>[^，。；]*?{_ZONE_SUFFIX})"
-            rf"|同意(?P<zones2>[^，。；]+?)(?:认定|建设|创建)为省级高新(?:技术产业开发)?区"
+            # a park made a provincial zone (认定/创建/升级为省级高新区) is approved as one
+            rf"|同意(?P<zones2>[^，。；]+?)(?:认定|建设|创建|升级)为省级高新(?:技术产业开发)?区"
         ),
     ),
     ("rename", re.compile(rf"(?P<zones>[^，。；]+?)更名为(?P<value>{_NAME})")),
     (
         "adjust_boundary",
         re.compile(
-            r"(?P<zones>[^，。；]+?)(?:调整|扩大|调减|优化)(?:规划)?(?:范围|面积|四至|区位|边界)"
+            r"(?P<zones>[^，。；]+?)(?:(?:调整|扩大|调减|优化)(?:规划)?(?:范围|面积|四至|区位|边界)"
+            r"|扩区|调区|扩容)"
         ),
     ),
     (
         "evaluation",
         re.compile(
-            rf"(?P<zones>[^，。；]+?)(?:综合)?(?:评价|考核|评估)(?:结果|等次|等级)?"
-            rf"(?:为|是|评定为|确定为|被评为){_GRADE}"
+            rf"(?P<zones>[^，。；]+?)(?:(?:综合)?(?:评价|考核|评估)(?:结果|等次|等级)?"
+            rf"(?:为|是|评定为|确定为|被评为)|被评为|评定为|获评){_GRADE}"
         ),
     ),
-    ("commend", re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予)(?:通报)?表扬")),
-    ("warn", re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予)(?:黄牌|书面|通报)?警告")),
+    (
+        # 评价结果为优秀的高新区（2个）：甲市高新区、乙县高新区 / 优秀等次：甲、乙
+        "evaluation",
+        re.compile(
+            rf"{_GRADE}(?:等次|等级|档次)?的?(?:高新区|园区|开发区)?有?(?:（\d+个）)?[：:]"
+            rf"(?P<zones>[^。；]+)"
+        ),
+    ),
+    (
+        "commend",
+        re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予|进行)(?:通报)?(?:表扬|表彰)"),
+    ),
+    ("warn", re.compile(r"(?P<zones>[^。；]+?)(?:予以|给予|提出)(?:黄牌|书面|通报)?警告")),
     (
         "revoke",
-        re.compile(r"撤销(?P<zones>[^，。；]+?)(?:资格|称号|命名|牌子)"),
+        re.compile(r"(?:撤销|取消)(?P<zones>[^，。；]+?)(?:资格|称号|命名|牌子)"),
     ),
 ]
 
@@ -77,7 +90,8 @@ def zone_names(phrase: str) -> list[str]:
                 continue
             name = m.group("name")
             place = re.sub(rf"{_ZONE_SUFFIX}$", "", name)
-            if len(place) >= 2 and not _GENERIC.match(place):
+            # 评价结果为优秀的高新区: a description, not a name
+            if len(place) >= 2 and not _GENERIC.match(place) and not re.search(r"的|为", place):
                 if name not in out:
                     out.append(name)
                 break
@@ -90,9 +104,17 @@ def _blank_titles(text: str) -> str:
 
 
 def find_decisions(
-    norm: str, original: str, kind: str | None, measures: list[tuple[list[str], Span]]
+    norm: str,
+    original: str,
+    kind: str | None,
+    measures: list[tuple[list[str], Span]],
+    body: Span | None = None,
 ) -> list[Decision]:
-    """Every decision the document takes, in order; each zone decided once per kind and value."""
+    """Every decision the document takes, in order; each zone decided once per kind and value.
+
+    ``body``: where a document without numbered items is read by paragraph, its body after
+    the title block, so that a list line without a full stop (优秀等次：甲市高新区、乙县高新区)
+    is read too."""
     if kind not in DECIDING_KINDS:
         return []
     text = _blank_titles(norm)
@@ -100,7 +122,8 @@ def find_decisions(
     seen: set[tuple[str, str, str | None]] = set()
     for clause in re.finditer(r"[^。；\n]+", text):
         start = clause.start()
-        if not any(s <= start < e for _, (s, e) in measures):
+        inside = body is not None and body[0] <= start < body[1]
+        if not inside and not any(s <= start < e for _, (s, e) in measures):
             continue  # the title (关于同意…的批复) announces the decision the body takes
         for decision_kind, pattern in _PATTERNS:
             for m in pattern.finditer(clause.group(0)):

@@ -201,8 +201,16 @@ def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | Non
         return None
     header: list[str] = []
     j = i
-    while j < len(lines) and (not lines[j].strip() or _header_cell(lines[j])):
+    while j < len(lines):
         cell = re.sub(r"\s+", "", lines[j])
+        if cell and not _header_cell(cell):
+            # a header cell wrapped onto two lines (牵头 / 单位, 完成 / 时限)
+            nxt = re.sub(r"\s+", "", lines[j + 1]) if j + 1 < len(lines) else ""
+            if len(cell) <= 4 and nxt and not nxt.isdigit() and _header_cell(cell + nxt):
+                header.append(cell + nxt)
+                j += 2
+                continue
+            break
         if cell and header and _SEQ.fullmatch(cell):
             break
         header += [cell] if cell else []
@@ -237,7 +245,7 @@ def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | Non
             stop = following[0]
         else:  # the last row: the most lines that still fit
             cells, stop = None, n + 1
-            for m in range(limit, n + width - 1, -1):
+            for m in range(limit, n + 1, -1):
                 if _kind(header[-1]) == "text" and m != n + width:
                     continue
                 cells = _segment(header, [t for _, t in body[n + 1 : m]])

@@ -405,7 +405,9 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             t.text = original[t.span[0] : t.span[1]]  # as written, not as normalised
             targets.append(t)
 
-    decisions = find_decisions(norm, original, fm.kind, [(m.path, m.span) for m in measures])
+    by_paragraph = bool(nodes) and nodes[0].marker.style == -1
+    body = (fm.title_span[1], body_end) if by_paragraph and fm.title_span else None
+    decisions = find_decisions(norm, original, fm.kind, [(m.path, m.span) for m in measures], body)
     return Document(
         title=fm.title,
         issuer=fm.issuer,
