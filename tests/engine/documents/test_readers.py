@@ -366,3 +366,19 @@ def test_task_table_in_a_pdf_text_layer(tmp_path):
         (["1"], ["省科技厅"], ["省财政厅", "省教育厅"]),
         (["2"], ["省应急管理厅"], ["各设区市人民政府"]),
     ]
+
+
+def test_a_notice_signed_before_the_table_it_transmits(tmp_path):
+    # the 通知 has items of its own, is signed, and the attached table restarts at 一、
+    text = (
+        "某省关于印发高新区行动方案的通知\n一、工作要求\n（一）抓好落实。各高新区要完成任务。\n"
+        "某省人民政府办公厅\n2025年3月18日\n附件\n重点任务分工表\n"
+        "序号\t重点任务\t具体措施\t牵头单位\t配合单位\n"
+        "1\t创新平台\t建设概念验证中心\t省科技厅\t省财政厅\n"
+    )
+    path = tmp_path / "通知.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert (doc.issuer, doc.issued) == ("某省人民政府办公厅", "2025-03-18")
+    assert "办公厅" not in doc.measures[0].text
+    assert [(m.path, m.lead_units) for m in doc.measures][1:] == [(["一", "1"], ["省科技厅"])]

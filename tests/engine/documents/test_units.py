@@ -567,3 +567,22 @@ def test_a_person_in_charge_is_no_duty():
     )
     assert m.lead_units == ["市科技局"]
     assert m.participating_units == ["市财政局"]
+
+
+@pytest.mark.parametrize(
+    "duty", ["市发展改革委、市科技局依职责负责", "市发展改革委、市科技局具体负责"]
+)
+def test_responsible_by_their_duties_or_in_particular(duty):
+    m = only_measure(f"1.优化服务。做好服务。{duty}。\n")
+    assert m.lead_units == ["市发展改革委", "市科技局"]
+
+
+def test_the_addressees_duty_beside_an_organ_named_in_a_pifu():
+    text = (
+        "某省人民政府关于同意设立青峰高新技术产业开发区的批复\n\n青峰市人民政府：\n"
+        "一、同意设立青峰高新技术产业开发区。\n"
+        "二、你市要加强组织领导。省科技厅要会同省财政厅加强指导。\n\n某省人民政府\n2024年5月6日\n"
+    )
+    m = parse_text(text).measures[1]
+    assert m.lead_units == ["青峰市人民政府", "省科技厅"]
+    assert m.participating_units == ["省财政厅"]

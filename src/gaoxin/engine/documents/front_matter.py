@@ -82,7 +82,7 @@ def issuer_name(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _issuer_like(text: str) -> bool:
+def issuer_like(text: str) -> bool:
     """A line that is only a unit's name (a signature), spaced out or not."""
     return bool(_ISSUER_LINE.match(re.sub(r"\s+", "", text)))
 
@@ -123,7 +123,7 @@ def is_end_matter(text: str) -> bool:
         or _PUBLIC_NOTE.match(text)
         or _FILE_NAME.search(text)
         or _ATTACHMENT.match(text)
-        or _issuer_like(text)
+        or issuer_like(text)
         or _IN_FORCE.search(text)
         or text.startswith(
             ("抄送", "抄报", "主送", "印发：", "印发:", "公开方式", "（联系人", "联系人")
@@ -175,7 +175,7 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 # a title broken over lines has short fragments; a headline or a cited
                 # document (科技部印发《…》) is not one of them
                 if (
-                    _issuer_like(before)
+                    issuer_like(before)
                     or DOC_NUMBER.fullmatch(before)
                     or re.search(r"[《》]|印发|发布|获悉", before)
                     or len(before) > 40
@@ -209,9 +209,9 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 fm.published = fm.published or iso_date(value)
             elif key in ("发文字号", "文号") and (number := DOC_NUMBER.match(value)):
                 fm.doc_number = fm.doc_number or re.sub(r"\s+", "", number.group(0))
-            elif key in ("发文机关", "发文单位") and _issuer_like(value):
+            elif key in ("发文机关", "发文单位") and issuer_like(value):
                 organ = organ or re.sub(r"\s+", "", value)
-            elif key == "发布机构" and _issuer_like(value):
+            elif key == "发布机构" and issuer_like(value):
                 # the office that put it on the site, second to the signature and 发文机关
                 publisher = publisher or re.sub(r"\s+", "", value)
         if fm.doc_number is None and (DOC_NUMBER.fullmatch(text) or _FILE_NAME.search(text)):
@@ -242,10 +242,10 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
     for block in (end, lines):
         block = [ln for ln in block if not ln.blank]
         for k, ln in enumerate(block):
-            if is_date_line(ln.text) and k > 0 and _issuer_like(block[k - 1].text):
+            if is_date_line(ln.text) and k > 0 and issuer_like(block[k - 1].text):
                 # joint issuers may sign on two or three lines, the date under the last
                 first = k - 1
-                while first > 0 and k - first < 3 and _issuer_like(block[first - 1].text):
+                while first > 0 and k - first < 3 and issuer_like(block[first - 1].text):
                     first -= 1
                 names = "、".join(issuer_name(b.text) for b in block[first:k])
                 fm.issuer = fm.issuer or names

@@ -17,7 +17,9 @@ from gaoxin.engine.documents.front_matter import (
     ATTACHMENTS,
     DOC_NUMBER,
     FrontMatter,
+    is_date_line,
     is_end_matter,
+    issuer_like,
     read_front_matter,
 )
 from gaoxin.engine.documents.headings import (
@@ -154,6 +156,24 @@ def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) ->
 
 
 _ATTACHMENT_HEADING = re.compile(r"^附件\s*\d*\s*[：:]?$")
+
+
+def _inner_signature(all_lines: list[Line], first: int, end_index: int) -> tuple[int, int] | None:
+    """A signature and date inside the body, followed by an attachment (附件 / 附件1): a 通知
+    with items of its own, signed, then the document or table it transmits, numbered anew.
+    The lines [start, end) of the signature."""
+    for i in range(first + 1, end_index):
+        if not is_date_line(all_lines[i].text):
+            continue
+        k = i
+        while k > first + 1 and i - k < 3 and issuer_like(all_lines[k - 1].text):
+            k -= 1
+        nxt = next((ln.text for ln in all_lines[i + 1 : end_index] if not ln.blank), "")
+        if k < i and (_ATTACHMENT_HEADING.match(nxt) or ATTACHMENTS.match(nxt)):
+            return k, i + 1
+    return None
+
+
 _TASK_LABEL = re.compile(r"[（(【〔]\s*(牵头单位|责任单位|牵头部门|责任部门)\s*[：:]")
 
 
@@ -313,10 +333,15 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
             )
     front_lines = all_lines[:first_item_line] if nodes else all_lines[:end_index]
     fm = read_front_matter(front_lines, all_lines[end_index:])
+    signature = _inner_signature(all_lines, first_item_line, end_index) if nodes else None
+    if signature is not None and fm.issuer is None:
+        fm = read_front_matter(front_lines, all_lines[signature[0] : signature[1]])
 
-    # each item runs to the next item
+    # each item runs to the next item (and an item of the 通知 not over its signature)
     for i, node in enumerate(nodes):
         nxt = nodes[i + 1].start if i + 1 < len(nodes) else body_end
+        if signature is not None and node.start < all_lines[signature[0]].start:
+            nxt = min(nxt, all_lines[signature[0]].start)
         node.end = _item_end([ln for ln in all_lines if node.start <= ln.start < nxt])
     if nodes:
         nodes += _task_attachments(all_lines, end_index, original)

@@ -109,7 +109,8 @@ def place_name(text: str) -> bool:
 
 
 _DUTY_TAIL = re.compile(
-    r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|分别|共同)?(?:负责|落实|实施)$"
+    r"(?:等)?(?:按职责分工|按职能分工|按照职责分工|按职责|按照职责|依职责|依据职责|根据职责|分别|共同|具体)?"
+    r"(?:负责|落实|实施)$"
 )
 _LEVEL_PREFIX = re.compile(
     r"^(自治区党委|自治区|自治州|省委|市委|县委|区委|州委|盟委|省|市(?!场)|县|区|州|盟|旗)"
@@ -554,7 +555,8 @@ def _subject(clause: str) -> str:
     clause = re.sub(r"^.*由", "", clause)  # 本办法由市科委负责解释: the unit follows 由
     clause = re.sub(r"^(请|以)", "", clause)
     return re.sub(
-        r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|分工|分别|共同)+$",
+        r"(要|应|应当|须|必须|需|负责|按职责分工|按职能分工|按职责|按照职责|依职责|依据职责|"
+        r"根据职责|分工|分别|共同|具体|主要|统一|全面)+$",
         "",
         clause,
     )
@@ -610,6 +612,7 @@ def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
     if not spans:
         return None
     r.span = (min(s for s, _ in spans), max(e for _, e in spans))
+    r.form = "implicit-must"
     return r
 
 
@@ -745,6 +748,18 @@ def find_responsibility(
         or _must(text, addressee)
         or Responsibility()
     )
+    if addressee and r.form != "implicit-must":
+        # 你市要…，省科技厅要会同…: the addressee's duty stands beside the others named
+        you = [
+            m
+            for m in re.finditer(
+                r"(?:^|[。；\n！])\s*(你(?:省|市|区|县|州|盟|旗|委|局|厅|办|部|单位|们))(?:要|应当|应|须|必须)",
+                text,
+            )
+            if _YOU.match(m.group(1))
+        ]
+        if you and not all(u in r.lead for u in addressee):
+            r.lead = [*addressee, *r.lead]
     r.lead = _dedupe(r.lead)
     r.participating = [u for u in _dedupe(r.participating) if u not in r.lead]
     return r
