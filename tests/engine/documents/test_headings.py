@@ -301,3 +301,15 @@ def test_full_width_digits_in_a_label_are_read_as_digits():
 def test_an_amount_spaced_out_by_extraction_is_closed_up():
     doc = parse_text("一、主要任务\n（一）引进人才。给予5 0万元安家补助。\n")
     assert doc.measures[0].amounts_wan == [50.0]
+
+
+def test_sections_sit_between_chapters_and_articles():
+    text = (
+        "某省管理办法\n第一章 总则\n第一条 为规范管理，制定本办法。\n第二章 建设\n第一节 规划\n"
+        "第二条 所在地政府编制规划。\n第二节 创新\n第三条 省科技厅设立专项资金。\n"
+    )
+    assert paths(text) == [
+        ["第一章", "第一条"],
+        ["第二章", "第一节", "第二条"],
+        ["第二章", "第二节", "第三条"],
+    ]

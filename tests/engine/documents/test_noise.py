@@ -1,6 +1,8 @@
 """Real documents' noise must not trip the parser."""
 
-from gaoxin.engine.documents import parse_text
+import pytest
+
+from gaoxin.engine.documents import parse_file, parse_text
 
 BODY = "一、总体要求\n（一）指导思想。坚持创新驱动。\n二、重点任务\n（二）建设平台。支持建设平台。（责任单位：省科技厅、财政厅）\n"
 
@@ -239,3 +241,20 @@ def test_the_record_lines_of_an_official_document_are_end_matter():
     doc = parse_text(text)
     assert doc.measures[-1].text.endswith("（责任单位：省科技厅、财政厅）")
     assert (doc.issuer, doc.issued) == ("某省人民政府", "2023-03-05")
+
+
+@pytest.mark.parametrize("mark", ["— 3 —", "- 3 -", "第3页 共8页", "3/8"])
+def test_a_page_number_inside_an_item_is_dropped_and_the_cut_sentence_joined(tmp_path, mark):
+    text = (
+        "某市推进科技创新若干措施\n\n一、支持企业创新\n（一）支持研发投入。支持企业\n建设研发机构和\n"
+        f"{mark}\n\n中试平台。（责任单位：市科技局、市财\n{mark}\n政局）\n"
+        f"{mark}\n（二）支持人才。做好人才工作。（责任单位：市人力资源社会保障局）\n"
+    )
+    path = tmp_path / "措施.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units) for m in doc.measures] == [
+        (["一", "（一）"], ["市科技局", "市财政局"]),
+        (["一", "（二）"], ["市人力资源社会保障局"]),
+    ]
+    assert "页" not in doc.measures[0].text and "—" not in doc.measures[0].text

@@ -26,6 +26,8 @@ _STYLES: list[tuple[int, re.Pattern[str]]] = [
         0,
         re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*[章篇部分]+)\s*"),
     ),
+    # 第一节 within a chapter, above its articles
+    (5, re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*节)\s*")),
     (10, re.compile(rf"^(?P<label>(?P<n>[{_CN_NUM}]+))\s*、\s*")),
     # 第一，…  第二，… (a short 措施 or 通知 numbered in ordinals): between 一、 and （一）
     (15, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]{{1,3}}))\s*[，,、]\s*")),
@@ -38,7 +40,7 @@ _STYLES: list[tuple[int, re.Pattern[str]]] = [
     (50, re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
 ]
 # The conventional order of the styles (by their fixed rank), outermost first
-CONVENTIONAL_ORDER = (0, 25, 10, 15, 20, 30, 40, 50)
+CONVENTIONAL_ORDER = (0, 5, 25, 10, 15, 20, 30, 40, 50)
 # what a number glued to a title cannot be followed by: it is then a decimal (3.5亿元)
 _QUANTITY = re.compile(
     r"^\d+(?:\.\d+)?\s*(?:年|月|日|万|亿|元|%|家|个|倍|平方|公里|亩|吨|项|人|次|倍|以上|以下|版)"
@@ -160,7 +162,7 @@ def _accept(marker: Marker, last_number: dict[int, int]) -> bool:
         return previous is None or marker.number in (previous, previous + 1, 1)
     if marker.number == 1:
         return True
-    if previous is None and marker.style in (0, 10, 20, 25):
+    if previous is None and marker.style in (0, 5, 10, 20, 25):
         # an excerpt may open at 三、; a stray "3." in prose may not open a list
         return True
     # one number missed (unreadable, or mistyped) does not end the list

@@ -276,4 +276,55 @@ def read_file(path: str | Path) -> str:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
     if hard_wrapped(text):  # a PDF's text saved as .txt: tables first, as in pdf_to_text
         return _rejoin_pdf_lines(rewrite_text_tables(text))
-    return rewrite_text_tables(text)
+    return drop_page_breaks(rewrite_text_tables(text))
+
+
+# a page number printed between two pages: — 3 —, - 3 -, 第3页, 第 3 页 共 12 页, 3/12
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[—－\-–]+\s*\d{1,3}\s*[—－\-–]+|第\s*\d{1,3}\s*页(?:\s*[，,]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+
+
+def drop_page_breaks(text: str) -> str:
+    """Page numbers left in a text copied page by page are dropped, with the blank lines
+    around them; a sentence the page break cut (…支持企业 | — 3 — | 建设研发机构…) is joined
+    again, unless the next line starts a numbered item."""
+    from gaoxin.engine.documents.front_matter import is_end_matter
+    from gaoxin.engine.documents.headings import match_marker
+    from gaoxin.engine.documents.text import Line, normalise
+
+    lines = text.split("\n")
+    if not any(_PAGE_MARK.match(ln) for ln in lines):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _PAGE_MARK.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        while out and not out[-1].strip():
+            out.pop()
+        i += 1
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i >= len(lines):
+            break
+        following = lines[i].strip()
+        prev = out[-1].rstrip() if out else ""
+        starts_item = match_marker(Line(normalise(following), 0, len(following)), following)
+        if (
+            prev
+            and starts_item is None
+            and not re.search(r"[。！？：；）”]$", prev)
+            # a signature, a date or 附件1 on either side is no cut sentence
+            and not is_end_matter(prev.strip())
+            and not is_end_matter(following)
+            and not following.startswith("附件")
+        ):
+            out[-1] = prev + following
+            i += 1
+        elif prev:
+            out.append("")  # the break stays a paragraph break
+    return "\n".join(out)
