@@ -586,3 +586,26 @@ def test_the_addressees_duty_beside_an_organ_named_in_a_pifu():
     m = parse_text(text).measures[1]
     assert m.lead_units == ["青峰市人民政府", "省科技厅"]
     assert m.participating_units == ["省财政厅"]
+
+
+def test_units_named_as_the_responsible_ones_with_wei():
+    m = only_measure("1.做好服务。做好服务工作。责任单位为市科技局、市财政局。\n")
+    assert m.lead_units == ["市科技局", "市财政局"]
+    m = only_measure("1.做好服务。做好服务工作。市科技局为牵头单位，市财政局为配合单位。\n")
+    assert (m.lead_units, m.participating_units) == (["市科技局"], ["市财政局"])
+
+
+def test_each_clause_of_a_sentence_may_name_who_must():
+    m = only_measure(
+        "1.加强保障。市科技局、市发展改革委要强化统筹协调，市财政局要加大资金保障，"
+        "各类创新要素要加快集聚。\n"
+    )
+    assert m.lead_units == ["市科技局", "市发展改革委", "市财政局"]
+
+
+def test_customs_in_prose_take_part():
+    m = only_measure(
+        "1.支持出口。做好服务。（市商务局牵头，国家税务总局厦门市税务局、厦门海关配合）\n"
+    )
+    assert m.lead_units == ["市商务局"]
+    assert m.participating_units == ["国家税务总局厦门市税务局", "厦门海关"]

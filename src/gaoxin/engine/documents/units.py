@@ -31,7 +31,7 @@ _ALL_LABELS = sorted(LEAD_LABELS + RESPONSIBLE_LABELS + PARTICIPATING_LABELS, ke
 # 责任单位：… and 【责任单位】… (a label in its own brackets needs no colon)
 _LABEL = re.compile(
     rf"(?:[【〔［\[]\s*(?P<boxed>{'|'.join(_ALL_LABELS)})\s*[】〕］\]]\s*[：:]?"
-    rf"|(?P<label>{'|'.join(_ALL_LABELS)})\s*[：:])"
+    rf"|(?P<label>{'|'.join(_ALL_LABELS)})\s*(?:[：:]|为(?!列|排|第一|首|准|主)))"
 )
 
 _OPEN, _CLOSE = "（〔【[［", "）〕】]］"
@@ -400,7 +400,8 @@ def _opening_of(text: str, close: int) -> int:
 # "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
 _OFFICES = (
     r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
-    r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司"
+    r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司|"
+    r"海关|调查队"
 )
 _OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
@@ -590,11 +591,14 @@ def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
     """X要…, X应当…: a unit that opens a sentence with what it must do leads it."""
     r = Responsibility(form="implicit")
     spans = []
-    for m in re.finditer(r"(?:要|应当|应|须|必须)(?![求点])", text):
+    for m in re.finditer(r"(?:要|应当|应|须|必须)(?![求点素件闻])", text):
         start = m.start()
-        while start > 0 and text[start - 1] not in "。；\n！":
+        # the sentence, or its clause: …要强化统筹，市财政局要加大保障
+        while start > 0 and text[start - 1] not in "。；\n！，":
             start -= 1
         subject = text[start : m.start()].strip()
+        if start > 0 and text[start - 1] == "，" and not _OFFICE_END.search(subject):
+            continue  # after a comma only a named office: not …，各类创新要素…
         if addressee and _YOU.match(subject):
             r.lead += addressee
         elif _GENERAL.match(subject) or not _unit_list_strict(subject):
@@ -675,6 +679,15 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             duty = split_units(subject, distribute)
             later_lead = re.search(r"负责|牵头", text[m.end() :]) is None and not r.lead
             (r.lead if later_lead and not _leads_elsewhere(text) else r.participating).extend(duty)
+            spans.append((start, m.end()))
+
+    # X为牵头单位 / X为责任单位 / Y为配合单位
+    for m in re.finditer(r"(?:为|是)(牵头|责任|主要责任|主责|配合|参与|协办)(?:单位|部门)", text):
+        clause, start = _clause_before(text, m.start())
+        subject = _subject(clause)
+        if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
+            helping = m.group(1) in ("配合", "参与", "协办")
+            (r.participating if helping else r.lead).extend(split_units(subject, distribute))
             spans.append((start, m.end()))
 
     # X负责 (not 主要负责同志, 负责人: a person, not the duty)
