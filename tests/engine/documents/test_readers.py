@@ -382,3 +382,25 @@ def test_a_notice_signed_before_the_table_it_transmits(tmp_path):
     assert (doc.issuer, doc.issued) == ("某省人民政府办公厅", "2025-03-18")
     assert "办公厅" not in doc.measures[0].text
     assert [(m.path, m.lead_units) for m in doc.measures][1:] == [(["一", "1"], ["省科技厅"])]
+
+
+def test_a_task_table_with_categories_in_an_attachment_after_numbered_items(tmp_path):
+    # the table's 主要任务 column becomes 一、二、 headings: they must not nest under the
+    # body's last item; the attachment is read apart, as a task breakdown
+    text = (
+        "某区关于推进科技创新的工作方案\n\n一、重点工作\n（一）建设平台。做好平台建设。\n"
+        "（二）强化金融。做好金融服务。（责任单位：区金融办）\n\n附件\n\n"
+        "主要任务 | 工作措施 | 责任单位 | 时间节点\n"
+        "打造创新平台 | 建设孵化器 | 区科技局（牵头）、区财政局 | 2025年底\n"
+        "集聚人才 | 实施人才计划 | 区委人才办牵头，区人社局配合 | 长期\n"
+    )
+    path = tmp_path / "方案.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "（一）"], [], []),
+        (["一", "（二）"], ["区金融办"], []),
+        (["一", "1"], ["区科技局"], ["区财政局"]),
+        (["二", "2"], ["区委人才办"], ["区人社局"]),
+    ]
+    assert not [p for p in doc.problems if p.code == "inverted-levels"]

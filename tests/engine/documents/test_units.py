@@ -609,3 +609,8 @@ def test_customs_in_prose_take_part():
     )
     assert m.lead_units == ["市商务局"]
     assert m.participating_units == ["国家税务总局厦门市税务局", "厦门海关"]
+
+
+def test_a_label_alone_on_its_line_with_the_units_on_the_next():
+    m = only_measure("1.建设平台。做好平台建设。\n责任单位：\n区科技局、区财政局\n")
+    assert m.lead_units == ["区科技局", "区财政局"]

@@ -126,7 +126,7 @@ def _text_without_repeats(
     return clean("\n".join(parts))
 
 
-def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) -> int:
+def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int, original: str) -> int:
     """Index of the first line after the body: attachments and closing lines are not items."""
     end_index = len(all_lines)
     if not nodes:
@@ -144,6 +144,20 @@ def _body_end(all_lines: list[Line], nodes: list[Node], first_item_line: int) ->
             if not restarts:
                 end_index = i
                 break
+    # a bare 附件 heading whose section is a task breakdown (a table rewritten as items,
+    # perhaps under its own 一、 category headings) ends the body too: it is read apart
+    for i in range(first_item_line + 1, end_index):
+        if _ATTACHMENT_HEADING.match(all_lines[i].text) and _task_breakdown(
+            _section_items(all_lines, i, len(all_lines), original)
+        ):
+            end_index = i
+            break
+    return _trim_end_matter(all_lines, nodes, first_item_line, end_index)
+
+
+def _trim_end_matter(
+    all_lines: list[Line], nodes: list[Node], first_item_line: int, end_index: int
+) -> int:
     # the closing lines: signature, date, 此件公开, a file name; never part of the last item
     item_starts = {n.start for n in nodes}
     while (
@@ -177,6 +191,24 @@ def _inner_signature(all_lines: list[Line], first: int, end_index: int) -> tuple
 _TASK_LABEL = re.compile(r"[（(【〔]\s*(牵头单位|责任单位|牵头部门|责任部门)\s*[：:]")
 
 
+def _section_items(all_lines: list[Line], heading: int, last: int, original: str) -> list[Node]:
+    """The items of the attachment whose heading (附件1) is line ``heading``, up to the next
+    attachment heading or ``last``."""
+    stop = next(
+        (i for i in range(heading + 1, last) if _ATTACHMENT_HEADING.match(all_lines[i].text)),
+        last,
+    )
+    items, _ = find_items(all_lines[heading + 1 : stop], original)
+    return items
+
+
+def _task_breakdown(items: list[Node]) -> bool:
+    """Every item that holds no other (the tasks, under any category headings) carries a
+    牵头单位 or 责任单位 label."""
+    leaves = [n for n in items if not n.children and not n.is_box]
+    return bool(leaves) and all(_TASK_LABEL.search(n.line.text) for n in leaves)
+
+
 def _task_attachments(all_lines: list[Line], end_index: int, original: str) -> list[Node]:
     """The items of an attachment after the body that is a task breakdown (附件1 … 任务分工表,
     every item carrying its 牵头单位/责任单位): they are the document's measures too. Other
@@ -188,9 +220,8 @@ def _task_attachments(all_lines: list[Line], end_index: int, original: str) -> l
     for k, first in enumerate(starts):
         last = starts[k + 1] if k + 1 < len(starts) else len(all_lines)
         section = all_lines[first + 1 : last]
-        items, _ = find_items(section, original)
-        top = [n for n in items if len(n.path) == 1]
-        if not top or not all(_TASK_LABEL.search(n.line.text) for n in top):
+        items = _section_items(all_lines, first, last, original)
+        if not _task_breakdown(items):
             continue
         section_end = section[-1].end if section else all_lines[first].end
         for i, node in enumerate(items):
@@ -315,7 +346,7 @@ def parse_text(text: str, *, source: str | None = None) -> Document:
     first_item_line = next(
         (i for i, ln in enumerate(all_lines) if nodes and ln.start == nodes[0].start), 0
     )
-    end_index = _body_end(all_lines, nodes, first_item_line)
+    end_index = _body_end(all_lines, nodes, first_item_line, original)
     body_end = all_lines[end_index - 1].end if end_index else 0
     if nodes:
         # read the items again over the body alone, so nothing after it nests under them

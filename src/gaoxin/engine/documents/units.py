@@ -306,6 +306,9 @@ def _labelled(text: str, first_leads: bool, distribute: bool) -> Responsibility 
     has_lead_label = any((m.group("label") or m.group("boxed")) in LEAD_LABELS for m in matches)
     for m in matches:
         start = m.end()
+        # 责任单位： alone on its line, the units on the next
+        if next_line := re.match(r"[ \t\u3000]*\n(?=[^\n]*\S)", text[start:]):
+            start += next_line.end()
         close = _enclosing_close(text, m.start())
         stop = close if close is not None else len(text)
         # the list runs to the bracket that encloses the label, or to the sentence end
