@@ -404,3 +404,26 @@ def test_a_task_table_with_categories_in_an_attachment_after_numbered_items(tmp_
         (["二", "2"], ["区委人才办"], ["区人社局"]),
     ]
     assert not [p for p in doc.problems if p.code == "inverted-levels"]
+
+
+def test_hard_wrapped_text_with_many_short_lines_is_still_rejoined(tmp_path):
+    # titles, headings and a signature are short lines; the long ones end mid-sentence
+    text = (
+        "某某省人民政府办公厅\n关于印发某某省推动高新区发展三年行动方案的通知\n"
+        "各市（州）人民政府，省政府各部门：\n现将方案印发给你们，请认真贯彻落实。\n"
+        "某某省人民政府办公厅\n2024年4月2日\n"
+        "某某省推动高新区发展三年行动方案\n（2024—2026年）\n"
+        "一、主要目标\n到2026年，全省高新区数量达到30家，高新技术企业数量\n突破5000家。\n"
+        "二、重点任务\n（一）实施创新能力提升行动。\n"
+        "1.建设高能级创新平台。支持高新区建设省实验室、技术\n创新中心等平台，对新认定的省级技术创新中心给予最高\n"
+        "300万元支持。（省科技厅牵头，省发展改革委、省财政厅\n配合）\n"
+        "2.发展主导产业。每个高新区聚焦一至两个主导产业。（省\n工业和信息化厅牵头，各市（州）人民政府负责落实）\n"
+    )
+    path = tmp_path / "方案.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.title == "某某省推动高新区发展三年行动方案（2024—2026年）"
+    assert [(m.lead_units, m.participating_units) for m in doc.measures][1:] == [
+        (["省科技厅"], ["省发展改革委", "省财政厅"]),
+        (["省工业和信息化厅"], ["各市（州）人民政府"]),
+    ]

@@ -159,6 +159,9 @@ class FrontMatter:
     addressees: list[str] | None = None  # 某省人民政府：, the units a 批复 or 通知 is sent to
 
 
+_YEARS = re.compile(r"（\s*\d{4}\s*[—\-–－~至]+\s*\d{4}\s*年?\s*）")
+
+
 def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
     fm = FrontMatter()
     lines = [ln for ln in front if not ln.blank]
@@ -185,6 +188,9 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
                 j -= 1
             best = (j, i)
     if best:
+        after = lines[best[1] + 1] if best[1] + 1 < len(lines) else None
+        if after is not None and _YEARS.fullmatch(after.text):
+            best = (best[0], best[1] + 1)  # …三年行动方案 | （2024—2026年）
         parts = lines[best[0] : best[1] + 1]
         fm.title = "".join(p.text for p in parts)
         fm.title_span = (parts[0].start, parts[-1].end)

@@ -188,7 +188,10 @@ def hard_wrapped(text: str) -> bool:
     wrapped = [
         ln for ln in lines if len(ln) >= 0.85 * full and not re.search(r"[。！？：；）”]$", ln)
     ]
-    return full <= 60 and len(wrapped) >= 0.5 * len(lines)
+    # many short lines (titles, headings, signatures) do not hide it: among the long lines,
+    # most end mid-sentence
+    long = [ln for ln in lines if len(ln) >= 0.6 * full]
+    return full <= 60 and (len(wrapped) >= 0.5 * len(lines) or len(wrapped) >= 0.6 * len(long))
 
 
 def _rejoin_pdf_lines(text: str) -> str:
@@ -274,9 +277,11 @@ def read_file(path: str | Path) -> str:
         return html_to_text(text)
     if "\x00" in text:
         raise _fail(path, "binary", "这不是文本、网页、Word 或 PDF 文件，无法解析。")
-    if hard_wrapped(text):  # a PDF's text saved as .txt: tables first, as in pdf_to_text
-        return _rejoin_pdf_lines(rewrite_text_tables(text))
-    return drop_page_breaks(rewrite_text_tables(text))
+    # tables first, as in pdf_to_text; a table's rows are not lines broken at a width
+    text = rewrite_text_tables(text)
+    if hard_wrapped(text):  # a PDF's text saved as .txt
+        return _rejoin_pdf_lines(text)
+    return drop_page_breaks(text)
 
 
 # a page number printed between two pages: — 3 —, - 3 -, 第3页, 第 3 页 共 12 页, 3/12
