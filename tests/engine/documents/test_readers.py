@@ -427,3 +427,20 @@ def test_hard_wrapped_text_with_many_short_lines_is_still_rejoined(tmp_path):
         (["省科技厅"], ["省发展改革委", "省财政厅"]),
         (["省工业和信息化厅"], ["各市（州）人民政府"]),
     ]
+
+
+def test_a_text_table_row_without_its_number_continues_the_row_above(tmp_path):
+    path = tmp_path / "分工.txt"
+    path.write_text(
+        "某区重点任务分工\n| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |\n|---|---|---|---|---|\n"
+        "| 1 | 建设科技企业孵化器，对新认定的给予 | 区科技局 | 区财政局、区发 | 2025年 |\n"
+        "|  | 最高50万元奖励 |  | 展改革局 | 底前 |\n"
+        "| 2 | 引进高层次人才 | 区委人才办 | 区人社局 | 长期坚持 |\n",
+        encoding="utf-8",
+    )
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["1"], ["区科技局"], ["区财政局", "区发展改革局"]),
+        (["2"], ["区委人才办"], ["区人社局"]),
+    ]
+    assert doc.measures[0].amounts_wan == [50.0] and doc.measures[0].deadline == "2025年底前"

@@ -54,11 +54,23 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
     def cell(row: list[str], i: int | None) -> str:
         return row[i].strip() if i is not None and i < len(row) else ""
 
+    # a row without its 序号 where the others have one continues the row above (a cell
+    # wrapped onto a line of its own: | | 中试平台。 | | 政局 |)
+    body: list[list[str]] = []
+    numbered = seq is not None and any(cell(r, seq).isdigit() for r in rows[1:])
+    for row in rows[1:]:
+        if numbered and body and not cell(row, seq) and any(c.strip() for c in row):
+            width = max(len(body[-1]), len(row))
+            last = body[-1] + [""] * (width - len(body[-1]))
+            body[-1] = [last[k] + (row[k].strip() if k < len(row) else "") for k in range(width)]
+        else:
+            body.append(list(row))
+
     lines: list[str] = []
     current_category = None
     chapter = 0
     number = 0
-    for row in rows[1:]:
+    for row in body:
         text = re.sub(r"\s*\n\s*", "", cell(row, task))
         if not text:
             continue
