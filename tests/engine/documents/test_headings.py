@@ -313,3 +313,16 @@ def test_sections_sit_between_chapters_and_articles():
         ["第二章", "第一节", "第二条"],
         ["第二章", "第二节", "第三条"],
     ]
+
+
+def test_one_character_brackets_and_a_closing_bracket_alone():
+    text = (
+        "一、主要任务\n㈠建设平台。做好平台。\n⑴建设实验室。做好建设。\n⑵建设中心。做好建设。\n"
+        "㈡引进人才。做好引进。\n1）引进领军人才。做好引进。\n2）培养青年人才。做好培养。\n"
+    )
+    assert paths(text) == [
+        ["一", "㈠", "⑴"],
+        ["一", "㈠", "⑵"],
+        ["一", "㈡", "1）"],
+        ["一", "㈡", "2）"],
+    ]

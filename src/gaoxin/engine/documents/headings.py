@@ -32,11 +32,16 @@ _STYLES: list[tuple[int, re.Pattern[str]]] = [
     # 第一，…  第二，… (a short 措施 or 通知 numbered in ordinals): between 一、 and （一）
     (15, re.compile(rf"^(?P<label>第(?P<n>[{_CN_NUM}]{{1,3}}))\s*[，,、]\s*")),
     (20, re.compile(rf"^(?P<label>（\s*(?P<n>[{_CN_NUM}]+)\s*）)\s*[、.]?\s*")),
+    # ㈠ ㈡: one character for （一） (as a PDF's text layer or a font may give it)
+    (20, re.compile(r"^(?P<label>(?P<n>[㈠-㈩]))\s*[、.]?\s*")),
     (25, re.compile(rf"^(?P<label>第\s*(?P<n>[{_CN_NUM}]+|{_ARABIC_SPACED})\s*条)\s*")),
     (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\s*(?:[.、](?!\d)|\s(?=\D))\s*")),
     # 3.5G基站建设: a title beginning with digits; read so only where 3 is the next number
     (30, re.compile(r"^(?P<label>(?P<n>\d{1,2}))\.(?=\d)")),
     (40, re.compile(r"^(?P<label>（\s*(?P<n>\d{1,2})\s*）)\s*[、.]?\s*")),
+    # ⑴ ⑵ (one character for （1）) and 1） with the closing bracket alone
+    (40, re.compile(r"^(?P<label>(?P<n>[⑴-⒇]))\s*[、.]?\s*")),
+    (40, re.compile(r"^(?P<label>(?P<n>\d{1,2})\s*）)\s*")),
     (50, re.compile(r"^(?P<label>(?P<n>[①-⑳]))\s*")),
 ]
 # The conventional order of the styles (by their fixed rank), outermost first
@@ -57,6 +62,10 @@ def number_value(n: str) -> int | None:
         return int(n)
     if len(n) == 1 and "①" <= n <= "⑳":
         return ord(n) - ord("①") + 1
+    if len(n) == 1 and "⑴" <= n <= "⒇":
+        return ord(n) - ord("⑴") + 1
+    if len(n) == 1 and "㈠" <= n <= "㈩":
+        return ord(n) - ord("㈠") + 1
     try:
         return int(cn2an.cn2an(n, "normal"))
     except (ValueError, KeyError, TypeError):
