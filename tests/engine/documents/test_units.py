@@ -614,3 +614,10 @@ def test_customs_in_prose_take_part():
 def test_a_label_alone_on_its_line_with_the_units_on_the_next():
     m = only_measure("1.建设平台。做好平台建设。\n责任单位：\n区科技局、区财政局\n")
     assert m.lead_units == ["区科技局", "区财政局"]
+
+
+def test_survey_corps_fire_brigades_and_universities_in_a_labelled_list():
+    m = only_measure(
+        "1.做好统计。做好工作。（责任单位：国家统计局某某调查总队、省消防救援总队、某某大学）\n"
+    )
+    assert m.lead_units == ["国家统计局某某调查总队", "省消防救援总队", "某某大学"]

@@ -53,6 +53,9 @@ UNIT_SUFFIXES = (
     "院",
     "海关",  # 福州海关, 厦门海关
     "调查队",  # 国家统计局某某调查队
+    "总队",  # 国家统计局某某调查总队, 省消防救援总队
+    "支队",
+    "大学",  # a university named in a task table's unit column
     "总工会",
     "工会",
     # organs named in 会: 证监会, 银保监会, 科协's 学会, 工商联's 商会; not 推进会 or 博览会
@@ -226,6 +229,8 @@ def _bare(unit: str) -> bool:
         return False
     if _PLACE_NAMED_ORGAN.match(unit) and not re.match(r"^地方金融", unit):
         return False
+    if unit.endswith(("大学", "学院")):
+        return False  # a university is named in full, never by a government's level
     return not _PLACE_MARK.search(unit.replace("市场", "")) and len(unit) <= 10
 
 
@@ -404,7 +409,7 @@ def _opening_of(text: str, close: int) -> int:
 _OFFICES = (
     r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
     r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司|"
-    r"海关|调查队"
+    r"海关|调查队|总队|支队"
 )
 _OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
