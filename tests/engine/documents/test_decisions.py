@@ -184,3 +184,16 @@ def test_grades_listed_after_a_colon_and_a_title_taken_away():
         ("revoke", ["丁县工业园区"], None),
     ]
     assert parse_text(text).issued == "2025-01-08"
+
+
+def test_grades_in_a_results_table_kept_as_text():
+    text = (
+        "某省科学技术厅关于2024年度省级高新区评价结果的通报\n\n各设区市科技局：\n"
+        "现将评价结果通报如下。\n| 序号 | 高新区 | 得分 | 评价等次 |\n"
+        "| 1 | 甲市高新区 | 91.2 | 优秀 |\n| 2 | 乙县高新区 | 80 | 良好 |\n"
+        "评价结果为优秀的高新区（1家）：甲市高新区。\n\n某省科学技术厅\n2025年1月8日\n"
+    )
+    assert decided(text) == [
+        ("evaluation", ["甲市高新区"], "优秀"),
+        ("evaluation", ["乙县高新区"], "良好"),
+    ]

@@ -60,9 +60,14 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
         # 评价结果为优秀的高新区（2个）：甲市高新区、乙县高新区 / 优秀等次：甲、乙
         "evaluation",
         re.compile(
-            rf"{_GRADE}(?:等次|等级|档次)?的?(?:高新区|园区|开发区)?有?(?:（\d+个）)?[：:]"
+            rf"{_GRADE}(?:等次|等级|档次)?的?(?:高新区|园区|开发区)?有?(?:（\d+[个家]）)?[：:]"
             rf"(?P<zones>[^。；]+)"
         ),
+    ),
+    (
+        # a results table kept as text: 1 | 甲市高新区 | 86.5 | 优秀
+        "evaluation",
+        re.compile(rf"(?P<zones>{_NAME})\s*(?:[|\t][^|\t]*?)*[|\t]\s*{_GRADE}\s*\|?\s*$"),
     ),
     (
         "commend",
