@@ -326,3 +326,11 @@ def test_one_character_brackets_and_a_closing_bracket_alone():
         ["一", "㈡", "1）"],
         ["一", "㈡", "2）"],
     ]
+
+
+def test_ordinals_inside_an_item_are_its_text():
+    text = (
+        "某市实施方案\n\n一、主要任务\n（一）建设平台。\n第一，建设实验室；\n第二，建设中心。\n"
+        "（二）引进人才。\n第一，引进领军人才；第二，培养青年人才。\n"
+    )
+    assert paths(text) == [["一", "（一）"], ["一", "（二）"]]

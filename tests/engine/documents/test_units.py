@@ -621,3 +621,13 @@ def test_survey_corps_fire_brigades_and_universities_in_a_labelled_list():
         "1.做好统计。做好工作。（责任单位：国家统计局某某调查总队、省消防救援总队、某某大学）\n"
     )
     assert m.lead_units == ["国家统计局某某调查总队", "省消防救援总队", "某某大学"]
+
+
+def test_a_note_closing_each_clause_of_one_measure():
+    m = only_measure(
+        "1.建设平台。一是建设实验室，（市科技局负责）；二是建设中心，（市工信局负责）。\n"
+    )
+    assert m.lead_units == ["市科技局", "市工信局"]
+    # an alias in brackets is no note: 市市场监管局（市知识产权局）
+    m = only_measure("1.保护产权。市市场监管局（市知识产权局）负责，市公安局配合。\n")
+    assert m.lead_units == ["市市场监管局（市知识产权局）"]

@@ -52,6 +52,7 @@ _QUANTITY = re.compile(
 )
 _BOX = re.compile(rf"^(?P<label>专栏\s*(?P<n>\d{{1,2}}|[{_CN_NUM}]+))\s*[：:、.]?\s*")
 BOX_RANK = 1000
+_ORDINAL_INLINE = re.compile(rf"[；。，]第[{_CN_NUM}]{{1,3}}[，,、]")
 _FULLWIDTH = {0xFF10 + i: str(i) for i in range(10)}
 
 
@@ -205,6 +206,13 @@ def _read_items(body_lines: list[Line], original: str, order: tuple[int, ...]) -
                 continue
             last_number, before_box = dict(before_box), None
         if marker is None or not _accept(marker, last_number):
+            continue
+        # 第一，…；第二，… inside an item: an enumeration in its text, not items
+        inside = bool(stack) and (
+            stack[-1].marker.style in (20, 30, 40, 50, BOX_RANK)
+            or bool(_ORDINAL_INLINE.search(line.text, 3))
+        )
+        if marker.style == 15 and marker.style not in seen and inside:
             continue
         if marker.style == BOX_RANK:
             before_box = dict(last_number)

@@ -740,6 +740,41 @@ def _closing_implicit(text: str, distribute: bool) -> Responsibility | None:
     return found
 
 
+def _clause_notes(text: str, distribute: bool) -> Responsibility | None:
+    """一是…（市科技局负责）；二是…（市工信局负责）: a bracketed note closing each clause of
+    one measure, each read as a closing note; two or more of them speak for the measure."""
+    notes: list[tuple[Responsibility, int, int]] = []
+    depth, opened = 0, -1
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+            after = text[i + 1 : i + 2]
+            before = text[opened - 1 : opened] if opened > 0 else ""
+            if (
+                depth
+                or (after and after not in "；;。，,\n")
+                or before in "厅局委办部署院会行司处科所"
+            ):
+                continue
+            inner = text[opened + 1 : i]
+            listed = _unit_list(inner, strict=True)
+            if listed:
+                notes.append((Responsibility(split_units(inner, distribute)), opened, i + 1))
+            elif (found := _implicit(inner, distribute)) is not None:
+                notes.append((found, opened, i + 1))
+    if len(notes) < 2:
+        return None
+    r = Responsibility(form="closing list", span=(notes[0][1], notes[-1][2]))
+    for note, _, _ in notes:
+        r.lead += note.lead
+        r.participating += note.participating
+    return r
+
+
 def _dedupe(units: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -763,6 +798,7 @@ def find_responsibility(
     """
     r = (
         _labelled(text, first_listed_leads, distribute_prefix)
+        or _clause_notes(text, distribute_prefix)
         or _closing_list(text, distribute_prefix, first_listed_leads)
         or _closing_implicit(text, distribute_prefix)
         or _implicit(text, distribute_prefix)
