@@ -444,3 +444,22 @@ def test_a_text_table_row_without_its_number_continues_the_row_above(tmp_path):
         (["2"], ["区委人才办"], ["区人社局"]),
     ]
     assert doc.measures[0].amounts_wan == [50.0] and doc.measures[0].deadline == "2025年底前"
+
+
+def test_wrapped_cells_of_a_task_table_through_a_pdf_text_layer(tmp_path):
+    pages = [
+        ["某市关于推进高新区建设的通知", "一、工作要求", "（一）抓好落实。各高新区要完成任务。"],
+        [
+            "附件", "序号", "具体措施", "牵头单位", "配合单位", "完成时限",
+            "1", "建设概念验证中心，对新建的给予最", "高200万元补助", "市科技局",
+            "市财政局、市教", "育局", "2025年10月",
+            "2", "开展专项检查", "市应急管理局", "市生态环境局", "2025年9月",
+        ],
+    ]  # fmt: skip
+    path = tmp_path / "分工.pdf"
+    path.write_bytes(make_pdf(pages))
+    doc = parse_file(path)
+    assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures][1:] == [
+        (["1"], ["市科技局"], ["市财政局", "市教育局"]),
+        (["2"], ["市应急管理局"], ["市生态环境局"]),
+    ]
