@@ -631,3 +631,11 @@ def test_a_note_closing_each_clause_of_one_measure():
     # an alias in brackets is no note: 市市场监管局（市知识产权局）
     m = only_measure("1.保护产权。市市场监管局（市知识产权局）负责，市公安局配合。\n")
     assert m.lead_units == ["市市场监管局（市知识产权局）"]
+
+
+def test_a_pifu_asking_its_addressee():
+    text = (
+        "某省人民政府关于同意设立青峰高新技术产业开发区的批复\n\n青峰市人民政府：\n"
+        "一、同意设立青峰高新技术产业开发区。\n二、请你市认真组织实施。\n\n某省人民政府\n2024年5月6日\n"
+    )
+    assert parse_text(text).measures[1].lead_units == ["青峰市人民政府"]
