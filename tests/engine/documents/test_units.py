@@ -639,3 +639,20 @@ def test_a_pifu_asking_its_addressee():
         "一、同意设立青峰高新技术产业开发区。\n二、请你市认真组织实施。\n\n某省人民政府\n2024年5月6日\n"
     )
     assert parse_text(text).measures[1].lead_units == ["青峰市人民政府"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "lead", "part"),
+    [
+        ("（主办单位：省科技厅；协办单位：省财政厅）", ["省科技厅"], ["省财政厅"]),
+        ("（责任主体：省科技厅、省财政厅）", ["省科技厅", "省财政厅"], []),
+        (
+            "（牵头司局：高新技术司；配合司局：资源配置与管理司）",
+            ["高新技术司"],
+            ["资源配置与管理司"],
+        ),
+    ],
+)
+def test_other_names_for_the_lead_and_the_others(labels, lead, part):
+    m = only_measure(f"1.做好服务。做好服务工作。{labels}\n")
+    assert (m.lead_units, m.participating_units) == (lead, part)

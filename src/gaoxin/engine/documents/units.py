@@ -14,13 +14,37 @@ from dataclasses import dataclass, field
 
 from gaoxin.engine.documents.text import CJK
 
-LEAD_LABELS = ("主要责任单位", "牵头责任单位", "牵头单位", "牵头部门", "责任领导单位")
-RESPONSIBLE_LABELS = ("责任单位", "责任部门", "负责单位", "实施单位", "落实单位")
+LEAD_LABELS = (
+    "主要责任单位",
+    "牵头责任单位",
+    "牵头单位",
+    "牵头部门",
+    "责任领导单位",
+    "主办单位",
+    "主责单位",
+    "牵头司局",  # a ministry's own breakdown: its departments (司局) and divisions (处室)
+    "牵头处室",
+)
+RESPONSIBLE_LABELS = (
+    "责任单位",
+    "责任部门",
+    "负责单位",
+    "实施单位",
+    "落实单位",
+    "责任主体",
+    "承办单位",
+    "责任司局",
+    "责任处室",
+)
 PARTICIPATING_LABELS = (
     "参与单位",
     "参与部门",
     "配合单位",
     "配合部门",
+    "配合司局",
+    "配合处室",
+    "参与司局",
+    "参与处室",
     "协办单位",
     "协同单位",
     "参加单位",
