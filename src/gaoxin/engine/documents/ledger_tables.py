@@ -7,6 +7,7 @@ lines under "一、重点任务" headings, such a table reads like any other doc
 
 from __future__ import annotations
 
+import functools
 import re
 
 import cn2an
@@ -129,6 +130,7 @@ def _kind(name: str) -> str:
     return "text"
 
 
+@functools.lru_cache(maxsize=4096)
 def _units_cell(text: str) -> bool:
     from gaoxin.engine.documents.units import is_unit_list
 
