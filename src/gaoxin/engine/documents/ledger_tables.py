@@ -12,6 +12,8 @@ import re
 
 import cn2an
 
+from gaoxin.engine.documents.units import is_unit_list
+
 _SEQ = re.compile(r"^(序号|编号|序)$")
 _CATEGORY = re.compile(r"^(重点任务|任务类别|主要任务|工作任务|领域|类别|重点工作)$")
 _TASK = re.compile(r"(具体措施|工作措施|任务内容|工作内容|主要内容|具体任务|措施|任务|事项)")
@@ -107,7 +109,11 @@ def _cells(line: str) -> list[str]:
 
 
 _HEADER_CELL = (_SEQ, _CATEGORY, _TASK, _LEAD, _RESPONSIBLE, _PART, _WHEN)
-_PAGE_NUMBER = re.compile(r"^[—－\-–]+\s*\d{1,3}\s*[—－\-–]+$")
+# a page number printed between two pages: — 3 —, - 3 -, 第3页, 第 3 页 共 12 页, 3/12
+PAGE_MARK = re.compile(
+    r"^\s*(?:[—－\-–]+\s*\d{1,3}\s*[—－\-–]+|第\s*\d{1,3}\s*页(?:\s*[，,]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 
 
 def _header_cell(line: str) -> bool:
@@ -132,8 +138,6 @@ def _kind(name: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _units_cell(text: str) -> bool:
-    from gaoxin.engine.documents.units import is_unit_list
-
     return is_unit_list(_UNIT_MARK.sub("", text))
 
 
@@ -238,7 +242,7 @@ def _column_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | Non
     body = [
         (k, lines[k].strip())
         for k in range(j, len(lines))
-        if lines[k].strip() and not _PAGE_NUMBER.match(lines[k].strip())
+        if lines[k].strip() and not PAGE_MARK.match(lines[k].strip())
     ]
     width = len(header)
     rows = [header]

@@ -11,7 +11,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from gaoxin.engine.documents.ledger_tables import ledger_table_lines, rewrite_text_tables
+from gaoxin.engine.documents.ledger_tables import (
+    PAGE_MARK,
+    ledger_table_lines,
+    rewrite_text_tables,
+)
 from gaoxin.engine.problems import Problem, ProblemsError
 
 # td/th are blocks except in an information table row (发文机关： 国务院办公厅 成文日期： …),
@@ -284,13 +288,6 @@ def read_file(path: str | Path) -> str:
     return drop_page_breaks(text)
 
 
-# a page number printed between two pages: — 3 —, - 3 -, 第3页, 第 3 页 共 12 页, 3/12
-_PAGE_MARK = re.compile(
-    r"^\s*(?:[—－\-–]+\s*\d{1,3}\s*[—－\-–]+|第\s*\d{1,3}\s*页(?:\s*[，,]?\s*共\s*\d{1,3}\s*页)?"
-    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
-)
-
-
 def drop_page_breaks(text: str) -> str:
     """Page numbers left in a text copied page by page are dropped, with the blank lines
     around them; a sentence the page break cut (…支持企业 | — 3 — | 建设研发机构…) is joined
@@ -300,12 +297,12 @@ def drop_page_breaks(text: str) -> str:
     from gaoxin.engine.documents.text import Line, normalise
 
     lines = text.split("\n")
-    if not any(_PAGE_MARK.match(ln) for ln in lines):
+    if not any(PAGE_MARK.match(ln) for ln in lines):
         return text
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not _PAGE_MARK.match(lines[i]):
+        if not PAGE_MARK.match(lines[i]):
             out.append(lines[i])
             i += 1
             continue
