@@ -656,3 +656,8 @@ def test_a_pifu_asking_its_addressee():
 def test_other_names_for_the_lead_and_the_others(labels, lead, part):
     m = only_measure(f"1.做好服务。做好服务工作。{labels}\n")
     assert (m.lead_units, m.participating_units) == (lead, part)
+
+
+def test_the_units_concerned_take_part_in_prose():
+    m = only_measure("1.做好服务。做好服务工作。（省科技厅牵头，省直有关单位按职责分工负责）\n")
+    assert (m.lead_units, m.participating_units) == (["省科技厅"], ["省直有关单位"])
