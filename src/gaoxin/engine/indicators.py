@@ -253,6 +253,7 @@ def compute(
     for ptype, plist in by_type.items():
         per = PER_YEAR[ptype]
         frame = _prepare(_rows_needed(facts.wide(ptype), plist, formulas, per), formulas, ns, facts)
+        blocks = _blocks(frame)
         # Without lineage, a computed column is kept only while a later formula reads it.
         read_later = {n for f in formulas.values() for n in f.names}
         for whole_wave in waves:
@@ -260,8 +261,8 @@ def compute(
             # with its own window buffers, so a wave of sixty at once multiplies the peak memory.
             for start in range(0, len(whole_wave), WAVE_BATCH):
                 wave = whole_wave[start : start + WAVE_BATCH]
-                cols: list[pl.Expr] = []
-                pending = _Pending()
+                cols: dict[str, list[pl.Expr]] = defaultdict(list)
+                pending = _Pending(blocks)
                 for code in wave:
                     ind = by_code[code]
                     ctx = _context(facts, ns, ind.level, ptype, cumulative)
@@ -301,13 +302,16 @@ def compute(
                     value = full_length(_Compiler(f.checked, columns).compile(f.tree, ctx), f.type)
                     value = value.cast(pl.Float64)
                     missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
-                    on_level = pl.col("kind") == ind.level
-                    cols.append(pl.when(on_level).then(value).alias(code))
-                    cols.append(
-                        pl.when(on_level).then(missing.cast(pl.Int32)).alias(_MISSING + code)
-                    )
+                    cols[ind.level] += [
+                        value.alias(code),
+                        missing.cast(pl.Int32).alias(_MISSING + code),
+                    ]
                 frame = pending.flush(frame)
-                frame = frame.with_columns(cols)
+                frame = frame.with_columns(
+                    s
+                    for level, exprs in cols.items()
+                    for s in _on_level(frame, blocks, level, exprs)
+                )
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
                 wanted = frame.select(
                     "entity", "kind", "period", "seq", *wave, *[_MISSING + c for c in wave]
@@ -363,6 +367,55 @@ def _tidy(
                 pl.col(_MISSING + c).alias("missing"),
             )
     return out
+
+
+def _blocks(frame: pl.DataFrame) -> dict[str, tuple[int, int] | None]:
+    """Each kind's rows as (first row, number of rows) when they are one block (the fact frame is
+    sorted by kind), else None."""
+    spans = (
+        frame.select("kind", pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"))
+        .group_by("kind")
+        .agg(first=pl.col("i").min(), last=pl.col("i").max(), n=pl.len())
+        .with_columns(pl.col("kind").cast(pl.String))
+    )
+    return {
+        k: (first, n) if last - first + 1 == n else None for k, first, last, n in spans.iter_rows()
+    }
+
+
+def _on_level(
+    frame: pl.DataFrame,
+    blocks: Mapping[str, tuple[int, int] | None],
+    level: str,
+    exprs: Sequence[pl.Expr],
+) -> list[pl.Series]:
+    """``exprs`` evaluated on ``level``'s rows, null on the others. A level's rows are one block
+    of the sorted frame: the expressions run on that slice alone (a zone's formula need not run
+    on every enterprise's row) and are padded with nulls."""
+    span = blocks.get(level, (0, 0))
+    if span is None:
+        on_level = pl.col("kind") == level
+        return frame.select(pl.when(on_level).then(e).name.keep() for e in exprs).get_columns()
+    first, n = span
+    names = [e.meta.output_name() for e in exprs]
+    part = frame.slice(first, n).with_columns(exprs).select(names)
+    return [_padded(s, first, frame.height) for s in part.get_columns()]
+
+
+def _padded(values: pl.Series, first: int, height: int) -> pl.Series:
+    """``values`` at rows ``first``… of a column of ``height`` rows, null elsewhere, in one chunk
+    (a frame whose columns are chunked differently is copied whole by the next select)."""
+    if first == 0 and values.len() == height:
+        return values
+    after = height - first - values.len()
+    return pl.concat(
+        [
+            pl.repeat(None, first, dtype=values.dtype, eager=True),
+            values,
+            pl.repeat(None, after, dtype=values.dtype, eager=True),
+        ],
+        rechunk=False,
+    ).alias(values.name)
 
 
 def _rows_needed(
@@ -515,7 +568,8 @@ class _Pending:
     parent's group gets the value, as the window form gives; the parent's own row is the one read).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, blocks: Mapping[str, tuple[int, int] | None]) -> None:
+        self.blocks = blocks
         self.items: list[tuple[Call, Checked, CompileContext, str, Mapping[int, str]]] = []
         self.missing: dict[str, pl.Expr] = {}
         self.ids: set[int] = set()
@@ -621,15 +675,7 @@ class _Pending:
         for c in empty:
             values = parents[c]
             if block:
-                full = pl.concat(
-                    [
-                        pl.repeat(None, first, dtype=values.dtype, eager=True),
-                        values,
-                        pl.repeat(
-                            None, frame.height - first - rows.len(), dtype=values.dtype, eager=True
-                        ),
-                    ]
-                )
+                full = _padded(values, first, frame.height)
             else:
                 full = pl.repeat(None, frame.height, dtype=values.dtype, eager=True)
                 full = full.scatter(rows, values)
