@@ -46,6 +46,8 @@ from gaoxin.engine.expr.hierarchy import (
     grouped_selected,
     selected,
     top_share_frame,
+    top_share_ratio,
+    top_share_total,
 )
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.expr.periodic import lag, per_year
@@ -313,10 +315,7 @@ def compute(
                     for s in _on_level(frame, blocks, level, exprs)
                 )
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
-                wanted = frame.select(
-                    "entity", "kind", "period", "seq", *wave, *[_MISSING + c for c in wave]
-                ).filter(pl.col("period").is_in(plist))
-                for code, cells in _tidy(wanted, wave, by_code).items():
+                for code, cells in _tidy(frame, blocks, plist, wave, by_code).items():
                     parts[code].append(cells)
                 if not keep_frames:
                     temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
@@ -343,13 +342,21 @@ def compute(
 
 
 def _tidy(
-    wanted: pl.DataFrame, wave: list[str], by_code: Mapping[str, Indicator]
+    frame: pl.DataFrame,
+    blocks: Mapping[str, tuple[int, int] | None],
+    periods: Sequence[str],
+    wave: list[str],
+    by_code: Mapping[str, Indicator],
 ) -> dict[str, pl.DataFrame]:
-    """Each indicator's cells, ordered by period then entity (the order of the result)."""
+    """Each indicator's cells in ``periods``, ordered by period then entity (the order of the
+    result)."""
     out = {}
     for level in dict.fromkeys(by_code[c].level for c in wave):
         codes = [c for c in wave if by_code[c].level == level]
-        rows = wanted.filter(pl.col("kind") == level)
+        rows = _level_rows(frame, blocks, level).select(
+            "entity", "kind", "period", "seq", *codes, *[_MISSING + c for c in codes]
+        )
+        rows = rows.filter(pl.col("period").is_in(periods))
         # The fact frame is sorted by entity then period within a kind: a stable sort by period
         # alone gives (period, entity), far cheaper than sorting the cells by text keys.
         in_entity_order = rows.select((pl.col("entity").shift(1) <= pl.col("entity")).all()).item()
@@ -381,6 +388,16 @@ def _blocks(frame: pl.DataFrame) -> dict[str, tuple[int, int] | None]:
     return {
         k: (first, n) if last - first + 1 == n else None for k, first, last, n in spans.iter_rows()
     }
+
+
+def _level_rows(
+    frame: pl.DataFrame, blocks: Mapping[str, tuple[int, int] | None], level: str
+) -> pl.DataFrame:
+    """The rows of ``level`` (a slice when they are one block)."""
+    span = blocks.get(level, (0, 0))
+    if span is None:
+        return frame.filter(pl.col("kind") == level)
+    return frame.slice(*span)
 
 
 def _on_level(
@@ -630,7 +647,8 @@ class _Pending:
         for args, at, name in calls:
             if args.spec.name == "top_share":
                 tops.append((args, at, name))
-                parts = [args["x"], *([args["where"]] if "where" in args else [])]
+                parts = [top_share_total(args).alias("__total__" + name)]
+                aggs.append(parts[0])
                 read.add(str(args.literal("by", "industry")))
             else:
                 parts = [grouped(args, at).alias(name)]
@@ -642,11 +660,13 @@ class _Pending:
             empty[name] = EMPTY.get(args.spec.name)
             empty[_MISSING + name] = 0
         # Only the columns read, of the children's rows only (eager steps: see in_row_order).
-        children = frame.select(sorted(read | {"kind"})).filter(pl.col("kind") == child)
+        children = _level_rows(frame, self.blocks, child).select(sorted(read))
         per_parent = children.group_by(keys).agg(aggs)
         for args, at, name in tops:
-            top = top_share_frame(children, args, at, name)
-            per_parent = per_parent.join(top, on=keys, how="left")
+            top = top_share_frame(children, args, at, "__top__" + name)
+            per_parent = per_parent.join(top, on=keys, how="left").with_columns(
+                top_share_ratio(pl.col("__top__" + name), pl.col("__total__" + name)).alias(name)
+            )
         del children
         parents = (
             frame.lazy()

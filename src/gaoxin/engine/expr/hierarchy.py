@@ -172,30 +172,46 @@ def grouped_selected(args: CallArgs) -> pl.Expr:
     return pl.lit(True) if w is None else w
 
 
+def _top_share_rows(args: CallArgs) -> tuple[pl.Expr, pl.Expr]:
+    """Which children ``top_share`` groups (its ``where``, and a group to be in) and their value."""
+    by = str(args.literal("by", "industry"))
+    w = _where(args)
+    keep = pl.col(by).is_not_null() if w is None else w & pl.col(by).is_not_null()
+    return keep, args["x"].cast(pl.Float64)
+
+
+def top_share_total(args: CallArgs) -> pl.Expr:
+    """``top_share``'s denominator as an aggregation inside ``group_by(group_keys(ctx)).agg(…)``
+    over the child level's rows (with the other aggregates: no pass of its own)."""
+    keep, x = _top_share_rows(args)
+    return in_row_order(x.filter(keep).sum())
+
+
 def top_share_frame(
     children: pl.DataFrame, args: CallArgs, ctx: CompileContext, alias: str
 ) -> pl.DataFrame:
-    """``top_share`` per parent and period: ``children`` are the child level's rows; the result
-    has the parent's keys and ``alias``. Two group-bys (by group of children, then by parent)
-    instead of windows over every row."""
+    """``top_share``'s numerator per parent and period: ``children`` are the child level's rows;
+    the result has the parent's keys and ``alias``, the sum of the ``n`` largest groups' totals.
+    Two group-bys (by group of children, then by parent) instead of windows over every row;
+    :func:`top_share_ratio` divides it by :func:`top_share_total`."""
     g = group_keys(ctx)
     by = str(args.literal("by", "industry"))
     n = int(args.literal("n", 2))
-    w = _where(args)
-    keep = pl.col(by).is_not_null() if w is None else w & pl.col(by).is_not_null()
+    keep, x = _top_share_rows(args)
     # Eager steps: a lazy filter-select-group_by chain is fused into a plan that sums in another
     # order (the last bits differ from the window form).
-    rows = children.filter(keep).select(*g, by, args["x"].cast(pl.Float64).alias("__x"))
-    top = (
+    rows = children.filter(keep).select(*g, by, x.alias("__x"))
+    return (
         rows.group_by([*g, by])
         .agg(in_row_order(pl.col("__x").sum()))
         .group_by(g)
-        .agg(in_row_order(pl.col("__x").top_k(n).sum()).alias("__top"))
+        .agg(in_row_order(pl.col("__x").top_k(n).sum()).alias(alias))
     )
-    total = rows.group_by(g).agg(in_row_order(pl.col("__x").sum()).alias("__total"))
-    return top.join(total, on=g, how="left").select(
-        *g, finite(pl.col("__top") / pl.col("__total") * 100).alias(alias)
-    )
+
+
+def top_share_ratio(top: pl.Expr, total: pl.Expr) -> pl.Expr:
+    """``top_share`` from its numerator and denominator: a percentage, missing where undefined."""
+    return finite(top / total * 100)
 
 
 _WHERE = Param("where", BOOL, required=False, keyword_only=True, label="筛选条件")
