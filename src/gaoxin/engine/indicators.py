@@ -254,8 +254,9 @@ def compute(
     plans: dict[str, dict[int, str]] = {}
     for ptype, plist in by_type.items():
         per = PER_YEAR[ptype]
-        frame = _prepare(_rows_needed(facts.wide(ptype), plist, formulas, per), formulas, ns, facts)
+        frame = _rows_needed(facts.wide(ptype), plist, formulas, per)
         blocks = _blocks(frame)
+        frame = _prepare(frame, formulas, ns, blocks)
         # Without lineage, a computed column is kept only while a later formula reads it.
         read_later = {n for f in formulas.values() for n in f.names}
         for whole_wave in waves:
@@ -420,19 +421,26 @@ def _on_level(
 
 
 def _padded(values: pl.Series, first: int, height: int) -> pl.Series:
-    """``values`` at rows ``first``… of a column of ``height`` rows, null elsewhere, in one chunk
-    (a frame whose columns are chunked differently is copied whole by the next select)."""
-    if first == 0 and values.len() == height:
-        return values
-    after = height - first - values.len()
-    return pl.concat(
-        [
-            pl.repeat(None, first, dtype=values.dtype, eager=True),
-            values,
-            pl.repeat(None, after, dtype=values.dtype, eager=True),
-        ],
-        rechunk=False,
-    ).alias(values.name)
+    """``values`` at rows ``first``… of a column of ``height`` rows, null elsewhere."""
+    return _spread([(first, values)], height, values.dtype).alias(values.name)
+
+
+def _spread(parts: Sequence[tuple[int, pl.Series]], height: int, dtype: Any) -> pl.Series:
+    """A column of ``height`` rows: each part's values from its first row on (the parts in
+    order, not overlapping), null elsewhere."""
+    if len(parts) == 1 and parts[0][0] == 0 and parts[0][1].len() == height:
+        return parts[0][1]
+    pieces, at = [], 0
+    for first, values in parts:
+        if first > at:
+            pieces.append(pl.repeat(None, first - at, dtype=dtype, eager=True))
+        pieces.append(values.cast(dtype))
+        at = first + values.len()
+    if height > at:
+        pieces.append(pl.repeat(None, height - at, dtype=dtype, eager=True))
+    if not pieces:
+        return pl.Series(dtype=dtype)
+    return pl.concat(pieces, rechunk=False)
 
 
 def _rows_needed(
@@ -467,7 +475,10 @@ def look_back(formulas: Mapping[str, Formula], per: int) -> int:
 
 
 def _prepare(
-    frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame
+    frame: pl.DataFrame,
+    formulas: Mapping[str, Formula],
+    ns: Namespace,
+    blocks: Mapping[str, tuple[int, int] | None],
 ) -> pl.DataFrame:
     """Add what the formulas read that the frame lacks: broadcast columns for names read above
     their own rows (``city_gdp``), null columns for variables not observed in this period type,
@@ -498,14 +509,7 @@ def _prepare(
             add.append(pl.lit(None, pl.Float64).alias(src))
         if src != name and info.level is not None:
             if src in have:
-                level_col = HIERARCHY_COLUMNS[info.level]
-                add.append(
-                    pl.when(pl.col("kind") == info.level)
-                    .then(pl.col(src))
-                    .max()
-                    .over([level_col, "period"])
-                    .alias(name)
-                )
+                add.append(_broadcast(frame, blocks, name, src, info.level, formulas))
             else:
                 add.append(pl.lit(None, pl.Float64).alias(name))
     for kind in sorted(certs):
@@ -513,6 +517,38 @@ def _prepare(
             if prefix + kind not in have:
                 add.append(pl.lit(None, pl.Int8).alias(prefix + kind))
     return frame.with_columns(add) if add else frame
+
+
+def _broadcast(
+    frame: pl.DataFrame,
+    blocks: Mapping[str, tuple[int, int] | None],
+    name: str,
+    src: str,
+    level: str,
+    formulas: Mapping[str, Formula],
+) -> pl.Expr | pl.Series:
+    """``name``: the column ``src`` of a ``level`` entity's own row (``city_gdp``: the city's
+    ``gdp``), on the rows of the entities below it in the same period. Only the rows of the
+    levels whose formulas read ``name`` get it (a join of their block to the level's rows);
+    where a level is unknown or the frame is not in blocks, every row, by a window."""
+    keys = [HIERARCHY_COLUMNS[level], "period"]
+    readers = {
+        f.checked.levels.get(node)
+        for f in formulas.values()
+        for node in walk(f.tree)
+        if isinstance(node, Name) and node.id == name
+    }
+    spans = [blocks.get(str(r), (0, 0)) for r in readers]
+    if None in readers or None in spans or blocks.get(level) is None:
+        on = pl.col("kind") == level
+        return pl.when(on).then(pl.col(src)).max().over(keys).alias(name)
+    own = _level_rows(frame, blocks, level).group_by(keys).agg(pl.col(src).max().alias(name))
+    parts = []
+    for first, n in sorted(s for s in spans if s is not None and s[1] > 0):
+        rows = frame.slice(first, n).select(keys)
+        values = rows.join(own, on=keys, how="left", maintain_order="left")[name]
+        parts.append((first, values))
+    return _spread(parts, frame.height, pl.Float64).alias(name)
 
 
 def _broadcast_upward(
