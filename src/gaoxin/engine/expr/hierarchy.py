@@ -200,7 +200,7 @@ def top_share_frame(
     keep, x = _top_share_rows(args)
     # Eager steps: a lazy filter-select-group_by chain is fused into a plan that sums in another
     # order (the last bits differ from the window form).
-    rows = children.filter(keep).select(*g, by, x.alias("__x"))
+    rows = children.select(*g, by, x.alias("__x"), keep.alias("__keep")).filter("__keep")
     return (
         rows.group_by([*g, by])
         .agg(in_row_order(pl.col("__x").sum()))
