@@ -380,11 +380,13 @@ def _tidy(
 def _blocks(frame: pl.DataFrame) -> dict[str, tuple[int, int] | None]:
     """Each kind's rows as (first row, number of rows) when they are one block (the fact frame is
     sorted by kind), else None."""
+    runs = frame.select(pl.col("kind").rle()).unnest("kind")
+    at = runs["len"].cum_sum() - runs["len"]
     spans = (
-        frame.select("kind", pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"))
-        .group_by("kind")
-        .agg(first=pl.col("i").min(), last=pl.col("i").max(), n=pl.len())
-        .with_columns(pl.col("kind").cast(pl.String))
+        runs.with_columns(first=at, last=at + runs["len"] - 1)
+        .group_by("value")
+        .agg(pl.col("first").min(), pl.col("last").max(), n=pl.col("len").sum())
+        .select(pl.col("value").cast(pl.String).alias("kind"), "first", "last", "n")
     )
     return {
         k: (first, n) if last - first + 1 == n else None for k, first, last, n in spans.iter_rows()
@@ -448,7 +450,7 @@ def _rows_needed(
 ) -> pl.DataFrame:
     """The periods the formulas can reach back to from the earliest one asked for."""
     back = look_back(formulas, per)
-    asked = frame.filter(pl.col("period").is_in(list(periods)))["seq"]
+    asked = frame.select(pl.col("seq").filter(pl.col("period").is_in(list(periods))))["seq"]
     if asked.len() == 0:
         return frame.head(0)
     lo, hi = asked.min() - back, asked.max()  # type: ignore[operator]
