@@ -16,6 +16,7 @@ from typing import Any
 
 from gaoxin.engine.clock import local_text
 from gaoxin.engine.composite.inputs import column_units
+from gaoxin.engine.composite.pipeline import DATA_HASH_BEFORE_051
 from gaoxin.engine.periods import Period
 from gaoxin.engine.tabular import printed
 from gaoxin.evaluation.frameworks import find_pack
@@ -320,6 +321,8 @@ def write_run_xlsx(run: EvaluationRun, path: str | Path) -> Path:
         ("评价对象", unit_zh),
         ("参评单位筛选", p.get("where") or "无"),
         ("输入数据哈希 (SHA-256)", run.data_hash),
+        # runs stored before decision 051 hashed the CSV of their inputs and do not say so
+        ("输入数据哈希算法", rec.get("data_hash_algorithm", DATA_HASH_BEFORE_051)),
         ("引擎版本", run.engine_version),
         ("运行时间", f"{local_text(run.created_at)}（北京时间）"),
         ("操作人", str(run.created_by) if run.created_by_id else "命令行"),

@@ -320,6 +320,38 @@ def test_ranks_equal_scipy_min_ranks_on_a_batch_with_ties_and_gaps():
             ref = rankdata(np.where(np.isnan(X), np.inf, -X), method="min", axis=axis)
             want = np.where(np.isnan(X), np.nan, ref)
             np.testing.assert_array_equal(rank_desc(X, axis=axis), want)
+    # a batch of batches (Monte Carlo replications x units x nodes), along each axis
+    X = rng.integers(0, 4, size=(3, 6, 5)).astype(float)
+    for axis in (0, 1, 2):
+        ref = rankdata(-X, method="min", axis=axis)
+        np.testing.assert_array_equal(rank_desc(X, axis=axis), ref)
+    assert rank_desc(np.empty((0, 3)), axis=0).shape == (0, 3)
+
+
+def test_strengths_weaknesses_are_a_stable_sorts_first_and_last_on_ties_and_gaps():
+    # the reference: each row sorted stably (ties in framework order), missing ranks last
+    rng = np.random.default_rng(1)
+    R = rng.integers(1, 4, size=(400, 6)).astype(float)
+    R[rng.random(R.shape) < 0.3] = np.nan
+    codes = list("abcdef")
+    strong, weak = strengths_weaknesses(R, codes, n=3)
+    for row, s, w in zip(R, strong.tolist(), weak.tolist(), strict=True):
+        present = [j for j in range(6) if not np.isnan(row[j])]
+        best = sorted(present, key=lambda j: row[j])[:3]
+        worst = sorted(present, key=lambda j: -row[j])[:3]
+        assert s == [codes[j] for j in best] + [None] * (3 - len(best))
+        assert w == [codes[j] for j in worst] + [None] * (3 - len(worst))
+
+
+def test_positions_joined_per_row_with_few_or_many_codes():
+    from gaoxin.engine.composite.results import join_positions
+
+    P = np.array([[2, 0, -1], [-1, -1, -1], [2, 0, -1], [1, 2, 0]])
+    assert join_positions(P, ["a", "b", "c"]).to_list() == ["c;a", "", "c;a", "b;c;a"]
+    # 300 codes: more possible rows than the table takes, so the distinct rows are sorted out
+    codes = [f"x{i}" for i in range(300)]
+    P = np.array([[299, 0, 150], [299, 0, 150], [7, -1, -1]])
+    assert join_positions(P, codes).to_list() == ["x299;x0;x150", "x299;x0;x150", "x7"]
 
 
 def test_engine_import_does_not_load_scipy():

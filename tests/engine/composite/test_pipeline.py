@@ -228,3 +228,44 @@ def test_cli_last_value_imputation_gbk_input_and_warnings(tmp_path):
     # 乙's R&D intensity is last year's 3 / 12 = 0.25; this year 甲 0.2, 丙 0.3
     np.testing.assert_allclose(r["rd"].to_numpy(), [0, 50, 100])
     assert r["unit"].to_list() == ["甲", "乙", "丙"]
+
+
+def test_a_run_names_its_data_hash_algorithm_and_runs_stored_before_it_still_check():
+    """Decision 051: the input table is hashed column by column, not as CSV; a run records the
+    algorithm, and a run record without one (stored before 051) is checked by the CSV hash."""
+    from gaoxin.engine.composite.pipeline import (
+        DATA_HASH,
+        DATA_HASH_BEFORE_051,
+        data_hash,
+        run_data_hash,
+    )
+
+    df = pl.DataFrame(
+        {"unit": ["甲", "乙", None], "x": [1.5, None, float("nan")], "n": [3, None, 0]}
+    )
+    # pinned: the CSV hash is what stored runs hold, so it must never change
+    old = "8adaad7924b9c8ff2c6d48e5665af6c7a4bdae7195714be7b7553d694bc547c1"
+    assert data_hash(df, DATA_HASH_BEFORE_051) == old
+    assert run_data_hash({"data_hash": old}, df) == old
+    new = "c9996e23c86fac1bc8c20a556d7cad9e41a969ac297437ace8a46c25e0325661"
+    assert data_hash(df) == new and run_data_hash({"data_hash_algorithm": DATA_HASH}, df) == new
+
+    ev = evaluate(check_framework(SPEC), ZONES)
+    assert ev.run["data_hash_algorithm"] == DATA_HASH
+    assert run_data_hash(ev.run, ZONES) == ev.run["data_hash"]
+    # what the table holds changes the hash: a value, a null, a column's name, type or order
+    changed = [
+        ZONES.with_columns(rd=pl.Series([5.0, 3.0, 1.0, 3.5])),
+        ZONES.with_columns(rd=pl.Series([5.0, 3.0, 1.0, None])),
+        ZONES.rename({"rd": "rd2"}),
+        ZONES.with_columns(pl.col("rd").cast(pl.Float32)),
+        ZONES.select(["rd", *[c for c in ZONES.columns if c != "rd"]]),
+        ZONES.with_columns(unit=pl.Series(["甲", "乙", "丙", "丁丁"])),
+    ]
+    hashes = {data_hash(d) for d in changed} | {ev.run["data_hash"]}
+    assert len(hashes) == len(changed) + 1
+    # ... and nothing else does: the same values in a new frame, or a slice of a larger one
+    assert data_hash(pl.concat([ZONES, ZONES]).slice(4, 4)) == ev.run["data_hash"]
+    assert data_hash(pl.DataFrame(ZONES.to_dicts())) == ev.run["data_hash"]
+    with pytest.raises(ValueError, match="unknown data hash"):
+        data_hash(df, "md5/0")
