@@ -133,3 +133,115 @@ def test_the_command_lists_then_records_only_what_is_confirmed(tree):
     assert ZoneStatusEvent.objects.filter(status="upgraded", level="national").count() == 1
     refused = runner.invoke(app, ["zones", "events", str(BULLETIN), "--record", "2"])
     assert refused.exit_code == 1 and "未记录任何事件" in refused.output
+
+
+ROUND3_APPROVAL = DOCS / "round3" / "province-approval-numbered.txt"
+
+
+def test_a_confirmed_rename_renames_the_zone_and_its_old_name_still_finds_it(tree):
+    from gaoxin.registry.lookup import ranked, resolve
+    from gaoxin.registry.models import Entity
+
+    shiwan = factories.zone("350200P9", "石湾工业园区", tree["city"])
+    user = factories.user_in(tree["city"], "lanjiang-renames")
+    proposals = propose_zone_events(ROUND3_APPROVAL, by=user)
+    [number] = [e.number for e in proposals.events if e.status == "renamed"]
+    [written] = record_zone_events(proposals, [number], by=user)
+    assert (written.name, written.previous_name, written.recorded_by) == (
+        "石湾高新技术产业开发区",
+        "石湾工业园区",
+        user,
+    )
+    shiwan.refresh_from_db()
+    assert shiwan.name == "石湾高新技术产业开发区"
+    # the old name still finds it: the terminal's resolver, the admin's search, a later document
+    assert resolve("石湾工业园区") == shiwan
+    assert resolve("石湾工业园区", among=Entity.objects.within(tree["city"])) == shiwan
+    assert list(ranked(Entity.objects.all(), "石湾工业")) == [shiwan]
+    assert resolve("石湾高新区") == shiwan  # and the new name, in its short form
+
+
+def test_a_later_document_naming_a_zone_by_its_old_name_finds_it(tree):
+    from gaoxin.registry.services import save_zone_event
+
+    shimen = tree["shimen"]
+    save_zone_event(
+        ZoneStatusEvent(
+            zone=shimen.zone, status="renamed", date=date(2023, 1, 5), name="石门科学城"
+        )
+    )
+    shimen.refresh_from_db()
+    assert shimen.name == "石门科学城"
+    # the 2024 bulletin still says 石门高新区
+    warned = [e for e in propose_zone_events(BULLETIN).events if e.status == "warned"]
+    assert [(e.zone_name, e.zone_code, e.problem) for e in warned] == [
+        ("石门高新区", "350100P2", None)
+    ]
+
+
+def test_a_rename_without_a_new_name_or_to_the_same_name_is_refused_and_nothing_changes(tree):
+    from gaoxin.registry.services import save_zone_event
+
+    qingshi = tree["qingshi"]
+    before = ZoneStatusEvent.objects.count()
+    for name, message in (("", "请填写此后名称"), ("青石高新技术产业开发区", "与原名称相同")):
+        with pytest.raises(ProblemsError, match=message):
+            save_zone_event(
+                ZoneStatusEvent(
+                    zone=qingshi.zone, status="renamed", date=date(2023, 1, 5), name=name
+                )
+            )
+    # a name on an event that is not a rename: the database constraint's message
+    with pytest.raises(ProblemsError, match="只有更名记录改变高新区的名称"):
+        save_zone_event(
+            ZoneStatusEvent(zone=qingshi.zone, status="warned", date=date(2023, 1, 5), name="X")
+        )
+    qingshi.refresh_from_db()
+    assert qingshi.name == "青石高新技术产业开发区"
+    assert ZoneStatusEvent.objects.count() == before
+
+
+def test_renames_follow_their_dates_and_deleting_the_last_gives_back_the_name(tree):
+    from gaoxin.registry.services import delete_zone_event, save_zone_event
+
+    qingshi = tree["qingshi"]
+
+    def rename(day, name):
+        return save_zone_event(
+            ZoneStatusEvent(zone=qingshi.zone, status="renamed", date=day, name=name)
+        )
+
+    second = rename(date(2020, 1, 1), "青石科技城")
+    first = rename(date(2015, 1, 1), "青石新区")  # recorded later, dated earlier
+    qingshi.refresh_from_db()
+    assert qingshi.name == "青石科技城"  # the latest by date
+    assert (first.previous_name, second.previous_name) == (
+        "青石高新技术产业开发区",
+        "青石高新技术产业开发区",
+    )
+    delete_zone_event(second)
+    qingshi.refresh_from_db()
+    assert qingshi.name == "青石新区"
+    delete_zone_event(first)
+    qingshi.refresh_from_db()
+    assert qingshi.name == "青石高新技术产业开发区"
+
+
+def test_another_scopes_user_cannot_write_or_delete_a_zones_events(tree):
+    from gaoxin.registry.services import delete_zone_event, save_zone_event
+    from gaoxin.services import NotFound
+
+    user = factories.user_in(tree["city"], "lanjiang-not-qingshi")
+    event = ZoneStatusEvent(
+        zone=tree["qingshi"].zone, status="upgraded", date=date(2020, 1, 1), level="national"
+    )
+    with pytest.raises(NotFound):
+        save_zone_event(event, by=user)
+    lanjiang_event = ZoneStatusEvent.objects.get(zone=tree["lanjiang"].zone)
+    other = factories.user_in(tree["other"], "qingshi-not-lanjiang")
+    with pytest.raises(NotFound):
+        delete_zone_event(lanjiang_event, by=other)
+    assert ZoneStatusEvent.objects.filter(zone=tree["qingshi"].zone).count() == 0
+    assert ZoneStatusEvent.objects.filter(pk=lanjiang_event.pk).exists()
+    tree["qingshi"].zone.refresh_from_db()
+    assert tree["qingshi"].zone.level == "provincial"

@@ -23,6 +23,7 @@ from gaoxin.registry.models import (
     ZoneIndustry,
     ZoneStatusEvent,
 )
+from gaoxin.registry.services import delete_zone_event, save_zone_event, zone_event_problems
 
 
 @admin.register(Entity)
@@ -70,10 +71,28 @@ class ZoneIndustryInline(ScopedInline, admin.TabularInline):
     extra = 0
 
 
+class ZoneStatusFormSet(forms.BaseInlineFormSet):
+    """Each new or changed event checked as the service will write it, so that a refusal is
+    shown on its row and nothing is written (gaoxin.registry.services.zone_event_problems)."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            for p in zone_event_problems(form.instance):
+                form.add_error(p.column if p.column in form.fields else None, p.message)
+
+
 class ZoneStatusInline(ScopedInline, admin.TabularInline):
+    """A zone's dated events. Saved through the zone-events service (ZoneAdmin.save_formset),
+    the one write path that moves the zone's level and name with them (decisions 044, 051)."""
+
     model = ZoneStatusEvent
+    formset = ZoneStatusFormSet
     extra = 0
-    readonly_fields = ("recorded_by",)  # set by the service that records a confirmed event
+    # set by the service: who recorded it, and the name a rename replaced
+    readonly_fields = ("previous_name", "recorded_by")
 
 
 class EntityProfileAdmin(ScopedAdmin):
@@ -95,6 +114,24 @@ class ZoneAdmin(EntityProfileAdmin):
     ordering = ("level", "entity__code")
     search_fields = ("entity__name", "entity__code")
     inlines = [ZoneIndustryInline, ZoneStatusInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status_events.exclude(level="").exists():
+            # the level follows the zone's approved and upgraded events: change those instead
+            return (*fields, "level")
+        return fields
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ZoneStatusEvent:
+            return super().save_formset(request, form, formset, change)
+        events = formset.save(commit=False)
+        for event in formset.deleted_objects:
+            delete_zone_event(event, by=request.user)
+        for event in events:
+            save_zone_event(event, by=request.user)
+        formset.save_m2m()
+        return None
 
 
 @admin.register(Region)

@@ -10,16 +10,18 @@ ranking for the admin's autocomplete, so that both read a term the same way:
 - the usual short form of a zone's name reads as its full name: 厦门火炬高新区 finds
   厦门火炬高技术产业开发区 (the abbreviations are the ones in ``ABBREVIATIONS``, not a list of
   places);
+- a zone's name before a rename still finds it (its renamed events keep the old name), after
+  any entity whose current name it is;
 - on ambiguity a Chinese error lists the candidates with their kind and code.
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from gaoxin.registry.choices import EntityKind
-from gaoxin.registry.models import Entity
+from gaoxin.registry.models import Entity, ZoneStatusEvent
 
 #: Short forms of a zone's name and the long forms they stand for (高新区 for
 #: 高新技术产业开发区, as in the national zone list's short names).
@@ -51,11 +53,20 @@ def name_variants(term: str) -> list[str]:
     return variants
 
 
-def _name_q(variants: list[str], lookup: str) -> Q:
+def _name_q(variants: list[str], lookup: str, field: str = "name") -> Q:
     q = Q(pk__in=[])
     for v in variants:
-        q |= Q(**{f"name__{lookup}": v})
+        q |= Q(**{f"{field}__{lookup}": v})
     return q
+
+
+def _former_q(variants: list[str], lookup: str) -> Q:
+    """Entities one of whose former names (a zone's renames keep the name they replaced,
+    decision 051) matches."""
+    renames = ZoneStatusEvent.objects.filter(zone_id=OuterRef("pk")).filter(
+        _name_q(variants, lookup, "previous_name")
+    )
+    return Q(Exists(renames))
 
 
 def ranked(qs: QuerySet, term: str) -> QuerySet:
@@ -65,8 +76,12 @@ def ranked(qs: QuerySet, term: str) -> QuerySet:
     term = term.strip()
     if term:
         variants = name_variants(term)
-        qs = qs.filter(Q(code__icontains=term) | _name_q(variants, "icontains"))
-        exact = Q(code__iexact=term) | _name_q(variants, "exact")
+        qs = qs.filter(
+            Q(code__icontains=term)
+            | _name_q(variants, "icontains")
+            | _former_q(variants, "icontains")
+        )
+        exact = Q(code__iexact=term) | _name_q(variants, "exact") | _former_q(variants, "exact")
         prefix = Q(code__istartswith=term) | _name_q(variants, "startswith")
     else:  # no term: everything, regions and zones first
         exact = prefix = Q(pk__in=[])
@@ -122,6 +137,8 @@ def resolve(term: str, among: QuerySet | None = None) -> Entity:
     found = _pick(ordered.filter(code__iexact=text), text, "按代码")
     if found is None:
         found = _pick(ordered.filter(_name_q(name_variants(text), "exact")), text, "按名称")
+    if found is None:  # a zone's name before a rename: the current name of another wins
+        found = _pick(ordered.filter(_former_q(name_variants(text), "exact")), text, "按原名称")
     if found is None:
         found = _pick(ordered, text, "按名称部分匹配")
     if found is None:

@@ -1,10 +1,14 @@
-"""Registry jobs (decision 023): the dated zone events a 批复 or 通报 proposes, and recording the
-ones a person confirms.
+"""Registry jobs (decision 023): a zone's dated events — the one write path for them — and the
+events a 批复 or 通报 proposes.
 
+:func:`save_zone_event` and :func:`delete_zone_event` are how every face writes a zone's events
+(the ``gaoxin zones events`` command, the admin, a case's 同意撤销): in the acting user's scope,
+validated, and followed by the zone itself — its current level and first approval by its
+approved and upgraded events (decision 044), its name by its renamed events, the name it had
+kept as the event's ``previous_name`` so that the old name still finds it (decision 051).
 :func:`propose_zone_events` reads a document and lists what its decisions would record (nothing
 is written); :func:`record_zone_events` writes the events the person picked by number, all or
-nothing, in the acting user's scope. An approval or upgrade moves the zone's current level; a
-renaming is recorded as an event and leaves the zone's name to the registry's edit (decision 044).
+nothing.
 """
 
 from __future__ import annotations
@@ -16,15 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gaoxin.engine.documents.model import Document
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.engine.zones import ProposedEvent, propose_events
+from gaoxin.registry.choices import ZoneStatus
 from gaoxin.registry.models import Entity, Zone, ZoneStatusEvent
-from gaoxin.services import scope_for
+from gaoxin.services import NotFound, scope_for
 
-__all__ = ["ZoneEventProposals", "propose_zone_events", "record_zone_events"]
+__all__ = [
+    "ZoneEventProposals",
+    "delete_zone_event",
+    "propose_zone_events",
+    "record_zone_events",
+    "save_zone_event",
+    "zone_event_problems",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,13 @@ def _zones_in_scope(by: Any) -> pl.DataFrame:
     if root is not None:
         zones = zones.filter(path__startswith=root.path)
     rows = list(zones.order_by("code").values_list("code", "name"))
+    # a zone renamed is still named by its old name in later documents: one more row for it
+    rows += list(
+        ZoneStatusEvent.objects.filter(zone__entity__in=zones)
+        .exclude(previous_name="")
+        .order_by("zone__entity__code", "date")
+        .values_list("zone__entity__code", "previous_name")
+    )
     return pl.DataFrame(
         {
             "code": [c for c, _ in rows],
@@ -162,27 +182,115 @@ def record_zone_events(
             )
         }
         user = by if getattr(by, "pk", None) is not None else None
-        written = []
-        for e in chosen:
-            zone = zones[e.zone_code or ""]
-            event = ZoneStatusEvent(
-                zone=zone,
-                status=e.status,
-                date=e.date,
-                level=e.level or "",
-                document=e.document,
-                note=e.note,
-                recorded_by=user,
+        return [
+            save_zone_event(
+                ZoneStatusEvent(
+                    zone=zones[e.zone_code or ""],
+                    status=e.status,
+                    date=e.date,
+                    level=e.level or "",
+                    name=(e.value or "") if e.status == ZoneStatus.RENAMED else "",
+                    document=e.document,
+                    note=e.note,
+                    recorded_by=user,
+                ),
+                by=by,
             )
-            event.full_clean()
-            event.save()
-            written.append(event)
-            _move_current_level(zone)
-        return written
+            for e in chosen
+        ]
 
 
-def _move_current_level(zone: Zone) -> None:
-    """The zone's current level and first approval as its dated history says."""
+def _zone_in_scope(zone_id: Any, by: Any) -> Zone:
+    """The zone, locked for the write, if ``by`` may act on it; :class:`NotFound` otherwise."""
+    root = scope_for(by)
+    zones = Zone.objects.select_for_update(of=("self",)).select_related("entity")
+    if root is not None:
+        zones = zones.filter(entity__path__startswith=root.path)
+    zone = zones.filter(pk=zone_id).first()
+    if zone is None:
+        raise NotFound("没有找到该高新区，或不在您的数据范围内", value=str(zone_id))
+    return zone
+
+
+def _invalid(error: ValidationError) -> ProblemsError:
+    return ProblemsError(
+        [
+            Problem("zone_events.invalid", str(m), column=None if field == "__all__" else field)
+            for field, messages in error.message_dict.items()
+            for m in messages
+        ]
+    )
+
+
+@transaction.atomic
+def save_zone_event(event: ZoneStatusEvent, *, by: Any = None) -> ZoneStatusEvent:
+    """Write a zone's event, new or changed, as ``by`` (None: the operator at the terminal):
+    :class:`NotFound` outside their scope, :class:`ProblemsError` (nothing written) when the
+    event is invalid. Then the zone follows its events (:func:`_follow_events`). A new rename
+    keeps the name the zone had before it as ``previous_name``."""
+    zone = _zone_in_scope(event.zone_id, by)
+    if event.recorded_by_id is None and getattr(by, "pk", None) is not None:
+        event.recorded_by = by
+    if event.status == ZoneStatus.RENAMED and event.name and not event.previous_name:
+        event.previous_name = _name_before(zone, event)
+    problems = zone_event_problems(event)
+    if problems:
+        raise ProblemsError(problems)
+    try:
+        event.full_clean()
+    except ValidationError as e:
+        raise _invalid(e) from None
+    event.save()
+    _follow_events(zone)
+    return event
+
+
+@transaction.atomic
+def delete_zone_event(event: ZoneStatusEvent, *, by: Any = None) -> None:
+    """Delete a zone's event as ``by`` (scope as :func:`save_zone_event`); the zone follows the
+    events left: a deleted rename gives the zone back the name it had before."""
+    zone = _zone_in_scope(event.zone_id, by)
+    restored = event.previous_name if event.status == ZoneStatus.RENAMED else ""
+    ZoneStatusEvent.objects.filter(pk=event.pk).delete()
+    _follow_events(zone, name_without_renames=restored or None)
+
+
+def zone_event_problems(event: ZoneStatusEvent) -> list[Problem]:
+    """What refuses ``event`` besides the model's own checks (which the forms run): a rename
+    to the name the zone has just before it."""
+    if event.status != ZoneStatus.RENAMED or not event.name or event.zone_id is None:
+        return []
+    before = event.previous_name or _name_before(event.zone, event)
+    if before.strip() == event.name.strip():
+        return [
+            Problem(
+                "zone_events.same_name",
+                f"更名后的名称与原名称相同（{event.name}），未做任何修改",
+                column="name",
+                value=event.name,
+            )
+        ]
+    return []
+
+
+def _name_before(zone: Zone, event: ZoneStatusEvent) -> str:
+    """The zone's name just before ``event``'s date: the latest earlier rename's, else the
+    name the first later rename replaced, else the registry's."""
+    renames = zone.status_events.filter(status=ZoneStatus.RENAMED).exclude(name="")
+    if event.pk is not None:
+        renames = renames.exclude(pk=event.pk)
+    earlier = renames.filter(date__lt=event.date).order_by("date", "id").last()
+    if earlier is not None:
+        return earlier.name
+    later = renames.filter(date__gte=event.date).exclude(previous_name="").order_by("date", "id")
+    first = later.first()
+    return first.previous_name if first is not None else zone.entity.name
+
+
+def _follow_events(zone: Zone, *, name_without_renames: str | None = None) -> None:
+    """The zone as its dated history says: its current level and first approval (decision
+    044), its name (its latest rename's; ``name_without_renames`` where the last rename was just
+    deleted). Where a zone has no level history, the registry's level stands."""
     history = zone.status_events.exclude(level="").order_by("date", "id")
     last = history.last()
     first = history.first()
@@ -199,3 +307,14 @@ def _move_current_level(zone: Zone) -> None:
     if changed:
         zone.full_clean()
         zone.save(update_fields=changed)
+    renamed = (
+        zone.status_events.filter(status=ZoneStatus.RENAMED)
+        .exclude(name="")
+        .order_by("date", "id")
+        .last()
+    )
+    name = renamed.name if renamed is not None else name_without_renames
+    if name and zone.entity.name != name:
+        zone.entity.name = name
+        zone.entity.full_clean()
+        zone.entity.save(update_fields=["name", "updated_at"])

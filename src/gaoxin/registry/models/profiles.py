@@ -104,6 +104,19 @@ class ZoneStatusEvent(models.Model):
         blank=True,
         help_text=_("获批、升级后高新区所处的级别；不改变级别的记录留空"),
     )
+    name = models.CharField(
+        _("此后名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("更名记录：高新区自该日期起的名称；其他记录留空"),
+    )
+    previous_name = models.CharField(
+        _("原名称"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("更名前的名称，按原名称查找仍能找到该高新区"),
+    )
     document = models.CharField(_("依据文件"), max_length=200, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
@@ -126,6 +139,11 @@ class ZoneStatusEvent(models.Model):
                 name="zone_event_level_only_on_approval",
                 violation_error_message=_("只有获批和升级记录改变高新区的级别"),
             ),
+            models.CheckConstraint(
+                condition=(Q(name="") & Q(previous_name="")) | Q(status="renamed"),
+                name="zone_event_name_only_on_rename",
+                violation_error_message=_("只有更名记录改变高新区的名称"),
+            ),
             models.UniqueConstraint(
                 fields=["zone", "status", "date"],
                 name="zone_event_unique",
@@ -135,6 +153,12 @@ class ZoneStatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} {self.get_status_display()} {self.date}"
+
+    def clean(self) -> None:
+        # a new rename must say the new name: the registry's name follows it (decision 051);
+        # renames recorded before the name was kept (in the note only) stay valid
+        if self.status == ZoneStatus.RENAMED and not self.name.strip() and self.pk is None:
+            raise ValidationError({"name": _("更名记录请填写此后名称")})
 
 
 class ZoneIndustry(models.Model):
