@@ -133,3 +133,43 @@ def test_the_frame_the_rules_read(t, users):
             "outcome": None,
         }
     ]
+
+
+def test_revocation_agreed_records_the_zones_revoked_event_through_the_zone_events_service(
+    t, users
+):
+    from django.utils import timezone
+
+    from gaoxin.registry.models import ZoneStatusEvent
+
+    revoke = action(
+        t["haicang"], rule="revoke-after-two-fails", act="revoke", approval="approved", pack="gansu"
+    )
+    services.sync()
+    case = Case.objects.get(entry=revoke)
+    province = users["province_reviewer"]
+    # refused (no opinion): the case does not move and the zone has no revoked event
+    with pytest.raises(services.Refused, match="请填写"):
+        services.move(case.pk, "confirm_revoke", by=province, text="")
+    assert not ZoneStatusEvent.objects.filter(status="revoked").exists()
+    services.move(case.pk, "confirm_revoke", by=province, text="省政府同意撤销其省级高新区资格")
+    event = ZoneStatusEvent.objects.get(status="revoked")
+    assert (event.zone.entity, event.date, event.recorded_by, event.level) == (
+        t["haicang"],
+        timezone.localdate(),
+        province,
+        "",
+    )
+    assert case.number in event.document and event.note == "省政府同意撤销其省级高新区资格"
+
+
+def test_revocation_declined_records_no_event(t, users):
+    from gaoxin.registry.models import ZoneStatusEvent
+
+    revoke = action(
+        t["haicang"], rule="revoke-after-two-fails", act="revoke", approval="approved", pack="gansu"
+    )
+    services.sync()
+    case = Case.objects.get(entry=revoke)
+    services.move(case.pk, "decline_revoke", by=users["province_reviewer"], text="整改已到位")
+    assert not ZoneStatusEvent.objects.filter(status="revoked").exists()

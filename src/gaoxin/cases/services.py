@@ -426,12 +426,41 @@ def move(
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     else:
         event = _set_state(case, t.target, t.action, by, text)
+    if t.target == S.REVOKED:
+        _record_revocation(case, by, text)
     for f in files:
         digest = CaseFile.digest(f.data)
         stored = CaseFile(event=event, original_name=f.name[:300], sha256=digest, size=len(f.data))
         stored.file.save(f.name, ContentFile(f.data), save=False)
         stored.save()
     return event
+
+
+def _record_revocation(case: Case, by: Any, text: str) -> None:
+    """同意撤销 of a zone is the zone's revoked event, dated today, written by the zone-events
+    service (scope, validation, the zone following its events) in the move's transaction; a
+    revocation already recorded for the zone that day (from the 批复, say) is not written twice."""
+    from gaoxin.registry.choices import EntityKind, ZoneStatus
+    from gaoxin.registry.models import Zone, ZoneStatusEvent
+    from gaoxin.registry.services import save_zone_event
+
+    if case.entity.kind != EntityKind.ZONE:
+        return
+    zone = Zone.objects.filter(pk=case.entity_id).first()
+    day = timezone.localdate()
+    if zone is None or zone.status_events.filter(status=ZoneStatus.REVOKED, date=day).exists():
+        return
+    save_zone_event(
+        ZoneStatusEvent(
+            zone=zone,
+            status=ZoneStatus.REVOKED,
+            date=day,
+            document=_("案件%(number)s（依据第%(article)s条）")
+            % {"number": case.number, "article": case.article},
+            note=text[:300],
+        ),
+        by=by,
+    )
 
 
 def history(entity: Any, *, by: Any):
