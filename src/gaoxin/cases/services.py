@@ -450,17 +450,20 @@ def _record_revocation(case: Case, by: Any, text: str) -> None:
     day = timezone.localdate()
     if zone is None or zone.status_events.filter(status=ZoneStatus.REVOKED, date=day).exists():
         return
-    save_zone_event(
-        ZoneStatusEvent(
-            zone=zone,
-            status=ZoneStatus.REVOKED,
-            date=day,
-            document=_("案件%(number)s（依据第%(article)s条）")
-            % {"number": case.number, "article": case.article},
-            note=text[:300],
-        ),
-        by=by,
-    )
+    try:
+        save_zone_event(
+            ZoneStatusEvent(
+                zone=zone,
+                status=ZoneStatus.REVOKED,
+                date=day,
+                document=_("案件%(number)s（依据第%(article)s条）")
+                % {"number": case.number, "article": case.article},
+                note=text[:300],
+            ),
+            by=by,
+        )
+    except ProblemsError as refused:  # the move is refused with the registry's reasons
+        raise Refused(refused.problems) from None
 
 
 def history(entity: Any, *, by: Any):
