@@ -148,6 +148,9 @@ class Dashboard:
     crumbs: list[Any] = field(default_factory=list)
     #: Shows data under review (预览：含未审核数据), for a province analyst.
     preview: bool = False
+    #: How many of ``alerts``, from the first, come from the analytics tables (rank falls,
+    #: targets behind); the rest are overdue returns, read at most a minute ago.
+    kept_alerts: int = 0
 
     @property
     def month(self) -> int:
@@ -561,7 +564,14 @@ def dashboard(
                 continue
             if root is None or e.path.startswith(root.path):
                 crumbs.append(e)
-    return replace(d, completeness=progress, alerts=alerts, crumbs=crumbs, preview=preview)
+    return replace(
+        d,
+        completeness=progress,
+        alerts=alerts,
+        kept_alerts=len(d.alerts),
+        crumbs=crumbs,
+        preview=preview,
+    )
 
 
 def _dashboard(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from gaoxin.dashboards import services
@@ -14,6 +15,7 @@ from gaoxin.dashboards.charts import Chart, MapPoint, MapRegion, Series
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.models import Entity
 from gaoxin.services import NotFound, OutOfScope, scope_for
+from gaoxin.statistics import page_data
 from gaoxin.web.preview import preview_of, switch
 
 
@@ -122,26 +124,36 @@ def dashboard(request):
             "dashboards/dashboard.html",
             {"problems": exc.problems, "place_name": getattr(entity, "name", "全国")},
         )
+    # the figures, charts, ranking and targets are drawn once per data version and scope
+    # (decision 048); the alerts, completeness and breadcrumbs are the request's own
+    charts: list[dict[str, Chart]] = []
+
+    def draw(name: str):
+        def render_part() -> str:
+            if not charts:
+                charts.append(_dashboard_charts(d))
+            context = {"d": d, "charts": charts[0], "kept": d.alerts[: d.kept_alerts]}
+            return render_to_string(f"dashboards/_dashboard_{name}.html", context)
+
+        parts = (getattr(entity, "pk", None), d.indicator.code, d.period)
+        return page_data.rendered(
+            f"dashboard:{name}", parts, render_part, by=request.user, preview=preview
+        )
+
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "d": d,
-            "charts": _dashboard_charts(d),
+            "parts": {name: draw(name) for name in ("figures", "alerts", "data", "targets")},
+            "overdue": d.alerts[d.kept_alerts :],
             "place_name": d.place.name,
             **switch(request, preview),
         },
     )
 
 
-@login_required
-def zone(request, pk: int):
-    try:
-        p = services.zone_profile(pk, by=request.user)
-    except (NotFound, OutOfScope):
-        raise Http404("没有这个高新区") from None
-    except ProblemsError as exc:
-        return render(request, "dashboards/zone.html", {"problems": exc.problems})
+def _zone_charts(p: services.ZoneProfile) -> dict[str, Chart]:
     charts: dict[str, Chart] = {}
     if p.comparisons:
         charts["median"] = Chart(
@@ -182,10 +194,44 @@ def zone(request, pk: int):
             axis_max=p.dimension_max,
             category_heading=_("维度"),
         )
+    return charts
+
+
+@login_required
+def zone(request, pk: int):
+    preview = preview_of(request)
+    try:
+        p = services.zone_profile(pk, by=request.user, preview=preview)
+    except (NotFound, OutOfScope):
+        raise Http404("没有这个高新区") from None
+    except ProblemsError as exc:
+        return render(request, "dashboards/zone.html", {"problems": exc.problems})
+
+    # the figures, charts, evaluation and peers are drawn once per data version, scope and
+    # evaluation result shown (decision 048); the awards and actions are read each time
+    def draw(name: str):
+        def render_part() -> str:
+            context = {"p": p, "charts": _zone_charts(p)}
+            return render_to_string(f"dashboards/_zone_{name}.html", context)
+
+        parts = (p.zone.pk, p.period, getattr(p.evaluation, "pk", None))
+        return page_data.rendered(
+            f"zone:{name}", parts, render_part, by=request.user, preview=preview
+        )
+
     from gaoxin.cases.services import history
     from gaoxin.policy.titles import action_title
 
     cases = list(history(p.zone, by=request.user)[:50])  # the zone's actions (decision 042)
     for c in cases:
         c.action_text = action_title(c.action)
-    return render(request, "dashboards/zone.html", {"p": p, "charts": charts, "cases": cases})
+    return render(
+        request,
+        "dashboards/zone.html",
+        {
+            "p": p,
+            "parts": {"figures": draw("figures"), "peers": draw("peers")},
+            "cases": cases,
+            **switch(request, preview),
+        },
+    )

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gaoxin.accounts.roles import Action, can
@@ -20,6 +22,7 @@ from gaoxin.evaluation.models import EvaluationRun
 from gaoxin.evaluation.report import _framework, _names
 from gaoxin.policy.titles import pack_title
 from gaoxin.reviews import may_review
+from gaoxin.statistics import page_data
 from gaoxin.web import review_pages
 
 
@@ -52,24 +55,36 @@ def run_detail(request, pk: int):
     results = run.results.select_related("entity").order_by("rank", "entity__name")
     page = Paginator(results, 200).get_page(request.GET.get("page"))
     previous = _runs(request.user).filter(pk=run.previous_id).first() if run.previous_id else None
-    changes = {}
-    if previous is not None:
-        rows = services.compare_runs(previous.pk, run.pk, by=request.user).rows
-        changes = dict(zip(rows["entity"], rows["score_change"], strict=True))
-    names = _names(_framework(run))
 
-    def named(codes: str) -> str:
-        return "、".join(names.get(c, c) for c in codes.split(";") if c)
+    def draw() -> str:
+        changes = {}
+        if previous is not None:
+            rows = services.compare_runs(previous.pk, run.pk, by=request.user).rows
+            changes = dict(zip(rows["entity"], rows["score_change"], strict=True))
+        names = _names(_framework(run))
 
-    lines = [
-        {
-            "r": r,
-            "score_change": changes.get(r.entity_id),
-            "strengths": named(r.strengths),
-            "weaknesses": named(r.weaknesses),
-        }
-        for r in page
-    ]
+        def named(codes: str) -> str:
+            return "、".join(names.get(c, c) for c in codes.split(";") if c)
+
+        lines = [
+            {
+                "r": r,
+                "score_change": changes.get(r.entity_id),
+                "strengths": named(r.strengths),
+                "weaknesses": named(r.weaknesses),
+            }
+            for r in page
+        ]
+        return render_to_string("evaluation/_run_table.html", {"run": run, "lines": lines})
+
+    # the ranking is drawn once per run and page (decision 048): the run and the one it is
+    # compared with never change (decision 014); the previous run is compared only for a user
+    # who may read it, so whether it is is part of the key
+    table_html = page_data.kept(
+        "run_table",
+        (run.pk, run.created_at.isoformat(), getattr(previous, "pk", None), page.number),
+        draw,
+    )
     return render(
         request,
         "evaluation/run_detail.html",
@@ -77,7 +92,7 @@ def run_detail(request, pk: int):
             "run": run,
             "pack_title": pack_title(run.pack),
             "page": page,
-            "lines": lines,
+            "table_html": mark_safe(table_html),  # noqa: S308 (our template's output)
             "previous": previous,
             "can_review": may_review(request.user) and run.approval == "pending",
             # 下载公文: only an approved run is issued (decision 026)

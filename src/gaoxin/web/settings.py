@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "gaoxin.web.busy.DatabaseBusyMiddleware",  # a locked database: 503 with a message, not a 500
+    "gaoxin.statistics.page_data.one_stamp_per_request",  # one data version a page (decision 048)
     # last, as django-axes asks: it turns a locked-out login into the lock-out page
     "axes.middleware.AxesMiddleware",
 ]
