@@ -324,7 +324,14 @@ ROUTES: dict[str, list[Route]] = {
             data=lambda w, p: {"place": w[p].pk if p else MISSING, "preview": "1"},
         ),
     ],
-    "dashboards:zone": [Route(target=lambda w, p: {"pk": w[p].pk if p else MISSING})],
+    "dashboards:zone": [
+        Route(target=lambda w, p: {"pk": w[p].pk if p else MISSING}),
+        # the preview (decision 048): 403 for a role that may not, 404 outside the scope
+        Route(
+            target=lambda w, p: {"pk": w[p].pk if p else MISSING},
+            data=lambda w, p: {"preview": "1"},
+        ),
+    ],
     "cases:list": [
         Route(),
         Route(data=lambda w, p: {"state": "open"}),
@@ -386,6 +393,11 @@ API_ROUTES: dict[str, list[Route]] = {
             target=lambda w, p: {},
             data=lambda w, p: {"period": MONTH, "scope": w[p].pk if p else MISSING},
         ),
+        Route(data=lambda w, p: {"period": MONTH, "preview": "1"}),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"period": MONTH, "scope": w[p].pk if p else MISSING, "preview": "1"},
+        ),
     ],
     "api:completeness": [Route(kwargs=COMPLETENESS)],
     "api:submissions": [
@@ -425,6 +437,14 @@ API_ROUTES: dict[str, list[Route]] = {
         Route(
             target=lambda w, p: {},
             data=lambda w, p: {"pack": "fujian-2021", "scope": w[p].pk if p else MISSING},
+        ),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {
+                "pack": "fujian-2021",
+                "scope": w[p].pk if p else MISSING,
+                "preview": "1",
+            },
         ),
     ],
     "api:tasks": [

@@ -226,6 +226,9 @@ class MonitoringSerializer(serializers.Serializer):
     scope = serializers.IntegerField(allow_null=True)
     input_hash = serializers.CharField()
     built_at = serializers.CharField()
+    preview = serializers.BooleanField(
+        help_text="true：预览，含已提交、尚未省级审定的数据（?preview=1，仅省级审核员、省级管理员和系统管理员）"
+    )
     columns = MonitorColumnSerializer(many=True)
     rows = serializers.ListField(
         child=serializers.DictField(), help_text="每园区一行（首行为合计），键见 columns"
@@ -352,6 +355,9 @@ class TargetSerializer(serializers.Serializer):
     place = serializers.CharField()
     input_hash = serializers.CharField()
     built_at = serializers.DateTimeField()
+    preview = serializers.BooleanField(
+        help_text="true：预览，含已提交、尚未省级审定的数据（?preview=1，仅省级审核员、省级管理员和系统管理员）"
+    )
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(
         child=serializers.DictField(), help_text="每目标一行，键见 columns"

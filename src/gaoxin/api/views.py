@@ -25,6 +25,7 @@ from gaoxin.api.errors import Unprocessable
 from gaoxin.engine.periods import Period, PeriodError
 from gaoxin.registry.choices import EntityKind, RegionLevel
 from gaoxin.registry.models import Entity
+from gaoxin.web.preview import preview_of
 
 # --- what every endpoint may answer ----------------------------------------------------------
 
@@ -316,6 +317,15 @@ class ObservationList(ListBase):
 # --- monitoring and completeness ---------------------------------------------------------------
 
 
+#: ``?preview=1`` of the endpoints that read the analytics tables (decisions 041, 048)
+PREVIEW = _param(
+    "preview",
+    str,
+    "1：预览，含已提交、尚未省级审定的数据（仅省级审核员、省级管理员和系统管理员，其他用户 403）",
+    enum=["0", "1"],
+)
+
+
 def _scope_param(request: Request, name: str = "scope") -> Entity | None:
     """The entity named by ``?scope=`` within the user's scope (404 outside it), else the
     user's own scope (None: everything, for a superuser)."""
@@ -342,6 +352,7 @@ def _scope_param(request: Request, name: str = "scope") -> Entity | None:
         ),
         _param("scope", int, "行政区或园区编号（默认：本人数据范围）"),
         _param("indicators", str, "指标代码，逗号分隔（默认：主要指标）"),
+        PREVIEW,
     ],
     responses={200: s.MonitoringSerializer, 422: OpenApiResponse(ERR), **READ_ERRORS},
 )
@@ -359,8 +370,11 @@ class MonitoringView(Base):
         if period.kind not in ("month", "quarter"):
             raise _Bad400("period", "监测表按月或季度：period 应如 2025-12 或 2025Q4")
         scope = _scope_param(request)
+        preview = preview_of(request)  # 403 for a user who may not see data under review
         wanted = [c.strip() for c in request.query_params.get("indicators", "").split(",")]
-        result = monitor(period, scope, by=request.user, indicators=[c for c in wanted if c])
+        result = monitor(
+            period, scope, by=request.user, indicators=[c for c in wanted if c], preview=preview
+        )
         frame = result.table.frame
         keys = [c for c in frame.columns if c != "is_total"]
         columns = [{"key": k, "name": h} for k, h in zip(keys, result.table.headers(), strict=True)]
@@ -374,6 +388,7 @@ class MonitoringView(Base):
             "scope": scope.pk if scope is not None else None,
             "input_hash": result.table.input_hash,
             "built_at": str(result.table.built_at),
+            "preview": preview,
             "columns": columns,
             "rows": rows,
         }
@@ -830,6 +845,7 @@ def _pack_names() -> list[str]:
             OpenApiParameter.QUERY,
             description="截至年份（默认：有数据的最近一年）",
         ),
+        PREVIEW,
     ],
     responses={200: s.TargetSerializer, 422: OpenApiResponse(ERR), **READ_ERRORS},
 )
@@ -847,7 +863,10 @@ class TargetsView(Base):
         if as_of is not None and not 1900 <= as_of <= 2200:
             raise _Bad400("as_of", "as_of 应为年份，如 2025")
         scope = _scope_param(request)
-        progress = target_progress(find_pack(name), scope, by=request.user, as_of=as_of)
+        preview = preview_of(request)  # 403 for a user who may not see data under review
+        progress = target_progress(
+            find_pack(name), scope, by=request.user, as_of=as_of, preview=preview
+        )
         table = progress.table
         data = {
             "title": progress.title,
@@ -856,6 +875,7 @@ class TargetsView(Base):
             "place": progress.place,
             "input_hash": progress.input_hash,
             "built_at": progress.built_at,
+            "preview": preview,
             "columns": table.columns,
             "rows": [
                 {k: _json_safe(v) for k, v in row.items()} for row in table.iter_rows(named=True)
