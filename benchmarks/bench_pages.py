@@ -21,7 +21,9 @@ user, an object) and returns the request to time, and register it in :data:`PAGE
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -264,7 +266,9 @@ PAGES: dict[str, Callable[[World], Request]] = {
 }
 
 
-def measure(request: Request, n: int, warmup: int) -> list[float]:
+def measure(request: Request, n: int, warmup: int, profile=None) -> list[float]:
+    """Wall times (ms) of ``n`` requests after ``warmup``; their CPU goes to ``request.cpu``,
+    and with ``profile`` (a cProfile.Profile) the timed requests are profiled."""
     from django.test import Client
 
     client = Client()
@@ -272,10 +276,14 @@ def measure(request: Request, n: int, warmup: int) -> list[float]:
     times = []
     for i in range(warmup + n):
         method, url, data = request.make(i)
+        if profile is not None and i >= warmup:
+            profile.enable()
         started = time.perf_counter()
         cpu = time.process_time()
         response = getattr(client, method)(url, data)
         elapsed = time.perf_counter() - started
+        if profile is not None:
+            profile.disable()
         if i >= warmup:
             request.cpu.append((time.process_time() - cpu) * 1000)
         if response.status_code not in request.expect:
@@ -296,6 +304,12 @@ def main() -> None:
         "--uncached",
         action="store_true",
         help="compute every page afresh (no page data kept per data version: the cost it saves)",
+    )
+    ap.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="profile the timed requests (cProfile) and print each page's N costliest calls",
     )
     args = ap.parse_args()
     if args.jurisdiction:
@@ -327,12 +341,17 @@ def main() -> None:
         world = World(period=args.period, zone=largest_zone())
         for name in args.page or list(PAGES):
             request = PAGES[name](world)
-            times = sorted(measure(request, args.n, args.warmup))
+            profile = cProfile.Profile() if args.profile else None
+            times = sorted(measure(request, args.n, args.warmup, profile))
             p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
             print(
                 f"{name:<18} {len(times):>4} {statistics.median(times):>9.1f} {p95:>9.1f} "
                 f"{times[-1]:>9.1f} {statistics.median(request.cpu):>8.1f}  {request.note}"
             )
+            if profile is not None:
+                pstats.Stats(profile).sort_stats(
+                    os.environ.get("GX_PROFILE_SORT", "cumulative")
+                ).print_stats(args.profile)
         transaction.set_rollback(True)  # leave the demo database as it was
 
 

@@ -5,17 +5,20 @@ runs it (``gaoxin serve``: gunicorn, ``--workers`` processes) on a loopback port
 directory ``--home`` (a loaded demo), warms it up with a short run that is not counted, then runs
 locust headless (``benchmarks/locust_pages.py``, the [bench] extra) and prints, per page, the
 requests, failures and the 50th/95th/99th percentile response times, with the server's CPU time
-(user + system, all its processes) per request and the load average::
+(user + system, all its processes) per request and the load average.
 
-    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin init
-    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin demo -j national
-    GAOXIN_HOME=/tmp/gx-pages .venv/bin/gaoxin evaluate --pack national-14th-fyp \\
-        --framework national-zones-2021 --period 2025 --scope 320000   # a ranking to read
-    # approve that run (the ranking page shows published runs), then:
-    .venv/bin/python benchmarks/bench_pages_load.py --home /tmp/gx-pages --users 50 --time 120
+One command each (``--prepare`` first loads what the pages read when ``--home`` or the database
+does not hold it yet: ``gaoxin init``, ``gaoxin demo -j national``, the Jiangsu runs of
+``national-zones-2021`` for 2024 and 2025, approved by the demo's 省级审核员; a second run skips
+all of it)::
 
-PostgreSQL: load the demo with GAOXIN_DATABASE_URL set and pass ``--database-url`` the same.
-``--cache-url redis://127.0.0.1:6379/0`` makes the processes share one cache.
+    .venv/bin/python benchmarks/bench_pages_load.py --prepare --home /tmp/gx-pages
+    .venv/bin/python benchmarks/bench_pages_load.py --prepare --home /tmp/gx-pages-pg \
+        --database-url postgres://gaoxin:gaoxin@127.0.0.1:5432/gaoxin_pages_bench
+
+PostgreSQL: ``--prepare`` creates the database when it does not exist (the role needs CREATEDB);
+its analytics tables live under its own ``--home``. ``--cache-url redis://127.0.0.1:6379/0``
+makes the processes share one cache; ``--workers`` and ``--threads`` set gunicorn's.
 """
 
 from __future__ import annotations
@@ -119,6 +122,72 @@ def locust(host: str, users: int, rate: float, seconds: int, prefix: str | None,
     subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL)
 
 
+#: What ``--prepare`` loads: the evaluation runs the ranking page reads (Jiangsu's zones, the
+#: province of the demo's 省级审核员), then approves them as that reviewer.
+RUNS = [
+    ["--pack", "national-14th-fyp", "--framework", "national-zones-2021"]
+    + ["--period", year, "--scope", "320000"]
+    for year in ("2024", "2025")
+]
+STATE = """
+from gaoxin.commands import django_env
+django_env.setup()
+from gaoxin.evaluation.models import EvaluationRun
+from gaoxin.registry.models import Entity
+runs = EvaluationRun.objects.filter(scope__code="320000")
+print(Entity.objects.filter(kind="enterprise").count(), runs.count(), runs.published().count())
+"""
+APPROVE = """
+from gaoxin.commands import django_env
+django_env.setup()
+from django.contrib.auth import get_user_model
+from gaoxin import reviews
+from gaoxin.evaluation.models import EvaluationRun
+by = get_user_model().objects.get(username="province_reviewer")
+runs = EvaluationRun.objects.filter(approval="pending", scope__code="320000")
+ids = list(runs.values_list("pk", flat=True))
+reviews.review(EvaluationRun, ids, "approve", by=by, comment="benchmark")
+print(f"approved {len(ids)} runs")
+"""
+
+
+def _create_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names unless it exists."""
+    from urllib.parse import urlparse
+
+    import psycopg
+    from psycopg import sql
+
+    name = urlparse(url).path.lstrip("/")
+    admin = url[: url.rindex("/")] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
+            return
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        print(f"created database {name}")
+
+
+def prepare(env: dict) -> None:
+    """Load the national demo and the approved Jiangsu runs into ``env``'s home and database,
+    each step only when it is missing (a second call does nothing)."""
+    if env.get("GAOXIN_DATABASE_URL"):
+        _create_database(env["GAOXIN_DATABASE_URL"])
+    gaoxin = str(BIN / "gaoxin")
+    subprocess.run([gaoxin, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    state = subprocess.run(
+        [sys.executable, "-c", STATE], env=env, check=True, capture_output=True, text=True
+    )
+    enterprises, runs, published = (int(x) for x in state.stdout.split()[-3:])
+    if not enterprises:
+        print("loading the national demo (1–6 minutes)")
+        subprocess.run([gaoxin, "demo", "-j", "national"], env=env, check=True)
+    if not runs:
+        for argv in RUNS:
+            subprocess.run([gaoxin, "evaluate", *argv], env=env, check=True)
+    if not published:
+        subprocess.run([sys.executable, "-c", APPROVE], env=env, check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--home", required=True, help="GAOXIN_HOME with the demo loaded")
@@ -130,7 +199,11 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=30, help="seconds of load not counted")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--threads", type=int, default=1, help="threads per gunicorn process")
     ap.add_argument("--user", default="province_reviewer", help="demo account the users sign in as")
+    ap.add_argument(
+        "--prepare", action="store_true", help="first load the demo and the runs if missing"
+    )
     args = ap.parse_args()
 
     env = {**os.environ, "GAOXIN_HOME": args.home, "GAOXIN_BENCH_USER": args.user}
@@ -139,10 +212,12 @@ def main() -> None:
         env["GAOXIN_DATABASE_URL"] = args.database_url
     if args.cache_url:
         env["GAOXIN_CACHE_URL"] = args.cache_url
+    if args.prepare:
+        prepare(env)
     host = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [str(BIN / "gaoxin"), "serve", "--addr", f"127.0.0.1:{args.port}"]
-        + ["--workers", str(args.workers)],
+        + ["--workers", str(args.workers), "--threads", str(args.threads)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -169,7 +244,7 @@ def main() -> None:
     total = next(r for r in rows if r["Name"] == "Aggregated")
     n = int(total["Request Count"])
     print(
-        f"{args.users} users, {args.time} s, {args.workers} workers, "
+        f"{args.users} users, {args.time} s, {args.workers} workers × {args.threads} threads, "
         f"{'PostgreSQL' if args.database_url else 'SQLite'}"
         f"{', Redis cache' if args.cache_url else ''}; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"

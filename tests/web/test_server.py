@@ -78,6 +78,9 @@ def test_serve_runs_the_wsgi_application_under_gunicorn():
     assert argv[:4] == [sys.executable, "-m", "gunicorn", "gaoxin.web.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8080"
     assert argv[argv.index("--workers") + 1] == "3"
+    assert "--threads" not in argv  # gunicorn's sync worker, one request a process
+    threaded = gunicorn_argv("0.0.0.0:8080", 3, threads=4)
+    assert threaded[threaded.index("--threads") + 1] == "4"  # gthread (decision 048)
     assert worker_argv()[1:] == ["-m", "gaoxin.cli", "worker"]
 
 

@@ -241,9 +241,10 @@ def default_web_workers() -> int:
     return cores + 1
 
 
-def gunicorn_argv(addr: str, workers: int, timeout: int = 120) -> list[str]:
+def gunicorn_argv(addr: str, workers: int, timeout: int = 120, threads: int = 1) -> list[str]:
     """The gunicorn command `gaoxin serve` runs: the site's WSGI application on ``addr``
-    (host:port or unix:/path), access and error logs on the console."""
+    (host:port or unix:/path), access and error logs on the console; ``threads`` > 1 serves
+    each process's requests from that many threads (gunicorn's gthread worker)."""
     return [
         sys.executable,
         "-m",
@@ -262,7 +263,7 @@ def gunicorn_argv(addr: str, workers: int, timeout: int = 120) -> list[str]:
         "--error-logfile",
         "-",
         "--no-control-socket",  # one per machine by default: two servers would share it
-    ]
+    ] + (["--threads", str(threads)] if threads > 1 else [])
 
 
 def worker_argv() -> list[str]:
@@ -273,6 +274,9 @@ def worker_argv() -> list[str]:
 def serve(
     addr: Annotated[str, typer.Option(help="监听地址:端口（或 unix:/路径）")] = "127.0.0.1:8000",
     workers: Annotated[int, typer.Option(help="gunicorn 进程数（默认：CPU 核数 + 1）")] = 0,
+    threads: Annotated[
+        int, typer.Option(help="每个 gunicorn 进程的线程数（默认 1；大于 1 时用 gthread）")
+    ] = 1,
     dev: Annotated[
         bool, typer.Option("--dev", help="改用 Django 开发服务器（仅供开发调试）")
     ] = False,
@@ -306,7 +310,7 @@ def serve(
             call_command("runserver", addr, use_reloader=False)
         return
     call_command("collectstatic", interactive=False, verbosity=0)
-    argv = gunicorn_argv(addr, workers or default_web_workers())
+    argv = gunicorn_argv(addr, workers or default_web_workers(), threads=threads)
     console.print(
         f"网页服务：{shown}（gunicorn，{argv[argv.index('--workers') + 1]} 个进程；Ctrl+C 退出）"
     )
