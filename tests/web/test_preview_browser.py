@@ -58,3 +58,23 @@ def test_a_city_reviewer_has_no_preview(live_server, browser, under_review):  # 
     response = tab.goto(f"{live_server.url}/statistics/monitor/?period=2025-12&preview=1")
     assert response.status == 403
     assert "60.00" not in tab.content()
+
+
+def test_the_province_analyst_previews_a_zone_profile(
+    live_server,
+    browser,  # noqa: F811
+    under_review,  # noqa: F811
+):
+    """The zone profile takes the same switch (decision 048): 厦门火炬's only 2025 return is under
+    review, so its published profile has no figures for the year and the preview has them."""
+    submitted(under_review)
+    tab = log_in(browser, live_server, under_review["province"])
+    tab.goto(f"{live_server.url}/zones/{under_review['torch'].pk}/")
+    assert BANNER not in tab.content() and "所在年度没有统计数据" in tab.content()
+    tab.locator("#preview-on").click()
+    tab.wait_for_url("**preview=1**")
+    assert BANNER in tab.locator("#preview-banner").inner_text()
+    assert "所在年度没有统计数据" not in tab.content()
+    tab.get_by_role("link", name="返回已发布数据").click()
+    tab.wait_for_load_state()
+    assert tab.locator("#preview-banner").count() == 0
