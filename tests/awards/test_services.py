@@ -140,3 +140,43 @@ def test_the_missing_inputs_are_summed_per_rule_and_input(loaded, pack, xiamen):
         assert m.entities == und.height and set(m.examples) <= set(und["entity"])
         assert m.label and m.source  # the pack's words for the input and where it comes from
     assert AwardEntry.objects.count() == 0
+
+
+def test_awards_and_the_eligible_list_leave_out_values_under_review(loaded, pack):
+    """Decision 041: awards and 免申即享 read the published analytics build. A technology
+    transfer institution's 2024 年度技术交易额 on a return only submitted (not yet approved by the
+    province) is left out: its award and its place on the list wait for the approval."""
+    from gaoxin.awards.services import eligible
+    from gaoxin.statistics import analytics
+    from gaoxin.statistics.models import FormVariable, ReportingForm, Submission, Variable
+
+    fujian = Entity.objects.get(code="350000")
+
+    def transfer(frame: pl.DataFrame) -> set[str]:
+        return set(frame.filter(pl.col("rule") == "tech-transfer")["entity"])
+
+    def listed() -> tuple[set[str], set[str]]:
+        found = eligible(pack, Y2024, fujian, by=None)
+        decided = decide(pack, Y2024, fujian, by=None, dry_run=True)
+        return transfer(found.qualified), transfer(decided.ledger)
+
+    qualified, awarded = listed()
+    assert qualified and qualified == awarded
+    institution = Entity.objects.get(code=sorted(qualified)[0])
+    form = ReportingForm.objects.create(
+        code="institution_tech_annual",
+        name="技术转移机构年报",
+        period_type="year",
+        entity_kind="institution",
+    )
+    FormVariable.objects.create(
+        form=form, variable=Variable.objects.get(code="tech_contract_turnover")
+    )
+    sub = Submission.objects.create(form=form, entity=institution, period="2024", state="submitted")
+    analytics.changed("review", ["2024"])
+    assert listed() == (qualified - {institution.code}, awarded - {institution.code})
+    sub.state = "province_approved"
+    sub.save()
+    analytics.changed("review", ["2024"])
+    assert listed() == (qualified, awarded)
+    assert AwardEntry.objects.count() == 0  # dry runs record nothing
