@@ -226,6 +226,7 @@ def build_tables(
             catalogue=catalogue,
             shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
             only_periods=wanted,
+            hash_input=False,  # the year's rows are hashed below (_rows_hash)
         )
         if frame_entities is None:
             frame_entities, cert_kinds = facts.entities, facts.cert_kinds
@@ -530,6 +531,7 @@ def _splice_year(
         catalogue=catalogue,
         shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
         only_periods=periods,
+        hash_input=False,
     )
     replaced = pl.col("period").is_in(periods) & mine
     for ptype in TYPES:

@@ -34,9 +34,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
@@ -181,6 +182,7 @@ def build_facts(
     built_at: datetime | None = None,
     shapes: Mapping[str, tuple[str, str, bool]] | None = None,
     only_periods: Iterable[str] | None = None,
+    hash_input: bool = True,
 ) -> FactFrame:
     """Build the fact frame.
 
@@ -196,13 +198,15 @@ def build_facts(
     each wide frame's rows instead of taking them from the observations, and ``only_periods``
     keeps only those periods' rows: a slice (one year) of the frame the whole store would give,
     which is how the analytics tables are built a year at a time (gaoxin.engine.analytics).
+    ``hash_input=False``: the frame's ``input_hash`` is left empty (a build that hashes its
+    input its own way: hashing tens of millions of observations is seconds of CPU).
     """
     catalogue = catalogue or default_catalogue()
     built_at = built_at or datetime.now(UTC)
     ents = _normalise_entities(entities)
     obs = _normalise_observations(observations)
     certs = _normalise_certs(certifications)
-    input_hash = content_hash([ents, obs, certs])
+    input_hash = content_hash([ents, obs, certs]) if hash_input else ""
     ents = _with_hierarchy(ents)
     # A zone's level history comes in as certifications of kind ZONE_LEVEL (gaoxin.engine.zones):
     # it dates the ``level`` column and is no certification column of its own.
@@ -524,10 +528,11 @@ def _wide(
     )
     if levels is not None and levels.height:
         grid = _with_dated_levels(grid, levels)
-    values = obs.pivot(on="variable", index=["entity", "period"], values="value")
     # Certification status joins the narrow grid too, before the variables' columns.
-    grid = _with_certifications(grid, certs, periods, cert_kinds)
-    frame = grid.join(values, on=["entity", "period"], how="left", maintain_order="left")
+    at = _GridRows(grid, ents["entity"])
+    grid = _with_certifications(grid, certs, periods, cert_kinds, at)
+    values = _spread(grid, obs, at)
+    frame = pl.concat([grid, values], how="horizontal")
     certified = [c for c in grid.columns if c.startswith(("__cert__", "__certprev__"))]
     frame = frame.select(
         *[c for c in grid.columns if c not in certified],
@@ -539,6 +544,113 @@ def _wide(
     # Few distinct values on millions of rows: categorical, not a string per row.
     small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
     return frame.with_columns(pl.col(small).cast(pl.Categorical))
+
+
+class _GridRows:
+    """Where an (entity, seq) pair lies in a wide frame's grid, sorted by kind, entity and seq
+    with each entity's periods one run without gaps (a cross join filtered by membership
+    dates): its entity's first row plus the seq's distance from the entity's first seq. Integer
+    arithmetic on entity codes instead of joins on the text keys (a join hashes the text of
+    every row; at national scale a monthly year has 14 M observations).
+
+    ``known``: every entity code the rows to place may hold (the registry's)."""
+
+    def __init__(self, grid: pl.DataFrame, known: pl.Series) -> None:
+        self.n = grid.height
+        self.enum = pl.Enum(known.unique(maintain_order=True))
+        at = grid.select(pl.col("entity").cast(self.enum).to_physical(), "seq")
+        codes = at["entity"].to_numpy().astype(np.int64)
+        seq = at["seq"].to_numpy().astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if self.n else codes
+        ends = np.r_[starts[1:], self.n]
+        runs = (np.diff(seq)[np.diff(codes) == 0] == 1).all()
+        if not runs or len(np.unique(codes[starts])) != len(starts):
+            raise AssertionError("the grid is not sorted by entity and seq without gaps")
+        size = len(self.enum.categories)
+        self.first_row = np.full(size, -1, dtype=np.int64)
+        self.first_seq = np.zeros(size, dtype=np.int64)
+        self.count = np.zeros(size, dtype=np.int64)
+        self.first_row[codes[starts]] = starts
+        self.first_seq[codes[starts]] = seq[starts]
+        self.count[codes[starts]] = ends - starts
+
+    def code(self, entity: str = "entity", *, strict: bool = True) -> pl.Expr:
+        """An entity column as its integer code (null for a code not ``known`` unless strict:
+        strict is the cheaper cast and refuses unknown codes)."""
+        if strict:
+            return pl.col(entity).cast(self.enum).to_physical().cast(pl.Int64)
+        cats = self.enum.categories
+        return pl.col(entity).replace_strict(
+            cats, pl.int_range(cats.len(), eager=True), default=None, return_dtype=pl.Int64
+        )
+
+    def place(self, codes: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The grid row of each (entity code, seq) and whether it has one."""
+        offset = seq - self.first_seq[codes]
+        inside = (self.first_row[codes] >= 0) & (offset >= 0) & (offset < self.count[codes])
+        return self.first_row[codes] + offset, inside
+
+
+def _columns_at(
+    n: int, rows: np.ndarray, slot: np.ndarray, values: np.ndarray, names: list[str], dtype: Any
+) -> pl.DataFrame:
+    """Columns ``names`` of ``n`` rows: ``values[i]`` at row ``rows[i]`` of column
+    ``names[slot[i]]``, null where nothing was put (each (row, slot) at most once)."""
+    # by slot: a stable sort of small integers (a radix sort), then one slice per column
+    order = np.argsort(slot, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(names)))]
+    columns = []
+    for i, name in enumerate(names):  # one per column (a few dozen), not per row
+        mine = order[bounds[i] : bounds[i + 1]]
+        column = np.zeros(n, dtype=values.dtype)
+        seen = np.zeros(n, dtype=bool)
+        column[rows[mine]] = values[mine]
+        seen[rows[mine]] = True
+        columns.append(
+            pl.select(
+                pl.when(pl.lit(pl.Series(seen)))
+                .then(pl.lit(pl.Series(column)))
+                .cast(dtype)
+                .alias(name)
+            )
+        )
+    if not columns:
+        return pl.DataFrame()
+    return pl.concat(columns, how="horizontal")
+
+
+def _spread(grid: pl.DataFrame, obs: pl.DataFrame, at: _GridRows) -> pl.DataFrame:
+    """The observations' values, one Float64 column per variable (in the order the variables
+    first occur in ``obs``), row for row with ``grid``: what a pivot of ``obs`` by (entity,
+    period) left-joined to the grid gives, null where nothing was observed, without hashing the
+    text keys of every observation twice (the pivot, then the join: most of a monthly year's
+    facts at national scale). Observations outside the grid (a period or an entity it has no
+    row for) are left out, as the join left them out. ``obs`` has no repeated (entity,
+    variable, period): superseded reports are removed before; its entities are all known."""
+    variables = obs["variable"].unique(maintain_order=True)
+    n = grid.height
+    if n == 0 or obs.height == 0:
+        return pl.DataFrame(
+            [pl.repeat(None, n, dtype=pl.Float64, eager=True).alias(v) for v in variables]
+        )
+    seqs = grid.select("period", "seq").unique("period")
+    coded = obs.select(
+        entity=at.code(),
+        seq=pl.col("period").replace_strict(
+            seqs["period"], seqs["seq"], default=None, return_dtype=pl.Int64
+        ),
+        variable=pl.col("variable").cast(pl.Enum(variables)).to_physical().cast(pl.Int16),
+        value="value",
+    ).drop_nulls()  # a null value is a null cell, as if not observed
+    rows, inside = at.place(coded["entity"].to_numpy(), coded["seq"].to_numpy())
+    return _columns_at(
+        n,
+        rows[inside],
+        coded["variable"].to_numpy()[inside],
+        coded["value"].to_numpy()[inside],
+        variables.to_list(),
+        pl.Float64,
+    )
 
 
 def _with_dated_levels(grid: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
@@ -582,8 +694,20 @@ def _with_dated_levels(grid: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame
 
 
 def _with_certifications(
-    frame: pl.DataFrame, certs: pl.DataFrame, periods: pl.DataFrame, cert_kinds: tuple[str, ...]
+    frame: pl.DataFrame,
+    certs: pl.DataFrame,
+    periods: pl.DataFrame,
+    cert_kinds: tuple[str, ...],
+    at: _GridRows,
 ) -> pl.DataFrame:
+    """Per certification kind, ``__cert__<kind>`` and ``__certprev__<kind>`` on the grid's rows:
+    the highest level held on the day the row's period ends and on the day before it starts.
+
+    Each certification is held over a run of those dates (sorted: from the first on or after it
+    was granted to the last on or before it stopped); the highest level per (entity, kind, date)
+    is put at the row whose period ends on the date and at the row whose period starts the day
+    after, by :class:`_GridRows` (a pivot and two joins on entity and date did this before, the
+    largest part of the yearly facts at national scale)."""
     if not cert_kinds:
         return frame
     ranked = certs.with_columns(
@@ -593,41 +717,53 @@ def _with_certifications(
     ends = periods.select("end").to_series()
     befores = periods.select(pl.col("start").dt.offset_by("-1d")).to_series()
     days = sorted(set(ends.to_list()) | set(befores.to_list()))
-    # A loop over the period dates (a few dozen), not over certifications or entities.
-    held = pl.concat(
-        [
-            ranked.filter(
-                (pl.col("granted_on") <= d) & (pl.col("stop").is_null() | (pl.col("stop") >= d))
-            )
-            .group_by("entity", "kind")
-            .agg(pl.col("rank").max())
-            .with_columns(day=pl.lit(d, pl.Date))
-            for d in days
-        ]
+    day = pl.Series("day", days, dtype=pl.Date)
+    never = pl.lit(date(9999, 12, 31), pl.Date)
+    kinds = pl.Enum(list(cert_kinds))
+    held = (
+        ranked.select(
+            entity=at.code(strict=False),
+            kind=pl.col("kind").cast(kinds).to_physical().cast(pl.Int16),
+            rank="rank",
+            lo=day.search_sorted(ranked["granted_on"].fill_null(date(9999, 12, 31)), "left"),
+            hi=day.search_sorted(ranked.select(pl.col("stop").fill_null(never))["stop"], "right"),
+        )
+        .drop_nulls(["entity", "rank"])
+        .filter(pl.col("hi") > pl.col("lo"))
+        .select("entity", "kind", "rank", day=pl.int_ranges("lo", "hi", dtype=pl.Int64))
+        .explode("day")
+        .group_by("entity", "kind", "day")
+        .agg(pl.col("rank").max())
     )
-    wide = held.pivot(on="kind", index=["entity", "day"], values="rank")
-    for k in cert_kinds:
-        if k not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, pl.Int8).alias(k))
-    # The pivot's columns come in the order kinds are met, which varies between runs: fix it.
-    wide = wide.select("entity", "day", *cert_kinds)
-    now = wide.rename({k: cert_column(k) for k in cert_kinds})
-    before = wide.rename({k: cert_column(k, prev=True) for k in cert_kinds})
-    frame = frame.join(
-        now,
-        left_on=["entity", "end"],
-        right_on=["entity", "day"],
-        how="left",
-        maintain_order="left",
+    # the period (seq) ending on each date, and the one starting the day after it
+    index = {d: i for i, d in enumerate(days)}
+    now_seq = np.full(len(days), -1, dtype=np.int64)
+    next_seq = np.full(len(days), -1, dtype=np.int64)
+    for seq, end, start in periods.select("seq", "end", "start").iter_rows():  # periods: dozens
+        now_seq[index[end]] = seq
+        next_seq[index[start - timedelta(days=1)]] = seq
+    entity = held["entity"].to_numpy()
+    d = held["day"].to_numpy()
+    kind = held["kind"].to_numpy().astype(np.int64)
+    rank = held["rank"].to_numpy()
+    rows, slots, values = [], [], []
+    for seqs, shift in ((now_seq, 0), (next_seq, len(cert_kinds))):
+        seq = seqs[d]
+        row, inside = at.place(entity, seq)
+        inside &= seq >= 0
+        rows.append(row[inside])
+        slots.append(kind[inside] + shift)
+        values.append(rank[inside])
+    names = [cert_column(k) for k in cert_kinds] + [cert_column(k, prev=True) for k in cert_kinds]
+    placed = _columns_at(
+        frame.height,
+        np.concatenate(rows),
+        np.concatenate(slots),
+        np.concatenate(values),
+        names,
+        pl.Int8,
     )
-    frame = frame.with_columns(_before=pl.col("start").dt.offset_by("-1d")).join(
-        before,
-        left_on=["entity", "_before"],
-        right_on=["entity", "day"],
-        how="left",
-        maintain_order="left",
-    )
-    return frame.drop("_before")
+    return pl.concat([frame, placed], how="horizontal")
 
 
 # ---------------------------------------------------------------------------------------------
