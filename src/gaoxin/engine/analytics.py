@@ -284,6 +284,7 @@ def build_tables(
                     years=range(year - reach[ptype], year + 1),
                     types=[ptype],
                     entities=narrow.entities,
+                    observations=False,
                 )
                 parts.append(compute(inds, facts, mine, keep_frames=False).frame)
                 del facts
@@ -303,7 +304,9 @@ def build_tables(
                 mine = grid_periods(s, ptype, year)
                 parts.append(at_once[ptype].filter(pl.col("period").is_in(mine)))
                 continue
-            facts = load_facts(out, years=range(year - reach[ptype], year + 1), types=[ptype])
+            facts = load_facts(
+                out, years=range(year - reach[ptype], year + 1), types=[ptype], observations=False
+            )
             have = set(facts.periods(ptype))
             periods = [p for p in grid_periods(s, ptype, year) if p in have]
             if periods:
@@ -356,7 +359,7 @@ def _at_once(
         if rows > ROWS_AT_ONCE:
             continue
         progress(f"指标：{_TYPE_ZH[ptype]}（{len(years)} 年）")
-        facts = load_facts(out, years=chosen, types=[ptype])
+        facts = load_facts(out, years=chosen, types=[ptype], observations=False)
         have = set(facts.periods(ptype))
         periods = [p for y in years for p in grid_periods(s, ptype, y) if p in have]
         if periods:
@@ -697,13 +700,16 @@ def load_facts(
     blank: Sequence[str] = (),
     catalogue: Catalogue | None = None,
     types: Sequence[str] = TYPES,
+    observations: bool = True,
 ) -> FactFrame:
     """The fact frame of a build (the years asked for; default all), as
     :func:`gaoxin.engine.facts.build_facts` gave it: rows sorted by kind, entity and period.
 
     ``entities``: only these entities' rows (a scope and its ancestors); ``blank``: entities
     whose rows are kept but whose observations are not (the ancestors above a scope: the
-    store's reads never saw their values)."""
+    store's reads never saw their values). ``observations=False``: the frame's long
+    observations are left empty (they serve lineage only; the build's indicator values do not
+    read them, and a year's observations at national scale are 20 M rows)."""
     from gaoxin.engine.facts import variable_names
 
     meta = read_meta(root)
@@ -739,7 +745,7 @@ def load_facts(
             mask = pl.col("entity").is_in(hidden.implode())
             frame = frame.with_columns(pl.when(~mask).then(pl.col(c)).alias(c) for c in held)
         frames[ptype] = _categorical(frame)
-    obs_files = _scan(root, "observations", chosen)
+    obs_files = _scan(root, "observations", chosen) if observations else []
     if obs_files:
         lazy = pl.scan_parquet(obs_files)
         if keep is not None:
