@@ -557,7 +557,7 @@ class _GridRows:
 
     def __init__(self, grid: pl.DataFrame, known: pl.Series) -> None:
         self.n = grid.height
-        self.enum = pl.Enum(known.unique(maintain_order=True))
+        self.enum = pl.Enum(known.drop_nulls().unique(maintain_order=True))
         at = grid.select(pl.col("entity").cast(self.enum).to_physical(), "seq")
         codes = at["entity"].to_numpy().astype(np.int64)
         seq = at["seq"].to_numpy().astype(np.int64)
