@@ -751,16 +751,16 @@ def load_facts(
         if keep is not None:
             shown = keep.filter(~keep.is_in(hidden.implode()))
             lazy = lazy.filter(pl.col("entity").is_in(shown.implode()))
-        observations = lazy.collect()
+        long = lazy.collect()
     else:
-        observations = pl.DataFrame(schema=OBSERVATION_SCHEMA)
-    observations = observations.with_columns(reported_on=pl.lit(None, pl.Date))
+        long = pl.DataFrame(schema=OBSERVATION_SCHEMA)
+    long = long.with_columns(reported_on=pl.lit(None, pl.Date))
     ents = pl.read_parquet(root / "entities.parquet")
     if keep is not None:
         ents = ents.filter(pl.col("entity").is_in(keep.implode()))
     return FactFrame(
         frames=frames,
-        observations=observations,
+        observations=long,
         entities=ents,
         catalogue=catalogue,
         cert_kinds=tuple(meta["cert_kinds"]),
