@@ -212,3 +212,69 @@ def test_every_period_type_gets_its_rows_and_revisions_settle() -> None:
     certs_cols = [c for c in f.wide("year").columns if c.startswith("__cert__")]
     assert certs_cols == ["__cert__hte", "__cert__tech_sme"]
     assert cell("year", "E", "2025", "__cert__hte") == 0  # held, without a level
+
+
+def test_values_and_certification_levels_land_in_their_rows() -> None:
+    """Values and certification levels are put in the grid's rows by entity and period: an
+    enterprise has rows from the month it joined to the month it left, and a report outside
+    them is left out; a null report is a null cell; each month carries the highest level held
+    at its end and on the day before it starts (several certificates of one kind: the
+    highest)."""
+    ents = pl.DataFrame(
+        {
+            "entity": ["P", "C", "Z", "E1", "E2"],
+            "kind": ["province", "city", "zone", "enterprise", "enterprise"],
+            "name": ["省", "市", "园区", "甲", "乙"],
+            "parent": [None, "P", "C", "Z", "Z"],
+            "joined_on": [None, None, None, date(2025, 2, 15), None],
+            "left_on": [None, None, None, date(2025, 4, 10), None],
+        }
+    )
+    obs = pl.DataFrame(
+        [
+            ("E1", "revenue", "2025-01", 1.0),  # before it joined: no row
+            ("E1", "revenue", "2025-02", 5.0),
+            ("E1", "revenue", "2025-04", 7.0),
+            ("E1", "revenue", "2025-05", 9.0),  # after it left: no row
+            ("E2", "revenue", "2025-01", 2.0),
+            ("E2", "revenue", "2025-03", None),
+            ("E2", "employees", "2025-05", 11.0),
+        ],
+        schema={
+            "entity": pl.String,
+            "variable": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+        },
+        orient="row",
+    )
+    certs = pl.DataFrame(
+        {
+            "entity": ["E1", "E2", "E2", "X"],
+            "kind": ["hte", "hte", "hte", "hte"],
+            "level": ["national", "provincial", "city", "national"],
+            "granted_on": [date(2025, 3, 1), date(2024, 1, 1), date(2025, 1, 1), date(2020, 1, 1)],
+            "revoked_on": [None, date(2025, 3, 15), None, None],
+        }
+    )
+    month = build_facts(ents, obs, certs).wide("month").filter(pl.col("kind") == "enterprise")
+    got = {
+        (r["entity"], r["period"]): (
+            r["revenue"],
+            r["employees"],
+            r["__cert__hte"],
+            r["__certprev__hte"],
+        )
+        for r in month.iter_rows(named=True)
+    }
+    assert got == {
+        ("E1", "2025-02"): (5.0, None, None, None),
+        ("E1", "2025-03"): (None, None, 3, None),
+        ("E1", "2025-04"): (7.0, None, 3, 3),
+        ("E2", "2025-01"): (2.0, None, 2, 2),
+        ("E2", "2025-02"): (None, None, 2, 2),
+        ("E2", "2025-03"): (None, None, 1, 2),
+        ("E2", "2025-04"): (None, None, 1, 1),
+        ("E2", "2025-05"): (None, 11.0, 1, 1),
+    }
+    assert month.columns.index("revenue") < month.columns.index("employees")
