@@ -1,0 +1,83 @@
+"""Inputs plus scoring of 200,000 enterprises by an older ``evaluate`` and by this one,
+alternately in one process over one fact frame, so that both see the same load (decision 051).
+Usage:
+
+    git worktree add /tmp/before <commit>
+    flock /tmp/gx-bench.lock .venv/bin/python benchmarks/bench_enterprise_inputs_before_after.py \\
+        /tmp/before/src [scale]
+
+The fact frame is bench_enterprise_inputs.py's (scale 70: 207,064 enterprises, 6.6 GiB). Only
+``pipeline.py`` and ``results.py`` are taken from the older version; the inputs step is this
+version's for both. Five runs of each, best and median, CPU (user + sys) and wall.
+"""
+
+import importlib.util
+import os
+import resource
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+import polars as pl
+
+from gaoxin.engine import synth
+from gaoxin.engine.composite import evaluate, load_framework
+from gaoxin.engine.composite.inputs import evaluation_inputs
+from gaoxin.engine.facts import from_synth
+
+old = Path(sys.argv[1]) / "gaoxin" / "engine" / "composite"
+spec = importlib.util.spec_from_file_location("before_results", old / "results.py")
+results = importlib.util.module_from_spec(spec)
+sys.modules["before_results"] = results
+spec.loader.exec_module(results)
+source = (old / "pipeline.py").read_text()
+source = source.replace("from gaoxin.engine.composite.results import", "from before_results import")
+pipeline = types.ModuleType("before_pipeline")
+sys.modules["before_pipeline"] = pipeline
+exec(compile(source, str(old / "pipeline.py"), "exec"), pipeline.__dict__)
+
+scale = float(sys.argv[2]) if len(sys.argv) > 2 else 70.0
+t = time.perf_counter()
+j = synth.generate("national", scale=scale, first_year=2023, last_year=2025)
+yearly = j.observations.filter(pl.col("period").str.len_chars() == 4)
+j = synth.Jurisdiction(**{**j.__dict__, "observations": yearly})
+facts = from_synth(j)
+print(f"set-up {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def best_median(values: list[float]) -> str:
+    v = sorted(values)
+    return f"{v[0]:.2f}/{statistics.median(v):.2f}"
+
+
+for name in ("mu-efficiency", "innovation-points"):
+    fw = load_framework(f"src/gaoxin/packs/catalogue/frameworks/{name}.yaml")
+    got: dict[str, list[tuple[float, ...]]] = {"before": [], "after": []}
+    out, loads = {}, []
+    for _ in range(5):
+        for label, run in (("before", pipeline.evaluate), ("after", evaluate)):
+            c0, w0 = cpu(), time.perf_counter()
+            data = evaluation_inputs(facts, fw, "2025", level="enterprise")
+            c1, w1 = cpu(), time.perf_counter()
+            out[label] = run(fw, data).result
+            c2, w2 = cpu(), time.perf_counter()
+            got[label].append((c1 - c0, w1 - w0, c2 - c1, w2 - w1, c2 - c0, w2 - w0))
+            loads.append(os.getloadavg()[0])
+    assert out["before"].equals(out["after"]), f"{name}: the results differ"
+    for label, rows in got.items():
+        col = [[r[i] for r in rows] for i in range(6)]
+        print(
+            f"{name} {label}: inputs CPU {best_median(col[0])} wall {best_median(col[1])};"
+            f" evaluate CPU {best_median(col[2])} wall {best_median(col[3])};"
+            f" total CPU {best_median(col[4])} wall {best_median(col[5])} (best/median of 5)",
+            flush=True,
+        )
+    print(f"{name}: results identical; load average {min(loads):.1f}-{max(loads):.1f}")
+print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
