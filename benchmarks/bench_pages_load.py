@@ -65,9 +65,16 @@ def cpu_seconds(pid: int) -> float:
     return total / TICKS
 
 
-def wait_for(url: str, seconds: float = 600) -> None:
+def wait_for(url: str, server: subprocess.Popen | None = None, seconds: float = 600) -> None:
+    """Until ``url`` answers; stop at once if ``server`` exits (a database not migrated since
+    the last pull, say: ``--prepare`` runs ``gaoxin init``)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(
+                f"the server stopped (exit code {server.returncode}): run `gaoxin serve` with the "
+                "same GAOXIN_HOME to see why, or pass --prepare (it runs gaoxin init)"
+            )
         try:
             urllib.request.urlopen(url, timeout=5)  # noqa: S310 (loopback)
             return
@@ -224,7 +231,7 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        wait_for(f"{host}/accounts/login/")
+        wait_for(f"{host}/accounts/login/", server)
         env["GAOXIN_BENCH_SESSION"] = sign_in(host, args.user)
         if args.warmup:
             locust(host, min(args.users, 10), args.rate, args.warmup, None, env)
