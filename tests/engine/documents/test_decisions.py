@@ -197,3 +197,35 @@ def test_grades_in_a_results_table_kept_as_text():
         ("evaluation", ["甲市高新区"], "优秀"),
         ("evaluation", ["乙县高新区"], "良好"),
     ]
+
+
+def test_a_pifu_renaming_with_quotes_and_enlarging_by_figures_in_indented_items():
+    # 名称变更为“…” renames; the 管委会 renamed with it is no zone's renaming; 面积由…扩大至…
+    # changes the boundary; an indented item (　　一、) is still read inside its item
+    text = pifu(
+        "现批复如下：\n"
+        "　　一、同意青峰经济开发区名称变更为“青峰高新技术产业开发区”。更名后，"
+        "原青峰经济开发区管理委员会相应更名为青峰高新技术产业开发区管理委员会。\n"
+        "　　二、同意青峰高新技术产业开发区规划面积由12.50平方公里扩大至18.36平方公里。\n"
+        "　　三、你市要严格执行国土空间规划，不得擅自扩大规划范围。",
+    )
+    assert decided(text) == [
+        ("rename", ["青峰经济开发区"], "青峰高新技术产业开发区"),
+        ("adjust_boundary", ["青峰高新技术产业开发区"], None),
+    ]
+
+
+def test_grades_in_quotes_after_a_colon_and_an_item_number_before_a_zone():
+    text = (
+        "某省人民政府办公厅关于2024年度开发区考核评价结果的通报\n某府办函〔2025〕3号\n\n"
+        "各市人民政府：\n现将结果通报如下：\n"
+        "一、考核评价结果\n"
+        "(一)高新区。评价等次为“优秀”的:甲岭高新区、乙江高新区;评价等次为“较差”的:丙溪高新区。\n"
+        "(二)丙溪高新区连续两年评价等次为“较差”，给予黄牌警告。\n"
+        "\n某省人民政府办公厅\n2025年4月30日\n"
+    )
+    assert decided(text) == [
+        ("evaluation", ["甲岭高新区", "乙江高新区"], "优秀"),
+        ("evaluation", ["丙溪高新区"], "较差"),
+        ("warn", ["丙溪高新区"], None),
+    ]

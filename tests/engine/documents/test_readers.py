@@ -6,6 +6,7 @@ import docx
 import pytest
 
 from gaoxin.engine.documents import parse_file
+from gaoxin.engine.documents.readers import hard_wrapped
 from gaoxin.engine.problems import ProblemsError
 
 from .pdf_writer import make_pdf
@@ -462,4 +463,64 @@ def test_wrapped_cells_of_a_task_table_through_a_pdf_text_layer(tmp_path):
     assert [(m.path, m.lead_units, m.participating_units) for m in doc.measures][1:] == [
         (["1"], ["市科技局"], ["市财政局", "市教育局"]),
         (["2"], ["市应急管理局"], ["市生态环境局"]),
+    ]
+
+
+def test_a_pdf_text_keeps_its_number_line_and_joins_brackets_and_inline_lists(tmp_path):
+    # lines broken at a width of 30: the number under a title as long as the width stays a
+    # line of its own; a line ending in ） inside a sentence goes on; （二） at a line's head
+    # continues the sentence's own list (…之一的：（一）…；)
+    def wrap(paragraph: str) -> list[str]:
+        return [paragraph[k : k + 30] for k in range(0, len(paragraph), 30)]
+
+    lines = [
+        "某部关于印发《某某高新技术产业开发区奖补资金管理办法》的通知",
+        "某财〔2025〕5号",
+        "",
+        *wrap(
+            "第一条　为规范和加强某某高新技术产业开发区（以下简称高新区）"
+            "奖补资金管理，提高资金使用效益，根据有关规定，制定本办法。"
+        ),
+        *wrap(
+            "第二条　奖补资金由某部负责管理，每年开展一次绩效评价，并向社会公开评价结果，"
+            "评价结果作为下一年度资金分配的重要依据，具体评价办法另行制定并向社会公布。"
+        ),
+        *wrap(
+            "第三条　有下列情形之一的，不予安排：（一）评价位列后十位的；"
+            "（二）发生重大安全生产事故的；（三）存在弄虚作假行为的。"
+        ),
+        *wrap(
+            "第四条　本办法自印发之日起施行，由某部负责解释，有效期为五年，期满前由某部"
+            "组织开展评估，根据评估结果确定是否继续实施，评估结果向社会公开并接受监督。"
+        ),
+    ]
+    assert lines[3].endswith("）") and any(ln.startswith("（二）") for ln in lines)
+    text = "\n".join(lines) + "\n"
+    assert hard_wrapped(text)
+    path = tmp_path / "办法.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.doc_number == "某财〔2025〕5号"
+    assert [m.path for m in doc.measures] == [["第一条"], ["第二条"], ["第三条"], ["第四条"]]
+    assert (
+        doc.measures[0].title == "为规范和加强某某高新技术产业开发区（以下简称高新区）奖补资金管理"
+    )
+    assert "（二）发生重大安全生产事故的" in doc.measures[2].text
+
+
+def test_a_numbered_task_table_whose_task_column_names_each_row(tmp_path):
+    # 序号 numbers every row and each 重点任务 belongs to one row: the task is the row's
+    # title, and the row is the measure numbered by its 序号 (no heading invented above it)
+    text = (
+        "某市行动方案\n\n一、总体目标\n到2027年，高新区营业收入达到3000亿元。\n\n附件\n\n"
+        "序号\t重点任务\t具体措施\t牵头单位\t配合单位\t完成时限\n"
+        "1\t建设中试基地\t建设中试基地10家，给予最高500万元奖补\t市科技局\t市财政局\t2026年底前\n"
+        "2\t培育链主企业\t每条产业链遴选1至2家链主企业\t市工业和信息化局\t各县（市、区）人民政府\t持续推进\n"
+    )
+    path = tmp_path / "方案.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(m.path, m.title, m.lead_units, m.participating_units) for m in doc.measures][1:] == [
+        (["1"], "建设中试基地", ["市科技局"], ["市财政局"]),
+        (["2"], "培育链主企业", ["市工业和信息化局"], ["各县（市、区）人民政府"]),
     ]

@@ -661,3 +661,8 @@ def test_other_names_for_the_lead_and_the_others(labels, lead, part):
 def test_the_units_concerned_take_part_in_prose():
     m = only_measure("1.做好服务。做好服务工作。（省科技厅牵头，省直有关单位按职责分工负责）\n")
     assert (m.lead_units, m.participating_units) == (["省科技厅"], ["省直有关单位"])
+
+
+def test_each_city_and_autonomous_prefecture_government():
+    # 各市、自治州人民政府: 各 holds for the 自治州 as for a 县 or 区
+    assert split_units("各市、自治州人民政府") == ["各市人民政府", "各自治州人民政府"]

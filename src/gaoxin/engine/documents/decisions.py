@@ -29,7 +29,8 @@ _GENERIC = re.compile(
     r"^(?:国家级?|省级?|市级?|该|本|其|各|有关|相关|所在|全省|全市|全国|上述|以上)"
 )
 
-_GRADE = r"(?P<value>优秀|良好|合格|不合格|较好|一般|较差|[A-D]类?|[A-D]级|[一二三四]等)"
+# a grade, in quotes or not (评价等次为“优秀”的)
+_GRADE = r"[“\"‘「]?(?P<value>优秀|良好|合格|不合格|较好|一般|较差|[A-D]类?|[A-D]级|[一二三四]等)[”\"’」]?"
 _NAME = rf"[{CJK}（）]{{2,30}}?{_ZONE_SUFFIX}"
 _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
     ("upgrade", re.compile(r"同意(?P<zones>[^，。；]+?)升级为国家级?高新(?:技术产业开发)?区")),
@@ -41,12 +42,21 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
             rf"|同意(?P<zones2>[^，。；]+?)(?:认定|建设|创建|升级)为省级高新(?:技术产业开发)?区"
         ),
     ),
-    ("rename", re.compile(rf"(?P<zones>[^，。；]+?)更名为(?P<value>{_NAME})")),
+    (
+        # X更名为Y, X名称变更为“Y”; not the renaming of its 管委会 (…管理委员会相应更名为…)
+        "rename",
+        re.compile(
+            rf"(?P<zones>[^，。；]+?)(?:更名为|名称(?:变更|调整|更改)为)[“\"]?(?P<value>{_NAME})"
+            r"(?!管理委员会|管委会|管理机构)"
+        ),
+    ),
     (
         "adjust_boundary",
         re.compile(
             r"(?P<zones>[^，。；]+?)(?:(?:调整|扩大|调减|优化)(?:规划)?(?:范围|面积|四至|区位|边界)"
-            r"|扩区|调区|扩容)"
+            r"|扩区|调区|扩容"
+            # 规划面积由12.50平方公里扩大至18.36平方公里
+            r"|(?:规划)?(?:面积|范围)由[^，。；]*?(?:扩大|调整|增加|调减|缩减|缩小)(?:至|为|到))"
         ),
     ),
     (
@@ -85,6 +95,10 @@ def zone_names(phrase: str) -> list[str]:
     """The zones a phrase names: 对评价结果为优秀的青石高新区、白沙高新区 -> both."""
     out = []
     for piece in re.split(r"[、，,和及与]", phrase):
+        # an item's number opening the clause is no part of a name: （二）赤岭工业园区
+        piece = re.sub(
+            r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)", "", piece
+        )
         piece = piece.strip()
         # the name starts after the last lead-in word that leaves one (…优秀的青石高新区),
         # or at the start (松塘工业园区的市级园区资格)
@@ -126,12 +140,13 @@ def find_decisions(
     found: list[Decision] = []
     seen: set[tuple[str, str, str | None]] = set()
     for clause in re.finditer(r"[^。；\n]+", text):
-        start = clause.start()
+        # an indented paragraph (　　一、同意…) starts at its first character, inside its item
+        start = clause.start() + len(clause.group(0)) - len(clause.group(0).lstrip())
         inside = body is not None and body[0] <= start < body[1]
         if not inside and not any(s <= start < e for _, (s, e) in measures):
             continue  # the title (关于同意…的批复) announces the decision the body takes
         for decision_kind, pattern in _PATTERNS:
-            for m in pattern.finditer(clause.group(0)):
+            for m in pattern.finditer(text, start, clause.end()):
                 group = "zones2" if m.groupdict().get("zones2") else "zones"
                 value = m.groupdict().get("value")
                 zones = [
@@ -142,7 +157,7 @@ def find_decisions(
                 if not zones:
                     continue
                 seen.update((decision_kind, z, value) for z in zones)
-                span = (start + m.start(), start + m.end())
+                span = (m.start(), m.end())
                 path = next((p for p, (s, e) in measures if s <= span[0] < e), [])
                 found.append(
                     Decision(

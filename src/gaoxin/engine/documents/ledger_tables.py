@@ -73,6 +73,17 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
         else:
             body.append(list(row))
 
+    # in a table numbering every row by its 序号, a 重点任务 column that groups no two rows
+    # (each row its own, none left blank by a merged cell) names each row's task: the
+    # row's title, not a heading above it
+    tasked = [r for r in body if cell(r, task)]
+    own_titles = (
+        category is not None
+        and len(tasked) >= 2
+        and all(cell(r, seq).isdigit() for r in tasked)
+        and all(cell(r, category) for r in tasked)
+        and len({cell(r, category) for r in tasked}) == len(tasked)
+    )
     lines: list[str] = []
     current_category = None
     chapter = 0
@@ -81,7 +92,12 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
         text = re.sub(r"\s*\n\s*", "", cell(row, task))
         if not text:
             continue
-        if category is not None and cell(row, category) and cell(row, category) != current_category:
+        if own_titles:
+            name = re.sub(r"\s*\n\s*", "", cell(row, category)).rstrip("。")
+            text = f"{name}。{text}"
+        elif (
+            category is not None and cell(row, category) and cell(row, category) != current_category
+        ):
             current_category = cell(row, category)
             chapter += 1
             lines.append(f"{cn2an.an2cn(chapter, 'low')}、{current_category}")

@@ -190,7 +190,11 @@ def hard_wrapped(text: str) -> bool:
     lengths = sorted(len(ln) for ln in lines)
     full = lengths[int(len(lengths) * 0.9) - 1]
     wrapped = [
-        ln for ln in lines if len(ln) >= 0.85 * full and not re.search(r"[。！？：；）”]$", ln)
+        ln
+        for ln in lines
+        if len(ln) >= 0.85 * full
+        and not re.search(r"[。！？：；”]$", ln)
+        and not (ln.endswith(("）", ")")) and _closes_a_note(ln))
     ]
     # many short lines (titles, headings, signatures) do not hide it: among the long lines,
     # most end mid-sentence
@@ -200,6 +204,7 @@ def hard_wrapped(text: str) -> bool:
 
 def _rejoin_pdf_lines(text: str) -> str:
     """PDF text breaks lines where the page ran out; join them back into paragraphs."""
+    from gaoxin.engine.documents.front_matter import DOC_NUMBER
     from gaoxin.engine.documents.headings import match_marker
     from gaoxin.engine.documents.text import Line, normalise
 
@@ -216,16 +221,41 @@ def _rejoin_pdf_lines(text: str) -> str:
             continue
         prev = out[-1] if out else ""
         starts_item = match_marker(Line(normalise(ln), 0, len(ln)), ln) is not None
-        if (
+        long = len(prev) >= 0.85 * full
+        # …之一的：（一）…；| （二）… goes on the sentence's own list
+        inline = starts_item and long and _continues_inline_list(prev, ln)
+        if inline or (
             prev
             and not starts_item
-            and len(prev) >= 0.85 * full
-            and not re.search(r"[。！？：；）”]$", prev)
+            and not DOC_NUMBER.fullmatch(ln)  # the number under a long title is its own line
+            and long
+            and not re.search(r"[。！？：；”]$", prev)
+            and not (prev.endswith(("）", ")")) and _closes_a_note(prev))
         ):
             out[-1] = prev + ln
         else:
             out.append(ln)
     return "\n".join(out) + "\n"
+
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _continues_inline_list(prev: str, line: str) -> bool:
+    """Does ``line`` open with （N） where ``prev``, a paragraph broken at the page width,
+    holds （N-1） inside it (a list introduced by a colon and run on within the sentence)?"""
+    m = re.match(r"[（(]([一二三四五六七八九])[）)]", line)
+    if not m or m.group(1) == "一":
+        return False
+    before = _CN_NUMERALS[_CN_NUMERALS.index(m.group(1)) - 1]
+    return bool(re.search(rf".[（(]{before}[）)]", prev))
+
+
+def _closes_a_note(prev: str) -> bool:
+    """A line ending in ） ends its paragraph where the bracket is a note after a sentence
+    (…。（省科技厅负责）); a bracket inside a sentence (…国家高新区（以下简称…）| 创新…) does not."""
+    opened = max(prev.rfind("（"), prev.rfind("("))
+    return opened <= 0 or bool(re.search(r"[。！？；：]\s*$", prev[:opened]))
 
 
 def pdf_to_text(path: Path) -> str:

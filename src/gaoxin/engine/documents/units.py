@@ -287,8 +287,8 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                         each_m = re.match(r"各(?:有关|相关)?", run[0])
                         each = each_m.group(0) if each_m and not item.startswith("各") else ""
                         run[i] = each + item + tail.group(0)
-                        if each_m and re.match(r"[市县区州]", later):
-                            # 各有关区、县级市政府: 有关 holds for both
+                        if each_m and re.match(r"自治[州县旗]|[市县区州]", later):
+                            # 各有关区、县级市政府: 有关 holds for both; 各市、自治州人民政府
                             run[j] = each_m.group(0) + later
                     break
         # a shared prefix: 省科技厅、发改委、财政厅
