@@ -16,25 +16,13 @@ import statistics
 import sys
 import time
 
-import polars as pl
+from enterprise_bench import cpu, enterprise_facts
 
-from gaoxin.engine import synth
 from gaoxin.engine.composite import evaluate, load_framework
 from gaoxin.engine.composite.inputs import evaluation_inputs
-from gaoxin.engine.facts import from_synth
 
 scale = float(sys.argv[1]) if len(sys.argv) > 1 else 70.0
-t = time.perf_counter()
-j = synth.generate("national", scale=scale, first_year=2023, last_year=2025)
-yearly = j.observations.filter(pl.col("period").str.len_chars() == 4)
-j = synth.Jurisdiction(**{**j.__dict__, "observations": yearly})
-facts = from_synth(j)
-print(f"set-up {time.perf_counter() - t:.0f} s", flush=True)
-
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+facts = enterprise_facts(scale)
 
 
 for name in ("mu-efficiency", "innovation-points"):

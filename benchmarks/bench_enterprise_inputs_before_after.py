@@ -11,45 +11,21 @@ The fact frame is bench_enterprise_inputs.py's (scale 70: 207,064 enterprises, 6
 version's for both. Five runs of each, best and median, CPU (user + sys) and wall.
 """
 
-import importlib.util
 import os
 import resource
 import statistics
 import sys
 import time
-import types
 from pathlib import Path
 
-import polars as pl
+from enterprise_bench import cpu, enterprise_facts, older_pipeline
 
-from gaoxin.engine import synth
 from gaoxin.engine.composite import evaluate, load_framework
 from gaoxin.engine.composite.inputs import evaluation_inputs
-from gaoxin.engine.facts import from_synth
 
-old = Path(sys.argv[1]) / "gaoxin" / "engine" / "composite"
-spec = importlib.util.spec_from_file_location("before_results", old / "results.py")
-results = importlib.util.module_from_spec(spec)
-sys.modules["before_results"] = results
-spec.loader.exec_module(results)
-source = (old / "pipeline.py").read_text()
-source = source.replace("from gaoxin.engine.composite.results import", "from before_results import")
-pipeline = types.ModuleType("before_pipeline")
-sys.modules["before_pipeline"] = pipeline
-exec(compile(source, str(old / "pipeline.py"), "exec"), pipeline.__dict__)
-
+pipeline = older_pipeline(Path(sys.argv[1]))
 scale = float(sys.argv[2]) if len(sys.argv) > 2 else 70.0
-t = time.perf_counter()
-j = synth.generate("national", scale=scale, first_year=2023, last_year=2025)
-yearly = j.observations.filter(pl.col("period").str.len_chars() == 4)
-j = synth.Jurisdiction(**{**j.__dict__, "observations": yearly})
-facts = from_synth(j)
-print(f"set-up {time.perf_counter() - t:.0f} s", flush=True)
-
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+facts = enterprise_facts(scale)
 
 
 def best_median(values: list[float]) -> str:

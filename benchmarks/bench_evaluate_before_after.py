@@ -11,37 +11,20 @@ The input is ``evaluation_inputs(facts, framework, "2025", level="enterprise")``
 and wall, best and median, the load average, and checks the two results are equal.
 """
 
-import importlib.util
 import os
-import resource
 import statistics
 import sys
 import time
-import types
 from pathlib import Path
 
 import polars as pl
+from enterprise_bench import cpu, older_pipeline
 
 from gaoxin.engine.composite import evaluate, load_framework
 
 before_src, scheme, inputs = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 runs = int(sys.argv[4]) if len(sys.argv) > 4 else 15
-old = before_src / "gaoxin" / "engine" / "composite"
-spec = importlib.util.spec_from_file_location("before_results", old / "results.py")
-results = importlib.util.module_from_spec(spec)
-sys.modules["before_results"] = results
-spec.loader.exec_module(results)
-source = (old / "pipeline.py").read_text()
-source = source.replace("from gaoxin.engine.composite.results import", "from before_results import")
-pipeline = types.ModuleType("before_pipeline")
-sys.modules["before_pipeline"] = pipeline
-exec(compile(source, str(old / "pipeline.py"), "exec"), pipeline.__dict__)
-
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
+pipeline = older_pipeline(before_src)
 
 fw = load_framework(f"src/gaoxin/packs/catalogue/frameworks/{scheme}.yaml")
 data = pl.read_parquet(inputs)
