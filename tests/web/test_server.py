@@ -262,3 +262,37 @@ def test_with_debug_off_a_server_error_is_logged_to_standard_error(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "ERROR django.request: 内部错误：/jobs/ 测试" in result.stderr
+
+
+def _start_with_cache_url(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
+    """Settings read in a fresh process with GAOXIN_CACHE_URL set; prints the cache backend."""
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="gaoxin.web.settings",
+        GAOXIN_HOME=str(tmp_path),
+        GAOXIN_CACHE_URL="redis://127.0.0.1:6379/9",
+        **extra,
+    )
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+
+
+def test_a_cache_url_without_the_redis_client_stops_the_start_with_what_to_install(tmp_path):
+    # before this check the server started and every page answered 500 (ModuleNotFoundError)
+    shadow = tmp_path / "shadow"  # a Python on which `import redis` fails
+    shadow.mkdir()
+    (shadow / "sitecustomize.py").write_text("import sys\nsys.modules['redis'] = None\n")
+    refused = _start_with_cache_url(tmp_path, PYTHONPATH=str(shadow))
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+    assert "未安装 Redis 客户端" in refused.stderr and "gaoxin[redis]" in refused.stderr
+    assert "redis://127.0.0.1:6379/9" in refused.stderr
+    # the same setting with a client importable is taken
+    fake = tmp_path / "fake"
+    (fake / "redis").mkdir(parents=True)
+    (fake / "redis" / "__init__.py").write_text("")
+    taken = _start_with_cache_url(tmp_path, PYTHONPATH=str(fake))
+    assert taken.returncode == 0, taken.stderr
+    assert taken.stdout.strip() == "django.core.cache.backends.redis.RedisCache"

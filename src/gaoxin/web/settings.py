@@ -10,6 +10,7 @@ GAOXIN_DEBUG=0 there is no default secret key and ``manage.py check --deploy`` i
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -169,6 +170,11 @@ if _cache_url:
     if urlparse(_cache_url).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(
             f"GAOXIN_CACHE_URL 应为 redis://主机:端口/库号，实为「{_cache_url}」"
+        )
+    if importlib.util.find_spec("redis") is None:  # else every request fails, not the start
+        raise ImproperlyConfigured(
+            f"GAOXIN_CACHE_URL 为「{_cache_url}」，但未安装 Redis 客户端：请先安装 "
+            "pip install 'gaoxin[redis]'（或去掉 GAOXIN_CACHE_URL，各进程各用内存缓存）"
         )
     CACHES = {
         "default": {
