@@ -27,6 +27,7 @@ import argparse
 import csv
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,19 +41,16 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _tree(pid: int) -> list[int]:
-    """``pid`` and every process of its session (the server is started in a session of its own).
-
-    Read from each process's stat rather than ``/proc/PID/task/PID/children``, which kernels
-    built without CONFIG_PROC_CHILDREN lack: there only the first process was counted, and the
-    server's CPU came out as 0.0 s."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    """``pid`` and every process below it."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
         except OSError:
             continue
-        if int(fields[3]) == pid:  # session id
-            out.append(int(stat.parent.name))
+        todo.extend(int(c) for c in children)
     return out
 
 
@@ -225,6 +223,12 @@ def main() -> None:
     if args.prepare:
         prepare(env)
     host = f"http://127.0.0.1:{args.port}"
+    with socket.socket() as probe:  # a server left from an interrupted run would be measured
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            raise SystemExit(
+                f"port {args.port} already answers: stop that server (an interrupted run's?) or"
+                " pass --port"
+            )
     server = subprocess.Popen(
         [str(BIN / "gaoxin"), "serve", "--addr", f"127.0.0.1:{args.port}"]
         + ["--workers", str(args.workers), "--threads", str(args.threads)],
