@@ -7,19 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from gaoxin.registry.models import ZoneStatusEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("admin", "a@example.org", "pw-123456")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -69,39 +61,39 @@ def _add_event(data: dict[str, str], **fields: str) -> None:
 
 
 def test_an_upgrade_added_in_the_admin_moves_the_level_and_deleting_it_moves_it_back(
-    staff_client, zone
+    admin_client, zone
 ):
-    data = _form(staff_client.get(_url(zone)))
+    data = _form(admin_client.get(_url(zone)))
     _add_event(data, status="upgraded", date="2018-02-28", level="national", note="国函")
-    response = staff_client.post(_url(zone), data)
+    response = admin_client.post(_url(zone), data)
     assert response.status_code == 302, response.context["errors"]
     zone.refresh_from_db()
     assert zone.level == "national"
     upgrade = ZoneStatusEvent.objects.get(zone=zone, status="upgraded")
     assert upgrade.recorded_by.username == "admin"
 
-    data = _form(staff_client.get(_url(zone)))
+    data = _form(admin_client.get(_url(zone)))
     row = next(k for k, v in data.items() if k.endswith("-id") and v == str(upgrade.pk))
     data[row.replace("-id", "-DELETE")] = "on"
-    assert staff_client.post(_url(zone), data).status_code == 302
+    assert admin_client.post(_url(zone), data).status_code == 302
     zone.refresh_from_db()
     assert zone.level == "provincial"
     assert not ZoneStatusEvent.objects.filter(pk=upgrade.pk).exists()
 
 
-def test_a_rename_added_in_the_admin_renames_the_zone_and_keeps_the_old_name(staff_client, zone):
-    data = _form(staff_client.get(_url(zone)))
+def test_a_rename_added_in_the_admin_renames_the_zone_and_keeps_the_old_name(admin_client, zone):
+    data = _form(admin_client.get(_url(zone)))
     _add_event(data, status="renamed", date="2020-03-01", name="岚江科学城")
-    assert staff_client.post(_url(zone), data).status_code == 302
+    assert admin_client.post(_url(zone), data).status_code == 302
     zone.entity.refresh_from_db()
     assert zone.entity.name == "岚江科学城"
     event = ZoneStatusEvent.objects.get(zone=zone, status="renamed")
     assert event.previous_name == "岚江高新技术产业开发区"
 
 
-def test_bad_edits_of_events_are_refused_on_their_row_and_nothing_changes(staff_client, zone):
+def test_bad_edits_of_events_are_refused_on_their_row_and_nothing_changes(admin_client, zone):
     before = list(ZoneStatusEvent.objects.values_list("id", "status", "date", "level", "name"))
-    page = staff_client.get(_url(zone))
+    page = admin_client.get(_url(zone))
     for fields, message in (
         # a level on an event that changes no level (the database constraint's message)
         ({"status": "warned", "date": "2020-03-01", "level": "national"}, "只有获批和升级记录"),
@@ -114,7 +106,7 @@ def test_bad_edits_of_events_are_refused_on_their_row_and_nothing_changes(staff_
     ):
         data = _form(page)
         _add_event(data, **fields)
-        response = staff_client.post(_url(zone), data)
+        response = admin_client.post(_url(zone), data)
         assert response.status_code == 200, fields  # the form again, with the error
         assert message in response.content.decode(), fields
     zone.refresh_from_db()
@@ -125,14 +117,14 @@ def test_bad_edits_of_events_are_refused_on_their_row_and_nothing_changes(staff_
     )
 
 
-def test_the_level_of_a_zone_with_a_dated_history_is_not_edited_apart_from_it(staff_client, zone):
-    page = staff_client.get(_url(zone))
+def test_the_level_of_a_zone_with_a_dated_history_is_not_edited_apart_from_it(admin_client, zone):
+    page = admin_client.get(_url(zone))
     assert "level" not in page.context["adminform"].form.fields  # shown, read-only
     data = _form(page)
     data["level"] = "national"  # posted anyway: ignored
-    assert staff_client.post(_url(zone), data).status_code == 302
+    assert admin_client.post(_url(zone), data).status_code == 302
     zone.refresh_from_db()
     assert zone.level == "provincial"
     # a zone without dated events keeps its level editable (the registry's level stands)
     other = factories.zone("350200P2", "石门高新技术产业开发区", zone.entity.parent)
-    assert "level" in staff_client.get(_url(other.zone)).context["adminform"].form.fields
+    assert "level" in admin_client.get(_url(other.zone)).context["adminform"].form.fields
