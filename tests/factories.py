@@ -115,3 +115,16 @@ def never_reported(obs) -> None:
 
     with store._writing():
         type(obs).objects.filter(pk=obs.pk).delete()
+
+
+def submitted_return(entity: Entity, variable_code: str, period: str, form_code: str, name: str):
+    """An annual return of ``entity`` for ``period`` covering ``variable_code``, submitted and
+    not yet approved: the stored value it covers is then under review (decision 041). The
+    Submission, for the test to move on (state, save)."""
+    from gaoxin.statistics.models import FormVariable, ReportingForm, Submission, Variable
+
+    form = ReportingForm.objects.create(
+        code=form_code, name=name, period_type="year", entity_kind=entity.kind
+    )
+    FormVariable.objects.create(form=form, variable=Variable.objects.get(code=variable_code))
+    return Submission.objects.create(form=form, entity=entity, period=period, state="submitted")

@@ -16,7 +16,7 @@ from gaoxin.policy.packs import find_pack
 from gaoxin.registry.models import Entity
 from gaoxin.services import NotFound, OutOfScope
 from tests.awards.test_cli import inputs_file
-from tests.factories import user_in
+from tests.factories import submitted_return, user_in
 
 pytestmark = pytest.mark.django_db
 Y2024 = Period.parse("2024")
@@ -148,7 +148,6 @@ def test_awards_and_the_eligible_list_leave_out_values_under_review(loaded, pack
     province) is left out: its award and its place on the list wait for the approval."""
     from gaoxin.awards.services import eligible
     from gaoxin.statistics import analytics
-    from gaoxin.statistics.models import FormVariable, ReportingForm, Submission, Variable
 
     fujian = Entity.objects.get(code="350000")
 
@@ -163,16 +162,9 @@ def test_awards_and_the_eligible_list_leave_out_values_under_review(loaded, pack
     qualified, awarded = listed()
     assert qualified and qualified == awarded
     institution = Entity.objects.get(code=sorted(qualified)[0])
-    form = ReportingForm.objects.create(
-        code="institution_tech_annual",
-        name="技术转移机构年报",
-        period_type="year",
-        entity_kind="institution",
+    sub = submitted_return(
+        institution, "tech_contract_turnover", "2024", "institution_tech_annual", "技术转移机构年报"
     )
-    FormVariable.objects.create(
-        form=form, variable=Variable.objects.get(code="tech_contract_turnover")
-    )
-    sub = Submission.objects.create(form=form, entity=institution, period="2024", state="submitted")
     analytics.changed("review", ["2024"])
     assert listed() == (qualified - {institution.code}, awarded - {institution.code})
     sub.state = "province_approved"

@@ -323,19 +323,11 @@ def test_a_run_reads_published_data_only(gansu):
     041): 620300P1's 2025 高技术产业营业收入, reported on an annual form and only submitted, is
     missing from its inputs until the province approves the return."""
     from gaoxin.statistics import analytics
-    from gaoxin.statistics.models import FormVariable, ReportingForm, Submission, Variable
 
-    form = ReportingForm.objects.create(
-        code="zone_hightech_annual",
-        name="高新区高技术产业年报",
-        period_type="year",
-        entity_kind="zone",
-    )
-    FormVariable.objects.create(
-        form=form, variable=Variable.objects.get(code="hightech_industry_revenue")
-    )
     zone = Entity.objects.get(code="620300P1")
-    sub = Submission.objects.create(form=form, entity=zone, period="2025", state="submitted")
+    sub = factories.submitted_return(
+        zone, "hightech_industry_revenue", "2025", "zone_hightech_annual", "高新区高技术产业年报"
+    )
     analytics.changed("review", ["2025"])
     before = run_framework("gansu", FW, "2025")
     value = before.results.get(entity=zone).inputs["hightech_industry_revenue"]
