@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import polars as pl
 
 from gaoxin.engine.facts import FactFrame, build_facts, period_columns
@@ -555,9 +556,26 @@ def _splice_year(
         part = part.with_columns(
             pl.lit(None, dtype).alias(c) for c, dtype in old.schema.items() if c not in part.columns
         ).select([pl.col(c).cast(dtype) for c, dtype in old.schema.items()])
-        spliced = pl.concat([old.filter(~replaced), part])
-        _write(spliced.sort("kind", "entity", "seq", maintain_order=True), target)
+        _write(_rows_replaced(old, part, replaced), target)
     return True
+
+
+def _rows_replaced(old: pl.DataFrame, new: pl.DataFrame, replaced: pl.Expr) -> pl.DataFrame:
+    """A facts file's rows with the ``replaced`` ones swapped for ``new`` (in the file's order:
+    kind, entity, seq). The new rows normally have exactly the keys of the rows they replace
+    (same registry, same frame shapes): they are then put in those rows' places, without
+    sorting the year's rows by their text keys; otherwise the file is sorted."""
+    hit = old.select(replaced.alias("hit"))["hit"].fill_null(False).to_numpy()
+    kept = old.filter(pl.Series(~hit))
+    combined = pl.concat([kept, new])
+    places = np.flatnonzero(hit)
+    if old.select("entity", "seq")[places].equals(new.select("entity", "seq")):
+        # combined row k came from row ``at[k]`` of the file: put it back there
+        at = np.concatenate([np.flatnonzero(~hit), places])
+        order = np.empty_like(at)
+        order[at] = np.arange(at.size)
+        return combined[order]
+    return combined.sort("kind", "entity", "seq", maintain_order=True)
 
 
 def _observations(source: Source, periods: Sequence[str]) -> pl.DataFrame:
