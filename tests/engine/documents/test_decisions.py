@@ -229,3 +229,27 @@ def test_grades_in_quotes_after_a_colon_and_an_item_number_before_a_zone():
         ("evaluation", ["丙溪高新区"], "较差"),
         ("warn", ["丙溪高新区"], None),
     ]
+
+
+def test_a_pifu_title_broken_after_its_single_issuer_line_keeps_the_issuer():
+    text = (
+        "某某省人民政府文件\n\n某政函〔2026〕8号\n\n某某省人民政府\n"
+        "关于同意设立青溪高新技术产业开发区的批复\n\n青溪市人民政府：\n"
+        "　　你市《关于设立青溪高新技术产业开发区的请示》收悉。现批复如下：\n"
+        "　　一、同意设立青溪高新技术产业开发区。\n\n某某省人民政府\n2026年2月3日\n"
+    )
+    doc = parse_text(text)
+    assert doc.title == "某某省人民政府关于同意设立青溪高新技术产业开发区的批复"
+    assert text[slice(*doc.title_span)].replace("\n", "") == doc.title
+    assert doc.issuer == "某某省人民政府"
+
+
+def test_joint_issuers_above_a_title_stay_out_of_it():
+    text = (
+        "某省科学技术厅 某省财政厅\n关于支持孵化器发展的若干措施\n\n"
+        "一、加强孵化服务\n（一）建设孵化器。对新认定的孵化器给予支持。（省科技厅）\n"
+        "\n某省科学技术厅 某省财政厅\n2026年2月3日\n"
+    )
+    doc = parse_text(text)
+    assert doc.title == "关于支持孵化器发展的若干措施"
+    assert doc.issuer == "某省科学技术厅、某省财政厅"

@@ -666,3 +666,87 @@ def test_the_units_concerned_take_part_in_prose():
 def test_each_city_and_autonomous_prefecture_government():
     # 各市、自治州人民政府: 各 holds for the 自治州 as for a 县 or 区
     assert split_units("各市、自治州人民政府") == ["各市人民政府", "各自治州人民政府"]
+
+
+# issue #13, round 5's forms left after its fixes: duties in prose with no marker word
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("科技部根据评估结果和年度预算，在60日内将补助资金下达各省。", ["科技部"]),
+        (
+            "市工信局、市商务局在安排年度技改项目时，对评估优秀的园区予以倾斜。",
+            ["市工信局", "市商务局"],
+        ),
+        ("省科技厅将组织开展年度监测。", ["省科技厅"]),
+        ("省人社厅按照有关规定认定高层次人才。", ["省人社厅"]),
+    ],
+)
+def test_organs_opening_a_sentence_of_what_they_do_lead_it(text, lead):
+    r = find_responsibility(text)
+    assert (r.lead, r.participating) == (lead, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "企业在申报项目时可获得支持。",  # not an organ
+        "园区建设取得成效，市科技局在评审时优先支持。",  # after a comma: not the sentence's subject
+        "各高新区管委会对照考核指标开展自评。",  # 对照 is the verb, not 对 + object
+        "各设区市科技局要督促指导所在地高新区查找不足。",  # 所在地 is no 在
+    ],
+)
+def test_a_circumstance_opens_no_duty_without_an_organ_as_subject(text):
+    r = find_responsibility(text)
+    assert "所" not in "".join(r.lead)
+    assert r.lead in ([], ["各设区市科技局"])
+    assert r.participating == []
+
+
+def test_a_class_of_organ_joined_after_a_duty_takes_part():
+    r = find_responsibility("市级财政部门应当在收到资金后15日内，会同市级科技管理部门拨付到位。")
+    assert (r.lead, r.participating) == (["市级财政部门"], ["市级科技管理部门"])
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "participating", "unknown"),
+    [
+        ("建设新型研发机构，市科技局负责，各高校参与。", ["市科技局"], ["各高校"], []),
+        (
+            "建设新型研发机构，市科技局、市教育局负责，各有关高校、各科研院所参与。",
+            ["市科技局", "市教育局"],
+            ["各有关高校", "各科研院所"],
+            [],
+        ),
+        # one name that is no unit keeps the list's units and is reported
+        (
+            "建设新型研发机构，市科技局负责，市教育局、各有关企业参与。",
+            ["市科技局"],
+            ["市教育局"],
+            ["各有关企业"],
+        ),
+        ("推进成果转化，市科技局负责，各区人民政府落实。", ["市科技局"], ["各区人民政府"], []),
+    ],
+)
+def test_a_lead_and_the_classes_and_lists_taking_part(text, lead, participating, unknown):
+    r = find_responsibility(text)
+    assert (r.lead, r.participating, r.unknown) == (lead, participating, unknown)
+
+
+def test_implementation_alone_is_no_duty_without_a_lead():
+    assert find_responsibility("推动政策落实。").lead == []
+    assert find_responsibility("各区人民政府抓好落实。").participating == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "participating"),
+    [
+        ("推进改革，市科技局牵头，市财政局、市人社局按职责分工负责。", ["市科技局"], ["市财政局", "市人社局"]),
+        ("由市科技局会同市财政局、市人社局组织实施。", ["市科技局"], ["市财政局", "市人社局"]),
+        ("市科技局要加强统筹协调。", ["市科技局"], []),
+    ],
+)
+def test_lead_forms_in_prose_named_in_issue_13(text, lead, participating):
+    r = find_responsibility(text)
+    assert (r.lead, r.participating) == (lead, participating)

@@ -433,7 +433,7 @@ def _opening_of(text: str, close: int) -> int:
 _OFFICES = (
     r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
     r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司|"
-    r"海关|调查队|总队|支队|(?:有关|相关|直属|成员)单位"
+    r"海关|调查队|总队|支队|有关单位|相关单位|直属单位|成员单位"
 )
 _OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
@@ -441,15 +441,26 @@ _PROSE = re.compile(
 )
 
 
-_OFFICE_SUFFIX = re.compile(rf"(?:{_OFFICES})")
+# longest first: 部门 before 部, so 会同市级科技管理部门拨付… does not cut inside 部门
+_OFFICE_SUFFIX = re.compile("|".join(sorted(_OFFICES.split("|"), key=len, reverse=True)))
 
 
 # words of an office's own name that read as prose elsewhere: 设区的市人民政府, 中小企业局
 _OWN_WORDS = re.compile(r"设区的(?=市)|企业(?=局|司|处|科|办|服务中心|发展中心|促进中心)")
 
 
+# A class of institution named as a whole (各高校, 各有关高校, 各科研院所) is a unit: each
+# such body answers for its part as an organ does. Enterprises (各有关企业) are not: they
+# are what a measure acts on, and a list naming them keeps its units and reports them.
+_INSTITUTION_CLASS = re.compile(
+    r"^各(?:有关|相关)?(?:高校|高等学校|高等院校|科研院所|科研机构|医疗卫生机构)$"
+)
+
+
 def _office(text: str) -> bool:
     text = normalise_unit(text)
+    if _INSTITUTION_CLASS.match(text):
+        return True
     return (
         is_unit(text)
         and len(text) <= 20
@@ -516,6 +527,20 @@ def _tolerant_list(inner: str, distribute: bool) -> tuple[list[str], list[str]] 
     if not units or len(units) < len(unknown) or not all(_office(u) for u in units):
         return None
     return units, unknown
+
+
+def _offices_and_others(listed: str, distribute: bool) -> tuple[list[str], list[str]] | None:
+    """A list of names where some are offices and some are not (省教育厅、各有关企业):
+    the offices, and the other names to report; None unless every part is a short name."""
+    parts = [normalise_unit(p) for p, _ in split_top_level(listed, "、")]
+    if len(parts) < 2 or not all(p and _NAME_LIKE.match(p) for p in parts):
+        return None
+    if any(_NOT_A_NAME.search(re.sub(r"^各(?:有关|相关)?", "", p)) for p in parts):
+        return None
+    offices = [p for p in parts if _office(p)]
+    if not offices:
+        return None
+    return split_units("、".join(offices), distribute), [p for p in parts if p not in offices]
 
 
 def _closing_list(text: str, distribute: bool, first_leads: bool = False) -> Responsibility | None:
@@ -619,16 +644,25 @@ _GENERAL = re.compile(r"^(?:各地|各级|各有关|各相关|各部门|各单�
 _YOU = re.compile(r"^你(?:省|市|区|县|州|盟|旗|委|局|厅|办|部|单位|们)$")
 
 
+# 财政部根据…下达…, X、Y在安排…时…予以支持: organs opening a sentence with the
+# circumstance of what they do are its subject, and so responsible for it
+_ACTS = r"根据|依据|按照|(?<!所)在(?!内|外|于)|将|对(?!于|照|接|标|外)|每年|定期"
+
+
 def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
     """X要…, X应当…: a unit that opens a sentence with what it must do leads it."""
     r = Responsibility(form="implicit")
     spans = []
-    for m in re.finditer(r"(?:要|应当|应|须|必须)(?![求点素件闻])", text):
+    for m in re.finditer(rf"(?:要|应当|应|须|必须)(?![求点素件闻])|(?P<act>{_ACTS})", text):
         start = m.start()
         # the sentence, or its clause: …要强化统筹，市财政局要加大保障
         while start > 0 and text[start - 1] not in "。；\n！，":
             start -= 1
         subject = text[start : m.start()].strip()
+        if m.group("act") and (
+            (start > 0 and text[start - 1] == "，") or re.search(r"要|应|须", subject)
+        ):
+            continue  # 财政部根据…: only the subject of a whole sentence acts
         if start > 0 and text[start - 1] == "，" and not _OFFICE_END.search(subject):
             continue  # after a comma only a named office: not …，各类创新要素…
         if addressee and _YOU.match(subject):
@@ -644,7 +678,17 @@ def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
             if subject.startswith("各") and all(re.search(r"(部门|机构|单位)$", u) for u in units):
                 continue
             r.lead += units
-        spans.append((start, m.end()))
+        end = m.end()
+        # 省级财政部门应当在…，会同省级科技管理部门…: the partner in the same sentence
+        sentence_end = re.search(r"[。；！\n]", text[end:])
+        stop = end + sentence_end.start() if sentence_end else len(text)
+        partner = text.find("会同", end, stop)
+        if partner >= 0:
+            phrase, after = _phrase_after(text, partner + 2)
+            if _unit_list_strict(_subject(phrase)):
+                r.participating += split_units(_subject(phrase), distribute_prefix=False)
+                end = after
+        spans.append((start, end))
     if not spans:
         return None
     r.span = (min(s for s, _ in spans), max(e for _, e in spans))
@@ -694,13 +738,26 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
 
     # …，Y配合 / Y参与 / Y协助 (after a lead named by 负责 or 牵头)
     # (…，Y配合做好相关工作: the verb after 配合 names the work, not another unit)
+    # X负责，Y落实: 落实 closing a clause after a lead takes part, as 配合 does
     for m in re.finditer(
-        r"(配合|参与|协助)(?=[）。；，\n]|$|(?:做好|抓好|开展|推进|落实|实施|完成))", text
+        r"(配合|参与|协助|(?<=[^，,。；]{2})落实(?=[）。；\n]|$))"
+        r"(?=[）。；，\n]|$|(?:做好|抓好|开展|推进|落实|实施|完成))",
+        text,
     ):
+        led = bool(r.lead) or _leads_elsewhere(text)
+        if m.group(1) == "落实" and not led:
+            continue
         clause, start = _clause_before(text, m.start())
         subject = _subject(clause)
-        if _unit_list_strict(subject) and not any(s <= start < e for s, e in spans):
+        if any(s <= start < e for s, e in spans):
+            continue
+        if _unit_list_strict(subject):
             r.participating += split_units(subject, distribute)
+            spans.append((start, m.end()))
+        elif led and (partial := _offices_and_others(subject, distribute)):
+            # …，省教育厅、各有关企业参与: keep the units, report the other names
+            r.participating += partial[0]
+            r.unknown += partial[1]
             spans.append((start, m.end()))
 
     # X等部门按照各自职责做好… : they take part where a lead is named, else they lead
