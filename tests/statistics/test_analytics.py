@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from gaoxin.engine import analytics as tables
 from gaoxin.engine.monitor import monitor_table
 from gaoxin.engine.periods import Period
 from gaoxin.registry.models import Entity
@@ -144,13 +145,21 @@ def test_a_rebuild_of_the_changed_year_equals_a_full_build(gansu, settings):  # 
 
     settings.ANALYTICS_ON_CHANGE = "off"
     analytics.build()
+    before = built_meta()
     obs = Observation.objects.filter(period="2025-07", entity__kind="enterprise").first()
     revise(obs, 987654.5)
     done = analytics.build()
     assert done.rebuilt == (2025,) and 2019 in done.linked
     frames, values = every_table()
+    narrowed = built_meta()
     assert analytics.build(full=True).rebuilt == tuple(range(2019, 2026))
     again, values_again = every_table()
+    # the same input hash: the changed month's observations hashed again, the others' kept
+    full = built_meta()
+    assert narrowed["observation_hashes"] == full["observation_hashes"]
+    assert (narrowed["years"], narrowed["input_hash"]) == (full["years"], full["input_hash"])
+    assert narrowed["input_hash"] != before["input_hash"]
+    assert narrowed["observation_hashes"]["2025-06"] == before["observation_hashes"]["2025-06"]
     assert frames.keys() == again.keys()
     for kind, frame in frames.items():
         assert_frame_equal(frame, again[kind])
@@ -159,6 +168,14 @@ def test_a_rebuild_of_the_changed_year_equals_a_full_build(gansu, settings):  # 
         (pl.col("entity") == obs.entity.code) & (pl.col("period") == "2025-07")
     )
     assert month[obs.variable.code].to_list() == [987654.5]
+
+
+def built_meta() -> dict:
+    current = analytics._current()
+    assert current is not None
+    meta = tables.read_meta(current[1] / analytics.PUBLISHED)
+    assert meta is not None
+    return meta
 
 
 @pytest.fixture

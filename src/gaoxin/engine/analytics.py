@@ -9,7 +9,10 @@ directory::
     meta.json                     what was built: periods, frame shapes, hashes, when
     entities.parquet              the fact frame's entities (with province, city, zone)
     facts/<type>/<year>.parquet   wide frame rows of that period type and year
-    observations/<year>.parquet   the long observations (entity, variable, period, value, batch)
+    observations/<year>/<period>.parquet
+                                  the long observations (entity, variable, period, value, batch),
+                                  one file per period: an import of one month rewrites that
+                                  month's file, not the year's
     indicators/<year>.parquet     the catalogue's values: entity, kind, period, indicator, value,
                                   missing (every period type of that year)
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,7 +43,7 @@ from gaoxin.engine.indicators import PER_YEAR, Indicator, compute, default_indic
 from gaoxin.engine.variables import Catalogue, default_catalogue
 
 #: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
-LAYOUT = 2
+LAYOUT = 3
 #: Period types as the fact frame has them.
 TYPES = ("year", "half", "quarter", "month")
 OBSERVATION_SCHEMA = {
@@ -206,6 +210,7 @@ def build_tables(
     else:
         facts_years, indicator_years = years, years
     year_hashes: dict[str, str] = {}
+    period_hashes: dict[str, str] = {}
     # The entities and hierarchy once; the facts of each year after.
     frame_entities: pl.DataFrame | None = None
     cert_kinds: tuple[str, ...] = ()
@@ -216,6 +221,12 @@ def build_tables(
                 for path in _year_files(previous, year, ("facts", "observations")):
                     _link(path, out / path.relative_to(previous))
             year_hashes[str(year)] = narrow.hashes.get(year, old["years"][str(year)])
+            for p, h in old["observation_hashes"].items():
+                if p[:4] == str(year):
+                    period_hashes[p] = h
+            period_hashes.update(narrow.period_hashes.get(year, {}))
+            for p in narrow.emptied.get(year, ()):
+                period_hashes.pop(p, None)
             continue
         progress(f"事实表 {year} 年", n, len(years))
         wanted = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
@@ -227,7 +238,7 @@ def build_tables(
             catalogue=catalogue,
             shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
             only_periods=wanted,
-            hash_input=False,  # the year's rows are hashed below (_rows_hash)
+            hash_input=False,  # each period's rows are hashed below (_rows_hash)
         )
         if frame_entities is None:
             frame_entities, cert_kinds = facts.entities, facts.cert_kinds
@@ -236,9 +247,11 @@ def build_tables(
             if part.height:
                 _write(part, out / "facts" / ptype / f"{year}.parquet")
         year_obs = facts.observations.select(list(OBSERVATION_SCHEMA))
-        _write(year_obs, out / "observations" / f"{year}.parquet")
-        year_hashes[str(year)] = _rows_hash(year_obs)
-        del facts, obs, year_obs
+        del facts, obs
+        hashes = _write_observations(year_obs, out, year)
+        period_hashes.update(hashes)
+        year_hashes[str(year)] = _year_hash(hashes)
+        del year_obs
     if frame_entities is None and narrow is not None:
         assert previous is not None and old is not None
         _link(previous / "entities.parquet", out / "entities.parquet")
@@ -257,6 +270,7 @@ def build_tables(
         "input_hash": input_hash,
         "shapes": shape_json,
         "years": year_hashes,
+        "observation_hashes": dict(sorted(period_hashes.items())),
         "cert_kinds": list(cert_kinds),
         "indicators": sorted(i.code for i in inds),
         **(extra or {}),
@@ -385,6 +399,8 @@ class _Narrowed:
     ``rebuild``: years whose files are built whole (the change could not be narrowed there);
     ``spliced``: years whose facts and observations files were rewritten from the previous
     build's with the changed rows replaced; ``hashes``: those years' observation hashes;
+    ``period_hashes``: per spliced year, the hashes of its changed periods' observations, and
+    ``emptied`` those of its changed periods left without any;
     ``entities``: the entities whose indicator values are recomputed (the subtrees of the
     provinces whose values changed; None: every entity); ``periods``: per period type, the
     periods whose indicator values are recomputed (the changed ones and those that read them).
@@ -393,6 +409,8 @@ class _Narrowed:
     rebuild: set[int] = field(default_factory=set)
     spliced: set[int] = field(default_factory=set)
     hashes: dict[int, str] = field(default_factory=dict)
+    period_hashes: dict[int, dict[str, str]] = field(default_factory=dict)
+    emptied: dict[int, set[str]] = field(default_factory=dict)
     entities: list[str] | None = field(default_factory=list)
     provinces: set[str] = field(default_factory=set)
     periods: dict[str, list[str]] = field(default_factory=dict)
@@ -431,6 +449,7 @@ def _narrowed(
     whole instead when that cannot be done exactly: an entity outside the registry's provinces
     changed, or the new rows bring a column the year's file lacks."""
     result = _Narrowed()
+    previous_meta = read_meta(previous) or {}
     known = pl.read_parquet(previous / "entities.parquet", columns=["entity", "province"])
     codes = {p for p in changed}
     across = any(
@@ -446,13 +465,13 @@ def _narrowed(
             continue
         progress(f"比对 {year} 年变动的期间（{len(periods)} 个）")
         new = _observations(source, periods)
-        old_file = previous / "observations" / f"{year}.parquet"
-        if not old_file.is_file():
+        old_dir = previous / "observations" / str(year)
+        if not old_dir.is_dir():
             result.rebuild.add(year)
             continue
-        old_all = pl.read_parquet(old_file)
-        in_periods = pl.col("period").is_in(periods)
-        old = old_all.filter(in_periods)
+        old = _read_observations(
+            [f for p in periods if (f := old_dir / f"{p}.parquet").is_file()]
+        )
         keys = list(OBSERVATION_SCHEMA)
         moved = pl.concat(
             [
@@ -469,14 +488,20 @@ def _narrowed(
         result.provinces.update(provinces["province"].to_list())
         for p in periods:
             changed_by_type[period_type(p)].append(p)
-        # The year's observations now; its facts once every year is compared (the subtree is
-        # the union of their provinces).
-        spliced = pl.concat([old_all.filter(~in_periods), new])
-        _write(spliced, out / "observations" / f"{year}.parquet")
+        # The changed periods' observations now (the year's other periods linked); its facts
+        # once every year is compared (the subtree is the union of their provinces).
+        for f in old_dir.glob("*.parquet"):
+            if f.stem not in periods:
+                _link(f, out / "observations" / str(year) / f.name)
+        hashes = _write_observations(new, out, year)
+        stored = previous_meta["observation_hashes"]
+        mine = {p: h for p, h in stored.items() if p[:4] == str(year) and p not in periods}
         result.spliced.add(year)
-        result.hashes[year] = _rows_hash(spliced)
+        result.period_hashes[year] = hashes
+        result.emptied[year] = set(periods) - set(hashes)
+        result.hashes[year] = _year_hash({**mine, **hashes})
         news[year] = new
-        del old_all, old, spliced
+        del old
     if across and (result.provinces or result.rebuild):
         result.entities = None
     subtree = known.filter(pl.col("province").is_in(sorted(result.provinces)))["entity"]
@@ -490,10 +515,12 @@ def _narrowed(
         ):
             result.spliced.discard(year)
             result.hashes.pop(year, None)
+            result.period_hashes.pop(year, None)
+            result.emptied.pop(year, None)
             result.rebuild.add(year)
             for path in (out / "facts").rglob(f"{year}.parquet"):
                 path.unlink()
-            (out / "observations" / f"{year}.parquet").unlink(missing_ok=True)
+            shutil.rmtree(out / "observations" / str(year), ignore_errors=True)
     # Indicator values of the spliced periods and of those reading them: within a period type,
     # every period up to the catalogue's look-back after a changed one.
     back = _look_back(inds, shape, catalogue)
@@ -617,6 +644,27 @@ def _in_stored_order(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.sort(ptype, "indicator", "period", "entity")
 
 
+def _write_observations(obs: pl.DataFrame, out: Path, year: int) -> dict[str, str]:
+    """Write a year's observations one file per period (``observations/<year>/<period>``);
+    return each period's hash (:func:`_rows_hash`). A period without rows has no file."""
+    hashes = {}
+    for (period,), part in obs.partition_by("period", as_dict=True).items():
+        _write(part, out / "observations" / str(year) / f"{period}.parquet")
+        hashes[str(period)] = _rows_hash(part)
+    return hashes
+
+
+def _year_hash(period_hashes: Mapping[str, str]) -> str:
+    """A year's observation hash from its periods' (:func:`_write_observations`)."""
+    return _hash(*[f"{p}:{h}" for p, h in sorted(period_hashes.items())])
+
+
+def _read_observations(files: Sequence[Path]) -> pl.DataFrame:
+    if not files:
+        return pl.DataFrame(schema=OBSERVATION_SCHEMA)
+    return pl.read_parquet(files)
+
+
 def _rows_hash(frame: pl.DataFrame) -> str:
     """A hash of the rows whatever their order (a spliced year's observations come in another
     order than the source gives them): the sorted row hashes."""
@@ -683,8 +731,15 @@ def _registry_hash(entities: pl.DataFrame, certs: pl.DataFrame) -> str:
 def _year_files(root: Path, year: int, kinds: Sequence[str]) -> list[Path]:
     out: list[Path] = []
     for kind in kinds:
-        out.extend(p for p in (root / kind).rglob(f"{year}.parquet"))
+        if kind == "observations":
+            out.extend(_observation_files(root, [year]))
+        else:
+            out.extend(p for p in (root / kind).rglob(f"{year}.parquet"))
     return out
+
+
+def _observation_files(root: Path, years: Sequence[int]) -> list[Path]:
+    return [f for y in years for f in sorted((root / "observations" / str(y)).glob("*.parquet"))]
 
 
 def _write_meta(out: Path, meta: Mapping[str, Any]) -> None:
@@ -763,7 +818,7 @@ def load_facts(
             mask = pl.col("entity").is_in(hidden.implode())
             frame = frame.with_columns(pl.when(~mask).then(pl.col(c)).alias(c) for c in held)
         frames[ptype] = _categorical(frame)
-    obs_files = _scan(root, "observations", chosen) if observations else []
+    obs_files = _observation_files(root, chosen) if observations else []
     if obs_files:
         lazy = pl.scan_parquet(obs_files)
         if keep is not None:
