@@ -524,3 +524,42 @@ def test_a_numbered_task_table_whose_task_column_names_each_row(tmp_path):
         (["1"], "建设中试基地", ["市科技局"], ["市财政局"]),
         (["2"], "培育链主企业", ["市工业和信息化局"], ["各县（市、区）人民政府"]),
     ]
+
+
+def _task_table(sep: str) -> str:
+    rows = [
+        sep.join(["序号", "任务", "责任单位", "完成时间"]),
+        "一、产业创新",
+        sep.join(["1", "建设新型研发机构，给予补助50万元", "县科技局、县财政局", "2026年底前"]),
+        sep.join(["2", "培育高新技术企业", "县科技局、县税务局", "长期坚持"]),
+        "二、人才引进",
+        sep.join(["3", "引进高层次人才", "县委人才办、县人社局、县科技局", "2026年6月底前"]),
+    ]
+    return "附件\n\n重点任务分工表\n（列第一位的为牵头单位）\n\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("sep", ["\t", "  ", "    ", "　　"])
+def test_a_task_table_with_category_rows_and_the_first_listed_unit_leading(tmp_path, sep):
+    path = tmp_path / "分工.txt"
+    path.write_text(_task_table(sep), encoding="utf-8")
+    doc = parse_file(path)
+    assert [(h.path, h.title) for h in doc.headings] == [(["一"], "产业创新"), (["二"], "人才引进")]
+    assert [(m.path, m.title, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["一", "1"], "建设新型研发机构", ["县科技局"], ["县财政局"]),
+        (["一", "2"], "培育高新技术企业", ["县科技局"], ["县税务局"]),
+        (["二", "3"], "引进高层次人才", ["县委人才办"], ["县人社局", "县科技局"]),
+    ]
+    assert doc.measures[0].amounts_wan == [50.0]
+
+
+def test_prose_with_runs_of_spaces_is_no_table(tmp_path):
+    path = tmp_path / "措施.txt"
+    path.write_text(
+        "关于支持孵化器发展的若干措施\n一、加强孵化服务\n"
+        "（一）建设孵化器  对新认定的孵化器给予支持。（县科技局）\n"
+        "（二）培育企业  对新认定的企业给予奖励。（县科技局、县财政局）\n",
+        encoding="utf-8",
+    )
+    doc = parse_file(path)
+    assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"]]
+    assert doc.measures[1].lead_units == ["县科技局", "县财政局"]

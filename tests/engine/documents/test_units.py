@@ -750,3 +750,11 @@ def test_implementation_alone_is_no_duty_without_a_lead():
 def test_lead_forms_in_prose_named_in_issue_13(text, lead, participating):
     r = find_responsibility(text)
     assert (r.lead, r.participating) == (lead, participating)
+
+
+def test_a_name_taking_part_that_is_no_unit_is_warned_about():
+    doc = parse_text("一、强化创新\n（一）建设研发机构。推进建设，县科技局负责，县教育局、各有关企业参与。\n")
+    [m] = doc.measures
+    assert (m.lead_units, m.participating_units) == (["县科技局"], ["县教育局"])
+    [warned] = [p for p in doc.problems if p.code == "unknown-unit"]
+    assert warned.value == "各有关企业"

@@ -66,7 +66,9 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
     body: list[list[str]] = []
     numbered = seq is not None and any(cell(r, seq).isdigit() for r in rows[1:])
     for row in rows[1:]:
-        if numbered and body and not cell(row, seq) and any(c.strip() for c in row):
+        if _spanning(row):
+            body.append([row[0].strip()])
+        elif numbered and body and not _spanning(body[-1]) and not cell(row, seq) and any(c.strip() for c in row):
             width = max(len(body[-1]), len(row))
             last = body[-1] + [""] * (width - len(body[-1]))
             body[-1] = [last[k] + (row[k].strip() if k < len(row) else "") for k in range(width)]
@@ -89,6 +91,11 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
     chapter = 0
     number = 0
     for row in body:
+        if _spanning(row):
+            # 一、产业创新 alone across the table: a heading over the rows below, as written
+            lines.append(row[0])
+            current_category = None
+            continue
         text = re.sub(r"\s*\n\s*", "", cell(row, task))
         if not text:
             continue
@@ -118,10 +125,24 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
 
 
 _CELL_SEP = re.compile(r"\t|\s*\|\s*")
+# columns aligned by runs of spaces, as a DOCX or PDF table saved as text gives them
+_SPACE_SEP = re.compile(r"[ \u3000]{2,}")
+# a category row spanning the table: 一、产业创新 / （一）人才引进, alone on its line
+_SPANNING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^\t|]{1,30}$")
 
 
-def _cells(line: str) -> list[str]:
+def _spanning(row: list[str]) -> bool:
+    return len([c for c in row if c.strip()]) == 1 and bool(_SPANNING.match(row[0].strip()))
+
+
+def _cells(line: str, spaced: bool = False) -> list[str]:
+    if spaced:
+        return [c.strip() for c in _SPACE_SEP.split(line.strip())]
     return [c.strip() for c in _CELL_SEP.split(line.strip().strip("|"))]
+
+
+def _separated(line: str, spaced: bool) -> bool:
+    return bool(_SPACE_SEP.search(line.strip())) if spaced else ("\t" in line or "|" in line)
 
 
 _HEADER_CELL = (_SEQ, _CATEGORY, _TASK, _LEAD, _RESPONSIBLE, _PART, _WHEN)
@@ -314,12 +335,18 @@ def rewrite_text_tables(text: str) -> str:
                 out.extend(ledger)
                 i = column[1]
                 continue
-        header = _cells(lines[i]) if ("\t" in lines[i] or "|" in lines[i]) else []
+        spaced = not ("\t" in lines[i] or "|" in lines[i])
+        header = _cells(lines[i], spaced) if _separated(lines[i], spaced) else []
+        # columns by spaces only where every header cell is a column name (序号  任务  责任单位)
+        if spaced and not all(_header_cell(c) for c in header):
+            header = []
         if len(header) >= 3:
             j = i + 1
             rows = [header]
-            while j < len(lines) and ("\t" in lines[j] or "|" in lines[j]):
-                cells = _cells(lines[j])
+            while j < len(lines) and (
+                _separated(lines[j], spaced) or _SPANNING.match(lines[j].strip())
+            ):
+                cells = _cells(lines[j], spaced) if _separated(lines[j], spaced) else [lines[j]]
                 if not all(set(c) <= set("-: ") for c in cells):  # a markdown rule |---|
                     rows.append(cells)
                 j += 1
