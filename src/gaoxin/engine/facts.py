@@ -514,17 +514,19 @@ def _wide(
         firms = obs.select(pl.col("entity").is_in(enterprises["entity"].implode()).any()).item()
     if ptype == "year" or firms:
         kinds.add("enterprise")
+    # In the order kind, entity, seq: the entities sorted (thousands of rows, not millions),
+    # each followed by its periods in order (the cross join keeps the left rows' order, then
+    # the right's), the filter keeping that order. The joins below keep it too, so the wide
+    # frame is never sorted (a sort copies every column of millions of rows).
     grid = (
         ents.filter(pl.col("kind").is_in(list(kinds)))
         .drop("name")
-        .join(periods, how="cross")
+        .sort("kind", "entity")
+        .join(periods.sort("seq"), how="cross", maintain_order="left_right")
         .filter(
             (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
             & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
         )
-        # Sorted here, while the grid is narrow; the joins below keep its order, so the wide
-        # frame is never sorted (a sort copies every column of millions of rows).
-        .sort("kind", "entity", "seq")
     )
     if levels is not None and levels.height:
         grid = _with_dated_levels(grid, levels)
