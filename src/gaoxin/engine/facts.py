@@ -733,9 +733,20 @@ def _with_certifications(
         .drop_nulls(["entity", "rank"])
         .filter(pl.col("hi") > pl.col("lo"))
         .select("entity", "kind", "rank", day=pl.int_ranges("lo", "hi", dtype=pl.Int64))
-        .explode("day")
-        .group_by("entity", "kind", "day")
-        .agg(pl.col("rank").max())
+    )
+    # The highest level per (entity, kind, date): a group-by only over the entities holding
+    # more than one certification of a kind (few); the others' dates are theirs alone, so the
+    # tens of millions of (certification, date) rows of a monthly year are not grouped.
+    several = held.select(pl.struct("entity", "kind").is_duplicated()).to_series()
+    held = pl.concat(
+        [
+            held.filter(~several).explode("day"),
+            held.filter(several)
+            .explode("day")
+            .group_by("entity", "kind", "day")
+            .agg(pl.col("rank").max())
+            .select(held.columns),
+        ]
     )
     # the period (seq) ending on each date, and the one starting the day after it
     index = {d: i for i, d in enumerate(days)}
