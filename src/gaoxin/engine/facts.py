@@ -613,14 +613,14 @@ def _columns_at(
     # by slot: a stable sort of small integers (a radix sort), then one slice per column
     order = np.argsort(slot, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(names)))]
-    rows, values = rows[order], values[order]  # each column's are one slice now
     columns = []
     for i, name in enumerate(names):  # one per column (a few dozen), not per row
-        mine = slice(bounds[i], bounds[i + 1])
+        mine = order[bounds[i] : bounds[i + 1]]
+        at = rows[mine]  # gathered once for the values and the validity
         column = np.zeros(n, dtype=values.dtype)
         seen = np.zeros(n, dtype=bool)
-        column[rows[mine]] = values[mine]
-        seen[rows[mine]] = True
+        column[at] = values[mine]
+        seen[at] = True
         columns.append(
             pl.select(
                 pl.when(pl.lit(pl.Series(seen)))
