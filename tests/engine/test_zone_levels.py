@@ -257,3 +257,28 @@ def test_the_national_zones_indicator_counts_the_level_of_its_year() -> None:
     national = frame.filter(pl.col("indicator") == "national_zones")
     totals = dict(national.group_by("period").agg(pl.col("value").sum()).rows())
     assert totals["2022"] - totals["2020"] == 8
+
+
+def test_a_zones_names_are_dated_by_its_renames() -> None:
+    from gaoxin.engine.zones import name_rows
+
+    renames = pl.DataFrame(
+        {
+            "entity": [1, 1, 2],
+            # zone 1's second rename recorded first; zone 2's kept in the note only
+            "date": [date(2020, 1, 1), date(2015, 1, 1), date(2019, 5, 1)],
+            "name": ["青石科技城", "青石新区", ""],
+            "previous_name": ["青石新区", "青石高新区", ""],
+        }
+    )
+    current = pl.DataFrame(
+        {"entity": [1, 2, 3], "name": ["青石科技城", "石门高新区", "岚江高新区"]}
+    )
+    rows = {(e, n, f, t) for e, n, f, t in name_rows(renames, current).iter_rows()}
+    assert rows == {
+        (1, "青石高新区", None, date(2015, 1, 1)),
+        (1, "青石新区", date(2015, 1, 1), date(2020, 1, 1)),
+        (1, "青石科技城", date(2020, 1, 1), None),
+        (2, "石门高新区", None, None),
+        (3, "岚江高新区", None, None),
+    }

@@ -246,3 +246,85 @@ def test_a_credit_code_in_lower_case_or_spaced_still_matches(tree, tmp_path):
     report = import_file(f)
     assert report.status == "committed", [str(p) for p in report.problems]
     assert Observation.objects.get(entity=tree["a"], period="2025-07").value == Decimal("5")
+
+
+def _rename(entity, day: str, name: str) -> None:
+    from gaoxin.registry.models import ZoneStatusEvent
+    from gaoxin.registry.services import save_zone_event
+
+    save_zone_event(
+        ZoneStatusEvent(
+            zone=entity.zone, status="renamed", date=dt.date.fromisoformat(day), name=name
+        )
+    )
+
+
+@pytest.fixture
+def renamed(tree):
+    """石门高新技术产业开发区 renamed 石门科学城 on 2015-06-01; 青石工业园区 took the name
+    石门高新技术产业开发区 on 2015-09-01 (so in 2015 two zones had it); 厦门火炬 renamed
+    厦门火炬科学城 on 2021-01-01 (its old name no other zone ever had)."""
+    shimen = factories.zone("350200P1", "石门高新技术产业开发区", tree["xm"])
+    qingshi = factories.zone("350200P2", "青石工业园区", tree["xm"])
+    _rename(shimen, "2015-06-01", "石门科学城")
+    _rename(qingshi, "2015-09-01", "石门高新技术产业开发区")
+    _rename(tree["torch"], "2021-01-01", "厦门火炬科学城")
+    return {**tree, "shimen": shimen, "qingshi": qingshi}
+
+
+def test_a_zone_named_by_a_former_name_lands_on_the_zone_that_had_it_in_that_period(
+    renamed, tmp_path
+):
+    f = write_csv(
+        tmp_path / "zones.csv",
+        "高新区名称,期间,营业收入（万元）\n"
+        "厦门火炬高技术产业开发区,2019,100\n"  # its only holder, renamed since
+        "厦门火炬高技术产业开发区,2022,101\n"  # a file kept the old name after the rename
+        "石门高新技术产业开发区,2014,200\n"  # 石门's name then
+        "石门高新技术产业开发区,2016,300\n"  # 青石's since 2015-09
+        "石门科学城,2016,400\n",
+    )
+    report = import_file(f)
+    assert report.status == "committed", [str(p) for p in report.problems]
+    stored = {
+        (code, period): value
+        for code, period, value in Observation.objects.values_list(
+            "entity__code", "period", "value"
+        )
+    }
+    assert stored == {
+        ("350200N1", "2019"): Decimal("100"),
+        ("350200N1", "2022"): Decimal("101"),
+        ("350200P1", "2014"): Decimal("200"),
+        ("350200P2", "2016"): Decimal("300"),
+        ("350200P1", "2016"): Decimal("400"),
+    }
+
+
+def test_a_former_name_two_zones_had_is_refused_with_its_row_and_nothing_is_written(
+    renamed, tmp_path
+):
+    before = snapshot()
+    f = write_csv(
+        tmp_path / "ambiguous.csv",
+        "高新区名称,期间,营业收入（万元）\n"
+        "厦门火炬科学城,2022,1\n"  # good, but the file is all or nothing
+        "石门高新技术产业开发区,2015,2\n"  # both had it in 2015
+        "石门高新技术产业开发区,2015-07,3\n"  # 石门 had given it up, 青石 not yet taken it
+        "石门高新技术产业开发区,2015-10,4\n",  # 青石's: fine
+    )
+    report = import_file(f)
+    assert report.status == "rejected"
+    problems = only_problem(report, "ambiguous_entity")
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("ambiguous.csv", 3, "主体名称", "石门高新技术产业开发区"),
+        ("ambiguous.csv", 4, "主体名称", "石门高新技术产业开发区"),
+    ]
+    both, neither = (p.message for p in problems)
+    assert "在 2015 期对应多个主体" in both
+    # each candidate named with its code and the days it had the name
+    assert "石门科学城（高新区，350200P1）（2015-06-01 前用此名）" in both
+    assert "石门高新技术产业开发区（高新区，350200P2）（2015-09-01 起用此名）" in both
+    assert "在 2015-07 期不属于其中任何一个" in neither
+    assert "请改用统一社会信用代码或主体代码" in neither
+    assert snapshot() == before

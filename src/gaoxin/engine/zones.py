@@ -88,6 +88,55 @@ def first_approval(events: pl.DataFrame) -> pl.DataFrame:
     return rows.group_by("entity").agg(approved_on=pl.col("granted_on").min())
 
 
+#: The frame :func:`name_rows` returns: one row per name an entity had and the days it had it
+#: (``valid_from`` inclusive, ``valid_to`` exclusive; null: open).
+NAME_SCHEMA = {
+    "entity": pl.Int64,
+    "name": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+}
+
+
+def name_rows(renames: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    """Every name of every entity and when it held it (:data:`NAME_SCHEMA`), from the zones'
+    ``renames`` (entity, date, name, previous_name: the renamed events, in the order recorded)
+    and the registry's ``current`` names (entity, name).
+
+    A rename on day D ends the name before it the day before D and starts its own name on D; the
+    first name of a zone began before anything the registry knows (open). The current name holds
+    from the latest rename that gave it, else always. A rename kept in the note only (no name)
+    dates nothing. Rows are not merged: a zone renamed A → B → A has two rows for A."""
+    ev = renames.select(
+        pl.col("entity").cast(pl.Int64),
+        pl.col("date").cast(pl.Date),
+        pl.col("name").cast(pl.String).replace("", None),
+        pl.col("previous_name").cast(pl.String).replace("", None),
+    ).filter(pl.col("name").is_not_null() | pl.col("previous_name").is_not_null())
+    ev = ev.with_row_index("_order").sort("entity", "date", "_order")
+    ev = ev.with_columns(
+        _before=pl.col("date").shift(1).over("entity"),
+        _after=pl.col("date").shift(-1).over("entity"),
+    )
+    former = ev.select(
+        "entity", name="previous_name", valid_from="_before", valid_to="date"
+    ).drop_nulls("name")
+    given = ev.select("entity", "name", valid_from="date", valid_to="_after").drop_nulls("name")
+    last = (
+        ev.drop_nulls("name")
+        .group_by("entity")
+        .agg(_last_name=pl.col("name").last(), _last_date=pl.col("date").last())
+    )
+    now = (
+        current.select(pl.col("entity").cast(pl.Int64), pl.col("name").cast(pl.String))
+        .join(last, on="entity", how="left")
+        # the current name is not the latest rename's (an edit before decision 051): always held
+        .filter(pl.col("_last_name").is_null() | (pl.col("_last_name") != pl.col("name")))
+        .select("entity", "name", valid_from=pl.lit(None, pl.Date), valid_to=pl.lit(None, pl.Date))
+    )
+    return pl.concat([now, former, given]).cast(NAME_SCHEMA)  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------------------------------------
 # Dated events from the decisions of a 批复 or 通报 (issue #13)
 # ---------------------------------------------------------------------------------------------

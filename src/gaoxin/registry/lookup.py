@@ -13,14 +13,22 @@ ranking for the admin's autocomplete, so that both read a term the same way:
 - a zone's name before a rename still finds it (its renamed events keep the old name), after
   any entity whose current name it is;
 - on ambiguity a Chinese error lists the candidates with their kind and code.
+
+:func:`name_history` is the same name history as a dated frame, for what is read by name in
+bulk (a statistics file's 主体名称, a document's zones): every name an entity has or had, from
+when to when, so that a row of 2019 can read the name a zone had in 2019.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import polars as pl
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
-from gaoxin.registry.choices import EntityKind
+from gaoxin.engine.zones import name_rows
+from gaoxin.registry.choices import EntityKind, ZoneStatus
 from gaoxin.registry.models import Entity, ZoneStatusEvent
 
 #: Short forms of a zone's name and the long forms they stand for (高新区 for
@@ -146,3 +154,36 @@ def resolve(term: str, among: QuerySet | None = None) -> Entity:
             f"找不到「{text}」：请给出行政区划代码、高新区代码、统一社会信用代码或名称"
         )
     return found
+
+
+def name_history(among: QuerySet, names: Collection[str] | None = None) -> pl.DataFrame:
+    """entity, code, kind, name, valid_from, valid_to: every name the entities of ``among`` have
+    or had and the days they had it (``valid_from`` inclusive, ``valid_to`` exclusive, null
+    open; :func:`gaoxin.engine.zones.name_rows`) — a zone's former names are its renamed events'
+    (decision 051). Only the rows whose name is one of ``names`` where given (exact names)."""
+    current = among if names is None else among.filter(name__in=list(names))
+    renames = ZoneStatusEvent.objects.filter(status=ZoneStatus.RENAMED, zone__entity__in=among)
+    if names is not None:
+        hit = renames.filter(Q(name__in=list(names)) | Q(previous_name__in=list(names)))
+        renames = renames.filter(zone_id__in=hit.values("zone_id"))
+    entities = pl.DataFrame(
+        list(current.values_list("id", "code", "kind", "name"))
+        + list(
+            renames.values_list(
+                "zone_id", "zone__entity__code", "zone__entity__kind", "zone__entity__name"
+            )
+        ),
+        schema={"entity": pl.Int64, "code": pl.String, "kind": pl.String, "name": pl.String},
+        orient="row",
+    ).unique("entity")
+    events = pl.DataFrame(
+        list(renames.order_by("id").values_list("zone_id", "date", "name", "previous_name")),
+        schema={"entity": pl.Int64, "date": pl.Date, "name": pl.String, "previous_name": pl.String},
+        orient="row",
+    )
+    rows = name_rows(events, entities.select("entity", "name"))
+    if names is not None:
+        rows = rows.filter(pl.col("name").is_in(list(names)))
+    return rows.join(entities.select("entity", "code", "kind"), on="entity").select(
+        "entity", "code", "kind", "name", "valid_from", "valid_to"
+    )

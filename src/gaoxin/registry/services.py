@@ -27,6 +27,7 @@ from gaoxin.engine.documents.model import Document
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.engine.zones import ProposedEvent, propose_events
 from gaoxin.registry.choices import ZoneStatus
+from gaoxin.registry.lookup import name_history
 from gaoxin.registry.models import Entity, Zone, ZoneStatusEvent
 from gaoxin.services import NotFound, scope_for
 
@@ -83,21 +84,10 @@ def _zones_in_scope(by: Any) -> pl.DataFrame:
     zones = Entity.objects.filter(kind="zone")
     if root is not None:
         zones = zones.filter(path__startswith=root.path)
-    rows = list(zones.order_by("code").values_list("code", "name"))
-    # a zone renamed is still named by its old name in later documents: one more row for it
-    rows += list(
-        ZoneStatusEvent.objects.filter(zone__entity__in=zones)
-        .exclude(previous_name="")
-        .order_by("zone__entity__code", "date")
-        .values_list("zone__entity__code", "previous_name")
-    )
-    return pl.DataFrame(
-        {
-            "code": [c for c, _ in rows],
-            "name": [n for _, n in rows],
-            "short_name": [None] * len(rows),
-        },
-        schema={"code": pl.String, "name": pl.String, "short_name": pl.String},
+    # a zone renamed is still named by its old names in later documents: one row for each
+    names = name_history(zones).sort("code", "valid_from", nulls_last=False)
+    return names.unique(["code", "name"], maintain_order=True).select(
+        "code", "name", short_name=pl.lit(None, dtype=pl.String)
     )
 
 

@@ -24,6 +24,7 @@ from gaoxin.engine.problems import Problem
 from gaoxin.engine.tabular import read_observations
 from gaoxin.engine.variables import Catalogue, default_catalogue
 from gaoxin.registry.choices import EntityKind
+from gaoxin.registry.lookup import describe, name_history
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.approval import lock_problems
 from gaoxin.statistics.choices import BatchKind
@@ -219,6 +220,141 @@ def _problem(
     )
 
 
+IDS_SCHEMA = {
+    "entity_key": pl.String,
+    "entity_key_type": pl.String,
+    "entity_id": pl.Int64,
+    "entity_kind": pl.String,
+}
+
+
+def _unknown(row: dict, scope: Entity | None) -> Problem:
+    where = "" if scope is None else f"（在「{scope.name}」范围内）"
+    return _problem(
+        row,
+        "unknown_entity",
+        f"找不到主体「{row['entity_key']}」{where}：请先在主体名录中登记，或检查代码/名称是否与名录一致",
+        value=row["entity_key"],
+        column=KEY_COLUMN_LABELS.get(row["entity_key_type"]),
+    )
+
+
+def _period_spans(periods: list[str | None]) -> pl.DataFrame:
+    """period, _start, _end (the period's first and last day; null for no period), one row per
+    distinct period code of the file."""
+    rows = []
+    for code in periods:
+        p = Period.parse(code) if code else None
+        rows.append((code, p.start_date() if p else None, p.end_date() if p else None))
+    return pl.DataFrame(
+        rows, schema={"period": pl.String, "_start": pl.Date, "_end": pl.Date}, orient="row"
+    )
+
+
+def _resolve_names(
+    obs: pl.DataFrame, entities, scope: Entity | None
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The entity each (name, period) of the file names (:data:`IDS_SCHEMA` plus period), and
+    the problems of the names that name none or several.
+
+    A name is read against every name the entities had (``lookup.name_history``: a zone's
+    former names from its renames, decision 051). A name only one entity ever had is that
+    entity, whatever the period (a file keyed by the name a zone has today, or kept its old
+    one). A name several entities had is the one entity that had it during the row's period;
+    none or several there: refused, naming each candidate and when it had the name."""
+    pairs = obs.filter(pl.col("entity_key_type") == "name").select("entity_key", "period").unique()
+    if pairs.is_empty():
+        return pl.DataFrame(schema={**IDS_SCHEMA, "period": pl.String}), []
+    history = name_history(entities, pairs["entity_key"].unique().to_list())
+    candidates = (
+        pairs.join(
+            _period_spans(pairs["period"].unique().to_list()),
+            on="period",
+            how="left",
+            nulls_equal=True,
+        )
+        .join(history.rename({"name": "entity_key"}), on="entity_key", how="inner")
+        .with_columns(
+            _ever=pl.col("entity").n_unique().over("entity_key"),
+            _during=(
+                pl.col("valid_from").is_null()
+                | pl.col("_end").is_null()
+                | (pl.col("valid_from") <= pl.col("_end"))
+            )
+            & (
+                pl.col("valid_to").is_null()
+                | pl.col("_start").is_null()
+                | (pl.col("valid_to") > pl.col("_start"))
+            ),
+        )
+    )
+    chosen = (
+        candidates.filter((pl.col("_ever") == 1) | pl.col("_during"))
+        .group_by("entity_key", "period")
+        .agg(pl.col("entity").unique(), pl.col("kind").first())
+        .filter(pl.col("entity").list.len() == 1)
+        .select(
+            "entity_key",
+            entity_key_type=pl.lit("name"),
+            entity_id=pl.col("entity").list.first(),
+            entity_kind="kind",
+            period="period",
+        )
+    )
+    unresolved = pairs.join(chosen, on=["entity_key", "period"], how="anti", nulls_equal=True)
+    if unresolved.is_empty():
+        return chosen, []
+    rows = obs.filter(pl.col("entity_key_type") == "name").sort(
+        "source_file", "sheet", "row", nulls_last=False
+    )
+    problems = [  # a name no entity ever had: once per name, as any unknown key
+        _unknown(row, scope)
+        for row in rows.join(history.rename({"name": "entity_key"}), on="entity_key", how="anti")
+        .unique("entity_key", keep="first", maintain_order=True)
+        .iter_rows(named=True)
+    ]
+    named = {e.pk: e for e in Entity.objects.filter(pk__in=candidates["entity"].unique().to_list())}
+    for row in (
+        rows.join(unresolved, on=["entity_key", "period"], how="semi", nulls_equal=True)
+        .join(history.rename({"name": "entity_key"}), on="entity_key", how="semi")
+        .unique(["entity_key", "period"], keep="first", maintain_order=True)
+        .iter_rows(named=True)
+    ):
+        mine = candidates.filter(
+            (pl.col("entity_key") == row["entity_key"]) & pl.col("period").eq_missing(row["period"])
+        ).sort("valid_from", "entity", nulls_last=False)
+        listed = "；".join(
+            describe(named[r["entity"]]) + _held(r["valid_from"], r["valid_to"])
+            for r in mine.iter_rows(named=True)
+        )
+        period = row["period"] or "未填"
+        if mine.filter(pl.col("_during"))["entity"].n_unique() > 1:
+            reason = f"在 {period} 期对应多个主体"
+        else:
+            reason = f"曾是多个主体的名称，在 {period} 期不属于其中任何一个"
+        problems.append(
+            _problem(
+                row,
+                "ambiguous_entity",
+                f"名称「{row['entity_key']}」{reason}：{listed}。请改用统一社会信用代码或主体代码",
+                value=row["entity_key"],
+                column=KEY_COLUMN_LABELS["name"],
+            )
+        )
+    return chosen, problems
+
+
+def _held(since: dt.date | None, until: dt.date | None) -> str:
+    """When a candidate had the name: 「（2015-03-01 前用此名）」 and the like; nothing if always."""
+    if since is None and until is None:
+        return ""
+    if since is None:
+        return f"（{until} 前用此名）"
+    if until is None:
+        return f"（{since} 起用此名）"
+    return f"（{since} 至 {until} 前用此名）"
+
+
 def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, list[Problem]]:
     """Attach entity_id, entity kind and variable_id; report keys and kinds that do not fit."""
     problems: list[Problem] = []
@@ -235,16 +371,12 @@ def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, lis
     keys = obs.select("entity_key", "entity_key_type").unique()
     by_code: dict[tuple[str, str], tuple[int, str]] = {}
     codes = keys.filter(pl.col("entity_key_type") != "name")["entity_key"].to_list()
-    names = keys.filter(pl.col("entity_key_type") == "name")["entity_key"].to_list()
     found_codes: dict[str, list[tuple[int, str]]] = {}
     for eid, code, kind in entities.filter(code__in=codes).values_list("id", "code", "kind"):
         found_codes.setdefault(code, []).append((eid, kind))
-    found_names: dict[str, list[tuple[int, str]]] = {}
-    for eid, name, kind in entities.filter(name__in=names).values_list("id", "name", "kind"):
-        found_names.setdefault(name, []).append((eid, kind))
     unknown, ambiguous = set(), set()
-    for key, key_type in keys.iter_rows():
-        hits = (found_names if key_type == "name" else found_codes).get(key, [])
+    for key, key_type in keys.filter(pl.col("entity_key_type") != "name").iter_rows():
+        hits = found_codes.get(key, [])
         if key_type == "uscc":
             hits = [h for h in hits if h[1] == EntityKind.ENTERPRISE]
         if len(hits) == 1:
@@ -253,22 +385,15 @@ def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, lis
             ambiguous.add((key, key_type))
         else:
             unknown.add((key, key_type))
+    by_name, name_problems = _resolve_names(obs, entities, scope)
     variables = dict(Variable.objects.values_list("code", "id"))
     kinds_of = {v.code: set(v.kind_list) for v in Variable.objects.all()}
+    problems += name_problems
     first_rows = obs.group_by("entity_key", "entity_key_type").agg(pl.all().first())
     for row in first_rows.iter_rows(named=True):
         k = (row["entity_key"], row["entity_key_type"])
         if k in unknown:
-            where = "" if scope is None else f"（在「{scope.name}」范围内）"
-            problems.append(
-                _problem(
-                    row,
-                    "unknown_entity",
-                    f"找不到主体「{row['entity_key']}」{where}：请先在主体名录中登记，或检查代码/名称是否与名录一致",
-                    value=row["entity_key"],
-                    column=KEY_COLUMN_LABELS.get(row["entity_key_type"]),
-                )
-            )
+            problems.append(_unknown(row, scope))
         elif k in ambiguous:
             problems.append(
                 _problem(
@@ -279,23 +404,29 @@ def _resolve(obs: pl.DataFrame, scope: Entity | None) -> tuple[pl.DataFrame, lis
                     column=KEY_COLUMN_LABELS.get(row["entity_key_type"]),
                 )
             )
-    ids = pl.DataFrame(
-        [(k[0], k[1], v[0], v[1]) for k, v in by_code.items()],
-        schema={
-            "entity_key": pl.String,
-            "entity_key_type": pl.String,
-            "entity_id": pl.Int64,
-            "entity_kind": pl.String,
-        },
-        orient="row",
+    ids = pl.concat(
+        [
+            pl.DataFrame(
+                [(k[0], k[1], v[0], v[1]) for k, v in by_code.items()],
+                schema=IDS_SCHEMA,
+                orient="row",
+            )
+            .join(
+                obs.select("entity_key", "entity_key_type", "period").unique(),
+                how="inner",
+                on=["entity_key", "entity_key_type"],
+            )
+            .select(*IDS_SCHEMA, "period"),
+            by_name.select(*IDS_SCHEMA, "period"),
+        ]
     )
     var_ids = pl.DataFrame(
         {"variable": list(variables), "variable_id": list(variables.values())},
         schema={"variable": pl.String, "variable_id": pl.Int64},
     )
-    resolved = obs.join(ids, on=["entity_key", "entity_key_type"], how="inner").join(
-        var_ids, on="variable", how="left"
-    )
+    resolved = obs.join(
+        ids, on=["entity_key", "entity_key_type", "period"], how="inner", nulls_equal=True
+    ).join(var_ids, on="variable", how="left")
     missing_var = resolved.filter(pl.col("variable_id").is_null())
     for row in missing_var.iter_rows(named=True):
         problems.append(
