@@ -128,3 +128,30 @@ def test_the_level_of_a_zone_with_a_dated_history_is_not_edited_apart_from_it(ad
     # a zone without dated events keeps its level editable (the registry's level stands)
     other = factories.zone("350200P2", "石门高新技术产业开发区", zone.entity.parent)
     assert "level" in admin_client.get(_url(other.zone)).context["adminform"].form.fields
+
+
+def test_a_zones_name_edited_on_its_entity_is_refused_and_points_to_its_history(admin_client, zone):
+    url = f"/admin/registry/entity/{zone.pk}/change/"
+    data = _form(admin_client.get(url))
+    data["name"] = "岚江科学城"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error on the name
+    [error] = response.context["adminform"].form.errors["name"]
+    assert "随其沿革中的更名记录改变" in error
+    assert f'href="/admin/registry/zone/{zone.pk}/change/#status_events-group"' in (
+        response.content.decode()
+    )  # a link, not escaped text
+    zone.entity.refresh_from_db()
+    assert zone.entity.name == "岚江高新技术产业开发区"
+    assert not ZoneStatusEvent.objects.filter(zone=zone, status="renamed").exists()
+    # the rest of the page still saves, and other entities' names are edited here as before
+    data["name"] = zone.entity.name
+    data["code"] = "350200P7"
+    assert admin_client.post(url, data).status_code == 302
+    city = zone.entity.parent
+    url = f"/admin/registry/entity/{city.pk}/change/"
+    data = _form(admin_client.get(url))
+    data["name"] = "岚江地区"
+    assert admin_client.post(url, data).status_code == 302
+    city.refresh_from_db()
+    assert city.name == "岚江地区"

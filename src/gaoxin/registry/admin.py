@@ -2,15 +2,19 @@
 
 Entities are picked by autocomplete (name or code; regions and zones first, see
 gaoxin.registry.lookup), never by raw id. Changing an entity's parent moves it with its whole
-subtree in one transaction (``Entity.move``: paths rewritten, membership history kept).
+subtree in one transaction (``Entity.move``: paths rewritten, membership history kept). A
+zone's name is not edited on its entity: it follows the zone's renamed events (decision 053).
 """
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.accounts.admin import ScopedAdmin, ScopedInline
+from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.lookup import ranked
 from gaoxin.registry.models import (
     Certification,
@@ -56,6 +60,25 @@ class EntityAdmin(ScopedAdmin):
                 ):
                     raise forms.ValidationError(_("不能把主体移到它自己或其下级之下"))
                 return parent
+
+            def clean_name(self):
+                name = self.cleaned_data.get("name")
+                renamed = self.instance.pk and name != self.instance.name
+                if renamed and self.instance.kind == EntityKind.ZONE:
+                    # a zone's name follows its renamed events (decision 051): a rename is
+                    # dated and cites its 批复, which this page cannot ask for (decision 053)
+                    url = reverse("admin:registry_zone_change", args=[self.instance.pk])
+                    raise forms.ValidationError(
+                        format_html(
+                            _(
+                                "高新区的名称随其沿革中的更名记录改变，不在此处修改：请在"
+                                '<a href="{url}#status_events-group">该高新区页面</a>的沿革中'
+                                "新增一条更名记录（日期、此后名称、依据文件），原名称会自动记下"
+                            ),
+                            url=url,
+                        )
+                    )
+                return name
 
         return EntityForm
 
