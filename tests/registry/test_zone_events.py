@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -245,3 +246,118 @@ def test_another_scopes_user_cannot_write_or_delete_a_zones_events(tree):
     assert ZoneStatusEvent.objects.filter(pk=lanjiang_event.pk).exists()
     tree["qingshi"].zone.refresh_from_db()
     assert tree["qingshi"].zone.level == "provincial"
+
+
+def _events(*rows: dict) -> pl.DataFrame:
+    """A shipped events frame (as ``load_zones`` takes it) from rows of zone_code, status, date
+    and optional level, name, note."""
+    return pl.DataFrame(
+        [
+            {"level": None, "name": None, "note": "", **r, "date": date.fromisoformat(r["date"])}
+            for r in rows
+        ],
+        schema={
+            "zone_code": pl.String,
+            "status": pl.String,
+            "date": pl.Date,
+            "level": pl.String,
+            "name": pl.String,
+            "note": pl.String,
+        },
+    )
+
+
+def test_events_written_in_bulk_move_the_zones_as_one_by_one_and_twice_write_nothing(tree):
+    from gaoxin.registry.services import save_zone_events
+
+    events = _events(
+        {
+            "zone_code": "350100P1",
+            "status": "approved",
+            "date": "2008-05-01",
+            "level": "provincial",
+        },
+        {"zone_code": "350100P1", "status": "upgraded", "date": "2021-03-01", "level": "national"},
+        {"zone_code": "350100P2", "status": "renamed", "date": "2023-01-05", "name": "石门科学城"},
+        {"zone_code": "350100P2", "status": "renamed", "date": "2018-01-05", "name": "石门新区"},
+        {
+            "zone_code": "350200P1",
+            "status": "approved",
+            "date": "2005-06-01",
+            "level": "provincial",
+        },
+    )
+    written = save_zone_events(events)
+    assert len(written) == 4  # 岚江's approval was recorded already: left as it is
+    qingshi = tree["qingshi"].zone
+    qingshi.refresh_from_db()
+    assert (qingshi.level, qingshi.category, qingshi.approved_on) == (
+        "national",
+        "",  # only provincial zones are 认定类 or 创建类
+        date(2008, 5, 1),
+    )
+    shimen = tree["shimen"]
+    shimen.refresh_from_db()
+    assert shimen.name == "石门科学城"
+    renames = ZoneStatusEvent.objects.filter(zone=shimen.zone, status="renamed").order_by("date")
+    assert [(e.previous_name, e.name) for e in renames] == [
+        ("石门高新技术产业开发区", "石门新区"),  # each the name just before its date
+        ("石门新区", "石门科学城"),
+    ]
+    before = ZoneStatusEvent.objects.count()
+    assert save_zone_events(events) == []
+    assert ZoneStatusEvent.objects.count() == before
+
+
+BAD_EVENTS = [
+    ({"status": "warned", "level": "national"}, "只有获批和升级记录改变高新区的级别"),
+    ({"status": "renamed"}, "更名记录请填写此后名称"),
+    ({"status": "renamed", "name": "青石高新技术产业开发区"}, "与原名称相同"),
+    ({"status": "warned", "name": "青石科技城"}, "只有更名记录改变高新区的名称"),
+    ({"status": "promoted"}, "promoted"),
+    ({"status": "warned", "note": "说" * 301}, "300"),
+]
+
+
+@pytest.mark.parametrize("bad, message", BAD_EVENTS, ids=[m for _, m in BAD_EVENTS])
+def test_a_bad_event_in_bulk_is_refused_at_its_row_as_one_by_one_and_nothing_changes(
+    tree, bad, message
+):
+    from gaoxin.registry.services import save_zone_event, save_zone_events
+
+    fields = {"level": "", "name": "", "note": "", **bad}
+    with pytest.raises(ProblemsError) as one:
+        save_zone_event(ZoneStatusEvent(zone=tree["qingshi"].zone, date=date(2023, 1, 5), **fields))
+    before = list(ZoneStatusEvent.objects.values_list("id", "zone_id", "status", "date"))
+    good = {
+        "zone_code": "350100P2",
+        "status": "renamed",
+        "date": "2023-01-05",
+        "name": "石门科学城",
+    }
+    with pytest.raises(ProblemsError) as bulk:
+        save_zone_events(_events(good, {"zone_code": "350100P1", "date": "2023-01-05", **bad}))
+    assert [(p.row, p.message) for p in bulk.value.problems] == [
+        (2, p.message) for p in one.value.problems
+    ]
+    assert message in bulk.value.problems[0].message
+    assert list(ZoneStatusEvent.objects.values_list("id", "zone_id", "status", "date")) == before
+    tree["shimen"].refresh_from_db()
+    assert tree["shimen"].name == "石门高新技术产业开发区"  # the good row was not written either
+
+
+def test_the_same_event_twice_in_bulk_and_another_scopes_zone_are_refused(tree):
+    from gaoxin.registry.services import save_zone_events
+    from gaoxin.services import NotFound
+
+    twice = {"zone_code": "350100P1", "status": "warned", "date": "2023-01-05"}
+    with pytest.raises(ProblemsError, match="同一日期已有同类记录") as error:
+        save_zone_events(_events(twice, twice))
+    assert [p.row for p in error.value.problems] == [1, 2]
+    user = factories.user_in(tree["city"], "lanjiang-bulk")
+    with pytest.raises(NotFound, match="350100P1"):
+        save_zone_events(
+            _events(twice, {"zone_code": "350200P1", "status": "warned", "date": "2023-01-05"}),
+            by=user,
+        )
+    assert not ZoneStatusEvent.objects.filter(status="warned").exists()

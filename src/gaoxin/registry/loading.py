@@ -24,8 +24,8 @@ from gaoxin.registry.models import (
     Region,
     Zone,
     ZoneIndustry,
-    ZoneStatusEvent,
 )
+from gaoxin.registry.services import save_zone_events
 
 CHUNK = 2000
 
@@ -83,7 +83,9 @@ def load_regions(regions: pl.DataFrame) -> dict[str, int]:
 def load_zones(zones: pl.DataFrame, events: pl.DataFrame | None = None) -> dict[str, int]:
     """zones: code, name, level, category, region_code, approved_on, area_km2, leading_industries
     (list[str]); optional approval_year, source, confidence. events: zone_code, status, date, note,
-    optional level (held from that date) and document."""
+    optional level (held from that date), name (a rename's) and document, written through the
+    zone-events service: checked like any other event, the zones following them, an event already
+    recorded left as it is."""
     region_ids = dict(Region.objects.values_list("gb2260", "entity_id"))
     rows = [
         (r["code"], r["name"], region_ids.get(r["region_code"]))
@@ -114,25 +116,8 @@ def load_zones(zones: pl.DataFrame, events: pl.DataFrame | None = None) -> dict[
     Zone.objects.bulk_create(profiles, batch_size=CHUNK)
     ZoneIndustry.objects.bulk_create(industries, batch_size=CHUNK, ignore_conflicts=True)
     if events is not None and not events.is_empty():
-        seen = set(
-            ZoneStatusEvent.objects.filter(zone_id__in=ids.values()).values_list(
-                "zone_id", "status", "date"
-            )
-        )
-        ZoneStatusEvent.objects.bulk_create(
-            [
-                ZoneStatusEvent(
-                    zone_id=ids[r["zone_code"]],
-                    status=r["status"],
-                    date=r["date"],
-                    level=r.get("level") or "",
-                    document=r.get("document") or "",
-                    note=r.get("note") or "",
-                )
-                for r in events.iter_rows(named=True)
-                if (ids[r["zone_code"]], r["status"], r["date"]) not in seen
-            ]
-        )
+        # the one write path for zone events (decision 051), in its bulk form (decision 053)
+        save_zone_events(events)
     return ids
 
 

@@ -2,7 +2,8 @@
 events a 批复 or 通报 proposes.
 
 :func:`save_zone_event` and :func:`delete_zone_event` are how every face writes a zone's events
-(the ``gaoxin zones events`` command, the admin, a case's 同意撤销): in the acting user's scope,
+(the ``gaoxin zones events`` command, the admin, a case's 同意撤销), and :func:`save_zone_events`
+their bulk form (the catalogue's and the demo's loader, decision 053): in the acting user's scope,
 validated, and followed by the zone itself — its current level and first approval by its
 approved and upgraded events (decision 044), its name by its renamed events, the name it had
 kept as the event's ``previous_name`` so that the old name still finds it (decision 051).
@@ -13,6 +14,7 @@ nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +23,9 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from gaoxin.engine.documents.model import Document
 from gaoxin.engine.problems import Problem, ProblemsError
@@ -37,6 +41,7 @@ __all__ = [
     "propose_zone_events",
     "record_zone_events",
     "save_zone_event",
+    "save_zone_events",
     "zone_event_problems",
 ]
 
@@ -231,7 +236,7 @@ def save_zone_event(event: ZoneStatusEvent, *, by: Any = None) -> ZoneStatusEven
     except ValidationError as e:
         raise _invalid(e) from None
     event.save()
-    _follow_events(zone)
+    _follow_events([zone.pk])
     return event
 
 
@@ -242,7 +247,190 @@ def delete_zone_event(event: ZoneStatusEvent, *, by: Any = None) -> None:
     zone = _zone_in_scope(event.zone_id, by)
     restored = event.previous_name if event.status == ZoneStatus.RENAMED else ""
     ZoneStatusEvent.objects.filter(pk=event.pk).delete()
-    _follow_events(zone, name_without_renames=restored or None)
+    _follow_events([zone.pk], names_without_renames={zone.pk: restored} if restored else None)
+
+
+@transaction.atomic
+def save_zone_events(events: pl.DataFrame, *, by: Any = None) -> list[ZoneStatusEvent]:
+    """Write many zones' new events at once, as :func:`save_zone_event` writes one: in ``by``'s
+    scope, with the same checks, each new rename keeping the name before it, and then the
+    zones following their events — in a few queries however many events (the catalogue's
+    loader writes hundreds). ``events``: zone_code, status, date; optional level, name,
+    document, note.
+
+    An event already recorded (same zone, status and date) is left as it is, so that loading
+    the same file again writes nothing. :class:`NotFound` for a zone not in the scope;
+    :class:`ProblemsError` with every problem, each naming its row of ``events`` (from 1), and
+    nothing written. Returns the events written."""
+    frame = events.with_row_index("_row", offset=1).select(
+        pl.col("_row").cast(pl.Int64),
+        pl.col("zone_code").cast(pl.String),
+        pl.col("status").cast(pl.String),
+        pl.col("date").cast(pl.Date),
+        *[
+            (pl.col(c) if c in events.columns else pl.lit(None))
+            .cast(pl.String)
+            .fill_null("")
+            .alias(c)
+            for c in ("level", "name", "document", "note")
+        ],
+    )
+    root = scope_for(by)
+    zones = Zone.objects.select_for_update(of=("self",)).filter(
+        entity__code__in=frame["zone_code"].unique().to_list()
+    )
+    if root is not None:
+        zones = zones.filter(entity__path__startswith=root.path)
+    ids = dict(zones.values_list("entity__code", "pk"))
+    missing = sorted(set(frame["zone_code"]) - set(ids))
+    if missing:
+        raise NotFound(
+            f"没有找到高新区 {'、'.join(missing)}，或不在您的数据范围内", value="、".join(missing)
+        )
+    recorded = pl.DataFrame(
+        list(
+            ZoneStatusEvent.objects.filter(zone_id__in=ids.values()).values_list(
+                "zone_id", "status", "date"
+            )
+        ),
+        schema={"zone": pl.Int64, "status": pl.String, "date": pl.Date},
+        orient="row",
+    )
+    frame = frame.with_columns(
+        zone=pl.col("zone_code").replace_strict(ids, return_dtype=pl.Int64)
+    ).join(recorded, on=["zone", "status", "date"], how="anti", nulls_equal=True)
+    if frame.is_empty():
+        return []
+    frame = _with_previous_names(frame)
+    user = by if getattr(by, "pk", None) is not None else None
+    written = [
+        ZoneStatusEvent(
+            zone_id=r["zone"],
+            status=r["status"],
+            date=r["date"],
+            level=r["level"],
+            name=r["name"],
+            previous_name=r["previous_name"],
+            document=r["document"],
+            note=r["note"],
+            recorded_by=user,
+        )
+        for r in frame.iter_rows(named=True)
+    ]
+    problems = _bulk_problems(frame, written)
+    if problems:
+        raise ProblemsError(problems)
+    try:
+        with transaction.atomic():  # the database checks its constraints; which rows, below
+            ZoneStatusEvent.objects.bulk_create(written)
+    except IntegrityError:
+        problems = [
+            _at(row, p)
+            for row, event in zip(frame["_row"], written, strict=True)
+            for p in _constraint_problems(event)
+        ]
+        if not problems:
+            raise
+        raise ProblemsError(problems) from None
+    _follow_events(list(set(frame["zone"])))
+    return written
+
+
+def _with_previous_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with previous_name: for each rename, the name just before its date among the
+    zone's recorded renames and the new ones (:func:`_name_before`'s rule, for many at once);
+    blank on every other event."""
+    is_rename = (pl.col("status") == ZoneStatus.RENAMED) & (pl.col("name") != "")
+    new = frame.filter(is_rename)
+    if new.is_empty():
+        return frame.with_columns(previous_name=pl.lit(""))
+    zones = new["zone"].unique().to_list()
+    old = pl.DataFrame(
+        list(
+            ZoneStatusEvent.objects.filter(zone_id__in=zones, status=ZoneStatus.RENAMED)
+            .exclude(name="")
+            .values_list("zone_id", "date", "id", "name", "previous_name")
+        ),
+        schema={
+            "zone": pl.Int64,
+            "date": pl.Date,
+            "id": pl.Int64,
+            "name": pl.String,
+            "previous_name": pl.String,
+        },
+        orient="row",
+    )
+    # the name before the first rename: the earliest recorded one's, else the registry's
+    first = (
+        old.filter(pl.col("previous_name") != "")
+        .sort("date", "id")
+        .group_by("zone")
+        .agg(_first=pl.col("previous_name").first())
+    )
+    registry = pl.DataFrame(
+        list(Zone.objects.filter(pk__in=zones).values_list("pk", "entity__name")),
+        schema={"zone": pl.Int64, "_registry": pl.String},
+        orient="row",
+    )
+    ordered = (
+        pl.concat(
+            [
+                old.select("zone", "date", "name", _row=pl.lit(None, pl.Int64), _id="id"),
+                new.select("zone", "date", "name", "_row", _id=pl.lit(None, pl.Int64)),
+            ]
+        )
+        .sort("zone", "date", "_id", "_row", nulls_last=True)
+        .join(first, on="zone", how="left")
+        .join(registry, on="zone", how="left")
+        .with_columns(
+            previous_name=pl.coalesce(pl.col("name").shift(1).over("zone"), "_first", "_registry")
+        )
+        .filter(pl.col("_row").is_not_null())
+        .select("_row", "previous_name")
+    )
+    return frame.join(ordered, on="_row", how="left").with_columns(
+        pl.col("previous_name").fill_null("")
+    )
+
+
+def _at(row: int, problem: Problem) -> Problem:
+    return dataclasses.replace(problem, row=row)
+
+
+def _bulk_problems(frame: pl.DataFrame, events: list[ZoneStatusEvent]) -> list[Problem]:
+    """What refuses new events, each at its row: the model's field checks and ``clean`` (as the
+    forms run them), :func:`zone_event_problems`, and the same zone, status and date twice."""
+    problems = []
+    for row, event in zip(frame["_row"], events, strict=True):
+        try:
+            event.clean_fields(exclude=["zone", "recorded_by"])
+            event.clean()
+        except ValidationError as e:
+            problems += [_at(row, p) for p in _invalid(e).problems]
+        problems += [_at(row, p) for p in zone_event_problems(event)]
+    twice = frame.filter(pl.len().over("zone", "status", "date") > 1)
+    unique = next(c for c in ZoneStatusEvent._meta.constraints if c.name == "zone_event_unique")
+    problems += [
+        Problem(
+            "zone_events.invalid",
+            str(unique.violation_error_message),
+            row=row,
+            value=f"{code} {status} {day}",
+        )
+        for row, code, status, day in twice.select(
+            "_row", "zone_code", "status", "date"
+        ).iter_rows()
+    ]
+    return problems
+
+
+def _constraint_problems(event: ZoneStatusEvent) -> list[Problem]:
+    """The model's constraints ``event`` breaks, as :func:`save_zone_event` reports them."""
+    try:
+        event.validate_constraints()
+    except ValidationError as e:
+        return _invalid(e).problems
+    return []
 
 
 def zone_event_problems(event: ZoneStatusEvent) -> list[Problem]:
@@ -277,34 +465,93 @@ def _name_before(zone: Zone, event: ZoneStatusEvent) -> str:
     return first.previous_name if first is not None else zone.entity.name
 
 
-def _follow_events(zone: Zone, *, name_without_renames: str | None = None) -> None:
-    """The zone as its dated history says: its current level and first approval (decision
-    044), its name (its latest rename's; ``name_without_renames`` where the last rename was just
-    deleted). Where a zone has no level history, the registry's level stands."""
-    history = zone.status_events.exclude(level="").order_by("date", "id")
-    last = history.last()
-    first = history.first()
-    changed = []
-    if last is not None and zone.level != last.level:
-        zone.level = last.level
-        changed.append("level")
-        if zone.level == "national" and zone.category:
-            zone.category = ""  # only provincial zones are 认定类 or 创建类
-            changed.append("category")
-    if first is not None and zone.approved_on is None:
-        zone.approved_on = first.date
-        changed.append("approved_on")
-    if changed:
-        zone.full_clean()
-        zone.save(update_fields=changed)
-    renamed = (
-        zone.status_events.filter(status=ZoneStatus.RENAMED)
-        .exclude(name="")
-        .order_by("date", "id")
-        .last()
+def _follow_events(
+    zone_ids: Sequence[Any], *, names_without_renames: dict[Any, str] | None = None
+) -> None:
+    """The zones as their dated histories say, in a few queries however many: each one's current
+    level and first approval by its approved and upgraded events (decision 044), its name by its
+    latest rename (``names_without_renames``: zone -> the name to give back where its last rename
+    was just deleted). Where a zone has no level history, the registry's level stands; only the
+    zones that change are written."""
+    rows = list(
+        ZoneStatusEvent.objects.filter(zone_id__in=zone_ids)
+        .filter(~Q(level="") | (Q(status=ZoneStatus.RENAMED) & ~Q(name="")))
+        .values_list("zone_id", "date", "id", "level", "name")
     )
-    name = renamed.name if renamed is not None else name_without_renames
-    if name and zone.entity.name != name:
-        zone.entity.name = name
-        zone.entity.full_clean()
-        zone.entity.save(update_fields=["name", "updated_at"])
+    events = pl.DataFrame(
+        rows,
+        schema={
+            "zone": pl.Int64,
+            "date": pl.Date,
+            "id": pl.Int64,
+            "level": pl.String,
+            "name": pl.String,
+        },
+        orient="row",
+    ).sort("zone", "date", "id")
+    levels = (
+        events.filter(pl.col("level") != "")
+        .group_by("zone")
+        .agg(_level=pl.col("level").last(), _first=pl.col("date").first())
+    )
+    names = events.filter(pl.col("name") != "").group_by("zone").agg(_name=pl.col("name").last())
+    restored = pl.DataFrame(
+        list((names_without_renames or {}).items()),
+        schema={"zone": pl.Int64, "_restored": pl.String},
+        orient="row",
+    )
+    zones = (
+        pl.DataFrame(
+            list(
+                Zone.objects.filter(pk__in=zone_ids).values_list(
+                    "pk", "level", "category", "approved_on", "entity__name"
+                )
+            ),
+            schema={
+                "zone": pl.Int64,
+                "level": pl.String,
+                "category": pl.String,
+                "approved_on": pl.Date,
+                "entity_name": pl.String,
+            },
+            orient="row",
+        )
+        .join(levels, on="zone", how="left")
+        .join(names, on="zone", how="left")
+        .join(restored, on="zone", how="left")
+        .with_columns(
+            _new_level=pl.coalesce("_level", "level"),
+            _new_approved=pl.coalesce("approved_on", "_first"),
+            _new_name=pl.coalesce("_name", "_restored", "entity_name"),
+        )
+        .with_columns(
+            # only provincial zones are 认定类 or 创建类
+            _new_category=pl.when(pl.col("_new_level") == "national")
+            .then(pl.lit(""))
+            .otherwise(pl.col("category"))
+        )
+    )
+    moved = zones.filter(
+        (pl.col("_new_level") != pl.col("level"))
+        | (pl.col("_new_category") != pl.col("category"))
+        | pl.col("_new_approved").ne_missing(pl.col("approved_on"))
+    )
+    Zone.objects.bulk_update(
+        [
+            Zone(entity_id=z, level=lv, category=c, approved_on=a)
+            for z, lv, c, a in moved.select(
+                "zone", "_new_level", "_new_category", "_new_approved"
+            ).iter_rows()
+        ],
+        ["level", "category", "approved_on"],
+    )
+    now = timezone.now()
+    Entity.objects.bulk_update(
+        [
+            Entity(pk=z, name=n, updated_at=now)
+            for z, n in zones.filter(pl.col("_new_name") != pl.col("entity_name"))
+            .select("zone", "_new_name")
+            .iter_rows()
+        ],
+        ["name", "updated_at"],
+    )
