@@ -30,6 +30,7 @@ from django.db.models.functions import Length
 from gaoxin.engine.zones import name_rows
 from gaoxin.registry.choices import EntityKind, ZoneStatus
 from gaoxin.registry.models import Entity, ZoneStatusEvent
+from gaoxin.statistics.facts import read_frame
 
 #: Short forms of a zone's name and the long forms they stand for (高新区 for
 #: 高新技术产业开发区, as in the national zone list's short names).
@@ -166,20 +167,21 @@ def name_history(among: QuerySet, names: Collection[str] | None = None) -> pl.Da
     if names is not None:
         hit = renames.filter(Q(name__in=list(names)) | Q(previous_name__in=list(names)))
         renames = renames.filter(zone_id__in=hit.values("zone_id"))
-    entities = pl.DataFrame(
-        list(current.values_list("id", "code", "kind", "name"))
-        + list(
-            renames.values_list(
-                "zone_id", "zone__entity__code", "zone__entity__kind", "zone__entity__name"
-            )
-        ),
-        schema={"entity": pl.Int64, "code": pl.String, "kind": pl.String, "name": pl.String},
-        orient="row",
+    schema = {"entity": pl.Int64, "code": pl.String, "kind": pl.String, "name": pl.String}
+    entities = pl.concat(
+        [
+            read_frame(current.values_list("id", "code", "kind", "name"), schema),
+            read_frame(
+                renames.values_list(
+                    "zone_id", "zone__entity__code", "zone__entity__kind", "zone__entity__name"
+                ),
+                schema,
+            ),
+        ]
     ).unique("entity")
-    events = pl.DataFrame(
-        list(renames.order_by("id").values_list("zone_id", "date", "name", "previous_name")),
-        schema={"entity": pl.Int64, "date": pl.Date, "name": pl.String, "previous_name": pl.String},
-        orient="row",
+    events = read_frame(
+        renames.order_by("id").values_list("zone_id", "date", "name", "previous_name"),
+        {"entity": pl.Int64, "date": pl.Date, "name": pl.String, "previous_name": pl.String},
     )
     rows = name_rows(events, entities.select("entity", "name"))
     if names is not None:

@@ -34,6 +34,7 @@ from gaoxin.registry.choices import ZoneStatus
 from gaoxin.registry.lookup import name_history
 from gaoxin.registry.models import Entity, Zone, ZoneStatusEvent
 from gaoxin.services import NotFound, scope_for
+from gaoxin.statistics.facts import read_frame
 
 __all__ = [
     "ZoneEventProposals",
@@ -287,14 +288,11 @@ def save_zone_events(events: pl.DataFrame, *, by: Any = None) -> list[ZoneStatus
         raise NotFound(
             f"没有找到高新区 {'、'.join(missing)}，或不在您的数据范围内", value="、".join(missing)
         )
-    recorded = pl.DataFrame(
-        list(
-            ZoneStatusEvent.objects.filter(zone_id__in=ids.values()).values_list(
-                "zone_id", "status", "date"
-            )
+    recorded = read_frame(
+        ZoneStatusEvent.objects.filter(zone_id__in=ids.values()).values_list(
+            "zone_id", "status", "date"
         ),
-        schema={"zone": pl.Int64, "status": pl.String, "date": pl.Date},
-        orient="row",
+        {"zone": pl.Int64, "status": pl.String, "date": pl.Date},
     )
     frame = frame.with_columns(
         zone=pl.col("zone_code").replace_strict(ids, return_dtype=pl.Int64)
@@ -345,20 +343,17 @@ def _with_previous_names(frame: pl.DataFrame) -> pl.DataFrame:
     if new.is_empty():
         return frame.with_columns(previous_name=pl.lit(""))
     zones = new["zone"].unique().to_list()
-    old = pl.DataFrame(
-        list(
-            ZoneStatusEvent.objects.filter(zone_id__in=zones, status=ZoneStatus.RENAMED)
-            .exclude(name="")
-            .values_list("zone_id", "date", "id", "name", "previous_name")
-        ),
-        schema={
+    old = read_frame(
+        ZoneStatusEvent.objects.filter(zone_id__in=zones, status=ZoneStatus.RENAMED)
+        .exclude(name="")
+        .values_list("zone_id", "date", "id", "name", "previous_name"),
+        {
             "zone": pl.Int64,
             "date": pl.Date,
             "id": pl.Int64,
             "name": pl.String,
             "previous_name": pl.String,
         },
-        orient="row",
     )
     # the name before the first rename: the earliest recorded one's, else the registry's
     first = (
@@ -367,10 +362,9 @@ def _with_previous_names(frame: pl.DataFrame) -> pl.DataFrame:
         .group_by("zone")
         .agg(_first=pl.col("previous_name").first())
     )
-    registry = pl.DataFrame(
-        list(Zone.objects.filter(pk__in=zones).values_list("pk", "entity__name")),
-        schema={"zone": pl.Int64, "_registry": pl.String},
-        orient="row",
+    registry = read_frame(
+        Zone.objects.filter(pk__in=zones).values_list("pk", "entity__name"),
+        {"zone": pl.Int64, "_registry": pl.String},
     )
     ordered = (
         pl.concat(
@@ -473,21 +467,17 @@ def _follow_events(
     latest rename (``names_without_renames``: zone -> the name to give back where its last rename
     was just deleted). Where a zone has no level history, the registry's level stands; only the
     zones that change are written."""
-    rows = list(
+    events = read_frame(
         ZoneStatusEvent.objects.filter(zone_id__in=zone_ids)
         .filter(~Q(level="") | (Q(status=ZoneStatus.RENAMED) & ~Q(name="")))
-        .values_list("zone_id", "date", "id", "level", "name")
-    )
-    events = pl.DataFrame(
-        rows,
-        schema={
+        .values_list("zone_id", "date", "id", "level", "name"),
+        {
             "zone": pl.Int64,
             "date": pl.Date,
             "id": pl.Int64,
             "level": pl.String,
             "name": pl.String,
         },
-        orient="row",
     ).sort("zone", "date", "id")
     levels = (
         events.filter(pl.col("level") != "")
@@ -501,20 +491,17 @@ def _follow_events(
         orient="row",
     )
     zones = (
-        pl.DataFrame(
-            list(
-                Zone.objects.filter(pk__in=zone_ids).values_list(
-                    "pk", "level", "category", "approved_on", "entity__name"
-                )
+        read_frame(
+            Zone.objects.filter(pk__in=zone_ids).values_list(
+                "pk", "level", "category", "approved_on", "entity__name"
             ),
-            schema={
+            {
                 "zone": pl.Int64,
                 "level": pl.String,
                 "category": pl.String,
                 "approved_on": pl.Date,
                 "entity_name": pl.String,
             },
-            orient="row",
         )
         .join(levels, on="zone", how="left")
         .join(names, on="zone", how="left")
