@@ -299,7 +299,7 @@ def save_zone_events(events: pl.DataFrame, *, by: Any = None) -> list[ZoneStatus
     ).join(recorded, on=["zone", "status", "date"], how="anti", nulls_equal=True)
     if frame.is_empty():
         return []
-    frame = _with_previous_names(frame)
+    frame = _with_previous_names(frame).sort("_row")
     user = by if getattr(by, "pk", None) is not None else None
     written = [
         ZoneStatusEvent(
