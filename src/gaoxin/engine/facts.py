@@ -371,11 +371,16 @@ def _normalise_certs(certifications: pl.DataFrame | None) -> pl.DataFrame:
 
 def _with_hierarchy(ents: pl.DataFrame) -> pl.DataFrame:
     """Add province, city, zone: each entity's ancestor (or itself) at that level."""
-    parent_of = dict(zip(ents["entity"].to_list(), ents["parent"].to_list(), strict=True))
-    kind_of = dict(zip(ents["entity"].to_list(), ents["kind"].to_list(), strict=True))
     # Loops over the few upper-level entities only (provinces, cities, zones); enterprises and
-    # institutions take their zone's ancestors by a join.
+    # institutions take their zone's ancestors by a join. The lookups hold the entities an upper
+    # one's chain can pass (the upper ones and their parents), not every enterprise's code.
     upper = ents.filter(pl.col("kind").is_in(["province", "city", "zone"]))
+    chain = ents.filter(
+        pl.col("kind").is_in(["province", "city", "zone"])
+        | pl.col("entity").is_in(upper["parent"].drop_nulls().implode())
+    )
+    parent_of = dict(zip(chain["entity"].to_list(), chain["parent"].to_list(), strict=True))
+    kind_of = dict(zip(chain["entity"].to_list(), chain["kind"].to_list(), strict=True))
     rows = []
     for code in upper["entity"].to_list():
         anc: dict[str, str | None] = {"province": None, "city": None, "zone": None}
