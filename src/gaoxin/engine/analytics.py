@@ -469,9 +469,7 @@ def _narrowed(
         if not old_dir.is_dir():
             result.rebuild.add(year)
             continue
-        old = _read_observations(
-            [f for p in periods if (f := old_dir / f"{p}.parquet").is_file()]
-        )
+        old = _read_observations([f for p in periods if (f := old_dir / f"{p}.parquet").is_file()])
         keys = list(OBSERVATION_SCHEMA)
         moved = pl.concat(
             [

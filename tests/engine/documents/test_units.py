@@ -742,7 +742,11 @@ def test_implementation_alone_is_no_duty_without_a_lead():
 @pytest.mark.parametrize(
     ("text", "lead", "participating"),
     [
-        ("推进改革，市科技局牵头，市财政局、市人社局按职责分工负责。", ["市科技局"], ["市财政局", "市人社局"]),
+        (
+            "推进改革，市科技局牵头，市财政局、市人社局按职责分工负责。",
+            ["市科技局"],
+            ["市财政局", "市人社局"],
+        ),
         ("由市科技局会同市财政局、市人社局组织实施。", ["市科技局"], ["市财政局", "市人社局"]),
         ("市科技局要加强统筹协调。", ["市科技局"], []),
     ],
@@ -753,7 +757,9 @@ def test_lead_forms_in_prose_named_in_issue_13(text, lead, participating):
 
 
 def test_a_name_taking_part_that_is_no_unit_is_warned_about():
-    doc = parse_text("一、强化创新\n（一）建设研发机构。推进建设，县科技局负责，县教育局、各有关企业参与。\n")
+    doc = parse_text(
+        "一、强化创新\n（一）建设研发机构。推进建设，县科技局负责，县教育局、各有关企业参与。\n"
+    )
     [m] = doc.measures
     assert (m.lead_units, m.participating_units) == (["县科技局"], ["县教育局"])
     [warned] = [p for p in doc.problems if p.code == "unknown-unit"]

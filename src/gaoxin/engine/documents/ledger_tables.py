@@ -68,7 +68,13 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
     for row in rows[1:]:
         if _spanning(row):
             body.append([row[0].strip()])
-        elif numbered and body and not _spanning(body[-1]) and not cell(row, seq) and any(c.strip() for c in row):
+        elif (
+            numbered
+            and body
+            and not _spanning(body[-1])
+            and not cell(row, seq)
+            and any(c.strip() for c in row)
+        ):
             width = max(len(body[-1]), len(row))
             last = body[-1] + [""] * (width - len(body[-1]))
             body[-1] = [last[k] + (row[k].strip() if k < len(row) else "") for k in range(width)]
@@ -128,7 +134,9 @@ _CELL_SEP = re.compile(r"\t|\s*\|\s*")
 # columns aligned by runs of spaces, as a DOCX or PDF table saved as text gives them
 _SPACE_SEP = re.compile(r"[ \u3000]{2,}")
 # a category row spanning the table: 一、产业创新 / （一）人才引进, alone on its line
-_SPANNING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^\t|]{1,30}$")
+_SPANNING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^\t|]{1,30}$"
+)
 
 
 def _spanning(row: list[str]) -> bool:
