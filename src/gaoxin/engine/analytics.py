@@ -646,11 +646,14 @@ def _write_observations(obs: pl.DataFrame, out: Path, year: int) -> dict[str, st
     """Write a year's observations one file per period (``observations/<year>/<period>``);
     return each period's hash (:func:`_rows_hash`). A period without rows has no file."""
     hashes = {}
-    # one period's rows copied at a time (a partition of the whole year at once would hold a
-    # second copy of the year's observations: 20 M rows at national scale)
-    rows = obs.select("period").with_row_index("row").group_by("period").agg("row")
-    for period, at in zip(rows["period"], rows["row"], strict=True):
-        part = obs[at]
+    # One period's rows copied at a time (a partition of the whole year at once would hold a
+    # second copy of the year's observations: 20 M rows at national scale), by a filter on the
+    # period's small integer code (a gather by row numbers took 2.7 times its CPU on the frame's
+    # many chunks).
+    periods = obs["period"].drop_nulls().unique().sort()
+    code = obs["period"].cast(pl.Enum(periods)).to_physical()
+    for n, period in enumerate(periods):
+        part = obs.filter(code == n)
         _write(part, out / "observations" / str(year) / f"{period}.parquet")
         hashes[str(period)] = _rows_hash(part)
         del part
