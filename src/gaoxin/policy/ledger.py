@@ -17,7 +17,7 @@ import polars as pl
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from gaoxin.engine import documents as engine
@@ -395,24 +395,33 @@ def measures(
     return qs.order_by("document_id", "order")
 
 
-def _status_counts() -> dict[str, Count]:
-    return {s: Count("pk", filter=Q(status=s)) for s in STATUS_COLUMNS}
-
-
-_STATUS_SCHEMA = {"measures": pl.Int64} | {s: pl.Int64 for s in STATUS_COLUMNS}
 _MONEY = pl.Decimal(24, 6)
+
+
+def _status_tally(rows: list[tuple], keys: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Count ``rows`` (the ``keys`` columns, then role and status) by ``keys``: measures, lead,
+    participating, and one column per status. The status of each measure or assignment is read
+    once per row and counted here: counting it in SQL with one ``Count(filter=…)`` per status
+    repeats ``with_status``'s subqueries in each (157 subqueries in one statement)."""
+    frame = pl.DataFrame(rows, schema=keys | {"role": pl.String, "status": pl.String}, orient="row")
+    return frame.group_by(list(keys), maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("measures"),
+        (pl.col("role") == AssignmentRole.LEAD).sum().cast(pl.Int64).alias("lead"),
+        (pl.col("role") == AssignmentRole.PARTICIPATING)
+        .sum()
+        .cast(pl.Int64)
+        .alias("participating"),
+        *[(pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in STATUS_COLUMNS],
+    )
 
 
 def summary_by_document(today: dt.date | None = None) -> pl.DataFrame:
     """One row per document: measures by current status (滞后 includes past-deadline measures
     without a 'done' report) and the money its measures name, in 万元."""
-    counts = list(
-        Measure.objects.with_status(today)
-        .order_by()
-        .values("document_id")
-        .annotate(measures=Count("pk"), **_status_counts())
-        .values_list("document_id", "measures", *STATUS_COLUMNS)
-    )
+    statuses = Measure.objects.with_status(today).order_by().values_list("document_id", "status")
+    counts = _status_tally(
+        [(document, None, status) for document, status in statuses], {"document_id": pl.Int64}
+    ).drop("lead", "participating")
     money = list(
         MeasureAmount.objects.filter(granted=True)
         .order_by()
@@ -433,11 +442,7 @@ def summary_by_document(today: dt.date | None = None) -> pl.DataFrame:
         },
         orient="row",
     )
-    frame = frame.join(
-        pl.DataFrame(counts, schema={"document_id": pl.Int64} | _STATUS_SCHEMA, orient="row"),
-        on="document_id",
-        how="left",
-    ).join(
+    frame = frame.join(counts, on="document_id", how="left").join(
         pl.DataFrame(money, schema={"document_id": pl.Int64, "amount_wan": _MONEY}, orient="row"),
         on="document_id",
         how="left",
@@ -461,16 +466,9 @@ def summary_by_unit(
         assignments = assignments.filter(measure__document=document)
         amounts = amounts.filter(measure__document=document)
         bare = bare.filter(document=document)
-    counts = list(
-        assignments.order_by()
-        .values("unit_id")
-        .annotate(
-            measures=Count("pk"),
-            lead=Count("pk", filter=Q(role=AssignmentRole.LEAD)),
-            participating=Count("pk", filter=Q(role=AssignmentRole.PARTICIPATING)),
-            **_status_counts(),
-        )
-        .values_list("unit_id", "unit__name", "measures", "lead", "participating", *STATUS_COLUMNS)
+    counts = _status_tally(
+        list(assignments.order_by().values_list("unit_id", "unit__name", "role", "status")),
+        {"unit_id": pl.Int64, "unit": pl.String},
     )
     money = list(
         amounts.filter(
@@ -481,38 +479,25 @@ def summary_by_unit(
         .annotate(total=Sum("value_wan"))
         .values_list("measure__assignments__unit_id", "total")
     )
-    schema = {
-        "unit_id": pl.Int64,
-        "unit": pl.String,
-        "measures": pl.Int64,
-        "lead": pl.Int64,
-        "participating": pl.Int64,
-    } | {s: pl.Int64 for s in STATUS_COLUMNS}
-    frame = pl.DataFrame(counts, schema=schema, orient="row").join(
+    frame = counts.join(
         pl.DataFrame(money, schema={"unit_id": pl.Int64, "amount_wan": _MONEY}, orient="row"),
         on="unit_id",
         how="left",
     )
     frame = _fill(frame).sort(["measures", "unit"], descending=[True, False])
-    no_unit = bare.order_by().aggregate(measures=Count("pk"), **_status_counts())
-    if no_unit["measures"]:
+    no_unit = _status_tally(
+        [(None, None, None, s) for s in bare.order_by().values_list("status", flat=True)],
+        {"unit_id": pl.Int64, "unit": pl.String},
+    )
+    if no_unit.height:
         no_unit_money = amounts.filter(measure__assignments__isnull=True).aggregate(
             total=Sum("value_wan")
         )["total"]
-        row = pl.DataFrame(
-            [
-                {
-                    "unit_id": None,
-                    "unit": NO_UNIT,
-                    "lead": 0,
-                    "participating": 0,
-                    **no_unit,
-                    "amount_wan": no_unit_money or Decimal(0),
-                }
-            ],
-            schema=frame.schema,
-        )
-        frame = pl.concat([frame, row])
+        row = no_unit.with_columns(
+            pl.lit(NO_UNIT).alias("unit"),
+            pl.lit(no_unit_money or Decimal(0)).cast(_MONEY).alias("amount_wan"),
+        ).select(frame.columns)
+        frame = pl.concat([frame, row.cast(frame.schema)])
     return frame
 
 
