@@ -213,11 +213,8 @@ def build_facts(
     levels = certs.filter(pl.col("kind") == ZONE_LEVEL)
     certs = certs.filter(pl.col("kind") != ZONE_LEVEL)
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
-    # Row masks computed once (one pass each over the long frame), not per period type. The
-    # entity codes as integers (null: not in the registry) once, for the mask and for placing
-    # the values in the wide frames' rows (_spread), not a hash of each row's text twice.
-    codes = obs["entity"].cast(entity_codes(ents["entity"]), strict=False).alias(_CODE)
-    keep = codes.is_not_null()
+    # Row masks computed once (one pass each over the long frame), not per period type.
+    keep = obs["entity"].is_in(ents["entity"].implode())
     losers = superseded(obs)
     if losers.len():
         keep = keep.scatter(losers, False)
@@ -228,7 +225,7 @@ def build_facts(
     for ptype in masks if shapes is None else shapes:
         mask = masks.get(ptype)
         # only the columns the wide frame reads (not batch and reported_on) are copied
-        part = obs.select("entity", "variable", "period", "value").with_columns(codes)
+        part = obs.select("entity", "variable", "period", "value")
         part = part.filter(mask & keep) if mask is not None else part.clear()
         if shapes is None:
             if part.height == 0:
@@ -556,15 +553,6 @@ def _wide(
     return frame.with_columns(pl.col(small).cast(pl.Categorical))
 
 
-#: The column of a slice of observations holding its entities' codes (:func:`entity_codes`).
-_CODE = "__entity_code__"
-
-
-def entity_codes(known: pl.Series) -> pl.Enum:
-    """The integer codes of the registry's entity codes (an enum of them, in their order)."""
-    return pl.Enum(known.drop_nulls().unique(maintain_order=True))
-
-
 class _GridRows:
     """Where an (entity, seq) pair lies in a wide frame's grid, sorted by kind, entity and seq
     with each entity's periods one run without gaps (a cross join filtered by membership
@@ -576,7 +564,7 @@ class _GridRows:
 
     def __init__(self, grid: pl.DataFrame, known: pl.Series) -> None:
         self.n = grid.height
-        self.enum = entity_codes(known)
+        self.enum = pl.Enum(known.drop_nulls().unique(maintain_order=True))
         at = grid.select(pl.col("entity").cast(self.enum).to_physical(), "seq")
         codes = at["entity"].to_numpy().astype(np.int64)
         seq = at["seq"].to_numpy().astype(np.int64)
@@ -654,9 +642,8 @@ def _spread(grid: pl.DataFrame, obs: pl.DataFrame, at: _GridRows) -> pl.DataFram
             [pl.repeat(None, n, dtype=pl.Float64, eager=True).alias(v) for v in variables]
         )
     seqs = grid.select("period", "seq").unique("period")
-    given = obs.schema.get(_CODE)
     coded = obs.select(
-        entity=pl.col(_CODE).to_physical().cast(pl.Int64) if given == at.enum else at.code(),
+        entity=at.code(),
         seq=pl.col("period").replace_strict(
             seqs["period"], seqs["seq"], default=None, return_dtype=pl.Int64
         ),
