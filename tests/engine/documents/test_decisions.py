@@ -253,3 +253,40 @@ def test_joint_issuers_above_a_title_stay_out_of_it():
     doc = parse_text(text)
     assert doc.title == "关于支持孵化器发展的若干措施"
     assert doc.issuer == "某省科学技术厅、某省财政厅"
+
+
+def _bulletin(sep: str) -> str:
+    rows = [
+        sep.join(["序号", "高新区名称", "所在市", "评价等次"]),
+        sep.join(["1", "甲岭高新区", "甲市", "A"]),
+        sep.join(["2", "乙江高新区", "乙市", "B"]),
+        sep.join(["3", "丙溪高新区", "丙市", "D"]),
+    ]
+    return (
+        "某省科学技术厅关于2024年度高新区综合评价结果的通报\n某科发〔2025〕3号\n\n"
+        "各市科技局：\n现将评价结果通报如下。\n"
+        "一、对评价结果为A等次的甲岭高新区予以通报表扬。\n"
+        "二、丁河高新区2023年度评价结果为D等次，整改期满复核未通过，撤销其省级高新区资格，"
+        "退出省级高新区序列。\n"
+        "三、对连续两年评价结果为D等次的高新区，将撤销其资格。\n"
+        "四、戊山高新区整改不到位的，将退出省级高新区序列。\n"
+        "\n附件：评价结果\n\n某省科学技术厅\n2025年5月6日\n\n附件\n\n评价结果\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+@pytest.mark.parametrize("sep", ["\t", "    ", " | "])
+def test_a_results_table_in_an_attachment_a_past_grade_and_a_revoke_of_its_own(sep):
+    # the table after the signature grades each zone; 2023年度…为D等次 recalls a past grade
+    # (not this 2024 evaluation); 撤销其…资格 revokes the zone opening the sentence; the
+    # threats (将撤销, 将退出) decide nothing
+    assert sorted(decided(_bulletin(sep))) == sorted(
+        [
+            ("commend", ["甲岭高新区"], None),
+            ("revoke", ["丁河高新区"], None),
+            ("evaluation", ["甲岭高新区"], "A"),
+            ("evaluation", ["乙江高新区"], "B"),
+            ("evaluation", ["丙溪高新区"], "D"),
+        ]
+    )

@@ -258,3 +258,14 @@ def test_a_page_number_inside_an_item_is_dropped_and_the_cut_sentence_joined(tmp
         (["一", "（二）"], ["市人力资源社会保障局"]),
     ]
     assert "页" not in doc.measures[0].text and "—" not in doc.measures[0].text
+
+
+def test_a_note_on_the_publication_is_no_part_of_the_title():
+    # （本文有删减） between a 通知's signature and the text it transmits, as （此件公开发布）
+    doc = parse_text(
+        "某省人民政府办公厅关于印发某省支持科技创新若干措施的通知\n某府办〔2025〕9号\n\n"
+        "各市人民政府：\n现将《某省支持科技创新若干措施》印发给你们。\n\n"
+        "某省人民政府办公厅\n2025年3月2日\n\n（本文有删减）\n\n某省支持科技创新若干措施\n\n"
+        "一、建设创新平台。省科技厅负责。\n二、培育创新企业。省工业和信息化厅负责。\n"
+    )
+    assert doc.title == "某省支持科技创新若干措施"

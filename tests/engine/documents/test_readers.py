@@ -526,20 +526,21 @@ def test_a_numbered_task_table_whose_task_column_names_each_row(tmp_path):
     ]
 
 
-def _task_table(sep: str) -> str:
+def _task_table(sep: str, third: str = "1") -> str:
     rows = [
         sep.join(["序号", "任务", "责任单位", "完成时间"]),
         "一、产业创新",
         sep.join(["1", "建设新型研发机构，给予补助50万元", "县科技局、县财政局", "2026年底前"]),
         sep.join(["2", "培育高新技术企业", "县科技局、县税务局", "长期坚持"]),
         "二、人才引进",
-        sep.join(["3", "引进高层次人才", "县委人才办、县人社局、县科技局", "2026年6月底前"]),
+        sep.join([third, "引进高层次人才", "县委人才办、县人社局、县科技局", "2026年6月底前"]),
     ]
     return "附件\n\n重点任务分工表\n（列第一位的为牵头单位）\n\n" + "\n".join(rows) + "\n"
 
 
 @pytest.mark.parametrize("sep", ["\t", "  ", "    ", "　　"])
 def test_a_task_table_with_category_rows_and_the_first_listed_unit_leading(tmp_path, sep):
+    # the numbering restarts under each category row: the row is known by both
     path = tmp_path / "分工.txt"
     path.write_text(_task_table(sep), encoding="utf-8")
     doc = parse_file(path)
@@ -547,9 +548,24 @@ def test_a_task_table_with_category_rows_and_the_first_listed_unit_leading(tmp_p
     assert [(m.path, m.title, m.lead_units, m.participating_units) for m in doc.measures] == [
         (["一", "1"], "建设新型研发机构", ["县科技局"], ["县财政局"]),
         (["一", "2"], "培育高新技术企业", ["县科技局"], ["县税务局"]),
-        (["二", "3"], "引进高层次人才", ["县委人才办"], ["县人社局", "县科技局"]),
+        (["二", "1"], "引进高层次人才", ["县委人才办"], ["县人社局", "县科技局"]),
     ]
     assert doc.measures[0].amounts_wan == [50.0]
+
+
+@pytest.mark.parametrize("sep", ["\t", "    "])
+def test_a_task_table_numbered_straight_through_its_category_rows_keeps_the_number(tmp_path, sep):
+    # 1, 2 | 3: the 序号 names a row alone, so it stays the path, as in a table without
+    # categories; the category rows then head nothing
+    path = tmp_path / "分工.txt"
+    path.write_text(_task_table(sep, third="3"), encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.headings == []
+    assert [(m.path, m.title, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (["1"], "建设新型研发机构", ["县科技局"], ["县财政局"]),
+        (["2"], "培育高新技术企业", ["县科技局"], ["县税务局"]),
+        (["3"], "引进高层次人才", ["县委人才办"], ["县人社局", "县科技局"]),
+    ]
 
 
 def test_prose_with_runs_of_spaces_is_no_table(tmp_path):

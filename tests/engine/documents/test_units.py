@@ -764,3 +764,47 @@ def test_a_name_taking_part_that_is_no_unit_is_warned_about():
     assert (m.lead_units, m.participating_units) == (["县科技局"], ["县教育局"])
     [warned] = [p for p in doc.problems if p.code == "unknown-unit"]
     assert warned.value == "各有关企业"
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "participating"),
+    [
+        # support beside a named lead takes part: 提供…支撑, 在…方面给予支持
+        (
+            "编制技术指南。市规划局会同市统计局研究制定指南，市测绘研究院提供技术支撑。",
+            ["市规划局"],
+            ["市统计局", "市测绘研究院"],
+        ),
+        (
+            "建设开放平台。市商务局要牵头推进。市外办、青港海关在通关便利等方面给予支持。",
+            ["市商务局"],
+            ["市外办", "青港海关"],
+        ),
+        # without another lead, the organ opening the sentence leads it (X在…, as before)
+        ("市外办在对外交流方面给予支持。", ["市外办"], []),
+        # X负责，各Y人民政府落实: the list is roles in prose, not a closing list of equals
+        (
+            "对新认定的机构给予补助。县科技局负责，各乡镇人民政府落实。",
+            ["县科技局"],
+            ["各乡镇人民政府"],
+        ),
+        # an institute taking part after a lead
+        (
+            "开展评价。市自然资源局牵头，市信息中心、市地质研究所按职责分工负责。",
+            ["市自然资源局"],
+            ["市信息中心", "市地质研究所"],
+        ),
+    ],
+)
+def test_support_and_roles_beside_a_named_lead(text, lead, participating):
+    r = find_responsibility(text)
+    assert (r.lead, r.participating) == (lead, participating)
+
+
+def test_the_zones_own_city_government_is_no_named_unit():
+    # 由所在市人民政府…: the government of the zone spoken of, unnamed
+    r = find_responsibility("甲高新区退出序列，由所在县人民政府做好后续工作。")
+    assert (r.lead, r.participating) == ([], [])
+    # a class of government (高新区所在市政府) is still a unit, as before
+    r = find_responsibility("由市科技局会同高新区所在县政府组织实施。")
+    assert r.participating == ["高新区所在县政府"]

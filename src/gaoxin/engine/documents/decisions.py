@@ -32,6 +32,7 @@ _GENERIC = re.compile(
 # a grade, in quotes or not (评价等次为“优秀”的)
 _GRADE = r"[“\"‘「]?(?P<value>优秀|良好|合格|不合格|较好|一般|较差|[A-D]类?|[A-D]级|[一二三四]等)[”\"’」]?"
 _NAME = rf"[{CJK}（）]{{2,30}}?{_ZONE_SUFFIX}"
+_TABLE_SEP = r"(?:[|\t]|[ \u3000]{2,})"
 _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
     ("upgrade", re.compile(r"同意(?P<zones>[^，。；]+?)升级为国家级?高新(?:技术产业开发)?区")),
     (
@@ -75,9 +76,12 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
         ),
     ),
     (
-        # a results table kept as text: 1 | 甲市高新区 | 86.5 | 优秀
+        # a results table kept as text: 1 | 甲市高新区 | 86.5 | 优秀, cells by | or tabs or
+        # runs of spaces; read wherever it stands (an attachment after the signature)
         "evaluation",
-        re.compile(rf"(?P<zones>{_NAME})\s*(?:[|\t][^|\t]*?)*[|\t]\s*{_GRADE}\s*\|?\s*$"),
+        re.compile(
+            rf"(?P<zones>{_NAME})\s*(?:{_TABLE_SEP}[^|\t]*?)*{_TABLE_SEP}\s*{_GRADE}\s*\|?\s*$"
+        ),
     ),
     (
         "commend",
@@ -89,6 +93,16 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
         re.compile(r"(?:撤销|取消)(?P<zones>[^，。；]+?)(?:资格|称号|命名|牌子)"),
     ),
 ]
+_TABLE_ROW = _PATTERNS[6][1]
+# X高新区…，撤销其…资格 / …，退出省级高新区序列: the zone opening the sentence loses its
+# title (not a threat: 将撤销, 直至退出, 对…的，…)
+_REVOKE_ITS = re.compile(
+    rf"(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)?\s*(?P<zones>{_NAME})"
+    r"(?=[^。；]*?(?<![将拟可至])(?:(?:撤销|取消)其[^，。；]*?(?:资格|称号|命名|牌子)"
+    r"|退出[^，。；]*?(?:序列|名单)))"
+)
+# a grade the sentence dates to a year (X高新区2023年度评价结果为D) or to the year before
+_DATED = re.compile(r"(?P<year>\d{4})年度?|上一?年度?|去年|往年")
 
 
 def zone_names(phrase: str) -> list[str]:
@@ -137,6 +151,8 @@ def find_decisions(
     if kind not in DECIDING_KINDS:
         return []
     text = _blank_titles(norm)
+    # the year the document decides on: the first 2024年度 written (its title's)
+    own_year = re.search(r"(\d{4})年度", norm)
     found: list[Decision] = []
     seen: set[tuple[str, str, str | None]] = set()
     for clause in re.finditer(r"[^。；\n]+", text):
@@ -144,11 +160,27 @@ def find_decisions(
         start = clause.start() + len(clause.group(0)) - len(clause.group(0).lstrip())
         inside = body is not None and body[0] <= start < body[1]
         if not inside and not any(s <= start < e for _, (s, e) in measures):
-            continue  # the title (关于同意…的批复) announces the decision the body takes
-        for decision_kind, pattern in _PATTERNS:
-            for m in pattern.finditer(text, start, clause.end()):
+            # the title (关于同意…的批复) announces the decision the body takes; a results
+            # table's rows decide wherever they stand (an attachment after the signature)
+            if start < (body[0] if body else min((s for _, (s, _) in measures), default=0)):
+                continue
+            patterns = [("evaluation", _TABLE_ROW)]
+        else:
+            revoked = _REVOKE_ITS.match(text, start, clause.end())
+            patterns = _PATTERNS + ([("revoke", _REVOKE_ITS)] if revoked else [])
+        for decision_kind, pattern in patterns:
+            # a table's cells are read as written: normalising makes a tab one space
+            within = original if pattern is _TABLE_ROW else text
+            for m in pattern.finditer(within, start, clause.end()):
+                if pattern is _REVOKE_ITS and m.start() != start:
+                    continue
                 group = "zones2" if m.groupdict().get("zones2") else "zones"
                 value = m.groupdict().get("value")
+                dated = (
+                    _DATED.search(m.group(group) or "") if decision_kind == "evaluation" else None
+                )
+                if dated and not (own_year and dated.group("year") == own_year.group(1)):
+                    continue  # a grade of another year, recalled: not this document's decision
                 zones = [
                     z
                     for z in zone_names(m.group(group) or "")

@@ -59,7 +59,8 @@ _INFO = re.compile(
     + "|".join(r"\s*".join(key) for key in _INFO_KEYS)
     + r")\s*[：:]\s*(?P<value>.*?)(?=\s+\S(?:\s?\S){1,6}\s*[：:]|$)"
 )
-_PUBLIC_NOTE = re.compile(r"^（此件[^）]*）$")
+# （此件公开发布）, （此件主动公开）, （本文有删减）: a note on the publication, not the title
+_PUBLIC_NOTE = re.compile(r"^（(?:此件|本件|本文)[^）]*）$")
 _FILE_NAME = re.compile(r"\.(pdf|docx?|wps|txt|html?|ofd|xlsx?)$", re.IGNORECASE)
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?$")
 _DRAFT = re.compile(r"^（?(征求意见稿|送审稿|讨论稿|草案|试行稿)）?$")

@@ -92,14 +92,19 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
         and all(cell(r, category) for r in tasked)
         and len({cell(r, category) for r in tasked}) == len(tasked)
     )
+    # category rows spanning the table (一、产业创新) head the rows below them where the
+    # numbering restarts under each; where it runs on through them (1–16 across five), the
+    # 序号 names a row alone and stays its path, as in a table without categories
+    numbers = [cell(r, seq) for r in body if not _spanning(r) and cell(r, seq).isdigit()]
+    runs_on = len(numbers) == len(set(numbers))
     lines: list[str] = []
     current_category = None
     chapter = 0
     number = 0
     for row in body:
         if _spanning(row):
-            # 一、产业创新 alone across the table: a heading over the rows below, as written
-            lines.append(row[0])
+            if not runs_on:
+                lines.append(row[0])
             current_category = None
             continue
         text = re.sub(r"\s*\n\s*", "", cell(row, task))

@@ -194,6 +194,8 @@ def is_unit(text: str) -> bool:
         return True  # 各地, 各市州, 各县（市、区）, 各高新区
     if _GENERIC.match(text):
         return False  # 单位 or 部门 alone (the tail of …部门和单位) names nobody
+    if text.startswith("所在"):
+        return False  # 所在市人民政府: the zone's own, unnamed (高新区所在市政府 names a class)
     return bool(_UNIT_END.search(text)) or place_name(text)
 
 
@@ -433,7 +435,9 @@ def _opening_of(text: str, close: int) -> int:
 _OFFICES = (
     r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
     r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司|"
-    r"海关|调查队|总队|支队|有关单位|相关单位|直属单位|成员单位"
+    r"海关|调查队|总队|支队|有关单位|相关单位|直属单位|成员单位|"
+    # institutes named as organs (中国国土勘测规划院, 省科学院); not a bare 研究院 or 学院
+    r"规划院|研究院|设计院|科学院|研究所|检察院|法院"
 )
 _OFFICE_END = re.compile(rf"(?:{_OFFICES})(?:（[^（）]{{1,12}}）)?$")
 _PROSE = re.compile(
@@ -569,7 +573,13 @@ def _closing_list(text: str, distribute: bool, first_leads: bool = False) -> Res
     if last >= 0:
         tail = body[last + 1 :]
         # strict: a box's last line (2.某某技术创新中心) ends like a unit but is not one
-        listed = _unit_list(tail, strict=True) if tail and not re.search(r"\d", tail) else None
+        # X负责，Y落实: roles in prose (read by _implicit), not one list of equals
+        prose = re.search(r"(?:负责|牵头)[，,]", tail)
+        listed = (
+            _unit_list(tail, strict=True)
+            if tail and not re.search(r"\d", tail) and not prose
+            else None
+        )
         # a single unit closed by a full stop is a sentence (…建设研发机构。), not a list
         if (
             listed
@@ -758,6 +768,19 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             # …，省教育厅、各有关企业参与: keep the units, report the other names
             r.participating += partial[0]
             r.unknown += partial[1]
+            spans.append((start, m.end()))
+
+    # X负责…，Z提供技术支撑 / Y、Z在…方面给予支持: support beside a named lead takes part
+    for m in re.finditer(
+        r"(?:给予|提供)[^，。；（）]{0,6}?(?:支持|支撑|保障)(?=[）。；，\n]|$)", text
+    ):
+        clause, start = _clause_before(text, m.start())
+        if not (r.lead or _leads_elsewhere(text)) or any(s <= start < e for s, e in spans):
+            continue
+        # the circumstance of the support (在…方面, 在…上) is no part of the subject
+        subject = re.sub(r"(?:要|将)?在[^，。；]*?(?:方面|上|中)$", "", clause)
+        if _unit_list_strict(subject):
+            r.participating += split_units(subject, distribute)
             spans.append((start, m.end()))
 
     # X等部门按照各自职责做好… : they take part where a lead is named, else they lead
