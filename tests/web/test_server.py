@@ -150,6 +150,21 @@ def test_without_a_secret_key_debug_off_refuses_to_start_in_chinese(tmp_path):
     assert not (tmp_path / "home" / "gaoxin.sqlite3").exists()
 
 
+def gunicorn_files(pid: int) -> set[Path]:
+    """The files the gunicorn processes among ``pid`` and the processes below it hold open
+    (Linux /proc): not `gaoxin serve`'s own or its job worker's."""
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+            if b"gunicorn" in Path(f"/proc/{p}/cmdline").read_bytes():
+                out |= {Path(os.readlink(fd)) for fd in Path(f"/proc/{p}/fd").iterdir()}
+        except OSError:
+            continue
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -213,6 +228,12 @@ def test_init_in_one_folder_serve_from_another_with_gunicorn_and_the_worker(tmp_
         assert fetch(port, "/api/schema/", **https)[0] in (401, 403)
         status, headers, _ = fetch(port, "/accounts/login/")  # plain HTTP goes to HTTPS
         assert status == 301 and headers["Location"].startswith("https://")
+        # a web process keeps its database connection between requests (decision 054): after
+        # requests that read the database (a token looked up), a gunicorn process still has
+        # the file open; opened and closed per request, none would
+        for _ in range(4):
+            assert fetch(port, "/api/v1/me/", Authorization="Token nope", **https)[0] == 401
+        assert home / "gaoxin.sqlite3" in gunicorn_files(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         out, _ = server.communicate(timeout=60)
@@ -296,3 +317,4 @@ def test_a_cache_url_without_the_redis_client_stops_the_start_with_what_to_insta
     taken = _start_with_cache_url(tmp_path, PYTHONPATH=str(fake))
     assert taken.returncode == 0, taken.stderr
     assert taken.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
