@@ -308,7 +308,8 @@ LOGOUT_REDIRECT_URL = "login"
 # trusted and the connection's address counts.
 AUTHENTICATION_BACKENDS = [
     "gaoxin.web.auth.LoginThrottle",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend reading the user, profile and scope in one query (decision 054)
+    "gaoxin.web.auth.Accounts",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("GAOXIN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAOXIN_LOGIN_COOLOFF_MINUTES", "15")))
