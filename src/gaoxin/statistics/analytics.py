@@ -36,7 +36,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, Subquery
 
 from gaoxin.engine import analytics as tables
 from gaoxin.engine.clock import local_text
@@ -143,17 +143,37 @@ def rebuild_job(*, progress: Progress = _noop) -> str:
 
 def _current() -> tuple[int, Path] | None:
     """The current build's version and directory, or None before the first build."""
+    return _current_and_now(newest=False)[0]
+
+
+def _current_and_now(*, newest: bool = True) -> tuple[tuple[int, Path] | None, int | None]:
+    """:func:`_current` and, with ``newest``, the store's data version (:func:`data_version`),
+    both from one query: a page asks for both each request (decision 054)."""
+    from gaoxin.statistics.models import DataVersion
+
     pointer = root() / POINTER
     try:
         name = pointer.read_text("utf-8").strip()
     except FileNotFoundError:
-        return None
+        return None, data_version() if newest else None
     path = root() / name
     meta = tables.read_meta(path / PUBLISHED)
-    if meta is None or meta.get("data_version_at") != _version_at(meta.get("data_version")):
+    built_from = (meta or {}).get("data_version")
+    if not newest:
+        at = _version_at(built_from)
+        now = None
+    else:
+        rows = DataVersion.objects.filter(
+            Q(pk=built_from or 0)
+            | Q(pk=Subquery(DataVersion.objects.order_by("-pk").values("pk")[:1]))
+        ).values_list("pk", "at")
+        found = dict(rows)
+        at = found[built_from].isoformat() if built_from in found else None
+        now = max(found, default=0)
+    if meta is None or meta.get("data_version_at") != at:
         # never finished, or built from another database (one deleted or replaced since)
-        return None
-    return int(name.removeprefix("v")), path
+        return None, now
+    return (int(name.removeprefix("v")), path), now
 
 
 def _version_at(version: int | None) -> str | None:
@@ -249,8 +269,7 @@ class State:
 
 def state(*, preview: bool = False) -> State:
     """Where the tables stand now (no build)."""
-    current = _current()
-    now = data_version()
+    current, now = _current_and_now()
     if current is None:
         return State(None, None, now, preview)
     version, path = current
