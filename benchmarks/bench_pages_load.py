@@ -19,6 +19,8 @@ all of it)::
 PostgreSQL: ``--prepare`` creates the database when it does not exist (the role needs CREATEDB);
 its analytics tables live under its own ``--home``. ``--cache-url redis://127.0.0.1:6379/0``
 makes the processes share one cache; ``--workers`` and ``--threads`` set gunicorn's.
+``--one-at-a-time N`` runs no locust: it reads each page N times, one request at a time, and
+prints the server's CPU per request of each page (decision 054).
 """
 
 from __future__ import annotations
@@ -196,6 +198,56 @@ def prepare(env: dict) -> None:
         subprocess.run([sys.executable, "-c", APPROVE], env=env, check=True)
 
 
+def pages_of(get) -> dict[str, str]:
+    """The pages locust reads, found as ``locust_pages.Reader.discover`` finds them: the
+    user's dashboard, the first city's, monitoring, the newest run's ranking, the first zone's
+    profile and the pivot."""
+    import re
+
+    dashboard = get("/dashboard/").decode()
+    zones = sorted(set(re.findall(r'href="(/zones/\d+/)"', dashboard)))
+    places = sorted(set(re.findall(r"place=(\d+)", dashboard)))
+    runs = re.findall(r'href="(/evaluation/runs/\d+/)"', get("/evaluation/runs/").decode())
+    found = {"dashboard": "/dashboard/", "monitoring": "/statistics/monitor/"}
+    if places:
+        found["dashboard (city)"] = f"/dashboard/?place={places[0]}"
+    if runs:
+        found["ranking"] = runs[0]
+    if zones:
+        found["zone profile"] = zones[0]
+    found["pivot"] = "/statistics/pivot/"
+    return found
+
+
+def one_at_a_time(host: str, session: str, server: subprocess.Popen, n: int, workers: int):
+    """Each page ``n`` times, one request at a time, after enough reads for every process to
+    keep its parts: the server's CPU per request of each page (user + system of all its
+    processes), which a loaded machine distorts less than it does a 50-user run's latencies."""
+    import statistics
+
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("Cookie", f"sessionid={session}")]
+
+    def get(url: str) -> bytes:
+        with opener.open(host + url) as response:  # noqa: S310 (loopback)
+            return response.read()
+
+    pages = pages_of(get)
+    for url in pages.values():
+        for _ in range(4 * workers):
+            get(url)
+    print(f"one request at a time, {n} a page; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'page':<18} {'server CPU ms':>13} {'wall p50 ms':>11}  url")
+    for name, url in pages.items():
+        before, walls = cpu_seconds(server.pid), []
+        for _ in range(n):
+            started = time.perf_counter()
+            get(url)
+            walls.append((time.perf_counter() - started) * 1000)
+        cpu = (cpu_seconds(server.pid) - before) * 1000 / n
+        print(f"{name:<18} {cpu:>13.1f} {statistics.median(walls):>11.1f}  {url}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--home", required=True, help="GAOXIN_HOME with the demo loaded")
@@ -211,6 +263,12 @@ def main() -> None:
     ap.add_argument("--user", default="province_reviewer", help="demo account the users sign in as")
     ap.add_argument(
         "--prepare", action="store_true", help="first load the demo and the runs if missing"
+    )
+    ap.add_argument(
+        "--one-at-a-time",
+        type=int,
+        metavar="N",
+        help="no locust: each page N times, one request at a time, with the server's CPU a request",
     )
     args = ap.parse_args()
 
@@ -240,6 +298,10 @@ def main() -> None:
     try:
         wait_for(f"{host}/accounts/login/", server)
         env["GAOXIN_BENCH_SESSION"] = sign_in(host, args.user)
+        if args.one_at_a_time:
+            one_at_a_time(host, env["GAOXIN_BENCH_SESSION"], server, args.one_at_a_time,
+                          args.workers)  # fmt: skip
+            return
         if args.warmup:
             locust(host, min(args.users, 10), args.rate, args.warmup, None, env)
         load_before = os.getloadavg()

@@ -317,4 +317,3 @@ def test_a_cache_url_without_the_redis_client_stops_the_start_with_what_to_insta
     taken = _start_with_cache_url(tmp_path, PYTHONPATH=str(fake))
     assert taken.returncode == 0, taken.stderr
     assert taken.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
-
