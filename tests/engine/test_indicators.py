@@ -3,6 +3,7 @@ jurisdiction, and chosen cells match hand calculations from the raw observations
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -84,6 +85,22 @@ def test_the_catalogue_computes_on_every_demo_jurisdiction(key: str) -> None:
         values = zone_2025.filter(pl.col("indicator") == code)["value"]
         assert values.drop_nulls().len() > 0, code
     assert res.frame["missing"].min() >= 0
+
+
+def test_without_frames_every_indicator_is_the_same(facts: FactFrame) -> None:
+    # keep_frames=False carries only the variables the formulas read through the steps: every
+    # cell of the whole catalogue, one at a time and all together, must come out the same
+    periods = ["2024", "2025", "2025-06"]
+    whole = compute(None, facts, periods).frame
+    assert compute(None, facts, periods, keep_frames=False).frame.equals(whole)
+    cat = default_indicators()
+    codes = {i.code for i in cat}
+    alone = [  # indicators that read no other indicator, each alone reads fewer columns still
+        i for i in cat if not any(re.search(rf"\b{c}\b", i.formula) for c in codes - {i.code})
+    ]
+    for ind in alone[::5]:
+        one = compute([ind], facts, periods, keep_frames=False).frame
+        assert one.equals(whole.filter(pl.col("indicator") == ind.code)), ind.code
 
 
 # -- hand calculations ------------------------------------------------------------------------

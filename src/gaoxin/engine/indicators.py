@@ -254,7 +254,10 @@ def compute(
     plans: dict[str, dict[int, str]] = {}
     for ptype, plist in by_type.items():
         per = PER_YEAR[ptype]
-        frame = _rows_needed(facts.wide(ptype), plist, formulas, per)
+        frame = facts.wide(ptype)
+        if not keep_frames:  # the variables no formula reads are not carried through the steps
+            frame = frame.select(_columns_read(frame, formulas, ns, facts))
+        frame = _rows_needed(frame, plist, formulas, per)
         blocks = _blocks(frame)
         frame = _prepare(frame, formulas, ns, blocks)
         # Without lineage, a computed column is kept only while a later formula reads it.
@@ -443,6 +446,25 @@ def _spread(parts: Sequence[tuple[int, pl.Series]], height: int, dtype: Any) -> 
     if not pieces:
         return pl.Series(dtype=dtype)
     return pl.concat(pieces, rechunk=False)
+
+
+def _columns_read(
+    frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame
+) -> list[str]:
+    """``frame``'s columns less the variables no formula names (by name, as the variable a
+    prefixed name reads, or as a text argument): each step that copies rows copies every
+    column, and the wide frame has a column per variable of the catalogue. Every other column
+    (entity, period, hierarchy, attributes, certifications) is kept."""
+    read: set[str] = set()
+    for f in formulas.values():
+        for name in f.names:
+            info = ns.get(name)
+            read.add(source_column(name, info) if info is not None else name)
+        read.update(
+            n.value for n in walk(f.tree) if isinstance(n, Lit) and isinstance(n.value, str)
+        )
+    variables = {v.code for v in facts.catalogue}
+    return [c for c in frame.columns if c not in variables or c in read]
 
 
 def _rows_needed(
