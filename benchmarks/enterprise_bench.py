@@ -1,6 +1,7 @@
 """What the enterprise-scheme benchmarks share (bench_enterprise_inputs.py and the two
 before/after ones, decision 051): the process's CPU clock, the yearly fact frame of the synthetic
-national jurisdiction, and an older version's ``evaluate`` loaded beside this one."""
+national jurisdiction, and an older version's ``evaluate`` and ``evaluation_inputs`` loaded beside
+this one's."""
 
 import importlib.util
 import resource
@@ -50,3 +51,21 @@ def older_pipeline(src: Path) -> types.ModuleType:
     sys.modules["before_pipeline"] = pipeline
     exec(compile(source, str(old / "pipeline.py"), "exec"), pipeline.__dict__)
     return pipeline
+
+
+def older_inputs(src: Path) -> types.ModuleType:
+    """``gaoxin.engine.composite.inputs`` of the checkout whose ``src`` is given, with that
+    version's ``gaoxin.engine.indicators`` (whose ``compute`` it calls); the rest of the engine
+    is this version's."""
+    engine = Path(src) / "gaoxin" / "engine"
+    spec = importlib.util.spec_from_file_location("before_indicators", engine / "indicators.py")
+    indicators = importlib.util.module_from_spec(spec)
+    sys.modules["before_indicators"] = indicators
+    spec.loader.exec_module(indicators)
+    source = (engine / "composite" / "inputs.py").read_text()
+    source = source.replace("from gaoxin.engine.indicators import", "from before_indicators import")
+    source = source.replace("from .spec import", "from gaoxin.engine.composite.spec import")
+    inputs = types.ModuleType("before_inputs")
+    sys.modules["before_inputs"] = inputs
+    exec(compile(source, str(engine / "composite" / "inputs.py"), "exec"), inputs.__dict__)
+    return inputs

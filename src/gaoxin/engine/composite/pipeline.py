@@ -296,7 +296,6 @@ def evaluate(
     if problems:
         raise ProblemsError(problems)
     unit_series = data[unit_col].cast(pl.String)
-    units_all = unit_series.to_list()
 
     def frame(M: np.ndarray, units: pl.Series, cols: list[str]) -> pl.DataFrame:
         # the unit column is one Series, reused by every layer (not rebuilt from Python strings);
@@ -418,6 +417,7 @@ def evaluate(
     # ranks within groups (e.g. 国家级 / 省级), and the group sizes quotas are taken over
     grade_n = None
     if fw.groups or (fw.grading is not None and fw.grading.by):
+        any_vetoed = bool(vetoed.any())
         gframe = (
             data.filter(pl.Series(keep))
             .select(
@@ -434,11 +434,11 @@ def evaluate(
             )
         )
         for g in fw.groups:
-            out[f"rank_{g}"] = gframe.select(_group_rank(g).cast(pl.Int64))[:, 0]
+            out[f"rank_{g}"] = gframe.select(_group_rank(g, any_vetoed).cast(pl.Int64))[:, 0]
         if fw.grading is not None and fw.grading.by:
             by = fw.grading.by
             ranked = gframe.select(
-                r=_group_rank(by).cast(pl.Float64),
+                r=_group_rank(by, any_vetoed).cast(pl.Float64),
                 n=pl.col("_score").is_not_null().sum().over(by).cast(pl.Float64),
             )
             grade_rank = ranked["r"].fill_null(np.nan).to_numpy()
@@ -492,7 +492,7 @@ def evaluate(
         "data_hash": data_hash(data),
         "data_hash_algorithm": DATA_HASH,
         "parameters": fw.model_dump(mode="json", exclude={"index"}),
-        "units": len(units_all),
+        "units": unit_series.len(),
         "units_screened_out": screened_out,
         "imputed_cells": len(imputed),
         "treated": {
@@ -505,10 +505,13 @@ def evaluate(
     )
 
 
-def _group_rank(group: str) -> pl.Expr:
+def _group_rank(group: str, any_vetoed: bool = True) -> pl.Expr:
     """Rank within ``group`` (1 = highest ``_score``, ties share the best), vetoed units after
-    every unit of their group that is not vetoed; null where there is no score."""
+    every unit of their group that is not vetoed; null where there is no score. Without a
+    vetoed unit, the ranks of the scores alone (the same, for one window instead of three)."""
     score, vetoed = pl.col("_score"), pl.col("_vetoed")
+    if not any_vetoed:
+        return score.rank("min", descending=True).over(group)
     kept = pl.when(~vetoed).then(score).rank("min", descending=True).over(group)
     after = (score.is_not_null() & ~vetoed).sum().over(group)
     last = pl.when(vetoed).then(score).rank("min", descending=True).over(group) + after

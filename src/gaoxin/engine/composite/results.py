@@ -49,10 +49,13 @@ def rank_vetoed_last(scores: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
     unit's place for the next one (as it frees its grade quota)."""
     s = np.asarray(scores, dtype=float)
     vetoed = np.asarray(vetoed, dtype=bool)
-    kept = rank_desc(np.where(vetoed, np.nan, s))
-    after = np.sum(~np.isnan(s) & ~vetoed)
-    last = rank_desc(np.where(vetoed, s, np.nan)) + after
-    return np.where(vetoed, last, kept)
+    # each part ranked on its own units (not the whole length with the other part masked):
+    # without a veto that is one sort instead of two
+    out = np.empty(s.shape)
+    out[~vetoed] = rank_desc(s[~vetoed])
+    if vetoed.any():
+        out[vetoed] = rank_desc(s[vetoed]) + np.sum(~np.isnan(s) & ~vetoed)
+    return out
 
 
 def rank_change(rank_now: np.ndarray, rank_before: np.ndarray) -> np.ndarray:
