@@ -269,3 +269,25 @@ def test_a_run_names_its_data_hash_algorithm_and_runs_stored_before_it_still_che
     assert data_hash(pl.DataFrame(ZONES.to_dicts())) == ev.run["data_hash"]
     with pytest.raises(ValueError, match="unknown data hash"):
         data_hash(df, "md5/0")
+
+
+def test_the_ranks_layer_built_when_read_ranks_every_node(asem_fw, asem_data):
+    # the Ranks layer is built the first time it is read (decision 052): the same ranks of
+    # every node as ranking the Aggregated layer, ties at the best rank, missing kept missing;
+    # listed in its place, and kept in a pickle
+    import pickle
+
+    from gaoxin.engine.composite.results import rank_desc
+
+    ev = evaluate(asem_fw, asem_data)
+    assert list(ev.layers) == [
+        "Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated", "Ranks"
+    ]  # fmt: skip
+    A = ev.layers["Aggregated"]
+    nodes = A.columns[1:]
+    expected = rank_desc(A.select(nodes).to_numpy(), axis=0)
+    R = ev.layers["Ranks"]
+    assert R.columns == A.columns and R[asem_fw.unit].equals(A[asem_fw.unit])
+    np.testing.assert_array_equal(R.select(nodes).to_numpy(), expected)
+    again = pickle.loads(pickle.dumps(evaluate(asem_fw, asem_data)))
+    assert again.layers["Ranks"].equals(R)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,41 @@ ENGINE_VERSION = "gaoxin.composite/1"
 NULL_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "-", "—"]
 
 
+class Layers(Mapping[str, pl.DataFrame]):
+    """An evaluation's layers by name, in pipeline order. A layer given by the function that
+    builds it is built the first time it is read: every node's ranks (``Ranks``), which a run
+    reports only in part (the indicators' ranks make the strengths and weaknesses; the index's
+    rank is the result's own), and a sort of 200,000 units per node was the largest part of
+    ``evaluate``'s time."""
+
+    def __init__(self) -> None:
+        self._layers: dict[str, pl.DataFrame | Callable[[], pl.DataFrame]] = {}
+
+    def __setitem__(self, name: str, layer: pl.DataFrame | Callable[[], pl.DataFrame]) -> None:
+        self._layers[name] = layer
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        layer = self._layers[name]
+        if not isinstance(layer, pl.DataFrame):
+            layer = self._layers[name] = layer()
+        return layer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._layers)
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __getstate__(self) -> dict[str, Any]:  # a pickle holds every layer built
+        return {"_layers": {name: self[name] for name in self._layers}}
+
+
 @dataclass
 class Evaluation:
     framework: Framework
     units: list[str]  # units kept after screening, in input order
-    layers: dict[
-        str, pl.DataFrame
-    ]  # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated
+    # Raw, Denominated, Imputed, Screened, Treated, Normalised, Aggregated, Ranks
+    layers: Mapping[str, pl.DataFrame]
     imputed: ImputedCells
     treatment: list[Treatment]
     screened_out: list[str]
@@ -305,7 +334,8 @@ def evaluate(
             [units.alias(unit_col), *(pl.Series(c, M[:, j]) for j, c in enumerate(cols))]
         )
 
-    layers: dict[str, pl.DataFrame] = {"Raw": frame(X, unit_series, codes)}
+    layers = Layers()
+    layers["Raw"] = frame(X, unit_series, codes)
 
     layers["Denominated"] = frame(Xd, unit_series, codes)
 
@@ -370,8 +400,19 @@ def evaluate(
     order = [n.code for n, _, _ in fw.nodes()]
     A = np.column_stack([scores[c] for c in order])
     layers["Aggregated"] = frame(A, kept, order)
-    R = rank_desc(A, axis=0)
-    layers["Ranks"] = frame(R, kept, order)
+    # the indicators' ranks now (the strengths and weaknesses read them), every node's when
+    # the Ranks layer is read
+    ind_ranks = rank_desc(Xn, axis=0)
+
+    def every_rank() -> pl.DataFrame:
+        R = np.empty(A.shape)
+        at = [order.index(c) for c in codes]
+        R[:, at] = ind_ranks
+        rest = [j for j in range(len(order)) if j not in at]
+        R[:, rest] = rank_desc(A[:, rest], axis=0)
+        return frame(R, kept, order)
+
+    layers["Ranks"] = every_rank
 
     # Bonus, penalty, veto
     ipos = {c: j for j, c in enumerate(item_cols)}
@@ -455,7 +496,7 @@ def evaluate(
         out["grade"] = pl.Series(grades.tolist(), dtype=pl.String)
         if fw.veto:
             out["veto"] = join_codes(fired)
-    strong, weak = strengths_weaknesses_idx(R[:, [order.index(c) for c in codes]])
+    strong, weak = strengths_weaknesses_idx(ind_ranks)
     out["strengths"] = join_positions(strong, codes)
     out["weaknesses"] = join_positions(weak, codes)
     result = pl.DataFrame(out)
