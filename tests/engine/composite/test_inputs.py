@@ -39,17 +39,22 @@ def _facts():
     return build_facts(entities, obs)
 
 
-FW = check_framework(
-    {
-        "framework": "growth",
-        "unit": "unit",
-        "units": {"level": "enterprise"},
-        "index": {
-            "code": "I",
-            "children": [{"code": "g", "column": "enterprise_revenue_growth"}],
-        },
-    }
-)
+def _enterprise_framework(name: str, columns: dict[str, str]):
+    """A framework over enterprises whose indicators (code: column) read ``columns``."""
+    return check_framework(
+        {
+            "framework": name,
+            "unit": "unit",
+            "units": {"level": "enterprise"},
+            "index": {
+                "code": "I",
+                "children": [{"code": c, "column": col} for c, col in columns.items()],
+            },
+        }
+    )
+
+
+FW = _enterprise_framework("growth", {"g": "enterprise_revenue_growth"})
 
 
 def test_growth_is_against_the_previous_period_by_hand():
@@ -65,20 +70,9 @@ def test_growth_is_against_the_previous_period_by_hand():
     ] == pytest.approx(20.0)
 
 
-TAX_PER_MU = check_framework(
-    {
-        "framework": "tax-per-mu",
-        "unit": "unit",
-        "units": {"level": "enterprise"},
-        "index": {
-            "code": "I",
-            "children": [
-                # a catalogue indicator (taxes_paid / land_area) and a derived column
-                {"code": "t", "column": "enterprise_tax_per_mu"},
-                {"code": "p", "column": "enterprise_labour_productivity"},
-            ],
-        },
-    }
+# a catalogue indicator (taxes_paid / land_area) and a derived column
+TAX_PER_MU = _enterprise_framework(
+    "tax-per-mu", {"t": "enterprise_tax_per_mu", "p": "enterprise_labour_productivity"}
 )
 
 
