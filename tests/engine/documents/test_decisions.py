@@ -290,3 +290,19 @@ def test_a_results_table_in_an_attachment_a_past_grade_and_a_revoke_of_its_own(s
             ("evaluation", ["丙溪高新区"], "D"),
         ]
     )
+
+
+def test_one_approval_clause_naming_several_zones_approves_each():
+    # 同意设立甲、乙和丙: the list, not its first zone
+    text = pifu(
+        "一、同意设立青石高新技术产业开发区、白沙高新技术产业开发区和红岭高新技术产业开发区，"
+        "均为省级高新技术产业开发区。",
+        title="某省人民政府关于同意设立青石高新技术产业开发区等三家省级高新区的批复",
+    )
+    assert decided(text) == [
+        (
+            "approve",
+            ["青石高新技术产业开发区", "白沙高新技术产业开发区", "红岭高新技术产业开发区"],
+            None,
+        )
+    ]

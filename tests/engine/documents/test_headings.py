@@ -334,3 +334,12 @@ def test_ordinals_inside_an_item_are_its_text():
         "（二）引进人才。\n第一，引进领军人才；第二，培养青年人才。\n"
     )
     assert paths(text) == [["一", "（一）"], ["一", "（二）"]]
+
+
+def test_a_sentence_of_two_clauses_split_by_a_semicolon_is_named_by_the_first():
+    doc = parse_text(
+        "某市关于高新区评价结果的通报\n一、表扬\n"
+        "（一）对评价结果为优秀的青石高新区予以表扬；对排名提升的白沙高新区予以表扬。\n"
+        "（二）加强指导。市科技局负责。\n"
+    )
+    assert [m.title for m in doc.measures] == ["对评价结果为优秀的青石高新区予以表扬", "加强指导"]

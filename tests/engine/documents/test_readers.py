@@ -200,8 +200,11 @@ def test_task_breakdown_table_in_a_docx(tmp_path):
     path = tmp_path / "分工.docx"
     d.save(path)
     doc = parse_file(path)
-    assert [m.path for m in doc.measures] == [["一", "1"], ["一", "2"], ["二", "3"]]
-    assert [h.title for h in doc.headings] == ["提升创新能力", "优化发展环境"]
+    # the 重点任务 column groups the rows, but the 序号 runs on through its groups (1–3):
+    # the number names a row alone and stays its path, the groups head nothing (round 7,
+    # as round 6 for category rows; where the numbering restarts, the groups head it)
+    assert [m.path for m in doc.measures] == [["1"], ["2"], ["3"]]
+    assert doc.headings == []
     first = doc.measures[0]
     assert first.lead_units == ["市科技局"] and first.participating_units == [
         "市财政局",
@@ -579,3 +582,24 @@ def test_prose_with_runs_of_spaces_is_no_table(tmp_path):
     doc = parse_file(path)
     assert [m.path for m in doc.measures] == [["一", "（一）"], ["一", "（二）"]]
     assert doc.measures[1].lead_units == ["县科技局", "县财政局"]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_merged_category_column_heads_rows_only_where_the_numbering_restarts(tmp_path, restart):
+    # 任务类别 filled on the first row of its group, empty after; （牵头） marks the lead
+    third = "1" if restart else "3"
+    rows = [
+        "序号\t任务类别\t重点任务\t责任单位\t完成时限",
+        "1\t平台建设\t建设中试基地\t县科技局（牵头）、县财政局\t2026年底前",
+        "2\t\t建设孵化器\t县科技局（牵头）、县商务局\t2026年底前",
+        f"{third}\t人才引进\t引进领军人才\t县委人才办（牵头）、县人社局\t长期坚持",
+    ]
+    path = tmp_path / "清单.txt"
+    path.write_text("附件\n重点任务清单\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    doc = parse_file(path)
+    expected_paths = [["一", "1"], ["一", "2"], ["二", "1"]] if restart else [["1"], ["2"], ["3"]]
+    assert [(m.path, m.title, m.lead_units, m.participating_units) for m in doc.measures] == [
+        (expected_paths[0], "建设中试基地", ["县科技局"], ["县财政局"]),
+        (expected_paths[1], "建设孵化器", ["县科技局"], ["县商务局"]),
+        (expected_paths[2], "引进领军人才", ["县委人才办"], ["县人社局"]),
+    ]

@@ -71,8 +71,29 @@ ROUND6 = [
 # where round 6's expectation departs from those conventions (docs/documents.md)
 ROUND6_UNITS_DEPART = ["round6/guangdong-province-measures-prose", "round6/mnr-notice-land-use"]
 ROUND6_AMOUNTS_DEPART = ["round6/baoji-city-task-table-spaces"]
+# round 7: written blind before its first run (docs/documents.md). Three of its expectations
+# depart from the development set's conventions (各…高新区管委会要… is no unit, round 2 counts
+# it; X、Y为…提供技术支撑 with no lead takes part, round 6 has it lead; 亿元以上 no amount)
+ROUND7 = [
+    "round7/jiangxi-province-measures-bracket-prose",
+    "round7/liuzhou-city-action-plan-task-list",
+    "round7/miit-guidance-clusters",
+    "round7/shanxi-province-approval-three-zones",
+    "round7/chongqing-evaluation-bulletin-grades",
+    "round7/hainan-fund-rules-chapters",
+]
+ROUND7_UNITS_DEPART = [
+    "round7/chongqing-evaluation-bulletin-grades",
+    "round7/miit-guidance-clusters",
+]
+ROUND7_AMOUNTS_DEPART = ["round7/liuzhou-city-action-plan-task-list"]
 EARLIER = SEEDS + STYLES + ROUND2 + ROUND3 + ROUND4 + ROUND5
 ROUND6_PERFECT = [n for n in ROUND6 if n not in ROUND6_UNITS_DEPART + ROUND6_AMOUNTS_DEPART]
+ROUND7_PERFECT = [n for n in ROUND7 if n not in ROUND7_UNITS_DEPART + ROUND7_AMOUNTS_DEPART]
+BLIND_UNITS = [n for n in ROUND6 + ROUND7 if n not in ROUND6_UNITS_DEPART + ROUND7_UNITS_DEPART]
+BLIND_AMOUNTS = [
+    n for n in ROUND6 + ROUND7 if n not in ROUND6_AMOUNTS_DEPART + ROUND7_AMOUNTS_DEPART
+]
 
 
 def load(name):
@@ -80,7 +101,7 @@ def load(name):
     return parse_file(ROOT / expected["document"]), expected
 
 
-@pytest.mark.parametrize("name", EARLIER + [n for n in ROUND6 if n not in ROUND6_UNITS_DEPART])
+@pytest.mark.parametrize("name", EARLIER + BLIND_UNITS)
 def test_measures_and_units_reach_095(name):
     doc, expected = load(name)
     scores = score(doc, expected)
@@ -93,7 +114,7 @@ def test_measures_and_units_reach_095(name):
     assert not low, (low, differences(doc, expected))
 
 
-@pytest.mark.parametrize("name", EARLIER + [n for n in ROUND6 if n not in ROUND6_AMOUNTS_DEPART])
+@pytest.mark.parametrize("name", EARLIER + BLIND_AMOUNTS)
 def test_amounts_and_titles(name):
     doc, expected = load(name)
     scores = score(doc, expected)
@@ -103,7 +124,7 @@ def test_amounts_and_titles(name):
     assert scores["titles"].recall >= 0.95, differences(doc, expected)
 
 
-@pytest.mark.parametrize("name", EARLIER + ROUND6)
+@pytest.mark.parametrize("name", EARLIER + ROUND6 + ROUND7)
 def test_front_matter(name):
     doc, expected = load(name)
     got = {k: getattr(doc, k) for k in ("title", "issuer", "doc_number", "issued")}
@@ -129,7 +150,7 @@ def test_seed_originals_are_the_shipped_texts(seeds_dir):
     assert shipped == originals
 
 
-@pytest.mark.parametrize("name", EARLIER + ROUND6_PERFECT)
+@pytest.mark.parametrize("name", EARLIER + ROUND6_PERFECT + ROUND7_PERFECT)
 def test_development_set_stays_perfect(name):
     doc, expected = load(name)
     imperfect = {
@@ -141,7 +162,8 @@ def test_development_set_stays_perfect(name):
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in ROUND2 + ROUND3 + ROUND5 + ROUND6 if "approval" in n or "bulletin" in n]
+    "name",
+    [n for n in ROUND2 + ROUND3 + ROUND5 + ROUND6 + ROUND7 if "approval" in n or "bulletin" in n],
 )
 def test_every_decision_of_a_pifu_or_tongbao_is_extracted(name):
     doc, expected = load(name)

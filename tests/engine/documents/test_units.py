@@ -808,3 +808,56 @@ def test_the_zones_own_city_government_is_no_named_unit():
     # a class of government (高新区所在市政府) is still a unit, as before
     r = find_responsibility("由市科技局会同高新区所在县政府组织实施。")
     assert r.participating == ["高新区所在县政府"]
+
+
+def test_a_shared_suffix_after_places_that_name_their_level():
+    # 甲市、乙市人民政府: the level written on each place is not doubled
+    assert split_units("青石市、白沙市、红岭市人民政府") == [
+        "青石市人民政府",
+        "白沙市人民政府",
+        "红岭市人民政府",
+    ]
+    assert split_units("青石、白沙市人民政府") == ["青石市人民政府", "白沙市人民政府"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "part"),
+    [
+        # an office in 室 opening a sentence with what it must do
+        ("县政府督查室要把任务纳入督查计划，定期通报进展。", ["县政府督查室"], []),
+        # the zone's own government, unnamed, takes no part; the named organ still leads
+        ("由县科技局会同所在镇人民政府对其负责同志进行约谈。", ["县科技局"], []),
+        # a second named organ opening a sentence with what it must do leads beside the first
+        (
+            "县科技局要会同县发展改革局做好指导服务。县财政局要安排专项资金予以保障。",
+            ["县科技局", "县财政局"],
+            ["县发展改革局"],
+        ),
+        # but 各…政府要…, a class exhorted, does not
+        ("县科技局要会同县财政局做好指导。各乡镇人民政府要抓好落实。", ["县科技局"], ["县财政局"]),
+        # 承担…的具体工作 beside a named lead takes part, as 提供技术支撑 does
+        (
+            "县科技局负责组织年度评估。县科学技术研究院承担评估的具体工作。",
+            ["县科技局"],
+            ["县科学技术研究院"],
+        ),
+        # organs opening a sentence with 依法 or 组织 (not 组织部) are its subject
+        ("县审计局依法对资金使用情况进行审计监督。", ["县审计局"], []),
+        # support for a beneficiary (为…提供技术支撑): beside a lead it takes part, alone it
+        # leads, as 在…方面给予支持 does
+        (
+            "县科技局负责建设平台。县信息中心、县规划设计院为平台建设提供技术支撑。",
+            ["县科技局"],
+            ["县信息中心", "县规划设计院"],
+        ),
+        (
+            "建设平台。县信息中心、县规划设计院为平台建设提供技术支撑。",
+            ["县信息中心", "县规划设计院"],
+            [],
+        ),
+        ("县科技局组织专家对申报材料进行评审。", ["县科技局"], []),
+    ],
+)
+def test_actors_in_prose_round_7(text, lead, part):
+    r = find_responsibility(text)
+    assert (r.lead, r.participating) == (lead, part)

@@ -38,7 +38,9 @@ _PATTERNS: list[tuple[DecisionKind, re.Pattern[str]]] = [
     (
         "approve",
         re.compile(
-            rf"(?:同意|批准)(?:设立|建设)(?P<zones>[^，。；]*?{_ZONE_SUFFIX})"
+            # 同意设立甲高新区、乙高新区和丙高新区: every zone of the list
+            rf"(?:同意|批准)(?:设立|建设)(?P<zones>[^，。；]*?{_ZONE_SUFFIX}"
+            rf"(?:(?:、|和|及|与)[^，。；、]*?{_ZONE_SUFFIX})*)"
             # a park made a provincial zone (认定/创建/升级为省级高新区) is approved as one
             rf"|同意(?P<zones2>[^，。；]+?)(?:认定|建设|创建|升级)为省级高新(?:技术产业开发)?区"
         ),

@@ -110,7 +110,8 @@ class Node:
         return self.line.start
 
 
-_TITLE_END = re.compile(r"[。：！？]")
+# a sentence of two clauses split by ； is named by its first (对甲…予以表扬；对乙…)
+_TITLE_END = re.compile(r"[。；：！？]")
 
 
 def item_title(rest: str) -> str:

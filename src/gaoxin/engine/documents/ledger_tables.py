@@ -92,11 +92,15 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
         and all(cell(r, category) for r in tasked)
         and len({cell(r, category) for r in tasked}) == len(tasked)
     )
-    # category rows spanning the table (一、产业创新) head the rows below them where the
-    # numbering restarts under each; where it runs on through them (1–16 across five), the
-    # 序号 names a row alone and stays its path, as in a table without categories
+    # categories (rows spanning the table, 一、产业创新, or a 任务类别 column, merged) head
+    # the rows below them where the numbering restarts under each; where it runs on through
+    # them (1–16 across five), the 序号 names a row alone and stays its path, as in a table
+    # without categories
     numbers = [cell(r, seq) for r in body if not _spanning(r) and cell(r, seq).isdigit()]
     runs_on = len(numbers) == len(set(numbers))
+    # a category column shows it only where its 序号 goes on through a change of category
+    groups = {cell(r, category) for r in body if not _spanning(r) and cell(r, category)}
+    column_runs_on = runs_on and bool(numbers) and len(groups) >= 2
     lines: list[str] = []
     current_category = None
     chapter = 0
@@ -114,7 +118,10 @@ def ledger_table_lines(rows: list[list[str]]) -> list[str] | None:
             name = re.sub(r"\s*\n\s*", "", cell(row, category)).rstrip("。")
             text = f"{name}。{text}"
         elif (
-            category is not None and cell(row, category) and cell(row, category) != current_category
+            category is not None
+            and not column_runs_on
+            and cell(row, category)
+            and cell(row, category) != current_category
         ):
             current_category = cell(row, category)
             chapter += 1

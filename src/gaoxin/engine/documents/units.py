@@ -68,6 +68,7 @@ UNIT_SUFFIXES = (
     "委员会",
     "办公厅",
     "办公室",
+    "督查室",  # 市政府督查室
     "厅",
     "局",
     "委",
@@ -283,7 +284,8 @@ def split_units(text: str, distribute_prefix: bool = True) -> list[str]:
                     )
                     if m and not is_unit(m.group(1)) and not level_item:
                         # 福州、宁德市人民政府: the place takes the level and the office
-                        run[i] = item + m.group(2)
+                        # 长治市、晋城市人民政府: the level written on each is not doubled
+                        run[i] = item + m.group(2)[item[-1] == m.group(2)[0] :]
                     elif re.search(r"[市县区州](（[^（）]*）)?$", item) and tail:
                         # 各市、州、县（市、区）政府: 各市政府, 各州政府, 各县（市、区）政府
                         each_m = re.match(r"各(?:有关|相关)?", run[0])
@@ -433,7 +435,7 @@ def _opening_of(text: str, close: int) -> int:
 # Outside a labelled list a phrase must look like an office, not just end like one:
 # "由企业自主选择合作高校和科研院所" ends in 所 but names no unit.
 _OFFICES = (
-    r"人民政府|政府|管委会|委员会|办公厅|办公室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
+    r"人民政府|政府|管委会|委员会|办公厅|办公室|督查室|厅|局|委|办|部|署|中心|银行|分行|支行|部门|"
     r"高新区|开发区|园区|监会|促会|协会|学会|商会|联合会|科协|工商联|工会|妇联|团委|残联|司|"
     r"海关|调查队|总队|支队|有关单位|相关单位|直属单位|成员单位|"
     # institutes named as organs (中国国土勘测规划院, 省科学院); not a bare 研究院 or 学院
@@ -656,7 +658,10 @@ _YOU = re.compile(r"^你(?:省|市|区|县|州|盟|旗|委|局|厅|办|部|单�
 
 # 财政部根据…下达…, X、Y在安排…时…予以支持: organs opening a sentence with the
 # circumstance of what they do are its subject, and so responsible for it
-_ACTS = r"根据|依据|按照|(?<!所)在(?!内|外|于)|将|对(?!于|照|接|标|外)|每年|定期"
+# (省审计厅依法对…, 省科技厅组织专家…: not 组织部, an office's name)
+_ACTS = (
+    r"根据|依据|按照|(?<!所)在(?!内|外|于)|将|对(?!于|照|接|标|外)|每年|定期|依法|组织(?![部和])"
+)
 
 
 def _must(text: str, addressee: list[str] | None) -> Responsibility | None:
@@ -735,6 +740,12 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             continue
         partner, end = _phrase_after(text, m.end())
         partner = _subject(partner)
+        if partner.startswith("所在") and subject and not follows_lead:
+            # 由市科技局会同所在区人民政府…: the zone's own government, unnamed, takes no
+            # part; the named organ still leads
+            r.lead += split_units(subject, distribute)
+            spans.append((start, end))
+            continue
         if not _unit_list_strict(partner):
             continue
         if not follows_lead:
@@ -770,17 +781,25 @@ def _implicit(text: str, distribute: bool) -> Responsibility | None:
             r.unknown += partial[1]
             spans.append((start, m.end()))
 
-    # X负责…，Z提供技术支撑 / Y、Z在…方面给予支持: support beside a named lead takes part
+    # X负责…，Z提供技术支撑 / Y、Z在…方面给予支持: support beside a named lead takes part,
+    # as does Z承担…的具体工作 (the work under the lead's)
     for m in re.finditer(
-        r"(?:给予|提供)[^，。；（）]{0,6}?(?:支持|支撑|保障)(?=[）。；，\n]|$)", text
+        r"(?:给予|提供)[^，。；（）]{0,6}?(?:支持|支撑|保障)(?=[）。；，\n]|$)"
+        r"|承担[^，。；（）]{0,20}?具体工作(?=[）。；，\n]|$)",
+        text,
     ):
         clause, start = _clause_before(text, m.start())
-        if not (r.lead or _leads_elsewhere(text)) or any(s <= start < e for s, e in spans):
+        led = bool(r.lead) or _leads_elsewhere(text)
+        if any(s <= start < e for s, e in spans):
             continue
-        # the circumstance of the support (在…方面, 在…上) is no part of the subject
+        # the circumstance of the support (在…方面, 在…上, 为…) is no part of the subject
         subject = re.sub(r"(?:要|将)?在[^，。；]*?(?:方面|上|中)$", "", clause)
-        if _unit_list_strict(subject):
-            r.participating += split_units(subject, distribute)
+        beneficiary = re.sub(r"(?:要|将)?为[^，。；]{2,30}$", "", subject)
+        if not led and beneficiary == subject:
+            continue  # alone, X在…给予支持 is read as its sentence's subject (_must)
+        if _unit_list_strict(beneficiary):
+            # X、Y为…提供技术支撑 alone leads, as X在…方面给予支持 alone does
+            (r.participating if led else r.lead).extend(split_units(beneficiary, distribute))
             spans.append((start, m.end()))
 
     # X等部门按照各自职责做好… : they take part where a lead is named, else they lead
@@ -909,6 +928,13 @@ def find_responsibility(
         or _must(text, addressee)
         or Responsibility()
     )
+    if r.form == "implicit" and r.lead:
+        # 省科技厅要会同Y…。省财政厅要…: a second named organ opening a sentence with what
+        # it must do leads beside the one named in prose (not 各市政府要…, a class exhorted)
+        also = _must(text, None)
+        if also:
+            r.lead += [u for u in also.lead if u not in r.participating and not u.startswith("各")]
+            r.participating += also.participating
     if addressee and r.form != "implicit-must":
         # 你市要…，省科技厅要会同…: the addressee's duty stands beside the others named
         you = [
