@@ -106,3 +106,12 @@ def test_system_admin_gets_the_admin_link(client, users):
     html = page(client, users["admin"])
     assert 'href="/admin/">进入后台管理' in html
     assert "系统管理员（全部数据）" in html
+
+
+def test_the_window_title_names_the_page_then_the_platform(client, users):
+    """The base template once tested ``self.title``, a Jinja name Django does not know, so the
+    separator never showed and titles ran together (工作台高新区管理平台)."""
+    client.force_login(users["province_admin"])
+    for path, title in (("/", "工作台 · 高新区管理平台"), ("/jobs/", "我的后台任务 · 高新区管理平台")):
+        html = client.get(path).content.decode()
+        assert f"<title>{title}</title>" in html, path
