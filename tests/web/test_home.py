@@ -112,6 +112,9 @@ def test_the_window_title_names_the_page_then_the_platform(client, users):
     """The base template once tested ``self.title``, a Jinja name Django does not know, so the
     separator never showed and titles ran together (工作台高新区管理平台)."""
     client.force_login(users["province_admin"])
-    for path, title in (("/", "工作台 · 高新区管理平台"), ("/jobs/", "我的后台任务 · 高新区管理平台")):
+    for path, title in (
+        ("/", "工作台 · 高新区管理平台"),
+        ("/jobs/", "我的后台任务 · 高新区管理平台"),
+    ):
         html = client.get(path).content.decode()
         assert f"<title>{title}</title>" in html, path
