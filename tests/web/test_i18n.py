@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -32,20 +33,6 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PACKS = Path(__file__).resolve().parents[2] / "src" / "gaoxin" / "packs"
 #: the roles that between them see every page and every section of the home page
 ROLES = ("admin", "province_admin", "city_reviewer", "zone_reporter")
-#: Pages whose templates are marked but which still show Chinese made in Python: form labels
-#: and choices (the pivot picker), engine texts (the monitoring table's headers, chart titles
-#: and axes). Left for the next step (decision 035, "What this leaves"); each name here is a
-#: debt. The evaluation and award forms and an award's receipt are marked (awards:entry,
-#: awards:trial_start and evaluation:start left this list); the import page's hint marks its
-#: quoted column name and example lang="zh-Hans" (statistics:import left it); the targets'
-#: notes go through the page's gettext and an engine refusal in the error summary is marked
-#: lang="zh-Hans" (policy:targets and awards:eligible left it).
-PYTHON_TEXT_NOT_YET_MARKED = {
-    "dashboards:dashboard",
-    "dashboards:zone",
-    "statistics:monitor",
-    "statistics:pivot",
-}
 #: pages the matrix's world cannot show (its jobs are not award trials; its runs hold no
 #: explainable scores): their templates are marked, their test is the pages' own
 NOT_SHOWN_IN_THIS_WORLD = {"awards:trial", "evaluation:explain"}
@@ -132,7 +119,8 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path, settings, monkeypatch
 
 @cache
 def pack_strings() -> frozenset[str]:
-    """The short texts of the policy packs (titles, rule and indicator names): data."""
+    """The short texts of the policy packs (titles, rule and indicator names) and the shipped
+    catalogue's industry names: data."""
     found: set[str] = set()
 
     def walk(node):
@@ -148,6 +136,9 @@ def pack_strings() -> frozenset[str]:
 
     for path in PACKS.rglob("*.yaml"):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # the GB/T 4754 industries (the pivot's filter): reference data shipped with the catalogue
+    with (PACKS / "catalogue" / "industries.csv").open(encoding="utf-8") as f:
+        found.update(row["name"] for row in csv.DictReader(f))
     return frozenset(found)
 
 
@@ -204,7 +195,7 @@ def html_pages(client, world, language):  # noqa: F811
             for route in routes:
                 if name.startswith("api:") or route.method != "get":
                     continue
-                if name in DOWNLOADS | PYTHON_TEXT_NOT_YET_MARKED:
+                if name in DOWNLOADS:
                     continue
                 response = render(client, name, route, world, language)
                 if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
@@ -238,7 +229,7 @@ def test_every_page_in_english_shows_chinese_only_in_data(client, world):  # noq
     pages = {
         n for n, rs in ROUTES.items() for r in rs if r.method == "get" and not n.startswith("api:")
     }
-    left_out = DOWNLOADS | PYTHON_TEXT_NOT_YET_MARKED | NOT_SHOWN_IN_THIS_WORLD
+    left_out = DOWNLOADS | NOT_SHOWN_IN_THIS_WORLD
     assert pages - left_out <= seen, pages - left_out - seen
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.services import NotFound, check_scope, entity_in_scope
+from gaoxin.web.template_filters import period_text
 
 #: A zone whose rank on a key indicator fell by at least this many places since last month is
 #: an alert.
@@ -155,6 +156,11 @@ class Dashboard:
     @property
     def month(self) -> int:
         return int(self.period[5:7])
+
+    @property
+    def targets_title(self) -> str:
+        """发展目标进度's title in the page's language (the place stays as named)."""
+        return self.targets.heading(_) if self.targets is not None else ""
 
 
 def _ancestors(entity) -> list:
@@ -439,7 +445,7 @@ def _completeness(place: Place, by, today: dt.date | None) -> list[FormProgress]
                 form=form.name,
                 form_code=form.code,
                 period_code=str(period),
-                period=period.label(),
+                period=period_text(period),
                 deadline=c.deadline,
                 expected=len(units),
                 reported=sum(u.reported for u in units),
@@ -485,7 +491,7 @@ def _targets(place: Place, *, preview: bool = False):
     if name is None:
         return None
     try:
-        return target_progress(find_pack(name), place.entity, by=None, preview=preview)
+        return target_progress(find_pack(name), place.entity, by=None, preview=preview, gettext=_)
     except ProblemsError:
         return None
 
@@ -597,7 +603,7 @@ def _dashboard(
             [
                 Problem(
                     "dashboard.no_data",
-                    _("%(period)s没有任何园区的统计数据") % {"period": parsed.label()},
+                    _("%(period)s没有任何园区的统计数据") % {"period": period_text(parsed)},
                     value=period,
                 )
             ]
@@ -675,13 +681,13 @@ def _dashboard(
                 Alert(
                     "target",
                     _("目标滞后：%(target)s（%(scope)s，进度 %(progress)s）")
-                    % {"target": row["目标"], "scope": row["范围"], "progress": progress_text},
+                    % {"target": row["目标"], "scope": _(row["范围"]), "progress": progress_text},
                 )
             )
     return Dashboard(
         place=place,
         period=period,
-        period_label=parsed.label(),
+        period_label=period_text(parsed),
         indicator=ind,
         indicators=list(table.indicators),
         figures=figures,
@@ -781,7 +787,6 @@ def zone_profile(
     (:mod:`gaoxin.statistics.page_data`); the evaluation and the awards, whose reviews the data
     version does not cover, are read each time."""
     from gaoxin.awards.models import AwardEntry
-    from gaoxin.engine.periods import Period
     from gaoxin.evaluation.models import EvaluationResult
     from gaoxin.registry.models import Entity
     from gaoxin.statistics import page_data
@@ -830,7 +835,7 @@ def zone_profile(
         zone=zone,
         place=place,
         period=f.period,
-        period_label=Period.parse(f.period).label(),
+        period_label=period_text(f.period),
         comparisons=f.comparisons,
         peers=peers,
         indicator=f.indicator,

@@ -52,6 +52,7 @@ from gaoxin.engine.expr.syntax import Literal as Lit
 from gaoxin.engine.facts import FactFrame
 from gaoxin.engine.indicators import Indicator
 from gaoxin.engine.periods import Period, PeriodError
+from gaoxin.engine.targets import Translate, chinese
 
 DIMENSIONS: dict[str, str] = {"indicator": "指标", "entity": "对象", "period": "期间"}
 #: Entity levels a pivot can show, from the top.
@@ -689,20 +690,32 @@ def write_pivot_xlsx(
     return out
 
 
-def footnote(table: PivotTable) -> str:
-    """The note under the table: how totals are formed and what a blank means."""
-    parts = [f"注：按已报数据计算，缺报不按零计（本表缺报 {table.missing_total} 项）"]
-    ratios = [i.zh for i in table.indicators if table.rollups[i.code].how == "parts"]
-    if ratios:
-        parts.append(f"{'、'.join(ratios)}的汇总值按公式由分子、分母的合计重算，不是各单位比值之和")
-    growth = [i.zh for i in table.indicators if table.rollups[i.code].how == "growth"]
-    if growth:
-        parts.append(f"{'、'.join(growth)}的汇总值为同口径增速：只计本期和上年同期都有数据的单位")
-    blank = [i.zh for i in table.not_summable()]
-    if blank:
-        parts.append(f"{'、'.join(blank)}不可汇总，汇总格为空白")
-    parts.append("空白为无数据或不适用。")
-    return "；".join(parts)
+def footnote(table: PivotTable, gettext: Translate = chinese) -> str:
+    """The note under the table: how totals are formed and what a blank means. Chinese as
+    printed; a page passes Django's ``gettext`` (the msgids are these texts, decision 035)."""
+    parts = [
+        gettext("注：按已报数据计算，缺报不按零计（本表缺报 %(n)s 项）")
+        % {"n": table.missing_total}
+    ]
+    between = gettext("、")  # between indicator names (data)
+
+    def names(how: str) -> str:
+        return between.join(i.zh for i in table.indicators if table.rollups[i.code].how == how)
+
+    if ratios := names("parts"):
+        parts.append(
+            gettext("%(names)s的汇总值按公式由分子、分母的合计重算，不是各单位比值之和")
+            % {"names": ratios}
+        )
+    if growth := names("growth"):
+        parts.append(
+            gettext("%(names)s的汇总值为同口径增速：只计本期和上年同期都有数据的单位")
+            % {"names": growth}
+        )
+    if blank := between.join(i.zh for i in table.not_summable()):
+        parts.append(gettext("%(names)s不可汇总，汇总格为空白") % {"names": blank})
+    parts.append(gettext("空白为无数据或不适用。"))
+    return gettext("；").join(parts)
 
 
 # ---------------------------------------------------------------------------------------------

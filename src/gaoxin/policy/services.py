@@ -67,7 +67,14 @@ class TargetProgress:
 
     @property
     def title(self) -> str:
-        return f"{self.place}发展目标进度（{self.year}年）"
+        return self.heading()
+
+    def heading(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The title in the reader's language: Chinese as printed, or through a page's
+        ``gettext`` (decision 035); the place is data, 全国 is not."""
+        gettext = gettext or (lambda text: text)
+        place = self.place if self.jurisdiction is not None else gettext("全国")
+        return gettext("%(place)s发展目标进度（%(year)s年）") % {"place": place, "year": self.year}
 
     @property
     def counts(self) -> list[tuple[str, int]]:

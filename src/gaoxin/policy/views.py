@@ -291,11 +291,7 @@ def targets_page(request):
             problems = e.problems
     context: dict = {"form": form, "progress": progress, "problems": problems}
     if progress is not None:
-        place = progress.place if progress.jurisdiction is not None else gettext("全国")
-        context["title"] = gettext("%(place)s发展目标进度（%(year)s年）") % {
-            "place": place,
-            "year": progress.year,
-        }
+        context["title"] = progress.heading(gettext)
         rows = progress.table.to_dicts()
         for r in rows:
             r["tag"] = STATUS_TAGS.get(r["状态"], "")

@@ -18,19 +18,20 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.engine.monitor import cell_text
 from gaoxin.engine.periods import Period, PeriodError
-from gaoxin.engine.pivot import PivotTable, footnote
+from gaoxin.engine.pivot import TOTAL, PivotTable, footnote
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.choices import EntityKind
 from gaoxin.registry.models import Entity
 from gaoxin.services import OutOfScope, scope_for
 from gaoxin.statistics import page_data, services
 from gaoxin.web.preview import preview_of, switch
+from gaoxin.web.template_filters import period_text
 
 #: Row layouts offered; the columns take the other dimensions (indicator, period, entity).
 ROW_CHOICES = [
@@ -43,6 +44,15 @@ ROW_CHOICES = [
     ("period,entity", _("期间 × 对象")),
 ]
 LEVEL_NAMES = {"province": _("省"), "city": _("市"), "zone": _("高新区"), "enterprise": _("企业")}
+#: the note's "按市": what the table sums by
+BY_LEVEL = {
+    "province": _("按省"),
+    "city": _("按市"),
+    "zone": _("按高新区"),
+    "enterprise": _("按企业"),
+}
+#: the headings of the row label columns but the entities' (gaoxin.engine.pivot.DIMENSIONS)
+DIMENSION_NAMES = {"indicator": _("指标"), "period": _("期间"), "entity": _("对象")}
 ZONE_LEVEL_NAMES = {"national": _("国家级"), "provincial": _("省级")}
 DEFAULT_INDICATORS = ("revenue_total", "taxes_total", "rd_intensity")
 _LEVEL_GROUPS = {
@@ -63,20 +73,26 @@ def _indicator_choices() -> list:
     return [(_LEVEL_GROUPS[k], v) for k, v in groups.items() if v]
 
 
-@cache
 def _industry_choices() -> list:
-    """GB/T 4754 sections, each with its divisions (shipped reference data: built once)."""
+    return _industry_choices_in(get_language())
+
+
+@cache
+def _industry_choices_in(language: str | None) -> list:
+    """GB/T 4754 sections, each with its divisions (shipped reference data: built once per
+    language; the names are data, 整个门类 is not)."""
     from gaoxin.engine.reference import industries
 
     frame = industries()
-    out: list = [("", _("全部行业"))]
+    out: list = [("", gettext("全部行业"))]
     sections = frame.filter(frame["level"] == "section").select("code", "name").rows()
     for code, name in sections:
         divisions = frame.filter((frame["section"] == code) & (frame["level"] == "division"))
+        whole = gettext("%(code)s %(name)s（整个门类）") % {"code": code, "name": name}
         out.append(
             (
                 f"{code} {name}",
-                [(code, f"{code} {name}（{_('整个门类')}）")]
+                [(code, whole)]
                 + [(c, f"{c} {n}") for c, n in divisions.select("code", "name").rows()],
             )
         )
@@ -179,9 +195,10 @@ def _layout(rows: str, n_indicators: int, n_periods: int) -> tuple[list[str], li
 
 def _query(
     request, root: Entity | None, *, preview: bool = False
-) -> tuple[PivotForm, services.Pivot | None]:
-    """The form bound to the query (or the defaults), and the pivot it asks for (None when the
-    form has errors, shown in the summary)."""
+) -> tuple[PivotForm, services.Pivot | None, list]:
+    """The form bound to the query (or the defaults), the pivot it asks for (None when the
+    form has errors or the engine refused, both shown in the summary) and the engine's
+    refusals (its problems, in Chinese on every page: decision 035)."""
     choices, latest = _period_choices()
     data = request.GET.copy()
     if "indicator" not in data:
@@ -196,13 +213,13 @@ def _query(
         scope = Entity.objects.get(code=data["scope"])
     form.fields["level"].choices = [(lv, LEVEL_NAMES[lv]) for lv in services.pivot_levels(scope)]
     if not form.is_valid():
-        return form, None
+        return form, None, []
     c = form.cleaned_data
     try:
         periods = [Period.parse(p) for p in c["period"]]
     except PeriodError as err:
         form.add_error("period", str(err))
-        return form, None
+        return form, None, []
     rows, columns = _layout(c["rows"], len(c["indicator"]), len(periods))
     try:
         result = services.pivot(
@@ -220,17 +237,37 @@ def _query(
     except OutOfScope:
         raise
     except ProblemsError as err:
-        for problem in err.problems:
-            form.add_error(None, problem.message)
-        return form, None
-    return form, result
+        return form, None, list(err.problems)
+    return form, result, []
+
+
+def _labeller(table: PivotTable):
+    """How a header label of the engine (Chinese, as printed) reads on the page: a period in
+    the page's language, 合计 translated; indicator and entity names are data."""
+    periods = {}
+    for code in table.periods:
+        try:
+            periods[Period.parse(code).label()] = period_text(code)
+        except PeriodError:
+            continue
+    total = gettext("合计")
+
+    def label(dimension: str, text: str) -> str:
+        if dimension == "period":
+            return periods.get(text, text)
+        if dimension == "entity" and text == TOTAL:
+            return total
+        return text
+
+    return label
 
 
 def _header_rows(table: PivotTable) -> list[list[tuple[str, int]]]:
     """Per column dimension the header cells as (label, colspan): equal neighbours under the
     same parent labels merged."""
+    label = _labeller(table)
     out = []
-    for level in range(len(table.columns)):
+    for level, dimension in enumerate(table.columns):
         cells: list[tuple[str, int]] = []
         prev = None
         for h in table.column_headers:
@@ -238,15 +275,76 @@ def _header_rows(table: PivotTable) -> list[list[tuple[str, int]]]:
             if key == prev:
                 cells[-1] = (cells[-1][0], cells[-1][1] + 1)
             else:
-                cells.append((h[level], 1))
+                cells.append((label(dimension, h[level]), 1))
             prev = key
         out.append(cells)
     return out
 
 
+def _row_titles(table: PivotTable) -> list[str]:
+    """:meth:`PivotTable.row_titles` in the page's language."""
+    return [
+        str(LEVEL_NAMES[table.level] if d == "entity" else DIMENSION_NAMES[d]) for d in table.rows
+    ]
+
+
+def _fixed(table: PivotTable) -> list[tuple[str, str]]:
+    """What is on no axis (:attr:`PivotTable.fixed`) as (dimension, label) for the page."""
+    label = _labeller(table)
+    return [(d, label(d, v)) for d, v in table.fixed.items()]
+
+
+def _title(result: services.Pivot) -> str:
+    """The pivot's title (:func:`services.pivot`'s, which the workbook keeps) in the page's
+    language."""
+    spans = [period_text(p) for p in result.table.periods]
+    span = (
+        spans[0]
+        if len(spans) == 1
+        else gettext("%(first)s至%(last)s")
+        % {
+            "first": spans[0],
+            "last": spans[-1],
+        }
+    )
+    subject = services.subject_text(result.scope, everywhere=gettext("全国高新区"))
+    return gettext("%(subject)s主要指标数据透视表（%(span)s）") % {"subject": subject, "span": span}
+
+
+def _note(result: services.Pivot, query: dict) -> str:
+    """The line under the title: periods, level and filters, the data it was computed from
+    (the workbook's note, :func:`services.pivot`, in the page's language; the data version and
+    whether it is stale are the line below it)."""
+    from gaoxin.engine.reference import industries
+
+    between = gettext("、")
+    table = result.table
+    filters = [str(BY_LEVEL[table.level])]
+    if query.get("zone_level"):
+        levels = between.join(str(ZONE_LEVEL_NAMES[z]) for z in query["zone_level"])
+        filters.append(gettext("%(levels)s高新区") % {"levels": levels})
+    if query.get("industry"):
+        names = dict(industries().select("code", "name").rows())
+        code = query["industry"]
+        filters.append(gettext("行业：%(industry)s") % {"industry": f"{code} {names[code]}"})
+    parts = [
+        gettext("期间：%(periods)s")
+        % {"periods": between.join(period_text(p) for p in table.periods)},
+        gettext("；").join(filters),
+        gettext("输入哈希：%(hash)s") % {"hash": result.input_hash[:12]},
+    ]
+    if result.data is not None and result.data.preview and result.data.preview_differs:
+        parts.insert(2, gettext("含待审核数据（预览）"))
+    if "indicator" in table.fixed and len(table.indicators) == 1:
+        parts.append(gettext("单位：%(unit)s") % {"unit": table.indicators[0].unit})
+    return "　".join(parts)
+
+
 def _body(table: PivotTable) -> list[dict]:
+    label = _labeller(table)
     rows = []
-    for i, labels in enumerate(table.row_headers):
+    for i, headers in enumerate(table.row_headers):
+        labels = [label(d, h) for d, h in zip(table.rows, headers, strict=True)]
         cells = []
         for j, v in enumerate(table.values[i]):
             missing = table.missing[i][j]
@@ -308,10 +406,11 @@ def _selects(form: PivotForm) -> list[dict]:
 def pivot_page(request):
     root = scope_for(request.user)
     preview = preview_of(request)
-    form, result = _query(request, root, preview=preview)
+    form, result, problems = _query(request, root, preview=preview)
     context = {
         "form": form,
         "result": result,
+        "problems": problems,
         "selects": _selects(form),
         **switch(request, preview),
     }
@@ -321,7 +420,7 @@ def pivot_page(request):
         def draw() -> str:
             parts = {"head": _header_rows(table), "body": _body(table)}
             return render_to_string(
-                "statistics/_pivot_table.html", {**parts, "row_titles": table.row_titles()}
+                "statistics/_pivot_table.html", {**parts, "row_titles": _row_titles(table)}
             )
 
         # the table is drawn once per data version, scope and query (decision 048)
@@ -335,8 +434,11 @@ def pivot_page(request):
             table_html=page_data.rendered(
                 "pivot_table", query, draw, by=request.user, preview=preview
             ),
+            title=_title(result),
+            note=_note(result, form.cleaned_data),
+            fixed=_fixed(table),
             units=_units_line(table),
-            footnote=footnote(table),
+            footnote=footnote(table, gettext),
             export_query=request.GET.urlencode(),
         )
     # htmx takes #pivot-page out of the whole page (hx-select): the error summary stays on top
@@ -351,9 +453,9 @@ def _units_line(table: PivotTable) -> str:
 def pivot_export(request):
     """The same pivot as the page, as the printed workbook (synchronous: decision 038)."""
     root = scope_for(request.user)
-    form, result = _query(request, root, preview=preview_of(request))
+    form, result, problems = _query(request, root, preview=preview_of(request))
     if result is None:
-        context = {"form": form, "result": None, "selects": _selects(form)}
+        context = {"form": form, "result": None, "problems": problems, "selects": _selects(form)}
         return render(request, "statistics/pivot.html", context, status=400)
     data = io.BytesIO()
     result.write_xlsx(data)

@@ -46,6 +46,20 @@ def subject(scope: Entity | None, *, everywhere: str = "") -> str:
     return f"{scope.name if scope is not None else everywhere}高新区"
 
 
+def subject_text(scope: Entity | None, *, everywhere: str) -> str:
+    """:func:`subject` in the page's language (decision 035): a zone or region's name is data,
+    the words around it are not; ``everywhere`` is the whole subject when there is no scope."""
+    from django.utils.translation import gettext
+
+    from gaoxin.registry.choices import EntityKind
+
+    if scope is not None and scope.kind == EntityKind.ZONE:
+        return scope.name
+    if scope is not None:
+        return gettext("%(region)s高新区") % {"region": scope.name}
+    return everywhere
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """The monitoring table of ``period`` over ``scope``: one row per reporting zone, the key
@@ -261,6 +275,8 @@ class Pivot:
     note: str
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State | None = None
+    #: The fact frame's input hash (the note's 输入哈希).
+    input_hash: str = ""
 
     def write_xlsx(self, out: Any) -> Any:
         """The printed workbook (the monitoring tables' look) to a path or a binary file."""
@@ -424,7 +440,7 @@ def _pivot(
     )
     if "indicator" in table.fixed and len(table.indicators) == 1:
         note += f"　单位：{table.indicators[0].unit}"
-    return Pivot(scope, table, title, note, data)
+    return Pivot(scope, table, title, note, data, facts.input_hash)
 
 
 def import_observations(

@@ -19,10 +19,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gaoxin.accounts.roles import Action, can
-from gaoxin.engine.monitor import cell_text
+from gaoxin.engine.monitor import MEASURES, MISSING, cell_text
 from gaoxin.engine.periods import Period, PeriodError
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.jobs import services as jobs
@@ -495,26 +496,54 @@ def _monitor_request(request, choices) -> tuple[Entity | None, Period | None]:
     return place, period
 
 
+def _monitor_title(done: services.Monitoring) -> str:
+    """:attr:`services.Monitoring.title` in the page's language (the workbook keeps the
+    Chinese): 福建省高新区主要指标月度监测表（2025年7月）."""
+    values = {
+        "subject": services.subject_text(done.scope, everywhere=pgettext("监测表标题", "高新区")),
+        "period": period_text(done.period),
+    }
+    if done.period.kind == "quarter":
+        return _("%(subject)s主要指标季度分析表（%(period)s）") % values
+    return _("%(subject)s主要指标月度监测表（%(period)s）") % values
+
+
+def _measure_heading(indicator, key: str) -> str:
+    """A measure's heading over the monitoring table's column in the page's language; in
+    Chinese the engine's own (:meth:`gaoxin.engine.monitor.MonitorTable.headers`: 累计（万元）)."""
+    fixed = {
+        "rank": _("排名（位）"),
+        "rank_change": _("位次较上期（位）"),
+        "rank_change_yoy": _("位次较上年同期（位）"),
+        MISSING: _("缺报数（个）"),
+    }
+    if key in fixed:
+        return fixed[key]
+    measure = {"current": _("本期"), "cumulative": _("累计"), "yoy": _("累计同比")}[key]
+    unit = "%" if key == "yoy" else indicator.unit  # an indicator's unit is data (万元)
+    return _("%(measure)s（%(unit)s）") % {"measure": measure, "unit": unit}
+
+
 def _monitor_rows(done: services.Monitoring) -> dict:
     """The table as the page draws it: per indicator its measures' headings (with units), then
     per zone its cells as printed (万元 with 2 decimals, % with 1, ranks)."""
     table = done.table
-    headers = table.headers()[2:]
     kinds = table.kinds()[2:]
-    per = len(headers) // max(1, len(table.indicators))
+    keys = [key for key, _zh in MEASURES] + [MISSING]
     groups = [
         {
             "name": ind.zh,
-            "span": per,
-            "measures": [h.split("·", 1)[1] for h in headers[i * per : (i + 1) * per]],
+            "span": len(keys),
+            "measures": [_measure_heading(ind, key) for key in keys],
         }
-        for i, ind in enumerate(table.indicators)
+        for ind in table.indicators
     ]
     body = table.frame.drop("is_total")
     rows = []
     for total, values in zip(table.frame["is_total"], body.iter_rows(), strict=True):
         cells = [cell_text(v, k) for v, k in zip(values[2:], kinds, strict=True)]
-        rows.append({"total": total, "code": values[0], "name": values[1], "cells": cells})
+        name = _("合计") if total else values[1]
+        rows.append({"total": total, "code": values[0], "name": name, "cells": cells})
     return {"groups": groups, "rows": rows}
 
 
@@ -547,6 +576,7 @@ def monitor_page(request):
         else:
             # the table is drawn once per data version and scope (decision 048)
             context["done"] = done
+            context["title"] = _monitor_title(done)
             context["table_html"] = page_data.rendered(
                 "monitor_table",
                 (getattr(place, "pk", None), str(period)),
