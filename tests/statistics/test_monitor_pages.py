@@ -57,6 +57,12 @@ def test_a_province_user_picks_a_city_and_a_month_by_name_and_sees_the_services_
     row = html.split('<tr class="total">')[1].split("</tr>")[0]
     assert f'<td class="num">{expected}</td>' in row
     assert "累计（万元）" in html and "累计同比（%）" in html
+    # in Chinese the page's headings are the workbook's and the CSV's, measure by measure
+    head = html.split("<thead>")[1].split("</thead>")[0].split("</tr>")[1]
+    measures = [h.split("·", 1)[1] for h in done.table.headers()[2:]]
+    assert head.count('<th scope="col" class="num">') == len(measures)
+    assert [c.split("</th>")[0] for c in head.split('class="num">')[1:]] == measures
+    assert '<tr class="total"><th scope="row">合计</th>' in html
     names = frame.filter(~pl.col("is_total"))["zone_name"].to_list()
     assert names and all(n in html for n in names)
     assert "620100" not in html.split("<table")[1]  # no codes in the table, names only

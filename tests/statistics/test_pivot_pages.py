@@ -59,6 +59,13 @@ def test_province_page_totals_its_cities_and_recomputes_the_ratio(client, world)
         100 * 4 / 150
     )
     assert "200.00" in html and "按公式由分子、分母的合计重算" in html
+    # in Chinese the page's title and footnote are the workbook's (gaoxin.statistics.services)
+    from gaoxin.engine.pivot import footnote
+
+    result = response.context["result"]
+    assert f'<h2 id="pivot-title">{result.title}</h2>' in html
+    assert f'<p class="hint">{footnote(table)}</p>' in html
+    assert '<th scope="row">合计</th>' in html and 'scope="col">高新区</th>' in html
 
 
 def test_city_user_sees_only_its_zones_in_rows_and_totals(client, world):

@@ -311,3 +311,76 @@ def test_the_target_words_the_pages_translate_are_the_engines():
 
     assert set(TARGET_WORDS) == {*targets.STATUS_ZH.values(), *targets.SCOPE_ZH.values()}
     assert set(NOTE_WORDS) == {*targets.LEVEL_ZH.values(), "全国", targets.NO_DATA}
+
+
+#: the pages that keep drawn parts per data version and scope (decisions 048, 054): the route
+#: of the matrix to ask, and a piece of chrome inside a kept part in Chinese and in English
+KEPT_PARTS = {
+    "statistics:monitor": (0, "本期（", "This period ("),
+    "statistics:pivot": (1, '<th scope="row">合计</th>', '<th scope="row">Total</th>'),
+    "dashboards:dashboard": (0, None, None),
+    "dashboards:zone": (0, None, None),
+}
+
+
+@pytest.mark.django_db
+def test_kept_page_parts_are_kept_per_language(client, world, monkeypatch):  # noqa: F811
+    """A part drawn for an English reader is never served to a Chinese one of the same scope
+    and data version, nor the reverse: the language is in the key (page_data.kept). Each
+    language draws its own parts once; asking again in either draws nothing."""
+    from django.template import loader
+
+    from gaoxin.dashboards import views as dashboard_views
+    from gaoxin.statistics import pivot_views
+    from gaoxin.statistics import views as statistics_views
+
+    drawn: list[str] = []
+
+    def counting(template, context=None, *args, **kwargs):
+        drawn.append(template)
+        return loader.render_to_string(template, context, *args, **kwargs)
+
+    for module in (dashboard_views, pivot_views, statistics_views):
+        monkeypatch.setattr(module, "render_to_string", counting)
+    data = data_strings()
+    client.force_login(world["users"]["province_admin"])
+    for name, (i, chinese, english) in KEPT_PARTS.items():
+        route = ROUTES[name][i]
+        drawn.clear()
+        render(client, name, route, world, "en")
+        in_english = len(drawn)
+        assert in_english > 0, f"{name} drew no kept part"
+        zh = render(client, name, route, world, "zh-hans").content.decode()
+        assert len(drawn) == 2 * in_english, f"{name}: Chinese was served English parts"
+        en = render(client, name, route, world, "en").content.decode()
+        render(client, name, route, world, "zh-hans")
+        assert len(drawn) == 2 * in_english, f"{name}: a kept part was drawn again"
+        assert chinese_outside_data(en, data) == [], name
+        assert chinese_outside_data(zh, data), name
+        if chinese is not None:
+            assert chinese in zh and chinese not in en and english in en and english not in zh
+
+
+@pytest.mark.django_db
+def test_the_workbooks_stay_chinese_in_english(client, world):  # noqa: F811
+    """Downloads are Chinese in both languages (decision 035): the pivot's printed workbook
+    asked from an English page is the Chinese one, byte for byte but its timestamps."""
+    import io
+
+    import openpyxl
+
+    client.force_login(world["users"]["province_admin"])
+    route = ROUTES["statistics:pivot_export"][0]
+
+    def cells(language):
+        response = render(client, "statistics:pivot_export", route, world, language)
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return response["Content-Disposition"], [
+            list(row) for ws in book for row in ws.iter_rows(values_only=True)
+        ]
+
+    chinese, english = cells("zh-hans"), cells("en")
+    assert english == chinese
+    title = chinese[1][0][0]
+    assert "主要指标数据透视表" in title and "合计" in {v for row in chinese[1] for v in row}
