@@ -279,7 +279,7 @@ def build_tables(
     # Indicator values: each year and period type on the facts of that type for that year and
     # the years its formulas reach back to (read back from the files just written).
     spliced_values: set[int] = set()
-    at_once = _at_once(out, inds, shape, indicator_years, reach, progress)
+    at_once = _at_once(out, inds, shape, indicator_years, reach, catalogue, progress)
     for n, year in enumerate(years):
         target = out / "indicators" / f"{year}.parquet"
         if year not in indicator_years:
@@ -317,7 +317,7 @@ def build_tables(
         for ptype, s in shape.items():
             if ptype in at_once:
                 mine = grid_periods(s, ptype, year)
-                parts.append(at_once[ptype].filter(pl.col("period").is_in(mine)))
+                parts.append(at_once[ptype].of(mine))
                 continue
             facts = load_facts(
                 out, years=range(year - reach[ptype], year + 1), types=[ptype], observations=False
@@ -344,9 +344,44 @@ def build_tables(
 #: A period type whose frame has at most this many rows over the years to compute (and the
 #: years their formulas reach back to) has its indicator values computed in one go, not year
 #: by year: a year's computation reads the years before it too (five for the yearly frame's
-#: five-year multiples), so year by year computes most rows several times. Above it (the
-#: monthly frame at national scale) year by year keeps the peak to two years' rows.
+#: five-year multiples, twelve months for 同比), so year by year computes most rows several
+#: times. A larger frame (the monthly one at national scale) is computed over all its years a
+#: group of whole provinces at a time, each group of at most this many rows (a province larger
+#: than that alone): every period once, and the peak bounded by the group, not the years.
 ROWS_AT_ONCE = 1_500_000
+
+
+@dataclass
+class _Cells:
+    """One period type's indicator values over the years computed at once (:func:`_at_once`):
+    one frame, or one per group of provinces with the text keys held as enums (four bytes a
+    cell, not the text: the monthly values of every year wait in memory for their files)."""
+
+    parts: list[pl.DataFrame]
+    periods: list[str]
+    grouped: bool
+
+    def of(self, periods: Sequence[str]) -> pl.DataFrame:
+        """The cells of ``periods`` in the order computing them alone gives (indicator, period,
+        entity)."""
+        if not self.grouped:
+            return self.parts[0].filter(pl.col("period").is_in(list(periods)))
+        at = {p: n for n, p in enumerate(sorted(self.periods))}
+        wanted = [at[p] for p in periods if p in at]
+        mine = pl.concat(
+            [c.filter(pl.col("period").to_physical().is_in(wanted)) for c in self.parts]
+        )
+        # the groups' cells interleave by entity: one integer key in the stored order (the
+        # enums' categories are sorted, so their codes order as the text does)
+        dtypes = [mine.schema[c] for c in ("period", "entity")]
+        n_periods, n_entities = (len(d.categories) for d in dtypes)  # type: ignore[attr-defined]
+        key = (
+            pl.col("indicator").to_physical().cast(pl.UInt64) * n_periods
+            + pl.col("period").to_physical()
+        ) * n_entities + pl.col("entity").to_physical()
+        return mine.sort(key).with_columns(
+            pl.col(c).cast(pl.String) for c in ("entity", "period", "indicator")
+        )
 
 
 def _at_once(
@@ -355,32 +390,90 @@ def _at_once(
     shape: Mapping[str, Shape],
     years: Sequence[int],
     reach: Mapping[str, int],
+    catalogue: Catalogue,
     progress: Progress,
-) -> dict[str, pl.DataFrame]:
-    """The indicator values of ``years`` of each period type small enough to compute in one go
-    (:data:`ROWS_AT_ONCE`), in the order :func:`indicators.compute` gives them (indicator,
-    period, entity: a year's rows filtered from them are what computing that year alone
-    gives)."""
-    done: dict[str, pl.DataFrame] = {}
+) -> dict[str, _Cells]:
+    """The indicator values of ``years`` of each period type computed over all those years at
+    once (:data:`ROWS_AT_ONCE`): in one go, or by groups of provinces. A period type left out
+    (too large, and the catalogue ranks across provinces) is computed year by year."""
+    done: dict[str, _Cells] = {}
     if len(years) < 2:
         return done
+    across: bool | None = None
+    registry: pl.DataFrame | None = None
     for ptype, s in shape.items():
         chosen = range(min(years) - reach[ptype], max(years) + 1)
         files = _scan(out, f"facts/{ptype}", list(chosen))
         if not files:
             continue
         # the years' files may differ in columns (a variable first reported later): one by one
-        rows = sum(pl.scan_parquet(f).select(pl.len()).collect().item() for f in files)
-        if rows > ROWS_AT_ONCE:
-            continue
-        progress(f"指标：{_TYPE_ZH[ptype]}（{len(years)} 年）")
-        facts = load_facts(out, years=chosen, types=[ptype], observations=False)
-        have = set(facts.periods(ptype))
-        periods = [p for y in years for p in grid_periods(s, ptype, y) if p in have]
-        if periods:
-            done[ptype] = compute(inds, facts, periods, keep_frames=False).frame
-        del facts
+        counts = pl.concat(
+            [pl.scan_parquet(f).group_by("province").agg(rows=pl.len()).collect() for f in files]
+        )
+        counts = counts.group_by("province").agg(pl.col("rows").sum()).sort("province")
+        groups: list[list[str | None]] | None = None
+        if counts["rows"].sum() > ROWS_AT_ONCE:
+            if across is None:
+                across = _across_subtrees(inds, catalogue)
+            if across:
+                continue
+            groups = _province_groups(counts, ROWS_AT_ONCE)
+        if groups is not None and registry is None:
+            registry = pl.read_parquet(out / "entities.parquet", columns=["entity", "province"])
+        computed: list[str] = [p for y in years for p in grid_periods(s, ptype, y)]
+        parts = []
+        for n, group in enumerate(groups or [None]):
+            what = f"，{n + 1}/{len(groups)} 组省份" if groups else ""
+            progress(f"指标：{_TYPE_ZH[ptype]}（{len(years)} 年{what}）")
+            members = None
+            if group is not None:
+                assert registry is not None
+                members = registry.filter(_in_group(group))["entity"].to_list()
+            facts = load_facts(
+                out, years=chosen, types=[ptype], entities=members, observations=False
+            )
+            have = set(facts.periods(ptype))
+            periods = [p for p in computed if p in have]
+            if periods:
+                cells = compute(inds, facts, periods, keep_frames=False).frame
+                if groups is not None:
+                    assert registry is not None
+                    cells = cells.with_columns(
+                        pl.col("entity").cast(pl.Enum(registry["entity"].unique().sort())),
+                        pl.col("period").cast(pl.Enum(sorted(computed))),
+                        pl.col("indicator").cast(pl.Enum(sorted(i.code for i in inds))),
+                    )
+                parts.append(cells)
+            del facts
+        if parts:
+            done[ptype] = _Cells(parts, computed, groups is not None)
     return done
+
+
+def _province_groups(counts: pl.DataFrame, limit: int) -> list[list[str | None]]:
+    """Provinces (``counts``: province, rows; in order) in consecutive groups of at most
+    ``limit`` rows, a province of more rows alone. Rows without a province are a group's too
+    (entities outside every province read no one else's rows)."""
+    groups: list[list[str | None]] = []
+    rows = limit + 1
+    for province, n in counts.iter_rows():
+        if rows + n > limit:
+            groups.append([])
+            rows = 0
+        groups[-1].append(province)
+        rows += n
+    return groups
+
+
+def _in_group(group: Sequence[str | None]) -> pl.Expr:
+    named = [p for p in group if p is not None]
+    hit = pl.col("province").is_in(named)
+    return hit | pl.col("province").is_null() if None in group else hit
+
+
+def _across_subtrees(inds: Sequence[Indicator], catalogue: Catalogue) -> bool:
+    """Whether a formula's value for one entity reads entities of other provinces."""
+    return any(set(f.functions_used) & ACROSS_SUBTREES for f in _formulas(inds, catalogue).values())
 
 
 _TYPE_ZH = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度"}
@@ -452,9 +545,7 @@ def _narrowed(
     previous_meta = read_meta(previous) or {}
     known = pl.read_parquet(previous / "entities.parquet", columns=["entity", "province"])
     codes = {p for p in changed}
-    across = any(
-        set(f.functions_used) & ACROSS_SUBTREES for f in _formulas(inds, catalogue).values()
-    )
+    across = _across_subtrees(inds, catalogue)
     changed_by_type: dict[str, list[str]] = defaultdict(list)
     news: dict[int, pl.DataFrame] = {}
     for year in sorted({int(p[:4]) for p in codes}):
