@@ -35,6 +35,7 @@ from gaoxin.policy.models import (
     UnitLink,
     normalise_unit,
 )
+from gaoxin.policy.models.progress import refresh_status
 
 # what a string naming a file ends with; any other string is taken as the document's text
 _FILE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".docx", ".doc", ".pdf")
@@ -289,7 +290,10 @@ def expand_collectives(document: PolicyDocument, user=None) -> int:
         ]
         before = Assignment.objects.filter(part_of__in=[p[0] for p in parents]).count()
         Assignment.objects.bulk_create(shares, ignore_conflicts=True)
-        added += Assignment.objects.filter(part_of__in=[p[0] for p in parents]).count() - before
+        now = Assignment.objects.filter(part_of__in=[p[0] for p in parents]).count()
+        if now > before:  # a new share is unreported: its collective may no longer be done
+            refresh_status({measure_id for _, measure_id, _, _ in parents})
+        added += now - before
     return added
 
 

@@ -85,12 +85,29 @@ class MeasureQuerySet(models.QuerySet):
 
         - ``reported_status``, ``reported_on``, ``latest_note``: its latest progress report, filed
           against the measure or any of its assignments (latest ``reported_on``, then latest
-          entry), or null;
+          entry), or null; a collective unit's shares taken together (:meth:`with_reports`);
         - ``status``: what the ledger shows. 已完成 once reported done; 滞后 where reported late,
           or where the deadline has passed (before ``today``, default the local date) and it is
           not done, report or no report; otherwise the reported status, 未启动 without one;
         - ``is_late``: ``status`` is 滞后.
+
+        The reported columns are read from the measure's row, where every report written keeps
+        them (``progress.refresh_status``, decision 061): only the deadline is compared here.
         """
+        return self.annotate(
+            reported_status=F("kept_status"),
+            reported_on=F("kept_reported_on"),
+            latest_note=F("kept_note"),
+        ).annotate(
+            status=effective_status("reported_status", "deadline", today),
+            is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
+        )
+
+    def with_reports(self) -> MeasureQuerySet:
+        """Annotate ``reported_status``, ``reported_on`` and ``latest_note`` from the reports
+        themselves: what the measure's kept columns hold (``progress.refresh_status`` stores
+        them). Correlated subqueries, about 40 per row: for the rows a report touches, not for
+        pages."""
         from gaoxin.policy.models.progress import ProgressReport
         from gaoxin.policy.models.units import aggregate_shares, share_counts
 
@@ -100,19 +117,12 @@ class MeasureQuerySet(models.QuerySet):
         # a share of a collective unit (福州市's of 各设区市人民政府) does not speak for the
         # measure alone: the shares are taken together (aggregate_shares)
         own = latest.filter(Q(assignment__isnull=True) | Q(assignment__part_of__isnull=True))
-        return (
-            self.annotate(
-                own_status=Subquery(own.values("status")[:1]),
-                reported_on=Subquery(latest.values("reported_on")[:1]),
-                latest_note=Subquery(latest.values("note")[:1]),
-                **share_counts(measure=OuterRef("pk")),
-            )
-            .annotate(reported_status=aggregate_shares("own_status"))
-            .annotate(
-                status=effective_status("reported_status", "deadline", today),
-                is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
-            )
-        )
+        return self.annotate(
+            own_status=Subquery(own.values("status")[:1]),
+            reported_on=Subquery(latest.values("reported_on")[:1]),
+            latest_note=Subquery(latest.values("note")[:1]),
+            **share_counts(measure=OuterRef("pk")),
+        ).annotate(reported_status=aggregate_shares("own_status"))
 
     def late(self, today: dt.date | None = None) -> MeasureQuerySet:
         return self.with_status(today).filter(status=ProgressStatus.LATE)
@@ -154,6 +164,18 @@ class Measure(models.Model):
         _("完成时限"), null=True, blank=True, help_text=_("能读出日期时填写；长期坚持等为空")
     )
     box = models.BooleanField(_("专栏"), default=False)
+    # The latest report as ``with_reports`` reads it, kept by every report written
+    # (progress.refresh_status, decision 061); ``with_status`` reads them
+    kept_status = models.CharField(
+        _("进展状态"),
+        max_length=16,
+        choices=ProgressStatus.choices,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    kept_reported_on = models.DateField(_("报送日期"), null=True, blank=True, editable=False)
+    kept_note = models.TextField(_("最新进展"), null=True, blank=True, editable=False)
 
     objects = MeasureQuerySet.as_manager()
 

@@ -2,17 +2,21 @@
 
 The history is append-only (gaoxin.audit, decision 014): a report is never edited or deleted, a new one is filed; a measure (or a
 document) with reports cannot be deleted, so deleting never takes history with it. The current status
-of a measure or an assignment is its latest report (see ``Measure.objects.with_status``).
+of a measure or an assignment is its latest report (see ``Measure.objects.with_status``), kept on
+the measure's and the assignments' rows by :func:`refresh_status` whenever a report is saved or
+an assignment added, changed or deleted (decision 061).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +74,72 @@ class ProgressReport(AppendOnly, models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.assignment_id and self.assignment.measure_id != self.measure_id:
             raise ValueError("the assignment belongs to another measure")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # reports on one measure are written one after the other: each keeps the status
+            # with every report before it (refresh_status reads them under the same lock)
+            _lock([self.measure_id])
+            super().save(*args, **kwargs)
+            refresh_status([self.measure_id])
+
+
+def _lock(measure_ids: Iterable[int]) -> None:
+    """Lock the measures' rows until the transaction ends (no-op on SQLite, whose writers take
+    the whole database). FOR NO KEY UPDATE: inserting a report takes FOR KEY SHARE on its
+    measure, which this does not wait for."""
+    list(
+        Measure.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(measure_ids))
+        .values_list("pk", flat=True)
+    )
+
+
+#: The kept columns and the ``with_reports`` annotations they hold.
+_MEASURE_KEPT = {
+    "kept_status": "reported_status",
+    "kept_reported_on": "reported_on",
+    "kept_note": "latest_note",
+}
+_ASSIGNMENT_KEPT = {"kept_status": "reported_status", "kept_note": "latest_note"}
+
+
+def refresh_status(measure_ids: Iterable[int], batch: int = 500) -> int:
+    """Store on the rows of the measures ``measure_ids`` and of all their assignments what
+    ``with_reports`` reads from the reports now (the latest report; a collective unit's shares
+    taken together), so that ``with_status`` reads columns instead of some 150 correlated
+    subqueries per row (decision 061). Called by every write that changes it: a report saved,
+    an assignment saved or deleted, shares added (``ledger.expand_collectives``). Returns how
+    many rows changed."""
+    ids = sorted(set(measure_ids))
+    changed = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with transaction.atomic():
+            _lock(chunk)
+            for model, kept, rows in (
+                (Measure, _MEASURE_KEPT, Measure.objects.filter(pk__in=chunk)),
+                (Assignment, _ASSIGNMENT_KEPT, Assignment.objects.filter(measure__in=chunk)),
+            ):
+                n = len(kept)
+                read = rows.with_reports().order_by().values_list("pk", *kept.values(), *kept)
+                stale = [
+                    model(pk=row[0], **dict(zip(kept, row[1 : n + 1], strict=True)))
+                    for row in read
+                    if row[1 : n + 1] != row[n + 1 :]
+                ]
+                model.objects.bulk_update(stale, list(kept), batch_size=batch)
+                changed += len(stale)
+    return changed
+
+
+def _assignment_deleted(sender, instance: Assignment, **kwargs) -> None:
+    """An assignment deleted (a share with its collective assignment, in the admin) may change
+    its measure's status; a measure without reports has none to change (and one being deleted
+    has no reports: they protect it)."""
+    if ProgressReport.objects.filter(measure_id=instance.measure_id).exists():
+        refresh_status([instance.measure_id])
+
+
+post_delete.connect(_assignment_deleted, sender=Assignment, dispatch_uid="policy-kept-status")
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

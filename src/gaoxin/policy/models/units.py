@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -168,12 +168,22 @@ def aggregate_shares(own: str) -> Case:
 
 class AssignmentQuerySet(models.QuerySet):
     def with_status(self, today: dt.date | None = None) -> AssignmentQuerySet:
-        """Annotate each assignment's progress, like ``Measure.objects.with_status``.
+        """Annotate each assignment's progress, like ``Measure.objects.with_status``:
+        ``reported_status`` and ``latest_note`` (:meth:`with_reports`, as kept on the row by
+        ``progress.refresh_status``, decision 061), ``status`` against the measure's deadline
+        and ``is_late``."""
+        return self.annotate(reported_status=F("kept_status"), latest_note=F("kept_note")).annotate(
+            status=effective_status("reported_status", "measure__deadline", today),
+            is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
+        )
+
+    def with_reports(self) -> AssignmentQuerySet:
+        """Annotate ``reported_status`` and ``latest_note`` from the reports themselves.
 
         An assignment's reports are those filed against it and those filed against its measure
         as a whole (naming no unit); the latest of them wins. A collective unit's assignment
-        (各设区市人民政府) takes its status from its shares (:func:`aggregate_shares`). Its
-        deadline is the measure's.
+        (各设区市人民政府) takes its status from its shares (:func:`aggregate_shares`). What the
+        kept columns hold; correlated subqueries, for the rows a report touches.
         """
         from gaoxin.policy.models.progress import ProgressReport
 
@@ -181,18 +191,11 @@ class AssignmentQuerySet(models.QuerySet):
             Q(assignment=OuterRef("pk"))
             | Q(assignment__isnull=True, measure=OuterRef("measure_id"))
         ).order_by("-reported_on", "-id")
-        return (
-            self.annotate(
-                own_status=Subquery(latest.values("status")[:1]),
-                latest_note=Subquery(latest.values("note")[:1]),
-                **share_counts(part_of=OuterRef("pk")),
-            )
-            .annotate(reported_status=aggregate_shares("own_status"))
-            .annotate(
-                status=effective_status("reported_status", "measure__deadline", today),
-                is_late=ExpressionWrapper(Q(status=ProgressStatus.LATE), models.BooleanField()),
-            )
-        )
+        return self.annotate(
+            own_status=Subquery(latest.values("status")[:1]),
+            latest_note=Subquery(latest.values("note")[:1]),
+            **share_counts(part_of=OuterRef("pk")),
+        ).annotate(reported_status=aggregate_shares("own_status"))
 
 
 class Assignment(models.Model):
@@ -225,6 +228,16 @@ class Assignment(models.Model):
         related_name="+",
         help_text=_("集体单位拆分出的一份由此主体报送；其他任务由单位的对应主体报送"),
     )
+    # ``with_reports`` kept on the row by every report written (progress.refresh_status)
+    kept_status = models.CharField(
+        _("进展状态"),
+        max_length=16,
+        choices=ProgressStatus.choices,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    kept_note = models.TextField(_("最新进展"), null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -249,6 +262,18 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.number} {self.unit_label}（{self.get_role_display()}）"
+
+    def save(self, *args, **kwargs) -> None:
+        """Saved (added in the admin, or moved to another measure): the kept status of its
+        measure, and of the one it left, read again (``progress.refresh_status``)."""
+        from gaoxin.policy.models.progress import refresh_status
+
+        measures = {self.measure_id}
+        if self.pk is not None:
+            measures |= set(Assignment.objects.filter(pk=self.pk).values_list("measure", flat=True))
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            refresh_status(measures)
 
     @property
     def unit_label(self) -> str:
