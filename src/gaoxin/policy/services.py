@@ -523,7 +523,12 @@ def ledger_units(*, by: Any, today: Any = None) -> list[Any]:
 
     root = _scope_root(by)
     shares = _visible_assignments(by).exclude(_collective_parent())
-    units = list(_visible_units(by).filter(pk__in=shares.values("unit")).order_by("name"))
+    units = list(
+        _visible_units(by)
+        .filter(pk__in=shares.values("unit"))
+        .select_related("entity")  # the index names each unit's entity
+        .order_by("name")
+    )
     counts = {
         row["unit_id"]: row
         for row in shares.with_status(today)
