@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -32,9 +33,11 @@ class Formula:
     checked: Checked = field(repr=False)
     level: str | None = None
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
-        """Names read, in order of first appearance (function names and keywords excluded)."""
+        """Names read, in order of first appearance (function names and keywords excluded).
+        Kept once found: the tree never changes, and the indicator engine asks for every
+        formula's names many times a computation."""
         return _names(self.tree)
 
     @property
