@@ -928,16 +928,12 @@ def load_facts(
         # A year without some variable has no column for it: every year gets every column the
         # build has, in the build's order, so that the years line up as one frame.
         columns = meta["columns"][ptype]
-        several = len(parts) > 1
-        frame = pl.concat(parts, how="diagonal_relaxed") if several else parts[0]
-        del parts  # the years' frames are held by ``frame`` alone: one copy at a time below
+        frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
         frame = frame.with_columns(
             pl.lit(None, pl.Float64).alias(c) for c in columns if c not in frame.columns
         ).select(columns)
-        if several:
-            # the rows in one piece first: the sort's gather over the years' pieces cost more
-            # than the copy (decision 059)
-            frame = frame.rechunk().sort("kind", "entity", "seq", maintain_order=True)
+        if len(parts) > 1:
+            frame = frame.sort("kind", "entity", "seq", maintain_order=True)
         if hidden.len():
             held = [c for c in frame.columns if c in variables]
             mask = pl.col("entity").is_in(hidden.implode())
