@@ -260,6 +260,7 @@ def compute(
         frame = _rows_needed(frame, plist, formulas, per)
         blocks = _blocks(frame)
         frame = _prepare(frame, formulas, ns, blocks)
+        orders: dict[str, pl.Series] = {}  # each level's cells in the result's order (_tidy)
         # Without lineage, a computed column is kept only while a later formula reads it.
         read_later = {n for f in formulas.values() for n in f.names}
         for whole_wave in waves:
@@ -319,7 +320,7 @@ def compute(
                     for s in _on_level(frame, blocks, level, exprs)
                 )
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
-                for code, cells in _tidy(frame, blocks, plist, wave, by_code).items():
+                for code, cells in _tidy(frame, blocks, plist, wave, by_code, orders).items():
                     parts[code].append(cells)
                 if not keep_frames:
                     temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
@@ -351,23 +352,20 @@ def _tidy(
     periods: Sequence[str],
     wave: list[str],
     by_code: Mapping[str, Indicator],
+    orders: dict[str, pl.Series],
 ) -> dict[str, pl.DataFrame]:
     """Each indicator's cells in ``periods``, ordered by period then entity (the order of the
-    result)."""
+    result). ``orders``: each level's row numbers in that order, found once per frame (its rows
+    never change between waves, only its columns)."""
     out = {}
     for level in dict.fromkeys(by_code[c].level for c in wave):
         codes = [c for c in wave if by_code[c].level == level]
-        rows = _level_rows(frame, blocks, level).select(
+        rows = _level_rows(frame, blocks, level)
+        if level not in orders:
+            orders[level] = _cell_order(rows, periods)
+        rows = rows.select(
             "entity", "kind", "period", "seq", *codes, *[_MISSING + c for c in codes]
-        )
-        rows = rows.filter(pl.col("period").is_in(periods))
-        # The fact frame is sorted by entity then period within a kind: a stable sort by period
-        # alone gives (period, entity), far cheaper than sorting the cells by text keys.
-        in_entity_order = rows.select((pl.col("entity").shift(1) <= pl.col("entity")).all()).item()
-        if in_entity_order:
-            rows = rows.sort("seq", maintain_order=True)
-        else:
-            rows = rows.sort("seq", "entity")
+        )[orders[level]]
         for c in codes:
             out[c] = rows.select(
                 "entity",
@@ -378,6 +376,19 @@ def _tidy(
                 pl.col(_MISSING + c).alias("missing"),
             )
     return out
+
+
+def _cell_order(rows: pl.DataFrame, periods: Sequence[str]) -> pl.Series:
+    """The numbers of ``rows`` in ``periods``, in the order of (period, entity)."""
+    rows = rows.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "entity", "seq", "period"
+    ).filter(pl.col("period").is_in(periods))
+    # The fact frame is sorted by entity then period within a kind: a stable sort by period
+    # alone gives (period, entity), far cheaper than sorting the cells by text keys.
+    in_entity_order = rows.select((pl.col("entity").shift(1) <= pl.col("entity")).all()).item()
+    if in_entity_order:
+        return rows.sort("seq", maintain_order=True)["row"]
+    return rows.sort("seq", "entity")["row"]
 
 
 def _blocks(frame: pl.DataFrame) -> dict[str, tuple[int, int] | None]:
