@@ -380,6 +380,7 @@ def jobs(world: dict, args) -> None:
         ("service unit_tasks (busiest unit)", lambda: services.unit_tasks(unit.pk, by=reviewer, today=TODAY)),
         ("service late_tasks (province)", lambda: services.late_tasks(by=reviewer, today=TODAY)),
         ("service task_detail", lambda: services.task_detail(task.pk, by=reviewer, today=TODAY)),
+        ("service report_task_progress (write)", lambda: services.report_task_progress(task.pk, "in_progress", by=admin, note="推进中")),
         ("service reminders (督办, province)", lambda: services.reminders(by=reviewer)),
         ("service Measure.late (all)", lambda: list(__import__("gaoxin.policy.models").policy.models.Measure.objects.late(TODAY))),
         ("page ledger index (province)", page("reviewer", reverse("policy:ledger"))),
