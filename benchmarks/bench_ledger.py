@@ -322,6 +322,9 @@ def main() -> None:
     parser.add_argument("--only", help="run only the jobs whose label matches this regex")
     parser.add_argument("--explain", action="store_true", help="print the status query plans")
     parser.add_argument(
+        "--profile", action="store_true", help="profile each job once (top 25 by own time)"
+    )
+    parser.add_argument(
         "--check", action="store_true", help="compare the kept status with the reports"
     )
     args = parser.parse_args()
@@ -394,6 +397,13 @@ def jobs(world: dict, args) -> None:
     for label, job in table:
         if pattern is None or pattern.search(label):
             run(label, job, args.repeat, results)
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                profile.runcall(job)
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
