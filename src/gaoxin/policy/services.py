@@ -402,19 +402,42 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 EVIDENCE_MAX_FILES = 10
 
 
+#: Rows on one page of the unit page and the late list: a page an official reads through.
+PAGE_SIZE = 50
+
+
+def _page_of(rows: Any, number: Any, count: int) -> Any:
+    """Page ``number`` of the queryset ``rows`` (:class:`django.core.paginator.Page`), whose
+    length ``count`` the caller already counted with the list's other figures (no second
+    COUNT). As everywhere in gaoxin (``Paginator.get_page``): a page number that is not a
+    number shows the first page, one past the end the last."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = count  # a cached_property: set, it is not asked of the database
+    return paginator.get_page(number)
+
+
 @dataclass(frozen=True)
 class UnitTasks:
     """One responsible unit's measures: ``assignments`` annotated with their status
-    (``AssignmentQuerySet.with_status``), the measure and its document selected; ``mine`` when
-    the acting user reports for this unit."""
+    (``AssignmentQuerySet.with_status``), the measure and its document selected — every row,
+    or the rows of ``page`` when a page was asked for; ``counts`` of the whole list (every
+    status, not only the filtered one) by status code, ``total`` of them; ``mine`` when the
+    acting user reports for one of the unit's shares."""
 
     unit: Any
     assignments: list[Any]
     mine: bool
+    counts: dict[str, int]
+    total: int
+    #: the status shown (``None``: every status)
+    status: str | None = None
+    page: Any = None
 
     @property
     def late(self) -> int:
-        return sum(1 for a in self.assignments if a.is_late)
+        return self.counts.get("late", 0)
 
 
 @dataclass(frozen=True)
@@ -579,25 +602,50 @@ def unlinked_units(*, by: Any = None) -> list[Any]:
     )
 
 
-def unit_tasks(unit_id: int, *, by: Any, today: Any = None) -> UnitTasks:
+def unit_tasks(
+    unit_id: int,
+    *,
+    by: Any,
+    today: Any = None,
+    status: str | None = None,
+    page: Any = None,
+) -> UnitTasks:
     """The shares of unit ``unit_id`` that ``by`` may see (a city sees its own share of
     各设区市人民政府, the province every city's), with deadline and status, latest deadline
     last; each with ``can_report`` and the 督办 reminders sent about it (``reminders``).
+    ``status`` (a :class:`ProgressStatus` code) keeps the shares of that status; ``page`` (a
+    page number, as the URL gives it) reads :data:`PAGE_SIZE` rows of the list instead of all
+    of them; the counts are always the whole list's, in one query.
     :class:`~gaoxin.services.NotFound` for a unit that does not exist or lies outside
     ``by``'s scope (one answer for both)."""
-    from django.db.models import F, Prefetch
+    from django.db.models import Count, F, Prefetch, Q
 
-    from gaoxin.policy.models import Reminder
+    from gaoxin.policy.choices import ProgressStatus
+    from gaoxin.policy.models import Assignment, Reminder
     from gaoxin.services import NotFound
 
     unit = _visible_units(by).filter(pk=unit_id).select_related("entity").first()
     if unit is None:
         raise NotFound(f"找不到编号为 {unit_id} 的责任单位", value=str(unit_id))
-    rows = list(
-        _visible_assignments(by)
-        .exclude(_collective_parent())
-        .with_status(today)
-        .filter(unit=unit)
+    shares = _visible_assignments(by).exclude(_collective_parent()).with_status(today)
+    shares = shares.filter(unit=unit)
+    # ``_reports_for`` in SQL, for the whole list: the rows are all of one unit, so whether a
+    # row is a collective unit's assignment as a whole depends on ``part_of`` alone.
+    reportable = Q(part_of__isnull=False) if Assignment(unit=unit).is_collective else Q()
+    root = _scope_root(by)
+    reports = root is None or by.has_perm("policy.add_progressreport")
+    if root is not None:
+        reportable &= _reporting_as(root)
+    figures = shares.order_by().aggregate(
+        mine=Count("pk", filter=reportable),
+        **{s.value: Count("pk", filter=Q(status=s.value)) for s in ProgressStatus},
+    )
+    mine = reports and figures.pop("mine") > 0
+    figures.pop("mine", None)
+    if status not in figures:
+        status = None
+    rows = (
+        (shares if status is None else shares.filter(status=status))
         .select_related("measure__document", "unit", "entity")
         .prefetch_related(
             Prefetch("reminders", Reminder.objects.select_related("sent_by").order_by("-sent_at"))
@@ -607,11 +655,25 @@ def unit_tasks(unit_id: int, *, by: Any, today: Any = None) -> UnitTasks:
             "measure__document_id",
             "measure__order",
             "entity__code",
+            "pk",
         )
     )
-    for a in rows:
+    total = sum(figures.values())
+    shown = None
+    if page is not None:
+        shown = _page_of(rows, page, total if status is None else figures[status])
+    listed = list(rows if shown is None else shown.object_list)
+    for a in listed:
         a.can_report = _reports_for(by, a)
-    return UnitTasks(unit=unit, assignments=rows, mine=any(a.can_report for a in rows))
+    return UnitTasks(
+        unit=unit,
+        assignments=listed,
+        mine=mine,
+        counts=figures,
+        total=total,
+        status=status,
+        page=shown,
+    )
 
 
 def _assignment(assignment_id: int, by: Any, today: Any = None) -> Any:
@@ -809,37 +871,27 @@ def evidence_file(evidence_id: int, *, by: Any) -> Any:
 @dataclass(frozen=True)
 class LateTasks:
     """The 滞后 shares of measures in a supervisor's scope (reported late, or past the deadline
-    and not done): ``tasks`` ordered by deadline; ``by_unit`` and ``by_document`` count them
-    (``late``) against all shares (``total``), most late first."""
+    and not done): ``tasks`` ordered by deadline (every one, or those of ``page`` when a page
+    was asked for); ``by_unit`` and ``by_document`` count them (``late``) against all shares
+    (``total``), most late first; ``count`` is how many are 滞后 in all."""
 
     tasks: list[Any]
     by_unit: list[dict[str, Any]]
     by_document: list[dict[str, Any]]
+    count: int
+    page: Any = None
 
 
-def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
+def late_tasks(*, by: Any, today: Any = None, page: Any = None) -> LateTasks:
     """What a supervisor (province, city) follows up: the 滞后 shares of the units linked to
-    entities in ``by``'s scope, by unit and by document."""
+    entities in ``by``'s scope, by unit and by document. ``page`` (a page number, as the URL
+    gives it) reads :data:`PAGE_SIZE` of the shares instead of all of them."""
     from django.db.models import Count, F, Q
 
     from gaoxin.policy.choices import ProgressStatus
 
     shares = _visible_assignments(by).exclude(_collective_parent()).with_status(today)
     late = Q(status=ProgressStatus.LATE)
-    tasks = list(
-        shares.filter(late)
-        .select_related("unit", "entity", "measure__document")
-        .annotate(reminded=Count("reminders"))
-        .order_by(
-            F("measure__deadline").asc(nulls_last=True),
-            "unit__name",
-            "entity__code",
-            "measure__order",
-        )
-    )
-    supervises = _supervises(by)  # every task here is in by's scope: no query per task
-    for t in tasks:
-        t.can_remind = supervises and not t.is_collective
     by_unit = list(
         shares.order_by()
         .values("unit_id", "unit__name", "entity__name")
@@ -854,7 +906,25 @@ def late_tasks(*, by: Any, today: Any = None) -> LateTasks:
         .filter(late__gt=0)
         .order_by("-late", "measure__document_id")
     )
-    return LateTasks(tasks=tasks, by_unit=by_unit, by_document=by_document)
+    count = sum(u["late"] for u in by_unit)  # each 滞后 share is in one unit's row
+    rows = (
+        shares.filter(late)
+        .select_related("unit", "entity", "measure__document")
+        .annotate(reminded=Count("reminders"))
+        .order_by(
+            F("measure__deadline").asc(nulls_last=True),
+            "unit__name",
+            "entity__code",
+            "measure__order",
+            "pk",
+        )
+    )
+    shown = None if page is None else _page_of(rows, page, count)
+    tasks = list(rows if shown is None else shown.object_list)
+    supervises = _supervises(by)  # every task here is in by's scope: no query per task
+    for t in tasks:
+        t.can_remind = supervises and not t.is_collective
+    return LateTasks(tasks=tasks, by_unit=by_unit, by_document=by_document, count=count, page=shown)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ measures, one unit's share of a measure with its reports, a progress report with
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,17 +68,34 @@ def ledger_index(request):
 @login_required
 def late_page(request):
     """The supervisors' list: 滞后 shares in the user's scope, by unit and by document."""
-    late = services.late_tasks(by=request.user)
+    late = services.late_tasks(by=request.user, page=request.GET.get("page", 1))
     _labelled(late.tasks)
-    return render(request, "policy/late.html", {"late": late})
+    return render(request, "policy/late.html", {"late": late, "page": late.page})
 
 
 @login_required
 def unit_page(request, pk: int):
-    """One unit's measures, lead and participating, with deadline and status."""
-    tasks = services.unit_tasks(pk, by=request.user)
+    """One unit's measures, lead and participating, with deadline and status, a page at a
+    time; ``?status=`` keeps one status (an unknown one shows them all)."""
+    tasks = services.unit_tasks(
+        pk, by=request.user, status=request.GET.get("status"), page=request.GET.get("page", 1)
+    )
     _labelled(tasks.assignments)
-    return render(request, "policy/unit.html", {"t": tasks})
+    statuses = [
+        {"code": code, "label": label, "count": tasks.counts[code]}
+        for code, label in ProgressStatus.choices
+    ]
+    return render(
+        request,
+        "policy/unit.html",
+        {
+            "t": tasks,
+            "statuses": statuses,
+            "page": tasks.page,
+            # the pager's links keep the filter
+            "query": urlencode({"status": tasks.status}) if tasks.status else "",
+        },
+    )
 
 
 @login_required
