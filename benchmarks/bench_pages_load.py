@@ -21,13 +21,21 @@ its analytics tables live under its own ``--home``. ``--cache-url redis://127.0.
 makes the processes share one cache; ``--workers`` and ``--threads`` set gunicorn's.
 ``--one-at-a-time N`` runs no locust: it reads each page N times, one request at a time, and
 prints the server's CPU per request of each page (decision 054).
+
+Beside locust's figures (time from the request sent to the answer read, in the load generator,
+which shares the cores) it prints the **server's own time** per page: gunicorn's access log
+(``%(M)s``, from the request read to the answer written, in the worker) of the measured run. A
+gap between the two is time the request waited for a free process or the load generator waited
+for a core; a server time with the same tail is the page's own cost (decision 060).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -248,6 +256,45 @@ def one_at_a_time(host: str, session: str, server: subprocess.Popen, n: int, wor
         print(f"{name:<18} {cpu:>13.1f} {statistics.median(walls):>11.1f}  {url}")
 
 
+#: gunicorn's access-log line for :func:`server_times`: method, path, query, status, ms
+LOG_FORMAT = 'gx %(m)s "%(U)s" "%(q)s" %(s)s %(M)s'
+LOG_LINE = re.compile(r'^gx (\w+) "([^"]*)" "([^"]*)" (\d+) (\d+)$')
+
+
+def page_name(path: str, query: str) -> str | None:
+    """The name locust_pages.py gives a request for ``path``, or None (sign-in, the run list)."""
+    if path == "/dashboard/":
+        return "dashboard (city)" if "place=" in query else "dashboard"
+    if path == "/statistics/monitor/":
+        return "monitoring"
+    if path == "/statistics/pivot/":
+        return "pivot"
+    if re.fullmatch(r"/evaluation/runs/\d+/", path):
+        return "ranking"
+    if re.fullmatch(r"/zones/\d+/", path):
+        return "zone profile"
+    return None
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def server_times(lines: list[str]) -> dict[str, list[int]]:
+    """Milliseconds each page took in the server, from gunicorn access-log ``lines``, by page
+    name and for all pages ("all")."""
+    found: dict[str, list[int]] = {}
+    for line in lines:
+        m = LOG_LINE.match(line.strip())
+        if not m or (name := page_name(m.group(2), m.group(3))) is None:
+            continue
+        found.setdefault(name, []).append(int(m.group(5)))
+        found.setdefault("all", []).append(int(m.group(5)))
+    return found
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--home", required=True, help="GAOXIN_HOME with the demo loaded")
@@ -261,6 +308,13 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--threads", type=int, default=1, help="threads per gunicorn process")
     ap.add_argument("--user", default="province_reviewer", help="demo account the users sign in as")
+    ap.add_argument("--server-log", help="keep the server's access log in this file")
+    ap.add_argument(
+        "--client",
+        choices=["requests", "fast"],
+        default="requests",
+        help="locust's HttpUser (requests) or FastHttpUser (geventhttpclient, less CPU)",
+    )
     ap.add_argument(
         "--prepare", action="store_true", help="first load the demo and the runs if missing"
     )
@@ -273,6 +327,8 @@ def main() -> None:
     args = ap.parse_args()
 
     env = {**os.environ, "GAOXIN_HOME": args.home, "GAOXIN_BENCH_USER": args.user}
+    env["GUNICORN_CMD_ARGS"] = f"--access-logformat '{LOG_FORMAT}'"
+    env["GAOXIN_BENCH_CLIENT"] = args.client
     env.pop("GAOXIN_DATABASE_URL", None)
     if args.database_url:
         env["GAOXIN_DATABASE_URL"] = args.database_url
@@ -287,11 +343,16 @@ def main() -> None:
                 f"port {args.port} already answers: stop that server (an interrupted run's?) or"
                 " pass --port"
             )
+    log = (  # closed below, after the server
+        open(args.server_log, "w+", encoding="utf-8")  # noqa: SIM115
+        if args.server_log
+        else tempfile.NamedTemporaryFile("w+", encoding="utf-8", prefix="gx-serve-", suffix=".log")  # noqa: SIM115
+    )
     server = subprocess.Popen(
         [str(BIN / "gaoxin"), "serve", "--addr", f"127.0.0.1:{args.port}"]
         + ["--workers", str(args.workers), "--threads", str(args.threads)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=log,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -306,23 +367,28 @@ def main() -> None:
             locust(host, min(args.users, 10), args.rate, args.warmup, None, env)
         load_before = os.getloadavg()
         cpu_before = cpu_seconds(server.pid)
+        log_start = os.path.getsize(log.name)
         with tempfile.TemporaryDirectory() as tmp:
             prefix = str(Path(tmp) / "run")
             locust(host, args.users, args.rate, args.time, prefix, env)
             cpu = cpu_seconds(server.pid) - cpu_before
             load_after = os.getloadavg()
+            with open(log.name, encoding="utf-8", errors="replace") as f:
+                f.seek(log_start)
+                served = server_times(f.readlines())
             with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
                 rows = list(csv.DictReader(f))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+        log.close()
 
     total = next(r for r in rows if r["Name"] == "Aggregated")
     n = int(total["Request Count"])
     print(
         f"{args.users} users, {args.time} s, {args.workers} workers × {args.threads} threads, "
         f"{'PostgreSQL' if args.database_url else 'SQLite'}"
-        f"{', Redis cache' if args.cache_url else ''}; load average "
+        f"{', Redis cache' if args.cache_url else ''}, locust client {args.client}; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     print(f"{'page':<18} {'requests':>8} {'fails':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
@@ -334,6 +400,11 @@ def main() -> None:
             f"{r['50%']:>7} {r['95%']:>7} {r['99%']:>7}"
         )
     print(f"server CPU {cpu:.1f} s for {n} requests: {1000 * cpu / max(n, 1):.1f} ms a request")
+    print("in the server (gunicorn's access log: request read to answer written):")
+    print(f"{'page':<18} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for name, ms in sorted(served.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        figures = [percentile(ms, q) for q in (50, 95, 99)] + [max(ms)]
+        print(f"{name:<18} {len(ms):>8} " + " ".join(f"{x:>7}" for x in figures))
 
 
 if __name__ == "__main__":
