@@ -425,31 +425,67 @@ def _map(place: Place, ranked: pl.DataFrame, code: str, inside: list[str], indic
     return map_code, focus, regions, points
 
 
-def _completeness(place: Place, by, today: dt.date | None) -> list[FormProgress]:
+@dataclass(frozen=True)
+class FormUnits:
+    """Where the zones of ``by``'s scope stand on one assigned form's due return: what
+    :func:`_completeness_in_scope` keeps once for every place of the scope."""
+
+    form: str
+    form_code: str
+    period_code: str
+    period: str
+    deadline: dt.date
+    #: (path, name, reported, overdue) of each zone expected to report, in path order
+    units: tuple[tuple[str, str, bool, bool], ...]
+
+
+def _completeness_in_scope(by, today: dt.date) -> list[FormUnits]:
+    """Each assigned form's due return, for every zone ``by`` may see: computed once for the
+    scope and kept (:func:`dashboard`), then narrowed to a place by :func:`_completeness`, so
+    that the province's dashboard and each of its cities' do not each compute it again."""
     from gaoxin.registry.models import Entity
     from gaoxin.statistics import completeness as comp
     from gaoxin.statistics.models import ReportingForm
 
-    today = today or comp.today()
-    inside = set(Entity.objects.within(place.entity).values_list("id", flat=True))
     out = []
     forms = ReportingForm.objects.filter(assignments__isnull=False).distinct().order_by("id")
     for form in forms:
         period = comp.due_period(form, today)
         c = comp.completeness(form, period, user=by, on=today)
-        units = [u for u in c.units if u.entity_id in inside]
-        if not units:
-            continue
+        ids = [u.entity_id for u in c.units]
+        paths = dict(Entity.objects.filter(id__in=ids).values_list("id", "path"))
         out.append(
-            FormProgress(
+            FormUnits(
                 form=form.name,
                 form_code=form.code,
                 period_code=str(period),
                 period=period_text(period),
                 deadline=c.deadline,
+                units=tuple((paths[u.entity_id], u.name, u.reported, u.overdue) for u in c.units),
+            )
+        )
+    return out
+
+
+def _completeness(place: Place, in_scope: list[FormUnits]) -> list[FormProgress]:
+    """The forms' progress in ``place`` (its subtree; everything for the whole store), from
+    what :func:`_completeness_in_scope` kept: no query."""
+    prefix = place.entity.path if place.entity is not None else ""
+    out = []
+    for f in in_scope:
+        units = [u for u in f.units if u[0].startswith(prefix)]
+        if not units:
+            continue
+        out.append(
+            FormProgress(
+                form=f.form,
+                form_code=f.form_code,
+                period_code=f.period_code,
+                period=f.period,
+                deadline=f.deadline,
                 expected=len(units),
-                reported=sum(u.reported for u in units),
-                overdue=[u.name for u in units if u.overdue],
+                reported=sum(reported for _, _, reported, _ in units),
+                overdue=[name for _, name, _, overdue in units if overdue],
             )
         )
     return out
@@ -546,13 +582,16 @@ def dashboard(
     )
     day = today or comp.today()
     root = _scope_root(by)
-    progress = page_data.cached(
+    # computed once for the user's scope and narrowed to the place here: the province's
+    # dashboard and each of its cities' share one computation a minute (decision 060)
+    in_scope = page_data.cached(
         "dashboard_completeness",
-        (key, day.isoformat(), getattr(root, "pk", None)),
-        lambda: _completeness(place, by, day),
+        (day.isoformat(), getattr(root, "pk", None)),
+        lambda: _completeness_in_scope(by, day),
         preview=False,
         timeout=COMPLETENESS_SECONDS,
     )
+    progress = _completeness(place, in_scope)
     alerts = list(d.alerts)
     for p in progress:
         if p.overdue:
