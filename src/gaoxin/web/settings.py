@@ -172,11 +172,6 @@ for _db in DATABASES.values():
     _db["CONN_MAX_AGE"] = int(os.environ.get("GAOXIN_DB_CONN_MAX_AGE", "600"))
     _db["CONN_HEALTH_CHECKS"] = True
 
-# A web process freezes what it holds once started (gaoxin.web.startup.settle, decision 060):
-# the garbage collector's full passes then skip the modules' objects. GAOXIN_GC_FREEZE=0 turns
-# it off (to measure without it).
-GC_FREEZE = _flag("GAOXIN_GC_FREEZE", True)
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache: what pages compute from the analytics tables, kept per data version
