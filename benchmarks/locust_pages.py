@@ -13,8 +13,8 @@ locust headless and prints p50/p95/p99 per page with the server's CPU per reques
 
 Every request is a GET; nothing is written. ``GAOXIN_BENCH_CLIENT=fast`` reads the pages with
 locust's ``FastHttpUser`` (geventhttpclient) instead of ``HttpUser`` (requests): the same
-requests for a third of the load generator's CPU, which on a machine whose cores it shares with
-the server is time the server gets back (``bench_pages_load.py --client fast``, decision 060).
+requests from a lighter client, for a machine whose cores the load generator shares with the
+server (``bench_pages_load.py --client fast``, decision 060).
 """
 
 from __future__ import annotations
