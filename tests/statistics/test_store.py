@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from gaoxin.statistics.models import Batch, Observation, ObservationChange, Variable
 from gaoxin.statistics.store import sync_catalogue, write_observations
@@ -114,3 +115,56 @@ def test_shipped_forms_sync_with_their_variables_in_order():
     assert codes[:3] == ["revenue", "industrial_output", "industrial_value_added"]
     assert monthly.period_type == "month" and monthly.entity_kind == "enterprise"
     assert ReportingForm.objects.count() == 5
+
+
+def test_the_catalogue_sync_inserts_new_codes_and_restores_changed_rows_only():
+    from gaoxin.engine.variables import default_catalogue
+
+    catalogue = default_catalogue()
+    assert sync_catalogue() == len(catalogue)
+    codes = [v.code for v in catalogue]
+    assert list(Variable.objects.values_list("code", flat=True)) == codes  # in catalogue order
+    revenue = Variable.objects.get(code="revenue")
+    shipped = (revenue.name_zh, revenue.unit, revenue.kinds, revenue.min_value)
+    Variable.objects.filter(code="revenue").update(
+        name_zh="改过的名称", unit="元", kinds="zone", min_value=Decimal("-5")
+    )
+    Variable.objects.filter(code="employees").delete()
+    untouched = Variable.objects.filter(code="industrial_output").values().get()
+
+    assert sync_catalogue() == len(codes)
+    revenue = Variable.objects.get(code="revenue")
+    assert (revenue.name_zh, revenue.unit, revenue.kinds, revenue.min_value) == shipped
+    assert Variable.objects.get(code="employees").unit == catalogue["employees"].unit
+    assert Variable.objects.filter(code="industrial_output").values().get() == untouched
+    assert Variable.objects.count() == len(codes)
+    with CaptureQueriesContext(connection) as queries:  # in place: read, write nothing
+        sync_catalogue()
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT"]
+
+
+def test_the_forms_sync_restores_a_forms_changed_variables_and_fields():
+    from gaoxin.statistics.models import FormVariable, ReportingForm
+    from gaoxin.statistics.store import sync_forms
+
+    sync_catalogue()
+    sync_forms()
+    monthly = ReportingForm.objects.get(code="enterprise_monthly")
+    shipped = list(monthly.form_variables.values_list("variable__code", "order", "required"))
+    annual = ReportingForm.objects.get(code="zone_annual")
+    annual_rows = list(annual.form_variables.values_list("pk", flat=True))
+    ReportingForm.objects.filter(pk=monthly.pk).update(name="旧名称", deadline_days=99)
+    first = monthly.form_variables.first()
+    first.required = False
+    first.save()
+    monthly.form_variables.filter(order=1).delete()
+
+    assert sync_forms() == 5
+    monthly.refresh_from_db()
+    assert monthly.name != "旧名称" and monthly.deadline_days != 99
+    assert (
+        list(monthly.form_variables.values_list("variable__code", "order", "required")) == shipped
+    )
+    # a form left as shipped keeps its rows
+    assert list(annual.form_variables.values_list("pk", flat=True)) == annual_rows
+    assert FormVariable.objects.filter(form__code="enterprise_monthly").count() == len(shipped)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 import yaml
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from gaoxin.engine.variables import Catalogue, default_catalogue
@@ -226,27 +226,51 @@ def _existing(keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str]
 
 
 def sync_catalogue(catalogue: Catalogue | None = None) -> int:
-    """Mirror the shipped variable catalogue into the database (insert or update by code)."""
+    """Mirror the shipped variable catalogue into the database (insert or update by code): one
+    query reads the rows there, one inserts the new codes and one updates the changed rows, so a
+    catalogue already in place costs a single read."""
     catalogue = catalogue or default_catalogue()
-    n = 0
-    for var in catalogue:
-        Variable.objects.update_or_create(
-            code=var.code,
-            defaults={
-                "name_zh": var.zh,
-                "name_en": var.en,
-                "unit": var.unit,
-                "kinds": ",".join(var.kinds),
-                "period_type": var.period,
-                "cumulative": var.cumulative,
-                "aggregation": var.aggregation,
-                "min_value": var.min,
-                "max_value": var.max,
-                "aliases": "|".join(var.aliases),
-            },
-        )
-        n += 1
-    return n
+    wanted = {
+        var.code: {
+            "name_zh": var.zh,
+            "name_en": var.en,
+            "unit": var.unit,
+            "kinds": ",".join(var.kinds),
+            "period_type": var.period,
+            "cumulative": var.cumulative,
+            "aggregation": var.aggregation,
+            "min_value": var.min,
+            "max_value": var.max,
+            "aliases": "|".join(var.aliases),
+        }
+        for var in catalogue
+    }
+    _mirror(Variable, wanted)
+    return len(wanted)
+
+
+def _mirror(model, wanted: dict[str, dict]) -> dict[str, models.Model]:
+    """Insert or update ``model``'s rows by their unique ``code`` to the fields of ``wanted``
+    (code -> fields), in bulk, in ``wanted``'s order; rows already equal are not written. Every
+    row of ``wanted``, by code."""
+    rows = {row.code: row for row in model.objects.filter(code__in=wanted)}
+    new, changed = [], []
+    for code, fields in wanted.items():
+        row = rows.get(code)
+        if row is None:
+            rows[code] = row = model(code=code, **fields)
+            new.append(row)
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if new or changed:
+        with transaction.atomic():
+            model.objects.bulk_create(new)
+            if changed:
+                fields = sorted({name for spec in wanted.values() for name in spec})
+                model.objects.bulk_update(changed, fields)
+    return rows
 
 
 def shipped_validation_rules() -> list[dict]:
@@ -278,22 +302,39 @@ def _shipped(name: str, key: str) -> list[dict]:
 
 def sync_forms() -> int:
     """Mirror the shipped reporting forms (catalogue/forms.yaml); assignments stay the
-    deployment's own (which subtrees report which form)."""
-    forms = _shipped("forms.yaml", "forms")
+    deployment's own (which subtrees report which form). A form whose variables differ from the
+    shipped list (order, or a variable no longer required) has them replaced by it."""
+    specs = _shipped("forms.yaml", "forms")
     variables = dict(Variable.objects.values_list("code", "id"))
-    for spec in forms:
-        form, _ = ReportingForm.objects.update_or_create(
-            code=spec["code"],
-            defaults={
-                "name": spec["name"],
-                "period_type": spec["period"],
-                "entity_kind": spec["kind"],
-                "deadline_days": spec["deadline_days"],
+    with transaction.atomic():
+        forms = _mirror(
+            ReportingForm,
+            {
+                spec["code"]: {
+                    "name": spec["name"],
+                    "period_type": spec["period"],
+                    "entity_kind": spec["kind"],
+                    "deadline_days": spec["deadline_days"],
+                }
+                for spec in specs
             },
         )
-        FormVariable.objects.filter(form=form).delete()
+        wanted = {
+            forms[spec["code"]].pk: [
+                (variables[code], i, True) for i, code in enumerate(spec["variables"])
+            ]
+            for spec in specs
+        }
+        there: dict[int, list[tuple[int, int, bool]]] = {pk: [] for pk in wanted}
+        for form_id, *row in FormVariable.objects.filter(form_id__in=wanted).values_list(
+            "form_id", "variable_id", "order", "required"
+        ):
+            there[form_id].append(tuple(row))
+        stale = [pk for pk, rows in wanted.items() if sorted(there[pk]) != sorted(rows)]
+        FormVariable.objects.filter(form_id__in=stale).delete()
         FormVariable.objects.bulk_create(
-            FormVariable(form=form, variable_id=variables[code], order=i)
-            for i, code in enumerate(spec["variables"])
+            FormVariable(form_id=pk, variable_id=variable_id, order=order)
+            for pk in stale
+            for variable_id, order, _ in wanted[pk]
         )
-    return len(forms)
+    return len(specs)
