@@ -49,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests import module_rows
+
+    module_rows.order(items)  # a module's tests sharing rows after the others (module_rows.py)
     if config.getoption("--browser-tests"):
         return
     skip = pytest.mark.skip(reason="browser suite: run with --browser-tests (CI=true .ci/run does)")

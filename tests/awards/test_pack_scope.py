@@ -16,6 +16,7 @@ from gaoxin.registry import loading
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
+from tests.module_rows import module_rows
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -27,14 +28,22 @@ def fujian():
     return synth.generate("fujian", scale=0.05)
 
 
+@pytest.fixture(scope="module")
+def module_rows_fujian(django_db_setup, django_db_blocker, fujian):
+    def load():
+        sync_catalogue()
+        loading.load_regions(reference.regions())
+        loading.load_zones(loading.reference_zones())
+        load_jurisdiction(fujian, label="测试 fujian")
+
+    yield from module_rows(django_db_blocker, load)
+
+
 @pytest.fixture
-def loaded(fujian):
+def loaded(module_rows_fujian, db, fujian):
     """The store as `gaoxin init` + `gaoxin demo` leave it: every region and every zone of the
-    reference list (Beijing's 110100N1 too), then the Fujian demo."""
-    sync_catalogue()
-    loading.load_regions(reference.regions())
-    loading.load_zones(loading.reference_zones())
-    load_jurisdiction(fujian, label="测试 fujian")
+    reference list (Beijing's 110100N1 too), then the Fujian demo (loaded once for the module,
+    tests/module_rows.py)."""
     return fujian
 
 

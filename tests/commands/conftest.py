@@ -6,7 +6,12 @@ import pytest
 from gaoxin.engine import synth
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
-from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (shared fixtures)
+from tests.evaluation.conftest import (  # noqa: F401 (shared fixtures)
+    gansu,
+    gansu_synth,
+    module_rows_gansu,
+)
+from tests.module_rows import module_rows
 
 
 @pytest.fixture(scope="session")
@@ -14,8 +19,16 @@ def taizhou_synth():
     return synth.generate("taizhou", scale=0.2)
 
 
+@pytest.fixture(scope="module")
+def module_rows_taizhou(django_db_setup, django_db_blocker, taizhou_synth):
+    def load():
+        sync_catalogue()
+        load_jurisdiction(taizhou_synth, label="测试 taizhou")
+
+    yield from module_rows(django_db_blocker, load)
+
+
 @pytest.fixture
-def taizhou(db, taizhou_synth):
-    sync_catalogue()
-    load_jurisdiction(taizhou_synth, label="测试 taizhou")
+def taizhou(module_rows_taizhou, db, taizhou_synth):
+    """The demo, loaded once for each test module that uses it (tests/module_rows.py)."""
     return taizhou_synth

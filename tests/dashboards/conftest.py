@@ -9,6 +9,7 @@ from gaoxin.engine import synth
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
+from tests.module_rows import module_rows
 
 
 @pytest.fixture(scope="session")
@@ -16,10 +17,18 @@ def fujian_synth():
     return synth.generate("fujian", scale=0.05, first_year=2023, last_year=2025)
 
 
+@pytest.fixture(scope="module")
+def module_rows_fujian(django_db_setup, django_db_blocker, fujian_synth):
+    def load():
+        sync_catalogue()
+        load_jurisdiction(fujian_synth, label="测试 fujian")
+
+    yield from module_rows(django_db_blocker, load)
+
+
 @pytest.fixture
-def fujian(db, fujian_synth):
-    sync_catalogue()
-    load_jurisdiction(fujian_synth, label="测试 fujian")
+def fujian(module_rows_fujian, db, fujian_synth):
+    """The demo, loaded once for each test module that uses it (tests/module_rows.py)."""
     return fujian_synth
 
 

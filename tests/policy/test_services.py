@@ -7,7 +7,11 @@ from gaoxin.policy.packs import find_pack
 from gaoxin.policy.services import target_progress
 from gaoxin.registry.models import Entity
 from gaoxin.services import OutOfScope
-from tests.commands.conftest import taizhou, taizhou_synth  # noqa: F401 (fixtures)
+from tests.commands.conftest import (  # noqa: F401 (fixtures)
+    module_rows_taizhou,
+    taizhou,
+    taizhou_synth,
+)
 from tests.factories import user_in
 
 pytestmark = pytest.mark.django_db

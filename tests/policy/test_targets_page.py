@@ -18,6 +18,7 @@ from gaoxin.policy.services import target_progress
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
+from tests.module_rows import module_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,18 @@ def fujian():
     return synth.generate("fujian", scale=0.05)
 
 
+@pytest.fixture(scope="module")
+def module_rows_fujian(django_db_setup, django_db_blocker, fujian):
+    def load():
+        sync_catalogue()
+        load_jurisdiction(fujian, label="测试 fujian")
+
+    yield from module_rows(django_db_blocker, load)
+
+
 @pytest.fixture
-def viewer(fujian):
-    sync_catalogue()
-    load_jurisdiction(fujian, label="测试 fujian")
+def viewer(module_rows_fujian, db):
+    """A viewer of the province, over the demo loaded once for the module (tests/module_rows.py)."""
     province = Entity.objects.get(kind="region", code="350000")
     user = get_user_model().objects.create_user("fj-viewer")
     Profile.objects.create(user=user, organisation="省科技厅", scope=province, role=Role.VIEWER)

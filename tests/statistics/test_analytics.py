@@ -13,7 +13,7 @@ from gaoxin.registry.models import Entity
 from gaoxin.statistics import analytics
 from gaoxin.statistics.facts import engine_facts
 from gaoxin.statistics.services import monitor
-from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (fixtures)
+from tests.evaluation.conftest import gansu, gansu_synth, gansu_unshared, module_rows_gansu  # noqa: F401 (fixtures)
 from tests.factories import user_in
 from tests.statistics.entry_fixtures import world  # noqa: F401 (fixture)
 
@@ -226,7 +226,7 @@ def test_published_tables_wait_for_the_province_and_a_preview_shows_what_is_subm
     assert revenue_of(None)[a] is None and revenue_of(None, preview=True)[a] is None
 
 
-def test_a_reader_during_a_rebuild_sees_the_previous_build_whole(gansu, settings):  # noqa: F811
+def test_a_reader_during_a_rebuild_sees_the_previous_build_whole(gansu_unshared, settings):  # noqa: F811
     from gaoxin.statistics.models import Observation
     from tests.factories import revise
 

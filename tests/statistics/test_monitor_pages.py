@@ -18,7 +18,7 @@ from gaoxin.jobs.choices import JobState
 from gaoxin.jobs.models import Job
 from gaoxin.registry.models import Entity
 from gaoxin.statistics.services import monitor
-from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (fixtures)
+from tests.evaluation.conftest import gansu, gansu_synth, module_rows_gansu  # noqa: F401 (fixtures)
 from tests.factories import user_in
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from gaoxin.engine.periods import Period
 from gaoxin.registry.models import Entity
 from gaoxin.services import OutOfScope
 from gaoxin.statistics.services import monitor
-from tests.evaluation.conftest import gansu, gansu_synth  # noqa: F401 (fixtures)
+from tests.evaluation.conftest import gansu, gansu_synth, module_rows_gansu  # noqa: F401 (fixtures)
 from tests.factories import user_in
 
 pytestmark = pytest.mark.django_db
