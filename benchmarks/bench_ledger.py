@@ -15,6 +15,10 @@ measures as a whole; deadlines past, future or none in thirds.
         .venv/bin/python benchmarks/bench_ledger.py                  # PostgreSQL (dropped after)
     .venv/bin/python benchmarks/bench_ledger.py --measures 500 --repeat 3 --explain
 
+The unit page and the late list show 50 rows a page (``services.PAGE_SIZE``): their page jobs
+time the first page and the last (``?page=9999`` shows the last, the deepest OFFSET), the
+``unit_tasks``/``late_tasks`` service jobs every row and one page.
+
 Each service and page runs once untimed (caches warm), then ``--repeat`` times: the median wall
 and CPU time and the number of queries of one run are printed. Pages go through Django's test
 client (routing, middleware, session, view, template), as a superuser and as the province's
@@ -382,13 +386,18 @@ def jobs(world: dict, args) -> None:
         ("service ledger_units (province)", lambda: services.ledger_units(by=reviewer, today=TODAY)),
         ("service unit_tasks (busiest unit)", lambda: services.unit_tasks(unit.pk, by=reviewer, today=TODAY)),
         ("service late_tasks (province)", lambda: services.late_tasks(by=reviewer, today=TODAY)),
+        ("service unit_tasks (busiest unit, page 1)", lambda: services.unit_tasks(unit.pk, by=reviewer, today=TODAY, page=1)),
+        ("service late_tasks (province, page 1)", lambda: services.late_tasks(by=reviewer, today=TODAY, page=1)),
         ("service task_detail", lambda: services.task_detail(task.pk, by=reviewer, today=TODAY)),
         ("service report_task_progress (write)", lambda: services.report_task_progress(task.pk, "in_progress", by=admin, note="推进中")),
         ("service reminders (督办, province)", lambda: services.reminders(by=reviewer)),
         ("service Measure.late (all)", lambda: list(__import__("gaoxin.policy.models").policy.models.Measure.objects.late(TODAY))),
         ("page ledger index (province)", page("reviewer", reverse("policy:ledger"))),
         ("page unit (busiest unit, province)", page("reviewer", reverse("policy:unit", args=[unit.pk]))),
+        ("page unit (busiest unit, last page)", page("reviewer", reverse("policy:unit", args=[unit.pk]) + "?page=9999")),
+        ("page unit (busiest unit, 滞后 only)", page("reviewer", reverse("policy:unit", args=[unit.pk]) + "?status=late")),
         ("page late list (province)", page("reviewer", reverse("policy:late"))),
+        ("page late list (province, last page)", page("reviewer", reverse("policy:late") + "?page=9999")),
         ("page task (province)", page("reviewer", reverse("policy:task", args=[task.pk]))),
         ("page admin measures (superuser)", page("admin", "/admin/policy/measure/")),
     ]  # fmt: skip
