@@ -379,7 +379,8 @@ def main() -> None:
             with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
                 rows = list(csv.DictReader(f))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:  # else its own error is the one to show
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
         log.close()
 
