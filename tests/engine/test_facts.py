@@ -278,3 +278,20 @@ def test_values_and_certification_levels_land_in_their_rows() -> None:
         ("E2", "2025-05"): (None, 11.0, 1, 1),
     }
     assert month.columns.index("revenue") < month.columns.index("employees")
+
+
+def test_values_placed_a_slice_at_a_time_give_the_same_frames(
+    j: synth.Jurisdiction, facts: FactFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The observations are placed a slice of rows at a time: slices far smaller than the
+    observations (a variable first met in a later slice, a period type's rows spread over many
+    slices) give the frames one slice gives, cell for cell and in the same column order."""
+    import gaoxin.engine.facts as facts_module
+
+    assert j.observations.height > 50 * 997
+    monkeypatch.setattr(facts_module, "SPREAD_ROWS", 997)
+    sliced = from_synth(j, built_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert set(sliced.frames) == set(facts.frames)
+    for ptype, frame in facts.frames.items():
+        assert sliced.wide(ptype).equals(frame), ptype
+        assert sliced.wide(ptype).columns == frame.columns

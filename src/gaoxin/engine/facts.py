@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -213,6 +213,9 @@ def build_facts(
     levels = certs.filter(pl.col("kind") == ZONE_LEVEL)
     certs = certs.filter(pl.col("kind") != ZONE_LEVEL)
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
+    # Certifications of entities outside the registry have no rows to mark: left out once, so
+    # that each period type codes the rest by the cheaper strict cast (_with_certifications).
+    certs = certs.filter(pl.col("entity").is_in(ents["entity"].implode()))
     # Row masks computed once (one pass each over the long frame), not per period type.
     keep = obs["entity"].is_in(ents["entity"].implode())
     losers = superseded(obs)
@@ -221,16 +224,15 @@ def build_facts(
     frames: dict[str, pl.DataFrame] = {}
     masks = _period_type_masks(obs["period"])
     wanted = None if only_periods is None else pl.Series(list(only_periods), dtype=pl.String)
-    # One period type at a time, so that only one long slice is copied at once.
     for ptype in masks if shapes is None else shapes:
         mask = masks.get(ptype)
-        # only the columns the wide frame reads (not batch and reported_on) are copied
-        part = obs.select("entity", "variable", "period", "value")
-        part = part.filter(mask & keep) if mask is not None else part.clear()
         if shapes is None:
+            # the period type and whether enterprises report are read off its rows
+            part = obs.select("entity", "variable", "period", "value").filter(mask & keep)
             if part.height == 0:
                 continue
             frames[ptype] = _wide(ents, part, certs, cert_kinds, levels=levels)
+            del part
         else:
             first, last, firms = shapes[ptype]
             grid = period_columns(pl.Series([first, last]), ptype)
@@ -238,17 +240,20 @@ def build_facts(
                 grid = grid.filter(pl.col("period").is_in(wanted.implode()))
             if grid.height == 0:
                 continue
+            # The period type's rows are not copied out of the long frame: its values are
+            # placed a slice of rows at a time (_spread), so that a monthly year's facts hold
+            # no second copy of its observations.
             frames[ptype] = _wide(
                 ents,
-                part,
+                obs if mask is not None else obs.clear(),
                 certs,
                 cert_kinds,
                 periods=grid,
                 ptype=ptype,
                 firms=firms,
                 levels=levels,
+                rows=mask & keep if mask is not None else None,
             )
-        del part
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
@@ -501,7 +506,11 @@ def _wide(
     ptype: str | None = None,
     firms: bool | None = None,
     levels: pl.DataFrame | None = None,
+    rows: pl.Series | None = None,
 ) -> pl.DataFrame:
+    """The wide frame of one period type. ``rows``: which rows of ``obs`` are this type's (and
+    kept: registered entities, not superseded); None: every row. When ``rows`` is given,
+    ``periods``, ``ptype`` and ``firms`` must be too."""
     if ptype is None:
         ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
         if ptype != "year" and "Q" in obs["period"][0]:
@@ -519,26 +528,13 @@ def _wide(
         firms = obs.select(pl.col("entity").is_in(enterprises["entity"].implode()).any()).item()
     if ptype == "year" or firms:
         kinds.add("enterprise")
-    # In the order kind, entity, seq: the entities sorted (thousands of rows, not millions),
-    # each followed by its periods in order (the cross join keeps the left rows' order, then
-    # the right's), the filter keeping that order. The joins below keep it too, so the wide
-    # frame is never sorted (a sort copies every column of millions of rows).
-    grid = (
-        ents.filter(pl.col("kind").is_in(list(kinds)))
-        .drop("name")
-        .sort("kind", "entity")
-        .join(periods.sort("seq"), how="cross", maintain_order="left_right")
-        .filter(
-            (pl.col("joined_on").is_null() | (pl.col("joined_on") <= pl.col("end")))
-            & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("start")))
-        )
-    )
+    grid = _grid(ents.filter(pl.col("kind").is_in(list(kinds))).drop("name"), periods)
     if levels is not None and levels.height:
         grid = _with_dated_levels(grid, levels)
     # Certification status joins the narrow grid too, before the variables' columns.
     at = _GridRows(grid, ents["entity"])
     grid = _with_certifications(grid, certs, periods, cert_kinds, at)
-    values = _spread(grid, obs, at)
+    values = _spread(grid, obs, at, rows)
     frame = pl.concat([grid, values], how="horizontal")
     certified = [c for c in grid.columns if c.startswith(("__cert__", "__certprev__"))]
     frame = frame.select(
@@ -547,10 +543,40 @@ def _wide(
         *certified,
     )
     del values
-    frame = frame.drop("parent", "joined_on", "left_on", "start", "end")
+    frame = frame.drop("end")
     # Few distinct values on millions of rows: categorical, not a string per row.
     small = ["kind", "level", "category", "industry", "industry_section", "institution_kind"]
     return frame.with_columns(pl.col(small).cast(pl.Categorical))
+
+
+def _grid(ents: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+    """Every entity's row for every period it was a member in (joined on or before the
+    period's end, left on or after its start), in the order kind, entity, seq, with the
+    entity's columns (but parent and the membership dates) and the period's (but its start).
+
+    The periods an entity was a member in are one run of the sorted periods (the ends and the
+    starts both rise): the rows are worked out from the dates of the entities (thousands) and
+    the periods (dozens) and gathered once, which is what a cross join filtered by the dates
+    gave, without the cross join's rows the filter then copies (a monthly year: 2.7 M rows)."""
+    ents = ents.sort("kind", "entity")
+    periods = periods.sort("seq")
+    ends = periods["end"].to_numpy()
+    starts = periods["start"].to_numpy()
+    joined = ents["joined_on"].fill_null(date.min).to_numpy()
+    left = ents["left_on"].fill_null(date.max).to_numpy()
+    first = np.searchsorted(ends, joined, "left")  # the first period ending on or after joining
+    stop = np.searchsorted(starts, left, "right")  # after the last one starting before leaving
+    count = np.clip(stop - first, 0, None)
+    which = np.repeat(np.arange(ents.height), count)
+    runs = np.cumsum(count) - count  # each entity's first row
+    period = first[which] + np.arange(len(which)) - runs[which]
+    return pl.concat(
+        [
+            ents.drop("parent", "joined_on", "left_on")[pl.Series(which)],
+            periods.drop("start")[pl.Series(period)],
+        ],
+        how="horizontal",
+    )
 
 
 class _GridRows:
@@ -581,15 +607,10 @@ class _GridRows:
         self.first_seq[codes[starts]] = seq[starts]
         self.count[codes[starts]] = ends - starts
 
-    def code(self, entity: str = "entity", *, strict: bool = True) -> pl.Expr:
-        """An entity column as its integer code (null for a code not ``known`` unless strict:
-        strict is the cheaper cast and refuses unknown codes)."""
-        if strict:
-            return pl.col(entity).cast(self.enum).to_physical().cast(pl.Int64)
-        cats = self.enum.categories
-        return pl.col(entity).replace_strict(
-            cats, pl.int_range(cats.len(), eager=True), default=None, return_dtype=pl.Int64
-        )
+    def code(self, entity: str = "entity") -> pl.Expr:
+        """An entity column as its integer code (every code must be ``known``: the cast refuses
+        another)."""
+        return pl.col(entity).cast(self.enum).to_physical().cast(pl.Int64)
 
     def place(self, codes: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The grid row of each (entity code, seq) and whether it has one."""
@@ -598,67 +619,103 @@ class _GridRows:
         return self.first_row[codes] + offset, inside
 
 
-def _columns_at(
-    n: int, rows: np.ndarray, slot: np.ndarray, values: np.ndarray, names: list[str], dtype: Any
-) -> pl.DataFrame:
-    """Columns ``names`` of ``n`` rows: ``values[i]`` at row ``rows[i]`` of column
-    ``names[slot[i]]``, null where nothing was put (each (row, slot) at most once)."""
-    # by slot: a stable sort of small integers (a radix sort), then one slice per column
-    order = np.argsort(slot, kind="stable")
-    bounds = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(names)))]
-    columns = []
-    for i, name in enumerate(names):  # one per column (a few dozen), not per row
-        mine = order[bounds[i] : bounds[i + 1]]
-        at = rows[mine]  # gathered once for the values and the validity
-        column = np.zeros(n, dtype=values.dtype)
-        seen = np.zeros(n, dtype=bool)
-        column[at] = values[mine]
-        seen[at] = True
-        columns.append(
-            pl.select(
-                pl.when(pl.lit(pl.Series(seen)))
-                .then(pl.lit(pl.Series(column)))
-                .cast(dtype)
-                .alias(name)
+#: Rows of the long observations coded and placed at once by :func:`_spread` (its temporary
+#: memory: a few dozen bytes a row, against 20 M rows of a monthly year at national scale).
+SPREAD_ROWS = 1 << 21
+
+
+class _Columns:
+    """Float64 columns of ``n`` rows filled a part at a time: ``values[i]`` at row ``rows[i]``
+    of column ``names[slot[i]]``, null where nothing was put (each (row, column) at most once);
+    the columns in the order their names first come."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def name(self, names: Iterable[str]) -> None:
+        for name in names:
+            if name not in self.columns:
+                self.columns[name] = (np.zeros(0), np.zeros(0, dtype=bool))
+
+    def put(self, rows: np.ndarray, slot: np.ndarray, values: np.ndarray, names: list[str]) -> None:
+        # by slot: a stable sort of small integers (a radix sort), then one slice per column
+        order = np.argsort(slot, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(names)))]
+        for i, name in enumerate(names):  # one per column (a few dozen), not per row
+            mine = order[bounds[i] : bounds[i + 1]]
+            if not len(mine):
+                continue
+            column, seen = self.columns[name]
+            if not len(seen):  # allocated when its first value comes
+                column, seen = np.zeros(self.n), np.zeros(self.n, dtype=bool)
+                self.columns[name] = (column, seen)
+            at = rows[mine]  # gathered once for the values and the validity
+            column[at] = values[mine]
+            seen[at] = True
+
+    def frame(self) -> pl.DataFrame:
+        out = []
+        for name in list(self.columns):
+            column, seen = self.columns.pop(name)  # each column's arrays freed as it is made
+            if not len(seen):
+                out.append(pl.repeat(None, self.n, dtype=pl.Float64, eager=True).alias(name))
+                continue
+            out.append(
+                pl.select(
+                    pl.when(pl.lit(pl.Series(seen)))
+                    .then(pl.lit(pl.Series(column)))
+                    .cast(pl.Float64)
+                    .alias(name)
+                ).to_series()
             )
-        )
-    if not columns:
-        return pl.DataFrame()
-    return pl.concat(columns, how="horizontal")
+            del column, seen
+        return pl.DataFrame(out)
 
 
-def _spread(grid: pl.DataFrame, obs: pl.DataFrame, at: _GridRows) -> pl.DataFrame:
+def _spread(
+    grid: pl.DataFrame, obs: pl.DataFrame, at: _GridRows, rows: pl.Series | None = None
+) -> pl.DataFrame:
     """The observations' values, one Float64 column per variable (in the order the variables
     first occur in ``obs``), row for row with ``grid``: what a pivot of ``obs`` by (entity,
     period) left-joined to the grid gives, null where nothing was observed, without hashing the
     text keys of every observation twice (the pivot, then the join: most of a monthly year's
     facts at national scale). Observations outside the grid (a period or an entity it has no
-    row for) are left out, as the join left them out. ``obs`` has no repeated (entity,
-    variable, period): superseded reports are removed before; its entities are all known."""
-    variables = obs["variable"].unique(maintain_order=True)
+    row for) are left out, as the join left them out. ``rows`` (a mask): only those rows of
+    ``obs``. The rows placed have no repeated (entity, variable, period): superseded reports
+    are removed before; their entities are all known.
+
+    ``obs`` is read :data:`SPREAD_ROWS` rows at a time (slices, not copies), so that what is
+    held besides the columns made is one slice's codes, not a copy of the observations."""
     n = grid.height
-    if n == 0 or obs.height == 0:
-        return pl.DataFrame(
-            [pl.repeat(None, n, dtype=pl.Float64, eager=True).alias(v) for v in variables]
-        )
+    out = _Columns(n)
     seqs = grid.select("period", "seq").unique("period")
-    coded = obs.select(
-        entity=at.code(),
-        seq=pl.col("period").replace_strict(
-            seqs["period"], seqs["seq"], default=None, return_dtype=pl.Int64
-        ),
-        variable=pl.col("variable").cast(pl.Enum(variables)).to_physical().cast(pl.Int16),
-        value="value",
-    ).drop_nulls()  # a null value is a null cell, as if not observed
-    rows, inside = at.place(coded["entity"].to_numpy(), coded["seq"].to_numpy())
-    return _columns_at(
-        n,
-        rows[inside],
-        coded["variable"].to_numpy()[inside],
-        coded["value"].to_numpy()[inside],
-        variables.to_list(),
-        pl.Float64,
-    )
+    for start in range(0, obs.height, SPREAD_ROWS):
+        part = obs.slice(start, SPREAD_ROWS).select("entity", "variable", "period", "value")
+        if rows is not None:
+            part = part.filter(rows.slice(start, SPREAD_ROWS))
+        variables = part["variable"].unique(maintain_order=True)
+        out.name(variables.to_list())
+        if n == 0 or part.height == 0:
+            continue
+        coded = part.select(
+            entity=at.code(),
+            seq=pl.col("period").replace_strict(
+                seqs["period"], seqs["seq"], default=None, return_dtype=pl.Int64
+            ),
+            variable=pl.col("variable").cast(pl.Enum(variables)).to_physical().cast(pl.Int16),
+            value="value",
+        ).drop_nulls()  # a null value is a null cell, as if not observed
+        del part
+        placed, inside = at.place(coded["entity"].to_numpy(), coded["seq"].to_numpy())
+        out.put(
+            placed[inside],
+            coded["variable"].to_numpy()[inside],
+            coded["value"].to_numpy()[inside],
+            variables.to_list(),
+        )
+        del coded, placed, inside
+    return out.frame()
 
 
 def _with_dated_levels(grid: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame:
@@ -711,78 +768,71 @@ def _with_certifications(
     """Per certification kind, ``__cert__<kind>`` and ``__certprev__<kind>`` on the grid's rows:
     the highest level held on the day the row's period ends and on the day before it starts.
 
-    Each certification is held over a run of those dates (sorted: from the first on or after it
-    was granted to the last on or before it stopped); the highest level per (entity, kind, date)
-    is put at the row whose period ends on the date and at the row whose period starts the day
-    after, by :class:`_GridRows` (a pivot and two joins on entity and date did this before, the
-    largest part of the yearly facts at national scale)."""
+    The periods (sorted) whose end falls within a certification (from the day it was granted
+    to the last day before it stopped) are one run, and so are those whose day before the start
+    does; an entity's rows are one run of periods too (:class:`_GridRows`). So each
+    certification is held on one run of grid rows per column, and the highest level on each row
+    is counted from the runs' bounds alone (:func:`_highest`): no (certification, date) rows (a
+    monthly year at national scale had 16 M of them) and no group-by."""
     if not cert_kinds:
         return frame
-    ranked = certs.with_columns(
-        rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
-        stop=pl.min_horizontal(pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")),
-    )
-    ends = periods.select("end").to_series()
-    befores = periods.select(pl.col("start").dt.offset_by("-1d")).to_series()
-    days = sorted(set(ends.to_list()) | set(befores.to_list()))
-    day = pl.Series("day", days, dtype=pl.Date)
-    never = pl.lit(date(9999, 12, 31), pl.Date)
+    never = date(9999, 12, 31)
     kinds = pl.Enum(list(cert_kinds))
-    held = (
-        ranked.select(
-            entity=at.code(strict=False),
-            kind=pl.col("kind").cast(kinds).to_physical().cast(pl.Int16),
-            rank="rank",
-            lo=day.search_sorted(ranked["granted_on"].fill_null(date(9999, 12, 31)), "left"),
-            hi=day.search_sorted(ranked.select(pl.col("stop").fill_null(never))["stop"], "right"),
-        )
-        .drop_nulls(["entity", "rank"])
-        .filter(pl.col("hi") > pl.col("lo"))
-        .select("entity", "kind", "rank", day=pl.int_ranges("lo", "hi", dtype=pl.Int64))
-    )
-    # The highest level per (entity, kind, date): a group-by only over the entities holding
-    # more than one certification of a kind (few); the others' dates are theirs alone, so the
-    # tens of millions of (certification, date) rows of a monthly year are not grouped.
-    several = held.select(pl.struct("entity", "kind").is_duplicated()).to_series()
-    held = pl.concat(
-        [
-            held.filter(~several).explode("day"),
-            held.filter(several)
-            .explode("day")
-            .group_by("entity", "kind", "day")
-            .agg(pl.col("rank").max())
-            .select(held.columns),
-        ]
-    )
-    # the period (seq) ending on each date, and the one starting the day after it
-    index = {d: i for i, d in enumerate(days)}
-    now_seq = np.full(len(days), -1, dtype=np.int64)
-    next_seq = np.full(len(days), -1, dtype=np.int64)
-    for seq, end, start in periods.select("seq", "end", "start").iter_rows():  # periods: dozens
-        now_seq[index[end]] = seq
-        next_seq[index[start - timedelta(days=1)]] = seq
+    held = certs.select(
+        entity=at.code(),
+        kind=pl.col("kind").cast(kinds).to_physical().cast(pl.Int64),
+        rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
+        granted=pl.col("granted_on").fill_null(never),
+        stop=pl.min_horizontal(
+            pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")
+        ).fill_null(never),
+    ).drop_nulls(["entity", "rank"])
+    periods = periods.sort("seq")
+    seq = periods["seq"].to_numpy().astype(np.int64)
     entity = held["entity"].to_numpy()
-    d = held["day"].to_numpy()
-    kind = held["kind"].to_numpy().astype(np.int64)
-    rank = held["rank"].to_numpy()
-    rows, slots, values = [], [], []
-    for seqs, shift in ((now_seq, 0), (next_seq, len(cert_kinds))):
-        seq = seqs[d]
-        row, inside = at.place(entity, seq)
-        inside &= seq >= 0
-        rows.append(row[inside])
-        slots.append(kind[inside] + shift)
-        values.append(rank[inside])
-    names = [cert_column(k) for k in cert_kinds] + [cert_column(k, prev=True) for k in cert_kinds]
-    placed = _columns_at(
-        frame.height,
-        np.concatenate(rows),
-        np.concatenate(slots),
-        np.concatenate(values),
-        names,
-        pl.Int8,
+    granted, stop = held["granted"].to_numpy(), held["stop"].to_numpy()
+    kind, rank = held["kind"].to_numpy(), held["rank"].to_numpy().astype(np.int64)
+    # each entity's rows as a run of the sorted periods: [own, own + count)
+    first_row, count = at.first_row[entity], at.count[entity]
+    own = np.searchsorted(seq, at.first_seq[entity])
+    columns = []
+    for dates, prev in ((periods["end"], False), (periods["start"].dt.offset_by("-1d"), True)):
+        days = dates.to_numpy()
+        lo = np.maximum(np.searchsorted(days, granted, "left"), own)
+        hi = np.minimum(np.searchsorted(days, stop, "right"), own + count)
+        some = (first_row >= 0) & (hi > lo)
+        base = first_row[some] - own[some]
+        start, end = base + lo[some], base + hi[some]
+        # by kind: a stable sort of small integers, then one slice per column
+        order = np.argsort(kind[some], kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(kind[some], minlength=len(cert_kinds)))]
+        start, end, ranks = start[order], end[order], rank[some][order]
+        for code, name in enumerate(cert_kinds):
+            mine = slice(bounds[code], bounds[code + 1])
+            column = _highest(frame.height, start[mine], end[mine], ranks[mine])
+            columns.append(column.alias(cert_column(name, prev)))
+    return pl.concat([frame, pl.DataFrame(columns)], how="horizontal")
+
+
+def _highest(n: int, start: np.ndarray, end: np.ndarray, rank: np.ndarray) -> pl.Series:
+    """Int8 column of ``n`` rows: the highest ``rank`` (0 to 3) of the runs [start, end) holding
+    each row, null where none does. Each rank's runs are counted in its own 16 bits of one
+    int64 (a run adds 1 at its start and takes it back at its end: the running sum counts the
+    runs holding a row), so the highest rank is how many of the 16-bit fields' thresholds the
+    sum reaches (a row is never held by 65,536 runs of one rank)."""
+    weight = np.left_shift(np.int64(1), 16 * rank)
+    steps = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(steps, start, weight)
+    np.add.at(steps, end, -weight)
+    counts = np.cumsum(steps[:n])
+    highest = (
+        (counts >= 1 << 16).astype(np.int8)
+        + (counts >= 1 << 32).astype(np.int8)
+        + (counts >= 1 << 48).astype(np.int8)
     )
-    return pl.concat([frame, placed], how="horizontal")
+    return pl.select(
+        pl.when(pl.lit(pl.Series(counts > 0))).then(pl.lit(pl.Series(highest))).cast(pl.Int8)
+    ).to_series()
 
 
 # ---------------------------------------------------------------------------------------------
