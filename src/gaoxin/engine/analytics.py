@@ -247,6 +247,9 @@ def build_tables(
             part = frame.filter(pl.col("year") == year)
             if part.height:
                 _write(part, out / "facts" / ptype / f"{year}.parquet")
+            # not left bound after the loop: the last type's frame (the monthly one, 0.4 GiB at
+            # national scale) and its copy were alive through the next year's read and facts
+            del frame, part
         year_obs = facts.observations.select(list(OBSERVATION_SCHEMA))
         del facts, obs
         hashes = _write_observations(year_obs, out, year)
