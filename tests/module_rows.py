@@ -50,6 +50,19 @@ def module_rows(django_db_blocker, load: Callable[[], T]) -> Iterator[T]:
             atomic.__exit__(None, None, None)
 
 
+def demo_rows(django_db_blocker, j, name: str) -> Iterator[None]:
+    """:func:`module_rows` of a demo jurisdiction ``j`` loaded as the tests load it: the
+    catalogue, then ``load_jurisdiction`` with the label ``测试 <name>``."""
+    from gaoxin.statistics.demo import load_jurisdiction
+    from gaoxin.statistics.store import sync_catalogue
+
+    def load() -> None:
+        sync_catalogue()
+        load_jurisdiction(j, label=f"测试 {name}")
+
+    yield from module_rows(django_db_blocker, load)
+
+
 def order(items: list[pytest.Item]) -> None:
     """Within each module, the tests using a ``module_rows_*`` fixture after the others (stable
     otherwise); a module whose tests use two of them, or one in a transactional test, is an

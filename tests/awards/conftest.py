@@ -4,9 +4,7 @@ loaded once for each test module that uses it (tests/module_rows.py)."""
 import pytest
 
 from gaoxin.engine import synth
-from gaoxin.statistics.demo import load_jurisdiction
-from gaoxin.statistics.store import sync_catalogue
-from tests.module_rows import module_rows
+from tests.module_rows import demo_rows
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +14,7 @@ def fujian():
 
 @pytest.fixture(scope="module")
 def module_rows_fujian(django_db_setup, django_db_blocker, fujian):
-    def load():
-        sync_catalogue()
-        load_jurisdiction(fujian, label="测试 fujian")
-
-    yield from module_rows(django_db_blocker, load)
+    yield from demo_rows(django_db_blocker, fujian, "fujian")
 
 
 @pytest.fixture

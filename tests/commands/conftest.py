@@ -4,14 +4,12 @@ the evaluation tests."""
 import pytest
 
 from gaoxin.engine import synth
-from gaoxin.statistics.demo import load_jurisdiction
-from gaoxin.statistics.store import sync_catalogue
 from tests.evaluation.conftest import (  # noqa: F401 (shared fixtures)
     gansu,
     gansu_synth,
     module_rows_gansu,
 )
-from tests.module_rows import module_rows
+from tests.module_rows import demo_rows
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +19,7 @@ def taizhou_synth():
 
 @pytest.fixture(scope="module")
 def module_rows_taizhou(django_db_setup, django_db_blocker, taizhou_synth):
-    def load():
-        sync_catalogue()
-        load_jurisdiction(taizhou_synth, label="测试 taizhou")
-
-    yield from module_rows(django_db_blocker, load)
+    yield from demo_rows(django_db_blocker, taizhou_synth, "taizhou")
 
 
 @pytest.fixture

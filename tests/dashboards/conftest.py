@@ -7,9 +7,7 @@ from django.contrib.auth import get_user_model
 from gaoxin.accounts.models import Profile
 from gaoxin.engine import synth
 from gaoxin.registry.models import Entity
-from gaoxin.statistics.demo import load_jurisdiction
-from gaoxin.statistics.store import sync_catalogue
-from tests.module_rows import module_rows
+from tests.module_rows import demo_rows
 
 
 @pytest.fixture(scope="session")
@@ -19,11 +17,7 @@ def fujian_synth():
 
 @pytest.fixture(scope="module")
 def module_rows_fujian(django_db_setup, django_db_blocker, fujian_synth):
-    def load():
-        sync_catalogue()
-        load_jurisdiction(fujian_synth, label="测试 fujian")
-
-    yield from module_rows(django_db_blocker, load)
+    yield from demo_rows(django_db_blocker, fujian_synth, "fujian")
 
 
 @pytest.fixture

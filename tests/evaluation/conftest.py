@@ -6,7 +6,7 @@ import pytest
 from gaoxin.engine import synth
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
-from tests.module_rows import module_rows
+from tests.module_rows import demo_rows
 
 
 @pytest.fixture(scope="session")
@@ -16,11 +16,7 @@ def gansu_synth():
 
 @pytest.fixture(scope="module")
 def module_rows_gansu(django_db_setup, django_db_blocker, gansu_synth):
-    def load():
-        sync_catalogue()
-        load_jurisdiction(gansu_synth, label="测试 gansu")
-
-    yield from module_rows(django_db_blocker, load)
+    yield from demo_rows(django_db_blocker, gansu_synth, "gansu")
 
 
 @pytest.fixture

@@ -16,9 +16,7 @@ from gaoxin.engine import synth
 from gaoxin.policy.packs import find_pack
 from gaoxin.policy.services import target_progress
 from gaoxin.registry.models import Entity
-from gaoxin.statistics.demo import load_jurisdiction
-from gaoxin.statistics.store import sync_catalogue
-from tests.module_rows import module_rows
+from tests.module_rows import demo_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +28,7 @@ def fujian():
 
 @pytest.fixture(scope="module")
 def module_rows_fujian(django_db_setup, django_db_blocker, fujian):
-    def load():
-        sync_catalogue()
-        load_jurisdiction(fujian, label="测试 fujian")
-
-    yield from module_rows(django_db_blocker, load)
+    yield from demo_rows(django_db_blocker, fujian, "fujian")
 
 
 @pytest.fixture
