@@ -425,6 +425,14 @@ def _at_once(
         if groups is not None and registry is None:
             registry = pl.read_parquet(out / "entities.parquet", columns=["entity", "province"])
         computed: list[str] = [p for y in years for p in grid_periods(s, ptype, y)]
+        keys: dict[str, pl.Enum] = {}
+        if groups is not None:
+            assert registry is not None
+            keys = {
+                "entity": pl.Enum(registry["entity"].unique().sort()),
+                "period": pl.Enum(sorted(computed)),
+                "indicator": pl.Enum(sorted(i.code for i in inds)),
+            }
         parts = []
         for n, group in enumerate(groups or [None]):
             what = f"，{n + 1}/{len(groups)} 组省份" if groups else ""
@@ -440,13 +448,8 @@ def _at_once(
             periods = [p for p in computed if p in have]
             if periods:
                 cells = compute(inds, facts, periods, keep_frames=False).frame
-                if groups is not None:
-                    assert registry is not None
-                    cells = cells.with_columns(
-                        pl.col("entity").cast(pl.Enum(registry["entity"].unique().sort())),
-                        pl.col("period").cast(pl.Enum(sorted(computed))),
-                        pl.col("indicator").cast(pl.Enum(sorted(i.code for i in inds))),
-                    )
+                if keys:
+                    cells = cells.with_columns(pl.col(c).cast(t) for c, t in keys.items())
                 parts.append(cells)
             del facts
         if parts:
