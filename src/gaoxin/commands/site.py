@@ -89,6 +89,7 @@ def demo(
         _build_analytics()
         _demo_cases()
         _demo_user()
+        _demo_ledger(jurisdiction)
         return
     started = time.perf_counter()
     with console.status(f"正在生成演示数据：{jurisdiction} …"):
@@ -118,6 +119,7 @@ def demo(
     _demo_actions(jurisdiction)
     _demo_cases()
     _demo_user()
+    _demo_ledger(jurisdiction)
 
 
 def _demo_actions(jurisdiction: str) -> None:
@@ -206,6 +208,34 @@ def _demo_user() -> None:
     for u in ensure_demo_users():
         table.add_row(u.username, u.password, u.role, u.scope, u.organisation)
     console.print(table)
+
+
+def _demo_ledger(jurisdiction: str) -> None:
+    """The demo pack's policy document in the task ledger, with a progress history reported
+    by the units' demo users (gaoxin.policy.demo, decision 065); after the demo users, who
+    report it. Twice is once."""
+    from gaoxin.engine.problems import ProblemsError
+    from gaoxin.policy.demo import load_demo_ledger
+    from gaoxin.policy.packs import find_pack
+
+    try:
+        with console.status("正在导入演示政策文件的任务台账并记录进展…"):
+            done = load_demo_ledger(find_pack(DEMO_PACKS[jurisdiction]))
+    except ProblemsError as e:
+        console.print(f"演示任务台账未导入：{e.problems[0].message}")
+        return
+    c = done.counts
+    mid, end = done.dates
+    console.print(
+        f"任务台账：《{done.document.title}》{done.measures} 条措施（已完成 {c['done']}、"
+        f"推进中 {c['in_progress']}、滞后 {c['late']}、未启动 {c['not_started']}），"
+        f"本次新记 {done.reports} 条进展报告（{_day(mid)}、{_day(end)}，"
+        "由各责任单位报送）。"
+    )
+
+
+def _day(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def open_demo_accounts() -> list[str]:

@@ -797,15 +797,18 @@ def report_task_progress(
     note: str = "",
     files: Sequence[Any] = (),
     today: Any = None,
+    reported_on: Any = None,
 ) -> Any:
     """Append a progress report for one unit's share of a measure, by a user who reports for
     that unit, with evidence ``files`` (uploaded files: ``name``, ``size``, ``read()``) stored
-    under MEDIA_ROOT/evidence/. NotFound where ``by`` may not see the task or does not report
+    under MEDIA_ROOT/evidence/, dated ``reported_on`` (default: today; the page never sets it,
+    the demo's dated history does, decision 065). NotFound where ``by`` may not see the task or does not report
     for its unit; LedgerError (nothing written) for a bad status, an empty report or a file of
     the wrong size or type. Append-only: an earlier report is never changed."""
     import tempfile
 
     from django.db import transaction
+    from django.utils import timezone
 
     from gaoxin.policy.choices import ProgressStatus
     from gaoxin.policy.ledger import LedgerError, _store_evidence
@@ -825,7 +828,12 @@ def report_task_progress(
     checked = _check_evidence(files)
     with transaction.atomic(), tempfile.TemporaryDirectory() as tmp:
         report = ProgressReport.objects.create(
-            measure_id=a.measure_id, assignment=a, status=status, note=note, reported_by=by
+            measure_id=a.measure_id,
+            assignment=a,
+            status=status,
+            note=note,
+            reported_by=by,
+            reported_on=reported_on or timezone.localdate(),
         )
         for i, (f, data) in enumerate(checked):
             path = Path(tmp) / str(i) / Path(f.name).name
