@@ -10,6 +10,7 @@ first, as ``gaoxin init``; a small synthetic jurisdiction; the demo users), shar
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -205,8 +206,14 @@ def test_a_zone_user_and_another_province_see_none_of_it(demo, client):
         assert client.get(reverse("policy:task", args=[task.pk])).status_code == 404
         late = client.get(reverse("policy:late")).content.decode()
         assert "省科技厅" not in late
-    # the city reviewer sees its own city's shares, not the province's departments
+    # the city reviewer sees its own city's shares, not the province's departments; the two
+    # 滞后 measures led by 各设区市人民政府 are late on the demo city's share
     city = demo["users"]["city_reviewer"]
+    late = services.late_tasks(by=city, today=TODAY)
+    assert [(t.measure.number, t.unit_label) for t in late.tasks] == [
+        ("二（五）", "各设区市人民政府：厦门市"),
+        ("五（十五）", "各设区市人民政府：厦门市"),
+    ]
     assert {u.name for u in services.ledger_units(by=city, today=TODAY)} >= {"各设区市人民政府"}
     assert "省科技厅" not in {u.name for u in services.ledger_units(by=city, today=TODAY)}
 
@@ -223,5 +230,10 @@ def test_the_province_user_reads_the_pages_in_chinese(demo, client):
         assert response.status_code == 200, url
         page = response.content.decode()
         assert "滞后" in page, url
+        text = re.sub(r"<[^>]+>", " ", page)  # what the reader sees: no status codes
+        assert not re.search(r"\b(not_started|in_progress|done|late)\b", text), url
     unit_page = client.get(reverse("policy:unit", args=[keji.pk])).content.decode()
     assert "已完成" in unit_page and "推进中" in unit_page
+    # no shipped document states a deadline: the late list says so instead of an empty field
+    late_page = client.get(reverse("policy:late")).content.decode()
+    assert "完成时限：未写明" in late_page

@@ -8,8 +8,9 @@ order, the statuses of :data:`PLAN` in turn:
 
 - 已完成: every share reports 推进中 at mid-year, then 已完成 after the year's end;
 - 推进中: every share reports 推进中 at mid-year;
-- 滞后: every share reports 推进中 at mid-year, then the first share (the lead unit's) 滞后
-  after the year's end;
+- 滞后: every share reports 推进中 at mid-year, then the first-named unit 滞后 after the
+  year's end (a collective unit's: the share of the demo city, whose reviewer then has
+  滞后 tasks on logging in);
 - 未启动: no report.
 
 No measure of the shipped documents states a deadline (完成时限), so no measure is 滞后 by its
@@ -109,6 +110,14 @@ def _shares(measure: Any) -> list[Any]:
     return [a for a in rows if not a.is_collective and a.reporting_entity_id is not None]
 
 
+def _late_share(shares: list[Any], reporters: dict[int, Any]) -> Any:
+    """The share a 滞后 measure's lead reports late: of the first-named unit's shares, one a
+    demo user reports for if there is one (各设区市人民政府's: the demo city's), else the
+    first."""
+    lead = [a for a in shares if a.order == shares[0].order]
+    return next((a for a in lead if a.reporting_entity_id in reporters), lead[0])
+
+
 def plan(document: Any) -> list[tuple[Any, str]]:
     """Each measure of ``document`` that some unit can report for, with its planned status."""
     out = []
@@ -164,7 +173,7 @@ def load_demo_ledger(pack: Any, *, today: dt.date | None = None) -> LedgerDemo:
             if status == S.DONE:
                 wanted += [(a, S.DONE, end, NOTES[S.DONE]) for a in shares]
             elif status == S.LATE:
-                wanted.append((shares[0], S.LATE, end, NOTES[S.LATE]))
+                wanted.append((_late_share(shares, reporters), S.LATE, end, NOTES[S.LATE]))
             for a, s, on, note in wanted:
                 if (a.pk, str(s), on) in there:
                     continue
