@@ -226,11 +226,14 @@ def _demo_ledger(jurisdiction: str) -> None:
         return
     c = done.counts
     mid, end = done.dates
+    title = f"任务台账：《{done.document.title}》{done.measures} 条措施"
+    if not done.reportable:
+        console.print(f"{title}，文件未写明责任单位，没有进展记录。")
+        return
     console.print(
-        f"任务台账：《{done.document.title}》{done.measures} 条措施（已完成 {c['done']}、"
-        f"推进中 {c['in_progress']}、滞后 {c['late']}、未启动 {c['not_started']}），"
-        f"本次新记 {done.reports} 条进展报告（{_day(mid)}、{_day(end)}，"
-        "由各责任单位报送）。"
+        f"{title}（已完成 {c['done']}、推进中 {c['in_progress']}、滞后 {c['late']}、"
+        f"未启动 {c['not_started']}），本次新记 {done.reports} 条进展报告"
+        f"（{_day(mid)}、{_day(end)}，由各责任单位报送）。"
     )
 
 

@@ -54,6 +54,8 @@ class LedgerDemo:
     counts: dict[str, int]
     reports: int
     dates: tuple[dt.date, dt.date]
+    #: measures some unit can report for (the national plan names no unit: none)
+    reportable: int = 0
 
 
 def reporting_year() -> int:
@@ -165,7 +167,8 @@ def load_demo_ledger(pack: Any, *, today: dt.date | None = None) -> LedgerDemo:
             )
         )
         written = 0
-        for measure, status in plan(document):
+        planned = plan(document)
+        for measure, status in planned:
             if status == S.NOT_STARTED:
                 continue
             shares = _shares(measure)
@@ -197,4 +200,5 @@ def load_demo_ledger(pack: Any, *, today: dt.date | None = None) -> LedgerDemo:
         counts=counts,
         reports=written,
         dates=(mid, end),
+        reportable=len(planned),
     )
