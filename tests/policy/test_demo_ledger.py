@@ -237,3 +237,20 @@ def test_the_province_user_reads_the_pages_in_chinese(demo, client):
     # no shipped document states a deadline: the late list says so instead of an empty field
     late_page = client.get(reverse("policy:late")).content.decode()
     assert "完成时限：未写明" in late_page
+
+
+def test_a_user_whose_units_are_all_their_own_gets_no_empty_table_of_others(demo, client):
+    # the city reviewer reports for every unit in its scope: the table of the others says so
+    # instead of showing its headers over no row
+    city = demo["users"]["city_reviewer"]
+    units = services.ledger_units(by=city, today=TODAY)
+    assert units and all(u.mine for u in units)
+    client.force_login(city)
+    page = client.get(reverse("policy:ledger")).content.decode()
+    assert "数据范围内的其他单位" in page
+    assert "数据范围内没有其他责任单位。" in page
+    # the province admin reports for its departments and sees the cities' units as others
+    client.force_login(demo["users"]["province_admin"])
+    page = client.get(reverse("policy:ledger")).content.decode()
+    assert "数据范围内没有其他责任单位。" not in page
+    assert "各设区市人民政府" in page

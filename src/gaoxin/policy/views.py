@@ -53,6 +53,7 @@ def ledger_index(request):
     their scope with how many measures are 滞后."""
     units = services.ledger_units(by=request.user)
     mine = [u for u in units if u.mine]
+    others = [u for u in units if not u.mine]
     unlinked = (
         services.unlinked_units(by=request.user)
         if request.user.is_superuser or request.user.has_perm("policy.add_unitlink")
@@ -61,7 +62,7 @@ def ledger_index(request):
     return render(
         request,
         "policy/ledger_index.html",
-        {"units": units, "mine": mine, "unlinked": unlinked},
+        {"others": others, "mine": mine, "unlinked": unlinked},
     )
 
 
