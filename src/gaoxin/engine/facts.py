@@ -213,25 +213,42 @@ def build_facts(
     levels = certs.filter(pl.col("kind") == ZONE_LEVEL)
     certs = certs.filter(pl.col("kind") != ZONE_LEVEL)
     cert_kinds = tuple(sorted(certs["kind"].unique().to_list()))
-    # Certifications of entities outside the registry have no rows to mark: left out once, so
-    # that each period type codes the rest by the cheaper strict cast (_with_certifications).
-    certs = certs.filter(pl.col("entity").is_in(ents["entity"].implode()))
-    # Row masks computed once (one pass each over the long frame), not per period type.
-    keep = obs["entity"].is_in(ents["entity"].implode())
-    losers = superseded(obs)
-    if losers.len():
-        keep = keep.scatter(losers, False)
+    # Each observation's entity, variable and period coded once as one exact integer (_Keys):
+    # the known-entity mask, the superseded check and the placement of values all read it,
+    # instead of each hashing the text keys of every row again (a monthly year at national
+    # scale has 20 M rows).
+    registry = pl.Enum(ents["entity"].drop_nulls())
+    coded = ents.with_columns(_code=pl.col("entity").cast(registry).to_physical())
+    # The certifications coded once for every period type (those of entities outside the
+    # registry left out: no rows to mark).
+    certs = _held(certs, registry, cert_kinds)
+    keys = _Keys(obs, registry)
+    keep = keys.known()
+    losers = keys.superseded(obs["reported_on"])
+    if len(losers):
+        keep[losers] = False
     frames: dict[str, pl.DataFrame] = {}
-    masks = _period_type_masks(obs["period"])
+    present = keys.period_types()
     wanted = None if only_periods is None else pl.Series(list(only_periods), dtype=pl.String)
-    for ptype in masks if shapes is None else shapes:
-        mask = masks.get(ptype)
+    for ptype in present if shapes is None else shapes:
         if shapes is None:
             # the period type and whether enterprises report are read off its rows
-            part = obs.select("entity", "variable", "period", "value").filter(mask & keep)
+            part = obs.select("entity", "period").filter(pl.Series(keys.of_type(ptype, keep)))
             if part.height == 0:
                 continue
-            frames[ptype] = _wide(ents, part, certs, cert_kinds, levels=levels)
+            enterprises = ents.filter(pl.col("kind") == "enterprise")["entity"]
+            frames[ptype] = _wide(
+                coded,
+                obs,
+                certs,
+                cert_kinds,
+                periods=period_columns(part["period"], ptype),
+                ptype=ptype,
+                firms=part.select(pl.col("entity").is_in(enterprises.implode()).any()).item(),
+                levels=levels,
+                keys=keys,
+                keep=keep,
+            )
             del part
         else:
             first, last, firms = shapes[ptype]
@@ -244,16 +261,18 @@ def build_facts(
             # placed a slice of rows at a time (_spread), so that a monthly year's facts hold
             # no second copy of its observations.
             frames[ptype] = _wide(
-                ents,
-                obs if mask is not None else obs.clear(),
+                coded,
+                obs,
                 certs,
                 cert_kinds,
                 periods=grid,
                 ptype=ptype,
                 firms=firms,
                 levels=levels,
-                rows=mask & keep if mask is not None else None,
+                keys=keys,
+                keep=keep,
             )
+    del keys, keep
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
@@ -320,31 +339,82 @@ def _normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
     return obs
 
 
+class _Keys:
+    """Each observation's (entity, variable, period) as one exact integer: the entity's code in
+    the registry (``size`` when it is not there), the variable's and the period's among the
+    year's few distinct ones (a null one: its own code), combined as
+    ``(entity * variables + variable) * periods + period`` in 32 bits when they fit (a monthly
+    year at national scale: 228 k entities × 53 variables × 17 periods), else 64. Equal keys are
+    equal text keys (no collisions), so the superseded check settles repeats on them, and
+    :func:`_spread` takes the entity, the variable and the period back out of a slice of them."""
+
+    def __init__(self, obs: pl.DataFrame, registry: pl.Enum) -> None:
+        self.size = len(registry.categories)
+        entity = obs["entity"].cast(registry, strict=False).to_physical()
+        self.variables = obs["variable"].drop_nulls().unique().sort()
+        self.periods = obs["period"].drop_nulls().unique().sort()
+        nv, np_ = len(self.variables) + 1, len(self.periods) + 1
+        self.nv, self.np = nv, np_
+        dtype = np.uint32 if (self.size + 1) * nv * np_ <= 1 << 32 else np.uint64
+        variable = obs["variable"].cast(pl.Enum(self.variables)).to_physical()
+        period = obs["period"].cast(pl.Enum(self.periods)).to_physical()
+        key = entity.fill_null(self.size).to_numpy().astype(dtype)
+        key *= dtype(nv)
+        key += variable.fill_null(nv - 1).to_numpy().astype(dtype)
+        del variable
+        key *= dtype(np_)
+        key += period.fill_null(np_ - 1).to_numpy().astype(dtype)
+        del period, entity
+        self.key = key
+        types = pl.DataFrame({"period": self.periods}).select(_period_type(pl.col("period")))
+        self.type_of = np.array([*types.to_series().to_list(), None], dtype=object)
+
+    def known(self) -> np.ndarray:
+        """Whether each row's entity is in the registry."""
+        return self.key < self.key.dtype.type(self.size * self.nv * self.np)
+
+    def period_types(self) -> list[str]:
+        """The period types with rows, in the order year, half, quarter, month."""
+        have = set(self.type_of[:-1])
+        return [t for t in ("year", "half", "quarter", "month") if t in have]
+
+    def in_type(self, ptype: str) -> np.ndarray:
+        """Per period code (the null one last), whether it is of ``ptype``."""
+        return self.type_of == ptype
+
+    def of_type(self, ptype: str, keep: np.ndarray) -> np.ndarray:
+        """The ``keep`` rows whose period is of ``ptype``."""
+        return keep & self.in_type(ptype)[self.key % self.key.dtype.type(self.np)]
+
+    def split(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entity, variable and period codes of some keys."""
+        period = key % key.dtype.type(self.np)
+        rest = key // key.dtype.type(self.np)
+        return rest // rest.dtype.type(self.nv), rest % rest.dtype.type(self.nv), period
+
+    def superseded(self, reported_on: pl.Series) -> np.ndarray:
+        """Row numbers of observations a later report replaced (the later ``reported_on``
+        wins; ties: the later row). Revisions are few: repeated keys are found by sorting the
+        keys (NumPy's sort of the integers) and settled alone, so the long frame is never
+        sorted or copied."""
+        ordered = np.sort(self.key)
+        twice = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
+        if len(twice) == 0:
+            return np.zeros(0, dtype=np.int64)
+        key = pl.Series("_key", self.key)
+        repeated = key.is_in(pl.Series(np.unique(twice)).implode())
+        rows = pl.DataFrame([key, reported_on]).with_row_index("_row").filter(repeated)
+        return (
+            rows.sort("reported_on", "_row", nulls_last=False)
+            .with_columns(_last=pl.col("_row").last().over("_key"))
+            .filter(pl.col("_row") != pl.col("_last"))["_row"]
+            .to_numpy()
+            .astype(np.int64)
+        )
+
+
 OBSERVATION_KEYS = ["entity", "variable", "period"]
-
-
-def superseded(obs: pl.DataFrame) -> pl.Series:
-    """Row numbers of observations a later report replaced (the later ``reported_on`` wins;
-    ties: the later row). Revisions are few: the repeated keys are found by a hash and settled
-    alone, so the long frame is never sorted or copied."""
-    keys = OBSERVATION_KEYS
-    # A key's hash repeats where the key does (and, rarely, where two keys collide: those rows are
-    # settled by their real keys below). Repeated hashes are found by sorting the hashes, several
-    # times faster than is_duplicated's hash table on tens of millions of rows (NumPy's sort of
-    # the integers: half the CPU of Polars' on a monthly year's 20 M rows).
-    hashes = obs.select(pl.struct(keys).hash(7))[:, 0]
-    ordered = np.sort(hashes.to_numpy())
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    del ordered
-    if len(twice) == 0:
-        return pl.Series("_row", [], dtype=pl.UInt32)
-    repeated = hashes.is_in(pl.Series(np.unique(twice), dtype=pl.UInt64).implode())
-    rows = obs.with_row_index("_row").filter(repeated)
-    return (
-        rows.sort("reported_on", "_row", nulls_last=False)
-        .with_columns(_last=pl.col("_row").last().over(keys))
-        .filter(pl.col("_row") != pl.col("_last"))["_row"]
-    )
 
 
 def latest(obs: pl.DataFrame) -> pl.DataFrame:
@@ -420,39 +490,6 @@ def _with_hierarchy(ents: pl.DataFrame) -> pl.DataFrame:
     return out.drop("_zl", "_zc")
 
 
-def _period_type_masks(periods: pl.Series) -> dict[str, pl.Series]:
-    """Which rows hold each period type, in the order year, half, quarter, month.
-
-    The type is worked out on the distinct codes (a few hundred); rows are matched by the code's
-    length in bytes where every code of that length has one type (year 4, quarter and half 6,
-    month 7), which is far cheaper than text tests on every row; by the codes themselves otherwise.
-    """
-    codes = periods.drop_nulls().unique().to_frame("period")
-    codes = codes.with_columns(
-        type=_period_type(pl.col("period")), length=pl.col("period").str.len_bytes()
-    )
-    lengths = periods.str.len_bytes()
-    out: dict[str, pl.Series] = {}
-    for ptype in ("year", "half", "quarter", "month"):
-        mine = codes.filter(pl.col("type") == ptype)
-        if mine.height == 0:
-            continue
-        masks = []
-        for length in mine["length"].unique().sort().to_list():
-            same = codes.filter(pl.col("length") == length)
-            if same["type"].n_unique() == 1:
-                masks.append(lengths == length)
-            else:
-                masks.append(
-                    periods.is_in(same.filter(pl.col("type") == ptype)["period"].implode())
-                )
-        mask = masks[0]
-        for m in masks[1:]:
-            mask = mask | m
-        out[ptype] = mask
-    return out
-
-
 def _period_type(code: pl.Expr) -> pl.Expr:
     return (
         pl.when(code.str.len_chars() == 4)
@@ -466,7 +503,6 @@ def _period_type(code: pl.Expr) -> pl.Expr:
 
 
 _PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
-_PERIOD_OF_LEN = {4: "year"}
 
 
 def period_columns(periods: pl.Series, ptype: str) -> pl.DataFrame:
@@ -504,39 +540,32 @@ def _wide(
     certs: pl.DataFrame,
     cert_kinds: tuple[str, ...],
     *,
-    periods: pl.DataFrame | None = None,
-    ptype: str | None = None,
-    firms: bool | None = None,
+    periods: pl.DataFrame,
+    ptype: str,
+    firms: bool,
     levels: pl.DataFrame | None = None,
-    rows: pl.Series | None = None,
+    keys: _Keys,
+    keep: np.ndarray,
 ) -> pl.DataFrame:
-    """The wide frame of one period type. ``rows``: which rows of ``obs`` are this type's (and
-    kept: registered entities, not superseded); None: every row. When ``rows`` is given,
-    ``periods``, ``ptype`` and ``firms`` must be too."""
-    if ptype is None:
-        ptype = _PERIOD_OF_LEN.get(len(obs["period"][0]), "month")
-        if ptype != "year" and "Q" in obs["period"][0]:
-            ptype = "quarter"
-        elif ptype != "year" and "H" in obs["period"][0]:
-            ptype = "half"
-    if periods is None:
-        periods = period_columns(obs["period"], ptype)
+    """The wide frame of one period type, with the rows of ``periods`` (a ``period_columns``
+    frame) and, unless ``firms``, no enterprise rows in a frame of another type than years.
+    ``ents``: the entities with their registry code (``_code``); ``obs``: the long
+    observations, ``keys`` their codes and ``keep`` the rows of them that count (registered
+    entities, not superseded): the rows of ``ptype`` among them are placed."""
     # Enterprises have rows in a monthly or quarterly frame only when some enterprise reports by
     # month or quarter (the quarterly frame of the demo is zone GDP alone); every other kind,
     # and every kind in the yearly frame, always has them.
     kinds = {"zone", "city", "province", "institution"}
-    if firms is None:
-        enterprises = ents.filter(pl.col("kind") == "enterprise").select("entity")
-        firms = obs.select(pl.col("entity").is_in(enterprises["entity"].implode()).any()).item()
     if ptype == "year" or firms:
         kinds.add("enterprise")
     grid = _grid(ents.filter(pl.col("kind").is_in(list(kinds))).drop("name"), periods)
+    at = _GridRows(grid["_code"].to_numpy(), grid["seq"].to_numpy(), keys.size)
+    grid = grid.drop("_code")
     if levels is not None and levels.height:
         grid = _with_dated_levels(grid, levels)
     # Certification status joins the narrow grid too, before the variables' columns.
-    at = _GridRows(grid, ents["entity"])
     grid = _with_certifications(grid, certs, periods, cert_kinds, at)
-    values = _spread(grid, obs, at, rows)
+    values = _spread(grid, obs["value"], keys, keys.in_type(ptype), keep, at)
     frame = pl.concat([grid, values], how="horizontal")
     certified = [c for c in grid.columns if c.startswith(("__cert__", "__certprev__"))]
     frame = frame.select(
@@ -594,31 +623,25 @@ class _GridRows:
     arithmetic on entity codes instead of joins on the text keys (a join hashes the text of
     every row; at national scale a monthly year has 14 M observations).
 
-    ``known``: every entity code the rows to place may hold (the registry's)."""
+    ``codes`` and ``seq``: the grid's entity codes (in the registry, of ``size`` entities) and
+    seqs, row for row."""
 
-    def __init__(self, grid: pl.DataFrame, known: pl.Series) -> None:
-        self.n = grid.height
-        self.enum = pl.Enum(known.drop_nulls().unique(maintain_order=True))
-        at = grid.select(pl.col("entity").cast(self.enum).to_physical(), "seq")
-        codes = at["entity"].to_numpy().astype(np.int64)
-        seq = at["seq"].to_numpy().astype(np.int64)
+    def __init__(self, codes: np.ndarray, seq: np.ndarray, size: int) -> None:
+        self.n = len(codes)
+        codes = codes.astype(np.int64)
+        seq = seq.astype(np.int64)
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if self.n else codes
         ends = np.r_[starts[1:], self.n]
         runs = (np.diff(seq)[np.diff(codes) == 0] == 1).all()
         if not runs or len(np.unique(codes[starts])) != len(starts):
             raise AssertionError("the grid is not sorted by entity and seq without gaps")
-        size = len(self.enum.categories)
-        self.first_row = np.full(size, -1, dtype=np.int64)
-        self.first_seq = np.zeros(size, dtype=np.int64)
-        self.count = np.zeros(size, dtype=np.int64)
+        # one slot more: the code of an entity outside the registry (never placed)
+        self.first_row = np.full(size + 1, -1, dtype=np.int64)
+        self.first_seq = np.zeros(size + 1, dtype=np.int64)
+        self.count = np.zeros(size + 1, dtype=np.int64)
         self.first_row[codes[starts]] = starts
         self.first_seq[codes[starts]] = seq[starts]
         self.count[codes[starts]] = ends - starts
-
-    def code(self, entity: str = "entity") -> pl.Expr:
-        """An entity column as its integer code (every code must be ``known``: the cast refuses
-        another)."""
-        return pl.col(entity).cast(self.enum).to_physical().cast(pl.Int64)
 
     def place(self, codes: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The grid row of each (entity code, seq) and whether it has one."""
@@ -654,6 +677,7 @@ class _Columns:
             mine = order[bounds[i] : bounds[i + 1]]
             if not len(mine):
                 continue
+            assert name in self.columns, name
             column, seen = self.columns[name]
             if not len(seen):  # allocated when its first value comes
                 column, seen = np.zeros(self.n), np.zeros(self.n, dtype=bool)
@@ -682,47 +706,59 @@ class _Columns:
 
 
 def _spread(
-    grid: pl.DataFrame, obs: pl.DataFrame, at: _GridRows, rows: pl.Series | None = None
+    grid: pl.DataFrame,
+    value: pl.Series,
+    keys: _Keys,
+    periods: np.ndarray,
+    keep: np.ndarray,
+    at: _GridRows,
 ) -> pl.DataFrame:
     """The observations' values, one Float64 column per variable (in the order the variables
-    first occur in ``obs``), row for row with ``grid``: what a pivot of ``obs`` by (entity,
-    period) left-joined to the grid gives, null where nothing was observed, without hashing the
-    text keys of every observation twice (the pivot, then the join: most of a monthly year's
-    facts at national scale). Observations outside the grid (a period or an entity it has no
-    row for) are left out, as the join left them out. ``rows`` (a mask): only those rows of
-    ``obs``. The rows placed have no repeated (entity, variable, period): superseded reports
-    are removed before; their entities are all known.
+    first occur in the rows placed), row for row with ``grid``: what a pivot of the
+    observations by (entity, period) left-joined to the grid gives, null where nothing was
+    observed, without hashing their text keys (the pivot, then the join: most of a monthly
+    year's facts at national scale). The rows placed are those ``keep`` holds whose period code
+    ``periods`` holds (``keys``: the observations coded; ``value``: their values); they have
+    no repeated (entity, variable, period) (superseded reports are removed before) and their
+    entities are all known. Those outside the grid (a period or an entity it has no row for)
+    are left out, as the join left them out.
 
-    ``obs`` is read :data:`SPREAD_ROWS` rows at a time (slices, not copies), so that what is
-    held besides the columns made is one slice's codes, not a copy of the observations."""
+    The observations are read :data:`SPREAD_ROWS` rows at a time (slices of their codes), so
+    that what is held besides the columns made is one slice's codes."""
     n = grid.height
     out = _Columns(n)
+    names = keys.variables.to_list()
     seqs = grid.select("period", "seq").unique("period")
-    for start in range(0, obs.height, SPREAD_ROWS):
-        part = obs.slice(start, SPREAD_ROWS).select("entity", "variable", "period", "value")
-        if rows is not None:
-            part = part.filter(rows.slice(start, SPREAD_ROWS))
-        variables = part["variable"].unique(maintain_order=True)
-        out.name(variables.to_list())
-        if n == 0 or part.height == 0:
+    # per period code (the null one last): its seq in the grid, -1 where the grid has none
+    seq_of = np.full(keys.np, -1, dtype=np.int64)
+    mine = keys.periods.to_frame("period").with_row_index("_code").join(seqs, on="period")
+    seq_of[mine["_code"].to_numpy()] = mine["seq"].to_numpy()
+    dtype = keys.key.dtype.type
+    for start in range(0, len(keys.key), SPREAD_ROWS):
+        key = keys.key[start : start + SPREAD_ROWS]
+        rows = keep[start : start + SPREAD_ROWS] & periods[key % dtype(keys.np)]
+        key = key[rows]
+        entity, variable, period = keys.split(key)
+        del key
+        # the variables in the order they first come (a null variable has no column)
+        first = pl.Series(variable, dtype=pl.UInt32).unique(maintain_order=True).to_numpy()
+        out.name(names[v] for v in first if v < len(names))
+        if n == 0 or not len(entity):
             continue
-        coded = part.select(
-            entity=at.code(),
-            seq=pl.col("period").replace_strict(
-                seqs["period"], seqs["seq"], default=None, return_dtype=pl.Int64
-            ),
-            variable=pl.col("variable").cast(pl.Enum(variables)).to_physical().cast(pl.Int16),
-            value="value",
-        ).drop_nulls()  # a null value is a null cell, as if not observed
-        del part
-        placed, inside = at.place(coded["entity"].to_numpy(), coded["seq"].to_numpy())
+        values = value.slice(start, SPREAD_ROWS).filter(pl.Series(rows))
+        seq = seq_of[period]
+        ok = (seq >= 0) & (variable < len(names))
+        if values.null_count():  # a null value is a null cell, as if not observed
+            ok &= values.is_not_null().to_numpy()
+        placed, inside = at.place(entity.astype(np.int64), seq)
+        inside &= ok
         out.put(
             placed[inside],
-            coded["variable"].to_numpy()[inside],
-            coded["value"].to_numpy()[inside],
-            variables.to_list(),
+            variable[inside].astype(np.int64),
+            values.to_numpy()[inside],
+            names,
         )
-        del coded, placed, inside
+        del entity, variable, period, seq, values, placed, inside, rows
     return out.frame()
 
 
@@ -766,9 +802,29 @@ def _with_dated_levels(grid: pl.DataFrame, levels: pl.DataFrame) -> pl.DataFrame
     )
 
 
+def _held(certs: pl.DataFrame, registry: pl.Enum, cert_kinds: tuple[str, ...]) -> pl.DataFrame:
+    """The certifications of registered entities as :func:`_with_certifications` reads them:
+    entity code, kind code (in ``cert_kinds``), rank, first and last day held. Worked out once
+    for every period type (1.2 M rows at national scale)."""
+    never = date(9999, 12, 31)
+    return (
+        certs.select(
+            entity=pl.col("entity").cast(registry, strict=False).to_physical().cast(pl.Int64),
+            kind=pl.col("kind").cast(pl.Enum(list(cert_kinds))).to_physical().cast(pl.Int64),
+            rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
+            granted=pl.col("granted_on").fill_null(never),
+            stop=pl.min_horizontal(
+                pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")
+            ).fill_null(never),
+        )
+        # outside the registry: no rows to mark
+        .drop_nulls(["entity", "rank"])
+    )
+
+
 def _with_certifications(
     frame: pl.DataFrame,
-    certs: pl.DataFrame,
+    held: pl.DataFrame,
     periods: pl.DataFrame,
     cert_kinds: tuple[str, ...],
     at: _GridRows,
@@ -784,17 +840,6 @@ def _with_certifications(
     monthly year at national scale had 16 M of them) and no group-by."""
     if not cert_kinds:
         return frame
-    never = date(9999, 12, 31)
-    kinds = pl.Enum(list(cert_kinds))
-    held = certs.select(
-        entity=at.code(),
-        kind=pl.col("kind").cast(kinds).to_physical().cast(pl.Int64),
-        rank=pl.col("level").replace_strict(CERT_LEVELS, default=0, return_dtype=pl.Int8),
-        granted=pl.col("granted_on").fill_null(never),
-        stop=pl.min_horizontal(
-            pl.col("expires_on"), pl.col("revoked_on").dt.offset_by("-1d")
-        ).fill_null(never),
-    ).drop_nulls(["entity", "rank"])
     periods = periods.sort("seq")
     seq = periods["seq"].to_numpy().astype(np.int64)
     entity = held["entity"].to_numpy()
