@@ -282,6 +282,32 @@ def build_tables(
     _write_meta(out, meta)
     # Indicator values: each year and period type on the facts of that type for that year and
     # the years its formulas reach back to (read back from the files just written).
+    spliced_values = _indicator_files(
+        out, inds, shape, years, indicator_years, reach, catalogue, previous, narrow, progress
+    )
+    touched = set(facts_years) | set(indicator_years) | spliced_values
+    if narrow is not None:
+        touched |= narrow.spliced
+    rebuilt = tuple(sorted(touched))
+    return Built(meta, rebuilt, tuple(y for y in years if y not in rebuilt))
+
+
+def _indicator_files(
+    out: Path,
+    inds: Sequence[Indicator],
+    shape: Mapping[str, Shape],
+    years: Sequence[int],
+    indicator_years: Sequence[int],
+    reach: Mapping[str, int],
+    catalogue: Catalogue,
+    previous: Path | None,
+    narrow: _Narrowed | None,
+    progress: Progress,
+) -> set[int]:
+    """Write ``out``'s indicator files: each year and period type on the facts of that type for
+    that year and the years its formulas reach back to (read back from the files just written);
+    a year not in ``indicator_years`` linked from ``previous`` or, where ``narrow`` reaches it,
+    spliced. Returns the spliced years."""
     spliced_values: set[int] = set()
     at_once = _at_once(out, inds, shape, indicator_years, reach, catalogue, progress)
     for n, year in enumerate(years):
@@ -338,11 +364,7 @@ def build_tables(
         )
         _write(cells, target)
         del cells, parts
-    touched = set(facts_years) | set(indicator_years) | spliced_values
-    if narrow is not None:
-        touched |= narrow.spliced
-    rebuilt = tuple(sorted(touched))
-    return Built(meta, rebuilt, tuple(y for y in years if y not in rebuilt))
+    return spliced_values
 
 
 #: A period type whose frame has at most this many rows over the years to compute (and the
