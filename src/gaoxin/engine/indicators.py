@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -64,6 +65,10 @@ WAVE_BATCH = 8
 #: How many children a lineage lists before it only counts them.
 LINEAGE_CAP = 20
 _MISSING = "__missing__"
+#: The null runs of the columns padded during one :func:`compute` (:func:`_spread`), by length
+#: and type: the same few lengths (a level's rows before and after its block) come back for
+#: every column of a level, and a Polars column holds a shared run without copying it.
+_NULLS: ContextVar[dict[tuple[int, str], pl.Series] | None] = ContextVar("_NULLS", default=None)
 
 
 class IndicatorError(ValueError):
@@ -238,6 +243,19 @@ def compute(
     keep_frames: bool = True,
 ) -> Result:
     """Compute ``indicators`` (default: the shipped catalogue) for ``periods`` on ``facts``."""
+    token = _NULLS.set({})
+    try:
+        return _compute(indicators, facts, periods, keep_frames)
+    finally:
+        _NULLS.reset(token)
+
+
+def _compute(
+    indicators: Sequence[Indicator] | None,
+    facts: FactFrame,
+    periods: Sequence[str] | str,
+    keep_frames: bool,
+) -> Result:
     inds = list(indicators if indicators is not None else default_indicators())
     if isinstance(periods, str):
         periods = [periods]
@@ -449,14 +467,26 @@ def _spread(parts: Sequence[tuple[int, pl.Series]], height: int, dtype: Any) -> 
     pieces, at = [], 0
     for first, values in parts:
         if first > at:
-            pieces.append(pl.repeat(None, first - at, dtype=dtype, eager=True))
+            pieces.append(_nulls(first - at, dtype))
         pieces.append(values.cast(dtype))
         at = first + values.len()
     if height > at:
-        pieces.append(pl.repeat(None, height - at, dtype=dtype, eager=True))
+        pieces.append(_nulls(height - at, dtype))
     if not pieces:
         return pl.Series(dtype=dtype)
     return pl.concat(pieces, rechunk=False)
+
+
+def _nulls(n: int, dtype: Any) -> pl.Series:
+    """``n`` nulls of ``dtype``: one run shared by every column of the :func:`compute` call."""
+    made = _NULLS.get()
+    key = (n, str(dtype))
+    if made is not None and key in made:
+        return made[key]
+    nulls = pl.repeat(None, n, dtype=dtype, eager=True)
+    if made is not None:
+        made[key] = nulls
+    return nulls
 
 
 def _columns_read(
