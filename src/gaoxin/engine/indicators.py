@@ -782,11 +782,22 @@ class _Pending:
                 top_share_ratio(pl.col("__top__" + name), pl.col("__total__" + name)).alias(name)
             )
         del children
+        span = self.blocks.get(level)
+        if span is not None:  # the parent level's block alone, not a filter of every row
+            first, n = span
+            own = (
+                frame.lazy()
+                .slice(first, n)
+                .select(pl.int_range(first, first + n, dtype=pl.UInt32).alias("__row__"), *by)
+            )
+        else:
+            own = (
+                frame.lazy()
+                .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row__"), "kind", *by)
+                .filter(pl.col("kind") == level)
+            )
         parents = (
-            frame.lazy()
-            .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row__"), "kind", *by)
-            .filter(pl.col("kind") == level)
-            .join(per_parent.lazy(), on=by, how="left", maintain_order="left")
+            own.join(per_parent.lazy(), on=by, how="left", maintain_order="left")
             .select(
                 "__row__",
                 *[
