@@ -14,13 +14,22 @@ Once the data is kept, most of a page's CPU is drawing it (the 175-zone ranking,
 table, the charts' JSON): :func:`rendered` keeps a page's large HTML parts the same way, with the
 user's scope in the key, so that a part drawn for one scope is never served to another
 (decision 048).
+
+A value not yet kept is computed once however many readers ask for it at the same moment
+(decision 064): the first takes a lock in the cache (``cache.add``, which Redis answers for
+every process), the others wait up to :data:`WAIT_SECONDS` for its value and compute it
+themselves only when it has not come by then; a lock left by a reader that died expires after
+:data:`LOCK_SECONDS`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
-from collections.abc import Callable, Hashable
+import time
+import uuid
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar
 
 from django.core.cache import cache, caches
@@ -28,7 +37,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["cached", "kept", "one_stamp_per_request", "rendered", "stamp"]
+__all__ = ["cached", "kept", "one_stamp_per_request", "pinned", "rendered", "shared", "stamp"]
 
 T = TypeVar("T")
 _default_cache = cache
@@ -36,6 +45,15 @@ _default_cache = cache
 #: asked for); the timeout only bounds the memory of keys nobody asks for again.
 TIMEOUT = 3600
 _MISSING = object()
+#: How long a reader that finds another computing the same value waits for it (single flight,
+#: decision 064) before computing it itself: a city's dashboard is 0.2 s of CPU, the country's
+#: 1.1–1.4 s; a holder slower than this under load is not waited for any longer.
+WAIT_SECONDS = 3.0
+#: How long a lock lives at most: a reader that died computing (a killed process) blocks no one
+#: longer than this, and the readers meanwhile wait :data:`WAIT_SECONDS` at most.
+LOCK_SECONDS = 10
+#: How often a waiting reader looks for the value.
+POLL_SECONDS = 0.02
 #: In front of a shared cache (Redis, ``GAOXIN_CACHE_URL``): each process's own copy of what
 #: it read there (decision 054). A value kept for the whole :data:`TIMEOUT` rests on its key
 #: alone (the data version, the build, the scope and the arguments are in it), so a copy is the
@@ -68,6 +86,18 @@ def stamp(*, preview: bool = False) -> str | None:
     return found
 
 
+@contextlib.contextmanager
+def pinned() -> Iterator[None]:
+    """Inside, :func:`stamp` is read once per mode and every value kept or drawn rests on it
+    (what a page request does, :func:`one_stamp_per_request`; the warm-up after a build pins
+    one place at a time)."""
+    token = _STAMPS.set({})
+    try:
+        yield
+    finally:
+        _STAMPS.reset(token)
+
+
 def one_stamp_per_request(get_response):
     """Middleware: a page read (GET or HEAD) takes :func:`stamp` once, so that every part it
     keeps or draws rests on one data version, and the two queries and the build's files are
@@ -77,11 +107,8 @@ def one_stamp_per_request(get_response):
     def middleware(request):
         if request.method not in ("GET", "HEAD"):
             return get_response(request)
-        token = _STAMPS.set({})
-        try:
+        with pinned():
             return get_response(request)
-        finally:
-            _STAMPS.reset(token)
 
     return middleware
 
@@ -93,21 +120,62 @@ def kept(
     computed once and kept ``timeout`` seconds: for what depends on nothing but its parts, such
     as a stored evaluation run, which never changes (decision 014). :func:`cached` is this with
     the data version in the parts."""
-    import gaoxin
-
-    raw = repr((gaoxin.__version__, translation.get_language(), parts))
-    key = f"gaoxin:page:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    key = key_of(name, parts)
     local = timeout == TIMEOUT and _shared()
     value = _local.get(key, _MISSING) if local else _MISSING
     if value is not _MISSING:
         return value
     value = cache.get(key, _MISSING)
     if value is _MISSING:
-        value = compute()
-        cache.set(key, value, timeout)
+        value = _compute_once(key, compute, timeout)
     if local:
         _local.set(key, value, timeout)
     return value
+
+
+def key_of(name: str, parts: tuple[Hashable, ...]) -> str:
+    """The cache key of :func:`kept`'s ``name`` and ``parts`` in the language now active."""
+    import gaoxin
+
+    raw = repr((gaoxin.__version__, translation.get_language(), parts))
+    return f"gaoxin:page:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _compute_once(key: str, compute: Callable[[], T], timeout: int) -> T:
+    """``compute()``'s value, kept under ``key``, computed by one reader at a time (decision
+    064): the reader that takes the lock computes and keeps it; another waits for it up to
+    :data:`WAIT_SECONDS`, and computes it itself when the holder is too slow or gave up (its
+    lock gone without a value: ``compute`` raised, or the lock expired). A failure is never
+    kept, so each waiter then meets it itself."""
+    lock = f"{key}:lock"
+    token = uuid.uuid4().hex
+    if not cache.add(lock, token, LOCK_SECONDS):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            value = cache.get(key, _MISSING)
+            if value is not _MISSING:
+                return value
+            # the holder failed, or its lock expired: take it over
+            if cache.get(lock) is None and cache.add(lock, token, LOCK_SECONDS):
+                break
+        else:  # too slow: compute without the lock rather than keep the page waiting
+            value = compute()
+            cache.set(key, value, timeout)
+            return value
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+    finally:
+        if cache.get(lock) == token:  # not a lock another reader took after ours expired
+            cache.delete(lock)
+    return value
+
+
+def shared() -> bool:
+    """Whether the cache is one the processes share (Redis), so that what one process (the
+    background worker) keeps serves the others' pages."""
+    return _shared()
 
 
 def _shared() -> bool:
