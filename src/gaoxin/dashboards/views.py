@@ -107,6 +107,28 @@ def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
     return charts
 
 
+DASHBOARD_PARTS = ("figures", "alerts", "data", "targets")
+
+
+def dashboard_parts(d: services.Dashboard, entity, *, by, preview: bool) -> dict[str, str]:
+    """The dashboard's figures, charts, ranking and targets, drawn once per data version and
+    scope (decision 048); the alerts, completeness and breadcrumbs are the request's own. Also
+    what the warm-up after a build draws (decision 064)."""
+    charts: list[dict[str, Chart]] = []
+
+    def draw(name: str):
+        def render_part() -> str:
+            if not charts:
+                charts.append(_dashboard_charts(d))
+            context = {"d": d, "charts": charts[0], "kept": d.alerts[: d.kept_alerts]}
+            return render_to_string(f"dashboards/_dashboard_{name}.html", context)
+
+        parts = (getattr(entity, "pk", None), d.indicator.code, d.period)
+        return page_data.rendered(f"dashboard:{name}", parts, render_part, by=by, preview=preview)
+
+    return {name: draw(name) for name in DASHBOARD_PARTS}
+
+
 @login_required
 def dashboard(request):
     entity = _place(request)
@@ -124,28 +146,12 @@ def dashboard(request):
             "dashboards/dashboard.html",
             {"problems": exc.problems, "place_name": getattr(entity, "name", "全国")},
         )
-    # the figures, charts, ranking and targets are drawn once per data version and scope
-    # (decision 048); the alerts, completeness and breadcrumbs are the request's own
-    charts: list[dict[str, Chart]] = []
-
-    def draw(name: str):
-        def render_part() -> str:
-            if not charts:
-                charts.append(_dashboard_charts(d))
-            context = {"d": d, "charts": charts[0], "kept": d.alerts[: d.kept_alerts]}
-            return render_to_string(f"dashboards/_dashboard_{name}.html", context)
-
-        parts = (getattr(entity, "pk", None), d.indicator.code, d.period)
-        return page_data.rendered(
-            f"dashboard:{name}", parts, render_part, by=request.user, preview=preview
-        )
-
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "d": d,
-            "parts": {name: draw(name) for name in ("figures", "alerts", "data", "targets")},
+            "parts": dashboard_parts(d, entity, by=request.user, preview=preview),
             "overdue": d.alerts[d.kept_alerts :],
             "place_name": d.place.name,
             **switch(request, preview),

@@ -133,9 +133,14 @@ def schedule(by: Any = None) -> None:
 
 
 def rebuild_job(*, progress: Progress = _noop) -> str:
-    """The background job: bring the analytics tables up to the data version."""
+    """The background job: bring the analytics tables up to the data version, then compute the
+    dashboards the users will read first into the shared cache (decision 064)."""
+    from gaoxin.dashboards.warm import warm
+
     done = build(progress=progress)
-    return done.summary()
+    if done.skipped:
+        return done.summary()
+    return f"{done.summary()}；{warm(progress=progress)}"
 
 
 # --- where the builds are ----------------------------------------------------------------

@@ -231,6 +231,10 @@ ANALYTICS_ROOT = GAOXIN_HOME / "analytics"  # rebuilt fact frames and indicator 
 # After a change of the data: "job" queues a rebuild of the analytics tables (decision 036);
 # "read" queues nothing and the next read rebuilds (the test suite, a single-user terminal).
 ANALYTICS_ON_CHANGE = os.environ.get("GAOXIN_ANALYTICS_ON_CHANGE", "job")
+# After a rebuild the job computes the dashboards users read first into the shared cache, for
+# at most this many seconds (decision 064; 0: not at all). Nothing is warmed without a shared
+# cache (GAOXIN_CACHE_URL): the worker's own memory serves no page.
+WARM_SECONDS = float(os.environ.get("GAOXIN_WARM_SECONDS", "60"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes GAOXIN_HOME for the SQLite file
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
