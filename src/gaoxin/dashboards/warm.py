@@ -4,7 +4,7 @@ The first read of a place's dashboard in a new data version computes its data (a
 ms of CPU) and draws its parts; every later read is a few milliseconds (decisions 041, 048).
 :func:`warm` does those first reads in the background job that built the tables, into the shared
 cache, for the places the users may open: each scope that has users (its own dashboard first,
-what a user lands on), then the regions inside those scopes, then their zones — the latest
+what a user lands on), then the places one level inside each scope, then two levels — the latest
 period, the headline indicator, the default language, published data — until
 :data:`gaoxin.web.settings.WARM_SECONDS` have gone.
 
@@ -75,18 +75,21 @@ def _inside(scope) -> tuple[list[Any], list[Any]]:
 
 
 def _places() -> list[tuple[Any, Any]]:
-    """(place, user) in the order they are warmed: every scope's own dashboard, then the
-    regions inside the scopes, then their zones."""
-    scopes = _scopes()
-    own, regions, zones = [], [], []
-    for scope, user in scopes:
-        own.append((scope, user))
+    """(place, user) in the order they are warmed: every scope's own dashboard, then what lies
+    one level below each scope (a province's cities, the country's provinces), then two levels
+    (a province's zones, the country's cities), ...: a scope with the whole country does not
+    keep the provinces' users waiting for its 600 zones."""
+    found: list[tuple[int, int, str, Any, Any]] = []
+    for n, (scope, user) in enumerate(_scopes()):
+        found.append((0, n, "", scope, user))
         if scope is not None and scope.kind == "zone":
             continue
-        inner_regions, inner_zones = _inside(scope)
-        regions += [(r, user) for r in inner_regions]
-        zones += [(z, user) for z in inner_zones]
-    return own + regions + zones
+        top = 0 if scope is None else scope.path.count("/")
+        regions, zones = _inside(scope)
+        for place in regions + zones:
+            found.append((place.path.count("/") - top, n, place.path, place, user))
+    found.sort(key=lambda row: row[:3])
+    return [(place, user) for *_, place, user in found]
 
 
 def warm(
