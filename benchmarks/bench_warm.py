@@ -12,6 +12,9 @@ then reads as the benchmark's user (省级审核员) the province's dashboard an
 first without a warm-up, then after another new build and :func:`gaoxin.dashboards.warm.warm`.
 The process's own copy of what it read in Redis is emptied before each read, as another web
 process would find it. The Redis database given is emptied first: give one of its own.
+
+``--new-build cold`` (or ``warm``) only empties the cache and makes a new build (then warms),
+for a ``bench_pages_load.py --warmup 0`` run right after it (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ def main() -> None:
     ap.add_argument("--cache-url", required=True, help="redis://host:port/db (emptied first)")
     ap.add_argument("--user", default="province_reviewer")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument(
+        "--new-build",
+        choices=["cold", "warm"],
+        help="only empty the cache and make a new build (warm: then the warm-up), for a run of"
+        " bench_pages_load.py --warmup 0 right after it",
+    )
     args = ap.parse_args()
     os.environ["GAOXIN_HOME"] = args.home
     os.environ["GAOXIN_CACHE_URL"] = args.cache_url
@@ -46,8 +55,16 @@ def main() -> None:
     from gaoxin.statistics import analytics, page_data
 
     cache.clear()
+    if args.new_build:
+        analytics.build(full=True)
+        if args.new_build == "warm":
+            began, wall = time.process_time(), time.monotonic()
+            outcome = warm.warm(progress=lambda *a: None)
+            took = f"{time.process_time() - began:.1f} s CPU, {time.monotonic() - wall:.1f} s wall"
+            print(f"warm-up: {outcome}; {took}")
+        return
     user = get_user_model().objects.get(username=args.user)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     analytics.build()
     page = client.get("/dashboard/").content.decode()
