@@ -97,10 +97,11 @@ def warm(
     progress: Callable[..., None],
     seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> str:
+) -> str | None:
     """Compute and draw the dashboards of :func:`_places` into the shared cache until
     ``seconds`` (default ``settings.WARM_SECONDS``) have gone; a place whose dashboard cannot
-    be drawn (no data) is passed over. What it did, in one line for the job's outcome."""
+    be drawn (no data) is passed over. What it did, in one line for the job's outcome; None
+    when it does nothing (turned off, or no shared cache)."""
     from gaoxin.dashboards import services
     from gaoxin.dashboards.views import dashboard_parts
     from gaoxin.engine.problems import ProblemsError
@@ -108,10 +109,8 @@ def warm(
     from gaoxin.statistics import page_data
 
     budget = settings.WARM_SECONDS if seconds is None else seconds
-    if budget <= 0:
-        return "页面预热已关闭（GAOXIN_WARM_SECONDS=0）"
-    if not page_data.shared():
-        return "未预热页面：各进程各用内存缓存（未设 GAOXIN_CACHE_URL）"
+    if budget <= 0 or not page_data.shared():
+        return None
     places = _places()
     start = clock()
     done = 0

@@ -138,9 +138,8 @@ def rebuild_job(*, progress: Progress = _noop) -> str:
     from gaoxin.dashboards.warm import warm
 
     done = build(progress=progress)
-    if done.skipped:
-        return done.summary()
-    return f"{done.summary()}；{warm(progress=progress)}"
+    warmed = None if done.skipped else warm(progress=progress)
+    return done.summary() if warmed is None else f"{done.summary()}；{warmed}"
 
 
 # --- where the builds are ----------------------------------------------------------------
