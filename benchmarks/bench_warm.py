@@ -11,7 +11,9 @@ Each round makes a new build (``analytics.build(full=True)``: new keys, nothing 
 then reads as the benchmark's user (省级审核员) the province's dashboard and its first city's,
 first without a warm-up, then after another new build and :func:`gaoxin.dashboards.warm.warm`.
 The process's own copy of what it read in Redis is emptied before each read, as another web
-process would find it. The Redis database given is emptied first: give one of its own.
+process would find it. The Redis database given is emptied first: give one of its own. The
+keys' prefix is the server's (``GAOXIN_CACHE_PREFIX``, default ``gaoxin``), so that a server
+started on the same database reads what ``--new-build warm`` kept.
 
 ``--new-build cold`` (or ``warm``) only empties the cache and makes a new build (then warms),
 for a ``bench_pages_load.py --warmup 0`` run right after it (docs/benchmarks.md).
@@ -41,7 +43,6 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["GAOXIN_HOME"] = args.home
     os.environ["GAOXIN_CACHE_URL"] = args.cache_url
-    os.environ.setdefault("GAOXIN_CACHE_PREFIX", "gaoxin-bench-warm")
     os.environ["GAOXIN_ANALYTICS_ON_CHANGE"] = "read"
     import django
 
