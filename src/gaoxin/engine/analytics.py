@@ -13,7 +13,8 @@ directory::
                                   the long observations (entity, variable, value, batch), one
                                   file per period: an import of one month rewrites that month's
                                   file, not the year's; the period is the file's name, not a
-                                  column (:func:`_scan_observations` puts it back)
+                                  column, and the entity its place among entities.parquet's
+                                  codes sorted (:func:`_scan_observations` puts both back)
     indicators/<year>.parquet     the catalogue's values: entity, kind, period, indicator, value,
                                   missing (every period type of that year)
 
@@ -44,7 +45,7 @@ from gaoxin.engine.indicators import PER_YEAR, Indicator, compute, default_indic
 from gaoxin.engine.variables import Catalogue, default_catalogue
 
 #: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
-LAYOUT = 4
+LAYOUT = 5
 #: Period types as the fact frame has them.
 TYPES = ("year", "half", "quarter", "month")
 OBSERVATION_SCHEMA = {
@@ -240,6 +241,7 @@ def build_tables(
             shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
             only_periods=wanted,
             hash_input=False,  # each period's rows are hashed below (_rows_hash)
+            entity_codes=True,  # the observations files store them (decision 062)
         )
         if frame_entities is None:
             frame_entities, cert_kinds = facts.entities, facts.cert_kinds
@@ -251,11 +253,12 @@ def build_tables(
             # national scale) and its copy were alive through the next year's read and facts
             del frame, part
         year_obs = facts.observations.select(list(OBSERVATION_SCHEMA))
+        codes = facts.entity_codes
         del facts, obs
-        hashes = _write_observations(year_obs, out, year)
+        hashes = _write_observations(year_obs, out, year, codes=codes)
         period_hashes.update(hashes)
         year_hashes[str(year)] = _year_hash(hashes)
-        del year_obs
+        del year_obs, codes
     if frame_entities is None and narrow is not None:
         assert previous is not None and old is not None
         _link(previous / "entities.parquet", out / "entities.parquet")
@@ -594,6 +597,7 @@ def _narrowed(
     result = _Narrowed()
     previous_meta = read_meta(previous) or {}
     known = pl.read_parquet(previous / "entities.parquet", columns=["entity", "province"])
+    registry = _registry(previous)
     codes = {p for p in changed}
     across = _across_subtrees(inds, catalogue)
     changed_by_type: dict[str, list[str]] = defaultdict(list)
@@ -610,7 +614,9 @@ def _narrowed(
         if not old_dir.is_dir():
             result.rebuild.add(year)
             continue
-        old = _read_observations([f for p in periods if (f := old_dir / f"{p}.parquet").is_file()])
+        old = _read_observations(
+            [f for p in periods if (f := old_dir / f"{p}.parquet").is_file()], previous
+        )
         keys = list(OBSERVATION_SCHEMA)
         moved = pl.concat(
             [
@@ -632,7 +638,7 @@ def _narrowed(
         for f in old_dir.glob("*.parquet"):
             if f.stem not in periods:
                 _link(f, out / "observations" / str(year) / f.name)
-        hashes = _write_observations(new, out, year)
+        hashes = _write_observations(new, out, year, registry=registry)
         stored = previous_meta["observation_hashes"]
         mine = {p: h for p, h in stored.items() if p[:4] == str(year) and p not in periods}
         result.spliced.add(year)
@@ -781,10 +787,24 @@ def _in_stored_order(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.sort(ptype, "indicator", "period", "entity")
 
 
-def _write_observations(obs: pl.DataFrame, out: Path, year: int) -> dict[str, str]:
+def _write_observations(
+    obs: pl.DataFrame,
+    out: Path,
+    year: int,
+    *,
+    codes: pl.Series | None = None,
+    registry: pl.Series | None = None,
+) -> dict[str, str]:
     """Write a year's observations one file per period (``observations/<year>/<period>``);
-    return each period's hash (:func:`_rows_hash`). A period without rows has no file."""
+    return each period's hash (:func:`_rows_hash`). A period without rows has no file.
+
+    The entity is stored as its code: its place among the registry's entity codes sorted
+    (``codes``, row for row with ``obs``, as ``build_facts(entity_codes=True)`` gives them; or
+    worked out from ``registry``, those codes sorted). A period with an entity outside the
+    registry keeps the text (:func:`_scan_observations` reads either)."""
     hashes = {}
+    if codes is None and registry is not None:
+        codes = obs["entity"].cast(pl.Enum(registry), strict=False).to_physical().cast(pl.UInt32)
     # One period's rows copied at a time (a partition of the whole year at once would hold a
     # second copy of the year's observations: 20 M rows at national scale), by a filter on the
     # period's small integer code (a gather by row numbers took 2.7 times its CPU on the frame's
@@ -795,10 +815,17 @@ def _write_observations(obs: pl.DataFrame, out: Path, year: int) -> dict[str, st
     code = obs["period"].cast(pl.Enum(periods)).to_physical()
     stored = obs.drop("period")
     for n, period in enumerate(periods):
-        part = stored.filter(code == n)
+        mine = code == n
+        part = stored.filter(mine)
+        if codes is not None:
+            # integers, not text: half the write and the hash (decision 062)
+            entity = codes.filter(mine)
+            if not entity.null_count():
+                part = part.with_columns(entity=entity)
+            del entity
         _write(part, out / "observations" / str(year) / f"{period}.parquet")
         hashes[str(period)] = _rows_hash(part)
-        del part
+        del part, mine
     return hashes
 
 
@@ -807,18 +834,41 @@ def _year_hash(period_hashes: Mapping[str, str]) -> str:
     return _hash(*[f"{p}:{h}" for p, h in sorted(period_hashes.items())])
 
 
-def _read_observations(files: Sequence[Path]) -> pl.DataFrame:
+def _registry(root: Path) -> pl.Series:
+    """A build's entity codes sorted: an observations file's entity code is a place in them."""
+    codes = pl.read_parquet(root / "entities.parquet", columns=["entity"])["entity"]
+    return codes.drop_nulls().sort()
+
+
+def _read_observations(files: Sequence[Path], root: Path) -> pl.DataFrame:
     if not files:
         return pl.DataFrame(schema=OBSERVATION_SCHEMA)
-    return _scan_observations(files).collect()
+    return _scan_observations(files, _registry(root)).collect()
 
 
-def _scan_observations(files: Sequence[Path]) -> pl.LazyFrame:
+def _scan_observations(
+    files: Sequence[Path], registry: pl.Series, entities: pl.Series | None = None
+) -> pl.LazyFrame:
     """The observations files (``observations/<year>/<period>.parquet``) as one frame with the
-    columns of :data:`OBSERVATION_SCHEMA`: each file's period from its name."""
-    return pl.concat(
-        [pl.scan_parquet(f).with_columns(period=pl.lit(f.stem, pl.String)) for f in files]
-    ).select(list(OBSERVATION_SCHEMA))
+    columns of :data:`OBSERVATION_SCHEMA`: each file's period from its name, its entities as
+    text (``registry``: the build's entity codes sorted, :func:`_registry`). ``entities``:
+    only these entities' rows (filtered on the integer codes before they are made text)."""
+    wanted = None
+    if entities is not None:
+        wanted = entities.cast(pl.Enum(registry), strict=False).to_physical().drop_nulls()
+        wanted = wanted.cast(pl.UInt32)
+    parts = []
+    for f in files:
+        lazy = pl.scan_parquet(f)
+        if pl.read_parquet_schema(f)["entity"] == pl.String:  # a period with unregistered ones
+            if entities is not None:
+                lazy = lazy.filter(pl.col("entity").is_in(entities.implode()))
+        else:
+            if wanted is not None:
+                lazy = lazy.filter(pl.col("entity").is_in(wanted.implode()))
+            lazy = lazy.with_columns(entity=pl.lit(registry).gather(pl.col("entity")))
+        parts.append(lazy.with_columns(period=pl.lit(f.stem, pl.String)))
+    return pl.concat(parts).select(list(OBSERVATION_SCHEMA))
 
 
 #: splitmix64's constants (:func:`_rows_hash`).
@@ -990,11 +1040,8 @@ def load_facts(
         frames[ptype] = _categorical(frame)
     obs_files = _observation_files(root, chosen) if observations else []
     if obs_files:
-        lazy = _scan_observations(obs_files)
-        if keep is not None:
-            shown = keep.filter(~keep.is_in(hidden.implode()))
-            lazy = lazy.filter(pl.col("entity").is_in(shown.implode()))
-        long = lazy.collect()
+        shown = None if keep is None else keep.filter(~keep.is_in(hidden.implode()))
+        long = _scan_observations(obs_files, _registry(root), shown).collect()
     else:
         long = pl.DataFrame(schema=OBSERVATION_SCHEMA)
     long = long.with_columns(reported_on=pl.lit(None, pl.Date))

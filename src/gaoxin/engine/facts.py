@@ -117,6 +117,10 @@ class FactFrame:
     built_at: datetime
     input_hash: str
     names: Mapping[str, NameInfo] = field(default_factory=dict)
+    #: With ``build_facts(entity_codes=True)``: each observation's entity as its place among the
+    #: registry's entity codes sorted (UInt32; null: not in the registry), for a caller that
+    #: stores them as integers (the analytics build, decision 062).
+    entity_codes: pl.Series | None = None
 
     @property
     def cumulative(self) -> frozenset[str]:
@@ -183,6 +187,7 @@ def build_facts(
     shapes: Mapping[str, tuple[str, str, bool]] | None = None,
     only_periods: Iterable[str] | None = None,
     hash_input: bool = True,
+    entity_codes: bool = False,
 ) -> FactFrame:
     """Build the fact frame.
 
@@ -200,6 +205,7 @@ def build_facts(
     which is how the analytics tables are built a year at a time (gaoxin.engine.analytics).
     ``hash_input=False``: the frame's ``input_hash`` is left empty (a build that hashes its
     input its own way: hashing tens of millions of observations is seconds of CPU).
+    ``entity_codes``: the frame's ``entity_codes`` are set (:class:`FactFrame`).
     """
     catalogue = catalogue or default_catalogue()
     built_at = built_at or datetime.now(UTC)
@@ -217,7 +223,7 @@ def build_facts(
     # the known-entity mask, the superseded check and the placement of values all read it,
     # instead of each hashing the text keys of every row again (a monthly year at national
     # scale has 20 M rows).
-    registry = pl.Enum(ents["entity"].drop_nulls())
+    registry = pl.Enum(ents["entity"].drop_nulls().sort())
     coded = ents.with_columns(_code=pl.col("entity").cast(registry).to_physical())
     # The certifications coded once for every period type (those of entities outside the
     # registry left out: no rows to mark).
@@ -272,6 +278,7 @@ def build_facts(
                 keys=keys,
                 keep=keep,
             )
+    codes = keys.entities() if entity_codes else None
     del keys, keep
     names = variable_names(catalogue)
     return FactFrame(
@@ -284,6 +291,7 @@ def build_facts(
         built_at=built_at,
         input_hash=input_hash,
         names=names,
+        entity_codes=codes,
     )
 
 
@@ -350,14 +358,15 @@ class _Keys:
 
     def __init__(self, obs: pl.DataFrame, registry: pl.Enum) -> None:
         self.size = len(registry.categories)
-        entity = obs["entity"].cast(registry, strict=False).to_physical()
+        # UInt32 before the fill: an Enum's physical type is as small as its categories allow
+        entity = obs["entity"].cast(registry, strict=False).to_physical().cast(pl.UInt32)
         self.variables = obs["variable"].drop_nulls().unique().sort()
         self.periods = obs["period"].drop_nulls().unique().sort()
         nv, np_ = len(self.variables) + 1, len(self.periods) + 1
         self.nv, self.np = nv, np_
         dtype = np.uint32 if (self.size + 1) * nv * np_ <= 1 << 32 else np.uint64
-        variable = obs["variable"].cast(pl.Enum(self.variables)).to_physical()
-        period = obs["period"].cast(pl.Enum(self.periods)).to_physical()
+        variable = obs["variable"].cast(pl.Enum(self.variables)).to_physical().cast(pl.UInt32)
+        period = obs["period"].cast(pl.Enum(self.periods)).to_physical().cast(pl.UInt32)
         key = entity.fill_null(self.size).to_numpy().astype(dtype)
         key *= dtype(nv)
         key += variable.fill_null(nv - 1).to_numpy().astype(dtype)
@@ -368,6 +377,16 @@ class _Keys:
         self.key = key
         types = pl.DataFrame({"period": self.periods}).select(_period_type(pl.col("period")))
         self.type_of = np.array([*types.to_series().to_list(), None], dtype=object)
+
+    def entities(self) -> pl.Series:
+        """Each row's entity code (UInt32; null: not in the registry). The keys are used up:
+        divided in place, so that a monthly year's codes cost no second 80 MB."""
+        self.key //= self.key.dtype.type(self.nv * self.np)
+        code = pl.Series("entity", self.key).cast(pl.UInt32)
+        del self.key
+        if len(code) and code.max() == self.size:
+            code = pl.select(pl.when(code < self.size).then(code)).to_series()
+        return code
 
     def known(self) -> np.ndarray:
         """Whether each row's entity is in the registry."""
