@@ -814,6 +814,9 @@ def _write_observations(
     periods = obs["period"].drop_nulls().unique().sort()
     code = obs["period"].cast(pl.Enum(periods)).to_physical()
     stored = obs.drop("period")
+    if codes is not None and not codes.null_count():
+        # every entity registered (the rule): the text is not copied period by period
+        stored, codes = stored.with_columns(entity=codes), None
     for n, period in enumerate(periods):
         mine = code == n
         part = stored.filter(mine)
