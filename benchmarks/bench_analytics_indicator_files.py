@@ -15,38 +15,22 @@ indicator step is what this measures, in a third of the time.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import resource
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from bench_analytics_steps import _timed
 
 from gaoxin.engine import analytics
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.engine.variables import default_catalogue
 
 WRAPPED = ("compute", "_at_once", "load_facts", "_write")
-
-
-def _timed(name: str, fn: Callable[..., Any], spent: dict[str, list[float]]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        cpu, wall = time.process_time(), time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            mine = spent.setdefault(name, [0.0, 0.0, 0])
-            mine[0] += time.process_time() - cpu
-            mine[1] += time.perf_counter() - wall
-            mine[2] += 1
-
-    return run
 
 
 def main() -> None:
