@@ -122,10 +122,16 @@ def _late_share(shares: list[Any], reporters: dict[int, Any]) -> Any:
 
 def plan(document: Any) -> list[tuple[Any, str]]:
     """Each measure of ``document`` that some unit can report for, with its planned status."""
+    return [(measure, status) for measure, status, _ in _planned(document)]
+
+
+def _planned(document: Any) -> list[tuple[Any, str, list[Any]]]:
+    """:func:`plan` with each measure's shares (:func:`_shares`), read once."""
     out = []
     for measure in document.measures.order_by("order"):
-        if _shares(measure):
-            out.append((measure, PLAN[len(out) % len(PLAN)]))
+        shares = _shares(measure)
+        if shares:
+            out.append((measure, PLAN[len(out) % len(PLAN)], shares))
     return out
 
 
@@ -167,11 +173,10 @@ def load_demo_ledger(pack: Any, *, today: dt.date | None = None) -> LedgerDemo:
             )
         )
         written = 0
-        planned = plan(document)
-        for measure, status in planned:
+        planned = _planned(document)
+        for _measure, status, shares in planned:
             if status == S.NOT_STARTED:
                 continue
-            shares = _shares(measure)
             wanted = [(a, S.IN_PROGRESS, mid, NOTES["mid"]) for a in shares]
             if status == S.DONE:
                 wanted += [(a, S.DONE, end, NOTES[S.DONE]) for a in shares]
