@@ -329,3 +329,173 @@ def test_aggregates_by_hand_including_a_zone_without_enterprises() -> None:
     assert cell("Z1", "rev_i") == (None, 1)  # the one selected child is missing
     assert cell("C", "big") == (1.0, 0)  # Z1 (150 > 100), not Z2 (0); a where's gaps not counted
     assert cell("C", "tot") == (150.0, 1)  # 150 + 0; Z1's sum read a missing revenue
+
+
+# -- a variable the period type never observed (its column absent from the frame) ---------------
+def _absent_or_null(
+    facts: FactFrame, ptype: str, variables: list[str]
+) -> tuple[FactFrame, FactFrame]:
+    """``facts`` with ``variables`` absent from the ``ptype`` frame, and with them present and
+    null on every row: the two must compute the same cells (the absent ones are not computed
+    row by row, decision 069)."""
+    from dataclasses import replace
+
+    frame = facts.frames[ptype].drop(variables, strict=False)
+    nulls = frame.with_columns(pl.lit(None, pl.Float64).alias(v) for v in variables)
+    return (
+        replace(facts, frames={**facts.frames, ptype: frame}),
+        replace(facts, frames={**facts.frames, ptype: nulls}),
+    )
+
+
+def test_the_catalogues_months_are_the_same_with_yearly_variables_absent_or_null(
+    facts: FactFrame,
+) -> None:
+    # the demo's months lack the yearly-only variables (land area, R&D expenditure…): with
+    # them present and null everywhere every formula is computed row by row
+    months = facts.frames["month"]
+    lacking = [v.code for v in facts.catalogue if v.code not in months.columns]
+    assert {"land_area", "rd_expenditure"} <= set(lacking)
+    absent, null = _absent_or_null(facts, "month", lacking)
+    periods = ["2025-05", "2025-06", "2025-07"]
+    got = compute(None, absent, periods, keep_frames=False).frame
+    want = compute(None, null, periods, keep_frames=False).frame
+    assert got.equals(want)
+    per_mu = got.filter(pl.col("indicator") == "enterprise_tax_per_mu")
+    assert per_mu.height > 0 and per_mu["value"].null_count() == per_mu.height
+    assert per_mu["missing"].min() >= 1  # land area, and taxes where not reported
+
+
+def _small_facts() -> FactFrame:
+    """Z1 with three enterprises, Z2 with none; two years; R&D and land area reported."""
+    from gaoxin.engine.facts import build_facts
+
+    ents = pl.DataFrame(
+        {
+            "entity": ["P", "C", "Z1", "Z2", "E1", "E2", "E3"],
+            "kind": ["province", "city", "zone", "zone", "enterprise", "enterprise", "enterprise"],
+            "name": ["省", "市", "一区", "二区", "甲", "乙", "丙"],
+            "parent": [None, "P", "C", "C", "Z1", "Z1", "Z1"],
+            "industry": [None, None, None, None, "C26", "C27", "I65"],
+        }
+    )
+    rows = []
+    for year, k in (("2024", 1.0), ("2025", 1.1)):
+        rows += [
+            ("E1", "revenue", year, 100.0 * k),
+            ("E1", "rd_expenditure", year, 5.0 * k),
+            ("E1", "taxes_paid", year, 3.0 * k),
+            ("E1", "land_area", year, 10.0),
+            ("E2", "revenue", year, 50.0 * k),
+            ("E2", "land_area", year, 4.0),
+            ("E3", "rd_expenditure", year, 2.0 * k),
+            ("Z1", "gdp", year, 500.0 * k),
+        ]
+    obs = pl.DataFrame(rows, schema=["entity", "variable", "period", "value"], orient="row")
+    certs = pl.DataFrame(
+        {"entity": ["E1"], "kind": ["hte"], "level": [None], "granted_on": [date(2020, 1, 1)]}
+    )
+    return build_facts(ents, obs, certs)
+
+
+_ON_ABSENT = [
+    _ind("e_int", "100 * rd_expenditure / revenue", "enterprise"),
+    _ind("e_mu", "-taxes_paid / land_area", "enterprise"),
+    _ind("e_chain", "1 < rd_expenditure < revenue", "enterprise"),
+    _ind("e_or", "rd_expenditure > 1 or revenue > 60", "enterprise"),  # not null: Kleene
+    _ind("e_and", "rd_expenditure > 1 and revenue > 60", "enterprise"),
+    _ind("e_coal", "coalesce(rd_expenditure, revenue)", "enterprise"),  # not null
+    _ind("e_coal2", "coalesce(rd_expenditure, land_area)", "enterprise"),
+    _ind("e_if", "if_(rd_expenditure > 1, 1, 2)", "enterprise"),
+    _ind("e_max", "max(revenue, round(sqrt(abs(land_area)), 1))", "enterprise"),
+    _ind("e_yoy", "yoy(e_int) + delta(rd_expenditure)", "enterprise"),  # reads an indicator
+    _ind("e_reads", "e_int + revenue", "enterprise"),
+    # aggregates over the absent column, over an indicator null on every row, in a where
+    _ind("z_sum", "sum(rd_expenditure)"),
+    _ind("z_sum_c", 'sum(rd_expenditure, where=industry_section == "C")'),
+    _ind("z_sum_none", 'sum(rd_expenditure, where=industry_section == "J")'),
+    _ind("z_sum_ind", "sum(e_int)"),
+    _ind("z_mean", "mean(e_mu)"),
+    _ind("z_median", "median(rd_expenditure)"),
+    _ind("z_share", 'share(rd_expenditure, where=industry_section == "C")'),
+    _ind("z_top", 'top_share(rd_expenditure, by="industry_section", n=1)'),
+    _ind("z_count", "count(where=e_int >= 5 and revenue > 60)"),
+    _ind("z_ratio", "100 * sum(rd_expenditure) / sum(revenue)"),
+    _ind("z_gdp", "gdp / sum(land_area)"),  # the zone's own variable absent, and an aggregate
+    _ind("z_yoy", "yoy(sum(rd_expenditure))"),
+    _ind("c_tot", "sum(sum(rd_expenditure))", "city"),
+    _ind("c_zone", "sum(z_gdp)", "city"),
+    _ind("z_city", "100 * gdp / city_gdp"),  # the city's row read on the zone's
+]
+
+
+@pytest.mark.parametrize(
+    "variables", [["rd_expenditure"], ["land_area", "gdp"], ["rd_expenditure", "land_area", "gdp"]]
+)
+def test_a_variable_absent_from_the_frame_gives_what_a_null_column_gives(
+    variables: list[str],
+) -> None:
+    absent, null = _absent_or_null(_small_facts(), "year", variables)
+    got = compute(_ON_ABSENT, absent, ["2024", "2025"]).frame
+    want = compute(_ON_ABSENT, null, ["2024", "2025"]).frame
+    assert got.equals(want)
+    # keep_frames=False drops columns between the steps: the same cells
+    assert compute(_ON_ABSENT, absent, ["2024", "2025"], keep_frames=False).frame.equals(want)
+
+
+def test_cells_of_an_absent_variable_by_hand() -> None:
+    absent, _ = _absent_or_null(_small_facts(), "year", ["rd_expenditure", "land_area"])
+    r = compute(_ON_ABSENT, absent, ["2025"], keep_frames=False)
+
+    def cell(entity: str, code: str) -> tuple[float | None, int]:
+        row = r.frame.filter((pl.col("entity") == entity) & (pl.col("indicator") == code))
+        return row["value"].item(), row["missing"].item()
+
+    assert cell("E1", "e_int") == (None, 1)  # R&D absent; revenue there
+    assert cell("E3", "e_int") == (None, 2)  # and revenue not reported
+    assert cell("E2", "e_mu") == (None, 2)  # taxes not reported, land area absent
+    assert cell("E1", "e_or") == (True, 1)  # null or true is true
+    assert cell("E1", "e_coal") == (pytest.approx(110.0), 1)
+    assert cell("E1", "e_reads") == (None, 1)  # e_int's missing input
+    assert cell("Z1", "z_sum") == (None, 3)  # every child selected, each missing
+    assert cell("Z2", "z_sum") == (0.0, 0)  # no child: 0, nothing missing
+    assert cell("Z1", "z_sum_c") == (None, 2)  # E1, E2 (C); E3 (I) not selected
+    assert cell("Z1", "z_sum_none") == (0.0, 0)  # children, none selected: 0
+    assert cell("Z1", "z_sum_ind") == (None, 3)
+    assert cell("Z2", "z_mean") == (None, 0)
+    assert cell("Z1", "z_count") == (0.0, 0)  # an unknown condition selects nobody
+    assert cell("Z1", "z_gdp") == (None, 3)  # land area of the three enterprises
+    assert cell("C", "c_tot") == (0.0, 1)  # Z2's 0; Z1's sum read missing values
+
+
+def test_which_formulas_are_known_null_when_a_variable_is_absent() -> None:
+    # the rule the shortcut rests on: null propagates through arithmetic, comparisons, period
+    # and scalar functions; not through coalesce, or/and with a present operand, aggregates
+    from gaoxin.engine.expr.syntax import Call, walk
+    from gaoxin.engine.indicators import _Absent
+
+    ns = namespace_for(_small_facts(), _ON_ABSENT)
+    formulas = check_indicators(_ON_ABSENT, ns)
+    absent = _Absent(frozenset({"rd_expenditure"}), ns)
+    known, of_nulls = [], []
+    for ind in _ON_ABSENT:  # in dependency order
+        f = formulas[ind.code]
+        if absent.null(f.tree, f.checked):
+            absent.indicators.add(ind.code)
+            known.append(ind.code)
+        for node in walk(f.tree):
+            aggregates = isinstance(node, Call) and f.checked.bindings[node].spec.aggregates
+            if aggregates and absent.aggregate_of_nulls(node, f.checked):
+                of_nulls.append(ind.code)
+    assert known == ["e_int", "e_chain", "e_if", "e_yoy", "e_reads"]
+    assert of_nulls == [
+        "z_sum",
+        "z_sum_c",
+        "z_sum_none",
+        "z_sum_ind",
+        "z_median",
+        "z_share",
+        "z_ratio",
+        "z_yoy",
+        "c_tot",  # the zones' inner sum; the outer one over zones is computed
+    ]

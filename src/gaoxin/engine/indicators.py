@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -277,7 +278,8 @@ def _compute(
             frame = frame.select(_columns_read(frame, formulas, ns, facts))
         frame = _rows_needed(frame, plist, formulas, per)
         blocks = _blocks(frame)
-        frame = _prepare(frame, formulas, ns, blocks)
+        frame, absent_columns = _prepare(frame, formulas, ns, blocks)
+        absent = _Absent(absent_columns, ns)
         orders: dict[str, pl.Series] = {}  # each level's cells in the result's order (_tidy)
         group_codes: dict[tuple[str, ...], pl.Series] = {}  # the batches' keys (_Pending.code)
         # Without lineage, a computed column is kept only while a later formula reads it.
@@ -288,7 +290,8 @@ def _compute(
             for start in range(0, len(whole_wave), WAVE_BATCH):
                 wave = whole_wave[start : start + WAVE_BATCH]
                 cols: dict[str, list[pl.Expr]] = defaultdict(list)
-                pending = _Pending(blocks, group_codes)
+                nulls: list[str] = []  # the indicators null on every row (_Absent)
+                pending = _Pending(blocks, group_codes, absent)
                 for code in wave:
                     ind = by_code[code]
                     ctx = _context(facts, ns, ind.level, ptype, cumulative)
@@ -325,18 +328,26 @@ def _compute(
                         columns[id(node)] = name
                         missing_columns[id(node)] = _MISSING + name
                     plans[code] = columns
-                    value = full_length(_Compiler(f.checked, columns).compile(f.tree, ctx), f.type)
-                    value = value.cast(pl.Float64)
                     missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
-                    cols[ind.level] += [
-                        value.alias(code),
-                        missing.cast(pl.Int32).alias(_MISSING + code),
-                    ]
+                    missing = missing.cast(pl.Int32).alias(_MISSING + code)
+                    if absent.null(f.tree, f.checked):
+                        # Null on every row whatever the data: not evaluated row by row (its
+                        # missing count still is, from the inputs that are there).
+                        absent.indicators.add(code)
+                        nulls.append(code)
+                        cols[ind.level].append(missing)
+                        continue
+                    value = _Compiler(f.checked, columns).compile(f.tree, ctx)
+                    value = full_length(value, f.type).cast(pl.Float64)
+                    cols[ind.level] += [value.alias(code), missing]
                 frame = pending.flush(frame)
                 frame = frame.with_columns(
-                    s
-                    for level, exprs in cols.items()
-                    for s in _on_level(frame, blocks, level, exprs)
+                    *[
+                        s
+                        for level, exprs in cols.items()
+                        for s in _on_level(frame, blocks, level, exprs)
+                    ],
+                    *[_nulls(frame.height, pl.Float64).alias(c) for c in nulls],
                 )
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
                 for code, cells in _tidy(frame, blocks, plist, wave, by_code, orders).items():
@@ -545,10 +556,11 @@ def _prepare(
     formulas: Mapping[str, Formula],
     ns: Namespace,
     blocks: Mapping[str, tuple[int, int] | None],
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, frozenset[str]]:
     """Add what the formulas read that the frame lacks: broadcast columns for names read above
     their own rows (``city_gdp``), null columns for variables not observed in this period type,
-    empty certification columns."""
+    empty certification columns. Also returns the names of the null columns added for absent
+    variables (and for the names read above their rows of such a variable): :class:`_Absent`."""
     used: set[str] = set()
     certs: set[str] = set()
     for f in formulas.values():
@@ -577,12 +589,13 @@ def _prepare(
             if src in have:
                 add.append(_broadcast(frame, blocks, name, src, info.level, formulas))
             else:
+                absent.add(name)
                 add.append(pl.lit(None, pl.Float64).alias(name))
     for kind in sorted(certs):
         for prefix in ("__cert__", "__certprev__"):
             if prefix + kind not in have:
                 add.append(pl.lit(None, pl.Int8).alias(prefix + kind))
-    return frame.with_columns(add) if add else frame
+    return (frame.with_columns(add) if add else frame), frozenset(absent)
 
 
 def _broadcast(
@@ -681,6 +694,87 @@ def _stages(f: Formula) -> list[tuple[Node, str]]:
     return out
 
 
+#: Functions null wherever one of the arguments named is null (and whose missing count, by
+#: MISSING_RULES, counts those arguments' missing inputs): their compiled forms propagate nulls.
+_NULL_IF_ANY: dict[str, tuple[str, ...]] = {
+    "prev": ("x",),
+    "delta": ("x",),
+    "yoy": ("x",),
+    "growth": ("x",),
+    "cagr": ("x",),
+    "ytd": ("x",),
+    "single": ("x",),
+    "abs": ("x",),
+    "sqrt": ("x",),
+    "round": ("x",),
+    "log": ("x", "base"),
+    "clip": ("x", "lo", "hi"),
+    "if_": ("cond",),
+    "min": ("a", "b", "*"),
+    "max": ("a", "b", "*"),
+}
+#: Aggregates whose value over children that are all null is known without summing them: a
+#: ``sum`` is 0 where it selects no child and null otherwise; the others are null.
+_AGGREGATES_OF_NULLS = ("sum", "mean", "median", "share")
+
+
+class _Absent:
+    """Which parts of a formula are null on every row because a column they read is absent from
+    the period type's frame (a variable never observed in it: :func:`_prepare`'s null columns),
+    not merely null on some rows.
+
+    Such a part also has at least one missing input on every row (the absent name counts one),
+    so its value and missing count need no row-wise evaluation where they are read whole: an
+    indicator's value is a null column, an aggregate's a count of the children it selects. A
+    rule not known to propagate nulls (``coalesce``, ``and``/``or`` with a present operand, an
+    aggregate, ranks, certifications) makes the part "not known null": it is computed as before.
+    """
+
+    def __init__(self, columns: frozenset[str], ns: Namespace) -> None:
+        self.columns = columns
+        self.ns = ns
+        #: the indicators found null on every row (computed in dependency order)
+        self.indicators: set[str] = set()
+
+    def null(self, node: Node, checked: Checked) -> bool:
+        if not self.columns:
+            return False
+        if isinstance(node, Name):
+            info = self.ns.get(node.id)
+            if info is None:
+                return False
+            if info.kind == "indicator":
+                return node.id in self.indicators
+            return info.kind == "variable" and (info.column or node.id) in self.columns
+        if isinstance(node, Unary):
+            return self.null(node.operand, checked)
+        if isinstance(node, Binary):
+            return self.null(node.left, checked) or self.null(node.right, checked)
+        if isinstance(node, Compare):
+            # a chain is the "and" of its comparisons: null only when each of them is
+            pairs = pairwise(node.operands)
+            return all(self.null(a, checked) or self.null(b, checked) for a, b in pairs)
+        if isinstance(node, BoolOp):  # Kleene: null and false is false, null or true is true
+            return all(self.null(v, checked) for v in node.values)
+        if isinstance(node, Call) and node in checked.bindings:
+            b = checked.bindings[node]
+            params = _NULL_IF_ANY.get(b.spec.name)
+            if params is not None:
+                args = [b.nodes[p] for p in params if p in b.nodes]
+                if "*" in params:
+                    args += b.rest
+                return any(self.null(a, checked) for a in args)
+            if b.spec.name == "coalesce":
+                return all(self.null(a, checked) for a in (*b.nodes.values(), *b.rest))
+        return False
+
+    def aggregate_of_nulls(self, node: Call, checked: Checked) -> bool:
+        """Whether ``node`` aggregates a value null on every child's row."""
+        b = checked.bindings[node]
+        x = b.nodes.get("x")
+        return b.spec.name in _AGGREGATES_OF_NULLS and x is not None and self.null(x, checked)
+
+
 class _Pending:
     """Aggregates waiting to be computed together: one group-by per (parent keys, child level)
     over the children's rows, joined back onto the frame by the parent's keys (every row of the
@@ -691,11 +785,15 @@ class _Pending:
         self,
         blocks: Mapping[str, tuple[int, int] | None],
         codes: dict[tuple[str, ...], pl.Series] | None = None,
+        absent: _Absent | None = None,
     ) -> None:
         self.blocks = blocks
         self.codes = codes if codes is not None else {}
+        self.absent = absent
         self.items: list[tuple[Call, Checked, CompileContext, str, Mapping[int, str]]] = []
         self.missing: dict[str, pl.Expr] = {}
+        #: the aggregates of children whose value is null on every row (_Absent), by name
+        self.of_nulls: set[str] = set()
         self.ids: set[int] = set()
 
     def reads(self, node: Node) -> bool:
@@ -714,7 +812,16 @@ class _Pending:
         # columns: the indicator's computed sub-expressions, so that an aggregate over an inner
         # aggregate reads the inner one's column
         self.items.append((node, checked, at, name, columns))
-        self.missing[name] = _Missing(checked, at, columns, missing_columns).grouped(node, at)
+        if self.absent is not None and self.absent.aggregate_of_nulls(node, checked):
+            # every child's value is null and has a missing input: each child selected counts
+            self.of_nulls.add(name)
+            b = checked.bindings[node]
+            comp = _Compiler(checked, columns)
+            inner = at.at_level(checked.inner_levels.get(node, at.level))
+            args = CallArgs(b.spec, node, b.nodes, b.rest, inner, comp.compile, comp.type)
+            self.missing[name] = _chosen(args).cast(pl.Int32)
+        else:
+            self.missing[name] = _Missing(checked, at, columns, missing_columns).grouped(node, at)
         self.ids.add(id(node))
         columns[id(node)] = name
         missing_columns[id(node)] = _MISSING + name
@@ -757,6 +864,14 @@ class _Pending:
                 parts = [top_share_total(args).alias("__total__" + name)]
                 aggs.append(parts[0])
                 read.add(str(args.literal("by", "industry")))
+            elif name in self.of_nulls:
+                # the children's values are all null: a sum is 0 where none is selected (as
+                # grouped() gives), anything else null; no float sums of nulls
+                value = pl.lit(None, pl.Float64)
+                if args.spec.name == "sum":
+                    value = pl.when(_chosen(args) == 0).then(pl.lit(0.0))
+                parts = [value.alias(name)]
+                aggs.append(parts[0])
             else:
                 parts = [grouped(args, at).alias(name)]
                 aggs.append(parts[0])
@@ -848,6 +963,11 @@ class _Pending:
                 key = key * (int(top) + 1 if top is not None else 1) + more  # type: ignore[arg-type]
             found = self.codes[tuple(keys)] = key.alias(_GROUP)
         return found
+
+
+def _chosen(args: CallArgs) -> pl.Expr:
+    """How many of a group's children an aggregate selects (its ``where``), in a group-by."""
+    return pl.len() if "where" not in args else args["where"].fill_null(False).sum()
 
 
 #: The column of a batch's integer group code (:meth:`_Pending.code`).
