@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -856,7 +856,7 @@ class _Pending:
         null on the others (no formula reads an aggregate off its own level's rows)."""
         aggs: list[pl.Expr] = [pl.len().alias("__rows__")]
         empty: dict[str, Any] = {}
-        read = set(keys)
+        read: set[str] = set()  # and the group code
         tops = []
         for args, at, name in calls:
             if args.spec.name == "top_share":
@@ -883,17 +883,21 @@ class _Pending:
             empty[_MISSING + name] = 0
         # Only the columns read, of the children's rows only (eager steps: see in_row_order).
         # Grouped by one integer code of the keys (the same groups, each group's rows in the
-        # same order: the same values) unless top_share joins its own group-by on the keys: the
-        # per-group path of the aggregates took three times as long on two text keys.
-        by: list[str] = keys
-        if not tops:
-            frame = frame.with_columns(self.code(frame, keys))
-            by = [_GROUP]
+        # same order: the same values): the per-group path of the aggregates took three times
+        # as long on two text keys. top_share's own group-bys too: told that its parent's column
+        # is the code and that there is no period column, it groups by the code alone.
+        frame = frame.with_columns(self.code(frame, keys))
+        by = [_GROUP]
         children = _level_rows(frame, self.blocks, child).select(sorted(read | set(by)))
         per_parent = children.group_by(by).agg(aggs)
         for args, at, name in tops:
-            top = top_share_frame(children, args, at, "__top__" + name)
-            per_parent = per_parent.join(top, on=keys, how="left").with_columns(
+            coded = replace(
+                at,
+                hierarchy_columns={**at.hierarchy_columns, str(at.level): _GROUP},
+                period_column=None,
+            )
+            top = top_share_frame(children, args, coded, "__top__" + name)
+            per_parent = per_parent.join(top, on=by, how="left").with_columns(
                 top_share_ratio(pl.col("__top__" + name), pl.col("__total__" + name)).alias(name)
             )
         del children
