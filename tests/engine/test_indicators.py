@@ -499,3 +499,18 @@ def test_which_formulas_are_known_null_when_a_variable_is_absent() -> None:
         "z_yoy",
         "c_tot",  # the zones' inner sum; the outer one over zones is computed
     ]
+
+
+def test_a_frame_whose_kinds_are_not_in_blocks_gives_the_same_cells(facts: FactFrame) -> None:
+    # sorted by entity and period but not by kind: the level's rows are not one block, and the
+    # formulas run under when(kind == level) over every row (decision 049's other form)
+    from dataclasses import replace
+
+    from gaoxin.engine.indicators import _blocks
+
+    periods = ["2024", "2025", "2025-06", "2025-07"]
+    mixed = {t: f.sort("entity", "seq") for t, f in facts.frames.items()}
+    assert _blocks(mixed["year"])["enterprise"] is None
+    want = compute(None, facts, periods, keep_frames=False).frame
+    got = compute(None, replace(facts, frames=mixed), periods, keep_frames=False).frame
+    assert got.equals(want)

@@ -459,7 +459,10 @@ def _on_level(
     span = blocks.get(level, (0, 0))
     if span is None:
         on_level = pl.col("kind") == level
-        return frame.select(pl.when(on_level).then(e).name.keep() for e in exprs).get_columns()
+        # not .name.keep(): that is the expression's first input column, not its alias
+        return frame.select(
+            pl.when(on_level).then(e).alias(e.meta.output_name()) for e in exprs
+        ).get_columns()
     first, n = span
     names = [e.meta.output_name() for e in exprs]
     part = frame.slice(first, n).with_columns(exprs).select(names)
