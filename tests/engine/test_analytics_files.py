@@ -1,7 +1,8 @@
 """The analytics tables' observations files (gaoxin.engine.analytics, decisions 055 and 059):
 one file per period without the period column (the file's name is the period), the entity as an
-integer code (decision 062), read back with both as text; each period's rows hashed whatever
-their order."""
+integer code (decision 062), the variable and the batch as Enums of the period's own values
+(decision 067), read back with all of them as text; each period's rows hashed whatever their
+order."""
 
 import json
 
@@ -31,14 +32,18 @@ def test_observation_files_have_no_period_column_and_read_back_with_it(source, b
     files = sorted((built / "observations").rglob("*.parquet"))
     periods = {f.stem for f in files}
     assert "2025-07" in periods and "2024" in periods
+    given = source.observations(sorted(periods)).select(list(tables.OBSERVATION_SCHEMA))
     for f in files:
         schema = pl.read_parquet_schema(f)
         assert list(schema) == ["entity", "variable", "value", "batch"]
         # the entity as its place among the registry's codes sorted (decision 062)
         assert schema["entity"] == pl.UInt32
+        # the variable and the batch as Enums of the period's own values, sorted (decision 067)
+        mine = given.filter(pl.col("period") == f.stem)
+        for column in tables.CODED:
+            assert schema[column] == pl.Enum(mine[column].drop_nulls().unique().sort())
     read = tables.load_facts(built).observations.drop("reported_on")
     assert read.schema == pl.Schema(tables.OBSERVATION_SCHEMA)
-    given = source.observations(sorted(periods)).select(list(tables.OBSERVATION_SCHEMA))
     keys = ["entity", "variable", "period", "batch", "value"]
     assert_frame_equal(read.sort(keys), given.sort(keys))
     # a scope's read (the pages'): the filter on entities with the period put back
@@ -53,7 +58,7 @@ def test_observation_files_have_no_period_column_and_read_back_with_it(source, b
 
 def test_each_periods_hash_is_of_its_file_whatever_the_row_order(built):
     meta = json.loads((built / "meta.json").read_text("utf-8"))
-    assert meta["layout"] == tables.LAYOUT == 5
+    assert meta["layout"] == tables.LAYOUT == 6
     rows = pl.read_parquet(built / "observations" / "2025" / "2025-07.parquet")
     assert tables._rows_hash(rows) == meta["observation_hashes"]["2025-07"]
     shuffled = rows.sample(fraction=1.0, shuffle=True, seed=7)
@@ -63,13 +68,76 @@ def test_each_periods_hash_is_of_its_file_whatever_the_row_order(built):
         value=pl.when(pl.int_range(pl.len()) == 3).then(pl.col("value") + 0.01).otherwise("value")
     )
     assert tables._rows_hash(one_value) != tables._rows_hash(rows)
-    # a row twice is another multiset of rows; so is a row moved to another batch
+    # a row twice is another multiset of rows; so is a row moved to another variable
     assert tables._rows_hash(pl.concat([rows, rows.head(1)])) != tables._rows_hash(rows)
+    variables = rows["variable"].dtype.categories
+    other = variables.filter(variables != rows["variable"][0])[0]
     moved = rows.with_columns(
-        batch=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("x")).otherwise("batch")
+        variable=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(other, rows["variable"].dtype))
+        .otherwise("variable")
     )
+    assert moved.schema == rows.schema and moved["variable"][0] == other
     assert tables._rows_hash(moved) != tables._rows_hash(rows)
     assert tables._rows_hash(rows.clear()) != tables._rows_hash(rows)
+    # the rows hash the Enum's codes, and the hash what they stand for: the same codes
+    # standing for other text are other rows
+    batches = rows["batch"].dtype.categories
+    renamed = pl.Enum([f"{b}-x" for b in batches])
+    relabelled = rows.with_columns(
+        batch=pl.Series(renamed.categories, dtype=renamed).gather(rows["batch"].to_physical())
+    )
+    assert relabelled["batch"].to_physical().equals(rows["batch"].to_physical())
+    assert tables._rows_hash(relabelled) != tables._rows_hash(rows)
+
+
+def test_variable_and_batch_given_as_text_categorical_or_enum_write_the_same_files(
+    source, tmp_path
+):
+    """What the build hands over today (text) and what a source handing over codes would
+    (Categorical, or an Enum of the year's values in any order) store the same files with the
+    same hashes, and read back as the same text."""
+    periods = ["2025", "2025-06", "2025-07"]
+    obs = source.observations(periods).select(list(tables.OBSERVATION_SCHEMA))
+    registry = source.entities()["entity"].sort()
+    year_values = {c: obs[c].drop_nulls().unique().sort(descending=True) for c in tables.CODED}
+    given = {
+        "text": obs,
+        "categorical": obs.with_columns(pl.col(c).cast(pl.Categorical) for c in tables.CODED),
+        "enum": obs.with_columns(pl.col(c).cast(pl.Enum(v)) for c, v in year_values.items()),
+    }
+    written = {}
+    for name, frame in given.items():
+        out = tmp_path / name
+        written[name] = tables._write_observations(frame, out, 2025, registry=registry)
+        files = sorted((out / "observations" / "2025").glob("*.parquet"), key=lambda f: f.stem)
+        assert [f.stem for f in files] == periods
+        read = tables._scan_observations(files, registry).collect()
+        assert read.schema == pl.Schema(tables.OBSERVATION_SCHEMA)
+        assert_frame_equal(read, obs.sort("period", maintain_order=True))
+        for f in files:
+            assert_frame_equal(
+                pl.read_parquet(f), pl.read_parquet(tmp_path / "text" / f.relative_to(out))
+            )
+    assert written["text"] == written["categorical"] == written["enum"]
+    assert len(set(written["text"].values())) == len(periods)
+
+
+def test_an_older_layouts_text_files_read_back_the_same(source, built, tmp_path):
+    """A build of layout 5 (variable and batch as text) is what pages read until the next
+    build replaces it."""
+    files = sorted((built / "observations" / "2025").glob("*.parquet"))
+    registry = tables._registry(built)
+    old = []
+    for f in files:
+        target = tmp_path / f.name
+        pl.read_parquet(f).with_columns(pl.col(tables.CODED).cast(pl.String)).write_parquet(target)
+        assert pl.read_parquet_schema(target)["batch"] == pl.String
+        old.append(target)
+    assert_frame_equal(
+        tables._scan_observations(old, registry).collect(),
+        tables._scan_observations(files, registry).collect(),
+    )
 
 
 def test_a_build_of_an_older_layout_is_rebuilt_whole(source, built, tmp_path):
@@ -80,7 +148,7 @@ def test_a_build_of_an_older_layout_is_rebuilt_whole(source, built, tmp_path):
             (old / f.relative_to(built)).parent.mkdir(parents=True, exist_ok=True)
             (old / f.relative_to(built)).write_bytes(f.read_bytes())
     meta = json.loads((old / "meta.json").read_text("utf-8"))
-    meta["layout"] = 3
+    meta["layout"] = tables.LAYOUT - 1
     (old / "meta.json").write_text(json.dumps(meta), "utf-8")
     revenue = [i for i in default_indicators() if i.code == "revenue"]
     done = tables.build_tables(
@@ -108,3 +176,40 @@ def test_a_period_with_an_entity_outside_the_registry_keeps_its_entities_as_text
     firm = obs.filter(pl.col("period") == "2025-06")["entity"][0]
     mine = tables.load_facts(out, years=[2025], entities=["X1", firm]).observations
     assert set(mine["entity"]) == {"X1", firm}
+
+
+def test_a_narrowed_build_stores_and_hashes_what_a_full_build_does(source, built, tmp_path):
+    """One enterprise's value of 2025-07 revised in a batch of its own: the narrowed build
+    rewrites that period's file alone, and stores and hashes what a full build of the same input
+    does (a period's Enums are its own values, whatever the rows handed over with it)."""
+    obs = source._obs
+    row = obs.filter(pl.col("period") == "2025-07").row(0, named=True)
+    hit = (
+        (pl.col("period") == "2025-07")
+        & (pl.col("entity") == row["entity"])
+        & (pl.col("variable") == row["variable"])
+    )
+    revised = obs.with_columns(
+        value=pl.when(hit).then(pl.col("value") + 1).otherwise("value"),
+        batch=pl.when(hit).then(pl.lit("revision-x")).otherwise("batch"),
+    )
+    changed = tables.FrameSource(source.entities(), revised, source.certifications())
+    revenue = [i for i in default_indicators() if i.code == "revenue"]
+    narrowed = tables.build_tables(
+        changed, tmp_path / "narrowed", previous=built, changed=["2025-07"], indicators=revenue
+    )
+    assert 2019 in narrowed.linked
+    full = tables.build_tables(changed, tmp_path / "full", indicators=revenue)
+    before = json.loads((built / "meta.json").read_text("utf-8"))["observation_hashes"]
+    hashes = full.meta["observation_hashes"]
+    assert narrowed.meta["observation_hashes"] == hashes
+    assert {p for p, h in hashes.items() if before.get(p) != h} == {"2025-07"}
+    assert narrowed.meta["input_hash"] == full.meta["input_hash"]
+    for f in sorted((tmp_path / "full" / "observations").rglob("*.parquet")):
+        mine = tmp_path / "narrowed" / f.relative_to(tmp_path / "full")
+        assert_frame_equal(pl.read_parquet(mine), pl.read_parquet(f))
+        # only the changed period's file was written again; the others are the previous build's
+        linked = mine.stat().st_ino == (built / f.relative_to(tmp_path / "full")).stat().st_ino
+        assert linked == (f.stem != "2025-07")
+    july = pl.read_parquet(tmp_path / "full" / "observations" / "2025" / "2025-07.parquet")
+    assert "revision-x" in july["batch"].dtype.categories.to_list()

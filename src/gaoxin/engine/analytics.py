@@ -13,8 +13,9 @@ directory::
                                   the long observations (entity, variable, value, batch), one
                                   file per period: an import of one month rewrites that month's
                                   file, not the year's; the period is the file's name, not a
-                                  column, and the entity its place among entities.parquet's
-                                  codes sorted (:func:`_scan_observations` puts both back)
+                                  column, the entity its place among entities.parquet's codes
+                                  sorted, the variable and the batch Enums of the period's
+                                  values (:func:`_scan_observations` gives them back as text)
     indicators/<year>.parquet     the catalogue's values: entity, kind, period, indicator, value,
                                   missing (every period type of that year)
 
@@ -45,7 +46,9 @@ from gaoxin.engine.indicators import PER_YEAR, Indicator, compute, default_indic
 from gaoxin.engine.variables import Catalogue, default_catalogue
 
 #: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
-LAYOUT = 5
+#: 6: the observations files store the variable and the batch as Enums of the period's values
+#: (:data:`CODED`), and a period's hash covers those values (decision 067).
+LAYOUT = 6
 #: Period types as the fact frame has them.
 TYPES = ("year", "half", "quarter", "month")
 OBSERVATION_SCHEMA = {
@@ -787,6 +790,13 @@ def _in_stored_order(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.sort(ptype, "indicator", "period", "entity")
 
 
+#: The observations files' text columns of few values (a month at national scale: 8 variables
+#: and 2 batches in 1.2 M rows): stored as a dictionary of the period's own values sorted (an
+#: Enum), which the writer takes as it is instead of hashing every row's text to build one
+#: (decision 067); :func:`_scan_observations` gives them back as text.
+CODED = ("variable", "batch")
+
+
 def _write_observations(
     obs: pl.DataFrame,
     out: Path,
@@ -801,7 +811,10 @@ def _write_observations(
     The entity is stored as its code: its place among the registry's entity codes sorted
     (``codes``, row for row with ``obs``, as ``build_facts(entity_codes=True)`` gives them; or
     worked out from ``registry``, those codes sorted). A period with an entity outside the
-    registry keeps the text (:func:`_scan_observations` reads either)."""
+    registry keeps the text (:func:`_scan_observations` reads either). The variable and the
+    batch (text, Categorical or Enum) are stored as an Enum of the period's values sorted
+    (:data:`CODED`), whatever the year's were: a period's file and hash depend on its rows
+    alone, so a narrowed build stores what a full one does."""
     hashes = {}
     if codes is None and registry is not None:
         codes = obs["entity"].cast(pl.Enum(registry), strict=False).to_physical().cast(pl.UInt32)
@@ -813,13 +826,15 @@ def _write_observations(
     # sixth of the write (decision 059).
     periods = obs["period"].drop_nulls().unique().sort()
     code = obs["period"].cast(pl.Enum(periods)).to_physical()
-    stored = obs.drop("period")
+    # the text coded once for the year (a byte a row), not by the writer in every period
+    stored = obs.drop("period").with_columns(_enum(obs[c]) for c in CODED)
     if codes is not None and not codes.null_count():
         # every entity registered (the rule): the text is not copied period by period
         stored, codes = stored.with_columns(entity=codes), None
     for n, period in enumerate(periods):
         mine = code == n
         part = stored.filter(mine)
+        part = part.with_columns(_own_values(part[c]) for c in CODED)
         if codes is not None:
             # integers, not text: half the write and the hash (decision 062)
             entity = codes.filter(mine)
@@ -830,6 +845,37 @@ def _write_observations(
         hashes[str(period)] = _rows_hash(part)
         del part, mine
     return hashes
+
+
+def _enum(values: pl.Series) -> pl.Series:
+    """``values`` as an Enum: text or Categorical as the Enum of its distinct values sorted,
+    an Enum as it is."""
+    if isinstance(values.dtype, pl.Enum):
+        return values
+    if isinstance(values.dtype, pl.Categorical):
+        # its few distinct codes, not every row's text: a table from code to Enum, gathered
+        held = values.drop_nulls().unique()
+        codes = held.to_physical()
+        enum = pl.Enum(held.cast(pl.String).sort())
+        size = int(codes.max() or 0) + 1  # type: ignore[arg-type]
+        table = pl.Series(values.name, [None] * size, dtype=enum)
+        return table.scatter(codes, held.cast(enum)).gather(values.to_physical())
+    return values.cast(pl.Enum(values.drop_nulls().unique().sort()))
+
+
+def _own_values(values: pl.Series) -> pl.Series:
+    """An Enum column as the Enum of the values it holds, sorted (a period's own; its year's
+    Enum may hold more, or be in another order): one gather of the small codes."""
+    dtype = values.dtype
+    assert isinstance(dtype, pl.Enum)
+    every = pl.Series(values.name, dtype.categories)
+    codes = values.to_physical()
+    # the codes held, by a count of the small integers (a quarter of a unique's CPU)
+    held = np.flatnonzero(np.bincount(codes.drop_nulls().to_numpy(), minlength=every.len()))
+    text = every.gather(pl.Series(held, dtype=pl.UInt32)).sort()
+    if text.equals(every):
+        return values
+    return every.cast(pl.Enum(text), strict=False).gather(codes)
 
 
 def _year_hash(period_hashes: Mapping[str, str]) -> str:
@@ -863,14 +909,22 @@ def _scan_observations(
     parts = []
     for f in files:
         lazy = pl.scan_parquet(f)
-        if pl.read_parquet_schema(f)["entity"] == pl.String:  # a period with unregistered ones
+        schema = pl.read_parquet_schema(f)
+        if schema["entity"] == pl.String:  # a period with unregistered ones
             if entities is not None:
                 lazy = lazy.filter(pl.col("entity").is_in(entities.implode()))
         else:
             if wanted is not None:
                 lazy = lazy.filter(pl.col("entity").is_in(wanted.implode()))
             lazy = lazy.with_columns(entity=pl.lit(registry).gather(pl.col("entity")))
-        parts.append(lazy.with_columns(period=pl.lit(f.stem, pl.String)))
+        # the variable and batch Enums (layout 6) as text: a gather of the file's few values
+        # by the codes costs a sixth of a cast
+        text = [
+            pl.lit(pl.Series(c, dtype.categories)).gather(pl.col(c).to_physical()).alias(c)
+            for c in CODED
+            if isinstance(dtype := schema[c], pl.Enum)
+        ]
+        parts.append(lazy.with_columns(*text, period=pl.lit(f.stem, pl.String)))
     return pl.concat(parts).select(list(OBSERVATION_SCHEMA))
 
 
@@ -884,6 +938,10 @@ def _rows_hash(frame: pl.DataFrame) -> str:
     row hashes, as they are and mixed (splitmix64), a multiset hash. Summing, not sorting the
     row hashes: the sort was half of the hash's CPU (decision 059)."""
     h = hashlib.sha256(repr(list(frame.schema.items())).encode())
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Enum):
+            # the rows hash an Enum's codes: what they stand for is part of the hash
+            h.update(_hash(column, *dtype.categories).encode())
     if frame.height:
         rows = frame.hash_rows(seed=0x6A09E667).to_numpy()
         mixed = rows + _MIX[0]
