@@ -4,6 +4,7 @@ jurisdiction, and chosen cells match hand calculations from the raw observations
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -15,6 +16,7 @@ from gaoxin.engine.indicators import (
     Indicator,
     IndicatorError,
     check_indicators,
+    columns_read,
     compute,
     default_indicators,
     namespace_for,
@@ -101,6 +103,35 @@ def test_without_frames_every_indicator_is_the_same(facts: FactFrame) -> None:
     for ind in alone[::5]:
         one = compute([ind], facts, periods, keep_frames=False).frame
         assert one.equals(whole.filter(pl.col("indicator") == ind.code)), ind.code
+
+
+def test_a_frame_of_only_the_columns_read_gives_every_indicator_the_same(facts: FactFrame) -> None:
+    # the analytics build reads only these columns of its facts files (decision 068)
+    periods = ["2024", "2025", "2025-06"]
+    inds = list(default_indicators())
+    whole = compute(inds, facts, periods, keep_frames=False).frame
+    kept = {t: columns_read(inds, facts.catalogue, f.columns) for t, f in facts.frames.items()}
+    narrowed = replace(facts, frames={t: f.select(kept[t]) for t, f in facts.frames.items()})
+    assert compute(inds, narrowed, periods, keep_frames=False).frame.equals(whole)
+    # what was left out: variables no formula names, certifications of kinds none asks about
+    left = set(facts.wide("year").columns) - set(kept["year"])
+    assert left & {v.code for v in facts.catalogue}
+    assert {"__cert__unicorn", "__certprev__unicorn"} <= left
+    assert {"entity", "kind", "period", "seq", "province", "city", "zone"} <= set(kept["year"])
+
+
+def test_the_columns_read_follow_prefixed_names_and_certification_kinds(facts: FactFrame) -> None:
+    inds = [
+        _ind("a", "sum(revenue) / city_gdp", level="zone"),
+        _ind("b", 'count(where=certified("hte"))', level="zone"),
+    ]
+    check_indicators(inds, namespace_for(facts, inds))
+    columns = facts.wide("year").columns
+    kept = columns_read(inds, facts.catalogue, columns)
+    assert kept == [c for c in columns if c in kept]  # in the frame's order
+    variables = {v.code for v in facts.catalogue}
+    assert {c for c in kept if c in variables} == {"revenue", "gdp"}
+    assert {c for c in kept if c.startswith("__cert")} == {"__cert__hte", "__certprev__hte"}
 
 
 # -- hand calculations ------------------------------------------------------------------------

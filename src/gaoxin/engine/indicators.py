@@ -56,8 +56,17 @@ from gaoxin.engine.expr.periodic import lag, per_year
 from gaoxin.engine.expr.ranking import change_periods, rank_expr
 from gaoxin.engine.expr.syntax import Binary, BoolOp, Call, Compare, Name, Node, Unary, walk
 from gaoxin.engine.expr.syntax import Literal as Lit
-from gaoxin.engine.facts import HIERARCHY_COLUMNS, FactFrame, latest, source_column
+from gaoxin.engine.facts import (
+    HIERARCHY_COLUMNS,
+    PARENTS,
+    FactFrame,
+    cert_column,
+    latest,
+    source_column,
+    variable_names,
+)
 from gaoxin.engine.periods import Period
+from gaoxin.engine.variables import Catalogue
 
 Level = Literal["enterprise", "institution", "zone", "city", "province"]
 PER_YEAR = {"year": 1, "half": 2, "quarter": 4, "month": 12}
@@ -504,6 +513,28 @@ def _nulls(n: int, dtype: Any) -> pl.Series:
     return nulls
 
 
+def columns_read(
+    indicators: Sequence[Indicator], catalogue: Catalogue, columns: Sequence[str]
+) -> list[str]:
+    """``columns`` (a wide frame's, in their order) less those :func:`compute` without lineage
+    (``keep_frames=False``) never reads: the variables no formula names (:func:`_columns_read`)
+    and the certification columns of kinds no formula asks about. A reader of the facts for that
+    computation (the analytics build's indicator step) can leave the others unread."""
+    ns = Namespace({**variable_names(catalogue), **indicator_names(indicators)}, dict(PARENTS))
+    formulas = check_indicators(list(indicators), ns)
+    variables = {v.code for v in catalogue}
+    read = _variables_read(formulas, ns)
+    certs = {cert_column(k, prev) for k in _certs_read(formulas) for prev in (False, True)}
+    return [
+        c
+        for c in columns
+        if (c in read if c in variables else c in certs if c.startswith(_CERT_PREFIXES) else True)
+    ]
+
+
+_CERT_PREFIXES = (cert_column(""), cert_column("", prev=True))
+
+
 def _columns_read(
     frame: pl.DataFrame, formulas: Mapping[str, Formula], ns: Namespace, facts: FactFrame
 ) -> list[str]:
@@ -511,6 +542,14 @@ def _columns_read(
     prefixed name reads, or as a text argument): each step that copies rows copies every
     column, and the wide frame has a column per variable of the catalogue. Every other column
     (entity, period, hierarchy, attributes, certifications) is kept."""
+    read = _variables_read(formulas, ns)
+    variables = {v.code for v in facts.catalogue}
+    return [c for c in frame.columns if c not in variables or c in read]
+
+
+def _variables_read(formulas: Mapping[str, Formula], ns: Namespace) -> set[str]:
+    """The wide-frame columns the formulas name: by name, as the variable a prefixed name
+    reads, or as a text argument."""
     read: set[str] = set()
     for f in formulas.values():
         for name in f.names:
@@ -519,8 +558,23 @@ def _columns_read(
         read.update(
             n.value for n in walk(f.tree) if isinstance(n, Lit) and isinstance(n.value, str)
         )
-    variables = {v.code for v in facts.catalogue}
-    return [c for c in frame.columns if c not in variables or c in read]
+    return read
+
+
+def _certs_read(formulas: Mapping[str, Formula]) -> set[str]:
+    """The certification kinds the formulas ask about (``certified``, ``became``, ``lost``)."""
+    certs: set[str] = set()
+    for f in formulas.values():
+        for node in walk(f.tree):
+            if isinstance(node, Call) and node.func in ("certified", "became", "lost"):
+                arg = (
+                    node.args[0]
+                    if node.args
+                    else next(k.value for k in node.keywords if k.name == "kind")
+                )
+                if isinstance(arg, Lit):
+                    certs.add(str(arg.value))
+    return certs
 
 
 def _rows_needed(
@@ -564,19 +618,8 @@ def _prepare(
     their own rows (``city_gdp``), null columns for variables not observed in this period type,
     empty certification columns. Also returns the names of the null columns added for absent
     variables (and for the names read above their rows of such a variable): :class:`_Absent`."""
-    used: set[str] = set()
-    certs: set[str] = set()
-    for f in formulas.values():
-        used.update(f.names)
-        for node in walk(f.tree):
-            if isinstance(node, Call) and node.func in ("certified", "became", "lost"):
-                arg = (
-                    node.args[0]
-                    if node.args
-                    else next(k.value for k in node.keywords if k.name == "kind")
-                )
-                if isinstance(arg, Lit):
-                    certs.add(str(arg.value))
+    used = {n for f in formulas.values() for n in f.names}
+    certs = _certs_read(formulas)
     add: list[pl.Expr] = []
     have = set(frame.columns)
     absent: set[str] = set()
