@@ -95,16 +95,20 @@ def test_variable_and_batch_given_as_text_categorical_or_enum_write_the_same_fil
     source, tmp_path
 ):
     """What the build hands over today (text) and what a source handing over codes would
-    (Categorical, or an Enum of the year's values in any order) store the same files with the
-    same hashes, and read back as the same text."""
+    (Categorical, or an Enum of more values than the year's in any order) store the same files
+    with the same hashes, and read back as the same text."""
     periods = ["2025", "2025-06", "2025-07"]
     obs = source.observations(periods).select(list(tables.OBSERVATION_SCHEMA))
     registry = source.entities()["entity"].sort()
-    year_values = {c: obs[c].drop_nulls().unique().sort(descending=True) for c in tables.CODED}
+    coded = ["period", *tables.CODED]
+    values = {
+        c: pl.concat([obs[c].drop_nulls().unique(), pl.Series(["2024-99"])]).sort(descending=True)
+        for c in coded
+    }
     given = {
         "text": obs,
-        "categorical": obs.with_columns(pl.col(c).cast(pl.Categorical) for c in tables.CODED),
-        "enum": obs.with_columns(pl.col(c).cast(pl.Enum(v)) for c, v in year_values.items()),
+        "categorical": obs.with_columns(pl.col(c).cast(pl.Categorical) for c in coded),
+        "enum": obs.with_columns(pl.col(c).cast(pl.Enum(v)) for c, v in values.items()),
     }
     written = {}
     for name, frame in given.items():

@@ -850,10 +850,11 @@ def _write_observations(
     The entity is stored as its code: its place among the registry's entity codes sorted
     (``codes``, row for row with ``obs``, as ``build_facts(entity_codes=True)`` gives them; or
     worked out from ``registry``, those codes sorted). A period with an entity outside the
-    registry keeps the text (:func:`_scan_observations` reads either). The variable and the
-    batch (text, Categorical or Enum) are stored as an Enum of the period's values sorted
-    (:data:`CODED`), whatever the year's were: a period's file and hash depend on its rows
-    alone, so a narrowed build stores what a full one does."""
+    registry keeps the text (:func:`_scan_observations` reads either). The period, the variable
+    and the batch may come as text, Categorical or Enum; the variable and the batch are stored
+    as an Enum of the period's values sorted (:data:`CODED`), whatever the year's were: a
+    period's file and hash depend on its rows alone, so a narrowed build stores what a full
+    one does."""
     hashes = {}
     if codes is None and registry is not None:
         codes = obs["entity"].cast(pl.Enum(registry), strict=False).to_physical().cast(pl.UInt32)
@@ -863,16 +864,22 @@ def _write_observations(
     # many chunks).
     # The period is the file's name, not a column: one value on every row, its encoding was a
     # sixth of the write (decision 059).
-    periods = obs["period"].drop_nulls().unique().sort()
-    code = obs["period"].cast(pl.Enum(periods)).to_physical()
+    # The period (text, or coded as a source may give it) as an Enum: each period's rows are
+    # those of one small code.
+    period = _enum(obs["period"])
+    dtype = period.dtype
+    assert isinstance(dtype, pl.Enum)
+    code = period.to_physical()
     # the text coded once for the year (a byte a row), not by the writer in every period
     stored = obs.drop("period").with_columns(_enum(obs[c]) for c in CODED)
     if codes is not None and not codes.null_count():
         # every entity registered (the rule): the text is not copied period by period
         stored, codes = stored.with_columns(entity=codes), None
-    for n, period in enumerate(periods):
+    for n, name in enumerate(dtype.categories):
         mine = code == n
         part = stored.filter(mine)
+        if part.height == 0:  # an Enum given may hold periods without rows: no file
+            continue
         part = part.with_columns(_own_values(part[c]) for c in CODED)
         if codes is not None:
             # integers, not text: half the write and the hash (decision 062)
@@ -880,8 +887,8 @@ def _write_observations(
             if not entity.null_count():
                 part = part.with_columns(entity=entity)
             del entity
-        _write(part, out / "observations" / str(year) / f"{period}.parquet")
-        hashes[str(period)] = _rows_hash(part)
+        _write(part, out / "observations" / str(year) / f"{name}.parquet")
+        hashes[name] = _rows_hash(part)
         del part, mine
     return hashes
 
