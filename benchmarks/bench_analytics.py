@@ -36,10 +36,14 @@ import polars as pl
 
 
 class ParquetSource:
-    """A :class:`gaoxin.engine.analytics.Source` over the files ``prepare`` wrote."""
+    """A :class:`gaoxin.engine.analytics.Source` over the files ``prepare`` wrote, handing the
+    observations over coded as the store does (decision 066): the entity as an Enum of the
+    registry's codes sorted, made from the stored codes without reading any text; the
+    variable, the period and the batch as the Enums the files hold."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._registry: pl.Enum | None = None
 
     def entities(self) -> pl.DataFrame:
         return pl.read_parquet(self.root / "entities.parquet")
@@ -50,31 +54,54 @@ class ParquetSource:
     def periods(self) -> pl.DataFrame:
         return pl.read_parquet(self.root / "periods.parquet")
 
+    def registry(self) -> pl.Enum:
+        from gaoxin.engine.facts import registry_enum
+
+        if self._registry is None:
+            self._registry = registry_enum(self.entities())
+        return self._registry
+
     def observations(self, periods: Sequence[str]) -> pl.DataFrame:
         years = sorted({p[:4] for p in periods})
         files = [f for y in years if (f := self.root / "obs" / f"{y}.parquet").is_file()]
         if not files:
-            return pl.DataFrame(
-                schema={
-                    "entity": pl.String,
-                    "variable": pl.String,
-                    "period": pl.String,
-                    "value": pl.Float64,
-                    "batch": pl.String,
-                }
-            )
-        return pl.scan_parquet(files).filter(pl.col("period").is_in(list(periods))).collect()
+            return pl.DataFrame(schema=OBSERVATIONS)
+        lazy = pl.scan_parquet(files)
+        period = pl.read_parquet_schema(files[0])["period"]
+        if not isinstance(period, pl.Enum):  # a source prepared before decision 066: text
+            return lazy.filter(pl.col("period").is_in(list(periods))).collect()
+        # every year's file has the same Enums (prepare): the periods asked for by their codes
+        asked = pl.Series(list(periods), dtype=pl.String)
+        codes = asked.filter(asked.is_in(period.categories.implode())).cast(period).to_physical()
+        return (
+            lazy.filter(pl.col("period").to_physical().is_in(codes.implode()))
+            .with_columns(pl.col("entity").cat.to(self.registry()))
+            .collect()
+        )
+
+
+OBSERVATIONS = {
+    "entity": pl.String,
+    "variable": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "batch": pl.String,
+}
 
 
 def prepare(scale: float, work: Path) -> dict:
     """Write the benchmark's input. Lean on memory so that scale 70 fits beside the other
     sessions: the generated frames are dropped as soon as they are written, and each year's
     observations are written from a filter of the long frame (one year copied at a time), not
-    from a group-by that copies all of them at once."""
+    from a group-by that copies all of them at once.
+
+    The observations are stored as the store holds them, coded (decision 066): the entity as
+    its place among the registry's codes sorted (UInt32, the store's entity id mapped), the
+    variable, the period and the batch as Enums, the same ones in every year's file."""
     import gc
 
     from gaoxin.engine import synth
-    from gaoxin.engine.facts import synth_entities
+    from gaoxin.engine.facts import registry_enum, synth_entities
 
     started = time.perf_counter()
     j = synth.generate("national", scale=scale)
@@ -93,9 +120,17 @@ def prepare(scale: float, work: Path) -> dict:
     obs.group_by("period").agg(enterprise=pl.col("entity").is_in(firms.implode()).any()).sort(
         "period"
     ).write_parquet(src / "periods.parquet")
+    registry = registry_enum(entities)
+    small = {
+        c: pl.Enum(obs[c].drop_nulls().unique().sort()) for c in ("variable", "period", "batch")
+    }
     year = pl.col("period").str.slice(0, 4)
     for y in obs.select(year.unique().sort()).to_series().to_list():
-        obs.filter(year == y).write_parquet(src / "obs" / f"{y}.parquet")
+        obs.filter(year == y).with_columns(
+            # strict: every entity is registered, so every one has a code
+            pl.col("entity").cast(registry).to_physical().cast(pl.UInt32),
+            *[pl.col(c).cast(dtype) for c, dtype in small.items()],
+        ).write_parquet(src / "obs" / f"{y}.parquet")
     counts["observations"] = obs.height
     return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
@@ -135,6 +170,9 @@ def one_zone(work: Path) -> dict:
     obs = pl.read_parquet(path)
     path.unlink()  # a link to the original: write a new file, not through the link
     period = f"{last}-12"
+    if obs.schema["entity"] == pl.UInt32:
+        # the stored entities are their places among the registry's codes sorted (prepare)
+        firms = firms.cast(ParquetSource(src).registry()).to_physical().cast(pl.UInt32)
     hit = pl.col("entity").is_in(firms.implode()) & (pl.col("period") == period)
     changed = obs.filter(hit).height
     obs.with_columns(

@@ -8,7 +8,16 @@ import polars as pl
 import pytest
 
 from gaoxin.engine import synth
-from gaoxin.engine.facts import FactFrame, build_facts, from_synth, synth_entities
+from gaoxin.engine.facts import (
+    FactFrame,
+    _registry_codes,
+    as_text,
+    build_facts,
+    from_synth,
+    registry_enum,
+    synth_entities,
+    text_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +304,83 @@ def test_values_placed_a_slice_at_a_time_give_the_same_frames(
     for ptype, frame in facts.frames.items():
         assert sliced.wide(ptype).equals(frame), ptype
         assert sliced.wide(ptype).columns == frame.columns
+
+
+def _coded(obs: pl.DataFrame, entity: pl.DataType, how: str) -> pl.DataFrame:
+    """``obs`` (text) as a source hands it over coded: the entity as ``entity``; the variable,
+    the period and the batch as Enums of their values sorted (``how`` "registry"), in reverse
+    with a category no row uses ("other_enum"), or as Categoricals."""
+
+    def small(name: str) -> pl.Expr:
+        values = obs[name].drop_nulls().unique().sort().to_list()
+        if how == "categorical":
+            return pl.col(name).cast(pl.Categorical)
+        if how == "other_enum":
+            values = ["~unused", *reversed(values)]
+        return pl.col(name).cast(pl.Enum(values))
+
+    return obs.with_columns(
+        pl.col("entity").cast(entity), *[small(c) for c in ("variable", "period", "batch")]
+    )
+
+
+@pytest.mark.parametrize("how", ["registry", "after", "other_enum", "categorical"])
+def test_coded_observations_give_the_frames_text_gives(how: str) -> None:
+    """A source may hand the observations' keys over coded (decision 066): the entity as an
+    Enum of the registry's codes sorted (its physical value is the build's code), one with
+    codes outside the registry after them, or another Enum or a Categorical (mapped through
+    its categories: the registry's codes in another order, categories no row uses); the
+    variable, the period and the batch as Enums or Categoricals. The frames are those of the
+    text, cell for cell and column for column, revisions settled the same, the input hash the
+    same, the entity codes the same; the frame's observations keep the codes."""
+    j = synth.generate("gansu", scale=0.02)
+    ents = synth_entities(j)
+    obs = j.observations.rename({"entity_key": "entity"}).drop("entity_kind")
+    assert obs["batch"].str.starts_with("revision").any()  # revisions to settle
+    registry = registry_enum(ents)
+    entity: pl.DataType = registry
+    if how != "registry":
+        # a report of an entity outside the registry, and a null variable: both left out
+        stray = obs.head(2).with_columns(
+            entity=pl.Series(["X-1", obs["entity"][0]]), variable=pl.Series(["revenue", None])
+        )
+        obs = pl.concat([obs, stray])
+        codes = ents["entity"].sort(descending=True).to_list()
+        if how == "after":  # the registry's codes first, then those outside it
+            entity = pl.Enum([*registry.categories.to_list(), "X-0", "X-1"])
+        else:
+            entity = pl.Enum(["X-0", *codes, "X-1"]) if how == "other_enum" else pl.Categorical()
+    coded = _coded(obs, entity, how)
+    assert coded.schema["entity"] == entity and coded.schema["variable"] != pl.String
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    text = build_facts(ents, obs, j.certifications, built_at=at, entity_codes=True)
+    got = build_facts(ents, coded, j.certifications, built_at=at, entity_codes=True)
+    assert set(got.frames) == set(text.frames) == {"year", "quarter", "month"}
+    for ptype, frame in text.frames.items():
+        assert got.wide(ptype).equals(frame), ptype
+        assert got.wide(ptype).columns == frame.columns
+    assert got.input_hash == text.input_hash
+    assert got.entity_codes is not None and text.entity_codes is not None
+    assert got.entity_codes.equals(text.entity_codes)
+    assert got.observations.schema["entity"] == entity
+    assert as_text(got.observations).equals(text.observations)
+
+
+def test_registry_codes_of_text_and_of_any_coding_agree() -> None:
+    """An entity's code is its place among the registry's codes sorted whatever the column's
+    type: text is cast, an Enum equal to the registry is read as it is (its physical values),
+    another Enum or a Categorical is mapped through its categories; outside the registry or
+    null: the registry's size."""
+    registry = registry_enum(pl.DataFrame({"entity": ["b", "c", "a"]}))
+    text = pl.Series(["c", None, "x", "a", "b", "c"])
+    want = [2, 3, 3, 0, 1, 2]
+    assert _registry_codes(text, registry).tolist() == want
+    same = text.filter(text != "x").cast(registry)
+    assert _registry_codes(same, registry).tolist() == same.to_physical().to_list()
+    other = text.cast(pl.Enum(["x", "c", "q", "b", "a"]))
+    assert _registry_codes(other, registry).tolist() == want
+    after = text.cast(pl.Enum(["a", "b", "c", "x", "y"]))  # the registry's codes first
+    assert _registry_codes(after, registry).tolist() == want
+    assert _registry_codes(text.cast(pl.Categorical), registry).tolist() == want
+    assert text_of(other).to_list() == text.to_list()
+    assert text_of(text.cast(pl.Categorical)).to_list() == text.to_list()

@@ -170,6 +170,38 @@ def test_a_rebuild_of_the_changed_year_equals_a_full_build(gansu, settings):  # 
     assert month[obs.variable.code].to_list() == [987654.5]
 
 
+def test_the_store_hands_its_observations_over_coded_from_its_ids(gansu):  # noqa: F811
+    """The store's source hands over the observations coded from its ids (decision 066): the
+    entity as an Enum whose categories begin with the registry's codes sorted (the build reads
+    its physical values as they are), the variable and the batch as Enums. Made text, they are
+    the rows the store's text read gives, in the same order."""
+    from gaoxin.engine.facts import as_text, registry_enum
+    from gaoxin.statistics.facts import _in_entity_order, _observations, registry_frames
+
+    none = pl.DataFrame(
+        schema={"entity_id": pl.Int64, "variable_id": pl.Int64, "period": pl.String}
+    )
+    source = analytics.StoreSource(none)
+    periods = ["2024", "2025Q3", "2025-07"]
+    got = source.observations(periods)
+    registry = registry_enum(source.entities()).categories
+    entity = got.schema["entity"]
+    assert isinstance(entity, pl.Enum)
+    assert entity.categories.head(registry.len()).equals(registry)
+    assert isinstance(got.schema["variable"], pl.Enum)
+    assert isinstance(got.schema["batch"], pl.Enum)
+    _, codes, _ = registry_frames(None)
+    text = _in_entity_order(_observations(None, None, periods, None), codes).select(
+        pl.col("entity_code").alias("entity"),
+        "variable",
+        "period",
+        "value",
+        pl.col("batch").cast(pl.String),
+    )
+    assert text.height > 1000 and text["batch"].null_count() < text.height
+    assert_frame_equal(as_text(got), text)
+
+
 def built_meta() -> dict:
     current = analytics._current()
     assert current is not None

@@ -41,7 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
-from gaoxin.engine.facts import FactFrame, build_facts, period_columns
+from gaoxin.engine.facts import FactFrame, as_text, build_facts, is_coded, period_columns, text_of
 from gaoxin.engine.indicators import (
     PER_YEAR,
     Indicator,
@@ -89,7 +89,23 @@ class Source(Protocol):
         an enterprise reported in it)."""
 
     def observations(self, periods: Sequence[str]) -> pl.DataFrame:
-        """The observations of ``periods``: entity, variable, period, value, batch."""
+        """The observations of ``periods``: entity, variable, period, value, batch.
+
+        The four text columns come as text (String) or coded, each as the source has it; the
+        build tells them apart by their type and gives the same files either way (decision
+        066):
+
+        - ``entity``: best an Enum of the registry's entity codes sorted
+          (:func:`gaoxin.engine.facts.registry_enum` of :meth:`entities`): its physical value
+          is then the code the build works on, taken as it is. Another Enum or a Categorical
+          (one holding an entity outside the registry, say) is mapped through the categories
+          its rows use: right, at a NumPy lookup per row. Text is cast to codes: a hash of
+          every row (1.3–1.9 s of CPU for a monthly year at national scale).
+        - ``variable``, ``period``, ``batch``: text, or an Enum or a Categorical of the text:
+          the variable and the period are mapped through the few categories their rows use;
+          the three are made text again (a gather of the categories) only where the build
+          writes them.
+        """
 
 
 @dataclass(frozen=True)
@@ -261,8 +277,8 @@ def build_tables(
             # not left bound after the loop: the last type's frame (the monthly one, 0.4 GiB at
             # national scale) and its copy were alive through the next year's read and facts
             del frame, part
-        year_obs = facts.observations.select(list(OBSERVATION_SCHEMA))
         codes = facts.entity_codes
+        year_obs = _text_to_write(facts.observations.select(list(OBSERVATION_SCHEMA)), codes)
         del facts, obs
         hashes = _write_observations(year_obs, out, year, codes=codes)
         period_hashes.update(hashes)
@@ -792,8 +808,20 @@ def _rows_replaced(old: pl.DataFrame, new: pl.DataFrame, replaced: pl.Expr) -> p
 
 def _observations(source: Source, periods: Sequence[str]) -> pl.DataFrame:
     """The source's observations of ``periods`` with the types a build writes them in."""
-    obs = source.observations(periods)
+    obs = as_text(source.observations(periods))
     return obs.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
+
+
+def _text_to_write(obs: pl.DataFrame, codes: pl.Series | None) -> pl.DataFrame:
+    """A year's observations as :func:`_write_observations` takes them: a coded source's
+    variable, period and batch made text (a gather of their categories), and its entity too
+    where a period keeps the text (an entity outside the registry): else the codes replace
+    it."""
+    text = ["variable", "period", "batch"]
+    if codes is None or codes.null_count():
+        text.append("entity")
+    coded = [c for c in text if is_coded(obs.schema[c])]
+    return obs.with_columns(text_of(obs[c]) for c in coded) if coded else obs
 
 
 def _replaced(old: pl.DataFrame, new: pl.DataFrame, covered: pl.Expr) -> pl.DataFrame:
@@ -1236,8 +1264,9 @@ class FrameSource:
 
     def periods(self) -> pl.DataFrame:
         firms = self._entities.filter(pl.col("kind") == "enterprise")["entity"]
+        obs = as_text(self._obs.select("entity", "period"))  # the observations may be coded
         return (
-            self._obs.group_by("period")
+            obs.group_by("period")
             .agg(enterprise=pl.col("entity").is_in(firms.implode()).any())
             .sort("period")
         )

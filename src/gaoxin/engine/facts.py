@@ -196,6 +196,9 @@ def build_facts(
       institution_kind.
     - ``observations``: entity (or entity_key), variable, period, value, batch, reported_on
       (optional). Where one (entity, variable, period) has several rows the last reported wins.
+      The entity, the variable, the period and the batch may come as text or coded (an Enum or
+      a Categorical; the entity at no per-row cost as :func:`registry_enum`'s, decision 066):
+      the frames are the same, and the frame's ``observations`` keep them as they came.
     - ``certifications``: entity (or entity_key), kind, level, granted_on, expires_on,
       revoked_on.
 
@@ -212,7 +215,8 @@ def build_facts(
     ents = _normalise_entities(entities)
     obs = _normalise_observations(observations)
     certs = _normalise_certs(certifications)
-    input_hash = content_hash([ents, obs, certs]) if hash_input else ""
+    # coded observations hash as their text would: the same input, the same hash
+    input_hash = content_hash([ents, as_text(obs), certs]) if hash_input else ""
     ents = _with_hierarchy(ents)
     # A zone's level history comes in as certifications of kind ZONE_LEVEL (gaoxin.engine.zones):
     # it dates the ``level`` column and is no certification column of its own.
@@ -238,24 +242,26 @@ def build_facts(
     wanted = None if only_periods is None else pl.Series(list(only_periods), dtype=pl.String)
     for ptype in present if shapes is None else shapes:
         if shapes is None:
-            # the period type and whether enterprises report are read off its rows
-            part = obs.select("entity", "period").filter(pl.Series(keys.of_type(ptype, keep)))
-            if part.height == 0:
+            # the period type's periods and whether enterprises report are read off its rows'
+            # keys (the text of a coded source's observations is never made)
+            entity, _, period = keys.split(keys.key[keys.of_type(ptype, keep)])
+            if not len(entity):
                 continue
-            enterprises = ents.filter(pl.col("kind") == "enterprise")["entity"]
+            firm = np.zeros(keys.size + 1, dtype=bool)
+            firm[coded.filter(pl.col("kind") == "enterprise")["_code"].to_numpy()] = True
             frames[ptype] = _wide(
                 coded,
                 obs,
                 certs,
                 cert_kinds,
-                periods=period_columns(part["period"], ptype),
+                periods=period_columns(keys.periods.gather(pl.Series(np.unique(period))), ptype),
                 ptype=ptype,
-                firms=part.select(pl.col("entity").is_in(enterprises.implode()).any()).item(),
+                firms=bool(firm[entity].any()),
                 levels=levels,
                 keys=keys,
                 keep=keep,
             )
-            del part
+            del entity, period
         else:
             first, last, firms = shapes[ptype]
             grid = period_columns(pl.Series([first, last]), ptype)
@@ -336,15 +342,112 @@ def _normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
         obs = obs.with_columns(batch=pl.lit(None, dtype=pl.String))
     if "reported_on" not in obs.columns:
         obs = obs.with_columns(reported_on=pl.lit(None, dtype=pl.Date))
+    # a coded key (Enum, Categorical) stays coded: _Keys reads its codes, not its text
     obs = obs.select(
-        pl.col("entity").cast(pl.String),
-        pl.col("variable").cast(pl.String),
-        pl.col("period").cast(pl.String),
+        *[_keep_coded(obs, c) for c in ("entity", "variable", "period")],
         pl.col("value").cast(pl.Float64),
-        pl.col("batch").cast(pl.String),
+        _keep_coded(obs, "batch"),
         pl.col("reported_on").cast(pl.Date),
     )
     return obs
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its coded columns (:func:`is_coded`) as text (:func:`text_of`)."""
+    coded = [c for c, dtype in frame.schema.items() if is_coded(dtype)]
+    return frame.with_columns(text_of(frame[c]) for c in coded) if coded else frame
+
+
+def _keep_coded(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if is_coded(frame.schema[name]) else pl.col(name).cast(pl.String)
+
+
+def is_coded(dtype: pl.DataType) -> bool:
+    """Whether a text column comes coded: an Enum or a Categorical."""
+    return isinstance(dtype, (pl.Enum, pl.Categorical))
+
+
+def registry_enum(entities: pl.DataFrame) -> pl.Enum:
+    """The Enum of the registry's entity codes sorted: an observation's entity of this type has
+    as its physical value the code :func:`build_facts` works on (decision 066), so a source that
+    hands its entities over so (:class:`gaoxin.engine.analytics.Source`) saves the build a hash
+    of every row's text."""
+    key = "entity" if "entity" in entities.columns else "entity_key"
+    return pl.Enum(entities[key].cast(pl.String).drop_nulls().sort())
+
+
+def text_of(column: pl.Series) -> pl.Series:
+    """A column as text: a coded one (:func:`is_coded`) by a gather of its categories (an Enum:
+    a view per row into the categories' strings, half the CPU of a cast for the longer ones),
+    any other as it is."""
+    if isinstance(column.dtype, pl.Enum):
+        return pl.Series(column.name, column.dtype.categories).gather(column.to_physical())
+    if isinstance(column.dtype, pl.Categorical):
+        return column.cast(pl.String)
+    return column
+
+
+def _physical(column: pl.Series) -> tuple[np.ndarray, int]:
+    """A coded column's physical codes as UInt32, a null as the code after the largest, and
+    that code."""
+    physical = column.to_physical().cast(pl.UInt32)
+    top = physical.max()
+    null = 0 if top is None else int(top) + 1  # type: ignore[arg-type]
+    return physical.fill_null(null).to_numpy(), null
+
+
+def _used(physical: np.ndarray, null: int, dtype: pl.DataType) -> tuple[np.ndarray, pl.Series]:
+    """The physical codes some row has (but the null one), and their text."""
+    used = np.flatnonzero(np.bincount(physical, minlength=null + 1)[:null])
+    codes = pl.Series(used, dtype=pl.UInt32)
+    if isinstance(dtype, pl.Enum):
+        return used, pl.Series(dtype.categories).gather(codes)
+    return used, codes.cat.to(dtype).cast(pl.String)
+
+
+def _distinct_codes(column: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Each row's place among the column's distinct values sorted (UInt32; a null: the place
+    after them), and those values. Text is cast to an Enum of its distinct values (a hash of
+    every row); a coded column's physical codes are mapped through the few categories its rows
+    use (a NumPy lookup per row), which gives the same places."""
+    if not is_coded(column.dtype):
+        values = column.drop_nulls().unique().sort()
+        code = column.cast(pl.Enum(values)).to_physical().cast(pl.UInt32)
+        return code.fill_null(len(values)).to_numpy(), values
+    physical, null = _physical(column)
+    used, text = _used(physical, null, column.dtype)
+    order = text.arg_sort().to_numpy()
+    lookup = np.empty(null + 1, dtype=np.uint32)
+    lookup[used[order]] = np.arange(len(used), dtype=np.uint32)
+    lookup[null] = len(used)
+    return lookup[physical], text.gather(pl.Series(order)).rename(column.name)
+
+
+def _registry_codes(column: pl.Series, registry: pl.Enum) -> np.ndarray:
+    """Each row's entity code in ``registry`` (UInt32; not in it, or null: its size). An Enum
+    equal to ``registry`` (:func:`registry_enum`) is its physical value as it is, and so is one
+    whose categories begin with the registry's (those after them: entities outside it, given
+    the size); another Enum or a Categorical is mapped through the categories its rows use (one
+    cast of those, a NumPy lookup per row); text is cast (a hash of every row: 1.3–1.9 s for a
+    monthly year at national scale)."""
+    size = len(registry.categories)
+    dtype = column.dtype
+    if dtype == registry or (
+        isinstance(dtype, pl.Enum)
+        and len(dtype.categories) > size
+        and dtype.categories.head(size).equals(registry.categories)
+    ):
+        physical = column.to_physical().cast(pl.UInt32).fill_null(size).to_numpy()
+        return physical if dtype == registry else np.minimum(physical, np.uint32(size))
+    if not is_coded(column.dtype):
+        code = column.cast(registry, strict=False).to_physical().cast(pl.UInt32)
+        return code.fill_null(size).to_numpy()
+    physical, null = _physical(column)
+    used, text = _used(physical, null, column.dtype)
+    lookup = np.full(null + 1, size, dtype=np.uint32)
+    found = text.cast(registry, strict=False).to_physical().cast(pl.UInt32).fill_null(size)
+    lookup[used] = found.to_numpy()
+    return lookup[physical]
 
 
 class _Keys:
@@ -358,22 +461,20 @@ class _Keys:
 
     def __init__(self, obs: pl.DataFrame, registry: pl.Enum) -> None:
         self.size = len(registry.categories)
-        # UInt32 before the fill: an Enum's physical type is as small as its categories allow
-        entity = obs["entity"].cast(registry, strict=False).to_physical().cast(pl.UInt32)
-        self.variables = obs["variable"].drop_nulls().unique().sort()
-        self.periods = obs["period"].drop_nulls().unique().sort()
+        # Coded columns (a source's codes, decision 066) are read through their categories,
+        # text is cast: the same codes either way.
+        variable, self.variables = _distinct_codes(obs["variable"])
+        period, self.periods = _distinct_codes(obs["period"])
         nv, np_ = len(self.variables) + 1, len(self.periods) + 1
         self.nv, self.np = nv, np_
         dtype = np.uint32 if (self.size + 1) * nv * np_ <= 1 << 32 else np.uint64
-        variable = obs["variable"].cast(pl.Enum(self.variables)).to_physical().cast(pl.UInt32)
-        period = obs["period"].cast(pl.Enum(self.periods)).to_physical().cast(pl.UInt32)
-        key = entity.fill_null(self.size).to_numpy().astype(dtype)
+        key = _registry_codes(obs["entity"], registry).astype(dtype)
         key *= dtype(nv)
-        key += variable.fill_null(nv - 1).to_numpy().astype(dtype)
+        key += variable.astype(dtype, copy=False)
         del variable
         key *= dtype(np_)
-        key += period.fill_null(np_ - 1).to_numpy().astype(dtype)
-        del period, entity
+        key += period.astype(dtype, copy=False)
+        del period
         self.key = key
         types = pl.DataFrame({"period": self.periods}).select(_period_type(pl.col("period")))
         self.type_of = np.array([*types.to_series().to_list(), None], dtype=object)

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 from django.db import transaction
@@ -427,13 +428,37 @@ def _excluded() -> dict[str, pl.DataFrame]:
 
 class StoreSource:
     """The store as a :class:`gaoxin.engine.analytics.Source`: the registry once, the values a
-    year at a time, less the ``excluded`` (entity_id, variable_id, period) keys."""
+    year at a time, less the ``excluded`` (entity_id, variable_id, period) keys.
+
+    The observations are handed over coded from the store's ids (decision 066), no text made
+    per row: the entity as an Enum of the registry's codes sorted
+    (:func:`gaoxin.engine.facts.registry_enum`; the codes of stored entities the registry
+    leaves out, counties under a city, after them), the variable as an Enum of the catalogue's
+    codes, the batch as an Enum of its id's text. The period is read as text."""
 
     def __init__(self, excluded: pl.DataFrame) -> None:
-        from gaoxin.statistics.facts import registry_frames
+        from gaoxin.engine.facts import registry_enum
+        from gaoxin.statistics.facts import registry_frames, variable_ids
 
         self.excluded = excluded
-        self._entities, self._codes, self._certs = registry_frames(None)
+        self._entities, codes, self._certs = registry_frames(None)
+        registry = registry_enum(self._entities).categories
+        others = codes.filter(~pl.col("entity_code").is_in(registry.implode()))
+        self._entity = pl.Enum(pl.concat([registry, others["entity_code"].unique().sort()]))
+        # The order the store was always read in (gaoxin.statistics.facts._in_entity_order):
+        # by entity kind and code; each entity's rank and code in the Enum, by its id.
+        self._ranked = (
+            codes.sort("entity_kind", "entity_code")
+            .with_row_index("entity_rank")
+            .select(
+                "entity_id",
+                "entity_rank",
+                _code=pl.col("entity_code").cast(self._entity).to_physical(),
+            )
+        )
+        variables = variable_ids()
+        self._variable = pl.Enum(variables["variable"].sort())
+        self._variable_of = _lookup(variables["variable_id"], variables["variable"], self._variable)
 
     def entities(self) -> pl.DataFrame:
         return self._entities
@@ -455,20 +480,38 @@ class StoreSource:
         )
 
     def observations(self, periods: Sequence[str]) -> pl.DataFrame:
-        from gaoxin.statistics.facts import _in_entity_order, _observations
+        from gaoxin.statistics.facts import _values
 
-        values = _observations(None, None, list(periods), None)
+        values = _values(None, None, list(periods), None)
         if self.excluded.height:
             values = values.join(
                 self.excluded, on=["entity_id", "variable_id", "period"], how="anti"
             )
-        return _in_entity_order(values, self._codes).select(
-            pl.col("entity_code").alias("entity"),
-            "variable",
+        values = values.join(self._ranked, on="entity_id", how="inner").sort(
+            "entity_rank", "variable_id", "period"
+        )
+        ids = values["batch"].drop_nulls().unique().sort()
+        batch = pl.Enum(ids.cast(pl.String))  # in the ids' order: a batch's place is its id's
+        place = np.searchsorted(ids.to_numpy(), values["batch"].fill_null(0).to_numpy())
+        return values.select(
+            pl.col("_code").cat.to(self._entity).alias("entity"),
+            pl.Series(self._variable_of[values["variable_id"].to_numpy()])
+            .cat.to(self._variable)
+            .alias("variable"),
             "period",
             "value",
-            pl.col("batch").cast(pl.String),
+            pl.when(pl.col("batch").is_not_null())
+            .then(pl.Series(place, dtype=pl.UInt32))
+            .cat.to(batch)
+            .alias("batch"),
         )
+
+
+def _lookup(ids: pl.Series, codes: pl.Series, enum: pl.Enum) -> np.ndarray:
+    """By id (small integers: the store's primary keys), the code's place in ``enum``."""
+    out = np.zeros(int(ids.max() or 0) + 1, dtype=np.uint32)  # type: ignore[arg-type]
+    out[ids.to_numpy()] = codes.cast(enum).to_physical().cast(pl.UInt32).to_numpy()
+    return out
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -101,6 +101,25 @@ def _observations(
     """Observations in ``scope`` as (entity_id, variable_id, period, value, batch, variable), in
     no particular order. Values are the stored decimals as the nearest double, as
     ``float(Decimal)`` gives (see :func:`read_frame`)."""
+    values = _values(scope, variables, periods, kind)
+    return values.join(variable_ids(), on="variable_id", how="left", maintain_order="left")
+
+
+def variable_ids() -> pl.DataFrame:
+    """The catalogue's variables: variable_id, variable (its code)."""
+    return read_frame(
+        Variable.objects.values_list("id", "code"), {"variable_id": pl.Int64, "variable": pl.String}
+    )
+
+
+def _values(
+    scope: Entity | None,
+    variables: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    kind: str | None,
+) -> pl.DataFrame:
+    """:func:`_observations` without the variable's code: entity_id, variable_id, period, value,
+    batch (the batch's id)."""
     qs = Observation.objects.within(scope)
     if variables:
         qs = qs.filter(variable__code__in=variables)
@@ -108,7 +127,7 @@ def _observations(
         qs = qs.filter(period__in=periods)
     if kind:
         qs = qs.filter(entity__kind=kind)
-    values = read_frame(
+    return read_frame(
         qs.values_list("entity_id", "variable_id", "period", "value", "batch_id"),
         {
             "entity_id": pl.Int64,
@@ -118,10 +137,6 @@ def _observations(
             "batch": pl.Int64,
         },
     )
-    codes = read_frame(
-        Variable.objects.values_list("id", "code"), {"variable_id": pl.Int64, "variable": pl.String}
-    )
-    return values.join(codes, on="variable_id", how="left", maintain_order="left")
 
 
 def _in_entity_order(values: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
