@@ -379,9 +379,16 @@ def registry_enum(entities: pl.DataFrame) -> pl.Enum:
 def text_of(column: pl.Series) -> pl.Series:
     """A column as text: a coded one (:func:`is_coded`) by a gather of its categories (an Enum:
     a view per row into the categories' strings, half the CPU of a cast for the longer ones),
-    any other as it is."""
+    any other as it is. The column's chunks are kept (a gather of each): a frame's columns
+    chunked alike are written to Parquet in the same row groups as the text would be."""
     if isinstance(column.dtype, pl.Enum):
-        return pl.Series(column.name, column.dtype.categories).gather(column.to_physical())
+        categories = pl.Series(column.name, column.dtype.categories)
+        physical = column.to_physical()
+        parts, at = [], 0
+        for length in physical.chunk_lengths():  # a few dozen chunks, not rows
+            parts.append(categories.gather(physical.slice(at, length)))
+            at += length
+        return pl.concat(parts, rechunk=False) if len(parts) > 1 else categories.gather(physical)
     if isinstance(column.dtype, pl.Categorical):
         return column.cast(pl.String)
     return column
