@@ -814,15 +814,12 @@ def _observations(source: Source, periods: Sequence[str]) -> pl.DataFrame:
 
 def _text_to_write(obs: pl.DataFrame, codes: pl.Series | None) -> pl.DataFrame:
     """A year's observations as :func:`_write_observations` takes them: a coded source's
-    period made text (a gather of its categories: the writer makes an Enum of the year's
-    periods), and its entity too where a period keeps the text (an entity outside the
-    registry): else the codes replace it. The variable and the batch stay as they came (the
-    writer stores them as Enums, :data:`CODED`)."""
-    text = ["period"]
-    if codes is None or codes.null_count():
-        text.append("entity")
-    coded = [c for c in text if is_coded(obs.schema[c])]
-    return obs.with_columns(text_of(obs[c]) for c in coded) if coded else obs
+    entity made text (a gather of its categories) where a period keeps the text (an entity
+    outside the registry); else the codes replace it. The period, the variable and the batch
+    go as they came (the writer takes them coded, decision 067)."""
+    if is_coded(obs.schema["entity"]) and (codes is None or codes.null_count()):
+        return obs.with_columns(text_of(obs["entity"]))
+    return obs
 
 
 def _replaced(old: pl.DataFrame, new: pl.DataFrame, covered: pl.Expr) -> pl.DataFrame:
