@@ -103,8 +103,8 @@ class Source(Protocol):
           every row (1.3–1.9 s of CPU for a monthly year at national scale).
         - ``variable``, ``period``, ``batch``: text, or an Enum or a Categorical of the text:
           the variable and the period are mapped through the few categories their rows use;
-          the three are made text again (a gather of the categories) only where the build
-          writes them.
+          the observations writer takes all three coded (decision 067), so their text is never
+          made.
         """
 
 
