@@ -769,12 +769,26 @@ class _GridRows:
         self.first_row[codes[starts]] = starts
         self.first_seq[codes[starts]] = seq[starts]
         self.count[codes[starts]] = ends - starts
+        self.codes, self.seq = codes, seq
 
-    def place(self, codes: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The grid row of each (entity code, seq) and whether it has one."""
-        offset = seq - self.first_seq[codes]
-        inside = (self.first_row[codes] >= 0) & (offset >= 0) & (offset < self.count[codes])
-        return self.first_row[codes] + offset, inside
+    def by_period(self, seq_of: np.ndarray) -> np.ndarray:
+        """The grid row of each (entity code, period code), at ``code * len(seq_of) + period
+        code``, -1 where the grid has none; ``seq_of``: each period code's seq, -1 for a period
+        the grid has no rows of. One lookup per observation then places it, not the four
+        gathers and the arithmetic of its entity's first row and seq (a monthly year at national
+        scale: 17 M observations, against a table of 228 k entities × 18 period codes)."""
+        width = len(seq_of)
+        table = np.full((len(self.first_row)) * width, -1, dtype=np.int32)
+        if not self.n:
+            return table
+        low = int(self.seq.min())
+        code_of_seq = np.full(int(self.seq.max()) - low + 1, -1, dtype=np.int64)
+        mine = np.flatnonzero(seq_of >= 0)
+        code_of_seq[seq_of[mine] - low] = mine
+        period = code_of_seq[self.seq - low]
+        held = np.flatnonzero(period >= 0)
+        table[self.codes[held] * width + period[held]] = held
+        return table
 
 
 #: Rows of the long observations coded and placed at once by :func:`_spread` (its temporary
@@ -860,6 +874,7 @@ def _spread(
     seq_of = np.full(keys.np, -1, dtype=np.int64)
     mine = keys.periods.to_frame("period").with_row_index("_code").join(seqs, on="period")
     seq_of[mine["_code"].to_numpy()] = mine["seq"].to_numpy()
+    rows_of, width = at.by_period(seq_of), len(seq_of)
     dtype = keys.key.dtype.type
     for start in range(0, len(keys.key), SPREAD_ROWS):
         key = keys.key[start : start + SPREAD_ROWS]
@@ -873,19 +888,12 @@ def _spread(
         if n == 0 or not len(entity):
             continue
         values = value.slice(start, SPREAD_ROWS).filter(pl.Series(rows))
-        seq = seq_of[period]
-        ok = (seq >= 0) & (variable < len(names))
+        placed = rows_of[entity.astype(np.int64) * width + period]
+        ok = (placed >= 0) & (variable < len(names))
         if values.null_count():  # a null value is a null cell, as if not observed
             ok &= values.is_not_null().to_numpy()
-        placed, inside = at.place(entity.astype(np.int64), seq)
-        inside &= ok
-        out.put(
-            placed[inside],
-            variable[inside].astype(np.int64),
-            values.to_numpy()[inside],
-            names,
-        )
-        del entity, variable, period, seq, values, placed, inside, rows
+        out.put(placed[ok], variable[ok].astype(np.int64), values.to_numpy()[ok], names)
+        del entity, variable, period, values, placed, ok, rows
     return out.frame()
 
 
@@ -963,8 +971,9 @@ def _with_certifications(
     to the last day before it stopped) are one run, and so are those whose day before the start
     does; an entity's rows are one run of periods too (:class:`_GridRows`). So each
     certification is held on one run of grid rows per column, and the highest level on each row
-    is counted from the runs' bounds alone (:func:`_highest`): no (certification, date) rows (a
-    monthly year at national scale had 16 M of them) and no group-by."""
+    is taken over the rows of the runs, one column at a time (:func:`_highest`): no
+    (certification, date) rows for all the columns at once (a monthly year at national scale
+    had 16 M of them) and no group-by."""
     if not cert_kinds:
         return frame
     periods = periods.sort("seq")
@@ -996,23 +1005,18 @@ def _with_certifications(
 
 def _highest(n: int, start: np.ndarray, end: np.ndarray, rank: np.ndarray) -> pl.Series:
     """Int8 column of ``n`` rows: the highest ``rank`` (0 to 3) of the runs [start, end) holding
-    each row, null where none does. Each rank's runs are counted in its own 16 bits of one
-    int64 (a run adds 1 at its start and takes it back at its end: the running sum counts the
-    runs holding a row), so the highest rank is how many of the 16-bit fields' thresholds the
-    sum reaches (a row is never held by 65,536 runs of one rank)."""
-    weight = np.left_shift(np.int64(1), 16 * rank)
-    steps = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(steps, start, weight)
-    np.add.at(steps, end, -weight)
-    counts = np.cumsum(steps[:n])
-    highest = (
-        (counts >= 1 << 16).astype(np.int8)
-        + (counts >= 1 << 32).astype(np.int8)
-        + (counts >= 1 << 48).astype(np.int8)
-    )
-    return pl.select(
-        pl.when(pl.lit(pl.Series(counts > 0))).then(pl.lit(pl.Series(highest))).cast(pl.Int8)
-    ).to_series()
+    each row, null where none does. The runs' rows are listed (a repeat and a range) and each
+    takes the highest of its ranks (``np.maximum.at``): work on the rows held, not on all the
+    column's rows several times over (most of a column is null: a monthly year at national
+    scale has 2.5 M rows and 28 columns, with 6 M (row, column) cells held among them)."""
+    held = np.full(n, -1, dtype=np.int8)
+    if len(start):
+        length = end - start
+        # row i of run r: start[r] + (i - the first i of r), over all runs at once
+        rows = np.repeat(start - (np.cumsum(length) - length), length) + np.arange(length.sum())
+        np.maximum.at(held, rows, np.repeat(rank.astype(np.int8), length))
+    column = pl.Series(held)
+    return pl.select(pl.when(column >= 0).then(column)).to_series()
 
 
 # ---------------------------------------------------------------------------------------------
