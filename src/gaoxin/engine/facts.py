@@ -720,23 +720,26 @@ def _grid(ents: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
     the periods (dozens) and gathered once, which is what a cross join filtered by the dates
     gave, without the cross join's rows the filter then copies (a monthly year: 2.7 M rows)."""
     # cast on the entities' rows, not the grid's (the level: once dated, _with_dated_levels)
-    ents = ents.sort("kind", "entity").with_columns(
-        pl.col(c).cast(pl.Categorical) for c in _SMALL if c != "level"
-    )
+    ents = ents.with_columns(pl.col(c).cast(pl.Categorical) for c in _SMALL if c != "level")
+    # The order kind, entity, as row numbers: the registry codes are the entities' places among
+    # them sorted, and the kinds few (an Enum of them sorted). The rows are gathered once, in
+    # the grid's order, not sorted first and then gathered (both copy every text column).
+    kinds = pl.Enum(sorted(ents["kind"].drop_nulls().unique().to_list()))
+    order = ents.select(pl.arg_sort_by(pl.col("kind").cast(kinds), "_code")).to_series().to_numpy()
     periods = periods.sort("seq")
     ends = periods["end"].to_numpy()
     starts = periods["start"].to_numpy()
-    joined = ents["joined_on"].fill_null(date.min).to_numpy()
-    left = ents["left_on"].fill_null(date.max).to_numpy()
+    joined = ents["joined_on"].fill_null(date.min).to_numpy()[order]
+    left = ents["left_on"].fill_null(date.max).to_numpy()[order]
     first = np.searchsorted(ends, joined, "left")  # the first period ending on or after joining
     stop = np.searchsorted(starts, left, "right")  # after the last one starting before leaving
     count = np.clip(stop - first, 0, None)
-    which = np.repeat(np.arange(ents.height), count)
+    which = np.repeat(np.arange(ents.height), count)  # among the entities in order
     runs = np.cumsum(count) - count  # each entity's first row
     period = first[which] + np.arange(len(which)) - runs[which]
     return pl.concat(
         [
-            ents.drop("parent", "joined_on", "left_on")[pl.Series(which)],
+            ents.drop("parent", "joined_on", "left_on")[pl.Series(order[which])],
             periods.drop("start")[pl.Series(period)],
         ],
         how="horizontal",
