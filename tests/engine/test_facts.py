@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import polars as pl
 import pytest
 
 from gaoxin.engine import synth
 from gaoxin.engine.facts import (
     FactFrame,
+    _highest,
     _registry_codes,
     as_text,
     build_facts,
@@ -384,3 +386,25 @@ def test_registry_codes_of_text_and_of_any_coding_agree() -> None:
     assert _registry_codes(text.cast(pl.Categorical), registry).tolist() == want
     assert text_of(other).to_list() == text.to_list()
     assert text_of(text.cast(pl.Categorical)).to_list() == text.to_list()
+
+
+def test_highest_level_over_overlapping_runs_matches_each_rows_own_maximum() -> None:
+    """The highest rank held on each row, from runs [start, end) that nest, overlap, touch and
+    repeat, with rank 0 (held without a level) not null: what the maximum over the runs holding
+    the row, worked out row by row, gives; null where no run holds the row."""
+    rng = np.random.default_rng(70)
+    n = 2000
+    start = rng.integers(0, n, 150)
+    end = np.minimum(start + rng.integers(1, 30, 150), n)
+    rank = rng.integers(0, 4, 150)
+    want = [
+        max(
+            (int(r) for s, e, r in zip(start, end, rank, strict=True) if s <= row < e), default=None
+        )
+        for row in range(n)
+    ]
+    got = _highest(n, start, end, rank)
+    assert got.dtype == pl.Int8
+    assert got.to_list() == want
+    assert None in want and 0 in want and 3 in want
+    assert _highest(5, start[:0], end[:0], rank[:0]).to_list() == [None] * 5
