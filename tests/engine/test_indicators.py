@@ -297,12 +297,9 @@ def test_lineage_of_a_cell_reading_the_city(result) -> None:  # type: ignore[no-
 
 
 # -- aggregates on a hand-made frame ------------------------------------------------------------
-def test_aggregates_by_hand_including_a_zone_without_enterprises() -> None:
-    """Z1 has three enterprises, Z2 none. E1: C26, revenue 100, R&D 5, 高企; E2: C26, revenue 50,
-    R&D not reported; E3: I65, revenue not reported, R&D 2."""
-    from gaoxin.engine.facts import build_facts
-
-    ents = pl.DataFrame(
+def _small_registry() -> pl.DataFrame:
+    """A province, a city, zone Z1 with three enterprises (C26, C27, I65) and zone Z2 with none."""
+    return pl.DataFrame(
         {
             "entity": ["P", "C", "Z1", "Z2", "E1", "E2", "E3"],
             "kind": ["province", "city", "zone", "zone", "enterprise", "enterprise", "enterprise"],
@@ -311,6 +308,14 @@ def test_aggregates_by_hand_including_a_zone_without_enterprises() -> None:
             "industry": [None, None, None, None, "C26", "C27", "I65"],
         }
     )
+
+
+def test_aggregates_by_hand_including_a_zone_without_enterprises() -> None:
+    """Z1 has three enterprises, Z2 none. E1: C26, revenue 100, R&D 5, 高企; E2: C26, revenue 50,
+    R&D not reported; E3: I65, revenue not reported, R&D 2."""
+    from gaoxin.engine.facts import build_facts
+
+    ents = _small_registry()
     obs = pl.DataFrame(
         [
             ("E1", "revenue", "2025", 100.0),
@@ -401,15 +406,7 @@ def _small_facts() -> FactFrame:
     """Z1 with three enterprises, Z2 with none; two years; R&D and land area reported."""
     from gaoxin.engine.facts import build_facts
 
-    ents = pl.DataFrame(
-        {
-            "entity": ["P", "C", "Z1", "Z2", "E1", "E2", "E3"],
-            "kind": ["province", "city", "zone", "zone", "enterprise", "enterprise", "enterprise"],
-            "name": ["省", "市", "一区", "二区", "甲", "乙", "丙"],
-            "parent": [None, "P", "C", "C", "Z1", "Z1", "Z1"],
-            "industry": [None, None, None, None, "C26", "C27", "I65"],
-        }
-    )
+    ents = _small_registry()
     rows = []
     for year, k in (("2024", 1.0), ("2025", 1.1)):
         rows += [

@@ -176,7 +176,7 @@ def test_the_store_hands_its_observations_over_coded_from_its_ids(gansu):  # noq
     its physical values as they are), the variable and the batch as Enums. Made text, they are
     the rows the store's text read gives, in the same order."""
     from gaoxin.engine.facts import as_text, registry_enum
-    from gaoxin.statistics.facts import _in_entity_order, _observations, registry_frames
+    from gaoxin.statistics.facts import registry_frames, text_observations
 
     none = pl.DataFrame(
         schema={"entity_id": pl.Int64, "variable_id": pl.Int64, "period": pl.String}
@@ -191,13 +191,7 @@ def test_the_store_hands_its_observations_over_coded_from_its_ids(gansu):  # noq
     assert isinstance(got.schema["variable"], pl.Enum)
     assert isinstance(got.schema["batch"], pl.Enum)
     _, codes, _ = registry_frames(None)
-    text = _in_entity_order(_observations(None, None, periods, None), codes).select(
-        pl.col("entity_code").alias("entity"),
-        "variable",
-        "period",
-        "value",
-        pl.col("batch").cast(pl.String),
-    )
+    text = text_observations(None, None, periods, codes)
     assert text.height > 1000 and text["batch"].null_count() < text.height
     assert_frame_equal(as_text(got), text)
 

@@ -290,14 +290,25 @@ def engine_facts(
     from gaoxin.engine.facts import build_facts
 
     frame, codes, certs = registry_frames(scope)
-    obs = _in_entity_order(_observations(scope, variables, periods, None), codes).select(
+    return build_facts(frame, text_observations(scope, variables, periods, codes), certs)
+
+
+def text_observations(
+    scope: Entity | None,
+    variables: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    codes: pl.DataFrame,
+) -> pl.DataFrame:
+    """The store's observations as :func:`gaoxin.engine.facts.build_facts` reads them in text
+    (entity code, variable, period, value, batch), in the registry's entity order (``codes``,
+    from :func:`registry_frames`)."""
+    return _in_entity_order(_observations(scope, variables, periods, None), codes).select(
         pl.col("entity_code").alias("entity"),
         "variable",
         "period",
         "value",
         pl.col("batch").cast(pl.String),
     )
-    return build_facts(frame, obs, certs)
 
 
 def registry_frames(scope: Entity | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
