@@ -449,15 +449,9 @@ class _Cells:
         mine = mine[pl.Series(order)]
         return mine.with_columns(
             self.entities.gather(mine["entity"]).alias("entity"),
-            *[_as_text(mine[c]) for c in ("period", "indicator")],
+            # a gather of the enums' categories: a third of the time of a cast for 7 M cells
+            *[text_of(mine[c]) for c in ("period", "indicator")],
         )
-
-
-def _as_text(values: pl.Series) -> pl.Series:
-    """An enum column as its text: its categories gathered by its numbers (a third of the time of
-    the cast for a monthly year's 7 M cells, the same values)."""
-    categories = values.dtype.categories  # type: ignore[attr-defined]
-    return categories.gather(values.to_physical()).alias(values.name)
 
 
 def _at_once(
