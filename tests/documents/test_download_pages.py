@@ -87,3 +87,36 @@ def test_the_award_ledger_offers_the_plan_and_notice_of_one_pack_and_year(client
     page = client.get(url, {"pack": "gansu", "period": "2025"}).content.decode()
     assert 'data-kind="awards"' in page and 'data-kind="awards-notice"' in page
     assert 'name="period" value="2025"' in page
+
+
+def test_the_task_ledger_offers_this_years_progress_bulletin(client):
+    """The 任务台账 page offers the 任务落实进展情况通报 of the pack issuing for the user's
+    region (台州's pack for a 台州 user), this year; the job writes it from the ledger."""
+    from django.utils import timezone
+
+    from gaoxin.policy.services import import_policy_document
+    from tests.policy.conftest import DISTRICT
+
+    city = factories.region(
+        "331000", "台州市", "city", factories.region("330000", "浙江省", "province")
+    )
+    import_policy_document(DISTRICT, by=None)
+    user = factories.user_in(city, "taizhou-bureau")
+    client.force_login(user)
+    year = str(timezone.localdate().year)
+    page = client.get(reverse("policy:ledger")).content.decode()
+    assert 'data-kind="ledger"' in page and 'name="pack" value="taizhou-2024"' in page
+    assert f'name="period" value="{year}"' in page and "任务落实进展情况通报（公文）" in page
+    response = client.post(
+        reverse("documents:write"),
+        {"kind": "ledger", "pack": "taizhou-2024", "period": year, "fmt": "docx"},
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.state == "succeeded", job.message
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    texts = [p.text for p in Document(io.BytesIO(b"".join(download.streaming_content))).paragraphs]
+    assert texts[0] == "台州市科学技术局文件"
+    assert f"关于{year}年政策措施落实进展情况的通报" in texts
+    # a user of a region no shipped pack issues for is offered nothing
+    client.force_login(factories.user_in(factories.region("440000", "广东省", "province")))
+    assert 'data-kind="ledger"' not in client.get(reverse("policy:ledger")).content.decode()

@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gaoxin.policy import services
 from gaoxin.policy.choices import ProgressStatus
 from gaoxin.policy.ledger import LedgerError
+from gaoxin.services import scope_for
 
 #: A unit files what it has done; 滞后 is what the ledger shows once the deadline passes, and a
 #: unit may say so itself.
@@ -59,10 +61,20 @@ def ledger_index(request):
         if request.user.is_superuser or request.user.has_perm("policy.add_unitlink")
         else []
     )
+    from gaoxin.documents.services import issuing_pack
+
+    # 下载公文: the 任务落实进展情况通报 of the pack issuing for the user's region, this year
+    issuer = issuing_pack(scope_for(request.user))
     return render(
         request,
         "policy/ledger_index.html",
-        {"others": others, "mine": mine, "unlinked": unlinked},
+        {
+            "others": others,
+            "mine": mine,
+            "unlinked": unlinked,
+            "issuer": issuer,
+            "year": timezone.localdate().year,
+        },
     )
 
 
