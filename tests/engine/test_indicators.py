@@ -471,6 +471,44 @@ def test_a_variable_absent_from_the_frame_gives_what_a_null_column_gives(
     assert compute(_ON_ABSENT, absent, ["2024", "2025"], keep_frames=False).frame.equals(want)
 
 
+@pytest.mark.parametrize(
+    "variables", [["rd_expenditure"], ["land_area", "gdp"], ["rd_expenditure", "land_area", "gdp"]]
+)
+def test_cells_known_null_are_left_out_on_request_the_others_the_same(
+    variables: list[str],
+) -> None:
+    # decision 072: what the analytics build stores; the indicators read by others (e_int by
+    # e_reads, z_gdp by c_zone) are still computed for them
+    from gaoxin.engine.indicators import null_by_absence
+
+    absent, _ = _absent_or_null(_small_facts(), "year", variables)
+    every = compute(_ON_ABSENT, absent, ["2024", "2025"], keep_frames=False)
+    fewer = compute(_ON_ABSENT, absent, ["2024", "2025"], keep_frames=False, absent_cells=False)
+    left_out = fewer.null_by_absence["year"]
+    assert every.null_by_absence == fewer.null_by_absence
+    assert left_out == null_by_absence(_ON_ABSENT, absent.catalogue, absent.frames["year"].columns)
+    gone = every.frame.filter(pl.col("indicator").is_in(list(left_out)))
+    assert gone.height and gone["value"].null_count() == gone.height
+    assert fewer.frame.equals(every.frame.filter(~pl.col("indicator").is_in(list(left_out))))
+    if len(variables) == 3:
+        assert left_out == {
+            "e_chain": ("rd_expenditure",),
+            "e_coal2": ("land_area", "rd_expenditure"),  # coalesce: null when every one is
+            "e_if": ("rd_expenditure",),
+            "e_int": ("rd_expenditure",),
+            "e_max": ("land_area",),
+            "e_mu": ("land_area",),
+            "e_reads": ("rd_expenditure",),  # through e_int
+            "e_yoy": ("rd_expenditure",),
+            "z_city": ("gdp",),  # city_gdp: the city's gdp
+            "z_gdp": ("gdp",),  # gdp / sum(land_area): the zone's gdp; the sum is computed
+        }
+    # present and null on every row: nothing known null, every cell computed
+    assert (
+        null_by_absence(_ON_ABSENT, absent.catalogue, _small_facts().frames["year"].columns) == {}
+    )
+
+
 def test_cells_of_an_absent_variable_by_hand() -> None:
     absent, _ = _absent_or_null(_small_facts(), "year", ["rd_expenditure", "land_area"])
     r = compute(_ON_ABSENT, absent, ["2025"], keep_frames=False)
@@ -508,8 +546,9 @@ def test_which_formulas_are_known_null_when_a_variable_is_absent() -> None:
     known, of_nulls = [], []
     for ind in _ON_ABSENT:  # in dependency order
         f = formulas[ind.code]
-        if absent.null(f.tree, f.checked):
-            absent.indicators.add(ind.code)
+        if (why := absent.why(f.tree, f.checked)) is not None:
+            assert why == {"rd_expenditure"}
+            absent.indicators[ind.code] = why
             known.append(ind.code)
         for node in walk(f.tree):
             aggregates = isinstance(node, Call) and f.checked.bindings[node].spec.aggregates

@@ -68,6 +68,26 @@ def test_indicator_values_are_the_catalogues_over_the_whole_store_filtered_to_th
     )
 
 
+def test_indicator_values_have_no_rows_where_not_computed_says_why(gansu):  # noqa: F811
+    # decision 072: land area is reported yearly, so a monthly per-mu value is null everywhere;
+    # its monthly rows are not stored and the reason is given instead
+    from gaoxin.engine.indicators import compute
+
+    zone = Entity.objects.get(code="620300P1")
+    left_out = analytics.not_computed()
+    assert left_out["month"]["enterprise_tax_per_mu"] == ("land_area",)
+    assert "year" not in left_out
+    per_mu = ["enterprise_tax_per_mu", "enterprise_rd_intensity"]
+    values, _ = analytics.indicator_values(
+        zone, by=user_in(zone), indicators=per_mu, periods=["2025-07", "2025"]
+    )
+    assert set(values["period"]) == {"2025"} and values.height > 0
+    # what the store computes for the month: null on every row
+    months = compute(None, engine_facts(zone), ["2025-07"]).frame
+    months = months.filter(pl.col("indicator").is_in(per_mu))
+    assert months.height > 0 and months["value"].null_count() == months.height
+
+
 def test_a_user_cannot_read_analytics_beyond_their_scope(gansu):  # noqa: F811
     from gaoxin.services import OutOfScope
 

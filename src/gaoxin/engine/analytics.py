@@ -17,7 +17,17 @@ directory::
                                   sorted, the variable and the batch Enums of the period's
                                   values (:func:`_scan_observations` gives them back as text)
     indicators/<year>.parquet     the catalogue's values: entity, kind, period, indicator, value,
-                                  missing (every period type of that year)
+                                  missing (every period type of that year), but for the
+                                  indicators meta.json's ``not_computed`` names for a period
+                                  type: those have no cells of that type (below)
+
+``not_computed`` (layout 7, decision 072): per period type, the indicators null on every row of
+that type because a variable they read is absent from its frame (decision 069's rule:
+:func:`gaoxin.engine.indicators.null_by_absence`), each with those variables, sorted —
+``{"month": {"enterprise_tax_per_mu": ["land_area"], ...}}``. A period type not named has every
+indicator's cells. Their cells (a null value and a count of missing inputs) are not computed,
+ordered or written; :func:`not_computed` reads the mapping, so that a reader can say "按年统计，
+无月度值" where a cell would have been empty.
 
 Years are built one at a time (memory: one year's observations and frames at once, never the
 whole store). A rebuild after a change rebuilds only the years whose observations changed; the
@@ -48,13 +58,15 @@ from gaoxin.engine.indicators import (
     columns_read,
     compute,
     default_indicators,
+    null_by_absence,
 )
 from gaoxin.engine.variables import Catalogue, default_catalogue
 
 #: Bumped when the layout or the meaning of the files changes: an older build is rebuilt whole.
 #: 6: the observations files store the variable and the batch as Enums of the period's values
 #: (:data:`CODED`), and a period's hash covers those values (decision 067).
-LAYOUT = 6
+#: 7: the indicator files leave out the cells meta.json's ``not_computed`` names (decision 072).
+LAYOUT = 7
 #: Period types as the fact frame has them.
 TYPES = ("year", "half", "quarter", "month")
 OBSERVATION_SCHEMA = {
@@ -294,9 +306,15 @@ def build_tables(
             frame_entities, cert_kinds = empty.entities, empty.cert_kinds
         _write(frame_entities, out / "entities.parquet")
     input_hash = _hash(registry_hash, *[f"{y}:{h}" for y, h in sorted(year_hashes.items())])
+    columns = _columns(out)
+    left_out = _not_computed(inds, catalogue, columns)
+    if narrow is not None and old is not None and old.get("not_computed") != left_out:
+        # the stored years' files have the cells of another set of indicators: all rebuilt
+        indicator_years = years
     meta: dict[str, Any] = {
         "layout": LAYOUT,
-        "columns": _columns(out),
+        "columns": columns,
+        "not_computed": left_out,
         "built_at": datetime.now(UTC).isoformat(),
         "registry_hash": registry_hash,
         "input_hash": input_hash,
@@ -361,7 +379,9 @@ def _indicator_files(
                     observations=False,
                     columns=read,
                 )
-                parts.append(compute(inds, facts, mine, keep_frames=False).frame)
+                parts.append(
+                    compute(inds, facts, mine, keep_frames=False, absent_cells=False).frame
+                )
                 del facts
             cells = _replaced(
                 pl.read_parquet(previous / "indicators" / f"{year}.parquet"),
@@ -389,7 +409,9 @@ def _indicator_files(
             have = set(facts.periods(ptype))
             periods = [p for p in grid_periods(s, ptype, year) if p in have]
             if periods:
-                parts.append(compute(inds, facts, periods, keep_frames=False).frame)
+                parts.append(
+                    compute(inds, facts, periods, keep_frames=False, absent_cells=False).frame
+                )
             del facts
         cells = (
             pl.concat(parts).select(list(INDICATOR_SCHEMA))
@@ -522,7 +544,7 @@ def _at_once(
             have = set(facts.periods(ptype))
             periods = [p for p in computed if p in have]
             if periods:
-                cells = compute(inds, facts, periods, keep_frames=False).frame
+                cells = compute(inds, facts, periods, keep_frames=False, absent_cells=False).frame
                 if codes is not None:
                     assert members is not None
                     cells = cells.with_columns(
@@ -534,6 +556,20 @@ def _at_once(
         if parts:
             done[ptype] = _Cells(parts, computed, groups is not None, codes)
     return done
+
+
+def _not_computed(
+    inds: Sequence[Indicator], catalogue: Catalogue, columns: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, list[str]]]:
+    """meta.json's ``not_computed``: per period type (of the facts' ``columns``), the
+    indicators null on every row because a variable they read has no column in that type's
+    frame, with those variables; the types with none left out."""
+    out = {}
+    for ptype, cols in columns.items():
+        found = null_by_absence(inds, catalogue, cols)
+        if found:
+            out[ptype] = {code: list(variables) for code, variables in found.items()}
+    return out
 
 
 def _columns_read(out: Path, inds: Sequence[Indicator], catalogue: Catalogue) -> set[str]:
@@ -1207,7 +1243,8 @@ def load_indicators(
     periods: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The stored indicator values (entity, kind, period, indicator, value, missing), filtered
-    to ``entities``, ``indicators`` and ``periods`` when given."""
+    to ``entities``, ``indicators`` and ``periods`` when given. An indicator that
+    :func:`not_computed` names for a period type has no cells of that type."""
     meta = read_meta(root)
     if meta is None:
         raise FileNotFoundError(root / "meta.json")
@@ -1224,6 +1261,20 @@ def load_indicators(
     if periods is not None:
         lazy = lazy.filter(pl.col("period").is_in(list(periods)))
     return lazy.collect()
+
+
+def not_computed(root: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per period type, the indicators whose cells of that type the build at ``root`` has not
+    computed because they are null on every row (a variable they read is absent from that
+    type's frame), each with those variables: ``{"month": {"enterprise_tax_per_mu":
+    ("land_area",)}}``. Empty for a build of an older layout (it stored those cells)."""
+    meta = read_meta(root)
+    if meta is None:
+        raise FileNotFoundError(root / "meta.json")
+    return {
+        ptype: {code: tuple(variables) for code, variables in codes.items()}
+        for ptype, codes in (meta.get("not_computed") or {}).items()
+    }
 
 
 def with_meta(facts: FactFrame, **changes: Any) -> FactFrame:

@@ -22,7 +22,7 @@ Missing values (the null rule):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -222,6 +222,9 @@ class Result:
     computed: Mapping[str, pl.DataFrame] = field(repr=False, default_factory=dict)
     namespace: Namespace = field(default_factory=Namespace)
     plans: Mapping[str, Mapping[int, str]] = field(repr=False, default_factory=dict)
+    #: per period type computed, the indicators null on every row because a variable they read
+    #: is absent from that type's frame, each with those variables (:func:`null_by_absence`)
+    null_by_absence: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def input_hash(self) -> str:
@@ -251,11 +254,16 @@ def compute(
     periods: Sequence[str] | str,
     *,
     keep_frames: bool = True,
+    absent_cells: bool = True,
 ) -> Result:
-    """Compute ``indicators`` (default: the shipped catalogue) for ``periods`` on ``facts``."""
+    """Compute ``indicators`` (default: the shipped catalogue) for ``periods`` on ``facts``.
+
+    ``absent_cells=False``: an indicator null on every row of a period type because a variable
+    it reads is absent from that type's frame (:func:`null_by_absence`) has no cells of that
+    type in the result (``Result.null_by_absence`` names it either way; decision 072)."""
     token = _NULLS.set({})
     try:
-        return _compute(indicators, facts, periods, keep_frames)
+        return _compute(indicators, facts, periods, keep_frames, absent_cells)
     finally:
         _NULLS.reset(token)
 
@@ -265,6 +273,7 @@ def _compute(
     facts: FactFrame,
     periods: Sequence[str] | str,
     keep_frames: bool,
+    absent_cells: bool,
 ) -> Result:
     inds = list(indicators if indicators is not None else default_indicators())
     if isinstance(periods, str):
@@ -280,6 +289,7 @@ def _compute(
     parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
     computed: dict[str, pl.DataFrame] = {}
     plans: dict[str, dict[int, str]] = {}
+    null_by_type: dict[str, dict[str, tuple[str, ...]]] = {}
     for ptype, plist in by_type.items():
         per = PER_YEAR[ptype]
         frame = facts.wide(ptype)
@@ -300,6 +310,7 @@ def _compute(
                 wave = whole_wave[start : start + WAVE_BATCH]
                 cols: dict[str, list[pl.Expr]] = defaultdict(list)
                 nulls: list[str] = []  # the indicators null on every row (_Absent)
+                left_out: set[str] = set()  # and their cells not wanted (absent_cells)
                 pending = _Pending(blocks, group_codes, absent)
                 for code in wave:
                     ind = by_code[code]
@@ -307,6 +318,15 @@ def _compute(
                     f = formulas[code]
                     columns: dict[int, str] = {}
                     missing_columns: dict[int, str] = {}
+                    why = absent.why(f.tree, f.checked)
+                    if why is not None:
+                        absent.indicators[code] = why
+                        if not absent_cells:
+                            left_out.add(code)
+                            if code not in read_later:
+                                # no cell and no formula reads it: nothing of it is computed
+                                plans[code] = columns
+                                continue
                     # Aggregates and windows nested in windows are computed first: aggregates by
                     # a group-by over the children (a batch's together), nested windows over the
                     # whole frame (Polars evaluates an inner .over() inside the outer window's
@@ -339,10 +359,9 @@ def _compute(
                     plans[code] = columns
                     missing = _Missing(f.checked, ctx, columns, missing_columns).expr(f.tree)
                     missing = missing.cast(pl.Int32).alias(_MISSING + code)
-                    if absent.null(f.tree, f.checked):
+                    if why is not None:
                         # Null on every row whatever the data: not evaluated row by row (its
                         # missing count still is, from the inputs that are there).
-                        absent.indicators.add(code)
                         nulls.append(code)
                         cols[ind.level].append(missing)
                         continue
@@ -359,14 +378,16 @@ def _compute(
                     *[_nulls(frame.height, pl.Float64).alias(c) for c in nulls],
                 )
                 frame = _broadcast_upward(frame, wave, by_code, formulas)
-                for code, cells in _tidy(frame, blocks, plist, wave, by_code, orders).items():
+                tidied = [c for c in wave if c not in left_out]
+                for code, cells in _tidy(frame, blocks, plist, tidied, by_code, orders).items():
                     parts[code].append(cells)
                 if not keep_frames:
                     temp = [c for c in frame.columns if c.startswith(("__t__", _MISSING + "__t__"))]
-                    done = [c for c in wave if c not in read_later]
+                    done = [c for c in wave if c not in read_later and c in frame.columns]
                     frame = frame.drop(*temp, *done, *[_MISSING + c for c in done])
         if keep_frames:
             computed[ptype] = frame
+        null_by_type[ptype] = {c: tuple(sorted(w)) for c, w in sorted(absent.indicators.items())}
     schema = {
         "entity": pl.String,
         "kind": pl.String,
@@ -382,7 +403,7 @@ def _compute(
     out = out.with_columns(pl.col("missing").fill_null(0).cast(pl.Int32))
     if len(by_type) > 1:
         out = out.sort("indicator", "period", "entity")
-    return Result(out, facts, by_code, formulas, computed, ns, plans)
+    return Result(out, facts, by_code, formulas, computed, ns, plans, null_by_type)
 
 
 def _tidy(
@@ -618,30 +639,71 @@ def _prepare(
     their own rows (``city_gdp``), null columns for variables not observed in this period type,
     empty certification columns. Also returns the names of the null columns added for absent
     variables (and for the names read above their rows of such a variable): :class:`_Absent`."""
-    used = {n for f in formulas.values() for n in f.names}
     certs = _certs_read(formulas)
-    add: list[pl.Expr] = []
+    add: list[pl.Expr | pl.Series] = []
     have = set(frame.columns)
-    absent: set[str] = set()
-    for name in sorted(used):
-        info = ns.get(name)
-        if info is None or info.kind != "variable":
-            continue
-        src = source_column(name, info)
-        if src not in have and src not in absent:
-            absent.add(src)
+    absent = _absent_columns(have, formulas, ns)
+    added: set[str] = set()
+    for name, src, info in _variables_named(formulas, ns):
+        if src not in have and src not in added:
+            added.add(src)
             add.append(pl.lit(None, pl.Float64).alias(src))
         if src != name and info.level is not None:
             if src in have:
                 add.append(_broadcast(frame, blocks, name, src, info.level, formulas))
             else:
-                absent.add(name)
                 add.append(pl.lit(None, pl.Float64).alias(name))
     for kind in sorted(certs):
         for prefix in ("__cert__", "__certprev__"):
             if prefix + kind not in have:
                 add.append(pl.lit(None, pl.Int8).alias(prefix + kind))
-    return (frame.with_columns(add) if add else frame), frozenset(absent)
+    return (frame.with_columns(add) if add else frame), absent
+
+
+def _variables_named(
+    formulas: Mapping[str, Formula], ns: Namespace
+) -> list[tuple[str, str, NameInfo]]:
+    """The variables the formulas name, sorted: (name, the column it reads, its info)."""
+    used = {n for f in formulas.values() for n in f.names}
+    out = []
+    for name in sorted(used):
+        info = ns.get(name)
+        if info is not None and info.kind == "variable":
+            out.append((name, source_column(name, info), info))
+    return out
+
+
+def _absent_columns(
+    have: Collection[str], formulas: Mapping[str, Formula], ns: Namespace
+) -> frozenset[str]:
+    """The columns :func:`_prepare` adds null to a frame of columns ``have`` because a variable
+    the formulas read is absent from it: the variable's, and the names read above their rows
+    of such a variable (``city_gdp``)."""
+    absent: set[str] = set()
+    for name, src, info in _variables_named(formulas, ns):
+        if src not in have:
+            absent.add(src)
+            if src != name and info.level is not None:
+                absent.add(name)
+    return frozenset(absent)
+
+
+def null_by_absence(
+    indicators: Sequence[Indicator], catalogue: Catalogue, columns: Collection[str]
+) -> dict[str, tuple[str, ...]]:
+    """The indicators null on every row of a wide frame of ``columns`` because a variable they
+    read has no column there (decision 069's rule, :class:`_Absent`), each with those variables
+    sorted: what :func:`compute` finds on such a frame, and leaves out with
+    ``absent_cells=False``. Decided from the formulas and the columns alone (no rows)."""
+    ns = Namespace({**variable_names(catalogue), **indicator_names(indicators)}, dict(PARENTS))
+    formulas = check_indicators(list(indicators), ns)
+    absent = _Absent(_absent_columns(set(columns), formulas, ns), ns)
+    for wave in dependency_order(list(indicators), formulas):
+        for code in wave:
+            why = absent.why(formulas[code].tree, formulas[code].checked)
+            if why is not None:
+                absent.indicators[code] = why
+    return {code: tuple(sorted(why)) for code, why in sorted(absent.indicators.items())}
 
 
 def _broadcast(
@@ -779,29 +841,37 @@ class _Absent:
     def __init__(self, columns: frozenset[str], ns: Namespace) -> None:
         self.columns = columns
         self.ns = ns
-        #: the indicators found null on every row (computed in dependency order)
-        self.indicators: set[str] = set()
+        #: the indicators found null on every row (computed in dependency order), each with the
+        #: absent variables that make it so
+        self.indicators: dict[str, frozenset[str]] = {}
 
     def null(self, node: Node, checked: Checked) -> bool:
+        return self.why(node, checked) is not None
+
+    def why(self, node: Node, checked: Checked) -> frozenset[str] | None:
+        """The absent variables that make ``node`` null on every row (every operand that is so
+        gives its own), or None when it is not known null."""
         if not self.columns:
-            return False
+            return None
         if isinstance(node, Name):
             info = self.ns.get(node.id)
             if info is None:
-                return False
+                return None
             if info.kind == "indicator":
-                return node.id in self.indicators
-            return info.kind == "variable" and (info.column or node.id) in self.columns
+                return self.indicators.get(node.id)
+            if info.kind == "variable" and (info.column or node.id) in self.columns:
+                return frozenset({source_column(node.id, info)})
+            return None
         if isinstance(node, Unary):
-            return self.null(node.operand, checked)
+            return self.why(node.operand, checked)
         if isinstance(node, Binary):
-            return self.null(node.left, checked) or self.null(node.right, checked)
+            return self._any(checked, node.left, node.right)
         if isinstance(node, Compare):
             # a chain is the "and" of its comparisons: null only when each of them is
-            pairs = pairwise(node.operands)
-            return all(self.null(a, checked) or self.null(b, checked) for a, b in pairs)
+            pairs = [self._any(checked, a, b) for a, b in pairwise(node.operands)]
+            return _union(pairs)
         if isinstance(node, BoolOp):  # Kleene: null and false is false, null or true is true
-            return all(self.null(v, checked) for v in node.values)
+            return _union([self.why(v, checked) for v in node.values])
         if isinstance(node, Call) and node in checked.bindings:
             b = checked.bindings[node]
             params = _NULL_IF_ANY.get(b.spec.name)
@@ -809,16 +879,28 @@ class _Absent:
                 args = [b.nodes[p] for p in params if p in b.nodes]
                 if "*" in params:
                     args += b.rest
-                return any(self.null(a, checked) for a in args)
+                return self._any(checked, *args)
             if b.spec.name == "coalesce":
-                return all(self.null(a, checked) for a in (*b.nodes.values(), *b.rest))
-        return False
+                return _union([self.why(a, checked) for a in (*b.nodes.values(), *b.rest)])
+        return None
+
+    def _any(self, checked: Checked, *nodes: Node) -> frozenset[str] | None:
+        """Null when one of ``nodes`` is: the variables of every one that is."""
+        found = [w for n in nodes if (w := self.why(n, checked)) is not None]
+        return frozenset().union(*found) if found else None
 
     def aggregate_of_nulls(self, node: Call, checked: Checked) -> bool:
         """Whether ``node`` aggregates a value null on every child's row."""
         b = checked.bindings[node]
         x = b.nodes.get("x")
         return b.spec.name in _AGGREGATES_OF_NULLS and x is not None and self.null(x, checked)
+
+
+def _union(reasons: Sequence[frozenset[str] | None]) -> frozenset[str] | None:
+    """Null when every one is (and there is one): the variables of them all."""
+    if not reasons or any(r is None for r in reasons):
+        return None
+    return frozenset().union(*reasons)  # type: ignore[arg-type]
 
 
 class _Pending:

@@ -51,6 +51,7 @@ __all__ = [
     "data_version",
     "facts",
     "indicator_values",
+    "not_computed",
     "period_span",
     "rebuild_job",
     "state",
@@ -593,7 +594,8 @@ def indicator_values(
     period, indicator, value, missing), optionally of ``indicators`` and ``periods`` only.
     Computed over the whole store (a city's value counts every zone of the city, a zone's rank
     is among all zones), then filtered to the scope. Refuses (OutOfScope) a scope outside
-    ``by``'s."""
+    ``by``'s. An indicator that :func:`not_computed` names for a period type has no rows of
+    that type."""
     check_scope(by, scope)
     version, path = _ready(fresh=False)
     codes = _scope_entities(scope)
@@ -604,3 +606,14 @@ def indicator_values(
         periods=periods,
     )
     return values, state(preview=preview)
+
+
+def not_computed(*, preview: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per period type, the indicators :func:`indicator_values` has no rows of for that type,
+    each with the variables absent from that type's data that make it null everywhere
+    (``{"month": {"enterprise_tax_per_mu": ("land_area",)}}``): land area is reported yearly,
+    so a face says "按年统计，无月度值" rather than show an empty cell. Nothing to scope: it
+    is a property of the catalogue and of which variables each period type has. Built first
+    when never built."""
+    version, path = _ready(fresh=False)
+    return tables.not_computed(_mode_dir(path, PREVIEW if preview else PUBLISHED))
