@@ -399,6 +399,32 @@ API_ROUTES: dict[str, list[Route]] = {
             data=lambda w, p: {"period": MONTH, "scope": w[p].pk if p else MISSING, "preview": "1"},
         ),
     ],
+    # the stored indicator values (decision 071): the user's scope, or a place in it (404 else)
+    "api:indicator_values": [
+        Route(data=lambda w, p: {"periods": "2025"}),
+        Route(data=lambda w, p: {"periods": "2025,2025-11", "kind": "enterprise"}),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"periods": "2025", "scope": w[p].pk if p else MISSING},
+        ),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"periods": "2025", "scope": w[p].parent.pk if p else MISSING},
+        ),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {"periods": "2025", "entity": w["firms"][p].pk if p else MISSING},
+        ),
+        Route(data=lambda w, p: {"periods": "2025", "preview": "1"}),
+        Route(
+            target=lambda w, p: {},
+            data=lambda w, p: {
+                "periods": "2025",
+                "scope": w[p].pk if p else MISSING,
+                "preview": "1",
+            },
+        ),
+    ],
     "api:completeness": [Route(kwargs=COMPLETENESS)],
     "api:submissions": [
         Route(),
@@ -664,6 +690,11 @@ def test_the_api_does_show_what_is_in_scope(client, world):
     for name in ("observations", "entities", "awards", "evaluation-runs", "submissions", "tasks"):
         body = client.get(f"/api/v1/{name}/").content.decode()
         assert "福州" in body and "南昌" not in body, name
+    values = client.get("/api/v1/indicator-values/", {"periods": "2025", "limit": 1000})
+    assert values.status_code == 200, values.content
+    for name in ("福州高新技术产业开发区", "福州丙软件有限公司", "福建省", "厦门市"):
+        assert name in values.content.decode(), name
+    assert "南昌" not in values.content.decode()
     monitoring = client.get("/api/v1/monitoring/", {"period": MONTH})
     assert monitoring.status_code == 200 and "福州高新技术产业开发区" in monitoring.content.decode()
     zone = world["fzz"].pk

@@ -235,6 +235,30 @@ class MonitoringSerializer(serializers.Serializer):
     )
 
 
+class IndicatorValueSerializer(serializers.Serializer):
+    """One stored indicator value (decision 071): an entity's value of an indicator in a period."""
+
+    entity = serializers.IntegerField(
+        allow_null=True, help_text="主体编号（/api/v1/entities/ 的 id）"
+    )
+    entity_code = serializers.CharField(
+        help_text="主体代码：行政区划代码、高新区代码、统一社会信用代码"
+    )
+    entity_name = serializers.CharField(help_text="主体名称（现名）")
+    kind = serializers.CharField(help_text="province、city、zone、enterprise、institution")
+    period = serializers.CharField(help_text="期间：2025、2025H1、2025Q3、2025-07")
+    indicator = serializers.CharField(help_text="指标代码（/api/v1/indicators/）")
+    indicator_name = serializers.CharField(help_text="指标名称")
+    unit = serializers.CharField(help_text="单位（指标目录所定：万元、%、家……）")
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text="数值，按 unit（金额为万元，不是分）；null：无法计算（所需数据缺失）",
+    )
+    missing = serializers.IntegerField(
+        help_text="计算时缺失的输入个数（如未报送的企业数）；大于 0 表示用不完整的数据算出"
+    )
+
+
 class RunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("forms/", views.FormList.as_view(), name="forms"),
     path("observations/", views.ObservationList.as_view(), name="observations"),
     path("monitoring/", views.MonitoringView.as_view(), name="monitoring"),
+    path("indicator-values/", views.IndicatorValueList.as_view(), name="indicator_values"),
     path(
         "completeness/<str:form>/<str:period>/",
         views.CompletenessView.as_view(),

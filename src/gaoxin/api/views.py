@@ -22,9 +22,12 @@ from rest_framework.views import APIView
 from gaoxin.accounts.roles import ROLE_ACTIONS, role_label
 from gaoxin.api import serializers as s
 from gaoxin.api.errors import Unprocessable
+from gaoxin.api.pagination import StoredPages, StoredRows
 from gaoxin.engine.periods import Period, PeriodError
+from gaoxin.engine.problems import ProblemsError
 from gaoxin.registry.choices import EntityKind, RegionLevel
 from gaoxin.registry.models import Entity
+from gaoxin.statistics.services import INDICATOR_KINDS
 from gaoxin.web.preview import preview_of
 
 # --- what every endpoint may answer ----------------------------------------------------------
@@ -393,6 +396,72 @@ class MonitoringView(Base):
             "rows": rows,
         }
         return Response(s.MonitoringSerializer(data).data)
+
+
+def _codes(request: Request, name: str) -> list[str]:
+    """A comma-separated list of codes (empty items dropped)."""
+    return [c.strip() for c in request.query_params.get(name, "").split(",") if c.strip()]
+
+
+@extend_schema(
+    tags=["监测"],
+    parameters=[
+        OpenApiParameter(
+            "periods",
+            {"type": "string", "pattern": rf"^{PERIOD_PATTERN[1:-1]}(,{PERIOD_PATTERN[1:-1]})*$"},
+            OpenApiParameter.QUERY,
+            required=True,
+            description="期间，逗号分隔：年 2025、半年 2025H1、季度 2025Q1、月 2025-03",
+        ),
+        _param("indicators", str, "指标代码，逗号分隔（默认：全部指标；见 /api/v1/indicators/）"),
+        _param("kind", str, "只列此类主体的值", enum=list(INDICATOR_KINDS)),
+        _param("scope", int, "行政区、园区或企业编号：它及其全部下级（默认：本人数据范围）"),
+        _param("entity", int, "只列这一个主体的值（与 scope 二选一）"),
+        PREVIEW,
+    ],
+    responses={
+        200: s.IndicatorValueSerializer(many=True),
+        403: OpenApiResponse(ERR, description="preview=1：本角色不能预览尚未审定的数据"),
+        **READ_ERRORS,
+    },
+)
+class IndicatorValueList(ListBase):
+    """The catalogue's indicator values as the analytics tables store them (decision 071), one
+    row per entity, period and indicator, in the catalogue's unit, with how many inputs were
+    missing; each page says which build it was read from (data version, when built, stale or
+    not). A city's user sees its city's own row and those of its zones and enterprises
+    (gaoxin.statistics.services.indicator_values)."""
+
+    serializer_class = s.IndicatorValueSerializer
+    pagination_class = StoredPages
+
+    def get_queryset(self):
+        from gaoxin.statistics.services import indicator_values
+
+        request = self.request
+        texts = _codes(request, "periods")
+        if not texts:
+            raise _Bad400("periods", "请给出期间 periods，如 2025 或 2025-01,2025-02")
+        periods = [_period("periods", t) for t in texts]
+        if request.query_params.get("scope") and request.query_params.get("entity"):
+            raise _Bad400("entity", "scope 与 entity 只能给一个：entity 只列该主体，scope 含其下级")
+        entity = _int(request, "entity")
+        scope = _scope_param(request, "entity" if entity is not None else "scope")
+        preview = preview_of(request)  # 403 for a user who may not see data under review
+        try:
+            values = indicator_values(
+                periods,
+                None if entity is not None else scope,
+                by=request.user,
+                indicators=_codes(request, "indicators") or None,
+                kind=request.query_params.get("kind") or None,
+                entity=scope if entity is not None else None,
+                preview=preview,
+            )
+        except ProblemsError as err:  # an unknown indicator code or kind: the parameter's fault
+            first = err.problems[0]
+            raise _Bad400(first.column, f"参数 {first.column}：{first.message}") from err
+        return StoredRows(values)
 
 
 @extend_schema(tags=["报送"], responses={200: s.CompletenessSerializer, **READ_ERRORS})

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from gaoxin.statistics.imports import ImportReport
 
 __all__ = [
+    "IndicatorValues",
     "Monitoring",
     "Pivot",
     "export_observations",
     "import_observations",
+    "indicator_values",
     "monitor",
     "monitor_choices",
     "pivot",
@@ -441,6 +443,158 @@ def _pivot(
     if "indicator" in table.fixed and len(table.indicators) == 1:
         note += f"　单位：{table.indicators[0].unit}"
     return Pivot(scope, table, title, note, data, facts.input_hash)
+
+
+#: The kinds of entity the catalogue's indicators are stored for (gaoxin.engine.facts.LEVELS),
+#: in the order the rows come in, with what a user calls them.
+INDICATOR_KINDS: dict[str, str] = {
+    "province": "省",
+    "city": "市",
+    "zone": "高新区",
+    "enterprise": "企业",
+    "institution": "机构",
+}
+#: The registry's kind of each stored kind (provinces and cities are regions there).
+_REGISTRY_KIND = {"province": "region", "city": "region"}
+
+
+@dataclass(frozen=True)
+class IndicatorValues:
+    """The catalogue's stored indicator values over ``scope`` (:func:`indicator_values`): one row
+    per entity, period and indicator, in a fixed order — period, the catalogue's order of
+    indicators, kind (province to institution), entity code — so that the same request on the
+    same data version pages through the same rows. ``frame`` holds the stored columns (entity,
+    kind, period, indicator, value, missing); :meth:`rows` names a slice of it."""
+
+    scope: Entity | None
+    frame: pl.DataFrame
+    #: The analytics tables it was read from: data version, when built, stale or not.
+    data: State
+    preview: bool = False
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def rows(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """Rows ``start`` to ``stop`` (exclusive) with the entity's id and name and the
+        indicator's name and unit: one query of the registry for the slice, not the whole
+        frame (a province's enterprises over a year are hundreds of thousands of rows)."""
+        import math
+
+        from gaoxin.engine.indicators import default_indicators
+        from gaoxin.registry.models import Entity
+
+        part = self.frame.slice(start, max(stop - start, 0))
+        codes = part["entity"].unique().to_list()
+        found = {
+            (kind, code): (pk, name)
+            for kind, code, pk, name in Entity.objects.within(self.scope)
+            .filter(code__in=codes)
+            .values_list("kind", "code", "pk", "name")
+        }
+        catalogue = {i.code: i for i in default_indicators()}
+        out = []
+        for row in part.iter_rows(named=True):
+            pk, name = found.get(
+                (_REGISTRY_KIND.get(row["kind"], row["kind"]), row["entity"]), (None, "")
+            )
+            ind = catalogue.get(row["indicator"])
+            value = row["value"]
+            out.append(
+                {
+                    "entity": pk,
+                    "entity_code": row["entity"],
+                    "entity_name": name,
+                    "kind": row["kind"],
+                    "period": row["period"],
+                    "indicator": row["indicator"],
+                    "indicator_name": ind.zh if ind is not None else "",
+                    "unit": ind.unit if ind is not None else "",
+                    "value": value if value is not None and math.isfinite(value) else None,
+                    "missing": row["missing"],
+                }
+            )
+        return out
+
+
+def indicator_values(
+    periods: Sequence[Period],
+    scope: Entity | None,
+    *,
+    by: Any,
+    indicators: Sequence[str] | None = None,
+    kind: str | None = None,
+    entity: Entity | None = None,
+    preview: bool = False,
+) -> IndicatorValues:
+    """The catalogue's indicator values of ``periods`` for the entities in ``scope`` (None: the
+    whole store) as the analytics tables store them (decision 071): optionally only
+    ``indicators``, entities of ``kind`` (:data:`INDICATOR_KINDS`) or ``entity`` alone (which
+    then stands for the scope). Values are in the catalogue's unit (万元, %, 家 …), computed
+    over the whole store (a city's value counts every zone of the city, a rank is among all
+    zones); ``missing`` counts the inputs that were missing (docs/indicators.md). Published
+    data, or with ``preview`` also data under review; a stale build is read, and ``data`` says
+    so.
+
+    Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` or ``entity`` is outside
+    ``by``'s, and ProblemsError naming the argument (``column``) and the value for an unknown
+    indicator code or kind; nothing is read then."""
+    from gaoxin.engine.indicators import default_indicators
+    from gaoxin.statistics import analytics
+
+    scope = entity if entity is not None else scope
+    check_scope(by, scope)
+    known = {i.code for i in default_indicators()}
+    wanted = list(dict.fromkeys(indicators)) if indicators else None
+    problems = [
+        Problem(
+            "indicator_values.indicator",
+            f"指标目录中没有指标代码「{code}」",
+            column="indicators",
+            value=code,
+        )
+        for code in wanted or ()
+        if code not in known
+    ]
+    if kind is not None and kind not in INDICATOR_KINDS:
+        problems.append(
+            Problem(
+                "indicator_values.kind",
+                f"主体类型应为 {'、'.join(f'{k}（{v}）' for k, v in INDICATOR_KINDS.items())} 之一，"
+                f"不是「{kind}」",
+                column="kind",
+                value=kind,
+            )
+        )
+    if problems:
+        raise ProblemsError(problems)
+    values, data = analytics.indicator_values(
+        scope,
+        by=by,
+        indicators=wanted,
+        periods=sorted({str(p) for p in periods}),
+        preview=preview,
+    )
+    if entity is not None:
+        values = values.filter(pl.col("entity") == entity.code)
+    if kind is not None:
+        values = values.filter(pl.col("kind") == kind)
+    return IndicatorValues(scope, in_row_order(values), data, preview)
+
+
+def in_row_order(values: pl.DataFrame) -> pl.DataFrame:
+    """Stored indicator values in :class:`IndicatorValues`' order: period, the catalogue's order
+    of indicators, kind (province to institution), entity code."""
+    from gaoxin.engine.indicators import default_indicators
+
+    order = {i.code: n for n, i in enumerate(default_indicators())}
+    kinds = {k: n for n, k in enumerate(INDICATOR_KINDS)}
+    return values.sort(
+        pl.col("period"),
+        pl.col("indicator").replace_strict(order, default=len(order), return_dtype=pl.Int32),
+        pl.col("kind").replace_strict(kinds, default=len(kinds), return_dtype=pl.Int32),
+        pl.col("entity"),
+    )
 
 
 def import_observations(
