@@ -250,3 +250,29 @@ def test_a_stale_build_is_read_and_said_to_be(gansu, settings):  # noqa: F811
     fresh = c.get(URL, query).json()
     assert fresh["stale"] is False and fresh["data_version"] == built + 1
     assert fresh["results"][0]["value"] == pytest.approx(before["results"][0]["value"] + 1000)
+
+
+def test_an_indicator_without_monthly_values_is_named_with_the_reason(gansu):  # noqa: F811
+    c = api(user(CITY, "city_reviewer"))
+    query = {"periods": "2025-06,2025", "indicators": "enterprise_tax_per_mu,revenue_total"}
+    page = c.get(URL, {**query, "limit": 1000}).json()
+    left_out = analytics.not_computed()  # decision 072: land area is reported yearly
+    assert left_out["month"]["enterprise_tax_per_mu"] == ("land_area",)
+    assert page["not_computed"] == [
+        {
+            "indicator": "enterprise_tax_per_mu",
+            "indicator_name": "企业亩均税收",
+            "period_type": "month",
+            "variables": ["land_area"],
+            "note": "按年统计，无月度值（「用地面积」按年报送）",
+        }
+    ]
+    periods = {(r["indicator"], r["period"]) for r in page["results"]}
+    assert ("enterprise_tax_per_mu", "2025") in periods
+    assert ("enterprise_tax_per_mu", "2025-06") not in periods
+    assert {("revenue_total", "2025"), ("revenue_total", "2025-06")} <= periods
+    # nothing to say of a year, nor of an indicator or a kind not asked for
+    assert c.get(URL, {**query, "periods": "2025"}).json()["not_computed"] == []
+    assert c.get(URL, {**query, "kind": "zone"}).json()["not_computed"] == []
+    zone = Entity.objects.get(code="620700P1")
+    assert c.get(URL, {**query, "entity": zone.pk}).json()["not_computed"] == []

@@ -49,6 +49,28 @@ STATE_FIELDS: dict[str, dict] = {
     },
     "latest_data_version": {"type": "integer", "description": "库中当前的数据版本"},
     "data_note": {"type": "string", "description": "一句话说明，如页面所示：数据版本 N，生成于 …"},
+    "not_computed": {
+        "type": "array",
+        "description": "所问指标中，所问期间类型没有数值的（所读变量不按该期间类型报送，决定 072）：这些指标在该类期间没有行",
+        "items": {
+            "type": "object",
+            "required": ["indicator", "indicator_name", "period_type", "variables", "note"],
+            "properties": {
+                "indicator": {"type": "string", "description": "指标代码"},
+                "indicator_name": {"type": "string"},
+                "period_type": {"type": "string", "enum": ["year", "half", "quarter", "month"]},
+                "variables": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "该类期间没有数据的所读变量",
+                },
+                "note": {
+                    "type": "string",
+                    "description": "如：按年统计，无月度值（「土地面积」按年报送）",
+                },
+            },
+        },
+    },
     "preview": {
         "type": "boolean",
         "description": "true：预览，含已提交、尚未省级审定的数据（?preview=1，仅省级审核员、省级管理员和系统管理员）",
@@ -79,6 +101,9 @@ class StoredPages(Pages):
                 "latest_data_version": state.data_version,
                 "data_note": state.text(),
                 "preview": self.stored.preview,
+                "not_computed": [
+                    vars(n) | {"variables": list(n.variables)} for n in self.stored.not_computed
+                ],
                 "results": page["results"],
             }
         )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IndicatorValues",
     "Monitoring",
+    "NotComputed",
     "Pivot",
     "export_observations",
     "import_observations",
@@ -458,6 +459,54 @@ INDICATOR_KINDS: dict[str, str] = {
 _REGISTRY_KIND = {"province": "region", "city": "region"}
 
 
+#: How a period type's values and a variable's reporting are named in a note.
+_TYPE_VALUES = {"year": "年度", "half": "半年度", "quarter": "季度", "month": "月度"}
+_TYPE_UNIT = {"year": "年", "half": "半年", "quarter": "季度", "month": "月"}
+
+
+@dataclass(frozen=True)
+class NotComputed:
+    """An indicator the analytics tables hold no values of for a period type (decision 072):
+    a variable it reads is absent from that type's data, so it would be null on every row.
+    ``note`` says so for a reader: 按年统计，无月度值（「土地面积」按年报送）."""
+
+    indicator: str
+    indicator_name: str
+    period_type: str
+    variables: tuple[str, ...]
+    note: str
+
+
+def _not_computed(indicator: Any, period_type: str, variables: Sequence[str]) -> NotComputed:
+    from gaoxin.engine.periods import PER_YEAR
+    from gaoxin.engine.variables import default_catalogue
+
+    catalogue = default_catalogue()
+    found = [catalogue[v] for v in variables if v in catalogue]
+    coarser = sorted(
+        {v.period for v in found if PER_YEAR[v.period] < PER_YEAR[period_type]},
+        key=PER_YEAR.__getitem__,
+    )
+    reasons = [
+        f"「{catalogue[v].zh}」按{_TYPE_UNIT[catalogue[v].period]}报送"
+        if v in catalogue and catalogue[v].period in coarser
+        else f"「{catalogue[v].zh if v in catalogue else v}」没有{_TYPE_VALUES[period_type]}数据"
+        for v in variables
+    ]
+    head = (
+        f"按{'、'.join(_TYPE_UNIT[t] for t in coarser)}统计，"
+        if coarser and len(found) == len(variables) and all(v.period in coarser for v in found)
+        else ""
+    )
+    return NotComputed(
+        indicator.code,
+        indicator.zh,
+        period_type,
+        tuple(variables),
+        f"{head}无{_TYPE_VALUES[period_type]}值（{'、'.join(reasons)}）",
+    )
+
+
 @dataclass(frozen=True)
 class IndicatorValues:
     """The catalogue's stored indicator values over ``scope`` (:func:`indicator_values`): one row
@@ -471,6 +520,8 @@ class IndicatorValues:
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State
     preview: bool = False
+    #: The indicators asked for that have no values of a period type asked for, and why.
+    not_computed: tuple[NotComputed, ...] = ()
 
     def __len__(self) -> int:
         return self.frame.height
@@ -534,7 +585,9 @@ def indicator_values(
     over the whole store (a city's value counts every zone of the city, a rank is among all
     zones); ``missing`` counts the inputs that were missing (docs/indicators.md). Published
     data, or with ``preview`` also data under review; a stale build is read, and ``data`` says
-    so.
+    so. An indicator that has no values of a period type asked for, because a variable it reads
+    is not reported for that type (decision 072), is named in ``not_computed`` with the reason
+    (of the kind asked for, or of ``entity``'s, when given).
 
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` or ``entity`` is outside
     ``by``'s, and ProblemsError naming the argument (``column``) and the value for an unknown
@@ -579,7 +632,42 @@ def indicator_values(
         values = values.filter(pl.col("entity") == entity.code)
     if kind is not None:
         values = values.filter(pl.col("kind") == kind)
-    return IndicatorValues(scope, in_row_order(values), data, preview)
+    return IndicatorValues(
+        scope,
+        in_row_order(values),
+        data,
+        preview,
+        _left_out(periods, wanted, kind, entity, preview=preview),
+    )
+
+
+def _left_out(
+    periods: Sequence[Period],
+    wanted: Sequence[str] | None,
+    kind: str | None,
+    entity: Entity | None,
+    *,
+    preview: bool,
+) -> tuple[NotComputed, ...]:
+    """What :func:`indicator_values` says of the indicators the tables hold no values of for a
+    period type asked for: only those asked for, of the kind asked for (or ``entity``'s)."""
+    from gaoxin.accounts.roles import scope_level
+    from gaoxin.engine.indicators import default_indicators
+    from gaoxin.engine.periods import PERIOD_TYPES
+    from gaoxin.statistics import analytics
+
+    left_out = analytics.not_computed(preview=preview)
+    types = {p.kind for p in periods}
+    level = kind if kind is not None else (scope_level(entity) if entity is not None else None)
+    return tuple(
+        _not_computed(ind, ptype, left_out[ptype][ind.code])
+        for ptype in PERIOD_TYPES
+        if ptype in types and ptype in left_out
+        for ind in default_indicators()
+        if ind.code in left_out[ptype]
+        and (wanted is None or ind.code in wanted)
+        and (level is None or ind.level == level)
+    )
 
 
 def in_row_order(values: pl.DataFrame) -> pl.DataFrame:
