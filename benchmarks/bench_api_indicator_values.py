@@ -23,7 +23,7 @@ from pathlib import Path
 URL = "/api/v1/indicator-values/"
 QUERIES = [
     ("demo", {"periods": "2025-12"}),
-    ("demo", {"periods": "2025-12", "limit": 1000, "offset": 20000}),
+    ("demo", {"periods": "2025-12", "limit": 1000, "offset": 11000}),
     ("demo", {"periods": "2025", "kind": "zone"}),
     ("demo", {"periods": "2019,2020,2021,2022,2023,2024,2025", "indicators": "revenue_total"}),
     ("province_admin", {"periods": "2025-12"}),
