@@ -12,6 +12,7 @@ from gaoxin.engine import synth
 from gaoxin.engine.facts import (
     FactFrame,
     _highest,
+    _Keys,
     _registry_codes,
     as_text,
     build_facts,
@@ -306,6 +307,58 @@ def test_values_placed_a_slice_at_a_time_give_the_same_frames(
     for ptype, frame in facts.frames.items():
         assert sliced.wide(ptype).equals(frame), ptype
         assert sliced.wide(ptype).columns == frame.columns
+
+
+@pytest.mark.parametrize(
+    ("slice_rows", "marked"),
+    [(7, 1 << 28), (1000, 1 << 28), (7, 0), (1, 1 << 28)],
+    ids=["slices", "one-slice", "sorted", "too-many-slices"],
+)
+def test_repeated_keys_are_found_by_the_table_and_by_the_sort_alike(
+    slice_rows: int, marked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The superseded check's repeated keys (:meth:`_Keys.repeated`), found with a table of the
+    slice each key first came in, are the rows a count of each (entity, variable, period) gives:
+    a key repeated in a later slice, three times over, twice within one slice (the table cannot
+    see it: the keys are sorted then), in a slice searched that repeats another's key, an entity
+    outside the registry repeated; with the table, with the sort (a key space over
+    MARKED_KEYS) and with more slices than the table numbers (sorted)."""
+    import gaoxin.engine.facts as facts_module
+
+    monkeypatch.setattr(facts_module, "SPREAD_ROWS", slice_rows)
+    monkeypatch.setattr(facts_module, "MARKED_KEYS", marked)
+    if slice_rows == 1:  # 300 rows, one a slice: more than 254 slices
+        assert (facts_module._REPEATED - 1) * slice_rows < 300
+    registry = pl.Enum([f"E{i:03d}" for i in range(60)])
+    rng = np.random.default_rng(7)
+    # 300 distinct keys, shuffled
+    keys = [
+        (f"E{e:03d}", f"v{v}", f"2025-{p:02d}") for e in range(60) for v in range(5) for p in (1,)
+    ]
+    order = rng.permutation(len(keys))
+    rows = [keys[i] for i in order]
+    cases = {
+        "none": rows,
+        # an entity outside the registry at rows 5 and 101; row 3's key again at 31 and 252;
+        # row 30's (at 32) and row 41's again at 253 and 254. In slices of 7, row 32's slice is
+        # searched for its first row and holds row 31, a repeat of an earlier slice's key.
+        "some": rows[:5]
+        + [("X", "v0", "2025-01")]
+        + rows[5:30]
+        + [rows[3]]
+        + rows[30:100]
+        + [("X", "v0", "2025-01")]
+        + rows[100:250]
+        + [rows[3], rows[30], rows[41]]
+        + rows[250:],
+        "within": rows[:11] + [rows[10]] + rows[11:],
+    }
+    for name, keyed in cases.items():
+        obs = pl.DataFrame(keyed, schema=["entity", "variable", "period"], orient="row")
+        expected = np.flatnonzero(obs.select(pl.struct(pl.all()).is_duplicated()).to_series())
+        got = _Keys(obs, registry).repeated()
+        assert got.tolist() == expected.tolist(), name
+        assert (len(expected) == 0) == (name == "none")
 
 
 def _coded(obs: pl.DataFrame, entity: pl.DataType, how: str) -> pl.DataFrame:
