@@ -40,6 +40,38 @@ def _analytics_root(settings, tmp_path_factory):
     settings.ANALYTICS_ROOT = tmp_path_factory.mktemp("analytics")
 
 
+_MEMOS: list = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for memo in _MEMOS:
+        terminalreporter.write_line(
+            f"analytics builds (tests/analytics_memo.py): {memo.misses} built, {memo.hits} "
+            f"copied, {memo.passed} left to the build"
+        )
+
+
+@pytest.fixture(scope="session")
+def _analytics_memo(tmp_path_factory):
+    from gaoxin.engine import analytics as tables
+    from tests.analytics_memo import Memo
+
+    memo = Memo(tmp_path_factory.mktemp("analytics-memo"), tables.build_tables)
+    _MEMOS.append(memo)
+    return memo
+
+
+@pytest.fixture(autouse=True)
+def _analytics_builds(request, monkeypatch, _analytics_memo):
+    """A whole build of the same store rows is built once in the run and copied after
+    (tests/analytics_memo.py, decision 074); a test marked ``every_build`` runs each of its
+    builds."""
+    if request.node.get_closest_marker("every_build") is None:
+        from gaoxin.engine import analytics as tables
+
+        monkeypatch.setattr(tables, "build_tables", _analytics_memo.build_tables)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--browser-tests",

@@ -17,7 +17,8 @@ from tests.evaluation.conftest import gansu, gansu_synth, gansu_unshared, module
 from tests.factories import user_in
 from tests.statistics.entry_fixtures import world  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
+# the build is what these tests test: none of its builds is copied (tests/analytics_memo.py)
+pytestmark = [pytest.mark.django_db, pytest.mark.every_build]
 
 
 def store_monitor(period: str, scope):
