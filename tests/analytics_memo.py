@@ -128,6 +128,7 @@ _BUILD_KEYS = frozenset(
     {
         "layout",
         "columns",
+        "not_computed",
         "built_at",
         "registry_hash",
         "input_hash",
