@@ -18,6 +18,7 @@ from polars.testing import assert_frame_equal
 
 from gaoxin.accounts.models import Profile
 from gaoxin.accounts.services import api_token
+from gaoxin.engine.analytics import INDICATOR_SCHEMA
 from gaoxin.engine.indicators import default_indicators
 from gaoxin.registry.models import Entity
 from gaoxin.statistics import analytics
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/indicator-values/"
 #: 张掖市: two zones (张掖, 民乐) and their enterprises
 CITY = "620700"
-STORED = ["entity", "kind", "period", "indicator", "value", "missing"]
+STORED = list(INDICATOR_SCHEMA)
 
 
 def user(code: str, role: str):
@@ -61,14 +62,7 @@ def as_stored(rows: list[dict]) -> pl.DataFrame:
     """API rows as the stored columns, to compare with ``analytics.indicator_values``."""
     return pl.DataFrame(
         [{**{k: r[k] for k in STORED if k != "entity"}, "entity": r["entity_code"]} for r in rows],
-        schema={
-            "entity": pl.String,
-            "kind": pl.String,
-            "period": pl.String,
-            "indicator": pl.String,
-            "value": pl.Float64,
-            "missing": pl.Int32,
-        },
+        schema=INDICATOR_SCHEMA,
     ).select(STORED)
 
 

@@ -374,9 +374,12 @@ class MonitoringView(Base):
             raise _Bad400("period", "监测表按月或季度：period 应如 2025-12 或 2025Q4")
         scope = _scope_param(request)
         preview = preview_of(request)  # 403 for a user who may not see data under review
-        wanted = [c.strip() for c in request.query_params.get("indicators", "").split(",")]
         result = monitor(
-            period, scope, by=request.user, indicators=[c for c in wanted if c], preview=preview
+            period,
+            scope,
+            by=request.user,
+            indicators=_codes(request, "indicators"),
+            preview=preview,
         )
         frame = result.table.frame
         keys = [c for c in frame.columns if c != "is_total"]
