@@ -316,6 +316,34 @@ def test_old_builds_are_removed_and_half_written_ones_never_read(gansu, settings
     assert analytics.state().version is None
 
 
+def test_a_build_whose_file_write_fails_is_never_swapped_in(gansu, settings, monkeypatch):  # noqa: F811
+    """The build's writes run in a thread beside it (decision 073): one failing there fails the
+    build in the caller, readers keep the build before, and the half-written directory is gone."""
+    from gaoxin.statistics.models import Observation
+    from tests.factories import revise
+
+    settings.ANALYTICS_ON_CHANGE = "off"
+    root = settings.ANALYTICS_ROOT
+    analytics.build()
+    old = analytics.state().version
+    revise(Observation.objects.filter(period="2025-07").first(), 4321)
+    write = tables._write
+
+    def failing(frame, path):
+        if path.parent.name == "2025" and path.parent.parent.name == "observations":
+            raise OSError(28, "No space left on device", str(path))
+        write(frame, path)
+
+    monkeypatch.setattr(tables, "_write", failing)
+    with pytest.raises(OSError, match="No space left on device"):
+        analytics.build(full=True)
+    assert analytics.state().version == old and analytics.state().stale
+    assert not list(root.glob(".building-*")) and not (root / f"v{old + 1}").exists()
+    monkeypatch.setattr(tables, "_write", write)
+    analytics.build(full=True)
+    assert analytics.state().version == old + 1 and not analytics.state().stale
+
+
 def test_a_write_queues_one_rebuild_job_after_it_commits(
     gansu,  # noqa: F811
     settings,

@@ -43,6 +43,7 @@ import os
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,6 +193,66 @@ def _link(old: Path, new: Path) -> None:
         new.write_bytes(old.read_bytes())
 
 
+class _Writer:
+    """Writes done in one thread beside the build, one at a time: a year's files are written
+    while the next year is read and built, an indicator file while the next year's cells are
+    gathered. Polars' Parquet writer and NumPy release the GIL, and on two cores the build's
+    writes left the second one mostly idle (decision 073).
+
+    At most one write is pending: :meth:`submit` first waits for the one before, so memory
+    holds one year being written beside the one being built, never more. A write's error is
+    raised in the caller, by the next :meth:`submit` or by leaving the ``with`` block; leaving
+    it on an error of the caller's waits for the write under way (the caller then removes a
+    directory nothing writes into any more). ``done``: the results of the writes, in order."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gaoxin-analytics")
+        self._pending: Future[Any] | None = None
+        self.done: list[Any] = []
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self._pending is not None and not self._pending.cancel():
+                wait([self._pending])  # its own error, if any, is the caller's error's sequel
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def submit(self, task: Callable[..., Any], *args: Any) -> None:
+        self.wait()
+        self._pending = self._pool.submit(task, *args)
+
+    def wait(self) -> None:
+        """Wait for the pending write; raise its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.done.append(pending.result())
+
+
+def _write_year(
+    out: Path,
+    year: int,
+    frames: dict[str, pl.DataFrame],
+    observations: pl.DataFrame,
+    codes: pl.Series | None,
+) -> tuple[int, dict[str, str]]:
+    """A built year's files (its rows of each period type's frame, its observations, as
+    :func:`build_facts` gave them with ``entity_codes``); returns the year and its periods'
+    hashes (:func:`_write_observations`). Each frame is dropped once written."""
+    for ptype in list(frames):
+        part = frames.pop(ptype).filter(pl.col("year") == year)
+        if part.height:
+            _write(part, out / "facts" / ptype / f"{year}.parquet")
+        del part
+    stored = _text_to_write(observations, codes)
+    del observations
+    return year, _write_observations(stored, out, year, codes=codes)
+
+
 @dataclass(frozen=True)
 class Built:
     """What one build did: the meta it wrote, which years it rebuilt and which it linked."""
@@ -250,52 +311,57 @@ def build_tables(
         facts_years, indicator_years = years, years
     year_hashes: dict[str, str] = {}
     period_hashes: dict[str, str] = {}
-    # The entities and hierarchy once; the facts of each year after.
+    # The entities and hierarchy once; the facts of each year after, each year's files written
+    # beside the next year's read and build (:class:`_Writer`).
     frame_entities: pl.DataFrame | None = None
     cert_kinds: tuple[str, ...] = ()
-    for n, year in enumerate(years):
-        if year not in facts_years:
-            assert previous is not None and old is not None and narrow is not None
-            if year not in narrow.spliced:
-                for path in _year_files(previous, year, ("facts", "observations")):
-                    _link(path, out / path.relative_to(previous))
-            year_hashes[str(year)] = narrow.hashes.get(year, old["years"][str(year)])
-            for p, h in old["observation_hashes"].items():
-                if p[:4] == str(year):
-                    period_hashes[p] = h
-            period_hashes.update(narrow.period_hashes.get(year, {}))
-            for p in narrow.emptied.get(year, ()):
-                period_hashes.pop(p, None)
-            continue
-        progress(f"事实表 {year} 年", n, len(years))
-        wanted = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
-        obs = source.observations(wanted)
-        facts = build_facts(
-            entities,
-            obs,
-            certs,
-            catalogue=catalogue,
-            shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
-            only_periods=wanted,
-            hash_input=False,  # each period's rows are hashed below (_rows_hash)
-            entity_codes=True,  # the observations files store them (decision 062)
-        )
-        if frame_entities is None:
-            frame_entities, cert_kinds = facts.entities, facts.cert_kinds
-        for ptype, frame in facts.frames.items():
-            part = frame.filter(pl.col("year") == year)
-            if part.height:
-                _write(part, out / "facts" / ptype / f"{year}.parquet")
-            # not left bound after the loop: the last type's frame (the monthly one, 0.4 GiB at
-            # national scale) and its copy were alive through the next year's read and facts
-            del frame, part
-        codes = facts.entity_codes
-        year_obs = _text_to_write(facts.observations.select(list(OBSERVATION_SCHEMA)), codes)
-        del facts, obs
-        hashes = _write_observations(year_obs, out, year, codes=codes)
+    with _Writer() as writer:
+        for n, year in enumerate(years):
+            if year not in facts_years:
+                assert previous is not None and old is not None and narrow is not None
+                if year not in narrow.spliced:
+                    for path in _year_files(previous, year, ("facts", "observations")):
+                        _link(path, out / path.relative_to(previous))
+                year_hashes[str(year)] = narrow.hashes.get(year, old["years"][str(year)])
+                for p, h in old["observation_hashes"].items():
+                    if p[:4] == str(year):
+                        period_hashes[p] = h
+                period_hashes.update(narrow.period_hashes.get(year, {}))
+                for p in narrow.emptied.get(year, ()):
+                    period_hashes.pop(p, None)
+                continue
+            progress(f"事实表 {year} 年", n, len(years))
+            wanted = [p for ptype, s in shape.items() for p in grid_periods(s, ptype, year)]
+            obs = source.observations(wanted)
+            facts = build_facts(
+                entities,
+                obs,
+                certs,
+                catalogue=catalogue,
+                shapes={k: (s.first, s.last, s.enterprises) for k, s in shape.items()},
+                only_periods=wanted,
+                hash_input=False,  # each period's rows are hashed by the writer (_rows_hash)
+                entity_codes=True,  # the observations files store them (decision 062)
+            )
+            del obs
+            if frame_entities is None:
+                frame_entities, cert_kinds = facts.entities, facts.cert_kinds
+            writer.submit(
+                _write_year,
+                out,
+                year,
+                dict(facts.frames),
+                facts.observations.select(list(OBSERVATION_SCHEMA)),
+                facts.entity_codes,
+            )
+            # not bound here while the next year is read and built: the writer holds the
+            # year's frames (the monthly one 0.4 GiB at national scale) and drops each once
+            # written
+            del facts
+    for year, hashes in writer.done:
         period_hashes.update(hashes)
         year_hashes[str(year)] = _year_hash(hashes)
-        del year_obs, codes
+    year_hashes = {str(y): year_hashes[str(y)] for y in years}  # meta's years in their order
     if frame_entities is None and narrow is not None:
         assert previous is not None and old is not None
         _link(previous / "entities.parquet", out / "entities.parquet")
@@ -328,9 +394,20 @@ def build_tables(
     _write_meta(out, meta)
     # Indicator values: each year and period type on the facts of that type for that year and
     # the years its formulas reach back to (read back from the files just written).
-    spliced_values = _indicator_files(
-        out, inds, shape, years, indicator_years, reach, catalogue, previous, narrow, progress
-    )
+    with _Writer() as writer:
+        spliced_values = _indicator_files(
+            out,
+            inds,
+            shape,
+            years,
+            indicator_years,
+            reach,
+            catalogue,
+            previous,
+            narrow,
+            writer,
+            progress,
+        )
     touched = set(facts_years) | set(indicator_years) | spliced_values
     if narrow is not None:
         touched |= narrow.spliced
@@ -348,12 +425,14 @@ def _indicator_files(
     catalogue: Catalogue,
     previous: Path | None,
     narrow: _Narrowed | None,
+    writer: _Writer,
     progress: Progress,
 ) -> set[int]:
     """Write ``out``'s indicator files: each year and period type on the facts of that type for
     that year and the years its formulas reach back to (read back from the files just written);
     a year not in ``indicator_years`` linked from ``previous`` or, where ``narrow`` reaches it,
-    spliced. Returns the spliced years."""
+    spliced. Each file is written by ``writer`` while the next year's cells are gathered.
+    Returns the spliced years."""
     spliced_values: set[int] = set()
     read = _columns_read(out, inds, catalogue)
     at_once = _at_once(out, inds, shape, indicator_years, reach, catalogue, read, progress)
@@ -388,7 +467,7 @@ def _indicator_files(
                 pl.concat([p.select(list(INDICATOR_SCHEMA)) for p in parts]),
                 narrow.covers({p for ps in redo.values() for p in ps}),
             )
-            _write(cells, target)
+            writer.submit(_write, cells, target)
             spliced_values.add(year)
             del cells, parts
             continue
@@ -418,7 +497,7 @@ def _indicator_files(
             if parts
             else pl.DataFrame(schema=INDICATOR_SCHEMA)
         )
-        _write(cells, target)
+        writer.submit(_write, cells, target)
         del cells, parts
     return spliced_values
 
