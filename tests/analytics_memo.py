@@ -79,12 +79,7 @@ class Memo:
         from gaoxin.statistics.analytics import StoreSource
 
         whole = previous is None and changed is None and catalogue is None and indicators is None
-        if not (
-            whole
-            and type(source) is StoreSource
-            and set(extra or {}).isdisjoint(_BUILD_KEYS)
-            and _names(WATCHED) == self.as_loaded
-        ):
+        if not (whole and type(source) is StoreSource and _names(WATCHED) == self.as_loaded):
             self.passed += 1
             return self.real(
                 source,
@@ -101,13 +96,9 @@ class Memo:
         kept = self.kept.get(key)
         if kept is not None:
             self.hits += 1
-            base, rebuilt, linked, said = kept
-            for args, kwargs in said:
+            for args, kwargs in kept[3]:
                 progress(*args, **kwargs)
-            shutil.copytree(self.store / key, out)
-            meta = {**base, "built_at": datetime.now(UTC).isoformat(), **(extra or {})}
-            tables._write_meta(out, meta)
-            return tables.Built(meta, rebuilt, linked)
+            return self._copied(key, out, extra, built_at=datetime.now(UTC).isoformat())
         self.misses += 1
         said: list[tuple[tuple, dict]] = []
 
@@ -115,30 +106,26 @@ class Memo:
             said.append((args, kwargs))
             progress(*args, **kwargs)
 
-        done = self.real(read, out, extra=extra, progress=saying)
-        read.check_all_read()
-        shutil.copytree(out, self.store / key)
-        base = {k: v for k, v in done.meta.items() if k not in (extra or {})}
-        self.kept[key] = (base, done.rebuilt, done.linked, said)
-        return done
+        # built without ``extra`` into the store: the kept meta is the build's own, whatever
+        # keys a later ``extra`` names (it goes into meta.json as it is, over the build's)
+        try:
+            done = self.real(read, self.store / key, progress=saying)
+            read.check_all_read()
+        except BaseException:
+            shutil.rmtree(self.store / key, ignore_errors=True)
+            raise
+        self.kept[key] = (done.meta, done.rebuilt, done.linked, said)
+        return self._copied(key, out, extra, built_at=done.meta["built_at"])
 
-
-#: What the build itself writes into meta.json (an ``extra`` naming one is built for real).
-_BUILD_KEYS = frozenset(
-    {
-        "layout",
-        "columns",
-        "not_computed",
-        "built_at",
-        "registry_hash",
-        "input_hash",
-        "shapes",
-        "years",
-        "observation_hashes",
-        "cert_kinds",
-        "indicators",
-    }
-)
+    def _copied(
+        self, key: str, out: Path, extra: dict[str, Any] | None, *, built_at: str
+    ) -> tables.Built:
+        """The kept build of ``key`` copied to ``out``, with the meta the build would write."""
+        base, rebuilt, linked, _ = self.kept[key]
+        shutil.copytree(self.store / key, out)
+        meta = {**base, "built_at": built_at, **(extra or {})}
+        tables._write_meta(out, meta)
+        return tables.Built(meta, rebuilt, linked)
 
 
 def _bytes(frame: pl.DataFrame) -> bytes:
