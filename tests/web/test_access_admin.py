@@ -43,7 +43,11 @@ from gaoxin.statistics.store import sync_validation_rules, write_observations
 from tests import factories
 from tests.test_audit import award_for, run_over, stored_records
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # every list is paged in a stable order (an admin of a model without one sets its own)
+    pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning"),
+]
 User = get_user_model()
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label)

@@ -264,6 +264,7 @@ class UserAdmin(ScopedAdmin):
     list_filter = ("gaoxin_profile__role", "is_active")
     search_fields = ("username", "first_name", "last_name", "gaoxin_profile__organisation")
     list_select_related = ("gaoxin_profile__scope",)
+    ordering = ("username",)  # auth's User has no order: pages of the list would not be stable
     fieldsets = (
         (None, {"fields": ("username", "first_name", "last_name", "email", "is_active")}),
         (_("角色与数据范围"), {"fields": ("role", "scope", "organisation")}),

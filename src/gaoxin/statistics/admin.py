@@ -112,6 +112,7 @@ class ReportingFormAdmin(ScopedAdmin):
     shared = SET_UP
     list_display = ("code", "name", "period_type", "entity_kind", "deadline_days")
     search_fields = ("code", "name")
+    ordering = ("code",)  # the model has no order: pages of the list would not be stable
     inlines = [FormVariableInline, FormAssignmentInline]
 
 
