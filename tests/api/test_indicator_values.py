@@ -272,3 +272,91 @@ def test_an_indicator_without_monthly_values_is_named_with_the_reason(gansu):  #
     assert c.get(URL, {**query, "kind": "zone"}).json()["not_computed"] == []
     zone = Entity.objects.get(code="620700P1")
     assert c.get(URL, {**query, "entity": zone.pk}).json()["not_computed"] == []
+
+
+def one_shot(reader, scope, periods: list[str], **narrow) -> pl.DataFrame:
+    """The selection read whole and sorted at once, as every page did before decision 081."""
+    from gaoxin.statistics.services import in_row_order
+
+    stored, _ = analytics.indicator_values(scope, by=reader, periods=periods, **narrow)
+    return in_row_order(stored.with_columns(pl.col("kind").cast(pl.String)))
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "limit"),
+    [
+        (("620000", "province_reviewer"), {"periods": "2025,2025-06,2025Q2"}, 37),
+        ((CITY, "city_reviewer"), {"periods": "2024,2025-06", "indicators": "revenue_total"}, 3),
+        ((CITY, "city_reviewer"), {"periods": "2025", "kind": "enterprise"}, 4),
+    ],
+)
+def test_pages_give_the_rows_of_the_whole_selection_sorted_at_once(gansu, who, query, limit):  # noqa: F811
+    reader = user(*who)
+    scope = Entity.objects.get(code=who[0], kind="region")
+    # pages of odd sizes cross the groups of (period, indicator, kind) anywhere
+    rows, head = every_row(api(reader), {**query, "limit": limit})
+    periods = query["periods"].split(",")
+    indicators = query["indicators"].split(",") if "indicators" in query else None
+    expected = one_shot(reader, scope, periods, indicators=indicators)
+    if "kind" in query:
+        expected = expected.filter(pl.col("kind") == query["kind"])
+    assert head["count"] == expected.height > limit
+    assert_frame_equal(as_stored(rows), expected, check_dtypes=False)
+
+
+def test_a_later_page_reads_only_its_groups_and_keeps_the_count(gansu, monkeypatch):  # noqa: F811
+    from gaoxin.statistics import services
+
+    reader = user(CITY, "city_reviewer")
+    c = api(reader)
+    query = {"periods": "2025,2025-06", "limit": 50}
+    first = c.get(URL, query).json()
+    counted, read = [], []
+    monkeypatch.setattr(services, "_groups", lambda *a: counted.append(a))
+    original = analytics.StoredIndicators.read
+    monkeypatch.setattr(
+        analytics.StoredIndicators,
+        "read",
+        lambda self, **kw: read.append(original(self, **kw)) or read[-1],
+    )
+    later = c.get(URL, {**query, "offset": 150}).json()
+    assert not counted  # the groups were kept from the first page
+    assert later["count"] == first["count"] and len(later["results"]) == 50
+    assert len(read) == 1 and read[0].height < first["count"]
+    city = Entity.objects.get(code=CITY, kind="region")
+    expected = one_shot(reader, city, ["2025", "2025-06"]).slice(150, 50)
+    assert_frame_equal(as_stored(later["results"]), expected, check_dtypes=False)
+
+
+@pytest.mark.parametrize("limit", [29, 2])  # pages across groups; pages inside one group
+def test_groups_the_files_do_not_hold_in_entity_order_are_sorted(gansu, monkeypatch, limit):  # noqa: F811
+    reader = user(CITY, "city_reviewer")
+    original = analytics.StoredIndicators.read
+    monkeypatch.setattr(  # files holding the rows in another order than a whole build's
+        analytics.StoredIndicators,
+        "read",
+        lambda self, **kw: original(self, **kw).sort(pl.col("entity").hash(7)),
+    )
+    rows, _ = every_row(api(reader), {"periods": "2025", "limit": limit})
+    city = Entity.objects.get(code=CITY, kind="region")
+    monkeypatch.setattr(analytics.StoredIndicators, "read", original)
+    assert_frame_equal(as_stored(rows), one_shot(reader, city, ["2025"]), check_dtypes=False)
+
+
+def test_an_enterprise_moved_out_of_the_scope_leaves_its_next_pages(gansu):  # noqa: F811
+    """A move in the registry moves no data version: the kept groups are kept per the scope's
+    entities too, so the next request counts and shows the scope as it is now."""
+    zone = Entity.objects.get(code="620700P1")
+    beside = Entity.objects.get(code="620700P2")
+    c = api(user("620700P1", "zone_reporter"))
+    query = {"periods": "2025", "kind": "enterprise", "limit": 1000}
+    before = c.get(URL, query).json()
+    firm = Entity.objects.get(code=before["results"][0]["entity_code"])
+    Entity.objects.filter(pk=firm.pk).update(path=f"{beside.path}{firm.pk}/", parent=beside)
+    after = c.get(URL, query).json()
+    assert firm.code not in {r["entity_code"] for r in after["results"]}
+    assert after["count"] == before["count"] - sum(
+        r["entity_code"] == firm.code for r in before["results"]
+    )
+    assert after["data_version"] == before["data_version"]
+    assert zone.path != beside.path

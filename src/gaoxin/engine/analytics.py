@@ -1320,10 +1320,12 @@ def load_indicators(
     entities: Sequence[str] | None = None,
     indicators: Sequence[str] | None = None,
     periods: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The stored indicator values (entity, kind, period, indicator, value, missing), filtered
-    to ``entities``, ``indicators`` and ``periods`` when given. An indicator that
-    :func:`not_computed` names for a period type has no cells of that type."""
+    to ``entities``, ``indicators`` and ``periods`` when given, in the files' order (years in
+    turn); only ``columns`` when given. An indicator that :func:`not_computed` names for a
+    period type has no cells of that type."""
     meta = read_meta(root)
     if meta is None:
         raise FileNotFoundError(root / "meta.json")
@@ -1331,15 +1333,24 @@ def load_indicators(
         years = {int(p[:4]) for p in periods}
     files = _scan(root, "indicators", _years_wanted(meta, years))
     if not files:
-        return pl.DataFrame(schema=INDICATOR_SCHEMA)
+        empty = pl.DataFrame(schema=INDICATOR_SCHEMA)
+        return empty if columns is None else empty.select(columns)
     lazy = pl.scan_parquet(files)
-    if entities is not None:
-        lazy = lazy.filter(pl.col("entity").is_in(list(entities)))
     if indicators is not None:
         lazy = lazy.filter(pl.col("indicator").is_in(list(indicators)))
     if periods is not None:
         lazy = lazy.filter(pl.col("period").is_in(list(periods)))
-    return lazy.collect()
+    if columns is not None:
+        lazy = lazy.select(
+            list(dict.fromkeys([*columns, *(["entity"] if entities is not None else [])]))
+        )
+    if entities is None:
+        return lazy.collect()
+    # the entities' filter on the rows read, not in the scan: there a province's 29,055 codes
+    # cost 3-4 times the read itself (scale 70, one indicator's year: 55-65 ms against 12-15
+    # ms read and 5 ms filtered after; polars 2.1)
+    kept = lazy.collect().filter(pl.col("entity").is_in(pl.Series(list(entities)).implode()))
+    return kept if columns is None else kept.select(columns)
 
 
 def not_computed(root: Path) -> dict[str, dict[str, tuple[str, ...]]]:

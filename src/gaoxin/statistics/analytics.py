@@ -596,16 +596,57 @@ def indicator_values(
     is among all zones), then filtered to the scope. Refuses (OutOfScope) a scope outside
     ``by``'s. An indicator that :func:`not_computed` names for a period type has no rows of
     that type."""
+    stored, data = stored_indicators(scope, by=by, preview=preview)
+    return stored.read(indicators=indicators, periods=periods), data
+
+
+@dataclass(frozen=True)
+class StoredIndicators:
+    """The stored indicator values of one build (one mode) and one scope's entities, read in
+    parts (:meth:`read`): a reader that reads several parts for one answer reads them all from
+    this build, whatever is swapped in meanwhile (the build before the current one is kept,
+    :data:`KEEP`). ``key`` names the build and the scope's entities (a digest of their codes):
+    what a reader keeps about these values (decision 081) is kept under it, so that an entity
+    moved into or out of the scope, which moves no data version, changes it too."""
+
+    root: Path
+    #: The codes of the scope's entities (None: every entity).
+    entities: tuple[str, ...] | None
+    key: tuple[str, str]
+
+    def read(
+        self,
+        *,
+        indicators: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """The scope's values of ``indicators`` and ``periods`` (all when None), in the files'
+        order (:func:`gaoxin.engine.analytics.load_indicators`); only ``columns`` when given."""
+        return tables.load_indicators(
+            self.root,
+            entities=self.entities,
+            indicators=indicators,
+            periods=periods,
+            columns=columns,
+        )
+
+
+def stored_indicators(
+    scope=None, *, by: Any, preview: bool = False
+) -> tuple[StoredIndicators, State]:
+    """The current build's stored indicator values of the entities in ``scope``, to be read
+    (:class:`StoredIndicators`), with the :class:`State` they are read at; built first when
+    never built. Refuses (OutOfScope) a scope outside ``by``'s."""
+    import hashlib
+
     check_scope(by, scope)
     version, path = _ready(fresh=False)
     codes = _scope_entities(scope)
-    values = tables.load_indicators(
-        _mode_dir(path, PREVIEW if preview else PUBLISHED),
-        entities=None if codes is None else codes[0],
-        indicators=indicators,
-        periods=periods,
-    )
-    return values, state(preview=preview)
+    inside = None if codes is None else tuple(sorted(codes[0]))
+    digest = "*" if inside is None else hashlib.sha256("\n".join(inside).encode()).hexdigest()
+    root = _mode_dir(path, PREVIEW if preview else PUBLISHED)
+    return StoredIndicators(root, inside, (str(root), digest)), state(preview=preview)
 
 
 def not_computed(*, preview: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:

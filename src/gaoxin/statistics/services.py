@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from gaoxin.engine.periods import Period
     from gaoxin.engine.pivot import PivotTable
     from gaoxin.registry.models import Entity
-    from gaoxin.statistics.analytics import State
+    from gaoxin.statistics.analytics import State, StoredIndicators
     from gaoxin.statistics.imports import ImportReport
 
 __all__ = [
@@ -512,19 +512,70 @@ class IndicatorValues:
     """The catalogue's stored indicator values over ``scope`` (:func:`indicator_values`): one row
     per entity, period and indicator, in a fixed order — period, the catalogue's order of
     indicators, kind (province to institution), entity code — so that the same request on the
-    same data version pages through the same rows. ``frame`` holds the stored columns (entity,
-    kind, period, indicator, value, missing); :meth:`rows` names a slice of it."""
+    same data version pages through the same rows.
+
+    The rows are not held: ``groups`` says how many rows each (period, indicator, kind) has, in
+    that order (:func:`_groups`, kept per data version and selection, decision 081), and
+    :meth:`part` reads only the groups a page falls in from ``stored``. :meth:`rows` names a
+    slice; :attr:`frame` is the whole selection (entity, kind, period, indicator, value,
+    missing)."""
 
     scope: Entity | None
-    frame: pl.DataFrame
+    #: The build and the scope's entities the rows are read from.
+    stored: StoredIndicators
+    #: period, indicator, kind, rows, start (the first row's place), in_order (the files hold
+    #: the group's rows in entity order), in the rows' order.
+    groups: pl.DataFrame
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State
     preview: bool = False
     #: The indicators asked for that have no values of a period type asked for, and why.
     not_computed: tuple[NotComputed, ...] = ()
+    #: Only this entity's rows (its code), when one was asked for.
+    entity: str | None = None
 
     def __len__(self) -> int:
-        return self.frame.height
+        return int(self.groups["rows"].sum())
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every row of the selection, in order (what :func:`in_row_order` gives)."""
+        return self.part(0, len(self))
+
+    def part(self, start: int, stop: int) -> pl.DataFrame:
+        """Rows ``start`` to ``stop`` (exclusive) of the selection, as stored. Reads the groups
+        the slice falls in and nothing else: a page of a national year is one group of an
+        enterprise indicator (206,276 rows at scale 70), not the year's 632,985 rows, and needs
+        no sort where the files hold the group in entity order (a whole build writes each
+        period's indicator in entity order, ``engine.analytics._in_stored_order``)."""
+        from gaoxin.engine.analytics import INDICATOR_SCHEMA
+
+        stop = min(stop, len(self))
+        hit = self.groups.with_row_index("group").filter(
+            (pl.col("start") < stop) & (pl.col("start") + pl.col("rows") > start)
+        )
+        if start >= stop or hit.is_empty():
+            return pl.DataFrame(schema=INDICATOR_SCHEMA)
+        read = self.stored.read(
+            indicators=hit["indicator"].unique().to_list(),
+            periods=hit["period"].unique().to_list(),
+        )
+        if self.entity is not None:
+            read = read.filter(pl.col("entity") == self.entity)
+        if hit.height == 1:  # most pages: one group, the rows of one kind
+            rows = read.filter(pl.col("kind") == hit["kind"][0])
+            rows = rows if hit["in_order"][0] else rows.sort("entity")
+        else:
+            keys = ["period", "indicator", "kind"]
+            rows = read.with_columns(pl.col("kind").cast(pl.String)).join(
+                hit.select(*keys, "group"), on=keys, how="inner", maintain_order="left"
+            )
+            # the files' order within a group where it is the entity's (a stable sort by the
+            # group alone); else the entity's too
+            order = ["group"] if hit["in_order"].all() else ["group", "entity"]
+            rows = rows.sort(order, maintain_order=True).drop("group")
+        part = rows.slice(start - int(hit["start"][0]), stop - start)
+        return part.with_columns(pl.col("kind").cast(pl.String))
 
     def rows(self, start: int, stop: int) -> list[dict[str, Any]]:
         """Rows ``start`` to ``stop`` (exclusive) with the entity's id and name and the
@@ -535,7 +586,7 @@ class IndicatorValues:
         from gaoxin.engine.indicators import default_indicators
         from gaoxin.registry.models import Entity
 
-        part = self.frame.slice(start, max(stop - start, 0))
+        part = self.part(start, stop)
         codes = part["entity"].unique().to_list()
         found = {
             (kind, code): (pk, name)
@@ -589,6 +640,10 @@ def indicator_values(
     is not reported for that type (decision 072), is named in ``not_computed`` with the reason
     (of the kind asked for, or of ``entity``'s, when given).
 
+    How many rows each period, indicator and kind has is kept per data version, build, scope
+    and selection (:mod:`gaoxin.statistics.page_data`, decision 081); each page then reads only
+    the groups it shows.
+
     Raises :class:`~gaoxin.services.OutOfScope` when ``scope`` or ``entity`` is outside
     ``by``'s, and ProblemsError naming the argument (``column``) and the value for an unknown
     indicator code or kind; nothing is read then."""
@@ -621,23 +676,54 @@ def indicator_values(
         )
     if problems:
         raise ProblemsError(problems)
-    values, data = analytics.indicator_values(
-        scope,
-        by=by,
-        indicators=wanted,
-        periods=sorted({str(p) for p in periods}),
+    stored, data = analytics.stored_indicators(scope, by=by, preview=preview)
+    codes = sorted({str(p) for p in periods})
+    own = entity.code if entity is not None else None
+    groups = page_data.cached(
+        "indicator-values",
+        (stored.key, own, kind, tuple(codes), tuple(wanted or ())),
+        lambda: _groups(stored, codes, wanted, kind, own),
         preview=preview,
     )
-    if entity is not None:
-        values = values.filter(pl.col("entity") == entity.code)
-    if kind is not None:
-        values = values.filter(pl.col("kind") == kind)
     return IndicatorValues(
         scope,
-        in_row_order(values),
+        stored,
+        groups,
         data,
         preview,
         _left_out(periods, wanted, kind, entity, preview=preview),
+        own,
+    )
+
+
+def _groups(
+    stored: StoredIndicators,
+    periods: Sequence[str],
+    indicators: Sequence[str] | None,
+    kind: str | None,
+    entity: str | None,
+) -> pl.DataFrame:
+    """:attr:`IndicatorValues.groups` of a selection: its rows counted per period, indicator
+    and kind, in :func:`in_row_order`'s order, each group's first row's place, and whether the
+    files hold the group's rows in entity order (so that a page need not sort them)."""
+    values = stored.read(
+        indicators=indicators, periods=periods, columns=["entity", "kind", "period", "indicator"]
+    ).with_columns(pl.col("kind").cast(pl.String))
+    if entity is not None:
+        values = values.filter(pl.col("entity") == entity)
+    if kind is not None:
+        values = values.filter(pl.col("kind") == kind)
+    keys = ["period", "indicator", "kind"]
+    return (
+        values.group_by(keys)
+        .agg(
+            rows=pl.len(),
+            # rows in the files' order within a group: each entity after the one before
+            in_order=(pl.col("entity") > pl.col("entity").shift(1)).fill_null(True).all(),
+        )
+        .sort(_row_order(), maintain_order=True)
+        .with_columns(start=pl.col("rows").cum_sum() - pl.col("rows"))
+        .select(*keys, pl.col("rows").cast(pl.Int64), pl.col("start").cast(pl.Int64), "in_order")
     )
 
 
@@ -672,17 +758,28 @@ def _left_out(
 
 def in_row_order(values: pl.DataFrame) -> pl.DataFrame:
     """Stored indicator values in :class:`IndicatorValues`' order: period, the catalogue's order
-    of indicators, kind (province to institution), entity code."""
+    of indicators, kind (province to institution), entity code (the whole selection sorted at
+    once: what the pages give, read group by group)."""
+    return values.sort(*_row_order(), pl.col("entity"))
+
+
+def _row_order() -> list[pl.Expr]:
+    """The order of :class:`IndicatorValues`' groups: period, the catalogue's order of
+    indicators, kind (province to institution); an indicator or a kind the catalogue does not
+    know (a build older than the catalogue) after those it knows, by its code."""
     from gaoxin.engine.indicators import default_indicators
 
     order = {i.code: n for n, i in enumerate(default_indicators())}
     kinds = {k: n for n, k in enumerate(INDICATOR_KINDS)}
-    return values.sort(
+    return [
         pl.col("period"),
         pl.col("indicator").replace_strict(order, default=len(order), return_dtype=pl.Int32),
-        pl.col("kind").replace_strict(kinds, default=len(kinds), return_dtype=pl.Int32),
-        pl.col("entity"),
-    )
+        pl.col("indicator"),
+        pl.col("kind")
+        .cast(pl.String)
+        .replace_strict(kinds, default=len(kinds), return_dtype=pl.Int32),
+        pl.col("kind").cast(pl.String),
+    ]
 
 
 def import_observations(
