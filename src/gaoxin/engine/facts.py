@@ -237,6 +237,9 @@ def build_facts(
     losers = keys.superseded(obs["reported_on"])
     if len(losers):
         keep[losers] = False
+    # each row's period type, or none where it does not count: worked out once for every type
+    typed = keys.typed(keep)
+    del keep
     frames: dict[str, pl.DataFrame] = {}
     present = keys.period_types()
     wanted = None if only_periods is None else pl.Series(list(only_periods), dtype=pl.String)
@@ -244,7 +247,7 @@ def build_facts(
         if shapes is None:
             # the period type's periods and whether enterprises report are read off its rows'
             # keys (the text of a coded source's observations is never made)
-            entity, _, period = keys.split(keys.key[keys.of_type(ptype, keep)])
+            entity, _, period = keys.split(keys.key[keys.of_type(ptype, typed)])
             if not len(entity):
                 continue
             firm = np.zeros(keys.size + 1, dtype=bool)
@@ -259,7 +262,7 @@ def build_facts(
                 firms=bool(firm[entity].any()),
                 levels=levels,
                 keys=keys,
-                keep=keep,
+                typed=typed,
             )
             del entity, period
         else:
@@ -282,10 +285,10 @@ def build_facts(
                 firms=firms,
                 levels=levels,
                 keys=keys,
-                keep=keep,
+                typed=typed,
             )
     codes = keys.entities() if entity_codes else None
-    del keys, keep
+    del keys, typed
     names = variable_names(catalogue)
     return FactFrame(
         frames=frames,
@@ -395,12 +398,16 @@ def text_of(column: pl.Series) -> pl.Series:
 
 
 def _physical(column: pl.Series) -> tuple[np.ndarray, int]:
-    """A coded column's physical codes as UInt32, a null as the code after the largest, and
-    that code."""
-    physical = column.to_physical().cast(pl.UInt32)
+    """A coded column's physical codes, a null as the code after the largest, and that code.
+    The codes keep their width (an Enum of the year's few variables or periods: a byte a row)
+    unless there are nulls (then UInt32): the counts and lookups made of them read a quarter of
+    the bytes, and no 32-bit copy is made of them (decision 077)."""
+    physical = column.to_physical()
     top = physical.max()
     null = 0 if top is None else int(top) + 1  # type: ignore[arg-type]
-    return physical.fill_null(null).to_numpy(), null
+    if physical.null_count():
+        physical = physical.cast(pl.UInt32).fill_null(null)
+    return physical.to_numpy(), null
 
 
 def _used(physical: np.ndarray, null: int, dtype: pl.DataType) -> tuple[np.ndarray, pl.Series]:
@@ -461,10 +468,15 @@ class _Keys:
     """Each observation's (entity, variable, period) as one exact integer: the entity's code in
     the registry (``size`` when it is not there), the variable's and the period's among the
     year's few distinct ones (a null one: its own code), combined as
-    ``(entity * variables + variable) * periods + period`` in 32 bits when they fit (a monthly
-    year at national scale: 228 k entities × 53 variables × 17 periods), else 64. Equal keys are
+    ``(variable * periods + period) * (size + 1) + entity`` in 32 bits when they fit (a monthly
+    year at national scale: 53 variables × 17 periods × 228 k entities), else 64. Equal keys are
     equal text keys (no collisions), so the superseded check settles repeats on them, and
-    :func:`_spread` takes the entity, the variable and the period back out of a slice of them."""
+    :func:`_spread` takes the entity, the variable and the period back out of a slice of them.
+
+    The entity is the last of the three (decision 077): rows that come by variable (a source's
+    files, one variable after another) or by entity (the store's read order) then read and write
+    tables indexed by the key (:meth:`repeated`'s, :meth:`_GridRows.by_period`'s) a few
+    megabytes at a time, not all over them."""
 
     def __init__(self, obs: pl.DataFrame, registry: pl.Enum) -> None:
         self.size = len(registry.categories)
@@ -473,23 +485,26 @@ class _Keys:
         variable, self.variables = _distinct_codes(obs["variable"])
         period, self.periods = _distinct_codes(obs["period"])
         nv, np_ = len(self.variables) + 1, len(self.periods) + 1
-        self.nv, self.np = nv, np_
-        dtype = np.uint32 if (self.size + 1) * nv * np_ <= 1 << 32 else np.uint64
-        key = _registry_codes(obs["entity"], registry).astype(dtype)
-        key *= dtype(nv)
-        key += variable.astype(dtype, copy=False)
+        self.nv, self.np, self.ne = nv, np_, self.size + 1
+        dtype = np.uint32 if self.ne * nv * np_ <= 1 << 32 else np.uint64
+        key = variable.astype(dtype)
         del variable
         key *= dtype(np_)
         key += period.astype(dtype, copy=False)
         del period
+        key *= dtype(self.ne)
+        entity = _registry_codes(obs["entity"], registry)
+        self._known: np.ndarray | None = entity < self.size
+        key += entity.astype(dtype, copy=False)
+        del entity
         self.key = key
         types = pl.DataFrame({"period": self.periods}).select(_period_type(pl.col("period")))
         self.type_of = np.array([*types.to_series().to_list(), None], dtype=object)
 
     def entities(self) -> pl.Series:
         """Each row's entity code (UInt32; null: not in the registry). The keys are used up:
-        divided in place, so that a monthly year's codes cost no second 80 MB."""
-        self.key //= self.key.dtype.type(self.nv * self.np)
+        taken modulo in place, so that a monthly year's codes cost no second 80 MB."""
+        np.remainder(self.key, self.key.dtype.type(self.ne), out=self.key)
         code = pl.Series("entity", self.key).cast(pl.UInt32)
         del self.key
         if len(code) and code.max() == self.size:
@@ -497,27 +512,47 @@ class _Keys:
         return code
 
     def known(self) -> np.ndarray:
-        """Whether each row's entity is in the registry."""
-        return self.key < self.key.dtype.type(self.size * self.nv * self.np)
+        """Whether each row's entity is in the registry (worked out with the keys, handed over
+        once)."""
+        known, self._known = self._known, None
+        assert known is not None, "known() is handed over once"
+        return known
 
     def period_types(self) -> list[str]:
         """The period types with rows, in the order year, half, quarter, month."""
         have = set(self.type_of[:-1])
-        return [t for t in ("year", "half", "quarter", "month") if t in have]
+        return [t for t in PERIOD_TYPES if t in have]
 
     def in_type(self, ptype: str) -> np.ndarray:
         """Per period code (the null one last), whether it is of ``ptype``."""
         return self.type_of == ptype
 
-    def of_type(self, ptype: str, keep: np.ndarray) -> np.ndarray:
-        """The ``keep`` rows whose period is of ``ptype``."""
-        return keep & self.in_type(ptype)[self.key % self.key.dtype.type(self.np)]
+    def typed(self, keep: np.ndarray) -> np.ndarray:
+        """Each row's period type, its place in :data:`PERIOD_TYPES` (UInt8), or
+        :data:`UNTYPED` where ``keep`` does not hold or its period is null: the rows each
+        period type's frame places, told apart by one pass over the keys for all the types
+        (:func:`_spread` then compares a byte a row, not a period code taken out of each key
+        once per type)."""
+        code = np.array(
+            [UNTYPED if t is None else PERIOD_TYPES.index(t) for t in self.type_of], dtype=np.uint8
+        )
+        dtype = self.key.dtype.type
+        out = np.empty(len(self.key), dtype=np.uint8)
+        for start in range(0, len(self.key), SPREAD_ROWS):
+            part = slice(start, start + SPREAD_ROWS)
+            period = self.key[part] // dtype(self.ne) % dtype(self.np)
+            out[part] = np.where(keep[part], code[period], UNTYPED)
+        return out
+
+    def of_type(self, ptype: str, typed: np.ndarray) -> np.ndarray:
+        """The rows :meth:`typed` gave the type ``ptype``."""
+        return typed == PERIOD_TYPES.index(ptype)
 
     def split(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Entity, variable and period codes of some keys."""
-        period = key % key.dtype.type(self.np)
-        rest = key // key.dtype.type(self.np)
-        return rest // rest.dtype.type(self.nv), rest % rest.dtype.type(self.nv), period
+        entity = key % key.dtype.type(self.ne)
+        rest = key // key.dtype.type(self.ne)
+        return entity, rest // rest.dtype.type(self.np), rest % rest.dtype.type(self.np)
 
     def superseded(self, reported_on: pl.Series) -> np.ndarray:
         """Row numbers of observations a later report replaced (the later ``reported_on``
@@ -547,7 +582,7 @@ class _Keys:
         searched for those first rows. Rows of one key within one slice are not seen so; the
         count of keys in the table tells whether there were any (every row is a key's first or
         a repeat seen), and then, or for a larger key space, the keys are sorted."""
-        space = (self.size + 1) * self.nv * self.np
+        space = self.ne * self.nv * self.np
         n = len(self.key)
         if space <= MARKED_KEYS and n <= (_REPEATED - 1) * SPREAD_ROWS:
             first = np.zeros(space, dtype=np.uint8)  # the slice a key first came in, from 1
@@ -581,6 +616,10 @@ class _Keys:
         return np.flatnonzero(pl.Series(self.key).is_in(pl.Series(twice).implode()).to_numpy())
 
 
+#: The period types in their order (:meth:`_Keys.typed` numbers them so).
+PERIOD_TYPES: tuple[str, ...] = ("year", "half", "quarter", "month")
+#: :meth:`_Keys.typed`'s number for a row no frame places.
+UNTYPED = 255
 #: :meth:`_Keys.repeated`'s mark of a repeated key in its table of slice numbers (so at most
 #: this many slices less one).
 _REPEATED = 255
@@ -721,13 +760,14 @@ def _wide(
     firms: bool,
     levels: pl.DataFrame | None = None,
     keys: _Keys,
-    keep: np.ndarray,
+    typed: np.ndarray,
 ) -> pl.DataFrame:
     """The wide frame of one period type, with the rows of ``periods`` (a ``period_columns``
     frame) and, unless ``firms``, no enterprise rows in a frame of another type than years.
     ``ents``: the entities with their registry code (``_code``); ``obs``: the long
-    observations, ``keys`` their codes and ``keep`` the rows of them that count (registered
-    entities, not superseded): the rows of ``ptype`` among them are placed."""
+    observations, ``keys`` their codes and ``typed`` the period type of the rows of them that
+    count (registered entities, not superseded; :meth:`_Keys.typed`): those of ``ptype`` are
+    placed."""
     # Enterprises have rows in a monthly or quarterly frame only when some enterprise reports by
     # month or quarter (the quarterly frame of the demo is zone GDP alone); every other kind,
     # and every kind in the yearly frame, always has them.
@@ -741,7 +781,7 @@ def _wide(
         grid = _with_dated_levels(grid, levels)
     # Certification status joins the narrow grid too, before the variables' columns.
     grid = _with_certifications(grid, certs, periods, cert_kinds, at)
-    values = _spread(grid.height, periods, obs["value"], keys, keys.in_type(ptype), keep, at)
+    values = _spread(grid.height, periods, obs["value"], keys, typed, PERIOD_TYPES.index(ptype), at)
     frame = pl.concat([grid, values], how="horizontal")
     certified = [c for c in grid.columns if c.startswith(("__cert__", "__certprev__"))]
     frame = frame.select(
@@ -826,13 +866,14 @@ class _GridRows:
         self.codes, self.seq = codes, seq
 
     def by_period(self, seq_of: np.ndarray) -> np.ndarray:
-        """The grid row of each (entity code, period code), at ``code * len(seq_of) + period
-        code``, -1 where the grid has none; ``seq_of``: each period code's seq, -1 for a period
-        the grid has no rows of. One lookup per observation then places it, not the four
-        gathers and the arithmetic of its entity's first row and seq (a monthly year at national
-        scale: 17 M observations, against a table of 228 k entities × 18 period codes)."""
-        width = len(seq_of)
-        table = np.full((len(self.first_row)) * width, -1, dtype=np.int32)
+        """The grid row of each (period code, entity code), at ``period code * (size + 1) +
+        code`` (as :class:`_Keys` lays them out), -1 where the grid has none; ``seq_of``: each
+        period code's seq, -1 for a period the grid has no rows of. One lookup per observation
+        then places it, not the four gathers and the arithmetic of its entity's first row and
+        seq (a monthly year at national scale: 17 M observations, against a table of 18 period
+        codes × 228 k entities)."""
+        width = len(self.first_row)
+        table = np.full(len(seq_of) * width, -1, dtype=np.int32)
         if not self.n:
             return table
         low = int(self.seq.min())
@@ -841,7 +882,7 @@ class _GridRows:
         code_of_seq[seq_of[mine] - low] = mine
         period = code_of_seq[self.seq - low]
         held = np.flatnonzero(period >= 0)
-        table[self.codes[held] * width + period[held]] = held
+        table[period[held] * width + self.codes[held]] = held
         return table
 
 
@@ -851,52 +892,51 @@ SPREAD_ROWS = 1 << 21
 
 
 class _Columns:
-    """Float64 columns of ``n`` rows filled a part at a time: ``values[i]`` at row ``rows[i]``
-    of column ``names[slot[i]]``, null where nothing was put (each (row, column) at most once);
-    the columns in the order their names first come."""
+    """Float64 columns of ``n`` rows, one per name of ``names``, filled a part at a time:
+    ``values[i]`` at row ``rows[i]`` of column ``names[slot[i]]``, null where nothing was put
+    (each (row, column) at most once); the columns made in the order :meth:`name` first gives
+    their names.
 
-    def __init__(self, n: int) -> None:
+    The columns are the rows of one block of ``len(names)`` × ``n`` (values and validity),
+    allocated zeroed and so only where values are put (a monthly year's frame has a dozen of
+    the year's 53 variables): a part is placed by one scatter at ``slot * n + row``, not sorted
+    by column first and gathered column by column (decision 077)."""
+
+    def __init__(self, n: int, names: list[str]) -> None:
         self.n = n
-        self.columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.names = names
+        self.order: dict[int, None] = {}
+        # np.zeros: calloc, whose pages are the kernel's zero page until written
+        self.values = np.zeros(len(names) * n)
+        self.seen = np.zeros(len(names) * n, dtype=bool)
 
-    def name(self, names: Iterable[str]) -> None:
-        for name in names:
-            if name not in self.columns:
-                self.columns[name] = (np.zeros(0), np.zeros(0, dtype=bool))
+    def name(self, slots: Iterable[int]) -> None:
+        for slot in slots:
+            self.order.setdefault(int(slot))
 
-    def put(self, rows: np.ndarray, slot: np.ndarray, values: np.ndarray, names: list[str]) -> None:
-        # by slot: a stable sort of small integers (a radix sort), then one slice per column
-        order = np.argsort(slot, kind="stable")
-        bounds = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(names)))]
-        for i, name in enumerate(names):  # one per column (a few dozen), not per row
-            mine = order[bounds[i] : bounds[i + 1]]
-            if not len(mine):
-                continue
-            assert name in self.columns, name
-            column, seen = self.columns[name]
-            if not len(seen):  # allocated when its first value comes
-                column, seen = np.zeros(self.n), np.zeros(self.n, dtype=bool)
-                self.columns[name] = (column, seen)
-            at = rows[mine]  # gathered once for the values and the validity
-            column[at] = values[mine]
-            seen[at] = True
+    def put(self, rows: np.ndarray, slot: np.ndarray, values: np.ndarray) -> None:
+        at = slot.astype(np.int64) * self.n + rows
+        self.values[at] = values
+        self.seen[at] = True
 
     def frame(self) -> pl.DataFrame:
         out = []
-        for name in list(self.columns):
-            column, seen = self.columns.pop(name)  # each column's arrays freed as it is made
-            if not len(seen):
+        for slot in self.order:
+            part = slice(slot * self.n, (slot + 1) * self.n)
+            seen = self.seen[part]
+            name = self.names[slot]
+            if not seen.any():
                 out.append(pl.repeat(None, self.n, dtype=pl.Float64, eager=True).alias(name))
                 continue
             out.append(
                 pl.select(
                     pl.when(pl.lit(pl.Series(seen)))
-                    .then(pl.lit(pl.Series(column)))
+                    .then(pl.lit(pl.Series(self.values[part])))
                     .cast(pl.Float64)
                     .alias(name)
                 ).to_series()
             )
-            del column, seen
+        del self.values, self.seen
         return pl.DataFrame(out)
 
 
@@ -905,8 +945,8 @@ def _spread(
     grid_periods: pl.DataFrame,
     value: pl.Series,
     keys: _Keys,
-    periods: np.ndarray,
-    keep: np.ndarray,
+    typed: np.ndarray,
+    ptype: int,
     at: _GridRows,
 ) -> pl.DataFrame:
     """The observations' values, one Float64 column per variable (in the order the variables
@@ -914,42 +954,44 @@ def _spread(
     and seqs of ``grid_periods`` or some of them): what a pivot of the observations by
     (entity, period) left-joined to the grid gives, null where nothing was observed, without
     hashing their text keys (the pivot, then the join: most of a monthly year's facts at
-    national scale). The rows placed are those ``keep`` holds whose period code
-    ``periods`` holds (``keys``: the observations coded; ``value``: their values); they have
+    national scale). The rows placed are those ``typed`` (:meth:`_Keys.typed`) gives the
+    period type ``ptype`` (``keys``: the observations coded; ``value``: their values); they have
     no repeated (entity, variable, period) (superseded reports are removed before) and their
     entities are all known. Those outside the grid (a period or an entity it has no row for)
     are left out, as the join left them out.
 
     The observations are read :data:`SPREAD_ROWS` rows at a time (slices of their codes), so
     that what is held besides the columns made is one slice's codes."""
-    out = _Columns(n)
     names = keys.variables.to_list()
+    out = _Columns(n, names)
     # a period without grid rows has no entries in the table of grid rows (by_period)
     seqs = grid_periods.select("period", "seq")
     # per period code (the null one last): its seq in the grid, -1 where the grid has none
     seq_of = np.full(keys.np, -1, dtype=np.int64)
     mine = keys.periods.to_frame("period").with_row_index("_code").join(seqs, on="period")
     seq_of[mine["_code"].to_numpy()] = mine["seq"].to_numpy()
-    rows_of, width = at.by_period(seq_of), len(seq_of)
+    rows_of = at.by_period(seq_of)
     dtype = keys.key.dtype.type
+    # a key is variable * span + (period * ne + entity): the last term indexes rows_of
+    span = dtype(keys.np * keys.ne)
     for start in range(0, len(keys.key), SPREAD_ROWS):
-        key = keys.key[start : start + SPREAD_ROWS]
-        rows = keep[start : start + SPREAD_ROWS] & periods[key % dtype(keys.np)]
-        key = key[rows]
-        entity, variable, period = keys.split(key)
+        rows = typed[start : start + SPREAD_ROWS] == ptype
+        key = keys.key[start : start + SPREAD_ROWS][rows]
+        variable = key // span
+        place = key - variable * span
         del key
         # the variables in the order they first come (a null variable has no column)
         first = pl.Series(variable, dtype=pl.UInt32).unique(maintain_order=True).to_numpy()
-        out.name(names[v] for v in first if v < len(names))
-        if n == 0 or not len(entity):
+        out.name(v for v in first if v < len(names))
+        if n == 0 or not len(variable):
             continue
         values = value.slice(start, SPREAD_ROWS).filter(pl.Series(rows))
-        placed = rows_of[entity.astype(np.int64) * width + period]
+        placed = rows_of[place]
         ok = (placed >= 0) & (variable < len(names))
         if values.null_count():  # a null value is a null cell, as if not observed
             ok &= values.is_not_null().to_numpy()
-        out.put(placed[ok], variable[ok].astype(np.int64), values.to_numpy()[ok], names)
-        del entity, variable, period, values, placed, ok, rows
+        out.put(placed[ok], variable[ok], values.to_numpy()[ok])
+        del variable, place, values, placed, ok, rows
     return out.frame()
 
 
@@ -1036,7 +1078,10 @@ def _with_certifications(
     seq = periods["seq"].to_numpy().astype(np.int64)
     entity = held["entity"].to_numpy()
     granted, stop = held["granted"].to_numpy(), held["stop"].to_numpy()
-    kind, rank = held["kind"].to_numpy(), held["rank"].to_numpy().astype(np.int64)
+    # the kind as the smallest integer that holds it: its stable sort below is a radix sort of
+    # bytes, not of 64-bit integers (1.2 M certifications, twice for each period type)
+    kind = held["kind"].to_numpy().astype(np.min_scalar_type(len(cert_kinds)))
+    rank = held["rank"].to_numpy().astype(np.int64)
     # each entity's rows as a run of the sorted periods: [own, own + count)
     first_row, count = at.first_row[entity], at.count[entity]
     own = np.searchsorted(seq, at.first_seq[entity])
