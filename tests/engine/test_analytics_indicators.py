@@ -93,6 +93,15 @@ def test_provinces_are_grouped_in_order_up_to_the_limit_a_larger_one_alone():
     ]
 
 
+def test_a_groups_entities_are_numbered_by_their_places_among_the_registrys_codes():
+    codes = pl.Series("entity", ["a1", "b2", "c3", "d4", "e5"])
+    cells = pl.Series("entity", ["d4", "b2", "d4", "e5"])
+    numbered = analytics._numbered(cells, ["e5", "b2", "d4"], codes)
+    assert numbered.to_list() == [3, 1, 3, 4]
+    with pytest.raises(ValueError, match="outside the registry"):
+        analytics._numbered(cells, ["b2", "b9", "d4", "e5"], codes)
+
+
 def test_reading_every_column_of_the_facts_gives_the_same_files(
     source, in_one_go, tmp_path, monkeypatch
 ):
