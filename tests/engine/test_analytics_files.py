@@ -220,6 +220,53 @@ def test_a_narrowed_build_stores_and_hashes_what_a_full_build_does(source, built
     assert "revision-x" in july["batch"].dtype.categories.to_list()
 
 
+def test_the_codec_changes_neither_data_nor_hashes_nor_a_narrowed_builds_reads(
+    source, built, tmp_path, monkeypatch
+):
+    """The files are written uncompressed (decision 078). A build written with zstd, the codec
+    before, holds the same data and hashes, so no layout is bumped; a narrowed build over it
+    links its files as they are, writes the changed period's uncompressed, and reads back what
+    a full build of the same input does."""
+    import pyarrow.parquet as pq
+
+    revenue = [i for i in default_indicators() if i.code == "revenue"]
+    monkeypatch.setattr(tables, "COMPRESSION", "zstd")
+    tables.build_tables(source, tmp_path / "zstd", indicators=revenue)
+    monkeypatch.undo()
+    _same_build(tmp_path / "zstd", built)
+    july = "observations/2025/2025-07.parquet"
+    codec = {
+        name: pq.ParquetFile(root / july).metadata.row_group(0).column(0).compression
+        for name, root in (("zstd", tmp_path / "zstd"), ("built", built))
+    }
+    assert codec == {"zstd": "ZSTD", "built": "UNCOMPRESSED"}
+    obs = source._obs
+    hit = (pl.col("period") == "2025-07") & (pl.col("entity") == obs["entity"][0])
+    changed = tables.FrameSource(
+        source.entities(),
+        obs.with_columns(value=pl.when(hit).then(pl.col("value") + 1).otherwise("value")),
+        source.certifications(),
+    )
+    narrowed = tables.build_tables(
+        changed,
+        tmp_path / "narrowed",
+        previous=tmp_path / "zstd",
+        changed=["2025-07"],
+        indicators=revenue,
+    )
+    full = tables.build_tables(changed, tmp_path / "full", indicators=revenue)
+    assert 2019 in narrowed.linked
+    assert narrowed.meta["observation_hashes"] == full.meta["observation_hashes"]
+    assert narrowed.meta["input_hash"] == full.meta["input_hash"]
+    mine, theirs = (tables.load_facts(tmp_path / n) for n in ("narrowed", "full"))
+    assert mine.observations.equals(theirs.observations)
+    assert mine.frames.keys() == theirs.frames.keys()
+    for ptype, frame in theirs.frames.items():
+        assert mine.frames[ptype].equals(frame), ptype
+    kept = pq.ParquetFile(tmp_path / "narrowed" / "observations/2024/2024-07.parquet")
+    assert kept.metadata.row_group(0).column(0).compression == "ZSTD"
+
+
 def _same_build(a, b):
     """Every Parquet file of two builds equal, and meta.json but when it was built."""
     files = sorted(f.relative_to(a) for f in a.rglob("*.parquet"))
