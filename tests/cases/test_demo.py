@@ -29,3 +29,47 @@ def test_every_published_action_of_the_demo_has_its_case():
     assert rectify.exists() and {c.state for c in rectify} == {CaseState.OPEN}
     site._demo_cases()  # twice is once
     assert Case.objects.count() == actions.count()
+
+
+def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(settings, tmp_path):
+    """Fujian's 约谈 reads the supplied 评价考核结果: the demo writes its example file into the
+    data directory (values by the rule stated in it, for the demo only) and decides with it
+    (decision 082), so the Fujian demo has published actions and cases."""
+    import openpyxl
+
+    from gaoxin.awards.demo import DEMO_NOTE
+
+    settings.GAOXIN_HOME = tmp_path
+    sync_catalogue()
+    load_jurisdiction(synth.generate("fujian", scale=0.05), label="测试 fujian")
+    site._demo_actions("fujian")
+    site._demo_cases()
+    example = tmp_path / "演示-用户提供输入-fujian-2021.xlsx"
+    book = openpyxl.load_workbook(example)
+    notes = [c.value for row in book["填写说明"].iter_rows() for c in row if c.value]
+    assert DEMO_NOTE in notes and any(str(n).startswith("生成规则：") for n in notes)
+    sheet = book["填写"]
+    col = [c.value for c in sheet[1]].index("评价考核结果（好、一般、较差）") + 1
+    grades = {
+        sheet.cell(r, 1).value: sheet.cell(r, col).value
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(r, col).value
+    }
+    summoned = AwardEntry.objects.filter(pack="fujian-2021", rule="evaluation-summon")
+    assert summoned.exists()
+    assert set(summoned.values_list("entity__code", flat=True)) == {
+        code for code, grade in grades.items() if grade == "较差"
+    }
+    assert set(summoned.values_list("approval", flat=True)) == {"approved"}
+    assert Case.objects.filter(action="summon").count() == summoned.count()
+    assert set(Case.objects.values_list("entry_id", flat=True)) == set(
+        AwardEntry.objects.filter(outcome="action").values_list("id", flat=True)
+    )
+
+
+def test_a_demo_pack_without_a_demo_rule_writes_no_inputs_file(settings, tmp_path):
+    settings.GAOXIN_HOME = tmp_path
+    sync_catalogue()
+    load_jurisdiction(synth.generate("sichuan", scale=0.05), label="测试 sichuan")
+    site._demo_actions("sichuan")
+    assert not list(tmp_path.glob("演示-用户提供输入-*"))

@@ -277,6 +277,8 @@ ROUTES: dict[str, list[Route]] = {
     "awards:trial_start": [Route(), Route(method="post", data=lambda w, p: {"period": "x"})],
     "awards:trial": [Route(target=_job)],
     "awards:trial_record": [Route(target=_job, method="post")],
+    "awards:trial_inputs": [Route(target=_job)],
+    "awards:inputs_template": [Route(kwargs={"pack": "fujian-2021"})],
     "awards:eligible": [
         Route(),
         Route(data=lambda w, p: {"pack": "fujian-2021", "period": "2026"}),
@@ -577,14 +579,14 @@ def call(client, name, route: Route, world, place):
 
 
 def text_of(response) -> str:
+    streamed = hasattr(response, "streaming_content")
+    body = b"".join(response.streaming_content) if streamed else response.content
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        book = openpyxl.load_workbook(io.BytesIO(body))
         return " ".join(
             str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
         )
-    if hasattr(response, "streaming_content"):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+    return body.decode("utf-8", "replace")
 
 
 def test_every_pattern_has_an_entry():

@@ -45,6 +45,8 @@ DOWNLOADS = {
     "jobs:download",
     "policy:evidence",
     "cases:file",
+    "awards:inputs_template",
+    "awards:trial_inputs",
 }
 
 

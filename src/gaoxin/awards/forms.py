@@ -31,3 +31,17 @@ class PackYearForm(forms.Form):
                 gettext("「%(text)s」不是年度：请填四位年份，如 2024") % {"text": text}
             )
         return period
+
+
+class TrialForm(PackYearForm):
+    """测算奖补: a pack, a year and, for a pack whose rules read inputs the user supplies, the
+    file of those inputs (decision 082)."""
+
+    inputs = forms.FileField(
+        label=_("用户提供的输入（可选）"),
+        required=False,
+        help_text=_(
+            "政策文件中需由用户提供的数据（如省级评价考核结论、择优名单）：Excel 或 CSV，"
+            "每个主体一行；格式见下方各政策文件的输入模板"
+        ),
+    )

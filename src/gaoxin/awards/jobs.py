@@ -26,9 +26,11 @@ def decide_job(
     user_id: int,
     dry_run: bool,
     progress: Callable[..., None],
+    inputs: str | None = None,
 ) -> Outcome:
     """Decide ``pack``'s awards for ``period`` over entity ``scope_id`` as user ``user_id``:
-    a trial (``dry_run``) or the ledger recorded."""
+    a trial (``dry_run``) or the ledger recorded, with the supplied inputs of the file at
+    ``inputs`` (the upload the trial page kept, decision 082; None: none supplied)."""
     from urllib.parse import urlencode
 
     from gaoxin.awards.services import decide, wan_text
@@ -40,7 +42,14 @@ def decide_job(
     progress(gettext_noop("读取政策包与数据"), 0, 3)
     loaded = find_pack(pack)
     progress(gettext_noop("按条款测算") if dry_run else gettext_noop("核定并记入台账"), 1, 3)
-    decision = decide(loaded, Period.parse(period), scope, by=by, dry_run=dry_run)
+    decision = decide(
+        loaded,
+        Period.parse(period),
+        scope,
+        by=by,
+        dry_run=dry_run,
+        inputs=Path(inputs) if inputs else None,
+    )
     progress(gettext_noop("生成工作簿"), 2, 3)
     money = decision.ledger.filter(decision.ledger["outcome"] == "money").height
     total = wan_text(decision.total_fen)

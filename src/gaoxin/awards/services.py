@@ -33,6 +33,8 @@ __all__ = [
     "cap_labels",
     "decide",
     "explain",
+    "inputs_template",
+    "supplied_inputs",
     "raw_text",
     "totals",
     "wan_text",
@@ -260,6 +262,97 @@ def paid_before(pack_id: str, period: str) -> pl.DataFrame:
     )
 
 
+# --- inputs the user supplies (decision 082) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputsTemplate:
+    """What a template of a pack's supplied inputs holds: the inputs (``inputs``), the kinds of
+    entity each is given for (``kinds``: input id → kinds), and one row per entity of those
+    kinds in the scope (``entities``: ``kind``, ``entity`` (its code), ``name``), ordered by kind
+    as the pack's levels run, then by code."""
+
+    inputs: list[Any]
+    kinds: dict[str, list[str]]
+    entities: pl.DataFrame
+
+
+def supplied_needed(pack: LoadedPack) -> list[Any]:
+    """The inputs some rule of ``pack`` reads that the user supplies, in the pack's order."""
+    from gaoxin.engine.packs.bindings import inputs_read
+
+    return [i for i in inputs_read(pack) if i.source == "supplied"]
+
+
+def _input_kinds(pack: LoadedPack, inp: Any) -> list[str]:
+    """The kinds of entity ``inp`` is given for: its level, else every kind the rules apply to."""
+    if inp.level is not None:
+        return [inp.level]
+    return sorted({r.applies_to for r in pack.spec.rules})
+
+
+def inputs_template(pack: LoadedPack, scope: Entity | None, *, by: Any) -> InputsTemplate:
+    """The rows a file of ``pack``'s supplied inputs has over ``scope``: every entity of the
+    inputs' levels there (a level with no entity in the registry, such as 科技城, has no row).
+    Refuses (OutOfScope) a scope outside ``by``'s."""
+    from gaoxin.registry.models import Entity
+
+    check_scope(by, scope)
+    inputs = supplied_needed(pack)
+    kinds = {i.id: _input_kinds(pack, i) for i in inputs}
+    wanted = list(dict.fromkeys(k for ks in kinds.values() for k in ks))
+    rows = (
+        Entity.objects.within(scope)
+        .filter(kind__in=wanted)
+        .order_by("code")
+        .values_list("kind", "code", "name")
+    )
+    entities = pl.DataFrame(
+        list(rows), schema={"kind": pl.String, "entity": pl.String, "name": pl.String}, orient="row"
+    )
+    order = {k: n for n, k in enumerate(wanted)}
+    entities = entities.sort(pl.col("kind").replace_strict(order), "entity")
+    return InputsTemplate(inputs, kinds, entities)
+
+
+def supplied_inputs(
+    pack: LoadedPack, source: Path | bytes, scope: Entity | None, *, name: str | None = None
+) -> pl.DataFrame:
+    """Read a file of ``pack``'s supplied inputs (:func:`~gaoxin.engine.packs.bindings.
+    read_supplied`) and refuse any entity that is not, in the registry, of a kind the pack's
+    rules apply to within ``scope``: an entity of another scope reads as an unknown one (file,
+    row, code), never used. Raises :class:`ProblemsError` with every problem found."""
+    from gaoxin.engine.packs.bindings import read_supplied
+    from gaoxin.engine.problems import Problem
+    from gaoxin.registry.models import Entity
+
+    frame = read_supplied(source, pack.spec, name=name)
+    file = name or (Path(source).name if isinstance(source, Path) else "upload")
+    kinds = sorted({r.applies_to for r in pack.spec.rules})
+    known = pl.Series(
+        "entity",
+        list(Entity.objects.within(scope).filter(kind__in=kinds).values_list("code", flat=True)),
+        dtype=pl.String,
+    )
+    unknown = frame.filter(~pl.col("entity").cast(pl.String).is_in(known.implode()))
+    where = scope.name if scope is not None else "全部数据"
+    problems = [
+        Problem(
+            "awards.entity_out_of_scope",
+            f"「{where}」范围内没有该主体（代码有误、不在本次测算的范围内，"
+            "或不属于本政策包适用的对象）；请删去这一行或更正代码",
+            file=file,
+            row=row,
+            column="主体代码",
+            value=str(code),
+        )
+        for row, code in unknown.select("__row", "entity").iter_rows()
+    ]
+    if problems:
+        raise ProblemsError(problems)
+    return frame
+
+
 def decide(
     pack: LoadedPack,
     period: Period,
@@ -286,7 +379,7 @@ def decide(
     from gaoxin.awards.ledger import Receipt, record
     from gaoxin.awards.models import AwardEntry
     from gaoxin.cases.services import cases_frame
-    from gaoxin.engine.packs.bindings import evaluations_needed, read_supplied, rules_frame
+    from gaoxin.engine.packs.bindings import evaluations_needed, rules_frame
     from gaoxin.engine.problems import Problem
     from gaoxin.engine.rules import run_rules
     from gaoxin.evaluation.store import rules_history
@@ -298,7 +391,7 @@ def decide(
     day = decided_on or timezone.localdate()
     try:
         given = parameters(params)
-        supplied = read_supplied(inputs, spec) if inputs is not None else None
+        supplied = supplied_inputs(pack, inputs, scope) if inputs is not None else None
         # published data only (decision 041): the analytics tables, brought up to date first
         facts, _ = analytics.facts(scope, by=by, fresh=True)
         hist, _runs = rules_history(evaluations_needed(pack, period), scope)

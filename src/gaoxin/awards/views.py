@@ -6,20 +6,22 @@ comes from gaoxin.awards.services."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from gaoxin.accounts.roles import Action, can
 from gaoxin.awards import services
-from gaoxin.awards.forms import PackYearForm
+from gaoxin.awards.forms import PackYearForm, TrialForm
 from gaoxin.awards.models import AwardEntry
 from gaoxin.awards.services import wan_text
 from gaoxin.engine.problems import ProblemsError
@@ -164,41 +166,142 @@ def may_try(user) -> bool:
     return can(user, Action.RUN)
 
 
-def _start_decision(request, pack: str, period: str, scope, *, dry_run: bool) -> Job:
+def _start_decision(
+    request, pack: str, period: str, scope, *, dry_run: bool, inputs: str | None = None
+) -> Job:
     from gaoxin.awards.jobs import decide_job
     from gaoxin.jobs.services import start
 
     verb = "测算" if dry_run else "核定"
+    given = f"，输入：{Path(inputs).name}" if inputs else ""
     return start(
         decide_job,
         by=request.user,
         scope=scope,
-        label=f"{verb}奖补：{pack_title(pack)} {period}年（{scope.name if scope else '全国'}）",
+        label=f"{verb}奖补：{pack_title(pack)} {period}年（{scope.name if scope else '全国'}{given}）",
         args=[pack, period, scope.pk if scope else None],
-        kwargs={"user_id": request.user.pk, "dry_run": dry_run},
+        kwargs={
+            "user_id": request.user.pk,
+            "dry_run": dry_run,
+            **({"inputs": inputs} if inputs else {}),
+        },
     )
+
+
+#: The files a trial takes as supplied inputs (what ``gaoxin awards --inputs`` reads).
+INPUT_SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+def _input_refusal(file) -> str:
+    """Why an uploaded inputs file is not read at all, or ""."""
+    from django.conf import settings
+
+    limit = settings.IMPORT_MAX_MB
+    if not file.name.lower().endswith(INPUT_SUFFIXES):
+        return "只能上传 .xlsx、.xls 或 .csv 文件；请在 Excel 或 WPS 中另存为这几种格式之一"
+    if file.size > limit * 1024 * 1024:
+        return f"文件超过 {limit} MB"
+    if file.size == 0:
+        return "文件是空的：请选择填好数据的文件"
+    return ""
+
+
+def _keep_inputs(name: str, data: bytes) -> str:
+    """Keep an accepted inputs file where the job (and a later 记入台账) reads it: a folder of its
+    own under MEDIA_ROOT/uploads, so that messages and the trial page name the user's file."""
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "uploads" / f"awards-inputs-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    path = folder / Path(name).name
+    path.write_bytes(data)
+    return str(path)
+
+
+def _packs_with_inputs() -> list[dict]:
+    """The packs of the form whose rules read inputs the user supplies, with those inputs."""
+    from gaoxin.awards.workbook import input_header
+    from gaoxin.policy.packs import find_pack, page_packs
+
+    out = []
+    for pack, title in page_packs("rules"):
+        needed = services.supplied_needed(find_pack(pack))
+        if needed:
+            out.append({"pack": pack, "title": title, "inputs": [input_header(i) for i in needed]})
+    return out
 
 
 @login_required
 def trial_start(request):
-    """测算奖补: pick a pack and a year; the dry run starts as a background job over the
-    user's part of the pack's region and the user lands on the job's page."""
+    """测算奖补: pick a pack and a year and, when its rules read inputs the user supplies, the
+    file of those inputs; the file is read and checked here (a bad one is refused on the form,
+    nothing started), and the dry run starts as a background job over the user's part of the
+    pack's region, the user landing on the job's page."""
     from gaoxin.policy.packs import find_pack, user_pack_scope
     from gaoxin.services import OutOfScope
 
     if not may_try(request.user):
         raise PermissionDenied("只有省级管理员和系统管理员可以测算奖补")
-    form = PackYearForm(request.POST or None)
+    form = TrialForm(request.POST or None, request.FILES or None)
+    problems: list = []
     if request.method == "POST" and form.is_valid():
         pack, period = form.cleaned_data["pack"], form.cleaned_data["period"]
+        loaded = find_pack(pack)
+        file = form.cleaned_data.get("inputs")
         try:
-            scope = user_pack_scope(request.user, find_pack(pack).spec.region)
+            scope = user_pack_scope(request.user, loaded.spec.region)
         except OutOfScope as e:
             form.add_error("pack", e.message)
         else:
-            job = _start_decision(request, pack, str(period), scope, dry_run=True)
-            return redirect("jobs:detail", job.pk)
-    return render(request, "awards/trial_start.html", {"form": form})
+            kept = None
+            if file is not None and (refusal := _input_refusal(file)):
+                form.add_error("inputs", refusal)
+            elif file is not None:
+                data = file.read()
+                try:
+                    services.supplied_inputs(loaded, data, scope, name=Path(file.name).name)
+                except ProblemsError as e:
+                    problems = e.problems
+                else:
+                    kept = _keep_inputs(file.name, data)
+            if not form.errors and not problems:
+                job = _start_decision(request, pack, str(period), scope, dry_run=True, inputs=kept)
+                return redirect("jobs:detail", job.pk)
+    return render(
+        request,
+        "awards/trial_start.html",
+        {"form": form, "problems": problems, "with_inputs": _packs_with_inputs()},
+        status=422 if problems or form.has_error("inputs") else 200,
+    )
+
+
+@login_required
+def inputs_template(request, pack: str):
+    """The template of ``pack``'s supplied inputs over the user's part of its region: one row
+    per entity of the inputs' levels, one column per input (decision 082)."""
+    from tempfile import mkdtemp
+
+    from gaoxin.awards.workbook import write_inputs_template
+    from gaoxin.policy.packs import find_pack, page_packs, user_pack_scope
+    from gaoxin.services import OutOfScope
+
+    if not may_try(request.user):
+        raise PermissionDenied("只有省级管理员和系统管理员可以测算奖补")
+    if pack not in dict(page_packs("rules")):
+        raise Http404("没有这个政策文件")
+    loaded = find_pack(pack)
+    try:
+        scope = user_pack_scope(request.user, loaded.spec.region)
+    except OutOfScope as e:
+        raise PermissionDenied(e.message) from None
+    template = services.inputs_template(loaded, scope, by=request.user)
+    if not template.inputs:
+        raise Http404("该政策文件的条款不需要用户提供数据")
+    name = f"用户提供输入模板_{pack}.xlsx"
+    path = Path(mkdtemp(prefix="gaoxin-inputs-")) / name
+    where = scope.name if scope is not None else "全国"
+    write_inputs_template(template, path, title=f"{pack_title(pack)} 用户提供的输入（{where}）")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
 def _trial_job(request, pk) -> Job:
@@ -263,6 +366,7 @@ def trial(request, pk):
                 {**m, "rule": rule_title(pack, m["rule"])} for m in data.get("missing", [])
             ],
             "can_record": can(request.user, Action.RUN),
+            "inputs_name": Path(p).name if (p := _trial_inputs(job)) else "",
         },
     )
 
@@ -275,8 +379,25 @@ def trial_record(request, pk):
     if not can(request.user, Action.RUN):
         raise PermissionDenied("只有省级管理员和系统管理员可以将测算结果记入台账")
     pack, period, _scope_id = job.arguments["args"]
-    recording = _start_decision(request, pack, period, job.scope, dry_run=False)
+    recording = _start_decision(
+        request, pack, period, job.scope, dry_run=False, inputs=_trial_inputs(job)
+    )
     return redirect("jobs:detail", recording.pk)
+
+
+def _trial_inputs(job: Job) -> str | None:
+    """The path of the inputs file a trial decided with, or None."""
+    return job.arguments.get("kwargs", {}).get("inputs")
+
+
+@login_required
+def trial_inputs(request, pk):
+    """The inputs file a trial decided with, to whoever may see the trial (else 404)."""
+    job = _trial_job(request, pk)
+    path = _trial_inputs(job)
+    if not path or not Path(path).is_file():
+        raise Http404("这次测算没有用户提供的输入文件")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name)
 
 
 @login_required

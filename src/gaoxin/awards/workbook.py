@@ -211,3 +211,142 @@ def write_eligible_xlsx(found: EligibleList, path: Path) -> None:
     with xlsxwriter.Workbook(str(path), XLSX_OPTIONS) as wb:
         qualified.write_excel(wb, worksheet="符合条件", autofit=True)
         possible.write_excel(wb, worksheet="可能符合", autofit=True)
+
+
+#: The words of each kind of entity in a template's 主体类型 column.
+KIND_ZH = {
+    "region": "行政区",
+    "zone": "高新区",
+    "enterprise": "企业",
+    "institution": "机构",
+    "science_city": "科技城",
+}
+_TYPE_ZH = {"number": "数字", "bool": "是/否", "string": "文本"}
+
+
+def input_header(inp: Any) -> str:
+    """The column header of a supplied input, as :func:`read_supplied` reads it back."""
+    return f"{inp.label}（{inp.unit}）" if inp.unit else inp.label
+
+
+def write_inputs_template(
+    template: Any,
+    path: Path,
+    *,
+    title: str,
+    values: Any = None,
+    notes: tuple[str, ...] = (),
+) -> Path:
+    """The file a user fills with a pack's supplied inputs (decision 082): sheet 填写 has 主体代码,
+    主体名称, 主体类型 and one column per input (its Chinese label and unit), one row per entity of
+    ``template`` (:class:`gaoxin.awards.services.InputsTemplate`); each input's cells offer its
+    values (是/否, the pack's ``values``) or take a number, and are grey where the input is not
+    given for that kind of entity. Sheet 填写说明 lists each input's meaning, type, values and the
+    kinds it is for, then ``notes``. ``values``: a frame (``entity`` and a column per input id)
+    prefilled, as the demo's example does. The file reads back with ``--inputs`` unchanged."""
+    import polars as pl
+    import xlsxwriter
+
+    entities = template.entities
+    if values is not None:
+        entities = entities.join(values, on="entity", how="left")
+    n = entities.height
+    with xlsxwriter.Workbook(str(path), XLSX_OPTIONS) as book:
+        head = book.add_format(
+            {"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True}
+        )
+        text = book.add_format({"num_format": "@"})
+        grey = book.add_format({"bg_color": "#D9D9D9"})
+        sheet = book.add_worksheet("填写")
+        headers = ["主体代码", "主体名称", "主体类型", *(input_header(i) for i in template.inputs)]
+        sheet.write_row(0, 0, headers, head)
+        sheet.set_row(0, 36)
+        sheet.freeze_panes(1, 2)
+        sheet.set_column(0, 0, 22, text)
+        sheet.set_column(1, 1, 36)
+        sheet.set_column(2, 2, 10)
+        sheet.set_column(3, max(len(headers) - 1, 3), 20)
+        sheet.write_column(1, 0, entities["entity"].to_list(), text)
+        sheet.write_column(1, 1, entities["name"].to_list())
+        sheet.write_column(1, 2, entities["kind"].replace_strict(KIND_ZH, default=None).to_list())
+        for c, inp in enumerate(template.inputs, start=3):
+            applies = entities["kind"].is_in(template.kinds[inp.id])
+            if inp.id in entities.columns:
+                col = entities[inp.id]
+                if inp.type == "bool":
+                    col = col.replace_strict({True: "是", False: "否"}, return_dtype=pl.String)
+                sheet.write_column(1, c, col.to_list())  # None leaves a cell blank
+            for r in (applies.not_().arg_true() + 1).to_list():
+                sheet.write_blank(r, c, None, grey)
+            if n == 0:
+                continue
+            choices = ["是", "否"] if inp.type == "bool" else inp.values
+            note = (inp.note or inp.label)[:255]
+            rule: dict[str, Any] = (
+                {"validate": "list", "source": choices}
+                if choices
+                else {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": -1e15,
+                    "maximum": 1e15,
+                }
+                if inp.type == "number"
+                else {"validate": "any"}
+            )
+            sheet.data_validation(
+                1,
+                c,
+                n,
+                c,
+                {
+                    **rule,
+                    "input_title": inp.label[:32],
+                    "input_message": note,
+                    **(
+                        {"error_title": "数值无效", "error_message": _allowed(inp)[:255]}
+                        if rule["validate"] != "any"
+                        else {}
+                    ),
+                },
+            )
+        about = book.add_worksheet("填写说明")
+        about.write_row(0, 0, [title], head)
+        about.write_row(2, 0, ["列名", "输入变量", "类型", "可填的值", "适用主体", "说明"], head)
+        for r, inp in enumerate(template.inputs, start=3):
+            about.write_row(
+                r,
+                0,
+                [
+                    input_header(inp),
+                    inp.id,
+                    _TYPE_ZH[inp.type],
+                    _allowed(inp),
+                    "、".join(KIND_ZH.get(k, k) for k in template.kinds[inp.id]),
+                    inp.note or "",
+                ],
+            )
+        r = 4 + len(template.inputs)
+        for line in (
+            "每个主体一行；主体代码不要改动，主体名称和主体类型只供核对。",
+            "不填的单元格为缺失：相关规则不会按“否”或 0 测算，而是列入测算结果的“待补数据”。",
+            "灰色单元格：该输入不适用于这类主体，请留空。",
+            *notes,
+        ):
+            about.write(r, 0, line)
+            r += 1
+        about.set_column(0, 0, 40)
+        about.set_column(1, 4, 16)
+        about.set_column(5, 5, 60)
+    return path
+
+
+def _allowed(inp: Any) -> str:
+    """What a cell of ``inp`` may hold, in words."""
+    if inp.type == "bool":
+        return "是、否"
+    if inp.values:
+        return "、".join(inp.values)
+    if inp.type == "number":
+        return f"数字（{inp.unit}）" if inp.unit else "数字"
+    return "文本"

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -125,9 +126,13 @@ def demo(
 def _demo_actions(jurisdiction: str) -> None:
     """Evaluate what the demo pack's rules read for DEMO_ACTION_YEAR, decide its rules, and
     publish the actions (演示：省级审定), so that the demo has cases to work on; money stays
-    待审核 for the division to review. A pack whose rules read nothing evaluated and decide no
-    action (Fujian's need the supplied 省评价考核结论) publishes nothing."""
+    待审核 for the division to review. A pack with a demo rule for the inputs the user supplies
+    (Fujian's 省评价考核结论, gaoxin.awards.demo) has them written into the data directory as a
+    visible example file and decided with it (decision 082)."""
+    from django.conf import settings
+
     from gaoxin.audit import Approval
+    from gaoxin.awards.demo import write_demo_inputs
     from gaoxin.awards.models import AwardEntry
     from gaoxin.awards.services import decide
     from gaoxin.engine.packs.bindings import evaluations_needed
@@ -142,7 +147,10 @@ def _demo_actions(jurisdiction: str) -> None:
         with console.status("正在评价并核定演示政策包的处理措施…"):
             for framework, period in sorted(evaluations_needed(pack, year), key=lambda x: x[1]):
                 evaluate(pack.spec.id, Period.parse(period), None, by=None, framework=framework)
-            decide(pack, year, None, by=None)
+            inputs = write_demo_inputs(pack, year, Path(settings.GAOXIN_HOME))
+            decide(pack, year, None, by=None, inputs=inputs)
+        if inputs is not None:
+            console.print(f"演示用户提供输入（仅供演示）：{inputs}")
     except ProblemsError as e:
         console.print(f"演示处理措施未核定：{e.problems[0].message}")
         return

@@ -48,8 +48,8 @@ CASE_SCHEMA = {
 CASE_COLUMNS = tuple(CASE_SCHEMA)
 #: Headers a supplied file may use for the entity code.
 ENTITY_HEADERS = ("entity", "代码", "主体代码", "单位代码", "园区代码", "统一社会信用代码")
-#: Headers a supplied file may carry for people, ignored.
-NAME_HEADERS = ("name", "名称", "主体名称", "单位名称", "园区名称")
+#: Headers a supplied file may carry for people, ignored (the template's 主体类型 among them).
+NAME_HEADERS = ("name", "名称", "主体名称", "单位名称", "园区名称", "kind", "类型", "主体类型")
 _TRUE = ("是", "true", "True", "TRUE", "1", "√", "Y", "y", "yes")
 _FALSE = ("否", "false", "False", "FALSE", "0", "×", "N", "n", "no")
 _DTYPES: dict[str, pl.DataType] = {
@@ -530,8 +530,12 @@ def _join_supplied(
                 )
             )
     row = supplied[ROW] if ROW in supplied.columns else pl.Series(ROW, [None] * supplied.height)
+    given = [c for c in supplied.columns if c not in (ROW, "entity")]
+    # a row that gives no value says nothing (a template lists every entity of the inputs'
+    # levels, some without data in the period): only a row that gives one must be in the frame
+    says = pl.any_horizontal(pl.col(given).is_not_null()) if given else pl.lit(False)
     unknown = supplied.with_columns(row.alias(ROW)).filter(
-        ~pl.col("entity").is_in(frame["entity"].implode())
+        ~pl.col("entity").is_in(frame["entity"].implode()) & says
     )
     for r in unknown.select(ROW, "entity").iter_rows():
         problems.append(
@@ -676,6 +680,10 @@ def read_supplied(
             )
             bad = raw.is_not_null() & value.is_null()
             reason = "应当是“是”或“否”"
+        elif inp.values:
+            value = raw.str.strip_chars()
+            bad = value.is_not_null() & ~value.is_in(inp.values)
+            reason = f"应当是{'、'.join(f'“{v}”' for v in inp.values)}之一"
         else:
             value, bad, reason = raw, pl.Series([False] * raw.len()), ""
         problems += [

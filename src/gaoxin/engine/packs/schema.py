@@ -155,6 +155,9 @@ class Input(Strict):
     evaluation: EvaluationSource | None = None
     cases: CaseSource | None = None
     note: str | None = None
+    #: The values a supplied text input may take (如 好、一般、较差): the file's cells are checked
+    #: against them and the template offers them as a list; None: any text.
+    values: list[str] | None = None
 
     _f = field_validator("formula", mode="before")(_formula)
 
@@ -166,6 +169,8 @@ class Input(Strict):
             )
         if self.cases is not None and self.type != "bool":
             raise ValueError("读取整改案件（cases）的输入变量类型必须是 bool")
+        if self.values is not None and self.type != "string":
+            raise ValueError("可选值（values）只用于文本型（type: string）的输入变量")
         return self
 
     @property
