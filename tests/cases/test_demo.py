@@ -38,9 +38,14 @@ def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(se
     import openpyxl
 
     from gaoxin.awards.demo import DEMO_NOTE
+    from gaoxin.engine import reference
+    from gaoxin.registry import loading
 
     settings.GAOXIN_HOME = tmp_path
     sync_catalogue()
+    # as `gaoxin init` does first: the reference list holds every national zone of China
+    loading.load_regions(reference.regions())
+    loading.load_zones(loading.reference_zones())
     load_jurisdiction(synth.generate("fujian", scale=0.05), label="测试 fujian")
     site._demo_actions("fujian")
     site._demo_cases()
@@ -55,8 +60,10 @@ def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(se
         for r in range(2, sheet.max_row + 1)
         if sheet.cell(r, col).value
     }
+    # Fujian's 7 national zones by the stated rule: 3 好, 2 一般, 2 较差; none of another province
+    assert sorted(grades.values()) == sorted(["好"] * 3 + ["一般"] * 2 + ["较差"] * 2)
     summoned = AwardEntry.objects.filter(pack="fujian-2021", rule="evaluation-summon")
-    assert summoned.exists()
+    assert summoned.count() == 2
     assert set(summoned.values_list("entity__code", flat=True)) == {
         code for code, grade in grades.items() if grade == "较差"
     }

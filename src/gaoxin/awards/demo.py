@@ -56,7 +56,7 @@ def _fujian(facts: FactFrame, period: Period) -> pl.DataFrame:
 
 DEMO_RULES: dict[str, DemoRule] = {
     "fujian-2021": DemoRule(
-        "评价考核结果（好、一般、较差）：当年国家高新区按营业收入从高到低排列（无数据的排在最后，"
+        "评价考核结果（好、一般、较差）：政策文件适用地区（福建省）当年的国家高新区按营业收入从高到低排列（无数据的排在最后，"
         "同额按代码），前三分之一（向上取整）为“好”，后三分之一（向下取整）为“较差”，其余为“一般”。"
         "其他需由用户提供的数据（全国排名、择优名单、科技城考核）不填，相关条款列入“待补数据”。",
         _fujian,
@@ -70,17 +70,22 @@ def demo_inputs_path(home: Path, pack_id: str) -> Path:
 
 def write_demo_inputs(pack: Any, period: Period, home: Path) -> Path | None:
     """Write the demo's inputs file of ``pack`` for ``period`` into ``home`` (the data
-    directory) and return its path; None for a pack without a demo rule."""
+    directory), over the pack's region, and return its path; None for a pack without a demo
+    rule."""
     from gaoxin.awards.services import inputs_template
     from gaoxin.awards.workbook import write_inputs_template
     from gaoxin.policy.titles import pack_title
+    from gaoxin.registry.models import Entity
     from gaoxin.statistics import analytics
 
     rule = DEMO_RULES.get(pack.spec.id)
     if rule is None:
         return None
-    template = inputs_template(pack, None, by=None)
-    facts, _ = analytics.facts(None, by=None, fresh=True)
+    # the pack's region: the store also holds the reference list of every national zone
+    region = pack.spec.region
+    scope = Entity.objects.filter(kind="region", code=region).first() if region else None
+    template = inputs_template(pack, scope, by=None)
+    facts, _ = analytics.facts(scope, by=None, fresh=True)
     path = demo_inputs_path(home, pack.spec.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_inputs_template(
