@@ -6,7 +6,6 @@ comes from gaoxin.awards.services."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +27,7 @@ from gaoxin.engine.problems import ProblemsError
 from gaoxin.jobs.models import Job
 from gaoxin.policy.titles import action_title, pack_title, rule_title
 from gaoxin.reviews import may_review
-from gaoxin.web import review_pages
+from gaoxin.web import review_pages, uploads
 
 PAGE = 100
 
@@ -188,36 +187,6 @@ def _start_decision(
     )
 
 
-#: The files a trial takes as supplied inputs (what ``gaoxin awards --inputs`` reads).
-INPUT_SUFFIXES = (".xlsx", ".xls", ".csv")
-
-
-def _input_refusal(file) -> str:
-    """Why an uploaded inputs file is not read at all, or ""."""
-    from django.conf import settings
-
-    limit = settings.IMPORT_MAX_MB
-    if not file.name.lower().endswith(INPUT_SUFFIXES):
-        return "只能上传 .xlsx、.xls 或 .csv 文件；请在 Excel 或 WPS 中另存为这几种格式之一"
-    if file.size > limit * 1024 * 1024:
-        return f"文件超过 {limit} MB"
-    if file.size == 0:
-        return "文件是空的：请选择填好数据的文件"
-    return ""
-
-
-def _keep_inputs(name: str, data: bytes) -> str:
-    """Keep an accepted inputs file where the job (and a later 记入台账) reads it: a folder of its
-    own under MEDIA_ROOT/uploads, so that messages and the trial page name the user's file."""
-    from django.conf import settings
-
-    folder = Path(settings.MEDIA_ROOT) / "uploads" / f"awards-inputs-{uuid.uuid4().hex}"
-    folder.mkdir(parents=True)
-    path = folder / Path(name).name
-    path.write_bytes(data)
-    return str(path)
-
-
 def _packs_with_inputs() -> list[dict]:
     """The packs of the form whose rules read inputs the user supplies, with those inputs."""
     from gaoxin.awards.workbook import input_header
@@ -254,16 +223,16 @@ def trial_start(request):
             form.add_error("pack", e.message)
         else:
             kept = None
-            if file is not None and (refusal := _input_refusal(file)):
+            if file is not None and (refusal := uploads.refusal(file, "上传")):
                 form.add_error("inputs", refusal)
             elif file is not None:
-                data = file.read()
                 try:
-                    services.supplied_inputs(loaded, data, scope, name=Path(file.name).name)
+                    services.supplied_inputs(loaded, file.read(), scope, name=Path(file.name).name)
                 except ProblemsError as e:
                     problems = e.problems
                 else:
-                    kept = _keep_inputs(file.name, data)
+                    # the job and a later 记入台账 read it (the trial page names it)
+                    kept = str(uploads.keep(file, "awards-inputs"))
             if not form.errors and not problems:
                 job = _start_decision(request, pack, str(period), scope, dry_run=True, inputs=kept)
                 return redirect("jobs:detail", job.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from gaoxin.statistics import completeness as comp
 from gaoxin.statistics import jobs as stat_jobs
 from gaoxin.statistics.models import ReportingForm
 from gaoxin.statistics.pivot_views import options_html
+from gaoxin.web import uploads
 from gaoxin.web.preview import preview_of, switch
 from gaoxin.web.template_filters import period_text
 
@@ -408,8 +408,6 @@ def entry_index(request):
 # page starts one and sends the user to its page, which shows the progress, then the summary
 # or the problem list, then the file.
 
-IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv")
-
 
 def _import_scope(request):
     """The scope an import by this user runs over (their own; everything for a superuser), or
@@ -418,19 +416,6 @@ def _import_scope(request):
     if not can(request.user, Action.ENTER, scope):
         raise PermissionDenied("您的角色不能导入数据：导入由园区填报员或系统管理员进行")
     return scope
-
-
-def _upload_problem(file, limit_mb: int) -> str:
-    """Why an uploaded file is not taken before any reading, or ""."""
-    if file is None:
-        return "请选择要导入的 Excel 或 CSV 文件"
-    if not file.name.lower().endswith(IMPORT_SUFFIXES):
-        return "只能导入 .xlsx、.xls 或 .csv 文件；请在 Excel 或 WPS 中另存为这几种格式之一"
-    if file.size > limit_mb * 1024 * 1024:
-        return f"文件超过 {limit_mb} MB：请分成几个文件导入"
-    if file.size == 0:
-        return "文件是空的：请选择填好数据的文件"
-    return ""
 
 
 @login_required
@@ -445,7 +430,7 @@ def import_page(request):
     period = request.POST.get("period", "").strip()
     dry_run = request.POST.get("dry_run") == "1"
     context.update(period=period, dry_run=dry_run)
-    refusal = _upload_problem(file, limit)
+    refusal = uploads.refusal(file, "导入", too_big="请分成几个文件导入")
     if not refusal and period:
         try:
             Period.parse(period)
@@ -457,12 +442,7 @@ def import_page(request):
         context["refusal"] = refusal
         return render(request, "statistics/import.html", context, status=422)
     name = Path(file.name).name
-    folder = Path(settings.MEDIA_ROOT) / "uploads" / f"import-{uuid.uuid4().hex}"
-    folder.mkdir(parents=True)
-    path = folder / name  # its own folder: the batch and the problem list name the user's file
-    with path.open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+    path = uploads.keep(file, "import")  # the batch and the problem list name the user's file
     verb = "试导入" if dry_run else "导入"
     job = jobs.start(
         stat_jobs.import_upload,
