@@ -97,6 +97,20 @@ def user_in(scope: Entity, username: str | None = None):
     return user
 
 
+def user_with(scope: Entity, role: str, username: str, password: str | None = None, **fields):
+    """A user of ``role`` over ``scope``, its organisation named after it (no password: a test
+    logs in by ``force_login``; a browser test gives one and its e-mail is made up)."""
+    from django.contrib.auth import get_user_model
+
+    from gaoxin.accounts.models import Profile
+
+    if password is not None:
+        fields.setdefault("email", f"{username}@example.org")
+    user = get_user_model().objects.create_user(username, password=password, **fields)
+    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
+    return user
+
+
 def revise(obs, value, label: str = "测试：修订") -> None:
     """Change a stored value the way gaoxin does (the store's writer, with history): the tests'
     way to revise data, since observations refuse a direct save or update."""

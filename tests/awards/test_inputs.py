@@ -10,27 +10,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gaoxin.accounts.choices import Role
-from gaoxin.accounts.models import Profile
 from gaoxin.awards import services
 from gaoxin.awards.models import AwardEntry
 from gaoxin.engine.problems import ProblemsError
 from gaoxin.jobs.models import Job
 from gaoxin.policy.packs import find_pack
 from gaoxin.registry.models import Entity, Region
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 EVALUATION = "评价考核结果（好、一般、较差）"
-
-
-def _user(scope, role, name):
-    user = get_user_model().objects.create_user(name)
-    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
-    return user
 
 
 @pytest.fixture
@@ -40,7 +33,7 @@ def province(loaded):
 
 @pytest.fixture
 def admin(province):
-    return _user(province, Role.PROVINCE_ADMIN, "fj-admin")
+    return user_with(province, Role.PROVINCE_ADMIN, "fj-admin")
 
 
 @pytest.fixture
@@ -217,8 +210,8 @@ def test_another_scopes_user_sees_neither_the_trial_nor_its_file(client, admin, 
     gansu = Entity.objects.create(kind="region", code="620000", name="甘肃省")
     Region.objects.create(entity=gansu, level="province", gb2260="620000")
     for user in (
-        _user(gansu, Role.PROVINCE_ADMIN, "gs-admin"),
-        _user(Entity.objects.get(code="350000"), Role.PROVINCE_REVIEWER, "fj-reviewer"),
+        user_with(gansu, Role.PROVINCE_ADMIN, "gs-admin"),
+        user_with(Entity.objects.get(code="350000"), Role.PROVINCE_REVIEWER, "fj-reviewer"),
     ):
         client.force_login(user)
         assert client.get(reverse("awards:trial", args=[trial.pk])).status_code == 404

@@ -8,26 +8,19 @@ import html as html_lib
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from gaoxin.accounts.choices import Role
-from gaoxin.accounts.models import Profile
 from gaoxin.awards.models import AwardEntry
 from gaoxin.awards.services import decide, eligible, explain, wan_text
 from gaoxin.engine.periods import Period
 from gaoxin.jobs.models import Job
 from gaoxin.policy.packs import find_pack
 from gaoxin.registry.models import Entity
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 Y2024 = Period.parse("2024")
-
-
-def _user(scope, role, name):
-    user = get_user_model().objects.create_user(name)
-    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
-    return user
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def province(loaded):
 
 @pytest.fixture
 def admin(province):
-    return _user(province, Role.PROVINCE_ADMIN, "fj-admin")
+    return user_with(province, Role.PROVINCE_ADMIN, "fj-admin")
 
 
 def _text(html: str) -> str:
@@ -82,7 +75,7 @@ def test_a_province_admin_records_the_trial_and_a_reviewer_cannot(client, admin,
     client.post(reverse("awards:trial_start"), {"pack": "fujian-2021", "period": "2024"})
     trial = Job.objects.get()
 
-    reviewer = _user(province, Role.PROVINCE_REVIEWER, "fj-reviewer")
+    reviewer = user_with(province, Role.PROVINCE_REVIEWER, "fj-reviewer")
     client.force_login(reviewer)
     # someone else's trial is not theirs to see or record; nor may they run one (the matrix's
     # 运行评价与奖补测算 is 省级管理员's and 系统管理员's)
@@ -145,6 +138,6 @@ def test_a_pack_of_another_province_is_refused_on_the_form(client, admin):
 
 
 def test_a_viewer_may_not_run_a_trial(client, province):
-    viewer = _user(province, Role.VIEWER, "fj-viewer")
+    viewer = user_with(province, Role.VIEWER, "fj-viewer")
     client.force_login(viewer)
     assert client.get(reverse("awards:trial_start")).status_code == 403

@@ -6,10 +6,8 @@ and the province reads the case cited in the proposal's explanation. Runs with -
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from gaoxin import reviews
-from gaoxin.accounts.models import Profile
 from gaoxin.awards import services as awards
 from gaoxin.awards.models import AwardEntry
 from gaoxin.cases.models import Case
@@ -21,6 +19,7 @@ from gaoxin.registry.models import Entity
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.models import Batch, Variable
 from gaoxin.statistics.store import sync_catalogue, write_observations
+from tests.factories import user_with
 from tests.web.test_browser import page  # noqa: F401  (the Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,9 +27,7 @@ PASSWORD = "pw-cases-2"
 
 
 def _user(name, role, scope):
-    user = get_user_model().objects.create_user(name, f"{name}@example.org", PASSWORD)
-    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
-    return user
+    return user_with(scope, role, name, password=PASSWORD)
 
 
 @pytest.fixture

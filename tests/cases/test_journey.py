@@ -6,10 +6,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from django.contrib.auth import get_user_model
 
 from gaoxin import reviews
-from gaoxin.accounts.models import Profile
 from gaoxin.awards import services as awards
 from gaoxin.awards.models import AwardEntry
 from gaoxin.cases import services
@@ -24,14 +22,13 @@ from gaoxin.services import NotFound
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.models import Batch, Variable
 from gaoxin.statistics.store import sync_catalogue, write_observations
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 
 
 def _user(name, role, scope):
-    user = get_user_model().objects.create_user(name, f"{name}@example.org", "pw-cases-1")
-    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
-    return user
+    return user_with(scope, role, name, password="pw-cases-1")
 
 
 @pytest.fixture(scope="module")

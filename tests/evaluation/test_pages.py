@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 
 from gaoxin.accounts.choices import Role
-from gaoxin.accounts.models import Profile
 from gaoxin.engine.periods import Period
 from gaoxin.evaluation.models import EvaluationRun
 from gaoxin.evaluation.services import compare_runs, evaluate, explain_score
 from gaoxin.jobs.models import Job
 from gaoxin.registry.models import Entity
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 FRAMEWORK = "gansu/gansu-provincial-zones-annual"
@@ -27,17 +27,9 @@ def province(gansu):
     return Entity.objects.get(kind="region", code="620000")
 
 
-def _user(scope, role, name):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(name)
-    Profile.objects.create(user=user, organisation=scope.name, scope=scope, role=role)
-    return user
-
-
 @pytest.fixture
 def admin(province):
-    return _user(province, Role.PROVINCE_ADMIN, "gs-admin")
+    return user_with(province, Role.PROVINCE_ADMIN, "gs-admin")
 
 
 def _cells(html: str, row_start: str) -> list[str]:
@@ -168,7 +160,7 @@ def test_a_period_without_data_fails_the_job_with_the_reason(client, admin, prov
 
 
 def test_only_a_role_that_runs_jobs_may_start_one(client, province):
-    reviewer = _user(province, Role.PROVINCE_REVIEWER, "gs-reviewer")
+    reviewer = user_with(province, Role.PROVINCE_REVIEWER, "gs-reviewer")
     client.force_login(reviewer)
     assert client.get(reverse("evaluation:start")).status_code == 403
     response = client.post(
