@@ -17,10 +17,12 @@ from gaoxin.engine.facts import (
     as_text,
     build_facts,
     from_synth,
+    prepare_registry,
     registry_enum,
     synth_entities,
     text_of,
 )
+from gaoxin.engine.zones import level_rows
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +136,39 @@ def test_stamps_and_a_stable_input_hash(j: synth.Jurisdiction, facts: FactFrame)
         j.certifications,
     )
     assert changed.input_hash != facts.input_hash
+
+
+def test_a_registry_prepared_once_builds_every_slice_as_its_own_would(
+    j: synth.Jurisdiction, facts: FactFrame
+) -> None:
+    """The analytics build prepares the registry once for its years (prepare_registry): each
+    year built with it is the frame built from the entities and certifications themselves,
+    hash included, and the whole store too."""
+    certs = j.certifications.rename({"entity_key": "entity"}, strict=False)
+    certs = pl.concat([certs, level_rows(j.zone_events)], how="diagonal_relaxed")
+    ents = synth_entities(j)
+    registry = prepare_registry(ents, certs)
+    shapes = {
+        t: (facts.frames[t]["period"].min(), facts.frames[t]["period"].max(), True)
+        for t in facts.frames
+    }
+    for year in ("2023", "2025"):
+        wanted = [p for f in facts.frames.values() for p in f["period"].unique() if p[:4] == year]
+        mine = j.observations.filter(pl.col("period").is_in(wanted))
+        once = build_facts(ents, mine, certs, shapes=shapes, only_periods=wanted, registry=registry)
+        own = build_facts(ents, mine, certs, shapes=shapes, only_periods=wanted)
+        assert once.frames.keys() == own.frames.keys() and len(once.frames) >= 2
+        for t, frame in own.frames.items():
+            assert frame.height and once.frames[t].equals(frame), (year, t)
+        assert once.input_hash == own.input_hash and once.cert_kinds == own.cert_kinds
+        # the registry given is the one read: one prepared without the certifications marks none
+        bare = build_facts(
+            ents, mine, certs, shapes=shapes, only_periods=wanted, registry=prepare_registry(ents)
+        )
+        assert own.cert_kinds and bare.cert_kinds == ()
+    whole = from_synth(j, built_at=facts.built_at, registry=registry)
+    assert whole.input_hash == facts.input_hash
+    assert all(whole.frames[t].equals(f) for t, f in facts.frames.items())
 
 
 def test_bad_entities_are_refused() -> None:

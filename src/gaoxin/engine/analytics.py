@@ -52,7 +52,15 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import polars as pl
 
-from gaoxin.engine.facts import FactFrame, as_text, build_facts, is_coded, period_columns, text_of
+from gaoxin.engine.facts import (
+    FactFrame,
+    as_text,
+    build_facts,
+    is_coded,
+    period_columns,
+    prepare_registry,
+    text_of,
+)
 from gaoxin.engine.indicators import (
     PER_YEAR,
     Indicator,
@@ -325,6 +333,8 @@ def build_tables(
     # beside the next year's read and build (:class:`_Writer`).
     frame_entities: pl.DataFrame | None = None
     cert_kinds: tuple[str, ...] = ()
+    # the registry as build_facts reads it, made once for the years built, not once a year
+    registry = prepare_registry(entities, certs) if facts_years else None
     with _Writer() as writer:
         for n, year in enumerate(years):
             if year not in facts_years:
@@ -352,6 +362,7 @@ def build_tables(
                 only_periods=wanted,
                 hash_input=False,  # each period's rows are hashed by the writer (_rows_hash)
                 entity_codes=True,  # the observations files store them (decision 062)
+                registry=registry,
             )
             del obs
             if frame_entities is None:
