@@ -27,16 +27,6 @@ EVALUATION = "评价考核结果（好、一般、较差）"
 
 
 @pytest.fixture
-def province(loaded):
-    return Entity.objects.get(kind="region", code="350000")
-
-
-@pytest.fixture
-def admin(province):
-    return user_with(province, Role.PROVINCE_ADMIN, "fj-admin")
-
-
-@pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

@@ -23,16 +23,6 @@ pytestmark = pytest.mark.django_db
 Y2024 = Period.parse("2024")
 
 
-@pytest.fixture
-def province(loaded):
-    return Entity.objects.get(kind="region", code="350000")
-
-
-@pytest.fixture
-def admin(province):
-    return user_with(province, Role.PROVINCE_ADMIN, "fj-admin")
-
-
 def _text(html: str) -> str:
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
