@@ -30,7 +30,7 @@ def main(a: Path, b: Path) -> int:
     meta_a.pop("built_at", None)
     meta_b.pop("built_at", None)
     keys = sorted(k for k in meta_a.keys() | meta_b.keys() if meta_a.get(k) != meta_b.get(k))
-    print(f"{len(files) - len(bad)} of {len(files)} equal", bad, "meta same" if not keys else keys)
+    print(f"{len(files) - len(bad)} of {len(files)} equal", bad, keys if keys else "meta same")
     return 1 if bad or keys else 0
 
 
