@@ -286,9 +286,7 @@ def supplied_needed(pack: LoadedPack) -> list[Any]:
 
 def _input_kinds(pack: LoadedPack, inp: Any) -> list[str]:
     """The kinds of entity ``inp`` is given for: its level, else every kind the rules apply to."""
-    if inp.level is not None:
-        return [inp.level]
-    return sorted({r.applies_to for r in pack.spec.rules})
+    return [inp.level] if inp.level is not None else pack.spec.rule_kinds
 
 
 def inputs_template(pack: LoadedPack, scope: Entity | None, *, by: Any) -> InputsTemplate:
@@ -328,7 +326,7 @@ def supplied_inputs(
 
     frame = read_supplied(source, pack.spec, name=name)
     file = name or (Path(source).name if isinstance(source, Path) else "upload")
-    kinds = sorted({r.applies_to for r in pack.spec.rules})
+    kinds = pack.spec.rule_kinds
     known = pl.Series(
         "entity",
         list(Entity.objects.within(scope).filter(kind__in=kinds).values_list("code", flat=True)),

@@ -181,7 +181,7 @@ def rules_frame(
     loaded = pack if isinstance(pack, LoadedPack) else LoadedPack(pack, "")
     spec = loaded.spec
     per = period if isinstance(period, Period) else Period.parse(period)
-    kinds = sorted({r.applies_to for r in spec.rules})
+    kinds = spec.rule_kinds
     known = facts.periods(per.kind)
     if str(per) not in known:
         have = "、".join(known[-6:]) or "无"

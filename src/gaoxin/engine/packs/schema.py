@@ -421,6 +421,11 @@ class Pack(Strict):
     def rounding_fen(self) -> int:
         return ROUNDING_UNITS[self.rounding]
 
+    @property
+    def rule_kinds(self) -> list[str]:
+        """The kinds of entity the pack's rules apply to (``applies_to``), sorted."""
+        return sorted({r.applies_to for r in self.rules})
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:
