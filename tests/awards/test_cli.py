@@ -138,6 +138,22 @@ def test_a_bad_inputs_file_records_nothing(loaded, tmp_path):
     assert AwardEntry.objects.count() == 0
 
 
+def test_a_bad_value_and_an_entity_outside_the_scope_are_listed_together(loaded, tmp_path):
+    from gaoxin.registry.models import Entity
+
+    other = Entity.objects.create(kind="region", code="620000", name="甘肃省")
+    Entity.objects.create(kind="zone", code="GS-ZONE-1", name="兰州高新区", parent=other)
+    f = tmp_path / "bad.csv"
+    f.write_text("园区代码,全国排名\n350200N1,第五十\nGS-ZONE-1,3\n", encoding="utf-8")
+    r = runner.invoke(app, [*ARGS, "--inputs", str(f)])
+    assert r.exit_code == 1
+    out = r.output.replace("\n", "")
+    assert "bad.csv，第2行，列「全国排名」" in out and "第五十" in out
+    assert "bad.csv，第3行，列「主体代码」" in out and "GS-ZONE-1" in out
+    assert out.index("第2行") < out.index("第3行") and "兰州高新区" not in out
+    assert AwardEntry.objects.count() == 0
+
+
 def test_a_rule_reading_an_evaluation_without_a_run_is_refused(loaded):
     # the Gansu pack over the Fujian data (outside its region: warned, still run)
     r = runner.invoke(app, ["awards", "--pack", "gansu", "--period", "2024", "--scope", "350000"])

@@ -1,7 +1,9 @@
 """Inputs the user supplies, on the 测算奖补 page (decision 082): the template of a pack's
 supplied inputs, an upload checked on the form (a bad file refused with file, row, column and
-value, nothing started or kept), a good one kept for the job and for 记入台账, an entity outside
-the user's scope refused like an unknown one, the file shown only to whoever may see the trial."""
+value, nothing started or kept; every problem in one round, bad values and entities alike, the
+list cut at 50 with how many more), a good one kept for the job and for 记入台账 and linked on
+both jobs' pages, an entity outside the user's scope refused like an unknown one, the file shown
+only to whoever may see the trial."""
 
 from __future__ import annotations
 
@@ -165,8 +167,7 @@ def test_a_bad_file_is_refused_on_the_form_with_where_and_why_and_nothing_starts
 
 
 def test_an_entity_outside_the_users_scope_is_refused_like_an_unknown_one(client, admin, media):
-    other = Entity.objects.create(kind="region", code="620000", name="甘肃省")
-    far = Entity.objects.create(kind="zone", code="GS-ZONE-1", name="兰州高新区", parent=other)
+    far = _far_zone()
     client.force_login(admin)
     csv = f"主体代码,{EVALUATION}\n{far.code},较差\n".encode()
     response = client.post(
@@ -183,6 +184,61 @@ def test_an_entity_outside_the_users_scope_is_refused_like_an_unknown_one(client
             find_pack("fujian-2021"), csv, Entity.objects.get(code="350000"), name="x.csv"
         )
     assert [p.code for p in refused.value.problems] == ["awards.entity_out_of_scope"]
+
+
+def _far_zone() -> Entity:
+    """A zone of another province (甘肃), outside the Fujian administrator's scope."""
+    other = Entity.objects.create(kind="region", code="620000", name="甘肃省")
+    return Entity.objects.create(kind="zone", code="GS-ZONE-1", name="兰州高新区", parent=other)
+
+
+def test_bad_values_and_entities_outside_the_scope_are_refused_in_one_round(client, admin, media):
+    zone, far = _national_zone(), _far_zone()
+    client.force_login(admin)
+    csv = f"主体代码,{EVALUATION}\n{zone.code},差\n{far.code},较差\nNOPE-1,好\n".encode()
+    response = client.post(
+        reverse("awards:trial_start"),
+        {"pack": "fujian-2021", "period": "2024", "inputs": SimpleUploadedFile("结论.csv", csv)},
+    )
+    assert response.status_code == 422
+    summary = response.content.decode().split('class="error-summary"')[1].split("</div>")[0]
+    # every problem of the file at the top of the form, by row: the value and both entities
+    assert (
+        summary.index(f"结论.csv，第2行，列「{EVALUATION}」")
+        < summary.index("结论.csv，第3行，列「主体代码」")
+        < summary.index("结论.csv，第4行，列「主体代码」")
+    )
+    assert "「差」" in summary and f"「{far.code}」" in summary and "「NOPE-1」" in summary
+    assert "兰州高新区" not in summary and "另有" not in summary
+    assert Job.objects.count() == 0 and AwardEntry.objects.count() == 0
+    assert not (media / "uploads").exists()  # nothing kept
+    # the service finds the same, for the command line as for the page
+    with pytest.raises(ProblemsError) as refused:
+        services.supplied_inputs(
+            find_pack("fujian-2021"), csv, Entity.objects.get(code="350000"), name="结论.csv"
+        )
+    assert [(p.code, p.row) for p in refused.value.problems] == [
+        ("awards.bad_value", 2),
+        ("awards.entity_out_of_scope", 3),
+        ("awards.entity_out_of_scope", 4),
+    ]
+
+
+def test_a_long_list_of_problems_is_cut_and_says_how_many_more(client, admin, media):
+    zone = _national_zone()
+    client.force_login(admin)
+    lines = [f"{zone.code},差"] + [f"NOPE-{n},好" for n in range(59)]
+    csv = ("\n".join([f"主体代码,{EVALUATION}", *lines]) + "\n").encode()
+    response = client.post(
+        reverse("awards:trial_start"),
+        {"pack": "fujian-2021", "period": "2024", "inputs": SimpleUploadedFile("结论.csv", csv)},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.count("结论.csv，第") == 50
+    assert "第51行" in html and "第52行" not in html
+    assert "另有 10 个问题未列出：请按以上问题的原因检查整个文件" in html
+    assert Job.objects.count() == 0 and not (media / "uploads").exists()
 
 
 def test_another_scopes_user_sees_neither_the_trial_nor_its_file(client, admin, media):

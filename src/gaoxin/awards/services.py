@@ -319,12 +319,15 @@ def supplied_inputs(
     """Read a file of ``pack``'s supplied inputs (:func:`~gaoxin.engine.packs.bindings.
     read_supplied`) and refuse any entity that is not, in the registry, of a kind the pack's
     rules apply to within ``scope``: an entity of another scope reads as an unknown one (file,
-    row, code), never used. Raises :class:`ProblemsError` with every problem found."""
-    from gaoxin.engine.packs.bindings import read_supplied
+    row, code), never used. Raises :class:`ProblemsError` with every problem of the file in one
+    round, bad values and entities alike, by row."""
+    from gaoxin.engine.packs.bindings import read_supplied_rows
     from gaoxin.engine.problems import Problem
     from gaoxin.registry.models import Entity
 
-    frame = read_supplied(source, pack.spec, name=name)
+    frame, problems = read_supplied_rows(source, pack.spec, name=name)
+    if frame is None:
+        raise ProblemsError(problems)
     file = name or (Path(source).name if isinstance(source, Path) else "upload")
     kinds = pack.spec.rule_kinds
     known = pl.Series(
@@ -334,7 +337,7 @@ def supplied_inputs(
     )
     unknown = frame.filter(~pl.col("entity").cast(pl.String).is_in(known.implode()))
     where = scope.name if scope is not None else "全部数据"
-    problems = [
+    outside = [
         Problem(
             "awards.entity_out_of_scope",
             f"「{where}」范围内没有该主体（代码有误、不在本次测算的范围内，"
@@ -346,8 +349,10 @@ def supplied_inputs(
         )
         for row, code in unknown.select("__row", "entity").iter_rows()
     ]
-    if problems:
-        raise ProblemsError(problems)
+    if outside or problems:
+        # by row, the entity's code before the row's values (a stable sort keeps each row's order)
+        together = sorted(outside + problems, key=lambda p: (p.row is not None, p.row or 0))
+        raise ProblemsError(together)
     return frame
 
 

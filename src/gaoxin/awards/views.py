@@ -23,7 +23,7 @@ from gaoxin.awards import services
 from gaoxin.awards.forms import PackYearForm, TrialForm
 from gaoxin.awards.models import AwardEntry
 from gaoxin.awards.services import wan_text
-from gaoxin.engine.problems import ProblemsError
+from gaoxin.engine.problems import ProblemsError, first_shown, more_text
 from gaoxin.jobs.models import Job
 from gaoxin.policy.titles import action_title, pack_title, rule_title
 from gaoxin.reviews import may_review
@@ -213,6 +213,7 @@ def trial_start(request):
         raise PermissionDenied("只有省级管理员和系统管理员可以测算奖补")
     form = TrialForm(request.POST or None, request.FILES or None)
     problems: list = []
+    more = 0
     if request.method == "POST" and form.is_valid():
         pack, period = form.cleaned_data["pack"], form.cleaned_data["period"]
         loaded = find_pack(pack)
@@ -229,7 +230,7 @@ def trial_start(request):
                 try:
                     services.supplied_inputs(loaded, file.read(), scope, name=Path(file.name).name)
                 except ProblemsError as e:
-                    problems = e.problems
+                    problems, more = first_shown(e.problems)
                 else:
                     # the job and a later 记入台账 read it (the trial page names it)
                     kept = str(uploads.keep(file, "awards-inputs"))
@@ -239,7 +240,12 @@ def trial_start(request):
     return render(
         request,
         "awards/trial_start.html",
-        {"form": form, "problems": problems, "with_inputs": _packs_with_inputs()},
+        {
+            "form": form,
+            "problems": problems,
+            "problems_more": more_text(more),
+            "with_inputs": _packs_with_inputs(),
+        },
         status=422 if problems or form.has_error("inputs") else 200,
     )
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from gaoxin.commands import edge
 from gaoxin.engine.clock import local_text
-from gaoxin.engine.problems import Problem, ProblemsError
+from gaoxin.engine.problems import Problem, ProblemsError, first_shown, more_text
 
 if TYPE_CHECKING:
     from gaoxin.awards.services import AwardDecision
@@ -23,11 +23,15 @@ console = Console(soft_wrap=True)
 
 
 def _fail(problems: list[Problem], title: str) -> typer.Exit:
+    """Every problem, as the trial page lists them (the first SHOWN, then how many more)."""
     console.print(f"[red]{escape(title)}[/red]")
-    for p in problems:
+    shown, more = first_shown(problems)
+    for p in shown:
         console.print(f"  • {escape(str(p))}")
         if p.extra.get("command"):  # what the message asks, as a command (EvaluationMissing)
             console.print(f"    命令：{escape(p.extra['command'])}")
+    if more:
+        console.print(f"  {escape(more_text(more))}")
     return typer.Exit(1)
 
 

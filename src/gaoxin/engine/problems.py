@@ -64,6 +64,21 @@ class ProblemsError(Exception):
         return [p for p in self.problems if p.severity == "error"]
 
 
+#: How many problems a page or a terminal lists before saying how many more there are: enough
+#: for every kind of mistake a file holds to show, few enough to read.
+SHOWN = 50
+
+
+def first_shown(problems: list[Problem], limit: int = SHOWN) -> tuple[list[Problem], int]:
+    """The problems to list (the first ``limit``) and how many are left unlisted."""
+    return problems[:limit], max(0, len(problems) - limit)
+
+
+def more_text(more: int) -> str:
+    """What a list capped by :func:`first_shown` says of the problems it leaves out."""
+    return f"另有 {more} 个问题未列出：请按以上问题的原因检查整个文件" if more else ""
+
+
 def yaml_problem(code: str, error: Exception, file: str | None) -> Problem:
     """A YAML syntax error as a Problem at the line where the parser stopped."""
     mark = getattr(error, "problem_mark", None)

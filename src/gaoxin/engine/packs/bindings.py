@@ -580,12 +580,27 @@ def read_supplied(
     without the unit, ``一事一议核定金额（万元）``). Returns ``entity``, ``__row`` and a typed
     column per input given; raises :class:`ProblemsError` naming the file, row, column and value
     of every bad cell, unknown header or repeated entity."""
+    frame, problems = read_supplied_rows(source, pack, name=name)
+    if problems:
+        raise ProblemsError(problems)
+    assert frame is not None
+    return frame
+
+
+def read_supplied_rows(
+    source: str | Path | bytes, pack: Pack, *, name: str | None = None
+) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """:func:`read_supplied` without the raise: the rows read (``entity``, ``__row``, a column
+    per input given) with every problem found, so that a caller can add its own checks of the
+    rows (the user's scope) and report all in one round; rows read with problems are for
+    checking, never for use. The frame is None when the file has no rows to check (unreadable,
+    empty, no entity column)."""
     grids, problems = read_grids(source, name=name)
     file = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     if problems:
-        raise ProblemsError(problems)
+        return None, problems
     if not grids or grids[0].frame.height == 0:
-        raise ProblemsError([Problem("awards.inputs_empty", "文件中没有数据", file=file)])
+        return None, [Problem("awards.inputs_empty", "文件中没有数据", file=file)]
     grid = grids[0]
     frame = grid.frame
     cells = grid.cell_columns
@@ -630,7 +645,7 @@ def read_supplied(
                 row=header[ROW],
             )
         )
-        raise ProblemsError(problems)
+        return None, problems
     body = frame.slice(1)
     out = body.select(pl.col(ROW), pl.col(entity_col).alias("entity"))
     no_code = out.filter(pl.col("entity").is_null())
@@ -699,6 +714,4 @@ def read_supplied(
             for r, v in pl.DataFrame({"r": body[ROW], "v": raw}).filter(bad).iter_rows()
         ]
         typed.append(value.alias(iid))
-    if problems:
-        raise ProblemsError(problems)
-    return out.with_columns(typed)
+    return out.with_columns(typed), problems
