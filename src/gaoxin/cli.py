@@ -17,6 +17,7 @@ from gaoxin.commands import (
     remind,
     site,
     targets,
+    uploads,
     zones,
 )
 from gaoxin.commands.users import app as user_app
@@ -43,6 +44,7 @@ app.command()(awards.explain)
 app.command()(remind.remind)
 app.command()(backup.backup)
 app.command()(backup.restore)
+app.command("clean-uploads")(uploads.clean_uploads)
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(doc.app, name="doc")
 app.add_typer(packs.app, name="packs")

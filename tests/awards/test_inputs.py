@@ -114,7 +114,8 @@ def test_a_good_file_is_kept_named_on_the_trial_and_recorded_with(client, admin,
 
     html = client.get(reverse("awards:trial", args=[trial.pk])).content.decode()
     assert "省评价考核结论.xlsx" in html and "约谈" in html
-    download = client.get(reverse("awards:trial_inputs", args=[trial.pk]))
+    assert f'href="{reverse("jobs:inputs", args=[trial.pk])}"' in html
+    download = client.get(reverse("jobs:inputs", args=[trial.pk]))
     assert b"".join(download.streaming_content) == data
 
     client.post(reverse("awards:trial_record", args=[trial.pk]))
@@ -123,6 +124,15 @@ def test_a_good_file_is_kept_named_on_the_trial_and_recorded_with(client, admin,
     assert recording.arguments["kwargs"]["inputs"] == str(kept)
     entry = AwardEntry.objects.get(rule="evaluation-summon")
     assert entry.entity == zone and entry.action == "summon"
+    # the recording's job page links the same file, under the user's Chinese name
+    page = client.get(reverse("jobs:detail", args=[recording.pk])).content.decode()
+    link = reverse("jobs:inputs", args=[recording.pk])
+    assert f'<a href="{link}" download>省评价考核结论.xlsx</a>' in page
+    got = client.get(link)
+    assert b"".join(got.streaming_content) == data
+    assert got["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E7%9C%81%E8%AF%84%E4%BB%B7%E8%80%83%E6%A0%B8%E7%BB%93%E8%AE%BA.xlsx"
+    )
 
 
 def test_a_bad_file_is_refused_on_the_form_with_where_and_why_and_nothing_starts(
@@ -261,6 +271,6 @@ def test_another_scopes_user_sees_neither_the_trial_nor_its_file(client, admin, 
     ):
         client.force_login(user)
         assert client.get(reverse("awards:trial", args=[trial.pk])).status_code == 404
-        assert client.get(reverse("awards:trial_inputs", args=[trial.pk])).status_code == 404
+        assert client.get(reverse("jobs:inputs", args=[trial.pk])).status_code == 404
     # nor may a reviewer (who may not run trials) download the template
     assert client.get(reverse("awards:inputs_template", args=["fujian-2021"])).status_code == 403

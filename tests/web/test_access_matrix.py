@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gaoxin.audit import Approval
 from gaoxin.evaluation.models import EvaluationResult
 from gaoxin.jobs.models import Job
 from gaoxin.statistics.models import ReportingForm
+from gaoxin.web import uploads
 from tests import factories, workplace
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +249,7 @@ ROUTES: dict[str, list[Route]] = {
     "jobs:index": [Route()],
     "jobs:detail": [Route(target=_job)],
     "jobs:download": [Route(target=_job)],
+    "jobs:inputs": [Route(target=_job)],
     "evaluation:runs": [Route()],
     "evaluation:run": [Route(target=_pk("runs"))],
     "evaluation:start": [
@@ -277,7 +280,6 @@ ROUTES: dict[str, list[Route]] = {
     "awards:trial_start": [Route(), Route(method="post", data=lambda w, p: {"period": "x"})],
     "awards:trial": [Route(target=_job)],
     "awards:trial_record": [Route(target=_job, method="post")],
-    "awards:trial_inputs": [Route(target=_job)],
     "awards:inputs_template": [Route(kwargs={"pack": "fujian-2021"})],
     "awards:eligible": [
         Route(),
@@ -515,7 +517,8 @@ def named_patterns() -> set[str]:
 
 
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the jobs' kept inputs files
     t = workplace.tree()
     t["e"] = factories.enterprise("厦门戊生物有限公司", t["haicang"])
     users = workplace.users(t)
@@ -540,8 +543,20 @@ def world():
         entry.set_approval(Approval.APPROVED, users["admin"])
         t["awards"][place] = entry
         t["pending"][place] = workplace.award(zone, rule="tech-city")
+        # the user's file the job read (a trial's inputs, decision 082), naming the zone so
+        # that a leak of the file shows
+        inputs = uploads.keep(
+            SimpleUploadedFile(
+                f"inputs-{place}.csv", f"主体代码,名称\n{zone.code},{zone.name}\n".encode()
+            ),
+            "awards-inputs",
+        )
         t["jobs"][place] = Job.objects.create(
-            kind="x", label=f"{zone.name}导入", started_by=users["admin"], scope=zone
+            kind="x",
+            label=f"{zone.name}导入",
+            started_by=users["admin"],
+            scope=zone,
+            arguments={"args": [], "kwargs": {"inputs": str(inputs)}},
         )
     _ledger(t)
     _cases(t)
@@ -684,6 +699,14 @@ def test_the_pages_do_show_what_is_in_scope(client, world):
     assert "福州高新技术产业开发区管委会" in units and "南昌" not in units
     links = client.get(reverse("policy:links")).content.decode()
     assert "福州高新技术产业开发区管委会" in links and "南昌" not in links
+    # a job's inputs file: its starter, in scope, reads it; the page links it
+    client.force_login(world["users"]["admin"])
+    job = world["jobs"]["fzz"]
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f'href="{reverse("jobs:inputs", args=[job.pk])}"' in page
+    got = client.get(reverse("jobs:inputs", args=[job.pk]))
+    assert got.status_code == 200 and "福州高新技术产业开发区" in text_of(got)
+    assert got["Content-Disposition"] == 'attachment; filename="inputs-fzz.csv"'
 
 
 def test_the_api_does_show_what_is_in_scope(client, world):
@@ -705,3 +728,49 @@ def test_the_api_does_show_what_is_in_scope(client, world):
     months = {"entity": world["c"].pk, "period_from": "2025-11", "period_to": MONTH}
     mine = client.get("/api/v1/observations/", months).json()
     assert mine["count"] == 2 and mine["results"][0]["unit"] == "万元"
+
+
+def test_a_jobs_inputs_file_goes_to_whoever_sees_the_job_and_to_no_one_else(client, world):
+    """The user's file a trial or a recording read (decision 082), linked on the job's page,
+    answers as the job does: its starter gets the file under its Chinese name; another
+    scope's user, another user of the same scope and a missing job get the same 404."""
+    fj_admin = world["users"]["province_admin"]
+    data = "主体代码,名称\n350100N1,福州高新技术产业开发区\n".encode()
+    path = uploads.keep(SimpleUploadedFile("省评价考核结论.csv", data), "awards-inputs")
+    job = Job.objects.create(
+        kind="gaoxin.awards.jobs.decide_job",
+        label="核定奖补（输入：省评价考核结论.csv）",
+        started_by=fj_admin,
+        scope=world["fzz"],
+        state="succeeded",
+        arguments={
+            "args": ["fujian-2021", "2024", world["fzz"].pk],
+            "kwargs": {"inputs": str(path)},
+        },
+    )
+    url = reverse("jobs:inputs", args=[job.pk])
+    client.force_login(fj_admin)
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f'href="{url}"' in page and "省评价考核结论.csv" in page
+    got = client.get(url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == data
+    assert got["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E7%9C%81%E8%AF%84%E4%BB%B7%E8%80%83%E6%A0%B8%E7%BB%93%E8%AE%BA.csv"
+    )
+    missing = client.get(reverse("jobs:inputs", args=[uuid.uuid4()]))
+    assert missing.status_code == 404
+    for role in ("city_reviewer", "zone_reporter", "province_reviewer"):
+        client.force_login(world["users"][role])
+        refused = client.get(url)
+        assert refused.status_code == 404, role
+        assert (
+            "福州" not in refused.content.decode()
+            and "省评价考核结论" not in refused.content.decode()
+        )
+    # once the file is gone (decision 084), its starter gets 404 too, and the page says why
+    client.force_login(fj_admin)
+    path.unlink()
+    assert client.get(url).status_code == 404
+    assert (
+        "文件已按保留期限清理" in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    )

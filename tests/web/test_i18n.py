@@ -46,7 +46,7 @@ DOWNLOADS = {
     "policy:evidence",
     "cases:file",
     "awards:inputs_template",
-    "awards:trial_inputs",
+    "jobs:inputs",
 }
 
 

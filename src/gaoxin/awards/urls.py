@@ -10,7 +10,6 @@ urlpatterns = [
     path("trials/new/", views.trial_start, name="trial_start"),
     path("trials/<uuid:pk>/", views.trial, name="trial"),
     path("trials/<uuid:pk>/record/", views.trial_record, name="trial_record"),
-    path("trials/<uuid:pk>/inputs/", views.trial_inputs, name="trial_inputs"),
     path("trials/template/<str:pack>/", views.inputs_template, name="inputs_template"),
     path("eligible/", views.eligible, name="eligible"),
     path("<int:pk>/", views.entry_detail, name="entry"),

@@ -341,7 +341,6 @@ def trial(request, pk):
                 {**m, "rule": rule_title(pack, m["rule"])} for m in data.get("missing", [])
             ],
             "can_record": can(request.user, Action.RUN),
-            "inputs_name": Path(p).name if (p := _trial_inputs(job)) else "",
         },
     )
 
@@ -349,30 +348,17 @@ def trial(request, pk):
 @login_required
 @require_POST
 def trial_record(request, pk):
-    """记入台账: decide again, recording, over the trial's pack, year and scope."""
+    """记入台账: decide again, recording, over the trial's pack, year, scope and inputs file (a
+    trial whose file is gone is not recorded without it: the page asks for a new trial)."""
     job = _trial_job(request, pk)
     if not can(request.user, Action.RUN):
         raise PermissionDenied("只有省级管理员和系统管理员可以将测算结果记入台账")
+    if job.inputs_name and job.inputs_file is None:
+        return redirect("awards:trial", job.pk)
     pack, period, _scope_id = job.arguments["args"]
-    recording = _start_decision(
-        request, pack, period, job.scope, dry_run=False, inputs=_trial_inputs(job)
-    )
+    inputs = job.arguments.get("kwargs", {}).get("inputs")
+    recording = _start_decision(request, pack, period, job.scope, dry_run=False, inputs=inputs)
     return redirect("jobs:detail", recording.pk)
-
-
-def _trial_inputs(job: Job) -> str | None:
-    """The path of the inputs file a trial decided with, or None."""
-    return job.arguments.get("kwargs", {}).get("inputs")
-
-
-@login_required
-def trial_inputs(request, pk):
-    """The inputs file a trial decided with, to whoever may see the trial (else 404)."""
-    job = _trial_job(request, pk)
-    path = _trial_inputs(job)
-    if not path or not Path(path).is_file():
-        raise Http404("这次测算没有用户提供的输入文件")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name)
 
 
 @login_required

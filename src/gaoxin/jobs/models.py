@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -114,6 +115,20 @@ class Job(models.Model):
                 "seconds": seconds,
             }
         return ngettext("%(seconds)s 秒", "%(seconds)s 秒", seconds) % {"seconds": seconds}
+
+    @property
+    def inputs_name(self) -> str:
+        """The name of the user's file this job read (``inputs`` among its arguments: the
+        upload a trial kept, decision 082), or ""."""
+        path = (self.arguments or {}).get("kwargs", {}).get("inputs")
+        return Path(path).name if path else ""
+
+    @property
+    def inputs_file(self) -> Path | None:
+        """That file, while it is kept (gaoxin.web.uploads), else None."""
+        from gaoxin.web import uploads
+
+        return uploads.kept((self.arguments or {}).get("kwargs", {}).get("inputs"))
 
     @property
     def percent(self) -> int | None:

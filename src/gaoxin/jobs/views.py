@@ -1,4 +1,5 @@
-"""A job's page: its progress while it runs (htmx polls it), then its result and file."""
+"""A job's page: its progress while it runs (htmx polls it), then its result and file, and the
+user's file it read (a trial's inputs)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,13 @@ def download(request, pk):
         as_attachment=True,
         filename=job.result_name or job.result_file.name.rsplit("/", 1)[-1],
     )
+
+
+@login_required
+def inputs(request, pk):
+    """The user's file the job read (a trial's or a recording's inputs, decision 082), under the
+    job's own access: 404 to whoever cannot see the job, and once the file is gone."""
+    path = _job(request, pk).inputs_file
+    if path is None:
+        raise Http404("此任务没有保留的输入文件")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -285,6 +285,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_STALE_MINUTES = int(os.environ.get("GAOXIN_JOB_STALE_MINUTES", "15"))
 # The largest file the import page accepts (an import of a province's month is a few MB).
 IMPORT_MAX_MB = int(os.environ.get("GAOXIN_IMPORT_MAX_MB", "20"))
+# A kept upload no job record names (a trial that failed or was interrupted, a job never
+# started) is removed by `gaoxin clean-uploads` once this many days old; a file a succeeded
+# trial or a recording names is kept as long as that job (decision 084).
+UPLOAD_RETENTION_DAYS = int(os.environ.get("GAOXIN_UPLOAD_RETENTION_DAYS", "30"))
 
 # Reminder mails (gaoxin remind): printed to the console unless a deployment sets an SMTP backend.
 EMAIL_BACKEND = os.environ.get(
