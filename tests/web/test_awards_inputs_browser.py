@@ -1,12 +1,15 @@
 """In Chromium, on the Fujian demo: a province admin downloads the template of the inputs
-Fujian's rules read from the user, is refused a file with a bad value at the top of the form (file,
-row, column, value) with nothing started, then uploads the filled template and reads, on the
-trial, the file used and the 约谈 of the zone graded 较差 (decision 082). Runs with
---browser-tests."""
+Fujian's rules read from the user, is refused a file with a bad value and an entity outside the
+scope, both at the top of the form in one round (file, row, column, value) with nothing started,
+then uploads the filled template, reads on the trial the file used and the 约谈 of the zone graded
+较差, records it and downloads the file from the recording's job page under its Chinese name
+(decisions 082, 084). Runs with --browser-tests. With GAOXIN_SCREENSHOTS=1 the pages are saved to
+docs/guide/img/ for the user guide (docs/guide/results.md)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -20,6 +23,7 @@ from gaoxin.registry.models import Entity
 from gaoxin.statistics.demo import load_jurisdiction
 from gaoxin.statistics.store import sync_catalogue
 from tests.web.test_browser import page  # noqa: F401  (the Chromium fixture)
+from tests.web.test_home_browser import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-inputs-1"
@@ -64,18 +68,25 @@ def test_a_province_admin_uploads_the_inputs_and_reads_the_trial(
     zone = Entity.objects.get(kind="zone", name="福州高新技术产业开发区")
     line = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == zone.code)
 
-    # a bad value: refused on the form, where and why, nothing started
+    # a bad value and a zone of another province: both refused on the form in one round, where
+    # and why, nothing started
+    other = Entity.objects.create(kind="region", code="620000", name="甘肃省")
+    far = Entity.objects.create(kind="zone", code="GS-ZONE-1", name="兰州高新区", parent=other)
     bad = tmp_path / "结论.csv"
-    bad.write_text(f"主体代码,{EVALUATION}\n{zone.code},差\n", encoding="utf-8")
+    bad.write_text(f"主体代码,{EVALUATION}\n{zone.code},差\n{far.code},好\n", encoding="utf-8")
     page.select_option("#id_pack", "fujian-2021")
     page.fill("#id_period", "2024")
     page.set_input_files("#id_inputs", str(bad))
+    shoot(page, "awards-inputs-form")
     page.get_by_role("button", name="开始测算").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert f"结论.csv，第2行，列「{EVALUATION}」" in summary.inner_text()
-    assert "「差」" in summary.inner_text()
+    text = summary.inner_text()
+    assert f"结论.csv，第2行，列「{EVALUATION}」" in text and "「差」" in text
+    assert "结论.csv，第3行，列「主体代码」" in text and f"「{far.code}」" in text
+    assert "兰州高新区" not in text
     assert Job.objects.count() == 0
+    shoot(page, "awards-inputs-problems")
 
     # the filled template: the trial runs with it and names it
     sheet.cell(line, col).value = "较差"
@@ -91,3 +102,14 @@ def test_a_province_admin_uploads_the_inputs_and_reads_the_trial(
     assert page.get_by_role("link", name="省评价考核结论.xlsx", exact=True).is_visible()
     summoned = page.locator("tr", has_text=zone.name).filter(has_text="约谈")
     assert summoned.count() == 1
+    shoot(page, "awards-inputs-trial")
+
+    # 记入台账: the recording's job page links the same file, downloaded under its Chinese name
+    page.get_by_role("button", name="记入台账").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"))
+    page.get_by_text("已记入奖补台账").wait_for()
+    shoot(page, "awards-inputs-recorded")
+    with page.expect_download() as got:
+        page.get_by_role("link", name="省评价考核结论.xlsx", exact=True).click()
+    assert got.value.suggested_filename == "省评价考核结论.xlsx"
+    assert Path(got.value.path()).read_bytes() == good.read_bytes()
