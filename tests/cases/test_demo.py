@@ -33,8 +33,8 @@ def test_every_published_action_of_the_demo_has_its_case():
 
 def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(settings, tmp_path):
     """Fujian's 约谈 reads the supplied 评价考核结果: the demo writes its example file into the
-    data directory (values by the rule stated in it, for the demo only) and decides with it
-    (decision 082), so the Fujian demo has published actions and cases."""
+    data directory (values by the pack's recipe, stated in it, for the demo only) and decides
+    with it (decisions 082, 083), so the Fujian demo has published actions and cases."""
     import openpyxl
 
     from gaoxin.awards.demo import DEMO_NOTE
@@ -60,8 +60,17 @@ def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(se
         for r in range(2, sheet.max_row + 1)
         if sheet.cell(r, col).value
     }
-    # Fujian's 7 national zones by the stated rule: 3 好, 2 一般, 2 较差; none of another province
-    assert sorted(grades.values()) == sorted(["好"] * 3 + ["一般"] * 2 + ["较差"] * 2)
+    # Fujian's 7 national zones by the pack's recipe: 3 好, 2 一般, 2 较差; none of another
+    # province; the same grades as the Python rule keyed by the pack id wrote before decision 083
+    assert grades == {
+        "350100N1": "好",
+        "350200N1": "好",
+        "350300N1": "好",
+        "350400N1": "一般",
+        "350500N1": "一般",
+        "350600N1": "较差",
+        "350800N1": "较差",
+    }
     summoned = AwardEntry.objects.filter(pack="fujian-2021", rule="evaluation-summon")
     assert summoned.count() == 2
     assert set(summoned.values_list("entity__code", flat=True)) == {
@@ -74,9 +83,16 @@ def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(se
     )
 
 
-def test_a_demo_pack_without_a_demo_rule_writes_no_inputs_file(settings, tmp_path):
-    settings.GAOXIN_HOME = tmp_path
-    sync_catalogue()
-    load_jurisdiction(synth.generate("sichuan", scale=0.05), label="测试 sichuan")
-    site._demo_actions("sichuan")
-    assert not list(tmp_path.glob("演示-用户提供输入-*"))
+def test_a_pack_without_a_demo_section_writes_no_inputs_file(tmp_path):
+    """The file comes from the pack's ``demo:`` data, not from Python keyed by the pack id:
+    without the section there is none (decision 083)."""
+    from dataclasses import replace
+
+    from gaoxin.awards.demo import write_demo_inputs
+    from gaoxin.engine.periods import Period
+    from gaoxin.policy.packs import find_pack
+
+    pack = find_pack("fujian-2021")
+    bare = replace(pack, spec=pack.spec.model_copy(update={"demo": None}))
+    assert write_demo_inputs(bare, Period.parse("2024"), tmp_path) is None
+    assert not list(tmp_path.iterdir())

@@ -339,6 +339,18 @@ def _formula_values(
     return out, notes
 
 
+def values_of(formula: str, level: str, facts: FactFrame, period: Period) -> pl.DataFrame:
+    """``entity`` and ``value``: ``formula`` (a variable, a catalogue indicator or an expression
+    over them) at ``level`` for ``period``, as a formula input reads it; an entity of another
+    level, or without the data, has null. An empty frame when the facts lack the period."""
+    if str(period) not in facts.periods(period.kind):
+        return pl.DataFrame(schema={"entity": pl.String, "value": pl.Float64})
+    wide = facts.wide(period.kind).filter(pl.col("period") == str(period))
+    read = Input(id="value", label=formula, level=level, formula=formula)
+    values, _ = _formula_values([read], facts, period, [level], wide)
+    return values.select(pl.col("entity").cast(pl.String), pl.col("value").cast(pl.Float64))
+
+
 def _names(facts: FactFrame) -> dict[str, str]:
     return {v.code: v.zh for v in facts.catalogue}
 

@@ -14,6 +14,7 @@ import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +328,7 @@ def _load(
     problems += jurisdiction_problems(spec.jurisdiction, file, _line(lines, ("jurisdiction",)))
     problems += _check_bindings(spec, directory, file, lines, nodes)
     problems += _check_targets(spec, file, lines)
+    problems += _check_demo(spec, file, lines)
     if spec.status == "draft":
         problems.append(
             Problem(
@@ -532,6 +534,187 @@ def _check_bindings(
                         )
                     )
     return out
+
+
+_TYPE_ZH = {"number": "数值", "bool": "是/否", "string": "文本"}
+_IDENTIFIER_ONLY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_demo(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Problem]:
+    """Each demo recipe (decision 083) makes a supplied input of the pack, once, at a level the
+    facts hold, of the input's type and values, from a variable or indicator of that level and
+    attributes of that level."""
+    from gaoxin.engine.expr import ENGINE_FUNCTIONS
+    from gaoxin.engine.facts import ATTRIBUTES, LEVELS
+    from gaoxin.engine.packs.demo import ENTITY_ZH, VALUE_ZH
+    from gaoxin.engine.packs.schema import DEMO_METHOD_TYPES, DEMO_METHODS
+
+    if spec.demo is None:
+        return []
+    out: list[Problem] = []
+    inputs = {i.id: i for i in spec.inputs}
+    supplied = [i.id for i in spec.inputs if i.source == "supplied"]
+    seen: set[str] = set()
+    ns: Namespace | None = None
+    for j, r in enumerate(spec.demo.inputs):
+        problem = partial(_demo_problem, j, r.input, file, lines)
+        inp = inputs.get(r.input)
+        if inp is None or inp.source != "supplied":
+            why = (
+                "政策包的 inputs 中没有这个输入变量"
+                if inp is None
+                else f"该输入由{_SOURCE_ZH[inp.source]}得到，不由用户提供，演示不生成它"
+            )
+            out.append(
+                problem(
+                    ("input",),
+                    f"{why}；由用户提供的输入：{'、'.join(supplied) or '（无）'}",
+                    r.input,
+                )
+            )
+            continue
+        if r.input in seen:
+            out.append(problem(("input",), "重复：一个输入只能有一条演示规则", r.input))
+        seen.add(r.input)
+        if r.method not in DEMO_METHODS:
+            methods = "、".join(f"{k}（{v}）" for k, v in DEMO_METHODS.items())
+            out.append(
+                problem(("method",), f"不认识的方法「{r.method}」；可用：{methods}", r.method)
+            )
+            continue
+        out += [problem((key,), why, value) for key, why, value in _demo_shape(r)]
+        if inp.level not in LEVELS:
+            out.append(
+                problem(
+                    ("input",),
+                    f"输入的层级「{inp.level or '（未写）'}」不在事实数据中"
+                    f"（可用：{'、'.join(LEVELS)}），无法由演示数据生成",
+                    inp.level,
+                )
+            )
+            continue
+        level = inp.level
+        made = DEMO_METHOD_TYPES[r.method]
+        if made != inp.type:
+            out.append(
+                problem(
+                    ("method",),
+                    f"{DEMO_METHODS[r.method]}（{r.method}）生成{_TYPE_ZH[made]}，"
+                    f"而该输入是{_TYPE_ZH[inp.type]}型",
+                    r.method,
+                )
+            )
+        for k, g in enumerate(r.grades or ()):
+            if inp.values is not None and g not in inp.values:
+                out.append(
+                    problem(
+                        ("grades", k),
+                        f"分档的值「{g}」不在该输入的可选值（{'、'.join(inp.values)}）中",
+                        g,
+                    )
+                )
+        ns = ns or facts_namespace()
+        if not _IDENTIFIER_ONLY.match(r.by) or r.by not in ns:
+            near = difflib.get_close_matches(r.by, list(ns), n=3)
+            hint = f"；是否是 {'、'.join(near)}？" if near else ""
+            out.append(
+                problem(
+                    ("by",),
+                    f"排列依据「{r.by}」不是统计变量或指标目录中的指标{hint}",
+                    r.by,
+                )
+            )
+        else:
+            try:
+                check(r.by, ns, functions=ENGINE_FUNCTIONS, level=level, expect=ExprType.NUMBER)
+            except ExprError as err:
+                out.append(
+                    problem(
+                        ("by",),
+                        f"排列依据「{r.by}」不能在{ENTITY_ZH.get(level, level)}层级读取："
+                        f"{err.message}",
+                        r.by,
+                    )
+                )
+        for attr, value in r.among.items():
+            on = ATTRIBUTES.get(attr)
+            if on is None or on[0] != level:
+                here = [a for a, (lv, _) in ATTRIBUTES.items() if lv == level]
+                out.append(
+                    problem(
+                        ("among", attr),
+                        f"筛选条件「{attr}」不是{ENTITY_ZH.get(level, level)}的属性"
+                        f"（可用：{'、'.join(here) or '无'}）",
+                        attr,
+                    )
+                )
+            elif attr in VALUE_ZH and value not in VALUE_ZH[attr]:
+                out.append(
+                    problem(
+                        ("among", attr),
+                        f"{on[1]}「{value}」不是可用的取值（{'、'.join(VALUE_ZH[attr])}）",
+                        value,
+                    )
+                )
+    return out
+
+
+def _demo_shape(r: Any) -> list[tuple[str, str, object]]:
+    """(field, reason, value) for each field a recipe's method lacks, forbids or has out of
+    range (decision 083)."""
+    from gaoxin.engine.packs.schema import DEMO_METHODS
+
+    m, zh = r.method, DEMO_METHODS[r.method]
+    out: list[tuple[str, str, object]] = []
+    if m == "grades" and (r.grades is None or len(r.grades) < 2):
+        out.append(("grades", f"{zh}（grades）要写 grades：至少两档的值", r.grades))
+    if m != "grades" and r.grades is not None:
+        out.append(("grades", f"只有按名次分档（grades）写 grades，{zh}（{m}）不写", None))
+    if m == "amount" and r.factor is None:
+        out.append(("factor", f"{zh}（amount）要写 factor（系数）", None))
+    if m != "amount" and r.factor is not None:
+        out.append(("factor", f"只有金额（amount）写 factor，{zh}（{m}）不写", r.factor))
+    if m != "amount" and "digits" in r.model_fields_set:
+        out.append(("digits", f"只有金额（amount）写 digits，{zh}（{m}）不写", r.digits))
+    if not 0 <= r.digits <= 6:
+        out.append(("digits", "保留小数位数 digits 应在 0 到 6 之间", r.digits))
+    if r.count is not None and r.share is not None:
+        out.append(("share", "count（前几名）和 share（前百分之几）只能写一个", r.share))
+    if m == "top" and r.count is None and r.share is None:
+        out.append(("method", f"{zh}（top）要写 count（名数）或 share（比例）", m))
+    if m in ("grades", "rank") and (r.count is not None or r.share is not None):
+        key = "count" if r.count is not None else "share"
+        out.append((key, f"{zh}（{m}）不写 count 或 share", getattr(r, key)))
+    if r.count is not None and r.count < 1:
+        out.append(("count", "名数 count 至少为 1", r.count))
+    if r.share is not None and not 0 < r.share <= 1:
+        out.append(("share", "比例 share 应大于 0、不超过 1（如 0.1 即前10%）", r.share))
+    if r.lag < 0:
+        out.append(("lag", "lag（往前几年）不能为负数", r.lag))
+    return out
+
+
+def _demo_problem(
+    j: int,
+    input_id: str,
+    file: str,
+    lines: Mapping[Path_, int],
+    key: tuple[str | int, ...],
+    reason: str,
+    value: object,
+) -> Problem:
+    path = ("demo", "inputs", j, *key)
+    return Problem(
+        "pack.demo",
+        f"演示输入「{input_id}」：{reason}",
+        file=file,
+        row=_line(lines, path),
+        column=".".join(str(x) for x in path),
+        value=None if value is None else str(value),
+    )
+
+
+_SOURCE_ZH = {"formula": "公式（formula）", "evaluation": "评价结果", "cases": "整改案件"}
 
 
 def _check_targets(spec: Pack, file: str, lines: Mapping[Path_, int]) -> list[Problem]:

@@ -182,6 +182,58 @@ class Input(Strict):
         return "cases" if self.cases is not None else "supplied"
 
 
+#: How ``gaoxin demo`` makes up a supplied input from the demo's own data (decision 083), with
+#: the words a user reads: a grade by place, the place itself, 是 for the first places, an
+#: amount from a figure times a factor.
+DEMO_METHODS: dict[str, str] = {
+    "grades": "按名次分档",
+    "rank": "名次",
+    "top": "前若干名为“是”",
+    "amount": "数值乘以系数",
+}
+#: The input type each demo method gives.
+DEMO_METHOD_TYPES: dict[str, str] = {
+    "grades": "string",
+    "rank": "number",
+    "top": "bool",
+    "amount": "number",
+}
+
+
+class DemoInput(Strict):
+    """One supplied input's example for the demo (decision 083, docs/packs.md §演示输入): the
+    entities of the input's level in the pack's region (``among``: those whose attributes have
+    these values), placed by ``by`` (a variable or catalogue indicator at that level, of the
+    period ``lag`` years before) from the highest (``order: high_first``) or the lowest, an
+    entity without it last, ties by code; then ``method``. For the demo only: never read by a
+    rule."""
+
+    input: str = Field(min_length=1)
+    #: One of :data:`DEMO_METHODS`; checked, with the fields each method takes, by the pack
+    #: check (gaoxin.engine.packs.loader), whose messages name the input.
+    method: str = Field(min_length=1)
+    by: str = Field(min_length=1)
+    order: Literal["high_first", "low_first"] = "high_first"
+    lag: int = 0
+    among: dict[str, str] = {}
+    #: ``grades``: the values from the first places to the last, in equal shares by place.
+    grades: list[str] | None = None
+    #: ``top`` (and, optionally, ``amount``): the first ``count`` places, or the first ``share``
+    #: of them (rounded up).
+    count: int | None = None
+    share: Decimal | None = None
+    #: ``amount``: ``by`` times ``factor``, rounded half up to ``digits`` decimals.
+    factor: Decimal | None = None
+    digits: int = 2
+
+
+class Demo(Strict):
+    """The demo's example of the inputs the user supplies (decision 083): ``gaoxin demo`` writes
+    them into a file, marked 仅供演示, and decides the demo year with it."""
+
+    inputs: list[DemoInput] = Field(min_length=1)
+
+
 class Effective(Strict):
     start: date | None = Field(default=None, alias="from")
     end: date | None = Field(default=None, alias="to")
@@ -409,6 +461,8 @@ class Pack(Strict):
     #: Who issues the official documents made under the pack; None: the pack cannot issue
     #: them (``gaoxin doc write`` says so).
     documents: Documents | None = None
+    #: How the demo makes up the inputs the user supplies (decision 083); None: it does not.
+    demo: Demo | None = None
 
     _j = field_validator("jurisdiction", mode="before")(as_region_code)
 
