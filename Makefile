@@ -43,8 +43,9 @@ run: install
 	$(BIN)/gaoxin monitor --period $(PERIOD) --out $(DATA)/月监测-$(JURISDICTION)-$(PERIOD).xlsx
 	$(BIN)/gaoxin targets --pack $(PACK) --out $(DATA)/目标进度-$(PACK).xlsx
 # Fujian's money rules read no evaluation; its evaluation rules read the 省评价考核结论 the user
-# supplies, here the demo's example file (gaoxin demo writes it, decision 082); other packs'
-# rules need `gaoxin evaluate --pack` first
+# supplies, here the demo's example file (gaoxin demo writes it from the pack's demo: recipes,
+# decisions 082, 083; the other demo packs' files too, decided in the demo); other packs' rules
+# read evaluation runs over their region, which need `gaoxin evaluate --pack` first
 ifeq ($(JURISDICTION),fujian)
 	$(BIN)/gaoxin awards --pack $(PACK) --period $(AWARD_YEAR) --inputs $(DATA)/演示-用户提供输入-$(PACK).xlsx --out $(DATA)/奖补台账-$(PACK)-$(AWARD_YEAR).xlsx
 endif

@@ -126,9 +126,9 @@ def demo(
 def _demo_actions(jurisdiction: str) -> None:
     """Evaluate what the demo pack's rules read for DEMO_ACTION_YEAR, decide its rules, and
     publish the actions (演示：省级审定), so that the demo has cases to work on; money stays
-    待审核 for the division to review. A pack with a demo rule for the inputs the user supplies
-    (Fujian's 省评价考核结论, gaoxin.awards.demo) has them written into the data directory as a
-    visible example file and decided with it (decision 082)."""
+    待审核 for the division to review. A pack with a ``demo:`` section (recipes for the inputs
+    the user supplies, such as Fujian's 省评价考核结论) has them written into the data directory
+    as a visible example file and decided with it (decisions 082, 083)."""
     from django.conf import settings
 
     from gaoxin.audit import Approval
