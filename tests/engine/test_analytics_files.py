@@ -59,7 +59,7 @@ def test_observation_files_have_no_period_column_and_read_back_with_it(source, b
 
 def test_each_periods_hash_is_of_its_file_whatever_the_row_order(built):
     meta = json.loads((built / "meta.json").read_text("utf-8"))
-    assert meta["layout"] == tables.LAYOUT == 7
+    assert meta["layout"] == tables.LAYOUT == 8
     rows = pl.read_parquet(built / "observations" / "2025" / "2025-07.parquet")
     assert tables._rows_hash(rows) == meta["observation_hashes"]["2025-07"]
     shuffled = rows.sample(fraction=1.0, shuffle=True, seed=7)
