@@ -5,6 +5,7 @@ integer code (decision 062), the variable and the batch as Enums of the period's
 order."""
 
 import json
+import shutil
 
 import polars as pl
 import pytest
@@ -333,3 +334,45 @@ def test_a_coded_source_builds_the_files_a_text_source_builds(tmp_path, how):
     assert not pl.read_parquet(tmp_path / "text/zone/facts/month/2025.parquet").equals(
         pl.read_parquet(tmp_path / "text/full/facts/month/2025.parquet")
     )
+
+
+def test_facts_files_store_the_certification_columns_without_nulls(source, built, tmp_path):
+    """The facts files hold no null in a certification column (decision 086, layout 8): a null
+    is stored as NO_CERT (-1) and read back as null. A build of layout 7 (the nulls stored) reads
+    back the same frames, whole and by entities and columns (the pages' and the indicator
+    step's reads)."""
+    facts = sorted((built / "facts").rglob("*.parquet"))
+    assert len(facts) > 5
+    for f in facts:
+        stored = pl.read_parquet(f)
+        certs = [c for c in stored.columns if c.startswith(tables.CERT_PREFIXES)]
+        assert certs and all(stored.schema[c] == pl.Int8 for c in certs)
+        assert stored.select(pl.col(certs).null_count()).sum_horizontal().item() == 0, f
+        assert (stored.select(certs) == tables.NO_CERT).sum().sum_horizontal().item() > 0, f
+    old = tmp_path / "old"
+    shutil.copytree(built, old)
+    meta = json.loads((old / "meta.json").read_text("utf-8"))
+    meta["layout"] = 7
+    (old / "meta.json").write_text(json.dumps(meta), "utf-8")
+    for f in (old / "facts").rglob("*.parquet"):
+        tables._facts_read(pl.read_parquet(f)).write_parquet(f)
+    month = pl.read_parquet(old / "facts" / "month" / "2025.parquet")
+    assert month["__cert__hte"].null_count() and month["__cert__hte"].drop_nulls().len()
+    assert (month.select(pl.col("^__cert.*$") == tables.NO_CERT).sum().sum_horizontal()).item() == 0
+    firms = month.filter(pl.col("__cert__hte").is_not_null())["entity"].unique().head(3)
+    reads = [
+        {},
+        {"years": [2024, 2025], "entities": [*firms, month["zone"].drop_nulls()[0]]},
+        {
+            "types": ["month"],
+            "observations": False,
+            "columns": {"entity", "kind", "seq", "__cert__hte"},
+        },
+    ]
+    for how in reads:
+        mine, theirs = (tables.load_facts(root, **how) for root in (built, old))
+        assert mine.frames.keys() == theirs.frames.keys() and mine.frames
+        for ptype, frame in theirs.frames.items():
+            assert frame.schema == mine.frames[ptype].schema
+            assert mine.frames[ptype].equals(frame), (how, ptype)
+            assert frame.height and frame["__cert__hte"].null_count()

@@ -228,11 +228,11 @@ def _facts_stored(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _facts_read(frame: pl.DataFrame) -> pl.DataFrame:
-    """A facts file's rows as the wide frame had them (:func:`_facts_stored` undone)."""
-    return frame.with_columns(
-        pl.when(pl.col(c) != NO_CERT).then(pl.col(c)).alias(c)
-        for c in _cert_columns(frame.columns)
-    )
+    """A facts file's rows as the wide frame had them (:func:`_facts_stored` undone). Series by
+    Series: each keeps the chunks (row groups) of the frame's other columns, where the same in
+    an expression came back in other chunks and a later select rechunked the whole frame
+    (0.4 s of CPU for a monthly year at national scale)."""
+    return frame.with_columns(frame[c].replace(NO_CERT, None) for c in _cert_columns(frame.columns))
 
 
 def _link(old: Path, new: Path) -> None:
@@ -1330,9 +1330,9 @@ def load_facts(
                 lazy = lazy.select(c for c in lazy.collect_schema() if c in columns)
             if keep is not None:
                 lazy = lazy.filter(pl.col("entity").is_in(keep.implode()))
-            parts.append(lazy.collect())
+            parts.append(_facts_read(lazy.collect()))
         frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-        frame = _facts_read(frame).with_columns(
+        frame = frame.with_columns(
             pl.lit(None, pl.Float64).alias(c) for c in wanted if c not in frame.columns
         ).select(wanted)
         if len(parts) > 1:
