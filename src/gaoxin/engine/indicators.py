@@ -301,6 +301,7 @@ def _compute(
         absent = _Absent(absent_columns, ns)
         orders: dict[str, pl.Series] = {}  # each level's cells in the result's order (_tidy)
         group_codes: dict[tuple[str, ...], pl.Series] = {}  # the batches' keys (_Pending.code)
+        group_orders: dict[tuple[str, ...], pl.Series] = {}  # their children's order
         # Without lineage, a computed column is kept only while a later formula reads it.
         read_later = {n for f in formulas.values() for n in f.names}
         for whole_wave in waves:
@@ -311,7 +312,7 @@ def _compute(
                 cols: dict[str, list[pl.Expr]] = defaultdict(list)
                 nulls: list[str] = []  # the indicators null on every row (_Absent)
                 left_out: set[str] = set()  # and their cells not wanted (absent_cells)
-                pending = _Pending(blocks, group_codes, absent)
+                pending = _Pending(blocks, group_codes, absent, group_orders)
                 for code in wave:
                     ind = by_code[code]
                     ctx = _context(facts, ns, ind.level, ptype, cumulative)
@@ -914,9 +915,12 @@ class _Pending:
         blocks: Mapping[str, tuple[int, int] | None],
         codes: dict[tuple[str, ...], pl.Series] | None = None,
         absent: _Absent | None = None,
+        orders: dict[tuple[str, ...], pl.Series] | None = None,
     ) -> None:
         self.blocks = blocks
         self.codes = codes if codes is not None else {}
+        #: per (keys, child level), the child level's rows in the order of their group code
+        self.orders = orders if orders is not None else {}
         self.absent = absent
         self.items: list[tuple[Call, Checked, CompileContext, str, Mapping[int, str]]] = []
         self.missing: dict[str, pl.Expr] = {}
@@ -1017,6 +1021,15 @@ class _Pending:
         frame = frame.with_columns(self.code(frame, keys))
         by = [_GROUP]
         children = _level_rows(frame, self.blocks, child).select(sorted(read | set(by)))
+        # The children in the order of their group code, each group's rows in the frame's order
+        # (a stable sort, found once per frame and level): a group-by over a sorted key reads
+        # each group as one slice; over the frame's order it gathered every group's rows by
+        # their row numbers, three to six times the aggregates' CPU (decision 087).
+        order = self.orders.get((*keys, child))
+        if order is None:
+            order = children.select(pl.arg_sort_by(_GROUP, maintain_order=True)).to_series()
+            self.orders[(*keys, child)] = order
+        children = children[order].with_columns(pl.col(_GROUP).set_sorted())
         per_parent = children.group_by(by).agg(aggs)
         for args, at, name in tops:
             coded = replace(
