@@ -130,3 +130,66 @@ def test_sichuan_subsidies_decide_once_the_open_amounts_are_set(tmp_path):
     ).iter_rows():
         want = Decimal(str(fc)) * Decimal("0.1") + Decimal(str(land)) * Decimal("0.05")
         assert fiscal[e] == _cents(want)
+
+
+def _fujian_facts():
+    from gaoxin.registry.models import Entity
+    from gaoxin.statistics import analytics
+
+    facts, _ = analytics.facts(
+        Entity.objects.get(kind="region", code="350000"), by=None, fresh=True
+    )
+    return facts
+
+
+def test_fujian_grades_its_national_zones_by_their_firms_revenue(tmp_path):
+    """Fujian's 评价考核结果 follows the recipe's 营业收入 (revenue_total, the zone's firms' revenue
+    summed), which every national zone of the demo has: no 好 zone has less than a 较差 one, and
+    the 约谈 goes to the 较差 zones."""
+    from gaoxin.engine.packs.bindings import values_of
+
+    pack, path, given = _demo("fujian", "fujian-2021", tmp_path)
+    grades = dict(
+        given.filter(pl.col("evaluation_result").is_not_null())
+        .select("entity", "evaluation_result")
+        .iter_rows()
+    )
+    assert sorted(grades.values()) == sorted(["好"] * 3 + ["一般"] * 2 + ["较差"] * 2)
+    revenue = dict(values_of("revenue_total", "zone", _fujian_facts(), YEAR).iter_rows())
+    assert all(revenue[z] is not None and revenue[z] > 0 for z in grades)
+    good = [revenue[z] for z, g in grades.items() if g == "好"]
+    poor = [revenue[z] for z, g in grades.items() if g == "较差"]
+    assert min(good) >= max(poor)
+    assert min(good) >= max(revenue[z] for z, g in grades.items() if g == "一般")
+    d = decide(pack, YEAR, None, by=None, dry_run=True, inputs=path)
+    summoned = d.ledger.filter(pl.col("rule") == "evaluation-summon")
+    assert set(summoned["entity"]) == {z for z, g in grades.items() if g == "较差"}
+
+
+def test_a_recipe_by_a_figure_no_entity_has_is_refused_not_ranked_by_code(tmp_path):
+    """A ``by`` null for every zone placed (the zones' own reported 园区营业收入, which the demo's
+    zones never report) would grade them by code under the name of that figure: the demo refuses
+    it, naming the pack, the input and the figure, and writes no file."""
+    from dataclasses import replace
+
+    from gaoxin.engine.problems import ProblemsError
+
+    sync_catalogue()
+    load_jurisdiction(synth.generate("fujian", scale=0.05), label="测试 fujian")
+    pack = find_pack("fujian-2021")
+    assert pack.spec.demo is not None
+    [recipe] = pack.spec.demo.inputs
+    demo = pack.spec.demo.model_copy(
+        update={"inputs": [recipe.model_copy(update={"by": "zone_revenue"})]}
+    )
+    bare = replace(pack, spec=pack.spec.model_copy(update={"demo": demo}))
+    with pytest.raises(ProblemsError) as e:
+        write_demo_inputs(bare, YEAR, tmp_path)
+    [p] = e.value.problems
+    assert p.message == (
+        "政策包「fujian-2021」演示输入「evaluation_result」：排列依据「zone_revenue」（园区营业收入）"
+        "在2024年对要排列的高新区全都没有数据，按它排列只会是按代码排列；"
+        "请改用这些对象有数据的变量或指标"
+    )
+    assert (p.code, p.column, p.value) == ("pack.demo", "demo.inputs.0.by", "zone_revenue")
+    assert not list(tmp_path.iterdir())

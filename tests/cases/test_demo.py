@@ -60,14 +60,15 @@ def test_the_fujian_demo_decides_its_evaluation_rules_with_its_example_inputs(se
         for r in range(2, sheet.max_row + 1)
         if sheet.cell(r, col).value
     }
-    # Fujian's 7 national zones by the pack's recipe: 3 好, 2 一般, 2 较差; none of another
-    # province; the same grades as the Python rule keyed by the pack id wrote before decision 083
+    # Fujian's 7 national zones by the pack's recipe, their firms' revenue (revenue_total):
+    # 3 好, 2 一般, 2 较差; none of another province (before decision 083's correction the
+    # recipe read a figure no demo zone has and the grades were the codes' order)
     assert grades == {
-        "350100N1": "好",
         "350200N1": "好",
-        "350300N1": "好",
-        "350400N1": "一般",
-        "350500N1": "一般",
+        "350400N1": "好",
+        "350500N1": "好",
+        "350100N1": "一般",
+        "350300N1": "一般",
         "350600N1": "较差",
         "350800N1": "较差",
     }

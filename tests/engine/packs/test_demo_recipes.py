@@ -88,7 +88,7 @@ def test_every_demo_pack_states_its_recipes_in_words_and_in_docs():
 
 # --- bad recipes ------------------------------------------------------------------------------
 
-GOOD = "    - {input: evaluation_result, method: grades, by: zone_revenue, among: {level: national}, grades: [好, 一般, 较差]}\n"
+GOOD = "    - {input: evaluation_result, method: grades, by: revenue_total, among: {level: national}, grades: [好, 一般, 较差]}\n"
 
 
 def _fujian_with(tmp_path: Path, recipe: str) -> Path:
@@ -114,13 +114,13 @@ def test_the_shipped_recipe_checks_clean(tmp_path):
             "不认识的方法「thirds」；可用：grades（按名次分档）",
         ),
         (
-            GOOD.replace("by: zone_revenue", "by: zone_revenu"),
+            GOOD.replace("by: revenue_total", "by: revenue_totl"),
             "demo.inputs.0.by",
-            "zone_revenu",
-            "排列依据「zone_revenu」不是统计变量或指标目录中的指标；是否是 zone_revenue",
+            "revenue_totl",
+            "排列依据「revenue_totl」不是统计变量或指标目录中的指标；是否是 revenue_total",
         ),
         (
-            GOOD.replace("by: zone_revenue", "by: revenue"),
+            GOOD.replace("by: revenue_total", "by: revenue"),
             "demo.inputs.0.by",
             "revenue",
             "排列依据「revenue」不能在高新区层级读取",
@@ -204,3 +204,66 @@ def test_a_pack_with_a_bad_recipe_does_not_load(tmp_path):
     assert [p.message for p in e.value.problems] == [
         "演示输入「evaluation_result」：重复：一个输入只能有一条演示规则"
     ]
+
+
+# --- a figure the entities lack -------------------------------------------------------------
+
+
+def _zones_facts():
+    """Three provincial zones in 2024: 甲's firms' revenue 10, 乙's 80, 丙's firm reports none."""
+    from datetime import date
+
+    from gaoxin.engine.facts import build_facts
+
+    ents = [("P", "province", "甘肃", None, None, None, None)] + [
+        (z, "zone", z, "P", "provincial", date(2010, 1, 1), None) for z in ("Z1", "Z2", "Z3")
+    ]
+    ents += [(f"E{z}", "enterprise", f"E{z}", z, None, date(2015, 1, 1), None) for z in "123"]
+    obs = [("E1", "revenue", "2024", 10.0, "b"), ("E2", "revenue", "2024", 80.0, "b")]
+    return build_facts(
+        pl.DataFrame(
+            ents,
+            schema=["entity", "kind", "name", "parent", "level", "joined_on", "left_on"],
+            orient="row",
+        ),
+        pl.DataFrame(obs, schema=["entity", "variable", "period", "value", "batch"], orient="row"),
+        pl.DataFrame(schema=["entity", "kind", "level", "granted_on", "expires_on", "revoked_on"]),
+    )
+
+
+def _gansu_provincial(by: str):
+    """Gansu's pack with only its 新认定省级高新区 recipe, placed by ``by``."""
+    spec = load_pack(PACKS / "gansu").spec
+    assert spec.demo is not None
+    [recipe] = [r for r in spec.demo.inputs if r.input == "newly_provincial"]
+    demo_ = spec.demo.model_copy(update={"inputs": [recipe.model_copy(update={"by": by})]})
+    return spec.model_copy(update={"demo": demo_})
+
+
+def test_a_figure_some_entities_lack_places_them_last():
+    from gaoxin.engine.periods import Period
+
+    got = demo.example_values(
+        _gansu_provincial("revenue_total"), _zones_facts(), Period.parse("2024")
+    )
+    # lowest first: 甲 (10) is the one; 丙, without the figure, is last, not first
+    assert dict(got.select("entity", "newly_provincial").iter_rows()) == {
+        "Z1": True,
+        "Z2": False,
+        "Z3": False,
+    }
+
+
+def test_a_figure_every_entity_lacks_is_refused_not_placed_by_code():
+    from gaoxin.engine.periods import Period
+    from gaoxin.engine.problems import ProblemsError
+
+    with pytest.raises(ProblemsError) as e:
+        demo.example_values(_gansu_provincial("zone_revenue"), _zones_facts(), Period.parse("2024"))
+    [p] = e.value.problems
+    assert p.message == (
+        "政策包「gansu」演示输入「newly_provincial」：排列依据「zone_revenue」（园区营业收入）"
+        "在2024年对要排列的高新区全都没有数据，按它排列只会是按代码排列；"
+        "请改用这些对象有数据的变量或指标"
+    )
+    assert (p.column, p.value) == ("demo.inputs.0.by", "zone_revenue")

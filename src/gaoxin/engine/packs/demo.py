@@ -13,6 +13,7 @@ from gaoxin.engine.certifications import LEVELS as LEVEL_ZH
 from gaoxin.engine.facts import ATTRIBUTES, FactFrame
 from gaoxin.engine.packs.schema import DemoInput, Input, Pack
 from gaoxin.engine.periods import Period
+from gaoxin.engine.problems import Problem, ProblemsError
 from gaoxin.engine.zones import LEVELS as ZONE_LEVELS
 
 #: Every file and page that shows the demo's example inputs says this first.
@@ -132,10 +133,31 @@ def apply(recipe: DemoInput, values: pl.DataFrame) -> pl.DataFrame:
 # --- a pack's recipes over the facts ------------------------------------------------------------
 
 
+def _nothing_to_place(pack: Pack, n: int, recipe: DemoInput, inp: Input, period: Period) -> Problem:
+    """The problem of a recipe whose ``by`` none of the entities it places has: its places
+    would be the codes' order, presented as a ranking by ``by``."""
+    from gaoxin.engine.packs.loader import facts_namespace
+
+    label = facts_namespace()[recipe.by].label or recipe.by
+    year = period.shift(-recipe.lag)
+    return Problem(
+        code="pack.demo",
+        message=(
+            f"政策包「{pack.id}」演示输入「{recipe.input}」：排列依据「{recipe.by}」（{label}）"
+            f"在{year}年对要排列的{ENTITY_ZH.get(inp.level or '', inp.level)}全都没有数据，"
+            "按它排列只会是按代码排列；请改用这些对象有数据的变量或指标"
+        ),
+        column=f"demo.inputs.{n}.by",
+        value=recipe.by,
+    )
+
+
 def example_values(pack: Pack, facts: FactFrame, period: Period) -> pl.DataFrame:
     """``entity`` and a column per input of ``pack``'s demo recipes, for the entities of each
     input's level in ``facts`` (the pack's region) for ``period``; an entity no recipe covers
-    has nulls. Empty (``entity`` only) for a pack without a ``demo:`` section."""
+    has nulls. Empty (``entity`` only) for a pack without a ``demo:`` section. A recipe whose
+    ``by`` is null for every entity it places is refused (:class:`ProblemsError`): its values
+    would be the codes' order under the name of ``by``; some nulls are placed last."""
     from gaoxin.engine.packs.bindings import values_of
 
     out = pl.DataFrame(schema={"entity": pl.String})
@@ -143,7 +165,7 @@ def example_values(pack: Pack, facts: FactFrame, period: Period) -> pl.DataFrame
         return out
     wide = facts.wide(period.kind).filter(pl.col("period") == str(period))
     inputs = {i.id: i for i in pack.inputs}
-    for recipe in pack.demo.inputs:
+    for n, recipe in enumerate(pack.demo.inputs):
         inp = inputs[recipe.input]
         assert inp.level is not None  # the pack check requires it
         level = wide.filter(pl.col("kind").cast(pl.String) == inp.level)
@@ -154,6 +176,8 @@ def example_values(pack: Pack, facts: FactFrame, period: Period) -> pl.DataFrame
         them = chosen.select(pl.col("entity").cast(pl.String)).join(
             figures, on="entity", how="left"
         )
+        if them.height and them["value"].null_count() == them.height:
+            raise ProblemsError([_nothing_to_place(pack, n, recipe, inp, period)])
         made = apply(recipe, them)
         if recipe.method in OUTSIDE:  # a flag or an amount says no of the rest of the level
             rest = level.select(pl.col("entity").cast(pl.String)).join(
