@@ -60,8 +60,10 @@ from gaoxin.engine.facts import (
     build_facts,
     is_coded,
     period_columns,
+    physical_codes,
     prepare_registry,
     text_of,
+    used_codes,
 )
 from gaoxin.engine.indicators import (
     PER_YEAR,
@@ -1052,7 +1054,8 @@ def _write_observations(
     # One period's rows copied at a time (a partition of the whole year at once would hold a
     # second copy of the year's observations: 20 M rows at national scale), by a filter on the
     # period's small integer code (a gather by row numbers took 2.7 times its CPU on the frame's
-    # many chunks).
+    # many chunks; taking the periods in groups, each a filter of the year and each period one
+    # of its group, read half the rows but spent as much).
     # The period is the file's name, not a column: one value on every row, its encoding was a
     # sixth of the write (decision 059).
     # The period (text, or coded as a source may give it) as an Enum: each period's rows are
@@ -1066,18 +1069,25 @@ def _write_observations(
     if codes is not None and not codes.null_count():
         # every entity registered (the rule): the text is not copied period by period
         stored, codes = stored.with_columns(entity=codes), None
-    for n, name in enumerate(dtype.categories):
-        mine = code == n
-        part = stored.filter(mine)
+    # The codes from the least to the greatest a row has, not all the Enum's (a source's holds
+    # every year's periods: a third of the filters' CPU went to those of other years). A year
+    # of one period is its rows as they are, not a copy.
+    low, high = code.min(), code.max()
+    held = range(0) if low is None else range(int(low), int(high) + 1)  # type: ignore[arg-type]
+    alone = len(held) == 1 and not code.null_count()
+    for n in held:
+        mine = None if alone else code == n
+        part = stored if mine is None else stored.filter(mine)
         if part.height == 0:  # an Enum given may hold periods without rows: no file
             continue
         part = part.with_columns(_own_values(part[c]) for c in CODED)
         if codes is not None:
             # integers, not text: half the write and the hash (decision 062)
-            entity = codes.filter(mine)
+            entity = codes if mine is None else codes.filter(mine)
             if not entity.null_count():
                 part = part.with_columns(entity=entity)
             del entity
+        name = dtype.categories[n]
         _write(part, out / "observations" / str(year) / f"{name}.parquet")
         hashes[name] = _rows_hash(part)
         del part, mine
@@ -1106,13 +1116,20 @@ def _own_values(values: pl.Series) -> pl.Series:
     dtype = values.dtype
     assert isinstance(dtype, pl.Enum)
     every = pl.Series(values.name, dtype.categories)
-    codes = values.to_physical()
-    # the codes held, by a count of the small integers (a quarter of a unique's CPU)
-    held = np.flatnonzero(np.bincount(codes.drop_nulls().to_numpy(), minlength=every.len()))
-    text = every.gather(pl.Series(held, dtype=pl.UInt32)).sort()
+    physical, null = physical_codes(values)
+    if physical.size and not values.null_count() and physical.min() == null - 1:
+        # one value on every row (a period's batch, but where a revision came): that value
+        # repeated, with no count or gather of the rows
+        if every.len() == 1:
+            return values
+        one = every.gather([null - 1])
+        return one.cast(pl.Enum(one)).new_from_index(0, values.len())
+    _, text = used_codes(physical, null, dtype)
+    del physical
+    text = text.sort()
     if text.equals(every):
         return values
-    return every.cast(pl.Enum(text), strict=False).gather(codes)
+    return every.cast(pl.Enum(text), strict=False).gather(values.to_physical())
 
 
 def _year_hash(period_hashes: Mapping[str, str]) -> str:
@@ -1181,15 +1198,35 @@ def _rows_hash(frame: pl.DataFrame) -> str:
             h.update(_hash(column, *dtype.categories).encode())
     if frame.height:
         rows = frame.hash_rows(seed=0x6A09E667).to_numpy()
-        mixed = rows + _MIX[0]
-        mixed ^= mixed >> np.uint64(30)
-        mixed *= _MIX[1]
-        mixed ^= mixed >> np.uint64(27)
-        mixed *= _MIX[2]
-        mixed ^= mixed >> np.uint64(31)
-        sums = [frame.height, rows.sum(dtype=np.uint64), mixed.sum(dtype=np.uint64)]
+        sums = [frame.height, rows.sum(dtype=np.uint64), _mixed_sum(rows)]
         h.update(np.array(sums, dtype=np.uint64).tobytes())
     return h.hexdigest()
+
+
+#: Row hashes :func:`_mixed_sum` mixes at once: 512 KiB, two blocks of which stay in the cache.
+_MIX_ROWS = 1 << 16
+
+
+def _mixed_sum(rows: np.ndarray) -> np.uint64:
+    """The sum (modulo 2**64) of the row hashes mixed by splitmix64's finaliser, a block at a
+    time in two buffers reused: mixing all at once made a new array of the rows for each step,
+    out of the cache (a third more CPU)."""
+    block = np.empty(min(len(rows), _MIX_ROWS), dtype=np.uint64)
+    shifted = np.empty_like(block)
+    sums = []
+    for start in range(0, len(rows), _MIX_ROWS):
+        part = rows[start : start + _MIX_ROWS]
+        mixed, spare = block[: len(part)], shifted[: len(part)]
+        np.add(part, _MIX[0], out=mixed)
+        for shift, factor in ((30, _MIX[1]), (27, _MIX[2])):
+            np.right_shift(mixed, np.uint64(shift), out=spare)
+            mixed ^= spare
+            mixed *= factor
+        np.right_shift(mixed, np.uint64(31), out=spare)
+        mixed ^= spare
+        sums.append(mixed.sum(dtype=np.uint64))
+    # an array's sum wraps modulo 2**64 (a sum of NumPy scalars warns of the overflow)
+    return np.array(sums, dtype=np.uint64).sum(dtype=np.uint64)
 
 
 def _columns(out: Path) -> dict[str, list[str]]:

@@ -439,7 +439,7 @@ def text_of(column: pl.Series) -> pl.Series:
     return column
 
 
-def _physical(column: pl.Series) -> tuple[np.ndarray, int]:
+def physical_codes(column: pl.Series) -> tuple[np.ndarray, int]:
     """A coded column's physical codes, a null as the code after the largest, and that code.
     The codes keep their width (an Enum of the year's few variables or periods: a byte a row)
     unless there are nulls (then UInt32): the counts and lookups made of them read a quarter of
@@ -452,14 +452,19 @@ def _physical(column: pl.Series) -> tuple[np.ndarray, int]:
     return physical.to_numpy(), null
 
 
-def _used(physical: np.ndarray, null: int, dtype: pl.DataType) -> tuple[np.ndarray, pl.Series]:
-    """The physical codes some row has (but the null one), and their text."""
+def code_counts(physical: np.ndarray, null: int) -> np.ndarray:
+    """How many rows have each physical code (:func:`physical_codes`'s), the null one last."""
     # counted a slice at a time: np.bincount makes a 64-bit copy of what it counts (160 MB of
     # fresh pages for a monthly year's 20 M codes at once, 16 MB reused a slice)
     counts = np.zeros(null + 1, dtype=np.int64)
     for start in range(0, len(physical), SPREAD_ROWS):
         counts += np.bincount(physical[start : start + SPREAD_ROWS], minlength=null + 1)
-    used = np.flatnonzero(counts[:null])
+    return counts
+
+
+def used_codes(physical: np.ndarray, null: int, dtype: pl.DataType) -> tuple[np.ndarray, pl.Series]:
+    """The physical codes some row has (but the null one), and their text."""
+    used = np.flatnonzero(code_counts(physical, null)[:null])
     codes = pl.Series(used, dtype=pl.UInt32)
     if isinstance(dtype, pl.Enum):
         return used, pl.Series(dtype.categories).gather(codes)
@@ -475,8 +480,8 @@ def _distinct_codes(column: pl.Series) -> tuple[np.ndarray, pl.Series]:
         values = column.drop_nulls().unique().sort()
         code = column.cast(pl.Enum(values)).to_physical().cast(pl.UInt32)
         return code.fill_null(len(values)).to_numpy(), values
-    physical, null = _physical(column)
-    used, text = _used(physical, null, column.dtype)
+    physical, null = physical_codes(column)
+    used, text = used_codes(physical, null, column.dtype)
     order = text.arg_sort().to_numpy()
     lookup = np.empty(null + 1, dtype=np.uint32)
     lookup[used[order]] = np.arange(len(used), dtype=np.uint32)
@@ -503,8 +508,8 @@ def _registry_codes(column: pl.Series, registry: pl.Enum) -> np.ndarray:
     if not is_coded(column.dtype):
         code = column.cast(registry, strict=False).to_physical().cast(pl.UInt32)
         return code.fill_null(size).to_numpy()
-    physical, null = _physical(column)
-    used, text = _used(physical, null, column.dtype)
+    physical, null = physical_codes(column)
+    used, text = used_codes(physical, null, column.dtype)
     lookup = np.full(null + 1, size, dtype=np.uint32)
     found = text.cast(registry, strict=False).to_physical().cast(pl.UInt32).fill_null(size)
     lookup[used] = found.to_numpy()
