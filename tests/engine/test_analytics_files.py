@@ -376,3 +376,82 @@ def test_facts_files_store_the_certification_columns_without_nulls(source, built
             assert frame.schema == mine.frames[ptype].schema
             assert mine.frames[ptype].equals(frame), (how, ptype)
             assert frame.height and frame["__cert__hte"].null_count()
+
+
+def _expected_file(rows: pl.DataFrame, registry: pl.Series) -> pl.DataFrame:
+    """A period's observations file as the layout says it (decisions 059, 062, 067), worked out
+    from its rows as text in their order: the entity's place in the registry (text where one is
+    outside it), the variable and the batch as Enums of the period's values sorted."""
+    entity = rows["entity"].cast(pl.Enum(registry), strict=False)
+    coded = entity.to_physical().cast(pl.UInt32) if not entity.null_count() else rows["entity"]
+    return rows.select(
+        entity=coded,
+        variable=pl.col("variable").cast(pl.Enum(rows["variable"].drop_nulls().unique().sort())),
+        value="value",
+        batch=pl.col("batch").cast(pl.Enum(rows["batch"].drop_nulls().unique().sort())),
+    )
+
+
+def test_a_years_rows_interleaving_their_periods_are_written_period_by_period_in_their_order(
+    tmp_path,
+):
+    """The rows come entity by entity, the periods interleaved (the store's read order): each
+    period's file holds its rows in the order given. The period Enum holds other years' periods
+    on both sides and a period of the year without rows (no file); one period's batch is one
+    value, another's two (a revision) and one with a null; in one period an entity outside the
+    registry keeps the period's entities as text while the other periods store codes."""
+    registry = pl.Series(["e1", "e2", "e3", "e4"])
+    periods = ["2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2026-01"]
+    rows = []
+    for i, entity in enumerate(["e3", "e1", "e4", "e2", "e1"]):
+        for period, batch in (("2025-03", "m3"), ("2025-01", "m1"), ("2025-04", "m4")):
+            for variable in ("revenue", "employees")[: 1 + i % 2]:
+                rows.append((entity, variable, period, float(len(rows)), batch))
+    rows[4] = (*rows[4][:4], "revision")  # 2025-01 holds m1 and the revision
+    rows[8] = (*rows[8][:4], None)  # 2025-04 holds m4 and a null
+    rows.append(("X1", "revenue", "2025-03", -1.0, "m3"))  # outside the registry
+    rows.append(("e2", "revenue", "2025-01", -2.0, "m1"))
+    given = pl.DataFrame(rows, schema=tables.OBSERVATION_SCHEMA, orient="row")
+    assert given["period"].head(3).to_list() == ["2025-03", "2025-01", "2025-04"]
+    coded = given.with_columns(
+        period=pl.col("period").cast(pl.Enum(periods)),
+        variable=pl.col("variable").cast(pl.Enum(["wages", "revenue", "employees"])),
+        batch=pl.col("batch").cast(pl.Enum(["revision", "m4", "m3", "m1", "m0"])),
+    )
+    for name, frame in (("text", given), ("coded", coded)):
+        out = tmp_path / name
+        hashes = tables._write_observations(frame, out, 2025, registry=registry)
+        assert list(hashes) == ["2025-01", "2025-03", "2025-04"]
+        for period, digest in hashes.items():
+            stored = pl.read_parquet(out / "observations" / "2025" / f"{period}.parquet")
+            expected = _expected_file(given.filter(pl.col("period") == period), registry)
+            assert_frame_equal(stored, expected)
+            assert digest == tables._rows_hash(expected)
+        schema = pl.read_parquet_schema(out / "observations" / "2025" / "2025-03.parquet")
+        assert schema["entity"] == pl.String
+        assert stored.schema["entity"] == pl.UInt32
+        assert stored["batch"].null_count() == 1
+
+
+def test_a_year_of_one_period_is_written_as_its_rows_are(tmp_path):
+    registry = pl.Series(["e1", "e2"])
+    given = pl.DataFrame(
+        {
+            "entity": ["e2", "e1", "e2"],
+            "variable": ["revenue", "revenue", "employees"],
+            "period": ["2025", "2025", "2025"],
+            "value": [1.0, 2.0, 3.0],
+            "batch": ["annual-2025"] * 3,
+        },
+        schema=tables.OBSERVATION_SCHEMA,
+    )
+    coded = given.with_columns(
+        pl.col("period").cast(pl.Enum(["2024", "2025"])),
+        pl.col("batch").cast(pl.Enum(["annual-2024", "annual-2025"])),
+    )
+    for name, frame in (("text", given), ("coded", coded)):
+        hashes = tables._write_observations(frame, tmp_path / name, 2025, registry=registry)
+        stored = pl.read_parquet(tmp_path / name / "observations" / "2025" / "2025.parquet")
+        assert_frame_equal(stored, _expected_file(given, registry))
+        assert stored["batch"].dtype == pl.Enum(["annual-2025"])
+        assert hashes == {"2025": tables._rows_hash(stored)}
