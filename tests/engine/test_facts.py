@@ -16,6 +16,7 @@ from gaoxin.engine.facts import (
     _registry_codes,
     as_text,
     build_facts,
+    coded_columns,
     from_synth,
     prepare_registry,
     registry_enum,
@@ -454,6 +455,17 @@ def test_coded_observations_give_the_frames_text_gives(how: str) -> None:
     assert got.entity_codes.equals(text.entity_codes)
     assert got.observations.schema["entity"] == entity
     assert as_text(got.observations).equals(text.observations)
+
+
+def test_coded_columns_are_the_enums_and_categoricals() -> None:
+    """The columns a build keeps coded, found without reading the dtypes into Python."""
+    frame = pl.DataFrame(
+        {"entity": ["a", "b"], "variable": ["x", "y"], "period": ["2025", "2025"], "n": [1, 2]}
+    ).with_columns(
+        pl.col("entity").cast(pl.Enum(["a", "b", "c"])), pl.col("variable").cast(pl.Categorical)
+    )
+    assert coded_columns(frame) == {"entity", "variable"}
+    assert coded_columns(frame.select("period", "n")) == set()
 
 
 def test_registry_codes_of_text_and_of_any_coding_agree() -> None:

@@ -58,7 +58,7 @@ from gaoxin.engine.facts import (
     FactFrame,
     as_text,
     build_facts,
-    is_coded,
+    coded_columns,
     period_columns,
     physical_codes,
     prepare_registry,
@@ -984,7 +984,7 @@ def _text_to_write(obs: pl.DataFrame, codes: pl.Series | None) -> pl.DataFrame:
     entity made text (a gather of its categories) where a period keeps the text (an entity
     outside the registry); else the codes replace it. The period, the variable and the batch
     go as they came (the writer takes them coded, decision 067)."""
-    if is_coded(obs.schema["entity"]) and (codes is None or codes.null_count()):
+    if "entity" in coded_columns(obs) and (codes is None or codes.null_count()):
         return obs.with_columns(text_of(obs["entity"]))
     return obs
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
+import polars.selectors as cs
 
 from gaoxin.engine.expr.namespace import ExprType, NameInfo, Namespace
 from gaoxin.engine.variables import Catalogue, default_catalogue
@@ -388,10 +389,11 @@ def _normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
     if "reported_on" not in obs.columns:
         obs = obs.with_columns(reported_on=pl.lit(None, dtype=pl.Date))
     # a coded key (Enum, Categorical) stays coded: _Keys reads its codes, not its text
+    coded = coded_columns(obs)
     obs = obs.select(
-        *[_keep_coded(obs, c) for c in ("entity", "variable", "period")],
+        *[_keep_coded(c, coded) for c in ("entity", "variable", "period")],
         pl.col("value").cast(pl.Float64),
-        _keep_coded(obs, "batch"),
+        _keep_coded("batch", coded),
         pl.col("reported_on").cast(pl.Date),
     )
     return obs
@@ -399,17 +401,25 @@ def _normalise_observations(observations: pl.DataFrame) -> pl.DataFrame:
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its coded columns (:func:`is_coded`) as text (:func:`text_of`)."""
-    coded = [c for c, dtype in frame.schema.items() if is_coded(dtype)]
+    coded = [c for c in frame.columns if c in coded_columns(frame)]
     return frame.with_columns(text_of(frame[c]) for c in coded) if coded else frame
 
 
-def _keep_coded(frame: pl.DataFrame, name: str) -> pl.Expr:
-    return pl.col(name) if is_coded(frame.schema[name]) else pl.col(name).cast(pl.String)
+def _keep_coded(name: str, coded: set[str]) -> pl.Expr:
+    return pl.col(name) if name in coded else pl.col(name).cast(pl.String)
 
 
 def is_coded(dtype: pl.DataType) -> bool:
     """Whether a text column comes coded: an Enum or a Categorical."""
     return isinstance(dtype, (pl.Enum, pl.Categorical))
+
+
+def coded_columns(frame: pl.DataFrame) -> set[str]:
+    """The names of ``frame``'s coded columns (:func:`is_coded`), found by a selector, which
+    reads no dtype into Python: ``frame.schema`` makes every Enum's categories a Python Enum,
+    which checks them unique each time (about 0.02 s for the registry's 210 k entity codes at
+    national scale, several times a year of a build)."""
+    return set(frame.select(cs.enum() | cs.categorical()).columns)
 
 
 def registry_enum(entities: pl.DataFrame) -> pl.Enum:
@@ -505,11 +515,11 @@ def _registry_codes(column: pl.Series, registry: pl.Enum) -> np.ndarray:
     ):
         physical = column.to_physical().cast(pl.UInt32).fill_null(size).to_numpy()
         return physical if dtype == registry else np.minimum(physical, np.uint32(size))
-    if not is_coded(column.dtype):
+    if not is_coded(dtype):
         code = column.cast(registry, strict=False).to_physical().cast(pl.UInt32)
         return code.fill_null(size).to_numpy()
     physical, null = physical_codes(column)
-    used, text = used_codes(physical, null, column.dtype)
+    used, text = used_codes(physical, null, dtype)
     lookup = np.full(null + 1, size, dtype=np.uint32)
     found = text.cast(registry, strict=False).to_physical().cast(pl.UInt32).fill_null(size)
     lookup[used] = found.to_numpy()
