@@ -32,6 +32,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 

@@ -17,6 +17,9 @@ import argparse
 import time
 from pathlib import Path
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine import analytics

@@ -34,6 +34,10 @@ from typing import Any
 
 import duckdb
 import numpy as np
+
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine import synth

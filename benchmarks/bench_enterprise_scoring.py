@@ -13,6 +13,10 @@ import sys
 import time
 
 import numpy as np
+
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine.composite import evaluate, load_framework

@@ -17,6 +17,9 @@ import sys
 import time
 from pathlib import Path
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 from enterprise_bench import cpu, older_pipeline
 

@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 from bench_analytics import ParquetSource
 from bench_analytics_steps import _timed

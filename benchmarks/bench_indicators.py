@@ -31,6 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine import synth

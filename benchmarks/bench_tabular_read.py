@@ -14,6 +14,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine.tabular import read_observations

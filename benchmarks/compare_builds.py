@@ -19,6 +19,9 @@ import json
 import sys
 from pathlib import Path
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 from polars.testing import assert_frame_equal
 

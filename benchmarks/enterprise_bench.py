@@ -10,6 +10,9 @@ import time
 import types
 from pathlib import Path
 
+import gaoxin  # noqa: F401  first: it sets Polars' allocator before Polars loads (decision 088)
+
+# isort: split
 import polars as pl
 
 from gaoxin.engine import synth
