@@ -549,7 +549,7 @@ class _Keys:
         nv, np_ = len(self.variables) + 1, len(self.periods) + 1
         self.nv, self.np, self.ne = nv, np_, self.size + 1
         dtype = np.uint32 if self.ne * nv * np_ <= 1 << 32 else np.uint64
-        key = variable.astype(dtype)
+        key: np.ndarray = variable.astype(dtype)
         del variable
         key *= dtype(np_)
         key += period.astype(dtype, copy=False)

@@ -215,7 +215,7 @@ def _columns_hash(df: pl.DataFrame) -> str:
                 v = np.where(np.isnan(v), np.nan, v)
             v = v.astype(v.dtype.newbyteorder("<"), copy=False)
             part(v.dtype.str.encode())
-            part(memoryview(np.ascontiguousarray(v)).cast("B"))
+            part(np.ascontiguousarray(v).data.cast("B"))
         else:
             t = s.cast(pl.String)
             part(b"text")

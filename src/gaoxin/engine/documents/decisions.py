@@ -166,7 +166,7 @@ def find_decisions(
             # table's rows decide wherever they stand (an attachment after the signature)
             if start < (body[0] if body else min((s for _, (s, _) in measures), default=0)):
                 continue
-            patterns = [("evaluation", _TABLE_ROW)]
+            patterns: list[tuple[DecisionKind, re.Pattern[str]]] = [("evaluation", _TABLE_ROW)]
         else:
             revoked = _REVOKE_ITS.match(text, start, clause.end())
             patterns = _PATTERNS + ([("revoke", _REVOKE_ITS)] if revoked else [])

@@ -280,7 +280,14 @@ def read_front_matter(front: list[Line], end: list[Line]) -> FrontMatter:
     if fm.issued is None and fm.published:
         fm.issued = None  # a web page's publication date is not the date the document was signed
     fm.issuer = fm.issuer or publisher
-    if best and fm.issuer and fm.title_span and fm.title.startswith("关于") and best[0] > 0:
+    if (
+        best
+        and fm.issuer
+        and fm.title_span
+        and fm.title
+        and fm.title.startswith("关于")
+        and best[0] > 0
+    ):
         # 河北省人民政府 | 关于…的批复: the title's own organ part (GB/T 9704 发文机关名称 +
         # 关于 + 事由 + 文种), broken onto its own line, when it is the single organ that
         # signs; joint issuers above 关于 (a 版头 of several names) stay out of the title
