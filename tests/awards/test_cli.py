@@ -95,7 +95,7 @@ def test_awards_end_to_end(loaded, tmp_path):
     # the working sheet 待补数据 is a second file, never printed with the ledger
     assert wb.sheetnames == ["台账", "合计"]
     work = openpyxl.load_workbook(xlsx.with_name(f"{xlsx.stem}-待补数据.xlsx"))
-    assert work.sheetnames == ["待补数据"] and work["待补数据"].max_row > 3
+    assert work.sheetnames == ["汇总", "明细"] and work["明细"].max_row > 3
 
     capped = AwardEntry.objects.get(rule="rank-promotion", entity__code="350100N1")
     assert (capped.amount_fen, capped.decided_on) == (150_000_000, date(2025, 3, 1))

@@ -133,7 +133,11 @@ def totals(ledger: pl.DataFrame, spec: Any) -> Totals:
 @dataclass(frozen=True)
 class MissingInput:
     """One input a rule lacked for some entities: what it is, where it would come from, how
-    many entities it left undetermined and the first few of them."""
+    many entities it left undetermined and the first few of them, in the words an official
+    acts on (the working file 待补数据, the trial page): the rule's title and article, the
+    input's label and unit (or the values it takes), where its values come from and who
+    supplies them, and what to do to fill it. ``source`` is the run's own account of the input
+    (:attr:`AwardDecision.sources`, with the data's hash or the file's name)."""
 
     rule: str
     input: str | None
@@ -141,6 +145,82 @@ class MissingInput:
     source: str
     entities: int
     examples: list[str]
+    title: str
+    article: str
+    unit: str
+    origin: str
+    remedy: str
+
+
+#: Frame columns a rule may read that are not the pack's inputs, in words.
+FRAME_COLUMNS_ZH = {"kind": "主体类型", "zone": "所在高新区", "name": "主体名称"}
+
+
+def _unit_text(inp: Any) -> str:
+    """An input's unit, or the values its cells take when it has none."""
+    if inp.unit:
+        return str(inp.unit)
+    if inp.type == "bool":
+        return "是/否"
+    if inp.values:
+        return "、".join(inp.values)
+    return "数字" if inp.type == "number" else "文本"
+
+
+def _period_text(per: Period) -> str:
+    return f"{per} 年" if per.kind == "year" else str(per)
+
+
+def _origin_and_remedy(inp: Any, decision: AwardDecision) -> tuple[str, str]:
+    """Where ``inp``'s values come from and who supplies them, and what an official does to
+    fill them for the entities that lack them: the page (and command) and the file or data."""
+    import re
+
+    from gaoxin.engine.packs.bindings import formula_words, framework_titles
+    from gaoxin.engine.packs.schema import CASE_FIELDS, EVALUATION_FIELDS
+    from gaoxin.engine.variables import default_catalogue
+
+    spec, per = decision.spec, decision.period
+    source = inp.source
+    if source == "formula":
+        catalogue = default_catalogue()
+        names = {v.code: v.zh for v in catalogue}
+        read = [
+            catalogue[c]
+            for c in dict.fromkeys(re.findall(r"\b[a-z][a-z0-9_]*\b", inp.formula or ""))
+            if c in catalogue
+        ]
+        data = "、".join(f"「{v.zh}」（{v.unit}）" if v.unit else f"「{v.zh}」" for v in read)
+        origin = formula_words(inp.formula or "", names)
+        if inp.note:
+            origin += f"（{inp.note}）"
+        return f"{origin}；统计数据由园区填报员报送", (
+            f"由园区填报员在「数据导入」页（或命令 gaoxin import）补报这些主体 "
+            f"{_period_text(per)}的{data or '相关统计数据'}，经审核发布后重新测算"
+        )
+    if source == "evaluation":
+        ev = inp.evaluation
+        title = framework_titles(decision.pack).get(ev.framework) or "本政策文件的评价体系"
+        run = _period_text(per.shift(-ev.lag))
+        field_zh = EVALUATION_FIELDS.get(ev.field, "评价结果")
+        return (
+            f"评价结果：「{title}」{run}的{field_zh}",
+            f"这些主体不在「{title}」{run}的评价结果中：补齐其评价数据后，在「评价结果」页重新"
+            "开展该期评价，再重新测算",
+        )
+    if source == "cases":
+        titles = {r.id: r.title or "" for r in spec.rules}
+        rules = "、".join(f"「{titles[r]}」" for r in inp.cases.rules if titles.get(r))
+        return (
+            f"整改案件（{rules}）：{CASE_FIELDS[inp.cases.field]}",
+            "在「整改案件」页核对并登记这些主体的整改情况后重新测算",
+        )
+    header = f"{inp.label}（{inp.unit}）" if inp.unit else inp.label
+    return (
+        f"用户提供：{inp.note}" if inp.note else "用户提供（数据库中没有）",
+        f"在「奖补台账」→「测算奖补」页点「下载输入模板」，在模板（或本次所用的输入文件）中为"
+        f"这些主体填写「{header}」列，上传后重新测算（命令行：gaoxin awards --inputs 文件）",
+    )
 
 
 @dataclass(frozen=True)
@@ -175,28 +255,55 @@ class AwardDecision:
         return int(self.totals["total"][0]["amount_fen"])
 
     def missing_inputs(self) -> list[MissingInput]:
-        """The undetermined rows summed per rule and missing input (待补数据), in rule order."""
+        """The undetermined rows summed per rule and missing input (待补数据), in the pack's
+        order of rules and inputs."""
         und = self.undetermined
         if und.is_empty():
             return []
-        labels = {i.id: i.label for i in self.spec.inputs}
+        spec = self.spec
+        inputs = {i.id: i for i in spec.inputs}
+        rules = {r.id: r for r in spec.rules}
+        rule_order = {r: n for n, r in enumerate(rules)}
+        input_order = {i: n for n, i in enumerate(inputs)}
         by = (
             und.explode("missing")
             .group_by("rule", "missing")
-            .agg(pl.len().alias("n"), pl.col("entity").head(3).alias("e"))
-            .sort("rule", "missing")
-        )
-        return [
-            MissingInput(
-                rule,
-                miss,
-                labels.get(miss, miss) if miss else "",
-                self.sources.get(miss, ("", ""))[1] if miss else "",
-                n,
-                list(e),
+            .agg(pl.len().alias("n"), pl.col("entity").sort().head(3).alias("e"))
+            .sort(
+                pl.col("rule").replace_strict(rule_order, default=len(rule_order)),
+                pl.col("missing").replace_strict(input_order, default=len(input_order)),
+                "rule",
+                "missing",
+                nulls_last=True,
             )
-            for rule, miss, n, e in by.iter_rows()
-        ]
+        )
+        out = []
+        for rule, miss, n, e in by.iter_rows():
+            inp = inputs.get(miss) if miss else None
+            if inp is not None:
+                label, unit = inp.label, _unit_text(inp)
+                origin, remedy = _origin_and_remedy(inp, self)
+            else:  # a column of the frame, or an amount no single input explains
+                label = FRAME_COLUMNS_ZH.get(miss or "", "未能确定缺少哪项数据")
+                unit, origin = "", "登记库与统计数据"
+                remedy = "核对这些主体在该条款读取的登记信息和统计数据后重新测算"
+            r = rules.get(rule)
+            out.append(
+                MissingInput(
+                    rule=rule,
+                    input=miss,
+                    label=label,
+                    source=self.sources.get(miss, ("", ""))[1] if miss else "",
+                    entities=n,
+                    examples=list(e),
+                    title=(r.title or r.cite.article) if r is not None else "",
+                    article=r.cite.article if r is not None else "",
+                    unit=unit,
+                    origin=origin,
+                    remedy=remedy,
+                )
+            )
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (``gaoxin awards --json``; the API)."""

@@ -52,16 +52,23 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
         money_cols: tuple[int, ...] = (),
         total: list[Any] | None = None,
         working: bool = False,
+        notes: list[str] | None = None,
     ) -> None:
         ws.append([title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
-        ws.append([f"数据期间：{per}　政策包：{spec.id}　金额单位：万元"])
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+        for note in notes or [f"数据期间：{per}　政策包：{spec.id}　金额单位：万元"]:
+            ws.append([note])
+            n = ws.max_row
+            ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=len(headers))
+            if notes:  # the working file's 说明: wrapped over the table's width
+                ws.cell(row=n, column=1).alignment = wrap
+                ws.row_dimensions[n].height = 15 * max(-(-_width(note) // sum(widths)), 1) + 4
+        head = ws.max_row + 1
         ws.append(headers)
         for c in range(1, len(headers) + 1):
-            cell = ws.cell(row=3, column=c)
+            cell = ws.cell(row=head, column=c)
             cell.font = Font(bold=True)
             cell.fill = head_fill
             cell.border = box
@@ -84,8 +91,10 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
                     cell.font = Font(bold=True)
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "A4"
-        ws.print_title_rows = "3:3"
+        ws.freeze_panes = f"A{head + 1}"
+        ws.print_title_rows = f"{head}:{head}"
+        if working:  # a list to filter, not a page to print
+            ws.auto_filter.ref = f"A{head}:{get_column_letter(len(headers))}{ws.max_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
@@ -98,7 +107,7 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
             ws.oddFooter.left.text, ws.oddFooter.right.text = office[2], office[3]
 
     ledger, totals, und = decision.ledger, decision.totals, decision.undetermined
-    spec, per, names, ids = decision.spec, decision.period, decision.names, decision.ids
+    spec, per, ids = decision.spec, decision.period, decision.ids
 
     def wan(fen: int | None) -> float | None:
         return None if fen is None else float(Decimal(fen) / FEN_PER_WAN)
@@ -167,22 +176,83 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
     written = [path]
     if und.height:
         work = Workbook()
-        ws3 = work.active
-        ws3.title = "待补数据"
+        summary, detail = _working_rows(decision)
+        noun = f"{per} 年" if per.kind == "year" else str(per)
+        where = decision.scope.name if decision.scope is not None else "全部数据"
+        entities = und["entity"].n_unique()
         sheet(
-            ws3,
-            "缺少输入、既未核定也未否定的主体",
-            ["规则", "主体代码", "主体名称", "缺少的输入"],
-            [20, 24, 28, 50],
+            work.active,
+            f"《{spec.title}》{noun}奖补测算：待补数据",
             [
-                [r["rule"], r["entity"], names.get(r["entity"]), "、".join(r["missing"] or [])]
-                for r in und.to_dicts()
+                "规则",
+                "条款",
+                "缺少的数据",
+                "单位或取值",
+                "数据从哪里来、由谁提供",
+                "涉及主体数",
+                "怎样补齐",
             ],
+            [26, 11, 24, 11, 40, 10, 56],
+            summary,
             working=True,
+            notes=[
+                f"说明：测算范围「{where}」内，{entities:,} 个主体的 {und.height:,} 条记录因缺少"
+                "下列数据，既未核定也未否定（不是“不符合”）。按“怎样补齐”补上数据后重新测算，"
+                "这些记录即有结果。",
+                "本表按条款和缺少的数据汇总；工作表「明细」逐条列出主体（可按列筛选）。"
+                "本文件是工作表，不随台账打印。",
+            ],
+        )
+        work.active.title = "汇总"
+        sheet(
+            work.create_sheet("明细"),
+            "缺少数据、既未核定也未否定的记录",
+            ["规则", "条款", "主体代码", "主体名称", "未能确定", "缺少的数据"],
+            [26, 11, 22, 32, 14, 40],
+            detail,
+            working=True,
+            notes=[f"数据期间：{per}　每行为一个条款和一个主体；怎样补齐见工作表「汇总」。"],
         )
         work.save(working_path(path))
         written.append(working_path(path))
     return written
+
+
+def _working_rows(decision: AwardDecision) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The rows of the working file 待补数据: 汇总, one per rule and missing input
+    (:meth:`AwardDecision.missing_inputs`), and 明细, one per rule and entity, in the pack's
+    order of rules, with the inputs' labels."""
+    import polars as pl
+
+    missing = decision.missing_inputs()
+    summary = [
+        [m.title, m.article, m.label, m.unit, m.origin, m.entities, m.remedy] for m in missing
+    ]
+    labels = {(m.rule, m.input): m.label for m in missing}
+    titles = {r.id: (r.title or r.cite.article, r.cite.article) for r in decision.spec.rules}
+    order = {r: n for n, r in enumerate(titles)}
+    input_order = {i.id: n for n, i in enumerate(decision.spec.inputs)}
+    und = decision.undetermined.sort(
+        pl.col("rule").replace_strict(order, default=len(order)), "rule", "entity"
+    )
+    detail = [
+        [
+            *titles.get(r["rule"], ("", "")),
+            r["entity"],
+            decision.names.get(r["entity"]),
+            _UNDECIDED_ZH.get(r["reason"], ""),
+            "、".join(
+                labels[(r["rule"], m)]
+                for m in sorted(r["missing"] or [None], key=lambda m: input_order.get(m, 0))
+            ),
+        ]
+        for r in und.to_dicts()
+    ]
+    return summary, detail
+
+
+#: What a missing input left undecided (the engine's ``reason``).
+_UNDECIDED_ZH = {"condition": "是否符合条件", "amount": "奖补金额"}
 
 
 def write_eligible_xlsx(found: EligibleList, path: Path) -> None:
