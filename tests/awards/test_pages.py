@@ -54,6 +54,9 @@ def test_a_trial_shows_the_would_be_entries_in_wan_and_records_nothing(client, a
     for m in expected.missing_inputs():
         assert f"{m.label} " in text or not m.label
         assert f" {m.entities} " in text
+        # where it comes from and what to do, in words: no rule code, no hash of the data
+        assert f" {m.title} " in text and m.origin in text and m.remedy in text
+        assert f" {m.rule} " not in text
     # the workbook is the job's file
     download = client.get(reverse("jobs:download", args=[job.pk]))
     assert download.status_code == 200

@@ -77,6 +77,8 @@ def decide_job(
                         "rule": m.rule,
                         "label": m.label,
                         "source": m.source,
+                        "origin": m.origin,
+                        "remedy": m.remedy,
                         "entities": m.entities,
                         "examples": [decision.names.get(e) or e for e in m.examples],
                     }

@@ -296,7 +296,7 @@ class AwardDecision:
                     source=self.sources.get(miss, ("", ""))[1] if miss else "",
                     entities=n,
                     examples=list(e),
-                    title=(r.title or r.cite.article) if r is not None else "",
+                    title=(r.title or f"第{r.cite.article}条") if r is not None else "",
                     article=r.cite.article if r is not None else "",
                     unit=unit,
                     origin=origin,

@@ -229,8 +229,8 @@ def _working_rows(decision: AwardDecision) -> tuple[list[list[Any]], list[list[A
         [m.title, m.article, m.label, m.unit, m.origin, m.entities, m.remedy] for m in missing
     ]
     labels = {(m.rule, m.input): m.label for m in missing}
-    titles = {r.id: (r.title or r.cite.article, r.cite.article) for r in decision.spec.rules}
-    order = {r: n for n, r in enumerate(titles)}
+    titles = {m.rule: (m.title, m.article) for m in missing}
+    order = {r.id: n for n, r in enumerate(decision.spec.rules)}
     input_order = {i.id: n for n, i in enumerate(decision.spec.inputs)}
     und = decision.undetermined.sort(
         pl.col("rule").replace_strict(order, default=len(order)), "rule", "entity"

@@ -197,13 +197,16 @@ def _print_undetermined(decision: AwardDecision) -> None:
         t.add_column(c, overflow="fold")
     for m in decision.missing_inputs():
         t.add_row(
-            m.rule,
-            f"{m.label}（{m.input}）" if m.input else m.label,
-            m.source,
+            f"{m.title}（{m.article}）",
+            m.label,
+            m.origin,
             str(m.entities),
             "、".join(m.examples),
         )
     console.print(t)
+    console.print(
+        "[dim]每项数据从哪里来、怎样补齐：见 --out 另存的“…-待补数据.xlsx”（工作表「汇总」）[/dim]"
+    )
 
 
 def explain(
