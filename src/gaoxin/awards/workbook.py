@@ -208,7 +208,7 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
             work.create_sheet("明细"),
             "缺少数据、既未核定也未否定的记录",
             ["规则", "条款", "主体代码", "主体名称", "未能确定", "缺少的数据"],
-            [26, 11, 22, 32, 14, 40],
+            [30, 11, 22, 32, 14, 36],
             detail,
             working=True,
             notes=[f"数据期间：{per}　每行为一个条款和一个主体；怎样补齐见工作表「汇总」。"],
