@@ -26,13 +26,21 @@ def working_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-待补数据{path.suffix}")
 
 
-def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
-    """The decision as a printable workbook: 台账 (every row, with the total) and 合计 (by rule
-    and by funding line), each with the office lines under it (编制单位 from the pack's
-    ``documents:``, 制表人, 审核人, date) and a print area; when some rows lack an input, the
-    working sheet 待补数据 goes to a second file (:func:`working_path`), never printed with the
-    ledger. Returns the files written."""
-    from openpyxl import Workbook
+def _sheet(
+    ws: Any,
+    title: str,
+    notes: list[str],
+    headers: list[str],
+    widths: list[int],
+    rows: list[list[Any]],
+    *,
+    money_cols: tuple[int, ...] = (),
+    total: list[Any] | None = None,
+    office: tuple[str, str, str, str] | None = None,
+) -> None:
+    """One boxed table under its title and notes, the header row repeated on every printed
+    page; with ``office`` (the header and footer lines) a printed sheet with its print area,
+    without it a working sheet: the notes wrapped, the table filterable."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -42,69 +50,67 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="DDE5F0")
     wrap = Alignment(wrap_text=True, vertical="top")
-
-    def sheet(
-        ws: Any,
-        title: str,
-        headers: list[str],
-        widths: list[int],
-        rows: list[list[Any]],
-        money_cols: tuple[int, ...] = (),
-        total: list[Any] | None = None,
-        working: bool = False,
-        notes: list[str] | None = None,
-    ) -> None:
-        ws.append([title])
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-        ws["A1"].font = Font(bold=True, size=14)
-        ws["A1"].alignment = Alignment(horizontal="center")
-        for note in notes or [f"数据期间：{per}　政策包：{spec.id}　金额单位：万元"]:
-            ws.append([note])
-            n = ws.max_row
-            ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=len(headers))
-            if notes:  # the working file's 说明: wrapped over the table's width
-                ws.cell(row=n, column=1).alignment = wrap
-                ws.row_dimensions[n].height = 15 * max(-(-_width(note) // sum(widths)), 1) + 4
-        head = ws.max_row + 1
-        ws.append(headers)
+    working = office is None
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    for note in notes:
+        ws.append([note])
+        n = ws.max_row
+        ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=len(headers))
+        if working:  # the working file's 说明: wrapped over the table's width
+            ws.cell(row=n, column=1).alignment = wrap
+            ws.row_dimensions[n].height = 15 * max(-(-_width(note) // sum(widths)), 1) + 4
+    head = ws.max_row + 1
+    ws.append(headers)
+    for c in range(1, len(headers) + 1):
+        cell = ws.cell(row=head, column=c)
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.border = box
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r in [*rows, *([total] if total else [])]:
+        ws.append(r)
+        n = ws.max_row
+        # LibreOffice and Excel do not grow a row for wrapped text written by openpyxl:
+        # set the height from the longest cell (a CJK character is about 2 width units).
+        lines = max(-(-_width(v) // max(w - 1, 1)) for v, w in zip(r, widths, strict=True))
+        ws.row_dimensions[n].height = 15 * max(lines, 1) + 4
         for c in range(1, len(headers) + 1):
-            cell = ws.cell(row=head, column=c)
-            cell.font = Font(bold=True)
-            cell.fill = head_fill
+            cell = ws.cell(row=n, column=c)
+            openpyxl_text(cell)
             cell.border = box
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for r in [*rows, *([total] if total else [])]:
-            ws.append(r)
-            n = ws.max_row
-            # LibreOffice and Excel do not grow a row for wrapped text written by openpyxl:
-            # set the height from the longest cell (a CJK character is about 2 width units).
-            lines = max(-(-_width(v) // max(w - 1, 1)) for v, w in zip(r, widths, strict=True))
-            ws.row_dimensions[n].height = 15 * max(lines, 1) + 4
-            for c in range(1, len(headers) + 1):
-                cell = ws.cell(row=n, column=c)
-                openpyxl_text(cell)
-                cell.border = box
-                cell.alignment = wrap
-                if c in money_cols:
-                    cell.number_format = "#,##0.00"
-                if total is not None and r is total:
-                    cell.font = Font(bold=True)
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = f"A{head + 1}"
-        ws.print_title_rows = f"{head}:{head}"
-        if working:  # a list to filter, not a page to print
-            ws.auto_filter.ref = f"A{head}:{get_column_letter(len(headers))}{ws.max_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        if not working:
-            ws.print_area = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
-            ws.oddHeader.left.text, ws.oddHeader.right.text = office[0], office[1]
-            ws.oddFooter.left.text, ws.oddFooter.right.text = office[2], office[3]
+            cell.alignment = wrap
+            if c in money_cols:
+                cell.number_format = "#,##0.00"
+            if total is not None and r is total:
+                cell.font = Font(bold=True)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = f"A{head + 1}"
+    ws.print_title_rows = f"{head}:{head}"
+    if working:  # a list to filter, not a page to print
+        ws.auto_filter.ref = f"A{head}:{get_column_letter(len(headers))}{ws.max_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if office is not None:
+        ws.print_area = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+        ws.oddHeader.left.text, ws.oddHeader.right.text = office[0], office[1]
+        ws.oddFooter.left.text, ws.oddFooter.right.text = office[2], office[3]
+
+
+def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
+    """The decision as a printable workbook: 台账 (every row, with the total) and 合计 (by rule
+    and by funding line), each with the office lines under it (编制单位 from the pack's
+    ``documents:``, 制表人, 审核人, date) and a print area; when some rows lack an input, the
+    working file 待补数据 (:func:`write_working_xlsx`) goes beside it (:func:`working_path`),
+    never printed with the ledger. Returns the files written."""
+    from openpyxl import Workbook
 
     ledger, totals, und = decision.ledger, decision.totals, decision.undetermined
     spec, per, ids = decision.spec, decision.period, decision.ids
@@ -134,9 +140,11 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
         ]
         for r in ledger.to_dicts()
     ]
-    sheet(
+    subtitle = [f"数据期间：{per}　政策包：{spec.id}　金额单位：万元"]
+    _sheet(
         ws,
         f"《{spec.title}》{per}年奖补与处理台账",
+        subtitle,
         [
             "编号",
             "规则",
@@ -153,11 +161,13 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
         rows,
         money_cols=(6,),
         total=["合计", "", "", "", "", wan(totals["total"][0]["amount_fen"]), "", "", "", ""],
+        office=office,
     )
     ws2 = wb.create_sheet("合计")
-    sheet(
+    _sheet(
         ws2,
         "按规则与资金渠道合计",
+        subtitle,
         ["类别", "规则或资金渠道", "条款", "条数", "金额（万元）"],
         [12, 40, 12, 8, 16],
         [
@@ -170,52 +180,60 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
         ],
         money_cols=(5,),
         total=["合计", "", "", "", wan(totals["total"][0]["amount_fen"])],
+        office=office,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
-    written = [path]
-    if und.height:
-        work = Workbook()
-        summary, detail = _working_rows(decision)
-        noun = f"{per} 年" if per.kind == "year" else str(per)
-        where = decision.scope.name if decision.scope is not None else "全部数据"
-        entities = und["entity"].n_unique()
-        sheet(
-            work.active,
-            f"《{spec.title}》{noun}奖补测算：待补数据",
-            [
-                "规则",
-                "条款",
-                "缺少的数据",
-                "单位或取值",
-                "数据从哪里来、由谁提供",
-                "涉及主体数",
-                "怎样补齐",
-            ],
-            [26, 11, 24, 11, 40, 10, 56],
-            summary,
-            working=True,
-            notes=[
-                f"说明：测算范围「{where}」内，{entities:,} 个主体的 {und.height:,} 条记录因缺少"
-                "下列数据，既未核定也未否定（不是“不符合”）。按“怎样补齐”补上数据后重新测算，"
-                "这些记录即有结果。",
-                "本表按条款和缺少的数据汇总；工作表「明细」逐条列出主体（可按列筛选）。"
-                "本文件是工作表，不随台账打印。",
-            ],
-        )
-        work.active.title = "汇总"
-        sheet(
-            work.create_sheet("明细"),
-            "缺少数据、既未核定也未否定的记录",
-            ["规则", "条款", "主体代码", "主体名称", "未能确定", "缺少的数据"],
-            [30, 11, 22, 32, 14, 36],
-            detail,
-            working=True,
-            notes=[f"数据期间：{per}　每行为一个条款和一个主体；怎样补齐见工作表「汇总」。"],
-        )
-        work.save(working_path(path))
-        written.append(working_path(path))
-    return written
+    if und.is_empty():
+        return [path]
+    return [path, write_working_xlsx(decision, working_path(path))]
+
+
+def write_working_xlsx(decision: AwardDecision, path: Path) -> Path:
+    """The working file 待补数据 of a decision with undetermined rows: 汇总 (a 说明, then per
+    rule and missing input the entities waiting, where the data comes from and what to do)
+    and 明细 (one row per rule and entity), filterable, in the pack's words."""
+    from openpyxl import Workbook
+
+    spec, per, und = decision.spec, decision.period, decision.undetermined
+    summary, detail = _working_rows(decision)
+    noun = f"{per} 年" if per.kind == "year" else str(per)
+    where = decision.scope.name if decision.scope is not None else "全部数据"
+    work = Workbook()
+    _sheet(
+        work.active,
+        f"《{spec.title}》{noun}奖补测算：待补数据",
+        [
+            f"说明：测算范围「{where}」内，{und['entity'].n_unique():,} 个主体的 {und.height:,} "
+            "条记录因缺少下列数据，既未核定也未否定（不是“不符合”）。按“怎样补齐”补上数据后"
+            "重新测算，这些记录即有结果。",
+            "本表按条款和缺少的数据汇总；工作表「明细」逐条列出主体（可按列筛选）。"
+            "本文件是工作表，不随台账打印。",
+        ],
+        [
+            "规则",
+            "条款",
+            "缺少的数据",
+            "单位或取值",
+            "数据从哪里来、由谁提供",
+            "涉及主体数",
+            "怎样补齐",
+        ],
+        [26, 11, 24, 11, 40, 10, 56],
+        summary,
+    )
+    work.active.title = "汇总"
+    _sheet(
+        work.create_sheet("明细"),
+        "缺少数据、既未核定也未否定的记录",
+        [f"数据期间：{per}　每行为一个条款和一个主体；怎样补齐见工作表「汇总」。"],
+        ["规则", "条款", "主体代码", "主体名称", "未能确定", "缺少的数据"],
+        [30, 11, 22, 32, 14, 36],
+        detail,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work.save(path)
+    return path
 
 
 def _working_rows(decision: AwardDecision) -> tuple[list[list[Any]], list[list[Any]]]:
