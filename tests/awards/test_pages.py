@@ -5,8 +5,10 @@ the entry page explains itself; 免申即享 lists. The numbers on the pages are
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -61,6 +63,24 @@ def test_a_trial_shows_the_would_be_entries_in_wan_and_records_nothing(client, a
     download = client.get(reverse("jobs:download", args=[job.pk]))
     assert download.status_code == 200
     assert "%E5%A5%96%E8%A1%A5%E6%B5%8B%E7%AE%97" in download["Content-Disposition"]  # 奖补测算
+    # the working file 待补数据, linked from the trial page: what the command line's --out
+    # writes beside the ledger, the summary as the page and every undetermined row by name
+    url = reverse("awards:trial_pending", args=[job.pk])
+    assert f'href="{url}"' in html
+    pending = client.get(url)
+    assert pending.status_code == 200
+    assert "%E5%BE%85%E8%A1%A5%E6%95%B0%E6%8D%AE.xlsx" in pending["Content-Disposition"]  # 待补数据
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(pending.streaming_content)))
+    assert book.sheetnames == ["汇总", "明细"]
+    assert list(book["汇总"].iter_rows(min_row=5, values_only=True)) == [
+        (m.title, m.article, m.label, m.unit, m.origin, m.entities, m.remedy)
+        for m in expected.missing_inputs()
+    ]
+    detail = list(book["明细"].iter_rows(min_row=4, values_only=True))
+    assert len(detail) == expected.undetermined.height
+    assert {(r[2], r[3]) for r in detail} == {
+        (e, expected.names[e]) for e in expected.undetermined["entity"]
+    }
 
 
 def test_a_province_admin_records_the_trial_and_a_reviewer_cannot(client, admin, province):

@@ -280,6 +280,7 @@ ROUTES: dict[str, list[Route]] = {
     "awards:trial_start": [Route(), Route(method="post", data=lambda w, p: {"period": "x"})],
     "awards:trial": [Route(target=_job)],
     "awards:trial_record": [Route(target=_job, method="post")],
+    "awards:trial_pending": [Route(target=_job)],
     "awards:inputs_template": [Route(kwargs={"pack": "fujian-2021"})],
     "awards:eligible": [
         Route(),

@@ -46,6 +46,7 @@ DOWNLOADS = {
     "policy:evidence",
     "cases:file",
     "awards:inputs_template",
+    "awards:trial_pending",
     "jobs:inputs",
 }
 

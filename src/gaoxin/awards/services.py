@@ -36,6 +36,7 @@ __all__ = [
     "inputs_template",
     "supplied_inputs",
     "raw_text",
+    "trial_decision",
     "totals",
     "wan_text",
 ]
@@ -345,6 +346,49 @@ class AwardDecision:
             json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str),
             encoding="utf-8",
         )
+
+
+def trial_decision(data: Mapping[str, Any], scope: Entity | None, *, by: Any) -> AwardDecision:
+    """A trial's decision again, from what its job kept (``Job.result_data``: :meth:`AwardDecision.
+    as_dict`) and the registry's names within ``scope`` that ``by`` may see: enough for
+    :meth:`AwardDecision.missing_inputs` and the working file 待补数据 (the ledger rows are not
+    kept as frames; nothing is decided or recorded). Refuses (OutOfScope) a scope outside
+    ``by``'s."""
+    from gaoxin.engine.periods import Period
+    from gaoxin.policy.packs import find_pack
+    from gaoxin.registry.models import Entity
+
+    check_scope(by, scope)
+    und = pl.DataFrame(
+        [
+            {k: r.get(k) for k in ("rule", "entity", "reason", "missing")}
+            for r in data["undetermined"]
+        ],
+        schema={
+            "rule": pl.String,
+            "entity": pl.String,
+            "reason": pl.String,
+            "missing": pl.List(pl.String),
+        },
+        orient="row",
+    )
+    entities = Entity.objects.within(scope)
+    if by is not None:
+        entities = entities.restrict(by)
+    codes = und["entity"].unique().to_list()
+    return AwardDecision(
+        pack=find_pack(data["pack"]),
+        period=Period.parse(data["period"]),
+        scope=scope,
+        ledger=pl.DataFrame(),
+        totals=data["totals"],
+        undetermined=und,
+        skipped={},
+        sources={k: (v["kind"], v["description"]) for k, v in data["sources"].items()},
+        evaluation_runs=tuple(data["evaluation_runs"]),
+        names=dict(entities.filter(code__in=codes).values_list("code", "name")),
+        parameters={},
+    )
 
 
 def _pack_hash(d: Path) -> str:

@@ -346,6 +346,24 @@ def trial(request, pk):
 
 
 @login_required
+def trial_pending(request, pk):
+    """The trial's working file 待补数据 (汇总 per rule and missing input, 明细 per entity),
+    written from what the trial kept; only for a trial that left rows undetermined."""
+    from tempfile import mkdtemp
+
+    from gaoxin.awards.workbook import working_path, write_working_xlsx
+
+    job = _trial_job(request, pk)
+    data = job.result_data
+    if not data.get("undetermined"):
+        raise Http404("这次测算没有待补数据")
+    decision = services.trial_decision(data, job.scope, by=request.user)
+    name = working_path(Path(f"奖补测算_{data['pack']}_{data['period']}.xlsx")).name
+    path = write_working_xlsx(decision, Path(mkdtemp(prefix="gaoxin-awards-")) / name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
 @require_POST
 def trial_record(request, pk):
     """记入台账: decide again, recording, over the trial's pack, year, scope and inputs file (a
