@@ -22,7 +22,11 @@ def page():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
+            # the browser's own words in Chinese (a file field's 选择文件, with Debian's
+            # chromium-l10n): LANGUAGE picks Chromium's interface language, locale the page's
+            env={**os.environ, "LANGUAGE": "zh_CN"},
             args=[
+                "--lang=zh-CN",
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-background-networking",
@@ -31,7 +35,7 @@ def page():
                 "--no-first-run",
             ],
         )
-        yield browser.new_page()
+        yield browser.new_page(locale="zh-CN")
         browser.close()
 
 
