@@ -666,6 +666,9 @@ def _at_once(
             if group is not None:
                 assert registry is not None
                 members = registry.filter(_in_group(group))["entity"].to_list()
+            # Each group reads its own rows of the files (decision 089): the reader's filter by
+            # entity makes the five reads cost about one whole read, and a frame read once for
+            # all groups saved no CPU (its groups cut from it in memory) for 0.6-1 GiB of peak.
             facts = load_facts(
                 out,
                 years=chosen,
