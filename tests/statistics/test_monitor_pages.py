@@ -86,7 +86,7 @@ def test_who_has_not_reported_is_listed_above_the_table(gansu, client):
     html = client.get(URL, {"scope": province.pk, "period": "2026-01"}).content.decode()
     above, table = html.split('<table class="data monitor-table">')
     listed = above.split('id="not-reported"')[1]
-    assert f"本期未报送（{len(silent)} 个园区）" in listed
+    assert f"未报送（{len(silent)} 个园区）" in listed and "待审核" not in listed
     assert all(z.name in listed for z in silent) and reporting.name not in listed
 
 

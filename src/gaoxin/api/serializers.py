@@ -220,6 +220,22 @@ class MonitorColumnSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class MissingZoneSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="园区代码")
+    name = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["not_reported", "in_review", "returned"],
+        help_text="not_reported：未报送（无报送或仅有草稿）；in_review：已报送、待审核；returned：退回修改",
+    )
+    status_label = serializers.CharField(help_text="未报送、已报送、待审核、退回修改")
+    state = serializers.CharField(
+        allow_null=True,
+        help_text="报送状态：draft、submitted、city_approved、returned；null：无报送",
+    )
+    since = serializers.DateTimeField(allow_null=True, help_text="进入该状态的时间")
+    deadline = serializers.DateField(allow_null=True, help_text="本期报表的最早填报截止日")
+
+
 class MonitoringSerializer(serializers.Serializer):
     title = serializers.CharField()
     period = serializers.CharField()
@@ -232,6 +248,11 @@ class MonitoringSerializer(serializers.Serializer):
     columns = MonitorColumnSerializer(many=True)
     rows = serializers.ListField(
         child=serializers.DictField(), help_text="每园区一行（首行为合计），键见 columns"
+    )
+    expected = serializers.IntegerField(help_text="应报园区数：本年或上年有统计数据的园区")
+    missing = MissingZoneSerializer(many=True, help_text="本期未计入本表的园区及其报送状态")
+    missing_lines = serializers.ListField(
+        child=serializers.CharField(), help_text="同一说明的文字，与页面、命令行和 Excel 一致"
     )
 
 

@@ -364,6 +364,7 @@ class MonitoringView(Base):
     page print (gaoxin.statistics.services.monitor)."""
 
     def get(self, request):
+        from gaoxin.statistics.missing import STATUS_LABELS
         from gaoxin.statistics.services import monitor
 
         text = request.query_params.get("period", "")
@@ -397,6 +398,20 @@ class MonitoringView(Base):
             "preview": preview,
             "columns": columns,
             "rows": rows,
+            "expected": result.missing.expected if result.missing else frame.height - 1,
+            "missing": [
+                {
+                    "code": z.code,
+                    "name": z.name,
+                    "status": z.status,
+                    "status_label": STATUS_LABELS[z.status],
+                    "state": z.state,
+                    "since": z.since,
+                    "deadline": z.deadline,
+                }
+                for z in (result.missing.zones if result.missing else ())
+            ],
+            "missing_lines": result.missing.lines() if result.missing else [],
         }
         return Response(s.MonitoringSerializer(data).data)
 

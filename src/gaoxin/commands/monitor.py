@@ -56,6 +56,10 @@ def monitor(
         console.print(f"[red]{escape(exc.problems[0].message)}[/]")
         raise typer.Exit(1) from exc
     table, title = done.table, done.title
+    if done.missing:  # who the table leaves out and why, before the table
+        for i, line in enumerate(done.missing.lines()):
+            console.print(f"[bold]{escape(line)}[/]" if i == 0 else escape(line))
+        console.print()
     frame = table.frame
     view = Table(title=title, show_lines=False)
     headers = table.headers()

@@ -386,11 +386,14 @@ HEADER_ROWS = (2, 4)  # indicator, measure and units rows, repeated on every pri
 FIRST_DATA_ROW = 5  # the totals row; zones follow
 
 
-def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Path:
+def write_monitor_xlsx(
+    table: MonitorTable, path: str | Path, title: str, *, notes: Sequence[str] = ()
+) -> Path:
     """Write the table as it is printed: one sheet per group of indicators (:func:`sheet_groups`),
     each with the title, the period line, indicator and measure headers, units row, totals row and
-    the zones; frozen panes; number formats; A4 landscape fitted to one page wide, the header rows
-    and the zone columns printed on every page, page numbers in the footer."""
+    the zones, then the note and ``notes`` (one merged row each: the zones left out and why);
+    frozen panes; number formats; A4 landscape fitted to one page wide, the header rows and the
+    zone columns printed on every page, page numbers in the footer."""
     import xlsxwriter
 
     path = Path(path)
@@ -400,6 +403,7 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
     look = printed.formats(wb, note={"align": "left"})
     f_title, f_note, f_head, f_text = look.title, look.note, look.head, look.text
     f_unit = look.cell(italic=True, align="center", font_size=9)
+    f_note_wrapped = look.add(font_size=9, align="left", valign="top", text_wrap=True)
     f_total_text = look.cell(bold=True, bg_color="#F2F2F2")
     cell = {k: look.cell(num_format=v) for k, v in NUMBER_FORMATS.items()}
     for k in ("rank", "change"):
@@ -460,6 +464,13 @@ def write_monitor_xlsx(table: MonitorTable, path: str | Path, title: str) -> Pat
             f"文件「{MISSING_HEADING}」列）；空白为无数据或不适用。",
             f_note,
         )
+        # the zones left out and why, one wrapped row each; merged cells do not grow by
+        # themselves, so each row is as tall as its text needs over the sheet's width
+        width = WIDTHS[0] + name_width + len(group) * sum(WIDTHS[2])
+        for k, line in enumerate(notes, start=1):
+            at = FIRST_DATA_ROW + len(rows) + k
+            ws.merge_range(at, 0, at, n_cols - 1, line, f_note_wrapped)
+            ws.set_row(at, 13 * -(-_display_width(line) // width))
         ws.set_column(0, 0, WIDTHS[0])
         ws.set_column(1, 1, name_width)
         for slot in range(len(group)):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from gaoxin.registry.models import Entity
     from gaoxin.statistics.analytics import State, StoredIndicators
     from gaoxin.statistics.imports import ImportReport
+    from gaoxin.statistics.missing import Missing
 
 __all__ = [
     "IndicatorValues",
@@ -75,8 +76,8 @@ class Monitoring:
     #: The analytics tables it was read from: data version, when built, stale or not.
     data: State | None = None
     #: The zones with statistics this year or last and none for this period, theirs or
-    #: their enterprises', as (code, name): who has not reported.
-    not_reported: tuple[tuple[str, str], ...] = ()
+    #: their enterprises', with where their returns stand (未报送, 已报送、待审核, 退回修改).
+    missing: Missing | None = None
 
     @property
     def title(self) -> str:
@@ -89,7 +90,8 @@ class Monitoring:
 
         if path.suffix.lower() == ".csv":
             return self.table.to_csv(path)
-        return write_monitor_xlsx(self.table, path, self.title)
+        notes = self.missing.lines() if self.missing is not None else []
+        return write_monitor_xlsx(self.table, path, self.title, notes=notes)
 
 
 def monitor(
@@ -136,6 +138,7 @@ def _monitor(
 ) -> Monitoring:
     from gaoxin.engine.monitor import monitor_table
     from gaoxin.statistics import analytics
+    from gaoxin.statistics.missing import missing
 
     code = str(period)
     year = code[:4]
@@ -175,30 +178,7 @@ def _monitor(
     except (KeyError, ValueError) as exc:
         message = str(exc.args[0] if exc.args else exc)
         raise ProblemsError([Problem("monitor.request", message, value=code)]) from None
-    return Monitoring(period, scope, table, data, _not_reported(facts, period))
-
-
-def _not_reported(facts, period: Period) -> tuple[tuple[str, str], ...]:
-    """The zones expected to report (they have statistics, their own or their enterprises',
-    this year or last) with none for ``period`` (for a quarter: neither the quarter's own nor
-    any of its months'), by name: a zone silent since January is missed in January too."""
-    codes = [str(period)]
-    if period.kind == "quarter":
-        codes += [str(m) for m in period.months()]
-    years = (str(period.year), str(period.year - 1))
-    text = pl.col("period").cast(pl.String)
-    entities = facts.entities.with_columns(pl.col("entity", "zone").cast(pl.String))
-
-    def zones_of(rows: pl.DataFrame) -> set[str]:
-        found = rows.select(pl.col("entity").cast(pl.String)).unique()
-        return set(entities.join(found, on="entity", how="semi")["zone"].drop_nulls().to_list())
-
-    observations = facts.observations
-    expected = zones_of(observations.filter(text.str.slice(0, 4).is_in(years)))
-    reported = zones_of(observations.filter(text.is_in(codes)))
-    names = dict(entities.filter(pl.col("kind") == "zone").select("entity", "name").iter_rows())
-    silent = sorted(expected - reported, key=lambda z: (names.get(z, z), z))
-    return tuple((z, names.get(z, z)) for z in silent)
+    return Monitoring(period, scope, table, data, missing(facts, period, by=by, preview=preview))
 
 
 @dataclass(frozen=True)

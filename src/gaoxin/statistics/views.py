@@ -557,6 +557,9 @@ def monitor_page(request):
             # the table is drawn once per data version and scope (decision 048)
             context["done"] = done
             context["title"] = _monitor_title(done)
+            # the zones left out, by where their returns stand: the terminal's and the
+            # workbook's words (gaoxin.statistics.missing), dated today
+            context["missing_groups"] = done.missing.groups() if done.missing else []
             context["table_html"] = page_data.rendered(
                 "monitor_table",
                 (getattr(place, "pk", None), str(period)),
