@@ -39,6 +39,8 @@ class Series:
     #: bar, line (cartesian charts); ignored by radar and map
     kind: str = "bar"
     unit: str = ""
+    #: Per value, "" or a line the tooltip adds (how many zones a total covers).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,13 @@ class Chart:
         out.update(
             categories=self.categories,
             series=[
-                {"name": s.name, "values": s.values, "kind": s.kind, "unit": s.unit or self.unit}
+                {
+                    "name": s.name,
+                    "values": s.values,
+                    "kind": s.kind,
+                    "unit": s.unit or self.unit,
+                    **({"notes": s.notes} if any(s.notes) else {}),
+                }
                 for s in self.series
             ],
         )

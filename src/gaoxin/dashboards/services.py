@@ -152,6 +152,15 @@ class Dashboard:
     #: How many of ``alerts``, from the first, come from the analytics tables (rank falls,
     #: targets behind); the rest are overdue returns, read at most a minute ago.
     kept_alerts: int = 0
+    #: Per point of ``this_year``, ``last_year`` and ``yearly``, "" or how many of the zones
+    #: expected its total covers (2025年12月：12 个园区中 7 个数据已审定), where fewer.
+    this_year_cover: list[str] = field(default_factory=list)
+    last_year_cover: list[str] = field(default_factory=list)
+    yearly_cover: list[str] = field(default_factory=list)
+    #: The same under the monthly and the yearly chart, a run of months with the same counts
+    #: in one line (注：2025年1月至11月：12 个园区中 11 个数据已审定；…).
+    monthly_cover_note: str = ""
+    yearly_cover_note: str = ""
 
     @property
     def month(self) -> int:
@@ -323,8 +332,11 @@ def _period_codes(period: str) -> tuple[str, str, str]:
     return str(p), str(p.previous()), str(p.same_period_last_year())
 
 
-def _series(facts, ind, periods: list[str], zones: list[str]) -> dict[str, float | None]:
-    """The indicator summed over ``zones`` in each period (None where no zone has a value)."""
+def _series(
+    facts, ind, periods: list[str], zones: list[str], counts: dict[str, int] | None = None
+) -> dict[str, float | None]:
+    """The indicator summed over ``zones`` in each period (None where no zone has a value);
+    ``counts`` is given, per period, how many zones the sum covers."""
     from gaoxin.engine.indicators import compute, default_indicators
     from gaoxin.engine.monitor import _with_dependencies
 
@@ -340,9 +352,10 @@ def _series(facts, ind, periods: list[str], zones: list[str]) -> dict[str, float
     sums = frame.group_by("period").agg(
         pl.col("value").sum().alias("value"), pl.col("value").is_not_null().sum().alias("n")
     )
-    return {
-        str(p): (float(v) if n else None) for p, v, n in sums.select("period", "value", "n").rows()
-    }
+    rows = sums.select("period", "value", "n").rows()
+    if counts is not None:
+        counts.update((str(p), int(n)) for p, _v, n in rows)
+    return {str(p): (float(v) if n else None) for p, v, n in rows}
 
 
 def _ids(codes: list[str], kind: str) -> dict[str, Any]:
@@ -627,6 +640,7 @@ def _dashboard(
     from django.urls import reverse
 
     from gaoxin.engine.periods import Period
+    from gaoxin.statistics.missing import coverage_note, coverage_text
 
     facts, data = _facts(place.province if place.level != "country" else None, preview=preview)
     period = period or latest_month(facts)
@@ -682,12 +696,21 @@ def _dashboard(
 
     year = int(period[:4])
     months = [f"{y}-{m:02d}" for y in (year - 1, year) for m in range(1, 13)]
-    monthly = _series(facts, ind, months, inside)
+    summed: dict[str, int] = {}  # per period, the zones each total covers
+    monthly = _series(facts, ind, months, inside, summed)
     this_year = [monthly.get(f"{year}-{m:02d}") for m in range(1, 13)]
     last_year = [monthly.get(f"{year - 1}-{m:02d}") for m in range(1, 13)]
     years = sorted(facts.periods("year"))
-    yearly_values = _series(facts, ind, years, inside)
+    yearly_values = _series(facts, ind, years, inside, summed)
     yearly = [yearly_values.get(y) for y in years]
+    # a total over fewer zones than expected says so (the monitoring page's count of the
+    # zones left out, gaoxin.statistics.missing): a drop may be returns still in review
+    cover = _coverage(facts, [*months, *years], inside, summed)
+
+    def text(code: str) -> str:
+        if code not in cover:
+            return ""
+        return coverage_text(Period.parse(code), *cover[code], preview=preview)
 
     def region_url(g) -> str:
         return f"{reverse('dashboards:dashboard')}?place={g.pk}&indicator={code}"
@@ -748,7 +771,29 @@ def _dashboard(
         built_at=facts.built_at,
         input_hash=facts.input_hash,
         data=data,
+        this_year_cover=[text(f"{year}-{m:02d}") for m in range(1, 13)],
+        last_year_cover=[text(f"{year - 1}-{m:02d}") for m in range(1, 13)],
+        yearly_cover=[text(y) for y in years],
+        monthly_cover_note=coverage_note(
+            [(Period.parse(p), *cover[p]) for p in months if p in cover], preview=preview
+        ),
+        yearly_cover_note=coverage_note(
+            [(Period.parse(p), *cover[p]) for p in years if p in cover], preview=preview
+        ),
     )
+
+
+def _coverage(facts, periods: list[str], zones: list[str], summed: dict[str, int]) -> dict:
+    """Per period of ``periods`` whose total covers (``summed``) fewer of ``zones`` than are
+    expected to report it, as the monitoring page counts them (:mod:`gaoxin.statistics.
+    missing`): (zones expected, zones in the total)."""
+    from gaoxin.statistics.missing import zone_periods, zones_with_data
+
+    drawn = [p for p in periods if summed.get(p)]
+    if not drawn or not zones:
+        return {}
+    counts = zones_with_data(zone_periods(facts), drawn, zones)
+    return {p: (e, summed[p]) for p, (e, _with_data) in counts.items() if summed[p] < e}
 
 
 def _scope_root(by):

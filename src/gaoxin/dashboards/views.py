@@ -66,10 +66,22 @@ def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
             unit=ind.unit,
             categories=d.months,
             series=[
-                Series(_("%(year)s年") % {"year": d.period[:4]}, d.this_year, "line"),
-                Series(_("%(year)s年") % {"year": int(d.period[:4]) - 1}, d.last_year, "line"),
+                Series(
+                    _("%(year)s年") % {"year": d.period[:4]},
+                    d.this_year,
+                    "line",
+                    notes=d.this_year_cover,
+                ),
+                Series(
+                    _("%(year)s年") % {"year": int(d.period[:4]) - 1},
+                    d.last_year,
+                    "line",
+                    notes=d.last_year_cover,
+                ),
             ],
             category_heading=_("月份"),
+            # under the chart, not only in a tooltip: a total over fewer zones looks like a fall
+            note=d.monthly_cover_note,
         ),
         "yearly": Chart(
             key="yearly",
@@ -77,8 +89,9 @@ def _dashboard_charts(d: services.Dashboard) -> dict[str, Chart]:
             kind="bar",
             unit=ind.unit,
             categories=[_("%(year)s年") % {"year": y} for y in d.years],
-            series=[Series(ind.zh, d.yearly, "bar")],
+            series=[Series(ind.zh, d.yearly, "bar", notes=d.yearly_cover)],
             category_heading=_("年份"),
+            note=d.yearly_cover_note,
         ),
     }
     if d.ranking:

@@ -14,6 +14,12 @@
     return Number(v).toLocaleString("zh-CN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function cartesian(spec, horizontal) {
     var units = [];
     spec.series.forEach(function (s) { if (units.indexOf(s.unit) < 0) { units.push(s.unit); } });
@@ -31,6 +37,8 @@
                    items.forEach(function (it) {
                      var s = spec.series[it.seriesIndex];
                      lines.push(it.marker + s.name + "：" + fmt(it.value, s.unit) + " " + (s.unit || ""));
+                     var note = s.notes && s.notes[it.dataIndex];
+                     if (note) { lines.push(escapeHtml(note)); }
                    });
                    return lines.join("<br>");
                  } },
