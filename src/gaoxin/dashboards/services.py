@@ -792,7 +792,7 @@ def _coverage(facts, periods: list[str], zones: list[str], summed: dict[str, int
     drawn = [p for p in periods if summed.get(p)]
     if not drawn or not zones:
         return {}
-    counts = zones_with_data(zone_periods(facts), drawn, zones)
+    counts = zones_with_data(zone_periods(facts, zones=zones), drawn, zones)
     return {p: (e, summed[p]) for p, (e, _with_data) in counts.items() if summed[p] < e}
 
 

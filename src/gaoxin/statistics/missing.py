@@ -201,13 +201,20 @@ def _due(deadline: dt.date, today: dt.date) -> str:
 # --- from the figures: who is expected, who has values ------------------------------------
 
 
-def zone_periods(facts, *, periods: Iterable[str] | None = None) -> pl.DataFrame:
+def zone_periods(facts, *, zones: Iterable[str] | None = None) -> pl.DataFrame:
     """The (zone, period) pairs with any value, the zone's own or its enterprises' (columns
-    ``zone``, ``period`` as text), for ``periods`` only when given."""
+    ``zone``, ``period`` as text), of ``zones`` only when given."""
     text = pl.col("period").cast(pl.String)
     rows = facts.observations
-    if periods is not None:
-        rows = rows.filter(text.is_in(list(periods)))
+    entities = facts.entities.select(pl.col("entity", "zone").cast(pl.String))
+    if zones is not None:
+        # a city's or a zone's dashboard over its province's facts: its rows first (a semi
+        # join on the stored entity type scans; the unique below is what costs, ~1.3 s for
+        # 6 M rows against 0.06 s for two zones' rows)
+        wanted = entities.filter(pl.col("zone").is_in(list(zones))).select(
+            pl.col("entity").cast(rows.schema["entity"], strict=False)
+        )
+        rows = rows.join(wanted.drop_nulls(), on="entity", how="semi")
     # unique before the text: one cast per pair, not per row
     found = (
         rows.select("entity", "period")
@@ -215,7 +222,6 @@ def zone_periods(facts, *, periods: Iterable[str] | None = None) -> pl.DataFrame
         .select(pl.col("entity").cast(pl.String), text.alias("period"))
         .unique()
     )
-    entities = facts.entities.select(pl.col("entity", "zone").cast(pl.String))
     return (
         found.join(entities, on="entity", how="inner")
         .drop_nulls("zone")
