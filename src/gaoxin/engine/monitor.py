@@ -467,10 +467,10 @@ def write_monitor_xlsx(
         # the zones left out and why, one wrapped row each; merged cells do not grow by
         # themselves, so each row is as tall as its text needs over the sheet's width
         width = WIDTHS[0] + name_width + len(group) * sum(WIDTHS[2])
-        for k, line in enumerate(notes, start=1):
-            at = FIRST_DATA_ROW + len(rows) + k
-            ws.merge_range(at, 0, at, n_cols - 1, line, f_note_wrapped)
-            ws.set_row(at, 13 * -(-_display_width(line) // width))
+        for below, line in enumerate(notes, start=1):
+            line_row = FIRST_DATA_ROW + len(rows) + below
+            ws.merge_range(line_row, 0, line_row, n_cols - 1, line, f_note_wrapped)
+            ws.set_row(line_row, 13 * -(-_display_width(line) // width))
         ws.set_column(0, 0, WIDTHS[0])
         ws.set_column(1, 1, name_width)
         for slot in range(len(group)):
