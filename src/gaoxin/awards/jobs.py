@@ -59,7 +59,8 @@ def decide_job(
         else f"奖补台账_{loaded.spec.id}_{period}.xlsx"
     )
     path = Path(mkdtemp(prefix="gaoxin-awards-")) / name
-    write_ledger_xlsx(decision, path)
+    # the job keeps one file; a trial's page writes its 待补数据 when asked (trial_pending)
+    write_ledger_xlsx(decision, path, working=False)
     if dry_run:
         job_id = getattr(progress, "job_id", None)
         return Outcome(

@@ -6,8 +6,11 @@ comes from gaoxin.awards.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -254,8 +257,6 @@ def trial_start(request):
 def inputs_template(request, pack: str):
     """The template of ``pack``'s supplied inputs over the user's part of its region: one row
     per entity of the inputs' levels, one column per input (decision 082)."""
-    from tempfile import mkdtemp
-
     from gaoxin.awards.workbook import write_inputs_template
     from gaoxin.policy.packs import find_pack, page_packs, user_pack_scope
     from gaoxin.services import OutOfScope
@@ -273,10 +274,9 @@ def inputs_template(request, pack: str):
     if not template.inputs:
         raise Http404("该政策文件的条款不需要用户提供数据")
     name = f"用户提供输入模板_{pack}.xlsx"
-    path = Path(mkdtemp(prefix="gaoxin-inputs-")) / name
     where = scope.name if scope is not None else "全国"
-    write_inputs_template(template, path, title=f"{pack_title(pack)} 用户提供的输入（{where}）")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    title = f"{pack_title(pack)} 用户提供的输入（{where}）"
+    return _workbook(name, lambda path: write_inputs_template(template, path, title=title))
 
 
 def _trial_job(request, pk) -> Job:
@@ -349,8 +349,6 @@ def trial(request, pk):
 def trial_pending(request, pk):
     """The trial's working file 待补数据 (汇总 per rule and missing input, 明细 per entity),
     written from what the trial kept; only for a trial that left rows undetermined."""
-    from tempfile import mkdtemp
-
     from gaoxin.awards.workbook import working_path, write_working_xlsx
 
     job = _trial_job(request, pk)
@@ -359,8 +357,17 @@ def trial_pending(request, pk):
         raise Http404("这次测算没有待补数据")
     decision = services.trial_decision(data, job.scope, by=request.user)
     name = working_path(Path(f"奖补测算_{data['pack']}_{data['period']}.xlsx")).name
-    path = write_working_xlsx(decision, Path(mkdtemp(prefix="gaoxin-awards-")) / name)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    return _workbook(name, lambda path: write_working_xlsx(decision, path))
+
+
+def _workbook(name: str, write: Callable[[Path], object]) -> FileResponse:
+    """A workbook ``write`` makes at the path it is given, sent as ``name``: written in a
+    temporary folder that goes once it is read, so that no download leaves a file behind."""
+    with TemporaryDirectory(prefix="gaoxin-awards-") as folder:
+        path = Path(folder) / name
+        write(path)
+        data = BytesIO(path.read_bytes())
+    return FileResponse(data, as_attachment=True, filename=name)
 
 
 @login_required

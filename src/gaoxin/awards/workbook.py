@@ -104,12 +104,12 @@ def _sheet(
         ws.oddFooter.left.text, ws.oddFooter.right.text = office[2], office[3]
 
 
-def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
+def write_ledger_xlsx(decision: AwardDecision, path: Path, *, working: bool = True) -> list[Path]:
     """The decision as a printable workbook: 台账 (every row, with the total) and 合计 (by rule
     and by funding line), each with the office lines under it (编制单位 from the pack's
-    ``documents:``, 制表人, 审核人, date) and a print area; when some rows lack an input, the
-    working file 待补数据 (:func:`write_working_xlsx`) goes beside it (:func:`working_path`),
-    never printed with the ledger. Returns the files written."""
+    ``documents:``, 制表人, 审核人, date) and a print area; when some rows lack an input and
+    ``working``, the working file 待补数据 (:func:`write_working_xlsx`) goes beside it
+    (:func:`working_path`), never printed with the ledger. Returns the files written."""
     from openpyxl import Workbook
 
     ledger, totals, und = decision.ledger, decision.totals, decision.undetermined
@@ -184,7 +184,7 @@ def write_ledger_xlsx(decision: AwardDecision, path: Path) -> list[Path]:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
-    if und.is_empty():
+    if und.is_empty() or not working:
         return [path]
     return [path, write_working_xlsx(decision, working_path(path))]
 
