@@ -398,7 +398,9 @@ class MonitoringView(Base):
             "preview": preview,
             "columns": columns,
             "rows": rows,
-            "expected": result.missing.expected if result.missing else frame.height - 1,
+            # Missing is falsy when no zone is left out: its count of the zones expected
+            # stands all the same
+            "expected": result.missing.expected if result.missing is not None else frame.height - 1,
             "missing": [
                 {
                     "code": z.code,
